@@ -1,0 +1,49 @@
+"""graphflow: a small, readable deep-learning framework and graph compiler with TF's API.
+
+    >>> import graphflow as tf
+    >>> x = tf.Variable(2.0)
+    >>> with tf.GradientTape() as tape:
+    ...     y = x ** 2 + 3 * x
+    >>> float(tape.gradient(y, x))
+    7.0
+
+numba, networkx and the keras package are imported lazily, when first needed.
+"""
+from graphflow import dtypes, errors, tensor as _tensor
+from graphflow.dtypes import (  # noqa: F401
+    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8)
+from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
+from graphflow.ops import api as _api
+from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
+from graphflow.ops.api import nn, random  # noqa: F401
+from graphflow import math  # noqa: F401
+from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
+from graphflow.context import executing_eagerly  # noqa: F401
+
+_tensor._ops = _api  # tensor operators dispatch through the ops namespace
+
+__version__ = "0.1.0"
+newaxis = None
+
+_LAZY = {
+    "keras": "graphflow.keras",
+    "compat": "graphflow.compat",
+    "function": ("graphflow.graph.function", "function"),
+    "Graph": ("graphflow.graph.ir", "Graph"),
+    "name_scope": ("graphflow.graph.ir", "name_scope"),
+    "config": "graphflow.config",
+    "visualize": "graphflow.visualize",
+}
+
+
+def __getattr__(name):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'graphflow' has no attribute {name!r}")
+    import importlib
+    if isinstance(target, tuple):
+        value = getattr(importlib.import_module(target[0]), target[1])
+    else:
+        value = importlib.import_module(target)
+    globals()[name] = value
+    return value

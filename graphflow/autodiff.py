@@ -1,0 +1,262 @@
+"""GradientTape: reverse-mode autodiff over recorded ops.
+
+A tape records every op whose inputs it watches (eager tensors or symbolic ones alike). `gradient`
+walks the records backwards, calling each op's gradient rule, which is written in graphflow ops:
+so gradients of gradients work (nested tapes), and inside a graph the backward pass becomes nodes.
+Gradients of broadcast inputs are summed back to the input's shape in one place, `_accumulate`.
+
+    >>> import graphflow as tf
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape() as tape:
+    ...     y = x * x
+    >>> tape.gradient(y, x).numpy()
+    6.0
+"""
+from graphflow.context import context
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import Tensor, Variable
+from graphflow.utils import nest
+
+
+class _Record:
+    __slots__ = ("op", "inputs", "attrs", "outputs")
+
+    def __init__(self, op, inputs, attrs, outputs):
+        self.op, self.inputs, self.attrs, self.outputs = op, inputs, attrs, outputs
+
+
+class UnconnectedGradients:
+    NONE = "none"
+    ZERO = "zero"
+
+
+class GradientTape:
+    """Records operations for automatic differentiation.
+
+    persistent: allow several gradient() calls. watch_accessed_variables: watch trainable
+    Variables automatically when they are read inside the tape.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = persistent
+        self._watch_accessed = watch_accessed_variables
+        self._records = []
+        self._watched = {}        # id(tensor) -> tensor, for tensors gradients flow through
+        self._variables = {}      # id(variable) -> variable watched explicitly or by access
+        self._var_reads = {}      # id(variable) -> {id(tensor): tensor read from it while recording}
+        self._used = False
+        self._recording = False
+
+    # -- context management ------------------------------------------------------------------
+    def __enter__(self):
+        self._push()
+        return self
+
+    def __exit__(self, *exc):
+        self._pop()
+        return False
+
+    def _push(self):
+        if self._recording:
+            raise InvalidArgumentError("GradientTape: this tape is already recording")
+        context.tapes.append(self)
+        self._recording = True
+
+    def _pop(self):
+        if self._recording:
+            context.tapes.remove(self)
+            self._recording = False
+
+    def stop_recording(self):
+        """A context in which ops are not recorded on this tape."""
+        tape = self
+
+        class _Paused:
+            def __enter__(self):
+                tape._pop()
+
+            def __exit__(self, *exc):
+                tape._push()
+        return _Paused()
+
+    def reset(self):
+        self._records.clear()
+        self._watched.clear()
+        self._var_reads.clear()
+        self._variables.clear()
+
+    # -- watching ----------------------------------------------------------------------------
+    def watch(self, tensor):
+        """Makes the tape track gradients through `tensor` (a tensor, Variable or structure)."""
+        for t in nest.flatten(tensor):
+            if isinstance(t, Variable):
+                self._variables[id(t)] = t
+            elif isinstance(t, Tensor):
+                if t.dtype.is_floating:
+                    self._watched[id(t)] = t
+            else:
+                raise InvalidArgumentError(
+                    f"GradientTape.watch: expected tensors or Variables, got {type(t).__name__}")
+
+    def watched_variables(self):
+        return tuple(self._variables.values())
+
+    def _watch_variable_read(self, var, value):
+        """Called when a Variable is read while this tape records."""
+        if id(var) not in self._variables:
+            if not (self._watch_accessed and var.trainable):
+                return
+            self._variables[id(var)] = var
+        if value.dtype.is_floating:
+            self._watched[id(value)] = value
+            self._var_reads.setdefault(id(var), {})[id(value)] = value
+
+    def _record(self, op, inputs, attrs, outputs):
+        watched = self._watched
+        for x in inputs:
+            if id(x) in watched:
+                break
+        else:
+            return
+        if op.grad is None:
+            return
+        self._records.append(_Record(op, inputs, attrs, outputs))
+        for o in outputs:
+            if o.dtype.is_floating:
+                watched[id(o)] = o
+
+    # -- gradients ---------------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """d(sum of target) / d(sources), shaped like `sources` (a tensor, Variable, list, dict...).
+
+        Non-scalar targets are summed; sources the target does not depend on give None (or zeros
+        with unconnected_gradients="zero"); integer sources give None.
+        """
+        if self._used and not self._persistent:
+            raise InvalidArgumentError(
+                "GradientTape.gradient can only be called once on a non-persistent tape; create "
+                "the tape with GradientTape(persistent=True) to compute several gradients")
+        targets = _check_structure("target", target)
+        flat_sources = _check_structure("sources", sources)
+        seeds = None
+        if output_gradients is not None:
+            seeds = nest.flatten(output_gradients)
+            if len(seeds) != len(targets):
+                raise InvalidArgumentError(
+                    f"GradientTape.gradient: {len(seeds)} output_gradients for {len(targets)} targets")
+        was_recording = self._recording
+        self._pop()  # the backward pass is not recorded on this tape (outer tapes do record it)
+        try:
+            grads = self._backward(targets, seeds)
+            result = [self._source_gradient(s, grads, unconnected_gradients) for s in flat_sources]
+        finally:
+            if was_recording:
+                self._push()
+        self._used = True
+        if not self._persistent:
+            self._release()
+        return nest.pack_sequence_as(sources, result)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE):
+        """The Jacobian of target (any shape) with respect to each source, row by row."""
+        from graphflow.ops import api as ops
+        if not self._persistent and self._used:
+            raise InvalidArgumentError("GradientTape.jacobian needs a persistent tape when called twice")
+        persistent, self._persistent = self._persistent, True
+        try:
+            flat_t = ops.reshape(target, [-1])
+            n = flat_t.shape[0]
+            rows = []
+            for i in range(n):
+                seed = ops.one_hot(i, n, dtype=target.dtype)
+                rows.append(self.gradient(flat_t, sources, output_gradients=seed,
+                                          unconnected_gradients=unconnected_gradients))
+        finally:
+            self._persistent = persistent
+        out = []
+        for k, s in enumerate(nest.flatten(sources)):
+            parts = [nest.flatten(r)[k] for r in rows]
+            if parts and parts[0] is None:
+                out.append(None)
+            else:
+                out.append(ops.reshape(ops.stack(parts), target.shape.as_list() + s.shape.as_list()))
+        return nest.pack_sequence_as(sources, out)
+
+    def _release(self):
+        self._records = []
+        self._watched = {}
+        self._var_reads = {}
+
+    def _backward(self, targets, seeds):
+        from graphflow.ops import api as ops
+        grads = {}
+        for i, t in enumerate(targets):
+            if isinstance(t, Variable):
+                t = t.value()
+            if seeds is not None:
+                seed = ops.convert_to_tensor(seeds[i], dtype=t.dtype)
+            elif t.dtype.is_floating:
+                seed = ops.ones_like(t)
+            else:
+                continue
+            _accumulate(grads, t, seed)
+        for rec in reversed(self._records):
+            outs = rec.outputs
+            if len(outs) == 1:
+                dy = grads.get(id(outs[0]))
+                if dy is None:
+                    continue
+            else:
+                dy = [grads.get(id(o)) for o in outs]
+                if all(d is None for d in dy):
+                    continue
+            in_grads = rec.op.grad(rec.inputs, outs, dy, **rec.attrs) if rec.attrs \
+                else rec.op.grad(rec.inputs, outs, dy)
+            for x, g in zip(rec.inputs, in_grads):
+                if g is not None and id(x) in self._watched:
+                    _accumulate(grads, x, g)
+        return grads
+
+    def _source_gradient(self, source, grads, unconnected):
+        from graphflow.ops import api as ops
+        if isinstance(source, Variable):
+            reads = self._var_reads.get(id(source), {})
+            parts = [grads[i] for i in reads if i in grads]
+            g = None
+            for p in parts:
+                g = p if g is None else ops.add(g, p)
+            like = source
+        else:
+            g = grads.get(id(source))
+            like = source
+        if g is None and unconnected == UnconnectedGradients.ZERO:
+            g = ops.zeros(like.shape, like.dtype) if like.shape.is_fully_defined() \
+                else ops.zeros_like(like)
+        if g is not None and not like.dtype.is_floating:
+            return None
+        return g
+
+
+def _accumulate(grads, x, g):
+    """Adds gradient g for tensor x, first summing away any broadcasting (the one place this
+    happens for every op)."""
+    from graphflow.ops import api as ops
+    if g.dtype is not x.dtype and x.dtype.is_floating:
+        g = ops.cast(g, x.dtype)
+    g = ops.unbroadcast(g, x)
+    prev = grads.get(id(x))
+    grads[id(x)] = g if prev is None else ops.add(prev, g)
+
+
+def _check_structure(what, value):
+    flat = nest.flatten(value)
+    if not flat:
+        raise InvalidArgumentError(f"GradientTape.gradient: {what} is empty")
+    for i, t in enumerate(flat):
+        if not isinstance(t, (Tensor, Variable)):
+            where = "" if len(flat) == 1 and flat[0] is value else f" element {i}"
+            raise InvalidArgumentError(
+                f"GradientTape.gradient: {what}{where} must be a tensor or Variable computed "
+                f"while the tape was recording, got {type(t).__name__} {t!r:.60}")
+    return flat

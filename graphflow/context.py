@@ -1,0 +1,29 @@
+"""The execution context: the one piece of module-level mutable state graphflow has.
+
+It says whether ops run eagerly or build a graph (and which), which GradientTapes are recording,
+and the random seed. Everything else is passed explicitly.
+
+    >>> import graphflow as tf
+    >>> tf.executing_eagerly()
+    True
+"""
+
+
+class _Context:
+    __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators")
+
+    def __init__(self):
+        self.graph = None          # the Graph ops are appended to, or None when running eagerly
+        self.tapes = []            # active GradientTapes, innermost last
+        self.eager_disabled = False  # compat.v1.disable_eager_execution()
+        self.global_seed = None
+        self.seed_counter = 0
+        self.generators = {}       # random stream key -> numpy Generator (see ops/random.py)
+
+
+context = _Context()
+
+
+def executing_eagerly():
+    """True when ops compute immediately (not inside a function trace or a TF1 graph)."""
+    return context.graph is None

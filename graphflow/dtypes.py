@@ -1,0 +1,122 @@
+"""DTypes: the TensorFlow-named wrappers over NumPy dtypes, conversion and defaults.
+
+    >>> import graphflow as tf
+    >>> tf.float32, tf.as_dtype("int32").is_integer
+    (tf.float32, True)
+"""
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+
+
+class DType:
+    """A tensor element type. Instances are singletons: compare with `is` or `==`."""
+
+    __slots__ = ("name", "np")
+
+    def __init__(self, name, np_dtype):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+
+    @property
+    def as_numpy_dtype(self):
+        return self.np.type
+
+    @property
+    def is_floating(self):
+        return self.np.kind == "f"
+
+    @property
+    def is_integer(self):
+        return self.np.kind in "iu"
+
+    @property
+    def is_unsigned(self):
+        return self.np.kind == "u"
+
+    @property
+    def is_bool(self):
+        return self.np.kind == "b"
+
+    @property
+    def size(self):
+        return self.np.itemsize
+
+    @property
+    def min(self):
+        return np.finfo(self.np).min if self.is_floating else np.iinfo(self.np).min
+
+    @property
+    def max(self):
+        return np.finfo(self.np).max if self.is_floating else np.iinfo(self.np).max
+
+    def __eq__(self, other):
+        if isinstance(other, DType):
+            return self is other
+        try:
+            return self is as_dtype(other)
+        except (InvalidArgumentError, TypeError):
+            return False
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return f"tf.{self.name}"
+
+    def __str__(self):
+        return f"<dtype: '{self.name}'>"
+
+    def __reduce__(self):
+        return (as_dtype, (self.name,))
+
+
+float16 = DType("float16", np.float16)
+float32 = DType("float32", np.float32)
+float64 = DType("float64", np.float64)
+int8 = DType("int8", np.int8)
+int16 = DType("int16", np.int16)
+int32 = DType("int32", np.int32)
+int64 = DType("int64", np.int64)
+uint8 = DType("uint8", np.uint8)
+bool = DType("bool", np.bool_)  # noqa: A001 - the TensorFlow name
+half, double = float16, float64
+_pybool = type(True)
+
+ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+FLOATS = (float16, float32, float64)
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NP = {d.np: d for d in ALL}
+_BY_NAME.update(half=float16, double=float64, float=float32, int=int32)
+
+
+def as_dtype(value):
+    """Converts a DType, a name ("float32"), a NumPy dtype or a Python type to a DType."""
+    if isinstance(value, DType):
+        return value
+    if isinstance(value, str):
+        found = _BY_NAME.get(value)
+        if found is None:
+            raise InvalidArgumentError(f"Unknown dtype name {value!r}; expected one of {sorted(_BY_NAME)}")
+        return found
+    if value is float:
+        return float32
+    if value is int:
+        return int32
+    if value is _pybool:
+        return bool
+    try:
+        found = _BY_NP.get(np.dtype(value))
+    except TypeError:
+        found = None
+    if found is None:
+        raise InvalidArgumentError(f"Unsupported dtype {value!r}; graphflow supports {[d.name for d in ALL]}")
+    return found
+
+
+def from_numpy(np_dtype):
+    """The DType of a NumPy dtype; float64 arrays stay float64, unsupported kinds raise."""
+    found = _BY_NP.get(np_dtype)
+    if found is None:
+        found = as_dtype(np_dtype)
+    return found

@@ -1,0 +1,30 @@
+"""graphflow's error classes. Every message names the op, tensor, placeholder or layer involved.
+
+    >>> import graphflow as tf
+    >>> issubclass(tf.errors.InvalidArgumentError, ValueError)
+    True
+"""
+
+
+class GraphflowError(Exception):
+    """Base class of every error graphflow raises on purpose."""
+
+
+class InvalidArgumentError(GraphflowError, ValueError):
+    """An op received an argument of the wrong shape, dtype or value."""
+
+
+class UnimplementedError(GraphflowError, NotImplementedError):
+    """The request is valid but graphflow does not implement it (yet)."""
+
+
+class FailedPreconditionError(GraphflowError, RuntimeError):
+    """The system is not in a state to run the request (e.g. an uninitialized variable)."""
+
+
+class OutOfRangeError(InvalidArgumentError):
+    """An index or axis was out of range."""
+
+
+class NotFoundError(GraphflowError, LookupError):
+    """A named thing (tensor, file, kernel) was not found."""

@@ -1,0 +1,1 @@
+"""graphflow's ops: the registry (registry.py) and one module per op family."""

@@ -1,0 +1,337 @@
+"""Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons, logic, where, cast.
+
+Each op is one table row: name, NumPy reference, accepted dtype kinds, and gradient rule.
+
+    >>> import graphflow as tf
+    >>> tf.maximum([1.0, 5.0], 3.0).numpy()
+    array([3., 5.], dtype=float32)
+"""
+import math
+
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.errors import InvalidArgumentError
+from graphflow.ops import rules
+from graphflow.ops.registry import BROADCAST, ELEMENTWISE, dispatch, register
+
+FLOAT, NUMERIC, SIGNED, BOOL, ANY = "f", "fiu", "fi", "b", "fiub"
+
+
+def _unary_rule(name, kinds, out_dtype=None):
+    def infer(specs):
+        (x,) = specs
+        rules.check_kind(name, x, kinds)
+        return [(x.shape, out_dtype or x.dtype)]
+    return infer
+
+
+def _binary_rule(name, kinds, out_dtype=None):
+    def infer(specs):
+        x, y = specs
+        rules.check_kind(name, x, kinds)
+        rules.check_kind(name, y, kinds, 1)
+        dtype = out_dtype(x.dtype) if callable(out_dtype) else (out_dtype or x.dtype)
+        return [(rules.broadcast_shapes(name, x.shape, y.shape), dtype)]
+    return infer
+
+
+def _checked(name, kinds, fn):
+    """Wraps a NumPy kernel so the eager path rejects dtypes the op does not accept.
+
+    Only the first input is checked: dispatch has already made the operands' dtypes agree."""
+    if kinds == ANY:
+        return fn
+
+    def ref(x, *rest):
+        if x.dtype.kind not in kinds:
+            rules.check_kind(name, _spec(x), kinds)
+        return fn(x, *rest)
+    ref.__name__ = f"ref_{name}"
+    return ref
+
+
+def _spec(array):
+    from graphflow.ops.registry import Spec
+    return Spec(array.shape, dtypes.from_numpy(array.dtype))
+
+
+def _public(op, kinds):
+    arity = 1 if op.kind == ELEMENTWISE else 2
+    value = "[True, False]" if kinds == BOOL else "[0.5, 2.0]"
+    args = ", ".join([f"tf.constant({value})"] * arity)
+    what = "Elementwise" if arity == 1 else "Elementwise (NumPy broadcasting)"
+    doc = f"{what} {op.name}.\n\n    >>> tf.{op.name}({args}).shape\n    TensorShape([2])\n"
+
+    if arity == 1:
+        def fn(x, name=None):
+            return dispatch(op, (x,), None, name)
+    else:
+        def fn(x, y, name=None):
+            return dispatch(op, (x, y), None, name)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+# -- gradient rules (written in graphflow ops; x, y are inputs, out the output, dy its gradient) --
+
+UNARY = {
+    # name: (reference, accepted kinds, gradient(x, out, dy))
+    "negative": (np.negative, SIGNED, lambda x, out, dy: negative(dy)),
+    "abs": (np.abs, SIGNED, lambda x, out, dy: dy * sign(x)),
+    "sign": (np.sign, SIGNED, lambda x, out, dy: zeros_like(x)),
+    "exp": (np.exp, FLOAT, lambda x, out, dy: dy * out),
+    "expm1": (np.expm1, FLOAT, lambda x, out, dy: dy * (out + 1.0)),
+    "log": (np.log, FLOAT, lambda x, out, dy: dy / x),
+    "log1p": (np.log1p, FLOAT, lambda x, out, dy: dy / (x + 1.0)),
+    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / out),
+    "rsqrt": (lambda x: 1 / np.sqrt(x), FLOAT, lambda x, out, dy: dy * -0.5 * out * out * out),
+    "reciprocal": (np.reciprocal, FLOAT, lambda x, out, dy: -dy * out * out),
+    "square": (np.square, NUMERIC, lambda x, out, dy: dy * 2.0 * x),
+    "sin": (np.sin, FLOAT, lambda x, out, dy: dy * cos(x)),
+    "cos": (np.cos, FLOAT, lambda x, out, dy: -dy * sin(x)),
+    "tanh": (np.tanh, FLOAT, lambda x, out, dy: dy * (1.0 - out * out)),
+    "sigmoid": (lambda x: _sigmoid(x), FLOAT, lambda x, out, dy: dy * out * (1.0 - out)),
+    "relu": (lambda x: np.maximum(x, x.dtype.type(0)), NUMERIC,
+             lambda x, out, dy: dy * cast(x > 0, dy.dtype)),
+    "erf": (lambda x: _erf(x), FLOAT,
+            lambda x, out, dy: dy * (2.0 / math.sqrt(math.pi)) * exp(-(x * x))),
+    "floor": (np.floor, FLOAT, lambda x, out, dy: zeros_like(x)),
+    "ceil": (np.ceil, FLOAT, lambda x, out, dy: zeros_like(x)),
+    "round": (np.round, FLOAT, lambda x, out, dy: zeros_like(x)),  # half to even, as TF
+    "logical_not": (np.logical_not, BOOL, None),
+    "is_nan": (np.isnan, FLOAT, None),
+    "is_finite": (np.isfinite, FLOAT, None),
+}
+
+
+def _sigmoid(x):
+    # Stable for large |x| in both directions, and keeps the input dtype.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+_erf_vec = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _erf(x):
+    return _erf_vec(x).astype(x.dtype, copy=False) if x.size else x.copy()
+
+
+def _truediv(x, y):
+    if x.dtype.kind != "f":
+        target = rules.promote_division(dtypes.from_numpy(x.dtype)).np
+        x, y = x.astype(target), y.astype(target)
+    return np.true_divide(x, y)
+
+
+def _pow(x, y):
+    if x.dtype.kind in "iu" and np.any(y < 0):
+        raise InvalidArgumentError("pow: integers to negative integer powers are not allowed")
+    return np.power(x, y)
+
+
+def _pow_grad_exponent(x, out, dy):
+    safe = where(x > 0, x, ones_like(x))
+    return dy * out * where(x > 0, log(safe), zeros_like(x))
+
+
+BINARY = {
+    # name: (reference, accepted kinds, gradient(x, y, out, dy) -> (dx, dy), result dtype)
+    "add": (np.add, NUMERIC, lambda x, y, out, dy: (dy, dy), None),
+    "subtract": (np.subtract, NUMERIC, lambda x, y, out, dy: (dy, -dy), None),
+    "multiply": (np.multiply, NUMERIC, lambda x, y, out, dy: (dy * y, dy * x), None),
+    "truediv": (_truediv, NUMERIC, lambda x, y, out, dy: (dy / y, -dy * out / y),
+                rules.promote_division),
+    "floordiv": (np.floor_divide, NUMERIC, None, None),
+    "floormod": (np.mod, NUMERIC,
+                 lambda x, y, out, dy: (dy, -dy * floor(x / y)), None),
+    "pow": (_pow, NUMERIC,
+            lambda x, y, out, dy: (dy * y * pow(x, y - 1.0), _pow_grad_exponent(x, out, dy)), None),
+    "maximum": (np.maximum, NUMERIC,
+                lambda x, y, out, dy: (dy * cast(x >= y, dy.dtype), dy * cast(x < y, dy.dtype)),
+                None),
+    "minimum": (np.minimum, NUMERIC,
+                lambda x, y, out, dy: (dy * cast(x <= y, dy.dtype), dy * cast(x > y, dy.dtype)),
+                None),
+    "squared_difference": (lambda x, y: np.square(x - y), NUMERIC,
+                           lambda x, y, out, dy: (dy * 2.0 * (x - y), dy * -2.0 * (x - y)), None),
+    "equal": (np.equal, ANY, None, dtypes.bool),
+    "not_equal": (np.not_equal, ANY, None, dtypes.bool),
+    "less": (np.less, NUMERIC, None, dtypes.bool),
+    "less_equal": (np.less_equal, NUMERIC, None, dtypes.bool),
+    "greater": (np.greater, NUMERIC, None, dtypes.bool),
+    "greater_equal": (np.greater_equal, NUMERIC, None, dtypes.bool),
+    "logical_and": (np.logical_and, BOOL, None, None),
+    "logical_or": (np.logical_or, BOOL, None, None),
+    "logical_xor": (np.logical_xor, BOOL, None, None),
+}
+
+_namespace = globals()
+
+for _name, (_ref, _kinds, _grad) in UNARY.items():
+    _g = None if _grad is None else (
+        lambda grad: (lambda inputs, outputs, dy: (grad(inputs[0], outputs[0], dy),)))(_grad)
+    _out = dtypes.bool if _name in ("is_nan", "is_finite") else None
+    _op = register(_name, ELEMENTWISE, _unary_rule(_name, _kinds, _out),
+                   _checked(_name, _kinds, _ref), _g)
+    _namespace[_name] = _public(_op, _kinds)
+
+for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
+    _g = None if _grad is None else (
+        lambda grad: (lambda inputs, outputs, dy: grad(inputs[0], inputs[1], outputs[0], dy)))(_grad)
+    _op = register(_name, BROADCAST, _binary_rule(_name, _kinds, _out),
+                   _checked(_name, _kinds, _ref), _g, same_dtype=(0, 1))
+    _namespace[_name] = _public(_op, _kinds)
+
+
+def divide(x, y, name=None):
+    """x / y (true division; integer inputs give float results, as in TF).
+
+        >>> tf.divide(tf.constant([1, 2]), 2).numpy()
+        array([0.5, 1. ])
+    """
+    return truediv(x, y, name)
+
+
+# -- where -------------------------------------------------------------------------------------
+
+def _where_infer(specs):
+    c, x, y = specs
+    rules.check_kind("where", c, BOOL)
+    return [(rules.broadcast_shapes("where", c.shape, x.shape, y.shape), x.dtype)]
+
+
+def _where_grad(inputs, outputs, dy):
+    c = inputs[0]
+    zero = zeros_like(dy)
+    return None, where(c, dy, zero), where(c, zero, dy)
+
+
+WHERE = register("where", BROADCAST, _where_infer,
+                 lambda c, x, y: np.where(c, x, y), _where_grad, same_dtype=(1, 2))
+
+
+def where(condition, x=None, y=None, name=None):
+    """Elements of x where condition is true, else of y (broadcasting all three).
+
+        >>> tf.where([True, False], 1.0, 2.0).numpy()
+        array([1., 2.], dtype=float32)
+    """
+    if x is None and y is None:
+        from graphflow.ops.shape import where_indices
+        return where_indices(condition)
+    if x is None or y is None:
+        raise InvalidArgumentError("where: x and y must both be given, or both be None")
+    return dispatch(WHERE, (condition, x, y), None, name)
+
+
+# -- cast --------------------------------------------------------------------------------------
+
+def _cast_infer(specs, dtype):
+    return [(specs[0].shape, dtypes.as_dtype(dtype))]
+
+
+def _cast_ref(x, dtype):
+    return x.astype(dtypes.as_dtype(dtype).np)
+
+
+def _cast_grad(inputs, outputs, dy, dtype):
+    x = inputs[0]
+    if x.dtype.is_floating and dtypes.as_dtype(dtype).is_floating:
+        return (cast(dy, x.dtype),)
+    return (None,)
+
+
+CAST = register("cast", ELEMENTWISE, _cast_infer, _cast_ref, _cast_grad)
+
+
+def cast(x, dtype, name=None):
+    """Converts x to dtype (floats to ints truncate toward zero, as in TF).
+
+        >>> tf.cast(tf.constant([1.7, -1.7]), tf.int32).numpy()
+        array([ 1, -1], dtype=int32)
+    """
+    dtype = dtypes.as_dtype(dtype)
+    if getattr(x, "dtype", None) is dtype:
+        return x if not hasattr(x, "assign") else identity(x)
+    return dispatch(CAST, (x,), {"dtype": dtype.name}, name)
+
+
+# -- zeros_like / ones_like / identity / stop_gradient ----------------------------------------
+
+def _same_infer(specs, **attrs):
+    return [(specs[0].shape, specs[0].dtype)]
+
+
+IDENTITY = register("identity", ELEMENTWISE, _same_infer, lambda x: x,
+                    lambda inputs, outputs, dy: (dy,))
+STOP_GRADIENT = register("stop_gradient", ELEMENTWISE, _same_infer, lambda x: x, None)
+ZEROS_LIKE = register("zeros_like", ELEMENTWISE, _same_infer, np.zeros_like, None)
+ONES_LIKE = register("ones_like", ELEMENTWISE, _same_infer, np.ones_like, None)
+
+
+def identity(x, name=None):
+    """Returns a tensor with the same value as x.
+
+        >>> tf.identity(tf.constant(3.0)).numpy()
+        3.0
+    """
+    return dispatch(IDENTITY, (x,), None, name)
+
+
+def stop_gradient(x, name=None):
+    """The value of x, through which no gradient flows.
+
+        >>> tf.stop_gradient(tf.constant(3.0)).numpy()
+        3.0
+    """
+    return dispatch(STOP_GRADIENT, (x,), None, name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    """Zeros with the shape (and dtype, unless given) of x.
+
+        >>> tf.zeros_like(tf.constant([1, 2])).numpy()
+        array([0, 0], dtype=int32)
+    """
+    out = dispatch(ZEROS_LIKE, (x,), None, name)
+    return out if dtype is None else cast(out, dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    """Ones with the shape (and dtype, unless given) of x.
+
+        >>> tf.ones_like(tf.constant([1.0])).numpy()
+        array([1.], dtype=float32)
+    """
+    out = dispatch(ONES_LIKE, (x,), None, name)
+    return out if dtype is None else cast(out, dtype)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Clips t to [clip_value_min, clip_value_max].
+
+        >>> tf.clip_by_value(tf.constant([-2.0, 0.5, 3.0]), -1.0, 1.0).numpy()
+        array([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    return minimum(maximum(t, clip_value_min), clip_value_max, name)
+
+
+def scalar_mul(scalar, x, name=None):
+    return multiply(scalar, x, name)
+
+
+def add_n(inputs, name=None):
+    """The sum of a list of tensors of the same shape and dtype.
+
+        >>> tf.add_n([tf.constant(1.0), tf.constant(2.0)]).numpy()
+        3.0
+    """
+    if not inputs:
+        raise InvalidArgumentError("add_n: needs at least one input")
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = add(total, x)
+    return total if len(inputs) > 1 else identity(total, name)

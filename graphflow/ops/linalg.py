@@ -1,0 +1,80 @@
+"""Matrix multiplication (with transposes and broadcast batch dims) and related ops.
+
+    >>> import graphflow as tf
+    >>> tf.matmul(tf.ones((2, 3)), tf.ones((3, 4))).shape
+    TensorShape([2, 4])
+"""
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+from graphflow.ops import rules
+from graphflow.ops.registry import MATMUL, dispatch, register
+
+
+def _matmul_infer(specs, transpose_a, transpose_b):
+    a, b = specs
+    rules.check_kind("matmul", a, "fiu")
+    if a.shape is None or b.shape is None:
+        return [(None, a.dtype)]
+    if len(a.shape) < 2 or len(b.shape) < 2:
+        raise InvalidArgumentError(
+            f"matmul: both inputs must have rank >= 2, got shapes {rules.fmt(a.shape)} and "
+            f"{rules.fmt(b.shape)} (use tf.tensordot or reshape vectors to matrices)")
+    m, ka = (a.shape[-1], a.shape[-2]) if transpose_a else (a.shape[-2], a.shape[-1])
+    kb, n = (b.shape[-1], b.shape[-2]) if transpose_b else (b.shape[-2], b.shape[-1])
+    if ka is not None and kb is not None and ka != kb:
+        raise InvalidArgumentError(
+            f"matmul: inner dimensions do not match: a{rules.fmt(a.shape)}"
+            f"{' transposed' if transpose_a else ''} has {ka} columns but b{rules.fmt(b.shape)}"
+            f"{' transposed' if transpose_b else ''} has {kb} rows")
+    batch = rules.broadcast_shapes("matmul", a.shape[:-2], b.shape[:-2])
+    return [(batch + (m, n), a.dtype)]
+
+
+def _matmul_ref(a, b, transpose_a, transpose_b):
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    if transpose_b:
+        b = np.swapaxes(b, -1, -2)
+    return np.matmul(a, b)
+
+
+def _matmul_grad(inputs, outputs, dy, transpose_a, transpose_b):
+    a, b = inputs
+    if not transpose_a and not transpose_b:
+        return matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
+    if not transpose_a and transpose_b:
+        return matmul(dy, b), matmul(dy, a, transpose_a=True)
+    if transpose_a and not transpose_b:
+        return matmul(b, dy, transpose_b=True), matmul(a, dy)
+    return matmul(b, dy, transpose_a=True, transpose_b=True), matmul(dy, a, True, True)
+
+
+MATMUL_OP = register("matmul", MATMUL, _matmul_infer, _matmul_ref, _matmul_grad, same_dtype=(0, 1))
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """The matrix product of the last two axes, broadcasting leading (batch) axes.
+
+        >>> tf.matmul(tf.ones((2, 3)), tf.ones((4, 3)), transpose_b=True).shape
+        TensorShape([2, 4])
+    """
+    return dispatch(MATMUL_OP, (a, b),
+                    {"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)}, name)
+
+
+def tensordot(a, b, axes, name=None):
+    """Contraction over `axes` (an int: the last axes of a with the first of b), as a matmul.
+
+        >>> tf.tensordot(tf.ones((2, 3)), tf.ones((3, 5)), 1).shape
+        TensorShape([2, 5])
+    """
+    from graphflow.ops.shape import reshape
+    if not isinstance(axes, int):
+        raise InvalidArgumentError("tensordot: only an integer `axes` is supported")
+    sa, sb = a.shape.as_list(), b.shape.as_list()
+    if sa[len(sa) - axes:] != sb[:axes]:
+        raise InvalidArgumentError(f"tensordot: shapes {sa} and {sb} do not contract over {axes} axes")
+    k = int(np.prod(sb[:axes], dtype=np.int64))
+    out = matmul(reshape(a, (-1, k)), reshape(b, (k, -1)))
+    return reshape(out, sa[:len(sa) - axes] + sb[axes:], name)

@@ -1,0 +1,272 @@
+"""Neural-network ops (graphflow.nn): activations, softmax, cross-entropies, bias_add, dropout.
+
+All are composites of primitive ops, so they inherit gradients and fusibility from them; only relu,
+sigmoid, tanh and erf are primitives (in elementwise.py).
+
+    >>> import graphflow as tf
+    >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
+    array([0.5, 0.5], dtype=float32)
+"""
+import math
+
+from graphflow.errors import InvalidArgumentError
+from graphflow.ops import elementwise as ew
+from graphflow.ops import reduce as rd
+from graphflow.ops import shape as sh
+from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
+
+
+def relu6(features, name=None):
+    """min(max(x, 0), 6).
+
+        >>> tf.nn.relu6(tf.constant([-1.0, 3.0, 9.0])).numpy()
+        array([0., 3., 6.], dtype=float32)
+    """
+    return ew.minimum(relu(features), 6.0, name)
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    """x for x > 0, alpha * x otherwise (TF's default alpha is 0.2).
+
+        >>> tf.nn.leaky_relu(tf.constant([-1.0, 2.0])).numpy()
+        array([-0.2,  2. ], dtype=float32)
+    """
+    return ew.where(ew.greater(features, 0.0), features, features * alpha, name)
+
+
+def elu(features, name=None):
+    """x for x > 0, exp(x) - 1 otherwise.
+
+        >>> round(float(tf.nn.elu(tf.constant(-1.0))), 4)
+        -0.6321
+    """
+    # expm1 of min(x, 0) keeps the untaken branch finite, so its zero gradient stays zero.
+    return ew.where(ew.greater(features, 0.0), features, ew.expm1(ew.minimum(features, 0.0)), name)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(features, name=None):
+    """scale * elu(x) with alpha and scale from Klambauer et al. (2017).
+
+        >>> round(float(tf.nn.selu(tf.constant(1.0))), 4)
+        1.0507
+    """
+    neg = _SELU_ALPHA * ew.expm1(ew.minimum(features, 0.0))
+    return _SELU_SCALE * ew.where(ew.greater(features, 0.0), features, neg, name)
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: x * Phi(x) (the tanh approximation when approximate=True).
+
+        >>> round(float(tf.nn.gelu(tf.constant(1.0))), 4)
+        0.8413
+    """
+    x = features
+    if approximate:
+        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1.0 + tanh(inner))
+    return 0.5 * x * (1.0 + ew.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def softplus(features, name=None):
+    """log(1 + exp(x)), computed without overflow.
+
+        >>> round(float(tf.nn.softplus(tf.constant(0.0))), 4)
+        0.6931
+    """
+    x = features
+    return ew.add(ew.log1p(ew.exp(-ew.abs(x))), relu(x), name)
+
+
+def softsign(features, name=None):
+    """x / (1 + |x|).
+
+        >>> tf.nn.softsign(tf.constant(1.0)).numpy()
+        0.5
+    """
+    return ew.truediv(features, 1.0 + ew.abs(features), name)
+
+
+def swish(features, beta=1.0, name=None):
+    """x * sigmoid(beta * x) (also called silu).
+
+        >>> round(float(tf.nn.swish(tf.constant(1.0))), 4)
+        0.7311
+    """
+    return ew.multiply(features, sigmoid(features * beta if beta != 1.0 else features), name)
+
+
+silu = swish
+
+
+def _check_logits(op_name, logits):
+    shape = logits.shape
+    if shape.rank == 0:
+        raise InvalidArgumentError(f"{op_name}: logits must have rank >= 1, got a scalar")
+
+
+def softmax(logits, axis=-1, name=None):
+    """exp(x) / sum(exp(x)) along `axis`, shifted by the max for stability.
+
+        >>> tf.nn.softmax(tf.constant([1.0, 1.0])).numpy()
+        array([0.5, 0.5], dtype=float32)
+    """
+    logits = _as_tensor(logits)
+    _check_logits("softmax", logits)
+    e = ew.exp(logits - ew.stop_gradient(rd.reduce_max(logits, axis, keepdims=True)))
+    return ew.truediv(e, rd.reduce_sum(e, axis, keepdims=True), name)
+
+
+def log_softmax(logits, axis=-1, name=None):
+    """log(softmax(x)) computed stably.
+
+        >>> round(float(tf.nn.log_softmax(tf.constant([0.0, 0.0]))[0]), 4)
+        -0.6931
+    """
+    logits = _as_tensor(logits)
+    _check_logits("log_softmax", logits)
+    shifted = logits - ew.stop_gradient(rd.reduce_max(logits, axis, keepdims=True))
+    return ew.subtract(shifted, ew.log(rd.reduce_sum(ew.exp(shifted), axis, keepdims=True)), name)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """-sum(labels * log_softmax(logits)) along `axis`, per example.
+
+        >>> round(float(tf.nn.softmax_cross_entropy_with_logits([[0.0, 1.0]], [[0.0, 0.0]])[0]), 4)
+        0.6931
+    """
+    logits = _as_tensor(logits)
+    labels = ew.cast(_as_tensor(labels), logits.dtype)
+    if logits.shape.is_fully_defined() and labels.shape.is_fully_defined() and \
+            labels.shape != logits.shape:
+        raise InvalidArgumentError(
+            f"softmax_cross_entropy_with_logits: labels shape {labels.shape} must equal logits "
+            f"shape {logits.shape}")
+    return ew.negative(rd.reduce_sum(labels * log_softmax(logits, axis), axis), name)
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
+    """Cross-entropy between integer class `labels` and `logits` (last axis = classes).
+
+        >>> round(float(tf.nn.sparse_softmax_cross_entropy_with_logits([1], [[0.0, 0.0]])[0]), 4)
+        0.6931
+    """
+    logits = _as_tensor(logits)
+    labels = _as_tensor(labels)
+    if not labels.dtype.is_integer:
+        raise InvalidArgumentError(
+            f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {labels.dtype.name}")
+    ls, gs = labels.shape, logits.shape
+    if ls.rank is not None and gs.rank is not None and (
+            ls.rank != gs.rank - 1 or not ls.is_compatible_with(gs[:-1])):
+        raise InvalidArgumentError(
+            f"sparse_softmax_cross_entropy_with_logits: labels shape {ls} must equal logits shape "
+            f"{gs} without its last (class) axis")
+    depth = gs[-1]
+    if depth is None:
+        raise InvalidArgumentError("sparse_softmax_cross_entropy_with_logits: the number of "
+                                   "classes (last axis of logits) must be known")
+    _check_label_range(labels, depth)
+    hot = sh.one_hot(labels, depth, dtype=logits.dtype)
+    return ew.negative(rd.reduce_sum(hot * log_softmax(logits), -1), name)
+
+
+def _check_label_range(labels, depth):
+    if hasattr(labels, "_value"):  # eager: TF raises for labels outside [0, classes)
+        v = labels._value
+        if v.size and (v.min() < 0 or v.max() >= depth):
+            raise InvalidArgumentError(
+                f"sparse_softmax_cross_entropy_with_logits: received a label value of "
+                f"{v.max() if v.max() >= depth else v.min()} which is outside the valid range of "
+                f"[0, {depth})")
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Per-element logistic loss: max(x, 0) - x * z + log(1 + exp(-|x|)).
+
+        >>> round(float(tf.nn.sigmoid_cross_entropy_with_logits([1.0], [0.0])[0]), 4)
+        0.6931
+    """
+    logits = _as_tensor(logits)
+    labels = ew.cast(_as_tensor(labels), logits.dtype)
+    if logits.shape.is_fully_defined() and labels.shape.is_fully_defined() and \
+            labels.shape != logits.shape:
+        raise InvalidArgumentError(
+            f"sigmoid_cross_entropy_with_logits: labels shape {labels.shape} must equal logits "
+            f"shape {logits.shape}")
+    return ew.add(relu(logits) - logits * labels, ew.log1p(ew.exp(-ew.abs(logits))), name)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """value + bias, where bias is 1-D and matches value's last axis.
+
+        >>> tf.nn.bias_add(tf.zeros((2, 3)), tf.ones(3)).shape
+        TensorShape([2, 3])
+    """
+    value, bias = _as_tensor(value), _as_tensor(bias)
+    if bias.shape.rank != 1:
+        raise InvalidArgumentError(f"bias_add: bias must be 1-D, got shape {bias.shape}")
+    last = value.shape[-1] if value.shape.rank else None
+    if value.shape.rank == 0 or (last is not None and bias.shape[0] is not None and last != bias.shape[0]):
+        raise InvalidArgumentError(
+            f"bias_add: bias shape {bias.shape} must match the last axis of value shape {value.shape}")
+    return ew.add(value, bias, name)
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Zeros each element with probability `rate` and scales the rest by 1 / (1 - rate).
+
+        >>> tf.nn.dropout(tf.ones(4), 0.0).numpy()
+        array([1., 1., 1., 1.], dtype=float32)
+    """
+    from graphflow.ops.random import uniform, uniform_like
+    if not 0 <= float(rate) < 1:
+        raise InvalidArgumentError(f"dropout: rate must be in [0, 1), got {rate}")
+    x = _as_tensor(x)
+    if float(rate) == 0:
+        return ew.identity(x, name)
+    if not x.dtype.is_floating:
+        raise InvalidArgumentError(f"dropout: x must be floating-point, got {x.dtype.name}")
+    noise = uniform_like(x, seed) if noise_shape is None else uniform(noise_shape, dtype=x.dtype, seed=seed)
+    keep = ew.cast(ew.greater_equal(noise, float(rate)), x.dtype)
+    return ew.multiply(x * keep, 1.0 / (1.0 - float(rate)), name)
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2.
+
+        >>> tf.nn.l2_loss(tf.constant([1.0, 2.0])).numpy()
+        2.5
+    """
+    return ew.multiply(rd.reduce_sum(ew.square(t)), 0.5, name)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
+    """x / sqrt(max(sum(x**2), epsilon)) along `axis`.
+
+        >>> tf.nn.l2_normalize(tf.constant([3.0, 4.0])).numpy()
+        array([0.6, 0.8], dtype=float32)
+    """
+    sq = rd.reduce_sum(ew.square(x), axis, keepdims=True)
+    return ew.multiply(x, ew.rsqrt(ew.maximum(sq, epsilon)), name)
+
+
+def moments(x, axes, keepdims=False, name=None):
+    """Mean and variance over `axes`.
+
+        >>> [float(m) for m in tf.nn.moments(tf.constant([1.0, 3.0]), [0])]
+        [2.0, 1.0]
+    """
+    mean = rd.reduce_mean(x, axes, keepdims=True)
+    variance = rd.reduce_mean(ew.squared_difference(x, ew.stop_gradient(mean)), axes, keepdims=True)
+    if not keepdims:
+        mean, variance = sh.squeeze(mean, axes), sh.squeeze(variance, axes)
+    return mean, variance
+
+
+def _as_tensor(x):
+    from graphflow.ops.creation import convert_to_tensor
+    return convert_to_tensor(x)

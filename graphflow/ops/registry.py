@@ -1,0 +1,310 @@
+"""The op registry and the one dispatch path every op goes through.
+
+An OpDef holds everything graphflow knows about an op: its kind (which drives fusion), a shape and
+dtype rule, a NumPy reference kernel, and a gradient rule written in graphflow ops (so it serves
+eager tapes and symbolic graphs alike). `dispatch` runs the reference kernel when executing eagerly
+and appends a graph node when a graph is being built.
+
+    >>> import graphflow as tf
+    >>> from graphflow.ops.registry import REGISTRY
+    >>> REGISTRY["add"].kind
+    'broadcast'
+"""
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.context import context
+from graphflow.errors import GraphflowError, InvalidArgumentError
+from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, Variable
+
+# Op kinds, from most to least fusible (TVM's OpPatternKind in spirit). The compiler decides fusion
+# from these, never from op names.
+ELEMENTWISE = "elementwise"   # same-shape map over elements (unary ops, cast)
+BROADCAST = "broadcast"       # elementwise after NumPy broadcasting (binary ops, where)
+SHAPE = "shape"               # moves elements without computing: reshape, transpose, concat, tile
+INDEX = "index"               # data-dependent moves: gather, slicing, one_hot
+REDUCTION = "reduction"       # reduces axes: sums, means, max, argmax
+MATMUL = "matmul"             # contraction whose output can absorb an elementwise epilogue
+STATEFUL = "stateful"         # reads or writes variables; never reordered, folded or deduplicated
+RANDOM = "random"             # draws random numbers; never folded or deduplicated
+OPAQUE = "opaque"             # anything else
+KINDS = (ELEMENTWISE, BROADCAST, SHAPE, INDEX, REDUCTION, MATMUL, STATEFUL, RANDOM, OPAQUE)
+
+
+class OpDef:
+    """One op, defined once.
+
+    infer(specs, **attrs) -> [(shape, dtype), ...]: shapes are tuples with None for unknown dims.
+    ref(*arrays, **attrs) -> array or tuple of arrays: the NumPy reference (the semantic ground truth).
+    grad(inputs, outputs, dy, **attrs) -> one gradient (or None) per input, in graphflow ops; dy is
+    the output's gradient, or a list (None for unused outputs) for multi-output ops.
+    num_outputs: 1, a fixed count, or None when the attrs decide (split); only 1 means "one tensor".
+    same_dtype: indices of inputs that must share one dtype ("all" for variadic ops); Python scalars
+    and NumPy arrays in those positions adopt the dtype of the tensor operands.
+    """
+
+    __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc")
+
+    def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc=""):
+        if kind not in KINDS:
+            raise ValueError(f"op {name!r}: unknown kind {kind!r}")
+        self.name = name
+        self.kind = kind
+        self.infer = infer
+        self.ref = ref
+        self.grad = grad
+        self.num_outputs = num_outputs
+        self.same_dtype = same_dtype
+        self.doc = doc
+
+    @property
+    def differentiable(self):
+        return self.grad is not None
+
+    def __repr__(self):
+        return f"OpDef({self.name!r}, kind={self.kind!r})"
+
+
+REGISTRY = {}
+
+
+def register(name, kind, infer, ref, grad=None, **kwargs):
+    """Adds an op to the registry and returns its OpDef."""
+    if name in REGISTRY:
+        raise ValueError(f"op {name!r} is registered twice")
+    op = OpDef(name, kind, infer, ref, grad, **kwargs)
+    REGISTRY[name] = op
+    return op
+
+
+class Spec:
+    """What shape inference sees of an input: a static shape (None for unknown dims) and a DType."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = shape
+        self.dtype = dtype
+
+    @property
+    def rank(self):
+        return None if self.shape is None else len(self.shape)
+
+    def __repr__(self):
+        return f"Spec({self.shape}, {self.dtype.name})"
+
+
+def describe(inputs):
+    """'float32[2,3], int32[]' for error messages."""
+    parts = []
+    for x in inputs:
+        shape = getattr(x, "shape", None)
+        dtype = getattr(x, "dtype", None)
+        if isinstance(dtype, dtypes.DType):
+            dims = "?" if shape is None or shape.rank is None else ",".join(
+                "?" if d is None else str(d) for d in shape.as_list())
+            parts.append(f"{dtype.name}[{dims}]")
+        else:
+            parts.append(type(x).__name__)
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting op arguments to tensors
+
+
+def _default_dtype(value):
+    """TF's defaults: Python floats are float32, ints int32; NumPy arrays keep their dtype."""
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        return dtypes.from_numpy(value.dtype)
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return dtypes.float32
+    if kind in "iu":
+        if arr.size and (arr.max() > np.iinfo(np.int32).max or arr.min() < np.iinfo(np.int32).min):
+            return dtypes.int64
+        return dtypes.int32
+    if kind == "b":
+        return dtypes.bool
+    raise InvalidArgumentError(
+        f"Cannot convert {value!r} (NumPy dtype {arr.dtype}) to a tensor: unsupported element type")
+
+
+def to_array(value, dtype=None, op_name="convert_to_tensor"):
+    """Converts a Python or NumPy value to an ndarray of `dtype` (default: TF's inference).
+
+    Values are cast to the requested dtype only where that cannot silently change them the way TF
+    refuses to: floats do not become integers, and out-of-range integers raise.
+    """
+    if dtype is None:
+        dtype = _default_dtype(value)
+        if isinstance(value, np.ndarray) and value.dtype == dtype.np:
+            return value
+        return np.asarray(value, dtype=dtype.np)
+    src = np.asarray(value)
+    if src.dtype == dtype.np:
+        return src
+    kind = src.dtype.kind
+    if kind not in "biuf":
+        raise InvalidArgumentError(f"{op_name}: cannot convert {value!r} to a {dtype.name} tensor")
+    if kind == "f" and not dtype.is_floating:
+        if not (isinstance(value, np.ndarray) and np.all(np.mod(src, 1) == 0)):
+            raise InvalidArgumentError(
+                f"{op_name}: cannot convert float value {_short(value)} to a {dtype.name} tensor")
+    if kind in "iu" and dtype.is_integer and src.size:
+        info = np.iinfo(dtype.np)
+        if src.max() > info.max or src.min() < info.min:
+            raise InvalidArgumentError(
+                f"{op_name}: value {_short(value)} is out of range for {dtype.name}")
+    return src.astype(dtype.np)
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _is_constant_like(x):
+    return not isinstance(x, (Tensor, Variable))
+
+
+def _anchor_dtype(op, inputs):
+    """The dtype the same_dtype inputs share, checked; None when they are all plain Python values."""
+    group = range(len(inputs)) if op.same_dtype == "all" else op.same_dtype
+    anchor = None
+    anchor_index = None
+    for i in group:
+        x = inputs[i]
+        if isinstance(x, (Tensor, Variable)):
+            d = x.dtype
+            if anchor is None:
+                anchor, anchor_index = d, i
+            elif d is not anchor:
+                raise InvalidArgumentError(
+                    f"{op.name}: input #{i} has dtype {d.name} but input #{anchor_index} has dtype "
+                    f"{anchor.name}; all of them must match (cast one with graphflow.cast). "
+                    f"Inputs: {describe(inputs)}")
+    if anchor is None:
+        # Only Python/NumPy values: NumPy arrays keep their dtype; with mixed Python values, a float
+        # among them makes the group float32.
+        for i in group:
+            x = inputs[i]
+            if isinstance(x, (np.ndarray, np.generic)):
+                return dtypes.from_numpy(x.dtype)
+        defaults = [_default_dtype(inputs[i]) for i in group]
+        for d in defaults:
+            if d.is_floating:
+                return d
+        return defaults[0] if defaults else None
+    return anchor
+
+
+def convert_inputs(op, inputs):
+    """Turns op arguments into tensors (EagerTensor, SymbolicTensor or Variable).
+
+    Python scalars, lists and NumPy arrays in a same_dtype position adopt the tensor operands' dtype.
+    """
+    anchor = _anchor_dtype(op, inputs) if op.same_dtype else None
+    group = range(len(inputs)) if op.same_dtype == "all" else op.same_dtype
+    out = list(inputs)
+    for i, x in enumerate(inputs):
+        if _is_constant_like(x):
+            hint = anchor if i in group else None
+            try:
+                out[i] = EagerTensor(to_array(x, hint, op.name))
+            except InvalidArgumentError:
+                raise
+            except (TypeError, ValueError) as e:
+                raise InvalidArgumentError(
+                    f"{op.name}: cannot convert input #{i} ({_short(x)}) to a tensor: {e}") from None
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch
+
+
+def _wrap(value):
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)
+    t = EagerTensor.__new__(EagerTensor)
+    t._value = value
+    return t
+
+
+def dispatch(op, inputs, attrs=None, name=None):
+    """Runs `op` on `inputs`: eagerly through its NumPy reference, or as a new node of the graph
+    being built. Returns one tensor, or a tuple for multi-output ops."""
+    if context.graph is None:
+        arrays = []
+        for x in inputs:
+            if type(x) is EagerTensor:
+                arrays.append(x._value)
+            else:
+                return _dispatch_slow(op, inputs, attrs, name)
+        if op.same_dtype and len(arrays) > 1:
+            _check_same_dtype(op, inputs, arrays)
+        return _run_eager(op, inputs, arrays, attrs)
+    return _dispatch_slow(op, inputs, attrs, name)
+
+
+def _check_same_dtype(op, inputs, arrays):
+    group = range(len(arrays)) if op.same_dtype == "all" else op.same_dtype
+    first = None
+    for i in group:
+        d = arrays[i].dtype
+        if first is None:
+            first = d
+        elif d != first:
+            _anchor_dtype(op, inputs)  # raises the descriptive error
+
+
+def _dispatch_slow(op, inputs, attrs, name):
+    inputs = convert_inputs(op, inputs)
+    if context.graph is not None or any(isinstance(x, SymbolicTensor) for x in inputs):
+        from graphflow.graph import builder
+        return builder.add_op(op, inputs, attrs or {}, name)
+    tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
+    arrays = [t._value for t in tensors]
+    if op.same_dtype:
+        _check_same_dtype(op, tensors, arrays)
+    return _run_eager(op, tensors, arrays, attrs)
+
+
+def _run_eager(op, inputs, arrays, attrs):
+    try:
+        result = op.ref(*arrays, **attrs) if attrs else op.ref(*arrays)
+    except GraphflowError:
+        raise
+    except Exception as e:  # the reference failed: let the shape rule say why, naming the op
+        _explain_failure(op, inputs, attrs, e)
+    if op.num_outputs == 1:
+        out = _wrap(result)
+        if context.tapes:
+            record(op, inputs, attrs, (out,))
+        return out
+    outs = tuple(_wrap(r) for r in result)
+    if context.tapes:
+        record(op, inputs, attrs, outs)
+    return outs
+
+
+def _explain_failure(op, inputs, attrs, error):
+    specs = [Spec(tuple(x._value.shape), dtypes.from_numpy(x._value.dtype)) for x in inputs]
+    op.infer(specs, **(attrs or {}))  # raises a descriptive InvalidArgumentError when it can
+    attr_text = f" with {attrs}" if attrs else ""
+    raise InvalidArgumentError(
+        f"{op.name}: cannot compute on inputs {describe(inputs)}{attr_text}: {error}") from None
+
+
+def record(op, inputs, attrs, outputs):
+    """Offers an executed op to every active GradientTape."""
+    for tape in context.tapes:
+        tape._record(op, inputs, attrs, outputs)
+
+
+def infer_specs(op, inputs, attrs):
+    """Runs op's shape/dtype rule on tensors; returns a list of (shape tuple, DType)."""
+    specs = [Spec(x.shape.dims_tuple(), x.dtype) for x in inputs]
+    return op.infer(specs, **attrs)
