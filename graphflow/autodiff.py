@@ -19,10 +19,12 @@ from graphflow.utils import nest
 
 
 class _Record:
-    __slots__ = ("op", "inputs", "attrs", "outputs")
+    """One recorded op application; the same fields as a graph Node."""
 
-    def __init__(self, op, inputs, attrs, outputs):
-        self.op, self.inputs, self.attrs, self.outputs = op, inputs, attrs, outputs
+    __slots__ = ("opdef", "inputs", "attrs", "outputs")
+
+    def __init__(self, opdef, inputs, attrs, outputs):
+        self.opdef, self.inputs, self.attrs, self.outputs = opdef, inputs, attrs, outputs
 
 
 class UnconnectedGradients:
@@ -189,53 +191,107 @@ class GradientTape:
         self._var_reads = {}
 
     def _backward(self, targets, seeds):
-        from graphflow.ops import api as ops
-        grads = {}
-        for i, t in enumerate(targets):
-            if isinstance(t, Variable):
-                t = t.value()
-            if seeds is not None:
-                seed = ops.convert_to_tensor(seeds[i], dtype=t.dtype)
-            elif t.dtype.is_floating:
-                seed = ops.ones_like(t)
-            else:
-                continue
-            _accumulate(grads, t, seed)
-        for rec in reversed(self._records):
-            outs = rec.outputs
-            if len(outs) == 1:
-                dy = grads.get(id(outs[0]))
-                if dy is None:
-                    continue
-            else:
-                dy = [grads.get(id(o)) for o in outs]
-                if all(d is None for d in dy):
-                    continue
-            in_grads = rec.op.grad(rec.inputs, outs, dy, **rec.attrs) if rec.attrs \
-                else rec.op.grad(rec.inputs, outs, dy)
-            for x, g in zip(rec.inputs, in_grads):
-                if g is not None and id(x) in self._watched:
-                    _accumulate(grads, x, g)
-        return grads
+        return backward(self._records, targets, seeds, self._watched)
 
     def _source_gradient(self, source, grads, unconnected):
         from graphflow.ops import api as ops
         if isinstance(source, Variable):
-            reads = self._var_reads.get(id(source), {})
-            parts = [grads[i] for i in reads if i in grads]
-            g = None
-            for p in parts:
-                g = p if g is None else ops.add(g, p)
-            like = source
+            g = _sum_present(grads, self._var_reads.get(id(source), {}).values())
         else:
             g = grads.get(id(source))
-            like = source
-        if g is None and unconnected == UnconnectedGradients.ZERO:
-            g = ops.zeros(like.shape, like.dtype) if like.shape.is_fully_defined() \
-                else ops.zeros_like(like)
-        if g is not None and not like.dtype.is_floating:
-            return None
-        return g
+        return _finish(g, source, unconnected)
+
+
+def _sum_present(grads, tensors):
+    """The sum of the gradients recorded for `tensors` (e.g. every read of one variable)."""
+    from graphflow.ops import api as ops
+    total = None
+    for t in tensors:
+        g = grads.get(id(t))
+        if g is not None:
+            total = g if total is None else ops.add(total, g)
+    return total
+
+
+def _finish(g, like, unconnected):
+    from graphflow.ops import api as ops
+    if g is None and unconnected == UnconnectedGradients.ZERO:
+        g = ops.zeros(like.shape, like.dtype) if like.shape.is_fully_defined() \
+            else ops.zeros_like(like)
+    if g is not None and not like.dtype.is_floating:
+        return None
+    return g
+
+
+def backward(records, targets, seeds, watched):
+    """The reverse walk shared by GradientTape and compat.v1.gradients.
+
+    records: op applications in program order, each with opdef-or-op, inputs, attrs, outputs.
+    Returns {id(tensor): gradient} for every watched tensor the targets depend on.
+    """
+    from graphflow.ops import api as ops
+    grads = {}
+    for i, t in enumerate(targets):
+        if isinstance(t, Variable):
+            t = t.value()
+        if seeds is not None:
+            seed = ops.convert_to_tensor(seeds[i], dtype=t.dtype)
+        elif t.dtype.is_floating:
+            seed = ops.ones_like(t)
+        else:
+            continue
+        _accumulate(grads, t, seed)
+    for rec in reversed(records):
+        outs = rec.outputs
+        if len(outs) == 1:
+            dy = grads.get(id(outs[0]))
+            if dy is None:
+                continue
+        else:
+            dy = [grads.get(id(o)) for o in outs]
+            if all(d is None for d in dy):
+                continue
+        op = rec.opdef
+        in_grads = op.grad(rec.inputs, outs, dy, **rec.attrs) if rec.attrs \
+            else op.grad(rec.inputs, outs, dy)
+        for x, g in zip(rec.inputs, in_grads):
+            if g is not None and id(x) in watched:
+                _accumulate(grads, x, g)
+    return grads
+
+
+def graph_gradients(ys, xs, grad_ys=None):
+    """compat.v1.gradients: the gradient subgraph of sum(ys) with respect to xs, built into ys's
+    graph from the same gradient rules the tape uses."""
+    from graphflow.ops.state import READ
+    targets = _check_structure("ys", ys)
+    sources = _check_structure("xs", xs)
+    graph = targets[0].graph
+    seeds = None if grad_ys is None else nest.flatten(grad_ys)
+    reads = {}
+    starts = []
+    for x in sources:
+        if isinstance(x, Variable):
+            reads[id(x)] = [n.outputs[0] for n in graph.nodes
+                            if n.opdef is READ and n.attrs["var"] is x]
+            starts.extend(reads[id(x)])
+        else:
+            starts.append(x)
+    watched = {id(t): t for t in starts if t.dtype.is_floating}
+    records = []
+    for node in graph.nodes:  # program order: forward reachability from the sources
+        if node.opdef.grad is not None and any(id(t) in watched for t in node.inputs):
+            records.append(node)
+            for o in node.outputs:
+                if o.dtype.is_floating:
+                    watched[id(o)] = o
+    with graph.as_default():
+        grads = backward(records, targets, seeds, watched)
+        result = []
+        for x in sources:
+            g = _sum_present(grads, reads[id(x)]) if isinstance(x, Variable) else grads.get(id(x))
+            result.append(_finish(g, x, UnconnectedGradients.NONE))
+    return nest.pack_sequence_as(xs, result)
 
 
 def _accumulate(grads, x, g):

@@ -10,7 +10,8 @@ and the random seed. Everything else is passed explicitly.
 
 
 class _Context:
-    __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators")
+    __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
+                 "default_graph", "default_session")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -19,6 +20,8 @@ class _Context:
         self.global_seed = None
         self.seed_counter = 0
         self.generators = {}       # random stream key -> numpy Generator (see ops/random.py)
+        self.default_graph = None  # compat.v1's global default graph, made on first use
+        self.default_session = None
 
 
 context = _Context()

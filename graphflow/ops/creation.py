@@ -30,6 +30,12 @@ PLACEHOLDER = register(
     lambda specs, shape, dtype, name: [(shape, dtypes.as_dtype(dtype))], _placeholder_ref)
 
 
+def placeholder_node(shape, dtype, name):
+    """A placeholder node in the graph being built (compat.v1.placeholder and traced arguments)."""
+    return dispatch(PLACEHOLDER, (), {"shape": shape, "dtype": dtypes.as_dtype(dtype).name,
+                                      "name": name}, name)
+
+
 def _from_value(value, dtype):
     """An ndarray for a constant: float64 NumPy input stays float64 unless a dtype is given."""
     if isinstance(value, EagerTensor):

@@ -42,6 +42,9 @@ READ = register("read_variable", STATEFUL, _var_infer, _read_ref)
 ASSIGN = register("assign", STATEFUL, _var_infer, _assign_ref)
 ASSIGN_ADD = register("assign_add", STATEFUL, _var_infer, _assign_add_ref)
 ASSIGN_SUB = register("assign_sub", STATEFUL, _var_infer, _assign_sub_ref)
+# Runs its inputs and nothing else: compat.v1's tf.group / train ops. Inputs may be tensors or,
+# for ops without outputs, the Nodes themselves (see graph/variables.group).
+GROUP = register("group", STATEFUL, lambda specs: [], lambda *arrays: (), num_outputs=0)
 
 
 def read_variable(var):

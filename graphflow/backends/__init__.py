@@ -1,0 +1,1 @@
+"""Execution backends: the NumPy reference interpreter (the ground truth) and compiled targets."""

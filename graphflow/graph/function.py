@@ -1,0 +1,532 @@
+"""graphflow.function: trace a Python function into a graph once per input signature, then run
+the graph. Python control flow runs at trace time, as in TF.
+
+The cache key holds tensors by dtype and shape, Python scalars and strings by value, lists,
+tuples and dicts by structure, and other objects by identity. When a call retraces, the function
+records which argument changed and how (`retrace_explanations`), and logs it once retracing
+becomes frequent.
+
+    >>> import graphflow as tf
+    >>> @tf.function
+    ... def f(x):
+    ...     return x * x + 1.0
+    >>> f(tf.constant(2.0)).numpy()
+    5.0
+    >>> f(tf.constant([1.0, 2.0])).numpy()
+    array([2., 5.], dtype=float32)
+    >>> f.experimental_get_tracing_count()
+    2
+    >>> f.retrace_explanations
+    ['x: shape () -> (2,)']
+"""
+import functools
+import inspect
+import logging
+import weakref
+
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.context import context
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec, Variable
+from graphflow.utils import nest
+
+logger = logging.getLogger("graphflow")
+FREQUENT_RETRACING = 5  # traces of one function after which each retrace is logged as a warning
+
+
+# -- signatures --------------------------------------------------------------------------------
+
+class _Leaf:
+    """How one argument leaf enters the cache key and the trace."""
+
+    __slots__ = ("kind", "key", "spec", "path")
+
+    def __init__(self, kind, key, spec, path):
+        self.kind, self.key, self.spec, self.path = kind, key, spec, path
+
+
+def _describe_leaf(leaf):
+    if leaf.kind == "tensor":
+        return f"{leaf.spec.dtype.name} shape {leaf.spec.shape}"
+    if leaf.kind == "python":
+        return f"{leaf.key[1]}={leaf.key[2]!r}"
+    return leaf.key[0]
+
+
+def _leaf(value, path):
+    if isinstance(value, (EagerTensor, np.ndarray, np.generic)):
+        if not isinstance(value, EagerTensor):
+            value = EagerTensor(np.asarray(value))
+        spec = TensorSpec(value.shape, value.dtype)
+        return _Leaf("tensor", ("tensor", spec.dtype.name, spec.shape.dims_tuple()), spec, path)
+    if isinstance(value, SymbolicTensor):
+        spec = TensorSpec(value.shape, value.dtype)
+        return _Leaf("tensor", ("tensor", spec.dtype.name, spec.shape.dims_tuple()), spec, path)
+    if isinstance(value, Variable):
+        return _Leaf("variable", ("variable", id(value)), None, path)
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return _Leaf("python", ("python", type(value).__name__, value), None, path)
+    return _Leaf("object", (f"object {type(value).__name__} at {id(value):#x}", id(value)), None, path)
+
+
+def _paths(structure, prefix):
+    """Human-readable paths of the leaves of `structure`, in nest.flatten order."""
+    if isinstance(structure, dict):
+        out = []
+        for k in nest._sorted_keys(structure):
+            out.extend(_paths(structure[k], f"{prefix}[{k!r}]"))
+        return out
+    if isinstance(structure, (list, tuple)):
+        out = []
+        for i, v in enumerate(structure):
+            out.extend(_paths(v, f"{prefix}[{i}]"))
+        return out
+    return [prefix]
+
+
+def _structure_key(value):
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _structure_key(value[k])) for k in nest._sorted_keys(value)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_structure_key(v) for v in value))
+    return "."
+
+
+class _Signature:
+    """The bound arguments of one call, flattened to leaves with a hashable key."""
+
+    def __init__(self, names, bound):
+        self.structure = bound
+        self.leaves = []
+        for name, value in zip(names, bound):
+            flat = nest.flatten(value)
+            for leaf_value, path in zip(flat, _paths(value, name)):
+                self.leaves.append(_leaf(leaf_value, path))
+        self.values = [v for name, value in zip(names, bound) for v in nest.flatten(value)]
+        self.key = (tuple(_structure_key(v) for v in bound),
+                    tuple(leaf.key for leaf in self.leaves))
+
+    def structural_key(self):
+        """The key with tensor shapes left out: what `reduce_retracing` matches on."""
+        return (self.key[0], tuple((leaf.key[0], leaf.key[1]) if leaf.kind == "tensor" else leaf.key
+                                   for leaf in self.leaves))
+
+
+def explain_retrace(old, new):
+    """Lines like "x: shape (4,) -> (5,)" saying how `new` differs from the `old` signature."""
+    if old.key[0] != new.key[0]:
+        return ["argument structure changed (lists, tuples or dicts have a different layout)"]
+    reasons = []
+    for a, b in zip(old.leaves, new.leaves):
+        if a.key == b.key:
+            continue
+        if a.kind == b.kind == "tensor":
+            if a.spec.dtype is not b.spec.dtype:
+                reasons.append(f"{b.path}: dtype {a.spec.dtype.name} -> {b.spec.dtype.name}")
+            else:
+                reasons.append(f"{b.path}: shape {a.spec.shape} -> {b.spec.shape}")
+        elif a.kind == b.kind == "python":
+            reasons.append(f"{b.path}: Python value {a.key[2]!r} -> {b.key[2]!r} (Python values "
+                           "are part of the signature; pass a tensor to avoid retracing)")
+        else:
+            reasons.append(f"{b.path}: {_describe_leaf(a)} -> {_describe_leaf(b)}")
+    return reasons or ["new signature"]
+
+
+# -- ConcreteFunction ----------------------------------------------------------------------------
+
+class ConcreteFunction:
+    """One traced graph of a Function, for one input signature.
+
+    `graph` is the traced Graph; `inputs` its placeholders (one per tensor argument leaf);
+    `structured_outputs` the returned structure with SymbolicTensors at the tensor leaves.
+    """
+
+    def __init__(self, name, graph, inputs, leaves, outputs_structure, flat_outputs):
+        self.name = name
+        self.graph = graph
+        self.inputs = inputs
+        self._leaves = leaves  # every argument leaf, as traced (tensor leaves carry their spec)
+        self._input_leaves = [leaf for leaf in leaves if leaf.kind == "tensor"]
+        self.structured_outputs = outputs_structure
+        self._flat_outputs = flat_outputs  # SymbolicTensor or a constant Python value per leaf
+        self.outputs = [o for o in flat_outputs if isinstance(o, SymbolicTensor)]
+        self._executable = None
+
+    @property
+    def structured_input_signature(self):
+        return [leaf.spec for leaf in self._input_leaves]
+
+    def _stateful_nodes(self):
+        from graphflow.ops.registry import STATEFUL, RANDOM
+        return [n for n in self.graph.nodes if n.kind in (STATEFUL, RANDOM)]
+
+    def _get_executable(self):
+        if self._executable is None:
+            from graphflow.backends import reference
+            targets = [n for n in self._stateful_nodes() if n.kind == "stateful"]
+            self._executable = reference.compile(self.graph, self.outputs, self.inputs, targets)
+        return self._executable
+
+    def _call_flat(self, arrays):
+        if context.tapes:
+            results = self._replay_eagerly(arrays)
+        else:
+            results = [EagerTensor(v) for v in self._get_executable().run(arrays)]
+        it = iter(results)
+        flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in self._flat_outputs]
+        return nest.pack_sequence_as(self.structured_outputs, flat)
+
+    def _replay_eagerly(self, arrays):
+        """Runs the graph op by op through eager dispatch, so active GradientTapes record it."""
+        from graphflow.ops.registry import dispatch
+        executable = self._get_executable()
+        env = {id(t): EagerTensor(a) for t, a in zip(self.inputs, arrays)}
+        for node in executable.nodes:
+            if node.outputs and all(id(t) in env for t in node.outputs):
+                continue
+            if node.type == "read_variable":
+                out = node.attrs["var"].read_value_for_op()
+            else:
+                args = [env[id(t)] for t in node.inputs]
+                out = dispatch(node.opdef, args, node.attrs)
+            if node.opdef.num_outputs == 1:
+                env[id(node.outputs[0])] = out
+            else:
+                for t, o in zip(node.outputs, out if isinstance(out, tuple) else ()):
+                    env[id(t)] = o
+        return [env[id(t)] for t in self.outputs]
+
+    def __call__(self, *args, **kwargs):
+        flat = [a for a in nest.flatten(list(args) + [kwargs[k] for k in sorted(kwargs)])
+                if isinstance(a, (Tensor, np.ndarray))]
+        if len(flat) != len(self.inputs):
+            raise InvalidArgumentError(
+                f"{self.name}: expected {len(self.inputs)} tensor arguments, got {len(flat)}")
+        arrays = [_checked_array(self.name, leaf, x) for leaf, x in zip(self._input_leaves, flat)]
+        return self._call_flat(arrays)
+
+    def pretty_printed_signature(self):
+        return ", ".join(f"{leaf.path}: {leaf.spec}" for leaf in self._input_leaves)
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self.name}({self.pretty_printed_signature()})>"
+
+
+def _checked_array(fn_name, leaf, value):
+    array = value._value if isinstance(value, EagerTensor) else np.asarray(value)
+    if dtypes.from_numpy(array.dtype) is not leaf.spec.dtype:
+        raise InvalidArgumentError(
+            f"{fn_name}: argument {leaf.path} has dtype {dtypes.from_numpy(array.dtype).name}, but "
+            f"the traced signature expects {leaf.spec.dtype.name}")
+    if not leaf.spec.shape.is_compatible_with(array.shape):
+        raise InvalidArgumentError(
+            f"{fn_name}: argument {leaf.path} has shape {TensorShape(array.shape)}, but the traced "
+            f"signature expects {leaf.spec.shape}")
+    return array
+
+
+# -- Function ------------------------------------------------------------------------------------
+
+class Function:
+    """A Python function compiled to graphs on demand (see module docstring)."""
+
+    def __init__(self, python_function, input_signature=None, reduce_retracing=False,
+                 jit_compile=None, name=None, autograph=True, experimental_relax_shapes=None):
+        if not callable(python_function):
+            raise InvalidArgumentError(f"function: expected a callable, got {python_function!r}")
+        self._python_function = python_function
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
+        self.jit_compile = jit_compile
+        self._arg_names, self._sig = _arg_names(python_function)
+        self._input_signature = None
+        if input_signature is not None:
+            self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
+        self._cache = {}          # signature key -> ConcreteFunction
+        self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
+        self._last_signature = None
+        self._tracing_count = 0
+        self.retrace_explanations = []
+        self._bound = weakref.WeakKeyDictionary()
+        functools.update_wrapper(self, python_function, updated=())
+
+    @staticmethod
+    def _as_spec(s):
+        if not isinstance(s, TensorSpec):
+            raise InvalidArgumentError(f"input_signature entries must be TensorSpecs, got {s!r}")
+        return s
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    def __get__(self, instance, owner):
+        """Methods: one Function per instance, tracing with `self` bound."""
+        if instance is None:
+            return self
+        bound = self._bound.get(instance)
+        if bound is None:
+            bound = Function(self._python_function.__get__(instance, owner),
+                             self._input_signature, self._reduce_retracing, self.jit_compile,
+                             self._name)
+            self._bound[instance] = bound
+        return bound
+
+    def experimental_get_tracing_count(self):
+        return self._tracing_count
+
+    @property
+    def last_retrace_explanation(self):
+        return self.retrace_explanations[-1] if self.retrace_explanations else None
+
+    # -- calling -------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if context.graph is not None:
+            # Called while another graph is being built: trace inline into that graph.
+            return self._python_function(*args, **kwargs)
+        return self._concrete_for(args, kwargs, call=True)
+
+    def get_concrete_function(self, *args, **kwargs):
+        """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = tuple(self._input_signature)
+        return self._concrete_for(args, kwargs, call=False)
+
+    def _bind(self, args, kwargs):
+        if self._sig is None:
+            return list(args) + [kwargs[k] for k in sorted(kwargs)], \
+                [f"args[{i}]" for i in range(len(args))] + sorted(kwargs)
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise InvalidArgumentError(f"{self._name}: {e}") from None
+        bound.apply_defaults()
+        names, values = [], []
+        for name, value in bound.arguments.items():
+            kind = self._sig.parameters[name].kind
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                for i, v in enumerate(value):
+                    names.append(f"{name}[{i}]")
+                    values.append(v)
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                for k in sorted(value):
+                    names.append(k)
+                    values.append(value[k])
+            else:
+                names.append(name)
+                values.append(value)
+        return values, names
+
+    def _concrete_for(self, args, kwargs, call):
+        values, names = self._bind(args, kwargs)
+        if self._input_signature is not None:
+            values = self._apply_input_signature(values, names, call)
+        values = [_specs_to_tensors(v) for v in values]
+        signature = _Signature(names, values)
+        # With an input_signature there is exactly one trace, whatever the call's exact shapes.
+        key = "input_signature" if self._input_signature is not None else signature.key
+        concrete = self._cache.get(key)
+        if concrete is None and self._reduce_retracing:
+            concrete = self._find_relaxed(signature)
+        if concrete is None:
+            concrete = self._trace(signature, names)
+            self._cache[key] = concrete
+        if not call:
+            return concrete
+        arrays = [_checked_array(self._name, traced, v)
+                  for traced, v in zip(concrete._leaves, signature.values) if traced.kind == "tensor"]
+        return concrete._call_flat(arrays)
+
+    def _apply_input_signature(self, values, names, call):
+        specs = self._input_signature
+        flat = [v for value in values for v in nest.flatten(value)]
+        if len(flat) != len(specs):
+            raise InvalidArgumentError(
+                f"{self._name}: input_signature has {len(specs)} entries but the call passed "
+                f"{len(flat)} arguments")
+        checked = []
+        for i, (spec, v) in enumerate(zip(specs, flat)):
+            if isinstance(v, TensorSpec):
+                checked.append(v)
+                continue
+            t = v if isinstance(v, Tensor) else None
+            if t is None:
+                from graphflow.ops.registry import to_array
+                try:
+                    t = EagerTensor(to_array(v, spec.dtype, self._name))
+                except InvalidArgumentError as e:
+                    raise InvalidArgumentError(
+                        f"{self._name}: argument {i} ({v!r:.40}) does not match input_signature "
+                        f"{spec}: {e}") from None
+            if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
+                raise InvalidArgumentError(
+                    f"{self._name}: argument {i} has dtype {t.dtype.name} and shape {t.shape}, "
+                    f"which does not match input_signature {spec}")
+            checked.append(t)
+        it = iter(checked)
+        structured = [nest.pack_sequence_as(v, [next(it) for _ in nest.flatten(v)]) for v in values]
+        return structured
+
+    def _find_relaxed(self, signature):
+        for concrete in self._relaxed.get(signature.structural_key(), []):
+            if all(leaf.kind != "tensor" or c.spec.shape.is_compatible_with(leaf.spec.shape)
+                   for leaf, c in zip(signature.leaves, concrete._leaves)):
+                return concrete
+        return None
+
+    def _trace(self, signature, names):
+        from graphflow.graph.ir import Graph
+        previous = self._last_signature
+        leaves = signature.leaves
+        if self._input_signature is not None:
+            specs = iter(self._input_signature)
+            leaves = [(_Leaf(l.kind, l.key, next(specs), l.path) if l.kind == "tensor" else l)
+                      for l in leaves]
+        elif self._reduce_retracing and previous is not None and \
+                previous.structural_key() == signature.structural_key():
+            leaves = [_relax(a, b) for a, b in zip(previous.leaves, leaves)]
+        if previous is not None:
+            reasons = explain_retrace(previous, signature)
+            self.retrace_explanations.append("; ".join(reasons))
+            if self._tracing_count + 1 >= FREQUENT_RETRACING:
+                logger.warning(
+                    "graphflow.function %r has been traced %d times; this retrace: %s. Pass "
+                    "tensors instead of Python values, use reduce_retracing=True, or an "
+                    "input_signature to avoid retracing.", self._name, self._tracing_count + 1,
+                    "; ".join(reasons))
+        graph = Graph(is_function=True, outer=None, name=self._name)
+        saved_tapes = context.tapes
+        context.tapes = []  # outer tapes see the call, not the trace
+        try:
+            with graph.as_default():
+                placeholders = []
+                flat_args = []
+                from graphflow.ops.creation import placeholder_node
+                for leaf, value in zip(leaves, signature.values):
+                    if leaf.kind == "tensor":
+                        p = placeholder_node(leaf.spec.shape.dims_tuple(), leaf.spec.dtype,
+                                             _placeholder_name(leaf.path))
+                        placeholders.append(p)
+                        flat_args.append(p)
+                    else:
+                        flat_args.append(value)
+                it = iter(flat_args)
+                structured = [nest.pack_sequence_as(v, [next(it) for _ in nest.flatten(v)])
+                              for v in signature.structure]
+                args, kwargs = self._rebuild_call(structured, names)
+                result = self._python_function(*args, **kwargs)
+                flat_out = [_output_to_graph(o, graph) for o in nest.flatten(result)]
+        finally:
+            context.tapes = saved_tapes
+        self._tracing_count += 1
+        concrete = ConcreteFunction(self._name, graph, placeholders, leaves, result, flat_out)
+        if self._reduce_retracing:
+            self._relaxed.setdefault(signature.structural_key(), []).append(concrete)
+        self._last_signature = signature
+        return concrete
+
+    def _rebuild_call(self, structured, names):
+        if self._sig is None:
+            return structured, {}
+        args, kwargs = [], {}
+        params = self._sig.parameters
+        i = 0
+        for name in params:
+            p = params[name]
+            if p.kind is inspect.Parameter.VAR_POSITIONAL:
+                while i < len(names) and names[i].startswith(f"{name}["):
+                    args.append(structured[i])
+                    i += 1
+            elif p.kind is inspect.Parameter.VAR_KEYWORD:
+                while i < len(names):
+                    kwargs[names[i]] = structured[i]
+                    i += 1
+            elif i < len(names):
+                if p.kind is inspect.Parameter.KEYWORD_ONLY:
+                    kwargs[name] = structured[i]
+                else:
+                    args.append(structured[i])
+                i += 1
+        return args, kwargs
+
+    def __repr__(self):
+        return f"<graphflow.function {self._name}>"
+
+
+def _relax(old, new):
+    """For reduce_retracing: dims that differ between two calls become None."""
+    if old.kind != "tensor" or new.kind != "tensor" or old.spec.dtype is not new.spec.dtype:
+        return new
+    a, b = old.spec.shape.dims_tuple(), new.spec.shape.dims_tuple()
+    if a is None or b is None or len(a) != len(b):
+        shape = TensorShape(None)
+    else:
+        shape = TensorShape([x if x == y else None for x, y in zip(a, b)])
+    return _Leaf("tensor", ("tensor", new.spec.dtype.name, shape.dims_tuple()),
+                 TensorSpec(shape, new.spec.dtype), new.path)
+
+
+def _specs_to_tensors(value):
+    """TensorSpecs given to get_concrete_function stand for tensors of that spec."""
+    def convert(v):
+        if isinstance(v, TensorSpec):
+            return _SpecTensor(v)
+        return v
+    if isinstance(value, (list, tuple, dict)):
+        return nest.map_structure(convert, value)
+    return convert(value)
+
+
+class _SpecTensor(SymbolicTensor):
+    """Stands for a TensorSpec argument of get_concrete_function (never executed)."""
+
+    __slots__ = ()
+
+    def __init__(self, spec):
+        super().__init__(None, 0, spec.shape, spec.dtype)
+
+
+def _placeholder_name(path):
+    name = "".join(c if c.isalnum() or c in "_." else "_" for c in path).strip("_") or "arg"
+    return name if name[0].isalpha() else f"arg_{name}"
+
+
+def _output_to_graph(value, graph):
+    if isinstance(value, (Tensor, Variable)):
+        from graphflow.graph.builder import to_graph
+        return to_graph(value, graph)
+    return value
+
+
+def _arg_names(fn):
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None, None
+    return list(sig.parameters), sig
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_relax_shapes=None, name=None, **unused):
+    """Compiles a Python function into a graph per input signature (TF's tf.function).
+
+        >>> @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        ... def double(x):
+        ...     return 2.0 * x
+        >>> double(tf.constant([1.0, 2.0])).numpy()
+        array([2., 4.], dtype=float32)
+    """
+    def decorate(f):
+        return Function(f, input_signature=input_signature, reduce_retracing=reduce_retracing,
+                        jit_compile=jit_compile, name=name,
+                        experimental_relax_shapes=experimental_relax_shapes)
+    if func is None:
+        return decorate
+    return decorate(func)

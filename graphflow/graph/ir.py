@@ -1,0 +1,279 @@
+"""The graph IR: Graph, Node, TF-style names ("add", "add_1", tensor "add:0") and name scopes.
+
+A Node is an op application: its OpDef, input tensors, attrs and output tensors (SymbolicTensor),
+with shapes and dtypes inferred when the node is added. Nodes are appended in program order,
+which is a topological order; networkx answers the analysis questions (reachability, cycles).
+
+    >>> import graphflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     a = tf.compat.v1.placeholder(tf.float32, name="a")
+    ...     b = a + 1.0
+    >>> print(b)
+    Tensor("add:0", dtype=float32)
+"""
+import contextlib
+import re
+
+import numpy as np
+
+from graphflow.context import context
+from graphflow.errors import InvalidArgumentError, NotFoundError
+from graphflow.tensor import SymbolicTensor
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
+
+
+class Node:
+    """One op application in a Graph (TF calls this an Operation).
+
+    Fields mirror a GradientTape record (opdef, inputs, attrs, outputs), so the same backward
+    walk serves tapes and compat.v1.gradients.
+    """
+
+    __slots__ = ("graph", "name", "opdef", "inputs", "attrs", "outputs", "index", "__weakref__")
+
+    def __init__(self, graph, name, opdef, inputs, attrs, specs, index):
+        self.graph = graph
+        self.name = name
+        self.opdef = opdef
+        self.inputs = tuple(inputs)
+        self.attrs = attrs
+        self.index = index  # position in program order
+        self.outputs = tuple(SymbolicTensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(specs))
+
+    @property
+    def type(self):
+        return self.opdef.name
+
+    @property
+    def kind(self):
+        return self.opdef.kind
+
+    def run(self, session=None, feed_dict=None):
+        from graphflow.graph.session import get_default_session
+        (session or get_default_session()).run(self, feed_dict)
+
+    def __repr__(self):
+        return f"<Node '{self.name}' type={self.type}>"
+
+    def describe(self):
+        """One line of the text dump: `add_1: float32[2] = add(a:0, Const:0)`."""
+        outs = ", ".join(_spec_text(t) for t in self.outputs) or "()"
+        args = ", ".join(t.name for t in self.inputs)
+        attrs = _attrs_text(self.attrs)
+        return f"{self.name}: {outs} = {self.type}({args}{', ' if args and attrs else ''}{attrs})"
+
+
+def _spec_text(t):
+    dims = t.shape.dims_tuple()
+    shape = "?" if dims is None else ",".join("?" if d is None else str(d) for d in dims)
+    return f"{t.dtype.name}[{shape}]"
+
+
+def _attr_text(value):
+    if isinstance(value, np.ndarray):
+        if value.size <= 4:
+            return np.array2string(value.reshape(-1) if value.ndim else value, separator=",")
+        return f"<{value.dtype}{list(value.shape)}>"
+    if hasattr(value, "trainable") and hasattr(value, "name"):
+        return f"<var {value.name}>"
+    return repr(value)
+
+
+def _attrs_text(attrs):
+    return ", ".join(f"{k}={_attr_text(v)}" for k, v in attrs.items())
+
+
+class Graph:
+    """A dataflow graph of Nodes. Use `as_default()` to build ops into it.
+
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     c = tf.constant(2.0) * 3.0
+        >>> [n.type for n in g.get_operations()]
+        ['const', 'const', 'multiply']
+    """
+
+    def __init__(self, is_function=False, outer=None, name=None):
+        self.nodes = []
+        self._by_name = {}
+        self._name_counts = {}
+        self._scope = []
+        self.is_function = is_function
+        self.outer = outer              # the graph this one was traced inside, if any
+        self.name = name
+        self.collections = {}
+        self.captures = {}              # id(outer tensor) -> (outer tensor, inner placeholder tensor)
+        self._nx_cache = None
+        self.finalized = False
+
+    # -- building ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def as_default(self):
+        """Ops created in this context become nodes of this graph."""
+        previous = context.graph
+        context.graph = self
+        try:
+            yield self
+        finally:
+            context.graph = previous
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        if name:
+            if not _NAME_RE.match(name.rstrip("/")):
+                raise InvalidArgumentError(f"name_scope: {name!r} is not a valid scope name")
+            self._scope.append(name.rstrip("/"))
+        try:
+            yield "/".join(self._scope) + "/"
+        finally:
+            if name:
+                self._scope.pop()
+
+    def unique_name(self, base):
+        """TF-style names: base, base_1, base_2, ... prefixed by the current name scope."""
+        if not _NAME_RE.match(base):
+            raise InvalidArgumentError(f"{base!r} is not a valid node name")
+        full = "/".join(self._scope + [base])
+        count = self._name_counts.get(full, 0)
+        name = full if count == 0 else f"{full}_{count}"
+        while name in self._by_name:
+            count += 1
+            name = f"{full}_{count}"
+        self._name_counts[full] = count + 1
+        return name
+
+    def peek_name(self, base):
+        """The name unique_name(base) would return, without reserving it."""
+        full = "/".join(self._scope + [base])
+        count = self._name_counts.get(full, 0)
+        return full if count == 0 else f"{full}_{count}"
+
+    def add_node(self, opdef, inputs, attrs, specs, name=None):
+        """Appends a node whose outputs have the given (shape, dtype) specs; returns the node."""
+        if self.finalized:
+            raise InvalidArgumentError(f"Graph is finalized; cannot add node for op {opdef.name!r}")
+        node = Node(self, self.unique_name(name or opdef.name), opdef, inputs, attrs, specs,
+                    len(self.nodes))
+        self.nodes.append(node)
+        self._by_name[node.name] = node
+        self._nx_cache = None
+        return node
+
+    def add_to_collection(self, key, value):
+        self.collections.setdefault(key, []).append(value)
+
+    def get_collection(self, key):
+        return list(self.collections.get(key, []))
+
+    def finalize(self):
+        self.finalized = True
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def get_operations(self):
+        return list(self.nodes)
+
+    def get_operation_by_name(self, name):
+        node = self._by_name.get(name)
+        if node is None:
+            raise NotFoundError(f"The graph has no node named {name!r}")
+        return node
+
+    def get_tensor_by_name(self, name):
+        if ":" not in name:
+            raise InvalidArgumentError(
+                f"{name!r} names a node, not a tensor; tensor names look like '{name}:0'")
+        node_name, index = name.rsplit(":", 1)
+        node = self.get_operation_by_name(node_name)
+        try:
+            return node.outputs[int(index)]
+        except (ValueError, IndexError):
+            raise NotFoundError(f"Node {node_name!r} has no output {index}") from None
+
+    def as_graph_element(self, obj):
+        """A fetch or feed key (tensor, node, or name) as a tensor or node of this graph."""
+        if isinstance(obj, str):
+            return self.get_tensor_by_name(obj) if ":" in obj else self.get_operation_by_name(obj)
+        return obj
+
+    # -- analysis (networkx) ----------------------------------------------------------------------
+    def to_networkx(self):
+        """A networkx DiGraph over node names, edges labelled by tensor (cached until changed)."""
+        if self._nx_cache is None:
+            import networkx as nx
+            g = nx.DiGraph()
+            for node in self.nodes:
+                g.add_node(node.name, node=node)
+                for t in node.inputs:
+                    if t.node.graph is self:
+                        g.add_edge(t.node.name, node.name, tensor=t.name)
+            self._nx_cache = g
+        return self._nx_cache
+
+    def ancestors(self, nodes):
+        """The given nodes and every node they depend on, in program order."""
+        import networkx as nx
+        g = self.to_networkx()
+        names = set()
+        for n in nodes:
+            names.add(n.name)
+            names |= nx.ancestors(g, n.name)
+        return [n for n in self.nodes if n.name in names]
+
+    def validate(self):
+        """Checks the graph is acyclic and every input comes from this graph."""
+        import networkx as nx
+        for node in self.nodes:
+            for t in node.inputs:
+                if t.node.graph is not self:
+                    raise InvalidArgumentError(
+                        f"Node {node.name!r} uses tensor {t.name!r} from another graph")
+        if not nx.is_directed_acyclic_graph(self.to_networkx()):
+            raise InvalidArgumentError("The graph has a cycle")
+
+    # -- display -------------------------------------------------------------------------------
+    def as_text(self):
+        """One line per node: name, output dtype[shape], op, inputs and attrs."""
+        return "\n".join(n.describe() for n in self.nodes)
+
+    def __str__(self):
+        return self.as_text()
+
+    def __repr__(self):
+        kind = "function graph" if self.is_function else "Graph"
+        return f"<{kind}{' ' + self.name if self.name else ''} with {len(self.nodes)} nodes>"
+
+
+def get_default_graph():
+    """The graph ops are being added to, or the global default graph."""
+    if context.graph is not None:
+        return context.graph
+    if context.default_graph is None:
+        context.default_graph = Graph()
+    return context.default_graph
+
+
+def reset_default_graph():
+    if context.graph is not None and context.graph is not context.default_graph:
+        raise InvalidArgumentError("reset_default_graph: cannot reset while another graph is "
+                                   "being built (inside a `with graph.as_default()` block)")
+    fresh = Graph()
+    if context.graph is context.default_graph and context.graph is not None:
+        context.graph = fresh
+    context.default_graph = fresh
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    """Prefixes the names of nodes built inside it; eagerly it only yields the scope string.
+
+        >>> with tf.name_scope("layer"):
+        ...     pass
+    """
+    graph = context.graph
+    if graph is None:
+        yield (name.rstrip("/") + "/") if name else ""
+        return
+    with graph.name_scope(name) as scope:
+        yield scope

@@ -1,0 +1,135 @@
+"""compat.v1 Session: runs the part of a graph that the fetches need, with placeholders fed.
+
+    >>> import graphflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     a = tf.compat.v1.placeholder(tf.float32)
+    ...     b = tf.compat.v1.placeholder(tf.float32)
+    ...     c = a + b
+    >>> with tf.compat.v1.Session(graph=g) as sess:
+    ...     float(sess.run(c, {a: 2.0, b: 3.0}))
+    5.0
+"""
+import numpy as np
+
+from graphflow.context import context
+from graphflow.errors import InvalidArgumentError
+from graphflow.graph.ir import Node, get_default_graph
+from graphflow.tensor import SymbolicTensor, Variable
+from graphflow.utils import nest
+
+
+class Session:
+    """Runs fetches (tensors, ops, names, or nested lists/tuples/dicts of them) in one graph."""
+
+    def __init__(self, target="", graph=None, config=None):
+        self.graph = graph if graph is not None else get_default_graph()
+        self._closed = False
+        self._plans = {}
+        self._previous_default = None
+
+    def __enter__(self):
+        self._previous_default = context.default_session
+        context.default_session = self
+        return self
+
+    def __exit__(self, *exc):
+        context.default_session = self._previous_default
+        self.close()
+        return False
+
+    def as_default(self):
+        return self
+
+    def close(self):
+        self._closed = True
+        self._plans.clear()
+
+    # -- run ---------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Evaluates `fetches`; the result has the same nested structure (None for ops)."""
+        if self._closed:
+            raise InvalidArgumentError("Attempted to use a closed Session")
+        flat = nest.flatten(fetches)
+        elements = [self._fetch_element(f) for f in flat]
+        tensors = [e for e in elements if isinstance(e, SymbolicTensor)]
+        targets = [e for e in elements if isinstance(e, Node)]
+        feed_tensors, feed_arrays = self._feeds(feed_dict or {})
+        key = (tuple(id(t) for t in tensors), tuple(id(n) for n in targets),
+               tuple(id(t) for t in feed_tensors))
+        plan = self._plans.get(key)
+        if plan is None:
+            from graphflow.backends import reference
+            plan = reference.compile(self.graph, tensors, feed_tensors, targets)
+            self._plans[key] = plan
+        values = iter(plan.run(feed_arrays))
+        out = []
+        for e in elements:
+            if isinstance(e, SymbolicTensor):
+                v = next(values)
+                out.append(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v)
+            else:
+                out.append(None)
+        return nest.pack_sequence_as(fetches, out)
+
+    def _fetch_element(self, fetch):
+        element = self.graph.as_graph_element(fetch) if isinstance(fetch, str) else fetch
+        if isinstance(element, Variable):
+            with self.graph.as_default():
+                element = element.value()
+        if isinstance(element, SymbolicTensor):
+            if element.graph is not self.graph:
+                raise InvalidArgumentError(
+                    f"Fetch {element.name!r} is not an element of this Session's graph")
+            return element
+        if isinstance(element, Node):
+            if element.graph is not self.graph:
+                raise InvalidArgumentError(f"Op {element.name!r} is not an element of this "
+                                           "Session's graph")
+            return element
+        raise InvalidArgumentError(
+            f"Fetch argument {fetch!r:.80} has invalid type {type(fetch).__name__}: it must be a "
+            "tensor, an op, a tensor or op name, or a list/tuple/dict of them")
+
+    def _feeds(self, feed_dict):
+        from graphflow.ops.registry import to_array
+        tensors, arrays = [], []
+        for key, value in feed_dict.items():
+            t = self.graph.as_graph_element(key) if isinstance(key, str) else key
+            if isinstance(t, Node) and len(t.outputs) == 1:
+                t = t.outputs[0]
+            if not isinstance(t, SymbolicTensor):
+                raise InvalidArgumentError(f"feed_dict key {key!r:.80} is not a tensor")
+            if t.graph is not self.graph:
+                raise InvalidArgumentError(
+                    f"feed_dict key {t.name!r} is not an element of this Session's graph")
+            name = t.node.name
+            try:
+                array = to_array(value.numpy() if hasattr(value, "numpy") else value, t.dtype,
+                                 f"feed for {name!r}")
+            except InvalidArgumentError as e:
+                raise InvalidArgumentError(
+                    f"Cannot feed value {_short(value)} to tensor {t.name!r} (placeholder "
+                    f"{name!r}) of dtype {t.dtype.name}: {e}") from None
+            if not t.shape.is_compatible_with(array.shape):
+                raise InvalidArgumentError(
+                    f"Cannot feed value of shape {array.shape} for tensor {t.name!r} "
+                    f"(placeholder {name!r}), which has shape {t.shape}")
+            tensors.append(t)
+            arrays.append(array)
+        return tensors, arrays
+
+
+InteractiveSession = Session
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 50 else text[:47] + "..."
+
+
+def get_default_session():
+    if context.default_session is None:
+        raise InvalidArgumentError("No default session is registered: use `with Session() as "
+                                   "sess:` or pass session=")
+    return context.default_session

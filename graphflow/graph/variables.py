@@ -1,0 +1,90 @@
+"""Variables created while a compat.v1 graph is being built: uninitialized until their
+initializer (an assign node) runs; global_variables_initializer() groups every initializer.
+
+    >>> import graphflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     v = tf.Variable(1.0)
+    ...     init = tf.compat.v1.global_variables_initializer()
+    >>> with tf.compat.v1.Session(graph=g) as sess:
+    ...     _ = sess.run(init)
+    ...     float(sess.run(v))
+    1.0
+"""
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import Variable, as_shape
+
+GLOBAL_VARIABLES = "variables"
+TRAINABLE_VARIABLES = "trainable_variables"
+
+
+def init_graph_variable(var, graph, initial_value, name, dtype, shape):
+    from graphflow.graph.builder import to_graph
+    from graphflow.ops import creation, state
+    if callable(initial_value):
+        initial_value = initial_value()
+    with graph.as_default():
+        if isinstance(initial_value, Variable):
+            initial_value = initial_value.value()
+        init = to_graph(initial_value, graph) if hasattr(initial_value, "dtype") and \
+            not isinstance(initial_value, (list, tuple)) else creation.constant(initial_value, dtype)
+        if dtype is not None and init.dtype is not dtype:
+            from graphflow.ops.elementwise import cast
+            init = cast(init, dtype)
+    var._name = graph.unique_name(name or "Variable")
+    var._dtype = init.dtype
+    var._shape = init.shape if shape is None else as_shape(shape)
+    if not var._shape.is_compatible_with(init.shape):
+        raise InvalidArgumentError(
+            f"Variable {var._name!r}: initial value shape {init.shape} does not match {var._shape}")
+    var._graph = graph
+    var._initial_value = init
+    with graph.as_default():
+        var._initializer_op = state.assign(var, init, name=f"{var._name}/Assign").node
+    graph.add_to_collection(GLOBAL_VARIABLES, var)
+    if var.trainable:
+        graph.add_to_collection(TRAINABLE_VARIABLES, var)
+
+
+def group(*inputs, name=None):
+    """One op that runs all the given ops/tensors (TF's tf.group)."""
+    from graphflow.graph.ir import get_default_graph
+    from graphflow.ops.registry import dispatch
+    from graphflow.ops.state import GROUP
+    flat = []
+    for x in inputs:
+        flat.extend(x if isinstance(x, (list, tuple)) else [x])
+    tensors = []
+    for x in flat:
+        if hasattr(x, "outputs"):  # a Node: depend on its outputs (a group: on its inputs)
+            tensors.extend(x.outputs if x.outputs else x.inputs)
+        else:
+            tensors.append(x)
+    graph = get_default_graph()
+    with graph.as_default():
+        return dispatch(GROUP, tuple(tensors), {}, name or "group_deps")
+
+
+def global_variables(graph=None):
+    from graphflow.graph.ir import get_default_graph
+    return (graph or get_default_graph()).get_collection(GLOBAL_VARIABLES)
+
+
+def trainable_variables(graph=None):
+    from graphflow.graph.ir import get_default_graph
+    return (graph or get_default_graph()).get_collection(TRAINABLE_VARIABLES)
+
+
+def global_variables_initializer():
+    """The op that initializes every variable of the default graph."""
+    return variables_initializer(global_variables())
+
+
+def variables_initializer(var_list, name="init"):
+    if not var_list:
+        from graphflow.graph.ir import get_default_graph
+        graph = get_default_graph()
+        with graph.as_default():
+            return group(name=name)
+    return group(*[v.initializer for v in var_list], name=name)
+
