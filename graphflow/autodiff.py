@@ -252,8 +252,10 @@ def backward(records, targets, seeds, watched):
             if all(d is None for d in dy):
                 continue
         op = rec.opdef
-        in_grads = op.grad(rec.inputs, outs, dy, **rec.attrs) if rec.attrs \
-            else op.grad(rec.inputs, outs, dy)
+        attrs = rec.attrs
+        if op.grad_takes_needs:
+            attrs = dict(attrs or (), needs=tuple(id(x) in watched for x in rec.inputs))
+        in_grads = op.grad(rec.inputs, outs, dy, **attrs) if attrs else op.grad(rec.inputs, outs, dy)
         for x, g in zip(rec.inputs, in_grads):
             if g is not None and id(x) in watched:
                 _accumulate(grads, x, g)

@@ -170,20 +170,22 @@ class ConcreteFunction:
             self._executable = reference.compile(self.graph, self.outputs, self.inputs, targets)
         return self._executable
 
-    def _call_flat(self, arrays):
+    def _call_flat(self, arrays, tensors=None):
+        """Runs the graph on one array per tensor argument. `tensors` are the caller's own
+        tensors, which GradientTapes may be watching (used when a tape is recording)."""
         if context.tapes:
-            results = self._replay_eagerly(arrays)
+            results = self._replay_eagerly(tensors or [EagerTensor(a) for a in arrays])
         else:
             results = [EagerTensor(v) for v in self._get_executable().run(arrays)]
         it = iter(results)
         flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in self._flat_outputs]
         return nest.pack_sequence_as(self.structured_outputs, flat)
 
-    def _replay_eagerly(self, arrays):
+    def _replay_eagerly(self, tensors):
         """Runs the graph op by op through eager dispatch, so active GradientTapes record it."""
         from graphflow.ops.registry import dispatch
         executable = self._get_executable()
-        env = {id(t): EagerTensor(a) for t, a in zip(self.inputs, arrays)}
+        env = {id(p): t for p, t in zip(self.inputs, tensors)}
         for node in executable.nodes:
             if node.outputs and all(id(t) in env for t in node.outputs):
                 continue
@@ -244,6 +246,7 @@ class Function:
         self._arg_names, self._sig = _arg_names(python_function)
         self._input_signature = None
         if input_signature is not None:
+            self._signature_structure = list(input_signature)
             self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
         self._cache = {}          # signature key -> ConcreteFunction
         self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
@@ -340,39 +343,52 @@ class Function:
             self._cache[key] = concrete
         if not call:
             return concrete
-        arrays = [_checked_array(self._name, traced, v)
-                  for traced, v in zip(concrete._leaves, signature.values) if traced.kind == "tensor"]
-        return concrete._call_flat(arrays)
+        pairs = [(traced, v) for traced, v in zip(concrete._leaves, signature.values)
+                 if traced.kind == "tensor"]
+        arrays = [_checked_array(self._name, traced, v) for traced, v in pairs]
+        tensors = [v if isinstance(v, EagerTensor) else EagerTensor(a)
+                   for (traced, v), a in zip(pairs, arrays)]
+        return concrete._call_flat(arrays, tensors)
 
     def _apply_input_signature(self, values, names, call):
-        specs = self._input_signature
-        flat = [v for value in values for v in nest.flatten(value)]
-        if len(flat) != len(specs):
+        """Checks the call against input_signature; a value whose spec is one TensorSpec (a
+        list, an array, a number) becomes one tensor of the spec's dtype."""
+        structure = self._signature_structure
+        if len(values) != len(structure):
             raise InvalidArgumentError(
-                f"{self._name}: input_signature has {len(specs)} entries but the call passed "
-                f"{len(flat)} arguments")
-        checked = []
-        for i, (spec, v) in enumerate(zip(specs, flat)):
-            if isinstance(v, TensorSpec):
-                checked.append(v)
+                f"{self._name}: input_signature has {len(structure)} entries but the call passed "
+                f"{len(values)} arguments")
+        out = []
+        for i, (spec, value) in enumerate(zip(structure, values)):
+            if isinstance(spec, TensorSpec):
+                out.append(self._check_against_spec(spec, value, names[i]))
                 continue
-            t = v if isinstance(v, Tensor) else None
-            if t is None:
-                from graphflow.ops.registry import to_array
-                try:
-                    t = EagerTensor(to_array(v, spec.dtype, self._name))
-                except InvalidArgumentError as e:
-                    raise InvalidArgumentError(
-                        f"{self._name}: argument {i} ({v!r:.40}) does not match input_signature "
-                        f"{spec}: {e}") from None
-            if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
+            flat_specs, flat_values = nest.flatten(spec), nest.flatten(value)
+            if len(flat_specs) != len(flat_values):
                 raise InvalidArgumentError(
-                    f"{self._name}: argument {i} has dtype {t.dtype.name} and shape {t.shape}, "
-                    f"which does not match input_signature {spec}")
-            checked.append(t)
-        it = iter(checked)
-        structured = [nest.pack_sequence_as(v, [next(it) for _ in nest.flatten(v)]) for v in values]
-        return structured
+                    f"{self._name}: argument {names[i]} does not match the structure of "
+                    f"input_signature entry {spec}")
+            checked = [self._check_against_spec(s, v, names[i]) for s, v in zip(flat_specs, flat_values)]
+            out.append(nest.pack_sequence_as(value, checked))
+        return out
+
+    def _check_against_spec(self, spec, value, name):
+        if isinstance(value, TensorSpec):
+            return value
+        t = value.value() if isinstance(value, Variable) else value
+        if not isinstance(t, Tensor):
+            from graphflow.ops.registry import to_array
+            try:
+                t = EagerTensor(to_array(t, spec.dtype, self._name))
+            except InvalidArgumentError as e:
+                raise InvalidArgumentError(
+                    f"{self._name}: argument {name} ({value!r:.40}) does not match input_signature "
+                    f"{spec}: {e}") from None
+        if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
+            raise InvalidArgumentError(
+                f"{self._name}: argument {name} has dtype {t.dtype.name} and shape {t.shape}, "
+                f"which does not match input_signature {spec}")
+        return t
 
     def _find_relaxed(self, signature):
         for concrete in self._relaxed.get(signature.structural_key(), []):

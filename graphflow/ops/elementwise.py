@@ -148,7 +148,9 @@ BINARY = {
     "floormod": (np.mod, NUMERIC,
                  lambda x, y, out, dy: (dy, -dy * floor(x / y)), None),
     "pow": (_pow, NUMERIC,
-            lambda x, y, out, dy: (dy * y * pow(x, y - 1.0), _pow_grad_exponent(x, out, dy)), None),
+            lambda x, y, out, dy, needs=(True, True): (
+                dy * y * pow(x, y - 1.0) if needs[0] else None,
+                _pow_grad_exponent(x, out, dy) if needs[1] else None), None),
     "maximum": (np.maximum, NUMERIC,
                 lambda x, y, out, dy: (dy * cast(x >= y, dy.dtype), dy * cast(x < y, dy.dtype)),
                 None),
@@ -179,10 +181,17 @@ for _name, (_ref, _kinds, _grad) in UNARY.items():
     _namespace[_name] = _public(_op, _kinds)
 
 for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
-    _g = None if _grad is None else (
-        lambda grad: (lambda inputs, outputs, dy: grad(inputs[0], inputs[1], outputs[0], dy)))(_grad)
+    _needs = _name == "pow"
+    if _grad is None:
+        _g = None
+    elif _needs:
+        _g = (lambda grad: (lambda inputs, outputs, dy, needs: grad(
+            inputs[0], inputs[1], outputs[0], dy, needs)))(_grad)
+    else:
+        _g = (lambda grad: (lambda inputs, outputs, dy: grad(
+            inputs[0], inputs[1], outputs[0], dy)))(_grad)
     _op = register(_name, BROADCAST, _binary_rule(_name, _kinds, _out),
-                   _checked(_name, _kinds, _ref), _g, same_dtype=(0, 1))
+                   _checked(_name, _kinds, _ref), _g, same_dtype=(0, 1), grad_takes_needs=_needs)
     _namespace[_name] = _public(_op, _kinds)
 
 

@@ -39,18 +39,25 @@ def _matmul_ref(a, b, transpose_a, transpose_b):
     return np.matmul(a, b)
 
 
-def _matmul_grad(inputs, outputs, dy, transpose_a, transpose_b):
+def _matmul_grad(inputs, outputs, dy, transpose_a, transpose_b, needs=(True, True)):
     a, b = inputs
     if not transpose_a and not transpose_b:
-        return matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
-    if not transpose_a and transpose_b:
-        return matmul(dy, b), matmul(dy, a, transpose_a=True)
-    if transpose_a and not transpose_b:
-        return matmul(b, dy, transpose_b=True), matmul(a, dy)
-    return matmul(b, dy, transpose_a=True, transpose_b=True), matmul(dy, a, True, True)
+        da = lambda: matmul(dy, b, transpose_b=True)  # noqa: E731
+        db = lambda: matmul(a, dy, transpose_a=True)  # noqa: E731
+    elif not transpose_a and transpose_b:
+        da = lambda: matmul(dy, b)  # noqa: E731
+        db = lambda: matmul(dy, a, transpose_a=True)  # noqa: E731
+    elif transpose_a and not transpose_b:
+        da = lambda: matmul(b, dy, transpose_b=True)  # noqa: E731
+        db = lambda: matmul(a, dy)  # noqa: E731
+    else:
+        da = lambda: matmul(b, dy, transpose_a=True, transpose_b=True)  # noqa: E731
+        db = lambda: matmul(dy, a, True, True)  # noqa: E731
+    return (da() if needs[0] else None), (db() if needs[1] else None)
 
 
-MATMUL_OP = register("matmul", MATMUL, _matmul_infer, _matmul_ref, _matmul_grad, same_dtype=(0, 1))
+MATMUL_OP = register("matmul", MATMUL, _matmul_infer, _matmul_ref, _matmul_grad,
+                     same_dtype=(0, 1), grad_takes_needs=True)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):

@@ -39,13 +39,17 @@ class OpDef:
     grad(inputs, outputs, dy, **attrs) -> one gradient (or None) per input, in graphflow ops; dy is
     the output's gradient, or a list (None for unused outputs) for multi-output ops.
     num_outputs: 1, a fixed count, or None when the attrs decide (split); only 1 means "one tensor".
+    grad_takes_needs: the gradient rule accepts `needs`, a tuple of bools saying which inputs
+    want a gradient, so it can skip work (pow's exponent, matmul's unused side).
     same_dtype: indices of inputs that must share one dtype ("all" for variadic ops); Python scalars
     and NumPy arrays in those positions adopt the dtype of the tensor operands.
     """
 
-    __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc")
+    __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
+                 "grad_takes_needs")
 
-    def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc=""):
+    def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
+                 grad_takes_needs=False):
         if kind not in KINDS:
             raise ValueError(f"op {name!r}: unknown kind {kind!r}")
         self.name = name
@@ -56,6 +60,7 @@ class OpDef:
         self.num_outputs = num_outputs
         self.same_dtype = same_dtype
         self.doc = doc
+        self.grad_takes_needs = grad_takes_needs
 
     @property
     def differentiable(self):
@@ -238,15 +243,34 @@ def dispatch(op, inputs, attrs=None, name=None):
     being built. Returns one tensor, or a tuple for multi-output ops."""
     if context.graph is None:
         arrays = []
-        for x in inputs:
+        for i, x in enumerate(inputs):
             if type(x) is EagerTensor:
                 arrays.append(x._value)
-            else:
+                continue
+            scalar = _fast_scalar(op, inputs, i, x)
+            if scalar is None:
                 return _dispatch_slow(op, inputs, attrs, name)
+            arrays.append(scalar)
         if op.same_dtype and len(arrays) > 1:
             _check_same_dtype(op, inputs, arrays)
         return _run_eager(op, inputs, arrays, attrs)
     return _dispatch_slow(op, inputs, attrs, name)
+
+
+def _fast_scalar(op, inputs, i, x):
+    """`t * 2.0` without the general conversion: a Python float or int operand of a binary op
+    becomes a 0-d array of the tensor operand's floating dtype. Anything else (tapes recording,
+    integer tensors, other operand kinds) returns None and takes the general path."""
+    t = type(x)
+    if (t is not float and t is not int) or op.same_dtype != (0, 1) or context.tapes:
+        return None
+    other = inputs[1 - i]
+    if type(other) is not EagerTensor:
+        return None
+    dtype = other._value.dtype
+    if dtype.kind != "f":
+        return None
+    return np.asarray(x, dtype=dtype)
 
 
 def _check_same_dtype(op, inputs, arrays):

@@ -1,0 +1,272 @@
+"""graphflow.function: tracing, the signature cache, retrace explanations, variables, tapes."""
+import logging
+
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow.errors import InvalidArgumentError
+
+
+def test_decorator_forms():
+    def f(x):
+        return x + 1.0
+
+    assert float(tf.function(f)(tf.constant(1.0))) == 2.0
+    assert float(tf.function()(f)(tf.constant(1.0))) == 2.0
+    g = tf.function(f, reduce_retracing=True, jit_compile=True)
+    assert float(g(tf.constant(1.0))) == 2.0
+
+
+def test_python_control_flow_runs_at_trace_time():
+    calls = []
+
+    @tf.function
+    def f(x, n):
+        calls.append(n)
+        for _ in range(n):
+            x = x * 2.0
+        return x
+
+    assert float(f(tf.constant(1.0), 3)) == 8.0
+    assert float(f(tf.constant(5.0), 3)) == 40.0
+    assert calls == [3]  # traced once; the second call reused the graph
+    assert float(f(tf.constant(1.0), 2)) == 4.0
+    assert calls == [3, 2]
+
+
+def test_tracing_count_and_retrace_explanations():
+    @tf.function
+    def f(x):
+        return x + x
+
+    f(tf.constant([1.0, 2.0, 3.0, 4.0]))
+    f(tf.constant([5.0, 6.0, 7.0, 8.0]))
+    assert f.experimental_get_tracing_count() == 1
+    f(tf.constant([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert f.experimental_get_tracing_count() == 2
+    assert f.retrace_explanations == ["x: shape (4,) -> (5,)"]
+    f(tf.constant([1, 2, 3, 4, 5]))
+    assert f.last_retrace_explanation == "x: dtype float32 -> int32"
+
+
+def test_python_values_are_keyed_by_value_and_explained():
+    @tf.function
+    def f(x, scale):
+        return x * scale
+
+    f(tf.constant(1.0), 2.0)
+    f(tf.constant(1.0), 2.0)
+    assert f.experimental_get_tracing_count() == 1
+    f(tf.constant(1.0), 3.0)
+    assert f.experimental_get_tracing_count() == 2
+    assert "scale: Python value 2.0 -> 3.0" in f.last_retrace_explanation
+
+
+def test_structures_in_the_cache_key():
+    @tf.function
+    def f(pair, config):
+        return pair[0] + pair[1] * config["k"]
+
+    x = tf.constant(1.0)
+    assert float(f([x, x], {"k": 2.0})) == 3.0
+    assert float(f([x, x], {"k": 2.0})) == 3.0
+    assert f.experimental_get_tracing_count() == 1
+    assert float(f((x, x), {"k": 2.0})) == 3.0  # tuple vs list: a new structure
+    assert f.experimental_get_tracing_count() == 2
+
+
+def test_frequent_retracing_is_logged(caplog):
+    @tf.function
+    def f(x):
+        return x + 1.0
+
+    with caplog.at_level(logging.WARNING, logger="graphflow"):
+        for n in range(1, 7):
+            f(tf.zeros(n))
+    assert any("traced" in r.message and "shape (4,) -> (5,)" in r.message for r in caplog.records)
+
+
+def test_reduce_retracing_relaxes_dims():
+    @tf.function(reduce_retracing=True)
+    def f(x):
+        return tf.reduce_sum(x)
+
+    for n in (2, 3, 4, 5, 6):
+        assert float(f(tf.ones(n))) == n
+    assert f.experimental_get_tracing_count() == 2
+    concrete = f.get_concrete_function(tf.ones(7))
+    assert concrete.inputs[0].shape.as_list() == [None]
+
+
+def test_input_signature_enforced():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        return x * 2.0
+
+    np.testing.assert_allclose(f(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+    np.testing.assert_allclose(f([1.0, 2.0, 3.0]).numpy(), [2.0, 4.0, 6.0])
+    assert f.experimental_get_tracing_count() == 1
+    with pytest.raises(InvalidArgumentError, match="int32.*input_signature"):
+        f(tf.constant([1, 2]))
+    with pytest.raises(InvalidArgumentError, match=r"shape \(2, 2\).*input_signature"):
+        f(tf.ones((2, 2)))
+    with pytest.raises(InvalidArgumentError, match="f: too many positional arguments"):
+        f(tf.ones(2), tf.ones(2))
+
+
+def test_variables_captured_by_reference():
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x):
+        return x * v
+
+    assert float(f(tf.constant(3.0))) == 6.0
+    v.assign(10.0)
+    assert float(f(tf.constant(3.0))) == 30.0
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_assigns_run_in_program_order():
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def f():
+        a = v.read_value()
+        v.assign(v * 3.0)
+        v.assign_add(1.0)
+        b = v.read_value()
+        v.assign_sub(0.5)
+        return a, b
+
+    a, b = f()
+    assert float(a) == 1.0 and float(b) == 4.0 and float(v) == 3.5
+    a, b = f()
+    assert float(a) == 3.5 and float(b) == 11.5 and float(v) == 11.0
+
+
+def test_seed_linear_regression_matches_eager():
+    xs = tf.constant([1.0, 3.0, 5.0, 7.0])
+    ys = tf.constant([2.0, 3.0, 4.0, 5.0])
+    results = {}
+    for mode in ("eager", "function"):
+        w, b = tf.Variable(1.0), tf.Variable(0.5)
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = (w * x + b - y) ** 2
+            gw, gb = tape.gradient(loss, [w, b])
+            w.assign_sub(0.01 * gw)
+            b.assign_sub(0.01 * gb)
+
+        step = tf.function(train_step) if mode == "function" else train_step
+        for _ in range(1000):
+            for k in range(4):
+                step(xs[k], ys[k])
+        results[mode] = (float(w), float(b))
+        if mode == "function":
+            assert step.experimental_get_tracing_count() == 1
+    assert results["function"] == pytest.approx((0.5, 1.5), abs=1e-3)
+    assert results["function"] == pytest.approx(results["eager"], abs=1e-6)
+
+
+def test_functions_calling_functions_and_nested_returns():
+    @tf.function
+    def inner(x):
+        return x * 2.0
+
+    @tf.function
+    def outer(x):
+        y = inner(x)
+        return {"y": y, "pair": (y + 1.0, None), "label": "done", "n": 3}
+
+    out = outer(tf.constant(2.0))
+    assert float(out["y"]) == 4.0 and float(out["pair"][0]) == 5.0
+    assert out["pair"][1] is None and out["label"] == "done" and out["n"] == 3
+
+
+def test_returning_none_and_variables():
+    v = tf.Variable(5.0)
+
+    @tf.function
+    def f():
+        v.assign_add(1.0)
+
+    @tf.function
+    def g():
+        return v
+
+    assert f() is None and float(v) == 6.0
+    assert float(g()) == 6.0
+
+
+def test_tape_outside_a_function_differentiates_through_it():
+    w = tf.Variable(3.0)
+
+    @tf.function
+    def f(x):
+        return w * x * x
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    gw, gx = tape.gradient(y, [w, x])
+    assert float(gw) == 4.0 and float(gx) == 12.0
+
+
+def test_get_concrete_function_and_graph():
+    @tf.function
+    def f(x, y):
+        return tf.matmul(x, y)
+
+    concrete = f.get_concrete_function(tf.TensorSpec([None, 3]), tf.TensorSpec([3, 2]))
+    assert concrete.outputs[0].shape.as_list() == [None, 2]
+    assert "matmul" in str(concrete.graph)
+    out = concrete(tf.ones((4, 3)), tf.ones((3, 2)))
+    np.testing.assert_allclose(out.numpy(), np.full((4, 2), 3.0))
+    with pytest.raises(InvalidArgumentError, match="shape"):
+        concrete(tf.ones((4, 2)), tf.ones((3, 2)))
+
+
+def test_methods_bind_per_instance():
+    class Model:
+        def __init__(self, k):
+            self.k = tf.Variable(k)
+
+        @tf.function
+        def __call__(self, x):
+            return x * self.k
+
+    a, b = Model(2.0), Model(3.0)
+    assert float(a(tf.constant(1.0))) == 2.0
+    assert float(b(tf.constant(1.0))) == 3.0
+
+
+def test_numpy_arguments_are_tensors():
+    @tf.function
+    def f(x):
+        return x + 1
+
+    np.testing.assert_array_equal(f(np.array([1, 2], np.int32)).numpy(), [2, 3])
+    f(np.array([5, 6], np.int32))
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_graph_errors_name_the_node():
+    @tf.function
+    def f(x, y):
+        return x + y
+
+    with pytest.raises(InvalidArgumentError, match=r"Node 'add'.*\(2,\).*\(3,\)"):
+        f(tf.ones(2), tf.ones(3))
+
+
+def test_creating_a_variable_from_a_traced_value_raises():
+    @tf.function
+    def f(x):
+        return tf.Variable(x * 2.0)
+
+    with pytest.raises(InvalidArgumentError, match="symbolic"):
+        f(tf.constant(1.0))
