@@ -11,7 +11,7 @@ and the random seed. Everything else is passed explicitly.
 
 class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
-                 "default_graph", "default_session")
+                 "default_graph", "default_session", "optimizer_options", "backend")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -22,6 +22,8 @@ class _Context:
         self.generators = {}       # random stream key -> numpy Generator (see ops/random.py)
         self.default_graph = None  # compat.v1's global default graph, made on first use
         self.default_session = None
+        self.optimizer_options = {}  # graphflow.config.optimizer: pass name -> enabled
+        self.backend = "numba"       # how graphs run: "numba" (compiled) or "reference"
 
 
 context = _Context()

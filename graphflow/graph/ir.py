@@ -107,6 +107,10 @@ class Graph:
         self.captures = {}              # id(outer tensor) -> (outer tensor, inner placeholder tensor)
         self._nx_cache = None
         self.finalized = False
+        # The interface the compiler works to (set when a graph is prepared for compilation):
+        self.inputs = []                # fed placeholder tensors, in call order
+        self.outputs = []               # fetched tensors, in result order
+        self.targets = []               # nodes that must run for their effects (assigns)
 
     # -- building ------------------------------------------------------------------------------
     @contextlib.contextmanager

@@ -13,7 +13,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import rules
-from graphflow.ops.registry import BROADCAST, ELEMENTWISE, dispatch, register
+from graphflow.ops.registry import BROADCAST, ELEMENTWISE, REGISTRY, dispatch, register
 
 FLOAT, NUMERIC, SIGNED, BOOL, ANY = "f", "fiu", "fi", "b", "fiub"
 
@@ -195,6 +195,37 @@ for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
     _namespace[_name] = _public(_op, _kinds)
 
 
+# The scalar form of each op, from which fused kernels are generated (see OpDef.scalar).
+# Written so NaNs propagate as NumPy's do; every result is cast to the node's dtype by the
+# code generator, so integer and float32 arithmetic keep NumPy's result types.
+SCALAR = {
+    "negative": "(-{0})",
+    "abs": "abs({0})",
+    "sign": "({ONE} if {0} > {ZERO} else (-{ONE} if {0} < {ZERO} else {0}))",
+    "exp": "exp({0})", "expm1": "expm1({0})", "log": "log({0})", "log1p": "log1p({0})",
+    "sqrt": "sqrt({0})", "rsqrt": "({ONE} / sqrt({0}))", "reciprocal": "({ONE} / {0})",
+    "square": "({0} * {0})", "sin": "sin({0})", "cos": "cos({0})", "tanh": "tanh({0})",
+    "sigmoid": "sigmoid({0})", "erf": "erf({0})",
+    "relu": "({0} if not ({0} <= {ZERO}) else {ZERO})",
+    "floor": "floor({0})", "ceil": "ceil({0})", "round": "rint({0})",
+    "logical_not": "(not {0})", "is_nan": "({0} != {0})", "is_finite": "(({0} - {0}) == {ZERO})",
+    "add": "({0} + {1})", "subtract": "({0} - {1})", "multiply": "({0} * {1})",
+    "truediv": "({0} / {1})", "floordiv": "({0} // {1})", "floormod": "({0} % {1})",
+    "pow": "({0} ** {1})",
+    "maximum": "({0} if ({0} >= {1} or {0} != {0}) else {1})",
+    "minimum": "({0} if ({0} <= {1} or {0} != {0}) else {1})",
+    "squared_difference": "(({0} - {1}) * ({0} - {1}))",
+    "equal": "({0} == {1})", "not_equal": "({0} != {1})", "less": "({0} < {1})",
+    "less_equal": "({0} <= {1})", "greater": "({0} > {1})", "greater_equal": "({0} >= {1})",
+    "logical_and": "({0} & {1})", "logical_or": "({0} | {1})", "logical_xor": "({0} ^ {1})",
+    "where": "({1} if {0} else {2})",
+    "identity": "{0}", "stop_gradient": "{0}", "zeros_like": "{ZERO}", "ones_like": "{ONE}",
+    "cast": "{0}",  # the generator's cast to the node's dtype does the work
+}
+# Integer floor division/modulo by zero and integer powers are left to NumPy.
+SCALAR_KINDS = {"pow": "f", "floordiv": "f", "floormod": "f"}
+
+
 def divide(x, y, name=None):
     """x / y (true division; integer inputs give float results, as in TF).
 
@@ -218,8 +249,12 @@ def _where_grad(inputs, outputs, dy):
     return None, where(c, dy, zero), where(c, zero, dy)
 
 
-WHERE = register("where", BROADCAST, _where_infer,
-                 lambda c, x, y: np.where(c, x, y), _where_grad, same_dtype=(1, 2))
+def _where_ref(c, x, y):
+    rules.check_array_kind("where", c, BOOL)
+    return np.where(c, x, y)
+
+
+WHERE = register("where", BROADCAST, _where_infer, _where_ref, _where_grad, same_dtype=(1, 2))
 
 
 def where(condition, x=None, y=None, name=None):
@@ -344,3 +379,8 @@ def add_n(inputs, name=None):
     for x in inputs[1:]:
         total = add(total, x)
     return total if len(inputs) > 1 else identity(total, name)
+
+
+for _name, _template in SCALAR.items():
+    REGISTRY[_name].scalar = _template
+    REGISTRY[_name].scalar_kinds = SCALAR_KINDS.get(_name, "fiub")

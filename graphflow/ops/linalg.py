@@ -32,6 +32,8 @@ def _matmul_infer(specs, transpose_a, transpose_b):
 
 
 def _matmul_ref(a, b, transpose_a, transpose_b):
+    if a.ndim < 2 or b.ndim < 2 or a.dtype.kind not in "fiu":  # let the rule say why, as in graphs
+        _matmul_infer([rules.ArraySpec(a), rules.ArraySpec(b)], transpose_a, transpose_b)
     if transpose_a:
         a = np.swapaxes(a, -1, -2)
     if transpose_b:

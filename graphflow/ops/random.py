@@ -9,6 +9,8 @@ op seed share one stream, calls with an op seed get their own, and graph nodes g
     >>> tf.random.set_seed(1); bool(tf.reduce_all(a == tf.random.uniform([2])))
     True
 """
+import zlib
+
 import numpy as np
 
 from graphflow import dtypes
@@ -30,8 +32,10 @@ def set_seed(seed):
 def _generator(key):
     gen = context.generators.get(key)
     if gen is None:
-        entropy = None if key[1] is None else [abs(hash(k)) % (2 ** 32) if not isinstance(k, int)
-                                               else k % (2 ** 32) for k in key if k is not None]
+        # crc32, not hash(): str hashes change from process to process, and a seeded program must
+        # draw the same numbers every time it runs.
+        entropy = None if key[1] is None else [zlib.crc32(k.encode()) if isinstance(k, str)
+                                               else int(k) % (2 ** 32) for k in key if k is not None]
         gen = np.random.default_rng(entropy)
         context.generators[key] = gen
     return gen

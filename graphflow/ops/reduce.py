@@ -107,8 +107,10 @@ def _mean_ref(x, axis, keepdims):
         total = np.sum(x, axis=axis, keepdims=keepdims)
         count = max(1, x.size // max(1, total.size))
         return (np.sign(total) * (np.abs(total) // count)).astype(x.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):  # empty inputs give NaN, as in TF
-        return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    if x.size == 0:  # NaN, as in TF (np.mean would also emit a "Mean of empty slice" warning)
+        shape = rules.reduced_shape(x.shape, _all_axes(x, axis), keepdims)
+        return np.full(shape, np.nan, dtype=x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 def _extreme_ref(fn, identity_name):
@@ -128,6 +130,15 @@ def _all_axes(x, axis):
     return tuple(range(x.ndim)) if axis is None else axis
 
 
+def _kind_checked(name, kinds, fn):
+    """fn, rejecting dtypes the shape rule rejects (eager and graph mode accept the same inputs)."""
+    def ref(x, axis, keepdims):
+        rules.check_array_kind(name, x, kinds)
+        return fn(x, axis, keepdims)
+    ref.__name__ = f"ref_{name}"
+    return ref
+
+
 NUMERIC = "fiu"
 REDUCTIONS = {
     "reduce_sum": (_sum_ref, NUMERIC, _sum_grad, None),
@@ -140,9 +151,21 @@ REDUCTIONS = {
     "reduce_all": (lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims), "b", None, None),
 }
 
+# (initial accumulator, combine) for fused reduction kernels; reduce_mean divides at the end.
+SCALAR = {
+    "reduce_sum": ("{ZERO}", "{acc} + {v}"),
+    "reduce_mean": ("{ZERO}", "{acc} + {v}"),
+    "reduce_max": ("-{INF}", "({acc} if ({acc} >= {v} or {acc} != {acc}) else {v})"),
+    "reduce_min": ("{INF}", "({acc} if ({acc} <= {v} or {acc} != {acc}) else {v})"),
+}
+
 _ops = {}
 for _name, (_ref, _kinds, _grad, _out) in REDUCTIONS.items():
-    _ops[_name] = register(_name, REDUCTION, _reduce_infer(_name, _kinds, _out), _ref, _grad)
+    _ops[_name] = register(_name, REDUCTION, _reduce_infer(_name, _kinds, _out),
+                           _kind_checked(_name, _kinds, _ref), _grad)
+    if _name in SCALAR:
+        _ops[_name].scalar = SCALAR[_name]
+        _ops[_name].scalar_kinds = "f"
 
 
 def _reduce(name, x, axis, keepdims, op_name):
@@ -248,6 +271,7 @@ def _arg_infer(name):
 
 def _arg_ref(fn, name):
     def ref(x, axis, output_type):
+        rules.check_array_kind(name, x, NUMERIC)
         if x.shape[axis] == 0:
             raise InvalidArgumentError(f"{name}: reduction axis {axis} is empty (shape {x.shape})")
         return fn(x, axis=axis).astype(dtypes.as_dtype(output_type).np)
@@ -314,6 +338,9 @@ BROADCAST_LIKE = register(
     "broadcast_like", BROADCAST, _broadcast_like_infer,
     lambda x, like: np.broadcast_to(x, np.broadcast_shapes(x.shape, like.shape)),
     lambda inputs, outputs, dy: (unbroadcast(dy, inputs[0]), None))
+
+
+BROADCAST_LIKE.scalar = "{0}"  # broadcasting itself is the kernel's indexing
 
 
 def unbroadcast(grad, like):

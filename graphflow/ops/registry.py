@@ -28,7 +28,8 @@ MATMUL = "matmul"             # contraction whose output can absorb an elementwi
 STATEFUL = "stateful"         # reads or writes variables; never reordered, folded or deduplicated
 RANDOM = "random"             # draws random numbers; never folded or deduplicated
 OPAQUE = "opaque"             # anything else
-KINDS = (ELEMENTWISE, BROADCAST, SHAPE, INDEX, REDUCTION, MATMUL, STATEFUL, RANDOM, OPAQUE)
+FUSED = "fused"               # a compiler-made cluster of other ops (graphflow/compiler/fused.py)
+KINDS = (ELEMENTWISE, BROADCAST, SHAPE, INDEX, REDUCTION, MATMUL, STATEFUL, RANDOM, OPAQUE, FUSED)
 
 
 class OpDef:
@@ -43,10 +44,14 @@ class OpDef:
     want a gradient, so it can skip work (pow's exponent, matmul's unused side).
     same_dtype: indices of inputs that must share one dtype ("all" for variadic ops); Python scalars
     and NumPy arrays in those positions adopt the dtype of the tensor operands.
+    scalar: for elementwise/broadcast ops, the op on one element as a Python expression over
+    {0}, {1}, ... with typed constants {ZERO}/{ONE} and the math functions exp, log, sqrt, ...
+    (what fused kernels are generated from); for reductions, (init, combine) templates over
+    {acc} and {v}. None means kernels cannot contain the op.
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
-                 "grad_takes_needs")
+                 "grad_takes_needs", "scalar", "scalar_kinds")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False):
@@ -61,6 +66,8 @@ class OpDef:
         self.same_dtype = same_dtype
         self.doc = doc
         self.grad_takes_needs = grad_takes_needs
+        self.scalar = None
+        self.scalar_kinds = "fiub"  # dtype kinds of input #0 for which `scalar` is valid
 
     @property
     def differentiable(self):

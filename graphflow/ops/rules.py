@@ -54,6 +54,23 @@ def check_kind(op_name, spec, kinds, position=0):
             f"with shape {fmt(spec.shape)}")
 
 
+def check_array_kind(op_name, array, kinds, position=0):
+    """check_kind for the eager path: rejects an ndarray whose dtype the shape rule would reject,
+    so eager execution and graph building accept the same inputs."""
+    if array.dtype.kind not in kinds:
+        check_kind(op_name, ArraySpec(array), kinds, position)
+
+
+class ArraySpec:
+    """What a shape rule sees of a concrete array (the eager path asking the rule to explain)."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, array):
+        self.shape = array.shape
+        self.dtype = dtypes.from_numpy(array.dtype)
+
+
 def normalize_axis(op_name, axis, rank, shape=None):
     """An axis in [-rank, rank) as a non-negative int; unknown rank keeps it as given."""
     axis = int(axis)

@@ -262,10 +262,11 @@ def concat(values, axis, name=None):
     values = list(values)
     if not values:
         raise InvalidArgumentError("concat: needs at least one tensor")
-    rank = next((_rank_of(v) for v in values if _rank_of(v) is not None), None)
+    shape = next((_shape_of(v) for v in values if _rank_of(v) is not None), None)
+    rank = None if shape is None else len(shape)
     if rank == 0:
         raise InvalidArgumentError("concat: cannot concatenate scalars (rank 0); use tf.stack")
-    axis = rules.normalize_axis("concat", axis, rank)
+    axis = rules.normalize_axis("concat", axis, rank, shape)
     if len(values) == 1:
         from graphflow.ops.elementwise import identity
         return identity(values[0], name)
@@ -670,6 +671,13 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """
     begin = _as_int_tuple(begin, "begin", "slice")
     size = _as_int_tuple(size, "size", "slice")
+    shape = _shape_of(input_)
+    for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
+        # Python slicing would silently clip; TF requires the slice to lie inside the tensor.
+        if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
+            raise InvalidArgumentError(
+                f"slice: begin {list(begin)} and size {list(size)} do not fit in shape "
+                f"{rules.fmt(shape)} (axis {axis} has {d} elements)")
     spec = tuple(("s", b, None if s == -1 else b + s, None) for b, s in zip(begin, size))
     return dispatch(STRIDED_SLICE, (input_,), {"spec": spec}, name)
 
@@ -737,6 +745,7 @@ def _one_hot_infer(specs, depth, on_value, off_value, axis, dtype):
 
 
 def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
+    rules.check_array_kind("one_hot", indices, "iu")
     np_dtype = dtypes.as_dtype(dtype).np
     hot = indices[..., None] == np.arange(depth)  # out-of-range indices give all-off rows, as TF
     out = np.where(hot, np.asarray(on_value, np_dtype), np.asarray(off_value, np_dtype))

@@ -42,6 +42,9 @@ READ = register("read_variable", STATEFUL, _var_infer, _read_ref)
 ASSIGN = register("assign", STATEFUL, _var_infer, _assign_ref)
 ASSIGN_ADD = register("assign_add", STATEFUL, _var_infer, _assign_add_ref)
 ASSIGN_SUB = register("assign_sub", STATEFUL, _var_infer, _assign_sub_ref)
+# Scalar forms for fused update kernels: {var} is the variable's current element.
+ASSIGN.scalar, ASSIGN_ADD.scalar, ASSIGN_SUB.scalar = "{0}", "({var} + {0})", "({var} - {0})"
+
 # Runs its inputs and nothing else: compat.v1's tf.group / train ops. Inputs may be tensors or,
 # for ops without outputs, the Nodes themselves (see graph/variables.group).
 GROUP = register("group", STATEFUL, lambda specs: [], lambda *arrays: (), num_outputs=0)
@@ -74,8 +77,12 @@ def _update(op, var, value, name):
             f"{var.shape}")
     if op is not ASSIGN and shape.rank is not None and var.shape.rank is not None:
         from graphflow.ops.rules import broadcast_shapes
-        out = broadcast_shapes(op.name, var.shape.dims_tuple(), shape.dims_tuple())
-        if out is not None and not var.shape.is_compatible_with(out):
+        try:
+            out = broadcast_shapes(op.name, var.shape.dims_tuple(), shape.dims_tuple())
+            fits = out is None or var.shape.is_compatible_with(out)
+        except InvalidArgumentError:  # not broadcastable: say so naming the variable, below
+            fits = False
+        if not fits:
             raise InvalidArgumentError(
                 f"{op.name}: a delta of shape {shape} does not fit variable {var.name!r} of shape "
                 f"{var.shape}")
