@@ -166,8 +166,15 @@ class GradientTape:
         if not self._persistent and self._used:
             raise InvalidArgumentError("GradientTape.jacobian needs a persistent tape when called twice")
         persistent, self._persistent = self._persistent, True
+        was_recording = self._recording
+        if not was_recording:
+            self._push()  # the flattening of the target must be on the tape
         try:
             flat_t = ops.reshape(target, [-1])
+        finally:
+            if not was_recording:
+                self._pop()
+        try:
             n = flat_t.shape[0]
             rows = []
             for i in range(n):
@@ -243,7 +250,7 @@ def backward(records, targets, seeds, watched):
         _accumulate(grads, t, seed)
     for rec in reversed(records):
         outs = rec.outputs
-        if len(outs) == 1:
+        if rec.opdef.num_outputs == 1:
             dy = grads.get(id(outs[0]))
             if dy is None:
                 continue

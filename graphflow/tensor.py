@@ -384,6 +384,8 @@ class EagerTensor(Tensor):
     def __repr__(self):
         v = self._value
         text = str(v[()]) if v.ndim == 0 else np.array_repr(v)
+        if "\n" in text:  # TF starts a multi-line array on its own line
+            text = "\n" + text
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={text}>"
 
     def __str__(self):

@@ -308,9 +308,6 @@ def test_jacobian_inside_the_tape_context():
     np.testing.assert_array_equal(j.numpy().reshape(3, 3), np.diag([2.0, 4.0, 6.0]))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "autodiff.py GradientTape.jacobian reshapes the target with ops.reshape after recording has "
-    "stopped, so the reshape is not on the tape and every row is unconnected (None)"))
 def test_jacobian_after_the_tape_context():
     x = tf.constant([1.0, 2.0, 3.0])
     with tf.GradientTape() as tape:
@@ -383,10 +380,6 @@ def test_gradient_through_composites():
     assert float(tape.gradient(u, v)) == pytest.approx(5.0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "autodiff.py backward: a multi-output op (num_outputs=None, e.g. split) that produced a single "
-    "output gets dy as a bare tensor instead of a one-element list, so split's gradient rule "
-    "iterates over dy's rows"))
 def test_unstack_of_a_size_one_axis_is_differentiable():
     x = tf.constant([[1.0, 2.0, 3.0]])
     with tf.GradientTape() as tape:

@@ -279,11 +279,7 @@ def check_gradient(op, arrays, attrs, rng, where, rtol=1e-4, atol=1e-6):
     return True
 
 
-SINGLE_OUTPUT_SPLIT = (
-    "autodiff.backward passes a bare tensor, not a one-element list, as dy to a multi-output op "
-    "(num_outputs=None) that produced exactly one output; split's gradient rule then iterates "
-    "over the tensor's rows (repro: tf.unstack(x) with x of shape (1, 3), then tape.gradient)")
-KNOWN_GRADIENT_FAILURES = {("split", 2): SINGLE_OUTPUT_SPLIT, ("split_like", 2): SINGLE_OUTPUT_SPLIT}
+KNOWN_GRADIENT_FAILURES = {}  # (op name, case) -> reason, for bugs not fixed yet
 
 
 def _fd_checkable(op, arrays, attrs):

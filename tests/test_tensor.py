@@ -316,9 +316,6 @@ def test_repr_and_str():
     assert str(tf.constant([1, 2], tf.int64)) == "tf.Tensor([1 2], shape=(2,), dtype=int64)"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tensor.py EagerTensor.__repr__: TF starts a multi-line numpy value on a new line "
-    "('numpy=\\narray([[1, 2],...'); graphflow keeps it on the first line"))
 def test_repr_of_multiline_value_matches_tf():
     assert repr(tf.constant([[1, 2], [3, 4]])) == (
         "<tf.Tensor: shape=(2, 2), dtype=int32, numpy=\narray([[1, 2],\n       [3, 4]], dtype=int32)>")
