@@ -500,6 +500,7 @@ class Variable(_Operators):
     def __init__(self, initial_value, trainable=True, name=None, dtype=None, shape=None):
         self.trainable = bool(trainable)
         self._value = None            # EagerTensor; None until a graph variable is initialized
+        self._exported = True         # whether eager code may hold the current array (lower.py)
         self._graph = None            # the compat.v1 Graph that owns this variable, if any
         self._initializer_op = None
         _ops.init_variable(self, initial_value, name, dtype, shape)
@@ -540,12 +541,28 @@ class Variable(_Operators):
         return value
 
     def _checked_value(self):
+        """The current value as an EagerTensor handed out to eager code (so compiled updates
+        must not overwrite its array in place afterwards)."""
+        value = self._storage_tensor()
+        self._exported = True
+        return value
+
+    def _storage_tensor(self):
         if self._value is None:
             from graphflow.errors import FailedPreconditionError
             raise FailedPreconditionError(
                 f"Attempting to use uninitialized value {self._name}: run its initializer "
                 "(or compat.v1.global_variables_initializer()) first")
         return self._value
+
+    def _storage(self):
+        """The current array, for compiled plans: reading it here does not hand it out."""
+        return self._storage_tensor()._value
+
+    def _replace_storage(self, array):
+        """Installs an array that nobody else holds (a compiled update's fresh buffer)."""
+        self._value = EagerTensor(array)
+        self._exported = False
 
     def numpy(self):
         return self._checked_value().numpy()
@@ -592,6 +609,7 @@ class Variable(_Operators):
                 f"Cannot assign a value of shape {array.shape} to variable {self.name!r} of shape "
                 f"{self.shape}")
         self._value = EagerTensor(array)
+        self._exported = True  # the array may also be held by whoever computed it
         return array
 
     @property

@@ -154,6 +154,8 @@ class ConcreteFunction:
         self._flat_outputs = flat_outputs  # SymbolicTensor or a constant Python value per leaf
         self.outputs = [o for o in flat_outputs if isinstance(o, SymbolicTensor)]
         self._executable = None
+        self._backend = None            # None: the configured default (graphflow.config)
+        self._optimizer_options = None
 
     @property
     def structured_input_signature(self):
@@ -165,10 +167,19 @@ class ConcreteFunction:
 
     def _get_executable(self):
         if self._executable is None:
-            from graphflow.backends import reference
-            targets = [n for n in self._stateful_nodes() if n.kind == "stateful"]
-            self._executable = reference.compile(self.graph, self.outputs, self.inputs, targets)
+            targets = [n for n in self._stateful_nodes()
+                       if n.kind == "stateful" and n.type != "read_variable"]
+            self._executable = compile_graph(self.graph, self.outputs, self.inputs, targets,
+                                             self._backend, self._optimizer_options)
         return self._executable
+
+    def explain(self):
+        """What the compiler did: passes and statistics, fused kernels with their source, and
+        the memory plan (after the first call, which builds the plan)."""
+        executable = self._get_executable()
+        if not hasattr(executable, "explain"):
+            return f"{self.name}: runs on the {self._backend} interpreter (no compilation)"
+        return executable.explain()
 
     def _call_flat(self, arrays, tensors=None):
         """Runs the graph on one array per tensor argument. `tensors` are the caller's own
@@ -184,9 +195,8 @@ class ConcreteFunction:
     def _replay_eagerly(self, tensors):
         """Runs the graph op by op through eager dispatch, so active GradientTapes record it."""
         from graphflow.ops.registry import dispatch
-        executable = self._get_executable()
         env = {id(p): t for p, t in zip(self.inputs, tensors)}
-        for node in executable.nodes:
+        for node in self.graph.nodes:
             if node.outputs and all(id(t) in env for t in node.outputs):
                 continue
             if node.type == "read_variable":
@@ -236,13 +246,23 @@ class Function:
     """A Python function compiled to graphs on demand (see module docstring)."""
 
     def __init__(self, python_function, input_signature=None, reduce_retracing=False,
-                 jit_compile=None, name=None, autograph=True, experimental_relax_shapes=None):
+                 jit_compile=None, name=None, autograph=True, experimental_relax_shapes=None,
+                 backend=None, optimizer_options=None):
         if not callable(python_function):
             raise InvalidArgumentError(f"function: expected a callable, got {python_function!r}")
         self._python_function = python_function
         self._name = name or getattr(python_function, "__name__", "function")
         self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self.jit_compile = jit_compile
+        if backend is not None:
+            from graphflow.config import BACKENDS
+            if backend not in BACKENDS:
+                raise InvalidArgumentError(f"function: unknown backend {backend!r}; one of {BACKENDS}")
+        self._backend = backend
+        self._optimizer_options = optimizer_options
+        if optimizer_options:
+            from graphflow.compiler.pipeline import resolve_options
+            resolve_options(optimizer_options)  # fail early on unknown pass names
         self._arg_names, self._sig = _arg_names(python_function)
         self._input_signature = None
         if input_signature is not None:
@@ -251,6 +271,7 @@ class Function:
         self._cache = {}          # signature key -> ConcreteFunction
         self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
         self._last_signature = None
+        self._last_concrete = None
         self._tracing_count = 0
         self.retrace_explanations = []
         self._bound = weakref.WeakKeyDictionary()
@@ -278,12 +299,22 @@ class Function:
         if bound is None:
             bound = Function(self._python_function.__get__(instance, owner),
                              self._input_signature, self._reduce_retracing, self.jit_compile,
-                             self._name)
+                             self._name, backend=self._backend,
+                             optimizer_options=self._optimizer_options)
             self._bound[instance] = bound
         return bound
 
     def experimental_get_tracing_count(self):
         return self._tracing_count
+
+    def explain(self, *args, **kwargs):
+        """The compiler's report for the concrete function of these arguments (or of the most
+        recent trace when called without arguments)."""
+        if args or kwargs:
+            return self.get_concrete_function(*args, **kwargs).explain()
+        if self._last_concrete is None:
+            raise InvalidArgumentError(f"{self._name}: not traced yet; call it or pass arguments")
+        return self._last_concrete.explain()
 
     @property
     def last_retrace_explanation(self):
@@ -443,9 +474,12 @@ class Function:
             context.tapes = saved_tapes
         self._tracing_count += 1
         concrete = ConcreteFunction(self._name, graph, placeholders, leaves, result, flat_out)
+        concrete._backend = self._backend
+        concrete._optimizer_options = self._optimizer_options
         if self._reduce_retracing:
             self._relaxed.setdefault(signature.structural_key(), []).append(concrete)
         self._last_signature = signature
+        self._last_concrete = concrete
         return concrete
 
     def _rebuild_call(self, structured, names):
@@ -509,6 +543,16 @@ class _SpecTensor(SymbolicTensor):
         super().__init__(None, 0, spec.shape, spec.dtype)
 
 
+def compile_graph(graph, fetches, feeds, targets, backend=None, optimizer_options=None):
+    """An executable for `graph` on the chosen backend (default: graphflow.config's)."""
+    backend = backend or context.backend
+    if backend == "reference":
+        from graphflow.backends import reference
+        return reference.compile(graph, fetches, feeds, targets)
+    from graphflow.compiler.lower import CompiledExecutable
+    return CompiledExecutable(graph, fetches, feeds, targets, optimizer_options)
+
+
 def _placeholder_name(path):
     name = "".join(c if c.isalnum() or c in "_." else "_" for c in path).strip("_") or "arg"
     return name if name[0].isalpha() else f"arg_{name}"
@@ -530,7 +574,8 @@ def _arg_names(fn):
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
-             reduce_retracing=False, experimental_relax_shapes=None, name=None, **unused):
+             reduce_retracing=False, experimental_relax_shapes=None, name=None, backend=None,
+             optimizer_options=None):
     """Compiles a Python function into a graph per input signature (TF's tf.function).
 
         >>> @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
@@ -542,7 +587,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     def decorate(f):
         return Function(f, input_signature=input_signature, reduce_retracing=reduce_retracing,
                         jit_compile=jit_compile, name=name,
-                        experimental_relax_shapes=experimental_relax_shapes)
+                        experimental_relax_shapes=experimental_relax_shapes, backend=backend,
+                        optimizer_options=optimizer_options)
     if func is None:
         return decorate
     return decorate(func)

@@ -59,8 +59,8 @@ class Session:
                tuple(id(t) for t in feed_tensors))
         plan = self._plans.get(key)
         if plan is None:
-            from graphflow.backends import reference
-            plan = reference.compile(self.graph, tensors, feed_tensors, targets)
+            from graphflow.graph.function import compile_graph
+            plan = compile_graph(self.graph, tensors, feed_tensors, targets)
             self._plans[key] = plan
         values = iter(plan.run(feed_arrays))
         out = []

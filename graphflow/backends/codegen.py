@@ -1,0 +1,374 @@
+"""From a fused cluster and concrete input shapes to a kernel: the loop structure, how each
+input is indexed, and the statements, rendered as Python source for Numba. The description
+(KernelPlan) is target-neutral; `render_cpu` writes it for numba.njit.
+
+Kernels depend on structure and dtypes, never on sizes: sizes are arguments, so one compiled
+kernel serves every shape (and every model) with the same structure.
+
+Input classes, relative to the iteration shape split as (outer, inner):
+  full   - the input has the iteration shape: x[i]
+  scalar - one element, loaded once before the loops: x[0]
+  row    - varies only over the inner dims (e.g. a bias): x[j]
+  col    - varies only over the outer dims (e.g. a per-row max): x[o]
+
+    >>> from graphflow.backends.codegen import classify
+    >>> classify((128, 512), [(128, 512), (512,), (), (128, 1)])
+    (1, ['full', 'row', 'scalar', 'col'])
+"""
+import hashlib
+
+from graphflow.compiler import fused
+from graphflow.errors import UnimplementedError
+
+ASSIGNS = ("assign", "assign_add", "assign_sub")
+
+# -- broadcast classes ----------------------------------------------------------------------------
+
+
+def _prod(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
+def _class_at(shape, in_shape, k):
+    """The class of an input of `in_shape` against `shape` split at axis k, or None."""
+    if _prod(in_shape) == 1:
+        return "scalar"
+    padded = (1,) * (len(shape) - len(in_shape)) + tuple(in_shape)
+    if padded == tuple(shape):
+        return "full"
+    outer, inner = shape[:k], shape[k:]
+    if padded[:k] == (1,) * k and padded[k:] == tuple(inner):
+        return "row"
+    if padded[k:] == (1,) * (len(shape) - k) and padded[:k] == tuple(outer):
+        return "col"
+    return None
+
+
+def classify(shape, in_shapes, split=None):
+    """(k, classes): a split of `shape` into outer = shape[:k], inner = shape[k:] under which
+    every input is full, scalar, row or col; k is fixed when `split` is given. Inputs that fit
+    no class under any split come back as 'materialize' (broadcast into a full copy first)."""
+    shape = tuple(shape)
+    candidates = [split] if split is not None else list(range(len(shape) + 1))
+    best = None
+    for k in candidates:
+        classes = [_class_at(shape, s, k) for s in in_shapes]
+        misses = sum(c is None for c in classes)
+        if best is None or misses < best[0]:
+            best = (misses, k, classes)
+        if misses == 0:
+            break
+    _, k, classes = best
+    return k, [c or "materialize" for c in classes]
+
+
+# -- statements -----------------------------------------------------------------------------------
+
+_FUNCTIONS = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf",
+              "floor", "ceil", "rint")
+
+
+class Statement:
+    """target = cast<dtype>(template(operands)); operands are names of earlier values."""
+
+    __slots__ = ("target", "template", "operands", "dtype", "var", "consts_dtype")
+
+    def __init__(self, target, template, operands, dtype, consts_dtype, var=None):
+        self.target, self.template, self.operands = target, template, operands
+        self.dtype, self.consts_dtype, self.var = dtype, consts_dtype, var
+
+
+class KernelPlan:
+    """Everything needed to render and call one kernel.
+
+    mode: "flat" (one loop over all elements), "grid" (outer x inner loops), "reduce_inner"
+    (reduce the inner dims per outer index) or "reduce_outer" (reduce the outer dims).
+    inputs: [(name, class, dtype)], in call order; outputs: [(name, dtype)]; variables:
+    [(name, dtype)] updated in place (passed as current value and destination).
+    """
+
+    def __init__(self, name, mode, inputs, outputs, variables, statements, results,
+                 reduction=None):
+        self.name, self.mode = name, mode
+        self.inputs, self.outputs, self.variables = inputs, outputs, variables
+        self.statements, self.results, self.reduction = statements, results, reduction
+
+    def signature(self):
+        return (self.mode, tuple(self.inputs), tuple(self.outputs), tuple(self.variables))
+
+
+def _dtype_name(t):
+    return t.dtype.name
+
+
+def build_statements(body, skip=()):
+    """SSA statements for the body's elementwise nodes (and assigns), in program order.
+
+    Returns (statements, names): names maps id(body tensor) -> value name."""
+    names = {}
+    for i, p in enumerate(body.inputs):
+        names[id(p)] = f"a{i}"
+    statements = []
+    for node in body.nodes:
+        if node.type == "placeholder" or id(node) in skip:
+            continue
+        template = node.opdef.scalar
+        if template is None or node.kind == "reduction":
+            continue
+        target = f"t{len(statements)}"
+        var = None
+        if node.type in ("assign", "assign_add", "assign_sub"):
+            var = node.attrs["var"]
+        operands = [names[id(t)] for t in node.inputs]
+        consts = node.inputs[0].dtype.name if node.inputs else node.outputs[0].dtype.name
+        statements.append(Statement(target, template, operands, node.outputs[0].dtype.name,
+                                    consts, var))
+        names[id(node.outputs[0])] = target
+    return statements, names
+
+
+def plan_kernel(cluster, in_shapes, body_shapes):
+    """The KernelPlan of an elementwise, update or reduction cluster for concrete shapes.
+
+    body_shapes: {id(body tensor): concrete shape}. Returns (plan, call) where call describes
+    the runtime arguments: sizes and which inputs need materializing."""
+    body = cluster.body
+    if cluster.kind == fused.REDUCTION:
+        return _plan_reduction(cluster, in_shapes, body_shapes)
+    if cluster.kind == fused.UPDATE:
+        sinks = [n for n in body.nodes if n.type in ("assign", "assign_add", "assign_sub")]
+        shape = tuple(sinks[0].attrs["var"].shape.as_list())
+    else:
+        shape = tuple(body_shapes[id(body.outputs[0])])
+    statements, names = build_statements(body)
+    k, classes = classify(shape, in_shapes)
+    mode = "flat" if all(c in ("full", "scalar", "materialize") for c in classes) else "grid"
+    if mode == "flat":
+        classes = ["full" if c == "materialize" else c for c in classes]
+        materialize = [c == "full" and tuple(s) != shape and _prod(s) != 1
+                       for c, s in zip(classes, in_shapes)]
+    else:
+        materialize = [c == "materialize" for c in classes]
+        classes = ["full" if c == "materialize" else c for c in classes]
+    inputs = [(f"a{i}", c, p.dtype.name) for i, (c, p) in enumerate(zip(classes, body.inputs))]
+    outputs = [(names[id(t)], t.dtype.name) for t in body.outputs]
+    variables = []  # (statement target, dtype, whether it reads the current value)
+    for st in statements:
+        if st.var is not None:
+            variables.append((st.target, st.var.dtype.name, "{var}" in st.template))
+    results = [names[id(t)] for t in body.outputs if t.node.type not in ASSIGNS]
+    outputs = [(names[id(t)], t.dtype.name) for t in body.outputs if t.node.type not in ASSIGNS]
+    plan = KernelPlan(cluster.name, mode, inputs, outputs, variables, statements, results)
+    return plan, _call(shape, k, mode, materialize)
+
+
+def _call(shape, k, mode, materialize):
+    """How to call the kernel: the loop sizes (flat kernels use outer = size, inner = 1)."""
+    if mode == "flat":
+        outer, inner = _prod(shape), 1
+    else:
+        outer, inner = _prod(shape[:k]), _prod(shape[k:])
+    return {"shape": shape, "split": k, "materialize": materialize, "outer": outer, "inner": inner}
+
+
+def plan_epilogue(cluster, body_shapes):
+    """The in-place elementwise kernel applied to a matmul's output (a MATMUL cluster).
+
+    Returns (plan, call, used): `used` lists the cluster inputs the epilogue reads, in kernel
+    argument order; the matmul result is passed last, as both input and output."""
+    body = cluster.body
+    mm = body.nodes[len(body.inputs)]
+    names = {}
+    used = []
+    for i, p in enumerate(body.inputs):
+        readers = [n for n in body.nodes if n is not mm and any(t is p for t in n.inputs)]
+        if readers:
+            names[id(p)] = f"a{len(used)}"
+            used.append(i)
+    names[id(mm.outputs[0])] = "m"
+    statements = []
+    for node in body.nodes[len(body.inputs) + 1:]:
+        target = f"t{len(statements)}"
+        statements.append(Statement(target, node.opdef.scalar, [names[id(t)] for t in node.inputs],
+                                    node.outputs[0].dtype.name, node.inputs[0].dtype.name))
+        names[id(node.outputs[0])] = target
+    shape = tuple(body_shapes[id(mm.outputs[0])])
+    in_shapes = [body_shapes[id(body.inputs[i])] for i in used]
+    k, classes = classify(shape, in_shapes)
+    mode = "grid" if any(c in ("row", "col") for c in classes) else "flat"
+    materialize = [c == "materialize" for c in classes]
+    classes = ["full" if c == "materialize" else c for c in classes]
+    dtype = mm.outputs[0].dtype.name
+    inputs = [(f"a{j}", c, body.inputs[i].dtype.name) for j, (i, c) in enumerate(zip(used, classes))]
+    inputs.append(("m", "full", dtype))
+    out = body.outputs[0]
+    plan = KernelPlan(cluster.name, mode, inputs, [(names[id(out)], dtype)], [], statements,
+                      [names[id(out)]])
+    return plan, _call(shape, k, mode, materialize), used
+
+
+def _plan_reduction(cluster, in_shapes, body_shapes):
+    body = cluster.body
+    red = [n for n in body.nodes if n.kind == "reduction"]
+    if len(red) != 1 or body.outputs[0] is not red[0].outputs[0]:
+        raise UnimplementedError(f"{cluster.name}: unsupported reduction cluster")
+    red = red[0]
+    src = red.inputs[0]
+    shape = tuple(body_shapes[id(src)])
+    rank = len(shape)
+    axes = tuple(range(rank)) if red.attrs["axis"] is None else tuple(red.attrs["axis"])
+    if axes == tuple(range(rank - len(axes), rank)):
+        mode, k = "reduce_inner", rank - len(axes)
+    elif axes == tuple(range(len(axes))):
+        mode, k = "reduce_outer", len(axes)
+    else:
+        raise UnimplementedError(f"{cluster.name}: reduction over axes {axes} of {shape}")
+    statements, names = build_statements(body, skip={id(red)})
+    _, classes = classify(shape, in_shapes, split=k)
+    materialize = [c == "materialize" for c in classes]
+    classes = ["full" if c == "materialize" else c for c in classes]
+    inputs = [(f"a{i}", c, p.dtype.name) for i, (c, p) in enumerate(zip(classes, body.inputs))]
+    out = body.outputs[0]
+    reduction = {"op": red.type, "value": names[id(src)], "init": red.opdef.scalar[0],
+                 "combine": red.opdef.scalar[1], "mean": red.type == "reduce_mean"}
+    plan = KernelPlan(cluster.name, mode, inputs, [("acc", out.dtype.name)], [], statements,
+                      ["acc"], reduction)
+    return plan, _call(shape, k, mode, materialize)
+
+
+# -- rendering for numba.njit -------------------------------------------------------------------
+
+def _render_statement(st):
+    values = {"ZERO": f"ZERO_{st.consts_dtype}", "ONE": f"ONE_{st.consts_dtype}",
+              "INF": f"INF_{st.consts_dtype}"}
+    if st.var is not None:
+        values["var"] = f"vcur_{st.target}"
+    expr = st.template.format(*st.operands, **values)
+    for f in _FUNCTIONS:  # math functions resolve per dtype: exp -> exp_float32
+        expr = expr.replace(f"{f}(", f"{f}_{st.consts_dtype}(")
+    if st.dtype == "bool":
+        return f"{st.target} = {expr}"
+    return f"{st.target} = np.{st.dtype}({expr})"
+
+
+def _constants(dtypes_used):
+    lines = []
+    for d in sorted(dtypes_used):
+        if d == "bool":
+            lines += ["ZERO_bool = False", "ONE_bool = True"]
+            continue
+        lines += [f"ZERO_{d} = np.{d}(0)", f"ONE_{d} = np.{d}(1)"]
+        if d.startswith("float"):
+            lines.append(f"INF_{d} = np.{d}(np.inf)")
+    return lines
+
+
+def _arg_name(name, cls):
+    return {"scalar": f"{name}_s", "col": f"{name}_c"}.get(cls, f"{name}_a")
+
+
+class _Writer:
+    def __init__(self):
+        self.lines = []
+
+    def __call__(self, depth, text):
+        self.lines.append("    " * depth + text)
+
+
+def _element_body(w, depth, plan, index_of):
+    """Loads of full/row inputs, the statements, and variable loads, at one element."""
+    for name, cls, _ in plan.inputs:
+        if cls in index_of:
+            w(depth, f"{name} = {name}_a[{index_of[cls]}]")
+    for st in plan.statements:
+        if st.var is not None and "{var}" in st.template:
+            w(depth, f"vcur_{st.target} = vin_{st.target}[i]")
+        w(depth, _render_statement(st))
+
+
+def _col_loads(w, depth, plan):
+    for name, cls, _ in plan.inputs:
+        if cls == "col":
+            w(depth, f"{name} = {name}_c[o]")
+
+
+def render_cpu(plan, parallel):
+    """(source, function name): the kernel as Python source for numba.njit."""
+    fn = plan.name
+    loop = "prange" if parallel else "range"
+    args = ["outer", "inner"] + [_arg_name(n, c) for n, c, _ in plan.inputs]
+    args += [f"vin_{n}" for n, _, reads in plan.variables if reads]
+    args += [f"vout_{n}" for n, _, _ in plan.variables]
+    args += [f"out_{k}" for k in range(len(plan.outputs))]
+    w = _Writer()
+    w(0, f"def {fn}({', '.join(args)}):")
+    for name, cls, _ in plan.inputs:
+        if cls == "scalar":
+            w(1, f"{name} = {name}_s[0]")
+    dtypes_used = {d for _, _, d in plan.inputs} | {d for _, d in plan.outputs}
+    dtypes_used |= {st.consts_dtype for st in plan.statements} | {st.dtype for st in plan.statements}
+    if plan.mode in ("flat", "grid"):
+        if plan.mode == "flat":
+            w(1, f"for i in {loop}(outer * inner):")
+            depth, index_of = 2, {"full": "i"}
+        else:
+            w(1, f"for o in {loop}(outer):")
+            _col_loads(w, 2, plan)
+            w(2, "for j in range(inner):")
+            w(3, "i = o * inner + j")
+            depth, index_of = 3, {"full": "i", "row": "j"}
+        _element_body(w, depth, plan, index_of)
+        for k, res in enumerate(plan.results):
+            w(depth, f"out_{k}[i] = {res}")
+        for name, _, _ in plan.variables:
+            w(depth, f"vout_{name}[i] = {name}")
+    else:
+        red = plan.reduction
+        out_dtype = plan.outputs[0][1]
+        acc = "float64" if out_dtype.startswith("float") else out_dtype
+        dtypes_used.add(acc)
+        init = red["init"].format(ZERO=f"ZERO_{acc}", INF=f"INF_{acc}")
+        combine = red["combine"]
+        if plan.mode == "reduce_inner":
+            w(1, f"for o in {loop}(outer):")
+            _col_loads(w, 2, plan)
+            w(2, f"acc = {init}")
+            w(2, "for j in range(inner):")
+            w(3, "i = o * inner + j")
+            _element_body(w, 3, plan, {"full": "i", "row": "j"})
+            w(3, f"v = np.{acc}({red['value']})")
+            w(3, "acc = " + combine.format(acc="acc", v="v"))
+            w(2, f"out_0[o] = {'acc / inner' if red['mean'] else 'acc'}")
+        elif plan.mode == "reduce_outer":
+            w(1, f"acc_row = np.empty(inner, dtype=np.{acc})")
+            w(1, "for j in range(inner):")
+            w(2, f"acc_row[j] = {init}")
+            w(1, "for o in range(outer):")
+            _col_loads(w, 2, plan)
+            w(2, "for j in range(inner):")
+            w(3, "i = o * inner + j")
+            _element_body(w, 3, plan, {"full": "i", "row": "j"})
+            w(3, f"v = np.{acc}({red['value']})")
+            w(3, "acc = acc_row[j]")
+            w(3, "acc_row[j] = " + combine.format(acc="acc", v="v"))
+            w(1, "for j in range(inner):")
+            w(2, f"out_0[j] = {'acc_row[j] / outer' if red['mean'] else 'acc_row[j]'}")
+        else:
+            raise UnimplementedError(f"kernel mode {plan.mode!r}")
+    functions = sorted({f"{f}_{st.consts_dtype}" for st in plan.statements for f in _FUNCTIONS
+                        if f"{f}(" in st.template})
+    header = [f'"""graphflow kernel {fn}: generated from a fused cluster; do not edit."""',
+              "import numpy as np", "from numba import njit, prange"]
+    if functions:
+        header.append("from graphflow.backends.kernel_math import " + ", ".join(functions))
+    decorator = f"@njit(cache=True, error_model='numpy', parallel={bool(parallel)}, nogil=True)"
+    source = "\n".join(header + [""] + _constants(dtypes_used) + ["", "", decorator]
+                       + w.lines) + "\n"
+    return source, fn
+
+
+def source_key(source):
+    return hashlib.sha256(source.encode()).hexdigest()[:20]

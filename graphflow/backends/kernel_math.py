@@ -1,0 +1,55 @@
+"""Scalar math for generated kernels, one name per function and dtype (exp_float32, ...).
+
+float32 uses the branch-free, vectorizable implementations of fastmath.py where they exist
+(llvmlite has no SVML, so libm calls would keep loops scalar); other dtypes use math/NumPy.
+
+    >>> from graphflow.backends.kernel_math import sigmoid_float64
+    >>> round(sigmoid_float64(0.0), 3)
+    0.5
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(inline="always")
+def _sigmoid64(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(inline="always")
+def _sigmoid32(x):
+    if x >= 0:
+        return np.float32(1) / (np.float32(1) + np.float32(math.exp(-x)))
+    e = np.float32(math.exp(x))
+    return e / (np.float32(1) + e)
+
+
+def _libm(fn):
+    @njit(inline="always")
+    def f(x):
+        return fn(x)
+    return f
+
+
+_GENERIC = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "log1p": math.log1p,
+            "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tanh": math.tanh,
+            "erf": math.erf, "floor": np.floor, "ceil": np.ceil, "rint": np.rint}
+
+for _name, _fn in _GENERIC.items():
+    for _dtype in ("float16", "float32", "float64"):
+        globals()[f"{_name}_{_dtype}"] = _libm(_fn)
+sigmoid_float64 = _sigmoid64
+sigmoid_float32 = _sigmoid32
+sigmoid_float16 = _sigmoid32
+
+try:  # the fast float32 implementations, where available
+    from graphflow.backends import fastmath as _fast
+    for (_name, _dtype), _fn in _fast.SCALAR_FUNCTIONS.items():
+        globals()[f"{_name}_{_dtype}"] = _fn
+except ImportError:  # pragma: no cover - fastmath.py is part of the package
+    pass

@@ -1,0 +1,116 @@
+"""The Numba CPU target: generated kernel sources are written to a cache directory and imported,
+so numba's own on-disk cache (cache=True) serves them across processes.
+
+Sources are content-addressed (the file name holds a hash of the source), so a changed source is
+a different file and never loads a stale kernel; numba keys its cache on its own version too.
+A corrupted cache entry is detected on first use, deleted and rebuilt.
+
+The cache directory is $GRAPHFLOW_CACHE_DIR, else $XDG_CACHE_HOME/graphflow, else
+~/.cache/graphflow.
+
+    >>> from graphflow.backends import numba_cpu
+    >>> numba_cpu.cache_dir().name in ("graphflow", "kernels") or True
+    True
+"""
+import importlib.util
+import os
+import pathlib
+import sys
+import time
+
+from graphflow.backends import codegen
+
+PARALLEL_THRESHOLD = 1 << 18  # elements; smaller kernels run single-threaded (and compile faster)
+
+
+def cache_dir():
+    root = os.environ.get("GRAPHFLOW_CACHE_DIR")
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "graphflow")
+    path = pathlib.Path(root) / "kernels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Kernel:
+    """A compiled (or lazily compiling) kernel; calling it runs the numba dispatcher."""
+
+    def __init__(self, name, source, path, dispatcher):
+        self.name, self.source, self.path = name, source, path
+        self.dispatcher = dispatcher
+        self.compile_seconds = None
+        self.loaded_from_cache = None
+
+    def __call__(self, *args):
+        if self.compile_seconds is None:
+            return self._first_call(args)
+        return self.dispatcher(*args)
+
+    def _first_call(self, args):
+        start = time.perf_counter()
+        try:
+            result = self.dispatcher(*args)
+        except Exception as e:  # noqa: BLE001 - a broken cache entry must not crash the user
+            if not _purge_cache(self.path):
+                raise
+            self.dispatcher = _load(self.path, self.name, fresh=True)
+            try:
+                result = self.dispatcher(*args)
+            except Exception:
+                raise e from None
+        self.compile_seconds = time.perf_counter() - start
+        stats = getattr(self.dispatcher, "stats", None)
+        self.loaded_from_cache = bool(stats and stats.cache_hits)
+        return result
+
+
+_KERNELS = {}  # source key -> Kernel, shared by every plan in the process (see KernelCache)
+
+
+def get_kernel(plan, parallel):
+    """The Kernel for a KernelPlan: from this process, the disk cache, or freshly compiled."""
+    source, fn = codegen.render_cpu(plan, parallel)
+    key = codegen.source_key(source)
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        path = cache_dir() / f"{fn[:80]}_{key}.py"
+        if not path.exists():
+            _atomic_write(path, source)
+        kernel = Kernel(fn, source, path, _load(path, fn))
+        _KERNELS[key] = kernel
+    return kernel
+
+
+def _atomic_write(path, text):
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _load(path, fn, fresh=False):
+    module_name = f"graphflow_kernels.{path.stem}"
+    if fresh:
+        sys.modules.pop(module_name, None)
+    module = sys.modules.get(module_name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[module_name] = module
+    return getattr(module, fn)
+
+
+def _purge_cache(path):
+    """Deletes numba's cache files for the kernel at `path`; True if any existed."""
+    pycache = path.parent / "__pycache__"
+    removed = False
+    if pycache.is_dir():
+        for f in pycache.glob(f"{path.stem}.*"):
+            f.unlink(missing_ok=True)
+            removed = True
+    return removed
+
+
+def wants_parallel(size):
+    return size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1

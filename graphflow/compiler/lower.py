@@ -1,0 +1,397 @@
+"""Lowering: an optimized graph becomes a flat plan of steps for concrete input shapes.
+
+`CompiledExecutable` is the compiled backend's side of the executor interface
+(`run(feed_arrays) -> fetched arrays`). It optimizes the graph once, then builds one Plan per
+distinct set of input shapes: shapes are propagated through every node, fused clusters become
+Numba kernels, matmuls write into planned buffers through BLAS, other ops run their NumPy
+reference, and planned intermediates share one arena (memory.py). Variables updated by fused
+kernels are written in place unless something could still see the old array.
+
+    >>> import graphflow as tf
+    >>> @tf.function
+    ... def f(x):
+    ...     return tf.nn.relu(x * 2.0 + 1.0)
+    >>> f(tf.constant([-1.0, 1.0])).numpy()
+    array([0., 3.], dtype=float32)
+"""
+import time
+
+import numpy as np
+
+from graphflow.compiler import fused, memory, pipeline
+from graphflow.compiler.rewrite import Rewriter
+from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
+from graphflow.ops.registry import Spec
+
+ASSIGNS = ("assign", "assign_add", "assign_sub")
+
+
+class DynamicShape(Exception):
+    """A value's shape depends on data (e.g. where(condition)); the plan cannot be static."""
+
+
+# -- preparing a graph for compilation ----------------------------------------------------------
+
+def with_interface(graph, feeds, fetches, targets):
+    """A copy of `graph` with inputs = `feeds` (a fed intermediate tensor becomes a new
+    placeholder), outputs = `fetches` and the given targets."""
+    from graphflow.ops.creation import PLACEHOLDER
+    rw = Rewriter(graph)
+    fed = {id(t) for t in feeds}
+    for node in graph.nodes:
+        if node.type != "placeholder" and any(id(o) in fed for o in node.outputs):
+            for o in node.outputs:
+                p = rw.emit(PLACEHOLDER, [], {"shape": o.shape.dims_tuple(),
+                                              "dtype": o.dtype.name, "name": node.name},
+                            [(o.shape.dims_tuple(), o.dtype)], f"{node.name}_fed")
+                rw.alias(o, p.outputs[0])
+            continue
+        rw.copy(node)
+    dst = rw.dst
+    dst.inputs = [rw.tensor(t) for t in feeds]
+    dst.outputs = [rw.tensor(t) for t in fetches]
+    dst.targets = [rw.node(n) for n in targets if rw.node(n) is not None]
+    return dst
+
+
+# -- shapes --------------------------------------------------------------------------------------
+
+def propagate_shapes(graph, input_shapes):
+    """{id(tensor): concrete shape} for every tensor, and {id(fused node): body shapes}."""
+    shapes = {id(t): tuple(s) for t, s in zip(graph.inputs, input_shapes)}
+    bodies = {}
+    for node in graph.nodes:
+        if node.outputs and all(id(o) in shapes for o in node.outputs):
+            continue
+        in_shapes = [shapes[id(t)] for t in node.inputs]
+        if node.type == "fused":
+            body = node.attrs["cluster"].body
+            body_shapes, _ = propagate_shapes(body, in_shapes)
+            bodies[id(node)] = body_shapes
+            outs = [body_shapes[id(t)] for t in body.outputs]
+        elif node.type == "placeholder":
+            raise InvalidArgumentError(
+                f"You must feed a value for placeholder tensor {node.name!r} with dtype "
+                f"{node.outputs[0].dtype.name} and shape {node.outputs[0].shape}")
+        else:
+            specs = [Spec(s, t.dtype) for s, t in zip(in_shapes, node.inputs)]
+            outs = [s for s, _ in node.opdef.infer(specs, **node.attrs)]
+        for o, s in zip(node.outputs, outs):
+            if s is None or any(d is None for d in s):
+                raise DynamicShape(node.name)
+            shapes[id(o)] = tuple(s)
+    return shapes, bodies
+
+
+# -- the executable ------------------------------------------------------------------------------
+
+class CompiledExecutable:
+    """Optimizes once; builds and caches a Plan per distinct set of input shapes."""
+
+    def __init__(self, graph, fetches, feeds, targets=(), options=None):
+        start = time.perf_counter()
+        prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
+        self.graph, self.reports = pipeline.optimize(prepared, options)
+        self.optimize_seconds = time.perf_counter() - start
+        self._plans = {}
+        self.last_plan = None
+
+    def run(self, feed_arrays):
+        key = tuple([a.shape for a in feed_arrays])
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = make_plan(self.graph, key)
+            self.last_plan = plan
+        return plan.run(feed_arrays)
+
+    def explain(self):
+        """The passes with their statistics, the fused kernels (ops and source), and memory."""
+        lines = ["== passes =="] + [repr(r) for r in self.reports]
+        lines.append(f"(optimized in {self.optimize_seconds * 1e3:.1f} ms)")
+        lines += ["", "== optimized graph ==", self.graph.as_text()]
+        clusters = [n for n in self.graph.nodes if n.type == "fused"]
+        lines += ["", f"== fused clusters ({len(clusters)}) =="]
+        for n in clusters:
+            c = n.attrs["cluster"]
+            lines.append(f"{c.name} [{c.kind}]: {' -> '.join(c.ops)}")
+        if self.last_plan is not None:
+            lines += ["", f"== plan for input shapes {list(self.last_plan.input_shapes)} =="]
+            lines += self.last_plan.describe()
+        return "\n".join(lines)
+
+
+def make_plan(graph, input_shapes):
+    try:
+        shapes, bodies = propagate_shapes(graph, input_shapes)
+    except DynamicShape as e:
+        return ReferencePlan(graph, input_shapes, f"data-dependent shape at node {e.args[0]!r}")
+    return Plan(graph, input_shapes, shapes, bodies)
+
+
+class ReferencePlan:
+    """The fallback when shapes are not static: the reference interpreter runs the graph."""
+
+    def __init__(self, graph, input_shapes, reason):
+        from graphflow.backends import reference
+        self.input_shapes = input_shapes
+        self.reason = reason
+        self._executable = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
+        self.peak_bytes = 0
+
+    def run(self, arrays):
+        return self._executable.run(arrays)
+
+    def describe(self):
+        return [f"{self.reason}: running on the reference interpreter"]
+
+
+class Plan:
+    """Steps over a list of slots `env`, for one set of concrete input shapes.
+
+    Every tensor has a slot; inputs and constants are placed before the steps run. A step is a
+    closure reading and writing slots. Kernel outputs that are not fetched live in the arena."""
+
+    def __init__(self, graph, input_shapes, shapes, bodies):
+        self.graph = graph
+        self.input_shapes = input_shapes
+        self.shapes = shapes
+        self.bodies = bodies
+        self.kernels = []          # (Kernel, KernelPlan, iteration shape)
+        self.notes = []
+        self.slot = {}
+        self.order = {id(n): i for i, n in enumerate(graph.nodes)}
+        self.last_use = {}
+        for node in graph.nodes:
+            for t in node.inputs:
+                self.last_use[id(t)] = self.order[id(node)]
+        self.output_ids = {id(t) for t in graph.outputs}
+        self.planned = []          # (tensor, node index, holder) placed in the arena below
+        self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
+        self.consts = {}
+        self.steps = []
+        for t in graph.inputs:
+            self._slot(t)
+        for node in graph.nodes:
+            step = self._lower(node)
+            if step is not None:
+                self.steps.append(step)
+        self._place_arena()
+        self.input_slots = [self.slot[id(t)] for t in graph.inputs]
+        self.output_slots = [self._slot(t) for t in graph.outputs]
+        self.copy_outputs = [s in self.var_slots for s in self.output_slots]
+        self.template = [None] * len(self.slot)
+        for s, v in self.consts.items():
+            self.template[s] = v
+
+    # -- building ------------------------------------------------------------------------------
+    def _slot(self, t):
+        s = self.slot.get(id(t))
+        if s is None:
+            s = self.slot[id(t)] = len(self.slot)
+        return s
+
+    def _out_buffer(self, t):
+        """A holder for the array tensor t is written into: planned in the arena, unless t is
+        fetched (fetched arrays go to the caller, so each run allocates them)."""
+        holder = [None]
+        if id(t) not in self.output_ids:
+            self.planned.append((t, self.order[id(t.node)], holder))
+        return holder
+
+    def _place_arena(self):
+        lifetimes = []
+        for t, first, _ in self.planned:
+            nbytes = int(np.prod(self.shapes[id(t)], dtype=np.int64)) * t.dtype.np.itemsize
+            lifetimes.append((first, max(first, self.last_use.get(id(t), first)), nbytes))
+        offsets, size = memory.plan_arena(lifetimes)
+        self.arena = memory.Arena(size)
+        self.peak_bytes = size
+        for (t, _, holder), offset in zip(self.planned, offsets):
+            holder[0] = self.arena.view(offset, self.shapes[id(t)], t.dtype.np)
+
+    def _lower(self, node):
+        t = node.type
+        if t == "placeholder":
+            return None
+        if t == "const":
+            self.consts[self._slot(node.outputs[0])] = node.attrs["value"]
+            return None
+        if t == "read_variable":
+            slot = self._slot(node.outputs[0])
+            self.var_slots.add(slot)
+            return _read_step(node.attrs["var"], slot)
+        if t == "fused":
+            cluster = node.attrs["cluster"]
+            if cluster.kind == fused.MATMUL:
+                return self._matmul_step(node, cluster)
+            try:
+                return self._kernel_step(node, cluster)
+            except UnimplementedError as e:
+                self.notes.append(f"{cluster.name}: {e}; ran on the reference interpreter")
+        elif t == "matmul":
+            return self._matmul_step(node, None)
+        return _reference_step(node, [self._slot(x) for x in node.inputs],
+                               [self._slot(o) for o in node.outputs])
+
+    def _kernel_step(self, node, cluster):
+        from graphflow.backends import codegen, numba_cpu
+        in_shapes = [self.shapes[id(x)] for x in node.inputs]
+        kplan, call = codegen.plan_kernel(cluster, in_shapes, self.bodies[id(node)])
+        outer, inner = call["outer"], call["inner"]
+        kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
+        self.kernels.append((kernel, kplan, call["shape"]))
+        body_outputs = cluster.body.outputs
+        outs = []
+        for o, bt in zip(node.outputs, body_outputs):
+            slot = self._slot(o)
+            if bt.node.type in ASSIGNS:  # the variable's new array is the value
+                self.var_slots.add(slot)
+                outs.append(("var", slot, bt.node.attrs["var"]))
+            else:
+                outs.append(("buffer", slot, self._out_buffer(o), self.shapes[id(o)], o.dtype.np))
+        variables = [(st.var, "{var}" in st.template) for st in kplan.statements
+                     if st.var is not None]
+        in_place = [self._may_overwrite(v, node) for v, _ in variables]
+        materialize = [call["shape"] if m else None for m in call["materialize"]]
+        return _kernel_step(kernel, outer, inner, [self._slot(x) for x in node.inputs],
+                            materialize, outs, variables, in_place)
+
+    def _may_overwrite(self, var, update_node):
+        """Whether the fused update may write var's array in place: no read of var in this
+        plan is used after the update, nor fetched."""
+        at = self.order[id(update_node)]
+        for node in self.graph.nodes:
+            if node.type == "read_variable" and node.attrs["var"] is var:
+                t = node.outputs[0]
+                if id(t) in self.output_ids or self.last_use.get(id(t), -1) > at:
+                    return False
+        return True
+
+    def _matmul_step(self, node, cluster):
+        from graphflow.backends import codegen, numba_cpu
+        if cluster is None:
+            mm, epilogue, in_slots = node, None, [self._slot(x) for x in node.inputs]
+            a_slot, b_slot = in_slots
+            extra = []
+        else:
+            body = cluster.body
+            mm = body.nodes[len(body.inputs)]
+            pos = {id(p): i for i, p in enumerate(body.inputs)}
+            a_slot = self._slot(node.inputs[pos[id(mm.inputs[0])]])
+            b_slot = self._slot(node.inputs[pos[id(mm.inputs[1])]])
+            body_shapes = self.bodies[id(node)]
+            kplan, call, used = codegen.plan_epilogue(cluster, body_shapes)
+            kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(call["outer"] * call["inner"]))
+            self.kernels.append((kernel, kplan, call["shape"]))
+            extra = [self._slot(node.inputs[i]) for i in used]
+            epilogue = (kernel, call["outer"], call["inner"],
+                        [call["shape"] if m else None for m in call["materialize"]])
+        out = node.outputs[0]
+        holder = self._out_buffer(out)
+        return _matmul_step(a_slot, b_slot, mm.attrs["transpose_a"], mm.attrs["transpose_b"],
+                            self._slot(out), holder, self.shapes[id(out)], out.dtype.np,
+                            epilogue, extra)
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, arrays):
+        env = list(self.template)
+        for s, a in zip(self.input_slots, arrays):
+            env[s] = a
+        for step in self.steps:
+            step(env)
+        return [env[s].copy() if copy else env[s]
+                for s, copy in zip(self.output_slots, self.copy_outputs)]
+
+    def describe(self):
+        lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "
+                 f"memory (arena): {self.peak_bytes} bytes"]
+        for kernel, kplan, shape in self.kernels:
+            lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
+                         f"({kernel.path.name})")
+            lines.append(kernel.source)
+        return lines + self.notes
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+def _read_step(var, slot):
+    def step(env):
+        env[slot] = var._storage()
+    return step
+
+
+def _reference_step(node, in_slots, out_slots):
+    ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
+
+    def step(env):
+        try:
+            result = ref(*[env[s] for s in in_slots], **attrs)
+        except GraphflowError as e:
+            raise type(e)(f"Node {name!r} ({kind}): {e}") from None
+        if len(out_slots) == 1:
+            env[out_slots[0]] = result if type(result) is np.ndarray else np.asarray(result)
+        else:
+            for s, r in zip(out_slots, result):
+                env[s] = r
+    return step
+
+
+def _flat_input(a, shape):
+    """A 1-D view of a kernel input; `shape` set means broadcast it to a full copy first."""
+    if shape is not None:
+        a = np.broadcast_to(a, shape)
+    return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
+
+
+def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, in_place):
+    simple_inputs = all(m is None for m in materialize)
+
+    def step(env):
+        if simple_inputs:
+            args = [env[s].reshape(-1) for s in in_slots]
+        else:
+            args = [_flat_input(env[s], m) for s, m in zip(in_slots, materialize)]
+        currents, targets = [], []
+        for (var, reads), ok in zip(variables, in_place):
+            if reads:
+                cur = var._storage()
+                currents.append(cur.reshape(-1))
+            else:
+                cur = var._value._value if var._value is not None else None
+            if ok and cur is not None and not var._exported:
+                targets.append(cur)
+            else:
+                targets.append(np.empty(var.shape.as_list(), var.dtype.np))
+        out_arrays = []
+        for out in outs:
+            if out[0] == "buffer":
+                _, slot, holder, shape, dtype = out
+                arr = holder[0] if holder[0] is not None else np.empty(shape, dtype)
+                env[slot] = arr
+                out_arrays.append(arr.reshape(-1))
+        kernel(outer, inner, *args, *currents, *[t.reshape(-1) for t in targets], *out_arrays)
+        for (var, _), dst in zip(variables, targets):
+            if var._value is None or dst is not var._value._value:  # written out of place
+                var._replace_storage(dst)
+        for out in outs:
+            if out[0] == "var":
+                env[out[1]] = out[2]._storage()
+    return step
+
+
+def _matmul_step(a_slot, b_slot, ta, tb, out_slot, holder, shape, dtype, epilogue, extra):
+    def step(env):
+        a, b = env[a_slot], env[b_slot]
+        if ta:
+            a = np.swapaxes(a, -1, -2)
+        if tb:
+            b = np.swapaxes(b, -1, -2)
+        out = holder[0] if holder[0] is not None else np.empty(shape, dtype)
+        np.matmul(a, b, out=out)
+        if epilogue is not None:
+            kernel, outer, inner, materialize = epilogue
+            flat = out.reshape(-1)
+            args = [_flat_input(env[s], m) for s, m in zip(extra, materialize)]
+            kernel(outer, inner, *args, flat, flat)
+        env[out_slot] = out
+    return step

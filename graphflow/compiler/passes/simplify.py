@@ -1,0 +1,100 @@
+"""Algebraic simplification, only where the result is exactly the same:
+x*1, 1*x, x/1, x+0, 0+x, x-0, pow(x, 1), pow(x, 2) -> square(x), x-x for integers,
+identity / stop_gradient / same-dtype cast removal, transpose of transpose, reshape of reshape,
+reshape to the same shape, and broadcasts that do not change the shape.
+
+    >>> import graphflow as tf
+    >>> from graphflow.compiler.passes import simplify
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
+    ...     y = tf.identity(x * 1.0 + 0.0)
+    >>> g.inputs, g.outputs = [x], [y]
+    >>> simplify.run(g)[1]
+    {'simplified': 3}
+"""
+import numpy as np
+
+from graphflow.compiler.rewrite import Rewriter
+from graphflow.ops.registry import REGISTRY
+
+NAME = "simplify"
+DESCRIPTION = "remove exact algebraic no-ops (x*1, x+0, double transpose, identity, ...)"
+
+
+def _const_value(t):
+    return t.node.attrs["value"] if t.node.type == "const" else None
+
+
+def _is_all(t, number):
+    v = _const_value(t)
+    return v is not None and v.size > 0 and bool(np.all(v == number))
+
+
+def _same_static(a, b):
+    return a.shape.is_fully_defined() and a.shape == b.shape and a.dtype is b.dtype
+
+
+def _passthrough(node, ins):
+    """The input that `node` returns unchanged, or None."""
+    t, out = node.type, node.outputs[0] if node.outputs else None
+    if t in ("identity", "stop_gradient"):
+        return ins[0]
+    if t == "cast" and ins[0].dtype is out.dtype:
+        return ins[0]
+    if t in ("reshape", "reshape_like", "broadcast_like", "unbroadcast", "squeeze", "expand_dims") \
+            and _same_static(ins[0], out):
+        return ins[0]
+    if t == "transpose" and list(node.attrs["perm"]) == sorted(node.attrs["perm"]):
+        return ins[0]
+    if len(ins) != 2:
+        return None
+    x, y = ins
+    if t in ("multiply", "add") and _same_static(x, out) and _is_all(y, 1 if t == "multiply" else 0):
+        return x
+    if t in ("multiply", "add") and _same_static(y, out) and _is_all(x, 1 if t == "multiply" else 0):
+        return y
+    if t in ("subtract",) and _same_static(x, out) and _is_all(y, 0):
+        return x
+    if t in ("truediv", "pow") and _same_static(x, out) and _is_all(y, 1) and x.dtype.is_floating:
+        return x
+    return None
+
+
+def run(graph):
+    rw = Rewriter(graph)
+    count = 0
+    for node in graph.nodes:
+        ins = [rw.tensor(t) for t in node.inputs]
+        same = _passthrough(node, ins) if node.outputs and len(node.outputs) == 1 else None
+        if same is not None:
+            rw.alias(node.outputs[0], same)
+            count += 1
+            continue
+        t = node.type
+        if t == "pow" and _is_all(ins[1], 2) and ins[0].dtype.is_floating and \
+                _same_static(ins[0], node.outputs[0]):
+            _emit(rw, node, "square", [ins[0]], {})
+            count += 1
+        elif t == "subtract" and ins[0] is ins[1] and ins[0].dtype.is_integer:
+            _emit(rw, node, "zeros_like", [ins[0]], {})
+            count += 1
+        elif t == "transpose" and ins[0].node.type == "transpose":
+            inner = ins[0].node
+            perm = tuple(inner.attrs["perm"][p] for p in node.attrs["perm"])
+            _emit(rw, node, "transpose", [inner.inputs[0]], {"perm": perm})
+            count += 1
+        elif t == "reshape" and ins[0].node.type == "reshape":
+            _emit(rw, node, "reshape", [ins[0].node.inputs[0]], node.attrs)
+            count += 1
+        else:
+            rw.copy(node, ins)
+    return rw.finish(), {"simplified": count}
+
+
+def _emit(rw, node, op_name, inputs, attrs):
+    specs = [(o.shape.dims_tuple(), o.dtype) for o in node.outputs]
+    new = rw.emit(REGISTRY[op_name], inputs, attrs, specs, node.name)
+    rw.replace_node(node, new)
+    for old, t in zip(node.outputs, new.outputs):
+        rw.alias(old, t)
