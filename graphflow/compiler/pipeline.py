@@ -15,10 +15,11 @@ from graphflow.compiler.passes import (
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 
-# Order matters: cleanups first, then the fusions from most to least specific.
-PASSES = (prune, constant_fold, simplify, cse, fuse_epilogue, fuse_update, fuse_reduction,
+# Order matters: cleanups first (pruning again once folding has orphaned nodes), then the
+# fusions from most to least specific.
+PASSES = (prune, constant_fold, simplify, cse, prune, fuse_epilogue, fuse_update, fuse_reduction,
           fuse_elementwise)
-PASS_NAMES = tuple(p.NAME for p in PASSES)
+PASS_NAMES = tuple(dict.fromkeys(p.NAME for p in PASSES))
 DEBUG_OPTION = "verify_after_each_pass"
 
 

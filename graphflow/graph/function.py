@@ -153,6 +153,7 @@ class ConcreteFunction:
         self.structured_outputs = outputs_structure
         self._flat_outputs = flat_outputs  # SymbolicTensor or a constant Python value per leaf
         self.outputs = [o for o in flat_outputs if isinstance(o, SymbolicTensor)]
+        self._single_output = isinstance(outputs_structure, SymbolicTensor)
         self._executable = None
         self._backend = None            # None: the configured default (graphflow.config)
         self._optimizer_options = None
@@ -187,7 +188,12 @@ class ConcreteFunction:
         if context.tapes:
             results = self._replay_eagerly(tensors or [EagerTensor(a) for a in arrays])
         else:
-            results = [EagerTensor(v) for v in self._get_executable().run(arrays)]
+            executable = self._executable or self._get_executable()
+            results = [EagerTensor(v) for v in executable.run(arrays)]
+        if self._single_output:
+            return results[0]
+        if self.structured_outputs is None:
+            return None
         it = iter(results)
         flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in self._flat_outputs]
         return nest.pack_sequence_as(self.structured_outputs, flat)
@@ -269,6 +275,8 @@ class Function:
             self._signature_structure = list(input_signature)
             self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
         self._cache = {}          # signature key -> ConcreteFunction
+        self._fast = {}           # (shape, dtype) of each all-tensor call -> ConcreteFunction
+        self._called = None
         self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
         self._last_signature = None
         self._last_concrete = None
@@ -325,6 +333,15 @@ class Function:
         if context.graph is not None:
             # Called while another graph is being built: trace inline into that graph.
             return self._python_function(*args, **kwargs)
+        if not kwargs and not context.tapes:
+            key = _fast_key(args)
+            concrete = self._fast.get(key) if key is not None else None
+            if concrete is not None:  # seen before: skip binding and signature building
+                return concrete._call_flat([a._value for a in args])
+            result = self._concrete_for(args, kwargs, call=True)
+            if key is not None:
+                self._fast[key] = self._called
+            return result
         return self._concrete_for(args, kwargs, call=True)
 
     def get_concrete_function(self, *args, **kwargs):
@@ -374,6 +391,7 @@ class Function:
             self._cache[key] = concrete
         if not call:
             return concrete
+        self._called = concrete
         pairs = [(traced, v) for traced, v in zip(concrete._leaves, signature.values)
                  if traced.kind == "tensor"]
         arrays = [_checked_array(self._name, traced, v) for traced, v in pairs]
@@ -508,6 +526,17 @@ class Function:
 
     def __repr__(self):
         return f"<graphflow.function {self._name}>"
+
+
+def _fast_key(args):
+    """The cache key of a call whose arguments are all eager tensors, or None."""
+    key = []
+    for a in args:
+        if type(a) is not EagerTensor:
+            return None
+        v = a._value
+        key.append((v.shape, v.dtype.char))
+    return tuple(key)
 
 
 def _relax(old, new):
