@@ -21,6 +21,7 @@ import time
 from graphflow.backends import codegen
 
 PARALLEL_THRESHOLD = 1 << 18  # elements; smaller kernels run single-threaded (and compile faster)
+PARALLEL = False  # measured: see wants_parallel
 
 
 def cache_dir():
@@ -113,4 +114,7 @@ def _purge_cache(path):
 
 
 def wants_parallel(size):
-    return size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+    """Whether a kernel over `size` elements uses prange threads. Off for now: on the 2-core
+    machine a serial memory-bound loop already reaches copy bandwidth, while the threaded
+    version measured 4x slower under load (examples/benchmarks/fusion_chains.py)."""
+    return PARALLEL and size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1

@@ -14,6 +14,7 @@ kernels are written in place unless something could still see the old array.
     >>> f(tf.constant([-1.0, 1.0])).numpy()
     array([0., 3.], dtype=float32)
 """
+import sys
 import time
 
 import numpy as np
@@ -191,11 +192,12 @@ class Plan:
         return s
 
     def _out_buffer(self, t):
-        """A holder for the array tensor t is written into: planned in the arena, unless t is
-        fetched (fetched arrays go to the caller, so each run allocates them)."""
-        holder = [None]
-        if id(t) not in self.output_ids:
-            self.planned.append((t, self.order[id(t.node)], holder))
+        """Where tensor t is written: a planned view in the arena, or, for a fetched tensor
+        (which goes to the caller), an array recycled once the caller has dropped it."""
+        if id(t) in self.output_ids:
+            return OutputArrays(self.shapes[id(t)], t.dtype.np)
+        holder = Planned()
+        self.planned.append((t, self.order[id(t.node)], holder))
         return holder
 
     def _place_arena(self):
@@ -207,7 +209,7 @@ class Plan:
         self.arena = memory.Arena(size)
         self.peak_bytes = size
         for (t, _, holder), offset in zip(self.planned, offsets):
-            holder[0] = self.arena.view(offset, self.shapes[id(t)], t.dtype.np)
+            holder.array = self.arena.view(offset, self.shapes[id(t)], t.dtype.np)
 
     def _lower(self, node):
         t = node.type
@@ -248,7 +250,7 @@ class Plan:
                 self.var_slots.add(slot)
                 outs.append(("var", slot, bt.node.attrs["var"]))
             else:
-                outs.append(("buffer", slot, self._out_buffer(o), self.shapes[id(o)], o.dtype.np))
+                outs.append(("buffer", slot, self._out_buffer(o)))
         variables = [(st.var, "{var}" in st.template) for st in kplan.statements
                      if st.var is not None]
         in_place = [self._may_overwrite(v, node) for v, _ in variables]
@@ -289,8 +291,7 @@ class Plan:
         out = node.outputs[0]
         holder = self._out_buffer(out)
         return _matmul_step(a_slot, b_slot, mm.attrs["transpose_a"], mm.attrs["transpose_b"],
-                            self._slot(out), holder, self.shapes[id(out)], out.dtype.np,
-                            epilogue, extra)
+                            self._slot(out), holder, epilogue, extra)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, arrays):
@@ -310,6 +311,41 @@ class Plan:
                          f"({kernel.path.name})")
             lines.append(kernel.source)
         return lines + self.notes
+
+
+# -- where outputs go ------------------------------------------------------------------------------
+
+class Planned:
+    """A buffer in the arena (its view is set once the arena is laid out)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self):
+        self.array = None
+
+    def get(self):
+        return self.array
+
+
+class OutputArrays:
+    """Arrays for a fetched value. The caller owns what a run returns, so a new array is made
+    unless an earlier one is no longer referenced anywhere else, which is then reused (a 40 MB
+    fresh allocation costs page faults on every call; a dropped result costs nothing)."""
+
+    __slots__ = ("shape", "dtype", "pool")
+    POOL = 2
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype, self.pool = shape, dtype, []
+
+    def get(self):
+        for a in self.pool:
+            if sys.getrefcount(a) == 3:  # the pool, this loop's variable, getrefcount's argument
+                return a
+        a = np.empty(self.shape, self.dtype)
+        if len(self.pool) < self.POOL:
+            self.pool.append(a)
+        return a
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -365,9 +401,8 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
         out_arrays = []
         for out in outs:
             if out[0] == "buffer":
-                _, slot, holder, shape, dtype = out
-                arr = holder[0] if holder[0] is not None else np.empty(shape, dtype)
-                env[slot] = arr
+                arr = out[2].get()
+                env[out[1]] = arr
                 out_arrays.append(arr.reshape(-1))
         kernel(outer, inner, *args, *currents, *[t.reshape(-1) for t in targets], *out_arrays)
         for (var, _), dst in zip(variables, targets):
@@ -379,14 +414,14 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
     return step
 
 
-def _matmul_step(a_slot, b_slot, ta, tb, out_slot, holder, shape, dtype, epilogue, extra):
+def _matmul_step(a_slot, b_slot, ta, tb, out_slot, holder, epilogue, extra):
     def step(env):
         a, b = env[a_slot], env[b_slot]
         if ta:
             a = np.swapaxes(a, -1, -2)
         if tb:
             b = np.swapaxes(b, -1, -2)
-        out = holder[0] if holder[0] is not None else np.empty(shape, dtype)
+        out = holder.get()
         np.matmul(a, b, out=out)
         if epilogue is not None:
             kernel, outer, inner, materialize = epilogue
