@@ -7,7 +7,7 @@ output is still executable on the ground truth; backends compile the body into o
     >>> import graphflow as tf
     >>> from graphflow.compiler.fused import kernel_name
     >>> kernel_name(["multiply", "add", "relu"])
-    'fused_multiply_add_relu'
+    'fused_mul_add_relu'
 """
 from graphflow.graph.ir import Graph
 from graphflow.ops.registry import FUSED, OpDef
@@ -26,7 +26,7 @@ _SHORT = {"multiply": "mul", "subtract": "sub", "truediv": "div", "negative": "n
 
 def kernel_name(op_names, limit=6):
     """fused_<op>_<op>... named after the ops inside, in order (long chains are abbreviated)."""
-    names = [n for n in op_names if n not in ("placeholder", "const", "identity")]
+    names = [_SHORT.get(n, n) for n in op_names if n not in ("placeholder", "const", "identity")]
     if len(names) > limit:
         names = names[:limit - 1] + [f"and{len(names) - limit + 1}more"]
     return "fused_" + "_".join(names)

@@ -174,6 +174,12 @@ class ConcreteFunction:
                                              self._backend, self._optimizer_options)
         return self._executable
 
+    def kernels(self):
+        """The compiled kernels of the most recently used plan (empty before the first call or
+        on the reference backend)."""
+        plan = getattr(self._executable, "last_plan", None)
+        return [k for k, _, _ in getattr(plan, "kernels", [])]
+
     def explain(self):
         """What the compiler did: passes and statistics, fused kernels with their source, and
         the memory plan (after the first call, which builds the plan)."""

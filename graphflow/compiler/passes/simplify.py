@@ -82,7 +82,10 @@ def run(graph):
         elif t == "transpose" and ins[0].node.type == "transpose":
             inner = ins[0].node
             perm = tuple(inner.attrs["perm"][p] for p in node.attrs["perm"])
-            _emit(rw, node, "transpose", [inner.inputs[0]], {"perm": perm})
+            if perm == tuple(sorted(perm)):  # the two cancel out
+                rw.alias(node.outputs[0], inner.inputs[0])
+            else:
+                _emit(rw, node, "transpose", [inner.inputs[0]], {"perm": perm})
             count += 1
         elif t == "reshape" and ins[0].node.type == "reshape":
             _emit(rw, node, "reshape", [ins[0].node.inputs[0]], node.attrs)

@@ -1,0 +1,252 @@
+"""Each compiler pass on a small graph: the structural change it makes, and unchanged outputs
+(the reference interpreter runs the graph before and after; fused nodes run their bodies)."""
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow.backends import reference
+from graphflow.compiler import pipeline
+from graphflow.compiler.lower import with_interface
+from graphflow.compiler.passes import (
+    constant_fold, cse, fuse_elementwise, fuse_epilogue, fuse_reduction, fuse_update, prune,
+    simplify)
+from graphflow.errors import InvalidArgumentError
+
+tf1 = tf.compat.v1
+
+
+def build(fn, *shapes, targets=()):
+    """Traces fn on placeholders of `shapes`; returns (graph with interface, input arrays)."""
+    g = tf.Graph()
+    rng = np.random.default_rng(0)
+    with g.as_default():
+        xs = [tf1.placeholder(tf.float32, s, name=f"x{i}") for i, s in enumerate(shapes)]
+        out = fn(*xs)
+    outs = out if isinstance(out, (list, tuple)) else ([] if out is None else [out])
+    g.inputs, g.outputs = xs, list(outs)
+    g.targets = [n for n in g.nodes if n.type in ("assign", "assign_add", "assign_sub")]
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    return g, arrays
+
+
+def run(graph, arrays):
+    return reference.compile(graph, graph.outputs, graph.inputs, graph.targets).run(arrays)
+
+
+def assert_same_outputs(before, after, arrays):
+    for a, b in zip(run(before, arrays), run(after, arrays)):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6)
+
+
+def types(graph):
+    return [n.type for n in graph.nodes]
+
+
+def clusters(graph):
+    return [n.attrs["cluster"] for n in graph.nodes if n.type == "fused"]
+
+
+def test_prune_removes_dead_nodes_and_keeps_inputs():
+    g, arrays = build(lambda x, unused: x * 2.0, (3,), (2,))
+    with g.as_default():
+        tf.sin(g.inputs[0])  # dead
+    new, stats = prune.run(g)
+    assert stats["removed"] == 1
+    assert "sin" not in types(new)
+    assert [t.name for t in new.inputs] == ["x0:0", "x1:0"]
+    assert_same_outputs(g, new, arrays)
+
+
+def test_prune_keeps_assign_targets():
+    v = tf.Variable([1.0, 2.0])
+    g, arrays = build(lambda x: (v.assign_add(x), None)[1], (2,))
+    new, _ = prune.run(g)
+    assert "assign_add" in types(new)
+
+
+def test_constant_fold_evaluates_constant_subgraphs_and_shape_queries():
+    g, arrays = build(lambda x: x * (tf.constant(2.0) + 1.0) + tf.cast(tf.size(x), tf.float32),
+                      (4,))
+    new, stats = constant_fold.run(g)
+    assert stats["folded"] == 3  # add, size, cast
+    assert "size" not in types(new) and "cast" not in types(new)
+    assert_same_outputs(g, new, arrays)
+
+
+def test_constant_fold_never_folds_random_or_stateful():
+    v = tf.Variable(3.0)
+    g, arrays = build(lambda x: x + tf.random.uniform([]) * 0.0 + v * 1.0, (2,))
+    new, _ = constant_fold.run(g)
+    assert "random_uniform" in types(new) and "read_variable" in types(new)
+
+
+def test_simplify_removes_exact_noops():
+    g, arrays = build(lambda x: tf.identity(tf.cast(x, tf.float32) * 1.0 + 0.0) / 1.0 - 0.0, (3,))
+    new, stats = simplify.run(g)
+    prune_new, _ = prune.run(new)
+    assert types(prune_new) == ["placeholder"]
+    assert stats["simplified"] == 5
+    assert_same_outputs(g, new, arrays)
+
+
+def test_simplify_keeps_shape_changing_identities():
+    # x + zeros((2, 3)) broadcasts x of shape (3,): not a no-op.
+    g, arrays = build(lambda x: x + tf.zeros((2, 3)), (3,))
+    new, stats = simplify.run(g)
+    assert stats["simplified"] == 0 and "add" in types(new)
+    assert_same_outputs(g, new, arrays)
+
+
+def test_simplify_transposes_reshapes_and_square():
+    g, arrays = build(lambda x: tf.reshape(tf.reshape(tf.transpose(tf.transpose(x, [1, 0, 2]),
+                                                                   [1, 0, 2]), [6, 4]), [4, 6]) ** 2,
+                      (2, 3, 4))
+    new, _ = simplify.run(g)
+    new, _ = prune.run(new)
+    assert types(new).count("transpose") == 0
+    assert types(new).count("reshape") == 1
+    assert "square" in types(new) and "pow" not in types(new)
+    assert_same_outputs(g, new, arrays)
+
+
+def test_cse_merges_identical_pure_nodes_only():
+    g, arrays = build(lambda x: tf.exp(x) + tf.exp(x) + tf.random.uniform([3]) * 0.0
+                      + tf.random.uniform([3]) * 0.0, (3,))
+    new, stats = cse.run(g)
+    assert stats["merged"] >= 1
+    assert types(new).count("exp") == 1
+    assert types(new).count("random_uniform") == 2
+
+
+def test_fuse_elementwise_forms_one_kernel_named_after_its_ops():
+    g, arrays = build(lambda x, b: tf.nn.relu(x * 2.0 + b), (4, 3), (3,))
+    new, stats = fuse_elementwise.run(g)
+    (c,) = clusters(new)
+    assert c.name == "fused_mul_add_relu" and c.kind == "elementwise"
+    assert c.ops == ["const", "multiply", "add", "relu"] or c.ops == ["multiply", "add", "relu"]
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_elementwise_keeps_values_used_outside_materialized():
+    # e = exp(x) feeds both the fused chain and a reduction: it stays a separate value.
+    def fn(x):
+        e = tf.exp(x)
+        return tf.reduce_sum(e), e * 2.0 + 1.0
+    g, arrays = build(fn, (5,))
+    new, _ = fuse_elementwise.run(g)
+    (c,) = clusters(new)
+    assert "exp" not in c.ops and "exp" in types(new)
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_elementwise_leaves_single_ops_alone():
+    g, arrays = build(lambda x: tf.reduce_sum(tf.exp(x)) + 1.0, (5,))
+    new, stats = fuse_elementwise.run(g)
+    assert stats["clusters"] == 0
+
+
+def test_fuse_epilogue_matmul_bias_activation():
+    w = tf.constant(np.ones((3, 2), np.float32))
+    g, arrays = build(lambda x, b: tf.nn.relu(tf.matmul(x, w) + b), (4, 3), (2,))
+    new, stats = fuse_epilogue.run(g)
+    (c,) = clusters(new)
+    assert c.kind == "matmul" and c.ops[:1] == ["matmul"] and c.name == "fused_matmul_add_relu"
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_epilogue_skips_matmul_used_elsewhere():
+    w = tf.constant(np.ones((3, 2), np.float32))
+    def fn(x):
+        m = tf.matmul(x, w)
+        return m + 1.0, m
+    g, arrays = build(fn, (4, 3))
+    new, stats = fuse_epilogue.run(g)
+    assert stats["clusters"] == 0
+
+
+def test_fuse_reduction_mean_of_squares_and_cross_entropy():
+    g, arrays = build(lambda x: tf.reduce_mean(tf.square(x - 1.0), axis=1), (4, 6))
+    new, _ = fuse_reduction.run(g)
+    (c,) = clusters(new)
+    assert c.kind == "reduction" and c.ops[-1] == "reduce_mean"
+    assert_same_outputs(g, new, arrays)
+    labels = tf.constant([1, 0, 3, 2])
+    g, arrays = build(lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels, x), (4, 6))
+    new, _ = fuse_reduction.run(g)
+    assert len(clusters(new)) >= 2  # the softmax denominator and the label-weighted sum
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_update_rmsprop_style_rule_is_one_kernel():
+    ms = tf.Variable(np.zeros(3, np.float32))
+    var = tf.Variable(np.ones(3, np.float32))
+
+    def step(grad):
+        new_ms = 0.9 * ms + 0.1 * grad * grad
+        ms.assign(new_ms)
+        var.assign_sub(0.01 * grad / tf.sqrt(new_ms + 1e-7))
+    g, arrays = build(step, (3,))
+    new, stats = fuse_update.run(g)
+    (c,) = clusters(new)
+    assert c.kind == "update" and stats["variables"] == 2
+    assert sorted(n for n in c.ops if n.startswith("assign")) == ["assign", "assign_sub"]
+    before = run(g, arrays), ms.numpy().copy(), var.numpy().copy()
+    ms.assign(np.zeros(3, np.float32))
+    var.assign(np.ones(3, np.float32))
+    run(new, arrays)
+    np.testing.assert_allclose(ms.numpy(), before[1], rtol=1e-6)
+    np.testing.assert_allclose(var.numpy(), before[2], rtol=1e-6)
+
+
+def test_fuse_update_skips_variables_read_after_their_assign():
+    v = tf.Variable([1.0, 2.0])
+
+    def fn(x):
+        v.assign_sub(x * 2.0)
+        return v.read_value() * 1.0
+    g, arrays = build(fn, (2,))
+    new, stats = fuse_update.run(g)
+    assert stats["variables"] == 0
+
+
+def test_pipeline_switches_and_debug_verification():
+    g, arrays = build(lambda x: tf.nn.relu(x * 2.0 + 1.0), (8,))
+    prepared = with_interface(g, g.inputs, g.outputs, [])
+    new, reports = pipeline.optimize(prepared, {"fuse_elementwise": False,
+                                                "verify_after_each_pass": True})
+    assert "fuse_elementwise" not in [r.name for r in reports]
+    assert not clusters(new)
+    new, reports = pipeline.optimize(prepared)
+    assert [r.name for r in reports] == list(pipeline.PASS_NAMES[:4]) + ["prune"] + list(
+        pipeline.PASS_NAMES[4:])
+    with pytest.raises(InvalidArgumentError, match="Unknown optimizer option 'fuse_everything'"):
+        pipeline.optimize(prepared, {"fuse_everything": True})
+
+
+def test_global_optimizer_config_and_per_function_options():
+    tf.config.optimizer.set_experimental_options({"fuse_elementwise": False})
+    try:
+        @tf.function
+        def f(x):
+            return tf.nn.relu(x * 2.0 + 1.0)
+        f(tf.ones(4))
+        assert "fused_mul_add_relu" not in f.explain()
+    finally:
+        tf.config.optimizer.set_experimental_options({"fuse_elementwise": True})
+
+    @tf.function(optimizer_options={"fuse_elementwise": True})
+    def g(x):
+        return tf.nn.relu(x * 2.0 + 1.0)
+    g(tf.ones(4))
+    assert "fused_mul_add_relu" in g.explain()
+
+
+def test_explain_lists_passes_clusters_source_and_memory():
+    @tf.function
+    def f(x, w, b):
+        return tf.reduce_sum(tf.nn.relu(tf.matmul(x, w) + b) * 2.0)
+    f(tf.ones((4, 3)), tf.ones((3, 2)), tf.ones(2))
+    text = f.explain()
+    for expected in ("== passes ==", "constant_fold", "fuse_epilogue", "fused_matmul_add_relu",
+                     "@njit", "def fused_", "peak intermediate memory"):
+        assert expected in text, expected
