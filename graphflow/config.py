@@ -42,3 +42,14 @@ def set_backend(name):
 
 def get_backend():
     return context.backend
+
+
+def set_tiered_compilation(enabled):
+    """With tiered compilation (the default), a function's first calls run on the reference
+    interpreter while its kernels compile in a background thread, so the first call returns
+    without waiting for Numba. GRAPHFLOW_TIERED=0 in the environment turns it off."""
+    context.tiered_compilation = bool(enabled)
+
+
+def get_tiered_compilation():
+    return context.tiered_compilation

@@ -7,11 +7,13 @@ and the random seed. Everything else is passed explicitly.
     >>> tf.executing_eagerly()
     True
 """
+import os
 
 
 class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
-                 "default_graph", "default_session", "optimizer_options", "backend")
+                 "default_graph", "default_session", "optimizer_options", "backend",
+                 "tiered_compilation", "compile_threads")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -24,6 +26,9 @@ class _Context:
         self.default_session = None
         self.optimizer_options = {}  # graphflow.config.optimizer: pass name -> enabled
         self.backend = "numba"       # how graphs run: "numba" (compiled) or "reference"
+        # compile kernels in the background, running the reference interpreter meanwhile
+        self.tiered_compilation = os.environ.get("GRAPHFLOW_TIERED", "1") != "0"
+        self.compile_threads = []  # background kernel compiles in flight
 
 
 context = _Context()

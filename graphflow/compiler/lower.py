@@ -14,6 +14,7 @@ kernels are written in place unless something could still see the old array.
     >>> f(tf.constant([-1.0, 1.0])).numpy()
     array([0., 3.], dtype=float32)
 """
+import atexit
 import sys
 import time
 
@@ -87,7 +88,11 @@ def propagate_shapes(graph, input_shapes):
 # -- the executable ------------------------------------------------------------------------------
 
 class CompiledExecutable:
-    """Optimizes once; builds and caches a Plan per distinct set of input shapes."""
+    """Optimizes once; builds and caches a Plan per distinct set of input shapes.
+
+    With tiered compilation (the default; graphflow.config.set_tiered_compilation), a new
+    plan's kernels compile in a background thread while calls run the optimized graph on the
+    reference interpreter; once they are ready, calls switch to the plan."""
 
     def __init__(self, graph, fetches, feeds, targets=(), options=None):
         start = time.perf_counter()
@@ -101,9 +106,22 @@ class CompiledExecutable:
         key = tuple([a.shape for a in feed_arrays])
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = make_plan(self.graph, key)
-            self.last_plan = plan
+            from graphflow.context import context
+            if context.tiered_compilation:
+                plan = self._plans[key] = TieredPlan(self, key)
+            else:
+                plan = self._plans[key] = make_plan(self.graph, key)
+                plan.compile()
+                self.last_plan = plan
         return plan.run(feed_arrays)
+
+    def wait(self):
+        """Blocks until every plan's kernels are compiled (tiered compilation) and returns
+        self; calls made afterwards run compiled code."""
+        for plan in list(self._plans.values()):
+            if isinstance(plan, TieredPlan):
+                plan.finish()
+        return self
 
     def explain(self):
         """The passes with their statistics, the fused kernels (ops and source), and memory."""
@@ -129,6 +147,60 @@ def make_plan(graph, input_shapes):
     return Plan(graph, input_shapes, shapes, bodies)
 
 
+class TieredPlan:
+    """Runs the optimized graph on the reference interpreter until the real plan, built and
+    compiled in a background thread, is ready; then hands over to it."""
+
+    def __init__(self, executable, key):
+        import threading
+        from graphflow.backends import reference
+        self.executable, self.key = executable, key
+        self.input_shapes = key
+        self._reference = reference.compile(executable.graph, executable.graph.outputs,
+                                            executable.graph.inputs, executable.graph.targets)
+        self._result = None
+        self._thread = threading.Thread(target=self._build, name="graphflow-compile", daemon=True)
+        from graphflow.context import context
+        context.compile_threads[:] = [t for t in context.compile_threads if t.is_alive()]
+        context.compile_threads.append(self._thread)
+        self._thread.start()
+
+    def _build(self):
+        try:
+            plan = make_plan(self.executable.graph, self.key)
+            plan.compile()
+            self._result = plan
+        except BaseException as e:  # noqa: BLE001 - reported on the caller's thread
+            self._result = e
+
+    def finish(self):
+        self._thread.join()
+        result = self._result
+        if isinstance(result, BaseException):
+            raise result
+        self.executable._plans[self.key] = result
+        self.executable.last_plan = result
+        return result
+
+    def run(self, arrays):
+        if self._thread.is_alive():
+            return self._reference.run(arrays)
+        return self.finish().run(arrays)
+
+    def describe(self):
+        return ["kernels still compiling in the background; running on the reference interpreter"]
+
+
+def _join_compile_threads():
+    """At exit, lets background compiles finish rather than cutting Numba off mid-write."""
+    from graphflow.context import context
+    for thread in context.compile_threads:
+        thread.join()
+
+
+atexit.register(_join_compile_threads)
+
+
 class ReferencePlan:
     """The fallback when shapes are not static: the reference interpreter runs the graph."""
 
@@ -141,6 +213,9 @@ class ReferencePlan:
 
     def run(self, arrays):
         return self._executable.run(arrays)
+
+    def compile(self):
+        pass
 
     def describe(self):
         return [f"{self.reason}: running on the reference interpreter"]
@@ -292,6 +367,12 @@ class Plan:
         holder = self._out_buffer(out)
         return _matmul_step(a_slot, b_slot, mm.attrs["transpose_a"], mm.attrs["transpose_b"],
                             self._slot(out), holder, epilogue, extra)
+
+    def compile(self):
+        """Compiles (or loads from the disk cache) every kernel of the plan."""
+        from graphflow.backends import numba_cpu
+        for kernel, kplan, _ in self.kernels:
+            kernel.warm(numba_cpu.arg_types(kplan))
 
     # -- running -------------------------------------------------------------------------------
     def run(self, arrays):

@@ -177,6 +177,8 @@ class ConcreteFunction:
     def kernels(self):
         """The compiled kernels of the most recently used plan (empty before the first call or
         on the reference backend)."""
+        if hasattr(self._executable, "wait"):
+            self._executable.wait()
         plan = getattr(self._executable, "last_plan", None)
         return [k for k, _, _ in getattr(plan, "kernels", [])]
 
@@ -186,7 +188,7 @@ class ConcreteFunction:
         executable = self._get_executable()
         if not hasattr(executable, "explain"):
             return f"{self.name}: runs on the {self._backend} interpreter (no compilation)"
-        return executable.explain()
+        return executable.wait().explain()
 
     def _call_flat(self, arrays, tensors=None):
         """Runs the graph on one array per tensor argument. `tensors` are the caller's own
