@@ -13,7 +13,7 @@ import os
 class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
                  "default_graph", "default_session", "optimizer_options", "backend",
-                 "tiered_compilation", "compile_threads")
+                 "tiered_compilation", "compile_threads", "keras_names")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -29,6 +29,7 @@ class _Context:
         # compile kernels in the background, running the reference interpreter meanwhile
         self.tiered_compilation = os.environ.get("GRAPHFLOW_TIERED", "1") != "0"
         self.compile_threads = []  # background kernel compiles in flight
+        self.keras_names = {}      # layer name -> count, for unique Keras names (dense_1, ...)
 
 
 context = _Context()

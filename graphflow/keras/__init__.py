@@ -1,0 +1,16 @@
+"""graphflow.keras: the Keras API on graphflow (also `tf.keras` under `import graphflow as tf`).
+
+    >>> from graphflow import keras
+    >>> model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
+    >>> model.output_shape if hasattr(model, "output_shape") else None
+    TensorShape([None, 2])
+"""
+from graphflow.keras import (  # noqa: F401
+    activations, callbacks, initializers, layers, losses, metrics, optimizers, regularizers)
+from graphflow.keras import backend, datasets, utils  # noqa: F401
+from graphflow.keras.layers import Input  # noqa: F401
+from graphflow.keras.models import Model, Sequential  # noqa: F401
+from graphflow.keras import models  # noqa: F401
+from graphflow.keras.saving import load_model  # noqa: F401
+
+models.load_model = load_model

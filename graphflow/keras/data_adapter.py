@@ -1,0 +1,194 @@
+"""Turning fit/evaluate/predict inputs into batches: NumPy arrays, tensors, lists and dicts of
+them, or a Python iterable/generator of batches; validation_split, shuffling, class weights.
+
+    >>> from graphflow.keras.data_adapter import ArrayData
+    >>> data = ArrayData(np.zeros((10, 2)), np.arange(10), batch_size=4, shuffle=False)
+    >>> [x.shape[0] for x, y, w in data.batches()]
+    [4, 4, 2]
+"""
+import math
+
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import EagerTensor, Tensor, Variable
+from graphflow.utils import nest
+
+
+def _as_array(value, what):
+    if isinstance(value, (Tensor, Variable)):
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.dtype == np.float64:
+        arr = arr.astype(np.float32)  # Keras feeds float64 NumPy data to float32 models
+    if arr.dtype.kind not in "biuf":
+        raise InvalidArgumentError(f"{what}: unsupported data of dtype {arr.dtype}")
+    return arr
+
+
+def _to_arrays(structure, what):
+    """Arrays for data: a dict or a list of arrays/tensors means several inputs (or targets);
+    anything else (an array, a tensor, nested Python numbers) is one array."""
+    if structure is None:
+        return None
+    if isinstance(structure, dict):
+        return {k: _as_array(v, f"{what}[{k!r}]") for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)) and structure and all(
+            isinstance(v, (np.ndarray, Tensor, Variable)) for v in structure):
+        return [_as_array(v, f"{what}[{i}]") for i, v in enumerate(structure)]
+    return _as_array(structure, what)
+
+
+def _num_samples(structure, what):
+    sizes = {leaf.shape[0] if leaf.ndim else None for leaf in nest.flatten(structure)}
+    if None in sizes:
+        raise InvalidArgumentError(f"{what}: each input must have a batch dimension (got a scalar)")
+    if len(sizes) != 1:
+        raise InvalidArgumentError(
+            f"{what}: all arrays must have the same number of samples, got sizes {sorted(sizes)}")
+    return sizes.pop()
+
+
+def _take(structure, index):
+    return nest.map_structure(lambda a: EagerTensor(np.ascontiguousarray(a[index])), structure) \
+        if nest.is_nested(structure) else EagerTensor(np.ascontiguousarray(structure[index]))
+
+
+def class_weights_to_sample_weights(y, class_weight):
+    """Per-sample weights from {class: weight}, with classes read from integer or one-hot y."""
+    y = np.asarray(y)
+    classes = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    weights = np.ones(len(classes), np.float32)
+    for c, w in class_weight.items():
+        weights[classes == int(c)] = float(w)
+    return weights
+
+
+class ArrayData:
+    """Batches of in-memory data."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+                 class_weight=None, steps=None):
+        self.x = _to_arrays(x, "x")
+        self.y = _to_arrays(y, "y")
+        self.n = _num_samples(self.x, "x")
+        if self.y is not None:
+            ny = _num_samples(self.y, "y")
+            if ny != self.n:
+                raise InvalidArgumentError(
+                    f"Data cardinality is ambiguous: x sizes: {self.n}, y sizes: {ny}. Make sure "
+                    "all arrays contain the same number of samples.")
+        if sample_weight is None and class_weight is not None:
+            if self.y is None or nest.is_nested(self.y):
+                raise InvalidArgumentError("class_weight needs a single array of targets y")
+            sample_weight = class_weights_to_sample_weights(self.y, class_weight)
+        self.sample_weight = None if sample_weight is None else _as_array(sample_weight,
+                                                                           "sample_weight")
+        if self.sample_weight is not None and len(self.sample_weight) != self.n:
+            raise InvalidArgumentError(
+                f"sample_weight has {len(self.sample_weight)} entries for {self.n} samples")
+        if batch_size is None:
+            batch_size = 32
+        if int(batch_size) <= 0:
+            raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size}")
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.steps = steps
+
+    def split(self, fraction):
+        """(train, validation) with the last `fraction` of samples held out, as Keras does."""
+        if not 0 < fraction < 1:
+            raise InvalidArgumentError(f"validation_split must be in (0, 1), got {fraction}")
+        cut = int(self.n * (1 - fraction))
+        if cut == 0 or cut == self.n:
+            raise InvalidArgumentError(
+                f"validation_split={fraction} leaves no data for training or validation "
+                f"({self.n} samples)")
+
+        def pick(structure, sl):
+            if structure is None:
+                return None
+            if nest.is_nested(structure):
+                return nest.map_structure(lambda a: a[sl], structure)
+            return structure[sl]
+
+        def part(sl):
+            data = ArrayData.__new__(ArrayData)
+            data.x, data.y = pick(self.x, sl), pick(self.y, sl)
+            data.sample_weight = None if self.sample_weight is None else self.sample_weight[sl]
+            data.n = len(range(self.n)[sl])
+            data.batch_size, data.shuffle, data.steps = self.batch_size, self.shuffle, None
+            return data
+        return part(slice(0, cut)), part(slice(cut, None))
+
+    def num_batches(self):
+        full = math.ceil(self.n / self.batch_size)
+        return full if self.steps is None else min(full, self.steps)
+
+    def batches(self):
+        order = np.random.permutation(self.n) if self.shuffle == True else None  # noqa: E712
+        for b in range(self.num_batches()):
+            lo, hi = b * self.batch_size, min(self.n, (b + 1) * self.batch_size)
+            index = order[lo:hi] if order is not None else slice(lo, hi)
+            x = _take(self.x, index)
+            y = None if self.y is None else _take(self.y, index)
+            w = None if self.sample_weight is None else EagerTensor(self.sample_weight[index])
+            yield x, y, w
+
+
+class GeneratorData:
+    """Batches from a Python iterable or generator yielding x, (x, y) or (x, y, sample_weight)."""
+
+    def __init__(self, iterable, steps=None):
+        self.iterable = iterable
+        self.iterator = None
+        self.steps = steps
+        self._reiterable = not hasattr(iterable, "__next__")
+
+    def num_batches(self):
+        if self.steps is not None:
+            return self.steps
+        if hasattr(self.iterable, "__len__"):
+            return len(self.iterable)
+        return None
+
+    def batches(self):
+        if self._reiterable or self.iterator is None:
+            self.iterator = iter(self.iterable)
+        count = 0
+        while self.steps is None or count < self.steps:
+            try:
+                item = next(self.iterator)
+            except StopIteration:
+                return
+            count += 1
+            if isinstance(item, tuple) and 1 <= len(item) <= 3:
+                x, y, w = (list(item) + [None, None])[:3]
+            else:
+                x, y, w = item, None, None
+            yield (_convert(x), None if y is None else _convert(y),
+                   None if w is None else _convert(w))
+
+
+def _convert(structure):
+    def one(a):
+        if isinstance(a, EagerTensor):
+            return a
+        return EagerTensor(_as_array(a, "batch"))
+    return nest.map_structure(one, structure) if nest.is_nested(structure) else one(structure)
+
+
+def adapt(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_weight=None,
+          steps=None):
+    """An ArrayData or GeneratorData for fit/evaluate/predict arguments."""
+    if x is None:
+        raise InvalidArgumentError("No data given: x is None")
+    is_iterable = hasattr(x, "__iter__") and not isinstance(
+        x, (np.ndarray, list, tuple, dict, Tensor, Variable, str))
+    if is_iterable:
+        if y is not None:
+            raise InvalidArgumentError(
+                "`y` argument is not supported when using a generator or iterable as input; "
+                "yield (x, y) pairs from it instead")
+        return GeneratorData(x, steps)
+    return ArrayData(x, y, sample_weight, batch_size, shuffle, class_weight, steps)

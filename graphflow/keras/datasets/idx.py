@@ -1,0 +1,117 @@
+"""Reading the standard gzipped IDX files, finding them, and downloading them safely.
+
+Look-up order for a dataset `name`: an explicit `path`; `$GRAPHFLOW_DATA_DIR/<name>/`; the user
+cache directory (`$GRAPHFLOW_CACHE_DIR/datasets/<name>`, default ~/.cache/graphflow/datasets);
+then a download from the dataset's public mirrors into that cache. A downloaded file is kept
+only if the sha256 of its decompressed IDX content matches the pinned value (content, not the
+gzip stream, so any mirror's recompression verifies), and it is written to a temporary file and
+renamed, so a failed download never leaves a partial file behind.
+
+    >>> from graphflow.keras.datasets.idx import parse_idx
+    >>> import gzip, struct
+    >>> raw = struct.pack(">HBBI", 0, 8, 1, 3) + bytes([1, 2, 3])
+    >>> parse_idx(gzip.compress(raw), "example").tolist()
+    [1, 2, 3]
+"""
+import gzip
+import hashlib
+import os
+import pathlib
+import struct
+import tempfile
+import urllib.request
+
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError, NotFoundError
+
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32,
+              0x0E: np.float64}
+
+
+def parse_idx(data, what):
+    """An array from the bytes of a (gzipped) IDX file, validating the header and size."""
+    try:
+        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError) as e:
+        raise InvalidArgumentError(f"{what}: not a valid gzip file ({e})") from None
+    if len(raw) < 4:
+        raise InvalidArgumentError(f"{what}: truncated IDX file ({len(raw)} bytes)")
+    zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or type_code not in _IDX_TYPES:
+        raise InvalidArgumentError(f"{what}: not an IDX file (bad magic number)")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise InvalidArgumentError(f"{what}: truncated IDX header")
+    shape = struct.unpack(">" + "I" * ndim, raw[4:header])
+    dtype = np.dtype(_IDX_TYPES[type_code]).newbyteorder(">")
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise InvalidArgumentError(
+            f"{what}: IDX data has {len(raw) - header} bytes but the header promises {expected} "
+            f"(shape {shape}); the file is truncated or corrupt")
+    return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def cache_root():
+    root = os.environ.get("GRAPHFLOW_CACHE_DIR")
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "graphflow")
+    return pathlib.Path(root) / "datasets"
+
+
+def content_sha256(data):
+    """sha256 of the IDX content (decompressed when gzipped)."""
+    try:
+        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError):
+        return None
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _download(urls, filename, digest, dest):
+    errors = []
+    for base in urls:
+        url = base.rstrip("/") + "/" + filename
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                data = response.read()
+        except OSError as e:
+            errors.append(f"{url}: {e}")
+            continue
+        if content_sha256(data) != digest:
+            errors.append(f"{url}: sha256 mismatch (corrupted or wrong file), discarded")
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{filename}.")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, dest)
+        return data
+    raise NotFoundError(f"Could not download {filename}: " + "; ".join(errors))
+
+
+def load_files(name, files, mirrors, path=None):
+    """{filename: bytes} for the dataset's files, looked up in the documented order."""
+    candidates = []
+    if path is not None:
+        p = pathlib.Path(path)
+        candidates.append(p if p.is_dir() else p.parent)
+    env = os.environ.get("GRAPHFLOW_DATA_DIR")
+    if env:
+        candidates.append(pathlib.Path(env) / name)
+    cache = cache_root() / name
+    candidates.append(cache)
+    for directory in candidates:
+        if all((directory / f).is_file() for f in files):
+            return {f: (directory / f).read_bytes() for f in files}
+    if path is not None:
+        raise NotFoundError(f"{name}: the files {list(files)} are not all in {candidates[0]}")
+    if not mirrors:
+        raise NotFoundError(
+            f"{name}: the files {list(files)} were not found in {[str(c) for c in candidates]} and "
+            "graphflow has no pinned checksums to verify a download; place the files in "
+            f"$GRAPHFLOW_DATA_DIR/{name}/")
+    return {f: (cache / f).read_bytes() if (cache / f).is_file()
+            else _download(mirrors, f, files[f], cache / f) for f in files}

@@ -1,0 +1,496 @@
+"""The Layer contract, symbolic Keras tensors and the nodes of functional models.
+
+`__init__` stores and validates settings, `build(input_shape)` creates weights with
+`add_weight`, `call` computes with graphflow ops only, `get_config` round-trips. Calling a layer
+on eager tensors or NumPy arrays computes; calling it on KerasTensors (from `Input`) records a
+Node in the functional graph and returns KerasTensors whose shapes come from tracing `call` on
+placeholders, so every layer's output shape is inferred by the same op shape rules.
+
+    >>> from graphflow import keras
+    >>> x = keras.Input(shape=(3,))
+    >>> y = keras.layers.Dense(2)(x)
+    >>> y.shape
+    TensorShape([None, 2])
+"""
+import inspect
+import re
+
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.context import context
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, Variable
+from graphflow.utils import nest
+
+
+def snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("__", "_")
+
+
+def unique_name(base):
+    """dense, dense_1, dense_2, ... (reset by keras.backend.clear_session())."""
+    counts = context.keras_names
+    n = counts.get(base, 0)
+    counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+class KerasTensor:
+    """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
+    layer call that produced it."""
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = TensorShape(shape)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+        self._keras_history = history  # (layer, node index, output index)
+
+    @property
+    def ndim(self):
+        return self.shape.rank
+
+    @property
+    def node(self):
+        layer, index, _ = self._keras_history
+        return layer._inbound_nodes[index]
+
+    def __repr__(self):
+        layer = self._keras_history[0].name if self._keras_history else None
+        return (f"<KerasTensor shape={tuple(self.shape.as_list())}, dtype={self.dtype.name}, "
+                f"name={self.name}{', from layer ' + layer if layer else ''}>")
+
+    def __hash__(self):
+        return id(self)
+
+    # Ops on KerasTensors (x + 1, x[:, 0], ...) become Lambda-like operation layers.
+    def _op(self, fn, other=None, name="op"):
+        from graphflow.keras.layers.core import TFOpLambda
+        args = (self,) if other is None else (self, other)
+        return TFOpLambda(fn, name=name)(*args)
+
+    def __add__(self, o):
+        return self._op(lambda a, b: a + b, o, "add")
+
+    def __radd__(self, o):
+        return self._op(lambda a, b: b + a, o, "add")
+
+    def __sub__(self, o):
+        return self._op(lambda a, b: a - b, o, "subtract")
+
+    def __rsub__(self, o):
+        return self._op(lambda a, b: b - a, o, "subtract")
+
+    def __mul__(self, o):
+        return self._op(lambda a, b: a * b, o, "multiply")
+
+    def __rmul__(self, o):
+        return self._op(lambda a, b: b * a, o, "multiply")
+
+    def __truediv__(self, o):
+        return self._op(lambda a, b: a / b, o, "truediv")
+
+    def __neg__(self):
+        return self._op(lambda a: -a, None, "negative")
+
+    def __getitem__(self, key):
+        return self._op(lambda a: a[key], None, "getitem")
+
+
+class Node:
+    """One call of a layer in a functional graph: its input structure and its outputs."""
+
+    def __init__(self, layer, args, kwargs, outputs):
+        self.layer = layer
+        self.args = args              # structure with KerasTensors (and constants)
+        self.kwargs = kwargs
+        self.outputs = outputs        # structure of KerasTensors
+        self.input_tensors = [t for t in nest.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
+        self.output_tensors = [t for t in nest.flatten(outputs) if isinstance(t, KerasTensor)]
+
+    @property
+    def parent_nodes(self):
+        return [t.node for t in self.input_tensors]
+
+
+def _is_symbolic(structure):
+    return any(isinstance(t, KerasTensor) for t in nest.flatten(structure))
+
+
+def _to_tensor(x):
+    if isinstance(x, (np.ndarray, np.generic)) or isinstance(x, (float, int)) and not isinstance(x, bool):
+        from graphflow.ops.creation import convert_to_tensor
+        arr = np.asarray(x)
+        if arr.dtype == np.float64:
+            arr = arr.astype(np.float32)  # Keras layers compute in float32 by default
+        return convert_to_tensor(arr)
+    return x
+
+
+def _shape_of(x):
+    if isinstance(x, (KerasTensor, Tensor, Variable)):
+        return x.shape
+    return TensorShape(np.shape(x))
+
+
+class Layer:
+    """Base class of every layer (and of Model).
+
+        >>> class Double(keras.layers.Layer):
+        ...     def call(self, x):
+        ...         return x * 2.0
+        >>> Double()(np.ones(2, np.float32)).numpy()
+        array([2., 2.], dtype=float32)
+    """
+
+    _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
+                       "activity_regularizer", "autocast", "implementation"}
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        unknown = set(kwargs) - self._ALLOWED_KWARGS
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments "
+                            f"{sorted(unknown)}")
+        if name is not None and not isinstance(name, str):
+            raise InvalidArgumentError(f"{type(self).__name__}: name must be a string, got {name!r}")
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_tracked_variables", [])
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = dtypes.as_dtype(dtype or "float32").name
+        self.built = False
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._losses = []
+        self._inbound_nodes = []
+        self._build_input_shape = None
+        self._last_output_shape = None
+        input_shape = kwargs.get("input_shape")
+        if "input_dim" in kwargs and kwargs["input_dim"] is not None:
+            input_shape = (kwargs["input_dim"],)
+        if "batch_input_shape" in kwargs:
+            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
+        elif input_shape is not None:
+            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+        self._init_weights = kwargs.get("weights")
+
+    # -- attribute tracking (layers and variables assigned as attributes) -----------------------
+    def __setattr__(self, name, value):
+        if not name.startswith("_") or name in ("_layer_list",):
+            for item in nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
+                if isinstance(item, Layer) and item is not self and \
+                        not any(item is l for l in self._layers):
+                    self._layers.append(item)
+                elif isinstance(item, Variable) and \
+                        not any(item is v for v in self._tracked_variables):
+                    self._tracked_variables.append(item)
+        object.__setattr__(self, name, value)
+
+    # -- weights -----------------------------------------------------------------------------
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        """Creates a Variable owned by this layer (call from build)."""
+        from graphflow.keras import initializers, regularizers
+        shape = tuple(() if shape is None else shape)
+        if any(d is None or int(d) < 0 for d in shape):
+            raise InvalidArgumentError(
+                f"Layer {self.name!r}: cannot create weight {name!r} with unknown or negative "
+                f"dimensions {shape}")
+        dtype = dtypes.as_dtype(dtype or self.dtype)
+        init = initializers.get(initializer or ("glorot_uniform" if dtype.is_floating else "zeros"))
+        value = init(shape, dtype=dtype)
+        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
+                       dtype=dtype)
+        var._constraint = constraint
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._losses.append(lambda: reg(var))
+        return var
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _own_variables(self):
+        return [v for v in self._tracked_variables
+                if not any(v is w for w in self._trainable_weights + self._non_trainable_weights)]
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out = list(self._trainable_weights)
+        out += [v for v in self._own_variables() if v.trainable]
+        for layer in self._layers:
+            out += layer.trainable_weights
+        return _unique(out)
+
+    @property
+    def non_trainable_weights(self):
+        out = list(self._non_trainable_weights)
+        out += [v for v in self._own_variables() if not v.trainable]
+        if not self._trainable:
+            out = list(self._trainable_weights) + out + [v for v in self._own_variables() if v.trainable]
+        for layer in self._layers:
+            out += layer.non_trainable_weights
+        return _unique(out)
+
+    @property
+    def weights(self):
+        return _unique(self.trainable_weights + self.non_trainable_weights) if self._trainable \
+            else _unique(self.non_trainable_weights)
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self):
+        return [v.numpy().copy() for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(weights) != len(params):
+            raise InvalidArgumentError(
+                f"Layer {self.name!r}: set_weights got {len(weights)} arrays but the layer has "
+                f"{len(params)} weights")
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(v.shape.as_list()) != w.shape:
+                raise InvalidArgumentError(
+                    f"Layer {self.name!r}: weight {v.name!r} has shape {tuple(v.shape.as_list())} "
+                    f"but the provided array has shape {w.shape}")
+            v.assign(w.astype(v.dtype.np))
+
+    def count_params(self):
+        if not self.built:
+            raise InvalidArgumentError(
+                f"You tried to call count_params on layer {self.name!r}, but the layer isn't "
+                "built. You can build it manually via: layer.build(batch_input_shape)")
+        return int(sum(np.prod(v.shape.as_list(), dtype=np.int64) for v in self.weights))
+
+    @property
+    def losses(self):
+        out = [fn() for fn in self._losses]
+        for layer in self._layers:
+            out += layer.losses
+        return out
+
+    def add_loss(self, loss):
+        self._losses.append(loss if callable(loss) else (lambda: loss))
+
+    # -- building and calling ------------------------------------------------------------------
+    def build(self, input_shape):
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def _call_accepts(self, name):
+        try:
+            params = inspect.signature(self.call).parameters
+        except (TypeError, ValueError):
+            return False
+        return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = nest.map_structure(_shape_of, inputs) if nest.is_nested(inputs) else _shape_of(inputs)
+        self.build(shapes)
+        self.built = True
+        if self._build_input_shape is None:
+            self._build_input_shape = shapes
+        if self._init_weights is not None:
+            self.set_weights(self._init_weights)
+            self._init_weights = None
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise InvalidArgumentError(f"Layer {self.name!r} was called without inputs")
+        if _is_symbolic((args, kwargs)):
+            return self._functional_call(args, kwargs)
+        args = nest.map_structure(_to_tensor, list(args))
+        inputs = args[0]
+        self._maybe_build(inputs)
+        kwargs = self._call_kwargs(kwargs)
+        outputs = self.call(*args, **kwargs)
+        self._last_output_shape = nest.map_structure(
+            lambda t: t.shape if hasattr(t, "shape") else None, outputs) \
+            if nest.is_nested(outputs) else getattr(outputs, "shape", None)
+        return outputs
+
+    def _call_kwargs(self, kwargs):
+        kwargs = dict(kwargs)
+        if "training" in kwargs and not self._call_accepts("training"):
+            kwargs.pop("training")
+        if "mask" in kwargs and not self._call_accepts("mask"):
+            kwargs.pop("mask")
+        return kwargs
+
+    def _functional_call(self, args, kwargs):
+        """Records this call in the functional graph; output specs come from tracing call()
+        on placeholders of the input specs."""
+        from graphflow.graph.ir import Graph
+        from graphflow.ops.creation import placeholder_node
+        first = args[0]
+        specs = nest.map_structure(
+            lambda t: t.shape if isinstance(t, KerasTensor) else _shape_of(t), first)
+        if not self.built:
+            self.build(specs)
+            self.built = True
+            self._build_input_shape = specs
+            if self._init_weights is not None:
+                self.set_weights(self._init_weights)
+                self._init_weights = None
+        graph = Graph(is_function=True, name=f"{self.name}_spec")
+        saved_tapes = context.tapes
+        context.tapes = []
+        try:
+            with graph.as_default():
+                def placeholder(t):
+                    if isinstance(t, KerasTensor):
+                        return placeholder_node(t.shape.dims_tuple(), t.dtype, "x")
+                    return t
+                sym_args = nest.map_structure(placeholder, list(args))
+                sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
+                out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
+        except InvalidArgumentError as e:
+            raise InvalidArgumentError(
+                f"Layer {self.name!r} ({type(self).__name__}) cannot be called on inputs "
+                f"{_describe_inputs(first)}: {e}") from None
+        finally:
+            context.tapes = saved_tapes
+        index = len(self._inbound_nodes)
+        flat = nest.flatten(out)
+        keras_out = []
+        for i, t in enumerate(flat):
+            if isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
+                keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
+                                             (self, index, i)))
+            else:
+                keras_out.append(t)
+        outputs = nest.pack_sequence_as(out, keras_out)
+        self._inbound_nodes.append(Node(self, list(args), dict(kwargs), outputs))
+        self._last_output_shape = nest.map_structure(lambda t: t.shape, outputs) \
+            if nest.is_nested(outputs) else outputs.shape
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input shape (batch None allowed), by tracing call()."""
+        if nest.is_nested(input_shape) and not _is_shape_tuple(input_shape):
+            inputs = nest.map_structure(lambda s: KerasTensor(s), input_shape)
+        else:
+            inputs = KerasTensor(input_shape)
+        out = self._functional_call([inputs], {})
+        self._inbound_nodes.pop()
+        return nest.map_structure(lambda t: t.shape, out) if nest.is_nested(out) else out.shape
+
+    # -- functional-graph accessors ------------------------------------------------------------
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise InvalidArgumentError(
+                f"Layer {self.name!r} has never been called and thus has no defined input")
+        node = self._inbound_nodes[0]
+        return node.args[0]
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise InvalidArgumentError(
+                f"Layer {self.name!r} has never been called and thus has no defined output")
+        return self._inbound_nodes[0].outputs
+
+    @property
+    def input_shape(self):
+        return nest.map_structure(lambda t: t.shape, self.input) if nest.is_nested(self.input) \
+            else self.input.shape
+
+    @property
+    def output_shape(self):
+        out = self.output
+        return nest.map_structure(lambda t: t.shape, out) if nest.is_nested(out) else out.shape
+
+    # -- configuration -------------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape_tuple(value):
+    return isinstance(value, (list, tuple, TensorShape)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def _describe_inputs(x):
+    flat = nest.flatten(x)
+    return ", ".join(f"{getattr(t, 'dtype', type(t)).name if hasattr(getattr(t, 'dtype', None), 'name') else type(t).__name__}"
+                     f"{tuple(t.shape.as_list()) if hasattr(t, 'shape') and t.shape.rank is not None else ''}"
+                     for t in flat)
+
+
+def _unique(variables):
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+class InputLayer(Layer):
+    """The layer behind `Input`: it produces the model's input KerasTensor."""
+
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, sparse=False,
+                 batch_input_shape=None, **kwargs):
+        if batch_input_shape is None:
+            if input_shape is None:
+                raise InvalidArgumentError("InputLayer: pass shape= (input_shape) or batch_input_shape=")
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
+        self._batch_input_shape = tuple(batch_input_shape)
+        self.built = True
+        tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        self._inbound_nodes.append(Node(self, [], {}, tensor))
+
+    def get_config(self):
+        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self.dtype,
+                "name": self.name}
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, tensor=None,
+          **kwargs):  # noqa: N802 - Keras's function name
+    """A symbolic input for a functional model.
+
+        >>> keras.Input(shape=(28, 28)).shape
+        TensorShape([None, 28, 28])
+    """
+    if shape is None and batch_shape is None:
+        raise InvalidArgumentError("Input: pass shape= (without the batch dimension)")
+    if shape is not None and not isinstance(shape, (list, tuple)):
+        if isinstance(shape, (int, np.integer)):
+            shape = (int(shape),)
+        else:
+            raise InvalidArgumentError(f"Input: shape must be a tuple, got {shape!r}")
+    layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
+                       batch_input_shape=batch_shape)
+    return layer._inbound_nodes[0].outputs

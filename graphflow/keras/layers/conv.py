@@ -1,0 +1,146 @@
+"""Convolution and pooling layers (channels_last): Conv2D, MaxPooling2D, AveragePooling2D,
+GlobalAveragePooling2D, GlobalMaxPooling2D.
+
+    >>> from graphflow import keras
+    >>> keras.layers.Conv2D(4, 3, padding="same")(np.ones((1, 8, 8, 1), np.float32)).shape
+    TensorShape([1, 8, 8, 4])
+"""
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras import activations, initializers, regularizers
+from graphflow.keras.layers.base import Layer
+from graphflow.ops import api as ops
+from graphflow.ops import nn
+
+
+def _pair(layer, name, value):
+    if isinstance(value, int):
+        value = (value, value)
+    value = tuple(int(v) for v in value)
+    if len(value) != 2 or any(v <= 0 for v in value):
+        raise InvalidArgumentError(
+            f"{layer}: the `{name}` argument must be a positive int or a pair of positive ints, "
+            f"got {value!r}")
+    return value
+
+
+def _padding(layer, padding):
+    padding = str(padding).lower()
+    if padding not in ("valid", "same"):
+        raise InvalidArgumentError(
+            f"{layer}: the `padding` argument must be 'valid' or 'same', got {padding!r}")
+    return padding
+
+
+def _channels_last(layer, data_format):
+    if data_format not in (None, "channels_last"):
+        raise InvalidArgumentError(f"{layer}: only data_format='channels_last' is supported")
+
+
+class Conv2D(Layer):
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+            raise InvalidArgumentError(
+                f"Conv2D: invalid value for argument `filters`, expected a positive integer, got "
+                f"{filters!r}")
+        _channels_last("Conv2D", data_format)
+        self.filters = filters
+        self.kernel_size = _pair("Conv2D", "kernel_size", kernel_size)
+        self.strides = _pair("Conv2D", "strides", strides)
+        self.padding = _padding("Conv2D", padding)
+        self.dilation_rate = _pair("Conv2D", "dilation_rate", dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape):
+        if input_shape.rank != 4:
+            raise InvalidArgumentError(
+                f"Conv2D layer {self.name!r} expects inputs of rank 4 (batch, height, width, "
+                f"channels), got shape {input_shape}")
+        channels = input_shape[-1]
+        if channels is None:
+            raise InvalidArgumentError(f"Conv2D layer {self.name!r}: the channel dimension of the "
+                                       f"inputs must be known, got {input_shape}")
+        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        super().build(input_shape)
+
+    def call(self, inputs):
+        y = nn.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding.upper(),
+                      dilations=self.dilation_rate if self.dilation_rate != (1, 1) else None)
+        if self.use_bias:
+            y = y + self.bias
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class _Pooling2D(Layer):
+    _op = None
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        name = type(self).__name__
+        _channels_last(name, data_format)
+        self.pool_size = _pair(name, "pool_size", pool_size)
+        self.strides = _pair(name, "strides", strides if strides is not None else self.pool_size)
+        self.padding = _padding(name, padding)
+
+    def call(self, inputs):
+        if inputs.shape.rank != 4:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank 4, got shape "
+                f"{inputs.shape}")
+        return type(self)._op(inputs, self.pool_size, self.strides, self.padding.upper())
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": list(self.pool_size),
+                "strides": list(self.strides), "padding": self.padding}
+
+
+class MaxPooling2D(_Pooling2D):
+    _op = staticmethod(nn.max_pool2d)
+
+
+class AveragePooling2D(_Pooling2D):
+    _op = staticmethod(nn.avg_pool2d)
+
+
+class GlobalAveragePooling2D(Layer):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        _channels_last("GlobalAveragePooling2D", data_format)
+        self.keepdims = bool(keepdims)
+
+    def call(self, inputs):
+        return ops.reduce_mean(inputs, [1, 2], keepdims=self.keepdims)
+
+    def get_config(self):
+        return {**super().get_config(), "keepdims": self.keepdims}
+
+
+class GlobalMaxPooling2D(GlobalAveragePooling2D):
+    def call(self, inputs):
+        return ops.reduce_max(inputs, [1, 2], keepdims=self.keepdims)
+
+
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D

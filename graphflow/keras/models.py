@@ -1,0 +1,353 @@
+"""Models: functional `Model(inputs, outputs)`, subclassed `Model` (with `call`), `Sequential`.
+
+A functional model keeps the graph of layer calls recorded on KerasTensors (Layer._inbound_nodes)
+and runs it by calling each layer in topological order; a Sequential model is a list of layers
+applied in turn. Training, evaluation and prediction come from trainer.Trainer.
+
+    >>> from graphflow import keras
+    >>> inputs = keras.Input(shape=(4,))
+    >>> outputs = keras.layers.Dense(2, activation="softmax")(inputs)
+    >>> model = keras.Model(inputs, outputs)
+    >>> model.predict(np.ones((3, 4), np.float32), verbose=0).shape
+    (3, 2)
+"""
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras.layers.base import InputLayer, KerasTensor, Layer, Node
+from graphflow.keras.trainer import Trainer
+from graphflow.tensor import TensorShape
+from graphflow.utils import nest
+
+
+class Model(Trainer, Layer):
+    """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        Layer.__init__(self, name=name, trainable=trainable, **kwargs)
+        Trainer.__init__(self)
+        self._is_graph_network = False
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise InvalidArgumentError("Model: a functional model needs both inputs and outputs")
+            self._init_graph_network(inputs, outputs)
+
+    # -- functional models ---------------------------------------------------------------------
+    def _init_graph_network(self, inputs, outputs):
+        for t in nest.flatten(inputs):
+            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+                raise InvalidArgumentError(
+                    f"Model inputs must come from `keras.Input`, got {t!r:.80}")
+        for t in nest.flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise InvalidArgumentError(
+                    f"Model outputs must be tensors produced by Keras layers, got {t!r:.80}")
+        self._is_graph_network = True
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
+        self._nested_inputs, self._nested_outputs = inputs, outputs
+        self._nodes = self._topological_nodes()
+        layers = []
+        for t in self.inputs:  # Keras lists the InputLayers first, in input order
+            layers.append(t._keras_history[0])
+        for node in self._nodes:
+            if not any(node.layer is l for l in layers):
+                layers.append(node.layer)
+        object.__setattr__(self, "_layers", layers)
+        self.built = True
+        self._build_input_shape = nest.map_structure(lambda t: t.shape, inputs)
+        # Record this model's own call so it can be used as a layer of a larger model.
+        self.input_names = [t._keras_history[0].name for t in self.inputs]
+        self.output_names = [t._keras_history[0].name for t in self.outputs]
+
+    def _topological_nodes(self):
+        order, seen = [], set()
+        input_ids = {id(t) for t in self.inputs}
+
+        def visit(tensor, path):
+            layer, index, _ = tensor._keras_history
+            node = layer._inbound_nodes[index]
+            if id(node) in seen:
+                return
+            if id(node) in path:
+                raise InvalidArgumentError("Model: the layer graph has a cycle")
+            if isinstance(layer, InputLayer) and id(tensor) not in input_ids:
+                raise InvalidArgumentError(
+                    f"Graph disconnected: cannot obtain value for tensor {tensor!r} at layer "
+                    f"{layer.name!r}; it is not one of the model's inputs "
+                    f"{[t._keras_history[0].name for t in self.inputs]}")
+            path = path | {id(node)}
+            for t in node.input_tensors:
+                visit(t, path)
+            seen.add(id(node))
+            order.append(node)
+
+        for t in self.outputs:
+            visit(t, frozenset())
+        return [n for n in order if not isinstance(n.layer, InputLayer)]
+
+    def _run_graph(self, inputs, training):
+        values = {}
+        flat_inputs = self._flatten_inputs(inputs)
+        for kt, x in zip(self.inputs, flat_inputs):
+            values[id(kt)] = _input_tensor(x, kt)
+        for node in self._nodes:
+            def resolve(v):
+                return values[id(v)] if isinstance(v, KerasTensor) else v
+            args = nest.map_structure(resolve, node.args)
+            kwargs = nest.map_structure(resolve, node.kwargs)
+            if training is not None and node.layer._call_accepts("training"):
+                kwargs = dict(kwargs, training=training)
+            out = node.layer(*args, **kwargs)
+            for kt, v in zip(node.output_tensors, nest.flatten(out)):
+                values[id(kt)] = v
+        return nest.pack_sequence_as(self._nested_outputs, [values[id(t)] for t in self.outputs])
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise InvalidArgumentError(
+                    f"Model {self.name!r}: missing inputs {missing}; got keys {sorted(inputs)}, "
+                    f"expected {self.input_names}")
+            return [inputs[n] for n in self.input_names]
+        flat = nest.flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise InvalidArgumentError(
+                f"Model {self.name!r} expects {len(self.inputs)} input(s) {self.input_names}, "
+                f"but it received {len(flat)} input tensors")
+        return flat
+
+    # -- calling ---------------------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        if self._is_graph_network:
+            return self._run_graph(inputs, training)
+        raise InvalidArgumentError(
+            f"Model {self.name!r} has no call(): subclass Model and define call(), or build a "
+            "functional model with Model(inputs, outputs)")
+
+    def build(self, input_shape):
+        if self._is_graph_network:
+            return
+        if input_shape is None:
+            raise InvalidArgumentError(f"Model {self.name!r}: build needs an input shape")
+        shapes = nest.map_structure(TensorShape, input_shape) if _is_structure_of_shapes(
+            input_shape) else TensorShape(input_shape)
+        batch = nest.map_structure(lambda s: np.zeros([1 if d is None else d for d in s.as_list()],
+                                                      np.float32), shapes) \
+            if nest.is_nested(shapes) and not isinstance(shapes, TensorShape) else \
+            np.zeros([1 if d is None else d for d in shapes.as_list()], np.float32)
+        self.built = True
+        self._build_input_shape = shapes
+        self(batch)
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False):
+        from graphflow.keras.utils.summary import print_summary
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise InvalidArgumentError(f"No such layer: {name}. Existing layers are: "
+                                   f"{[l.name for l in self.layers]}")
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_config(self):
+        from graphflow.keras.saving import functional_config
+        if self._is_graph_network:
+            return functional_config(self)
+        return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from graphflow.keras.saving import functional_from_config
+        if "layers" in config:
+            return functional_from_config(config, custom_objects)
+        return cls(**config)
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        from graphflow.keras.saving import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from graphflow.keras.saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, **kwargs):
+        from graphflow.keras.saving import load_weights
+        load_weights(self, filepath)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_structure_of_shapes(value):
+    return isinstance(value, (list, tuple)) and value and all(
+        isinstance(v, (list, tuple, TensorShape)) for v in value)
+
+
+def _input_tensor(x, kt):
+    from graphflow.keras.layers.base import _to_tensor
+    from graphflow.ops.elementwise import cast
+    t = _to_tensor(x)
+    if hasattr(t, "dtype") and t.dtype is not kt.dtype and t.dtype.is_floating != kt.dtype.is_floating \
+            or (hasattr(t, "dtype") and t.dtype.is_floating and kt.dtype.is_floating
+                and t.dtype is not kt.dtype):
+        t = cast(t, kt.dtype)
+    shape = getattr(t, "shape", None)
+    if shape is not None and shape.rank is not None and kt.shape.rank is not None:
+        if shape.rank != kt.shape.rank or not kt.shape.is_compatible_with(shape):
+            raise InvalidArgumentError(
+                f"Input {kt._keras_history[0].name!r} is incompatible with the layer: expected "
+                f"shape={tuple(kt.shape.as_list())}, found shape={tuple(shape.as_list())}")
+    return t
+
+
+class Sequential(Model):
+    """A plain stack of layers, each with one input and one output.
+
+        >>> model = keras.Sequential([keras.layers.Dense(4, activation="relu"),
+        ...                           keras.layers.Dense(1)])
+        >>> model.build((None, 3)); len(model.weights)
+        4
+    """
+
+    def __init__(self, layers=None, name=None, trainable=True):
+        Model.__init__(self, name=name, trainable=trainable)
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        if isinstance(layer, KerasTensor):  # keras.Input(...) as the first element
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise InvalidArgumentError(
+                f"Only instances of keras.layers.Layer can be added to a Sequential model; "
+                f"received {layer!r:.80} (of type {type(layer).__name__})")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise InvalidArgumentError("Sequential: an Input can only be the first element")
+            self._input_layer = layer
+            self._build_graph()
+            return
+        if any(layer is l for l in self._layers):
+            raise InvalidArgumentError(f"Sequential: layer {layer.name!r} was added twice")
+        self._layers.append(layer)
+        first_shape = self._layers[0]._batch_input_shape
+        if self._input_layer is None and first_shape is not None:
+            self._input_layer = InputLayer(batch_input_shape=first_shape,
+                                           dtype=self._layers[0].dtype)
+        self.built = False
+        if self._input_layer is not None:
+            self._build_graph()
+
+    def pop(self):
+        if not self._layers:
+            raise InvalidArgumentError("Sequential.pop: there are no layers")
+        self._layers.pop()
+        self._is_graph_network = False
+        if self._input_layer is not None and self._layers:
+            self._build_graph()
+
+    def _build_graph(self):
+        """Runs the layers on the input's KerasTensor, building every weight and recording the
+        output shapes (what summary shows)."""
+        x = self._input_layer._inbound_nodes[0].outputs
+        for layer in self._layers:
+            x = layer(x)
+        self._outputs_kt = x
+        self.built = True
+        self._build_input_shape = self._input_layer._inbound_nodes[0].outputs.shape
+
+    def build(self, input_shape=None):
+        if input_shape is None:
+            if self._input_layer is None:
+                raise InvalidArgumentError(
+                    "Sequential.build: the input shape is unknown; pass build(input_shape) or "
+                    "start the model with keras.Input(shape)")
+        else:
+            input_shape = tuple(input_shape)
+            self._input_layer = InputLayer(batch_input_shape=input_shape)
+        if not self._layers:
+            raise InvalidArgumentError("Sequential.build: the model has no layers")
+        self._build_graph()
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def inputs(self):
+        return [self._input_layer._inbound_nodes[0].outputs] if self._input_layer else None
+
+    @inputs.setter
+    def inputs(self, value):
+        pass
+
+    @property
+    def outputs(self):
+        return [self._outputs_kt] if self.built and self._input_layer else None
+
+    @outputs.setter
+    def outputs(self, value):
+        pass
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._layers:
+            kwargs = {"training": training} if training is not None and \
+                layer._call_accepts("training") else {}
+            x = layer(x, **kwargs)
+        return x
+
+    def __call__(self, *args, **kwargs):
+        if not self.built and not self._is_symbolic_call(args):
+            x = args[0]
+            shape = getattr(x, "shape", None) or np.shape(x)
+            dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
+            self._input_layer = InputLayer(batch_input_shape=(None,) + tuple(dims[1:]),
+                                           dtype=getattr(getattr(x, "dtype", None), "name", None)
+                                           if getattr(getattr(x, "dtype", None), "is_floating", False)
+                                           else None)
+            self._build_graph()
+        return Layer.__call__(self, *args, **kwargs)
+
+    @staticmethod
+    def _is_symbolic_call(args):
+        return any(isinstance(t, KerasTensor) for t in nest.flatten(list(args)))
+
+    def get_config(self):
+        from graphflow.keras.saving import serialize_layer
+        config = {"name": self.name, "layers": [serialize_layer(l) for l in self._layers]}
+        if self._input_layer is not None:
+            config["batch_input_shape"] = list(self._input_layer._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from graphflow.keras.saving import deserialize_layer
+        model = cls(name=config.get("name"))
+        if config.get("batch_input_shape") is not None:
+            from graphflow.keras.layers.base import Input
+            model.add(Input(batch_shape=tuple(config["batch_input_shape"])))
+        for layer_config in config["layers"]:
+            model.add(deserialize_layer(layer_config, custom_objects))
+        return model
+
+
+_ = Node

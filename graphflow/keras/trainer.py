@@ -1,0 +1,395 @@
+"""compile / fit / evaluate / predict for Keras models.
+
+The train step (forward, loss, gradients, optimizer update, metric updates) is one
+`graphflow.function` with reduce_retracing, so it compiles to one optimized graph and a partial
+last batch adds one relaxed trace instead of a retrace per epoch; `run_eagerly=True` runs the same
+step eagerly for debugging.
+
+    >>> from graphflow import keras
+    >>> model = keras.Sequential([keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(np.ones((8, 2), np.float32), np.ones(8), epochs=2, verbose=0)
+    >>> sorted(history.history)
+    ['loss']
+"""
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras import data_adapter
+from graphflow.utils import nest
+
+
+class Trainer:
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._train_fn = self._test_fn = self._predict_fn = None
+
+    # -- compile -------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto"):
+        """Configures training: optimizer, loss(es), metrics, loss weights."""
+        from graphflow.keras import optimizers
+        self.optimizer = optimizers.get(optimizer)
+        self._loss_spec = loss
+        self._metrics_spec = metrics
+        self._weighted_metrics_spec = weighted_metrics
+        self._loss_weights_spec = loss_weights
+        self.run_eagerly = bool(run_eagerly)
+        self.compiled = True
+        self._compiled_outputs = None
+        self._train_fn = self._test_fn = self._predict_fn = None
+
+    def _check_compiled(self, what):
+        if not self.compiled:
+            raise InvalidArgumentError(
+                f"You must call `compile()` before using the model for {what}")
+
+    # -- losses and metrics per output ---------------------------------------------------------
+    def _output_names(self, y_pred):
+        flat = nest.flatten(y_pred)
+        names = getattr(self, "output_names", None)
+        if names and len(names) == len(flat):
+            return list(names)
+        return [f"output_{i + 1}" for i in range(len(flat))] if len(flat) > 1 else ["output"]
+
+    def _per_output(self, spec, names, what):
+        """Spreads a loss/metric spec over outputs: one value for all, a list, or a dict."""
+        if isinstance(spec, dict):
+            unknown = set(spec) - set(names)
+            if unknown:
+                raise InvalidArgumentError(
+                    f"compile: {what} given for unknown outputs {sorted(unknown)}; the model's "
+                    f"outputs are {names}")
+            return [spec.get(n) for n in names]
+        if isinstance(spec, (list, tuple)) and len(names) > 1 and (
+                what != "metrics" or (spec and isinstance(spec[0], (list, tuple, dict)))):
+            if len(spec) != len(names):
+                raise InvalidArgumentError(
+                    f"compile: {len(spec)} {what} given for {len(names)} outputs {names}")
+            return list(spec)
+        return [spec] * len(names)
+
+    def _build_compiled(self, y_true, y_pred):
+        """Resolves losses, metrics and loss weights against the model's outputs (once)."""
+        from graphflow.keras import losses, metrics as metrics_mod
+        names = self._output_names(y_pred)
+        flat_pred = nest.flatten(y_pred)
+        loss_specs = self._per_output(self._loss_spec, names, "losses")
+        if all(s is None for s in loss_specs):
+            raise InvalidArgumentError(
+                "No loss to compute. Provide a `loss` argument in `compile()`.")
+        weights = self._loss_weights_spec
+        if weights is None:
+            weights = [1.0] * len(names)
+        elif isinstance(weights, dict):
+            weights = [float(weights.get(n, 1.0)) for n in names]
+        else:
+            weights = [float(w) for w in nest.flatten(weights)]
+        metric_specs = self._per_output(self._metrics_spec or [], names, "metrics")
+        flat_true = self._flatten_targets(y_true, names)
+        outputs = []
+        for i, name in enumerate(names):
+            loss = None if loss_specs[i] is None else losses.get(loss_specs[i])
+            ms = []
+            for spec in nest.flatten(metric_specs[i]) if metric_specs[i] else []:
+                if spec in ("accuracy", "acc"):
+                    spec = metrics_mod.resolve_accuracy(
+                        loss, flat_true[i].shape if flat_true else None, flat_pred[i].shape)
+                m = metrics_mod.get(spec)
+                if len(names) > 1:
+                    m._name_prefix = name
+                ms.append(m)
+            outputs.append({"name": name, "loss": loss, "weight": weights[i], "metrics": ms})
+        self._loss_tracker = metrics_mod.Mean(name="loss")
+        for out in outputs:
+            out["tracker"] = metrics_mod.Mean(name=f"{out['name']}_loss") if len(names) > 1 \
+                else None
+        self._compiled_outputs = outputs
+
+    def _flatten_targets(self, y_true, names):
+        if y_true is None:
+            return None
+        if isinstance(y_true, dict):
+            missing = [n for n in names if n not in y_true]
+            if missing:
+                raise InvalidArgumentError(
+                    f"Target data is missing for outputs {missing}; expected keys {names}, got "
+                    f"{sorted(y_true)}")
+            return [y_true[n] for n in names]
+        flat = nest.flatten(y_true)
+        if len(flat) != len(names):
+            raise InvalidArgumentError(
+                f"The model has {len(names)} outputs {names} but {len(flat)} target arrays were "
+                "given")
+        return flat
+
+    @property
+    def metrics(self):
+        out = [self._loss_tracker] if self._compiled_outputs else []
+        for o in self._compiled_outputs or []:
+            if o["tracker"] is not None:
+                out.append(o["tracker"])
+        for o in self._compiled_outputs or []:
+            out += o["metrics"]
+        return out
+
+    @property
+    def metrics_names(self):
+        return [_metric_name(m) for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        names = [o["name"] for o in self._compiled_outputs]
+        flat_true = self._flatten_targets(y, names)
+        flat_pred = nest.flatten(y_pred)
+        total = None
+        per_output = []
+        for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
+            if o["loss"] is None:
+                per_output.append(None)
+                continue
+            value = o["loss"](yt, yp, sample_weight)
+            per_output.append(value)
+            term = value * o["weight"] if o["weight"] != 1.0 else value
+            total = term if total is None else total + term
+        for reg in self.losses:
+            total = total + reg
+        return total, per_output
+
+    def _update_metrics(self, y, y_pred, total, per_output, sample_weight):
+        names = [o["name"] for o in self._compiled_outputs]
+        flat_true = self._flatten_targets(y, names)
+        flat_pred = nest.flatten(y_pred)
+        self._loss_tracker.update_state(total)
+        for o, value in zip(self._compiled_outputs, per_output):
+            if o["tracker"] is not None and value is not None:
+                o["tracker"].update_state(value)
+        for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
+            for m in o["metrics"]:
+                m.update_state(yt, yp)
+        return {_metric_name(m): m.result() for m in self.metrics}
+
+    # -- steps ---------------------------------------------------------------------------------
+    def train_step(self, x, y, sample_weight=None):
+        from graphflow.autodiff import GradientTape
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self.trainable_variables
+        grads = tape.gradient(total, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return self._update_metrics(y, y_pred, total, per_output, sample_weight)
+
+    def test_step(self, x, y, sample_weight=None):
+        y_pred = self(x, training=False)
+        total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
+        return self._update_metrics(y, y_pred, total, per_output, sample_weight)
+
+    def predict_step(self, x):
+        return self(x, training=False)
+
+    def _step_function(self, kind):
+        """The (compiled unless run_eagerly) step callable for 'train', 'test' or 'predict'."""
+        attr = f"_{kind}_fn"
+        fn = getattr(self, attr)
+        if fn is None:
+            from graphflow.graph.function import function
+            step = {"train": self.train_step, "test": self.test_step,
+                    "predict": self.predict_step}[kind]
+            fn = step if getattr(self, "run_eagerly", False) else function(
+                step, reduce_retracing=True, name=f"{kind}_step")
+            setattr(self, attr, fn)
+        return fn
+
+    def _ensure_compiled_for(self, x, y):
+        """Resolves losses and metrics on the first batch, from eager outputs (shapes)."""
+        if self._compiled_outputs is None:
+            y_pred = self(x, training=False)
+            self._build_compiled(y, y_pred)
+
+    def _run_step(self, kind, x, y, w):
+        fn = self._step_function(kind)
+        if kind == "predict":
+            return fn(x)
+        self._ensure_compiled_for(x, y)
+        return fn(x, y) if w is None else fn(x, y, w)
+
+    # -- fit -----------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains for `epochs` epochs; returns a History whose .history has loss, metrics and
+        val_ entries per epoch."""
+        from graphflow.keras import callbacks as cb
+        from graphflow.keras.utils.progbar import Progbar
+        self._check_compiled("training")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = data_adapter.adapt(x, y, sample_weight, batch_size, shuffle, class_weight,
+                                  steps_per_epoch)
+        val_data = None
+        if validation_data is not None:
+            val_data = self._validation_adapter(validation_data, validation_batch_size or batch_size,
+                                                validation_steps)
+        elif validation_split:
+            if not isinstance(data, data_adapter.ArrayData):
+                raise InvalidArgumentError(
+                    "validation_split is only supported for array inputs, not generators")
+            data, val_data = data.split(float(validation_split))
+        history = cb.History()
+        callback_list = cb.CallbackList(list(callbacks or []) + [history], model=self,
+                                        verbose=verbose, epochs=epochs,
+                                        steps=data.num_batches())
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            bar = Progbar(data.num_batches(), verbose=verbose)
+            step = 0
+            results = {}
+            for x_b, y_b, w_b in data.batches():
+                callback_list.on_train_batch_begin(step)
+                results = self._run_step("train", x_b, y_b, w_b)
+                step += 1
+                logs = _to_floats(results)
+                callback_list.on_train_batch_end(step - 1, logs)
+                bar.update(step, logs)
+                if self.stop_training:
+                    break
+            if step == 0:
+                raise InvalidArgumentError("fit: the data produced no batches")
+            epoch_logs = dict(logs)
+            if val_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_data(val_data)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            if verbose == 1:
+                bar.update(step, epoch_logs, finalize=True)
+            elif verbose == 2:
+                bar.epoch_line(step, epoch_logs)
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        return history
+
+    def _validation_adapter(self, validation_data, batch_size, steps):
+        if isinstance(validation_data, tuple):
+            if len(validation_data) not in (2, 3):
+                raise InvalidArgumentError(
+                    "validation_data must be (x_val, y_val) or (x_val, y_val, val_sample_weight)")
+            vx, vy = validation_data[0], validation_data[1]
+            vw = validation_data[2] if len(validation_data) == 3 else None
+            return data_adapter.adapt(vx, vy, vw, batch_size or 32, False, None, steps)
+        return data_adapter.adapt(validation_data, None, None, batch_size or 32, False, None, steps)
+
+    def _evaluate_data(self, data):
+        self.reset_metrics()
+        results = {}
+        for x_b, y_b, w_b in data.batches():
+            results = self._run_step("test", x_b, y_b, w_b)
+        if not results:
+            raise InvalidArgumentError("evaluate: the data produced no batches")
+        return _to_floats(results)
+
+    # -- evaluate / predict --------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss and metrics on data: a scalar, a list in metrics_names order, or a dict."""
+        from graphflow.keras import callbacks as cb
+        from graphflow.keras.utils.progbar import Progbar
+        self._check_compiled("evaluation")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = data_adapter.adapt(x, y, sample_weight, batch_size, False, None, steps)
+        callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
+                                        steps=data.num_batches())
+        callback_list.on_test_begin()
+        self.reset_metrics()
+        bar = Progbar(data.num_batches(), verbose=verbose)
+        results, step = {}, 0
+        for x_b, y_b, w_b in data.batches():
+            callback_list.on_test_batch_begin(step)
+            results = self._run_step("test", x_b, y_b, w_b)
+            step += 1
+            callback_list.on_test_batch_end(step - 1, _to_floats(results))
+            bar.update(step, _to_floats(results) if bar.dynamic else None)
+        if not results:
+            raise InvalidArgumentError("evaluate: the data produced no batches")
+        logs = _to_floats(results)
+        bar.update(step, logs, finalize=True)
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self.metrics_names if n in logs]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for x as NumPy arrays (a list for several outputs)."""
+        from graphflow.keras.utils.progbar import Progbar
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
+        bar = Progbar(data.num_batches(), verbose=verbose)
+        chunks, step = [], 0
+        for x_b, _, _ in data.batches():
+            out = self._run_step("predict", x_b, None, None)
+            chunks.append([np.asarray(o) for o in nest.flatten(out)])
+            step += 1
+            bar.update(step)
+        if not chunks:
+            raise InvalidArgumentError("predict: the data produced no batches")
+        bar.update(step, finalize=True)
+        merged = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        return merged[0] if len(merged) == 1 else merged
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        self._check_compiled("training")
+        if reset_metrics:
+            self.reset_metrics()
+        data = data_adapter.adapt(x, y, sample_weight, None, False, class_weight)
+        data.batch_size = data.n
+        (x_b, y_b, w_b), = list(data.batches())
+        return self._batch_result(self._run_step("train", x_b, y_b, w_b), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        self._check_compiled("evaluation")
+        if reset_metrics:
+            self.reset_metrics()
+        data = data_adapter.adapt(x, y, sample_weight, None, False)
+        data.batch_size = data.n
+        (x_b, y_b, w_b), = list(data.batches())
+        return self._batch_result(self._run_step("test", x_b, y_b, w_b), return_dict)
+
+    def predict_on_batch(self, x):
+        data = data_adapter.adapt(x, None, None, None, False)
+        data.batch_size = data.n
+        (x_b, _, _), = list(data.batches())
+        out = self._run_step("predict", x_b, None, None)
+        flat = [np.asarray(o) for o in nest.flatten(out)]
+        return flat[0] if len(flat) == 1 else flat
+
+    def _batch_result(self, results, return_dict):
+        logs = _to_floats(results)
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self.metrics_names if n in logs]
+        return values[0] if len(values) == 1 else values
+
+
+def _metric_name(metric):
+    prefix = getattr(metric, "_name_prefix", None)
+    return f"{prefix}_{metric.name}" if prefix else metric.name
+
+
+def _to_floats(results):
+    return {k: float(v) for k, v in results.items()}

@@ -1,0 +1,25 @@
+"""keras.utils: to_categorical, summary printing, progress bar, plotting."""
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """One-hot rows for integer class labels.
+
+        >>> to_categorical([0, 2], 3)
+        array([[1., 0., 0.],
+               [0., 0., 1.]], dtype=float32)
+    """
+    y = np.asarray(y, dtype=np.int64)
+    if y.ndim and y.shape[-1] == 1 and y.ndim > 1:
+        y = y.reshape(y.shape[:-1])
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise InvalidArgumentError(
+            f"to_categorical: labels must be in [0, {num_classes}), got values in "
+            f"[{y.min()}, {y.max()}]")
+    out = np.zeros(y.shape + (num_classes,), dtype=dtype)
+    np.put_along_axis(out, y[..., None], 1, axis=-1)
+    return out
