@@ -9,6 +9,7 @@ output is still executable on the ground truth; backends compile the body into o
     >>> kernel_name(["multiply", "add", "relu"])
     'fused_mul_add_relu'
 """
+from graphflow.errors import InvalidArgumentError
 from graphflow.graph.ir import Graph
 from graphflow.ops.registry import FUSED, OpDef
 
@@ -218,5 +219,10 @@ def apply_clusters(graph, clusters):
         elif node.index == last[i]:
             kind, members = clusters[i]
             cluster, ext_in, ext_out = build_cluster(kind, members, outs, uses)
+            missing = [t.name for t in ext_in if not rw.has(t)]
+            if missing:  # a pass bug: say which cluster, rather than a KeyError
+                raise InvalidArgumentError(
+                    f"internal compiler error: cluster {cluster.name} reads {missing}, which are "
+                    "not computed before its position")
             emit_fused(rw, cluster, ext_in, ext_out, members)
     return rw.finish(), len(clusters)

@@ -14,7 +14,7 @@ applied in turn. Training, evaluation and prediction come from trainer.Trainer.
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
-from graphflow.keras.layers.base import InputLayer, KerasTensor, Layer, Node
+from graphflow.keras.layers.base import InputLayer, KerasTensor, Layer
 from graphflow.keras.trainer import Trainer
 from graphflow.tensor import TensorShape
 from graphflow.utils import nest
@@ -22,9 +22,6 @@ from graphflow.utils import nest
 
 class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
-
-    def __new__(cls, *args, **kwargs):
-        return object.__new__(cls)
 
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
@@ -34,6 +31,8 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         Trainer.__init__(self)
         self._is_graph_network = False
+        if not hasattr(type(self), "inputs") or not isinstance(getattr(type(self), "inputs"), property):
+            self.inputs, self.outputs = None, None
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise InvalidArgumentError("Model: a functional model needs both inputs and outputs")
@@ -133,6 +132,14 @@ class Model(Trainer, Layer):
             f"Model {self.name!r} has no call(): subclass Model and define call(), or build a "
             "functional model with Model(inputs, outputs)")
 
+    def _maybe_build(self, inputs):
+        # A subclassed model's layers build themselves when call() runs them.
+        if not self.built:
+            self.built = True
+            self._build_input_shape = nest.map_structure(
+                lambda t: getattr(t, "shape", None), inputs) if nest.is_nested(inputs) \
+                else getattr(inputs, "shape", None)
+
     def build(self, input_shape):
         if self._is_graph_network:
             return
@@ -165,6 +172,25 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         return list(self._layers)
+
+    @property
+    def input(self):
+        """The model's input KerasTensor(s), as given to Model(inputs, ...)."""
+        if self._is_graph_network:
+            return self._nested_inputs
+        inputs = self.inputs
+        if not inputs:
+            raise InvalidArgumentError(f"Model {self.name!r} has no defined input yet")
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        if self._is_graph_network:
+            return self._nested_outputs
+        outputs = self.outputs
+        if not outputs:
+            raise InvalidArgumentError(f"Model {self.name!r} has no defined output yet")
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def get_config(self):
         from graphflow.keras.saving import functional_config
@@ -349,5 +375,3 @@ class Sequential(Model):
             model.add(deserialize_layer(layer_config, custom_objects))
         return model
 
-
-_ = Node

@@ -31,6 +31,7 @@ def run(graph):
     uses = consumers(graph)
     outs = output_ids(graph)
     clusters = []
+    taken = set()  # an elementwise node joins at most one epilogue (add(matmul, matmul))
     for node in graph.nodes:
         if node.kind != "matmul" or not node.outputs[0].dtype.is_floating:
             continue
@@ -38,7 +39,7 @@ def run(graph):
         current = node.outputs[0]
         while True:
             user = _single_user(current, uses, outs)
-            if user is None or not fused.can_fuse_elementwise(user):
+            if user is None or id(user) in taken or not fused.can_fuse_elementwise(user):
                 break
             if not (user.outputs[0].shape == node.outputs[0].shape
                     or user.outputs[0].shape.dims_tuple() == node.outputs[0].shape.dims_tuple()):
@@ -50,5 +51,6 @@ def run(graph):
         if len(chain) > 1 and fused.emitted_in_order(chain, uses, outs) and \
                 fused.is_convex(graph, chain, uses):
             clusters.append((fused.MATMUL, chain))
+            taken.update(id(n) for n in chain)
     new, count = fused.apply_clusters(graph, clusters)
     return new, {"clusters": count}
