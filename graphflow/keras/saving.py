@@ -4,7 +4,8 @@ File format (".keras", a zip archive):
   metadata.json       {"format": "graphflow.keras", "version": 1, "graphflow_version": ...}
   config.json         {"class_name": ..., "config": ...}: the model architecture
   compile.json        optional: the compile() arguments, when they are serializable
-  weights.npz         one .npy entry per weight, "<layer name>/<index>", read with allow_pickle=False
+  weights.npz         one .npy entry per weight, "<layer position>_<layer class>/<index>", read
+                      with allow_pickle=False
 `save_weights` writes the weights archive alone (any file name). Every write goes to a temporary
 file in the target's directory and is renamed over it, so a crash mid-save leaves the previous
 file intact. Truncated or foreign files raise graphflow.errors.InvalidArgumentError.
@@ -189,17 +190,18 @@ def functional_from_config(config, custom_objects=None):
 # -- weights -------------------------------------------------------------------------------------
 
 def _weight_entries(model):
-    """[(key, variable)]: '<layer name>/<index>' for each weight, layer by layer."""
+    """[(key, variable)]: '<layer position>_<layer class>/<weight index>' for each weight, layer
+    by layer, so an identically built model (whatever its auto-generated layer names) matches."""
     entries, seen = [], set()
-    for layer in _all_layers(model):
+    for p, layer in enumerate(_all_layers(model)):
         for i, v in enumerate(layer.weights):
             if id(v) not in seen:
                 seen.add(id(v))
-                entries.append((f"{layer.name}/{i}", v))
+                entries.append((f"{p:04d}_{type(layer).__name__}/{i}", v))
     for i, v in enumerate(model.weights):  # variables held directly by a subclassed model
         if id(v) not in seen:
             seen.add(id(v))
-            entries.append((f"{model.name}/direct/{i}", v))
+            entries.append((f"model/{i}", v))
     return entries
 
 
