@@ -28,12 +28,13 @@ graphviz:
 
 demo: install
 	$(PY) examples/demo.py
+	$(PY) examples/mnist_mlp.py
 
 test: install
 	$(PY) -m pytest tests
 
 bench: install
-	$(PY) examples/benchmarks/eager_dispatch.py
+	for script in examples/benchmarks/*.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -6,7 +6,8 @@ On N float32 values (default 10M), measures GB/s (bytes = read x + write y = 8 b
   * the same loop with math.exp (a scalar libm call per element: llvmlite has no SVML);
   * np.exp(x, out=y) (NumPy's own SIMD exp);
   * the motivating fused kernel y = max(x*1.5 + 0.25, 0)*0.5 + sigmoid(x), with fastmath's
-    sigmoid_f32 and with a math.exp sigmoid, and as the NumPy expression (several passes).
+    sigmoid_f32 (compiled without and with fastmath={"contract"}, i.e. FMA), with a math.exp
+    sigmoid, and as the NumPy expression (several passes over memory).
 Each figure is the median of --repeats runs; the variants are run alternately (round-robin) so
 that frequency or noisy-neighbour drift affects them equally. It then inspects the generated
 assembly of the loops and reports whether each was vectorized (packed float arithmetic on
@@ -49,6 +50,13 @@ def fused_fastmath(x, y):
         y[i] = max(v * _A + _B, _ZERO) * _H + sigmoid_f32(v)
 
 
+@numba.njit(fastmath={"contract"})  # lets LLVM use FMA; safe for fastmath's functions
+def fused_fastmath_fma(x, y):
+    for i in range(x.size):
+        v = x[i]
+        y[i] = max(v * _A + _B, _ZERO) * _H + sigmoid_f32(v)
+
+
 @numba.njit
 def fused_libm(x, y):
     for i in range(x.size):
@@ -66,25 +74,29 @@ VARIANTS = {
     "njit loop, math.exp": exp_libm,
     "np.exp(x, out=y)": lambda x, y: np.exp(x, out=y),
     "fused, fastmath.sigmoid_f32": fused_fastmath,
+    "fused, sigmoid_f32 + FMA": fused_fastmath_fma,
     "fused, math.exp sigmoid": fused_libm,
     "fused, NumPy expression": fused_numpy,
 }
 NJIT_LOOPS = {"exp_fastmath": exp_fastmath, "exp_libm": exp_libm,
-              "fused_fastmath": fused_fastmath, "fused_libm": fused_libm}
+              "fused_fastmath": fused_fastmath, "fused_fastmath_fma": fused_fastmath_fma,
+              "fused_libm": fused_libm}
 PACKED_FLOAT_OP = re.compile(
     r"^\s*v(?:add|sub|mul|div|max|min|fn?m(?:add|sub)\d*)ps\s[^\n]*%([yz]mm)", re.M)
+# Without SVML, LLVM's vector exp/log intrinsics are lowered to one libm call per lane.
+LIBM_CALL = re.compile(r"call [^@\n]*@((?:llvm\.)?(?:exp|expm1|log|log1p|tanh|erf)f?(?:\.\w+)?)\(")
 
 
 def vectorization(dispatcher):
-    """(vectorized?, description) from the dispatcher's x86 assembly."""
-    asm = dispatcher.inspect_asm(dispatcher.signatures[0])
-    registers = PACKED_FLOAT_OP.findall(asm)
-    # The CPython wrapper always has a handful of calls; a libm loop adds one per element.
-    calls = len(re.findall(r"^\s*call", asm, re.M))
+    """(vectorized?, description) from the dispatcher's x86 assembly and LLVM IR: vectorized
+    means packed float arithmetic on ymm/zmm registers and no per-element libm call."""
+    signature = dispatcher.signatures[0]
+    registers = PACKED_FLOAT_OP.findall(dispatcher.inspect_asm(signature))
+    libm = sorted(set(LIBM_CALL.findall(dispatcher.inspect_llvm(signature))))
     widest = "zmm" if "zmm" in registers else "ymm" if registers else "-"
-    vectorized = len(registers) >= 4
-    return vectorized, f"{len(registers)} packed float ops on ymm/zmm (widest {widest}), " \
-                       f"{calls} call instructions"
+    vectorized = len(registers) >= 4 and not libm
+    return vectorized, (f"{len(registers)} packed float ops on ymm/zmm (widest {widest}); "
+                        f"libm calls: {', '.join(libm) or 'none'}")
 
 
 def measure(n, repeats):
@@ -125,12 +137,12 @@ def main():
         print(f"{name:<30} {seconds * 1e3:8.2f} {gbs:8.2f} {gbs / copy_gbs:8.2f}")
     print(f"exp_f32 max relative error vs float64 exp on these inputs: {max_rel:.2e}")
 
-    print("\nvectorization (from dispatcher.inspect_asm()):")
+    print("\nvectorization (from dispatcher.inspect_asm() and inspect_llvm()):")
     report = {}
     for name, dispatcher in NJIT_LOOPS.items():
         vectorized, detail = vectorization(dispatcher)
         report[name] = vectorized
-        print(f"  {name:<16} {'VECTORIZED' if vectorized else 'scalar':<11} {detail}")
+        print(f"  {name:<18} {'VECTORIZED' if vectorized else 'scalar':<11} {detail}")
     print(json.dumps({"fastmath_vectorization": rows, "vectorized": report}))
 
 
