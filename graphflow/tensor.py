@@ -330,8 +330,11 @@ class EagerTensor(Tensor):
         raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
 
     def numpy(self):
-        """The value as a NumPy array (read-only view: tensors are immutable)."""
+        """The value as a NumPy array (a read-only view: tensors are immutable), or a NumPy
+        scalar for a rank-0 tensor, as TF returns."""
         value = self._value
+        if value.ndim == 0:
+            return value[()]
         if value.flags.writeable:
             value = value.view()
             value.flags.writeable = False

@@ -936,6 +936,243 @@ _add("rank", lambda rng, d: [(arrays, {"out_type": "int32"}) for arrays, _ in _m
      ANY, lambda x, out_type: np.array(len(x.shape), dtype=out_type))
 
 
+# -- convolution and pooling (NHWC) ------------------------------------------------------------
+# The expected functions are direct loops over output positions and window offsets, sharing no
+# code with graphflow/ops/conv.py (tests/test_conv.py uses them too). Inputs sit on a grid of
+# quarters, so float32 sums are exact and agree with float64 loops bit for bit.
+
+
+def same_or_valid(size, k, stride, padding):
+    """(out, pad_before) along one axis, written out from TF's definition."""
+    if padding == "SAME":
+        out = (size + stride - 1) // stride
+        return out, max((out - 1) * stride + k - size, 0) // 2
+    return (size - k) // stride + 1, 0
+
+
+def _conv_taps(x_shape, kh, kw, strides, padding):
+    """Every (n, a, b, i, j, r, q): output (n, a, b) reads input row r, column q at window
+    offset (i, j); only positions inside the image."""
+    n_, h, w = x_shape[:3]
+    oh, pt = same_or_valid(h, kh, strides[0], padding)
+    ow, pl = same_or_valid(w, kw, strides[1], padding)
+    for n in range(n_):
+        for a in range(oh):
+            for b in range(ow):
+                for i in range(kh):
+                    for j in range(kw):
+                        r, q = a * strides[0] + i - pt, b * strides[1] + j - pl
+                        if 0 <= r < h and 0 <= q < w:
+                            yield n, a, b, i, j, r, q
+
+
+def _pool_out_shape(x_shape, kh, kw, strides, padding):
+    return (x_shape[0], same_or_valid(x_shape[1], kh, strides[0], padding)[0],
+            same_or_valid(x_shape[2], kw, strides[1], padding)[0], x_shape[3])
+
+
+def naive_conv2d(x, w, strides, padding):
+    kh, kw, _, co = w.shape
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (co,)
+    out = np.zeros(oshape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for c in range(x.shape[3]):
+            for o in range(co):
+                out[n, a, b, o] += float(x[n, r, q, c]) * float(w[i, j, c, o])
+    return out.astype(x.dtype)
+
+
+def naive_conv2d_backprop_input(dy, w, like, strides, padding):
+    kh, kw, ci, co = w.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+        for c in range(ci):
+            for o in range(co):
+                out[n, r, q, c] += float(dy[n, a, b, o]) * float(w[i, j, c, o])
+    return out.astype(dy.dtype)
+
+
+def naive_conv2d_backprop_filter(x, dy, like, strides, padding):
+    kh, kw, ci, co = like.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for c in range(ci):
+            for o in range(co):
+                out[i, j, c, o] += float(x[n, r, q, c]) * float(dy[n, a, b, o])
+    return out.astype(x.dtype)
+
+
+def _pool_windows(x_shape, ksize, strides, padding):
+    """{(n, a, b): [(r, q), ...]}: each window's valid positions in row-major window order."""
+    windows = {}
+    for n, a, b, _, _, r, q in _conv_taps(x_shape, ksize[0], ksize[1], strides, padding):
+        windows.setdefault((n, a, b), []).append((r, q))
+    return windows
+
+
+def _first_argmax(x, n, c, cells):
+    best = cells[0]
+    for r, q in cells[1:]:
+        if x[n, r, q, c] > x[n, best[0], best[1], c]:
+            best = (r, q)
+    return best
+
+
+def naive_max_pool2d(x, ksize, strides, padding):
+    out = np.zeros(_pool_out_shape(x.shape, *ksize, strides, padding), dtype=x.dtype)
+    for (n, a, b), cells in _pool_windows(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[3]):
+            out[n, a, b, c] = max(x[n, r, q, c] for r, q in cells)
+    return out
+
+
+def naive_max_pool2d_grad(x, dy, ksize, strides, padding):
+    out = np.zeros(x.shape, dtype=np.float64)
+    for (n, a, b), cells in _pool_windows(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[3]):
+            r, q = _first_argmax(x, n, c, cells)
+            out[n, r, q, c] += dy[n, a, b, c]
+    return out.astype(dy.dtype)
+
+
+def naive_max_pool2d_grad_grad(x, grad, ksize, strides, padding):
+    out = np.zeros(_pool_out_shape(x.shape, *ksize, strides, padding), dtype=grad.dtype)
+    for (n, a, b), cells in _pool_windows(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[3]):
+            r, q = _first_argmax(x, n, c, cells)
+            out[n, a, b, c] = grad[n, r, q, c]
+    return out
+
+
+def naive_avg_pool2d(x, ksize, strides, padding):
+    out = np.zeros(_pool_out_shape(x.shape, *ksize, strides, padding), dtype=np.float64)
+    for (n, a, b), cells in _pool_windows(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[3]):
+            out[n, a, b, c] = sum(float(x[n, r, q, c]) for r, q in cells) / len(cells)
+    return out.astype(x.dtype)
+
+
+def naive_avg_pool2d_grad(dy, like, ksize, strides, padding):
+    out = np.zeros(like.shape, dtype=np.float64)
+    for (n, a, b), cells in _pool_windows(like.shape, ksize, strides, padding).items():
+        for c in range(like.shape[3]):
+            for r, q in cells:
+                out[n, r, q, c] += float(dy[n, a, b, c]) / len(cells)
+    return out.astype(dy.dtype)
+
+
+@_arrays
+def quarters(rng, shape, dtype):
+    """Multiples of 1/4 in [-2, 2] (integers in [-2, 2] for integer dtypes): exact sums."""
+    dtype = dtypes.as_dtype(dtype)
+    if dtype.is_floating:
+        return (rng.integers(-8, 9, size=shape) / 4).astype(dtype.np)
+    return rng.integers(-2, 3, size=shape).astype(dtype.np)
+
+
+# (input shape, filter shape, strides, padding): odd and even sizes, asymmetric SAME padding
+# (H=7, W=6, k=3, s=2 pads rows 1/1 and columns 0/1; H=5, k=2 pads 0/1), strides 1, 2 and 3.
+CONV_CASES = [((1, 5, 5, 1), (3, 3, 1, 2), (1, 1), "VALID"),
+              ((2, 5, 5, 2), (3, 3, 2, 3), (1, 1), "SAME"),
+              ((1, 7, 6, 3), (3, 3, 3, 2), (2, 2), "SAME"),
+              ((2, 6, 7, 2), (2, 3, 2, 1), (2, 1), "VALID"),
+              ((1, 5, 4, 1), (2, 2, 1, 2), (1, 1), "SAME"),
+              ((1, 4, 4, 1), (4, 4, 1, 1), (1, 1), "VALID"),
+              ((1, 3, 5, 2), (1, 1, 2, 2), (2, 2), "SAME"),
+              ((1, 7, 7, 1), (3, 3, 1, 1), (3, 2), "SAME"),
+              ((2, 7, 5, 1), (3, 2, 1, 2), (2, 2), "VALID")]
+CONV_EDGE = [((0, 5, 5, 1), (3, 3, 1, 2), (1, 1), "SAME"),
+             ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
+             ((1, 0, 4, 1), (3, 3, 1, 1), (2, 2), "SAME"),
+             ((2, 1, 1, 3), (1, 1, 3, 2), (1, 1), "VALID")]
+POOL_CASES = [((1, 4, 4, 1), (2, 2), (2, 2), "VALID"),
+              ((2, 5, 5, 2), (2, 2), (2, 2), "SAME"),
+              ((1, 5, 6, 3), (3, 3), (1, 1), "SAME"),
+              ((2, 7, 5, 1), (3, 2), (2, 1), "VALID"),
+              ((1, 6, 7, 2), (3, 3), (2, 2), "SAME"),
+              ((1, 3, 3, 1), (1, 1), (1, 1), "VALID"),
+              ((1, 4, 5, 2), (4, 5), (1, 1), "VALID"),
+              ((1, 4, 4, 1), (2, 2), (1, 1), "SAME")]
+POOL_EDGE = [((0, 4, 4, 1), (2, 2), (2, 2), "SAME"), ((1, 4, 4, 0), (2, 2), (1, 1), "VALID"),
+             ((1, 0, 3, 1), (2, 2), (2, 2), "SAME")]
+
+
+def _conv_out(x_shape, w_shape, strides, padding):
+    return _pool_out_shape(x_shape, w_shape[0], w_shape[1], strides, padding)[:3] + (w_shape[3],)
+
+
+def _conv_make(which, table):
+    def make(rng, dtype):
+        cases = []
+        for xs, ws, strides, padding in table:
+            attrs = {"strides": strides, "padding": padding}
+            x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
+            dy = quarters(rng, _conv_out(xs, ws, strides, padding), dtype)
+            arrays = {"conv2d": [x, w], "conv2d_backprop_input": [dy, w, x],
+                      "conv2d_backprop_filter": [x, dy, w]}[which]
+            cases.append((arrays, attrs))
+        return cases
+    return make
+
+
+def _pool_make(which, table, gen):
+    def make(rng, dtype):
+        cases = []
+        for xs, ksize, strides, padding in table:
+            attrs = {"ksize": ksize, "strides": strides, "padding": padding}
+            x = gen(rng, xs, dtype)
+            dy = quarters(rng, _pool_out_shape(xs, *ksize, strides, padding), dtype)
+            arrays = {"max_pool2d": [x], "avg_pool2d": [x], "max_pool2d_grad": [x, dy],
+                      "max_pool2d_grad_grad": [x, quarters(rng, xs, dtype)],
+                      "avg_pool2d_grad": [dy, x]}[which]
+            cases.append((arrays, attrs))
+        return cases
+    return make
+
+
+def _tied_pool_input(dtype):
+    """Windows with equal values: max_pool2d_grad must pick the first of each."""
+    return np.array([[1, 1, 0, 2], [1, 1, 2, 2], [3, 0, 0, 0], [0, 3, 0, 0]],
+                    dtype=dtypes.as_dtype(dtype).np).reshape(1, 4, 4, 1)
+
+
+TIED_POOL_ATTRS = [{"ksize": (2, 2), "strides": (2, 2), "padding": "VALID"},
+                   {"ksize": (3, 3), "strides": (1, 1), "padding": "SAME"}]
+
+
+def _pool_ties(which):
+    def edge(rng, dtype):
+        x = _tied_pool_input(dtype)
+        cases = []
+        for attrs in TIED_POOL_ATTRS:
+            out_shape = _pool_out_shape(x.shape, *attrs["ksize"], attrs["strides"],
+                                        attrs["padding"])
+            dy = np.arange(1, 1 + math.prod(out_shape), dtype=x.dtype).reshape(out_shape)
+            g = np.arange(1, 17, dtype=x.dtype).reshape(x.shape)
+            cases.append(({"max_pool2d": [x], "max_pool2d_grad": [x, dy],
+                           "max_pool2d_grad_grad": [x, g]}[which], dict(attrs)))
+        return cases
+    return edge
+
+
+for _name, _expected in [("conv2d", naive_conv2d),
+                         ("conv2d_backprop_input", naive_conv2d_backprop_input),
+                         ("conv2d_backprop_filter", naive_conv2d_backprop_filter)]:
+    _add(_name, _conv_make(_name, CONV_CASES), FLOATS, _expected,
+         edge=_conv_make(_name, CONV_EDGE))
+for _name in ("max_pool2d", "max_pool2d_grad", "max_pool2d_grad_grad"):
+    _add(_name, _pool_make(_name, POOL_CASES, distinct),
+         NUMERIC if _name == "max_pool2d" else FLOATS,
+         {"max_pool2d": naive_max_pool2d, "max_pool2d_grad": naive_max_pool2d_grad,
+          "max_pool2d_grad_grad": naive_max_pool2d_grad_grad}[_name],
+         edge=lambda rng, dtype, _name=_name: _pool_make(_name, POOL_EDGE, distinct)(rng, dtype)
+         + _pool_ties(_name)(rng, dtype))
+_add("avg_pool2d", _pool_make("avg_pool2d", POOL_CASES, quarters), FLOATS, naive_avg_pool2d,
+     edge=_pool_make("avg_pool2d", POOL_EDGE, quarters))
+_add("avg_pool2d_grad", _pool_make("avg_pool2d_grad", POOL_CASES, quarters), FLOATS,
+     naive_avg_pool2d_grad, edge=_pool_make("avg_pool2d_grad", POOL_EDGE, quarters))
+
+
 # ---------------------------------------------------------------------------------------------
 # Finite differences
 

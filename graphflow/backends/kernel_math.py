@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from graphflow.backends import fastmath as _fast
+
 
 @njit(inline="always")
 def _sigmoid64(x):
@@ -47,9 +49,6 @@ sigmoid_float64 = _sigmoid64
 sigmoid_float32 = _sigmoid32
 sigmoid_float16 = _sigmoid32
 
-try:  # the fast float32 implementations, where available
-    from graphflow.backends import fastmath as _fast
-    for (_name, _dtype), _fn in _fast.SCALAR_FUNCTIONS.items():
-        globals()[f"{_name}_{_dtype}"] = _fn
-except ImportError:  # pragma: no cover - fastmath.py is part of the package
-    pass
+# The fast implementations replace the libm-based ones wherever they exist.
+for (_name, _dtype), _fn in _fast.SCALAR_FUNCTIONS.items():
+    globals()[f"{_name}_{_dtype}"] = _fn

@@ -236,11 +236,8 @@ class Plan:
         self.notes = []
         self.slot = {}
         self.order = {id(n): i for i, n in enumerate(graph.nodes)}
-        self.last_use = {}
-        for node in graph.nodes:
-            for t in node.inputs:
-                self.last_use[id(t)] = self.order[id(node)]
         self.output_ids = {id(t) for t in graph.outputs}
+        self.last_use = _last_uses(graph, self.order, self.output_ids)
         self.planned = []          # (tensor, node index, holder) placed in the arena below
         self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
         self.consts = {}
@@ -254,7 +251,9 @@ class Plan:
         self._place_arena()
         self.input_slots = [self.slot[id(t)] for t in graph.inputs]
         self.output_slots = [self._slot(t) for t in graph.outputs]
-        self.copy_outputs = [s in self.var_slots for s in self.output_slots]
+        shared = _may_share_storage(graph, {id(t) for t, _, _ in self.planned},
+                                    {t for t, s in self.slot.items() if s in self.var_slots})
+        self.copy_outputs = [id(t) in shared for t in graph.outputs]
         self.template = [None] * len(self.slot)
         for s, v in self.consts.items():
             self.template[s] = v
@@ -392,6 +391,48 @@ class Plan:
                          f"({kernel.path.name})")
             lines.append(kernel.source)
         return lines + self.notes
+
+
+# -- aliasing: NumPy reference ops may return views of their inputs ------------------------------
+
+def _aliases_inputs(node):
+    """Whether a node's outputs may be views of (or the same arrays as) its inputs: true of
+    every op run through its NumPy reference (reshape, transpose, slicing, identity, ...); kernel
+    and matmul steps always write fresh buffers."""
+    if node.type == "matmul":
+        return False
+    if node.type == "fused":
+        return node.attrs["cluster"].kind not in (fused.ELEMENTWISE, fused.REDUCTION, fused.UPDATE,
+                                                  fused.MATMUL)
+    return node.type not in ("const", "placeholder", "read_variable")
+
+
+def _last_uses(graph, order, output_ids):
+    """{id(tensor): index of the last node reading it, directly or through views}; fetched
+    tensors live to the end."""
+    end = len(graph.nodes)
+    last = {}
+    for node in graph.nodes:
+        for t in node.inputs:
+            last[id(t)] = order[id(node)]
+    for t in output_ids:
+        last[t] = end
+    for node in reversed(graph.nodes):  # a view keeps its base alive as long as itself
+        if _aliases_inputs(node) and node.outputs:
+            until = max(last.get(id(o), order[id(node)]) for o in node.outputs)
+            for t in node.inputs:
+                last[id(t)] = max(last.get(id(t), -1), until)
+    return last
+
+
+def _may_share_storage(graph, planned_ids, var_ids):
+    """Tensors whose arrays may live in the arena or in a variable's storage (directly or as
+    views); fetching one must copy it, or the next run or update would change the caller's data."""
+    shared = set(planned_ids) | set(var_ids)
+    for node in graph.nodes:
+        if _aliases_inputs(node) and any(id(t) in shared for t in node.inputs):
+            shared.update(id(o) for o in node.outputs)
+    return shared
 
 
 # -- where outputs go ------------------------------------------------------------------------------

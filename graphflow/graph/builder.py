@@ -37,10 +37,7 @@ def to_graph(x, graph):
             raise InvalidArgumentError(
                 f"Variable {x.name!r} belongs to another graph than the one being built")
         with graph.as_default():
-            read = state.read_variable(x)
-        for tape in context.tapes:
-            tape._watch_variable_read(x, read)
-        return read
+            return state.read_variable(x)
     if isinstance(x, EagerTensor):
         with graph.as_default():
             return creation.constant(x)

@@ -1,7 +1,9 @@
-"""Neural-network ops (graphflow.nn): activations, softmax, cross-entropies, bias_add, dropout.
+"""Neural-network ops (graphflow.nn): activations, softmax, cross-entropies, bias_add, dropout,
+and convolution/pooling (conv2d, max_pool2d, avg_pool2d, re-exported from conv.py).
 
-All are composites of primitive ops, so they inherit gradients and fusibility from them; only relu,
-sigmoid, tanh and erf are primitives (in elementwise.py).
+All but convolution and pooling are composites of primitive ops, so they inherit gradients and
+fusibility from them; only relu, sigmoid, tanh and erf are primitives (in elementwise.py), and the
+conv/pool ops are opaque primitives with their own kernels (conv.py).
 
     >>> import graphflow as tf
     >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
@@ -13,6 +15,7 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
+from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2d  # noqa: F401
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
 
 

@@ -51,10 +51,14 @@ GROUP = register("group", STATEFUL, lambda specs: [], lambda *arrays: (), num_ou
 
 
 def read_variable(var):
-    """The variable's current value: a snapshot eagerly, a read node in a graph."""
+    """The variable's current value: a snapshot eagerly, a read node in a graph. Either way the
+    read is offered to recording GradientTapes (trainable variables are watched on read)."""
     if context.graph is None:
         return var.read_value_for_op()
-    return dispatch(READ, (), {"var": var})
+    read = dispatch(READ, (), {"var": var})
+    for tape in context.tapes:
+        tape._watch_variable_read(var, read)
+    return read
 
 
 def _update(op, var, value, name):
