@@ -364,7 +364,9 @@ def render_cpu(plan, parallel):
               "import numpy as np", "from numba import njit, prange"]
     if functions:
         header.append("from graphflow.backends.kernel_math import " + ", ".join(functions))
-    decorator = f"@njit(cache=True, error_model='numpy', parallel={bool(parallel)}, nogil=True)"
+    # contract: FMA where it helps (safe for the fastmath functions; no reassociation or nnan)
+    decorator = (f"@njit(cache=True, error_model='numpy', parallel={bool(parallel)}, nogil=True, "
+                 "fastmath={'contract'})")
     source = "\n".join(header + [""] + _constants(dtypes_used) + ["", "", decorator]
                        + w.lines) + "\n"
     return source, fn
