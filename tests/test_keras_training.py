@@ -161,3 +161,26 @@ def test_errors_a_keras_user_expects():
         model.fit(x, y[:10], verbose=0)
     with pytest.raises(InvalidArgumentError, match="Unknown optimizer|optimizer"):
         model.compile("adamz", "mse")
+
+
+def test_epoch_loss_is_weighted_by_batch_size():
+    x = RNG.standard_normal((50, 4)).astype(np.float32)
+    y = RNG.standard_normal((50, 1)).astype(np.float32)
+    model = keras.Sequential([keras.Input((4,)), L.Dense(1)])
+    model.compile("sgd", "mse")
+    a = model.evaluate(x, y, batch_size=16, verbose=0)
+    b = model.evaluate(x, y, batch_size=50, verbose=0)
+    assert a == pytest.approx(b, rel=1e-5)
+
+
+def test_weighted_metrics_use_sample_weights():
+    x = RNG.standard_normal((20, 4)).astype(np.float32)
+    y = RNG.standard_normal((20, 1)).astype(np.float32)
+    w = np.where(np.arange(20) < 10, 1.0, 0.0).astype(np.float32)
+    model = keras.Sequential([keras.Input((4,)), L.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"], weighted_metrics=["mae"])
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    pred = model.predict(x, verbose=0)
+    err = np.abs(pred - y)[:, 0]
+    assert logs["mae"] == pytest.approx(err.mean(), rel=1e-5)
+    assert logs["weighted_mae"] == pytest.approx(err[:10].mean(), rel=1e-5)

@@ -90,19 +90,24 @@ class Trainer:
         else:
             weights = [float(w) for w in nest.flatten(weights)]
         metric_specs = self._per_output(self._metrics_spec or [], names, "metrics")
+        weighted_specs = self._per_output(self._weighted_metrics_spec or [], names, "metrics")
         flat_true = self._flatten_targets(y_true, names)
         outputs = []
         for i, name in enumerate(names):
             loss = None if loss_specs[i] is None else losses.get(loss_specs[i])
-            ms = []
-            for spec in nest.flatten(metric_specs[i]) if metric_specs[i] else []:
-                if spec in ("accuracy", "acc"):
-                    spec = metrics_mod.resolve_accuracy(
-                        loss, flat_true[i].shape if flat_true else None, flat_pred[i].shape)
-                m = metrics_mod.get(spec)
-                if len(names) > 1:
-                    m._name_prefix = name
-                ms.append(m)
+            ms = []  # (metric, whether sample weights apply to it)
+            for specs, weighted in ((metric_specs[i], False), (weighted_specs[i], True)):
+                for spec in nest.flatten(specs) if specs else []:
+                    if spec in ("accuracy", "acc"):
+                        spec = metrics_mod.resolve_accuracy(
+                            loss, flat_true[i].shape if flat_true else None, flat_pred[i].shape)
+                    m = metrics_mod.get(spec)
+                    if weighted and any(_metric_name(other) == _metric_name(m) for other, _ in ms):
+                        m._name_prefix = "weighted"  # Keras's name when both kinds are asked for
+                    if len(names) > 1:
+                        m._name_prefix = f"{name}_{m._name_prefix}" if getattr(
+                            m, "_name_prefix", None) else name
+                    ms.append((m, weighted))
             outputs.append({"name": name, "loss": loss, "weight": weights[i], "metrics": ms})
         self._loss_tracker = metrics_mod.Mean(name="loss")
         for out in outputs:
@@ -134,7 +139,7 @@ class Trainer:
             if o["tracker"] is not None:
                 out.append(o["tracker"])
         for o in self._compiled_outputs or []:
-            out += o["metrics"]
+            out += [m for m, _ in o["metrics"]]
         return out
 
     @property
@@ -164,16 +169,23 @@ class Trainer:
         return total, per_output
 
     def _update_metrics(self, y, y_pred, total, per_output, sample_weight):
+        from graphflow.ops import api as ops
         names = [o["name"] for o in self._compiled_outputs]
         flat_true = self._flatten_targets(y, names)
         flat_pred = nest.flatten(y_pred)
-        self._loss_tracker.update_state(total)
+        # Losses are averaged over the epoch weighted by batch size, so a partial last batch
+        # counts for what it holds (Keras 3).
+        batch = ops.cast(ops.shape(flat_pred[0])[0], "float32")
+        self._loss_tracker.update_state(total, sample_weight=batch)
         for o, value in zip(self._compiled_outputs, per_output):
             if o["tracker"] is not None and value is not None:
-                o["tracker"].update_state(value)
+                o["tracker"].update_state(value, sample_weight=batch)
         for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
-            for m in o["metrics"]:
-                m.update_state(yt, yp)
+            for m, weighted in o["metrics"]:
+                if weighted and sample_weight is not None:
+                    m.update_state(yt, yp, sample_weight=sample_weight)
+                else:
+                    m.update_state(yt, yp)
         return {_metric_name(m): m.result() for m in self.metrics}
 
     # -- steps ---------------------------------------------------------------------------------

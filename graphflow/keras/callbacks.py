@@ -1,0 +1,735 @@
+"""Callbacks: hooks that fit / evaluate / predict call at the start and end of training, epochs
+and batches. A callback sees the model as `self.model` and the loop's settings as `self.params`.
+(Progress is printed by the trainer itself, so there is no ProgbarLogger.)
+
+    >>> from graphflow.keras import callbacks
+    >>> seen = []
+    >>> cb = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs["loss"]))
+    >>> hooks = callbacks.CallbackList([cb])
+    >>> hooks.on_epoch_end(0, {"loss": 0.5})
+    >>> seen
+    [0.5]
+"""
+import csv
+import inspect
+import math
+import numbers
+import os
+import warnings
+
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+
+_HOOKS = ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end", "on_predict_begin",
+          "on_predict_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin",
+          "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+          "on_predict_batch_begin", "on_predict_batch_end", "on_batch_begin", "on_batch_end")
+
+
+def _scalar(value):
+    """A log value as a Python float when it is a one-element number (tensor, array, scalar)."""
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, numbers.Number):
+        return float(value) if isinstance(value, (float, np.floating)) else value
+    try:
+        array = np.asarray(value)
+    except Exception:  # not array-like: keep it as it is
+        return value
+    if array.size == 1 and array.dtype.kind in "fiu":
+        return float(array.reshape(()))
+    return value
+
+
+def _pythonify(logs):
+    if logs is None:
+        return {}
+    return {k: _scalar(v) for k, v in logs.items()}
+
+
+class Callback:
+    """Base class: override the hooks you need.
+
+        >>> class CountEpochs(keras.callbacks.Callback):
+        ...     def on_train_begin(self, logs=None):
+        ...         self.epochs = 0
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         self.epochs += 1
+        >>> cb = CountEpochs()
+        >>> cb.on_train_begin(); cb.on_epoch_end(0)
+        >>> cb.epochs
+        1
+    """
+
+    def __init__(self):
+        self.params = {}
+        self._model = None
+        self.validation_data = None
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self._model = model
+
+    @property
+    def model(self):
+        return self._model
+
+    # Batch hooks: on_train_batch_* default to the legacy on_batch_* (as Keras).
+    def on_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_test_begin(self, logs=None):
+        pass
+
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+
+class CallbackList(Callback):
+    """Calls every hook on each of its callbacks, in order. Log values that are one-element
+    tensors or arrays are passed on as Python floats.
+
+        >>> hooks = keras.callbacks.CallbackList([], add_history=True, epochs=2)
+        >>> hooks.params
+        {'epochs': 2}
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise InvalidArgumentError(
+                    f"CallbackList: callbacks must be keras.callbacks.Callback instances, got "
+                    f"{cb!r:.80}")
+        # add_progbar is accepted for Keras compatibility: the trainer prints progress itself.
+        self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+        if self._model is not None:
+            callback.set_model(self._model)
+        if self.params:
+            callback.set_params(self.params)
+
+    def set_params(self, params):
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def set_model(self, model):
+        super().set_model(model)
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)
+
+    def _call(self, hook, *args, logs=None):
+        logs = _pythonify(logs)
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args, logs)  # positionally, as Keras calls hooks
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", batch, logs=logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", batch, logs=logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, logs=logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        # One dict shared by the callbacks, so entries they add (learning_rate) reach later ones.
+        logs = _pythonify(logs)
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call("on_test_batch_begin", batch, logs=logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call("on_test_batch_end", batch, logs=logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call("on_predict_batch_begin", batch, logs=logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call("on_predict_batch_end", batch, logs=logs)
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", logs=logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs=logs)
+
+    def on_test_begin(self, logs=None):
+        self._call("on_test_begin", logs=logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", logs=logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call("on_predict_begin", logs=logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", logs=logs)
+
+
+class History(Callback):
+    """Records each epoch's logs: `history.history` maps each log key to a list (one value per
+    epoch) and `history.epoch` lists the epoch numbers. fit returns it; it is also
+    `model.history`.
+
+        >>> h = keras.callbacks.History()
+        >>> h.on_train_begin(); h.on_epoch_end(0, {"loss": 1.0}); h.on_epoch_end(1, {"loss": 0.5})
+        >>> h.history, h.epoch
+        ({'loss': [1.0, 0.5]}, [0, 1])
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+        if self.model is not None:
+            self.model.history = self
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+        if self.model is not None:
+            self.model.history = self
+
+
+# -- monitoring helpers --------------------------------------------------------------------------
+
+_MAXIMIZED = ("acc", "auc", "precision", "recall", "fmeasure", "f1", "iou", "r2", "top_k")
+_MINIMIZED = ("loss", "error", "mse", "mae", "mape", "msle", "crossentropy", "hinge",
+              "divergence", "poisson", "cosh")
+
+
+def _direction(owner, monitor, model):
+    """'max' or 'min' for mode="auto": from the metric's name (loss is minimized, accuracy-like
+    metrics maximized), or the `_direction` of the model's metric of that name."""
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    for metric in getattr(model, "metrics", None) or []:
+        if getattr(metric, "name", None) == name and getattr(metric, "_direction", None):
+            return "max" if metric._direction == "up" else "min"
+    if name == "loss" or name.endswith("_loss"):
+        return "min"
+    if any(key in name for key in _MAXIMIZED):
+        return "max"
+    if any(key in name for key in _MINIMIZED):
+        return "min"
+    raise InvalidArgumentError(
+        f"{owner} received monitor={monitor!r} but cannot determine whether that metric should "
+        "be maximized or minimized. Pass mode='max' or mode='min'.")
+
+
+def _check_mode(owner, mode):
+    if mode not in ("auto", "min", "max"):
+        raise InvalidArgumentError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    return mode
+
+
+def _get_lr(owner, model):
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "learning_rate"):
+        raise InvalidArgumentError(f"{owner}: the model's optimizer must have a 'learning_rate' "
+                                   f"attribute, got optimizer {optimizer!r}")
+    return float(np.asarray(optimizer.learning_rate))
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (or only its weights) every epoch, or every `save_freq` batches. The
+    filepath may contain {epoch:02d} and log keys such as {val_loss:.2f}. With
+    save_best_only, saves only when `monitor` improves.
+
+        >>> cb = keras.callbacks.ModelCheckpoint("/tmp/ckpt-{epoch:02d}.keras")
+        >>> cb.monitor, cb.mode
+        ('val_loss', 'auto')
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__()
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.mode = _check_mode("ModelCheckpoint", mode)
+        if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
+            raise InvalidArgumentError(
+                f"ModelCheckpoint: save_freq must be 'epoch' or a positive integer (batches), got "
+                f"{save_freq!r}")
+        self.save_freq = save_freq
+        self.initial_value_threshold = initial_value_threshold
+        self.best = initial_value_threshold
+        self._monitor_op = None
+        self._batches_seen = 0
+        self._current_epoch = 0
+
+    def _improved(self, current):
+        if self._monitor_op is None:
+            mode = self.mode
+            if mode == "auto":
+                mode = "max" if ("acc" in self.monitor or self.monitor.startswith("fmeasure")) \
+                    else "min"
+            self._monitor_op = np.greater if mode == "max" else np.less
+        return self.best is None or bool(self._monitor_op(current, self.best))
+
+    def on_train_begin(self, logs=None):
+        self._batches_seen = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_seen += 1
+        if self._batches_seen >= self.save_freq:
+            self._batches_seen = 0
+            self._save(self._current_epoch, batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _file_path(self, epoch, batch, logs):
+        try:
+            if batch is None or "batch" in logs:
+                return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
+        except KeyError as e:
+            raise InvalidArgumentError(
+                f"ModelCheckpoint: failed to format filepath {self.filepath!r}: no log entry "
+                f"{e}; available: {sorted(logs)}") from None
+
+    def _write(self, filepath):
+        dirname = os.path.dirname(filepath)
+        if dirname:
+            os.makedirs(dirname, exist_ok=True)
+        if os.path.isdir(filepath):
+            raise InvalidArgumentError(
+                f"ModelCheckpoint: filepath {filepath!r} is a directory; use a file name such as "
+                f"{os.path.join(filepath, 'model.keras')!r}")
+        if self.save_weights_only:
+            self.model.save_weights(filepath)
+        else:
+            self.model.save(filepath)
+
+    def _save(self, epoch, batch, logs):
+        logs = logs or {}
+        filepath = self._file_path(epoch, batch, logs)
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            self._write(filepath)
+            return
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"ModelCheckpoint: can save the best model only with {self.monitor} "
+                          f"available (logs have {sorted(logs)}); skipping.", stacklevel=2)
+            return
+        current = float(current)
+        if self._improved(current):
+            if self.verbose > 0:
+                previous = "inf" if self.best is None else f"{self.best:.5f}"
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {previous} to "
+                      f"{current:.5f}, saving model to {filepath}")
+            self.best = current
+            self._write(filepath)
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+
+
+class EarlyStopping(Callback):
+    """Stops training (model.stop_training = True) when `monitor` has not improved by more than
+    `min_delta` for `patience` epochs; optionally restores the best epoch's weights at the end.
+
+        >>> cb = keras.callbacks.EarlyStopping(monitor="loss", patience=1)
+        >>> cb.min_delta, cb.patience
+        (0, 1)
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor = monitor
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.min_delta = abs(min_delta)
+        self.mode = _check_mode("EarlyStopping", mode)
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+        self._maximize = None
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def _is_improvement(self, value, reference):
+        if reference is None:
+            return True
+        if self._maximize:
+            return value - self.min_delta > reference
+        return value + self.min_delta < reference
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._maximize is None:
+            mode = self.mode if self.mode != "auto" else _direction(
+                "EarlyStopping", self.monitor, self.model)
+            self._maximize = mode == "max"
+        current = self._monitor_value(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()  # the first weights seen are the best
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            # The wait restarts only when the value beats both the baseline and the best.
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+    def _monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs)}", stacklevel=3)
+            return None
+        return float(value)
+
+
+class LearningRateScheduler(Callback):
+    """Sets the optimizer's learning rate at the start of each epoch to schedule(epoch, lr)
+    (or schedule(epoch)); records it in the epoch's logs as "learning_rate".
+
+        >>> cb = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+        >>> cb.verbose
+        0
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise InvalidArgumentError(
+                f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def _takes_lr(self):
+        try:
+            params = inspect.signature(self.schedule).parameters.values()
+        except (TypeError, ValueError):
+            return True
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = _get_lr("LearningRateScheduler", self.model)
+        new_lr = self.schedule(epoch, lr) if self._takes_lr() else self.schedule(epoch)
+        new_lr = _scalar(new_lr)
+        if isinstance(new_lr, bool) or not isinstance(new_lr, numbers.Real):
+            raise InvalidArgumentError(
+                f"LearningRateScheduler: the schedule must return a float, got {new_lr!r} for "
+                f"epoch {epoch}")
+        if not math.isfinite(float(new_lr)):
+            raise InvalidArgumentError(
+                f"LearningRateScheduler: the schedule returned a non-finite learning rate "
+                f"{new_lr} for epoch {epoch}")
+        self.model.optimizer.learning_rate = float(new_lr)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{float(new_lr)}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = _get_lr("LearningRateScheduler", self.model)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by `factor` (down to `min_lr`) when `monitor` has not
+    improved by `min_delta` for `patience` epochs, then waits `cooldown` epochs.
+
+        >>> cb = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=2)
+        >>> cb.factor, cb.min_lr
+        (0.5, 0.0)
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        super().__init__()
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau: unexpected keyword arguments {sorted(kwargs)}")
+        if factor >= 1.0:
+            raise InvalidArgumentError(
+                f"ReduceLROnPlateau does not support a factor >= 1.0, got factor={factor}")
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.verbose = verbose
+        self.mode = _check_mode("ReduceLROnPlateau", mode)
+        self.min_delta = min_delta
+        self.cooldown = cooldown
+        self.min_lr = min_lr
+        self._reset()
+
+    def _reset(self):
+        maximize = self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor)
+        if maximize:
+            self._monitor_op = lambda a, b: a > b + self.min_delta
+            self.best = -np.inf
+        else:
+            self._monitor_op = lambda a, b: a < b - self.min_delta
+            self.best = np.inf
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = _get_lr("ReduceLROnPlateau", self.model)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` "
+                          f"which is not available. Available metrics are: {','.join(logs)}.",
+                          stacklevel=2)
+            return
+        current = float(current)
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._monitor_op(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience:
+                old_lr = _get_lr("ReduceLROnPlateau", self.model)
+                if old_lr > np.float32(self.min_lr):
+                    new_lr = max(old_lr * self.factor, self.min_lr)
+                    self.model.optimizer.learning_rate = new_lr
+                    if self.verbose > 0:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                              f"to {new_lr}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+
+class CSVLogger(Callback):
+    """Writes each epoch's logs as a CSV row (header: epoch and the sorted log keys).
+
+        >>> cb = keras.callbacks.CSVLogger("/tmp/training.csv", separator=";")
+        >>> cb.sep
+        ';'
+    """
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.sep = separator
+        self.append = append
+        self.keys = None
+        self.writer = None
+        self.csv_file = None
+        self.append_header = True
+
+    def on_train_begin(self, logs=None):
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename, "r", newline="") as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = "a"
+        else:
+            self.append_header = True
+            mode = "w"
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode, newline="")
+        self.writer = None
+        self.keys = None
+
+    @staticmethod
+    def _value(v):
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (list, tuple, np.ndarray)) and np.ndim(v) > 0:
+            return f"[{', '.join(map(str, np.ravel(v)))}]"
+        return v
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.csv_file is None:
+            raise InvalidArgumentError(
+                f"CSVLogger {self.filename!r}: on_epoch_end before on_train_begin")
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            # With validation_freq > 1 the first epoch has no val_ keys: reserve their columns.
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]
+        if self.writer is None:
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
+                                         delimiter=self.sep, lineterminator="\n")
+            if self.append_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch}
+        row.update((k, self._value(logs.get(k, "NA"))) for k in self.keys)
+        self.writer.writerow(row)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+class TerminateOnNaN(Callback):
+    """Stops training when a batch's loss is NaN or infinite.
+
+        >>> keras.callbacks.TerminateOnNaN().on_batch_end(0, {"loss": 1.0})
+    """
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback from functions: on_epoch_begin(epoch, logs), on_epoch_end(epoch, logs),
+    on_train_begin(logs), on_train_end(logs), on_train_batch_begin(batch, logs),
+    on_train_batch_end(batch, logs), and any other hook by keyword.
+
+        >>> cb = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: print("start"))
+        >>> cb.on_train_begin({})
+        start
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        super().__init__()
+        unknown = sorted(set(kwargs) - set(_HOOKS))
+        if unknown:
+            raise TypeError(f"LambdaCallback: unknown hooks {unknown}; hooks are {list(_HOOKS)}")
+        hooks = dict(kwargs, on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end)
+        for name, fn in hooks.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise InvalidArgumentError(f"LambdaCallback: {name} must be callable, got {fn!r}")
+            setattr(self, name, _positional_logs(fn))
+
+
+def _positional_logs(fn):
+    """Passes logs positionally whether the hook was called with logs= or not, so user
+    functions may name the parameter as they like."""
+    def hook(*args, **kwargs):
+        if "logs" in kwargs:
+            args = args + (kwargs.pop("logs"),)
+        if kwargs:
+            raise TypeError(
+                f"LambdaCallback hook got unexpected keyword arguments {sorted(kwargs)}")
+        return fn(*args)
+    return hook

@@ -1,0 +1,863 @@
+"""Losses: `Loss` classes (reduction and sample weights) and per-sample loss functions.
+
+A loss function `fn(y_true, y_pred)` returns one value per sample (it averages over the last axis
+where Keras does). A `Loss` object wraps one and reduces the per-sample values to a scalar:
+"sum_over_batch_size" (the default: the weighted sum divided by the number of values), "sum", or
+"none". Everything is written with graphflow ops, so losses work eagerly and inside a traced
+graphflow.function alike.
+
+    >>> import numpy as np
+    >>> from graphflow.keras import losses
+    >>> loss = losses.MeanSquaredError()
+    >>> float(loss(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]])))
+    0.5
+    >>> losses.mean_squared_error(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]])).numpy()
+    array([0.5])
+"""
+import math
+
+from graphflow import dtypes
+from graphflow.errors import InvalidArgumentError
+from graphflow.ops import api as ops
+from graphflow.ops import nn
+from graphflow.tensor import EagerTensor, Tensor, Variable
+
+EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON]
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight")
+
+
+# -- helpers shared with metrics.py --------------------------------------------------------------
+
+def as_tensor(x, dtype=None):
+    """`x` as a tensor (Variables are read); cast to `dtype` when one is given.
+
+        >>> as_tensor(np.array([1, 2]), "float32").dtype
+        tf.float32
+    """
+    if isinstance(x, Variable):
+        x = x.value()
+    elif not isinstance(x, Tensor):
+        x = ops.convert_to_tensor(x)  # Python floats become float32, arrays keep their dtype
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        if x.dtype is not dtype:
+            x = ops.cast(x, dtype)
+    return x
+
+
+def float_tensor(x, dtype=None):
+    """`x` as a floating tensor: `dtype` when given, else its own floating dtype or float32."""
+    x = as_tensor(x)
+    if dtype is not None:
+        return as_tensor(x, dtype)
+    return x if x.dtype.is_floating else ops.cast(x, dtypes.float32)
+
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Makes ranks equal when they differ by one and the longer tensor's last axis is 1 (Keras's
+    rule): a rank-1 partner is expanded, otherwise the size-1 axis is squeezed.
+
+        >>> a, b = squeeze_or_expand_to_same_rank(tf.zeros((4,)), tf.zeros((4, 1)))
+        >>> a.shape, b.shape
+        (TensorShape([4, 1]), TensorShape([4, 1]))
+    """
+    r1, r2 = x1.shape.rank, x2.shape.rank
+    if r1 is None or r2 is None or r1 == r2:
+        return x1, x2
+    if r1 == r2 + 1 and x1.shape[-1] == 1:
+        if r2 == 1 and expand_rank_1:
+            x2 = ops.expand_dims(x2, -1)
+        else:
+            x1 = ops.squeeze(x1, -1)
+    elif r2 == r1 + 1 and x2.shape[-1] == 1:
+        if r1 == 1 and expand_rank_1:
+            x1 = ops.expand_dims(x1, -1)
+        else:
+            x2 = ops.squeeze(x2, -1)
+    return x1, x2
+
+
+def divide_no_nan(x, y):
+    """x / y, and 0 where y == 0.
+
+        >>> divide_no_nan(tf.constant([1.0, 1.0]), tf.constant([2.0, 0.0])).numpy()
+        array([0.5, 0. ], dtype=float32)
+    """
+    zero = ops.equal(y, 0.0)
+    safe = ops.where(zero, ops.ones_like(y), y)
+    return ops.where(zero, ops.zeros_like(x * safe), x / safe)
+
+
+def num_elements(x):
+    """The number of elements of `x`: a Python int when static, else a scalar int32 tensor."""
+    n = x.shape.num_elements()
+    return n if n is not None else ops.size(x)
+
+
+def _check_same_shape(what, y_true, y_pred):
+    a, b = y_true.shape, y_pred.shape
+    if not a.is_compatible_with(b):
+        raise InvalidArgumentError(
+            f"{what}: y_true and y_pred must have the same shape, got y_true shape {a} and "
+            f"y_pred shape {b}")
+
+
+def _pair(what, y_true, y_pred):
+    """Converts the pair: y_pred to a floating tensor and y_true to y_pred's dtype."""
+    y_pred = float_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype)
+    return y_true, y_pred
+
+
+def _mean_last(x, axis=-1):
+    return ops.reduce_mean(x, axis) if x.shape.rank != 0 else x
+
+
+# -- loss functions (per-sample values) ----------------------------------------------------------
+
+def mean_squared_error(y_true, y_pred):
+    """mean((y_pred - y_true) ** 2) over the last axis.
+
+        >>> mean_squared_error([[0.0, 2.0]], [[1.0, 1.0]]).numpy()
+        array([1.], dtype=float32)
+    """
+    y_true, y_pred = _pair("mean_squared_error", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _mean_last(ops.square(y_pred - y_true))
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_pred - y_true|) over the last axis.
+
+        >>> mean_absolute_error([[0.0, 2.0]], [[1.0, 1.0]]).numpy()
+        array([1.], dtype=float32)
+    """
+    y_true, y_pred = _pair("mean_absolute_error", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _mean_last(ops.abs(y_pred - y_true))
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, eps)) over the last axis.
+
+        >>> mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 4.0]]).numpy()
+        array([25.], dtype=float32)
+    """
+    y_true, y_pred = _pair("mean_absolute_percentage_error", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), EPSILON))
+    return 100.0 * _mean_last(diff)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)) ** 2) over the last axis.
+
+        >>> round(float(mean_squared_logarithmic_error([[0.0]], [[1.0]])[0]), 4)
+        0.4805
+    """
+    y_true, y_pred = _pair("mean_squared_logarithmic_error", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    first = ops.log(ops.maximum(y_pred, EPSILON) + 1.0)
+    second = ops.log(ops.maximum(y_true, EPSILON) + 1.0)
+    return _mean_last(ops.square(first - second))
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Quadratic for |error| <= delta, linear beyond: mean over the last axis of
+    0.5 * e**2 if |e| <= delta else delta * |e| - 0.5 * delta**2.
+
+        >>> huber([[0.0, 0.0]], [[0.5, 3.0]]).numpy()
+        array([1.3125], dtype=float32)
+    """
+    y_true, y_pred = _pair("huber", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    delta = float(delta)
+    error = y_pred - y_true
+    abs_error = ops.abs(error)
+    quadratic = 0.5 * ops.square(error)
+    linear = delta * abs_error - 0.5 * delta * delta
+    return _mean_last(ops.where(ops.less_equal(abs_error, delta), quadratic, linear))
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true))) over the last axis, computed without overflow.
+
+        >>> round(float(log_cosh([[0.0]], [[1.0]])[0]), 4)
+        0.4338
+    """
+    y_true, y_pred = _pair("log_cosh", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    x = y_pred - y_true
+    return _mean_last(x + nn.softplus(-2.0 * x) - math.log(2.0))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) along `axis` (-1 when aligned).
+
+        >>> cosine_similarity([[0.0, 1.0]], [[0.0, 3.0]]).numpy()
+        array([-1.], dtype=float32)
+    """
+    y_true, y_pred = _pair("cosine_similarity", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true = nn.l2_normalize(y_true, axis)
+    y_pred = nn.l2_normalize(y_pred, axis)
+    return -ops.reduce_sum(y_true * y_pred, axis)
+
+
+def kl_divergence(y_true, y_pred):
+    """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [eps, 1].
+
+        >>> round(float(kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])[0]), 4)
+        0.1438
+    """
+    y_true, y_pred = _pair("kl_divergence", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true = ops.clip_by_value(y_true, EPSILON, 1.0)
+    y_pred = ops.clip_by_value(y_pred, EPSILON, 1.0)
+    return ops.reduce_sum(y_true * ops.log(y_true / y_pred), -1)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + eps)) over the last axis.
+
+        >>> poisson([[0.0]], [[1.0]]).numpy()
+        array([1.], dtype=float32)
+    """
+    y_true, y_pred = _pair("poisson", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _mean_last(y_pred - y_true * ops.log(y_pred + EPSILON))
+
+
+def _hinge_labels(y_true):
+    """Labels in {0, 1} become {-1, 1} (Keras converts them when all are 0 or 1)."""
+    is_binary = ops.reduce_all(ops.logical_or(ops.equal(y_true, 0.0), ops.equal(y_true, 1.0)))
+    return ops.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
+def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)) over the last axis; 0/1 labels are mapped to -1/1.
+
+        >>> hinge([[1.0, 0.0]], [[0.5, -2.0]]).numpy()
+        array([0.25], dtype=float32)
+    """
+    y_true, y_pred = _pair("hinge", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _mean_last(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0))
+
+
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0) ** 2) over the last axis; 0/1 labels become -1/1.
+
+        >>> squared_hinge([[1.0, 0.0]], [[0.5, -2.0]]).numpy()
+        array([0.125], dtype=float32)
+    """
+    y_true, y_pred = _pair("squared_hinge", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _mean_last(ops.square(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)))
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0) over the last axis.
+
+        >>> categorical_hinge([[0.0, 1.0]], [[0.3, 0.8]]).numpy()
+        array([0.5], dtype=float32)
+    """
+    y_true, y_pred = _pair("categorical_hinge", y_true, y_pred)
+    pos = ops.reduce_sum(y_true * y_pred, -1)
+    neg = ops.reduce_max((1.0 - y_true) * y_pred, -1)
+    return ops.maximum(neg - pos + 1.0, 0.0)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-sum(y_true * log(p)) along `axis`, where p is softmax(y_pred) with from_logits=True,
+    else y_pred normalized to sum 1 and clipped to [1e-7, 1 - 1e-7].
+
+        >>> round(float(categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]])[0]), 4)
+        0.6931
+    """
+    y_true, y_pred = _pair("categorical_crossentropy", y_true, y_pred)
+    if y_pred.shape.rank == 0:
+        raise InvalidArgumentError(
+            "categorical_crossentropy: y_pred must have a class axis, got a scalar")
+    _check_same_shape("categorical_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        num_classes = y_pred.shape[axis]
+        if num_classes is None:
+            num_classes = ops.cast(ops.shape(y_pred)[axis], y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if from_logits:
+        return nn.softmax_cross_entropy_with_logits(y_true, y_pred, axis)
+    probs = y_pred / ops.reduce_sum(y_pred, axis, keepdims=True)
+    probs = ops.clip_by_value(probs, EPSILON, 1.0 - EPSILON)
+    return -ops.reduce_sum(y_true * ops.log(probs), axis)
+
+
+def _sparse_labels(what, y_true, y_pred):
+    """Integer class labels of y_pred's shape without its class axis (from (batch,) or
+    (batch, 1), int or float)."""
+    y_true = as_tensor(y_true)
+    rt, rp = y_true.shape.rank, y_pred.shape.rank
+    if rt is not None and rp is not None and rt == rp and y_true.shape[-1] == 1:
+        y_true = ops.squeeze(y_true, -1)
+    if not y_true.dtype.is_integer:
+        y_true = ops.cast(y_true, dtypes.int32)
+    lt, lp = y_true.shape, y_pred.shape
+    if lt.rank is not None and lp.rank is not None and (
+            lt.rank != lp.rank - 1 or not lt.is_compatible_with(lp[:-1])):
+        raise InvalidArgumentError(
+            f"{what}: y_true shape {lt} must be y_pred shape {lp} without its last (class) axis "
+            f"(or with a last axis of 1)")
+    return y_true
+
+
+def _check_label_values(what, labels, num_classes):
+    if isinstance(labels, EagerTensor):  # eagerly, say which label is out of range (as TF does)
+        v = labels.numpy()
+        if v.size and (v.min() < 0 or v.max() >= num_classes):
+            bad = v.min() if v.min() < 0 else v.max()
+            raise InvalidArgumentError(
+                f"{what}: received a label value of {bad} which is outside the valid range of "
+                f"[0, {num_classes}) (y_pred has {num_classes} classes)")
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """Cross-entropy between integer labels and predictions with a class axis (the last).
+
+    y_true may be int or float, of shape (batch,) or (batch, 1). Labels equal to
+    `ignore_class` get a loss of 0.
+
+        >>> round(float(sparse_categorical_crossentropy([1], [[0.5, 0.5]])[0]), 4)
+        0.6931
+    """
+    what = "sparse_categorical_crossentropy"
+    y_pred = float_tensor(y_pred)
+    if axis not in (-1, None) and axis != (y_pred.shape.rank or 0) - 1:
+        raise InvalidArgumentError(f"{what}: only axis=-1 (classes last) is supported, got {axis}")
+    if y_pred.shape.rank in (None, 0):
+        raise InvalidArgumentError(
+            f"{what}: y_pred must have a class axis, got shape {y_pred.shape}")
+    num_classes = y_pred.shape[-1]
+    if num_classes is None:
+        raise InvalidArgumentError(f"{what}: the number of classes (last axis of y_pred, shape "
+                                   f"{y_pred.shape}) must be known")
+    labels = _sparse_labels(what, y_true, y_pred)
+    valid = None
+    if ignore_class is not None:
+        valid = ops.not_equal(labels, ops.cast(ignore_class, labels.dtype))
+        labels = ops.where(valid, labels, ops.zeros_like(labels))
+    _check_label_values(what, labels, num_classes)
+    if from_logits:
+        losses = nn.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+    else:
+        # sum(one_hot * p) picks each sample's probability without a gather.
+        hot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
+        picked = ops.reduce_sum(hot * y_pred, -1) / ops.reduce_sum(y_pred, -1)
+        losses = -ops.log(ops.clip_by_value(picked, EPSILON, 1.0 - EPSILON))
+    if valid is not None:
+        losses = ops.where(valid, losses, ops.zeros_like(losses))
+    return losses
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """mean over `axis` of -(y * log(p) + (1 - y) * log(1 - p)), with p = sigmoid(y_pred) when
+    from_logits=True, else y_pred clipped to [1e-7, 1 - 1e-7].
+
+        >>> round(float(binary_crossentropy([[1.0]], [[0.5]])[0]), 4)
+        0.6931
+    """
+    y_true, y_pred = _pair("binary_crossentropy", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape("binary_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        per_value = nn.sigmoid_cross_entropy_with_logits(y_true, y_pred)
+    else:
+        p = ops.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+        per_value = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    return _mean_last(per_value, axis)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
+
+# -- reduction -----------------------------------------------------------------------------------
+
+class Reduction:
+    """tf.keras's names for the reductions ("auto" means "sum_over_batch_size").
+
+        >>> keras.losses.MeanSquaredError(reduction=keras.losses.Reduction.SUM).reduction
+        'sum'
+    """
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+
+def _check_reduction(owner, reduction):
+    if reduction is None:
+        return "none"
+    if reduction == "auto":
+        return "sum_over_batch_size"
+    if reduction not in REDUCTIONS:
+        raise InvalidArgumentError(
+            f"{owner}: invalid reduction {reduction!r}; expected one of {list(REDUCTIONS)}")
+    return reduction
+
+
+def _weighted(values, sample_weight):
+    """values * sample_weight, with the weight's rank matched to the values' first."""
+    sample_weight = as_tensor(sample_weight, values.dtype)
+    values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+    rv, rw = values.shape.rank, sample_weight.shape.rank
+    if rv is not None and rw is not None:
+        for _ in range(rw, rv):  # per-sample weights for values with more axes: broadcast
+            sample_weight = ops.expand_dims(sample_weight, -1)
+    return values * sample_weight, sample_weight
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Weights per-sample loss `values` and reduces them (Keras's reductions).
+
+        >>> float(reduce_weighted_values(tf.constant([1.0, 3.0]), [1.0, 0.0]))
+        0.5
+    """
+    reduction = _check_reduction("reduce_weighted_values", reduction)
+    if sample_weight is not None:
+        values, sample_weight = _weighted(values, sample_weight)
+    if reduction == "none" or values.shape.rank == 0:
+        return values
+    total = ops.reduce_sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        weight_sum = ops.reduce_sum(sample_weight * ops.ones_like(values))
+        return divide_no_nan(total, weight_sum)
+    count = num_elements(values)
+    if isinstance(count, int):
+        return total / float(count) if count > 0 else total * 0.0
+    return divide_no_nan(total, ops.cast(count, total.dtype))
+
+
+# -- Loss classes --------------------------------------------------------------------------------
+
+class Loss:
+    """Base class: `call(y_true, y_pred)` returns per-sample losses and `__call__` weights and
+    reduces them to a scalar (or keeps them with reduction="none").
+
+        >>> class Absolute(keras.losses.Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return tf.reduce_mean(tf.abs(y_pred - y_true), -1)
+        >>> float(Absolute()(np.zeros((2, 1)), np.ones((2, 1))))
+        1.0
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = _check_reduction(f"{type(self).__name__} {self.name!r}", reduction)
+        self.dtype = dtypes.as_dtype(dtype or "float32").name
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_pred = as_tensor(y_pred, self.dtype)
+        y_true = self._convert_y_true(y_true)
+        losses = self.call(y_true, y_pred)
+        losses = as_tensor(losses, self.dtype)
+        return reduce_weighted_values(losses, sample_weight, self.reduction)
+
+    def _convert_y_true(self, y_true):
+        return as_tensor(y_true, self.dtype)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} {self.name!r}: subclasses of Loss must "
+                                  "implement call(y_true, y_pred)")
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, reduction={self.reduction}>"
+
+
+def _snake(name):
+    import re
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss around a per-sample loss function `fn(y_true, y_pred, **kwargs)`.
+
+        >>> float(LossFunctionWrapper(mean_absolute_error)([[0.0]], [[2.0]]))
+        2.0
+    """
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        if not callable(fn):
+            raise InvalidArgumentError(f"LossFunctionWrapper: fn must be callable, got {fn!r}")
+        super().__init__(reduction=reduction, name=name or getattr(fn, "__name__", None),
+                         dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        if type(self) is LossFunctionWrapper:
+            config["fn"] = getattr(self.fn, "__name__", repr(self.fn))
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if cls is LossFunctionWrapper:
+            name = config.pop("fn")
+            fn = _FUNCTIONS.get(name)
+            if fn is None:
+                raise InvalidArgumentError(
+                    f"LossFunctionWrapper.from_config: unknown loss function {name!r}")
+            return cls(fn, **config)
+        return cls(**config)
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """mean((y_pred - y_true) ** 2), averaged over the batch.
+
+        >>> float(keras.losses.MeanSquaredError()([[0.0, 2.0]], [[1.0, 1.0]]))
+        1.0
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """mean(|y_pred - y_true|), averaged over the batch.
+
+        >>> float(keras.losses.MeanAbsoluteError()([[0.0, 2.0]], [[1.0, 1.0]]))
+        1.0
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 * mean(|y_true - y_pred| / |y_true|).
+
+        >>> float(keras.losses.MeanAbsolutePercentageError()([[2.0]], [[1.0]]))
+        50.0
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
+                 dtype=None):
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name,
+                         dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """mean((log(y_pred + 1) - log(y_true + 1)) ** 2).
+
+        >>> round(float(keras.losses.MeanSquaredLogarithmicError()([[0.0]], [[1.0]])), 4)
+        0.4805
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
+                 dtype=None):
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name,
+                         dtype=dtype)
+
+
+class Huber(LossFunctionWrapper):
+    """Quadratic for small errors, linear for errors beyond `delta`.
+
+        >>> float(keras.losses.Huber()([[0.0, 0.0]], [[0.5, 3.0]]))
+        1.3125
+    """
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
+        self.delta = delta
+
+
+class LogCosh(LossFunctionWrapper):
+    """mean(log(cosh(y_pred - y_true))).
+
+        >>> round(float(keras.losses.LogCosh()([[0.0]], [[1.0]])), 4)
+        0.4338
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """-cosine similarity along `axis` (so minimizing it aligns the vectors).
+
+        >>> float(keras.losses.CosineSimilarity()([[0.0, 1.0]], [[0.0, 2.0]]))
+        -1.0
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
+                 dtype=None):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype,
+                         axis=axis)
+        self.axis = axis
+
+
+class KLDivergence(LossFunctionWrapper):
+    """Kullback-Leibler divergence sum(y_true * log(y_true / y_pred)).
+
+        >>> round(float(keras.losses.KLDivergence()([[0.5, 0.5]], [[0.25, 0.75]])), 4)
+        0.1438
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+class Poisson(LossFunctionWrapper):
+    """mean(y_pred - y_true * log(y_pred)).
+
+        >>> float(keras.losses.Poisson()([[0.0]], [[1.0]]))
+        1.0
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
+
+
+class Hinge(LossFunctionWrapper):
+    """mean(max(1 - y_true * y_pred, 0)) with labels -1/1 (0/1 are converted).
+
+        >>> float(keras.losses.Hinge()([[1.0, 0.0]], [[0.5, -2.0]]))
+        0.25
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """mean(max(1 - y_true * y_pred, 0) ** 2) with labels -1/1 (0/1 are converted).
+
+        >>> float(keras.losses.SquaredHinge()([[1.0, 0.0]], [[0.5, -2.0]]))
+        0.125
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0).
+
+        >>> float(keras.losses.CategoricalHinge()([[0.0, 1.0]], [[0.3, 0.8]]))
+        0.5
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy between one-hot (or soft) labels and predicted class probabilities or
+    logits (from_logits=True); label_smoothing mixes the labels with the uniform distribution.
+
+        >>> round(float(keras.losses.CategoricalCrossentropy()([[0.0, 1.0]], [[0.5, 0.5]])), 4)
+        0.6931
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        if not 0 <= float(label_smoothing) <= 1:
+            raise InvalidArgumentError(
+                "CategoricalCrossentropy: label_smoothing must be in [0, 1], got "
+                f"{label_smoothing}")
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def call(self, y_true, y_pred):
+        _check_same_shape(f"CategoricalCrossentropy {self.name!r}", y_true, y_pred)
+        return super().call(y_true, y_pred)
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy between integer labels ((batch,) or (batch, 1), int or float) and predicted
+    class probabilities or logits (from_logits=True). Samples labelled `ignore_class` do not
+    count, in the sum or in the number of samples the mean divides by.
+
+        >>> round(float(keras.losses.SparseCategoricalCrossentropy()([1], [[0.5, 0.5]])), 4)
+        0.6931
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+
+    def _convert_y_true(self, y_true):
+        return as_tensor(y_true)  # labels keep their integer dtype (floats are cast in call)
+
+    def call(self, y_true, y_pred):
+        return sparse_categorical_crossentropy(y_true, y_pred, **self._fn_kwargs)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        # As Keras's loss mask: ignored samples get weight 0 and, for the mean reductions, the
+        # others get total / valid so the mean is over the valid samples.
+        y_pred = as_tensor(y_pred, self.dtype)
+        y_true = self._convert_y_true(y_true)
+        losses = self.call(y_true, y_pred)
+        labels = _sparse_labels(self.name, y_true, y_pred)
+        mask = ops.cast(ops.not_equal(labels, ops.cast(self.ignore_class, labels.dtype)),
+                        losses.dtype)
+        if self.reduction in ("mean", "sum_over_batch_size"):
+            total = num_elements(mask)
+            total = float(total) if isinstance(total, int) else ops.cast(total, mask.dtype)
+            mask = mask * divide_no_nan(total, ops.reduce_sum(mask))
+        if sample_weight is not None:
+            mask, sample_weight = _weighted(mask, sample_weight)
+        return reduce_weighted_values(losses, mask, self.reduction)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Cross-entropy between 0/1 labels and predicted probabilities or logits
+    (from_logits=True), averaged over the last axis; label_smoothing moves labels toward 0.5.
+
+        >>> round(float(keras.losses.BinaryCrossentropy()([[1.0]], [[0.5]])), 4)
+        0.6931
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        if not 0 <= float(label_smoothing) <= 1:
+            raise InvalidArgumentError(
+                f"BinaryCrossentropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+# -- lookup and serialization --------------------------------------------------------------------
+
+_CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+            MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, KLDivergence, Poisson,
+            Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
+            SparseCategoricalCrossentropy, BinaryCrossentropy, LossFunctionWrapper]
+
+_FUNCTIONS = {fn.__name__: fn for fn in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, kl_divergence, poisson,
+    hinge, squared_hinge, categorical_hinge, categorical_crossentropy,
+    sparse_categorical_crossentropy, binary_crossentropy)}
+
+# Keras's string names (function names, class names, short aliases) -> Loss class.
+ALIASES = {
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError, "MSE": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    "huber": Huber, "huber_loss": Huber, "log_cosh": LogCosh, "logcosh": LogCosh,
+    "cosine_similarity": CosineSimilarity, "kl_divergence": KLDivergence, "kld": KLDivergence,
+    "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence, "poisson": Poisson,
+    "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+}
+for _cls in _CLASSES:
+    ALIASES[_cls.__name__] = _cls
+
+
+def serialize(loss):
+    """A JSON-able description: {"class_name", "config"} for Loss objects, a name for functions.
+
+        >>> serialize(keras.losses.Huber(delta=2.0))["config"]["delta"]
+        2.0
+    """
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    name = getattr(loss, "__name__", None)
+    if name in _FUNCTIONS:
+        return name
+    raise InvalidArgumentError(f"Cannot serialize loss {loss!r}: not a Loss or a known loss "
+                               "function")
+
+
+def deserialize(config, custom_objects=None):
+    """The Loss described by `serialize`'s output (or by a name)."""
+    return get(config, custom_objects)
+
+
+def get(identifier, custom_objects=None):
+    """A Loss object from a Keras name ("mse", "categorical_crossentropy", "Huber", ...), a
+    {"class_name", "config"} dict, a Loss instance or class, or a loss function (wrapped in a
+    LossFunctionWrapper). None gives None.
+
+        >>> keras.losses.get("mse")
+        <MeanSquaredError name=mean_squared_error, reduction=sum_over_batch_size>
+    """
+    if identifier is None:
+        return None
+    table = dict(ALIASES)
+    table.update(custom_objects or {})
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        cls = table.get(identifier)
+        if cls is None:
+            raise InvalidArgumentError(
+                f"Unknown loss {identifier!r}; known names: "
+                f"{sorted(k for k in ALIASES if k[0].islower())}")
+        return cls() if isinstance(cls, type) else LossFunctionWrapper(cls, name=identifier)
+    if isinstance(identifier, dict):
+        name = identifier.get("class_name")
+        cls = table.get(name)
+        if cls is None or not isinstance(cls, type):
+            raise InvalidArgumentError(f"Unknown loss class {name!r} in config {identifier!r}")
+        return cls.from_config(dict(identifier.get("config", {})))
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return LossFunctionWrapper(identifier)
+    raise InvalidArgumentError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def is_sparse_categorical(loss):
+    """Whether `loss` (an identifier or object) is sparse categorical cross-entropy.
+
+        >>> is_sparse_categorical("sparse_categorical_crossentropy")
+        True
+    """
+    if isinstance(loss, str):
+        return ALIASES.get(loss) is SparseCategoricalCrossentropy
+    if isinstance(loss, SparseCategoricalCrossentropy):
+        return True
+    if isinstance(loss, LossFunctionWrapper):
+        return loss.fn is sparse_categorical_crossentropy
+    return loss is sparse_categorical_crossentropy or loss is SparseCategoricalCrossentropy

@@ -1,0 +1,670 @@
+"""Optimizers: SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, with Keras 3's update rules.
+
+`apply_gradients(grads_and_vars)` works eagerly and inside a traced graphflow.function (fit's
+train step). Slot variables (momenta, velocities, ...) are created the first time a variable is
+seen and reused afterwards. The learning rate lives in a Variable (or comes from a schedule
+evaluated on `iterations`), so it is a tensor computed once per step: setting
+`optimizer.learning_rate` between calls takes effect without retracing.
+
+Each variable's update computes every new slot value once and reuses it, and never reads a
+variable after assigning it, so the compiler can fuse a variable's whole update into one in-place
+kernel.
+
+    >>> import graphflow as tf
+    >>> from graphflow.keras import optimizers
+    >>> v = tf.Variable([1.0, 2.0])
+    >>> opt = optimizers.SGD(learning_rate=0.1)
+    >>> opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
+    >>> v.numpy()
+    array([0.9, 1.9], dtype=float32)
+"""
+import re
+import warnings
+
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras import optimizers_schedules as schedules
+from graphflow.ops import api as ops
+from graphflow.tensor import Tensor, Variable
+
+LearningRateSchedule = schedules.LearningRateSchedule
+
+# Keras 3 arguments graphflow accepts only at their default values.
+_UNSUPPORTED = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+class Optimizer:
+    """Base class. Subclasses list their slots in `_slot_names` (with `_slot_initial`) and
+    implement `_update_step(gradient, variable, value, slots, lr, shared)` returning the amount
+    to subtract from the variable. `_prepare_step(lr, dtype, state)` computes the per-step values
+    every variable of one dtype shares (bias corrections), from what `_begin_step()` returned
+    (it runs once per step and may update optimizer state).
+
+        >>> class SignSGD(keras.optimizers.Optimizer):
+        ...     def _update_step(self, gradient, variable, value, slots, lr, shared):
+        ...         return lr * tf.sign(gradient)
+        >>> v = tf.Variable([1.0, -1.0])
+        >>> SignSGD(learning_rate=0.5).apply_gradients([(tf.constant([3.0, -2.0]), v)])
+        >>> v.numpy()
+        array([ 0.5, -0.5], dtype=float32)
+    """
+
+    _slot_names = ()
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="optimizer", **kwargs):
+        self.name = name
+        for key, value in kwargs.items():
+            if key in ("lr", "decay"):
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} {name!r}: argument `{key}` is no longer supported; "
+                    + ("use `learning_rate`" if key == "lr" else
+                       "use a keras.optimizers.schedules.LearningRateSchedule"))
+            if key not in _UNSUPPORTED:
+                raise TypeError(f"{type(self).__name__}: unexpected keyword argument {key!r}")
+            if value != _UNSUPPORTED[key]:
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} {name!r}: {key}={value!r} is not supported")
+        set_clips = [k for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                    ("global_clipnorm", global_clipnorm)) if v is not None]
+        if len(set_clips) > 1:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {name!r}: only one of clipnorm, clipvalue and "
+                f"global_clipnorm can be set, got {set_clips}")
+        for key, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
+            if value is not None and float(value) < 0:
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} {name!r}: {key} must be >= 0, got {value}")
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.iterations = Variable(np.int64(0), trainable=False, name=f"{name}/iteration")
+        self._schedule = None
+        self._learning_rate = Variable(np.float32(0.0), trainable=False,
+                                       name=f"{name}/learning_rate")
+        self._variables = [self.iterations, self._learning_rate]
+        self._slots = {}      # id(model variable) -> (variable, {slot name: Variable})
+        self._exclude_ids = set()
+        self._exclude_names = []
+        self.built = False
+        self.learning_rate = learning_rate
+
+    # -- learning rate ---------------------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate: the learning-rate Variable, or the schedule's value at
+        `iterations`."""
+        if self._schedule is not None:
+            return self._current_learning_rate()
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule) or (callable(value) and
+                                                      not isinstance(value, (Variable, Tensor))):
+            self._schedule = value
+            return
+        if self._schedule is not None:
+            raise TypeError(
+                f"{type(self).__name__} {self.name!r} was created with a LearningRateSchedule as "
+                "its learning_rate, so its learning rate is not settable; create the optimizer "
+                "with a float learning_rate to change it during training")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: learning_rate must be a float or a "
+                f"LearningRateSchedule, got {value!r}") from None
+        self._learning_rate.assign(np.float32(value))
+
+    lr = learning_rate
+
+    def _current_learning_rate(self):
+        """The learning rate as a float32 tensor, computed once per step."""
+        if self._schedule is None:
+            return self._learning_rate.value()
+        if isinstance(self._schedule, LearningRateSchedule):
+            lr = self._schedule(self.iterations.value())
+        else:
+            lr = self._schedule()  # a zero-argument callable, as Keras allows
+        lr = lr.value() if isinstance(lr, Variable) else lr
+        if not isinstance(lr, Tensor):
+            lr = ops.constant(float(lr), dtypes.float32)
+        return lr if lr.dtype is dtypes.float32 else ops.cast(lr, dtypes.float32)
+
+    # -- variables -------------------------------------------------------------------------------
+    @property
+    def variables(self):
+        """iterations, the learning rate, then every slot variable in creation order."""
+        return list(self._variables)
+
+    def _slot_initial(self, slot_name):
+        return 0.0
+
+    def build(self, var_list):
+        """Creates the slot variables of `var_list` (done lazily by apply_gradients too)."""
+        for var in var_list:
+            self._slots_for(var)
+        self.built = True
+
+    def _slots_for(self, var):
+        entry = self._slots.get(id(var))
+        if entry is not None and entry[0] is var:
+            return entry[1]
+        if not isinstance(var, Variable):
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: can only update Variables, got "
+                f"{type(var).__name__} {var!r:.60}")
+        if not var.shape.is_fully_defined():
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: variable {var.name!r} has a partially "
+                f"known shape {var.shape}; slot variables need a full shape")
+        slots = {}
+        # Variable() with a concrete value runs eagerly even inside a trace (lifted out).
+        base = var.name[:-2] if var.name.endswith(":0") else var.name
+        for slot in self._slot_names:
+            initial = np.full(var.shape.as_list(), self._slot_initial(slot), var.dtype.np)
+            slots[slot] = Variable(initial, trainable=False, name=f"{base}/{slot}")
+            self._variables.append(slots[slot])
+        self._slots[id(var)] = (var, slots)
+        return slots
+
+    def get_slot(self, var, slot_name):
+        """The slot variable `slot_name` ("momentum", "velocity", ...) of `var`."""
+        slots = self._slots_for(var)
+        if slot_name not in slots:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r} has no slot {slot_name!r}; its slots are "
+                f"{list(self._slot_names)}")
+        return slots[slot_name]
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Variables (or name patterns) that weight decay skips."""
+        self._exclude_ids.update(id(v) for v in var_list or [])
+        self._exclude_names.extend(var_names or [])
+
+    def _use_weight_decay(self, var):
+        if not self.weight_decay or id(var) in self._exclude_ids:
+            return False
+        return not any(re.search(pattern, var.name) for pattern in self._exclude_names)
+
+    # -- gradients -------------------------------------------------------------------------------
+    def _filter(self, grads_and_vars):
+        pairs = list(grads_and_vars)
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} {self.name!r}: apply_gradients expects (gradient, "
+                    f"variable) pairs, got {pair!r:.80}")
+        kept = [(g, v) for g, v in pairs if g is not None]
+        missing = [getattr(v, "name", repr(v)) for g, v in pairs if g is None]
+        if not kept:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: no gradients provided for any variable: "
+                f"{missing}. Is the loss connected to the variables (computed under the "
+                "GradientTape, from them)?")
+        if missing:
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          "loss; they are not updated.", stacklevel=3)
+        out = []
+        for g, v in kept:
+            if isinstance(g, Variable):
+                g = g.value()
+            elif not isinstance(g, Tensor):
+                g = ops.convert_to_tensor(np.asarray(g, dtype=v.dtype.np))
+            if g.dtype is not v.dtype:
+                g = ops.cast(g, v.dtype)
+            if g.shape.rank is not None and not v.shape.is_compatible_with(g.shape):
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} {self.name!r}: the gradient of variable {v.name!r} "
+                    f"has shape {g.shape}, but the variable has shape {v.shape}")
+            out.append((g, v))
+        return out
+
+    def _clip(self, grads):
+        if self.clipnorm is not None and self.clipnorm > 0:
+            return [self._clip_by_norm(g, float(self.clipnorm)) for g in grads]
+        if self.global_clipnorm is not None and self.global_clipnorm > 0:
+            return clip_by_global_norm(grads, float(self.global_clipnorm))
+        if self.clipvalue is not None and self.clipvalue > 0:
+            v = float(self.clipvalue)
+            return [ops.clip_by_value(g, -v, v) for g in grads]
+        return grads
+
+    @staticmethod
+    def _clip_by_norm(g, clipnorm):
+        """g * clipnorm / max(||g||, clipnorm) (Keras: the where keeps a zero gradient's norm
+        finite)."""
+        l2sum = ops.reduce_sum(ops.square(g))
+        positive = ops.greater(l2sum, 0.0)
+        l2norm = ops.where(positive, ops.sqrt(ops.where(positive, l2sum, ops.ones_like(l2sum))),
+                           l2sum)
+        return g * clipnorm / ops.maximum(l2norm, clipnorm)
+
+    # -- applying --------------------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars, name=None):
+        """Updates each variable from its gradient (None gradients are skipped), then
+        increments `iterations`."""
+        pairs = self._filter(grads_and_vars)
+        for _, v in pairs:
+            self._slots_for(v)
+        self.built = True
+        grads = self._clip([g for g, _ in pairs])
+        lr = self._current_learning_rate()
+        state = self._begin_step()
+        per_dtype = {}  # dtype -> (learning rate, shared values), computed once per step
+        for g, (_, var) in zip(grads, pairs):
+            if var.dtype not in per_dtype:
+                var_lr = lr if var.dtype is dtypes.float32 else ops.cast(lr, var.dtype)
+                per_dtype[var.dtype] = (var_lr, self._prepare_step(var_lr, var.dtype, state))
+            var_lr, shared = per_dtype[var.dtype]
+            value = var.value()
+            decrement = self._update_step(g, var, value, self._slots_for(var), var_lr, shared)
+            if self._use_weight_decay(var):
+                # Keras decays first (var - var * wd * lr), then updates: one assign here.
+                decayed = value - value * float(self.weight_decay) * var_lr
+                var.assign(decayed - decrement)
+            else:
+                var.assign_sub(decrement)
+        self.iterations.assign_add(1)
+
+    def apply(self, grads, trainable_variables):
+        """Keras 3's form: gradients and variables as two lists."""
+        return self.apply_gradients(zip(grads, trainable_variables))
+
+    def minimize(self, loss, var_list, tape=None):
+        """Computes gradients of `loss` (a zero-argument callable, or a tensor computed under
+        `tape`) with respect to `var_list` and applies them."""
+        from graphflow.autodiff import GradientTape
+        if callable(loss):
+            with GradientTape() as tape:
+                if not callable(var_list):
+                    for v in var_list:
+                        tape.watch(v)
+                value = loss()
+        elif tape is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: minimize() got a tensor loss without the "
+                "GradientTape that computed it; pass tape=, or pass the loss as a callable")
+        else:
+            value = loss
+        if callable(var_list):
+            var_list = var_list()
+        var_list = list(var_list)
+        grads = tape.gradient(value, var_list)
+        self.apply_gradients(zip(grads, var_list))
+        return self.iterations
+
+    def _begin_step(self):
+        return {}
+
+    def _prepare_step(self, lr, dtype, state):
+        return {}
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        raise NotImplementedError(f"{type(self).__name__} must implement _update_step")
+
+    # -- configuration ---------------------------------------------------------------------------
+    def get_config(self):
+        if isinstance(self._schedule, LearningRateSchedule):
+            lr = schedules.serialize(self._schedule)
+        elif self._schedule is not None:
+            lr = float(self._current_learning_rate())
+        else:
+            lr = float(self._learning_rate.numpy())
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def clip_by_global_norm(grads, clip_norm):
+    """Scales all gradients by clip_norm / max(global_norm, clip_norm) (NaN when the global
+    norm is not finite, as Keras).
+
+        >>> grads = clip_by_global_norm([tf.constant(3.0), tf.constant(4.0)], 1.0)
+        >>> [round(float(g), 4) for g in grads]
+        [0.6, 0.8]
+    """
+    total = None
+    for g in grads:
+        s = ops.reduce_sum(ops.square(ops.cast(g, dtypes.float32)))
+        total = s if total is None else total + s
+    norm = ops.sqrt(total)
+    scale = clip_norm * ops.minimum(1.0 / norm, 1.0 / clip_norm)
+    scale = scale + (norm - norm)  # NaN if the norm is not finite
+    return [g * (scale if g.dtype is dtypes.float32 else ops.cast(scale, g.dtype)) for g in grads]
+
+
+def _step_float(optimizer, dtype, offset=1):
+    """iterations + offset in `dtype` (the number of the step being applied, from 1)."""
+    return ops.cast(optimizer.iterations.value() + offset, dtype)
+
+
+def _const(value, dtype):
+    return ops.constant(float(value), dtype)
+
+
+# -- the optimizers --------------------------------------------------------------------------------
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum:
+    m = momentum * m - lr * g; w += m (or w += momentum * m - lr * g with Nesterov);
+    without momentum w -= lr * g.
+
+        >>> v = tf.Variable(1.0)
+        >>> opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.apply_gradients([(tf.constant(1.0), v)])
+        >>> round(float(v), 4)
+        0.71
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **kwargs)
+        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise InvalidArgumentError(f"SGD {name!r}: momentum must be a float in [0, 1], got "
+                                       f"{momentum!r}")
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self._slot_names = ("momentum",) if momentum != 0 else ()
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        if not self._slot_names:
+            return gradient * lr
+        m = slots["momentum"]
+        step = gradient * lr
+        new_m = m.value() * float(self.momentum) - step
+        m.assign(new_m)
+        if self.nesterov:
+            return -(new_m * float(self.momentum) - step)
+        return -new_m
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config
+
+
+class RMSprop(Optimizer):
+    """Divides the gradient by a running root mean square:
+    v = rho * v + (1 - rho) * g**2; w -= lr * g / sqrt(v + eps) (centered: sqrt(v - a**2 + eps)
+    with a the running mean gradient; momentum: m = momentum * m + step; w -= m).
+
+        >>> v = tf.Variable(1.0)
+        >>> keras.optimizers.RMSprop(learning_rate=0.1).apply_gradients([(tf.constant(2.0), v)])
+        >>> round(float(v), 4)
+        0.6838
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="rmsprop", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **kwargs)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
+        self._slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
+            (("average_gradient",) if centered else ())
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        rho = float(self.rho)
+        velocity = slots["velocity"]
+        new_v = rho * velocity.value() + (1.0 - rho) * ops.square(gradient)
+        velocity.assign(new_v)
+        if self.centered:
+            average = slots["average_gradient"]
+            new_a = rho * average.value() + (1.0 - rho) * gradient
+            average.assign(new_a)
+            denominator = new_v - ops.square(new_a) + float(self.epsilon)
+        else:
+            denominator = new_v + float(self.epsilon)
+        increment = lr * gradient / ops.sqrt(denominator)
+        if self.momentum > 0:
+            momentum = slots["momentum"]
+            new_m = float(self.momentum) * momentum.value() + increment
+            momentum.assign(new_m)
+            return new_m
+        return increment
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                       "centered": self.centered})
+        return config
+
+
+class Adam(Optimizer):
+    """Adam: m += (g - m) * (1 - beta_1); v += (g**2 - v) * (1 - beta_2);
+    w -= lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps) (amsgrad: with the
+    running maximum of v).
+
+        >>> v = tf.Variable(1.0)
+        >>> keras.optimizers.Adam(learning_rate=0.1).apply_gradients([(tf.constant(2.0), v)])
+        >>> round(float(v), 4)
+        0.9
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="adam", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        self._slot_names = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
+
+    def _prepare_step(self, lr, dtype, state):
+        t = _step_float(self, dtype)
+        beta_1_power = ops.pow(_const(self.beta_1, dtype), t)
+        beta_2_power = ops.pow(_const(self.beta_2, dtype), t)
+        return {"alpha": lr * ops.sqrt(1.0 - beta_2_power) / (1.0 - beta_1_power)}
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        m, v = slots["momentum"], slots["velocity"]
+        m_value, v_value = m.value(), v.value()
+        new_m = m_value + (gradient - m_value) * (1.0 - float(self.beta_1))
+        new_v = v_value + (ops.square(gradient) - v_value) * (1.0 - float(self.beta_2))
+        m.assign(new_m)
+        v.assign(new_v)
+        if self.amsgrad:
+            v_hat = slots["velocity_hat"]
+            new_v = ops.maximum(v_hat.value(), new_v)
+            v_hat.assign(new_v)
+        return (new_m * shared["alpha"]) / (ops.sqrt(new_v) + float(self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w -= w * weight_decay * lr before the Adam update.
+
+        >>> v = tf.Variable(1.0)
+        >>> opt = keras.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
+        >>> opt.apply_gradients([(tf.constant(2.0), v)])
+        >>> round(float(v), 4)
+        0.85
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="adamw", **kwargs):
+        if weight_decay is None:
+            raise InvalidArgumentError(f"AdamW {name!r}: weight_decay must be a float, got None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm,
+                         clipvalue, global_clipnorm, name, **kwargs)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: a += g**2; w -= lr * g / sqrt(a + eps), with a starting at
+    initial_accumulator_value.
+
+        >>> v = tf.Variable(1.0)
+        >>> keras.optimizers.Adagrad(learning_rate=0.1).apply_gradients([(tf.constant(2.0), v)])
+        >>> round(float(v), 4)
+        0.9012
+    """
+
+    _slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="adagrad", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **kwargs)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def _slot_initial(self, slot_name):
+        return float(self.initial_accumulator_value)
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        accumulator = slots["accumulator"]
+        new_a = accumulator.value() + ops.square(gradient)
+        accumulator.assign(new_a)
+        return lr * gradient / ops.sqrt(new_a + float(self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"initial_accumulator_value": self.initial_accumulator_value,
+                       "epsilon": self.epsilon})
+        return config
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum (Dozat 2016), with Keras's momentum schedule
+    u_t = beta_1 * (1 - 0.5 * 0.96**t) and its running product.
+
+        >>> v = tf.Variable(1.0)
+        >>> keras.optimizers.Nadam(learning_rate=0.1).apply_gradients([(tf.constant(2.0), v)])
+        >>> round(float(v), 4)
+        0.8937
+    """
+
+    _slot_names = ("momentum", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="nadam", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self._u_product = Variable(np.float32(1.0), trainable=False, name=f"{name}/u_product")
+        self._variables.append(self._u_product)
+
+    def _begin_step(self):
+        # Keras: u_product = u_product * beta_1 * (1 - 0.5 * 0.96**t) once per step, before the
+        # variables' updates (which then use the new product).
+        t = _step_float(self, dtypes.float32)
+        u_product = self._u_product.value() * float(self.beta_1) * (
+            1.0 - 0.5 * ops.pow(_const(0.96, dtypes.float32), t))
+        self._u_product.assign(u_product)
+        return {"u_product": u_product}
+
+    def _prepare_step(self, lr, dtype, state):
+        t = _step_float(self, dtype)
+        beta_1 = float(self.beta_1)
+        decay = _const(0.96, dtype)
+        u_t = beta_1 * (1.0 - 0.5 * ops.pow(decay, t))
+        u_t_1 = beta_1 * (1.0 - 0.5 * ops.pow(decay, t + 1.0))
+        u_product = state["u_product"]
+        if u_product.dtype is not dtype:
+            u_product = ops.cast(u_product, dtype)
+        u_product_next = u_product * u_t_1
+        beta_2_power = ops.pow(_const(self.beta_2, dtype), t)
+        return {"u_t": u_t, "u_t_1": u_t_1, "u_product": u_product,
+                "u_product_next": u_product_next, "beta_2_power": beta_2_power}
+
+    def _update_step(self, gradient, variable, value, slots, lr, shared):
+        m, v = slots["momentum"], slots["velocity"]
+        m_value, v_value = m.value(), v.value()
+        new_m = m_value + (gradient - m_value) * (1.0 - float(self.beta_1))
+        new_v = v_value + (ops.square(gradient) - v_value) * (1.0 - float(self.beta_2))
+        m.assign(new_m)
+        v.assign(new_v)
+        m_hat = shared["u_t_1"] * new_m / (1.0 - shared["u_product_next"]) + \
+            (1.0 - shared["u_t"]) * gradient / (1.0 - shared["u_product"])
+        v_hat = new_v / (1.0 - shared["beta_2_power"])
+        return (m_hat * lr) / (ops.sqrt(v_hat) + float(self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
+
+
+# -- lookup ----------------------------------------------------------------------------------------
+
+ALIASES = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
+           "nadam": Nadam}
+
+
+def serialize(optimizer):
+    """{"class_name", "config"} for an optimizer.
+
+        >>> serialize(keras.optimizers.Adam())["config"]["beta_1"]
+        0.9
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise InvalidArgumentError(f"Cannot serialize {optimizer!r}: not an Optimizer")
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    return get(config, custom_objects)
+
+
+def get(identifier, custom_objects=None):
+    """An Optimizer from a name ("adam", "SGD", ... case-insensitive), a {"class_name",
+    "config"} dict, an Optimizer class or instance.
+
+        >>> round(float(keras.optimizers.get("adam").learning_rate), 6)
+        0.001
+    """
+    table = dict(ALIASES)
+    table.update({k.lower(): v for k, v in (custom_objects or {}).items()})
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = table.get(identifier.lower())
+        if cls is None:
+            raise InvalidArgumentError(
+                f"Unknown optimizer {identifier!r}; known: {sorted(ALIASES)}")
+        return cls()
+    if isinstance(identifier, dict):
+        name = str(identifier.get("class_name", ""))
+        cls = table.get(name.lower())
+        if cls is None:
+            raise InvalidArgumentError(
+                f"Unknown optimizer class {name!r} in config {identifier!r}")
+        return cls.from_config(dict(identifier.get("config", {})), custom_objects)
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise InvalidArgumentError(f"Could not interpret optimizer identifier: {identifier!r}")
