@@ -93,8 +93,10 @@ UNARY = {
     "cos": (np.cos, FLOAT, lambda x, out, dy: -dy * sin(x)),
     "tanh": (np.tanh, FLOAT, lambda x, out, dy: dy * (1.0 - out * out)),
     "sigmoid": (lambda x: _sigmoid(x), FLOAT, lambda x, out, dy: dy * out * (1.0 - out)),
+    # relu's gradient reads its output (out > 0 exactly where x > 0), so the pre-activation is
+    # not kept alive for the backward pass and can fuse into the producing matmul's epilogue.
     "relu": (lambda x: np.maximum(x, x.dtype.type(0)), NUMERIC,
-             lambda x, out, dy: dy * cast(x > 0, dy.dtype)),
+             lambda x, out, dy: dy * cast(out > 0, dy.dtype)),
     "erf": (lambda x: _erf(x), FLOAT,
             lambda x, out, dy: dy * (2.0 / math.sqrt(math.pi)) * exp(-(x * x))),
     "floor": (np.floor, FLOAT, lambda x, out, dy: zeros_like(x)),
