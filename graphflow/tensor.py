@@ -571,7 +571,7 @@ class Variable(_Operators):
         return self._checked_value().numpy()
 
     def __array__(self, dtype=None, copy=None):
-        return self._value.__array__(dtype, copy)
+        return self._checked_value().__array__(dtype, copy)
 
     def __len__(self):
         return len(self._checked_value())

@@ -91,11 +91,17 @@ def _update(op, var, value, name):
                 f"{op.name}: a delta of shape {shape} does not fit variable {var.name!r} of shape "
                 f"{var.shape}")
     out = dispatch(op, (value,), {"var": var}, name)
-    return var if isinstance(out, EagerTensor) else out
+    # Eagerly and in traced functions the variable itself is returned (as TF2 does): using it
+    # reads the new value, and gradients flow through that read. A compat.v1 graph returns the
+    # assign's output, whose fetch runs the assign.
+    if isinstance(out, EagerTensor) or getattr(context.graph, "is_function", False):
+        return var
+    return out
 
 
 def assign(var, value, name=None):
-    """Sets var to value; returns the variable (eagerly) or the assign op's output (graph)."""
+    """Sets var to value; returns the variable (eagerly and in functions) or, in a compat.v1
+    graph, the assign op's output."""
     return _update(ASSIGN, var, value, name)
 
 
