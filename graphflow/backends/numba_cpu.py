@@ -130,21 +130,20 @@ def _purge_cache(path):
     return removed
 
 
-def arg_types(plan):
+def arg_types(plan, ndims):
     """Numba types of a kernel's arguments, in the order render_cpu declares them: the two loop
-    sizes, then 1-D C-contiguous arrays for inputs, variables read, variables written, outputs."""
+    sizes, then C-contiguous arrays (of the given ranks) for inputs, variables read, variables
+    written, and outputs."""
     import numpy as np
     from numba import types
     from numba.np.numpy_support import from_dtype
 
-    def array(dtype):
-        return types.Array(from_dtype(np.dtype(dtype)), 1, "C")
-    out = [types.int64, types.int64]
-    out += [array(d) for _, _, d in plan.inputs]
-    out += [array(d) for _, d, reads in plan.variables if reads]
-    out += [array(d) for _, d, _ in plan.variables]
-    out += [array(d) for _, d in plan.outputs]
-    return out
+    dtypes = [d for _, _, d in plan.inputs] + [d for _, d, reads in plan.variables if reads]
+    dtypes += [d for _, d, _ in plan.variables] + [d for _, d in plan.outputs]
+    if len(dtypes) != len(ndims):
+        raise ValueError(f"{plan.name}: {len(ndims)} ranks for {len(dtypes)} array arguments")
+    return [types.int64, types.int64] + [
+        types.Array(from_dtype(np.dtype(d)), n, "C") for d, n in zip(dtypes, ndims)]
 
 
 def wants_parallel(size):

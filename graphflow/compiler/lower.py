@@ -232,7 +232,7 @@ class Plan:
         self.input_shapes = input_shapes
         self.shapes = shapes
         self.bodies = bodies
-        self.kernels = []          # (Kernel, KernelPlan, iteration shape)
+        self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
         self.notes = []
         self.slot = {}
         self.order = {id(n): i for i, n in enumerate(graph.nodes)}
@@ -315,7 +315,6 @@ class Plan:
         kplan, call = codegen.plan_kernel(cluster, in_shapes, self.bodies[id(node)])
         outer, inner = call["outer"], call["inner"]
         kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
-        self.kernels.append((kernel, kplan, call["shape"]))
         body_outputs = cluster.body.outputs
         outs = []
         for o, bt in zip(node.outputs, body_outputs):
@@ -329,6 +328,12 @@ class Plan:
                      if st.var is not None]
         in_place = [self._may_overwrite(v, node) for v, _ in variables]
         materialize = [call["shape"] if m else None for m in call["materialize"]]
+        ndims = [len(call["shape"]) if m is not None else len(s)
+                 for m, s in zip(materialize, in_shapes)]
+        ndims += [v.shape.rank for v, reads in variables if reads] + [v.shape.rank for v, _ in variables]
+        ndims += [len(self.shapes[id(o)]) for o, bt in zip(node.outputs, body_outputs)
+                  if bt.node.type not in ASSIGNS]
+        self.kernels.append((kernel, kplan, call["shape"], ndims))
         return _kernel_step(kernel, outer, inner, [self._slot(x) for x in node.inputs],
                             materialize, outs, variables, in_place)
 
@@ -358,10 +363,13 @@ class Plan:
             body_shapes = self.bodies[id(node)]
             kplan, call, used = codegen.plan_epilogue(cluster, body_shapes)
             kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(call["outer"] * call["inner"]))
-            self.kernels.append((kernel, kplan, call["shape"]))
             extra = [self._slot(node.inputs[i]) for i in used]
-            epilogue = (kernel, call["outer"], call["inner"],
-                        [call["shape"] if m else None for m in call["materialize"]])
+            materialize = [call["shape"] if m else None for m in call["materialize"]]
+            rank = len(call["shape"])
+            ndims = [rank if m is not None else len(body_shapes[id(body.inputs[i])])
+                     for i, m in zip(used, materialize)] + [rank, rank]
+            self.kernels.append((kernel, kplan, call["shape"], ndims))
+            epilogue = (kernel, call["outer"], call["inner"], materialize)
         out = node.outputs[0]
         holder = self._out_buffer(out)
         return _matmul_step(a_slot, b_slot, mm.attrs["transpose_a"], mm.attrs["transpose_b"],
@@ -370,8 +378,8 @@ class Plan:
     def compile(self):
         """Compiles (or loads from the disk cache) every kernel of the plan."""
         from graphflow.backends import numba_cpu
-        for kernel, kplan, _ in self.kernels:
-            kernel.warm(numba_cpu.arg_types(kplan))
+        for kernel, kplan, _, ndims in self.kernels:
+            kernel.warm(numba_cpu.arg_types(kplan, ndims))
 
     # -- running -------------------------------------------------------------------------------
     def run(self, arrays):
@@ -386,7 +394,7 @@ class Plan:
     def describe(self):
         lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "
                  f"memory (arena): {self.peak_bytes} bytes"]
-        for kernel, kplan, shape in self.kernels:
+        for kernel, kplan, shape, _ in self.kernels:
             lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
                          f"({kernel.path.name})")
             lines.append(kernel.source)
@@ -494,11 +502,11 @@ def _reference_step(node, in_slots, out_slots):
     return step
 
 
-def _flat_input(a, shape):
-    """A 1-D view of a kernel input; `shape` set means broadcast it to a full copy first."""
+def _kernel_input(a, shape):
+    """A kernel input as a C-contiguous array; `shape` set means broadcast it to a full copy."""
     if shape is not None:
-        a = np.broadcast_to(a, shape)
-    return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
+        return np.ascontiguousarray(np.broadcast_to(a, shape))
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, in_place):
@@ -506,16 +514,15 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
 
     def step(env):
         if simple_inputs:
-            args = [env[s].reshape(-1) for s in in_slots]
+            args = [env[s] for s in in_slots]
+            args = [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in args]
         else:
-            args = [_flat_input(env[s], m) for s, m in zip(in_slots, materialize)]
+            args = [_kernel_input(env[s], m) for s, m in zip(in_slots, materialize)]
         currents, targets = [], []
         for (var, reads), ok in zip(variables, in_place):
+            cur = var._value._value if var._value is not None else None
             if reads:
-                cur = var._storage()
-                currents.append(cur.reshape(-1))
-            else:
-                cur = var._value._value if var._value is not None else None
+                currents.append(var._storage())
             if ok and cur is not None and not var._exported:
                 targets.append(cur)
             else:
@@ -525,8 +532,8 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
             if out[0] == "buffer":
                 arr = out[2].get()
                 env[out[1]] = arr
-                out_arrays.append(arr.reshape(-1))
-        kernel(outer, inner, *args, *currents, *[t.reshape(-1) for t in targets], *out_arrays)
+                out_arrays.append(arr)
+        kernel(outer, inner, *args, *currents, *targets, *out_arrays)
         for (var, _), dst in zip(variables, targets):
             if var._value is None or dst is not var._value._value:  # written out of place
                 var._replace_storage(dst)
@@ -547,8 +554,7 @@ def _matmul_step(a_slot, b_slot, ta, tb, out_slot, holder, epilogue, extra):
         np.matmul(a, b, out=out)
         if epilogue is not None:
             kernel, outer, inner, materialize = epilogue
-            flat = out.reshape(-1)
-            args = [_flat_input(env[s], m) for s, m in zip(extra, materialize)]
-            kernel(outer, inner, *args, flat, flat)
+            args = [_kernel_input(env[s], m) for s, m in zip(extra, materialize)]
+            kernel(outer, inner, *args, out, out)
         env[out_slot] = out
     return step

@@ -180,7 +180,7 @@ class ConcreteFunction:
         if hasattr(self._executable, "wait"):
             self._executable.wait()
         plan = getattr(self._executable, "last_plan", None)
-        return [k for k, _, _ in getattr(plan, "kernels", [])]
+        return [entry[0] for entry in getattr(plan, "kernels", [])]
 
     def explain(self):
         """What the compiler did: passes and statistics, fused kernels with their source, and
