@@ -91,10 +91,19 @@ class KernelPlan:
     """
 
     def __init__(self, name, mode, inputs, outputs, variables, statements, results,
-                 reduction=None):
+                 reduction=None, output_into=None):
         self.name, self.mode = name, mode
         self.inputs, self.outputs, self.variables = inputs, outputs, variables
         self.statements, self.results, self.reduction = statements, results, reduction
+        self.output_into = output_into or [None] * len(outputs)
+
+    def array_arguments(self):
+        """(parameter name, dtype) of every array argument, in call order."""
+        args = [(_arg_name(n, c), d) for n, c, d in self.inputs if not c.startswith("var:")]
+        args += [(f"v_{n}", d) for n, d, _ in self.variables]
+        args += [(f"out_{k}", d) for k, (_, d) in enumerate(self.outputs)
+                 if self.output_into[k] is None]
+        return args
 
     def signature(self):
         return (self.mode, tuple(self.inputs), tuple(self.outputs), tuple(self.variables))
@@ -130,11 +139,14 @@ def build_statements(body, skip=()):
     return statements, names
 
 
-def plan_kernel(cluster, in_shapes, body_shapes):
+def plan_kernel(cluster, in_shapes, body_shapes, var_inputs=None):
     """The KernelPlan of an elementwise, update or reduction cluster for concrete shapes.
 
-    body_shapes: {id(body tensor): concrete shape}. Returns (plan, call) where call describes
-    the runtime arguments: sizes and which inputs need materializing."""
+    body_shapes: {id(body tensor): concrete shape}. var_inputs: {input index: Variable} for
+    inputs that are reads of a variable this kernel assigns: they are loaded from the variable's
+    own array (the one the kernel writes in place), so no two arguments alias each other and the
+    loop vectorizes. Returns (plan, call) where call describes the runtime arguments: sizes and
+    which inputs need materializing."""
     body = cluster.body
     if cluster.kind == fused.REDUCTION:
         return _plan_reduction(cluster, in_shapes, body_shapes)
@@ -153,12 +165,16 @@ def plan_kernel(cluster, in_shapes, body_shapes):
     else:
         materialize = [c == "materialize" for c in classes]
         classes = ["full" if c == "materialize" else c for c in classes]
-    inputs = [(f"a{i}", c, p.dtype.name) for i, (c, p) in enumerate(zip(classes, body.inputs))]
-    outputs = [(names[id(t)], t.dtype.name) for t in body.outputs]
     variables = []  # (statement target, dtype, whether it reads the current value)
+    target_of = {}
     for st in statements:
         if st.var is not None:
             variables.append((st.target, st.var.dtype.name, "{var}" in st.template))
+            target_of[id(st.var)] = st.target
+    for i, var in (var_inputs or {}).items():
+        if id(var) in target_of and classes[i] == "full" and not materialize[i]:
+            classes[i] = "var:" + target_of[id(var)]
+    inputs = [(f"a{i}", c, p.dtype.name) for i, (c, p) in enumerate(zip(classes, body.inputs))]
     results = [names[id(t)] for t in body.outputs if t.node.type not in ASSIGNS]
     outputs = [(names[id(t)], t.dtype.name) for t in body.outputs if t.node.type not in ASSIGNS]
     plan = KernelPlan(cluster.name, mode, inputs, outputs, variables, statements, results)
@@ -206,7 +222,7 @@ def plan_epilogue(cluster, body_shapes):
     inputs.append(("m", "full", dtype))
     out = body.outputs[0]
     plan = KernelPlan(cluster.name, mode, inputs, [(names[id(out)], dtype)], [], statements,
-                      [names[id(out)]])
+                      [names[id(out)]], output_into=["m_a"])
     return plan, _call(shape, k, mode, materialize), used
 
 
@@ -279,13 +295,15 @@ class _Writer:
 
 
 def _element_body(w, depth, plan, index_of):
-    """Loads of full/row inputs, the statements, and variable loads, at one element."""
+    """Loads of full/row/variable inputs, then the statements, at one element."""
     for name, cls, _ in plan.inputs:
         if cls in index_of:
             w(depth, f"{name} = {name}_a[{index_of[cls]}]")
+        elif cls.startswith("var:"):
+            w(depth, f"{name} = v_{cls[4:]}[i]")
     for st in plan.statements:
         if st.var is not None and "{var}" in st.template:
-            w(depth, f"vcur_{st.target} = vin_{st.target}[i]")
+            w(depth, f"vcur_{st.target} = v_{st.target}[i]")
         w(depth, _render_statement(st))
 
 
@@ -301,10 +319,7 @@ def render_cpu(plan, parallel):
     loop = "prange" if parallel else "range"
     # Arrays arrive with their own shapes (C-contiguous) and are flattened inside the kernel,
     # which costs nothing there, instead of by reshape calls in Python on every run.
-    flat = [_arg_name(n, c) for n, c, _ in plan.inputs]
-    flat += [f"vin_{n}" for n, _, reads in plan.variables if reads]
-    flat += [f"vout_{n}" for n, _, _ in plan.variables]
-    flat += [f"out_{k}" for k in range(len(plan.outputs))]
+    flat = [name for name, _ in plan.array_arguments()]
     w = _Writer()
     w(0, f"def {fn}({', '.join(['outer', 'inner'] + [a + '_nd' for a in flat])}):")
     for a in flat:
@@ -326,9 +341,9 @@ def render_cpu(plan, parallel):
             depth, index_of = 3, {"full": "i", "row": "j"}
         _element_body(w, depth, plan, index_of)
         for k, res in enumerate(plan.results):
-            w(depth, f"out_{k}[i] = {res}")
+            w(depth, f"{plan.output_into[k] or f'out_{k}'}[i] = {res}")
         for name, _, _ in plan.variables:
-            w(depth, f"vout_{name}[i] = {name}")
+            w(depth, f"v_{name}[i] = {name}")
     else:
         red = plan.reduction
         out_dtype = plan.outputs[0][1]

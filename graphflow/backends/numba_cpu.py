@@ -131,19 +131,17 @@ def _purge_cache(path):
 
 
 def arg_types(plan, ndims):
-    """Numba types of a kernel's arguments, in the order render_cpu declares them: the two loop
-    sizes, then C-contiguous arrays (of the given ranks) for inputs, variables read, variables
-    written, and outputs."""
+    """Numba types of a kernel's arguments: the two loop sizes, then C-contiguous arrays of the
+    given ranks, in the order of plan.array_arguments()."""
     import numpy as np
     from numba import types
     from numba.np.numpy_support import from_dtype
 
-    dtypes = [d for _, _, d in plan.inputs] + [d for _, d, reads in plan.variables if reads]
-    dtypes += [d for _, d, _ in plan.variables] + [d for _, d in plan.outputs]
-    if len(dtypes) != len(ndims):
-        raise ValueError(f"{plan.name}: {len(ndims)} ranks for {len(dtypes)} array arguments")
+    arrays = plan.array_arguments()
+    if len(arrays) != len(ndims):
+        raise ValueError(f"{plan.name}: {len(ndims)} ranks for {len(arrays)} array arguments")
     return [types.int64, types.int64] + [
-        types.Array(from_dtype(np.dtype(d)), n, "C") for d, n in zip(dtypes, ndims)]
+        types.Array(from_dtype(np.dtype(d)), n, "C") for (_, d), n in zip(arrays, ndims)]
 
 
 def wants_parallel(size):

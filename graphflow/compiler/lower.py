@@ -312,7 +312,9 @@ class Plan:
     def _kernel_step(self, node, cluster):
         from graphflow.backends import codegen, numba_cpu
         in_shapes = [self.shapes[id(x)] for x in node.inputs]
-        kplan, call = codegen.plan_kernel(cluster, in_shapes, self.bodies[id(node)])
+        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
+                      if x.node.type == "read_variable"}
+        kplan, call = codegen.plan_kernel(cluster, in_shapes, self.bodies[id(node)], var_inputs)
         outer, inner = call["outer"], call["inner"]
         kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
         body_outputs = cluster.body.outputs
@@ -324,17 +326,20 @@ class Plan:
                 outs.append(("var", slot, bt.node.attrs["var"]))
             else:
                 outs.append(("buffer", slot, self._out_buffer(o)))
-        variables = [(st.var, "{var}" in st.template) for st in kplan.statements
-                     if st.var is not None]
+        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
+                          if kplan.inputs[i][1].startswith("var:")}
+        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
+                     for st in kplan.statements if st.var is not None]
         in_place = [self._may_overwrite(v, node) for v, _ in variables]
-        materialize = [call["shape"] if m else None for m in call["materialize"]]
-        ndims = [len(call["shape"]) if m is not None else len(s)
-                 for m, s in zip(materialize, in_shapes)]
-        ndims += [v.shape.rank for v, reads in variables if reads] + [v.shape.rank for v, _ in variables]
+        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs) if not cls.startswith("var:")]
+        materialize = [call["shape"] if call["materialize"][i] else None for i in array_inputs]
+        ndims = [len(call["shape"]) if m is not None else len(in_shapes[i])
+                 for i, m in zip(array_inputs, materialize)]
+        ndims += [v.shape.rank for v, _ in variables]
         ndims += [len(self.shapes[id(o)]) for o, bt in zip(node.outputs, body_outputs)
                   if bt.node.type not in ASSIGNS]
         self.kernels.append((kernel, kplan, call["shape"], ndims))
-        return _kernel_step(kernel, outer, inner, [self._slot(x) for x in node.inputs],
+        return _kernel_step(kernel, outer, inner, [self._slot(node.inputs[i]) for i in array_inputs],
                             materialize, outs, variables, in_place)
 
     def _may_overwrite(self, var, update_node):
@@ -367,7 +372,7 @@ class Plan:
             materialize = [call["shape"] if m else None for m in call["materialize"]]
             rank = len(call["shape"])
             ndims = [rank if m is not None else len(body_shapes[id(body.inputs[i])])
-                     for i, m in zip(used, materialize)] + [rank, rank]
+                     for i, m in zip(used, materialize)] + [rank]
             self.kernels.append((kernel, kplan, call["shape"], ndims))
             epilogue = (kernel, call["outer"], call["inner"], materialize)
         out = node.outputs[0]
@@ -518,13 +523,13 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
             args = [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in args]
         else:
             args = [_kernel_input(env[s], m) for s, m in zip(in_slots, materialize)]
-        currents, targets = [], []
-        for (var, reads), ok in zip(variables, in_place):
+        targets = []  # each variable's array, updated in place by the kernel
+        for (var, needs_current), ok in zip(variables, in_place):
             cur = var._value._value if var._value is not None else None
-            if reads:
-                currents.append(var._storage())
             if ok and cur is not None and not var._exported:
                 targets.append(cur)
+            elif needs_current:  # somebody may still see the old array: update a copy
+                targets.append(var._storage().copy())
             else:
                 targets.append(np.empty(var.shape.as_list(), var.dtype.np))
         out_arrays = []
@@ -533,7 +538,7 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
                 arr = out[2].get()
                 env[out[1]] = arr
                 out_arrays.append(arr)
-        kernel(outer, inner, *args, *currents, *targets, *out_arrays)
+        kernel(outer, inner, *args, *targets, *out_arrays)
         for (var, _), dst in zip(variables, targets):
             if var._value is None or dst is not var._value._value:  # written out of place
                 var._replace_storage(dst)
@@ -555,6 +560,6 @@ def _matmul_step(a_slot, b_slot, ta, tb, out_slot, holder, epilogue, extra):
         if epilogue is not None:
             kernel, outer, inner, materialize = epilogue
             args = [_kernel_input(env[s], m) for s, m in zip(extra, materialize)]
-            kernel(outer, inner, *args, out, out)
+            kernel(outer, inner, *args, out)  # the epilogue rewrites the product in place
         env[out_slot] = out
     return step
