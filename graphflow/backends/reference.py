@@ -49,7 +49,7 @@ class Executable:
                 continue  # fed
             args = [env[id(t)] for t in node.inputs]
             result = _run_node(node, args)
-            if len(node.outputs) == 1:
+            if node.opdef.num_outputs == 1:
                 env[id(node.outputs[0])] = result
             else:
                 for t, r in zip(node.outputs, result):
@@ -67,7 +67,7 @@ def _run_node(node, args):
         shapes = ", ".join(f"{np.asarray(a).dtype}{list(np.shape(a))}" for a in args)
         raise InvalidArgumentError(
             f"Node {node.name!r} ({node.type}) failed on inputs {shapes}: {e}") from None
-    if len(node.outputs) == 1 and type(result) is not np.ndarray:
+    if node.opdef.num_outputs == 1 and type(result) is not np.ndarray:
         result = np.asarray(result)
     return result
 

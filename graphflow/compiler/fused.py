@@ -55,10 +55,7 @@ class Cluster:
             from graphflow.backends import reference
             self._executable = reference.compile(self.body, self.body.outputs, self.body.inputs,
                                                  self.body.targets)
-        outs = self._executable.run(list(arrays))
-        if len(outs) == 1:
-            return outs[0]
-        return tuple(outs)
+        return tuple(self._executable.run(list(arrays)))  # the fused op has num_outputs=None
 
     def __repr__(self):
         return f"<Cluster {self.name} ({self.kind}): {', '.join(self.ops)}>"

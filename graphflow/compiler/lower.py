@@ -493,13 +493,14 @@ def _read_step(var, slot):
 
 def _reference_step(node, in_slots, out_slots):
     ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
+    single = node.opdef.num_outputs == 1  # (a split into one piece still returns a tuple)
 
     def step(env):
         try:
             result = ref(*[env[s] for s in in_slots], **attrs)
         except GraphflowError as e:
             raise type(e)(f"Node {name!r} ({kind}): {e}") from None
-        if len(out_slots) == 1:
+        if single:
             env[out_slots[0]] = result if type(result) is np.ndarray else np.asarray(result)
         else:
             for s, r in zip(out_slots, result):

@@ -23,3 +23,4 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out = np.zeros(y.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, y[..., None], 1, axis=-1)
     return out
+from graphflow.keras.utils.vis_utils import model_to_dot, plot_model  # noqa: E402,F401
