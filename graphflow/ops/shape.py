@@ -150,8 +150,14 @@ def _expand_infer(specs, axis):
     return [(x.shape[:a] + (1,) + x.shape[a:], x.dtype)]
 
 
+def _expand_ref(x, axis):
+    if axis < 0:  # left negative only when the rank was unknown at graph-building time
+        axis += x.ndim + 1
+    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
+
+
 EXPAND_DIMS = register(
-    "expand_dims", SHAPE, _expand_infer, lambda x, axis: np.expand_dims(x, axis),
+    "expand_dims", SHAPE, _expand_infer, _expand_ref,
     lambda inputs, outputs, dy, axis: (reshape_like(dy, inputs[0]),))
 
 
@@ -747,8 +753,12 @@ def _one_hot_infer(specs, depth, on_value, off_value, axis, dtype):
 def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
     rules.check_array_kind("one_hot", indices, "iu")
     np_dtype = dtypes.as_dtype(dtype).np
-    hot = indices[..., None] == np.arange(depth)  # out-of-range indices give all-off rows, as TF
-    out = np.where(hot, np.asarray(on_value, np_dtype), np.asarray(off_value, np_dtype))
+    # Rows of an identity-like table, with an extra all-off row that out-of-range indices
+    # (negative or >= depth) select, as TF gives them all-off rows.
+    table = np.full((depth + 1, depth), off_value, dtype=np_dtype)
+    table[np.arange(depth), np.arange(depth)] = on_value
+    index = np.where((indices >= 0) & (indices < depth), indices, depth)
+    out = table[index]
     if axis != -1:
         out = np.moveaxis(out, -1, axis)
     return out.astype(np_dtype, copy=False)

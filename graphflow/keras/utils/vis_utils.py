@@ -60,6 +60,7 @@ class _LayerGraph:
         self.exact = exact          # False: subclassed model whose connectivity is unknown
         self.inputs = list(inputs)  # layers that receive the model's inputs, in input order
         self.outputs = list(outputs)  # layers producing the model's outputs, in output order
+        self.shapes = {}            # id(layer) -> (input text, output text) from the calls drawn
 
 
 def _nodes_to_graph(nodes, input_layers, output_tensors):
@@ -71,7 +72,12 @@ def _nodes_to_graph(nodes, input_layers, output_tensors):
             src, _, out_index = t._keras_history
             edges.append((src, out_index, node.layer, i))
     outputs = [t._keras_history[0] for t in output_tensors]
-    return _LayerGraph(layers, edges, True, input_layers, outputs)
+    graph = _LayerGraph(layers, edges, True, input_layers, outputs)
+    for layer in layers:
+        calls = [n for n in nodes if n.layer is layer]
+        if calls:
+            graph.shapes[id(layer)] = (_shapes_text(calls, "input"), _shapes_text(calls, "output"))
+    return graph
 
 
 def _layer_graph(model):
@@ -101,7 +107,8 @@ def _all_layers(layer, out):
 
 def _trace_subclassed(model):
     """Runs a subclassed model's call() once on a KerasTensor so its layers record their calls,
-    reads the recorded graph, then removes every trace of that run (nodes, name counters)."""
+    reads the recorded graph, then removes every trace of that run (nodes, last output shapes,
+    name counters). Returns None when call() does not run on symbolic inputs."""
     from graphflow.context import context
     from graphflow.keras.layers.base import InputLayer
     from graphflow.keras.models import Model
@@ -110,6 +117,7 @@ def _trace_subclassed(model):
         return None
     sublayers = _all_layers(model, [])
     counts = {id(l): len(l._inbound_nodes) for l in sublayers}
+    last_shapes = {id(l): l._last_output_shape for l in sublayers}
     names = dict(context.keras_names)
     try:
         x = InputLayer(batch_input_shape=(None,) + tuple(shape.as_list()[1:]), name="input")
@@ -125,19 +133,17 @@ def _trace_subclassed(model):
     finally:
         for layer in sublayers:
             del layer._inbound_nodes[counts[id(layer)]:]
+            layer._last_output_shape = last_shapes[id(layer)]
         context.keras_names.clear()
         context.keras_names.update(names)
 
 
 # -- labels ---------------------------------------------------------------------------------------
 
-def _shapes_of(layer, which):
-    """Distinct input or output shapes over the layer's recorded calls, as Keras prints them."""
-    from graphflow.keras.layers.base import InputLayer
-    if isinstance(layer, InputLayer):
-        return _shape_text(layer._inbound_nodes[0].outputs.shape)
+def _shapes_text(nodes, which):
+    """Distinct input or output shapes over the given calls, as Keras prints them."""
     texts = []
-    for node in layer._inbound_nodes:
+    for node in nodes:
         tensors = node.input_tensors if which == "input" else node.output_tensors
         shapes = [t.shape for t in tensors]
         if len(shapes) == 1:
@@ -146,13 +152,25 @@ def _shapes_of(layer, which):
             text = "[" + ", ".join(_shape_text(s) for s in shapes) + "]" if shapes else "?"
         if text not in texts:
             texts.append(text)
+    return " | ".join(texts)
+
+
+def _shapes_of(layer, which, known=None):
+    """The layer's input or output shapes: from the calls drawn (`known`), else from every call
+    it recorded, else from its last eager call or build."""
+    from graphflow.keras.layers.base import InputLayer
+    if isinstance(layer, InputLayer):
+        return _shape_text(layer._inbound_nodes[0].outputs.shape)
+    if known is not None:
+        return known[0 if which == "input" else 1]
+    texts = _shapes_text(layer._inbound_nodes, which)
     if not texts:
         if which == "output" and layer._last_output_shape is not None:
             return _shape_text(layer._last_output_shape)
         if which == "input" and layer._build_input_shape is not None:
             return _shape_text(layer._build_input_shape)
         return "?"
-    return " | ".join(texts)
+    return texts
 
 
 def _activation_name(layer):
@@ -164,7 +182,7 @@ def _activation_name(layer):
 
 
 def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
-           show_trainable):
+           show_trainable, known_shapes=None):
     """An HTML-like table: the title row, then one row per requested detail."""
     esc = html.escape
     cls = type(layer).__name__
@@ -183,8 +201,8 @@ def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activati
     if show_trainable:
         row("Trainable:", "Y" if layer.trainable else "N")
     if show_shapes:
-        row("Input shape:", _shapes_of(layer, "input"))
-        row("Output shape:", _shapes_of(layer, "output"))
+        row("Input shape:", _shapes_of(layer, "input", known_shapes))
+        row("Output shape:", _shapes_of(layer, "output", known_shapes))
     return ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">'
             + "".join(rows) + "</table>>")
 
@@ -215,7 +233,8 @@ class _Drawer:
                              color="#7f7f7f", fontname="Helvetica")
                     inner[id(layer)] = self.draw(sub, layer)
             else:
-                dot.node(self.node_id(layer), label=_label(layer, **self.label_options()))
+                dot.node(self.node_id(layer), label=_label(
+                    layer, known_shapes=graph.shapes.get(id(layer)), **self.label_options()))
         style = {} if graph.exact else {"style": "dashed"}
         for src, out_index, dst, in_index in graph.edges:
             dot.edge(self.exit_id(src, out_index, inner), self.entry_id(dst, in_index, inner),
