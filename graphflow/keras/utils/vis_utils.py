@@ -280,7 +280,8 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         raise InvalidArgumentError(
             f"model_to_dot: expected a keras Model or Layer, got {type(model).__name__}")
     if rankdir not in ("TB", "LR", "BT", "RL"):
-        raise InvalidArgumentError(f"model_to_dot: rankdir must be TB, LR, BT or RL, got {rankdir!r}")
+        raise InvalidArgumentError(
+            f"model_to_dot: rankdir must be TB, LR, BT or RL, got {rankdir!r}")
     if _is_model(model) and not _is_functional(model) and not _is_sequential(model) \
             and not model.built:
         raise InvalidArgumentError(

@@ -1,0 +1,1 @@
+"""Gallery of graphflow pictures: `python -m visualize [--out DIR]` (see gallery.py)."""
