@@ -8,13 +8,18 @@ Run: python examples/mnist_mlp.py [--epochs 5]   (GRAPHFLOW_DATA_DIR must hold m
 import argparse
 import time
 
+import graphflow as tf
 from graphflow import keras
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1, help="global seed (initial weights, "
+                        "shuffling); pass -1 for a fresh random run")
     args = parser.parse_args()
+    if args.seed >= 0:
+        tf.random.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     x_train = x_train.reshape(60000, 784).astype("float32") / 255
     x_test = x_test.reshape(10000, 784).astype("float32") / 255

@@ -126,7 +126,8 @@ class ArrayData:
         return full if self.steps is None else min(full, self.steps)
 
     def batches(self):
-        order = np.random.permutation(self.n) if self.shuffle == True else None  # noqa: E712
+        from graphflow.ops.random import numpy_generator
+        order = numpy_generator("shuffle").permutation(self.n) if self.shuffle is True else None
         for b in range(self.num_batches()):
             lo, hi = b * self.batch_size, min(self.n, (b + 1) * self.batch_size)
             index = order[lo:hi] if order is not None else slice(lo, hi)

@@ -41,6 +41,14 @@ def _generator(key):
     return gen
 
 
+def numpy_generator(purpose):
+    """A NumPy Generator for host-side randomness (e.g. shuffling data in fit) that follows the
+    global seed: reproducible after set_seed, fresh otherwise."""
+    if context.global_seed is None:
+        return np.random.default_rng()
+    return _generator((purpose, context.global_seed))
+
+
 def _seed_key(seed):
     """The stream for a new random op. Eagerly, op-less seeds share the global stream."""
     if context.graph is not None:
