@@ -18,43 +18,8 @@ import sys
 import tempfile
 import textwrap
 
-WORKLOADS = {
-    "linreg": """
-        w, b = tf.Variable(1.0), tf.Variable(0.5)
-
-        @tf.function
-        def step(x, y):
-            with tf.GradientTape() as tape:
-                loss = (w * x + b - y) ** 2
-            gw, gb = tape.gradient(loss, [w, b])
-            w.assign_sub(0.01 * gw)
-            b.assign_sub(0.01 * gb)
-
-        args = (tf.constant(1.0), tf.constant(2.0))
-    """,
-    "mlp": """
-        rng = np.random.default_rng(0)
-        params = [tf.Variable(rng.standard_normal(s).astype(np.float32) * 0.05)
-                  for s in ((784, 512), (512,), (512, 10), (10,))]
-        slots = [tf.Variable(np.zeros(p.shape.as_list(), np.float32)) for p in params]
-
-        @tf.function
-        def step(x, y):
-            w1, b1, w2, b2 = params
-            with tf.GradientTape() as tape:
-                h = tf.nn.relu(tf.matmul(x, w1) + b1)
-                logits = tf.matmul(h, w2) + b2
-                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
-            grads = tape.gradient(loss, params)
-            for p, s, g in zip(params, slots, grads):  # RMSprop
-                s.assign(0.9 * s + 0.1 * g * g)
-                p.assign_sub(0.001 * g / (tf.sqrt(s) + 1e-7))
-            return loss
-
-        args = (tf.constant(rng.random((128, 784), dtype=np.float32)),
-                tf.constant(rng.integers(0, 10, 128).astype(np.int32)))
-    """,
-}
+# The train steps are defined once, in graphflow.bench (python -m graphflow.bench measures them too).
+from graphflow.bench.workloads import COMPILE_BODIES as WORKLOADS  # noqa: E402
 
 PROGRAM = """
 import time
