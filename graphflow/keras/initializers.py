@@ -16,7 +16,7 @@ class Initializer:
     """Callable: initializer(shape, dtype) -> tensor."""
 
     def __call__(self, shape, dtype=None):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype)")
 
     def get_config(self):
         return {}
