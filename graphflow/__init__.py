@@ -16,7 +16,7 @@ from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: 
 from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401
-from graphflow import math  # noqa: F401
+from graphflow import linalg, math  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 

@@ -11,6 +11,7 @@ from graphflow.ops.api import (  # noqa: F401
     not_equal, pow, reciprocal, reduce_all, reduce_any, reduce_logsumexp, reduce_max, reduce_mean,
     reduce_min, reduce_prod, reduce_sum, round, rsqrt, sigmoid, sign, sin, sqrt, square,
     squared_difference, subtract, tanh, truediv)
-from graphflow.ops.nn import softplus  # noqa: F401
+from graphflow.ops.nn import l2_normalize, softplus  # noqa: F401
+from graphflow.ops.reduce import reduce_euclidean_norm, reduce_std, reduce_variance  # noqa: F401
 
 mod = floormod

@@ -365,3 +365,34 @@ def broadcast_like(x, like):
     if xs is not None and xs == ls and None not in xs:
         return x
     return dispatch(BROADCAST_LIKE, (x, like))
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Population variance over `axis` (a composite: mean of squared deviations).
+
+        >>> float(tf.math.reduce_variance(tf.constant([1.0, 3.0])))
+        1.0
+    """
+    from graphflow.ops.elementwise import squared_difference
+    mean = reduce_mean(input_tensor, axis, keepdims=True)
+    return reduce_mean(squared_difference(input_tensor, mean), axis, keepdims, name)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Population standard deviation over `axis`.
+
+        >>> float(tf.math.reduce_std(tf.constant([1.0, 3.0])))
+        1.0
+    """
+    from graphflow.ops.elementwise import sqrt
+    return sqrt(reduce_variance(input_tensor, axis, keepdims), name)
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """sqrt(sum(x ** 2)) over `axis`.
+
+        >>> float(tf.math.reduce_euclidean_norm(tf.constant([3.0, 4.0])))
+        5.0
+    """
+    from graphflow.ops.elementwise import sqrt, square
+    return sqrt(reduce_sum(square(input_tensor), axis, keepdims), name)

@@ -1,0 +1,65 @@
+"""graphflow.linalg: TF's linear-algebra namespace (composites of registry ops).
+
+    >>> import graphflow as tf
+    >>> tf.linalg.matmul(tf.eye(2), tf.ones((2, 3))).shape
+    TensorShape([2, 3])
+    >>> float(tf.linalg.norm(tf.constant([3.0, 4.0])))
+    5.0
+"""
+from graphflow.errors import InvalidArgumentError
+from graphflow.ops.creation import eye  # noqa: F401
+from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
+from graphflow.ops.nn import l2_normalize  # noqa: F401
+from graphflow.ops import elementwise as ew
+from graphflow.ops import reduce as rd
+from graphflow.ops import shape as sh
+
+
+def matrix_transpose(a, name=None):
+    """Swaps the last two axes.
+
+        >>> tf.linalg.matrix_transpose(tf.zeros((5, 2, 3))).shape
+        TensorShape([5, 3, 2])
+    """
+    rank = a.shape.rank
+    if rank is None or rank < 2:
+        raise InvalidArgumentError(
+            f"matrix_transpose: input must have rank >= 2, got shape {a.shape}")
+    perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+    return sh.transpose(a, perm, name)
+
+
+def matvec(a, b, name=None):
+    """a @ b for a matrix (batch) a and a vector (batch) b.
+
+        >>> tf.linalg.matvec(tf.eye(2), tf.constant([1.0, 2.0])).numpy()
+        array([1., 2.], dtype=float32)
+    """
+    return sh.squeeze(matmul(a, sh.expand_dims(b, -1)), [-1], name)
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002 - TF's name
+    """Vector norms: ord "euclidean"/2 (also Frobenius for matrices), 1, or inf over `axis`.
+
+        >>> float(tf.linalg.norm(tf.constant([-3.0, 4.0]), ord=1))
+        7.0
+    """
+    if ord in ("euclidean", "fro", 2):
+        return rd.reduce_euclidean_norm(tensor, axis, keepdims, name)
+    if ord == 1:
+        return rd.reduce_sum(ew.abs(tensor), axis, keepdims, name)
+    if ord == float("inf") or ord == "inf":
+        return rd.reduce_max(ew.abs(tensor), axis, keepdims, name)
+    raise InvalidArgumentError(f"linalg.norm: unsupported ord {ord!r}; use 'euclidean', 1 or inf")
+
+
+def trace(x, name=None):
+    """Sum of the diagonal of the last two axes.
+
+        >>> float(tf.linalg.trace(tf.eye(3)))
+        3.0
+    """
+    n = x.shape[-1]
+    if n is None or x.shape[-2] != n:
+        raise InvalidArgumentError(f"linalg.trace: needs square matrices, got shape {x.shape}")
+    return rd.reduce_sum(x * eye(n, dtype=x.dtype), [-2, -1], name=name)
