@@ -32,6 +32,7 @@ _LAZY = {
     "Graph": ("graphflow.graph.ir", "Graph"),
     "name_scope": ("graphflow.graph.ir", "name_scope"),
     "config": "graphflow.config",
+    "data": "graphflow.data",
     "visualize": "graphflow.visualize",
 }
 

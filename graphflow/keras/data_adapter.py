@@ -149,9 +149,10 @@ class GeneratorData:
     def num_batches(self):
         if self.steps is not None:
             return self.steps
-        if hasattr(self.iterable, "__len__"):
+        try:
             return len(self.iterable)
-        return None
+        except (TypeError, ValueError):  # no length, or an infinite/unknown one
+            return None
 
     def batches(self):
         if self._reiterable or self.iterator is None:
