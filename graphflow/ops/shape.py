@@ -755,8 +755,11 @@ def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
     np_dtype = dtypes.as_dtype(dtype).np
     # Rows of an identity-like table, with an extra all-off row that out-of-range indices
     # (negative or >= depth) select, as TF gives them all-off rows.
-    table = np.full((depth + 1, depth), off_value, dtype=np_dtype)
-    table[np.arange(depth), np.arange(depth)] = on_value
+    if on_value == 1 and off_value == 0:
+        table = np.eye(depth + 1, depth, dtype=np_dtype)
+    else:
+        table = np.full((depth + 1, depth), off_value, dtype=np_dtype)
+        table[np.arange(depth), np.arange(depth)] = on_value
     index = np.where((indices >= 0) & (indices < depth), indices, depth)
     out = table[index]
     if axis != -1:

@@ -48,6 +48,12 @@ def run(graph):
             current = user.outputs[0]
             if id(current) in outs:
                 break
+        if len(chain) > 1:
+            # Elementwise producers used only by the chain (e.g. the relu mask of a backward
+            # pass) are computed inside the epilogue too.
+            chain = fused.grow_producers(
+                chain, uses, lambda n: fused.can_fuse_elementwise(n) and id(n) not in taken
+                and n.index > node.index)
         if len(chain) > 1 and fused.emitted_in_order(chain, uses, outs) and \
                 fused.is_convex(graph, chain, uses):
             clusters.append((fused.MATMUL, chain))
