@@ -201,7 +201,6 @@ class GradientTape:
         return backward(self._records, targets, seeds, self._watched)
 
     def _source_gradient(self, source, grads, unconnected):
-        from graphflow.ops import api as ops
         if isinstance(source, Variable):
             g = _sum_present(grads, self._var_reads.get(id(source), {}).values())
         else:

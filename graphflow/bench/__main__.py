@@ -58,7 +58,7 @@ def main(argv=None):
         timings[name] = time.perf_counter() - start
     print()
     print(harness.table(rows))
-    print(f"\nwall time per workload (s): "
+    print("\nwall time per workload (s): "
           + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     if args.json:
         harness.write_json(args.json, rows, {"header": head, "argv": argv, "quick": args.quick,

@@ -12,7 +12,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import rules
-from graphflow.ops.registry import BROADCAST, INDEX, SHAPE, dispatch, register
+from graphflow.ops.registry import INDEX, SHAPE, dispatch, register
 
 
 def _shape_of(x):

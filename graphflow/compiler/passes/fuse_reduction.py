@@ -34,8 +34,9 @@ def run(graph):
     for node in graph.nodes:
         if not _fusible_reduction(node):
             continue
+        # Producers that are also fetched stay outside: the kernel writes only the reduction.
         members = fused.grow_producers(
-            [node], uses, lambda n: fused.can_fuse_elementwise(n) and id(n) not in taken)
+            [node], uses, lambda n: fused.can_fuse_elementwise(n) and id(n) not in taken, outs)
         if len(members) < 2:
             continue
         taken.update(id(n) for n in members)
