@@ -1191,3 +1191,36 @@ def numeric_gradient(f, arrays, i, eps=1e-6):
         x[idx] = orig
         grad[idx] = (plus - minus) / (2 * eps)
     return grad
+
+
+def second_derivatives(op, arrays, attrs, rng):
+    """Nested tapes: for each float64 input, (d/dx <grad of sum(op * cot), v>, the same by central
+    differences of the tape gradient), with random cotangents and directions drawn from rng."""
+    import graphflow as tf
+    floats = [i for i, a in enumerate(arrays) if a.dtype == np.float64]
+    cotangents = [rng.standard_normal(r.shape) for r in ref_outputs(op, arrays, attrs)]
+    vs = [rng.standard_normal(arrays[i].shape) for i in floats]
+
+    def inner_product(arrs, outer=None):
+        """<grad of sum(op * cot), v>, as a tensor (recorded on `outer` when given)."""
+        xs = [EagerTensor(a.copy()) for a in arrs]
+        if outer is not None:
+            for i in floats:
+                outer.watch(xs[i])
+        with tf.GradientTape() as inner:
+            for i in floats:
+                inner.watch(xs[i])
+            outs = outputs_of(dispatch(op, xs, attrs))
+            loss = tf.add_n([tf.reduce_sum(o * EagerTensor(c)) for o, c in zip(outs, cotangents)])
+        grads = inner.gradient(loss, [xs[i] for i in floats])
+        terms = [tf.reduce_sum(g * EagerTensor(v)) for g, v in zip(grads, vs) if g is not None]
+        return xs, tf.add_n(terms)
+
+    with tf.GradientTape() as outer:
+        xs, total = inner_product(arrays, outer)
+    second = outer.gradient(total, [xs[i] for i in floats])
+    pairs = []
+    for i, g in zip(floats, second):
+        numeric = numeric_gradient(lambda a: float(inner_product(a)[1]), arrays, i, eps=1e-5)
+        pairs.append((i, np.zeros_like(numeric) if g is None else g.numpy(), numeric))
+    return pairs

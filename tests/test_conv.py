@@ -9,13 +9,11 @@ import graphflow as tf
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import conv
 from graphflow.ops.registry import REGISTRY, Spec, dispatch
-from graphflow.tensor import EagerTensor
 
 from helpers import (
     SAMPLES, distinct, naive_avg_pool2d, naive_avg_pool2d_grad, naive_conv2d,
     naive_conv2d_backprop_filter, naive_conv2d_backprop_input, naive_max_pool2d,
-    naive_max_pool2d_grad, naive_max_pool2d_grad_grad, numeric_gradient, outputs_of,
-    ref_outputs, same_or_valid)
+    naive_max_pool2d_grad, naive_max_pool2d_grad_grad, same_or_valid, second_derivatives)
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -359,35 +357,11 @@ ZERO_SECOND = {"max_pool2d", "avg_pool2d", "max_pool2d_grad", "max_pool2d_grad_g
 def test_second_derivatives_match_finite_differences(name, case):
     op = REGISTRY[name]
     arrays, attrs = SAMPLES[name](np.random.default_rng(case), F64)[case]
-    floats = [i for i, a in enumerate(arrays) if a.dtype == np.float64]
-    rng = np.random.default_rng(100 + case)
-    cotangents = [rng.standard_normal(r.shape) for r in ref_outputs(op, arrays, attrs)]
-    vs = [rng.standard_normal(arrays[i].shape) for i in floats]
-
-    def inner_product(arrs, outer=None):
-        xs = [EagerTensor(a.copy()) for a in arrs]
-        if outer is not None:
-            for i in floats:
-                outer.watch(xs[i])
-        with tf.GradientTape() as inner:
-            for i in floats:
-                inner.watch(xs[i])
-            outs = outputs_of(dispatch(op, xs, attrs))
-            loss = tf.add_n([tf.reduce_sum(o * EagerTensor(c)) for o, c in zip(outs, cotangents)])
-        grads = inner.gradient(loss, [xs[i] for i in floats])
-        terms = [tf.reduce_sum(g * EagerTensor(v)) for g, v in zip(grads, vs) if g is not None]
-        return xs, tf.add_n(terms)
-
-    with tf.GradientTape() as outer:
-        xs, total = inner_product(arrays, outer)
-    second = outer.gradient(total, [xs[i] for i in floats])
-    nonzero = False
-    for i, g in zip(floats, second):
-        numeric = numeric_gradient(lambda a: float(inner_product(a)[1]), arrays, i, eps=1e-5)
-        analytic = np.zeros_like(numeric) if g is None else g.numpy()
+    pairs = second_derivatives(op, arrays, attrs, np.random.default_rng(100 + case))
+    for i, analytic, numeric in pairs:
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-6,
                                    err_msg=f"{name} case {case}: second derivative, input {i}")
-        nonzero = nonzero or bool(np.any(analytic))
+    nonzero = any(np.any(analytic) for _, analytic, _ in pairs)
     assert nonzero == (name not in ZERO_SECOND)
 
 

@@ -22,7 +22,7 @@ from graphflow.tensor import EagerTensor
 
 from helpers import (
     F64, SAMPLES, SKIP_FORWARD, assert_close, numeric_gradient, outputs_of, ref_outputs, run,
-    specs_of)
+    second_derivatives, specs_of)
 
 # A reference kernel must not leak NumPy warnings (overflow, empty slices) to users.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -352,40 +352,11 @@ def test_second_order_matches_finite_differences_of_gradient(name, case):
     """Nested tapes: d/dx <grad f(x), v> against central differences of the tape gradient."""
     op = REGISTRY[name]
     arrays, attrs = SAMPLES[name](_rng(name), F64)[case]
-    floats = _float64_inputs(arrays)
-    rng = _rng(name, 2)
-    cotangents = [rng.standard_normal(r.shape) for r in ref_outputs(op, arrays, attrs)]
-    vs = [rng.standard_normal(arrays[i].shape) for i in floats]
-
-    def inner_product(arrs, outer=None):
-        """<grad of sum(op * cot), v>, as a tensor (recorded on `outer` when given)."""
-        xs = [EagerTensor(a.copy()) for a in arrs]
-        if outer is not None:
-            for i in floats:
-                outer.watch(xs[i])
-        with tf.GradientTape() as inner:
-            for i in floats:
-                inner.watch(xs[i])
-            outs = outputs_of(dispatch(op, xs, attrs))
-            loss = tf.add_n([tf.reduce_sum(o * EagerTensor(c)) for o, c in zip(outs, cotangents)])
-        grads = inner.gradient(loss, [xs[i] for i in floats])
-        total = tf.add_n([tf.reduce_sum(g * EagerTensor(v)) for g, v in zip(grads, vs)
-                          if g is not None])
-        return xs, total
-
-    with tf.GradientTape() as outer:
-        xs, total = inner_product(arrays, outer)
-    second = outer.gradient(total, [xs[i] for i in floats])
-
-    def f(arrs):
-        return float(inner_product(arrs)[1])
-
-    for i, g in zip(floats, second):
-        numeric = numeric_gradient(f, arrays, i, eps=1e-5)
-        analytic = np.zeros_like(numeric) if g is None else g.numpy()
+    pairs = second_derivatives(op, arrays, attrs, _rng(name, 2))
+    for i, analytic, numeric in pairs:
         np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-5,
                                    err_msg=f"{name} case {case}: second derivative, input {i}")
-    nonzero = any(np.any(g.numpy()) for g in second if g is not None)
+    nonzero = any(np.any(analytic) for _, analytic, _ in pairs)
     assert nonzero != (name in LINEAR), f"{name}: the second derivative is {'' if nonzero else 'not '}zero"
 
 

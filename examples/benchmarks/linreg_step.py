@@ -9,32 +9,16 @@ import argparse
 import json
 import time
 
-import graphflow as tf
+from graphflow.bench.workloads import linreg_step
 
 
 def run(mode, epochs):
-    x = tf.constant([1.0, 3.0, 5.0, 7.0])
-    y = tf.constant([2.0, 3.0, 4.0, 5.0])
-    w, b, lr = tf.Variable(1.0), tf.Variable(0.5), 0.01
-
-    def train_step(xk, yk):
-        with tf.GradientTape() as tape:
-            loss = (w * xk + b - yk) ** 2
-        gw, gb = tape.gradient(loss, [w, b])
-        w.assign_sub(lr * gw)
-        b.assign_sub(lr * gb)
-
-    step = tf.function(train_step) if mode == "function" else train_step
-    samples = [(x[k], y[k]) for k in range(4)]
-    step(*samples[0])  # trace / warm up outside the timed loop, then restart from w=1, b=0.5
-    if mode == "function":
-        step.get_concrete_function(*samples[0]).kernels()  # wait for tiered compilation
-    w.assign(1.0)
-    b.assign(0.5)
+    # The train step is defined once, in graphflow.bench (python -m graphflow.bench times it too).
+    epoch = linreg_step("compiled" if mode == "function" else "eager")
+    w, b = epoch.variables
     start = time.perf_counter()
     for _ in range(epochs):
-        for xk, yk in samples:
-            step(xk, yk)
+        epoch()
     elapsed = time.perf_counter() - start
     return {"mode": mode, "us_per_step": round(elapsed / (4 * epochs) * 1e6, 1),
             "w": round(float(w.numpy()), 5), "b": round(float(b.numpy()), 5)}
