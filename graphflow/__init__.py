@@ -21,6 +21,9 @@ from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace
+from graphflow import devices as _device  # noqa: E402
+from graphflow.devices import device  # noqa: E402,F401
+_device.initialize()  # the default device (numba is imported only if a GPU may be present)
 
 __version__ = "0.1.0"
 newaxis = None

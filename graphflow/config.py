@@ -53,3 +53,44 @@ def set_tiered_compilation(enabled):
 
 def get_tiered_compilation():
     return context.tiered_compilation
+
+
+# -- devices (graphflow/devices.py) ------------------------------------------------------------
+
+def list_physical_devices(device_type=None):
+    """The machine's devices of a type ("CPU", "GPU"), as TF lists them. Under the Numba CUDA
+    simulator (NUMBA_ENABLE_CUDASIM=1) the simulated GPU is listed like a real one.
+
+        >>> import graphflow as tf
+        >>> tf.config.list_physical_devices("CPU")
+        [PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]
+    """
+    from graphflow import devices
+    return devices.list_physical_devices(device_type)
+
+
+def list_logical_devices(device_type=None):
+    return list_physical_devices(device_type)
+
+
+def set_soft_device_placement(enabled):
+    """With soft placement on, asking for a GPU that does not exist places work on the CPU
+    instead of raising (off by default: a missing GPU is an error unless you ask for fallback)."""
+    context.soft_placement = bool(enabled)
+
+
+def get_soft_device_placement():
+    return context.soft_placement
+
+
+def get_default_device():
+    """The device work goes to outside any graphflow.device scope (GRAPHFLOW_DEVICE, else the
+    GPU when present, else the CPU), as a short name like '/GPU:0'."""
+    from graphflow import devices
+    return devices.default_device().short_name
+
+
+def set_default_device(spec):
+    """Changes the default device (like setting GRAPHFLOW_DEVICE before import)."""
+    from graphflow import devices
+    devices._set_default(devices.resolve(spec, "default device"))

@@ -13,7 +13,8 @@ import os
 class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
                  "default_graph", "default_session", "optimizer_options", "backend",
-                 "tiered_compilation", "compile_threads", "keras_names")
+                 "tiered_compilation", "compile_threads", "keras_names", "device_stack",
+                 "default_device", "gpu_placement", "soft_placement", "transfers")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -30,6 +31,13 @@ class _Context:
         self.tiered_compilation = os.environ.get("GRAPHFLOW_TIERED", "1") != "0"
         self.compile_threads = []  # background kernel compiles in flight
         self.keras_names = {}      # layer name -> count, for unique Keras names (dense_1, ...)
+        # devices (graphflow/devices.py): graphflow.device scopes, innermost last; the default
+        # device (resolved at import); the GPU eager work goes to, or None for the CPU fast path
+        self.device_stack = []
+        self.default_device = None
+        self.gpu_placement = None
+        self.soft_placement = False  # a missing GPU falls back to the CPU only when asked
+        self.transfers = {"to_device": 0, "to_host": 0}
 
 
 context = _Context()

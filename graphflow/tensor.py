@@ -409,6 +409,80 @@ class EagerTensor(Tensor):
     def cpu(self):
         return self
 
+    def gpu(self, index=0):
+        """A copy of this tensor on GPU `index` (TF's Tensor.gpu)."""
+        from graphflow import devices as _device
+        dev = _device.resolve(f"/GPU:{index}")
+        if not dev.is_gpu:  # soft placement fell back to the CPU
+            return self
+        return DeviceTensor(_device.to_device(self._value), dev)
+
+
+class DeviceTensor(EagerTensor):
+    """An eager tensor resident in GPU memory (a numba.cuda device array).
+
+    Ops on it run as CUDA kernels and return DeviceTensors. Everything that needs the values on
+    the host (`numpy()`, printing, `float()`, NumPy interop) copies them back once and keeps the
+    copy, which stays valid because tensors are immutable.
+
+        >>> import graphflow as tf
+        >>> tf.constant(1.0).cpu().device.endswith("CPU:0")
+        True
+    """
+
+    __slots__ = ("_device_array", "_host", "_dev")
+
+    def __init__(self, device_array, dev):
+        self._device_array = device_array
+        self._dev = dev
+        self._host = None
+
+    @property
+    def _value(self):
+        host = self._host
+        if host is None:
+            from graphflow import devices as _device
+            host = self._host = _device.to_host(self._device_array)
+        return host
+
+    @property
+    def shape(self):
+        return TensorShape(self._device_array.shape)
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy(self._device_array.dtype)
+
+    @property
+    def ndim(self):
+        return len(self._device_array.shape)
+
+    @property
+    def device(self):
+        return self._dev.name
+
+    def cpu(self):
+        """A copy of this tensor in host memory."""
+        return EagerTensor(self._value)
+
+    def gpu(self, index=0):
+        if index == self._dev.index:
+            return self
+        raise InvalidArgumentError(f"Copying between GPUs ({self._dev.short_name} -> /GPU:{index}) "
+                                   "is not supported")
+
+    def __reduce__(self):
+        return (EagerTensor, (self._value,))
+
+    def __deepcopy__(self, memo):
+        from graphflow import devices as _device
+        return DeviceTensor(_device.device_copy(self._device_array), self._dev)
+
+
+def device_array_of(t):
+    """The array a tensor holds where it lives: a device array for a DeviceTensor, else NumPy."""
+    return t._device_array if type(t) is DeviceTensor else t._value
+
 
 class SymbolicTensor(Tensor):
     """An output of a node in a Graph: it has a static shape and dtype but no value.
@@ -506,6 +580,7 @@ class Variable(_Operators):
         self._exported = True         # whether eager code may hold the current array (lower.py)
         self._graph = None            # the compat.v1 Graph that owns this variable, if any
         self._initializer_op = None
+        self._dev = None              # the GPU Device holding the value, or None for the CPU
         _ops.init_variable(self, initial_value, name, dtype, shape)
 
     # -- reading -----------------------------------------------------------------------------
@@ -523,7 +598,7 @@ class Variable(_Operators):
 
     @property
     def device(self):
-        return CPU_DEVICE
+        return CPU_DEVICE if self._dev is None else self._dev.name
 
     @property
     def graph(self):
@@ -562,9 +637,28 @@ class Variable(_Operators):
         """The current array, for compiled plans: reading it here does not hand it out."""
         return self._storage_tensor()._value
 
+    def _device_storage(self):
+        """The current value as a device array, for CUDA plans (a GPU variable's own array;
+        a CPU variable's value is copied to the device)."""
+        t = self._storage_tensor()
+        if type(t) is DeviceTensor:
+            return t._device_array
+        from graphflow import devices as _device
+        return _device.to_device(t._value)
+
+    def _placed(self, array):
+        """`array` (host or device) as a tensor on this variable's device."""
+        from graphflow import devices as _device
+        if self._dev is None:
+            return EagerTensor(_device.as_host(array))
+        return DeviceTensor(_device.as_device(array), self._dev)
+
     def _replace_storage(self, array):
         """Installs an array that nobody else holds (a compiled update's fresh buffer)."""
-        self._value = EagerTensor(array)
+        if self._dev is None and type(array) is np.ndarray:
+            self._value = EagerTensor(array)
+        else:
+            self._value = self._placed(array)
         self._exported = False
 
     def numpy(self):
@@ -611,7 +705,7 @@ class Variable(_Operators):
             raise InvalidArgumentError(
                 f"Cannot assign a value of shape {array.shape} to variable {self.name!r} of shape "
                 f"{self.shape}")
-        self._value = EagerTensor(array)
+        self._value = EagerTensor(array) if self._dev is None else self._placed(array)
         self._exported = True  # the array may also be held by whoever computed it
         return array
 
@@ -625,9 +719,14 @@ class Variable(_Operators):
 
     def __repr__(self):
         value = "<uninitialized>" if self._value is None else np.array_repr(self._value._value)
+        if self._dev is not None:
+            return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
+                    f"device={self._dev.short_name}, numpy={value}>")
         return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
                 f"numpy={value}>")
 
     def __deepcopy__(self, memo):
-        return Variable(self._checked_value()._value.copy(), trainable=self.trainable,
-                        name=self._name)
+        from graphflow import devices as _device
+        with _device.device(CPU_DEVICE if self._dev is None else self._dev.name):
+            return Variable(self._checked_value()._value.copy(), trainable=self.trainable,
+                            name=self._name)

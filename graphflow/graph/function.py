@@ -29,7 +29,8 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
-from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec, Variable
+from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, TensorShape,
+                              TensorSpec, Variable, device_array_of)
 from graphflow.utils import nest
 
 logger = logging.getLogger("graphflow")
@@ -155,6 +156,7 @@ class ConcreteFunction:
         self.outputs = [o for o in flat_outputs if isinstance(o, SymbolicTensor)]
         self._single_output = isinstance(outputs_structure, SymbolicTensor)
         self._executable = None
+        self._gpu_executables = {}      # Device -> executable for the CUDA target
         self._backend = None            # None: the configured default (graphflow.config)
         self._optimizer_options = None
 
@@ -166,13 +168,36 @@ class ConcreteFunction:
         from graphflow.ops.registry import STATEFUL, RANDOM
         return [n for n in self.graph.nodes if n.kind in (STATEFUL, RANDOM)]
 
-    def _get_executable(self):
+    def _get_executable(self, device=None):
+        if device is not None:
+            executable = self._gpu_executables.get(device)
+            if executable is None:
+                executable = self._gpu_executables[device] = compile_graph(
+                    self.graph, self.outputs, self.inputs, self._targets(), self._backend,
+                    self._optimizer_options, device)
+            return executable
         if self._executable is None:
-            targets = [n for n in self._stateful_nodes()
-                       if n.kind == "stateful" and n.type != "read_variable"]
-            self._executable = compile_graph(self.graph, self.outputs, self.inputs, targets,
-                                             self._backend, self._optimizer_options)
+            self._executable = compile_graph(self.graph, self.outputs, self.inputs,
+                                             self._targets(), self._backend,
+                                             self._optimizer_options)
         return self._executable
+
+    def _targets(self):
+        return [n for n in self._stateful_nodes()
+                if n.kind == "stateful" and n.type != "read_variable"]
+
+    def _device_for(self, arrays):
+        """The GPU this call runs on, or None for the CPU (graphflow/devices.py's rules)."""
+        if context.device_stack:
+            top = context.device_stack[-1]
+            return top if top.is_gpu else None
+        if context.gpu_placement is not None:
+            return context.gpu_placement
+        for a in arrays:
+            if type(a) is not np.ndarray:
+                from graphflow import devices
+                return devices.Device("GPU", 0)
+        return None
 
     def kernels(self):
         """The compiled kernels of the most recently used plan (empty before the first call or
@@ -185,7 +210,7 @@ class ConcreteFunction:
     def explain(self):
         """What the compiler did: passes and statistics, fused kernels with their source, and
         the memory plan (after the first call, which builds the plan)."""
-        executable = self._get_executable()
+        executable = self._get_executable(self._device_for(()))
         if not hasattr(executable, "explain"):
             return f"{self.name}: runs on the {self._backend} interpreter (no compilation)"
         return executable.wait().explain()
@@ -196,8 +221,15 @@ class ConcreteFunction:
         if context.tapes:
             results = self._replay_eagerly(tensors or [EagerTensor(a) for a in arrays])
         else:
-            executable = self._executable or self._get_executable()
-            results = [EagerTensor(v) for v in executable.run(arrays)]
+            device = self._device_for(arrays)
+            if device is None:
+                executable = self._executable or self._get_executable()
+                if any(type(a) is not np.ndarray for a in arrays):
+                    from graphflow import devices
+                    arrays = [devices.as_host(a) for a in arrays]
+                results = [EagerTensor(v) for v in executable.run(arrays)]
+            else:
+                results = self._run_on_gpu(device, arrays)
         if self._single_output:
             return results[0]
         if self.structured_outputs is None:
@@ -205,6 +237,14 @@ class ConcreteFunction:
         it = iter(results)
         flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in self._flat_outputs]
         return nest.pack_sequence_as(self.structured_outputs, flat)
+
+    def _run_on_gpu(self, device, arrays):
+        executable = self._get_executable(device)
+        if getattr(executable, "target", "cpu") != "cuda":  # the reference backend: the host
+            from graphflow import devices
+            arrays = [devices.as_host(a) for a in arrays]
+            return [EagerTensor(v) for v in executable.run(arrays)]
+        return [DeviceTensor(v, device) for v in executable.run(arrays)]
 
     def _replay_eagerly(self, tensors):
         """Runs the graph op by op through eager dispatch, so active GradientTapes record it."""
@@ -242,7 +282,7 @@ class ConcreteFunction:
 
 
 def _checked_array(fn_name, leaf, value):
-    array = value._value if isinstance(value, EagerTensor) else np.asarray(value)
+    array = device_array_of(value) if isinstance(value, EagerTensor) else np.asarray(value)
     if dtypes.from_numpy(array.dtype) is not leaf.spec.dtype:
         raise InvalidArgumentError(
             f"{fn_name}: argument {leaf.path} has dtype {dtypes.from_numpy(array.dtype).name}, but "
@@ -345,7 +385,8 @@ class Function:
             key = _fast_key(args)
             concrete = self._fast.get(key) if key is not None else None
             if concrete is not None:  # seen before: skip binding and signature building
-                return concrete._call_flat([a._value for a in args])
+                return concrete._call_flat([a._value if type(a) is EagerTensor else a._device_array
+                                            for a in args])
             result = self._concrete_for(args, kwargs, call=True)
             if key is not None:
                 self._fast[key] = self._called
@@ -540,10 +581,14 @@ def _fast_key(args):
     """The cache key of a call whose arguments are all eager tensors, or None."""
     key = []
     for a in args:
-        if type(a) is not EagerTensor:
+        t = type(a)
+        if t is EagerTensor:
+            v = a._value
+        elif t is DeviceTensor:
+            v = a._device_array
+        else:
             return None
-        v = a._value
-        key.append((v.shape, v.dtype.char))
+        key.append((tuple(v.shape), v.dtype.char))
     return tuple(key)
 
 
@@ -580,12 +625,17 @@ class _SpecTensor(SymbolicTensor):
         super().__init__(None, 0, spec.shape, spec.dtype)
 
 
-def compile_graph(graph, fetches, feeds, targets, backend=None, optimizer_options=None):
-    """An executable for `graph` on the chosen backend (default: graphflow.config's)."""
+def compile_graph(graph, fetches, feeds, targets, backend=None, optimizer_options=None,
+                  device=None):
+    """An executable for `graph` on the chosen backend (default: graphflow.config's) and device
+    (a GPU Device compiles for the CUDA target; None means the CPU)."""
     backend = backend or context.backend
     if backend == "reference":
         from graphflow.backends import reference
         return reference.compile(graph, fetches, feeds, targets)
+    if device is not None and device.is_gpu:
+        from graphflow.compiler.lower_cuda import CudaExecutable
+        return CudaExecutable(graph, fetches, feeds, targets, optimizer_options, device)
     from graphflow.compiler.lower import CompiledExecutable
     return CompiledExecutable(graph, fetches, feeds, targets, optimizer_options)
 

@@ -31,7 +31,8 @@ class Node:
     walk serves tapes and compat.v1.gradients.
     """
 
-    __slots__ = ("graph", "name", "opdef", "inputs", "attrs", "outputs", "index", "__weakref__")
+    __slots__ = ("graph", "name", "opdef", "inputs", "attrs", "outputs", "index", "device",
+                 "__weakref__")
 
     def __init__(self, graph, name, opdef, inputs, attrs, specs, index):
         self.graph = graph
@@ -40,6 +41,8 @@ class Node:
         self.inputs = tuple(inputs)
         self.attrs = attrs
         self.index = index  # position in program order
+        # the device requested by an enclosing graphflow.device scope (None: not pinned)
+        self.device = context.device_stack[-1] if context.device_stack else None
         self.outputs = tuple(SymbolicTensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(specs))
 
     @property

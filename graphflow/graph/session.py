@@ -60,9 +60,14 @@ class Session:
         plan = self._plans.get(key)
         if plan is None:
             from graphflow.graph.function import compile_graph
-            plan = compile_graph(self.graph, tensors, feed_tensors, targets)
+            plan = compile_graph(self.graph, tensors, feed_tensors, targets,
+                                 device=self._device())
             self._plans[key] = plan
-        values = iter(plan.run(feed_arrays))
+        results = plan.run(feed_arrays)
+        if getattr(plan, "target", "cpu") == "cuda":  # Session.run returns host arrays
+            from graphflow import devices
+            results = [devices.to_host(v) for v in results]
+        values = iter(results)
         out = []
         for e in elements:
             if isinstance(e, SymbolicTensor):
@@ -71,6 +76,17 @@ class Session:
             else:
                 out.append(None)
         return nest.pack_sequence_as(fetches, out)
+
+    def _device(self):
+        """The GPU this graph runs on: nodes built inside `graphflow.device("/GPU:0")` ask for
+        it (as TF pins ops); else the default device. None means the CPU."""
+        from graphflow import devices
+        pinned = [n.device for n in self.graph.nodes if getattr(n, "device", None) is not None]
+        if pinned:
+            gpus = [d for d in pinned if d.is_gpu]
+            return gpus[0] if gpus else None
+        dev = devices.default_device()
+        return dev if dev.is_gpu else None
 
     def _fetch_element(self, fetch):
         element = self.graph.as_graph_element(fetch) if isinstance(fetch, str) else fetch

@@ -12,7 +12,7 @@ initializer (an assign node) runs; global_variables_initializer() groups every i
     1.0
 """
 from graphflow.errors import InvalidArgumentError
-from graphflow.tensor import Variable, as_shape
+from graphflow.tensor import Tensor, Variable, as_shape
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
@@ -26,8 +26,8 @@ def init_graph_variable(var, graph, initial_value, name, dtype, shape):
     with graph.as_default():
         if isinstance(initial_value, Variable):
             initial_value = initial_value.value()
-        init = to_graph(initial_value, graph) if hasattr(initial_value, "dtype") and \
-            not isinstance(initial_value, (list, tuple)) else creation.constant(initial_value, dtype)
+        init = to_graph(initial_value, graph) if isinstance(initial_value, Tensor) \
+            else creation.constant(initial_value, dtype)
         if dtype is not None and init.dtype is not dtype:
             from graphflow.ops.elementwise import cast
             init = cast(init, dtype)
@@ -39,6 +39,9 @@ def init_graph_variable(var, graph, initial_value, name, dtype, shape):
             f"Variable {var._name!r}: initial value shape {init.shape} does not match {var._shape}")
     var._graph = graph
     var._initial_value = init
+    from graphflow.context import context
+    if context.device_stack and context.device_stack[-1].is_gpu:  # TF pins it like its ops
+        var._dev = context.device_stack[-1]
     with graph.as_default():
         var._initializer_op = state.assign(var, init, name=f"{var._name}/Assign").node
     graph.add_to_collection(GLOBAL_VARIABLES, var)

@@ -228,10 +228,28 @@ class Trainer:
 
     def _run_step(self, kind, x, y, w):
         fn = self._step_function(kind)
-        if kind == "predict":
-            return fn(x)
-        self._ensure_compiled_for(x, y)
-        return fn(x, y) if w is None else fn(x, y, w)
+        if kind != "predict":
+            self._ensure_compiled_for(x, y)
+        gpu = self._weights_gpu()
+        if gpu is None:
+            return fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+        from graphflow.devices import device
+        with device(gpu.short_name):  # steps run where the weights live
+            return fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+
+    def _weights_gpu(self):
+        """The GPU holding the model's weights, when no graphflow.device scope says otherwise
+        (a model built under `with graphflow.device("/GPU:0")` trains there); else None."""
+        from graphflow.context import context
+        if context.device_stack:
+            return None
+        dev = getattr(self, "_weights_device", None)
+        if dev is None:
+            weights = self.weights
+            if not weights:
+                return None
+            dev = self._weights_device = weights[0]._dev or "cpu"
+        return None if dev == "cpu" else dev
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,

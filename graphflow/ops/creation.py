@@ -85,6 +85,10 @@ def constant(value, dtype=None, shape=None, name=None):
 
 def _constant_tensor(arr, name=None):
     if context.graph is None:
+        if context.gpu_placement is not None:  # created on the GPU in scope (or the default)
+            from graphflow import devices as device
+            from graphflow.tensor import DeviceTensor
+            return DeviceTensor(device.to_device(arr), context.gpu_placement)
         return EagerTensor(arr)
     return dispatch(CONST, (), {"value": arr}, name or "Const")
 

@@ -15,7 +15,8 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import GraphflowError, InvalidArgumentError
-from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, Variable
+from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, Variable,
+                              device_array_of)
 
 # Op kinds, from most to least fusible (TVM's OpPatternKind in spirit). The compiler decides fusion
 # from these, never from op names.
@@ -48,10 +49,16 @@ class OpDef:
     {0}, {1}, ... with typed constants {ZERO}/{ONE} and the math functions exp, log, sqrt, ...
     (what fused kernels are generated from); for reductions, (init, combine) templates over
     {acc} and {v}. None means kernels cannot contain the op.
+    moves: for ops that only move elements (reshape, transpose, concat, pad, slicing...), the
+    positions of the inputs whose elements are moved ("all" for variadic ops); the other inputs
+    only give shapes. Run on arrays of element indices, such an op's reference returns, for
+    every output element, the index it is copied from: the CUDA target builds index maps that
+    way (an attr named constant_values is the fill value of elements copied from nowhere).
+    view: the op is a pure reshape (same elements in the same order), so no copy is needed.
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
-                 "grad_takes_needs", "scalar", "scalar_kinds")
+                 "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False):
@@ -68,6 +75,8 @@ class OpDef:
         self.grad_takes_needs = grad_takes_needs
         self.scalar = None
         self.scalar_kinds = "fiub"  # dtype kinds of input #0 for which `scalar` is valid
+        self.moves = None
+        self.view = False
 
     @property
     def differentiable(self):
@@ -248,7 +257,7 @@ def _wrap(value):
 def dispatch(op, inputs, attrs=None, name=None):
     """Runs `op` on `inputs`: eagerly through its NumPy reference, or as a new node of the graph
     being built. Returns one tensor, or a tuple for multi-output ops."""
-    if context.graph is None:
+    if context.graph is None and context.gpu_placement is None:
         arrays = []
         for i, x in enumerate(inputs):
             if type(x) is EagerTensor:
@@ -297,6 +306,9 @@ def _dispatch_slow(op, inputs, attrs, name):
         from graphflow.graph import builder
         return builder.add_op(op, inputs, attrs or {}, name)
     tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
+    dev = _eager_gpu(tensors)
+    if dev is not None:
+        return _run_on_gpu(op, tensors, attrs, dev)
     arrays = [t._value for t in tensors]
     if op.same_dtype:
         _check_same_dtype(op, tensors, arrays)
@@ -321,8 +333,38 @@ def _run_eager(op, inputs, arrays, attrs):
     return outs
 
 
+def _eager_gpu(tensors):
+    """The GPU an eager op runs on (graphflow/devices.py's placement rules), or None for the CPU."""
+    if context.device_stack:
+        top = context.device_stack[-1]
+        return top if top.is_gpu else None
+    for t in tensors:
+        if type(t) is DeviceTensor:
+            return t._dev
+    return context.gpu_placement
+
+
+def _run_on_gpu(op, tensors, attrs, dev):
+    from graphflow.compiler import lower_cuda
+    arrays = [device_array_of(t) for t in tensors]
+    if op.same_dtype and len(arrays) > 1:
+        _check_same_dtype(op, tensors, arrays)
+    try:
+        results = lower_cuda.run_eager(op, arrays, attrs or {})
+    except GraphflowError:
+        raise
+    except Exception as e:  # noqa: BLE001 - let the shape rule say why, naming the op
+        _explain_failure(op, tensors, attrs, e)
+    outs = tuple(DeviceTensor(r, dev) for r in results)
+    if context.tapes:
+        record(op, tensors, attrs, outs)
+    if op.num_outputs == 1:
+        return outs[0]
+    return outs
+
+
 def _explain_failure(op, inputs, attrs, error):
-    specs = [Spec(tuple(x._value.shape), dtypes.from_numpy(x._value.dtype)) for x in inputs]
+    specs = [Spec(tuple(x.shape.as_list()), x.dtype) for x in inputs]
     op.infer(specs, **(attrs or {}))  # raises a descriptive InvalidArgumentError when it can
     attr_text = f" with {attrs}" if attrs else ""
     raise InvalidArgumentError(

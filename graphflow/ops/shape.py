@@ -753,15 +753,13 @@ def _one_hot_infer(specs, depth, on_value, off_value, axis, dtype):
 def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
     rules.check_array_kind("one_hot", indices, "iu")
     np_dtype = dtypes.as_dtype(dtype).np
-    # Rows of an identity-like table, with an extra all-off row that out-of-range indices
-    # (negative or >= depth) select, as TF gives them all-off rows.
+    # Comparing with 0..depth-1 gives out-of-range indices (negative or >= depth) all-off rows,
+    # as TF does; one vectorized compare is also the cheapest way for training-size batches.
+    hot = np.equal.outer(indices, np.arange(depth))
     if on_value == 1 and off_value == 0:
-        table = np.eye(depth + 1, depth, dtype=np_dtype)
+        out = hot.astype(np_dtype)
     else:
-        table = np.full((depth + 1, depth), off_value, dtype=np_dtype)
-        table[np.arange(depth), np.arange(depth)] = on_value
-    index = np.where((indices >= 0) & (indices < depth), indices, depth)
-    out = table[index]
+        out = np.where(hot, np.asarray(on_value, np_dtype), np.asarray(off_value, np_dtype))
     if axis != -1:
         out = np.moveaxis(out, -1, axis)
     return out.astype(np_dtype, copy=False)
@@ -783,6 +781,16 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     return dispatch(ONE_HOT, (indices,), {
         "depth": int(depth), "on_value": float(on), "off_value": float(off),
         "axis": -1 if axis is None else int(axis), "dtype": dtype.name}, name)
+
+
+# Pure data movement (see OpDef.moves): the CUDA target runs these as index-map copies, and
+# reshapes as views.
+for _op, _moved in ((RESHAPE, (0,)), (RESHAPE_LIKE, (0,)), (EXPAND_DIMS, (0,)), (SQUEEZE, (0,)),
+                    (TRANSPOSE, (0,)), (CONCAT, "all"), (SPLIT, (0,)), (SPLIT_LIKE, (0,)),
+                    (TILE, (0,)), (PAD, (0,)), (STRIDED_SLICE, (0,))):
+    _op.moves = _moved
+for _op in (RESHAPE, RESHAPE_LIKE, EXPAND_DIMS, SQUEEZE):
+    _op.view = True
 
 
 # -- shape / size / rank -----------------------------------------------------------------------

@@ -1,0 +1,662 @@
+"""Lowering for the CUDA target: an optimized graph becomes a plan of numba.cuda kernel launches
+over device arrays, for concrete input shapes.
+
+The graph and its fused clusters are the same ones the CPU target compiles (the pipeline runs
+once, target-neutral); what differs is the rendering of each step:
+
+  fused elementwise / reduction / update clusters -> kernels rendered from the same
+      codegen.KernelPlan the CPU uses (numba_cuda.render_cuda);
+  matmul clusters -> a tiled shared-memory matmul with the elementwise epilogue in its store;
+  single elementwise / reduction / assign nodes -> one-node clusters, so they are kernels too;
+  reshapes -> views; other pure data movement (transpose, concat, pad, slicing, tile, split,
+      broadcasting an input) -> one gather through an index map built once per plan by running
+      the op's NumPy reference on element indices (OpDef.moves);
+  one_hot, gather, argmax-style and other reductions -> dedicated kernels;
+  random ops and the few ops without a CUDA kernel (conv2d, pooling, data-dependent shapes)
+      -> their NumPy reference on the host, with the copies counted and listed by explain().
+
+Intermediates live in one device arena allocated when the plan is built; inputs are copied to
+the device once per call unless they already live there; outputs are device arrays.
+
+    >>> from graphflow.compiler.lower_cuda import CudaExecutable
+    >>> CudaExecutable.__name__
+    'CudaExecutable'
+"""
+import time
+
+import numpy as np
+
+from graphflow import devices
+from graphflow.compiler import fused, memory, pipeline
+from graphflow.compiler.lower import (ASSIGNS, DynamicShape, _last_uses, _may_share_storage,
+                                      propagate_shapes, with_interface)
+from graphflow.errors import GraphflowError, UnimplementedError
+from graphflow.tensor import DeviceTensor
+
+AXIS_REDUCE_OPS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
+                   "reduce_min": "min", "reduce_all": "all", "reduce_any": "any",
+                   "argmax": "argmax", "argmin": "argmin", "unbroadcast": "sum"}
+
+
+class CudaExecutable:
+    """Optimizes once; builds and caches a CudaPlan per distinct set of input shapes.
+    `run(arrays)` takes host or device arrays and returns device arrays."""
+
+    target = "cuda"
+
+    def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
+        start = time.perf_counter()
+        prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
+        self.graph, self.reports = pipeline.optimize(prepared, options)
+        self.optimize_seconds = time.perf_counter() - start
+        self.device = device or devices.Device("GPU", 0)
+        self._plans = {}
+        self.last_plan = None
+
+    def run(self, arrays):
+        key = tuple([tuple(a.shape) for a in arrays])
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = make_plan(self.graph, key)
+        self.last_plan = plan
+        return plan.run(arrays)
+
+    def wait(self):
+        return self
+
+    def explain(self):
+        lines = ["== passes =="] + [repr(r) for r in self.reports]
+        lines += ["", "== optimized graph ==", self.graph.as_text()]
+        clusters = [n for n in self.graph.nodes if n.type == "fused"]
+        lines += ["", f"== fused clusters ({len(clusters)}) =="]
+        lines += [f"{n.attrs['cluster'].name} [{n.attrs['cluster'].kind}]: "
+                  f"{' -> '.join(n.attrs['cluster'].ops)}" for n in clusters]
+        if self.last_plan is not None:
+            lines += ["", f"== CUDA plan on {self.device.short_name} for input shapes "
+                      f"{list(self.last_plan.input_shapes)} =="]
+            lines += self.last_plan.describe()
+        return "\n".join(lines)
+
+
+def make_plan(graph, input_shapes):
+    try:
+        shapes, bodies = propagate_shapes(graph, input_shapes)
+    except DynamicShape as e:
+        return HostPlan(graph, input_shapes, f"data-dependent shape at node {e.args[0]!r}")
+    return CudaPlan(graph, input_shapes, shapes, bodies)
+
+
+class HostPlan:
+    """When shapes depend on data, the reference interpreter runs the graph on the host."""
+
+    def __init__(self, graph, input_shapes, reason):
+        from graphflow.backends import reference
+        self.input_shapes, self.reason = input_shapes, reason
+        self._executable = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
+
+    def run(self, arrays):
+        results = self._executable.run([devices.as_host(a) for a in arrays])
+        return [devices.to_device(np.asarray(r)) for r in results]
+
+    def describe(self):
+        return [f"{self.reason}: the whole graph runs on the host reference interpreter"]
+
+
+class CudaPlan:
+    """Steps over slots `env` (one per tensor), like the CPU Plan, holding device arrays."""
+
+    def __init__(self, graph, input_shapes, shapes, bodies):
+        from graphflow.backends import numba_cuda
+        self.cuda = numba_cuda
+        self.graph, self.input_shapes = graph, input_shapes
+        self.shapes, self.bodies = shapes, bodies
+        self.slot, self.consts, self.steps = {}, {}, []
+        self.kernels = []          # (kernel, what it computes)
+        self.host_ops = []         # names of nodes that run on the host
+        self.order = {id(n): i for i, n in enumerate(graph.nodes)}
+        self.output_ids = {id(t) for t in graph.outputs}
+        self.last_use = _last_uses(graph, self.order, self.output_ids)
+        self.planned = []          # (holder, first step, last step) placed in the device arena
+        self.arena_tensors = set()  # ids of tensors whose buffers are in the arena
+        self.var_slots = set()
+        for t in graph.inputs:
+            self._slot(t)
+        for node in graph.nodes:
+            step = self._lower(node)
+            if step is not None:
+                self.steps.append(step)
+        self._place_arena()
+        self.input_slots = [self.slot[id(t)] for t in graph.inputs]
+        self.output_slots = [self._slot(t) for t in graph.outputs]
+        shared = _may_share_storage(graph, self.arena_tensors,
+                                    {t for t, s in self.slot.items() if s in self.var_slots})
+        self.copy_outputs = [id(t) in shared for t in graph.outputs]
+        self.template = [None] * len(self.slot)
+        for s, v in self.consts.items():
+            self.template[s] = v
+
+    # -- slots and buffers ----------------------------------------------------------------------
+    def _slot(self, t):
+        s = self.slot.get(id(t))
+        if s is None:
+            s = self.slot[id(t)] = len(self.slot)
+        return s
+
+    def _buffer(self, t, shape=None, dtype=None):
+        """Where a step writes tensor t: a fresh device array for fetched values (the caller owns
+        them), else a view into the arena."""
+        shape = self.shapes[id(t)] if shape is None else shape
+        dtype = t.dtype.np if dtype is None else dtype
+        if id(t) in self.output_ids:
+            return _Fresh(shape, dtype)
+        holder = _Planned(shape, dtype)
+        self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
+        self.arena_tensors.add(id(t))
+        return holder
+
+    def _scratch(self, node, shape, dtype):
+        """A temporary that lives only during `node`'s step."""
+        holder = _Planned(shape, dtype)
+        at = self.order[id(node)]
+        self.planned.append((holder, at, at))
+        return holder
+
+    def _place_arena(self):
+        lifetimes = []
+        for holder, first, last in self.planned:
+            nbytes = int(np.prod(holder.shape, dtype=np.int64)) * np.dtype(holder.dtype).itemsize
+            lifetimes.append((first, max(first, last if last is not None else first), nbytes))
+        offsets, size = memory.plan_arena(lifetimes)
+        self.peak_bytes = size
+        self.arena = self.cuda.DeviceArena(size)
+        for (holder, _, _), offset in zip(self.planned, offsets):
+            holder.array = self.arena.view(offset, holder.shape, holder.dtype)
+
+    def _const(self, array):
+        return devices.to_device(array)
+
+    # -- lowering -------------------------------------------------------------------------------
+    def _lower(self, node):
+        t = node.type
+        if t == "placeholder":
+            return None
+        if t == "const":
+            self.consts[self._slot(node.outputs[0])] = self._const(node.attrs["value"])
+            return None
+        if t == "group":
+            return None
+        if t == "read_variable":
+            slot = self._slot(node.outputs[0])
+            self.var_slots.add(slot)
+            var = node.attrs["var"]
+
+            def read(env):
+                env[slot] = var._device_storage()
+            return read
+        try:
+            return self._lower_on_device(node)
+        except UnimplementedError as e:
+            self.host_ops.append(f"{node.name} ({t}): {e}")
+            return self._host_step(node)
+
+    def _lower_on_device(self, node):
+        op, t = node.opdef, node.type
+        if t == "fused":
+            cluster = node.attrs["cluster"]
+            if cluster.kind == fused.MATMUL:
+                return self._matmul_step(node, cluster)
+            return self._kernel_step(node, cluster)
+        if t == "matmul":
+            return self._matmul_step(node, None)
+        if t in ASSIGNS:
+            return self._kernel_step(node, _single_cluster(fused.UPDATE, node))
+        if fused.can_fuse_elementwise(node):
+            return self._kernel_step(node, _single_cluster(fused.ELEMENTWISE, node))
+        if op.view:
+            return self._view_step(node)
+        if op.moves is not None:
+            return self._move_step(node)
+        if t in ("shape", "size", "rank"):
+            value = op.ref(np.empty(self.shapes[id(node.inputs[0])], np.uint8), **node.attrs)
+            self.consts[self._slot(node.outputs[0])] = self._const(value)
+            return None
+        if t == "one_hot":
+            return self._one_hot_step(node)
+        if t == "gather":
+            return self._gather_step(node)
+        if t == "gather_grad":
+            return self._gather_grad_step(node)
+        if t == "strided_slice_grad":
+            return self._slice_grad_step(node)
+        if node.kind == "reduction":
+            return self._reduction_step(node)
+        raise UnimplementedError("no CUDA kernel for this op")
+
+    # kernels from KernelPlans --------------------------------------------------------------------
+    def _kernel_step(self, node, cluster):
+        from graphflow.backends import codegen
+        in_shapes = [self.shapes[id(x)] for x in node.inputs]
+        body_shapes = self.bodies.get(id(node))
+        if body_shapes is None:  # a one-node cluster made here
+            body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
+        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
+                      if x.node.type == "read_variable"}
+        kplan, call = codegen.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
+        kernel = self.cuda.get_kernel(kplan)
+        self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
+        body_outputs = cluster.body.outputs
+        outs = []
+        for o, bt in zip(node.outputs, body_outputs):
+            slot = self._slot(o)
+            if bt.node.type in ASSIGNS:
+                self.var_slots.add(slot)
+                outs.append(("var", slot, bt.node.attrs["var"]))
+            else:
+                outs.append(("buffer", slot, self._buffer(o)))
+        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
+                          if kplan.inputs[i][1].startswith("var:")}
+        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
+                     for st in kplan.statements if st.var is not None]
+        in_place = [self._may_overwrite(v, node) for v, _ in variables]
+        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
+                        if not cls.startswith("var:")]
+        loaders = [self._loader(node.inputs[i], call["shape"] if call["materialize"][i] else None,
+                                node) for i in array_inputs]
+        outer, inner = call["outer"], call["inner"]
+
+        def step(env):
+            args = [load(env) for load in loaders]
+            targets = []
+            for (var, needs_current), ok in zip(variables, in_place):
+                cur = var._value
+                if ok and type(cur) is DeviceTensor and not var._exported:
+                    targets.append(cur._device_array)
+                elif needs_current:
+                    src = var._device_storage()
+                    targets.append(src if var._dev is None else devices.device_copy(src))
+                else:
+                    targets.append(devices.empty(tuple(var.shape.as_list()), var.dtype.np))
+            out_arrays = []
+            for out in outs:
+                if out[0] == "buffer":
+                    arr = out[2].get()
+                    env[out[1]] = arr
+                    out_arrays.append(arr)
+            kernel(outer, inner, *args, *targets, *out_arrays)
+            for (var, _), dst in zip(variables, targets):
+                cur = var._value
+                if type(cur) is DeviceTensor and dst is cur._device_array:
+                    cur._host = None  # updated in place: a cached host copy is stale
+                else:
+                    var._replace_storage(dst)
+            for out in outs:
+                if out[0] == "var":
+                    env[out[1]] = out[2]._device_storage()
+        return step
+
+    def _may_overwrite(self, var, update_node):
+        at = self.order[id(update_node)]
+        for node in self.graph.nodes:
+            if node.type == "read_variable" and node.attrs["var"] is var:
+                t = node.outputs[0]
+                if id(t) in self.output_ids or self.last_use.get(id(t), -1) > at:
+                    return False
+        return True
+
+    def _loader(self, t, broadcast_to, node):
+        """A function env -> the device array of t, broadcast to `broadcast_to` (through an
+        index map) when given."""
+        slot = self._slot(t)
+        if broadcast_to is None:
+            return lambda env: env[slot]
+        src_shape = self.shapes[id(t)]
+        index = np.arange(int(np.prod(src_shape)), dtype=np.int64).reshape(src_shape)
+        dmap = self._const(np.broadcast_to(index, broadcast_to).reshape(-1))
+        holder = self._scratch(node, broadcast_to, t.dtype.np)
+        gather = self.cuda.gather_by_map
+
+        def load(env):
+            out = holder.get()
+            gather(env[slot], dmap, out)
+            return out
+        return load
+
+    # matmul ---------------------------------------------------------------------------------
+    def _matmul_step(self, node, cluster):
+        from graphflow.backends import codegen
+        if cluster is None:
+            mm, kplan, extra, materialize = node, None, [], []
+            a_t, b_t = node.inputs
+        else:
+            body = cluster.body
+            mm = body.nodes[len(body.inputs)]
+            pos = {id(p): i for i, p in enumerate(body.inputs)}
+            a_t = node.inputs[pos[id(mm.inputs[0])]]
+            b_t = node.inputs[pos[id(mm.inputs[1])]]
+            kplan, call, used = codegen.plan_epilogue(cluster, self.bodies[id(node)])
+            extra = [node.inputs[i] for i in used]
+            materialize = [call["shape"] if m else None for m in call["materialize"]]
+        loaders = [self._loader(t, m, node) for t, m in zip(extra, materialize)]
+        a_slot, b_slot = self._slot(a_t), self._slot(b_t)
+        ta, tb = mm.attrs["transpose_a"], mm.attrs["transpose_b"]
+        out = node.outputs[0]
+        holder, out_slot = self._buffer(out), self._slot(out)
+        matmul = self.cuda.matmul
+        self.kernels.append((None, f"matmul{' + ' + kplan.name if kplan else ''} -> "
+                                   f"{self.shapes[id(out)]}"))
+
+        def step(env):
+            dst = holder.get()
+            matmul(env[a_slot], env[b_slot], dst, ta, tb, kplan, [load(env) for load in loaders])
+            env[out_slot] = dst
+        return step
+
+    # views and data movement -------------------------------------------------------------------
+    def _view_step(self, node):
+        src, out = self._slot(node.inputs[0]), self._slot(node.outputs[0])
+        shape = self.shapes[id(node.outputs[0])]
+
+        def step(env):
+            env[out] = env[src].reshape(shape)
+        return step
+
+    def _index_arrays(self, node):
+        """Element-index arrays for the moved inputs (offset so indices are unique across
+        inputs), plain zeros for shape-only inputs."""
+        moved = node.opdef.moves
+        positions = range(len(node.inputs)) if moved == "all" else moved
+        arrays, offset = [], 0
+        for i, x in enumerate(node.inputs):
+            shape = self.shapes[id(x)]
+            if i in positions:
+                n = int(np.prod(shape, dtype=np.int64))
+                arrays.append(np.arange(offset, offset + n, dtype=np.int64).reshape(shape))
+                offset += n
+            else:
+                arrays.append(np.zeros(shape, np.int64))
+        return arrays, [i for i in positions]
+
+    def _move_step(self, node):
+        attrs = dict(node.attrs)
+        fill = None
+        if "constant_values" in attrs:  # elements from nowhere map to -1 and get the fill value
+            fill = attrs["constant_values"]
+            attrs["constant_values"] = -1
+        arrays, moved = self._index_arrays(node)
+        maps = node.opdef.ref(*arrays, **attrs)
+        maps = list(maps) if isinstance(maps, tuple) else [maps]
+        sources = [self._slot(node.inputs[i]) for i in moved]
+        joined = None
+        if len(sources) > 1:  # several inputs: copy them into one buffer the maps index
+            total = sum(int(np.prod(self.shapes[id(node.inputs[i])])) for i in moved)
+            joined = self._scratch(node, (total,), node.inputs[moved[0]].dtype.np)
+        outs = [(self._slot(o), self._buffer(o), self._const(np.ascontiguousarray(m).reshape(-1)))
+                for o, m in zip(node.outputs, maps)]
+        cuda = self.cuda
+        self.kernels.append((None, f"{node.type} by index map"))
+
+        def step(env):
+            if joined is None:
+                src = env[sources[0]]
+            else:
+                src = joined.get()
+                at = 0
+                for s in sources:
+                    part = env[s].reshape(-1)
+                    src[at:at + part.shape[0]].copy_to_device(part)
+                    at += part.shape[0]
+            for slot, holder, dmap in outs:
+                dst = holder.get()
+                if fill is None:
+                    cuda.gather_by_map(src, dmap, dst)
+                else:
+                    cuda.gather_by_map(src, dmap, dst, fill)
+                env[slot] = dst
+        return step
+
+    def _slice_grad_step(self, node):
+        dy, like = node.inputs
+        like_shape = self.shapes[id(like)]
+        index = np.arange(int(np.prod(like_shape)), dtype=np.int64).reshape(like_shape)
+        from graphflow.ops.shape import STRIDED_SLICE  # the gradient scatters through the slice's map
+        dmap = self._const(np.ascontiguousarray(STRIDED_SLICE.ref(index, **node.attrs)).reshape(-1))
+        return self._scatter_step(node, self._slot(dy), dmap)
+
+    def _scatter_step(self, node, src_slot, dmap):
+        out = node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        cuda = self.cuda
+
+        def step(env):
+            dst = holder.get()
+            cuda.fill(dst, 0)
+            cuda.scatter_by_map(env[src_slot], dmap, dst)
+            env[slot] = dst
+        return step
+
+    # index ops ---------------------------------------------------------------------------------
+    def _one_hot_step(self, node):
+        a = node.attrs
+        if a["axis"] != -1:
+            raise UnimplementedError("one_hot with axis != -1")
+        src, out = self._slot(node.inputs[0]), node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        cuda = self.cuda
+
+        def step(env):
+            dst = holder.get()
+            cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], dst)
+            env[slot] = dst
+        return step
+
+    def _gather_step(self, node):
+        if node.attrs.get("batch_dims"):
+            raise UnimplementedError("gather with batch_dims")
+        params, indices = (self._slot(x) for x in node.inputs)
+        axis, out = node.attrs["axis"], node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        cuda = self.cuda
+
+        def step(env):
+            dst = holder.get()
+            cuda.gather(env[params], env[indices], axis, dst)
+            env[slot] = dst
+        return step
+
+    def _gather_grad_step(self, node):
+        if node.outputs[0].dtype.np.kind != "f":
+            raise UnimplementedError("scatter-add of a non-float gradient")
+        dy, indices, _ = (self._slot(x) for x in node.inputs)
+        axis, out = node.attrs["axis"], node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        cuda = self.cuda
+
+        def step(env):
+            dst = holder.get()
+            cuda.fill(dst, 0)
+            cuda.scatter_add(env[dy], env[indices], axis, dst)
+            env[slot] = dst
+        return step
+
+    # reductions -----------------------------------------------------------------------------------
+    def _reduction_step(self, node):
+        """Reductions outside fused clusters: a one-node reduction kernel where the codegen
+        supports it (float sum/mean/max/min over leading or trailing axes), else the reduced
+        axes are moved last (an index map) and reduced by one axis-reduce kernel."""
+        if node.opdef.scalar is not None and node.inputs[0].dtype.np.kind in node.opdef.scalar_kinds:
+            try:
+                return self._kernel_step(node, _single_cluster(fused.REDUCTION, node))
+            except UnimplementedError:
+                pass
+        op = AXIS_REDUCE_OPS.get(node.type)
+        if op is None:
+            raise UnimplementedError(f"no CUDA kernel for {node.type} over these axes")
+        x = node.inputs[0]
+        shape = self.shapes[id(x)]
+        axes = _reduced_axes(node, shape, self.shapes)
+        keep = [d for d in range(len(shape)) if d not in axes]
+        perm = keep + list(axes)
+        outer = int(np.prod([shape[d] for d in keep], dtype=np.int64))
+        n = int(np.prod([shape[d] for d in axes], dtype=np.int64))
+        src = self._slot(x)
+        move = None
+        if perm != list(range(len(shape))):
+            index = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
+            move = (self._const(np.ascontiguousarray(index.transpose(perm)).reshape(-1)),
+                    self._scratch(node, (outer * n,), x.dtype.np))
+        out = node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        cuda = self.cuda
+        self.kernels.append((None, f"{node.type} as axis-reduce {op} over ({outer}, {n})"))
+
+        def step(env):
+            a = env[src]
+            if move is not None:
+                moved = move[1].get()
+                cuda.gather_by_map(a, move[0], moved)
+                a = moved
+            dst = holder.get()
+            cuda.axis_reduce(a.reshape((outer, n)), 1, op, dst.reshape((outer,)))
+            env[slot] = dst
+        return step
+
+    # the host ------------------------------------------------------------------------------------
+    def _host_step(self, node):
+        """The op's NumPy reference on the host: inputs copied from the device, outputs back."""
+        ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
+        in_slots = [self._slot(x) for x in node.inputs]
+        out_slots = [self._slot(o) for o in node.outputs]
+        single = node.opdef.num_outputs == 1
+
+        def step(env):
+            try:
+                result = ref(*[devices.as_host(env[s]) for s in in_slots], **attrs)
+            except GraphflowError as e:
+                raise type(e)(f"Node {name!r} ({kind}): {e}") from None
+            results = [result] if single else list(result)
+            for s, r in zip(out_slots, results):
+                env[s] = devices.to_device(np.asarray(r))
+        return step
+
+    # running ---------------------------------------------------------------------------------
+    def run(self, arrays):
+        env = list(self.template)
+        for s, a in zip(self.input_slots, arrays):
+            env[s] = devices.as_device(a)
+        for step in self.steps:
+            step(env)
+        return [devices.device_copy(env[s]) if copy else env[s]
+                for s, copy in zip(self.output_slots, self.copy_outputs)]
+
+    def describe(self):
+        lines = [f"steps: {len(self.steps)}, device kernels: {len(self.kernels)}, peak "
+                 f"intermediate device memory (arena): {self.peak_bytes} bytes"]
+        for kernel, what in self.kernels:
+            lines.append(f"-- {kernel.name if kernel is not None else 'kernel'}: {what}")
+        if self.host_ops:
+            lines.append(f"on the host ({len(self.host_ops)} ops, inputs and outputs copied):")
+            lines += [f"   {h}" for h in self.host_ops]
+        return lines
+
+    def kernel_sources(self):
+        return [k.source for k, _ in self.kernels if k is not None]
+
+
+def _reduced_axes(node, shape, shapes):
+    rank = len(shape)
+    if node.type == "unbroadcast":
+        like = shapes[id(node.inputs[1])]
+        lead = rank - len(like)
+        return tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(like) if d == 1 and shape[lead + i] != 1)
+    if node.type in ("argmax", "argmin"):
+        return (node.attrs["axis"] % rank,)
+    axis = node.attrs.get("axis")
+    return tuple(range(rank)) if axis is None else tuple(sorted(a % rank for a in axis))
+
+
+def _single_cluster(kind, node):
+    """A one-node Cluster of `node` (all of its outputs are cluster outputs)."""
+    cluster, _, _ = fused.build_cluster(kind, [node], {id(o) for o in node.outputs}, {})
+    return cluster
+
+
+class _Planned:
+    """A buffer in the device arena (its view is set when the arena is laid out)."""
+
+    __slots__ = ("shape", "dtype", "array")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype, self.array = tuple(shape), dtype, None
+
+    def get(self):
+        return self.array
+
+
+class _Fresh:
+    """A new device array per run, for values handed to the caller."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(shape), dtype
+
+    def get(self):
+        return devices.empty(self.shape, self.dtype)
+
+
+# -- eager ops on the GPU ------------------------------------------------------------------------
+
+_EAGER = {}  # (op, attrs, input shapes and dtypes) -> CudaExecutable of a one-op graph
+_EAGER_LIMIT = 4096
+
+
+def run_eager(op, arrays, attrs):
+    """Runs one op on device (or host) arrays as a compiled one-op graph on the GPU; returns the
+    output device arrays. The graph and its plan are cached per op, attrs and input shapes."""
+    key = _eager_key(op, attrs, arrays)
+    executable = _EAGER.get(key) if key is not None else None
+    if executable is None:
+        executable = _one_op_executable(op, arrays, attrs)
+        if key is not None:
+            if len(_EAGER) >= _EAGER_LIMIT:
+                _EAGER.clear()
+            _EAGER[key] = executable
+    return executable.run(arrays)
+
+
+def _one_op_executable(op, arrays, attrs):
+    from graphflow import dtypes
+    from graphflow.graph.ir import Graph
+    from graphflow.ops.creation import placeholder_node
+    from graphflow.ops.registry import Spec
+    graph = Graph(is_function=True, name=f"eager_{op.name}")
+    with graph.as_default():
+        inputs = [placeholder_node(tuple(a.shape), dtypes.from_numpy(a.dtype), f"in{i}")
+                  for i, a in enumerate(arrays)]
+    specs = op.infer([Spec(tuple(a.shape), dtypes.from_numpy(a.dtype)) for a in arrays], **attrs)
+    node = graph.add_node(op, inputs, attrs, specs, op.name)
+    graph.inputs = [p for p in inputs]
+    graph.outputs = list(node.outputs)
+    targets = [node] if node.kind == "stateful" and op.name != "read_variable" else []
+    return CudaExecutable(graph, node.outputs, graph.inputs, targets)
+
+
+def _eager_key(op, attrs, arrays):
+    try:
+        key = (op.name, _hashable(attrs),
+               tuple((tuple(a.shape), str(a.dtype)) for a in arrays))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.str, value.shape, value.tobytes())
+    return value

@@ -1,0 +1,202 @@
+"""The CUDA target under the Numba CUDA simulator (tests/conftest.py turns it on before numba is
+imported; the default device stays the CPU there, so these tests ask for /GPU:0 explicitly).
+
+Differential tests: every registered op run eagerly on the GPU and traced through a function on
+the GPU agrees with the CPU; then Session graphs, GradientTape training, variables and a short
+Keras fit. Shapes are small: the simulator runs every CUDA thread as a Python thread."""
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow import devices
+from graphflow.compiler import lower_cuda
+from graphflow.ops.registry import REGISTRY, dispatch
+from graphflow.tensor import DeviceTensor
+from helpers import SAMPLES, assert_close, outputs_of, run
+
+GPU = "/GPU:0"
+
+# Ops the CUDA target runs on the host by design (their plans list them under "on the host").
+HOST_OPS = {"conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "max_pool2d",
+            "max_pool2d_grad", "max_pool2d_grad_grad", "avg_pool2d", "avg_pool2d_grad",
+            "where_indices", "untile"}
+
+
+def _case(name):
+    info = SAMPLES[name]
+    dtype = info.dtypes[0]
+    arrays, attrs = info(np.random.default_rng(hash(name) % 1000), dtype)[0]
+    return REGISTRY[name], [np.asarray(a) for a in arrays], attrs, dtype
+
+
+def _host_ops_of(op, arrays, attrs):
+    key = lower_cuda._eager_key(op, attrs, arrays)
+    plan = lower_cuda._EAGER[key].last_plan
+    return getattr(plan, "host_ops", ["(whole graph on the host)"])
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_eager_op_on_gpu_matches_cpu(name):
+    op, arrays, attrs, dtype = _case(name)
+    expected = outputs_of(run(op, arrays, attrs))
+    with tf.device(GPU):
+        inputs = [tf.constant(a) for a in arrays]
+        assert all(type(t) is DeviceTensor for t in inputs)
+        got = outputs_of(dispatch(op, inputs, attrs))
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert type(g) is DeviceTensor and g.device.endswith("GPU:0")
+        assert g.shape == e.shape and g.dtype == e.dtype
+        assert_close(g.numpy(), e.numpy(), dtype)
+    host = _host_ops_of(op, [t._device_array for t in inputs], attrs)
+    if name not in HOST_OPS:
+        assert not host, f"{name} ran on the host: {host}"
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES)[::3])
+def test_function_on_gpu_matches_cpu(name):
+    op, arrays, attrs, dtype = _case(name)
+    expected = outputs_of(run(op, arrays, attrs))
+    fn = tf.function(lambda *xs: dispatch(op, xs, attrs))
+    with tf.device(GPU):
+        got = outputs_of(fn(*[tf.constant(a) for a in arrays]))
+    for g, e in zip(got, expected):
+        assert type(g) is DeviceTensor
+        assert g.shape == e.shape and g.dtype == e.dtype
+        assert_close(g.numpy(), e.numpy(), dtype)
+
+
+def test_tensors_stay_on_the_device_between_ops_and_functions():
+    @tf.function
+    def f(x, y):
+        return tf.nn.relu(tf.matmul(x, y) + 1.0)
+
+    with tf.device(GPU):
+        a = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+        b = tf.constant(np.ones((3, 4), np.float32))
+    before = devices.transfers()
+    c = f(a, b)                      # a GPU input keeps the call on the GPU
+    d = tf.reduce_sum(c * 2.0, axis=1)
+    e = tf.transpose(c)[1:3]
+    after = devices.transfers()
+    assert after["to_host"] == before["to_host"]  # nothing came back to the host
+    assert type(d) is DeviceTensor and type(e) is DeviceTensor
+    expected = np.maximum(np.arange(6, dtype=np.float32).reshape(2, 3) @ np.ones((3, 4)) + 1, 0)
+    np.testing.assert_allclose(d.numpy(), (expected * 2).sum(1), rtol=1e-6)
+    np.testing.assert_allclose(e.numpy(), expected.T[1:3], rtol=1e-6)
+    assert devices.transfers()["to_host"] == after["to_host"] + 2  # one copy per numpy()
+    host = c.cpu()
+    assert host.device.endswith("CPU:0") and type(host) is not DeviceTensor
+    np.testing.assert_allclose(host.gpu().numpy(), expected)
+
+
+def test_device_scope_names_and_placement():
+    with tf.device("/gpu:0"):
+        t = tf.constant([1.0, 2.0])
+        v = tf.Variable([1.0, 2.0])
+    assert t.device == "/job:localhost/replica:0/task:0/device:GPU:0"
+    assert v.device == t.device
+    with tf.device("/CPU:0"):
+        u = t + 1.0  # an explicit CPU scope copies GPU inputs to the host
+    assert u.device.endswith("CPU:0")
+    np.testing.assert_allclose(u.numpy(), [2.0, 3.0])
+    assert [d.device_type for d in tf.config.list_physical_devices("GPU")] == ["GPU"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="only 1 GPU"):
+        with tf.device("/GPU:3"):
+            pass
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid device specification"):
+        with tf.device("/TPU:0"):
+            pass
+
+
+def test_gradient_tape_and_variable_updates_on_gpu_match_cpu():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3).astype(np.float32)
+
+    def train(device, steps=3):
+        with tf.device(device):
+            w = tf.Variable(np.zeros((3, 1), np.float32))
+            b = tf.Variable(0.0)
+
+            @tf.function
+            def step(xb, yb):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(tf.square(tf.matmul(xb, w) + b - yb))
+                dw, db = tape.gradient(loss, [w, b])
+                w.assign_sub(0.1 * dw)
+                b.assign_sub(0.1 * db)
+                return loss
+
+            losses = [float(step(tf.constant(x), tf.constant(y))) for _ in range(steps)]
+            # the same update eagerly
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+            dw = tape.gradient(loss, w)
+            w.assign_sub(0.1 * dw)
+        return losses, w.numpy(), b.numpy(), w.device
+
+    cpu = train("/CPU:0")
+    gpu = train(GPU)
+    assert gpu[3].endswith("GPU:0") and cpu[3].endswith("CPU:0")
+    np.testing.assert_allclose(gpu[0], cpu[0], rtol=1e-5)
+    np.testing.assert_allclose(gpu[1], cpu[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gpu[2], cpu[2], rtol=1e-5, atol=1e-6)
+
+
+def test_session_runs_a_graph_pinned_to_the_gpu():
+    g = tf.Graph()
+    with g.as_default():
+        with tf.device(GPU):
+            a = tf.compat.v1.placeholder(tf.float32, (None, 3), name="a")
+            w = tf.compat.v1.Variable(np.ones((3, 2), np.float32), name="w")
+            out = tf.nn.softmax(tf.matmul(a, w) * 2.0)
+            train = w.assign_sub(tf.ones((3, 2)) * 0.5)
+        init = tf.compat.v1.global_variables_initializer()
+    feed = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with tf.compat.v1.Session(graph=g) as sess:
+        sess.run(init)
+        first = sess.run(out, {a: feed})
+        sess.run(train)
+        w_now = sess.run(w)
+    assert isinstance(first, np.ndarray)
+    np.testing.assert_allclose(first, np.full((2, 2), 0.5), rtol=1e-6)
+    np.testing.assert_allclose(w_now, np.full((3, 2), 0.5))
+
+
+def test_keras_fit_evaluate_predict_on_gpu_match_cpu():
+    from graphflow import keras
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(16, 4)).astype(np.float32)
+    y = rng.integers(0, 3, size=16)
+
+    def fit(device):
+        tf.random.set_seed(5)
+        with tf.device(device):
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                      keras.layers.Dense(3, activation="softmax")])
+            model.compile("rmsprop", "sparse_categorical_crossentropy", ["accuracy"])
+            history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+            scores = model.evaluate(x, y, batch_size=16, verbose=0)
+            pred = model.predict(x[:5], verbose=0)
+        return history.history, scores, pred, model.weights[0].device
+
+    cpu, gpu = fit("/CPU:0"), fit(GPU)
+    assert gpu[3].endswith("GPU:0")
+    for key in cpu[0]:
+        np.testing.assert_allclose(gpu[0][key], cpu[0][key], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(gpu[1], cpu[1], rtol=1e-4, atol=1e-6)
+    assert isinstance(gpu[2], np.ndarray)
+    np.testing.assert_allclose(gpu[2], cpu[2], rtol=1e-4, atol=1e-6)
+
+
+def test_explain_lists_kernels_and_host_ops():
+    @tf.function
+    def f(x):
+        return tf.reduce_max(tf.nn.relu(x * 2.0), axis=0)
+
+    with tf.device(GPU):
+        f(tf.constant(np.ones((3, 5), np.float32)))
+        text = f.explain()
+    assert "CUDA plan on /GPU:0" in text and "device kernels" in text
+    assert "on the host" not in text
