@@ -127,22 +127,68 @@ def test_fuse_elementwise_forms_one_kernel_named_after_its_ops():
     assert_same_outputs(g, new, arrays)
 
 
-def test_fuse_elementwise_keeps_values_used_outside_materialized():
-    # e = exp(x) feeds both the fused chain and a reduction: it stays a separate value.
+def test_fuse_elementwise_writes_values_used_outside_as_extra_outputs():
+    # e = exp(x) feeds both the fused chain and a reduction: the kernel writes it as a second
+    # output, and the reduction (which sat between exp and the chain) moves after the kernel.
     def fn(x):
         e = tf.exp(x)
         return tf.reduce_sum(e), e * 2.0 + 1.0
     g, arrays = build(fn, (5,))
+    new, stats = fuse_elementwise.run(g)
+    (c,) = clusters(new)
+    assert c.ops == ["exp", "multiply", "add"] and len(c.body.outputs) == 2
+    assert stats["multi_output"] == 1 and "exp" not in types(new)
+    assert types(new).index("fused") < types(new).index("reduce_sum")
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_elementwise_multi_output_never_forms_a_cycle():
+    # softmax: exp feeds the sum that the division reads, so exp and the division cannot share
+    # one kernel; the division's other producer chain still fuses.
+    def fn(x):
+        e = tf.exp(x - 1.0)
+        return e / tf.reduce_sum(e, axis=1, keepdims=True) * 3.0
+    g, arrays = build(fn, (4, 6))
+    new, _ = fuse_elementwise.run(g)
+    assert all(not ("exp" in c.ops and "truediv" in c.ops) for c in clusters(new))
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_elementwise_multi_output_keeps_state_in_order():
+    # The assign between exp and the chain reads exp's value: moving it after a kernel could
+    # reorder it with other variable accesses, so exp stays outside the chain's kernel.
+    v = tf.Variable(0.0)
+
+    def fn(x):
+        e = tf.exp(x)
+        v.assign_add(tf.reduce_sum(e))
+        return e * 2.0 + 1.0
+    g, arrays = build(fn, (5,))
     new, _ = fuse_elementwise.run(g)
     (c,) = clusters(new)
-    assert "exp" not in c.ops and "exp" in types(new)
-    assert_same_outputs(g, new, arrays)
+    assert "exp" not in c.ops
+    assert types(new).index("assign_add") < types(new).index("fused")
 
 
 def test_fuse_elementwise_leaves_single_ops_alone():
     g, arrays = build(lambda x: tf.reduce_sum(tf.exp(x)) + 1.0, (5,))
     new, stats = fuse_elementwise.run(g)
     assert stats["clusters"] == 0
+
+
+def test_simplify_unbroadcast_becomes_reduce_sum():
+    def fn(x, b, c):
+        with tf.GradientTape() as tape:
+            tape.watch([b, c])
+            y = tf.reduce_sum((x + b) * c)
+        return tape.gradient(y, [b, c])
+    g, arrays = build(fn, (4, 3), (3,), (4, 1))
+    assert types(g).count("unbroadcast") == 2
+    new, stats = simplify.run(g)
+    assert "unbroadcast" not in types(new) and stats["simplified"] >= 2
+    sums = [n.attrs for n in new.nodes if n.type == "reduce_sum"]
+    assert {"axis": (0,), "keepdims": False} in sums and {"axis": (1,), "keepdims": True} in sums
+    assert_same_outputs(g, new, arrays)
 
 
 def test_fuse_epilogue_matmul_bias_activation():
@@ -174,6 +220,14 @@ def test_fuse_reduction_mean_of_squares_and_cross_entropy():
     g, arrays = build(lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels, x), (4, 6))
     new, _ = fuse_reduction.run(g)
     assert len(clusters(new)) >= 2  # the softmax denominator and the label-weighted sum
+    assert_same_outputs(g, new, arrays)
+
+
+def test_fuse_reduction_lone_reduction_is_a_kernel():
+    g, arrays = build(lambda x: tf.reduce_max(x, axis=1, keepdims=True), (4, 6))
+    new, stats = fuse_reduction.run(g)
+    (c,) = clusters(new)
+    assert c.kind == "reduction" and c.ops == ["reduce_max"] and stats["clusters"] == 1
     assert_same_outputs(g, new, arrays)
 
 

@@ -11,7 +11,7 @@ output is still executable on the ground truth; backends compile the body into o
 """
 from graphflow.errors import InvalidArgumentError
 from graphflow.graph.ir import Graph
-from graphflow.ops.registry import FUSED, OpDef
+from graphflow.ops.registry import FUSED, RANDOM, STATEFUL, OpDef
 
 # Cluster kinds: how a backend lowers the body.
 ELEMENTWISE = "elementwise"   # one elementwise loop, any number of outputs
@@ -199,7 +199,12 @@ def emitted_in_order(members, consumers_of, graph_output_ids):
 
 def apply_clusters(graph, clusters):
     """Rewrites `graph` replacing each (kind, members) cluster by one fused node placed at its
-    last member's position. Returns (new graph, number of fused nodes)."""
+    last member's position. Returns (new graph, number of fused nodes).
+
+    A node (or cluster) reading a cluster output computed later in the order waits and is
+    emitted right after it; only pure nodes may wait (fuse_elementwise moves such nodes when a
+    multi-output kernel absorbs a value they read), so reads and writes of variables and random
+    draws keep their order."""
     from graphflow.compiler.rewrite import Rewriter, consumers, output_ids
     uses = consumers(graph)
     outs = output_ids(graph)
@@ -209,17 +214,39 @@ def apply_clusters(graph, clusters):
             owner[id(n)] = i
     last = {i: max(n.index for n in members) for i, (kind, members) in enumerate(clusters)}
     rw = Rewriter(graph)
-    for node in graph.nodes:
+    waiting = []  # (external inputs, emit function, description) in program order
+
+    def emitter(node):
         i = owner.get(id(node))
         if i is None:
-            rw.copy(node)
-        elif node.index == last[i]:
-            kind, members = clusters[i]
-            cluster, ext_in, ext_out = build_cluster(kind, members, outs, uses)
-            missing = [t.name for t in ext_in if not rw.has(t)]
-            if missing:  # a pass bug: say which cluster, rather than a KeyError
+            return list(node.inputs), lambda: rw.copy(node), node
+        kind, members = clusters[i]
+        cluster, ext_in, ext_out = build_cluster(kind, members, outs, uses)
+        return ext_in, lambda: emit_fused(rw, cluster, ext_in, ext_out, members), cluster
+
+    for node in graph.nodes:
+        i = owner.get(id(node))
+        if i is not None and node.index != last[i]:
+            continue
+        ext_in, emit, what = emitter(node)
+        if not all(rw.has(t) for t in ext_in):
+            if i is None and node.kind in (STATEFUL, RANDOM):
                 raise InvalidArgumentError(
-                    f"internal compiler error: cluster {cluster.name} reads {missing}, which are "
-                    "not computed before its position")
-            emit_fused(rw, cluster, ext_in, ext_out, members)
+                    f"internal compiler error: stateful node {node.name} would have to move "
+                    "after a fused kernel")
+            waiting.append((ext_in, emit, what))
+            continue
+        emit()
+        while waiting:  # whatever waited for this node may be ready now
+            ready = next((w for w in waiting if all(rw.has(t) for t in w[0])), None)
+            if ready is None:
+                break
+            waiting.remove(ready)
+            ready[1]()
+    if waiting:  # a pass bug: say which cluster, rather than a KeyError
+        what = waiting[0][2]
+        missing = [t.name for t in waiting[0][0] if not rw.has(t)]
+        raise InvalidArgumentError(
+            f"internal compiler error: {getattr(what, 'name', what)} reads {missing}, which are "
+            "never computed before it")
     return rw.finish(), len(clusters)

@@ -26,6 +26,7 @@ from graphflow.errors import GraphflowError, InvalidArgumentError, Unimplemented
 from graphflow.ops.registry import Spec
 
 ASSIGNS = ("assign", "assign_add", "assign_sub")
+LONE_REDUCTION_LIMIT = 4096  # elements; see Plan._lone_reduction_for_numpy
 
 
 class DynamicShape(Exception):
@@ -300,6 +301,10 @@ class Plan:
             cluster = node.attrs["cluster"]
             if cluster.kind == fused.MATMUL:
                 return self._matmul_step(node, cluster)
+            lone = self._lone_reduction_for_numpy(node, cluster)
+            if lone is not None:
+                return _reference_step(lone, [self._slot(x) for x in node.inputs],
+                                       [self._slot(o) for o in node.outputs])
             try:
                 return self._kernel_step(node, cluster)
             except UnimplementedError as e:
@@ -308,6 +313,22 @@ class Plan:
             return self._matmul_step(node, None)
         return _reference_step(node, [self._slot(x) for x in node.inputs],
                                [self._slot(o) for o in node.outputs])
+
+    def _lone_reduction_for_numpy(self, node, cluster):
+        """A cluster that is just one reduction along the last axes, over more elements than a
+        serial kernel loop sums quickly (its accumulator chain is latency-bound, NumPy's pairwise
+        sum is vectorized): the body's reduction node, to run through NumPy; else None."""
+        if cluster.kind != fused.REDUCTION:
+            return None
+        ops = [n for n in cluster.body.nodes if n.type != "placeholder"]
+        if len(ops) != 1 or len(node.inputs) != 1:
+            return None
+        shape = self.shapes[id(node.inputs[0])]
+        axes = ops[0].attrs["axis"]
+        axes = tuple(range(len(shape))) if axes is None else tuple(axes)
+        if axes and axes[0] == 0 and axes == tuple(range(len(axes))) and len(axes) < len(shape):
+            return None  # reduce_outer: the kernel's accumulators run along rows, vectorized
+        return ops[0] if int(np.prod(shape, dtype=np.int64)) > LONE_REDUCTION_LIMIT else None
 
     def _kernel_step(self, node, cluster):
         from graphflow.backends import codegen, numba_cpu
@@ -516,6 +537,9 @@ def _kernel_input(a, shape):
 
 
 def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, in_place):
+    if not variables and all(m is None for m in materialize) and \
+            all(out[0] == "buffer" for out in outs):
+        return _plain_kernel_step(kernel, outer, inner, in_slots, outs)
     simple_inputs = all(m is None for m in materialize)
 
     def step(env):
@@ -546,6 +570,25 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
         for out in outs:
             if out[0] == "var":
                 env[out[1]] = out[2]._storage()
+    return step
+
+
+def _plain_kernel_step(kernel, outer, inner, in_slots, outs):
+    """The common kernel step, kept lean (tens of these run per training step): arrays in,
+    fresh buffers out, no variables; the compiled dispatcher is called directly."""
+    out_slots = [out[1] for out in outs]
+    getters = [out[2].get for out in outs]
+
+    def step(env):
+        args = [env[s] for s in in_slots]
+        for k, a in enumerate(args):
+            if not a.flags.c_contiguous:
+                args[k] = np.ascontiguousarray(a)
+        for s, get in zip(out_slots, getters):
+            args.append(get())
+            env[s] = args[-1]
+        call = kernel.dispatcher if kernel.compile_seconds is not None else kernel
+        call(outer, inner, *args)
     return step
 
 

@@ -1,6 +1,8 @@
 """Reduction fusion: the elementwise producers of a reduction are computed inside the
 reduction's loop, so their results are never written to memory (mean of squares, the sum in
-softmax and in cross-entropies).
+softmax and in cross-entropies). A reduction without fusible producers becomes a kernel of its
+own: for the small per-row sums of a training step NumPy's per-call overhead costs more than
+the loop (the CPU plan still hands long single reductions over one row to NumPy).
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import fuse_reduction
@@ -37,8 +39,6 @@ def run(graph):
         # Producers that are also fetched stay outside: the kernel writes only the reduction.
         members = fused.grow_producers(
             [node], uses, lambda n: fused.can_fuse_elementwise(n) and id(n) not in taken, outs)
-        if len(members) < 2:
-            continue
         taken.update(id(n) for n in members)
         clusters.append((fused.REDUCTION, members))
     new, count = fused.apply_clusters(graph, clusters)

@@ -1,7 +1,9 @@
 """Algebraic simplification, only where the result is exactly the same:
 x*1, 1*x, x/1, x+0, 0+x, x-0, pow(x, 1), pow(x, 2) -> square(x), x-x for integers,
 identity / stop_gradient / same-dtype cast removal, transpose of transpose, reshape of reshape,
-reshape to the same shape, and broadcasts that do not change the shape.
+reshape to the same shape, broadcasts that do not change the shape, and unbroadcast (a
+gradient summed back to its input's shape) as the plain reduce_sum it is when shapes are static,
+so reduction fusion and kernels see it.
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import simplify
@@ -87,12 +89,33 @@ def run(graph):
             else:
                 _emit(rw, node, "transpose", [inner.inputs[0]], {"perm": perm})
             count += 1
+        elif t == "unbroadcast" and _unbroadcast_sum(ins[0], node.outputs[0]) is not None:
+            _emit(rw, node, "reduce_sum", [ins[0]], _unbroadcast_sum(ins[0], node.outputs[0]))
+            count += 1
         elif t == "reshape" and ins[0].node.type == "reshape":
             _emit(rw, node, "reshape", [ins[0].node.inputs[0]], node.attrs)
             count += 1
         else:
             rw.copy(node, ins)
     return rw.finish(), {"simplified": count}
+
+
+def _unbroadcast_sum(g, out):
+    """reduce_sum attrs computing unbroadcast(g) -> out exactly (no reshape needed), or None:
+    the leading axes g has beyond out's rank are summed away, and axes where out has 1 and g not
+    are summed keeping their dim; mixing both would need a reshape."""
+    if not (g.shape.is_fully_defined() and out.shape.is_fully_defined() and g.dtype.is_floating):
+        return None
+    gs, os_ = g.shape.dims_tuple(), out.shape.dims_tuple()
+    lead = len(gs) - len(os_)
+    if lead < 0 or any(d not in (1, gs[lead + i]) for i, d in enumerate(os_)):
+        return None
+    kept = [lead + i for i, d in enumerate(os_) if d == 1 and gs[lead + i] != 1]
+    if lead and kept:
+        return None
+    if lead:
+        return {"axis": tuple(range(lead)), "keepdims": False}
+    return {"axis": tuple(kept), "keepdims": True} if kept else None
 
 
 def _emit(rw, node, op_name, inputs, attrs):
