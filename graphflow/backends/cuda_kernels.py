@@ -1,0 +1,203 @@
+"""Hand-written numba.cuda kernels for the CUDA target: data movement by index maps, fills,
+axis reductions, one_hot, gather and scatter-add. numba_cuda.py wraps each with argument
+checks and a launch shape; use those wrappers, not these kernels.
+
+Every kernel is a grid-stride loop over flat (1-D, C-order) arrays, one work item per output
+element (per input element for scatters), so any grid size covers any array. numba specializes
+each kernel per argument dtype on first launch; `cache=True` keeps the compiled code on disk.
+
+This module imports numba.cuda, so only numba_cuda imports it, on first use.
+
+    >>> from graphflow.backends import numba_cuda
+    >>> numba_cuda.available() in (True, False)  # the wrappers live in numba_cuda
+    True
+"""
+from numba import cuda
+
+# -- data movement -----------------------------------------------------------------------------------
+
+
+@cuda.jit(cache=True)
+def gather_by_map(n, src, index_map, out, fill):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        k = index_map[i]
+        if k >= 0:
+            out[i] = src[k]
+        else:
+            out[i] = fill
+
+
+@cuda.jit(cache=True)
+def scatter_by_map(n, src, index_map, out):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        k = index_map[i]
+        if k >= 0:
+            out[k] = src[i]
+
+
+@cuda.jit(cache=True)
+def fill(n, out, value):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        out[i] = value
+
+
+# -- one axis reduced per output element ------------------------------------------------------------
+# x is viewed as (outer, n, inner); output element e = o * inner + j reads x[o, :, j], which
+# starts at o * n * inner + j and steps by inner.
+
+
+@cuda.jit(cache=True)
+def reduce_sum(outer, n, inner, x, out, init):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = init
+        for _ in range(n):
+            acc += x[at]
+            at += inner
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_prod(outer, n, inner, x, out, init):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = init
+        for _ in range(n):
+            acc *= x[at]
+            at += inner
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_max(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = x[at]
+        for _ in range(1, n):
+            at += inner
+            v = x[at]
+            if not (acc >= v or acc != acc):  # NaN propagates, as in NumPy
+                acc = v
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_min(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = x[at]
+        for _ in range(1, n):
+            at += inner
+            v = x[at]
+            if not (acc <= v or acc != acc):
+                acc = v
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_all(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = True
+        for _ in range(n):
+            if not x[at]:
+                acc = False
+                break
+            at += inner
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_any(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        acc = False
+        for _ in range(n):
+            if x[at]:
+                acc = True
+                break
+            at += inner
+        out[e] = acc
+
+
+@cuda.jit(cache=True)
+def reduce_argmax(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        best = x[at]
+        index = 0
+        for k in range(1, n):
+            if best != best:  # the first NaN wins, as in NumPy
+                break
+            at += inner
+            v = x[at]
+            if v > best or v != v:  # strictly greater: the first of equal values wins
+                best = v
+                index = k
+        out[e] = index
+
+
+@cuda.jit(cache=True)
+def reduce_argmin(outer, n, inner, x, out):
+    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
+        o = e // inner
+        at = o * n * inner + (e - o * inner)
+        best = x[at]
+        index = 0
+        for k in range(1, n):
+            if best != best:
+                break
+            at += inner
+            v = x[at]
+            if v < best or v != v:
+                best = v
+                index = k
+        out[e] = index
+
+
+# -- indexing ------------------------------------------------------------------------------------------
+
+
+@cuda.jit(cache=True)
+def one_hot(n, depth, indices, on_value, off_value, out):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        q = e // depth
+        if indices[q] == e - q * depth:
+            out[e] = on_value
+        else:
+            out[e] = off_value
+
+
+# gather: params viewed as (outer, axis_size, inner), indices flat (count); out element
+# e = (o * count + q) * inner + j is params[o, indices[q], j].
+
+
+@cuda.jit(cache=True)
+def gather(n, axis_size, inner, count, params, indices, out):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        rest = e // inner
+        j = e - rest * inner
+        o = rest // count
+        k = indices[rest - o * count]
+        if k < 0:
+            k += axis_size
+        out[e] = params[(o * axis_size + k) * inner + j]
+
+
+@cuda.jit(cache=True)
+def scatter_add(n, axis_size, inner, count, updates, indices, out):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        rest = e // inner
+        j = e - rest * inner
+        o = rest // count
+        k = indices[rest - o * count]
+        if k < 0:
+            k += axis_size
+        cuda.atomic.add(out, (o * axis_size + k) * inner + j, updates[e])

@@ -1,0 +1,1007 @@
+"""The Numba CUDA target: fused kernels, a tiled matmul with a fused epilogue, data movement by
+index maps, axis reductions, gathers, and a device memory arena.
+
+Fused kernels come from the same target-neutral codegen.KernelPlan the CPU renders for
+numba.njit; `render_cuda` writes it for numba.cuda.jit instead. Like the CPU target, generated
+sources are content-addressed files in the kernel cache directory (a `cuda` subdirectory of
+numba_cpu.cache_dir()), imported once per process and compiled by numba on first launch
+(`cache=True`, so a second process on the same GPU loads the compiled code from disk).
+
+Every kernel is written as real CUDA: grid-stride loops (so a capped grid covers any size),
+shared memory with cuda.syncthreads() for tiles and tree reductions, and atomics for scatter-add.
+The same code runs under the Numba CUDA simulator (NUMBA_ENABLE_CUDASIM=1, set before numba is
+first imported), where each CUDA thread is a Python thread: only the launch shapes and tile size
+shrink there, so tests stay fast while exercising the same code paths.
+
+Importing this module never imports numba.cuda (so `import graphflow` stays cheap and works
+without CUDA); the first call that needs the device does.
+
+    >>> from graphflow.backends import numba_cuda
+    >>> isinstance(numba_cuda.available(), bool)
+    True
+"""
+import functools
+import importlib.util
+import os
+import re
+import sys
+import textwrap
+
+import numpy as np
+
+from graphflow.backends import codegen, numba_cpu
+from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
+
+# Launch shapes. On hardware a block is up to 256 threads (8 warps: enough to hide memory latency,
+# small enough that several blocks fit on each multiprocessor); the simulator runs each thread as
+# a Python thread, so it gets at most one warp per block and a handful of blocks.
+MAX_THREADS = 256
+SIMULATOR_MAX_THREADS = 32
+BLOCKS_PER_MULTIPROCESSOR = 32
+SIMULATOR_MAX_BLOCKS = 4
+# Matmul tile edge (a TILE x TILE thread block computes a TILE x TILE block of the output).
+TILE = 16
+SIMULATOR_TILE = 4
+
+MATMUL_DTYPES = ("float32", "float64", "int32", "int64")
+
+
+# -- the device ------------------------------------------------------------------------------------
+
+def _cuda():
+    """numba.cuda, imported on first use (never at graphflow import time)."""
+    from numba import cuda
+    return cuda
+
+
+def available():
+    """Whether a CUDA device (or the Numba CUDA simulator) can run kernels.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.available() in (True, False)
+        True
+    """
+    try:
+        return bool(_cuda().is_available())
+    except Exception:  # noqa: BLE001 - no driver, no toolkit, a broken install: not available
+        return False
+
+
+def is_simulator():
+    """Whether numba.cuda is the simulator (NUMBA_ENABLE_CUDASIM=1 when numba was imported).
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.is_simulator() in (True, False)
+        True
+    """
+    from numba import config
+    return bool(config.ENABLE_CUDASIM)
+
+
+def device_name():
+    """The current CUDA device's name ("CUDA simulator" under the simulator).
+
+        >>> from graphflow.backends import numba_cuda
+        >>> isinstance(numba_cuda.device_name(), str) if numba_cuda.available() else True
+        True
+    """
+    _require_device("device_name")
+    if is_simulator():
+        return "CUDA simulator"
+    name = _cuda().get_current_device().name
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def device_count():
+    """The number of CUDA devices (1 under the simulator, 0 without CUDA).
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.device_count() >= 0
+        True
+    """
+    if not available():
+        return 0
+    return len(_cuda().gpus)
+
+
+def _require_device(what):
+    if not available():
+        raise FailedPreconditionError(
+            f"{what}: no CUDA device is available (numba.cuda.is_available() is False); set "
+            "NUMBA_ENABLE_CUDASIM=1 before importing numba to use the CUDA simulator")
+
+
+# -- launch shapes -----------------------------------------------------------------------------------
+
+def max_threads():
+    """The largest block launched (threads): 256 on hardware, 32 under the simulator."""
+    return SIMULATOR_MAX_THREADS if is_simulator() else MAX_THREADS
+
+
+@functools.lru_cache(maxsize=None)
+def max_blocks():
+    """The grid-size cap: 32 blocks per multiprocessor on hardware, 4 under the simulator."""
+    if is_simulator():
+        return SIMULATOR_MAX_BLOCKS
+    return BLOCKS_PER_MULTIPROCESSOR * _cuda().get_current_device().MULTIPROCESSOR_COUNT
+
+
+def tile_size():
+    """The matmul tile edge: TILE on hardware, SIMULATOR_TILE under the simulator."""
+    return SIMULATOR_TILE if is_simulator() else TILE
+
+
+def _threads_for(n):
+    """A power of two covering n, clamped to one warp .. max_threads() (one thread .. a warp
+    under the simulator, where a smaller block is simply faster)."""
+    low = 1 if is_simulator() else 32
+    threads = low
+    while threads < n and threads < max_threads():
+        threads *= 2
+    return threads
+
+
+def launch_config(n):
+    """(blocks, threads) for a grid-stride kernel over n work items; (0, 0) when n is 0.
+
+    Threads are a power of two (at least a warp on hardware, at most 256) and blocks cover n
+    but are capped at 32 per multiprocessor: enough resident blocks to keep every
+    multiprocessor busy and hide memory latency, while the grid-stride loop lets each thread
+    handle several items for large n (amortizing per-thread setup such as scalar loads) instead
+    of launching millions of short-lived blocks. Under the simulator the cap is 4 blocks of at
+    most 32 threads, since every simulated thread is a Python thread.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> blocks, threads = numba_cuda.launch_config(1000)
+        >>> blocks * threads <= 1000 + threads and threads & (threads - 1) == 0
+        True
+    """
+    if n <= 0:
+        return 0, 0
+    threads = _threads_for(n)
+    return min(-(-n // threads), max_blocks()), threads
+
+
+def reduce_config(outer, inner):
+    """(blocks, threads) for a "reduce_inner" kernel: one block per outer index (grid-stride
+    over outer), its threads striding over the inner elements; (0, 0) when outer is 0.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.reduce_config(0, 10)
+        (0, 0)
+    """
+    if outer <= 0:
+        return 0, 0
+    return min(outer, max_blocks()), _threads_for(inner)
+
+
+# -- rendering fused kernels ------------------------------------------------------------------------
+#
+# Statements are rendered from the same templates as on the CPU: typed constants ZERO_<dtype>,
+# ONE_<dtype>, INF_<dtype> are module globals (numba freezes them into the kernel) and math
+# functions resolve per dtype (exp -> exp_float32), defined in the generated source as device
+# functions over `math.*`. Those guard the inputs where Python's math raises instead of
+# returning inf/nan (the simulator runs them as Python); on a GPU the guards are a compare and a
+# select, and they give the IEEE answers the CPU kernels give.
+
+_FUNCTION_CALL = re.compile(r"\b(" + "|".join(codegen._FUNCTIONS) + r")\(")
+
+# Device functions by name, over a value x of dtype {d}, computed in {c} (float32 for float16
+# and float32, else float64).
+_MATH = {
+    "exp": """
+        y = {c}(x)
+        if y > EXP_LIMIT_{c}:
+            return INF_{c}
+        return {c}(math.exp(y))""",
+    "expm1": """
+        y = {c}(x)
+        if y > EXP_LIMIT_{c}:
+            return INF_{c}
+        return {c}(math.expm1(y))""",
+    "log": """
+        y = {c}(x)
+        if y > ZERO_{c}:
+            return {c}(math.log(y))
+        if y == ZERO_{c}:
+            return -INF_{c}
+        return NAN_{c}""",
+    "log1p": """
+        y = {c}(x)
+        if y > -ONE_{c}:
+            return {c}(math.log1p(y))
+        if y == -ONE_{c}:
+            return -INF_{c}
+        return NAN_{c}""",
+    "sqrt": """
+        y = {c}(x)
+        if y >= ZERO_{c}:
+            return {c}(math.sqrt(y))
+        return NAN_{c}""",
+    "sin": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return NAN_{c}
+        return {c}(math.sin(y))""",
+    "cos": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return NAN_{c}
+        return {c}(math.cos(y))""",
+    "tanh": """
+        return {c}(math.tanh({c}(x)))""",
+    "erf": """
+        return {c}(math.erf({c}(x)))""",
+    "sigmoid": """
+        y = {c}(x)
+        if y >= ZERO_{c}:  # exp of a non-positive number never overflows
+            return ONE_{c} / (ONE_{c} + exp_{d}(-y))
+        e = exp_{d}(y)
+        return e / (ONE_{c} + e)""",
+    # Rounding keeps the sign of x (floor(-0.0) is -0.0, ceil(-0.5) is -0.0, as in NumPy).
+    "floor": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return y
+        return {c}(math.copysign({c}(math.floor(y)), y))""",
+    "ceil": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return y
+        return {c}(math.copysign({c}(math.ceil(y)), y))""",
+    "rint": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return y
+        r = {c}(math.floor(y))
+        frac = y - r  # exact
+        odd = {c}(math.floor(r * HALF_{c})) * TWO_{c} != r
+        if frac > HALF_{c} or (frac == HALF_{c} and odd):  # half to even, like np.rint
+            r = r + ONE_{c}
+        return {c}(math.copysign(r, y))""",
+}
+_MATH_NEEDS = {"sigmoid": ("exp",)}
+
+
+def _compute_dtype(dtype):
+    return "float32" if dtype in ("float16", "float32") else "float64"
+
+
+# The largest x whose exp(x) is finite in each dtype (above it, the answer is inf).
+_EXP_LIMITS = {"float16": "11.089", "float32": "88.72283", "float64": "709.782712893384"}
+
+
+def _constant_lines(dtypes):
+    """Typed constants for every dtype used (floats get the extra values the math helpers use)."""
+    lines = []
+    for d in sorted(dtypes):
+        if d == "bool":
+            lines += ["ZERO_bool = False", "ONE_bool = True"]
+            continue
+        lines += [f"ZERO_{d} = np.{d}(0)", f"ONE_{d} = np.{d}(1)"]
+        if d.startswith("float"):
+            lines += [f"INF_{d} = np.{d}(np.inf)", f"NAN_{d} = np.{d}(np.nan)",
+                      f"HALF_{d} = np.{d}(0.5)", f"TWO_{d} = np.{d}(2)",
+                      f"EXP_LIMIT_{d} = np.{d}({_EXP_LIMITS.get(d, _EXP_LIMITS['float64'])})"]
+    return lines
+
+
+def _math_functions(statements):
+    """[(function, dtype)] the statements call, with dependencies first."""
+    used = []
+    for st in statements:
+        for f in _FUNCTION_CALL.findall(st.template):
+            if f not in _MATH:
+                raise UnimplementedError(f"CUDA kernels: no device function for {f!r} "
+                                         f"(statement {st.target} = {st.template})")
+            for g in _MATH_NEEDS.get(f, ()) + (f,):
+                if (g, st.consts_dtype) not in used:
+                    used.append((g, st.consts_dtype))
+    return used
+
+
+def _math_source(functions):
+    lines = []
+    for f, d in functions:
+        c = _compute_dtype(d)
+        body = textwrap.dedent(_MATH[f]).strip("\n").replace("{c}(", "np.{c}(").format(d=d, c=c)
+        lines += ["", "", "@cuda.jit(device=True)", f"def {f}_{d}(x):"]
+        lines += textwrap.indent(body, "    ").splitlines()
+    return lines
+
+
+def _render_statement(st):
+    """One statement as a line of kernel code, e.g. `t0 = np.float32(exp_float32(a0))`."""
+    c = st.consts_dtype
+    values = {"ZERO": f"ZERO_{c}", "ONE": f"ONE_{c}", "INF": f"INF_{c}"}
+    if st.var is not None:
+        values["var"] = f"vcur_{st.target}"
+    expr = _FUNCTION_CALL.sub(lambda m: f"{m.group(1)}_{c}(", st.template.format(*st.operands,
+                                                                                 **values))
+    if st.dtype == "bool":
+        return f"{st.target} = {expr}" if c == "bool" else f"{st.target} = bool({expr})"
+    return f"{st.target} = np.{st.dtype}({expr})"
+
+
+class _Writer:
+    def __init__(self):
+        self.lines = []
+
+    def __call__(self, depth, text):
+        self.lines.append("    " * depth + text)
+
+
+def _scalar_loads(w, depth, inputs):
+    for name, cls, _ in inputs:
+        if cls == "scalar":
+            w(depth, f"{name} = {name}_s[0]")
+
+
+def _col_loads(w, depth, inputs):
+    for name, cls, _ in inputs:
+        if cls == "col":
+            w(depth, f"{name} = {name}_c[o]")
+
+
+def _element_body(w, depth, plan):
+    """Loads of the full, row and variable inputs at element i (row index j), then the
+    statements."""
+    for name, cls, _ in plan.inputs:
+        if cls == "full":
+            w(depth, f"{name} = {name}_a[i]")
+        elif cls == "row":
+            w(depth, f"{name} = {name}_a[j]")
+        elif cls.startswith("var:"):
+            w(depth, f"{name} = v_{cls[4:]}[i]")
+    for st in plan.statements:
+        if st.var is not None and "{var}" in st.template:
+            w(depth, f"vcur_{st.target} = v_{st.target}[i]")
+        w(depth, _render_statement(st))
+
+
+def _dtypes_used(plan, extra=()):
+    used = {d for _, _, d in plan.inputs} | {d for _, d in plan.outputs} | set(extra)
+    used |= {d for _, d, *_ in plan.variables}
+    used |= {st.consts_dtype for st in plan.statements} | {st.dtype for st in plan.statements}
+    functions = _math_functions(plan.statements)
+    used |= {_compute_dtype(d) for _, d in functions}
+    return used, functions
+
+
+def _module_source(title, dtypes, functions, kernel_lines):
+    header = [f'"""graphflow CUDA kernel {title}: generated; do not edit."""', "import math", "",
+              "import numpy as np", "from numba import cuda", "import numba", ""]
+    return "\n".join(header + _constant_lines(dtypes) + _math_source(functions) + ["", ""]
+                     + kernel_lines) + "\n"
+
+
+def render_cuda(plan):
+    """(source, function name): a KernelPlan as Python source for numba.cuda.jit.
+
+    The kernel takes (outer, inner, *arrays) with the arrays flattened (1-D, C order) in
+    plan.array_arguments() order. "flat" and "grid" kernels are grid-stride loops over all
+    outer * inner elements (grid also computes o = i // inner and j = i % inner for col and row
+    inputs); variables are read and written in place through their `v_<target>` arrays.
+    "reduce_inner" gives each outer index to one block, whose threads stride over the inner
+    elements and combine their partial results by a tree in shared memory; "reduce_outer" gives
+    each thread its own columns j and loops over the outer indices. Float reductions accumulate
+    in float64, as on the CPU.
+
+        >>> from graphflow.backends import codegen, numba_cuda
+        >>> st = codegen.Statement("t0", "({0} * {0})", ["a0"], "float32", "float32")
+        >>> plan = codegen.KernelPlan("square", "flat", [("a0", "full", "float32")],
+        ...                           [("t0", "float32")], [], [st], ["t0"])
+        >>> source, fn = numba_cuda.render_cuda(plan)
+        >>> fn, "t0 = np.float32((a0 * a0))" in source
+        ('square', True)
+    """
+    fn = plan.name
+    args = [name for name, _ in plan.array_arguments()]
+    w = _Writer()
+    acc = None
+    if plan.mode in ("reduce_inner", "reduce_outer"):
+        out_dtype = plan.outputs[0][1]
+        acc = "float64" if out_dtype.startswith("float") else out_dtype
+    dtypes, functions = _dtypes_used(plan, [acc] if acc else [])
+    w(0, "@cuda.jit(cache=True)")
+    w(0, f"def {fn}({', '.join(['outer', 'inner'] + args)}):")
+    if plan.mode in ("flat", "grid"):
+        _render_elementwise(w, plan)
+    elif plan.mode == "reduce_inner":
+        _render_reduce_inner(w, plan, acc)
+    elif plan.mode == "reduce_outer":
+        _render_reduce_outer(w, plan, acc)
+    else:
+        raise UnimplementedError(f"{fn}: CUDA kernels have no mode {plan.mode!r}")
+    extra = [f"REDUCE_THREADS = {max_threads()}  # the largest block reduce_config launches", ""]
+    return _module_source(fn, dtypes, functions, (extra if acc else []) + w.lines), fn
+
+
+def _render_elementwise(w, plan):
+    _scalar_loads(w, 1, plan.inputs)
+    w(1, "for i in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):")
+    if plan.mode == "grid":
+        w(2, "o = i // inner")
+        w(2, "j = i - o * inner")
+        _col_loads(w, 2, plan.inputs)
+    _element_body(w, 2, plan)
+    for k, res in enumerate(plan.results):
+        w(2, f"{plan.output_into[k] or f'out_{k}'}[i] = {res}")
+    for name, _, _ in plan.variables:
+        w(2, f"v_{name}[i] = {name}")
+
+
+def _reduction_parts(plan, acc):
+    red = plan.reduction
+    init = red["init"].format(ZERO=f"ZERO_{acc}", INF=f"INF_{acc}")
+    return red, init, red["combine"]
+
+
+def _render_reduce_inner(w, plan, acc):
+    red, init, combine = _reduction_parts(plan, acc)
+    out_dtype = plan.outputs[0][1]
+    w(1, f"partial = cuda.shared.array(REDUCE_THREADS, numba.{acc})")
+    w(1, "tid = cuda.threadIdx.x")
+    w(1, "threads = cuda.blockDim.x  # a power of two")
+    _scalar_loads(w, 1, plan.inputs)
+    w(1, "for o in range(cuda.blockIdx.x, outer, cuda.gridDim.x):  # the same trips for the block")
+    _col_loads(w, 2, plan.inputs)
+    w(2, f"acc = {init}")
+    w(2, "for j in range(tid, inner, threads):")
+    w(3, "i = o * inner + j")
+    _element_body(w, 3, plan)
+    w(3, f"v = np.{acc}({red['value']})")
+    w(3, "acc = " + combine.format(acc="acc", v="v"))
+    w(2, "partial[tid] = acc")
+    w(2, "cuda.syncthreads()")
+    w(2, "step = threads // 2")
+    w(2, "while step > 0:")
+    w(3, "if tid < step:")
+    w(4, "left = partial[tid]")
+    w(4, "right = partial[tid + step]")
+    w(4, "partial[tid] = " + combine.format(acc="left", v="right"))
+    w(3, "cuda.syncthreads()")
+    w(3, "step //= 2")
+    w(2, "if tid == 0:")
+    w(3, f"out_0[o] = np.{out_dtype}({'partial[0] / inner' if red['mean'] else 'partial[0]'})")
+    w(2, "cuda.syncthreads()  # partial[0] is read before the next row overwrites it")
+
+
+def _render_reduce_outer(w, plan, acc):
+    red, init, combine = _reduction_parts(plan, acc)
+    out_dtype = plan.outputs[0][1]
+    _scalar_loads(w, 1, plan.inputs)
+    w(1, "for j in range(cuda.grid(1), inner, cuda.gridsize(1)):")
+    w(2, f"acc = {init}")
+    w(2, "for o in range(outer):")
+    _col_loads(w, 3, plan.inputs)
+    w(3, "i = o * inner + j")
+    _element_body(w, 3, plan)
+    w(3, f"v = np.{acc}({red['value']})")
+    w(3, "acc = " + combine.format(acc="acc", v="v"))
+    w(2, f"out_0[j] = np.{out_dtype}({'acc / outer' if red['mean'] else 'acc'})")
+
+
+# -- compiling and caching ---------------------------------------------------------------------------
+
+_MODULES = {}  # source key -> the generated function (a numba.cuda dispatcher), per process
+_KERNELS = {}  # source key -> CudaKernel
+
+
+def _compiled(source, fn):
+    """(dispatcher, path) of a generated source: written once to the cache directory (its name
+    holds a hash of the source) and imported; numba compiles it on first launch."""
+    key = codegen.source_key(source)
+    entry = _MODULES.get(key)
+    if entry is None:
+        directory = numba_cpu.cache_dir() / "cuda"
+        directory.mkdir(exist_ok=True)
+        path = directory / f"{fn[:80]}_{key}.py"
+        if not path.exists() or path.read_text() != source:
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(source)
+            os.replace(tmp, path)
+        module_name = f"graphflow_cuda_kernels.{path.stem}"
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[module_name] = module
+        entry = _MODULES[key] = (getattr(module, fn), path)
+    return entry
+
+
+def _flat(a):
+    """A C-contiguous (device) array as 1-D: a view, no copy."""
+    return a if a.ndim == 1 else a.reshape(a.size)
+
+
+class CudaKernel:
+    """A generated kernel for one KernelPlan; call it as kernel(outer, inner, *arrays).
+
+    Arrays are device arrays (C-contiguous, any rank) in plan.array_arguments() order; they are
+    flattened here (a free view) and the launch shape is picked from the sizes. `name`,
+    `source` and `path` are those of the generated file, as for the CPU Kernel."""
+
+    def __init__(self, plan, name, source, path, dispatcher):
+        self.plan, self.name, self.source, self.path = plan, name, source, path
+        self.dispatcher = dispatcher
+        self.arguments = [name for name, _ in plan.array_arguments()]
+
+    def __call__(self, outer, inner, *arrays):
+        if len(arrays) != len(self.arguments):
+            raise InvalidArgumentError(
+                f"CUDA kernel {self.name}: expected {len(self.arguments)} arrays "
+                f"({', '.join(self.arguments)}), got {len(arrays)}")
+        mode = self.plan.mode
+        if mode == "reduce_inner":
+            blocks, threads = reduce_config(outer, inner)
+        else:
+            blocks, threads = launch_config(inner if mode == "reduce_outer" else outer * inner)
+        if blocks == 0:
+            return  # nothing to write
+        self.dispatcher[blocks, threads](outer, inner, *[_flat(a) for a in arrays])
+
+    def arg_types(self):
+        """The numba signature of a launch: two int64 sizes, then 1-D C-contiguous arrays."""
+        from numba import types
+        from numba.np.numpy_support import from_dtype
+        return (types.int64, types.int64) + tuple(
+            types.Array(from_dtype(np.dtype(d)), 1, "C") for _, d in self.plan.array_arguments())
+
+    def warm(self):
+        """Compiles the kernel ahead of its first launch (a no-op under the simulator)."""
+        if not is_simulator():
+            self.dispatcher.compile(self.arg_types())
+
+    def __repr__(self):
+        return f"<CudaKernel {self.name} ({self.plan.mode}) {self.path.name}>"
+
+
+def get_kernel(plan):
+    """The CudaKernel for a KernelPlan: from this process or freshly generated and imported.
+
+        >>> from graphflow.backends import codegen, numba_cuda
+        >>> st = codegen.Statement("t0", "({0} + {0})", ["a0"], "float64", "float64")
+        >>> plan = codegen.KernelPlan("double", "flat", [("a0", "full", "float64")],
+        ...                           [("t0", "float64")], [], [st], ["t0"])
+        >>> numba_cuda.get_kernel(plan).arguments
+        ['a0_a', 'out_0']
+    """
+    source, fn = render_cuda(plan)
+    key = codegen.source_key(source)
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        dispatcher, path = _compiled(source, fn)
+        kernel = _KERNELS[key] = CudaKernel(plan, fn, source, path, dispatcher)
+    return kernel
+
+
+# -- matmul --------------------------------------------------------------------------------------------
+
+def _epilogue_store(w, depth, plan):
+    """The epilogue at output element i, whose product value is `m`."""
+    if plan.mode == "grid":
+        w(depth, "o = i // inner")
+        w(depth, "j = i - o * inner")
+        _col_loads(w, depth, plan.inputs[:-1])
+    for name, cls, _ in plan.inputs[:-1]:
+        if cls == "full":
+            w(depth, f"{name} = {name}_a[i]")
+        elif cls == "row":
+            w(depth, f"{name} = {name}_a[j]")
+    for st in plan.statements:
+        w(depth, _render_statement(st))
+    w(depth, f"mat_out[i] = {plan.results[0]}")
+
+
+def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
+    """(source, function name) of a tiled matmul kernel, with an optional fused epilogue.
+
+    The kernel computes out[b] = op(A[b]) @ op(B[b]) for each batch b: a TILE x TILE block of
+    threads owns a TILE x TILE block of the output (grid-stride over batch x row tiles x column
+    tiles) and walks the K dimension a tile at a time, staging a tile of each operand in shared
+    memory. Transposed operands are handled in the loads, which always read consecutive
+    addresses with consecutive threads (coalesced); the tiles are padded by one column so the
+    transposed stores hit distinct shared-memory banks. The epilogue (a KernelPlan from
+    codegen.plan_epilogue) runs on each output element in registers before the single store.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> source, fn = numba_cuda.render_matmul(False, True, "float32")
+        >>> fn
+        'matmul_nt_float32'
+    """
+    if dtype not in MATMUL_DTYPES:
+        raise UnimplementedError(f"CUDA matmul: dtype {dtype} (supported: {MATMUL_DTYPES})")
+    fn = f"matmul_{'t' if transpose_a else 'n'}{'t' if transpose_b else 'n'}_{dtype}"
+    ep_args, dtypes, functions = [], {dtype}, []
+    if epilogue is not None:
+        fn += "_" + epilogue.name
+        ep_args = [name for name, _ in epilogue.array_arguments()[:-1]]  # the product is last
+        dtypes, functions = _dtypes_used(epilogue, [dtype])
+    w = _Writer()
+    w(0, "@cuda.jit(cache=True)")
+    params = ["batch", "rows", "cols", "depth", "a_step", "b_step", "inner", "mat_a", "mat_b",
+              "mat_out"] + ep_args
+    w(0, f"def {fn}({', '.join(params)}):")
+    w(1, f"tile_a = cuda.shared.array((TILE, TILE_PAD), numba.{dtype})  # [row, k] of op(A)")
+    w(1, f"tile_b = cuda.shared.array((TILE, TILE_PAD), numba.{dtype})  # [k, col] of op(B)")
+    w(1, "tx = cuda.threadIdx.x")
+    w(1, "ty = cuda.threadIdx.y")
+    w(1, "tiles_m = (rows + TILE - 1) // TILE")
+    w(1, "tiles_n = (cols + TILE - 1) // TILE")
+    w(1, "per_batch = tiles_m * tiles_n")
+    if epilogue is not None:
+        _scalar_loads(w, 1, epilogue.inputs[:-1])
+    w(1, "for t in range(cuda.blockIdx.x, batch * per_batch, cuda.gridDim.x):  # block-uniform")
+    w(2, "bi = t // per_batch")
+    w(2, "r0 = (t - bi * per_batch) // tiles_n * TILE")
+    w(2, "c0 = (t - bi * per_batch) % tiles_n * TILE")
+    w(2, "row = r0 + ty")
+    w(2, "col = c0 + tx")
+    w(2, "a_base = bi * a_step")
+    w(2, "b_base = bi * b_step")
+    w(2, f"acc = ZERO_{dtype}")
+    w(2, "for k0 in range(0, depth, TILE):")
+    if transpose_a:  # A is stored (depth, rows): threads along x read consecutive rows
+        w(3, "if r0 + tx < rows and k0 + ty < depth:")
+        w(4, "tile_a[tx, ty] = mat_a[a_base + (k0 + ty) * rows + r0 + tx]")
+        w(3, "else:")
+        w(4, f"tile_a[tx, ty] = ZERO_{dtype}")
+    else:  # A is stored (rows, depth): threads along x read consecutive k
+        w(3, "if row < rows and k0 + tx < depth:")
+        w(4, "tile_a[ty, tx] = mat_a[a_base + row * depth + k0 + tx]")
+        w(3, "else:")
+        w(4, f"tile_a[ty, tx] = ZERO_{dtype}")
+    if transpose_b:  # B is stored (cols, depth): threads along x read consecutive k
+        w(3, "if c0 + ty < cols and k0 + tx < depth:")
+        w(4, "tile_b[tx, ty] = mat_b[b_base + (c0 + ty) * depth + k0 + tx]")
+        w(3, "else:")
+        w(4, f"tile_b[tx, ty] = ZERO_{dtype}")
+    else:  # B is stored (depth, cols): threads along x read consecutive columns
+        w(3, "if k0 + ty < depth and col < cols:")
+        w(4, "tile_b[ty, tx] = mat_b[b_base + (k0 + ty) * cols + col]")
+        w(3, "else:")
+        w(4, f"tile_b[ty, tx] = ZERO_{dtype}")
+    w(3, "cuda.syncthreads()")
+    w(3, "for kk in range(TILE):")
+    w(4, "acc += tile_a[ty, kk] * tile_b[kk, tx]")
+    w(3, "cuda.syncthreads()  # the tiles are overwritten next")
+    w(2, "if row < rows and col < cols:")
+    w(3, "i = bi * rows * cols + row * cols + col")
+    if epilogue is None:
+        w(3, f"mat_out[i] = np.{dtype}(acc)")
+    else:
+        w(3, f"m = np.{dtype}(acc)")
+        _epilogue_store(w, 3, epilogue)
+    tile = [f"TILE = {tile_size()}",
+            f"TILE_PAD = {tile_size() + 1}  # a padding column: no bank conflicts on stores", ""]
+    return _module_source(fn, dtypes, functions, tile + w.lines), fn
+
+
+def _matmul_kernel(transpose_a, transpose_b, dtype, epilogue):
+    source, fn = render_matmul(transpose_a, transpose_b, dtype, epilogue)
+    return _compiled(source, fn)[0]
+
+
+def _batch_size(shape):
+    return int(np.prod(shape[:-2], dtype=np.int64))
+
+
+def _strip_ones(dims):
+    dims = tuple(dims)
+    while dims and dims[0] == 1:
+        dims = dims[1:]
+    return dims
+
+
+def _epilogue_inner(epilogue, args, out_size):
+    """The epilogue's inner size (its row/col split of the output), from a row or col input."""
+    for (name, cls, _), a in zip(epilogue.inputs, args):
+        if cls == "row":
+            return a.size
+        if cls == "col":
+            return out_size // max(a.size, 1)
+    return 1
+
+
+def matmul(a, b, out, transpose_a=False, transpose_b=False, epilogue=None, epilogue_args=()):
+    """out = op(a) @ op(b) on device arrays, then the optional epilogue, in one kernel.
+
+    a and b are rank >= 2 with equal leading batch dims, or one side without batch (rank 2, or
+    batch size 1), which is broadcast over the other's batch; out has the product's shape and
+    the same dtype (float32, float64, int32 or int64). `epilogue` is a KernelPlan from
+    codegen.plan_epilogue (its statements read the product as `m`); `epilogue_args` are its
+    input arrays in plan order, without the product.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     a = cuda.to_device(np.eye(2, dtype=np.float32))
+        ...     out = cuda.device_array((2, 2), np.float32)
+        ...     numba_cuda.matmul(a, a, out)
+        ...     assert (out.copy_to_host() == np.eye(2)).all()
+    """
+    ta, tb = bool(transpose_a), bool(transpose_b)
+    dtype = np.dtype(out.dtype).name
+    a_shape, b_shape, out_shape = tuple(a.shape), tuple(b.shape), tuple(out.shape)
+    if len(a_shape) < 2 or len(b_shape) < 2:
+        raise InvalidArgumentError(f"CUDA matmul: inputs must have rank >= 2, got shapes "
+                                   f"{a_shape} and {b_shape}")
+    if np.dtype(a.dtype) != out.dtype or np.dtype(b.dtype) != out.dtype:
+        raise InvalidArgumentError(f"CUDA matmul: dtypes must match, got a {a.dtype}, "
+                                   f"b {b.dtype}, out {out.dtype}")
+    rows, depth = (a_shape[-1], a_shape[-2]) if ta else (a_shape[-2], a_shape[-1])
+    depth_b, cols = (b_shape[-1], b_shape[-2]) if tb else (b_shape[-2], b_shape[-1])
+    try:
+        batch_shape = tuple(np.broadcast_shapes(a_shape[:-2], b_shape[:-2]))
+    except ValueError:
+        batch_shape = None
+    batch = _batch_size(batch_shape + (0, 0)) if batch_shape is not None else 0
+    batch_a, batch_b = _batch_size(a_shape), _batch_size(b_shape)
+    # one linear batch index serves both sides: each has the whole batch or none of it
+    batches_fit = batch_shape is not None and all(
+        n == 1 or _strip_ones(shape[:-2]) == _strip_ones(batch_shape)
+        for n, shape in ((batch_a, a_shape), (batch_b, b_shape)))
+    if depth != depth_b or not batches_fit or out_shape != batch_shape + (rows, cols):
+        raise InvalidArgumentError(
+            f"CUDA matmul: shapes do not fit: a {a_shape}{' transposed' if ta else ''}, "
+            f"b {b_shape}{' transposed' if tb else ''}, out {out_shape} (batch dims must be "
+            "equal, or absent on one side)")
+    args = list(epilogue_args)
+    if epilogue is not None and len(args) != len(epilogue.array_arguments()) - 1:
+        raise InvalidArgumentError(
+            f"CUDA matmul epilogue {epilogue.name}: expected {len(epilogue.array_arguments()) - 1}"
+            f" arrays besides the product, got {len(args)}")
+    if out.size == 0:
+        return
+    kernel = _matmul_kernel(ta, tb, dtype, epilogue)
+    inner = _epilogue_inner(epilogue, args, out.size) if epilogue is not None else 1
+    tile = tile_size()
+    blocks = min(batch * -(-rows // tile) * -(-cols // tile), 65535)
+    kernel[blocks, (tile, tile)](batch, rows, cols, depth,
+                                 rows * depth if batch_a > 1 else 0,
+                                 depth * cols if batch_b > 1 else 0, inner,
+                                 _flat(a), _flat(b), _flat(out), *[_flat(x) for x in args])
+
+
+# -- data movement, axis reductions, indexing (hand-written kernels in cuda_kernels.py) --------------
+
+def _kernels():
+    from graphflow.backends import cuda_kernels
+    return cuda_kernels
+
+
+def _launch(kernel, n, *args):
+    blocks, threads = launch_config(n)
+    if blocks:
+        kernel[blocks, threads](n, *args)
+
+
+def _check_map(what, index_map, size):
+    if np.dtype(index_map.dtype) != np.int64 or index_map.size != size:
+        raise InvalidArgumentError(
+            f"CUDA {what}: the index map must be int64 with {size} entries, got "
+            f"{index_map.dtype} with {index_map.size}")
+
+
+def gather_by_map(src, index_map, out, fill=0):
+    """out.flat[i] = src.flat[index_map[i]], or `fill` where index_map[i] < 0.
+
+    With maps computed once on the host (the op's NumPy reference applied to np.arange), this
+    one kernel moves data for transpose, tile, pad, concat, split, strided_slice,
+    broadcast_to, ...
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     src = cuda.to_device(np.array([10.0, 20.0]))
+        ...     out = cuda.device_array(3)
+        ...     numba_cuda.gather_by_map(src, cuda.to_device(np.array([1, -1, 0])), out, fill=5)
+        ...     assert out.copy_to_host().tolist() == [20.0, 5.0, 10.0]
+    """
+    _check_map("gather_by_map", index_map, out.size)
+    _launch(_kernels().gather_by_map, out.size, _flat(src), _flat(index_map), _flat(out),
+            np.dtype(out.dtype).type(fill))
+
+
+def scatter_by_map(src, index_map, out):
+    """out.flat[index_map[i]] = src.flat[i] for every i with index_map[i] >= 0.
+
+    The caller fills out first (e.g. with zeros: the gradient of a slice); maps must be
+    injective, so no two threads write one element.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.to_device(np.zeros(3))
+        ...     numba_cuda.scatter_by_map(cuda.to_device(np.array([1.0, 2.0])),
+        ...                               cuda.to_device(np.array([2, 0])), out)
+        ...     assert out.copy_to_host().tolist() == [2.0, 0.0, 1.0]
+    """
+    _check_map("scatter_by_map", index_map, src.size)
+    _launch(_kernels().scatter_by_map, src.size, _flat(src), _flat(index_map), _flat(out))
+
+
+def fill(out, value):
+    """Sets every element of the device array out to value.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.device_array((2, 2), np.int32)
+        ...     numba_cuda.fill(out, 7)
+        ...     assert (out.copy_to_host() == 7).all()
+    """
+    _launch(_kernels().fill, out.size, _flat(out), np.dtype(out.dtype).type(value))
+
+
+AXIS_REDUCE_OPS = ("sum", "prod", "max", "min", "all", "any", "argmax", "argmin")
+
+
+def _split(shape, axis, what):
+    shape = tuple(shape)  # (a simulator array's shape refuses negative indexes)
+    rank = len(shape)
+    if not -rank <= axis < rank:
+        raise InvalidArgumentError(f"CUDA {what}: axis {axis} is out of range for shape "
+                                   f"{tuple(shape)}")
+    axis %= rank
+    outer = int(np.prod(shape[:axis], dtype=np.int64))
+    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    return axis, outer, int(shape[axis]), inner
+
+
+def _accumulator(dtype):
+    """The dtype sums and products accumulate in: float64, int64 or uint64."""
+    kind = np.dtype(dtype).kind
+    return np.float64 if kind == "f" else np.uint64 if kind == "u" else np.int64
+
+
+def axis_reduce(x, axis, op, out):
+    """Reduces one axis of x into out (x's shape without that axis, or with it as 1).
+
+    op: "sum", "prod", "max", "min", "all", "any", or "argmax"/"argmin" (integer out; the first
+    index wins ties, and the first NaN wins, as in NumPy). One thread per output element
+    (grid-stride); consecutive threads read consecutive addresses when the axis is not the
+    last. Sums and products accumulate in float64 (floats) or 64-bit integers.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.device_array(2, np.int64)
+        ...     numba_cuda.axis_reduce(cuda.to_device(np.array([[1, 5], [7, 2]])), 1, "argmax", out)
+        ...     assert out.copy_to_host().tolist() == [1, 0]
+    """
+    if op not in AXIS_REDUCE_OPS:
+        raise InvalidArgumentError(f"CUDA axis_reduce: unknown op {op!r}; known: {AXIS_REDUCE_OPS}")
+    axis, outer, n, inner = _split(x.shape, axis, f"axis_reduce {op}")
+    if out.size != outer * inner:
+        raise InvalidArgumentError(
+            f"CUDA axis_reduce {op}: out has shape {tuple(out.shape)}, but reducing axis {axis} "
+            f"of {tuple(x.shape)} gives {outer * inner} elements")
+    if op.startswith("arg") and np.dtype(out.dtype).kind not in "iu":
+        raise InvalidArgumentError(f"CUDA axis_reduce {op}: out must be an integer array, got "
+                                   f"{out.dtype}")
+    if out.size == 0:
+        return
+    if n == 0 and op in ("max", "min", "argmax", "argmin"):
+        raise InvalidArgumentError(f"CUDA axis_reduce {op}: axis {axis} of shape "
+                                   f"{tuple(x.shape)} is empty")
+    kernel = getattr(_kernels(), f"reduce_{op}")
+    args = [outer, n, inner, _flat(x), _flat(out)]
+    if op in ("sum", "prod"):
+        args.append(_accumulator(x.dtype)(0 if op == "sum" else 1))
+    blocks, threads = launch_config(outer * inner)
+    kernel[blocks, threads](*args)
+
+
+def one_hot(indices, depth, on_value, off_value, out):
+    """out[..., d] = on_value if indices[...] == d else off_value (out's shape is
+    indices.shape + (depth,)); indices outside [0, depth) give a row of off_value.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.device_array((2, 3), np.float32)
+        ...     numba_cuda.one_hot(cuda.to_device(np.array([2, 5])), 3, 1.0, 0.0, out)
+        ...     assert out.copy_to_host().tolist() == [[0, 0, 1], [0, 0, 0]]
+    """
+    depth = int(depth)
+    if out.size != indices.size * depth:
+        raise InvalidArgumentError(
+            f"CUDA one_hot: out has shape {tuple(out.shape)}, expected "
+            f"{tuple(indices.shape) + (depth,)}")
+    kind = np.dtype(out.dtype).type
+    _launch(_kernels().one_hot, out.size, depth, _flat(indices), kind(on_value), kind(off_value),
+            _flat(out))
+
+
+def _gather_sizes(what, params_shape, indices, axis, out_shape):
+    axis, outer, axis_size, inner = _split(params_shape, axis, what)
+    expected = tuple(params_shape[:axis]) + tuple(indices.shape) + tuple(params_shape[axis + 1:])
+    if tuple(out_shape) != expected:
+        raise InvalidArgumentError(
+            f"CUDA {what}: shape {tuple(out_shape)} does not fit params {tuple(params_shape)}, "
+            f"indices {tuple(indices.shape)} and axis {axis} (expected {expected})")
+    return axis_size, inner, indices.size
+
+
+def gather(params, indices, axis, out):
+    """out = np.take(params, indices, axis) (negative indices count from the end; the caller
+    checks the range on the host).
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.device_array(2, np.float64)
+        ...     numba_cuda.gather(cuda.to_device(np.array([1.0, 2.0, 3.0])),
+        ...                       cuda.to_device(np.array([2, -3])), 0, out)
+        ...     assert out.copy_to_host().tolist() == [3.0, 1.0]
+    """
+    axis_size, inner, count = _gather_sizes("gather", tuple(params.shape), indices, axis,
+                                            out.shape)
+    _launch(_kernels().gather, out.size, axis_size, inner, count, _flat(params), _flat(indices),
+            _flat(out))
+
+
+def scatter_add(updates, indices, axis, out):
+    """The gradient of gather: adds each slice of updates into out at its index along axis
+    (repeated indices accumulate, by atomic adds). The caller fills out first, e.g. with zeros.
+    updates has gather's output shape, out the params shape; float32 or float64.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.to_device(np.zeros(3))
+        ...     numba_cuda.scatter_add(cuda.to_device(np.array([1.0, 2.0, 4.0])),
+        ...                            cuda.to_device(np.array([0, 2, 0])), 0, out)
+        ...     assert out.copy_to_host().tolist() == [5.0, 0.0, 2.0]
+    """
+    if np.dtype(out.dtype).name not in ("float32", "float64") or updates.dtype != out.dtype:
+        raise InvalidArgumentError(f"CUDA scatter_add: float32 or float64 arrays of one dtype, "
+                                   f"got updates {updates.dtype}, out {out.dtype}")
+    axis_size, inner, count = _gather_sizes("scatter_add", tuple(out.shape), indices, axis,
+                                            updates.shape)
+    _launch(_kernels().scatter_add, updates.size, axis_size, inner, count, _flat(updates),
+            _flat(indices), _flat(out))
+
+
+# -- device memory ----------------------------------------------------------------------------------
+
+class DeviceArena:
+    """One device allocation of nbytes; `view(offset, shape, dtype)` is a device array inside
+    it (offsets from graphflow.compiler.memory.plan_arena, which aligns them to 64 bytes).
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     arena = numba_cuda.DeviceArena(128)
+        ...     x = arena.view(64, (2, 3), np.float32)
+        ...     assert x.shape == (2, 3) and x.dtype == np.float32
+    """
+
+    def __init__(self, nbytes):
+        _require_device("DeviceArena")
+        self.nbytes = int(nbytes)
+        self.buffer = _cuda().device_array(max(self.nbytes, 1), dtype=np.uint8)
+
+    def view(self, offset, shape, dtype):
+        dtype = np.dtype(dtype)
+        shape = tuple(int(d) for d in shape)
+        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if offset < 0 or offset % dtype.itemsize or offset + size > self.nbytes:
+            raise InvalidArgumentError(
+                f"DeviceArena: a {dtype} view of shape {shape} at offset {offset} does not fit "
+                f"an arena of {self.nbytes} bytes aligned for {dtype.itemsize}-byte elements")
+        if size == 0:  # an empty slice at the end of the buffer is not addressable on hardware
+            return _cuda().device_array(shape, dtype)
+        return self.buffer[offset:offset + size].view(dtype).reshape(shape)
