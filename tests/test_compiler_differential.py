@@ -787,14 +787,18 @@ def kink_margin(prog, arrays):
     return margin
 
 
-def run_function(prog, calls, backend, peek=False, tiered=False):
+def run_function(prog, calls, backend, peek=False, tiered=False, device=None):
     """The program traced by graphflow.function on `backend`. On numba, tiered=False compiles
     every kernel before the first call returns; tiered=True lets the first call run on the
     reference interpreter while kernels compile, then waits for them before the next call.
+    device="/GPU:0" builds the variables and runs the calls on the CUDA target (simulator).
 
     Also checks that arrays returned by a call (outputs, and variable values unless `peek`)
     are not changed by later calls (output buffer reuse, the arena, in-place variable writes).
     """
+    if device is not None:
+        with tf.device(device):
+            return run_function(prog, calls, backend, peek, tiered)
     f, variables = prog.build()
     fn = tf.function(f, backend=backend)
     result = Result()
@@ -810,18 +814,19 @@ def run_function(prog, calls, backend, peek=False, tiered=False):
             if tiered:
                 fn.get_concrete_function(*xs).kernels()  # waits for the background compile
             # np.asarray gives the arrays behind the tensors (numpy() of rank 0 is a scalar).
-            arrays = [(f"output {k} of call {call + 1}", np.asarray(t))
+            arrays = [(f"output {k} of call {call + 1}", _storage(t))
                       for k, t in enumerate(_flat(outputs))]
             for j, v in enumerate(variables):
                 if not peek:
-                    arrays.append((f"var{j}.value() after call {call + 1}", np.asarray(v.value())))
+                    arrays.append((f"var{j}.value() after call {call + 1}", _storage(v.value())))
                 elif VARIABLE_ARRAY_IS_A_SNAPSHOT:
                     arrays.append((f"np.asarray(var{j}) after call {call + 1}", np.asarray(v)))
-            held += [(what, a, np.array(a, copy=True)) for what, a in arrays]
+            held += [(what, a, np.array(_now(a), copy=True)) for what, a in arrays]
             result.add(outputs, variables, peek)
     finally:
         tf.config.set_tiered_compilation(previous)
-    for what, now, then in held:
+    for what, a, then in held:
+        now = _now(a)
         if not np.array_equal(now, then, equal_nan=True):
             raise AssertionError(f"{what} was modified by a later call:\n"
                                  f"then {then!r}\nnow  {now!r}")
@@ -903,6 +908,17 @@ def assert_agree(prog, config, got, want, scale):
         raise AssertionError(
             f"configuration {config!r} disagrees with eager execution:\n" + "\n".join(problems)
             + f"\n\nprogram:{prog!r}\n\nreproducer:\n{prog.reproducer()}")
+
+
+def _storage(t):
+    """The array behind a tensor where it lives (a device array for GPU tensors, whose host
+    copies are cached and would hide later writes on the device)."""
+    from graphflow.tensor import DeviceTensor
+    return t._device_array if type(t) is DeviceTensor else np.asarray(t)
+
+
+def _now(a):
+    return a.copy_to_host() if hasattr(a, "copy_to_host") else a
 
 
 def check(prog, config, run, want, scale):
@@ -1079,3 +1095,27 @@ def test_numpy_array_of_a_variable_is_a_snapshot():
     finally:
         tf.config.set_tiered_compilation(previous)
     np.testing.assert_array_equal(held, [0.0, 1.0])
+
+
+# -- the CUDA target, under the Numba CUDA simulator (tests/conftest.py) ---------------------------
+
+@_fuzz_seed
+@_settings(12, shrink=False)
+@given(prog=programs(min_steps=3, max_steps=8))
+def test_cuda_target_matches_eager(prog):
+    """Eager on the CPU == the same program traced and run on /GPU:0 (two calls)."""
+    want, scale = eager_ground_truth(prog, calls=2)
+    check(prog, "function on /GPU:0, all passes",
+          lambda: run_function(prog, 2, "numba", device="/GPU:0"), want, scale)
+
+
+@_fuzz_seed
+@_settings(8, shrink=False)
+@given(prog=programs(with_variables=True, max_steps=6))
+def test_variable_updates_on_cuda(prog):
+    """Variables on /GPU:0 after one and two calls == eager on the CPU (in-place updates)."""
+    want, scale = eager_ground_truth(prog, calls=2)
+    check(prog, "function on /GPU:0, variables peeked between calls",
+          lambda: run_function(prog, 2, "numba", peek=True, device="/GPU:0"), want, scale)
+    check(prog, "function on /GPU:0, variables read between calls",
+          lambda: run_function(prog, 2, "numba", device="/GPU:0"), want, scale)

@@ -240,7 +240,7 @@ class CudaPlan:
         if body_shapes is None:  # a one-node cluster made here
             body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
         var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
-                      if x.node.type == "read_variable"}
+                      if x.node.type == "read_variable" and not self._written_between(x.node, node)}
         kplan, call = codegen.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
         kernel = self.cuda.get_kernel(kplan)
         self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
@@ -293,6 +293,19 @@ class CudaPlan:
                 if out[0] == "var":
                     env[out[1]] = out[2]._device_storage()
         return step
+
+    def _written_between(self, read, node):
+        """Whether the variable `read` reads is assigned by a step between the read and `node`
+        (then the kernel must use the read's snapshot, not the variable's current array)."""
+        var = read.attrs["var"]
+        for other in self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]:
+            if other.type in ASSIGNS and other.attrs["var"] is var:
+                return True
+            if other.type == "fused" and any(
+                    n.type in ASSIGNS and n.attrs["var"] is var
+                    for n in other.attrs["cluster"].body.nodes):
+                return True
+        return False
 
     def _may_overwrite(self, var, update_node):
         at = self.order[id(update_node)]
