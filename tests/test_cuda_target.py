@@ -4,6 +4,8 @@ imported; the default device stays the CPU there, so these tests ask for /GPU:0 
 Differential tests: every registered op run eagerly on the GPU and traced through a function on
 the GPU agrees with the CPU; then Session graphs, GradientTape training, variables and a short
 Keras fit. Shapes are small: the simulator runs every CUDA thread as a Python thread."""
+import os
+
 import numpy as np
 import pytest
 
@@ -200,3 +202,63 @@ def test_explain_lists_kernels_and_host_ops():
         text = f.explain()
     assert "CUDA plan on /GPU:0" in text and "device kernels" in text
     assert "on the host" not in text
+
+
+def _python(code, **env):
+    """Runs `code` in a fresh interpreter with the given environment changes (None removes)."""
+    import subprocess
+    import sys
+    environ = dict(os.environ)
+    for k, v in env.items():
+        if v is None:
+            environ.pop(k, None)
+        else:
+            environ[k] = v
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                          text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr
+
+
+NO_GPU = {"NUMBA_ENABLE_CUDASIM": "0", "GRAPHFLOW_DEVICE": None}
+
+
+@pytest.mark.skipif(any(os.path.exists(p) for p in ("/proc/driver/nvidia/version", "/dev/nvidia0")),
+                    reason="a real GPU driver is present")
+def test_without_a_gpu_asking_for_one_is_a_clear_error_unless_soft_placement():
+    code = """
+import graphflow as tf
+assert tf.config.list_physical_devices("GPU") == []
+assert tf.config.get_default_device() == "/CPU:0"
+try:
+    with tf.device("/GPU:0"):
+        pass
+except tf.errors.InvalidArgumentError as e:
+    print("ERROR:", e)
+tf.config.set_soft_device_placement(True)
+with tf.device("/GPU:0"):
+    t = tf.constant([1.0]) + 1.0
+print("DEVICE:", t.device)
+"""
+    code_rc, out = _python(code, **NO_GPU)
+    assert code_rc == 0, out
+    assert "ERROR: Could not satisfy device specification '/GPU:0': no GPU is available" in out
+    assert "set_soft_device_placement(True)" in out
+    assert "DEVICE: /job:localhost/replica:0/task:0/device:CPU:0" in out
+    rc, out = _python("import graphflow", **dict(NO_GPU, GRAPHFLOW_DEVICE="/GPU:0"))
+    assert rc != 0 and "GRAPHFLOW_DEVICE specification '/GPU:0'" in out
+
+
+def test_the_gpu_is_the_default_device_when_present_unless_overridden():
+    code = """
+import graphflow as tf
+print("DEFAULT:", tf.config.get_default_device(), tf.constant(1.0).device)
+v = tf.Variable(2.0)
+print("VAR:", v.device, float(v * 3.0))
+"""
+    rc, out = _python(code, NUMBA_ENABLE_CUDASIM="1", GRAPHFLOW_DEVICE=None)
+    assert rc == 0, out
+    assert "DEFAULT: /GPU:0 /job:localhost/replica:0/task:0/device:GPU:0" in out
+    assert "VAR: /job:localhost/replica:0/task:0/device:GPU:0 6.0" in out
+    rc, out = _python(code, NUMBA_ENABLE_CUDASIM="1", GRAPHFLOW_DEVICE="/CPU:0")
+    assert rc == 0, out
+    assert "DEFAULT: /CPU:0 /job:localhost/replica:0/task:0/device:CPU:0" in out
