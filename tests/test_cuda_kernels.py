@@ -63,12 +63,17 @@ def test_launch_config_covers_n_with_a_power_of_two_block(n):
     assert blocks * threads >= n or blocks == nc.max_blocks()  # else the grid-stride loop covers n
 
 
+def test_device_queries():
+    assert nc.device_count() >= 1 and isinstance(nc.device_name(), str)
+    assert nc.is_simulator() == (os.environ["NUMBA_ENABLE_CUDASIM"] == "1")
+
+
 def test_launch_config_of_nothing_launches_nothing():
     assert nc.launch_config(0) == (0, 0) and nc.reduce_config(0, 5) == (0, 0)
     assert nc.reduce_config(7, 0)[0] == min(7, nc.max_blocks())  # an empty row still writes init
 
 
-# -- fused clusters from traced functions -------------------------------------------------------------
+# -- fused clusters from traced functions ----------------------------------------------------------
 
 def optimized_fused_nodes(fn, shapes, dtype=np.float32):
     """The fused nodes of fn's optimized graph for inputs of `shapes`, with concrete shapes."""
@@ -116,6 +121,10 @@ CLUSTER_CASES = {
                           {"reduce_inner"}),
     "mean_long_rows": (lambda x: tf.reduce_mean(tf.abs(x), axis=1), [(2, 45)], {"reduce_inner"}),
     "sum_all": (lambda x: tf.reduce_sum(x * 3.0), [(1, 1)], {"reduce_inner"}),
+    # more work than one grid: threads and blocks go round the grid-stride loops again
+    "flat_beyond_one_grid": (lambda x: x * x + 1.0, [(300,)], {"flat"}),
+    "rows_beyond_one_grid": (lambda x: tf.reduce_max(x, axis=1), [(9, 3)], {"reduce_inner"}),
+    "columns_beyond_one_grid": (lambda x: tf.reduce_sum(x, axis=0), [(2, 150)], {"reduce_outer"}),
     "where_compare_cast": (lambda x: tf.cast(tf.where(x > 0.0, x, x * 0.5) * 10.0, tf.int32),
                            [(4, 3)], {"flat"}),
     "broadcast_materialized": (lambda x, y: x * y + 1.0, [(2, 1, 5), (2, 3, 1)], {"grid", "flat"}),
@@ -153,7 +162,7 @@ def test_fused_epilogue_plan_runs_standalone_in_place():
     close(host(d_m), np.maximum(m + b, 0), np.float32)
 
 
-# -- math functions, including the values Python's math refuses ----------------------------------------
+# -- math functions, including the values Python's math refuses ------------------------------------
 
 SPECIAL = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 3.7, -3.7, 1e-8, 20.0, -20.0,
            88.0, 100.0, 800.0, -800.0, -1.0, -1.5e10, 2.0 ** 40 + 1, np.inf, -np.inf, np.nan]
@@ -186,7 +195,7 @@ def test_math_functions_match_numpy(name, dtype):
         np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
 
 
-# -- variables updated in place ------------------------------------------------------------------------
+# -- variables updated in place --------------------------------------------------------------------
 
 class _Var:  # a Statement's `var` is only tested for presence by the renderer
     pass
@@ -240,7 +249,7 @@ def test_kernels_are_cached_by_source():
     assert first.path.read_text() == first.source and first.name == "unary_tanh_float32"
 
 
-# -- matmul ------------------------------------------------------------------------------------------
+# -- matmul ----------------------------------------------------------------------------------------
 
 def matmul_operands(r, shape_a, shape_b, ta, tb, dtype):
     """Operands for op(a) of shape_a and op(b) of shape_b, stored transposed when asked."""
@@ -416,7 +425,7 @@ def test_fill(shape, dtype, value):
     np.testing.assert_array_equal(host(out), np.full(shape, value, dtype))
 
 
-# -- axis reductions -----------------------------------------------------------------------------------
+# -- axis reductions -------------------------------------------------------------------------------
 
 REFERENCE_REDUCE = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all,
                     "any": np.any, "argmax": np.argmax, "argmin": np.argmin}
@@ -459,7 +468,7 @@ def test_axis_reduce_integers_accumulate_wide_and_empty_axes():
         nc.axis_reduce(empty, 1, "max", sums)
 
 
-# -- one_hot, gather, scatter_add --------------------------------------------------------------------
+# -- one_hot, gather, scatter_add ------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype,on,off", [("float32", 1.0, 0.0), ("int32", 5, -1)])
 def test_one_hot(dtype, on, off):
@@ -501,7 +510,7 @@ def test_gather_names_shapes_that_do_not_fit():
         nc.gather(dev(np.zeros((4, 3))), dev(np.zeros(2, np.int64)), 0, cuda.device_array((3, 3)))
 
 
-# -- the device arena --------------------------------------------------------------------------------
+# -- the device arena ------------------------------------------------------------------------------
 
 def test_arena_views_are_disjoint_device_arrays():
     shapes = [((3, 5), np.float32), ((7,), np.float64), ((), np.int32), ((0, 4), np.float32),
@@ -539,7 +548,7 @@ def test_arena_rejects_views_that_do_not_fit():
         arena.view(32, (9,), np.float32)
 
 
-# -- import guard and hardware compilation -----------------------------------------------------------
+# -- import guard and hardware compilation ---------------------------------------------------------
 
 def test_importing_graphflow_does_not_import_numba_cuda():
     script = textwrap.dedent("""

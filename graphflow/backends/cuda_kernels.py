@@ -14,7 +14,7 @@ This module imports numba.cuda, so only numba_cuda imports it, on first use.
 """
 from numba import cuda
 
-# -- data movement -----------------------------------------------------------------------------------
+# -- data movement ---------------------------------------------------------------------------------
 
 
 @cuda.jit(cache=True)
@@ -41,7 +41,7 @@ def fill(n, out, value):
         out[i] = value
 
 
-# -- one axis reduced per output element ------------------------------------------------------------
+# -- one axis reduced per output element -----------------------------------------------------------
 # x is viewed as (outer, n, inner); output element e = o * inner + j reads x[o, :, j], which
 # starts at o * n * inner + j and steps by inner.
 
@@ -162,7 +162,7 @@ def reduce_argmin(outer, n, inner, x, out):
         out[e] = index
 
 
-# -- indexing ------------------------------------------------------------------------------------------
+# -- indexing --------------------------------------------------------------------------------------
 
 
 @cuda.jit(cache=True)

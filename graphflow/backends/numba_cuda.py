@@ -26,6 +26,7 @@ import os
 import re
 import sys
 import textwrap
+import threading
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def _require_device(what):
             "NUMBA_ENABLE_CUDASIM=1 before importing numba to use the CUDA simulator")
 
 
-# -- launch shapes -----------------------------------------------------------------------------------
+# -- launch shapes ---------------------------------------------------------------------------------
 
 def max_threads():
     """The largest block launched (threads): 256 on hardware, 32 under the simulator."""
@@ -123,6 +124,7 @@ def max_blocks():
     """The grid-size cap: 32 blocks per multiprocessor on hardware, 4 under the simulator."""
     if is_simulator():
         return SIMULATOR_MAX_BLOCKS
+    _require_device("max_blocks")
     return BLOCKS_PER_MULTIPROCESSOR * _cuda().get_current_device().MULTIPROCESSOR_COUNT
 
 
@@ -152,9 +154,11 @@ def launch_config(n):
     most 32 threads, since every simulated thread is a Python thread.
 
         >>> from graphflow.backends import numba_cuda
-        >>> blocks, threads = numba_cuda.launch_config(1000)
-        >>> blocks * threads <= 1000 + threads and threads & (threads - 1) == 0
-        True
+        >>> numba_cuda.launch_config(0)
+        (0, 0)
+        >>> if numba_cuda.available():
+        ...     blocks, threads = numba_cuda.launch_config(1000)
+        ...     assert threads & (threads - 1) == 0 and blocks <= numba_cuda.max_blocks()
     """
     if n <= 0:
         return 0, 0
@@ -175,7 +179,7 @@ def reduce_config(outer, inner):
     return min(outer, max_blocks()), _threads_for(inner)
 
 
-# -- rendering fused kernels ------------------------------------------------------------------------
+# -- rendering fused kernels -----------------------------------------------------------------------
 #
 # Statements are rendered from the same templates as on the CPU: typed constants ZERO_<dtype>,
 # ONE_<dtype>, INF_<dtype> are module globals (numba freezes them into the kernel) and math
@@ -482,7 +486,7 @@ def _render_reduce_outer(w, plan, acc):
     w(2, f"out_0[j] = np.{out_dtype}({'acc / outer' if red['mean'] else 'acc'})")
 
 
-# -- compiling and caching ---------------------------------------------------------------------------
+# -- compiling and caching -------------------------------------------------------------------------
 
 _MODULES = {}  # source key -> the generated function (a numba.cuda dispatcher), per process
 _KERNELS = {}  # source key -> CudaKernel
@@ -498,7 +502,7 @@ def _compiled(source, fn):
         directory.mkdir(exist_ok=True)
         path = directory / f"{fn[:80]}_{key}.py"
         if not path.exists() or path.read_text() != source:
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp = path.with_suffix(f".tmp{os.getpid()}_{threading.get_ident()}")
             tmp.write_text(source)
             os.replace(tmp, path)
         module_name = f"graphflow_cuda_kernels.{path.stem}"
@@ -528,6 +532,7 @@ class CudaKernel:
         self.plan, self.name, self.source, self.path = plan, name, source, path
         self.dispatcher = dispatcher
         self.arguments = [name for name, _ in plan.array_arguments()]
+        self._launchers = {}  # (blocks, threads) -> the configured dispatcher
 
     def __call__(self, outer, inner, *arrays):
         if len(arrays) != len(self.arguments):
@@ -541,7 +546,10 @@ class CudaKernel:
             blocks, threads = launch_config(inner if mode == "reduce_outer" else outer * inner)
         if blocks == 0:
             return  # nothing to write
-        self.dispatcher[blocks, threads](outer, inner, *[_flat(a) for a in arrays])
+        launcher = self._launchers.get((blocks, threads))
+        if launcher is None:
+            launcher = self._launchers[blocks, threads] = self.dispatcher[blocks, threads]
+        launcher(outer, inner, *[_flat(a) for a in arrays])
 
     def arg_types(self):
         """The numba signature of a launch: two int64 sizes, then 1-D C-contiguous arrays."""
@@ -578,7 +586,7 @@ def get_kernel(plan):
     return kernel
 
 
-# -- matmul --------------------------------------------------------------------------------------------
+# -- matmul ----------------------------------------------------------------------------------------
 
 def _epilogue_store(w, depth, plan):
     """The epilogue at output element i, whose product value is `m`."""
@@ -680,9 +688,25 @@ def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
     return _module_source(fn, dtypes, functions, tile + w.lines), fn
 
 
+_MATMULS = {}  # (transposes, dtype, epilogue content) -> dispatcher: no rendering per call
+
+
+def _epilogue_key(plan):
+    if plan is None:
+        return None
+    statements = tuple((st.target, st.template, tuple(st.operands), st.dtype, st.consts_dtype)
+                       for st in plan.statements)
+    return (plan.name, plan.mode, tuple(plan.inputs), tuple(plan.outputs), statements,
+            tuple(plan.results))
+
+
 def _matmul_kernel(transpose_a, transpose_b, dtype, epilogue):
-    source, fn = render_matmul(transpose_a, transpose_b, dtype, epilogue)
-    return _compiled(source, fn)[0]
+    key = (transpose_a, transpose_b, dtype, _epilogue_key(epilogue))
+    kernel = _MATMULS.get(key)
+    if kernel is None:
+        source, fn = render_matmul(transpose_a, transpose_b, dtype, epilogue)
+        kernel = _MATMULS[key] = _compiled(source, fn)[0]
+    return kernel
 
 
 def _batch_size(shape):
@@ -709,9 +733,10 @@ def _epilogue_inner(epilogue, args, out_size):
 def matmul(a, b, out, transpose_a=False, transpose_b=False, epilogue=None, epilogue_args=()):
     """out = op(a) @ op(b) on device arrays, then the optional epilogue, in one kernel.
 
-    a and b are rank >= 2 with equal leading batch dims, or one side without batch (rank 2, or
-    batch size 1), which is broadcast over the other's batch; out has the product's shape and
-    the same dtype (float32, float64, int32 or int64). `epilogue` is a KernelPlan from
+    a and b are rank >= 2; their batch dims broadcast as in NumPy when each side has the whole
+    batch or none of it (equal batch dims, or rank 2 / batch size 1 on one side); anything else
+    (say (2, 1) against (1, 3)) is an error. out has the product's shape and the dtype of a and b
+    (float32, float64, int32 or int64). `epilogue` is a KernelPlan from
     codegen.plan_epilogue (its statements read the product as `m`); `epilogue_args` are its
     input arrays in plan order, without the product.
 
@@ -760,14 +785,14 @@ def matmul(a, b, out, transpose_a=False, transpose_b=False, epilogue=None, epilo
     kernel = _matmul_kernel(ta, tb, dtype, epilogue)
     inner = _epilogue_inner(epilogue, args, out.size) if epilogue is not None else 1
     tile = tile_size()
-    blocks = min(batch * -(-rows // tile) * -(-cols // tile), 65535)
+    blocks = min(batch * -(-rows // tile) * -(-cols // tile), max_blocks())  # then grid-stride
     kernel[blocks, (tile, tile)](batch, rows, cols, depth,
                                  rows * depth if batch_a > 1 else 0,
                                  depth * cols if batch_b > 1 else 0, inner,
                                  _flat(a), _flat(b), _flat(out), *[_flat(x) for x in args])
 
 
-# -- data movement, axis reductions, indexing (hand-written kernels in cuda_kernels.py) --------------
+# -- data movement, axis reductions, indexing (hand-written kernels in cuda_kernels.py) ------------
 
 def _kernels():
     from graphflow.backends import cuda_kernels
@@ -918,9 +943,9 @@ def one_hot(indices, depth, on_value, off_value, out):
         raise InvalidArgumentError(
             f"CUDA one_hot: out has shape {tuple(out.shape)}, expected "
             f"{tuple(indices.shape) + (depth,)}")
-    kind = np.dtype(out.dtype).type
-    _launch(_kernels().one_hot, out.size, depth, _flat(indices), kind(on_value), kind(off_value),
-            _flat(out))
+    value = np.dtype(out.dtype).type
+    _launch(_kernels().one_hot, out.size, depth, _flat(indices), value(on_value),
+            value(off_value), _flat(out))
 
 
 def _gather_sizes(what, params_shape, indices, axis, out_shape):
@@ -975,7 +1000,7 @@ def scatter_add(updates, indices, axis, out):
             _flat(indices), _flat(out))
 
 
-# -- device memory ----------------------------------------------------------------------------------
+# -- device memory ---------------------------------------------------------------------------------
 
 class DeviceArena:
     """One device allocation of nbytes; `view(offset, shape, dtype)` is a device array inside
