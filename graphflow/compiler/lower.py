@@ -364,11 +364,12 @@ class Plan:
                             materialize, outs, variables, in_place)
 
     def _may_overwrite(self, var, update_node):
-        """Whether the fused update may write var's array in place: no read of var in this
-        plan is used after the update, nor fetched."""
+        """Whether the fused update may write var's array in place: no read of var before the
+        update in this plan is used after it, nor fetched (reads after it want the new value)."""
         at = self.order[id(update_node)]
         for node in self.graph.nodes:
-            if node.type == "read_variable" and node.attrs["var"] is var:
+            if node.type == "read_variable" and node.attrs["var"] is var and \
+                    self.order[id(node)] < at:
                 t = node.outputs[0]
                 if id(t) in self.output_ids or self.last_use.get(id(t), -1) > at:
                     return False

@@ -274,7 +274,7 @@ def _arg_ref(fn, name):
         rules.check_array_kind(name, x, NUMERIC)
         if x.shape[axis] == 0:
             raise InvalidArgumentError(f"{name}: reduction axis {axis} is empty (shape {x.shape})")
-        return fn(x, axis=axis).astype(dtypes.as_dtype(output_type).np)
+        return fn(x, axis=axis).astype(dtypes.as_dtype(output_type).np, copy=False)
     return ref
 
 

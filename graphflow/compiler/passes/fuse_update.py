@@ -2,8 +2,10 @@
 computing its new value) becomes one kernel that writes the variable in place; updates of
 variables with the same shape share one kernel (RMSprop's accumulator and weight, say).
 
-Only assigns that are the last access to their variable in the program are fused, so moving
-them to the end of the kernel's position cannot change what any read sees.
+An assign is fused only if it is its variable's single assign and nothing reads or writes the
+variable between it and the kernel's position (the last fused assign), so running it there
+cannot change what any access sees; reads after the kernel see the new value as before (the
+running sums of metrics, read back for the step's results, are updated by one kernel).
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import fuse_update
@@ -25,36 +27,53 @@ DESCRIPTION = "fuse each variable's update rule into one in-place kernel"
 ASSIGNS = ("assign", "assign_add", "assign_sub")
 
 
-def _last_accesses(graph):
-    """{id(variable): index of the last node reading or writing it}, and assign counts."""
-    last, assigns = {}, {}
+def _accesses(graph):
+    """{id(variable): indices of the nodes reading or writing it}, and assign counts."""
+    accesses, assigns = {}, {}
     for node in graph.nodes:
         var = node.attrs.get("var") if node.kind == "stateful" else None
         if var is not None:
-            last[id(var)] = node.index
+            accesses.setdefault(id(var), []).append(node.index)
             if node.type in ASSIGNS:
                 assigns[id(var)] = assigns.get(id(var), 0) + 1
-    return last, assigns
+    return accesses, assigns
+
+
+def _movable(sinks, accesses):
+    """The sinks whose variable nobody touches between the assign and the kernel's position
+    (the last sink), so running the assign there changes nothing any access sees; dropping a
+    sink can move the position earlier, so repeat until stable."""
+    while sinks:
+        at = max(n.index for n in sinks)
+        keep = [n for n in sinks if not any(
+            n.index < i <= at for i in accesses[id(n.attrs["var"])])]
+        if len(keep) == len(sinks):
+            return sinks
+        sinks = keep
+    return sinks
 
 
 def run(graph):
     uses = consumers(graph)
     outs = output_ids(graph)
-    last, assigns = _last_accesses(graph)
+    accesses, assigns = _accesses(graph)
     by_shape = {}
     for node in graph.nodes:
         if node.type not in ASSIGNS or not node.outputs[0].dtype.is_floating:
             continue
         var = node.attrs["var"]
         shape = var.shape
-        if not shape.is_fully_defined() or assigns[id(var)] != 1 or last[id(var)] != node.index:
+        if not shape.is_fully_defined() or assigns[id(var)] != 1:
             continue
         if node.inputs[0].shape.dims_tuple() != shape.dims_tuple() and node.type == "assign":
             continue
         by_shape.setdefault(shape.dims_tuple(), []).append(node)
+    by_shape = {k: _movable(v, accesses) for k, v in by_shape.items()}
     clusters = []
     taken = set()
     for shape, sinks in by_shape.items():
+        if not sinks:
+            continue
         members = fused.grow_producers(
             list(sinks), uses,
             lambda n: fused.can_fuse_elementwise(n) and id(n) not in taken, outs,
