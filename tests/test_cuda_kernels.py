@@ -195,6 +195,19 @@ def test_math_functions_match_numpy(name, dtype):
         np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
 
 
+def test_float16_kernels_compute_in_float32_and_store_half():
+    st = [S("t0", "({0} if not ({0} <= {ZERO}) else {ZERO})", ["a0"], "float16", "float16"),
+          S("t1", "(sigmoid({0}) + {1})", ["t0", "a1"], "float16", "float16")]
+    plan = codegen.KernelPlan("half", "grid", [("a0", "full", "float16"), ("a1", "row", "float16")],
+                              [("t1", "float16")], [], st, ["t1"])
+    x = rng(17).uniform(-3, 3, (3, 4)).astype(np.float16)
+    row = np.float16([0.5, -1.0, 2.0, 0.0])
+    out = cuda.device_array((3, 4), np.float16)
+    nc.get_kernel(plan)(3, 4, dev(x), dev(row), out)
+    relu = np.maximum(x, 0).astype(np.float32)
+    np.testing.assert_allclose(host(out), 1 / (1 + np.exp(-relu)) + row, rtol=2e-3)
+
+
 # -- variables updated in place --------------------------------------------------------------------
 
 class _Var:  # a Statement's `var` is only tested for presence by the renderer
@@ -239,6 +252,16 @@ def test_kernel_checks_its_argument_count_and_skips_empty_launches():
         kernel(3, 1, dev(np.zeros(3, np.float32)))
     empty = cuda.device_array((0, 4), np.float32)
     kernel(0, 4, empty, cuda.device_array((0, 4), np.float32))  # no launch, no error
+
+
+def test_kernels_refuse_strided_views():
+    """Kernels index flat arrays: a strided view is an error, not wrong answers."""
+    x = dev(np.zeros((4, 6), np.float32))
+    with pytest.raises(InvalidArgumentError, match=r"argument a0_a.*C-contiguous.*\(4, 3\)"):
+        nc.get_kernel(unary_plan("exp", "float32"))(12, 1, x[:, ::2],
+                                                    cuda.device_array(12, np.float32))
+    with pytest.raises(InvalidArgumentError, match="fill: arrays must be C-contiguous"):
+        nc.fill(x[:, 1:3], 0)
 
 
 def test_kernels_are_cached_by_source():
@@ -593,7 +616,6 @@ PTX_SCRIPT = textwrap.dedent("""
         sys.exit(0)
 
     compiled = []
-    plans = json.loads(sys.argv[1])
     for dt in ("float32", "float64"):
         st = [S(f"t{i}", f"{f}({{0}})", ["a0"], dt, dt) for i, f in enumerate(codegen._FUNCTIONS)]
         n = len(st)
@@ -611,6 +633,13 @@ PTX_SCRIPT = textwrap.dedent("""
         k = nc.get_kernel(plan)
         ptx(k.dispatcher.py_func, k.arg_types())
         compiled.append(k.name)
+    st = [S("t0", "({0} if not ({0} <= {ZERO}) else {ZERO})", ["a0"], "float16", "float16"),
+          S("t1", "sigmoid({0})", ["t0"], "float16", "float16")]
+    plan = codegen.KernelPlan("half", "flat", [("a0", "full", "float16")], [("t1", "float16")],
+                              [], st, ["t1"])
+    k = nc.get_kernel(plan)
+    ptx(k.dispatcher.py_func, k.arg_types())
+    compiled.append(k.name)
     for mode in ("reduce_inner", "reduce_outer"):
         st = [S("t0", "({0} * {1})", ["a0", "a1"], "float32", "float32")]
         cls = "row" if mode == "reduce_inner" else "col"
@@ -661,10 +690,10 @@ def test_kernels_compile_for_hardware(tmp_path):
     """Every kind of generated and hand-written kernel compiles to PTX for a real GPU (sm_75):
     typing and lowering for the CUDA target, which the simulator never does."""
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="0", GRAPHFLOW_CACHE_DIR=str(tmp_path))
-    out = subprocess.run([sys.executable, "-c", PTX_SCRIPT, "[]"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", PTX_SCRIPT], capture_output=True, text=True,
                          env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-4000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if "skip" in result:
         pytest.skip(f"cannot compile PTX here: {result['skip']}")
-    assert len(result["compiled"]) == 8
+    assert len(result["compiled"]) == 9

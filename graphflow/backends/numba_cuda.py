@@ -115,13 +115,23 @@ def _require_device(what):
 # -- launch shapes ---------------------------------------------------------------------------------
 
 def max_threads():
-    """The largest block launched (threads): 256 on hardware, 32 under the simulator."""
+    """The largest block launched (threads): 256 on hardware, 32 under the simulator.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.max_threads() in (numba_cuda.MAX_THREADS, numba_cuda.SIMULATOR_MAX_THREADS)
+        True
+    """
     return SIMULATOR_MAX_THREADS if is_simulator() else MAX_THREADS
 
 
 @functools.lru_cache(maxsize=None)
 def max_blocks():
-    """The grid-size cap: 32 blocks per multiprocessor on hardware, 4 under the simulator."""
+    """The grid-size cap: 32 blocks per multiprocessor on hardware, 4 under the simulator.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.max_blocks() >= 1 if numba_cuda.available() else True
+        True
+    """
     if is_simulator():
         return SIMULATOR_MAX_BLOCKS
     _require_device("max_blocks")
@@ -129,7 +139,12 @@ def max_blocks():
 
 
 def tile_size():
-    """The matmul tile edge: TILE on hardware, SIMULATOR_TILE under the simulator."""
+    """The matmul tile edge: TILE on hardware, SIMULATOR_TILE under the simulator.
+
+        >>> from graphflow.backends import numba_cuda
+        >>> numba_cuda.tile_size() in (numba_cuda.TILE, numba_cuda.SIMULATOR_TILE)
+        True
+    """
     return SIMULATOR_TILE if is_simulator() else TILE
 
 
@@ -282,11 +297,14 @@ def _constant_lines(dtypes):
         if d == "bool":
             lines += ["ZERO_bool = False", "ONE_bool = True"]
             continue
-        lines += [f"ZERO_{d} = np.{d}(0)", f"ONE_{d} = np.{d}(1)"]
+        # NVVM rejects the half-precision literals numba emits for float16 globals, so float16
+        # constants are float32 values (all exact in float16; each statement casts back).
+        t = "float32" if d == "float16" else d
+        lines += [f"ZERO_{d} = np.{t}(0)", f"ONE_{d} = np.{t}(1)"]
         if d.startswith("float"):
-            lines += [f"INF_{d} = np.{d}(np.inf)", f"NAN_{d} = np.{d}(np.nan)",
-                      f"HALF_{d} = np.{d}(0.5)", f"TWO_{d} = np.{d}(2)",
-                      f"EXP_LIMIT_{d} = np.{d}({_EXP_LIMITS.get(d, _EXP_LIMITS['float64'])})"]
+            lines += [f"INF_{d} = np.{t}(np.inf)", f"NAN_{d} = np.{t}(np.nan)",
+                      f"HALF_{d} = np.{t}(0.5)", f"TWO_{d} = np.{t}(2)",
+                      f"EXP_LIMIT_{d} = np.{t}({_EXP_LIMITS[d]})"]
     return lines
 
 
@@ -516,8 +534,14 @@ def _compiled(source, fn):
     return entry
 
 
-def _flat(a):
-    """A C-contiguous (device) array as 1-D: a view, no copy."""
+def _flat(a, what):
+    """A C-contiguous (device) array as 1-D: a view, no copy. Kernels index flat arrays, so a
+    strided view would be read wrongly (and the simulator would reshape it into a copy)."""
+    contiguous = a.flags.c_contiguous if isinstance(a, np.ndarray) else a.is_c_contiguous()
+    if not contiguous:
+        raise InvalidArgumentError(
+            f"CUDA {what}: arrays must be C-contiguous, got shape {tuple(a.shape)} with strides "
+            f"{tuple(a.strides)}")
     return a if a.ndim == 1 else a.reshape(a.size)
 
 
@@ -549,7 +573,8 @@ class CudaKernel:
         launcher = self._launchers.get((blocks, threads))
         if launcher is None:
             launcher = self._launchers[blocks, threads] = self.dispatcher[blocks, threads]
-        launcher(outer, inner, *[_flat(a) for a in arrays])
+        launcher(outer, inner, *[_flat(a, f"kernel {self.name} argument {name}")
+                                 for a, name in zip(arrays, self.arguments)])
 
     def arg_types(self):
         """The numba signature of a launch: two int64 sizes, then 1-D C-contiguous arrays."""
@@ -789,7 +814,9 @@ def matmul(a, b, out, transpose_a=False, transpose_b=False, epilogue=None, epilo
     kernel[blocks, (tile, tile)](batch, rows, cols, depth,
                                  rows * depth if batch_a > 1 else 0,
                                  depth * cols if batch_b > 1 else 0, inner,
-                                 _flat(a), _flat(b), _flat(out), *[_flat(x) for x in args])
+                                 _flat(a, "matmul a"), _flat(b, "matmul b"),
+                                 _flat(out, "matmul out"),
+                                 *[_flat(x, f"matmul epilogue {epilogue.name}") for x in args])
 
 
 # -- data movement, axis reductions, indexing (hand-written kernels in cuda_kernels.py) ------------
@@ -829,7 +856,9 @@ def gather_by_map(src, index_map, out, fill=0):
         ...     assert out.copy_to_host().tolist() == [20.0, 5.0, 10.0]
     """
     _check_map("gather_by_map", index_map, out.size)
-    _launch(_kernels().gather_by_map, out.size, _flat(src), _flat(index_map), _flat(out),
+    what = "gather_by_map"
+    _launch(_kernels().gather_by_map, out.size, _flat(src, what), _flat(index_map, what),
+            _flat(out, what),
             np.dtype(out.dtype).type(fill))
 
 
@@ -849,7 +878,9 @@ def scatter_by_map(src, index_map, out):
         ...     assert out.copy_to_host().tolist() == [2.0, 0.0, 1.0]
     """
     _check_map("scatter_by_map", index_map, src.size)
-    _launch(_kernels().scatter_by_map, src.size, _flat(src), _flat(index_map), _flat(out))
+    what = "scatter_by_map"
+    _launch(_kernels().scatter_by_map, src.size, _flat(src, what), _flat(index_map, what),
+            _flat(out, what))
 
 
 def fill(out, value):
@@ -863,7 +894,7 @@ def fill(out, value):
         ...     numba_cuda.fill(out, 7)
         ...     assert (out.copy_to_host() == 7).all()
     """
-    _launch(_kernels().fill, out.size, _flat(out), np.dtype(out.dtype).type(value))
+    _launch(_kernels().fill, out.size, _flat(out, "fill"), np.dtype(out.dtype).type(value))
 
 
 AXIS_REDUCE_OPS = ("sum", "prod", "max", "min", "all", "any", "argmax", "argmin")
@@ -919,7 +950,7 @@ def axis_reduce(x, axis, op, out):
         raise InvalidArgumentError(f"CUDA axis_reduce {op}: axis {axis} of shape "
                                    f"{tuple(x.shape)} is empty")
     kernel = getattr(_kernels(), f"reduce_{op}")
-    args = [outer, n, inner, _flat(x), _flat(out)]
+    args = [outer, n, inner, _flat(x, f"axis_reduce {op}"), _flat(out, f"axis_reduce {op}")]
     if op in ("sum", "prod"):
         args.append(_accumulator(x.dtype)(0 if op == "sum" else 1))
     blocks, threads = launch_config(outer * inner)
@@ -944,8 +975,8 @@ def one_hot(indices, depth, on_value, off_value, out):
             f"CUDA one_hot: out has shape {tuple(out.shape)}, expected "
             f"{tuple(indices.shape) + (depth,)}")
     value = np.dtype(out.dtype).type
-    _launch(_kernels().one_hot, out.size, depth, _flat(indices), value(on_value),
-            value(off_value), _flat(out))
+    _launch(_kernels().one_hot, out.size, depth, _flat(indices, "one_hot"), value(on_value),
+            value(off_value), _flat(out, "one_hot"))
 
 
 def _gather_sizes(what, params_shape, indices, axis, out_shape):
@@ -973,8 +1004,8 @@ def gather(params, indices, axis, out):
     """
     axis_size, inner, count = _gather_sizes("gather", tuple(params.shape), indices, axis,
                                             out.shape)
-    _launch(_kernels().gather, out.size, axis_size, inner, count, _flat(params), _flat(indices),
-            _flat(out))
+    _launch(_kernels().gather, out.size, axis_size, inner, count, _flat(params, "gather"),
+            _flat(indices, "gather"), _flat(out, "gather"))
 
 
 def scatter_add(updates, indices, axis, out):
@@ -996,8 +1027,9 @@ def scatter_add(updates, indices, axis, out):
                                    f"got updates {updates.dtype}, out {out.dtype}")
     axis_size, inner, count = _gather_sizes("scatter_add", tuple(out.shape), indices, axis,
                                             updates.shape)
-    _launch(_kernels().scatter_add, updates.size, axis_size, inner, count, _flat(updates),
-            _flat(indices), _flat(out))
+    what = "scatter_add"
+    _launch(_kernels().scatter_add, updates.size, axis_size, inner, count, _flat(updates, what),
+            _flat(indices, what), _flat(out, what))
 
 
 # -- device memory ---------------------------------------------------------------------------------
