@@ -262,3 +262,36 @@ print("VAR:", v.device, float(v * 3.0))
     rc, out = _python(code, NUMBA_ENABLE_CUDASIM="1", GRAPHFLOW_DEVICE="/CPU:0")
     assert rc == 0, out
     assert "DEFAULT: /CPU:0 /job:localhost/replica:0/task:0/device:CPU:0" in out
+
+
+def test_gpu_variable_updated_by_a_cpu_function_stays_on_the_gpu():
+    with tf.device(GPU):
+        v = tf.Variable(np.arange(4, dtype=np.float32))
+
+    @tf.function
+    def bump(x):
+        v.assign_add(x * 2.0)
+        return v.read_value()
+
+    with tf.device("/CPU:0"):
+        out = bump(tf.constant(np.ones(4, np.float32)))
+        out = bump(tf.constant(np.ones(4, np.float32)))
+    assert out.device.endswith("CPU:0") and v.device.endswith("GPU:0")
+    np.testing.assert_allclose(v.numpy(), np.arange(4) + 4.0)
+    np.testing.assert_allclose(out.numpy(), np.arange(4) + 4.0)
+
+
+def test_identity_copies_to_the_device_in_scope_and_saving_round_trips(tmp_path):
+    from graphflow import keras
+    host = tf.constant([1.0, 2.0])
+    with tf.device(GPU):
+        on_gpu = tf.identity(host)  # TF's way to copy a tensor to a device
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    assert type(on_gpu) is DeviceTensor and type(host) is not DeviceTensor
+    x = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+    before = model.predict(x, verbose=0)
+    model.save(tmp_path / "m.keras")
+    with tf.device(GPU):
+        loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.weights[0].device.endswith("GPU:0")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)

@@ -551,7 +551,8 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
             args = [_kernel_input(env[s], m) for s, m in zip(in_slots, materialize)]
         targets = []  # each variable's array, updated in place by the kernel
         for (var, needs_current), ok in zip(variables, in_place):
-            cur = var._value._value if var._value is not None else None
+            # a GPU variable (var._dev) is never written in place here: _value is a host copy
+            cur = var._value._value if var._value is not None and var._dev is None else None
             if ok and cur is not None and not var._exported:
                 targets.append(cur)
             elif needs_current:  # somebody may still see the old array: update a copy
