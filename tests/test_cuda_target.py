@@ -295,3 +295,10 @@ def test_identity_copies_to_the_device_in_scope_and_saving_round_trips(tmp_path)
         loaded = keras.models.load_model(tmp_path / "m.keras")
     assert loaded.weights[0].device.endswith("GPU:0")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+
+
+def test_gpu_benchmark_script_runs_under_the_simulator():
+    script = os.path.join(os.path.dirname(__file__), "..", "examples", "benchmarks", "gpu.py")
+    rc, out = _python(open(script).read(), NUMBA_ENABLE_CUDASIM="1", GRAPHFLOW_DEVICE=None)
+    assert rc == 0, out
+    assert "[simulator (correctness only)] bandwidth chain" in out and "chain/copy" in out

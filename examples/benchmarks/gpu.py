@@ -58,13 +58,13 @@ def chain_bandwidth(n, repeats):
             "chain_over_copy": t_copy / t_chain}
 
 
-def mnist_epoch(epochs, limit, hidden=512):
+def mnist_epoch(epochs, limit):
     from graphflow import keras
     (x_train, y_train), _ = keras.datasets.mnist.load_data()
     x = (x_train[:limit].reshape(-1, 784) / 255.0).astype(np.float32)
     y = y_train[:limit]
     with tf.device("/GPU:0"):
-        model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(hidden, activation="relu"),
+        model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
                                   keras.layers.Dense(10, activation="softmax")])
         model.compile("rmsprop", "sparse_categorical_crossentropy", ["accuracy"])
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # compile and warm up
@@ -73,7 +73,7 @@ def mnist_epoch(epochs, limit, hidden=512):
             start = time.perf_counter()
             history = model.fit(x, y, batch_size=128, epochs=1, verbose=0)
             times.append(time.perf_counter() - start)
-    return {"samples": len(x), "hidden": hidden, "seconds_per_epoch": min(times),
+    return {"samples": len(x), "seconds_per_epoch": min(times),
             "loss": history.history["loss"][-1], "accuracy": history.history["accuracy"][-1]}
 
 
@@ -99,11 +99,15 @@ def main():
     c = results["chain"]
     print(f"[{label}] bandwidth chain on {c['n']:,} float32: {c['chain_GBps']:.2f} GB/s; "
           f"device copy {c['copy_GBps']:.2f} GB/s; chain/copy = {c['chain_over_copy']:.2f}")
-    # under the simulator: one batch of a narrow model, only to show the path runs end to end
-    results["mnist"] = mnist_epoch(args.epochs, 128 if simulator else 60000, 8 if simulator else 512)
-    m = results["mnist"]
-    print(f"[{label}] MNIST epoch ({m['samples']} samples, Dense({m['hidden']}), batch 128): "
-          f"{m['seconds_per_epoch']:.3f} s; loss {m['loss']:.4f}, accuracy {m['accuracy']:.4f}")
+    if simulator:
+        print(f"[{label}] MNIST epoch: skipped (a single 784x512 batch takes minutes when every "
+              "CUDA thread is a Python thread); tests/test_cuda_target.py trains a small Keras "
+              "model on the simulated GPU instead")
+    else:
+        results["mnist"] = mnist_epoch(args.epochs, 60000)
+        m = results["mnist"]
+        print(f"[{label}] MNIST epoch ({m['samples']} samples, batch 128): "
+              f"{m['seconds_per_epoch']:.3f} s; loss {m['loss']:.4f}, accuracy {m['accuracy']:.4f}")
     results["transfers"] = devices.transfers()
     if args.json:
         with open(args.json, "w") as f:
