@@ -92,22 +92,31 @@ def get_kernel(plan, parallel):
     key = codegen.source_key(source)
     kernel = _KERNELS.get(key)
     if kernel is None:
-        path = cache_dir() / f"{fn[:80]}_{key}.py"
-        if not path.exists():
-            _atomic_write(path, source)
+        path = write_source(cache_dir(), fn, key, source)
         kernel = Kernel(fn, source, path, _load(path, fn))
         _KERNELS[key] = kernel
     return kernel
 
 
 def _atomic_write(path, text):
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    import threading
+    tmp = path.with_suffix(f".tmp{os.getpid()}_{threading.get_ident()}")
     tmp.write_text(text)
     os.replace(tmp, path)
 
 
-def _load(path, fn, fresh=False):
-    module_name = f"graphflow_kernels.{path.stem}"
+def write_source(directory, fn, key, source):
+    """The path of a generated kernel source in `directory`, named after its function and the
+    hash of its source, written atomically unless already there (shared with the CUDA target)."""
+    path = directory / f"{fn[:80]}_{key}.py"
+    if not path.exists() or path.read_text() != source:
+        _atomic_write(path, source)
+    return path
+
+
+def _load(path, fn, fresh=False, package="graphflow_kernels"):
+    """Imports a generated kernel file (once per process) and returns its function `fn`."""
+    module_name = f"{package}.{path.stem}"
     if fresh:
         sys.modules.pop(module_name, None)
     module = sys.modules.get(module_name)

@@ -21,12 +21,8 @@ without CUDA); the first call that needs the device does.
     True
 """
 import functools
-import importlib.util
-import os
 import re
-import sys
 import textwrap
-import threading
 
 import numpy as np
 
@@ -518,19 +514,8 @@ def _compiled(source, fn):
     if entry is None:
         directory = numba_cpu.cache_dir() / "cuda"
         directory.mkdir(exist_ok=True)
-        path = directory / f"{fn[:80]}_{key}.py"
-        if not path.exists() or path.read_text() != source:
-            tmp = path.with_suffix(f".tmp{os.getpid()}_{threading.get_ident()}")
-            tmp.write_text(source)
-            os.replace(tmp, path)
-        module_name = f"graphflow_cuda_kernels.{path.stem}"
-        module = sys.modules.get(module_name)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            sys.modules[module_name] = module
-        entry = _MODULES[key] = (getattr(module, fn), path)
+        path = numba_cpu.write_source(directory, fn, key, source)
+        entry = _MODULES[key] = (numba_cpu._load(path, fn, package="graphflow_cuda_kernels"), path)
     return entry
 
 

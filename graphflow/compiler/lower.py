@@ -126,18 +126,37 @@ class CompiledExecutable:
 
     def explain(self):
         """The passes with their statistics, the fused kernels (ops and source), and memory."""
-        lines = ["== passes =="] + [repr(r) for r in self.reports]
-        lines.append(f"(optimized in {self.optimize_seconds * 1e3:.1f} ms)")
-        lines += ["", "== optimized graph ==", self.graph.as_text()]
-        clusters = [n for n in self.graph.nodes if n.type == "fused"]
-        lines += ["", f"== fused clusters ({len(clusters)}) =="]
-        for n in clusters:
-            c = n.attrs["cluster"]
-            lines.append(f"{c.name} [{c.kind}]: {' -> '.join(c.ops)}")
-        if self.last_plan is not None:
-            lines += ["", f"== plan for input shapes {list(self.last_plan.input_shapes)} =="]
-            lines += self.last_plan.describe()
-        return "\n".join(lines)
+        return explain(self, "plan")
+
+
+def explain(executable, plan_title):
+    """An executable's report: passes, the optimized graph, its fused clusters, and the last
+    plan's steps (shared by the CPU and CUDA targets)."""
+    lines = ["== passes =="] + [repr(r) for r in executable.reports]
+    lines.append(f"(optimized in {executable.optimize_seconds * 1e3:.1f} ms)")
+    lines += ["", "== optimized graph ==", executable.graph.as_text()]
+    clusters = [n for n in executable.graph.nodes if n.type == "fused"]
+    lines += ["", f"== fused clusters ({len(clusters)}) =="]
+    for n in clusters:
+        c = n.attrs["cluster"]
+        lines.append(f"{c.name} [{c.kind}]: {' -> '.join(c.ops)}")
+    plan = executable.last_plan
+    if plan is not None:
+        lines += ["", f"== {plan_title} for input shapes {list(plan.input_shapes)} =="]
+        lines += plan.describe()
+    return "\n".join(lines)
+
+
+def may_overwrite(plan, var, update_node):
+    """Whether a fused update may write var's array in place: no read of var before the update
+    in this plan is used after it, nor fetched (reads after it want the new value)."""
+    at = plan.order[id(update_node)]
+    for node in plan.graph.nodes:
+        if node.type == "read_variable" and node.attrs["var"] is var and plan.order[id(node)] < at:
+            t = node.outputs[0]
+            if id(t) in plan.output_ids or plan.last_use.get(id(t), -1) > at:
+                return False
+    return True
 
 
 def make_plan(graph, input_shapes):
@@ -364,16 +383,7 @@ class Plan:
                             materialize, outs, variables, in_place)
 
     def _may_overwrite(self, var, update_node):
-        """Whether the fused update may write var's array in place: no read of var before the
-        update in this plan is used after it, nor fetched (reads after it want the new value)."""
-        at = self.order[id(update_node)]
-        for node in self.graph.nodes:
-            if node.type == "read_variable" and node.attrs["var"] is var and \
-                    self.order[id(node)] < at:
-                t = node.outputs[0]
-                if id(t) in self.output_ids or self.last_use.get(id(t), -1) > at:
-                    return False
-        return True
+        return may_overwrite(self, var, update_node)
 
     def _matmul_step(self, node, cluster):
         from graphflow.backends import codegen, numba_cpu

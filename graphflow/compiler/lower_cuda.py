@@ -29,7 +29,7 @@ import numpy as np
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
 from graphflow.compiler.lower import (ASSIGNS, DynamicShape, _last_uses, _may_share_storage,
-                                      propagate_shapes, with_interface)
+                                      explain, may_overwrite, propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -65,17 +65,7 @@ class CudaExecutable:
         return self
 
     def explain(self):
-        lines = ["== passes =="] + [repr(r) for r in self.reports]
-        lines += ["", "== optimized graph ==", self.graph.as_text()]
-        clusters = [n for n in self.graph.nodes if n.type == "fused"]
-        lines += ["", f"== fused clusters ({len(clusters)}) =="]
-        lines += [f"{n.attrs['cluster'].name} [{n.attrs['cluster'].kind}]: "
-                  f"{' -> '.join(n.attrs['cluster'].ops)}" for n in clusters]
-        if self.last_plan is not None:
-            lines += ["", f"== CUDA plan on {self.device.short_name} for input shapes "
-                      f"{list(self.last_plan.input_shapes)} =="]
-            lines += self.last_plan.describe()
-        return "\n".join(lines)
+        return explain(self, f"CUDA plan on {self.device.short_name}")
 
 
 def make_plan(graph, input_shapes):
@@ -257,7 +247,7 @@ class CudaPlan:
                           if kplan.inputs[i][1].startswith("var:")}
         variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
                      for st in kplan.statements if st.var is not None]
-        in_place = [self._may_overwrite(v, node) for v, _ in variables]
+        in_place = [may_overwrite(self, v, node) for v, _ in variables]
         array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
                         if not cls.startswith("var:")]
         loaders = [self._loader(node.inputs[i], call["shape"] if call["materialize"][i] else None,
@@ -306,15 +296,6 @@ class CudaPlan:
                     for n in other.attrs["cluster"].body.nodes):
                 return True
         return False
-
-    def _may_overwrite(self, var, update_node):
-        at = self.order[id(update_node)]
-        for node in self.graph.nodes:
-            if node.type == "read_variable" and node.attrs["var"] is var:
-                t = node.outputs[0]
-                if id(t) in self.output_ids or self.last_use.get(id(t), -1) > at:
-                    return False
-        return True
 
     def _loader(self, t, broadcast_to, node):
         """A function env -> the device array of t, broadcast to `broadcast_to` (through an
