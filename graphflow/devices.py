@@ -156,6 +156,11 @@ def resolve(spec, what="device"):
                                        "graphflow has one CPU device, /CPU:0")
         return dev
     count = gpu_count()
+    if 0 < dev.index < count:
+        from graphflow.errors import UnimplementedError
+        raise UnimplementedError(
+            f"{dev.short_name} exists, but graphflow places work on one GPU, /GPU:0 (select "
+            "another with CUDA_VISIBLE_DEVICES)")
     if dev.index < count:
         return dev
     if context.soft_placement:
