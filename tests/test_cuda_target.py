@@ -22,6 +22,9 @@ GPU = "/GPU:0"
 HOST_OPS = {"conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "max_pool2d",
             "max_pool2d_grad", "max_pool2d_grad_grad", "avg_pool2d", "avg_pool2d_grad",
             "where_indices", "untile"}
+# (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
+# integer means (TF truncates them; only float means have a kernel).
+HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
 
 
 def _case(name):
@@ -29,6 +32,13 @@ def _case(name):
     dtype = info.dtypes[0]
     arrays, attrs = info(np.random.default_rng(hash(name) % 1000), dtype)[0]
     return REGISTRY[name], [np.asarray(a) for a in arrays], attrs, dtype
+
+
+def _no_scalar_form(op, arrays):
+    """Elementwise ops whose kernel form does not cover this dtype (integer floordiv, ...) run
+    their reference on the host, like on the CPU target."""
+    return op.kind in ("elementwise", "broadcast") and (
+        op.scalar is None or not arrays or arrays[0].dtype.kind not in op.scalar_kinds)
 
 
 def _host_ops_of(op, arrays, attrs):
@@ -39,20 +49,32 @@ def _host_ops_of(op, arrays, attrs):
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_eager_op_on_gpu_matches_cpu(name):
-    op, arrays, attrs, dtype = _case(name)
-    expected = outputs_of(run(op, arrays, attrs))
-    with tf.device(GPU):
-        inputs = [tf.constant(a) for a in arrays]
-        assert all(type(t) is DeviceTensor for t in inputs)
-        got = outputs_of(dispatch(op, inputs, attrs))
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected):
-        assert type(g) is DeviceTensor and g.device.endswith("GPU:0")
-        assert g.shape == e.shape and g.dtype == e.dtype
-        assert_close(g.numpy(), e.numpy(), dtype)
-    host = _host_ops_of(op, [t._device_array for t in inputs], attrs)
-    if name not in HOST_OPS:
-        assert not host, f"{name} ran on the host: {host}"
+    """Every sample case (edge cases too: NaN, ties, empty reductions) in every dtype: the same
+    values, shapes and dtypes as on the CPU, or the same error; computed on the device."""
+    info, op = SAMPLES[name], REGISTRY[name]
+    for dtype in info.dtypes:
+        for arrays, attrs in info.all_cases(np.random.default_rng(hash(name) % 1000), dtype):
+            arrays = [np.asarray(a) for a in arrays]
+            try:
+                expected = outputs_of(run(op, arrays, attrs))
+            except tf.errors.GraphflowError as e:
+                with pytest.raises(type(e)):
+                    with tf.device(GPU):
+                        dispatch(op, [tf.constant(a) for a in arrays], attrs)
+                continue
+            with tf.device(GPU):
+                inputs = [tf.constant(a) for a in arrays]
+                assert all(type(t) is DeviceTensor for t in inputs)
+                got = outputs_of(dispatch(op, inputs, attrs))
+            assert len(got) == len(expected)
+            for g, e in zip(got, expected):
+                assert type(g) is DeviceTensor and g.device.endswith("GPU:0")
+                assert g.shape == e.shape and g.dtype == e.dtype, (dtype, attrs, g, e)
+                assert_close(g.numpy(), e.numpy(), dtype)
+            host = _host_ops_of(op, [t._device_array for t in inputs], attrs)
+            on_host = name in HOST_OPS or (name, arrays[0].dtype.kind) in HOST_CASES
+            if not on_host and not _no_scalar_form(op, arrays):
+                assert not host, f"{name} ({dtype.name}) ran on the host: {host}"
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES)[::3])

@@ -195,7 +195,13 @@ class CudaPlan:
             cluster = node.attrs["cluster"]
             if cluster.kind == fused.MATMUL:
                 return self._matmul_step(node, cluster)
-            return self._kernel_step(node, cluster)
+            try:
+                return self._kernel_step(node, cluster)
+            except UnimplementedError:
+                lone = [n for n in cluster.body.nodes if n.type != "placeholder"]
+                if cluster.kind == fused.REDUCTION and len(lone) == 1:  # axes in the middle
+                    return self._reduction_step(node, lone[0])
+                raise
         if t == "matmul":
             return self._matmul_step(node, None)
         if t in ASSIGNS:
@@ -331,9 +337,15 @@ class CudaPlan:
             extra = [node.inputs[i] for i in used]
             materialize = [call["shape"] if m else None for m in call["materialize"]]
         loaders = [self._loader(t, m, node) for t, m in zip(extra, materialize)]
-        a_slot, b_slot = self._slot(a_t), self._slot(b_t)
         ta, tb = mm.attrs["transpose_a"], mm.attrs["transpose_b"]
         out = node.outputs[0]
+        batch = tuple(self.shapes[id(out)][:-2])
+
+        def operand(t):  # batch dims broadcast against the other side are materialized first
+            shape = self.shapes[id(t)]
+            same = len(shape) <= 2 or tuple(shape[:-2]) == batch
+            return self._loader(t, None if same else batch + tuple(shape[-2:]), node)
+        load_a, load_b = operand(a_t), operand(b_t)
         holder, out_slot = self._buffer(out), self._slot(out)
         matmul = self.cuda.matmul
         self.kernels.append((None, f"matmul{' + ' + kplan.name if kplan else ''} -> "
@@ -341,7 +353,7 @@ class CudaPlan:
 
         def step(env):
             dst = holder.get()
-            matmul(env[a_slot], env[b_slot], dst, ta, tb, kplan, [load(env) for load in loaders])
+            matmul(load_a(env), load_b(env), dst, ta, tb, kplan, [load(env) for load in loaders])
             env[out_slot] = dst
         return step
 
@@ -397,7 +409,8 @@ class CudaPlan:
                 at = 0
                 for s in sources:
                     part = env[s].reshape(-1)
-                    src[at:at + part.shape[0]].copy_to_device(part)
+                    if part.shape[0]:  # (an empty device slice cannot be copied into)
+                        src[at:at + part.shape[0]].copy_to_device(part)
                     at += part.shape[0]
             for slot, holder, dmap in outs:
                 dst = holder.get()
@@ -430,16 +443,26 @@ class CudaPlan:
 
     # index ops ---------------------------------------------------------------------------------
     def _one_hot_step(self, node):
+        """one_hot along the last axis; another axis moves the last one there (an index map)."""
         a = node.attrs
-        if a["axis"] != -1:
-            raise UnimplementedError("one_hot with axis != -1")
         src, out = self._slot(node.inputs[0]), node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
+        move = None
+        if a["axis"] != -1:
+            last = tuple(self.shapes[id(node.inputs[0])]) + (a["depth"],)
+            index = np.arange(int(np.prod(last, dtype=np.int64)), dtype=np.int64).reshape(last)
+            move = (self._const(np.ascontiguousarray(np.moveaxis(index, -1, a["axis"])).reshape(-1)),
+                    self._scratch(node, last, out.dtype.np))
 
         def step(env):
             dst = holder.get()
-            cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], dst)
+            if move is None:
+                cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], dst)
+            else:
+                tmp = move[1].get()
+                cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], tmp)
+                cuda.gather_by_map(tmp, move[0], dst)
             env[slot] = dst
         return step
 
@@ -473,21 +496,30 @@ class CudaPlan:
         return step
 
     # reductions -----------------------------------------------------------------------------------
-    def _reduction_step(self, node):
-        """Reductions outside fused clusters: a one-node reduction kernel where the codegen
-        supports it (float sum/mean/max/min over leading or trailing axes), else the reduced
-        axes are moved last (an index map) and reduced by one axis-reduce kernel."""
-        if node.opdef.scalar is not None and node.inputs[0].dtype.np.kind in node.opdef.scalar_kinds:
+    def _reduction_step(self, node, red=None):
+        """A reduction outside a fusable cluster (`red` is the reduction inside a one-node
+        cluster `node`, else node itself). Float sum/mean/max/min over leading or trailing axes
+        are one reduction kernel; over other axes, the reduced axes are first moved last (an
+        index map). Other reductions (argmax, prod, integer max, ...) use the axis-reduce
+        kernel on the moved input."""
+        red = red or node
+        x = node.inputs[0]
+        shape = self.shapes[id(x)]
+        if 0 in shape:  # nothing to reduce: the result (an identity, or the reference's error)
+            value = red.opdef.ref(np.empty(shape, x.dtype.np), *[  # is known from shapes
+                np.empty(self.shapes[id(t)], t.dtype.np) for t in node.inputs[1:]], **red.attrs)
+            self.consts[self._slot(node.outputs[0])] = self._const(value)
+            return None
+        scalar = red.opdef.scalar is not None and x.dtype.np.kind in red.opdef.scalar_kinds
+        if scalar and red is node:
             try:
                 return self._kernel_step(node, _single_cluster(fused.REDUCTION, node))
             except UnimplementedError:
                 pass
-        op = AXIS_REDUCE_OPS.get(node.type)
-        if op is None:
-            raise UnimplementedError(f"no CUDA kernel for {node.type} over these axes")
-        x = node.inputs[0]
-        shape = self.shapes[id(x)]
-        axes = _reduced_axes(node, shape, self.shapes)
+        op = AXIS_REDUCE_OPS.get(red.type)
+        if op is None and not scalar:
+            raise UnimplementedError(f"no CUDA kernel for {red.type} over these axes")
+        axes = _reduced_axes(red, shape, self.shapes, [self.shapes[id(t)] for t in node.inputs])
         keep = [d for d in range(len(shape)) if d not in axes]
         perm = keep + list(axes)
         outer = int(np.prod([shape[d] for d in keep], dtype=np.int64))
@@ -501,7 +533,18 @@ class CudaPlan:
         out = node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
-        self.kernels.append((None, f"{node.type} as axis-reduce {op} over ({outer}, {n})"))
+        if scalar:  # one reduce_inner kernel over the moved (outer, n) layout
+            kernel, call = self._trailing_reduction(red, (outer, n), x.dtype)
+            self.kernels.append((kernel, f"{red.type} over axes {axes}: reduce_inner over "
+                                         f"({outer}, {n})"))
+
+            def reduce(a, dst):
+                kernel(call["outer"], call["inner"], a.reshape((outer, n)), dst.reshape((outer,)))
+        else:
+            self.kernels.append((None, f"{red.type} as axis-reduce {op} over ({outer}, {n})"))
+
+            def reduce(a, dst):
+                cuda.axis_reduce(a.reshape((outer, n)), 1, op, dst.reshape((outer,)))
 
         def step(env):
             a = env[src]
@@ -510,9 +553,28 @@ class CudaPlan:
                 cuda.gather_by_map(a, move[0], moved)
                 a = moved
             dst = holder.get()
-            cuda.axis_reduce(a.reshape((outer, n)), 1, op, dst.reshape((outer,)))
+            reduce(a, dst)
             env[slot] = dst
         return step
+
+    def _trailing_reduction(self, red, shape, dtype):
+        """(kernel, call) reducing the last axis of `shape` with red's op (as a one-node
+        cluster built for that layout)."""
+        from graphflow.backends import codegen
+        from graphflow.graph.ir import Graph
+        from graphflow.ops.creation import placeholder_node
+        from graphflow.ops.registry import Spec
+        body = Graph(is_function=True, name="cluster")
+        with body.as_default():
+            p = placeholder_node(shape, dtype, "in0")
+        attrs = dict(red.attrs, axis=(len(shape) - 1,), keepdims=False)
+        specs = red.opdef.infer([Spec(shape, dtype)], **attrs)
+        r = body.add_node(red.opdef, [p], attrs, specs, red.type)
+        body.inputs, body.outputs = [p], list(r.outputs)
+        cluster = fused.Cluster(fused.REDUCTION, body, fused.kernel_name([red.type]))
+        body_shapes, _ = propagate_shapes(body, [shape])
+        kplan, call = codegen.plan_kernel(cluster, [shape], body_shapes)
+        return self.cuda.get_kernel(kplan), call
 
     # the host ------------------------------------------------------------------------------------
     def _host_step(self, node):
@@ -556,10 +618,10 @@ class CudaPlan:
         return [k.source for k, _ in self.kernels if k is not None]
 
 
-def _reduced_axes(node, shape, shapes):
+def _reduced_axes(node, shape, shapes, input_shapes):
     rank = len(shape)
     if node.type == "unbroadcast":
-        like = shapes[id(node.inputs[1])]
+        like = input_shapes[1]
         lead = rank - len(like)
         return tuple(range(lead)) + tuple(
             lead + i for i, d in enumerate(like) if d == 1 and shape[lead + i] != 1)
