@@ -499,17 +499,17 @@ class OutputArrays:
     unless an earlier one is no longer referenced anywhere else, which is then reused (a 40 MB
     fresh allocation costs page faults on every call; a dropped result costs nothing)."""
 
-    __slots__ = ("shape", "dtype", "pool")
+    __slots__ = ("shape", "dtype", "pool", "empty")
     POOL = 2
 
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype, self.pool = shape, dtype, []
+    def __init__(self, shape, dtype, empty=np.empty):
+        self.shape, self.dtype, self.pool, self.empty = shape, dtype, [], empty
 
     def get(self):
         for a in self.pool:
             if sys.getrefcount(a) == 3:  # the pool, this loop's variable, getrefcount's argument
                 return a
-        a = np.empty(self.shape, self.dtype)
+        a = self.empty(self.shape, self.dtype)
         if len(self.pool) < self.POOL:
             self.pool.append(a)
         return a

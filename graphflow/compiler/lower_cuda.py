@@ -28,8 +28,9 @@ import numpy as np
 
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
-from graphflow.compiler.lower import (ASSIGNS, DynamicShape, _last_uses, _may_share_storage,
-                                      explain, may_overwrite, propagate_shapes, with_interface)
+from graphflow.compiler.lower import (ASSIGNS, DynamicShape, OutputArrays, _last_uses,
+                                      _may_share_storage, explain, may_overwrite,
+                                      propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -133,12 +134,12 @@ class CudaPlan:
         return s
 
     def _buffer(self, t, shape=None, dtype=None):
-        """Where a step writes tensor t: a fresh device array for fetched values (the caller owns
-        them), else a view into the arena."""
+        """Where a step writes tensor t: for fetched values (the caller owns them) a device array
+        of its own, recycled once the caller has dropped it, else a view into the arena."""
         shape = self.shapes[id(t)] if shape is None else shape
         dtype = t.dtype.np if dtype is None else dtype
         if id(t) in self.output_ids:
-            return _Fresh(shape, dtype)
+            return OutputArrays(tuple(shape), dtype, devices.empty)
         holder = _Planned(shape, dtype)
         self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
         self.arena_tensors.add(id(t))
@@ -647,18 +648,6 @@ class _Planned:
 
     def get(self):
         return self.array
-
-
-class _Fresh:
-    """A new device array per run, for values handed to the caller."""
-
-    __slots__ = ("shape", "dtype")
-
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = tuple(shape), dtype
-
-    def get(self):
-        return devices.empty(self.shape, self.dtype)
 
 
 # -- eager ops on the GPU ------------------------------------------------------------------------
