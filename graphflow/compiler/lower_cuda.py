@@ -166,6 +166,12 @@ class CudaPlan:
     def _const(self, array):
         return devices.to_device(array)
 
+    def _index_map(self, shape, move):
+        """A device index map: `move` applied to the element indices of an array of `shape`
+        (a transpose, a slice, a broadcast...) says which element each output element copies."""
+        index = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
+        return self._const(np.ascontiguousarray(move(index)).reshape(-1))
+
     # -- lowering -------------------------------------------------------------------------------
     def _lower(self, node):
         t = node.type
@@ -310,9 +316,7 @@ class CudaPlan:
         slot = self._slot(t)
         if broadcast_to is None:
             return lambda env: env[slot]
-        src_shape = self.shapes[id(t)]
-        index = np.arange(int(np.prod(src_shape)), dtype=np.int64).reshape(src_shape)
-        dmap = self._const(np.broadcast_to(index, broadcast_to).reshape(-1))
+        dmap = self._index_map(self.shapes[id(t)], lambda i: np.broadcast_to(i, broadcast_to))
         holder = self._scratch(node, broadcast_to, t.dtype.np)
         gather = self.cuda.gather_by_map
 
@@ -424,10 +428,8 @@ class CudaPlan:
 
     def _slice_grad_step(self, node):
         dy, like = node.inputs
-        like_shape = self.shapes[id(like)]
-        index = np.arange(int(np.prod(like_shape)), dtype=np.int64).reshape(like_shape)
         from graphflow.ops.shape import STRIDED_SLICE  # the gradient scatters through the slice's map
-        dmap = self._const(np.ascontiguousarray(STRIDED_SLICE.ref(index, **node.attrs)).reshape(-1))
+        dmap = self._index_map(self.shapes[id(like)], lambda i: STRIDED_SLICE.ref(i, **node.attrs))
         return self._scatter_step(node, self._slot(dy), dmap)
 
     def _scatter_step(self, node, src_slot, dmap):
@@ -452,8 +454,7 @@ class CudaPlan:
         move = None
         if a["axis"] != -1:
             last = tuple(self.shapes[id(node.inputs[0])]) + (a["depth"],)
-            index = np.arange(int(np.prod(last, dtype=np.int64)), dtype=np.int64).reshape(last)
-            move = (self._const(np.ascontiguousarray(np.moveaxis(index, -1, a["axis"])).reshape(-1)),
+            move = (self._index_map(last, lambda i: np.moveaxis(i, -1, a["axis"])),
                     self._scratch(node, last, out.dtype.np))
 
         def step(env):
@@ -520,7 +521,7 @@ class CudaPlan:
         op = AXIS_REDUCE_OPS.get(red.type)
         if op is None and not scalar:
             raise UnimplementedError(f"no CUDA kernel for {red.type} over these axes")
-        axes = _reduced_axes(red, shape, self.shapes, [self.shapes[id(t)] for t in node.inputs])
+        axes = _reduced_axes(red, shape, [self.shapes[id(t)] for t in node.inputs])
         keep = [d for d in range(len(shape)) if d not in axes]
         perm = keep + list(axes)
         outer = int(np.prod([shape[d] for d in keep], dtype=np.int64))
@@ -528,8 +529,7 @@ class CudaPlan:
         src = self._slot(x)
         move = None
         if perm != list(range(len(shape))):
-            index = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
-            move = (self._const(np.ascontiguousarray(index.transpose(perm)).reshape(-1)),
+            move = (self._index_map(shape, lambda i: i.transpose(perm)),
                     self._scratch(node, (outer * n,), x.dtype.np))
         out = node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
@@ -619,7 +619,8 @@ class CudaPlan:
         return [k.source for k, _ in self.kernels if k is not None]
 
 
-def _reduced_axes(node, shape, shapes, input_shapes):
+def _reduced_axes(node, shape, input_shapes):
+    """The axes of `shape` a reduction node reduces (unbroadcast: those it sums back)."""
     rank = len(shape)
     if node.type == "unbroadcast":
         like = input_shapes[1]
