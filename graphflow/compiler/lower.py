@@ -241,27 +241,29 @@ class ReferencePlan:
         return [f"{self.reason}: running on the reference interpreter"]
 
 
-class Plan:
-    """Steps over a list of slots `env`, for one set of concrete input shapes.
-
-    Every tensor has a slot; inputs and constants are placed before the steps run. A step is a
-    closure reading and writing slots. Kernel outputs that are not fetched live in the arena."""
+class SlotPlan:
+    """What the CPU and CUDA plans share: every tensor has a slot of a list `env`; inputs and
+    constants are placed before the steps run; a step is a closure reading and writing slots,
+    lowered from each node in program order by the subclass's `_lower`."""
 
     def __init__(self, graph, input_shapes, shapes, bodies):
         self.graph = graph
         self.input_shapes = input_shapes
         self.shapes = shapes
         self.bodies = bodies
-        self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
-        self.notes = []
         self.slot = {}
         self.order = {id(n): i for i, n in enumerate(graph.nodes)}
         self.output_ids = {id(t) for t in graph.outputs}
         self.last_use = _last_uses(graph, self.order, self.output_ids)
-        self.planned = []          # (tensor, node index, holder) placed in the arena below
         self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
         self.consts = {}
         self.steps = []
+
+    def _lower_all(self, arena_ids):
+        """Lowers every node; then, with `arena_ids()` the tensors placed in the arena, finds
+        the fetched outputs that must be copied (they may share storage with the arena or a
+        variable) and makes the slot template."""
+        graph = self.graph
         for t in graph.inputs:
             self._slot(t)
         for node in graph.nodes:
@@ -271,19 +273,33 @@ class Plan:
         self._place_arena()
         self.input_slots = [self.slot[id(t)] for t in graph.inputs]
         self.output_slots = [self._slot(t) for t in graph.outputs]
-        shared = _may_share_storage(graph, {id(t) for t, _, _ in self.planned},
+        shared = _may_share_storage(graph, arena_ids(),
                                     {t for t, s in self.slot.items() if s in self.var_slots})
         self.copy_outputs = [id(t) in shared for t in graph.outputs]
         self.template = [None] * len(self.slot)
         for s, v in self.consts.items():
             self.template[s] = v
 
-    # -- building ------------------------------------------------------------------------------
     def _slot(self, t):
         s = self.slot.get(id(t))
         if s is None:
             s = self.slot[id(t)] = len(self.slot)
         return s
+
+
+class Plan(SlotPlan):
+    """The CPU plan, for one set of concrete input shapes: fused clusters run as Numba kernels,
+    matmuls through BLAS into planned buffers, other ops as their NumPy reference. Kernel
+    outputs that are not fetched live in the arena."""
+
+    def __init__(self, graph, input_shapes, shapes, bodies):
+        super().__init__(graph, input_shapes, shapes, bodies)
+        self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
+        self.notes = []
+        self.planned = []          # (tensor, node index, holder) placed in the arena below
+        self._lower_all(lambda: {id(t) for t, _, _ in self.planned})
+
+    # -- building ------------------------------------------------------------------------------
 
     def _out_buffer(self, t):
         """Where tensor t is written: a planned view in the arena, or, for a fetched tensor

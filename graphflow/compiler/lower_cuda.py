@@ -28,9 +28,8 @@ import numpy as np
 
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
-from graphflow.compiler.lower import (ASSIGNS, DynamicShape, OutputArrays, _last_uses,
-                                      _may_share_storage, explain, may_overwrite,
-                                      propagate_shapes, with_interface)
+from graphflow.compiler.lower import (ASSIGNS, DynamicShape, OutputArrays, SlotPlan, explain,
+                                      may_overwrite, propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -93,46 +92,20 @@ class HostPlan:
         return [f"{self.reason}: the whole graph runs on the host reference interpreter"]
 
 
-class CudaPlan:
-    """Steps over slots `env` (one per tensor), like the CPU Plan, holding device arrays."""
+class CudaPlan(SlotPlan):
+    """The CUDA plan: the CPU plan's slots and steps (lower.SlotPlan), holding device arrays."""
 
     def __init__(self, graph, input_shapes, shapes, bodies):
         from graphflow.backends import numba_cuda
+        super().__init__(graph, input_shapes, shapes, bodies)
         self.cuda = numba_cuda
-        self.graph, self.input_shapes = graph, input_shapes
-        self.shapes, self.bodies = shapes, bodies
-        self.slot, self.consts, self.steps = {}, {}, []
         self.kernels = []          # (kernel, what it computes)
         self.host_ops = []         # names of nodes that run on the host
-        self.order = {id(n): i for i, n in enumerate(graph.nodes)}
-        self.output_ids = {id(t) for t in graph.outputs}
-        self.last_use = _last_uses(graph, self.order, self.output_ids)
         self.planned = []          # (holder, first step, last step) placed in the device arena
         self.arena_tensors = set()  # ids of tensors whose buffers are in the arena
-        self.var_slots = set()
-        for t in graph.inputs:
-            self._slot(t)
-        for node in graph.nodes:
-            step = self._lower(node)
-            if step is not None:
-                self.steps.append(step)
-        self._place_arena()
-        self.input_slots = [self.slot[id(t)] for t in graph.inputs]
-        self.output_slots = [self._slot(t) for t in graph.outputs]
-        shared = _may_share_storage(graph, self.arena_tensors,
-                                    {t for t, s in self.slot.items() if s in self.var_slots})
-        self.copy_outputs = [id(t) in shared for t in graph.outputs]
-        self.template = [None] * len(self.slot)
-        for s, v in self.consts.items():
-            self.template[s] = v
+        self._lower_all(lambda: self.arena_tensors)
 
-    # -- slots and buffers ----------------------------------------------------------------------
-    def _slot(self, t):
-        s = self.slot.get(id(t))
-        if s is None:
-            s = self.slot[id(t)] = len(self.slot)
-        return s
-
+    # -- buffers ----------------------------------------------------------------------------------
     def _buffer(self, t, shape=None, dtype=None):
         """Where a step writes tensor t: for fetched values (the caller owns them) a device array
         of its own, recycled once the caller has dropped it, else a view into the arena."""
