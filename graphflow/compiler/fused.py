@@ -152,7 +152,7 @@ def grow_producers(members, consumers_of, can_fuse, graph_output_ids=(), same_sh
                 if not all(id(u) in inside for u in users):
                     continue
                 if any(id(o) in graph_output_ids for o in p.outputs) and (
-                        same_shape_as is None or not _static_equal(p.outputs[0].shape, same_shape_as)):
+                        same_shape_as is None or not static_equal(p.outputs[0].shape, same_shape_as)):
                     continue
                 members.append(p)
                 inside.add(id(p))
@@ -161,7 +161,8 @@ def grow_producers(members, consumers_of, can_fuse, graph_output_ids=(), same_sh
     return members
 
 
-def _static_equal(a, b):
+def static_equal(a, b):
+    """Both shapes fully known and equal."""
     return a.is_fully_defined() and a == b
 
 

@@ -74,7 +74,7 @@ def _grow_multi_output(members, uses, outs, shape, can_join, taken):
         neighbours += [u for n in members for o in n.outputs for u in uses.get(id(o), [])]
         for cand in sorted({id(n): n for n in neighbours}.values(), key=lambda n: -n.index):
             if id(cand) in inside or id(cand) in rejected or not can_join(cand) or \
-                    not _static_equal(cand.outputs[0].shape, shape):
+                    not fused.static_equal(cand.outputs[0].shape, shape):
                 continue
             trial = fused.grow_producers(members + [cand], uses, can_join, outs, shape)
             trial_deferred = _deferred(trial, uses, taken)
@@ -117,10 +117,6 @@ def _deferred(members, uses, taken):
                 if u.index < last:
                     stack.append(u)
     return list(found.values())
-
-
-def _static_equal(a, b):
-    return a.is_fully_defined() and a == b
 
 
 def _external_outputs(members, uses, outs):
