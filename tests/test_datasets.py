@@ -106,3 +106,46 @@ def test_idx_parser_rejects_bad_files():
         parse_idx(b"\x01\x02\x03\x04\x05", "labels")
     with pytest.raises(InvalidArgumentError, match="not a valid gzip"):
         parse_idx(b"\x1f\x8b garbage", "labels")
+
+
+def test_fashion_mnist_downloads_are_checked_against_the_published_md5(tmp_path, monkeypatch):
+    """Fashion-MNIST's pins are the MD5s of the published .gz files: served files whose digests
+    match are accepted and cached; a file that differs is rejected and not kept."""
+    import gzip
+    import hashlib
+    import struct
+    from graphflow.keras.datasets import fashion_mnist
+    served = tmp_path / "served"
+    served.mkdir()
+    rng = np.random.default_rng(0)
+    contents = {
+        "train-images-idx3-ubyte.gz": struct.pack(">HBBIII", 0, 8, 3, 4, 28, 28)
+        + rng.integers(0, 256, 4 * 784, dtype=np.uint8).tobytes(),
+        "train-labels-idx1-ubyte.gz": struct.pack(">HBBI", 0, 8, 1, 4) + bytes([1, 2, 3, 4]),
+        "t10k-images-idx3-ubyte.gz": struct.pack(">HBBIII", 0, 8, 3, 2, 28, 28)
+        + rng.integers(0, 256, 2 * 784, dtype=np.uint8).tobytes(),
+        "t10k-labels-idx1-ubyte.gz": struct.pack(">HBBI", 0, 8, 1, 2) + bytes([9, 0]),
+    }
+    pins = {}
+    for name, raw in contents.items():
+        data = gzip.compress(raw, mtime=0)
+        (served / name).write_bytes(data)
+        pins[name] = ("md5", hashlib.md5(data).hexdigest())
+    monkeypatch.setattr(fashion_mnist, "FILES", pins)
+    monkeypatch.delenv("GRAPHFLOW_DATA_DIR")
+    monkeypatch.setenv("GRAPHFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    server = _Server(served)
+    try:
+        (x, y), (xt, yt) = fashion_mnist.load_data(mirrors=[server.url])
+        assert x.shape == (4, 28, 28) and y.tolist() == [1, 2, 3, 4] and yt.tolist() == [9, 0]
+        cached = tmp_path / "cache" / "datasets" / "fashion_mnist"
+        for f in pins:
+            (cached / f).unlink()
+        bad = gzip.compress(contents["t10k-labels-idx1-ubyte.gz"][:-1] + b"\x05", mtime=0)
+        (served / "t10k-labels-idx1-ubyte.gz").write_bytes(bad)
+        with pytest.raises(NotFoundError, match="md5 mismatch"):
+            fashion_mnist.load_data(mirrors=[server.url])
+        assert not (cached / "t10k-labels-idx1-ubyte.gz").exists()
+    finally:
+        server.close()
+    assert fashion_mnist.MIRRORS and all(u.startswith("http") for u in fashion_mnist.MIRRORS)

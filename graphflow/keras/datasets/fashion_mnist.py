@@ -1,15 +1,28 @@
 """Fashion-MNIST: the same format and shapes as MNIST (clothing images, 10 classes).
 
-graphflow pins no checksums for Fashion-MNIST, so it is never downloaded: put the four files in
-$GRAPHFLOW_DATA_DIR/fashion_mnist/ (or pass path=).
+Found like MNIST (path=, $GRAPHFLOW_DATA_DIR/fashion_mnist/, the cache), else downloaded and
+checked against the MD5 checksums the dataset's authors publish for their .gz files
+(github.com/zalandoresearch/fashion-mnist; the same values torchvision pins).
 
     >>> from graphflow.keras.datasets import fashion_mnist
     >>> (x, y), _ = fashion_mnist.load_data()  # doctest: +SKIP
 """
 from graphflow.keras.datasets import mnist
 
-FILES = {name: None for name in mnist.FILES}
+FILES = {
+    "train-images-idx3-ubyte.gz": ("md5", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    "train-labels-idx1-ubyte.gz": ("md5", "25c81989df183df01b3e8a0aad5dffbe"),
+    "t10k-images-idx3-ubyte.gz": ("md5", "bef4ecab320f06d8554ea6380940ec79"),
+    "t10k-labels-idx1-ubyte.gz": ("md5", "bb300cfdad3c16e7a12a480ee83cd310"),
+}
+# The authors' repository and bucket, then Keras's copy; a mirror whose file does not match the
+# published checksum is skipped.
+MIRRORS = ["https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion",
+           "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com",
+           "https://storage.googleapis.com/tensorflow/tf-keras-datasets"]
 
 
-def load_data(path=None):
-    return mnist.load_data(path, name="fashion_mnist", files=FILES, mirrors=[])
+def load_data(path=None, mirrors=None):
+    """(x_train, y_train), (x_test, y_test) as uint8 arrays, shaped like Keras's."""
+    return mnist.load_data(path, name="fashion_mnist", files=FILES,
+                           mirrors=MIRRORS if mirrors is None else mirrors)

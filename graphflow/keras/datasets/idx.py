@@ -3,9 +3,10 @@
 Look-up order for a dataset `name`: an explicit `path`; `$GRAPHFLOW_DATA_DIR/<name>/`; the user
 cache directory (`$GRAPHFLOW_CACHE_DIR/datasets/<name>`, default ~/.cache/graphflow/datasets);
 then a download from the dataset's public mirrors into that cache. A downloaded file is kept
-only if the sha256 of its decompressed IDX content matches the pinned value (content, not the
-gzip stream, so any mirror's recompression verifies), and it is written to a temporary file and
-renamed, so a failed download never leaves a partial file behind.
+only if it matches its pin: the sha256 of its decompressed IDX content (content, not the gzip
+stream, so any mirror's recompression verifies), or, where a dataset's authors publish a checksum
+of their .gz files instead (Fashion-MNIST publishes MD5s), that digest of the file as published.
+It is written to a temporary file and renamed, so a failed download never leaves a partial file.
 
     >>> from graphflow.keras.datasets.idx import parse_idx
     >>> import gzip, struct
@@ -70,6 +71,24 @@ def content_sha256(data):
     return hashlib.sha256(raw).hexdigest()
 
 
+def verify(data, pin):
+    """Whether downloaded bytes match a pin: a hex sha256 of the IDX content, or
+    (algorithm, hex digest) of the file exactly as published.
+
+        >>> import hashlib
+        >>> verify(b"abc", ("md5", hashlib.md5(b"abc").hexdigest()))
+        True
+    """
+    if isinstance(pin, tuple):
+        algorithm, digest = pin
+        return hashlib.new(algorithm, data).hexdigest() == digest
+    return content_sha256(data) == pin
+
+
+def _pin_name(pin):
+    return pin[0] if isinstance(pin, tuple) else "sha256"
+
+
 def _download(urls, filename, digest, dest):
     errors = []
     for base in urls:
@@ -80,8 +99,9 @@ def _download(urls, filename, digest, dest):
         except OSError as e:
             errors.append(f"{url}: {e}")
             continue
-        if content_sha256(data) != digest:
-            errors.append(f"{url}: sha256 mismatch (corrupted or wrong file), discarded")
+        if not verify(data, digest):
+            errors.append(f"{url}: {_pin_name(digest)} mismatch (corrupted or wrong file), "
+                          "discarded")
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{filename}.")
