@@ -159,12 +159,15 @@ def may_overwrite(plan, var, update_node):
     return True
 
 
-def make_plan(graph, input_shapes):
+def make_plan(graph, input_shapes, plan_class=None, fallback_class=None):
+    """The plan for these input shapes (a CPU Plan unless another target's class is given), or,
+    when a shape depends on data, the fallback that interprets the graph."""
     try:
         shapes, bodies = propagate_shapes(graph, input_shapes)
     except DynamicShape as e:
-        return ReferencePlan(graph, input_shapes, f"data-dependent shape at node {e.args[0]!r}")
-    return Plan(graph, input_shapes, shapes, bodies)
+        return (fallback_class or ReferencePlan)(
+            graph, input_shapes, f"data-dependent shape at node {e.args[0]!r}")
+    return (plan_class or Plan)(graph, input_shapes, shapes, bodies)
 
 
 class TieredPlan:

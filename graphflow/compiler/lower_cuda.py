@@ -28,8 +28,8 @@ import numpy as np
 
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
-from graphflow.compiler.lower import (ASSIGNS, DynamicShape, OutputArrays, SlotPlan, explain,
-                                      may_overwrite, propagate_shapes, with_interface)
+from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, SlotPlan, explain,
+                                      make_plan, may_overwrite, propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -57,7 +57,7 @@ class CudaExecutable:
         key = tuple([tuple(a.shape) for a in arrays])
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = make_plan(self.graph, key)
+            plan = self._plans[key] = make_plan(self.graph, key, CudaPlan, HostPlan)
         self.last_plan = plan
         return plan.run(arrays)
 
@@ -68,24 +68,11 @@ class CudaExecutable:
         return explain(self, f"CUDA plan on {self.device.short_name}")
 
 
-def make_plan(graph, input_shapes):
-    try:
-        shapes, bodies = propagate_shapes(graph, input_shapes)
-    except DynamicShape as e:
-        return HostPlan(graph, input_shapes, f"data-dependent shape at node {e.args[0]!r}")
-    return CudaPlan(graph, input_shapes, shapes, bodies)
-
-
-class HostPlan:
+class HostPlan(ReferencePlan):
     """When shapes depend on data, the reference interpreter runs the graph on the host."""
 
-    def __init__(self, graph, input_shapes, reason):
-        from graphflow.backends import reference
-        self.input_shapes, self.reason = input_shapes, reason
-        self._executable = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
-
     def run(self, arrays):
-        results = self._executable.run([devices.as_host(a) for a in arrays])
+        results = super().run([devices.as_host(a) for a in arrays])
         return [devices.to_device(np.asarray(r)) for r in results]
 
     def describe(self):

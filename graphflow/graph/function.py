@@ -157,6 +157,7 @@ class ConcreteFunction:
         self._single_output = isinstance(outputs_structure, SymbolicTensor)
         self._executable = None
         self._gpu_executables = {}      # Device -> executable for the CUDA target
+        self._last_device = None        # where the last call ran (None: the CPU), for explain()
         self._backend = None            # None: the configured default (graphflow.config)
         self._optimizer_options = None
 
@@ -210,7 +211,8 @@ class ConcreteFunction:
     def explain(self):
         """What the compiler did: passes and statistics, fused kernels with their source, and
         the memory plan (after the first call, which builds the plan)."""
-        executable = self._get_executable(self._device_for(()))
+        device = self._device_for(()) if context.device_stack else self._last_device
+        executable = self._get_executable(device)
         if not hasattr(executable, "explain"):
             return f"{self.name}: runs on the {self._backend} interpreter (no compilation)"
         return executable.wait().explain()
@@ -221,7 +223,7 @@ class ConcreteFunction:
         if context.tapes:
             results = self._replay_eagerly(tensors or [EagerTensor(a) for a in arrays])
         else:
-            device = self._device_for(arrays)
+            device = self._last_device = self._device_for(arrays)
             if device is None:
                 executable = self._executable or self._get_executable()
                 if any(type(a) is not np.ndarray for a in arrays):
