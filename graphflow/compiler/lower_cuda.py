@@ -619,15 +619,18 @@ _EAGER_LIMIT = 4096
 
 def run_eager(op, arrays, attrs):
     """Runs one op on device (or host) arrays as a compiled one-op graph on the GPU; returns the
-    output device arrays. The graph and its plan are cached per op, attrs and input shapes."""
-    key = _eager_key(op, attrs, arrays)
-    executable = _EAGER.get(key) if key is not None else None
+    output device arrays. The graph and its plan are cached per op, attrs and input shapes; ops
+    on a variable (assigns) keep theirs on the variable, so they go when it goes."""
+    var = attrs.get("var")
+    cache = _EAGER if var is None else var.__dict__.setdefault("_cuda_eager", {})
+    key = _eager_key(op, {k: v for k, v in attrs.items() if k != "var"}, arrays)
+    executable = cache.get(key) if key is not None else None
     if executable is None:
         executable = _one_op_executable(op, arrays, attrs)
         if key is not None:
-            if len(_EAGER) >= _EAGER_LIMIT:
-                _EAGER.clear()
-            _EAGER[key] = executable
+            if len(cache) >= _EAGER_LIMIT:
+                cache.clear()
+            cache[key] = executable
     return executable.run(arrays)
 
 
