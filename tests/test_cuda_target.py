@@ -90,6 +90,23 @@ def test_function_on_gpu_matches_cpu(name):
         assert_close(g.numpy(), e.numpy(), dtype)
 
 
+@pytest.mark.parametrize("name", sorted(SAMPLES)[1::3])
+def test_session_graph_pinned_to_gpu_matches_cpu(name):
+    op, arrays, attrs, dtype = _case(name)
+    expected = outputs_of(run(op, arrays, attrs))
+    g = tf.Graph()
+    with g.as_default(), tf.device(GPU):
+        phs = [tf.compat.v1.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"x{k}")
+               for k, a in enumerate(arrays)]
+        out = outputs_of(dispatch(op, phs, attrs))
+    with tf.compat.v1.Session(graph=g) as sess:
+        fetched = sess.run(list(out), dict(zip(phs, arrays)))
+        assert getattr(next(iter(sess._plans.values())), "target", None) == "cuda"
+    for f, e in zip(fetched, expected):
+        assert np.shape(f) == tuple(e.shape.as_list())
+        assert_close(np.asarray(f), e.numpy(), dtype)
+
+
 def test_tensors_stay_on_the_device_between_ops_and_functions():
     @tf.function
     def f(x, y):
