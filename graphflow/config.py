@@ -70,7 +70,9 @@ def list_physical_devices(device_type=None):
 
 
 def list_logical_devices(device_type=None):
-    return list_physical_devices(device_type)
+    """The logical devices ('/device:GPU:0', ...), one per physical device."""
+    from graphflow import devices
+    return devices.list_logical_devices(device_type)
 
 
 def set_soft_device_placement(enabled):

@@ -85,6 +85,25 @@ class PhysicalDevice:
         return f"PhysicalDevice(name={self.name!r}, device_type={self.device_type!r})"
 
 
+class LogicalDevice(PhysicalDevice):
+    """What tf.config.list_logical_devices returns (one per physical device here)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"LogicalDevice(name={self.name!r}, device_type={self.device_type!r})"
+
+
+def list_logical_devices(device_type=None):
+    """Logical devices as TF names them ('/device:GPU:0'); graphflow makes one per physical one.
+
+        >>> list_logical_devices("CPU")
+        [LogicalDevice(name='/device:CPU:0', device_type='CPU')]
+    """
+    return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
+            for d in list_physical_devices(device_type)]
+
+
 _SPEC = re.compile(r"^(?:/?job:[^/]*)?(?:/replica:\d+)?(?:/task:\d+)?/?(?:device:)?"
                    r"(?P<type>cpu|gpu)(?::(?P<index>\d+|\*))?$", re.IGNORECASE)
 

@@ -142,6 +142,9 @@ def test_device_scope_names_and_placement():
     assert u.device.endswith("CPU:0")
     np.testing.assert_allclose(u.numpy(), [2.0, 3.0])
     assert [d.device_type for d in tf.config.list_physical_devices("GPU")] == ["GPU"]
+    assert [d.name for d in tf.config.list_logical_devices()] == ["/device:CPU:0", "/device:GPU:0"]
+    with tf.device(tf.config.list_logical_devices("GPU")[0].name):
+        assert tf.constant(1.0).device.endswith("GPU:0")
     with pytest.raises(tf.errors.InvalidArgumentError, match="only 1 GPU"):
         with tf.device("/GPU:3"):
             pass
