@@ -29,6 +29,7 @@ import re
 
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import DeviceTensor
 
 _PREFIX = "/job:localhost/replica:0/task:0/device:"
 
@@ -246,16 +247,21 @@ def device(device_name):
         _update_placement()
 
 
-def placement_for(arrays):
-    """Where an op or function call on `arrays` runs: the scope's device, else the GPU holding any
-    of the inputs, else the default device."""
-    top = scope_device()
-    if top is not None:
-        return top
-    for a in arrays:
-        if is_device_array(a):
+def gpu_for(values):
+    """The GPU an op, function call or new tensor with these inputs (tensors or arrays) runs on,
+    or None for the CPU: the scope's device, else the GPU holding any of the inputs, else the
+    default device."""
+    if context.device_stack:
+        top = context.device_stack[-1]
+        return top if top.is_gpu else None
+    if context.gpu_placement is not None:  # the default device is a GPU
+        return context.gpu_placement
+    for v in values:
+        if type(v) is DeviceTensor:
+            return v._dev
+        if is_device_array(v):
             return Device("GPU", 0)
-    return default_device()
+    return None
 
 
 # -- moving data -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import weakref
 
 import numpy as np
 
-from graphflow import dtypes
+from graphflow import devices, dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, TensorShape,
@@ -187,19 +187,6 @@ class ConcreteFunction:
         return [n for n in self._stateful_nodes()
                 if n.kind == "stateful" and n.type != "read_variable"]
 
-    def _device_for(self, arrays):
-        """The GPU this call runs on, or None for the CPU (graphflow/devices.py's rules)."""
-        if context.device_stack:
-            top = context.device_stack[-1]
-            return top if top.is_gpu else None
-        if context.gpu_placement is not None:
-            return context.gpu_placement
-        for a in arrays:
-            if type(a) is not np.ndarray:
-                from graphflow import devices
-                return devices.Device("GPU", 0)
-        return None
-
     def kernels(self):
         """The compiled kernels of the most recently used plan (empty before the first call or
         on the reference backend)."""
@@ -211,7 +198,7 @@ class ConcreteFunction:
     def explain(self):
         """What the compiler did: passes and statistics, fused kernels with their source, and
         the memory plan (after the first call, which builds the plan)."""
-        device = self._device_for(()) if context.device_stack else self._last_device
+        device = devices.gpu_for(()) if context.device_stack else self._last_device
         executable = self._get_executable(device)
         if not hasattr(executable, "explain"):
             return f"{self.name}: runs on the {self._backend} interpreter (no compilation)"
@@ -223,11 +210,10 @@ class ConcreteFunction:
         if context.tapes:
             results = self._replay_eagerly(tensors or [EagerTensor(a) for a in arrays])
         else:
-            device = self._last_device = self._device_for(arrays)
+            device = self._last_device = devices.gpu_for(arrays)
             if device is None:
                 executable = self._executable or self._get_executable()
                 if any(type(a) is not np.ndarray for a in arrays):
-                    from graphflow import devices
                     arrays = [devices.as_host(a) for a in arrays]
                 results = [EagerTensor(v) for v in executable.run(arrays)]
             else:
@@ -243,7 +229,6 @@ class ConcreteFunction:
     def _run_on_gpu(self, device, arrays):
         executable = self._get_executable(device)
         if getattr(executable, "target", "cpu") != "cuda":  # the reference backend: the host
-            from graphflow import devices
             arrays = [devices.as_host(a) for a in arrays]
             return [EagerTensor(v) for v in executable.run(arrays)]
         return [DeviceTensor(v, device) for v in executable.run(arrays)]

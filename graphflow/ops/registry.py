@@ -12,7 +12,7 @@ and appends a graph node when a graph is being built.
 """
 import numpy as np
 
-from graphflow import dtypes
+from graphflow import devices, dtypes
 from graphflow.context import context
 from graphflow.errors import GraphflowError, InvalidArgumentError
 from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, Variable,
@@ -306,7 +306,7 @@ def _dispatch_slow(op, inputs, attrs, name):
         from graphflow.graph import builder
         return builder.add_op(op, inputs, attrs or {}, name)
     tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
-    dev = _eager_gpu(tensors)
+    dev = devices.gpu_for(tensors)
     if dev is not None:
         return _run_on_gpu(op, tensors, attrs, dev)
     arrays = [t._value for t in tensors]
@@ -331,17 +331,6 @@ def _run_eager(op, inputs, arrays, attrs):
     if context.tapes:
         record(op, inputs, attrs, outs)
     return outs
-
-
-def _eager_gpu(tensors):
-    """The GPU an eager op runs on (graphflow/devices.py's placement rules), or None for the CPU."""
-    if context.device_stack:
-        top = context.device_stack[-1]
-        return top if top.is_gpu else None
-    for t in tensors:
-        if type(t) is DeviceTensor:
-            return t._dev
-    return context.gpu_placement
 
 
 def _run_on_gpu(op, tensors, attrs, dev):

@@ -151,8 +151,8 @@ def init_variable(var, initial_value, name, dtype, shape):
         raise InvalidArgumentError(
             f"Variable {var._name!r}: initial value shape {value.shape} does not match shape {var._shape}")
     var._value = EagerTensor(np.array(value, copy=True))
-    from graphflow import devices as device
-    place = device.placement_for(())
-    if place.is_gpu:
-        var._dev = place
+    from graphflow import devices
+    gpu = devices.gpu_for(())
+    if gpu is not None:
+        var._dev = gpu
         var._value = var._placed(var._value._value)
