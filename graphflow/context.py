@@ -14,7 +14,7 @@ class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
                  "default_graph", "default_session", "optimizer_options", "backend",
                  "tiered_compilation", "compile_threads", "keras_names", "device_stack",
-                 "default_device", "gpu_placement", "soft_placement", "transfers")
+                 "default_device", "gpu_placement", "soft_placement", "transfers", "gpu_count")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -38,6 +38,7 @@ class _Context:
         self.gpu_placement = None
         self.soft_placement = False  # a missing GPU falls back to the CPU only when asked
         self.transfers = {"to_device": 0, "to_host": 0}
+        self.gpu_count = None      # CUDA devices numba sees, asked on first need
 
 
 context = _Context()

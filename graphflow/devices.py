@@ -105,12 +105,13 @@ def list_logical_devices(device_type=None):
             for d in list_physical_devices(device_type)]
 
 
-_SPEC = re.compile(r"^(?:/?job:[^/]*)?(?:/replica:\d+)?(?:/task:\d+)?/?(?:device:)?"
+_SPEC = re.compile(r"^(?:/?job:[^/]*)?(?:/replica:\d+)?(?:/task:\d+)?/?(?:(?:physical_)?device:)?"
                    r"(?P<type>cpu|gpu)(?::(?P<index>\d+|\*))?$", re.IGNORECASE)
 
 
 def parse(spec):
-    """A Device from "/GPU:0", "gpu", "GPU:1", "/device:CPU:0" or a full TF device name.
+    """A Device from "/GPU:0", "gpu", "GPU:1", "/device:CPU:0", a full TF device name, or a
+    listed physical or logical device.
 
         >>> parse("/gpu:1")
         Device(/GPU:1)
@@ -137,18 +138,14 @@ def _gpu_may_exist():
     return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidia0")
 
 
-_GPU_COUNT = None
-
-
 def gpu_count():
-    """How many CUDA devices numba sees (the simulator counts as one)."""
-    global _GPU_COUNT
-    if _GPU_COUNT is None:
-        _GPU_COUNT = 0
+    """How many CUDA devices numba sees (the simulator counts as one); asked once."""
+    if context.gpu_count is None:
+        context.gpu_count = 0
         if _gpu_may_exist():
             from graphflow.backends import numba_cuda
-            _GPU_COUNT = numba_cuda.device_count() if numba_cuda.available() else 0
-    return _GPU_COUNT
+            context.gpu_count = numba_cuda.device_count() if numba_cuda.available() else 0
+    return context.gpu_count
 
 
 def list_physical_devices(device_type=None):
