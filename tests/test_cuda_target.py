@@ -19,8 +19,7 @@ from helpers import SAMPLES, assert_close, outputs_of, run
 GPU = "/GPU:0"
 
 # Ops the CUDA target runs on the host by design (their plans list them under "on the host").
-HOST_OPS = {"conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "max_pool2d",
-            "max_pool2d_grad", "max_pool2d_grad_grad", "avg_pool2d", "avg_pool2d_grad",
+HOST_OPS = {"max_pool2d_grad", "max_pool2d_grad_grad", "avg_pool2d", "avg_pool2d_grad",
             "where_indices", "untile"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).

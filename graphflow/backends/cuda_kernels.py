@@ -36,6 +36,14 @@ def scatter_by_map(n, src, index_map, out):
 
 
 @cuda.jit(cache=True)
+def scatter_add_by_map(n, src, index_map, out):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        k = index_map[i]
+        if k >= 0:
+            cuda.atomic.add(out, k, src[i])
+
+
+@cuda.jit(cache=True)
 def fill(n, out, value):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         out[i] = value

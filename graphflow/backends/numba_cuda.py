@@ -847,6 +847,27 @@ def gather_by_map(src, index_map, out, fill=0):
             np.dtype(out.dtype).type(fill))
 
 
+def scatter_add_by_map(src, index_map, out):
+    """out.flat[index_map[i]] += src.flat[i] for every i with index_map[i] >= 0, with atomic
+    adds, so the map may repeat targets (col2im: overlapping windows add up). float32/float64.
+
+        >>> import numpy as np
+        >>> from graphflow.backends import numba_cuda
+        >>> if numba_cuda.available():
+        ...     from numba import cuda
+        ...     out = cuda.to_device(np.zeros(2))
+        ...     numba_cuda.scatter_add_by_map(cuda.to_device(np.array([1.0, 2.0, 4.0])),
+        ...                                   cuda.to_device(np.array([1, 1, -1])), out)
+        ...     assert out.copy_to_host().tolist() == [0.0, 3.0]
+    """
+    what = "scatter_add_by_map"
+    _check_map(what, index_map, src.size)
+    if np.dtype(out.dtype).kind != "f":
+        raise UnimplementedError(f"CUDA {what}: atomic adds of {out.dtype} are not supported")
+    _launch(_kernels().scatter_add_by_map, src.size, _flat(src, what), _flat(index_map, what),
+            _flat(out, what))
+
+
 def scatter_by_map(src, index_map, out):
     """out.flat[index_map[i]] = src.flat[i] for every i with index_map[i] >= 0.
 

@@ -12,8 +12,11 @@ once, target-neutral); what differs is the rendering of each step:
       broadcasting an input) -> one gather through an index map built once per plan by running
       the op's NumPy reference on element indices (OpDef.moves);
   one_hot, gather, argmax-style and other reductions -> dedicated kernels;
-  random ops and the few ops without a CUDA kernel (conv2d, pooling, data-dependent shapes)
-      -> their NumPy reference on the host, with the copies counted and listed by explain().
+  conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
+      from the conv op's own window layout), then the matmul kernel or an axis reduction;
+  random ops and the few ops without a CUDA kernel (pooling gradients, average pooling,
+      data-dependent shapes) -> their NumPy reference on the host, with the copies counted and
+      listed by explain().
 
 Intermediates live in one device arena allocated when the plan is built; inputs are copied to
 the device once per call unless they already live there; outputs are device arrays.
@@ -193,6 +196,8 @@ class CudaPlan(SlotPlan):
             return self._slice_grad_step(node)
         if node.kind == "reduction":
             return self._reduction_step(node)
+        if t in ("conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "max_pool2d"):
+            return self._window_step(node)
         raise UnimplementedError("no CUDA kernel for this op")
 
     # kernels from KernelPlans --------------------------------------------------------------------
@@ -536,6 +541,73 @@ class CudaPlan(SlotPlan):
         body_shapes, _ = propagate_shapes(body, [shape])
         kplan, call = codegen.plan_kernel(cluster, [shape], body_shapes)
         return self.cuda.get_kernel(kplan), call
+
+    # convolution and pooling: windows gathered by an index map (im2col), then a matmul ---------
+    def _window_step(self, node):
+        """conv2d = gather every window of x (an im2col index map, padding reads 0) and multiply
+        by the filters as a (KH*KW*C, CO) matrix; its filter gradient multiplies the same
+        windows by dy; its input gradient multiplies dy by the filters and adds the windows back
+        (atomic scatter-add through the same map); max_pool2d reduces each gathered window."""
+        from graphflow.ops import conv
+        t, a = node.type, node.attrs
+        if t == "conv2d_backprop_input":
+            dy, w, like = node.inputs
+            x_shape = self.shapes[id(like)]
+        else:
+            x_shape = self.shapes[id(node.inputs[0])]
+        if t == "max_pool2d":
+            kh, kw = a["ksize"]
+        else:
+            w_t = node.inputs[1] if t != "conv2d_backprop_filter" else node.inputs[2]
+            kh, kw = self.shapes[id(w_t)][:2]
+        g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"])  # conv's own layout
+        if g.empty or 0 in x_shape:  # no window has an element: the result follows from shapes
+            value = node.opdef.ref(*[np.zeros(self.shapes[id(x)], x.dtype.np)
+                                     for x in node.inputs], **a)
+            self.consts[self._slot(node.outputs[0])] = self._const(value)
+            return None
+        c = x_shape[3]
+        index = np.arange(1, int(np.prod(x_shape, dtype=np.int64)) + 1, dtype=np.int64)
+        windows = self._const((conv._im2col(index.reshape(x_shape), g) - 1).reshape(-1))
+        rows, depth = g.n * g.oh * g.ow, kh * kw * c    # padding maps to -1 ^
+        dtype = node.outputs[0].dtype.np
+        patches = self._scratch(node, (rows, depth), dtype)
+        out = node.outputs[0]
+        holder, slot = self._buffer(out), self._slot(out)
+        ins = [self._slot(x) for x in node.inputs]
+        co = self.shapes[id(node.inputs[1])][3] if t != "max_pool2d" else None  # channels out
+        cuda = self.cuda
+        self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
+        if t == "max_pool2d":
+            fill = conv._lowest(np.dtype(dtype))
+
+            def run(env, dst):
+                p = patches.get()
+                cuda.gather_by_map(env[ins[0]], windows, p, fill)
+                cuda.axis_reduce(p.reshape((rows, kh * kw, c)), 1, "max", dst.reshape((rows, c)))
+        elif t == "conv2d":
+            def run(env, dst):
+                p = patches.get()
+                cuda.gather_by_map(env[ins[0]], windows, p)
+                cuda.matmul(p, env[ins[1]].reshape((depth, co)), dst.reshape((rows, co)))
+        elif t == "conv2d_backprop_filter":
+            def run(env, dst):
+                p = patches.get()
+                cuda.gather_by_map(env[ins[0]], windows, p)
+                cuda.matmul(p, env[ins[1]].reshape((rows, co)), dst.reshape((depth, co)), True)
+        else:
+            def run(env, dst):
+                p = patches.get()
+                cuda.matmul(env[ins[0]].reshape((rows, co)), env[ins[1]].reshape((depth, co)),
+                            p, False, True)
+                cuda.fill(dst, 0)
+                cuda.scatter_add_by_map(p, windows, dst)
+
+        def step(env):
+            dst = holder.get()
+            run(env, dst)
+            env[slot] = dst
+        return step
 
     # the host ------------------------------------------------------------------------------------
     def _host_step(self, node):
