@@ -209,3 +209,75 @@ def scatter_add(n, axis_size, inner, count, updates, indices, out):
         if k < 0:
             k += axis_size
         cuda.atomic.add(out, (o * axis_size + k) * inner + j, updates[e])
+
+
+# -- pooling windows -------------------------------------------------------------------------------
+# `windows` is an im2col index map of shape (P, KK, C) flattened: for output element e = p * C + c,
+# window slot k reads x.flat[windows[(p * KK + k) * C + c]], or is padding when that is < 0.
+
+
+@cuda.jit(device=True)
+def _first_max_slot(e, kk, c, windows, x, lowest):
+    """The x index of the window's first maximum (padding holds `lowest` and is never the
+    answer), or -1 when the maximum is NaN, as the CPU reference decides."""
+    p = e // c
+    base = p * kk * c + (e - p * c)
+    m = lowest
+    for k in range(kk):
+        at = windows[base + k * c]
+        v = x[at] if at >= 0 else lowest
+        if v != v:
+            return -1
+        if v > m:
+            m = v
+    for k in range(kk):
+        at = windows[base + k * c]
+        if at >= 0 and x[at] == m:
+            return at
+    return -1
+
+
+@cuda.jit(cache=True)
+def max_pool_grad(n, kk, c, windows, x, dy, out, lowest):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        at = _first_max_slot(e, kk, c, windows, x, lowest)
+        if at >= 0:
+            cuda.atomic.add(out, at, dy[e])
+
+
+@cuda.jit(cache=True)
+def max_pool_grad_grad(n, kk, c, windows, x, grad, out, lowest):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        at = _first_max_slot(e, kk, c, windows, x, lowest)
+        out[e] = grad[at] if at >= 0 else grad[0] * 0
+
+
+@cuda.jit(cache=True)
+def avg_pool(n, kk, c, windows, x, out):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        p = e // c
+        base = p * kk * c + (e - p * c)
+        total = x[0] * 0
+        count = 0
+        for k in range(kk):
+            at = windows[base + k * c]
+            if at >= 0:
+                total += x[at]
+                count += 1
+        out[e] = total / count
+
+
+@cuda.jit(cache=True)
+def avg_pool_grad(n, kk, c, windows, dy, out):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
+        p = e // c
+        base = p * kk * c + (e - p * c)
+        count = 0
+        for k in range(kk):
+            if windows[base + k * c] >= 0:
+                count += 1
+        share = dy[e] / count
+        for k in range(kk):
+            at = windows[base + k * c]
+            if at >= 0:
+                cuda.atomic.add(out, at, share)

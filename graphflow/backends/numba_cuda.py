@@ -868,6 +868,34 @@ def scatter_add_by_map(src, index_map, out):
             _flat(out, what))
 
 
+def pool_windows(op, windows, kk, c, out, *arrays):
+    """Pooling over im2col windows (an int64 map of shape (P, KK, C), padding < 0), one thread
+    per output element (P * C of them):
+
+      avg_pool(x)                 out[p, c] = mean of the window's valid elements
+      avg_pool_grad(dy)           adds dy[p, c] / count to each valid element (out pre-filled)
+      max_pool_grad(x, dy)        adds dy[p, c] at the window's first maximum (out pre-filled)
+      max_pool_grad_grad(x, g)    out[p, c] = g at the window's first maximum
+
+    A window whose maximum is NaN routes nothing, and padding is never a maximum, as on the CPU.
+    """
+    what = f"pool_windows {op}"
+    if op not in ("avg_pool", "avg_pool_grad", "max_pool_grad", "max_pool_grad_grad"):
+        raise InvalidArgumentError(f"CUDA {what}: unknown pooling op")
+    if op != "avg_pool" and op != "max_pool_grad_grad" and np.dtype(out.dtype).kind != "f":
+        raise UnimplementedError(f"CUDA {what}: atomic adds of {out.dtype} are not supported")
+    n = windows.size // kk
+    args = [_flat(a, what) for a in arrays]
+    if op.startswith("max"):
+        dtype = np.dtype(arrays[0].dtype)
+        lowest = -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+        args.append(dtype.type(lowest))
+        args.insert(len(args) - 1, _flat(out, what))
+    else:
+        args.append(_flat(out, what))
+    _launch(getattr(_kernels(), op), n, kk, c, _flat(windows, what), *args)
+
+
 def scatter_by_map(src, index_map, out):
     """out.flat[index_map[i]] = src.flat[i] for every i with index_map[i] >= 0.
 

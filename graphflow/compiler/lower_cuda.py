@@ -14,8 +14,9 @@ once, target-neutral); what differs is the rendering of each step:
   one_hot, gather, argmax-style and other reductions -> dedicated kernels;
   conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
       from the conv op's own window layout), then the matmul kernel or an axis reduction;
-  random ops and the few ops without a CUDA kernel (pooling gradients, average pooling,
-      data-dependent shapes) -> their NumPy reference on the host, with the copies counted and
+      pooling gradients and average pooling walk the same windows (one thread per window);
+  random ops and the few ops without a CUDA kernel (data-dependent shapes, integer
+      scatter-adds and means) -> their NumPy reference on the host, with the copies counted and
       listed by explain().
 
 Intermediates live in one device arena allocated when the plan is built; inputs are copied to
@@ -35,6 +36,14 @@ from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, Slot
                                       make_plan, may_overwrite, propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
+
+# conv and pooling ops: which input has the image's shape (NHWC), which the filters (HWIO)
+WINDOW_OPS = {"conv2d": (0, 1), "conv2d_backprop_filter": (0, 2), "conv2d_backprop_input": (2, 1),
+              "max_pool2d": (0, None), "max_pool2d_grad": (0, None),
+              "max_pool2d_grad_grad": (0, None), "avg_pool2d": (0, None),
+              "avg_pool2d_grad": (1, None)}
+POOL_KERNELS = {"max_pool2d_grad": "max_pool_grad", "max_pool2d_grad_grad": "max_pool_grad_grad",
+                "avg_pool2d": "avg_pool", "avg_pool2d_grad": "avg_pool_grad"}
 
 AXIS_REDUCE_OPS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
                    "reduce_min": "min", "reduce_all": "all", "reduce_any": "any",
@@ -196,7 +205,7 @@ class CudaPlan(SlotPlan):
             return self._slice_grad_step(node)
         if node.kind == "reduction":
             return self._reduction_step(node)
-        if t in ("conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "max_pool2d"):
+        if t in WINDOW_OPS:
             return self._window_step(node)
         raise UnimplementedError("no CUDA kernel for this op")
 
@@ -550,16 +559,12 @@ class CudaPlan(SlotPlan):
         (atomic scatter-add through the same map); max_pool2d reduces each gathered window."""
         from graphflow.ops import conv
         t, a = node.type, node.attrs
-        if t == "conv2d_backprop_input":
-            dy, w, like = node.inputs
-            x_shape = self.shapes[id(like)]
-        else:
-            x_shape = self.shapes[id(node.inputs[0])]
-        if t == "max_pool2d":
+        image, filters = WINDOW_OPS[t]
+        x_shape = self.shapes[id(node.inputs[image])]
+        if filters is None:
             kh, kw = a["ksize"]
         else:
-            w_t = node.inputs[1] if t != "conv2d_backprop_filter" else node.inputs[2]
-            kh, kw = self.shapes[id(w_t)][:2]
+            kh, kw = self.shapes[id(node.inputs[filters])][:2]
         g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"])  # conv's own layout
         if g.empty or 0 in x_shape:  # no window has an element: the result follows from shapes
             value = node.opdef.ref(*[np.zeros(self.shapes[id(x)], x.dtype.np)
@@ -571,12 +576,25 @@ class CudaPlan(SlotPlan):
         windows = self._const((conv._im2col(index.reshape(x_shape), g) - 1).reshape(-1))
         rows, depth = g.n * g.oh * g.ow, kh * kw * c    # padding maps to -1 ^
         dtype = node.outputs[0].dtype.np
-        patches = self._scratch(node, (rows, depth), dtype)
         out = node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
         ins = [self._slot(x) for x in node.inputs]
-        co = self.shapes[id(node.inputs[1])][3] if t != "max_pool2d" else None  # channels out
         cuda = self.cuda
+        if t in POOL_KERNELS:  # one thread per window and channel walks the window's slots
+            kernel = POOL_KERNELS[t]
+            self.kernels.append((None, f"{t} over im2col windows ({rows}, {kh * kw}, {c})"))
+            reads = [ins[0]] if t in ("avg_pool2d", "avg_pool2d_grad") else ins[:2]
+            scatters = t in ("avg_pool2d_grad", "max_pool2d_grad")
+
+            def step(env):
+                dst = holder.get()
+                if scatters:
+                    cuda.fill(dst, 0)
+                cuda.pool_windows(kernel, windows, kh * kw, c, dst, *[env[r] for r in reads])
+                env[slot] = dst
+            return step
+        patches = self._scratch(node, (rows, depth), dtype)
+        co = self.shapes[id(node.inputs[1])][3] if t != "max_pool2d" else None  # channels out
         self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
         if t == "max_pool2d":
             fill = conv._lowest(np.dtype(dtype))
