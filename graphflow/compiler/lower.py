@@ -289,6 +289,29 @@ class SlotPlan:
             s = self.slot[id(t)] = len(self.slot)
         return s
 
+    def _kernel_interface(self, node, cluster, kplan, var_inputs, buffer):
+        """What a fused kernel step of `node` writes: outs, one ("var", slot, Variable) per
+        assign (the variable's new array is the value) or ("buffer", slot, buffer(tensor));
+        variables, (Variable, whether the kernel reads its current value) per update; whether
+        each may be written in place; and which inputs are passed as arrays (reads of a
+        variable the kernel updates are loaded from the variable itself)."""
+        outs = []
+        for o, bt in zip(node.outputs, cluster.body.outputs):
+            slot = self._slot(o)
+            if bt.node.type in ASSIGNS:
+                self.var_slots.add(slot)
+                outs.append(("var", slot, bt.node.attrs["var"]))
+            else:
+                outs.append(("buffer", slot, buffer(o)))
+        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
+                          if kplan.inputs[i][1].startswith("var:")}
+        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
+                     for st in kplan.statements if st.var is not None]
+        in_place = [may_overwrite(self, v, node) for v, _ in variables]
+        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
+                        if not cls.startswith("var:")]
+        return outs, variables, in_place, array_inputs
+
 
 class Plan(SlotPlan):
     """The CPU plan, for one set of concrete input shapes: fused clusters run as Numba kernels,
@@ -380,20 +403,8 @@ class Plan(SlotPlan):
         outer, inner = call["outer"], call["inner"]
         kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
         body_outputs = cluster.body.outputs
-        outs = []
-        for o, bt in zip(node.outputs, body_outputs):
-            slot = self._slot(o)
-            if bt.node.type in ASSIGNS:  # the variable's new array is the value
-                self.var_slots.add(slot)
-                outs.append(("var", slot, bt.node.attrs["var"]))
-            else:
-                outs.append(("buffer", slot, self._out_buffer(o)))
-        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
-                          if kplan.inputs[i][1].startswith("var:")}
-        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
-                     for st in kplan.statements if st.var is not None]
-        in_place = [self._may_overwrite(v, node) for v, _ in variables]
-        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs) if not cls.startswith("var:")]
+        outs, variables, in_place, array_inputs = self._kernel_interface(
+            node, cluster, kplan, var_inputs, self._out_buffer)
         materialize = [call["shape"] if call["materialize"][i] else None for i in array_inputs]
         ndims = [len(call["shape"]) if m is not None else len(in_shapes[i])
                  for i, m in zip(array_inputs, materialize)]
@@ -403,9 +414,6 @@ class Plan(SlotPlan):
         self.kernels.append((kernel, kplan, call["shape"], ndims))
         return _kernel_step(kernel, outer, inner, [self._slot(node.inputs[i]) for i in array_inputs],
                             materialize, outs, variables, in_place)
-
-    def _may_overwrite(self, var, update_node):
-        return may_overwrite(self, var, update_node)
 
     def _matmul_step(self, node, cluster):
         from graphflow.backends import codegen, numba_cpu

@@ -33,7 +33,7 @@ import numpy as np
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
 from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, SlotPlan, explain,
-                                      make_plan, may_overwrite, propagate_shapes, with_interface)
+                                      make_plan, propagate_shapes, with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -221,22 +221,8 @@ class CudaPlan(SlotPlan):
         kplan, call = codegen.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
         kernel = self.cuda.get_kernel(kplan)
         self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
-        body_outputs = cluster.body.outputs
-        outs = []
-        for o, bt in zip(node.outputs, body_outputs):
-            slot = self._slot(o)
-            if bt.node.type in ASSIGNS:
-                self.var_slots.add(slot)
-                outs.append(("var", slot, bt.node.attrs["var"]))
-            else:
-                outs.append(("buffer", slot, self._buffer(o)))
-        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
-                          if kplan.inputs[i][1].startswith("var:")}
-        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
-                     for st in kplan.statements if st.var is not None]
-        in_place = [may_overwrite(self, v, node) for v, _ in variables]
-        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
-                        if not cls.startswith("var:")]
+        outs, variables, in_place, array_inputs = self._kernel_interface(
+            node, cluster, kplan, var_inputs, self._buffer)
         loaders = [self._loader(node.inputs[i], call["shape"] if call["materialize"][i] else None,
                                 node) for i in array_inputs]
         outer, inner = call["outer"], call["inner"]
