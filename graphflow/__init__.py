@@ -37,6 +37,7 @@ _LAZY = {
     "config": "graphflow.config",
     "data": "graphflow.data",
     "visualize": "graphflow.visualize",
+    "test": "graphflow.testing",
 }
 
 

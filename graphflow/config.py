@@ -96,3 +96,35 @@ def set_default_device(spec):
     """Changes the default device (like setting GRAPHFLOW_DEVICE before import)."""
     from graphflow import devices
     devices._set_default(devices.resolve(spec, "default device"))
+
+
+class _Experimental:
+    """tf.config.experimental: the device functions GPU scripts call first thing.
+
+    graphflow allocates device memory on demand (numba.cuda), so memory growth is always what
+    happens; set_memory_growth validates its device and records the setting, as TF code expects.
+    """
+
+    list_physical_devices = staticmethod(list_physical_devices)
+    list_logical_devices = staticmethod(list_logical_devices)
+
+    @staticmethod
+    def set_memory_growth(device, enable):
+        _check_gpu(device, "set_memory_growth")
+        context.memory_growth[device.name] = bool(enable)
+
+    @staticmethod
+    def get_memory_growth(device):
+        _check_gpu(device, "get_memory_growth")
+        return context.memory_growth.get(device.name, True)
+
+
+def _check_gpu(device, what):
+    from graphflow import devices
+    if not isinstance(device, devices.PhysicalDevice) or device.device_type != "GPU" or \
+            device not in devices.list_physical_devices("GPU"):
+        raise InvalidArgumentError(
+            f"{what}: expected a GPU from tf.config.list_physical_devices('GPU'), got {device!r}")
+
+
+experimental = _Experimental()

@@ -14,7 +14,8 @@ class _Context:
     __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
                  "default_graph", "default_session", "optimizer_options", "backend",
                  "tiered_compilation", "compile_threads", "keras_names", "device_stack",
-                 "default_device", "gpu_placement", "soft_placement", "transfers", "gpu_count")
+                 "default_device", "gpu_placement", "soft_placement", "transfers", "gpu_count",
+                 "memory_growth")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -39,6 +40,7 @@ class _Context:
         self.soft_placement = False  # a missing GPU falls back to the CPU only when asked
         self.transfers = {"to_device": 0, "to_host": 0}
         self.gpu_count = None      # CUDA devices numba sees, asked on first need
+        self.memory_growth = {}    # tf.config.experimental.set_memory_growth, by device name
 
 
 context = _Context()

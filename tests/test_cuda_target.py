@@ -368,3 +368,17 @@ def test_small_cnn_trains_on_the_gpu_without_host_ops():
         np.testing.assert_allclose(g, c, rtol=1e-4, atol=1e-6)
     report = model._train_fn.explain()
     assert "CUDA plan on /GPU:0" in report and "on the host" not in report
+
+
+def test_tf_config_experimental_and_tf_test_gpu_queries():
+    gpus = tf.config.experimental.list_physical_devices("GPU")
+    assert len(gpus) == 1
+    for gpu in gpus:  # what GPU scripts do first thing
+        tf.config.experimental.set_memory_growth(gpu, True)
+    assert tf.config.experimental.get_memory_growth(gpus[0]) is True
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected a GPU"):
+        tf.config.experimental.set_memory_growth(tf.config.list_physical_devices("CPU")[0], True)
+    assert tf.test.is_gpu_available() and tf.test.gpu_device_name() == "/device:GPU:0"
+    assert tf.test.is_built_with_cuda()
+    with tf.device(tf.test.gpu_device_name()):
+        assert tf.constant(1.0).device.endswith("GPU:0")
