@@ -252,6 +252,27 @@ def test_fuse_update_rmsprop_style_rule_is_one_kernel():
     np.testing.assert_allclose(var.numpy(), before[2], rtol=1e-6)
 
 
+def test_fuse_update_integer_counter_joins_the_scalar_updates():
+    # Keras's optimizer iteration count (int64) updates in the same kernel as float scalars.
+    count = tf.Variable(np.int64(0))
+    total = tf.Variable(0.0)
+
+    def step(x):
+        total.assign_add(tf.reduce_sum(x))
+        count.assign_add(np.int64(1))
+    g, arrays = build(step, (3,))
+    new, stats = fuse_update.run(g)
+    (c,) = [c for c in clusters(new) if c.kind == "update"]
+    assert stats["variables"] == 2 and c.ops.count("assign_add") == 2
+    run(g, arrays)
+    expected = count.numpy(), total.numpy()
+    count.assign(np.int64(0))
+    total.assign(0.0)
+    run(new, arrays)
+    assert count.numpy() == expected[0] == 1 and count.dtype == tf.int64
+    np.testing.assert_allclose(total.numpy(), expected[1], rtol=1e-6)
+
+
 def test_fuse_update_reads_after_the_kernel_see_the_new_value():
     v = tf.Variable([1.0, 2.0])
 

@@ -341,4 +341,5 @@ def test_update_fuses_into_one_kernel_per_variable():
     step(tf.ones(8))
     report = step.explain()
     assert "fuse_update" in report
-    assert "variables=2" in report  # velocity and the weight in one in-place kernel
+    # velocity and the weight in one in-place kernel, the int64 iteration count in another
+    assert "variables=3" in report and "clusters=2" in report

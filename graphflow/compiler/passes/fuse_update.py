@@ -57,9 +57,9 @@ def run(graph):
     uses = consumers(graph)
     outs = output_ids(graph)
     accesses, assigns = _accesses(graph)
-    by_shape = {}
+    by_shape = {}  # integer variables too (the optimizer iteration count), not bools
     for node in graph.nodes:
-        if node.type not in ASSIGNS or not node.outputs[0].dtype.is_floating:
+        if node.type not in ASSIGNS or node.outputs[0].dtype.np.kind not in "fiu":
             continue
         var = node.attrs["var"]
         shape = var.shape
