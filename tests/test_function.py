@@ -146,6 +146,28 @@ def test_assigns_run_in_program_order():
     assert float(a) == 3.5 and float(b) == 11.5 and float(v) == 11.0
 
 
+def test_variable_reads_share_steps_and_keep_program_order():
+    # Reads before any assign of their variable run as the plan's first step; later adjacent
+    # reads share a step. Values must be as if every read ran where the program put it.
+    u, v, w = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(0.0)
+
+    @tf.function
+    def f():
+        a = u.read_value() + v.read_value()
+        u.assign_add(10.0)
+        w.assign(w + u.read_value() * v.read_value())
+        return a, u.read_value(), w.read_value()
+
+    assert [float(t) for t in f()] == [3.0, 11.0, 22.0]
+    assert [float(t) for t in f()] == [13.0, 21.0, 64.0]
+    plan = f.get_concrete_function()._executable.last_plan
+    read_steps = [s.reads for s in plan.steps if hasattr(s, "reads")]
+    assert hasattr(plan.steps[0], "reads")
+    assert sum(len(r) for r in read_steps) == sum(
+        n.type == "read_variable" for n in plan.graph.nodes)
+    assert len(read_steps) < sum(n.type == "read_variable" for n in plan.graph.nodes)
+
+
 def test_seed_linear_regression_matches_eager():
     xs = tf.constant([1.0, 3.0, 5.0, 7.0])
     ys = tf.constant([2.0, 3.0, 4.0, 5.0])

@@ -147,6 +147,27 @@ def explain(executable, plan_title):
     return "\n".join(lines)
 
 
+def assigned_variables(node):
+    """The variables a node assigns: an assign op's, or those of the assigns in a fused cluster."""
+    if node.type in ASSIGNS:
+        return [node.attrs["var"]]
+    if node.type == "fused":
+        return [n.attrs["var"] for n in node.attrs["cluster"].body.nodes if n.type in ASSIGNS]
+    return []
+
+
+def _reads_before_assigns(graph):
+    """ids of the read_variable nodes that no earlier node's assign can affect: each reads the
+    array its variable holds when the plan starts, so all of them are read by one first step
+    (a training step reads a dozen variables; one step each costs more than the reads)."""
+    assigned, first = set(), set()
+    for node in graph.nodes:
+        if node.type == "read_variable" and id(node.attrs["var"]) not in assigned:
+            first.add(id(node))
+        assigned.update(id(v) for v in assigned_variables(node))
+    return first
+
+
 def may_overwrite(plan, var, update_node):
     """Whether a fused update may write var's array in place: no read of var before the update
     in this plan is used after it, nor fetched (reads after it want the new value)."""
@@ -323,7 +344,12 @@ class Plan(SlotPlan):
         self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
         self.notes = []
         self.planned = []          # (tensor, node index, holder) placed in the arena below
+        self.first_reads = _reads_before_assigns(graph)
+        self.initial_reads = []    # (Variable, slot) read by one step before all others
+        self._last_reads_step = None
         self._lower_all(lambda: {id(t) for t, _, _ in self.planned})
+        if self.initial_reads:
+            self.steps.insert(0, _reads_step(self.initial_reads))
 
     # -- building ------------------------------------------------------------------------------
 
@@ -357,7 +383,15 @@ class Plan(SlotPlan):
         if t == "read_variable":
             slot = self._slot(node.outputs[0])
             self.var_slots.add(slot)
-            return _read_step(node.attrs["var"], slot)
+            read = (node.attrs["var"], slot)
+            if id(node) in self.first_reads:
+                self.initial_reads.append(read)
+            elif self.steps and self.steps[-1] is self._last_reads_step:
+                self._last_reads_step.reads.append(read)  # adjacent reads share one step
+            else:
+                self._last_reads_step = _reads_step([read])
+                return self._last_reads_step
+            return None
         if t == "fused":
             cluster = node.attrs["cluster"]
             if cluster.kind == fused.MATMUL:
@@ -547,9 +581,12 @@ class OutputArrays:
 
 # -- steps ---------------------------------------------------------------------------------------
 
-def _read_step(var, slot):
+def _reads_step(reads):
+    """Reads variables' current arrays into slots; `step.reads` lists (Variable, slot)."""
     def step(env):
-        env[slot] = var._storage()
+        for var, slot in reads:
+            env[slot] = var._storage()
+    step.reads = reads
     return step
 
 

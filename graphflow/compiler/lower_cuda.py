@@ -32,8 +32,9 @@ import numpy as np
 
 from graphflow import devices
 from graphflow.compiler import fused, memory, pipeline
-from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, SlotPlan, explain,
-                                      make_plan, propagate_shapes, with_interface)
+from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, SlotPlan,
+                                      assigned_variables, explain, make_plan, propagate_shapes,
+                                      with_interface)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -261,14 +262,8 @@ class CudaPlan(SlotPlan):
         """Whether the variable `read` reads is assigned by a step between the read and `node`
         (then the kernel must use the read's snapshot, not the variable's current array)."""
         var = read.attrs["var"]
-        for other in self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]:
-            if other.type in ASSIGNS and other.attrs["var"] is var:
-                return True
-            if other.type == "fused" and any(
-                    n.type in ASSIGNS and n.attrs["var"] is var
-                    for n in other.attrs["cluster"].body.nodes):
-                return True
-        return False
+        between = self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]
+        return any(v is var for other in between for v in assigned_variables(other))
 
     def _loader(self, t, broadcast_to, node):
         """A function env -> the device array of t, broadcast to `broadcast_to` (through an
