@@ -719,7 +719,10 @@ def _one_op_executable(op, arrays, attrs):
     graph.inputs = [p for p in inputs]
     graph.outputs = list(node.outputs)
     targets = [node] if node.kind == "stateful" and op.name != "read_variable" else []
-    return CudaExecutable(graph, node.outputs, graph.inputs, targets)
+    # A lone one_hot / argmax already runs as one dedicated kernel; expanding it for fusion
+    # would only launch three.
+    return CudaExecutable(graph, node.outputs, graph.inputs, targets,
+                          options={"expand_index_ops": False})
 
 
 def _eager_key(op, attrs, arrays):
