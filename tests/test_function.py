@@ -168,6 +168,45 @@ def test_variable_reads_share_steps_and_keep_program_order():
     assert len(read_steps) < sum(n.type == "read_variable" for n in plan.graph.nodes)
 
 
+def test_plans_for_unknown_dims_are_optimized_for_the_concrete_shapes():
+    # A relaxed signature leaves the batch dim unknown; each plan is made from the graph
+    # specialized to the call's shapes, so it is as fused as a trace with static shapes.
+    def body(x, w):
+        return tf.nn.softmax(tf.nn.relu(tf.matmul(x, w) + 1.0)) * 2.0
+
+    w = tf.constant(np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32))
+    relaxed = tf.function(body, input_signature=[tf.TensorSpec([None, 8], tf.float32),
+                                                 tf.TensorSpec([8, 4], tf.float32)])
+    static = tf.function(body)
+    for n in (3, 5):
+        x = np.random.default_rng(n).standard_normal((n, 8)).astype(np.float32)
+        np.testing.assert_allclose(relaxed(x, w).numpy(), body(tf.constant(x), w).numpy(),
+                                   rtol=1e-6)
+        plan = relaxed.get_concrete_function()._executable.last_plan
+        assert [t.shape.as_list() for t in plan.graph.inputs] == [[n, 8], [8, 4]]
+        static(x, w)
+        static_plan = static.get_concrete_function(x, w)._executable.last_plan
+        assert len(plan.steps) == len(static_plan.steps)
+        assert len(plan.kernels) == len(static_plan.kernels) > 0
+    assert relaxed.get_concrete_function()._executable.graph.inputs[0].shape.as_list() == [None, 8]
+
+
+def test_float16_clusters_run_on_the_reference_interpreter():
+    # Numba's CPU target has no float16: fused float16 clusters (an epilogue, an elementwise
+    # chain) run through NumPy instead of failing to compile, and say so in explain().
+    def body(x, w):
+        return tf.nn.relu(tf.matmul(x, w) + 1.0) * tf.exp(x * 0.5 - 1.0)
+
+    x = tf.constant(np.linspace(-2, 2, 6, dtype=np.float16).reshape(3, 2))
+    w = tf.constant(np.full((2, 2), 0.5, np.float16))
+    f = tf.function(body)
+    result = f(x, w)
+    assert result.dtype == tf.float16
+    np.testing.assert_array_equal(result.numpy(), body(x, w).numpy())
+    assert "cannot use float16; ran on the reference interpreter" in \
+        f.get_concrete_function(x, w).explain()
+
+
 def test_seed_linear_regression_matches_eager():
     xs = tf.constant([1.0, 3.0, 5.0, 7.0])
     ys = tf.constant([2.0, 3.0, 4.0, 5.0])

@@ -2,7 +2,7 @@
 softmax), RMSprop, batch 128, 60000 samples) in graphflow, beside the hand-written NumPy loop of
 ../shared/bench/peers/numpy_mnist.py and the GEMM-bound floor, all measured in this run.
 
-Run: python examples/benchmarks/mnist_epoch.py [--epochs 3]
+Run: python examples/benchmarks/mnist_epoch.py [--epochs 3] [--breakdown]
 Target (issue 5): <= 0.7 s/epoch. Peers on the 2-core machine: TensorFlow 2.21 2.4 s, PyTorch
 eager 1.3 s, JAX jit 0.95 s, hand-written NumPy 1.0 s; GEMM floor 0.52 s.
 """
@@ -59,9 +59,74 @@ def gemm_floor(rng, repeats=20):
     return flops / rate, rate / 1e9
 
 
+def train_plan(model):
+    """The CPU plan of the full-batch train step (the one run 468 times an epoch)."""
+    plans = [c._executable.last_plan for c in model._train_fn._cache.values()]
+    plans = [p for p in plans if p is not None and hasattr(p, "step_names")]
+    return max(plans, key=lambda p: p.input_shapes[0][0])
+
+
+def breakdown(model, xtr, ytr, top=12):
+    """Where an epoch goes: each plan step timed inside the training loop and again alone
+    (warm, repeated), and the time spent outside the plan (batching, Python, callbacks). The
+    sum of the steps alone plus the outside time is what this plan cannot go below here."""
+    plan = train_plan(model)
+    steps, in_loop = list(plan.steps), [0.0] * len(plan.steps)
+
+    def timed(k, step):
+        def run(env):
+            start = time.perf_counter()
+            step(env)
+            in_loop[k] += time.perf_counter() - start
+        return run
+    plan.steps = [timed(k, s) for k, s in enumerate(steps)]
+    runs = [0.0, 0]
+    plan_run = plan.run
+
+    def counted(arrays):
+        start = time.perf_counter()
+        out = plan_run(arrays)
+        runs[0] += time.perf_counter() - start
+        runs[1] += 1
+        return out
+    plan.run = counted
+    start = time.perf_counter()
+    model.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0)
+    epoch = time.perf_counter() - start
+    plan.steps, plan.run = steps, plan_run
+    n = runs[1]
+    # each step alone: replay one run's slots, then repeat each step on them
+    env = list(plan.template)
+    for s, a in zip(plan.input_slots, (xtr[:128], ytr[:128])):
+        env[s] = a
+    for step in steps:
+        step(env)
+    alone = []
+    for step in steps:
+        reps, best = 20, float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                step(env)
+            best = min(best, (time.perf_counter() - t0) / reps)
+        alone.append(best)
+    names = plan.step_names()
+    outside = (epoch - runs[0]) / n
+    print(f"\nbreakdown of one epoch ({n} full-batch steps, {len(steps)} plan steps), us/step:")
+    print(f"  {'in loop':>8} {'alone':>8}  step")
+    for k in sorted(range(len(steps)), key=lambda k: -in_loop[k])[:top]:
+        print(f"  {in_loop[k] / n * 1e6:8.1f} {alone[k] * 1e6:8.1f}  {names[k]}")
+    print(f"  {sum(in_loop) / n * 1e6:8.1f} {sum(alone) * 1e6:8.1f}  all {len(steps)} steps")
+    print(f"  {outside * 1e6:8.1f} {'':>8}  outside the plan (batches, Python, callbacks)")
+    floor = (sum(alone) + outside) * 60000 / 128
+    print(f"steps alone + outside: {floor:.3f} s/epoch (this epoch: {epoch:.3f} s)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time each plan step in the loop and alone")
     args = parser.parse_args()
     (xtr, ytr), (xte, yte) = keras.datasets.mnist.load_data()
     xtr = xtr.reshape(-1, 784).astype("float32") / 255
@@ -96,6 +161,8 @@ def main():
     print(f"test accuracy after {args.epochs + 1} short epochs: {acc:.4f}")
     print(json.dumps({"graphflow_s": graphflow_s, "numpy_s": numpy_s, "floor_s": floor,
                       "sgemm_gflops": gflops, "tiered": tf.config.get_tiered_compilation()}))
+    if args.breakdown:
+        breakdown(model, xtr, ytr)
 
 
 if __name__ == "__main__":

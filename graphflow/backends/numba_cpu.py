@@ -19,6 +19,7 @@ import sys
 import time
 
 from graphflow.backends import codegen
+from graphflow.errors import UnimplementedError
 
 PARALLEL_THRESHOLD = 1 << 18  # elements; smaller kernels run single-threaded (and compile faster)
 PARALLEL = False  # measured: see wants_parallel
@@ -86,8 +87,18 @@ class Kernel:
 _KERNELS = {}  # source key -> Kernel, shared by every plan in the process (see KernelCache)
 
 
+UNSUPPORTED_DTYPES = ("float16",)  # numba's CPU target has no half-precision arrays or math
+
+
 def get_kernel(plan, parallel):
-    """The Kernel for a KernelPlan: from this process, the disk cache, or freshly compiled."""
+    """The Kernel for a KernelPlan: from this process, the disk cache, or freshly compiled.
+    Raises UnimplementedError for dtypes the Numba CPU target cannot compile."""
+    used = {d for _, _, d in plan.inputs} | {d for _, d in plan.outputs}
+    used |= {d for _, d, *_ in plan.variables}
+    used |= {d for st in plan.statements for d in (st.dtype, st.consts_dtype)}
+    unsupported = sorted(used.intersection(UNSUPPORTED_DTYPES))
+    if unsupported:
+        raise UnimplementedError(f"Numba CPU kernels cannot use {unsupported[0]}")
     source, fn = codegen.render_cpu(plan, parallel)
     key = codegen.source_key(source)
     kernel = _KERNELS.get(key)

@@ -59,6 +59,48 @@ def with_interface(graph, feeds, fetches, targets):
 
 # -- shapes --------------------------------------------------------------------------------------
 
+def specialize(graph, input_shapes):
+    """A copy of an unoptimized graph whose inputs have the given concrete shapes, and every
+    tensor the static shape that follows. Raises DynamicShape when a shape depends on data."""
+    shapes, _ = propagate_shapes(graph, input_shapes)
+    rw = Rewriter(graph)
+    for node in graph.nodes:
+        attrs = None
+        if node.type == "placeholder":
+            attrs = dict(node.attrs, shape=shapes[id(node.outputs[0])])
+        rw.copy(node, attrs=attrs, specs=[(shapes[id(o)], o.dtype) for o in node.outputs])
+    return rw.finish()
+
+
+class Optimized:
+    """A graph with its interface, optimized once; and, when its inputs have unknown dims (a
+    relaxed trace, a placeholder of shape [None, 784]), optimized again for each concrete set of
+    input shapes: folding, simplification and fusion need static shapes, so a plan made from
+    the general graph would run less fused than the same model traced with static shapes."""
+
+    def __init__(self, graph, feeds, fetches, targets, options):
+        start = time.perf_counter()
+        self.prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
+        self.options = options
+        self.graph, self.reports = pipeline.optimize(self.prepared, options)
+        self.optimize_seconds = time.perf_counter() - start
+        self.static = all(t.shape.is_fully_defined() for t in self.graph.inputs)
+        self._needed = None
+
+    def for_shapes(self, input_shapes):
+        """The optimized graph to plan for these input shapes."""
+        if self.static:
+            return self.graph
+        if self._needed is None:  # placeholders nothing fetched depends on need no feed
+            from graphflow.compiler.passes import prune
+            self._needed = prune.run(self.prepared)[0]
+        try:
+            specialized = specialize(self._needed, input_shapes)
+        except DynamicShape:
+            return self.graph  # the plan falls back to the reference interpreter
+        return pipeline.optimize(specialized, self.options)[0]
+
+
 def propagate_shapes(graph, input_shapes):
     """{id(tensor): concrete shape} for every tensor, and {id(fused node): body shapes}."""
     shapes = {id(t): tuple(s) for t, s in zip(graph.inputs, input_shapes)}
@@ -96,10 +138,9 @@ class CompiledExecutable:
     reference interpreter; once they are ready, calls switch to the plan."""
 
     def __init__(self, graph, fetches, feeds, targets=(), options=None):
-        start = time.perf_counter()
-        prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
-        self.graph, self.reports = pipeline.optimize(prepared, options)
-        self.optimize_seconds = time.perf_counter() - start
+        self.optimized = Optimized(graph, feeds, fetches, targets, options)
+        self.graph, self.reports = self.optimized.graph, self.optimized.reports
+        self.optimize_seconds = self.optimized.optimize_seconds
         self._plans = {}
         self.last_plan = None
 
@@ -108,10 +149,11 @@ class CompiledExecutable:
         plan = self._plans.get(key)
         if plan is None:
             from graphflow.context import context
+            graph = self.optimized.for_shapes(key)
             if context.tiered_compilation:
-                plan = self._plans[key] = TieredPlan(self, key)
+                plan = self._plans[key] = TieredPlan(self, key, graph)
             else:
-                plan = self._plans[key] = make_plan(self.graph, key)
+                plan = self._plans[key] = make_plan(graph, key)
                 plan.compile()
                 self.last_plan = plan
         return plan.run(feed_arrays)
@@ -195,13 +237,12 @@ class TieredPlan:
     """Runs the optimized graph on the reference interpreter until the real plan, built and
     compiled in a background thread, is ready; then hands over to it."""
 
-    def __init__(self, executable, key):
+    def __init__(self, executable, key, graph):
         import threading
         from graphflow.backends import reference
-        self.executable, self.key = executable, key
+        self.executable, self.key, self.graph = executable, key, graph
         self.input_shapes = key
-        self._reference = reference.compile(executable.graph, executable.graph.outputs,
-                                            executable.graph.inputs, executable.graph.targets)
+        self._reference = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
         self._result = None
         self._thread = threading.Thread(target=self._build, name="graphflow-compile", daemon=True)
         from graphflow.context import context
@@ -211,7 +252,7 @@ class TieredPlan:
 
     def _build(self):
         try:
-            plan = make_plan(self.executable.graph, self.key)
+            plan = make_plan(self.graph, self.key)
             plan.compile()
             self._result = plan
         except BaseException as e:  # noqa: BLE001 - reported on the caller's thread
@@ -282,6 +323,7 @@ class SlotPlan:
         self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
         self.consts = {}
         self.steps = []
+        self.step_nodes = []       # the node each step runs (None for a step of several reads)
 
     def _lower_all(self, arena_ids):
         """Lowers every node; then, with `arena_ids()` the tensors placed in the arena, finds
@@ -294,6 +336,7 @@ class SlotPlan:
             step = self._lower(node)
             if step is not None:
                 self.steps.append(step)
+                self.step_nodes.append(node)
         self._place_arena()
         self.input_slots = [self.slot[id(t)] for t in graph.inputs]
         self.output_slots = [self._slot(t) for t in graph.outputs]
@@ -350,6 +393,7 @@ class Plan(SlotPlan):
         self._lower_all(lambda: {id(t) for t, _, _ in self.planned})
         if self.initial_reads:
             self.steps.insert(0, _reads_step(self.initial_reads))
+            self.step_nodes.insert(0, None)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -394,13 +438,13 @@ class Plan(SlotPlan):
             return None
         if t == "fused":
             cluster = node.attrs["cluster"]
-            if cluster.kind == fused.MATMUL:
-                return self._matmul_step(node, cluster)
             lone = self._lone_reduction_for_numpy(node, cluster)
             if lone is not None:
                 return _reference_step(lone, [self._slot(x) for x in node.inputs],
                                        [self._slot(o) for o in node.outputs])
             try:
+                if cluster.kind == fused.MATMUL:
+                    return self._matmul_step(node, cluster)
                 return self._kernel_step(node, cluster)
             except UnimplementedError as e:
                 self.notes.append(f"{cluster.name}: {e}; ran on the reference interpreter")
@@ -491,6 +535,19 @@ class Plan(SlotPlan):
             step(env)
         return [env[s].copy() if copy else env[s]
                 for s, copy in zip(self.output_slots, self.copy_outputs)]
+
+    def step_names(self):
+        """A short description of each step, in run order (for profiles and explain)."""
+        names = []
+        for step, node in zip(self.steps, self.step_nodes):
+            if node is None or getattr(step, "reads", None) and len(step.reads) > 1:
+                names.append(f"read {len(step.reads)} variables")
+            elif node.type == "fused":
+                cluster = node.attrs["cluster"]
+                names.append(f"{cluster.name} [{cluster.kind}]")
+            else:
+                names.append(f"{node.name} ({node.type})")
+        return names
 
     def describe(self):
         lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "

@@ -26,15 +26,14 @@ the device once per call unless they already live there; outputs are device arra
     >>> CudaExecutable.__name__
     'CudaExecutable'
 """
-import time
 
 import numpy as np
 
 from graphflow import devices
-from graphflow.compiler import fused, memory, pipeline
-from graphflow.compiler.lower import (ASSIGNS, OutputArrays, ReferencePlan, SlotPlan,
-                                      assigned_variables, explain, make_plan, propagate_shapes,
-                                      with_interface)
+from graphflow.compiler import fused, memory
+from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
+                                      SlotPlan, assigned_variables, explain, make_plan,
+                                      propagate_shapes)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -58,10 +57,9 @@ class CudaExecutable:
     target = "cuda"
 
     def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
-        start = time.perf_counter()
-        prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
-        self.graph, self.reports = pipeline.optimize(prepared, options)
-        self.optimize_seconds = time.perf_counter() - start
+        self.optimized = Optimized(graph, feeds, fetches, targets, options)
+        self.graph, self.reports = self.optimized.graph, self.optimized.reports
+        self.optimize_seconds = self.optimized.optimize_seconds
         self.device = device or devices.Device("GPU", 0)
         self._plans = {}
         self.last_plan = None
@@ -70,7 +68,8 @@ class CudaExecutable:
         key = tuple([tuple(a.shape) for a in arrays])
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = make_plan(self.graph, key, CudaPlan, HostPlan)
+            plan = self._plans[key] = make_plan(self.optimized.for_shapes(key), key, CudaPlan,
+                                                HostPlan)
         self.last_plan = plan
         return plan.run(arrays)
 

@@ -38,10 +38,12 @@ class Rewriter:
     def has(self, t):
         return id(t) in self._map
 
-    def copy(self, node, inputs=None, attrs=None):
-        """Copies `node` (optionally with new inputs/attrs); returns the new node."""
+    def copy(self, node, inputs=None, attrs=None, specs=None):
+        """Copies `node` (optionally with new inputs, attrs or output (shape, dtype) specs);
+        returns the new node."""
         new_inputs = [self.tensor(t) for t in node.inputs] if inputs is None else inputs
-        specs = [(t.shape.dims_tuple(), t.dtype) for t in node.outputs]
+        if specs is None:
+            specs = [(t.shape.dims_tuple(), t.dtype) for t in node.outputs]
         new = self.dst.add_node(node.opdef, new_inputs, node.attrs if attrs is None else attrs,
                                 specs, node.name)
         for old, t in zip(node.outputs, new.outputs):
