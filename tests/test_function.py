@@ -166,6 +166,7 @@ def test_variable_reads_share_steps_and_keep_program_order():
     assert sum(len(r) for r in read_steps) == sum(
         n.type == "read_variable" for n in plan.graph.nodes)
     assert len(read_steps) < sum(n.type == "read_variable" for n in plan.graph.nodes)
+    assert "  step 0: read 4 variables" in f.get_concrete_function().explain()
 
 
 def test_plans_for_unknown_dims_are_optimized_for_the_concrete_shapes():

@@ -541,7 +541,8 @@ class Plan(SlotPlan):
         names = []
         for step, node in zip(self.steps, self.step_nodes):
             if node is None or getattr(step, "reads", None) and len(step.reads) > 1:
-                names.append(f"read {len(step.reads)} variables")
+                n = len(step.reads)
+                names.append(f"read {n} variable{'s' if n != 1 else ''}")
             elif node.type == "fused":
                 cluster = node.attrs["cluster"]
                 names.append(f"{cluster.name} [{cluster.kind}]")
@@ -552,6 +553,7 @@ class Plan(SlotPlan):
     def describe(self):
         lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "
                  f"memory (arena): {self.peak_bytes} bytes"]
+        lines += [f"  step {k}: {name}" for k, name in enumerate(self.step_names())]
         for kernel, kplan, shape, _ in self.kernels:
             lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
                          f"({kernel.path.name})")
