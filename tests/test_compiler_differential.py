@@ -787,20 +787,23 @@ def kink_margin(prog, arrays):
     return margin
 
 
-def run_function(prog, calls, backend, peek=False, tiered=False, device=None):
+def run_function(prog, calls, backend, peek=False, tiered=False, device=None, relaxed=False):
     """The program traced by graphflow.function on `backend`. On numba, tiered=False compiles
     every kernel before the first call returns; tiered=True lets the first call run on the
     reference interpreter while kernels compile, then waits for them before the next call.
     device="/GPU:0" builds the variables and runs the calls on the CUDA target (simulator).
+    relaxed=True traces with every input dim unknown, so each call's plan comes from the graph
+    specialized to its shapes.
 
     Also checks that arrays returned by a call (outputs, and variable values unless `peek`)
     are not changed by later calls (output buffer reuse, the arena, in-place variable writes).
     """
     if device is not None:
         with tf.device(device):
-            return run_function(prog, calls, backend, peek, tiered)
+            return run_function(prog, calls, backend, peek, tiered, relaxed=relaxed)
     f, variables = prog.build()
-    fn = tf.function(f, backend=backend)
+    signature = [tf.TensorSpec([None] * len(shape), tf.float32) for shape in prog.input_shapes]
+    fn = tf.function(f, backend=backend, input_signature=signature if relaxed else None)
     result = Result()
     held = []
     previous = tf.config.get_tiered_compilation()
@@ -823,6 +826,9 @@ def run_function(prog, calls, backend, peek=False, tiered=False, device=None):
                     arrays.append((f"np.asarray(var{j}) after call {call + 1}", np.asarray(v)))
             held += [(what, a, np.array(_now(a), copy=True)) for what, a in arrays]
             result.add(outputs, variables, peek)
+        if relaxed and backend == "numba" and any(prog.input_shapes):
+            executable = fn.get_concrete_function(*xs)._executable
+            assert not executable.optimized.static  # the property's premise: dims unknown
     finally:
         tf.config.set_tiered_compilation(previous)
     for what, a, then in held:
@@ -966,6 +972,8 @@ def test_numba_backend_matches_eager(prog):
           lambda: run_function(prog, 2, "numba"), want, scale)
     check(prog, "function(backend='numba'), all passes, tiered compilation",
           lambda: run_function(prog, 2, "numba", tiered=True), want, scale)
+    check(prog, "function(backend='numba'), all passes, every input dim unknown",
+          lambda: run_function(prog, 2, "numba", relaxed=True), want, scale)
 
 
 @_fuzz_seed
