@@ -453,8 +453,10 @@ class Plan(SlotPlan):
         elif node.opdef.view:  # a reshape by another name: no need for the op's own function
             return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
                               self.shapes[id(node.outputs[0])])
+        from graphflow.backends import cpu_kernels
         return _reference_step(node, [self._slot(x) for x in node.inputs],
-                               [self._slot(o) for o in node.outputs])
+                               [self._slot(o) for o in node.outputs],
+                               cpu_kernels.implementation(node))
 
     def _lone_reduction_for_numpy(self, node, cluster):
         """A cluster that is just one reduction along the last axes, over more elements than a
@@ -655,8 +657,9 @@ def _view_step(in_slot, out_slot, shape):
     return step
 
 
-def _reference_step(node, in_slots, out_slots):
-    ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
+def _reference_step(node, in_slots, out_slots, fn=None):
+    """Runs the op's NumPy reference (or `fn`, a kernel called the same way) on its slots."""
+    ref, attrs, name, kind = fn or node.opdef.ref, node.attrs, node.name, node.type
     single = node.opdef.num_outputs == 1  # (a split into one piece still returns a tuple)
 
     def step(env):
