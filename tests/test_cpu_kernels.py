@@ -97,3 +97,33 @@ def test_the_plan_runs_the_kernels_and_keeps_references_for_float16(monkeypatch)
     calls.clear()
     half = tf.function(pool_grad)(tf.cast(x, tf.float16))
     assert not calls and half.dtype == tf.float16
+
+
+def test_plan_compile_compiles_the_kernels_before_the_first_run():
+    # Tiered compilation builds plans in a background thread: the hand-written kernels must be
+    # compiled there (Plan.compile), not on the first run on the caller's thread.
+    from graphflow.compiler import lower
+    jitted = [cpu_kernels._max_pool, cpu_kernels._max_pool_grad_disjoint,
+              cpu_kernels._max_pool_grad_overlapping, cpu_kernels._avg_pool,
+              cpu_kernels._avg_pool_grad, cpu_kernels._col2im]
+
+    def step(x, w):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            h = tf.nn.conv2d(x, w, 1, "SAME")
+            y = tf.reduce_sum(tf.nn.max_pool2d(h, 2, 2, "VALID")) + tf.reduce_sum(
+                tf.nn.max_pool2d(h, 3, 1, "SAME")) + tf.reduce_sum(tf.nn.avg_pool2d(h, 2, 2,
+                                                                                    "SAME"))
+        return tape.gradient(y, x)
+
+    x = np.random.default_rng(0).standard_normal((2, 6, 6, 3))  # float64: a fresh dtype
+    w = np.random.default_rng(1).standard_normal((3, 3, 3, 4))
+    concrete = tf.function(step).get_concrete_function(tf.constant(x), tf.constant(w))
+    graph = concrete._get_executable().graph
+    plan = lower.make_plan(graph, (x.shape, w.shape))
+    assert {n.type for n in plan.native_nodes} == {
+        "max_pool2d", "max_pool2d_grad", "avg_pool2d", "avg_pool2d_grad", "conv2d_backprop_input"}
+    plan.compile()
+    before = [len(f.signatures) for f in jitted]
+    plan.run([x, w])
+    assert [len(f.signatures) for f in jitted] == before

@@ -332,3 +332,32 @@ def implementation(node):
     if any(t.dtype.name in _NO_KERNEL_DTYPES for t in list(node.inputs) + list(node.outputs)):
         return None
     return _KERNELS.get(node.type)
+
+
+def warm(node):
+    """Compiles (or loads from numba's disk cache) the kernels `node` will call, so that a plan
+    compiled in the background does not compile them on its first run."""
+    from numba import types
+    from numba.np.numpy_support import from_dtype
+
+    def array(t, ndim=4):
+        return types.Array(from_dtype(t.dtype.np), ndim, "C")
+    ints = (types.int64,) * 6
+    kind = node.type
+    x = node.inputs[0]
+    if kind in ("max_pool2d", "max_pool2d_grad"):
+        _max_pool.compile((array(x),) + ints + (array(x),))
+    if kind == "max_pool2d_grad":
+        dy, (kh, kw), (sh, sw) = node.inputs[1], node.attrs["ksize"], node.attrs["strides"]
+        if sh >= kh and sw >= kw:
+            _max_pool_grad_disjoint.compile((array(x), array(dy)) + ints + (array(x), array(dy)))
+        else:
+            _max_pool_grad_overlapping.compile(
+                (array(x), array(dy)) + ints + (array(x), types.Array(types.int64, 4, "C"),
+                                                array(dy)))
+    elif kind == "avg_pool2d":
+        _avg_pool.compile((array(x),) + ints + (types.boolean, array(x)))
+    elif kind == "avg_pool2d_grad":
+        _avg_pool_grad.compile((array(x),) + ints + (types.boolean, array(x)))
+    elif kind == "conv2d_backprop_input":
+        _col2im.compile((array(x, 2),) + ints + (types.int64, types.int64, array(x)))

@@ -387,6 +387,7 @@ class Plan(SlotPlan):
         self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
         self.notes = []
         self.planned = []          # (tensor, node index, holder) placed in the arena below
+        self.native_nodes = []     # nodes run by a hand-written kernel (backends.cpu_kernels)
         self.first_reads = _reads_before_assigns(graph)
         self.initial_reads = []    # (Variable, slot) read by one step before all others
         self._last_reads_step = None
@@ -454,9 +455,11 @@ class Plan(SlotPlan):
             return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
                               self.shapes[id(node.outputs[0])])
         from graphflow.backends import cpu_kernels
+        kernel = cpu_kernels.implementation(node)
+        if kernel is not None:
+            self.native_nodes.append(node)
         return _reference_step(node, [self._slot(x) for x in node.inputs],
-                               [self._slot(o) for o in node.outputs],
-                               cpu_kernels.implementation(node))
+                               [self._slot(o) for o in node.outputs], kernel)
 
     def _lone_reduction_for_numpy(self, node, cluster):
         """A cluster that is just one reduction along the last axes, over more elements than a
@@ -523,10 +526,15 @@ class Plan(SlotPlan):
                             self._slot(out), holder, epilogue, extra)
 
     def compile(self):
-        """Compiles (or loads from the disk cache) every kernel of the plan."""
+        """Compiles (or loads from the disk cache) every kernel of the plan, the hand-written
+        ones included."""
         from graphflow.backends import numba_cpu
         for kernel, kplan, _, ndims in self.kernels:
             kernel.warm(numba_cpu.arg_types(kplan, ndims))
+        if self.native_nodes:
+            from graphflow.backends import cpu_kernels
+            for node in self.native_nodes:
+                cpu_kernels.warm(node)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, arrays):
