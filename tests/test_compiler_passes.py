@@ -170,6 +170,27 @@ def test_fuse_elementwise_multi_output_keeps_state_in_order():
     assert types(new).index("assign_add") < types(new).index("fused")
 
 
+def test_fuse_elementwise_never_moves_a_fused_update():
+    # In a function, identity(v.assign_sub(d)) reads the variable after the update (TF2). After
+    # fuse_update has made the assign_sub a fused update, d also feeds a later chain: absorbing
+    # d into the chain's kernel moved the update after that read, which then saw the old value.
+    # Found by the differential property (with prune off; the later chain keeps it alive here).
+    v = tf.Variable(np.ones((2, 2), np.float32))
+
+    def fn(x):
+        d = tf.where(x > x, x, x)
+        after = tf.identity(v.assign_sub(d))
+        return after, tf.exp(tf.tanh(d))
+    f = tf.function(fn, backend="numba")
+    x = tf.constant(np.full((2, 2), 0.5, np.float32))
+    after, _ = f(x)
+    np.testing.assert_array_equal(after.numpy(), np.full((2, 2), 0.5, np.float32))
+    nodes = f.get_concrete_function(x)._get_executable().graph.nodes
+    (update,) = [k for k, n in enumerate(nodes)
+                 if n.type == "fused" and n.attrs["cluster"].kind == "update"]
+    assert max(k for k, n in enumerate(nodes) if n.type == "read_variable") > update
+
+
 def test_fuse_elementwise_leaves_single_ops_alone():
     g, arrays = build(lambda x: tf.reduce_sum(tf.exp(x)) + 1.0, (5,))
     new, stats = fuse_elementwise.run(g)

@@ -124,6 +124,16 @@ def emit_fused(rewriter, cluster, external_inputs, external_outputs, replaced_no
 
 
 
+def keeps_its_place(node):
+    """Whether a node's position in program order is fixed: it reads or writes variables or draws
+    random numbers, itself or inside a fused cluster (an optimizer update): such nodes never
+    move past other nodes, or a read could see the wrong side of an assign."""
+    if node.kind in (STATEFUL, RANDOM):
+        return True
+    return node.type == "fused" and any(
+        n.kind in (STATEFUL, RANDOM) for n in node.attrs["cluster"].body.nodes)
+
+
 # -- region growing, shared by the fusion passes ------------------------------------------------
 
 def can_fuse_elementwise(node):
@@ -231,7 +241,7 @@ def apply_clusters(graph, clusters):
             continue
         ext_in, emit, what = emitter(node)
         if not all(rw.has(t) for t in ext_in):
-            if i is None and node.kind in (STATEFUL, RANDOM):
+            if i is None and keeps_its_place(node):
                 raise InvalidArgumentError(
                     f"internal compiler error: stateful node {node.name} would have to move "
                     "after a fused kernel")

@@ -6,7 +6,8 @@ whose values are also used elsewhere, producers and consumers alike: the kernel 
 value as an extra output (a multi-output kernel), so a chain whose intermediates feed a backward
 pass or a reduction still runs as one loop. A neighbour joins only if no path leaves the region
 and comes back (no cycle), and pure nodes reading the region's outputs that sat between its
-members move after the fused node; variable reads/writes and random draws never move.
+members move after the fused node; variable reads/writes, random draws and fused updates
+never move.
 Decided from op kinds (OpDef.kind and whether the op has a scalar form), never from op names.
 Regions of a single op are left alone.
 
@@ -23,7 +24,6 @@ Regions of a single op are left alone.
 """
 from graphflow.compiler import fused
 from graphflow.compiler.rewrite import consumers, output_ids
-from graphflow.ops.registry import RANDOM, STATEFUL
 
 NAME = "fuse_elementwise"
 DESCRIPTION = "fuse regions of elementwise/broadcast ops into single (multi-output) kernels"
@@ -107,7 +107,7 @@ def _deferred(members, uses, taken):
             if taken[id(node)] > last:  # another region placed after this one: not moved
                 continue
             return None
-        if node.kind in (STATEFUL, RANDOM):
+        if fused.keeps_its_place(node):  # a variable access, random draw or fused update
             return None
         found[id(node)] = node
         for o in node.outputs:
