@@ -191,6 +191,23 @@ def test_fuse_elementwise_never_moves_a_fused_update():
     assert max(k for k, n in enumerate(nodes) if n.type == "read_variable") > update
 
 
+def test_fuse_elementwise_with_several_nodes_waiting_for_kernels():
+    # Unpruned dead chains leave several nodes waiting for multi-output kernels at once; taking
+    # one off the waiting list compared entries with ==, which on tensors builds an `equal` op.
+    # Found by the differential property (seed 13, 'only fuse_elementwise').
+    def fn(x):
+        v1 = tf.exp(tf.tanh(x))
+        v2 = tf.nn.softmax(x, axis=0)
+        tf.exp(tf.tanh(tf.reduce_sum(v1)))
+        tf.transpose(v2)
+        tf.exp(tf.tanh(v2))
+        return tf.exp(tf.tanh(v1))
+    g, arrays = build(fn, (2, 2))
+    new, stats = fuse_elementwise.run(g)
+    assert stats["clusters"] >= 2
+    assert_same_outputs(g, new, arrays)
+
+
 def test_fuse_elementwise_leaves_single_ops_alone():
     g, arrays = build(lambda x: tf.reduce_sum(tf.exp(x)) + 1.0, (5,))
     new, stats = fuse_elementwise.run(g)

@@ -249,11 +249,10 @@ def apply_clusters(graph, clusters):
             continue
         emit()
         while waiting:  # whatever waited for this node may be ready now
-            ready = next((w for w in waiting if all(rw.has(t) for t in w[0])), None)
-            if ready is None:
+            k = next((k for k, w in enumerate(waiting) if all(rw.has(t) for t in w[0])), None)
+            if k is None:
                 break
-            waiting.remove(ready)
-            ready[1]()
+            waiting.pop(k)[1]()  # (by position: tensors compare elementwise, not as Python ==)
     if waiting:  # a pass bug: say which cluster, rather than a KeyError
         what = waiting[0][2]
         missing = [t.name for t in waiting[0][0] if not rw.has(t)]
