@@ -25,6 +25,7 @@ None to run the op's reference.
 import numpy as np
 from numba import njit
 
+from graphflow.ops import conv
 from graphflow.ops.conv import _Geometry
 
 _NO_KERNEL_DTYPES = ("float16",)  # numba's CPU target has no half precision
@@ -127,14 +128,27 @@ def _max_pool_grad_overlapping(x, dy, kh, kw, sh, sw, pt, pl, m, hits, dx):
     offset by offset (`hits` records each window's first-maximum offset)."""
     n, h, w, c = x.shape
     oh, ow = dy.shape[1], dy.shape[2]
-    xf, dyf, dxf, mf, hf = x.ravel(), dy.ravel(), dx.ravel(), m.ravel(), hits.ravel()
-    zero = dx.dtype.type(0)
+    xf, mf, hf = x.ravel(), m.ravel(), hits.ravel()
     for b in range(n):
         for r in range(oh):
             for q in range(ow):
                 o = ((b * oh + r) * ow + q) * c
                 _first_max(xf, mf[o:o + c], b, r, q, h, w, c, kh, kw, sh, sw, pt, pl,
                            hf[o:o + c])
+    _add_by_offset(dy, hits, kh, kw, sh, sw, pt, pl, dx)
+
+
+@njit(cache=True, nogil=True)
+def _add_by_offset(values, hits, kh, kw, sh, sw, pt, pl, dx):
+    """dx[position of window offset (i, j)] += values[window], offset by offset in row-major
+    order as the references add them up (so overlapping windows sum in the same order); with
+    `hits` non-empty, only where hits[window] is that offset (adding 0 elsewhere, as the
+    reference does, keeps the loop vectorized)."""
+    n, h, w, c = dx.shape
+    oh, ow = values.shape[1], values.shape[2]
+    vf, hf, dxf = values.ravel(), hits.ravel(), dx.ravel()
+    selected = hf.size > 0
+    zero = dx.dtype.type(0)
     for i in range(kh):
         for j in range(kw):
             k = i * kw + j
@@ -149,9 +163,14 @@ def _max_pool_grad_overlapping(x, dy, kh, kw, sh, sw, pt, pl, m, hits, dx):
                             continue
                         o = ((b * oh + r) * ow + q) * c
                         v = ((b * h + y) * w + z) * c
-                        hv, dyv, dxv = hf[o:o + c], dyf[o:o + c], dxf[v:v + c]
-                        for ch in range(c):  # adding 0 elsewhere, as the reference, vectorizes
-                            dxv[ch] += dyv[ch] if hv[ch] == k else zero
+                        vv, dxv = vf[o:o + c], dxf[v:v + c]
+                        if selected:
+                            hv = hf[o:o + c]
+                            for ch in range(c):
+                                dxv[ch] += vv[ch] if hv[ch] == k else zero
+                        else:
+                            for ch in range(c):
+                                dxv[ch] += vv[ch]
 
 
 @njit(cache=True, nogil=True)
@@ -210,32 +229,18 @@ def _avg_pool_grad(dy, kh, kw, sh, sw, pt, pl, padded, dx):
     oh, ow = dy.shape[1], dy.shape[2]
     counts = _window_counts(oh, ow, kh, kw, sh, sw, pt, pl, h, w)
     size = dy.dtype.type(kh * kw)
-    dyf, dxf = dy.ravel(), dx.ravel()
-    share = np.empty_like(dyf)
+    dyf = dy.ravel()
+    share = np.empty_like(dy)
+    sf = share.ravel()
     for b in range(n):
         for r in range(oh):
             for q in range(ow):
                 o = ((b * oh + r) * ow + q) * c
                 d = dy.dtype.type(counts[r, q]) if padded else size
-                sv, dyv = share[o:o + c], dyf[o:o + c]
+                sv, dyv = sf[o:o + c], dyf[o:o + c]
                 for ch in range(c):
                     sv[ch] = dyv[ch] / d
-    for i in range(kh):
-        for j in range(kw):
-            for b in range(n):
-                for r in range(oh):
-                    y = r * sh + i - pt
-                    if y < 0 or y >= h:
-                        continue
-                    for q in range(ow):
-                        z = q * sw + j - pl
-                        if z < 0 or z >= w:
-                            continue
-                        o = ((b * oh + r) * ow + q) * c
-                        v = ((b * h + y) * w + z) * c
-                        sv, dxv = share[o:o + c], dxf[v:v + c]
-                        for ch in range(c):
-                            dxv[ch] += sv[ch]
+    _add_by_offset(share, np.empty((0, 0, 0, 0), np.int64), kh, kw, sh, sw, pt, pl, dx)
 
 
 def _geometry(shape, ksize, strides, padding):
@@ -315,31 +320,6 @@ def _im2col(x, kh, kw, sh, sw, pt, pl, oh, ow, cols):
                             cols[base + q, col] = x[b, y, z, ch] if 0 <= z < w else zero
 
 
-def _window_matrix(x, g):
-    """The reference's im2col matrix, from the kernel."""
-    cols = np.empty((g.n * g.oh * g.ow, g.kh * g.kw * x.shape[3]), dtype=x.dtype)
-    _im2col(np.ascontiguousarray(x), g.kh, g.kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, cols)
-    return cols
-
-
-def conv2d(x, w, strides, padding):
-    kh, kw, c, co = w.shape
-    g = _Geometry(x.shape, kh, kw, strides, padding)
-    if g.empty:
-        return np.zeros((g.n, g.oh, g.ow, co), dtype=x.dtype)
-    return (_window_matrix(x, g) @ w.reshape(kh * kw * c, co)).reshape(g.n, g.oh, g.ow, co)
-
-
-def conv2d_backprop_filter(x, dy, like, strides, padding):
-    kh, kw, c, co = like.shape
-    g = _Geometry(x.shape, kh, kw, strides, padding)
-    if g.empty:
-        return np.zeros(like.shape, dtype=x.dtype)
-    dw = _window_matrix(x, g).T @ dy.reshape(g.n * g.oh * g.ow, co)
-    return dw.reshape(kh, kw, c, co)
-
-
-
 @njit(cache=True, nogil=True)
 def _col2im(cols, kh, kw, sh, sw, pt, pl, oh, ow, dx):
     """dx[b, y, z, ch] += every window element at that position, offset by offset as the
@@ -364,15 +344,30 @@ def _col2im(cols, kh, kw, sh, sw, pt, pl, oh, ow, dx):
                             dst[ch] += src[ch]
 
 
-def conv2d_backprop_input(dy, w, like, strides, padding):
-    kh, kw, c, co = w.shape
-    g = _Geometry(like.shape, kh, kw, strides, padding)
-    if g.empty or like.size == 0:
-        return np.zeros(like.shape, dtype=dy.dtype)
-    cols = dy.reshape(g.n * g.oh * g.ow, co) @ w.reshape(kh * kw * c, co).T
-    dx = np.zeros(like.shape, dtype=dy.dtype)
-    _col2im(np.ascontiguousarray(cols), kh, kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, dx)
+def _window_matrix(x, g):
+    """The reference's im2col matrix, from the kernel."""
+    cols = np.empty((g.n * g.oh * g.ow, g.kh * g.kw * x.shape[3]), dtype=x.dtype)
+    _im2col(np.ascontiguousarray(x), g.kh, g.kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, cols)
+    return cols
+
+
+def _added_windows(cols, g, shape):
+    """The reference's col2im, from the kernel."""
+    dx = np.zeros(shape, dtype=cols.dtype)
+    _col2im(np.ascontiguousarray(cols), g.kh, g.kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, dx)
     return dx
+
+
+def conv2d(x, w, strides, padding):
+    return conv.conv2d_by_windows(x, w, strides, padding, im2col=_window_matrix)
+
+
+def conv2d_backprop_filter(x, dy, like, strides, padding):
+    return conv.backprop_filter_by_windows(x, dy, like, strides, padding, im2col=_window_matrix)
+
+
+def conv2d_backprop_input(dy, w, like, strides, padding):
+    return conv.backprop_input_by_windows(dy, w, like, strides, padding, col2im=_added_windows)
 
 
 # -- which nodes run here ----------------------------------------------------------------------------

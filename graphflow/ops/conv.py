@@ -321,18 +321,30 @@ def _im2col(x, g):
     return windows.transpose(0, 1, 2, 4, 5, 3).reshape(g.n * g.oh * g.ow, g.kh * g.kw * c)
 
 
-def _conv2d_ref(x, w, strides, padding):
-    _conv2d_infer(_specs((x, w)), strides, padding)
+def _col2im(cols, g, shape):
+    """The input-shaped sum of every window's elements in `cols` (N*OH*OW, KH*KW*C), window offset
+    by offset (overlapping windows add up in that order)."""
+    c = shape[3]
+    cols = cols.reshape(g.n, g.oh, g.ow, g.kh, g.kw, c)
+    dxp = np.zeros((g.n, g.h + sum(g.ph), g.w + sum(g.pw), c), dtype=cols.dtype)
+    for _, i, j in g.offsets():
+        g.window(dxp, i, j)[...] += cols[:, :, :, i, j, :]
+    return g.crop(dxp)
+
+
+# The convolutions as window matrices and matmuls. The window copies are parameters: the CPU
+# plan passes Numba kernels for them (graphflow/backends/cpu_kernels.py) and keeps the matmuls.
+
+def conv2d_by_windows(x, w, strides, padding, im2col=_im2col):
     kh, kw, c, co = w.shape
     g = _Geometry(x.shape, kh, kw, strides, padding)
     if g.empty:
         return np.zeros((g.n, g.oh, g.ow, co), dtype=x.dtype)
-    out = _im2col(x, g) @ w.reshape(kh * kw * c, co)
+    out = im2col(x, g) @ w.reshape(kh * kw * c, co)
     return out.reshape(g.n, g.oh, g.ow, co)
 
 
-def _backprop_input_ref(dy, w, like, strides, padding):
-    _backprop_input_infer(_specs((dy, w, like)), strides, padding)
+def backprop_input_by_windows(dy, w, like, strides, padding, col2im=_col2im):
     kh, kw, c, co = w.shape
     g = _Geometry(like.shape, kh, kw, strides, padding)
     if g.empty or like.size == 0:
@@ -340,21 +352,31 @@ def _backprop_input_ref(dy, w, like, strides, padding):
     # One matmul gives every window offset's contribution (a batched matmul with one operand
     # broadcast over the offsets measured several times slower: NumPy does not hand it to BLAS).
     cols = dy.reshape(g.n * g.oh * g.ow, co) @ w.reshape(kh * kw * c, co).T
-    cols = cols.reshape(g.n, g.oh, g.ow, kh, kw, c)
-    dxp = np.zeros((g.n, g.h + sum(g.ph), g.w + sum(g.pw), c), dtype=dy.dtype)
-    for _, i, j in g.offsets():  # col2im: overlapping windows add up
-        g.window(dxp, i, j)[...] += cols[:, :, :, i, j, :]
-    return g.crop(dxp)
+    return col2im(cols, g, like.shape)
 
 
-def _backprop_filter_ref(x, dy, like, strides, padding):
-    _backprop_filter_infer(_specs((x, dy, like)), strides, padding)
+def backprop_filter_by_windows(x, dy, like, strides, padding, im2col=_im2col):
     kh, kw, c, co = like.shape
     g = _Geometry(x.shape, kh, kw, strides, padding)
     if g.empty:
         return np.zeros(like.shape, dtype=x.dtype)
-    dw = _im2col(x, g).T @ dy.reshape(g.n * g.oh * g.ow, co)
+    dw = im2col(x, g).T @ dy.reshape(g.n * g.oh * g.ow, co)
     return dw.reshape(kh, kw, c, co)
+
+
+def _conv2d_ref(x, w, strides, padding):
+    _conv2d_infer(_specs((x, w)), strides, padding)
+    return conv2d_by_windows(x, w, strides, padding)
+
+
+def _backprop_input_ref(dy, w, like, strides, padding):
+    _backprop_input_infer(_specs((dy, w, like)), strides, padding)
+    return backprop_input_by_windows(dy, w, like, strides, padding)
+
+
+def _backprop_filter_ref(x, dy, like, strides, padding):
+    _backprop_filter_infer(_specs((x, dy, like)), strides, padding)
+    return backprop_filter_by_windows(x, dy, like, strides, padding)
 
 
 def _lowest(dtype):
