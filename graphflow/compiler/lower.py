@@ -712,13 +712,7 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
                 targets.append(var._storage().copy())
             else:
                 targets.append(np.empty(var.shape.as_list(), var.dtype.np))
-        out_arrays = []
-        for out in outs:
-            if out[0] == "buffer":
-                arr = out[2].get()
-                env[out[1]] = arr
-                out_arrays.append(arr)
-        kernel(outer, inner, *args, *targets, *out_arrays)
+        kernel(outer, inner, *args, *targets, *buffer_outputs(outs, env))
         for (var, _), dst in zip(variables, targets):
             if var._value is None or dst is not var._value._value:  # written out of place
                 var._replace_storage(dst)
@@ -726,6 +720,17 @@ def _kernel_step(kernel, outer, inner, in_slots, materialize, outs, variables, i
             if out[0] == "var":
                 env[out[1]] = out[2]._storage()
     return step
+
+
+def buffer_outputs(outs, env):
+    """The arrays a kernel step writes its buffer outputs to (each also put in its slot), from a
+    SlotPlan._kernel_interface `outs` list; shared by the CPU and CUDA kernel steps."""
+    arrays = []
+    for out in outs:
+        if out[0] == "buffer":
+            arrays.append(out[2].get())
+            env[out[1]] = arrays[-1]
+    return arrays
 
 
 def _plain_kernel_step(kernel, outer, inner, in_slots, outs):

@@ -32,8 +32,8 @@ import numpy as np
 from graphflow import devices
 from graphflow.compiler import fused, memory
 from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
-                                      SlotPlan, assigned_variables, explain, make_plan,
-                                      propagate_shapes)
+                                      SlotPlan, assigned_variables, buffer_outputs, explain,
+                                      make_plan, propagate_shapes)
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.tensor import DeviceTensor
 
@@ -239,13 +239,7 @@ class CudaPlan(SlotPlan):
                     targets.append(src if var._dev is None else devices.device_copy(src))
                 else:
                     targets.append(devices.empty(tuple(var.shape.as_list()), var.dtype.np))
-            out_arrays = []
-            for out in outs:
-                if out[0] == "buffer":
-                    arr = out[2].get()
-                    env[out[1]] = arr
-                    out_arrays.append(arr)
-            kernel(outer, inner, *args, *targets, *out_arrays)
+            kernel(outer, inner, *args, *targets, *buffer_outputs(outs, env))
             for (var, _), dst in zip(variables, targets):
                 cur = var._value
                 if type(cur) is DeviceTensor and dst is cur._device_array:
