@@ -208,6 +208,19 @@ def test_fuse_elementwise_with_several_nodes_waiting_for_kernels():
     assert_same_outputs(g, new, arrays)
 
 
+def test_fuse_epilogue_stops_at_a_change_of_dtype():
+    # The epilogue is applied in place on the product's buffer, so a comparison (bool) cannot
+    # be part of it: x < matmul(...) compiled for the CPU wrote float32 into a bool buffer.
+    # Found by the differential property (seed 17).
+    def fn(x, y):
+        return tf.where(x < tf.matmul(x, y), x, y)
+    g, arrays = build(fn, (3, 3), (3, 3))
+    new, stats = fuse_epilogue.run(g)
+    assert stats["clusters"] == 0
+    f = tf.function(fn, backend="numba")
+    np.testing.assert_array_equal(f(*arrays).numpy(), fn(*map(tf.constant, arrays)).numpy())
+
+
 def test_fuse_elementwise_leaves_single_ops_alone():
     g, arrays = build(lambda x: tf.reduce_sum(tf.exp(x)) + 1.0, (5,))
     new, stats = fuse_elementwise.run(g)

@@ -1,6 +1,6 @@
 """Epilogue fusion (TF's _FusedMatMul): a matmul whose only consumer is an elementwise chain
-of the same shape (bias add, activation, ...) becomes one node: BLAS writes the product into
-its buffer and one kernel applies the chain in place.
+of the same shape and dtype (bias add, activation, ...) becomes one node: BLAS writes the
+product into its buffer and one kernel applies the chain in place.
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import fuse_epilogue
@@ -44,6 +44,8 @@ def run(graph):
             if not (user.outputs[0].shape == node.outputs[0].shape
                     or user.outputs[0].shape.dims_tuple() == node.outputs[0].shape.dims_tuple()):
                 break
+            if user.outputs[0].dtype is not node.outputs[0].dtype:
+                break  # the epilogue rewrites the product's own buffer: a comparison cannot
             chain.append(user)
             current = user.outputs[0]
             if id(current) in outs:
