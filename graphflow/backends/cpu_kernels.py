@@ -25,10 +25,10 @@ None to run the op's reference.
 import numpy as np
 from numba import njit
 
+from graphflow.backends.numba_cpu import UNSUPPORTED_DTYPES
 from graphflow.ops import conv
 from graphflow.ops.conv import _Geometry
 
-_NO_KERNEL_DTYPES = ("float16",)  # numba's CPU target has no half precision
 
 # -- pooling ------------------------------------------------------------------------------------
 
@@ -36,6 +36,12 @@ _NO_KERNEL_DTYPES = ("float16",)  # numba's CPU target has no half precision
 # The kernels index flat arrays through per-row views (of[o:o + c]) so that the innermost,
 # vectorized loops index with a range variable: an index numba cannot prove non-negative costs a
 # wraparound check per access and keeps the loop scalar (measured 5x slower).
+
+@njit(cache=True, nogil=True, inline="always")
+def _inside(start, k, size):
+    """(lo, hi): the window offsets i in [0, k) with 0 <= start + i < size (not in the padding)."""
+    return max(0, -start), min(k, size - start)
+
 
 @njit(cache=True, nogil=True)
 def _max_pool(x, kh, kw, sh, sw, pt, pl, out):
@@ -50,15 +56,11 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, out):
                 o = ((b * oh + r) * ow + q) * c
                 ov = of[o:o + c]
                 first = True
-                for i in range(kh):
-                    y = r * sh + i - pt
-                    if y < 0 or y >= h:
-                        continue
-                    for j in range(kw):
-                        z = q * sw + j - pl
-                        if z < 0 or z >= w:
-                            continue
-                        v = ((b * h + y) * w + z) * c
+                i0, i1 = _inside(r * sh - pt, kh, h)
+                j0, j1 = _inside(q * sw - pl, kw, w)
+                for i in range(i0, i1):
+                    for j in range(j0, j1):
+                        v = ((b * h + r * sh + i - pt) * w + q * sw + j - pl) * c
                         xv = xf[v:v + c]
                         if first:
                             for ch in range(c):
@@ -77,15 +79,11 @@ def _first_max(xf, mv, b, r, q, h, w, c, kh, kw, sh, sw, pt, pl, best):
     walking the window backwards."""
     for ch in range(c):
         best[ch] = kh * kw
-    for i in range(kh - 1, -1, -1):
-        y = r * sh + i - pt
-        if y < 0 or y >= h:
-            continue
-        for j in range(kw - 1, -1, -1):
-            z = q * sw + j - pl
-            if z < 0 or z >= w:
-                continue
-            v = ((b * h + y) * w + z) * c
+    i0, i1 = _inside(r * sh - pt, kh, h)
+    j0, j1 = _inside(q * sw - pl, kw, w)
+    for i in range(i1 - 1, i0 - 1, -1):
+        for j in range(j1 - 1, j0 - 1, -1):
+            v = ((b * h + r * sh + i - pt) * w + q * sw + j - pl) * c
             xv = xf[v:v + c]
             k = i * kw + j
             for ch in range(c):
@@ -107,15 +105,11 @@ def _max_pool_grad_disjoint(x, dy, kh, kw, sh, sw, pt, pl, m, dx):
                 o = ((b * oh + r) * ow + q) * c
                 _first_max(xf, mf[o:o + c], b, r, q, h, w, c, kh, kw, sh, sw, pt, pl, best)
                 dyv = dyf[o:o + c]
-                for i in range(kh):
-                    y = r * sh + i - pt
-                    if y < 0 or y >= h:
-                        continue
-                    for j in range(kw):
-                        z = q * sw + j - pl
-                        if z < 0 or z >= w:
-                            continue
-                        v = ((b * h + y) * w + z) * c
+                i0, i1 = _inside(r * sh - pt, kh, h)
+                j0, j1 = _inside(q * sw - pl, kw, w)
+                for i in range(i0, i1):
+                    for j in range(j0, j1):
+                        v = ((b * h + r * sh + i - pt) * w + q * sw + j - pl) * c
                         dxv = dxf[v:v + c]
                         k = i * kw + j
                         for ch in range(c):  # an unconditional store vectorizes
@@ -382,7 +376,7 @@ _FEW_CHANNELS = {"conv2d": conv2d, "conv2d_backprop_filter": conv2d_backprop_fil
 
 def implementation(node):
     """The kernel function to run `node` with (called like the op's reference), or None."""
-    if any(t.dtype.name in _NO_KERNEL_DTYPES for t in list(node.inputs) + list(node.outputs)):
+    if any(t.dtype.name in UNSUPPORTED_DTYPES for t in list(node.inputs) + list(node.outputs)):
         return None
     if node.type in _FEW_CHANNELS:  # input 0 is the image for both
         channels = node.inputs[0].shape.dims_tuple()[-1]

@@ -45,6 +45,7 @@ import warnings
 import numpy as np
 
 from graphflow import dtypes
+from graphflow.backends.numba_cpu import UNSUPPORTED_DTYPES
 from graphflow.compiler.rewrite import Rewriter
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops.creation import CONST
@@ -55,7 +56,7 @@ DESCRIPTION = "rewrite one_hot / argmax / argmin as elementwise ops and reductio
 
 # The Numba kernels cannot hold float16 values; a rewritten op would fail to compile there
 # where the original ran as a NumPy step.
-_NO_KERNEL_DTYPES = (dtypes.float16,)
+_NO_KERNEL_DTYPES = tuple(dtypes.as_dtype(d) for d in UNSUPPORTED_DTYPES)
 # The largest axis length whose indices float32 holds exactly (beyond it the iota is float64).
 _FLOAT32_EXACT = 1 << 24
 
