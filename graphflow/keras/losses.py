@@ -311,14 +311,6 @@ def _sparse_labels(what, y_true, y_pred):
     return y_true
 
 
-def _check_label_values(what, labels, num_classes):
-    if isinstance(labels, EagerTensor):  # eagerly, say which label is out of range (as TF does)
-        v = labels.numpy()
-        if v.size and (v.min() < 0 or v.max() >= num_classes):
-            bad = v.min() if v.min() < 0 else v.max()
-            raise InvalidArgumentError(
-                f"{what}: received a label value of {bad} which is outside the valid range of "
-                f"[0, {num_classes}) (y_pred has {num_classes} classes)")
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
@@ -347,9 +339,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if ignore_class is not None:
         valid = ops.not_equal(labels, ops.cast(ignore_class, labels.dtype))
         labels = ops.where(valid, labels, ops.zeros_like(labels))
-    _check_label_values(what, labels, num_classes)
+    # checked when the step runs, compiled or not (TF's kernel raises for such labels)
+    labels = nn.check_label_range(labels, num_classes, what)
     if from_logits:
-        losses = nn.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+        losses = nn.sparse_xent_of_checked(labels, y_pred)
     else:
         # sum(one_hot * p) picks each sample's probability without a gather.
         hot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
