@@ -21,6 +21,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.keras import object_registration as registry
 from graphflow.keras import losses as losses_mod
 from graphflow.keras.losses import (
     EPSILON, as_tensor, divide_no_nan, float_tensor, squeeze_or_expand_to_same_rank)
@@ -299,8 +300,8 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config):
         config = dict(config)
         if cls is MeanMetricWrapper:
-            name = config.pop("fn")
-            fn = _FUNCTIONS.get(name)
+            name = config.pop("fn", None)
+            fn = registry.lookup_name(name, _FUNCTIONS) if isinstance(name, str) else None
             if fn is None:
                 raise InvalidArgumentError(
                     f"MeanMetricWrapper.from_config: unknown metric function {name!r}")
@@ -939,7 +940,11 @@ def serialize(metric):
     """
     if not isinstance(metric, Metric):
         raise InvalidArgumentError(f"Cannot serialize metric {metric!r}: not a Metric")
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    config = {"class_name": type(metric).__name__, "config": metric.get_config()}
+    registered = registry.get_registered_name(type(metric))
+    if registered != type(metric).__name__:
+        config["registered_name"] = registered
+    return config
 
 
 def deserialize(config, custom_objects=None):
@@ -961,11 +966,9 @@ def get(identifier, custom_objects=None):
         return None
     if isinstance(identifier, Metric):
         return identifier
-    table = dict(ALIASES)
-    table.update(custom_objects or {})
     if isinstance(identifier, str):
-        cls = table.get(identifier)
-        if cls is None:
+        cls = registry.lookup_name(identifier, ALIASES, custom_objects)
+        if cls is None or not callable(cls):
             raise InvalidArgumentError(
                 f"Unknown metric {identifier!r}; known names: "
                 f"{sorted(k for k in ALIASES if k[0].islower())}")
@@ -973,11 +976,11 @@ def get(identifier, custom_objects=None):
             return cls(name=identifier) if identifier[0].islower() else cls()
         return MeanMetricWrapper(cls, name=identifier)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = table.get(name)
-        if cls is None or not isinstance(cls, type):
-            raise InvalidArgumentError(f"Unknown metric class {name!r} in config {identifier!r}")
-        return cls.from_config(dict(identifier.get("config", {})))
+        cls, inner = registry.resolve("metric", identifier, ALIASES, custom_objects)
+        if not isinstance(cls, type):
+            raise InvalidArgumentError(
+                f"Metric config {identifier.get('class_name')!r} names a function, not a class")
+        return registry.from_config(cls, inner, "metric", identifier["class_name"])
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):

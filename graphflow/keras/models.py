@@ -219,9 +219,15 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from graphflow.keras.saving import functional_from_config
-        if "layers" in config:
+        if isinstance(config, dict) and "layers" in config:
             return functional_from_config(config, custom_objects)
         return cls(**config)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (no weights): keras.models.model_from_json
+        rebuilds it."""
+        from graphflow.keras.saving import model_to_json
+        return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True, **kwargs):
         from graphflow.keras.saving import save_model
@@ -402,12 +408,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from graphflow.keras.saving import deserialize_layer
-        model = cls(name=config.get("name"))
-        if config.get("batch_input_shape") is not None:
-            from graphflow.keras.layers.base import Input
-            model.add(Input(batch_shape=tuple(config["batch_input_shape"])))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects))
-        return model
+        from graphflow.keras.saving.config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)
 

@@ -13,7 +13,9 @@ placeholders, so every layer's output shape is inferred by the same op shape rul
     TensorShape([None, 2])
 """
 import collections
+import contextlib
 import inspect
+import math
 import re
 import threading
 
@@ -37,6 +39,42 @@ class _CallState(threading.local):
 
 
 _call_state = _CallState()
+
+
+class _WeightBudget(threading.local):
+    """Bytes that weights created in this thread may still take (None: no limit). load_model
+    sets it from the file's size, so a small file's config cannot allocate gigabytes."""
+
+    def __init__(self):
+        self.left = None
+        self.source = None
+
+
+_weight_budget = _WeightBudget()
+
+
+@contextlib.contextmanager
+def weight_budget(nbytes, source):
+    """Limits the bytes of the weights created inside the block (in this thread) to `nbytes`;
+    a larger weight raises InvalidArgumentError naming `source`."""
+    saved = _weight_budget.left, _weight_budget.source
+    _weight_budget.left, _weight_budget.source = int(nbytes), source
+    try:
+        yield
+    finally:
+        _weight_budget.left, _weight_budget.source = saved
+
+
+def _charge_weight(layer, name, shape, dtype):
+    if _weight_budget.left is None:
+        return
+    nbytes = math.prod(shape) * dtype.size
+    if nbytes > _weight_budget.left:
+        raise InvalidArgumentError(
+            f"{_weight_budget.source}: layer {layer.name!r} would create weight {name!r} of "
+            f"shape {shape} ({nbytes} bytes), more than the file can hold; its config is "
+            "damaged or not a graphflow model")
+    _weight_budget.left -= nbytes
 
 
 class _CallLosses(threading.local):
@@ -240,6 +278,8 @@ class Layer:
                 f"Layer {self.name!r}: cannot create weight {name!r} with unknown or negative "
                 f"dimensions {shape}")
         dtype = dtypes.as_dtype(dtype or self.dtype)
+        shape = tuple(int(d) for d in shape)
+        _charge_weight(self, name, shape, dtype)
         init = initializers.get(initializer or ("glorot_uniform" if dtype.is_floating else "zeros"))
         value = init(shape, dtype=dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
