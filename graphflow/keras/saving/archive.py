@@ -83,6 +83,15 @@ class Archive:
             raise InvalidArgumentError(
                 f"{source}: not a {what} (not a zip archive, or a truncated one: "
                 f"{type(e).__name__}: {e})") from None
+        # zipfile also accepts data before the archive and finds an end record anywhere in the
+        # last 64 KB: a truncated file could open as the zip stored inside it. Ours start with
+        # a member and end with the end record.
+        end = len(data) - 22 - len(zf.comment)
+        starts = data.startswith(b"PK\x03\x04") or (end == 0 and not zf.infolist())  # or empty
+        if not starts or end < 0 or data[end:end + 4] != b"PK\x05\x06":
+            raise InvalidArgumentError(
+                f"{source}: not a {what} (the zip archive is truncated, or has data before or "
+                "after it)")
         if budget is None:
             budget = BUDGET_BASE + BUDGET_RATIO * len(data)
         return cls(zf, source, len(data), budget)
