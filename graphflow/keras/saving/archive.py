@@ -42,6 +42,10 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplement
               OverflowError, UnicodeDecodeError)
 
 
+class MissingFileError(NotFoundError, InvalidArgumentError):
+    """A path with no file: a NotFoundError, and a ValueError as Keras's load_model raises."""
+
+
 class Archive:
     """A zip archive checked member by member; `source` names it in every error."""
 
@@ -55,15 +59,17 @@ class Archive:
 
     @classmethod
     def open(cls, path, what="graphflow .keras model file"):
-        """The archive at `path`: a missing path is NotFoundError; a directory, an empty file or
-        a file that is not a zip archive is InvalidArgumentError."""
+        """The archive at `path`: a missing path is NotFoundError (and a ValueError, as in
+        Keras); a directory, an empty file or a file that is not a zip archive is
+        InvalidArgumentError."""
         path = os.fspath(path)
         if os.path.isdir(path):
             raise InvalidArgumentError(f"{path}: is a directory, not a {what}")
         try:
             f = open(path, "rb")
         except FileNotFoundError:
-            raise NotFoundError(f"No file or directory found at {path}") from None
+            raise MissingFileError(f"File not found: filepath={path}. No file or directory "
+                                   f"found at {path}") from None
         try:
             size = os.fstat(f.fileno()).st_size
             if size == 0:
