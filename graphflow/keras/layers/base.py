@@ -215,8 +215,12 @@ class Layer:
         build = cls.__dict__.get("build")
         if build is not None and cls._standardize_build_shape and \
                 not getattr(build, "_standardizes_shape", False):
-            def standardized(self, input_shape, *args, **kw):
-                return build(self, _as_shapes(input_shape), *args, **kw)
+            def standardized(self, *args, **kw):
+                if args:
+                    args = (_as_shapes(args[0]),) + args[1:]
+                elif "input_shape" in kw:
+                    kw["input_shape"] = _as_shapes(kw["input_shape"])
+                return build(self, *args, **kw)
             standardized.__name__, standardized.__doc__ = build.__name__, build.__doc__
             standardized.__wrapped__ = build
             standardized._standardizes_shape = True
