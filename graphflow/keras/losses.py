@@ -18,6 +18,7 @@ import math
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.ops import api as ops
 from graphflow.ops import nn
 from graphflow.tensor import EagerTensor, Tensor, Variable
@@ -794,10 +795,16 @@ def serialize(loss):
         2.0
     """
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        config = {"class_name": type(loss).__name__, "config": loss.get_config()}
+        registered = registry.get_registered_name(type(loss))
+        if registered != type(loss).__name__:
+            config["registered_name"] = registered
+        return config
     name = getattr(loss, "__name__", None)
     if name in _FUNCTIONS:
         return name
+    if loss in registry.GLOBAL_CUSTOM_NAMES:
+        return registry.get_registered_name(loss)
     raise InvalidArgumentError(f"Cannot serialize loss {loss!r}: not a Loss or a known loss "
                                "function")
 
@@ -817,23 +824,22 @@ def get(identifier, custom_objects=None):
     """
     if identifier is None:
         return None
-    table = dict(ALIASES)
-    table.update(custom_objects or {})
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        cls = table.get(identifier)
-        if cls is None:
+        cls = registry.lookup_name(identifier, ALIASES, custom_objects)
+        if cls is None or not callable(cls):
             raise InvalidArgumentError(
                 f"Unknown loss {identifier!r}; known names: "
                 f"{sorted(k for k in ALIASES if k[0].islower())}")
         return cls() if isinstance(cls, type) else LossFunctionWrapper(cls, name=identifier)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = table.get(name)
-        if cls is None or not isinstance(cls, type):
-            raise InvalidArgumentError(f"Unknown loss class {name!r} in config {identifier!r}")
-        return cls.from_config(dict(identifier.get("config", {})))
+        classes = {k: v for k, v in ALIASES.items() if isinstance(v, type)}
+        cls, inner = registry.resolve("loss", identifier, classes, custom_objects)
+        if not isinstance(cls, type):
+            raise InvalidArgumentError(
+                f"Loss config {identifier.get('class_name')!r} names a function, not a class")
+        return registry.from_config(cls, inner, "loss", identifier["class_name"])
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if callable(identifier):
