@@ -587,13 +587,14 @@ def test_skipped_op(name):
 def test_public_wrappers_pass_canonical_attrs(monkeypatch, fn, args, kwargs, op_name, attrs):
     seen = []
     import graphflow.ops.registry as registry
-    original = registry._run_eager
+    original = registry.record
 
-    def spy(op, inputs, arrays, a):
+    def spy(op, inputs, a, outputs):  # what dispatch offers the tape: the attrs it ran with
         seen.append((op.name, a))
-        return original(op, inputs, arrays, a)
-    monkeypatch.setattr(registry, "_run_eager", spy)
-    fn(*[tf.constant(a) for a in args], **kwargs)
+        return original(op, inputs, a, outputs)
+    monkeypatch.setattr(registry, "record", spy)
+    with tf.GradientTape():
+        fn(*[tf.constant(a) for a in args], **kwargs)
     assert (op_name, attrs) in seen, seen
 
 

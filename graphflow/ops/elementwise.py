@@ -37,7 +37,8 @@ def _binary_rule(name, kinds, out_dtype=None):
 
 
 def _checked(name, kinds, fn):
-    """Wraps a NumPy kernel so the eager path rejects dtypes the op does not accept.
+    """Wraps a NumPy kernel so the eager path rejects dtypes the op does not accept (for ops
+    registered without `input_kinds`, which dispatch checks itself at less cost).
 
     Only the first input is checked: dispatch has already made the operands' dtypes agree."""
     if kinds == ANY:
@@ -193,8 +194,8 @@ for _name, (_ref, _kinds, _grad) in UNARY.items():
     _g = None if _grad is None else (
         lambda grad: (lambda inputs, outputs, dy: (grad(inputs[0], outputs[0], dy),)))(_grad)
     _out = dtypes.bool if _name in ("is_nan", "is_finite") else None
-    _op = register(_name, ELEMENTWISE, _unary_rule(_name, _kinds, _out),
-                   _checked(_name, _kinds, _ref), _g)
+    _op = register(_name, ELEMENTWISE, _unary_rule(_name, _kinds, _out), _ref, _g,
+                   input_kinds=_kinds)
     _namespace[_name] = _public(_op, _kinds)
 
 for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
@@ -207,8 +208,8 @@ for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
     else:
         _g = (lambda grad: (lambda inputs, outputs, dy: grad(
             inputs[0], inputs[1], outputs[0], dy)))(_grad)
-    _op = register(_name, BROADCAST, _binary_rule(_name, _kinds, _out),
-                   _checked(_name, _kinds, _ref), _g, same_dtype=(0, 1), grad_takes_needs=_needs)
+    _op = register(_name, BROADCAST, _binary_rule(_name, _kinds, _out), _ref, _g,
+                   same_dtype=(0, 1), grad_takes_needs=_needs, input_kinds=_kinds)
     _namespace[_name] = _public(_op, _kinds)
 
 

@@ -55,13 +55,16 @@ class OpDef:
     every output element, the index it is copied from: the CUDA target builds index maps that
     way (an attr named constant_values is the fill value of elements copied from nowhere).
     view: the op is a pure reshape (same elements in the same order), so no copy is needed.
+    input_kinds: the NumPy dtype kinds input #0 may have ("f", "fiu", ...; None: any), checked by
+    eager dispatch (graph building checks them in `infer`, so `ref` never has to).
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
-                 "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view")
+                 "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view", "input_kinds",
+                 "pair")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
-                 grad_takes_needs=False):
+                 grad_takes_needs=False, input_kinds=None):
         if kind not in KINDS:
             raise ValueError(f"op {name!r}: unknown kind {kind!r}")
         self.name = name
@@ -77,6 +80,8 @@ class OpDef:
         self.scalar_kinds = "fiub"  # dtype kinds of input #0 for which `scalar` is valid
         self.moves = None
         self.view = False
+        self.input_kinds = None if input_kinds in (None, "fiub", "biuf") else input_kinds
+        self.pair = same_dtype == (0, 1)  # the common binary case, checked inline by dispatch
 
     @property
     def differentiable(self):
@@ -256,37 +261,80 @@ def _wrap(value):
 
 def dispatch(op, inputs, attrs=None, name=None):
     """Runs `op` on `inputs`: eagerly through its NumPy reference, or as a new node of the graph
-    being built. Returns one tensor, or a tuple for multi-output ops."""
+    being built. Returns one tensor, or a tuple for multi-output ops.
+
+    This is the one path every op call takes, so its common case (eager CPU tensors, or a
+    Python number beside a float tensor) is written out inline; anything else (conversion,
+    graph building, the GPU, a dtype mismatch to explain) goes through `_dispatch_slow`."""
     if context.graph is None and context.gpu_placement is None:
         arrays = []
-        for i, x in enumerate(inputs):
+        for x in inputs:
             if type(x) is EagerTensor:
                 arrays.append(x._value)
                 continue
-            scalar = _fast_scalar(op, inputs, i, x)
+            scalar = _fast_scalar(op, inputs, x)
             if scalar is None:
                 return _dispatch_slow(op, inputs, attrs, name)
             arrays.append(scalar)
-        if op.same_dtype and len(arrays) > 1:
+        if op.pair:
+            if arrays[0].dtype is not arrays[1].dtype and arrays[0].dtype != arrays[1].dtype:
+                _anchor_dtype(op, inputs)  # raises the descriptive error
+        elif op.same_dtype and len(arrays) > 1:
             _check_same_dtype(op, inputs, arrays)
-        return _run_eager(op, inputs, arrays, attrs)
+        kinds = op.input_kinds
+        if kinds is not None and arrays and arrays[0].dtype.kind not in kinds:
+            _reject_kind(op, arrays[0])
+        try:
+            result = op.ref(*arrays, **attrs) if attrs else op.ref(*arrays)
+        except GraphflowError:
+            raise
+        except Exception as e:  # the reference failed: let the shape rule say why, naming the op
+            _explain_failure(op, inputs, attrs, e)
+        if op.num_outputs == 1:
+            if type(result) is not np.ndarray:
+                result = np.asarray(result)
+            out = _new(EagerTensor)
+            out._value = result
+            if context.tapes:
+                record(op, inputs, attrs, (out,))
+            return out
+        outs = tuple(_wrap(r) for r in result)
+        if context.tapes:
+            record(op, inputs, attrs, outs)
+        return outs
     return _dispatch_slow(op, inputs, attrs, name)
 
 
-def _fast_scalar(op, inputs, i, x):
+_new = object.__new__
+
+
+def _wrap(value):
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)
+    t = _new(EagerTensor)
+    t._value = value
+    return t
+
+
+def _fast_scalar(op, inputs, x):
     """`t * 2.0` without the general conversion: a Python float or int operand of a binary op
     becomes a 0-d array of the tensor operand's floating dtype. Anything else (tapes recording,
     integer tensors, other operand kinds) returns None and takes the general path."""
     t = type(x)
-    if (t is not float and t is not int) or op.same_dtype != (0, 1) or context.tapes:
+    if (t is not float and t is not int) or not op.pair or context.tapes:
         return None
-    other = inputs[1 - i]
+    other = inputs[1] if inputs[0] is x else inputs[0]
     if type(other) is not EagerTensor:
         return None
     dtype = other._value.dtype
     if dtype.kind != "f":
         return None
     return np.asarray(x, dtype=dtype)
+
+
+def _reject_kind(op, array):
+    from graphflow.ops import rules
+    rules.check_array_kind(op.name, array, op.input_kinds)
 
 
 def _check_same_dtype(op, inputs, arrays):
@@ -312,6 +360,8 @@ def _dispatch_slow(op, inputs, attrs, name):
     arrays = [t._value for t in tensors]
     if op.same_dtype:
         _check_same_dtype(op, tensors, arrays)
+    if op.input_kinds is not None and arrays and arrays[0].dtype.kind not in op.input_kinds:
+        _reject_kind(op, arrays[0])
     return _run_eager(op, tensors, arrays, attrs)
 
 
@@ -338,6 +388,8 @@ def _run_on_gpu(op, tensors, attrs, dev):
     arrays = [device_array_of(t) for t in tensors]
     if op.same_dtype and len(arrays) > 1:
         _check_same_dtype(op, tensors, arrays)
+    if op.input_kinds is not None and arrays and arrays[0].dtype.kind not in op.input_kinds:
+        _reject_kind(op, arrays[0])
     try:
         results = lower_cuda.run_eager(op, arrays, attrs or {})
     except GraphflowError:
