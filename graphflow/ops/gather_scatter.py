@@ -21,10 +21,10 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import rules
-from graphflow.ops.creation import zeros
 from graphflow.ops import shape as sh
-from graphflow.ops.scan import cumsum
+from graphflow.ops.creation import zeros
 from graphflow.ops.registry import INDEX, OPAQUE, EagerTensor, dispatch, register, to_array
+from graphflow.ops.scan import cumsum
 from graphflow.ops.static import constant_value
 
 INDEX_KINDS = "i"  # TF's index dtypes are int32 and int64 (int16 for some ops)

@@ -21,7 +21,7 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
 from graphflow.ops import rules
 from graphflow.ops import shape as sh
-from graphflow.ops.registry import OPAQUE, EagerTensor, dispatch, register, to_array
+from graphflow.ops.registry import OPAQUE, EagerTensor, Spec, dispatch, register, to_array
 from graphflow.ops.static import constant_value
 
 SORTABLE = "fiu"  # TF sorts numbers, not bools
@@ -83,6 +83,7 @@ def _direction(direction, op_name):
 
 
 def _sort_axis(values, axis, op_name):
+    rules.check_kind(op_name, Spec(values.shape.dims_tuple(), values.dtype), SORTABLE)
     rank = values.shape.rank
     if rank is None:
         raise InvalidArgumentError(f"{op_name}: the rank of the input must be known")
@@ -136,6 +137,7 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
         (array([5., 5.], dtype=float32), array([1, 3], dtype=int32))
     """
     input = _tensor(input, "top_k")  # noqa: A001
+    rules.check_kind("top_k", Spec(input.shape.dims_tuple(), input.dtype), SORTABLE)
     rank = input.shape.rank
     if rank == 0:
         raise InvalidArgumentError("top_k: input must be >= 1-D, got shape []")

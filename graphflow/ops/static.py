@@ -66,11 +66,15 @@ def _node_values(node, memo, budget):
     op = node.opdef
     if node.type in _SHAPE_QUERIES:
         shape = node.inputs[0].shape
+        if node.type == "rank" and shape.rank is not None:
+            return [op.ref(np.empty((0,) * shape.rank, np.uint8), **node.attrs)]
         if not shape.is_fully_defined():
             return None
         return [op.ref(np.empty(shape.as_list(), np.uint8), **node.attrs)]
     if not node.inputs:
         return None
+    if node.type == "strided_slice" and node.inputs[0].node.type == "shape":
+        return _known_dims(node)
     args = []
     for t in node.inputs:
         v = _symbolic_value(t, memo, budget)
@@ -82,3 +86,17 @@ def _node_values(node, memo, budget):
     except GraphflowError:
         return None  # the graph reports the error when it runs
     return [np.asarray(o) for o in out] if op.num_outputs != 1 else [np.asarray(out)]
+
+
+def _known_dims(node):
+    """tf.shape(x)[k] or [a:b] of a partially known shape: known when the picked dims are."""
+    shape = node.inputs[0].node.inputs[0].shape  # the shape of the tensor tf.shape was asked
+    if shape.rank is None:
+        return None
+    dims = np.array([-1 if d is None else d for d in shape.as_list()],
+                    dtype=node.outputs[0].dtype.np)
+    try:
+        picked = np.asarray(node.opdef.ref(dims, **node.attrs))
+    except GraphflowError:
+        return None
+    return None if np.any(picked < 0) else [picked]
