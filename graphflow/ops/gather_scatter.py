@@ -192,7 +192,8 @@ def _scatter_rule(specs, mode):
     if depth is not None and updates.shape is not None:
         expected = indices.shape[:-1] + tensor.shape[depth:]
         if len(expected) != len(updates.shape) or any(
-                a is not None and b is not None and a != b for a, b in zip(expected, updates.shape)):
+                a is not None and b is not None and a != b
+                for a, b in zip(expected, updates.shape)):
             raise InvalidArgumentError(
                 f"{op_name}: updates must have shape indices.shape[:-1] + tensor.shape[{depth}:] = "
                 f"{rules.fmt(expected)}; got updates {rules.fmt(updates.shape)} for indices "

@@ -42,7 +42,8 @@ def _ints(value, what, op_name):
     """A tuple of Python ints from a constant scalar or list (tensors known at build time too)."""
     v = constant_value(value)
     if v is None or np.asarray(v).dtype.kind not in "iu" and np.asarray(v).size:
-        raise InvalidArgumentError(f"{op_name}: {what} must be constant integers, got {value!r:.80}")
+        raise InvalidArgumentError(
+            f"{op_name}: {what} must be constant integers, got {value!r:.80}")
     return tuple(int(a) for a in np.asarray(v).reshape(-1))
 
 
@@ -612,8 +613,8 @@ def _broadcast_lists(op_name, a, b):
     return out
 
 
-BROADCAST_ARGS = register("broadcast_dynamic_shape", OPAQUE, _broadcast_args_infer, _broadcast_args_ref,
-                          same_dtype=(0, 1))
+BROADCAST_ARGS = register("broadcast_dynamic_shape", OPAQUE, _broadcast_args_infer,
+                          _broadcast_args_ref, same_dtype=(0, 1))
 
 
 def broadcast_dynamic_shape(shape_x, shape_y):

@@ -470,7 +470,8 @@ def _gather_infer(specs, axis, batch_dims):
         return [(None, params.dtype)]
     rules.normalize_axis("gather", axis, len(params.shape), params.shape)
     _check_batch_dims("gather", params.shape, indices.shape, axis, batch_dims)
-    return [(params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:], params.dtype)]
+    out = params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]
+    return [(out, params.dtype)]
 
 
 def _check_batch_dims(op_name, params_shape, indices_shape, axis, batch_dims):
@@ -557,7 +558,8 @@ GATHER_GRAD = register(
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """Slices of params at integer `indices` along `axis` (default: batch_dims). Indices must
     lie in [0, params.shape[axis]), as on TF's CPU. With batch_dims=b, the first b axes of
-    params and indices are batch axes matched up one to one.
+    params and indices are batch axes matched up one to one. validate_indices is accepted and
+    ignored (deprecated in TF, where indices are always validated on the CPU).
 
         >>> tf.gather(tf.constant([10.0, 20.0, 30.0]), [2, 0]).numpy()
         array([30., 10.], dtype=float32)

@@ -264,8 +264,8 @@ def unique_with_counts(x, out_idx=dtypes.int32, name=None):
     position among them, and how often each occurs. Returns UniqueWithCounts(y, idx, count).
 
         >>> y, idx, count = tf.unique_with_counts(tf.constant([4, 1, 4, 4, 2]))
-        >>> y.numpy(), idx.numpy(), count.numpy()
-        (array([4, 1, 2], dtype=int32), array([0, 1, 0, 0, 2], dtype=int32), array([3, 1, 1], dtype=int32))
+        >>> y.numpy().tolist(), idx.numpy().tolist(), count.numpy().tolist()
+        ([4, 1, 2], [0, 1, 0, 0, 2], [3, 1, 1])
     """
     x = _tensor(x, "unique_with_counts")
     dtype = _index_dtype(out_idx, "unique_with_counts", "out_idx")
