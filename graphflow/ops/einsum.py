@@ -25,6 +25,7 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
+from graphflow.ops import rules
 from graphflow.ops import shape as sh
 from graphflow.ops.layout import matrix_diag_part
 from graphflow.ops.linalg import matmul
@@ -44,6 +45,7 @@ class _Operand:
         return dict(zip(self.labels, self.tensor.shape.dims_tuple()))
 
 
+@rules.composite("einsum")
 def einsum(equation, *inputs, **kwargs):
     """Sums of products of tensor elements, described by an equation over axis labels
     ("ij,jk->ik" is a matrix product; without "->", the output has the labels used once, in

@@ -318,6 +318,7 @@ def tensor_scatter_nd_min(tensor, indices, updates, name=None):
     return _scatter("min", tensor, indices, updates, name)
 
 
+@rules.composite("scatter_nd")
 def scatter_nd(indices, updates, shape, name=None):
     """Zeros of `shape` with `updates` added at the index tuples (repeated tuples add up).
 
@@ -379,6 +380,7 @@ def _expand_like(mask, x):
 
 # -- boolean_mask --------------------------------------------------------------------------------
 
+@rules.composite("boolean_mask")
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
     """The elements (slices) of `tensor` where `mask` is true: mask's k axes match the tensor's
     axes axis..axis+k-1, which become one axis of data-dependent length.
@@ -414,6 +416,7 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
 
 # -- nn.embedding_lookup -------------------------------------------------------------------------
 
+@rules.composite("embedding_lookup")
 def embedding_lookup(params, ids, max_norm=None, name=None):
     """Rows of `params` at `ids` (tf.gather on axis 0). A list of shards is one table split
     as TF's "div" strategy splits it (earlier shards at most one row longer). With max_norm,
@@ -654,6 +657,7 @@ def segment_min(data, segment_ids, name=None):
     return _sorted_segment("min", data, segment_ids, name)
 
 
+@rules.composite("segment_mean")
 def segment_mean(data, segment_ids, name=None):
     """Means of the rows of data per sorted segment (empty segments are 0; integer means
     truncate toward zero, as TF's).
@@ -721,6 +725,7 @@ def _segment_counts(data, segment_ids, num_segments):
     return ew.maximum(count, 1)
 
 
+@rules.composite("unsorted_segment_mean")
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     """Means of data's rows per segment (empty segments are 0; integer data gives a float
     mean, as TF's).
@@ -733,6 +738,7 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     return ew.truediv(total, _segment_counts(data, segment_ids, num_segments), name)
 
 
+@rules.composite("unsorted_segment_sqrt_n")
 def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
     """Sums of data's rows per segment divided by sqrt(rows in the segment).
 

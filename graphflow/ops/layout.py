@@ -142,6 +142,7 @@ def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
 
 # -- repeat --------------------------------------------------------------------------------------
 
+@rules.composite("repeat")
 def repeat(input, repeats, axis=None, name=None):  # noqa: A002 - TF's name
     """Each element (slice along `axis`) repeated `repeats` times: one count for all, or one per
     slice. With axis None the input is flattened first.
@@ -208,6 +209,7 @@ def _repeat_dynamic(x, repeats, axis, n, name):
 
 # -- sequence_mask -------------------------------------------------------------------------------
 
+@rules.composite("sequence_mask")
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
     """mask[..., j] = j < lengths[...] for j in [0, maxlen) (maxlen: the largest length when
     None), as `dtype`.
@@ -247,6 +249,7 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
 
 # -- meshgrid ------------------------------------------------------------------------------------
 
+@rules.composite("meshgrid")
 def meshgrid(*args, **kwargs):
     """Coordinate grids from 1-D coordinate vectors: N inputs give N tensors of one N-D shape.
     indexing "xy" (the default, Cartesian) swaps the first two output axes; "ij" does not.
@@ -294,6 +297,7 @@ def meshgrid(*args, **kwargs):
 
 # -- band_part -----------------------------------------------------------------------------------
 
+@rules.composite("band_part")
 def band_part(input, num_lower, num_upper, name=None):  # noqa: A002 - TF's name
     """The band of each innermost matrix: entries (i, j) with i - j <= num_lower and
     j - i <= num_upper are kept, the others zeroed (a negative bound keeps that whole triangle).
@@ -692,6 +696,7 @@ def ensure_shape(x, shape, name=None):
     return dispatch(ENSURE_SHAPE, (x,), {"shape": dims}, name)
 
 
+@rules.composite("identity_n")
 def identity_n(input, name=None):  # noqa: A002 - TF's name
     """Identities of a list of tensors (one op in TF; one identity each here).
 

@@ -110,6 +110,7 @@ def _take_along_last(x, indices, name=None):
     return sh.gather(x, indices, axis=rank - 1, batch_dims=rank - 1, name=name)
 
 
+@rules.composite("sort")
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """`values` sorted along `axis` (gradients flow back to the elements' places).
 
@@ -128,6 +129,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     return sh.transpose(_take_along_last(moved, argsort(moved, -1, direction)), perm, name)
 
 
+@rules.composite("top_k")
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002 - TF's names
     """The k largest entries of the last axis and their indices, largest first; of equal
     values the one with the lower index comes first. Returns TopKV2(values, indices).
