@@ -10,6 +10,12 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.ops.creation import eye  # noqa: F401
 from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
 from graphflow.ops.nn import l2_normalize  # noqa: F401
+# -- TF op breadth, part 1 (issue 16) ------------------------------------------------------------
+from graphflow.ops.einsum import einsum  # noqa: F401
+from graphflow.ops.layout import band_part, matrix_diag as diag  # noqa: F401
+from graphflow.ops.layout import matrix_diag_part as diag_part  # noqa: F401
+from graphflow.ops.layout import matrix_set_diag as set_diag  # noqa: F401
+# ----------------------------------------------------------------------------------------------
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh

@@ -14,4 +14,13 @@ from graphflow.ops.api import (  # noqa: F401
 from graphflow.ops.nn import l2_normalize, softplus  # noqa: F401
 from graphflow.ops.reduce import reduce_euclidean_norm, reduce_std, reduce_variance  # noqa: F401
 
+# -- TF op breadth, part 1 (issue 16) ------------------------------------------------------------
+from graphflow.ops.gather_scatter import (  # noqa: F401,E402
+    segment_max, segment_mean, segment_min, segment_prod, segment_sum, unsorted_segment_max,
+    unsorted_segment_mean, unsorted_segment_min, unsorted_segment_prod, unsorted_segment_sqrt_n,
+    unsorted_segment_sum)
+from graphflow.ops.scan import cumprod, cumsum, cumulative_logsumexp  # noqa: F401,E402
+from graphflow.ops.sort import in_top_k, top_k  # noqa: F401,E402
+# ----------------------------------------------------------------------------------------------
+
 mod = floormod

@@ -811,31 +811,49 @@ def _indices(values_, dtype=np.int32):
 
 
 def _gather_make(rng, dtype):
-    table = [((5,), [0, 4, 2], 0), ((3, 4), [[0, 3], [1, 1]], 1), ((3, 4), 2, 0),
-             ((3,), [1, 1, 0], 0), ((4, 2), [-1, 0], 0), ((3, 2), np.zeros(0, np.int64), 0),
-             ((2, 3, 2), [2, 0], 1)]
+    # (params shape, indices, axis, batch_dims); TF's gather takes indices in [0, size) only.
+    table = [((5,), [0, 4, 2], 0, 0), ((3, 4), [[0, 3], [1, 1]], 1, 0), ((3, 4), 2, 0, 0),
+             ((3,), [1, 1, 0], 0, 0), ((4, 2), [3, 0], 0, 0), ((3, 2), np.zeros(0, np.int64), 0, 0),
+             ((2, 3, 2), [2, 0], 1, 0), ((2, 3), [[2, 0], [1, 1]], 1, 1),
+             ((2, 3, 4), [[0, 3, 3], [1, 2, 0]], 2, 1), ((2, 3, 2), [[[1], [0]], [[2], [2]]], 1, 1),
+             ((2, 3, 2), [[0, 1, 1], [1, 0, 0]], 2, 2)]
     return [([values(rng, s, dtype), _indices(idx, np.int64 if i % 2 else np.int32)],
-             {"axis": axis, "batch_dims": 0}) for i, (s, idx, axis) in enumerate(table)]
+             {"axis": axis, "batch_dims": bd}) for i, (s, idx, axis, bd) in enumerate(table)]
 
 
 def _gather_expected(params, indices, axis, batch_dims):
-    return params[(slice(None),) * axis + (indices,)]
+    if not batch_dims:
+        return params[(slice(None),) * axis + (indices,)]
+    # Batch by batch, written out (no code shared with graphflow/ops/shape.py).
+    b = batch_dims
+    out_shape = params.shape[:axis] + indices.shape[b:] + params.shape[axis + 1:]
+    out = np.empty(out_shape, dtype=params.dtype)
+    for pos in np.ndindex(out_shape):
+        batch, before = pos[:b], pos[b:axis]
+        ipos = pos[axis:axis + indices.ndim - b]
+        after = pos[axis + indices.ndim - b:]
+        out[pos] = params[batch + before + (indices[batch + ipos],) + after]
+    return out
 
 
 def _gather_grad_make(rng, dtype):
     cases = []
     for (params, indices), attrs in _gather_make(rng, dtype):
-        axis = attrs["axis"]
-        shape = params.shape[:axis] + indices.shape + params.shape[axis + 1:]
-        cases.append(([values(rng, shape, dtype), indices, params], {"axis": axis}))
+        axis, bd = attrs["axis"], attrs["batch_dims"]
+        shape = params.shape[:axis] + indices.shape[bd:] + params.shape[axis + 1:]
+        grad_attrs = {"axis": axis, "batch_dims": bd} if bd else {"axis": axis}
+        cases.append(([values(rng, shape, dtype), indices, params], grad_attrs))
     return cases
 
 
-def _gather_grad_expected(dy, indices, like, axis):
+def _gather_grad_expected(dy, indices, like, axis, batch_dims=0):
     out = np.zeros(like.shape, dtype=np.float64 if dy.dtype.kind == "f" else np.int64)
-    lead = (slice(None),) * axis
-    for pos in np.ndindex(indices.shape):
-        out[lead + (int(indices[pos]),)] += dy[lead + pos]
+    b = batch_dims
+    for pos in np.ndindex(dy.shape):
+        batch, before = pos[:b], pos[b:axis]
+        ipos = pos[axis:axis + indices.ndim - b]
+        after = pos[axis + indices.ndim - b:]
+        out[batch + before + (int(indices[batch + ipos]),) + after] += dy[pos]
     return out.astype(dy.dtype)
 
 
@@ -920,7 +938,7 @@ _add("check_label_range", _check_labels_make, INTS + (U8,), lambda x, depth, op_
 
 
 def _where_indices_make(rng, dtype):
-    return [([values(rng, s, dtype)], {}) for s in [(), (4,), (2, 3), (0, 2), (2, 1, 2)]]
+    return [([values(rng, s, dtype)], {}) for s in [(1,), (4,), (2, 3), (0, 2), (2, 1, 2)]]
 
 
 _add("where_indices", _where_indices_make, (BOOL,) + INTS,
@@ -1180,6 +1198,620 @@ _add("avg_pool2d", _pool_make("avg_pool2d", POOL_CASES, quarters), FLOATS, naive
      edge=_pool_make("avg_pool2d", POOL_EDGE, quarters))
 _add("avg_pool2d_grad", _pool_make("avg_pool2d_grad", POOL_CASES, quarters), FLOATS,
      naive_avg_pool2d_grad, edge=_pool_make("avg_pool2d_grad", POOL_EDGE, quarters))
+
+
+# =============================================================================================
+# TF op breadth, part 1 (issue 16, the ops1 package): scans and sorting, gathers and scatters,
+# segment ops, shape and layout. The expected functions are loops written from TF's definitions
+# and share no code with graphflow/ops/{scan,sort,gather_scatter,layout}.py.
+# =============================================================================================
+
+# Ops whose output shape depends on the input values (None dims in graph mode).
+DATA_DEPENDENT_SHAPES = {"where_indices", "unique_with_counts", "segment_sum", "segment_prod",
+                         "segment_max", "segment_min", "dynamic_partition", "dynamic_stitch",
+                         "range"}
+
+
+def _along(x, axis):
+    """(position of the rest, 1-D slice index) pairs of x along axis: every 1-D line of x."""
+    rest = x.shape[:axis] + x.shape[axis + 1:]
+    for pos in np.ndindex(rest):
+        yield pos, pos[:axis] + (slice(None),) + pos[axis:]
+
+
+# -- scans -------------------------------------------------------------------------------------
+
+SCAN_CASES = [((5,), 0, False, False), ((2, 3), 1, True, False), ((2, 3), 0, False, True),
+              ((2, 3, 2), 2, True, True), ((0, 3), 0, False, False), ((1,), 0, True, False)]
+# An exclusive log-sum-exp starts at -inf, which finite differences cannot take: those cases
+# are forward-only (tests/test_ops1.py checks their gradient with a zero cotangent there).
+LOGSUMEXP_CASES = [c for c in SCAN_CASES if not c[2]] + [((3, 2), 0, False, True)]
+
+
+def _with_zeros(rng, shape, dtype):
+    """values() with about a third of the entries exactly 0 (cumprod's gradient is exact there)."""
+    x = values(rng, shape, dtype)
+    x[rng.random(shape) < 0.35] = 0
+    return x
+
+
+def _scan_make(gen, table=SCAN_CASES):
+    def make(rng, dtype):
+        return [([gen(rng, s, dtype)], {"axis": a, "exclusive": e, "reverse": r})
+                for s, a, e, r in table]
+    return make
+
+
+def _scan_expected(combine):
+    def expected(x, axis, exclusive, reverse):
+        wide = x.astype(np.float64 if x.dtype.kind == "f" else np.int64)
+        out = np.zeros(x.shape, dtype=wide.dtype)
+        for _, line in _along(x, axis):
+            v = list(wide[line])
+            n = len(v)
+            res = []
+            for k in range(n):
+                idx = range(k, n) if reverse else range(0, k + 1)
+                idx = [i for i in idx if not (exclusive and i == k)]
+                res.append(combine([v[i] for i in idx]))
+            out[line] = res
+        return out.astype(x.dtype)
+    return expected
+
+
+def _logsumexp_list(v):
+    if not v:
+        return -np.inf
+    m = max(v)
+    return m + math.log(sum(math.exp(a - m) for a in v))
+
+
+_add("cumsum", _scan_make(values), NUMERIC, _scan_expected(sum))
+_add("cumprod", _scan_make(_with_zeros), NUMERIC, _scan_expected(math.prod))
+def _logsumexp_edge(rng, dtype):
+    x = np.array([-1000.0, 0.0, -np.inf, 3.0], dtypes.as_dtype(dtype).np)
+    return [([x], {"axis": 0, "exclusive": False, "reverse": False})] + \
+        _scan_make(values, [c for c in SCAN_CASES if c[2]])(rng, dtype)
+
+
+_add("cumulative_logsumexp", _scan_make(values, LOGSUMEXP_CASES), FLOATS,
+     _scan_expected(_logsumexp_list), edge=_logsumexp_edge)
+
+
+# -- argsort -----------------------------------------------------------------------------------
+
+def _argsort_make(rng, dtype):
+    table = [((6,), 0, "ASCENDING"), ((6,), 0, "DESCENDING"), ((2, 4), 1, "DESCENDING"),
+             ((3, 2), 0, "ASCENDING"), ((0,), 0, "ASCENDING"), ((2, 3, 2), 1, "DESCENDING")]
+    return [([small_ints(rng, s, dtype)], {"axis": a, "direction": d}) for s, a, d in table]
+
+
+def _argsort_expected(x, axis, direction):
+    out = np.zeros(x.shape, dtype=np.int32)
+    for _, line in _along(x, axis):
+        v = x[line].tolist()
+        if direction == "ASCENDING":  # NaN above everything; Python's sort is stable
+            key = lambda i: (v[i] != v[i], v[i] if v[i] == v[i] else 0)  # noqa: E731
+        else:
+            key = lambda i: (v[i] == v[i], -v[i] if v[i] == v[i] else 0)  # noqa: E731
+        out[line] = sorted(range(len(v)), key=key)
+    return out
+
+
+def _argsort_edge(rng, dtype):
+    if not dtypes.as_dtype(dtype).is_floating:
+        return []
+    x = np.array([3.0, np.nan, 1.0, 2.0, np.nan, -np.inf, 1.0, -0.0, 0.0], dtypes.as_dtype(dtype).np)
+    return [([x], {"axis": 0, "direction": "ASCENDING"}), ([x], {"axis": 0, "direction": "DESCENDING"})]
+
+
+_add("argsort", _argsort_make, (F32, F64, I32, U8), _argsort_expected, edge=_argsort_edge)
+
+
+# -- in_top_k ----------------------------------------------------------------------------------
+
+def _in_top_k_make(rng, dtype):
+    p = np.array([[0.1, 0.3, 0.3, 0.2], [0.5, 0.25, 0.125, 0.4], [1.0, 1.0, 1.0, 1.0]],
+                 dtypes.as_dtype(dtype).np)
+    t = np.array([1, 0, 3], np.int32)
+    return [([t, p], {"k": 1}), ([t, p], {"k": 2}), ([np.array([2, 3, 0], np.int64), p], {"k": 1}),
+            ([np.array([4, -1, 0], np.int32), p], {"k": 3}), ([t, p], {"k": 0}),
+            ([t, p], {"k": 7}), ([np.zeros(0, np.int32), np.zeros((0, 4), p.dtype)], {"k": 1})]
+
+
+def _in_top_k_expected(targets, predictions, k):
+    out = []
+    for t, row in zip(targets, predictions):
+        if not 0 <= t < len(row) or not all(math.isfinite(v) for v in row):
+            out.append(False)
+            continue
+        out.append(sum(1 for v in row if v > row[t]) < k)
+    return np.array(out, dtype=bool)
+
+
+def _in_top_k_edge(rng, dtype):
+    p = np.array([[1.0, np.nan, 0.0], [np.inf, 1.0, 2.0], [0.0, 1.0, 2.0]], dtypes.as_dtype(dtype).np)
+    return [([np.array([0, 2, 2], np.int32), p], {"k": 1})]
+
+
+_add("in_top_k", _in_top_k_make, FLOATS, _in_top_k_expected, edge=_in_top_k_edge)
+
+
+# -- unique_with_counts ------------------------------------------------------------------------
+
+def _unique_make(rng, dtype):
+    return [([small_ints(rng, (n,), dtype)], {"out_idx": ("int32", "int64")[i % 2]})
+            for i, n in enumerate([7, 1, 0, 12])]
+
+
+def _unique_expected(x, out_idx):
+    ys, idx, counts = [], [], []
+    for v in x.tolist():
+        # NaN is never equal to an earlier value (each NaN is its own), -0.0 equals 0.0.
+        k = next((i for i, y in enumerate(ys) if y == v), None)
+        if k is None:
+            ys.append(v)
+            counts.append(0)
+            k = len(ys) - 1
+        idx.append(k)
+        counts[k] += 1
+    return (np.array(ys, dtype=x.dtype).reshape(-1), np.array(idx, dtype=out_idx),
+            np.array(counts, dtype=out_idx))
+
+
+def _unique_edge(rng, dtype):
+    if not dtypes.as_dtype(dtype).is_floating:
+        return []
+    x = np.array([np.nan, 1.0, np.nan, 1.0, -0.0, 0.0], dtypes.as_dtype(dtype).np)
+    return [([x], {"out_idx": "int32"})]
+
+
+_add("unique_with_counts", _unique_make, (F32, I32, BOOL), _unique_expected, edge=_unique_edge)
+
+
+# -- searchsorted ------------------------------------------------------------------------------
+
+def _searchsorted_make(rng, dtype):
+    cases = []
+    for i, (seq, vals) in enumerate([((6,), (5,)), ((2, 5), (2, 3)), ((2, 0), (2, 3)),
+                                     ((2, 4), (2, 1)), ((3,), (0,))]):
+        s = np.sort(small_ints(rng, seq, dtype), axis=-1)
+        v = small_ints(rng, vals, dtype)
+        cases.append(([s, v], {"side": ("left", "right")[i % 2], "out_type": ("int32", "int64")[i % 2]}))
+    return cases
+
+
+def _searchsorted_expected(seq, values, side, out_type):
+    s2 = seq.reshape(-1, seq.shape[-1]) if seq.size else np.zeros((int(np.prod(seq.shape[:-1])), 0))
+    v2 = values.reshape(s2.shape[0], -1) if values.size else np.zeros((s2.shape[0], values.shape[-1]))
+    out = np.zeros(v2.shape, dtype=out_type)
+    for r in range(v2.shape[0]):
+        row = s2[r].tolist()
+        for c in range(v2.shape[1]):
+            v = v2[r, c]
+            # std::lower_bound / upper_bound, as TF's kernels: the first a with not a < v, or
+            # with v < a (for NaN: the start, or the end).
+            hit = (lambda a: not a < v) if side == "left" else (lambda a: v < a)
+            out[r, c] = next((i for i, a in enumerate(row) if hit(a)), len(row))
+    return out.reshape(values.shape)
+
+
+def _searchsorted_edge(rng, dtype):
+    if not dtypes.as_dtype(dtype).is_floating:
+        return []
+    d = dtypes.as_dtype(dtype).np
+    s, v = np.array([1.0, 2.0, 3.0], d), np.array([np.nan, 2.0, np.inf], d)
+    return [([s, v], {"side": "left", "out_type": "int32"}), ([s, v], {"side": "right", "out_type": "int32"})]
+
+
+_add("searchsorted", _searchsorted_make, (F32, I32), _searchsorted_expected, edge=_searchsorted_edge)
+
+
+# -- histogram_fixed_width ---------------------------------------------------------------------
+
+def _histogram_make(rng, dtype):
+    d = dtypes.as_dtype(dtype)
+    if d.is_floating:  # on a grid of quarters: no value sits within rounding of a bin edge
+        x = (rng.integers(-4, 24, size=(3, 4)) * 0.25).astype(d.np)
+        return [([x, np.array([0.0, 4.0], d.np)], {"nbins": 8, "dtype": "int32"}),
+                ([x[0], np.array([-1.0, 1.0], d.np)], {"nbins": 1, "dtype": "int64"}),
+                ([np.zeros(0, d.np), np.array([0.0, 1.0], d.np)], {"nbins": 3, "dtype": "int32"}),
+                ([x.T, np.array([1.0, 2.0], d.np)], {"nbins": 4, "dtype": "int32"})]
+    x = rng.integers(-3, 15, size=(8,)).astype(d.np)
+    return [([x, np.array([0, 10], d.np)], {"nbins": 5, "dtype": "int32"}),
+            ([x, np.array([2, 4], d.np)], {"nbins": 2, "dtype": "int64"})]
+
+
+def _histogram_expected(values, value_range, nbins, dtype):
+    lo, hi = float(value_range[0]), float(value_range[1])
+    counts = [0] * nbins
+    for v in values.reshape(-1).tolist():
+        k = int((v - lo) / (hi - lo) * nbins) if v > lo else 0
+        counts[min(max(k, 0), nbins - 1)] += 1
+    return np.array(counts, dtype=dtype)
+
+
+_add("histogram_fixed_width", _histogram_make, (F32, F64, I32), _histogram_expected)
+
+
+# -- gather_nd ---------------------------------------------------------------------------------
+
+GATHER_ND_CASES = [((2, 3), [[0, 1], [1, 2]], 0), ((2, 3), [[1], [0]], 0),
+                   ((3, 2, 2), [[[0, 1]], [[2, 0]]], 0), ((2, 3), np.zeros((0, 2)), 0),
+                   ((2, 3), np.zeros((3, 0)), 0), ((2, 3, 4), [[[0, 1]], [[2, 3]]], 1),
+                   ((2, 3, 4), [[1], [2]], 1), ((3,), [[1], [1], [0]], 0)]
+
+
+def _gather_nd_make(rng, dtype):
+    return [([values(rng, s, dtype), _indices(ix, np.int64 if i % 2 else np.int32)],
+             {"batch_dims": b}) for i, (s, ix, b) in enumerate(GATHER_ND_CASES)]
+
+
+def _gather_nd_expected(params, indices, batch_dims):
+    b, depth = batch_dims, indices.shape[-1]
+    out_shape = indices.shape[:-1] + params.shape[b + depth:]
+    out = np.zeros(out_shape, dtype=params.dtype)
+    for pos in np.ndindex(indices.shape[:-1]):
+        where = pos[:b] + tuple(int(v) for v in indices[pos])
+        out[pos] = params[where]
+    return out
+
+
+def _gather_nd_grad_make(rng, dtype):
+    cases = []
+    for (params, indices), attrs in _gather_nd_make(rng, dtype):
+        dy = values(rng, _gather_nd_expected(params, indices, **attrs).shape, dtype)
+        cases.append(([dy, indices, params], attrs))
+    return cases
+
+
+def _gather_nd_grad_expected(dy, indices, like, batch_dims):
+    out = np.zeros(like.shape, dtype=np.float64 if dy.dtype.kind == "f" else np.int64)
+    for pos in np.ndindex(indices.shape[:-1]):
+        out[pos[:batch_dims] + tuple(int(v) for v in indices[pos])] += dy[pos]
+    return out.astype(dy.dtype)
+
+
+_add("gather_nd", _gather_nd_make, (F32, F64, I32), _gather_nd_expected)
+_add("gather_nd_grad", _gather_nd_grad_make, (F32, F64, I32), _gather_nd_grad_expected)
+
+
+# -- tensor_scatter_nd (update / add / sub / max / min) ---------------------------------------
+
+SCATTER_CASES = [((4,), [[1], [3]]), ((4,), [[1], [1], [3]]), ((3, 2), [[0], [2]]),
+                 ((3, 2), [[0, 1], [2, 0], [0, 1]]), ((4,), np.zeros((0, 1))), ((2, 2, 2), [[[1, 0]]])]
+
+
+def _scatter_make(mode):
+    return lambda rng, dtype: [(arrays, {}) for arrays in _scatter_arrays(rng, dtype)]
+
+
+def _scatter_arrays(rng, dtype):
+    cases = []
+    for i, (shape, ix) in enumerate(SCATTER_CASES):
+        ix = _indices(ix, np.int64 if i % 2 else np.int32)
+        upd_shape = ix.shape[:-1] + shape[ix.shape[-1]:]
+        n, m = int(np.prod(shape)), int(np.prod(upd_shape))
+        both = distinct(rng, (n + m,), dtype)  # no ties between tensor and updates (max/min)
+        cases.append([both[:n].reshape(shape), ix, both[n:].reshape(upd_shape)])
+    return cases
+
+
+def _scatter_expected(mode):
+    return lambda tensor, indices, updates: _scattered(tensor, indices, updates, mode)
+
+
+def _scattered(tensor, indices, updates, mode):
+    wide = np.float64 if tensor.dtype.kind == "f" else np.int64
+    out = tensor.astype(wide)
+    for pos in np.ndindex(indices.shape[:-1]):
+        at = tuple(int(v) for v in indices[pos])
+        u = updates[pos].astype(wide)
+        if mode == "update":
+            out[at] = u  # in order: the last update of an element wins
+        elif mode == "add":
+            out[at] = out[at] + u
+        elif mode == "sub":
+            out[at] = out[at] - u
+        elif mode == "max":
+            out[at] = np.maximum(out[at], u)
+        else:
+            out[at] = np.minimum(out[at], u)
+    return out.astype(tensor.dtype)
+
+
+for _mode in ("update", "add", "sub", "max", "min"):
+    _add(f"tensor_scatter_nd_{_mode}", _scatter_make(_mode), (F32, F64, I32),
+         _scatter_expected(_mode))
+
+
+def _last_occurrence_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([3, 1, 3, 2, 1, 3], d)], {"tuples": False}),
+            ([np.array([[0, 1], [1, 0], [0, 1], [2, 2]], d)], {"tuples": True}),
+            ([np.zeros((0,), d)], {"tuples": False}), ([np.array([[4, 4], [4, 1]], d)], {"tuples": False})]
+
+
+def _last_occurrence_expected(keys, tuples):
+    items = [tuple(k) for k in keys.reshape(-1, keys.shape[-1])] if tuples else keys.reshape(-1).tolist()
+    out = [all(items[j] != v for j in range(i + 1, len(items))) for i, v in enumerate(items)]
+    return np.array(out, dtype=bool).reshape(keys.shape[:-1] if tuples else keys.shape)
+
+
+_add("last_occurrence", _last_occurrence_make, INTS, _last_occurrence_expected)
+
+
+# -- segment reductions ------------------------------------------------------------------------
+
+SEGMENT_CASES = [((5, 2), [0, 0, 1, 3, 3]), ((4,), [0, 1, 1, 1]), ((0, 3), []), ((3, 2, 2), [0, 0, 0])]
+UNSORTED_CASES = [((5, 2), [2, 0, 1, -1, 0], 3), ((2, 3), [[0, 1, 1], [2, -1, 0]], 3),
+                  ((3,), [-1, -1, -1], 0), ((4, 2), [1, 1, 0, 0], 2)]
+# Empty segments hold the dtype's lowest/highest value for max/min: forward-only cases (finite
+# differences of a loss over such values overflow).
+UNSORTED_EDGE = [((5, 2), [2, 0, 2, -1, 0], 4), ((0, 2), np.zeros(0), 2)]
+
+
+def _segment_data(rng, shape, dtype, mode):
+    if mode in ("max", "min"):
+        return distinct(rng, shape, dtype)  # one winner per segment
+    return _with_zeros(rng, shape, dtype) if mode == "prod" else values(rng, shape, dtype)
+
+
+def _segment_make(mode):
+    return lambda rng, dtype: [([_segment_data(rng, s, dtype, mode), _indices(ids)], {})
+                               for s, ids in SEGMENT_CASES]
+
+
+def _unsorted_make(mode, table=UNSORTED_CASES):
+    return lambda rng, dtype: [([_segment_data(rng, s, dtype, mode), _indices(ids, np.int64)],
+                                {"num_segments": n}) for s, ids, n in table]
+
+
+def _reduce_rows(rows, mode, empty):
+    if not rows:
+        return empty
+    acc = rows[0]
+    for r in rows[1:]:
+        acc = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}[mode](acc, r)
+    return acc
+
+
+def _segments_expected(data, ids, mode, num, empty):
+    wide = np.float64 if data.dtype.kind == "f" else np.int64
+    rest = data.shape[ids.ndim:]
+    out = np.zeros((num,) + rest, dtype=wide)
+    for s in range(num):
+        rows = [data[pos].astype(wide) for pos in np.ndindex(ids.shape) if ids[pos] == s]
+        out[s] = _reduce_rows(rows, mode, empty)
+    return out.astype(data.dtype)
+
+
+def _segment_expected(mode):
+    return lambda data, segment_ids: _sorted_segments(data, segment_ids, mode)
+
+
+def _sorted_segments(data, segment_ids, mode):
+    num = int(segment_ids.max()) + 1 if segment_ids.size else 0
+    return _segments_expected(data, segment_ids, mode, num, 1 if mode == "prod" else 0)
+
+
+def _unsorted_expected(mode):
+    return lambda data, segment_ids, num_segments: _unsorted_segments(
+        data, segment_ids, mode, num_segments)
+
+
+def _unsorted_segments(data, segment_ids, mode, num_segments):
+    info = np.finfo(data.dtype) if data.dtype.kind == "f" else np.iinfo(data.dtype)
+    empty = {"sum": 0, "prod": 1, "max": info.min, "min": info.max}[mode]
+    return _segments_expected(data, segment_ids, mode, num_segments, empty)
+
+
+for _mode in ("sum", "prod", "max", "min"):
+    _add(f"segment_{_mode}", _segment_make(_mode), (F32, F64, I32), _segment_expected(_mode))
+    _add(f"unsorted_segment_{_mode}", _unsorted_make(_mode), (F32, F64, I32),
+         _unsorted_expected(_mode), edge=_unsorted_make(_mode, UNSORTED_EDGE))
+
+
+# -- dynamic_partition / dynamic_stitch --------------------------------------------------------
+
+PARTITION_CASES = [((5,), [0, 1, 0, 2, 1], 3), ((4, 2), [1, 1, 1, 1], 2),
+                   ((2, 3), [[0, 1, 0], [1, 1, 0]], 2), ((0, 2), [], 2)]
+
+
+def _partition_make(rng, dtype):
+    return [([values(rng, s, dtype), _indices(p)], {"num_partitions": n})
+            for s, p, n in PARTITION_CASES]
+
+
+def _partition_expected(data, partitions, num_partitions):
+    rest = data.shape[partitions.ndim:]
+    out = []
+    for i in range(num_partitions):
+        rows = [data[pos] for pos in np.ndindex(partitions.shape) if partitions[pos] == i]
+        out.append(np.array(rows, dtype=data.dtype).reshape((len(rows),) + rest))
+    return tuple(out)
+
+
+STITCH_CASES = [([[0, 2], [1]], [(2,), (1,)]), ([[0, 1], [1, 2]], [(2, 2), (2, 2)]),
+                ([1, 0], [(), ()]), ([[0, 3]], [(2, 3)]), ([[[1, 0], [2, 2]], [4]], [(2, 2), (1,)]),
+                ([np.zeros(0)], [(0, 2)])]
+
+
+def _stitch_make(rng, dtype):
+    cases = []
+    for indices, shapes in STITCH_CASES:
+        ix = [_indices(i) for i in indices]
+        cases.append((ix + [values(rng, s, dtype) for s in shapes], {}))
+    return cases
+
+
+def _stitch_expected(*arrays):
+    n = len(arrays) // 2
+    indices, data = arrays[:n], arrays[n:]
+    rest = data[0].shape[indices[0].ndim:]
+    size = max([int(i.max()) + 1 for i in indices if i.size], default=0)
+    out = np.zeros((size,) + rest, dtype=data[0].dtype)
+    for ix, d in zip(indices, data):
+        for pos in np.ndindex(ix.shape):
+            out[int(ix[pos])] = d[pos]  # in order: later writes win
+    return out
+
+
+_add("dynamic_partition", _partition_make, (F32, F64, I32), _partition_expected)
+_add("dynamic_stitch", _stitch_make, (F32, F64, I32), _stitch_expected)
+
+
+# -- reverse / roll ----------------------------------------------------------------------------
+
+REVERSE_CASES = [((3,), (0,)), ((2, 3), (1,)), ((2, 3), (0, 1)), ((2, 3, 2), (0, 2)), ((2, 0), (1,)),
+                 ((3,), ())]
+ROLL_CASES = [((5,), (2,), (0,)), ((2, 3), (1,), (1,)), ((2, 3), (1, 2), (0, 1)), ((2, 0), (1,), (1,)),
+              ((4,), (-1,), (0,)), ((2, 3, 2), (5,), (1,))]
+
+
+def _reverse_expected(x, axis):
+    out = np.empty_like(x)
+    for pos in np.ndindex(x.shape):
+        src = tuple(x.shape[k] - 1 - p if k in axis else p for k, p in enumerate(pos))
+        out[pos] = x[src]
+    return out
+
+
+def _roll_expected(x, shift, axis):
+    out = np.empty_like(x)
+    total = {}
+    for s, a in zip(shift, axis):
+        total[a] = total.get(a, 0) + s
+    for pos in np.ndindex(x.shape):
+        dst = tuple((p + total.get(k, 0)) % x.shape[k] for k, p in enumerate(pos))
+        out[dst] = x[pos]
+    return out
+
+
+_add("reverse", _cases([([s], {"axis": a}) for s, a in REVERSE_CASES]), (F32, F64, I32, BOOL),
+     _reverse_expected)
+_add("roll", _cases([([s], {"shift": sh_, "axis": a}) for s, sh_, a in ROLL_CASES]),
+     (F32, F64, I32, BOOL), _roll_expected)
+
+
+# -- matrix_diag_part / matrix_diag / matrix_set_diag ------------------------------------------
+
+def _band_entries(rows, cols, k, align):
+    """{(i, j): (r, p)} for the band k of a rows x cols matrix, from TF's definition."""
+    k0, k1 = k
+    longest = min(rows + min(0, k1), cols - max(0, k0))
+    entries = {}
+    for i in range(rows):
+        for j in range(cols):
+            d = j - i
+            if not k0 <= d <= k1:
+                continue
+            length = min(rows + min(0, d), cols - max(0, d))
+            left = (d >= 0 and align.startswith("LEFT")) or (d <= 0 and align.endswith("LEFT"))
+            right = not left
+            entries[(i, j)] = (k1 - d, min(i, j) + (longest - length if right else 0))
+    return entries, longest
+
+
+DIAG_PART_CASES = [((3, 3), (0, 0), "RIGHT_LEFT", 0.0), ((3, 4), (1, 1), "RIGHT_LEFT", 0.0),
+                   ((3, 4), (-1, 1), "RIGHT_LEFT", 0.0), ((4, 3), (-2, 1), "LEFT_LEFT", 9.0),
+                   ((2, 2, 3), (0, 1), "LEFT_RIGHT", 0.0), ((0, 0), (0, 0), "RIGHT_LEFT", 0.0),
+                   ((2, 3), (-1, -1), "RIGHT_RIGHT", 0.0), ((4, 3), (-2, 1), "RIGHT_RIGHT", -1.0)]
+
+
+def _diag_part_expected(x, k, align, constant_values):
+    rows, cols = x.shape[-2:]
+    entries, longest = _band_entries(rows, cols, k, align)
+    out = np.full(x.shape[:-2] + (k[1] - k[0] + 1, max(longest, 0)), constant_values, x.dtype)
+    for (i, j), (r, p) in entries.items():
+        out[..., r, p] = x[..., i, j]
+    return out[..., 0, :] if k[0] == k[1] else out
+
+
+DIAG_CASES = [((3,), (0, 0), -1, -1, "RIGHT_LEFT", 0.0), ((2,), (1, 1), -1, -1, "RIGHT_LEFT", 0.0),
+              ((2,), (-1, -1), 4, -1, "RIGHT_LEFT", 0.0), ((2,), (0, 0), -1, 3, "RIGHT_LEFT", 5.0),
+              ((2, 3), (-1, 0), -1, -1, "RIGHT_LEFT", 0.0), ((2, 3), (-1, 0), -1, -1, "LEFT_LEFT", 0.0),
+              ((2, 2), (0, 1), 3, -1, "RIGHT_LEFT", 0.0), ((2, 2, 2), (0, 0), -1, -1, "RIGHT_LEFT", 0.0),
+              ((0,), (0, 0), -1, -1, "RIGHT_LEFT", 0.0)]
+
+
+def _diag_expected(d, k, num_rows, num_cols, align, constant_values):
+    band = k[0] != k[1]
+    diags = d if band else d[..., None, :]
+    longest = d.shape[-1]
+    rows, cols = num_rows, num_cols
+    min_rows, min_cols = longest - min(k[1], 0), longest + max(k[0], 0)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    rows = min_rows if rows == -1 else rows
+    cols = min_cols if cols == -1 else cols
+    entries, _ = _band_entries(rows, cols, k, align)
+    out = np.full(diags.shape[:-2] + (rows, cols), constant_values, d.dtype)
+    for (i, j), (r, p) in entries.items():
+        out[..., i, j] = diags[..., r, p]
+    return out
+
+
+SET_DIAG_CASES = [((3, 4), (3,), (0, 0), "RIGHT_LEFT"), ((3, 4), (3,), (1, 1), "RIGHT_LEFT"),
+                  ((3, 4), (2, 3), (-1, 0), "RIGHT_LEFT"), ((3, 4), (2, 3), (-1, 0), "LEFT_LEFT"),
+                  ((2, 2, 2), (2, 2), (0, 0), "RIGHT_LEFT"), ((4, 3), (4, 3), (-2, 1), "LEFT_RIGHT")]
+
+
+def _set_diag_expected(x, d, k, align):
+    entries, _ = _band_entries(x.shape[-2], x.shape[-1], k, align)
+    diags = d if k[0] != k[1] else d[..., None, :]
+    out = x.copy()
+    for (i, j), (r, p) in entries.items():
+        out[..., i, j] = diags[..., r, p]
+    return out
+
+
+_add("matrix_diag_part", _cases([([s], {"k": k, "align": a, "constant_values": c})
+                                 for s, k, a, c in DIAG_PART_CASES]), (F32, F64, I32),
+     _diag_part_expected)
+_add("matrix_diag", _cases([([s], {"k": k, "num_rows": r, "num_cols": c, "align": a,
+                                    "constant_values": v}) for s, k, r, c, a, v in DIAG_CASES]),
+     (F32, F64, I32), _diag_expected)
+_add("matrix_set_diag", _cases([([s, ds], {"k": k, "align": a}) for s, ds, k, a in SET_DIAG_CASES]),
+     (F32, F64, I32), _set_diag_expected)
+
+
+# -- broadcast_args, ensure_shape, range -------------------------------------------------------
+
+def _broadcast_args_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array(a, d), np.array(b, d)], {}) for a, b in
+            [([1, 3], [2, 1]), ([3], [2, 1]), ([], [2]), ([0], [1]), ([2, 1, 4], [3, 1])]]
+
+
+def _broadcast_args_expected(x, y):
+    return np.array(np.broadcast_shapes(tuple(x.tolist()), tuple(y.tolist())), dtype=x.dtype)
+
+
+_add("broadcast_dynamic_shape", _broadcast_args_make, INTS, _broadcast_args_expected)
+_add("ensure_shape", _cases([([(2, 3)], {"shape": (2, None)}), ([(2, 3)], {"shape": None}),
+                             ([()], {"shape": ()}), ([(0, 2)], {"shape": (None, None)}),
+                             ([(1, 2, 1)], {"shape": (1, 2, 1)})]), ANY, lambda x, shape: x.copy())
+
+
+def _range_make(rng, dtype):
+    d = dtypes.as_dtype(dtype)
+    bounds = [(0, 5, 1), (5, 0, -2), (2, 2, 1), (1, 7, 3)]
+    if d.is_floating:
+        bounds += [(1.0, 2.0, 0.25), (0.5, -1.0, -0.5)]
+    return [([np.array(a, d.np), np.array(b, d.np), np.array(c, d.np)], {"dtype": d.name})
+            for a, b, c in bounds]
+
+
+def _range_expected(start, limit, delta, dtype):
+    out, v = [], start.item()
+    while (v < limit.item()) if delta.item() > 0 else (v > limit.item()):
+        out.append(v)
+        v += delta.item()
+    return np.array(out, dtype=dtype)
+
+
+_add("range", _range_make, (I32, F32, F64), _range_expected)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from graphflow.ops.registry import (
 from graphflow.tensor import EagerTensor
 
 from helpers import (
-    F64, SAMPLES, SKIP_FORWARD, assert_close, numeric_gradient, outputs_of, ref_outputs, run,
-    second_derivatives, specs_of)
+    DATA_DEPENDENT_SHAPES, F64, SAMPLES, SKIP_FORWARD, assert_close, numeric_gradient, outputs_of,
+    ref_outputs, run, second_derivatives, specs_of)
 
 # A reference kernel must not leak NumPy warnings (overflow, empty slices) to users.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -94,8 +94,8 @@ def _check_infer(op, arrays, attrs, outs, where):
     for k, ((shape, dtype), out) in enumerate(zip(inferred, outs)):
         assert isinstance(dtype, dtypes.DType), f"{where}: output {k} dtype {dtype!r} is not a DType"
         assert dtype is out.dtype, f"{where}: output {k}: infer says {dtype.name}, eager {out.dtype.name}"
-        if op.name == "where_indices":  # data-dependent number of rows
-            assert shape[0] is None and shape[1] == out.shape[1], where
+        if op.name in DATA_DEPENDENT_SHAPES:  # some dims depend on the values: None there
+            assert _compatible(shape, tuple(out.shape.as_list())), (where, shape, out.shape)
             continue
         assert tuple(shape) == tuple(out.shape.as_list()), (
             f"{where}: output {k}: infer says {shape}, eager {tuple(out.shape.as_list())}")
@@ -195,6 +195,9 @@ def test_dispatch_accepts_python_and_numpy_values(name):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+# Kernels that check values, not only shapes and dtypes (all-ones inputs can be invalid data).
+DATA_VALIDATING = {"histogram_fixed_width"}  # value_range [1, 1] is not increasing
+
 ALL_DTYPES = [dtypes.as_dtype(n) for n in
               ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")]
 
@@ -220,10 +223,14 @@ def test_eager_and_shape_rule_accept_the_same_dtypes(name):
             try:
                 outs = outputs_of(run(op, converted, attrs))
             except InvalidArgumentError as e:
+                if name in DATA_VALIDATING:
+                    continue
                 raise AssertionError(f"{where}: the rule accepts it but the kernel raised: {e}") from None
             for (shape, out_dtype), out in zip(inferred, outs):
                 assert out_dtype is out.dtype, f"{where}: rule says {out_dtype.name}, eager {out.dtype.name}"
-                if name != "where_indices":
+                if name in DATA_DEPENDENT_SHAPES:
+                    assert _compatible(shape, tuple(out.shape.as_list())), where
+                else:
                     assert tuple(shape) == tuple(out.shape.as_list()), where
 
 

@@ -431,6 +431,8 @@ class CudaPlan(SlotPlan):
         return step
 
     def _gather_grad_step(self, node):
+        if node.attrs.get("batch_dims"):
+            raise UnimplementedError("scatter-add with batch_dims")
         if node.outputs[0].dtype.np.kind != "f":
             raise UnimplementedError("scatter-add of a non-float gradient")
         dy, indices, _ = (self._slot(x) for x in node.inputs)

@@ -21,6 +21,19 @@ from graphflow.ops.reduce import (  # noqa: F401
 from graphflow.ops.shape import (  # noqa: F401
     broadcast_to, concat, expand_dims, gather, getitem, one_hot, pad, rank, reshape, shape, size,
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
+# -- TF op breadth, part 1 (issue 16): scans, sorting, gathers/scatters, layout, einsum --------
+from graphflow.ops.einsum import einsum  # noqa: F401
+from graphflow.ops.gather_scatter import (  # noqa: F401
+    boolean_mask, dynamic_partition, dynamic_stitch, gather_nd, scatter_nd,
+    tensor_scatter_nd_add, tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub,
+    tensor_scatter_nd_update)
+from graphflow.ops.layout import (  # noqa: F401
+    broadcast_dynamic_shape, broadcast_static_shape, ensure_shape, identity_n, meshgrid, repeat,
+    reverse, roll, sequence_mask)
+from graphflow.ops.scan import cumsum  # noqa: F401
+from graphflow.ops.sort import (  # noqa: F401
+    argsort, histogram_fixed_width, searchsorted, sort, unique, unique_with_counts)
+# ----------------------------------------------------------------------------------------------
 from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, read_variable  # noqa: F401
 from graphflow.ops import nn, random  # noqa: F401
 

@@ -9,7 +9,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
-from graphflow.ops.registry import OPAQUE, EagerTensor, dispatch, register, to_array
+from graphflow.ops.registry import OPAQUE, EagerTensor, Spec, dispatch, register, to_array
 from graphflow.tensor import SymbolicTensor, Tensor, Variable
 
 
@@ -160,22 +160,69 @@ def fill(dims, value, dtype=None, name=None):
     return _constant_tensor(np.full(shape, value, dtype=dtype.np), name)
 
 
+def _range_infer(specs, dtype):
+    for i, spec in enumerate(specs):
+        if spec.shape not in (None, ()):
+            raise InvalidArgumentError(
+                f"range: start, limit and delta must be scalars; input #{i} has shape {spec.shape}")
+    return [((None,), dtypes.as_dtype(dtype))]
+
+
+def _range_values(start, limit, delta):
+    if delta == 0:
+        raise InvalidArgumentError("range: Requires delta != 0")
+    if delta > 0 and start > limit:
+        raise InvalidArgumentError(
+            f"range: Requires start <= limit when delta > 0: {start}/{limit}")
+    if delta < 0 and start < limit:
+        raise InvalidArgumentError(
+            f"range: Requires start >= limit when delta < 0: {start}/{limit}")
+
+
+def _range_ref(start, limit, delta, dtype):
+    _range_infer([Spec(np.shape(v), dtypes.as_dtype(np.asarray(v).dtype))
+                  for v in (start, limit, delta)], dtype)
+    _range_values(start.item(), limit.item(), delta.item())
+    return np.arange(start.item(), limit.item(), delta.item()).astype(dtypes.as_dtype(dtype).np)
+
+
+# A range whose bounds are known only when the graph runs (its length depends on their values).
+RANGE = register("range", OPAQUE, _range_infer, _range_ref)
+
+
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
     """[start, limit) with step delta; int32 for ints, float32 when any bound is a float.
+    Bounds may be tensors, also inside graphs (the length is then known when the graph runs).
 
         >>> tf.range(3).numpy()
         array([0, 1, 2], dtype=int32)
+        >>> tf.range(1.0, 2.0, 0.5).numpy()
+        array([1. , 1.5], dtype=float32)
     """
+    from graphflow.ops.static import constant_value
     if limit is None:
         start, limit = 0, start
-    values = [float(v) if hasattr(v, "numpy") and v.dtype.is_floating else
-              (int(v) if hasattr(v, "numpy") else v) for v in (start, limit, delta)]
-    if values[2] == 0:
-        raise InvalidArgumentError("range: delta must not be 0")
-    if dtype is None:
-        dtype = dtypes.float32 if any(isinstance(v, float) for v in values) else dtypes.int32
+    bounds = (start, limit, delta)
+    known = [constant_value(v) for v in bounds]
+    for v, k in zip(bounds, known):
+        if k is not None and np.ndim(k) != 0:
+            raise InvalidArgumentError(f"range: start, limit and delta must be scalars, got {v!r}")
+    if dtype is None:  # TF: the widest of the bounds' dtypes, in int32 < int64 < float32 < float64
+        order = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
+        kinds = [v.dtype if hasattr(v, "dtype") and isinstance(v.dtype, dtypes.DType) else
+                 (dtypes.from_numpy(np.asarray(v).dtype) if isinstance(v, (np.ndarray, np.generic))
+                  else (dtypes.float32 if isinstance(v, float) else dtypes.int32))
+                 for v in bounds]
+        dtype = max(kinds, key=lambda d: order.index(d) if d in order else 0)
     dtype = dtypes.as_dtype(dtype)
-    return _constant_tensor(np.arange(*values).astype(dtype.np), None)
+    if all(k is not None for k in known):
+        values = [k.item() for k in (np.asarray(k) for k in known)]
+        _range_values(*values)
+        return _constant_tensor(np.arange(*values).astype(dtype.np), None)
+    from graphflow.ops.elementwise import cast
+    inputs = [cast(v, dtype) if hasattr(v, "dtype") else to_array(v, dtype, "range")
+              for v in bounds]
+    return dispatch(RANGE, inputs, {"dtype": dtype.name}, name)
 
 
 def linspace(start, stop, num, name=None, axis=0):
@@ -193,14 +240,25 @@ def linspace(start, stop, num, name=None, axis=0):
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
-    """An identity matrix (optionally batched).
+    """An identity matrix (num_rows x num_columns, square by default), optionally repeated
+    over batch_shape.
 
         >>> tf.eye(2).numpy()
         array([[1., 0.],
                [0., 1.]], dtype=float32)
+        >>> tf.eye(2, 3, batch_shape=[4]).shape
+        TensorShape([4, 2, 3])
     """
+    from graphflow.ops.static import constant_value
     dtype = dtypes.as_dtype(dtype)
-    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=dtype.np)
+    sizes = []
+    for what, v in (("num_rows", num_rows), ("num_columns", num_columns)):
+        known = None if v is None else constant_value(v)
+        if v is not None and (known is None or np.ndim(known) != 0 or int(known) < 0):
+            raise InvalidArgumentError(f"eye: {what} must be a constant integer >= 0, got {v!r}")
+        sizes.append(None if v is None else int(known))
+    m = np.eye(sizes[0], sizes[1], dtype=dtype.np)
     if batch_shape is not None:
-        m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
+        batch = _shape_tuple(batch_shape, "eye")
+        m = np.broadcast_to(m, batch + m.shape).copy()
     return _constant_tensor(m, name)

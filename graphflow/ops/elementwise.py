@@ -352,24 +352,28 @@ def stop_gradient(x, name=None):
     return dispatch(STOP_GRADIENT, (x,), None, name)
 
 
-def zeros_like(x, dtype=None, name=None):
-    """Zeros with the shape (and dtype, unless given) of x.
+def zeros_like(input, dtype=None, name=None):  # noqa: A002 - TF's name
+    """Zeros with the shape (and dtype, unless given) of input.
 
         >>> tf.zeros_like(tf.constant([1, 2])).numpy()
         array([0, 0], dtype=int32)
+        >>> tf.zeros_like(tf.constant([1.5]), dtype=tf.int64).numpy()
+        array([0])
     """
-    out = dispatch(ZEROS_LIKE, (x,), None, name)
-    return out if dtype is None else cast(out, dtype)
+    out = dispatch(ZEROS_LIKE, (input,), None, None if dtype is not None else name)
+    return out if dtype is None else cast(out, dtype, name)
 
 
-def ones_like(x, dtype=None, name=None):
-    """Ones with the shape (and dtype, unless given) of x.
+def ones_like(input, dtype=None, name=None):  # noqa: A002 - TF's name
+    """Ones with the shape (and dtype, unless given) of input.
 
         >>> tf.ones_like(tf.constant([1.0])).numpy()
         array([1.], dtype=float32)
+        >>> tf.ones_like(tf.constant([1.0]), dtype=tf.bool).numpy()
+        array([ True])
     """
-    out = dispatch(ONES_LIKE, (x,), None, name)
-    return out if dtype is None else cast(out, dtype)
+    out = dispatch(ONES_LIKE, (input,), None, None if dtype is not None else name)
+    return out if dtype is None else cast(out, dtype, name)
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):

@@ -22,6 +22,8 @@ from graphflow.ops import shape as sh
 from graphflow.ops.registry import OPAQUE, dispatch, register
 from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2d  # noqa: F401
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
+from graphflow.ops.gather_scatter import embedding_lookup  # noqa: F401 - tf.nn.embedding_lookup
+from graphflow.ops.sort import in_top_k, top_k  # noqa: F401 - tf.nn.in_top_k, tf.nn.top_k
 
 
 @rules.composite("relu6")

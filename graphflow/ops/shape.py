@@ -462,7 +462,11 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
     return broadcast_like(input, zeros(shape, dtype=input.dtype if hasattr(input, "dtype") else None))
 
 
-# -- gather ------------------------------------------------------------------------------------
+# -- gather ----------------------------------------------------------------------------------
+# gather(params, indices, axis, batch_dims): the first batch_dims axes of params and indices are
+# matched up (batch b of the output gathers from batch b of params), then params' `axis` is
+# replaced by the remaining index dims. Indices must lie in [0, size): TF's CPU kernels raise
+# for negative and too-large indices alike, and so does graphflow.
 
 def _gather_infer(specs, axis, batch_dims):
     params, indices = specs
@@ -470,55 +474,122 @@ def _gather_infer(specs, axis, batch_dims):
     if params.shape is None or indices.shape is None:
         return [(None, params.dtype)]
     rules.normalize_axis("gather", axis, len(params.shape), params.shape)
-    return [(params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:], params.dtype)]
+    _check_batch_dims("gather", params.shape, indices.shape, axis, batch_dims)
+    out = params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]
+    return [(out, params.dtype)]
+
+
+def _check_batch_dims(op_name, params_shape, indices_shape, axis, batch_dims):
+    if batch_dims > len(indices_shape) or batch_dims > axis:
+        raise InvalidArgumentError(
+            f"{op_name}: batch_dims ({batch_dims}) must be <= axis ({axis}) and <= the rank of "
+            f"indices {rules.fmt(indices_shape)}")
+    for d in range(batch_dims):
+        p, i = params_shape[d], indices_shape[d]
+        if p is not None and i is not None and p != i:
+            raise InvalidArgumentError(
+                f"{op_name}: params.shape[{d}] = {p} must equal indices.shape[{d}] = {i} "
+                f"(batch_dims={batch_dims}; params {rules.fmt(params_shape)}, indices "
+                f"{rules.fmt(indices_shape)})")
+
+
+def check_indices(op_name, indices, size, where):
+    """Raises TF's error when an index is negative or >= size; `where` names the axis."""
+    if indices.size and (indices.min() < 0 or indices.max() >= size):
+        bad = np.argwhere((indices < 0) | (indices >= size))[0]
+        value = indices[tuple(bad)]
+        raise InvalidArgumentError(
+            f"{op_name}: indices[{','.join(str(int(k)) for k in bad)}] = {value} is not in "
+            f"[0, {size}) (index {value} is out of range for {where})")
+
+
+def _batched(params, indices, batch_dims):
+    """params and indices with their batch axes merged into one leading axis."""
+    nb = int(np.prod(params.shape[:batch_dims], dtype=np.int64))
+    return (params.reshape((nb,) + params.shape[batch_dims:]),
+            indices.reshape((nb,) + indices.shape[batch_dims:]))
 
 
 def _gather_ref(params, indices, axis, batch_dims):
-    n = params.shape[axis]
-    if indices.size and (indices.max() >= n or indices.min() < -n):
-        bad = indices[(indices >= n) | (indices < -n)].reshape(-1)[0]
-        raise InvalidArgumentError(
-            f"gather: index {bad} is out of range for axis {axis} of size {n} "
-            f"(params shape {params.shape})")
-    if batch_dims:
-        raise InvalidArgumentError("gather: batch_dims > 0 is not supported")
-    return np.take(params, indices, axis=axis)
+    rules.check_array_kind("gather", indices, "iu", 1)
+    if params.ndim <= axis or batch_dims:
+        _gather_infer([_spec(params), _spec(indices)], axis, batch_dims)
+    check_indices("gather", indices, params.shape[axis],
+                  f"axis {axis} of size {params.shape[axis]}; params shape {params.shape}")
+    if not batch_dims:
+        return np.take(params, indices, axis=axis)
+    p, ix = _batched(params, indices, batch_dims)
+    a = axis - batch_dims + 1  # the gathered axis of p
+    p = np.moveaxis(p, a, 1)  # (nb, n, before..., after...)
+    rows = np.arange(p.shape[0]).reshape((-1,) + (1,) * (ix.ndim - 1))
+    out = p[rows, ix]  # (nb, index dims..., before..., after...)
+    k, before = ix.ndim - 1, a - 1
+    out = np.moveaxis(out, tuple(range(1 + k, 1 + k + before)), tuple(range(1, 1 + before)))
+    return out.reshape(params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:])
 
 
 def _gather_grad(inputs, outputs, dy, axis, batch_dims):
     params, indices = inputs
-    return dispatch(GATHER_GRAD, (dy, indices, params), {"axis": axis}), None
+    attrs = {"axis": axis, "batch_dims": batch_dims} if batch_dims else {"axis": axis}
+    return dispatch(GATHER_GRAD, (dy, indices, params), attrs), None
 
 
-def _gather_grad_ref(dy, indices, like, axis):
+def _gather_grad_ref(dy, indices, like, axis, batch_dims=0):
+    """Adds every slice of dy into a zero tensor shaped like params, at its index (the gradient
+    of gather; repeated indices accumulate)."""
     out = np.zeros(like.shape, dtype=dy.dtype)
-    moved = np.moveaxis(out, axis, 0)
-    idx = indices.reshape(-1) % like.shape[axis] if like.shape[axis] else indices.reshape(-1)
-    src = np.moveaxis(dy, tuple(range(axis, axis + indices.ndim)), tuple(range(indices.ndim)))
-    np.add.at(moved, idx, src.reshape((idx.size,) + moved.shape[1:]))
+    if like.shape[axis] == 0 or indices.size == 0:
+        return out
+    o, ix = _batched(out, indices, batch_dims)
+    a = axis - batch_dims + 1
+    moved = np.moveaxis(o, a, 1)  # a view of out: (nb, n, before..., after...)
+    k, before = ix.ndim - 1, a - 1
+    # dy is (nb, before..., index dims..., after...): bring the index dims next to the batch.
+    src = dy.reshape((o.shape[0],) + dy.shape[batch_dims:])
+    src = np.moveaxis(src, tuple(range(1 + before, 1 + before + k)), tuple(range(1, 1 + k)))
+    rows = np.broadcast_to(np.arange(o.shape[0]).reshape((-1,) + (1,) * k), ix.shape)
+    np.add.at(moved, (rows.reshape(-1), ix.reshape(-1)), src.reshape((-1,) + moved.shape[2:]))
     return out
 
 
 GATHER = register("gather", INDEX, _gather_infer, _gather_ref, _gather_grad)
 GATHER_GRAD = register(
-    "gather_grad", INDEX, lambda specs, axis: [(specs[2].shape, specs[0].dtype)], _gather_grad_ref,
-    lambda inputs, outputs, dy, axis: (gather(dy, inputs[1], axis=axis), None, None))
+    "gather_grad", INDEX, lambda specs, axis, batch_dims=0: [(specs[2].shape, specs[0].dtype)],
+    _gather_grad_ref,
+    lambda inputs, outputs, dy, axis, batch_dims=0: (
+        gather(dy, inputs[1], axis=axis, batch_dims=batch_dims), None, None))
 
 
-def gather(params, indices, axis=None, batch_dims=0, name=None):
-    """Slices of params at integer `indices` along `axis` (default 0). Negative indices count
-    from the end.
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Slices of params at integer `indices` along `axis` (default: batch_dims). Indices must
+    lie in [0, params.shape[axis]), as on TF's CPU. With batch_dims=b, the first b axes of
+    params and indices are batch axes matched up one to one. validate_indices is accepted and
+    ignored (deprecated in TF, where indices are always validated on the CPU).
 
         >>> tf.gather(tf.constant([10.0, 20.0, 30.0]), [2, 0]).numpy()
         array([30., 10.], dtype=float32)
+        >>> tf.gather(tf.constant([[1, 2, 3], [4, 5, 6]]), [[2, 0], [1, 1]], axis=1,
+        ...           batch_dims=1).numpy()
+        array([[3, 1],
+               [5, 5]], dtype=int32)
     """
     from graphflow.ops.registry import EagerTensor, to_array
-    if not hasattr(indices, "dtype"):
+    if not hasattr(indices, "dtype") or isinstance(indices, (np.ndarray, np.generic)):
         indices = EagerTensor(to_array(indices, None, "gather"))
     shape = _shape_of(params)
-    axis = rules.normalize_axis("gather", 0 if axis is None else axis,
-                                None if shape is None else len(shape), shape)
-    return dispatch(GATHER, (params, indices), {"axis": axis, "batch_dims": int(batch_dims)}, name)
+    rank = None if shape is None else len(shape)
+    batch_dims = int(batch_dims)
+    if batch_dims < 0:
+        index_rank = _rank_of(indices)
+        if index_rank is None:
+            raise InvalidArgumentError("gather: a negative batch_dims needs indices of known rank")
+        batch_dims += index_rank
+        if batch_dims < 0:
+            raise InvalidArgumentError(
+                f"gather: batch_dims {batch_dims - index_rank} is out of range for indices of "
+                f"rank {index_rank}")
+    axis = rules.normalize_axis("gather", batch_dims if axis is None else axis, rank, shape)
+    return dispatch(GATHER, (params, indices), {"axis": axis, "batch_dims": batch_dims}, name)
 
 
 # -- strided slicing: x[...] -------------------------------------------------------------------
@@ -665,13 +736,32 @@ def getitem(x, key):
             "a tensor/array index may only follow full slices (':') in an index expression")
     sliced = dispatch(STRIDED_SLICE, (x,), {"spec": tuple(before)}) if any(
         it != ("s", None, None, None) for it in before) else x
-    out = gather(sliced, indices, axis=g)
+    out = gather(sliced, _wrap_negative(indices, _shape_of(sliced)[g], g), axis=g)
     rest = items[g + 1:]
     if rest:
         idx_rank = _rank_of(out) - (_rank_of(sliced) - 1)
         spec = (("s", None, None, None),) * (g + idx_rank) + tuple(rest)
         out = dispatch(STRIDED_SLICE, (out,), {"spec": spec})
     return out
+
+
+def _wrap_negative(indices, size, axis):
+    """x[index_tensor] counts negative indices from the end, as NumPy does (tf.gather itself
+    rejects them, as TF's CPU kernel does)."""
+    from graphflow.ops.registry import EagerTensor, to_array
+    if not hasattr(indices, "dtype") or isinstance(indices, (np.ndarray, np.generic)):
+        indices = EagerTensor(to_array(indices, None, "strided_slice"))
+    if type(indices) is EagerTensor:  # (a DeviceTensor stays on its device: the ops below)
+        arr = indices._value
+        if arr.dtype.kind == "i" and arr.size and arr.min() < 0 and size is not None:
+            if arr.min() < -size:
+                check_indices("strided_slice", arr, size, f"axis {axis} of size {size}")
+            return EagerTensor(np.where(arr < 0, arr + size, arr).astype(arr.dtype))
+        return indices
+    if size is None or not indices.dtype.is_integer or indices.dtype.is_unsigned:
+        return indices
+    from graphflow.ops.elementwise import add, less, where
+    return where(less(indices, 0), add(indices, size), indices)
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
@@ -857,11 +947,28 @@ def rank(input, name=None):  # noqa: A002
 
 # -- where(condition) with one argument: coordinates of true elements --------------------------
 
-WHERE_INDICES = register(
-    "where_indices", INDEX,
-    lambda specs: [((None, None if specs[0].shape is None else len(specs[0].shape)), dtypes.int64)],
-    lambda c: np.argwhere(c).astype(np.int64))
+def _where_indices_infer(specs):
+    (c,) = specs
+    if c.shape is not None and len(c.shape) == 0:
+        raise InvalidArgumentError(
+            "where_indices: where(condition) needs a condition of rank >= 1, got a scalar")
+    return [((None, None if c.shape is None else len(c.shape)), dtypes.int64)]
+
+
+def _where_indices_ref(c):
+    _where_indices_infer([_spec(c)])
+    return np.argwhere(c).astype(np.int64)
+
+
+WHERE_INDICES = register("where_indices", INDEX, _where_indices_infer, _where_indices_ref)
 
 
 def where_indices(condition):
+    """The coordinates of the true (nonzero) elements of condition, one row each, as int64
+    (tf.where with one argument; the number of rows depends on the data).
+
+        >>> tf.where([[True, False], [False, True]]).numpy()
+        array([[0, 0],
+               [1, 1]])
+    """
     return dispatch(WHERE_INDICES, (condition,))
