@@ -13,6 +13,8 @@ from graphflow.ops.nn import l2_normalize  # noqa: F401
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
+# -- ops2 (issue 16) --
+from graphflow.ops.math_extra import global_norm  # noqa: F401
 
 
 def matrix_transpose(a, name=None):

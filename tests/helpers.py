@@ -191,15 +191,23 @@ class OpInfo:
     edge(rng, dtype) -> [(arrays, attrs)]: forward-only cases (ties, NaN, empty reductions).
     gen(rng, shapes, dtype) -> arrays: input values for arbitrary shapes (broadcasting ops; used by
     the hypothesis tests).
+    nondiff: float inputs TF gives no gradient for (zeta's x): the tape must return None there,
+    and finite differences skip them.
+    fd_view(i, grad) -> array: what finite differences of the reference measure of the gradient
+    `grad` of input i, for ops whose TF gradient lives on a subspace (cholesky reads the lower
+    triangle, but its gradient is TF's symmetric one).
     """
 
-    def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None):
+    def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
+                 fd_view=None):
         self.name = name
         self.make = make
         self.dtypes = tuple(dtypes)
         self.expected = expected
         self.edge = edge
         self.gen = gen
+        self.nondiff = tuple(nondiff)
+        self.fd_view = fd_view
 
     def __call__(self, rng, dtype):
         return self.make(rng, dtype)
@@ -234,10 +242,10 @@ SKIP_FORWARD = {
 }
 
 
-def _add(name, make, dtypes_, expected=None, edge=None, gen=None):
+def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
-    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen)
+    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -1224,3 +1232,192 @@ def second_derivatives(op, arrays, attrs, rng):
         numeric = numeric_gradient(lambda a: float(inner_product(a)[1]), arrays, i, eps=1e-5)
         pairs.append((i, np.zeros_like(numeric) if g is None else g.numpy(), numeric))
     return pairs
+
+
+# =============================================================================================
+# ops2 (issue 16): special functions, linear algebra, nn and random ops. Everything below this
+# line belongs to that package; the expected functions are independent of graphflow/ops.
+# =============================================================================================
+
+# -- trigonometric, hyperbolic and special functions ------------------------------------------
+
+def _within(lo, hi):
+    return lambda rng, s, d: values(rng, s, d, lo, hi)
+
+
+def _quiet(fn):
+    def expected(*arrays):
+        with np.errstate(all="ignore"):
+            return fn(*arrays)
+    return expected
+
+
+def _f64(fn):
+    """An expected function computed in float64 and rounded to the input's dtype."""
+    def expected(*arrays):
+        with np.errstate(all="ignore"):
+            return np.asarray(fn(*[a.astype(np.float64) for a in arrays])).astype(arrays[0].dtype)
+    return expected
+
+
+def _elementwise(fn):
+    """A Python scalar function over every element (for math.gamma, math.erf...)."""
+    def apply(x):
+        return np.array([fn(float(v)) for v in x.reshape(-1)], dtype=np.float64).reshape(x.shape)
+    return apply
+
+
+def _digamma_expected(x):
+    # Shift up by 30 with psi(x) = psi(x + 1) - 1/x, then psi's asymptotic series (a different
+    # cutoff and fewer terms than the Cephes reference); reflection below 0.
+    out = np.empty(x.shape)
+    for idx in np.ndindex(x.shape):
+        v = float(x[idx])
+        shift = 0.0
+        if v < 0.5:
+            shift = -math.pi / math.tan(math.pi * v)
+            v = 1.0 - v
+        acc = 0.0
+        while v < 30.0:
+            acc -= 1.0 / v
+            v += 1.0
+        z = 1.0 / (v * v)
+        series = z * (1 / 12 - z * (1 / 120 - z * (1 / 252 - z * (1 / 240 - z / 132))))
+        out[idx] = math.log(v) - 0.5 / v - series + acc + shift
+    return out
+
+
+def _bessel_series(order):
+    """exp(-|x|) I_order(x) from the power series sum (x/2)^(2k+order) / (k! (k+order)!)."""
+    def fn(v):
+        term = (v / 2) ** order / math.factorial(order)
+        total = term
+        for k in range(1, 80):
+            term *= (v / 2) ** 2 / (k * (k + order))
+            total += term
+        return total * math.exp(-abs(v))
+    return _elementwise(fn)
+
+
+def _asinh_expected(x):
+    a = np.abs(x)
+    return np.sign(x) * np.log(a + np.sqrt(a * a + 1))
+
+
+unary("tan", FLOATS, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)))
+unary("asin", FLOATS, _within(-0.9, 0.9),
+      expected=_f64(lambda x: np.arctan2(x, np.sqrt(1 - x * x))))
+unary("acos", FLOATS, _within(-0.9, 0.9),
+      expected=_f64(lambda x: np.pi / 2 - np.arctan2(x, np.sqrt(1 - x * x))))
+unary("atan", FLOATS, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
+unary("sinh", FLOATS, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
+unary("cosh", FLOATS, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
+unary("asinh", FLOATS, expected=_f64(_asinh_expected))
+unary("acosh", FLOATS, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
+unary("atanh", FLOATS, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
+unary("lgamma", FLOATS, off_integer,
+      expected=_f64(_elementwise(lambda v: math.log(abs(math.gamma(v))))))
+unary("digamma", FLOATS, off_integer, expected=_f64(_digamma_expected))
+unary("erfc", FLOATS, expected=_f64(_elementwise(lambda v: 1 - math.erf(v))))
+unary("bessel_i0e", FLOATS, lambda rng, s, d: nonzero(rng, s, d, 0.25, 10.0),
+      expected=_f64(_bessel_series(0)))
+unary("bessel_i1e", FLOATS, lambda rng, s, d: nonzero(rng, s, d, 0.25, 10.0),
+      expected=_f64(_bessel_series(1)))
+unary("softplus", FLOATS, _within(-4, 4), expected=_f64(lambda x: np.logaddexp(0, x)),
+      edge=_edge_values(-100.0, -20.0, 0.0, 20.0, 100.0))
+
+
+def _positive_second(rng, sx, sy, dtype):
+    return [values(rng, sx, dtype), positive(rng, sy, dtype)]
+
+
+def _atan2_values(rng, sy, sx, dtype):
+    return [values(rng, sy, dtype), nonzero(rng, sx, dtype, 0.5, 2.0)]
+
+
+@_arrays_list
+def _zeta_values(rng, sx, sq, dtype):
+    return [values(rng, sx, dtype, 1.5, 4.0), values(rng, sq, dtype, 0.5, 3.0)]
+
+
+def _specials_pairs(rng, dtype):
+    """Every pair of 0, +-1, +-inf and NaN: the cases the *_no_nan and x*_y ops define."""
+    v = np.array([0.0, -0.0, 1.0, -1.0, 2.0, np.inf, -np.inf, np.nan], dtype=dtypes.as_dtype(dtype).np)
+    x, y = np.meshgrid(v, v)
+    return [([x.reshape(-1), y.reshape(-1)], {})]
+
+
+def _pointwise(fn):
+    """An expected binary function, evaluated pair by pair in Python floats."""
+    def expected(x, y):
+        xb, yb = np.broadcast_arrays(x, y)
+        out = [fn(float(a), float(b)) for a, b in zip(xb.reshape(-1), yb.reshape(-1))]
+        return np.array(out, dtype=np.float64).reshape(xb.shape).astype(
+            x.dtype if x.dtype.kind == "f" else np.float64)
+    return expected
+
+
+def _py_log(v):
+    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+
+def _py_div(a, b):
+    if b == 0:
+        return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1, b)
+    return a / b
+
+
+def _py_mul(a, b):
+    return math.nan if (math.isinf(a) and b == 0) or (math.isinf(b) and a == 0) else a * b
+
+
+binary("atan2", FLOATS, _atan2_values, expected=_f64(lambda y, x: np.angle(x + 1j * y)))
+binary("xlogy", FLOATS, _positive_second,
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_mul(a, _py_log(b))),
+       edge=_specials_pairs)
+binary("xlog1py", FLOATS, lambda rng, sx, sy, d: [values(rng, sx, d), values(rng, sy, d, -0.5, 2.0)],
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_mul(a, _py_log(1 + b))),
+       edge=_specials_pairs)
+binary("xdivy", FLOATS, _nonzero_divisor,
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_div(a, b)),
+       edge=_specials_pairs)
+binary("divide_no_nan", NUMERIC, _nonzero_divisor,
+       expected=_pointwise(lambda a, b: 0.0 if b == 0 else _py_div(a, b)),
+       edge=lambda rng, d: _specials_pairs(rng, d) if dtypes.as_dtype(d).is_floating else
+       [([np.array([1, 0, -3, 4], d.np), np.array([0, 0, 2, -2], d.np)], {})])
+binary("multiply_no_nan", FLOATS,
+       expected=_pointwise(lambda a, b: 0.0 if b == 0 else _py_mul(a, b)), edge=_specials_pairs)
+def _zeta_euler_maclaurin(s, a, n=1000):
+    """sum_k (k + a) ** -s: n terms, then the integral of the tail and two correction terms."""
+    head = sum((k + a) ** -s for k in range(n))
+    return head + (n + a) ** (1 - s) / (s - 1) + 0.5 * (n + a) ** -s + s * (n + a) ** (-s - 1) / 12
+
+
+_add("zeta", lambda rng, dtype: [(_zeta_values(rng, sx, sq, dtype), {}) for sx, sq in BINARY_SHAPES],
+     FLOATS, _f64(lambda x, q: np.vectorize(_zeta_euler_maclaurin, otypes=[np.float64])(x, q)),
+     gen=lambda rng, shapes, dtype: _zeta_values(rng, *shapes, dtype), nondiff=(0,))
+
+
+def _confusion_make(rng, dtype):
+    np_dtype = dtypes.as_dtype(dtype).np
+    cases = []
+    # num_classes=None (a data-dependent shape) is tested in tests/test_math_ops2.py.
+    for n, classes, attr in [(3, 5, 5), (20, 4, 4), (12, 3, 3), (0, 3, 3), (7, 6, 8)]:
+        labels = rng.integers(0, classes, size=n).astype(np.int64)
+        predictions = rng.integers(0, classes, size=n).astype(np.int64)
+        weights = values(rng, (n,), dtype, 0.5, 3.0)
+        cases.append(([labels, predictions, weights.astype(np_dtype)],
+                      {"num_classes": attr, "dtype": dtypes.as_dtype(dtype).name}))
+    return cases
+
+
+def _confusion_expected(labels, predictions, weights, num_classes, dtype):
+    n = num_classes if num_classes is not None else max(
+        [int(v) for v in labels] + [int(v) for v in predictions] + [-1]) + 1
+    out = np.zeros((n, n), dtype=np.float64)
+    for a, b, w in zip(labels, predictions, weights.astype(dtype)):
+        out[a, b] += w
+    return out.astype(dtype)
+
+
+_add("confusion_matrix", _confusion_make, (F64, F32, I32), _confusion_expected)

@@ -23,5 +23,9 @@ from graphflow.ops.shape import (  # noqa: F401
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
 from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, read_variable  # noqa: F401
 from graphflow.ops import nn, random  # noqa: F401
+# -- ops2 (issue 16): math, linear algebra, random and nn breadth --
+from graphflow.ops.special import (  # noqa: F401
+    acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan)
+from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 
 mod = floormod

@@ -2,8 +2,8 @@
 and convolution/pooling (conv2d, max_pool2d, avg_pool2d, re-exported from conv.py).
 
 All but convolution and pooling are composites of primitive ops, so they inherit gradients and
-fusibility from them; only relu, sigmoid, tanh and erf are primitives (in elementwise.py), and the
-conv/pool ops are opaque primitives with their own kernels (conv.py).
+fusibility from them; only relu, sigmoid, tanh, erf (elementwise.py) and softplus (special.py) are
+primitives, and the conv/pool ops are opaque primitives with their own kernels (conv.py).
 
     >>> import graphflow as tf
     >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
@@ -17,6 +17,7 @@ from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
 from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2d  # noqa: F401
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
+from graphflow.ops.special import softplus  # noqa: F401 - a primitive (its gradient is sigmoid)
 
 
 def relu6(features, name=None):
@@ -72,16 +73,6 @@ def gelu(features, approximate=False, name=None):
         inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + tanh(inner))
     return 0.5 * x * (1.0 + ew.erf(x * (1.0 / math.sqrt(2.0))))
-
-
-def softplus(features, name=None):
-    """log(1 + exp(x)), computed without overflow.
-
-        >>> round(float(tf.nn.softplus(tf.constant(0.0))), 4)
-        0.6931
-    """
-    x = features
-    return ew.add(ew.log1p(ew.exp(-ew.abs(x))), relu(x), name)
 
 
 def softsign(features, name=None):
