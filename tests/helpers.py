@@ -1421,3 +1421,193 @@ def _confusion_expected(labels, predictions, weights, num_classes, dtype):
 
 
 _add("confusion_matrix", _confusion_make, (F64, F32, I32), _confusion_expected)
+
+
+# -- linear algebra ---------------------------------------------------------------------------
+# Matrices are well conditioned (a random matrix plus a multiple of the identity); the first
+# cases of the invertible ops are 1 x 1 and 0 x 0, which stay invertible when a test replaces
+# every value by 1 (test_eager_and_shape_rule_accept_the_same_dtypes).
+
+def _well_conditioned(rng, shape, dtype):
+    n = shape[-1]
+    a = rng.uniform(-1.0, 1.0, size=shape) + 2.0 * n * np.eye(n) * np.where(
+        rng.random(shape[:-2] + (1, 1)) < 0.5, -1.0, 1.0)
+    return a.astype(dtypes.as_dtype(dtype).np)
+
+
+def _spd(rng, shape, dtype):
+    b = rng.uniform(-1.0, 1.0, size=shape)
+    n = shape[-1]
+    return (b @ np.swapaxes(b, -1, -2) + n * np.eye(n)).astype(dtypes.as_dtype(dtype).np)
+
+
+def _symmetric(rng, shape, dtype):
+    b = rng.uniform(-1.0, 1.0, size=shape)
+    return ((b + np.swapaxes(b, -1, -2)) / 2 + np.diag(np.arange(shape[-1]) * 1.5)).astype(
+        dtypes.as_dtype(dtype).np)
+
+
+SQUARE_SHAPES = [(1, 1), (0, 0), (2, 1, 1), (3, 3), (2, 2), (2, 3, 3), (4, 4), (0, 2, 2)]
+
+
+def _square_make(gen, attrs=({},)):
+    def make(rng, dtype):
+        return [([gen(rng, s, dtype)], dict(a)) for s in SQUARE_SHAPES for a in attrs]
+    return make
+
+
+def _leibniz_det(a):
+    import itertools
+    n = a.shape[-1]
+    out = np.zeros(a.shape[:-2])
+    for perm in itertools.permutations(range(n)):
+        inversions = sum(perm[i] > perm[j] for i in range(n) for j in range(i + 1, n))
+        term = np.ones(a.shape[:-2])
+        for i, p in enumerate(perm):
+            term = term * a[..., i, p].astype(np.float64)
+        out = out + (-1) ** inversions * term
+    return out
+
+
+def _inverse_expected(x, adjoint):
+    eye = np.broadcast_to(np.eye(x.shape[-1]), x.shape)
+    out = np.linalg.solve(x.astype(np.float64), eye)
+    return (np.swapaxes(out, -1, -2) if adjoint else out).astype(x.dtype)
+
+
+def _slogdet_expected(x):
+    d = _leibniz_det(x)
+    with np.errstate(divide="ignore"):
+        return np.sign(d).astype(x.dtype), np.log(np.abs(d)).astype(x.dtype)
+
+
+def _singular_matrices(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([[1.0, 2.0], [2.0, 4.0]], d)], {}),
+            ([np.zeros((2, 3, 3), d)], {})]
+
+
+def _cholesky_expected(x):
+    x = x.astype(np.float64)
+    out = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape[:-2]):
+        a, l = x[idx], out[idx]
+        for i in range(a.shape[0]):
+            for j in range(i + 1):
+                s = a[i, j] - sum(l[i, k] * l[j, k] for k in range(j))
+                l[i, j] = math.sqrt(s) if i == j else s / l[j, j]
+    return out
+
+
+def _symmetric_fd_view(i, g):
+    """What finite differences of a lower-triangle reader measure of a symmetric gradient g:
+    the off-diagonal lower entries count twice (each stands for both of its mirror entries),
+    the upper ones not at all."""
+    sym = np.tril(g + np.swapaxes(g, -1, -2))
+    return sym - np.eye(g.shape[-1]) * g
+
+
+_add("matrix_inverse", _square_make(_well_conditioned, [{"adjoint": False}, {"adjoint": True}]),
+     FLOATS, _inverse_expected)
+_add("matrix_determinant", _square_make(_well_conditioned), FLOATS,
+     lambda x: _leibniz_det(x).astype(x.dtype), edge=_singular_matrices)
+_add("log_matrix_determinant", _square_make(_well_conditioned), FLOATS, _slogdet_expected,
+     edge=_singular_matrices)
+_add("cholesky", _square_make(_spd), FLOATS, lambda x: _cholesky_expected(x).astype(x.dtype),
+     fd_view=_symmetric_fd_view)
+
+SOLVE_SHAPES = [((1, 1), (1, 2)), ((0, 0), (0, 3)), ((2, 1, 1), (2, 1, 1)), ((3, 3), (3, 2)),
+                ((2, 3, 3), (2, 3, 1)), ((2, 2), (2, 0)), ((4, 4), (4, 4))]
+
+
+def _solve_make(rng, dtype):
+    return [([_well_conditioned(rng, sa, dtype), values(rng, sb, dtype)], {"adjoint": adj})
+            for sa, sb in SOLVE_SHAPES for adj in (False, True)]
+
+
+def _solve_expected(a, b, adjoint):
+    a = np.swapaxes(a, -1, -2) if adjoint else a
+    inv = np.linalg.solve(a.astype(np.float64), np.broadcast_to(np.eye(a.shape[-1]), a.shape))
+    return (inv @ b.astype(np.float64)).astype(b.dtype)
+
+
+_add("matrix_solve", _solve_make, FLOATS, _solve_expected)
+
+TRI_SHAPES = [((1, 1), (1, 2)), ((3, 3), (3, 2)), ((2, 2), (3, 2, 1)), ((3, 2, 2), (2, 1)),
+              ((2, 3, 3), (2, 3, 2)), ((0, 0), (0, 1)), ((4, 4), (4, 3))]
+
+
+def _tri_make(rng, dtype):
+    return [([_well_conditioned(rng, sa, dtype), values(rng, sb, dtype)],
+             {"lower": lower, "adjoint": adj})
+            for sa, sb in TRI_SHAPES for lower in (True, False) for adj in (False, True)]
+
+
+def _tri_expected(a, b, lower, adjoint):
+    # Substitution element by element (IEEE division: a zero pivot gives inf/NaN, as TF).
+    t = np.tril(a) if lower else np.triu(a)
+    t = np.swapaxes(t, -1, -2) if adjoint else t
+    lower = lower != adjoint
+    batch = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, batch + t.shape[-2:]).astype(np.float64)
+    b = np.broadcast_to(b, batch + b.shape[-2:]).astype(np.float64)
+    x = np.zeros(b.shape)
+    n = t.shape[-1]
+    with np.errstate(all="ignore"):
+        for idx in np.ndindex(batch + (b.shape[-1],)):
+            m, col = idx[:-1], idx[-1]
+            for i in (range(n) if lower else reversed(range(n))):
+                others = range(i) if lower else range(i + 1, n)
+                rest = b[m + (i, col)] - sum(t[m + (i, j)] * x[m + (j, col)] for j in others)
+                x[m + (i, col)] = np.float64(rest) / t[m + (i, i)]
+    return x.astype(a.dtype)
+
+
+def _tri_singular(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([[0.0, 0.0], [1.0, 4.0]], d), np.array([[1.0], [2.0]], d)],
+             {"lower": True, "adjoint": False})]
+
+
+_add("matrix_triangular_solve", _tri_make, FLOATS, _tri_expected,
+     edge=lambda rng, d: _tri_singular(rng, d))
+
+# Decompositions: unique only up to signs, so their values are checked by the properties that
+# define them in tests/test_linalg_ops2.py (no expected function here).
+RECT_SHAPES = [(1, 1), (3, 2), (2, 3), (3, 3), (2, 4, 3), (2, 2, 3), (0, 2), (4, 1)]
+
+
+def _rect_make(attrs):
+    def make(rng, dtype):
+        return [([values(rng, s, dtype)], dict(a)) for s in RECT_SHAPES for a in attrs]
+    return make
+
+
+def _qr_edge(rng, dtype):  # full_matrices with more rows than columns has no gradient (TF)
+    return [([values(rng, (4, 2), dtype)], {"full_matrices": True})]
+
+
+_add("qr", _rect_make([{"full_matrices": False}]), FLOATS, edge=_qr_edge)
+
+
+def _svd_make(rng, dtype):
+    cases = _rect_make([{"full_matrices": False, "compute_uv": True},
+                        {"full_matrices": False, "compute_uv": False}])(rng, dtype)
+    cases += [([values(rng, s, dtype)], {"full_matrices": True, "compute_uv": True})
+              for s in [(3, 2), (2, 3), (3, 3)]]
+    return cases
+
+
+_add("svd", _svd_make, FLOATS)
+_add("self_adjoint_eig", _square_make(_symmetric, [{"compute_v": True}, {"compute_v": False}]),
+     FLOATS)
+
+
+def _lstsq_make(rng, dtype):
+    return [([values(rng, sa, dtype), values(rng, sb, dtype)], {})
+            for sa, sb in [((3, 2), (3, 1)), ((2, 3), (2, 2)), ((2, 4, 3), (2, 4, 1)),
+                           ((3, 3), (3, 2)), ((0, 2), (0, 1))]]
+
+
+_add("matrix_solve_ls", _lstsq_make, FLOATS,
+     lambda a, b: (np.linalg.pinv(a.astype(np.float64)) @ b).astype(a.dtype))
