@@ -1611,3 +1611,67 @@ def _lstsq_make(rng, dtype):
 
 _add("matrix_solve_ls", _lstsq_make, FLOATS,
      lambda a, b: (np.linalg.pinv(a.astype(np.float64)) @ b).astype(a.dtype))
+
+
+# -- depthwise convolution (NHWC, filters (kh, kw, C, M)) ---------------------------------------
+
+def naive_depthwise_conv2d(x, w, strides, padding):
+    kh, kw, c, mult = w.shape
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (c * mult,)
+    out = np.zeros(oshape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[n, a, b, ch * mult + m] += float(x[n, r, q, ch]) * float(w[i, j, ch, m])
+    return out.astype(x.dtype)
+
+
+def naive_depthwise_backprop_input(dy, w, like, strides, padding):
+    kh, kw, c, mult = w.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[n, r, q, ch] += float(dy[n, a, b, ch * mult + m]) * float(w[i, j, ch, m])
+    return out.astype(dy.dtype)
+
+
+def naive_depthwise_backprop_filter(x, dy, like, strides, padding):
+    kh, kw, c, mult = like.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[i, j, ch, m] += float(x[n, r, q, ch]) * float(dy[n, a, b, ch * mult + m])
+    return out.astype(x.dtype)
+
+
+DEPTHWISE_CASES = [((1, 5, 5, 2), (3, 3, 2, 1), (1, 1), "VALID"),
+                   ((2, 5, 4, 3), (3, 2, 3, 2), (1, 1), "SAME"),
+                   ((1, 7, 6, 2), (3, 3, 2, 3), (2, 2), "SAME"),
+                   ((2, 6, 7, 1), (2, 3, 1, 2), (2, 1), "VALID"),
+                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID")]
+DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
+                  ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
+                  ((1, 0, 4, 1), (3, 3, 1, 2), (2, 2), "SAME")]
+
+
+def _depthwise_make(which, table):
+    def make(rng, dtype):
+        cases = []
+        for xs, ws, strides, padding in table:
+            x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
+            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding)[:3] + (ws[2] * ws[3],)
+            dy = quarters(rng, oshape, dtype)
+            arrays = {"depthwise_conv2d": [x, w], "depthwise_conv2d_backprop_input": [dy, w, x],
+                      "depthwise_conv2d_backprop_filter": [x, dy, w]}[which]
+            cases.append((arrays, {"strides": strides, "padding": padding}))
+        return cases
+    return make
+
+
+for _name, _expected in [("depthwise_conv2d", naive_depthwise_conv2d),
+                         ("depthwise_conv2d_backprop_input", naive_depthwise_backprop_input),
+                         ("depthwise_conv2d_backprop_filter", naive_depthwise_backprop_filter)]:
+    _add(_name, _depthwise_make(_name, DEPTHWISE_CASES), FLOATS, _expected,
+         edge=_depthwise_make(_name, DEPTHWISE_EDGE))

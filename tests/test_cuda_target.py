@@ -23,7 +23,8 @@ HOST_OPS = {"where_indices", "untile"}
 # ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
 HOST_OPS |= {"confusion_matrix", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
              "matrix_solve", "cholesky", "matrix_triangular_solve", "qr", "svd",
-             "self_adjoint_eig", "matrix_solve_ls"}
+             "self_adjoint_eig", "matrix_solve_ls", "depthwise_conv2d",
+             "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

@@ -264,3 +264,10 @@ def moments(x, axes, keepdims=False, name=None):
 def _as_tensor(x):
     from graphflow.ops.creation import convert_to_tensor
     return convert_to_tensor(x)
+
+
+# -- ops2 (issue 16): more of tf.nn --
+from graphflow.ops.conv_depthwise import depthwise_conv2d, separable_conv2d  # noqa: F401,E402
+from graphflow.ops.nn_extra import (  # noqa: F401,E402
+    avg_pool1d, batch_normalization, conv1d, conv1d_transpose, conv2d_transpose,
+    local_response_normalization, lrn, max_pool1d, weighted_cross_entropy_with_logits)
