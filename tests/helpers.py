@@ -196,10 +196,12 @@ class OpInfo:
     fd_view(i, grad) -> array: what finite differences of the reference measure of the gradient
     `grad` of input i, for ops whose TF gradient lives on a subspace (cholesky reads the lower
     triangle, but its gradient is TF's symmetric one).
+    fd_skip: why finite differences of the reference cannot check the gradient (a sampler's
+    distributional gradient); such an op needs a targeted gradient test instead.
     """
 
     def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
-                 fd_view=None):
+                 fd_view=None, fd_skip=None):
         self.name = name
         self.make = make
         self.dtypes = tuple(dtypes)
@@ -208,6 +210,7 @@ class OpInfo:
         self.gen = gen
         self.nondiff = tuple(nondiff)
         self.fd_view = fd_view
+        self.fd_skip = fd_skip
 
     def __call__(self, rng, dtype):
         return self.make(rng, dtype)
@@ -239,13 +242,18 @@ SKIP_FORWARD = {
     "truncated_normal": "RANDOM: compared by seed reproducibility and bounds (targeted test)",
     "random_uniform_like": "RANDOM: compared by seed reproducibility and range (targeted test)",
     "random_shuffle": "RANDOM: checked to be a reproducible permutation (targeted test)",
+    # ops2 (issue 16)
+    "random_categorical": "RANDOM: checked for reproducibility and frequencies (targeted test)",
+    "random_poisson": "RANDOM: checked for reproducibility and moments (targeted test)",
+    "random_standard_gamma": "RANDOM: checked for reproducibility, moments, gradient (targeted)",
 }
 
 
-def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None):
+def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None,
+         fd_skip=None):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
-    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view)
+    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -1675,3 +1683,60 @@ for _name, _expected in [("depthwise_conv2d", naive_depthwise_conv2d),
                          ("depthwise_conv2d_backprop_filter", naive_depthwise_backprop_filter)]:
     _add(_name, _depthwise_make(_name, DEPTHWISE_CASES), FLOATS, _expected,
          edge=_depthwise_make(_name, DEPTHWISE_EDGE))
+
+
+# -- random: the stateless ops (pure functions of a seed) and the gamma sampler's gradient -----
+
+SEEDS = [np.array([1, 2], np.int64), np.array([-7, 2 ** 40], np.int64),
+         np.array([0, 0], np.int32), np.array([3, 4], np.int64)]
+STATELESS_SHAPES = [(3,), (2, 3), (), (0, 2)]
+
+
+def _stateless_make(extra=lambda rng, dtype: ({}, [])):
+    def make(rng, dtype):
+        cases = []
+        for seed, shape in zip(SEEDS, STATELESS_SHAPES):
+            attrs, first = extra(rng, dtype)
+            cases.append((first + [seed.copy()], {"shape": shape, "dtype": dtypes.as_dtype(dtype).name,
+                                                  **attrs}))
+        return cases
+    return make
+
+
+def _uniform_int_bounds(rng, dtype):
+    return {"minval": -3, "maxval": 5}, []
+
+
+def _stateless_param_make(gen):
+    def make(rng, dtype):
+        return [([gen(rng, ps, dtype), seed.copy()], {"shape": shape, "dtype": dtypes.as_dtype(dtype).name})
+                for seed, shape, ps in zip(SEEDS, [(4,), (2,), (), (3, 0)], [(2,), (2, 3), (), (1,)])]
+    return make
+
+
+def _stateless_categorical_make(rng, dtype):
+    return [([values(rng, ls, dtype), seed.copy()], {"num_samples": k, "dtype": out})
+            for seed, ls, k, out in zip(SEEDS, [(2, 3), (1, 4), (3, 2), (0, 3)], [5, 2, 0, 3],
+                                        ["int64", "int32", "int64", "int64"])]
+
+
+_add("stateless_random_uniform", _stateless_make(), FLOATS)
+_add("stateless_random_uniform_int", _stateless_make(_uniform_int_bounds), INTS)
+_add("stateless_random_normal", _stateless_make(), FLOATS)
+_add("stateless_truncated_normal", _stateless_make(), FLOATS)
+_add("stateless_categorical", _stateless_categorical_make, FLOATS)
+_add("stateless_random_poisson", _stateless_param_make(lambda r, s, d: positive(r, s, d, 0.5, 6.0)),
+     FLOATS)
+_add("stateless_random_gamma", _stateless_param_make(lambda r, s, d: positive(r, s, d, 0.3, 4.0)),
+     FLOATS, fd_skip="a sampler's implicit (distributional) gradient: tests/test_random_ops2.py")
+
+
+def _gamma_grad_make(rng, dtype):
+    cases = []
+    for sa, sx in [((3,), (3,)), ((2, 1), (2, 3)), ((), (4,)), ((2,), (5, 2)), ((0,), (0,))]:
+        alpha = positive(rng, sa, dtype, 0.2, 6.0)
+        cases.append(([alpha, positive(rng, sx, dtype, 0.05, 8.0)], {}))
+    return cases
+
+
+_add("random_gamma_grad", _gamma_grad_make, FLOATS)

@@ -24,7 +24,10 @@ HOST_OPS = {"where_indices", "untile"}
 HOST_OPS |= {"confusion_matrix", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
              "matrix_solve", "cholesky", "matrix_triangular_solve", "qr", "svd",
              "self_adjoint_eig", "matrix_solve_ls", "depthwise_conv2d",
-             "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter"}
+             "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",
+             "stateless_random_uniform", "stateless_random_uniform_int", "stateless_random_normal",
+             "stateless_truncated_normal", "stateless_categorical", "stateless_random_poisson",
+             "stateless_random_gamma"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
