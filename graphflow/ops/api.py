@@ -28,5 +28,6 @@ from graphflow.ops.special import (  # noqa: F401
     acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan)
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
+from graphflow.ops.utilities import is_tensor, make_ndarray, make_tensor_proto  # noqa: F401
 
 mod = floormod
