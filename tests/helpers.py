@@ -198,10 +198,12 @@ class OpInfo:
     triangle, but its gradient is TF's symmetric one).
     fd_skip: why finite differences of the reference cannot check the gradient (a sampler's
     distributional gradient); such an op needs a targeted gradient test instead.
+    value_checks: why the kernel rejects some values the shape rule cannot see (a permutation
+    must not repeat): the dtype test then accepts its named InvalidArgumentError on all ones.
     """
 
     def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
-                 fd_view=None, fd_skip=None):
+                 fd_view=None, fd_skip=None, value_checks=None):
         self.name = name
         self.make = make
         self.dtypes = tuple(dtypes)
@@ -211,6 +213,7 @@ class OpInfo:
         self.nondiff = tuple(nondiff)
         self.fd_view = fd_view
         self.fd_skip = fd_skip
+        self.value_checks = value_checks
 
     def __call__(self, rng, dtype):
         return self.make(rng, dtype)
@@ -250,10 +253,11 @@ SKIP_FORWARD = {
 
 
 def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None,
-         fd_skip=None):
+         fd_skip=None, value_checks=None):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
-    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip)
+    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip,
+                           value_checks)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -1749,3 +1753,140 @@ def _gamma_grad_make(rng, dtype):
 
 
 _add("random_gamma_grad", _gamma_grad_make, FLOATS)
+
+
+# -- inverse error functions, incomplete gamma, nextafter --------------------------------------
+
+def _bisect(f, target, lo, hi, steps=200):
+    """The root of increasing f(y) = target in [lo, hi] by bisection (independent of graphflow)."""
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if f(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-17 * max(1.0, abs(mid)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _ndtri_expected(p):
+    def one(v):
+        if not 0 <= v <= 1:
+            return math.nan
+        if v in (0.0, 1.0):
+            return -math.inf if v == 0 else math.inf
+        return _bisect(lambda y: 0.5 * math.erfc(-y / math.sqrt(2)), v, -40, 40)
+    return _elementwise(one)(p)
+
+
+def _erfinv_expected(x):
+    def one(v):
+        if not -1 <= v <= 1:
+            return math.nan
+        if abs(v) == 1:
+            return math.copysign(math.inf, v)
+        if v >= 0:  # solve erfc(y) = 1 - v, accurate where erf is flat
+            return _bisect(lambda y: -math.erfc(y), -(1 - v), 0.0, 30.0) if v else 0.0
+        return -one(-v)
+    return _elementwise(one)(x)
+
+
+def _igamma_series(a, x):
+    """P(a, x) = e^-x sum_n x^(a + n) / Gamma(a + n + 1), each term from math.lgamma."""
+    if x == 0:
+        return 0.0
+    total, n = 0.0, 0
+    while True:
+        term = math.exp((a + n) * math.log(x) - x - math.lgamma(a + n + 1))
+        total += term
+        n += 1
+        if term < 1e-18 * total and n > x:
+            return total
+
+
+def _igamma_values(rng, sa, sx, dtype):
+    return [values(rng, sa, dtype, 0.5, 4.0), values(rng, sx, dtype, 0.1, 6.0)]
+
+
+def _igamma_expected(upper):
+    def expected(a, x):
+        ab, xb = np.broadcast_arrays(a, x)
+        out = [_igamma_series(float(p), float(q)) for p, q in zip(ab.reshape(-1), xb.reshape(-1))]
+        out = np.array(out, dtype=np.float64).reshape(ab.shape)
+        return (1.0 - out if upper else out).astype(a.dtype)
+    return expected
+
+
+def _nextafter_expected(x, y):
+    xb, yb = np.broadcast_arrays(x, y)
+    out = []
+    for a, b in zip(xb.reshape(-1), yb.reshape(-1)):
+        a, b = x.dtype.type(a), x.dtype.type(b)
+        if a != a or b != b:
+            out.append(np.nan)
+        elif a == b:
+            out.append(b)
+        elif a == 0:
+            tiny = np.finfo(x.dtype).smallest_subnormal
+            out.append(tiny if b > 0 else -tiny)
+        else:
+            bits = np.array(a).view(np.int64 if x.dtype == np.float64 else np.int32)
+            step = 1 if (b > a) == (a > 0) else -1
+            out.append((bits + step).view(x.dtype))
+    return np.array(out, dtype=x.dtype).reshape(xb.shape)
+
+
+unary("ndtri", FLOATS, _within(0.02, 0.98), expected=_f64(_ndtri_expected),
+      edge=_edge_values(0.0, 1e-300, 1e-10, 0.5, 1.0, -0.5, 2.0))
+unary("erfinv", FLOATS, _within(-0.95, 0.95), expected=_f64(_erfinv_expected),
+      edge=_edge_values(-1.0, -1e-20, 0.0, 0.999999, 1.0, 1.5))
+unary("erfcinv", FLOATS, _within(0.05, 1.95),
+      expected=_f64(lambda z: _erfinv_expected(1.0 - z)), edge=_edge_values(0.0, 1.0, 2.0, 3.0))
+binary("igamma", FLOATS, _igamma_values, expected=_igamma_expected(False))
+binary("igammac", FLOATS, _igamma_values, expected=_igamma_expected(True))
+binary("igamma_grad_a", FLOATS, _igamma_values)  # checked against TF 2.21 in test_math_ops2.py
+binary("nextafter", FLOATS, expected=_nextafter_expected, edge=_specials_pairs)
+
+
+# -- invert_permutation, bincount ----------------------------------------------------------------
+
+def _permutation_make(rng, dtype):
+    return [([rng.permutation(n).astype(dtypes.as_dtype(dtype).np)], {}) for n in (5, 1, 0, 8)]
+
+
+def _permutation_expected(x):
+    out = np.empty_like(x)
+    for i, v in enumerate(x):
+        out[v] = i
+    return out
+
+
+def _bincount_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    cases = []
+    for shape, size, rows, binary in [((7,), 5, False, False), ((3, 4), 6, True, False),
+                                      ((6,), 2, False, True), ((0,), 0, False, False),
+                                      ((2, 5), 3, True, True)]:
+        arr = rng.integers(0, 5, size=shape).astype(np.int32)
+        weights = values(rng, shape, dtype, 0.5, 2.0).astype(d)
+        cases.append(([arr, weights], {"size": size, "dtype": dtypes.as_dtype(dtype).name,
+                                       "binary_output": binary, "rows": rows}))
+    return cases
+
+
+def _bincount_expected(arr, weights, size, dtype, binary_output, rows):
+    a = arr.reshape(arr.shape[0], -1) if rows else arr.reshape(1, -1)
+    w = weights.reshape(a.shape)
+    out = np.zeros((a.shape[0], size), dtype=np.float64)
+    for r in range(a.shape[0]):
+        for v, wt in zip(a[r], w[r]):
+            if v < size:
+                out[r, v] = 1.0 if binary_output else out[r, v] + float(wt)
+    out = out.astype(dtype)
+    return out if rows else out[0]
+
+
+_add("invert_permutation", _permutation_make, INTS, _permutation_expected,
+     value_checks="x must be a permutation of 0 .. n - 1")
+_add("bincount", _bincount_make, (F32, F64, I32), _bincount_expected)

@@ -21,7 +21,7 @@ GPU = "/GPU:0"
 # Ops the CUDA target runs on the host by design (their plans list them under "on the host").
 HOST_OPS = {"where_indices", "untile"}
 # ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
-HOST_OPS |= {"confusion_matrix", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
+HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
              "matrix_solve", "cholesky", "matrix_triangular_solve", "qr", "svd",
              "self_adjoint_eig", "matrix_solve_ls", "depthwise_conv2d",
              "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",

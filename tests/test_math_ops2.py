@@ -242,3 +242,78 @@ def test_new_elementwise_ops_fuse_into_one_kernel():
                                rtol=2e-5, atol=1e-6)
     concrete = fn.get_concrete_function(tf.constant(x), tf.constant(y))
     assert len(concrete.kernels()) == 1, concrete.explain()
+
+
+def test_incomplete_gamma_matches_tensorflow():
+    a = np.array([0.5, 1.0, 2.0, 2.0, 2.0, 0.0, -1.0, 2.0, 3.0, NAN, 1e-3, 100.0, 10.0])
+    x = np.array([1.0, 0.0, 3.0, INF, -1.0, 1.0, 1.0, NAN, 1e-30, 1.0, 2.0, 90.0, 8.0])
+    tf_p = [0.8427007929497151, 0.0, 0.8008517265285442, 1.0, NAN, NAN, NAN, NAN,
+            1.6666666666666753e-91, NAN, 0.999951023082169, 0.15822098918642064,
+            0.28337574127298837]  # tf.math.igamma, float64, TF 2.21
+    tf_grad_a = [-0.3898372643285106, 0.0, -0.19742541957920223, -0.0, NAN, NAN, NAN, NAN,
+                 -1.1722278409708922e-89, NAN, -0.04905334583936489, -0.02461191684397851,
+                 -0.11260572310818602]  # tf.raw_ops.IgammaGradA
+    np.testing.assert_allclose(tf.math.igamma(a, x).numpy(), tf_p, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(tf.math.igammac(a, x).numpy(), 1 - np.array(tf_p), rtol=1e-11,
+                               atol=1e-15, equal_nan=True)
+    from graphflow.ops.special import igamma_grad_a
+    np.testing.assert_allclose(igamma_grad_a(a, x).numpy(), tf_grad_a, rtol=1e-6, equal_nan=True)
+    av, xv = tf.Variable([0.5, 2.0, 10.0], dtype=tf.float64), tf.Variable([1.0, 3.0, 8.0],
+                                                                          dtype=tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        p = tf.reduce_sum(tf.math.igamma(av, xv))
+        q = tf.reduce_sum(tf.math.igammac(av, xv))
+    np.testing.assert_allclose(tape.gradient(p, xv).numpy(),
+                               [0.2075537487102974, 0.14936120510359185, 0.12407691728941897])
+    np.testing.assert_allclose(tape.gradient(q, av).numpy(),
+                               [0.3898372643285106, 0.19742541957920223, 0.11260572310818602],
+                               rtol=1e-8)
+
+
+def test_inverse_error_functions_match_tensorflow():
+    v = [-1.5, -1.0, -0.999999, -0.5, 0.0, 1e-8, 0.3, 0.9, 0.99999999, 1.0, NAN]
+    tf_erfinv = [NAN, -INF, -3.4589107372754997, -0.4769362762044699, 0.0, 8.862269200667397e-09,
+                 0.27246271472675443, 1.1630871536766738, 4.052237244600268, INF, NAN]
+    np.testing.assert_allclose(tf.math.erfinv(tf.constant(v, tf.float64)).numpy(), tf_erfinv,
+                               rtol=1e-8, equal_nan=True)
+    p = [-0.1, 0.0, 1e-300, 1e-10, 0.02, 0.3, 0.5, 0.98, 1.0, 1.1]
+    tf_ndtri = [NAN, -INF, -37.0470962993612, -6.361340902404056, -2.053748910631823,
+                -0.5244005127080409, 0.0, 2.0537489106318225, INF, NAN]
+    np.testing.assert_allclose(tf.math.ndtri(tf.constant(p, tf.float64)).numpy(), tf_ndtri,
+                               rtol=1e-12, equal_nan=True)
+    z = [-0.5, 0.0, 1e-300, 1e-10, 0.5, 1.0, 1.5, 2.0, 2.5]
+    tf_erfcinv = [NAN, INF, 26.209469960516124, 4.572824967389486, 0.4769362762044699, 0.0,
+                  -0.4769362762044699, -INF, NAN]
+    np.testing.assert_allclose(tf.math.erfcinv(tf.constant(z, tf.float64)).numpy(), tf_erfcinv,
+                               rtol=1e-12, equal_nan=True)
+    w = tf.Variable([0.3, -0.6], dtype=tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        e1 = tf.reduce_sum(tf.math.erfinv(w))
+        e2 = tf.reduce_sum(tf.math.ndtri(w + 0.65))
+    np.testing.assert_allclose(tape.gradient(e1, w).numpy(), [0.9545203588405493, 1.2628624281411842])
+    np.testing.assert_allclose(tape.gradient(e2, w).numpy(), [9.695969272701564] * 2)
+
+
+def test_nextafter_invert_permutation_bincount_and_real_parts():
+    np.testing.assert_array_equal(
+        tf.math.nextafter(tf.constant([1.0, 1.0, 0.0]), tf.constant([2.0, 0.0, -1.0])).numpy(),
+        np.nextafter(np.float32([1.0, 1.0, 0.0]), np.float32([2.0, 0.0, -1.0])))
+    np.testing.assert_array_equal(tf.math.invert_permutation([3, 4, 0, 2, 1]).numpy(),
+                                  [2, 4, 3, 0, 1])
+    with pytest.raises(InvalidArgumentError, match="0 is duplicated"):
+        tf.math.invert_permutation([0, 0, 1])
+    assert tf.math.bincount([1, 1, 3]).numpy().tolist() == [0, 2, 0, 1]
+    weighted = tf.math.bincount([1, 1, 3], weights=[0.5, 1.0, 2.0])
+    assert weighted.dtype is tf.float32 and weighted.numpy().tolist() == [0.0, 1.5, 0.0, 2.0]
+    assert tf.math.bincount([1, 1, 3], minlength=6).numpy().tolist() == [0, 2, 0, 1, 0, 0]
+    assert tf.math.bincount([1, 1, 3], maxlength=2).numpy().tolist() == [0, 2]
+    assert tf.math.bincount([[1, 1], [0, 2]], axis=-1).numpy().tolist() == [[0, 2, 0], [1, 0, 1]]
+    assert tf.math.bincount([1, 1, 3], binary_output=True).numpy().tolist() == [0, 1, 0, 1]
+    assert tf.math.bincount(tf.constant([], tf.int32)).shape == (0,)
+    with pytest.raises(InvalidArgumentError, match="non-negative"):
+        tf.math.bincount([-1, 2])
+    f = tf.function(lambda v: tf.math.bincount(v, minlength=4, maxlength=4))
+    assert f(tf.constant([0, 3, 3])).numpy().tolist() == [1, 0, 0, 2]
+    np.testing.assert_allclose(tf.math.angle(tf.constant([-1.5, 2.0])).numpy(), [np.pi, 0.0])
+    assert tf.math.imag(tf.constant([1.5])).numpy().tolist() == [0.0]
+    assert tf.math.real(tf.constant([1.5])).numpy().tolist() == [1.5]

@@ -220,6 +220,8 @@ def test_eager_and_shape_rule_accept_the_same_dtypes(name):
             try:
                 outs = outputs_of(run(op, converted, attrs))
             except InvalidArgumentError as e:
+                if info.value_checks and str(e).startswith(name):
+                    continue  # all ones is not a valid value for it (OpInfo.value_checks)
                 raise AssertionError(f"{where}: the rule accepts it but the kernel raised: {e}") from None
             for (shape, out_dtype), out in zip(inferred, outs):
                 assert out_dtype is out.dtype, f"{where}: rule says {out_dtype.name}, eager {out.dtype.name}"

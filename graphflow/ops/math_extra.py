@@ -372,3 +372,146 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
                 f"confusion_matrix: num_classes must be >= 0, got {num_classes}")
     return dispatch(CONFUSION_MATRIX, (flat[0], flat[1], weights),
                     {"num_classes": num_classes, "dtype": dtype.name}, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real-valued complex helpers (graphflow has no complex dtype)
+
+
+def real(input, name=None):  # noqa: A002 - TF's name
+    """The real part: for graphflow's real tensors, the tensor itself.
+
+        >>> tf.math.real(tf.constant([1.5])).numpy()
+        array([1.5], dtype=float32)
+    """
+    return ew.identity(_tensor(input, "input"), name)
+
+
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part: zeros for graphflow's real tensors.
+
+        >>> tf.math.imag(tf.constant([1.5])).numpy()
+        array([0.], dtype=float32)
+    """
+    return ew.zeros_like(_tensor(input, "input"), name=name)
+
+
+def angle(input, name=None):  # noqa: A002
+    """The argument: pi for negative reals, 0 otherwise (NaN stays NaN), as TF on real input.
+
+        >>> tf.math.angle(tf.constant([-1.5, 2.0])).numpy()
+        array([3.1415927, 0.       ], dtype=float32)
+    """
+    x = _tensor(input, "input")
+    _check_float("angle", x)
+    return sp.atan2(ew.zeros_like(x), x, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# invert_permutation and bincount (index primitives)
+
+
+def _permutation_infer(specs):
+    (x,) = specs
+    if not x.dtype.is_integer or x.dtype.name not in ("int32", "int64"):
+        raise InvalidArgumentError(
+            f"invert_permutation: x must be an int32 or int64 vector, got {x.dtype.name}")
+    if x.shape is not None and len(x.shape) != 1:
+        raise InvalidArgumentError(
+            f"invert_permutation: x must be a vector, got shape {x.shape}")
+    return [(x.shape, x.dtype)]
+
+
+def _permutation_ref(x):
+    _permutation_infer([_spec(x)])
+    n = x.shape[0]
+    out = np.full(n, -1, dtype=x.dtype)
+    for i, v in enumerate(x.tolist()):
+        if not 0 <= v < n:
+            raise InvalidArgumentError(f"invert_permutation: x[{i}] = {v} is not in [0, {n})")
+        if out[v] != -1:
+            raise InvalidArgumentError(f"invert_permutation: {v} is duplicated in the input")
+        out[v] = i
+    return out
+
+
+INVERT_PERMUTATION = register("invert_permutation", INDEX, _permutation_infer, _permutation_ref)
+
+
+def invert_permutation(x, name=None):
+    """The inverse permutation y with y[x[i]] = i (x must be a permutation of 0 .. n - 1).
+
+        >>> tf.math.invert_permutation([3, 4, 0, 2, 1]).numpy()
+        array([2, 4, 3, 0, 1], dtype=int32)
+    """
+    return dispatch(INVERT_PERMUTATION, (_tensor(x, "x"),), None, name)
+
+
+def _bincount_infer(specs, size, dtype, binary_output, rows):
+    arr, weights = specs
+    if not arr.dtype.is_integer:
+        raise InvalidArgumentError(f"bincount: arr must be integers, got {arr.dtype.name}")
+    if rows:
+        if arr.shape is not None and len(arr.shape) != 2:
+            raise InvalidArgumentError(
+                f"bincount: with axis=-1, arr must be a matrix, got shape {arr.shape}")
+        batch = None if arr.shape is None else arr.shape[0]
+        return [((batch, size), dtypes.as_dtype(dtype))]
+    return [((size,), dtypes.as_dtype(dtype))]
+
+
+def _bincount_ref(arr, weights, size, dtype, binary_output, rows):
+    _bincount_infer([_spec(arr), _spec(weights)], size, dtype, binary_output, rows)
+    if arr.size and arr.min() < 0:
+        raise InvalidArgumentError(f"bincount: Input arr must be non-negative, got {arr.min()}")
+    out_dtype = dtypes.as_dtype(dtype).np
+    values = arr.reshape(arr.shape[0], -1) if rows else arr.reshape(1, -1)
+    w = np.broadcast_to(weights, arr.shape).reshape(values.shape).astype(out_dtype)
+    out = np.zeros((values.shape[0], size), dtype=out_dtype)
+    keep = values < size  # values at or beyond maxlength are dropped, as TF
+    row_index = np.broadcast_to(np.arange(values.shape[0])[:, None], values.shape)
+    np.add.at(out, (row_index[keep], values[keep]), w[keep])
+    if binary_output:
+        out = (out != 0).astype(out_dtype)
+    return out if rows else out[0]
+
+
+BINCOUNT = register("bincount", INDEX, _bincount_infer, _bincount_ref)
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
+             axis=None, binary_output=False):
+    """Counts of each value 0, 1, ... in arr (weighted sums with `weights`), of length
+    max(arr) + 1, at least minlength and at most maxlength; axis=-1 counts each row of a
+    matrix; binary_output marks presence with 1. With weights the result has their dtype.
+
+        >>> tf.math.bincount([1, 1, 3]).numpy()
+        array([0, 2, 0, 1], dtype=int32)
+    """
+    arr = _tensor(arr, "arr")
+    if axis not in (None, -1):
+        raise InvalidArgumentError(f"bincount: axis must be None or -1, got {axis}")
+    if weights is not None:
+        weights = _tensor(weights, "weights")
+        dtype = weights.dtype
+    else:
+        dtype = dtypes.as_dtype(dtype)
+        weights = ew.ones_like(arr, dtype)
+    if axis is None:
+        arr, weights = sh.reshape(arr, [-1]), sh.reshape(weights, [-1])
+    if type(arr) is not EagerTensor:
+        if maxlength is None or minlength is None or int(minlength) != int(maxlength):
+            raise InvalidArgumentError(
+                "bincount: in a graph the output length must be fixed: give minlength == "
+                "maxlength")
+        size = int(maxlength)
+    else:
+        values = arr.numpy()
+        size = int(values.max()) + 1 if values.size else 0
+        if minlength is not None:
+            size = max(size, int(minlength))
+        if maxlength is not None:
+            size = min(size, int(maxlength))
+    return dispatch(BINCOUNT, (arr, weights), {"size": size, "dtype": dtypes.as_dtype(dtype).name,
+                                               "binary_output": bool(binary_output),
+                                               "rows": axis == -1}, name)

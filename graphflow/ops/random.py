@@ -21,7 +21,6 @@ generators):
     True
 """
 import itertools
-import math
 import weakref
 import zlib
 
@@ -31,6 +30,7 @@ from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops.registry import BROADCAST, RANDOM, dispatch, register
+from graphflow.ops.special import dlower_incomplete_gamma_da, lgamma_positive
 
 DEFAULT_GRAPH_SEED = 87654321  # TF's global seed for ops that have an op seed but no global one
 
@@ -259,82 +259,14 @@ STANDARD_GAMMA = register("random_standard_gamma", RANDOM,
 
 # -- d sample / d alpha for Gamma(alpha, 1) samples: -dP(alpha, x)/dalpha / density(x) ---------
 
-def _lgamma(a):
-    """lgamma of the positive entries of a (1 elsewhere: they are masked by the callers)."""
-    a = np.where(a > 0, a, 1.0)
-    return np.array([math.lgamma(v) for v in a.reshape(-1)]).reshape(a.shape)
-
-
-def _incomplete_gamma(a, x):
-    """(series, value): the regularized lower incomplete gamma P(a, x) by its power series where
-    `series` (x < a + 1), and its complement Q = 1 - P by Lentz's continued fraction elsewhere
-    (Numerical Recipes), float64 and vectorized. Each is the small one of the pair in its
-    region, so both keep their relative accuracy (and their derivatives in a do too)."""
-    a, x = (np.array(v, dtype=np.float64) for v in np.broadcast_arrays(a, x))
-    series = (x < a + 1) & (x > 0)
-    value = np.zeros(a.shape)
-    with np.errstate(all="ignore"):
-        prefix = np.exp(a * np.log(x) - x - _lgamma(a))
-        value[series] = _gamma_series(a[series], x[series]) * prefix[series]
-        rest = ~series & (x > 0)
-        value[rest] = _gamma_fraction(a[rest], x[rest]) * prefix[rest]
-    return series, value
-
-
-def _gamma_series(a, x):
-    term = 1.0 / a
-    total = term.copy()
-    ap = a.copy()
-    for _ in range(1000):
-        ap = ap + 1.0
-        term = term * x / ap
-        total = total + term
-        if np.all(np.abs(term) <= np.abs(total) * 1e-16):
-            break
-    return total
-
-
-def _gamma_fraction(a, x):
-    tiny = 1e-300
-    b = x + 1.0 - a
-    c = np.full(a.shape, 1.0 / tiny)
-    d = 1.0 / np.where(b == 0, tiny, b)
-    h = d.copy()
-    for i in range(1, 1000):
-        an = -i * (i - a)
-        b = b + 2.0
-        d = an * d + b
-        d = np.where(np.abs(d) < tiny, tiny, d)
-        c = b + an / c
-        c = np.where(np.abs(c) < tiny, tiny, c)
-        d = 1.0 / d
-        delta = d * c
-        h = h * delta
-        if np.all(np.abs(delta - 1.0) <= 3e-16):
-            break
-    return h
-
-
-def _incomplete_gamma_in(series, a, x):
-    """P where `series`, Q elsewhere (the regions fixed by the caller)."""
-    lower, value = _incomplete_gamma(a, x)
-    other = 1.0 - value  # the same function from the other representation
-    return np.where(series == lower, value, other)
-
-
 def _gamma_sample_grad_ref(alpha, sample):
     from graphflow.ops.rules import ArraySpec
     _gamma_sample_grad_infer([ArraySpec(alpha), ArraySpec(sample)])
     a = np.broadcast_to(alpha, np.broadcast_shapes(alpha.shape, sample.shape)).astype(np.float64)
     x = sample.astype(np.float64)
-    h = 1e-5 * np.maximum(a, 1e-3)
     with np.errstate(all="ignore"):
-        # The region (series or continued fraction) is chosen at a, for both differences.
-        series, _ = _incomplete_gamma(a, x)
-        up = _incomplete_gamma_in(series, a + h, x)
-        down = _incomplete_gamma_in(series, a - h, x)
-        dp_da = np.where(series, 1.0, -1.0) * (up - down) / (2 * h)
-        log_density = (a - 1) * np.log(x) - x - _lgamma(a)
+        dp_da = dlower_incomplete_gamma_da(a, x)
+        log_density = (a - 1) * np.log(x) - x - lgamma_positive(a)
         grad = -dp_da / np.exp(log_density)
     grad = np.where((a > 0) & (x > 0), grad, np.where(a > 0, 0.0, np.nan))
     return grad.astype(sample.dtype)

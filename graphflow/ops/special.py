@@ -220,6 +220,175 @@ def _softplus(x):
         return (np.log1p(np.exp(-np.abs(x))) + np.maximum(x, x.dtype.type(0))).astype(x.dtype)
 
 
+# -- the incomplete gamma functions (igamma, igammac, and the gamma sampler's gradient) --------
+
+def lgamma_positive(a):
+    """lgamma of the positive entries of a (1 elsewhere: callers mask those)."""
+    a = np.where(a > 0, a, 1.0)
+    return np.array([math.lgamma(v) for v in a.reshape(-1)]).reshape(a.shape)
+
+
+def incomplete_gamma(a, x):
+    """(series, value): the regularized lower incomplete gamma P(a, x) by its power series where
+    `series` (0 < x < a + 1), and its complement Q = 1 - P by Lentz's continued fraction
+    elsewhere (Numerical Recipes), float64 and vectorized. Each is the small one of the pair in
+    its region, so both keep their relative accuracy (and their derivatives in a do too).
+    Entries with x <= 0 hold 0 (callers handle the domain)."""
+    a, x = (np.array(v, dtype=F64) for v in np.broadcast_arrays(a, x))
+    series = (x < a + 1) & (x > 0)
+    value = np.zeros(a.shape)
+    with np.errstate(all="ignore"):
+        prefix = np.exp(a * np.log(x) - x - lgamma_positive(a))
+        value[series] = _gamma_series(a[series], x[series]) * prefix[series]
+        rest = ~series & (x > 0) & (a > 0) & np.isfinite(x)
+        value[rest] = _gamma_fraction(a[rest], x[rest]) * prefix[rest]
+    return series, value
+
+
+def _gamma_series(a, x):
+    term = 1.0 / a
+    total = term.copy()
+    ap = a.copy()
+    for _ in range(1000):
+        ap = ap + 1.0
+        term = term * x / ap
+        total = total + term
+        if np.all(np.abs(term) <= np.abs(total) * 1e-16):
+            break
+    return total
+
+
+def _gamma_fraction(a, x):
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = np.full(a.shape, 1.0 / tiny)
+    d = 1.0 / np.where(b == 0, tiny, b)
+    h = d.copy()
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b = b + 2.0
+        d = an * d + b
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        delta = d * c
+        h = h * delta
+        if np.all(np.abs(delta - 1.0) <= 3e-16):
+            break
+    return h
+
+
+def _igamma_pair(a, x):
+    """(P, Q) of the regularized incomplete gamma functions with TF's edge values: NaN for
+    a <= 0, x < 0 or NaN; P(a, 0) = 0 and P(a, inf) = 1."""
+    a, x = (np.array(v, dtype=F64) for v in np.broadcast_arrays(a, x))
+    series, value = incomplete_gamma(a, x)
+    p = np.where(series, value, 1.0 - value)
+    q = np.where(series, 1.0 - value, value)
+    p = np.where(x == 0, 0.0, np.where(x == np.inf, 1.0, p))
+    q = np.where(x == 0, 1.0, np.where(x == np.inf, 0.0, q))
+    bad = ~(a > 0) | ~(x >= 0)
+    return np.where(bad, np.nan, p), np.where(bad, np.nan, q)
+
+
+def dlower_incomplete_gamma_da(a, x):
+    """d P(a, x) / da by central differences (step 1e-5 a) of the representation (series or
+    continued fraction) chosen at a, so that tails keep their relative accuracy (~1e-9)."""
+    a, x = (np.array(v, dtype=F64) for v in np.broadcast_arrays(a, x))
+    h = 1e-5 * np.maximum(a, 1e-3)
+    series, _ = incomplete_gamma(a, x)
+    with np.errstate(all="ignore"):
+        up, down = (_in_representation(series, a + d, x) for d in (h, -h))
+        return np.where(series, 1.0, -1.0) * (up - down) / (2 * h)
+
+
+def _in_representation(series, a, x):
+    lower, value = incomplete_gamma(a, x)
+    return np.where(series == lower, value, 1.0 - value)
+
+
+def _igamma_grad_a(a, x):
+    p, _ = _igamma_pair(a, x)
+    with np.errstate(all="ignore"):
+        grad = dlower_incomplete_gamma_da(a, x)
+    return np.where(np.isnan(p), np.nan, np.where((x == 0) | (x == np.inf), 0.0, grad))
+
+
+def _igamma_density(a, x):
+    """d P(a, x) / dx = x^(a - 1) e^(-x) / Gamma(a), in graphflow ops."""
+    return ew.exp((a - 1.0) * ew.log(x) - x - lgamma(a))
+
+
+# -- inverse error functions: Acklam's rational approximation of ndtri, refined by Halley's
+# method on erfc (full float64 accuracy), and erfinv / erfcinv from it
+
+_ACKLAM_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+_ACKLAM_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+             6.680131188771972e+01, -1.328068155288572e+01)
+_ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
+_ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+             3.754408661907416e+00)
+
+
+def _polynomial(coefficients, x):
+    out = np.zeros_like(x)
+    for c in coefficients:
+        out = out * x + c
+    return out
+
+
+def _ndtri_lower(p):
+    """ndtri for p in (0, 1/2] (accurate in the lower tail), NaN-free for those p."""
+    central = p > 0.02425
+    q = p - 0.5
+    r = q * q
+    mid = _polynomial(_ACKLAM_A, r) * q / (_polynomial(_ACKLAM_B, r) * r + 1.0)
+    t = np.sqrt(-2.0 * np.log(np.where(central, 0.5, p)))
+    tail = _polynomial(_ACKLAM_C, t) / (_polynomial(_ACKLAM_D, t) * t + 1.0)
+    x = np.where(central, mid, tail)
+    # one Halley step on Phi(x) = p, with Phi from erfc (accurate in the tail)
+    e = 0.5 * _erfc(-x / math.sqrt(2.0)) - p
+    u = e * math.sqrt(2.0 * math.pi) * np.exp(0.5 * x * x)
+    return x - u / (1.0 + 0.5 * x * u)
+
+
+def _ndtri_of(p, one_minus_p):
+    """ndtri(p) given p and an exact 1 - p (the upper half is minus the lower one of 1 - p)."""
+    with np.errstate(all="ignore"):
+        upper = p > 0.5
+        core = _ndtri_lower(np.where(upper, one_minus_p, p))
+        x = np.where(upper, -core, core)
+        x = np.where(p == 0, -np.inf, np.where(p == 1, np.inf, x))
+        return np.where((p >= 0) & (p <= 1), x, np.nan)
+
+
+def _ndtri(p):
+    return _ndtri_of(p, 1.0 - p)  # 1 - p is exact for p >= 1/2, where it is used
+
+
+def _erfcinv(z):
+    # erfcinv(z) = -ndtri(z / 2) / sqrt(2); (2 - z) / 2 is exact for z >= 1, where it is used
+    return -_ndtri_of(0.5 * z, 0.5 * (2.0 - z)) / math.sqrt(2.0)
+
+
+def _erfinv(x):
+    with np.errstate(all="ignore"):
+        a = np.abs(x)
+        # |x| > 1/2: from erfc, as 1 - |x| is exact there; |x| <= 1/2: Newton on erf, which
+        # keeps the relative accuracy of tiny x
+        outer = np.sign(x) * _erfcinv(1.0 - a)
+        y = np.where(a <= 0.5, outer, 0.0)
+        for _ in range(3):
+            y = y - (_erf_of(y) - x) * (math.sqrt(math.pi) / 2) * np.exp(y * y)
+        return np.where(a <= 0.5, y, outer)
+
+
+_erf_of = _scalar_map(math.erf)
+
+
 # ---------------------------------------------------------------------------------------------
 # Binary references
 
@@ -288,6 +457,15 @@ UNARY = {
                    "bessel_i0e({0})", "tf.math.bessel_i0e(0.0)", "1.0"),
     "bessel_i1e": (_float64(_bessel_i1e), lambda x, out, dy: dy * _bessel_i1e_slope(x, out),
                    "bessel_i1e({0})", "tf.math.bessel_i1e(0.0)", "0.0"),
+    "erfinv": (_float64(_erfinv),
+               lambda x, out, dy: dy * (math.sqrt(math.pi) / 2) * ew.exp(ew.square(out)), None,
+               "float(tf.math.erfinv(0.0))", "0.0"),
+    "erfcinv": (_float64(_erfcinv),
+                lambda x, out, dy: dy * (-math.sqrt(math.pi) / 2) * ew.exp(ew.square(out)), None,
+                "float(tf.math.erfcinv(1.0))", "0.0"),
+    "ndtri": (_float64(_ndtri),
+              lambda x, out, dy: dy * math.sqrt(2 * math.pi) * ew.exp(ew.square(out) * 0.5), None,
+              "float(tf.math.ndtri(0.5))", "0.0"),
     "softplus": (_softplus, lambda x, out, dy: dy * ew.sigmoid(x),
                  "(log1p(exp(-abs({0}))) + ({0} if {0} > {ZERO} else {ZERO}))",
                  "round(float(tf.math.softplus(0.0)), 6)", "0.693147"),
@@ -331,6 +509,17 @@ BINARY = {
                         lambda x, y, out, dy: (multiply_no_nan(dy, y), multiply_no_nan(x, dy)),
                         "({ZERO} if {1} == {ZERO} else {0} * {1})",
                         "float(tf.math.multiply_no_nan(float('inf'), 0.0))", "0.0"),
+    # d P / da by the primitive below; d P / dx is the gamma density (TF's gradients).
+    "igamma": (_float64(lambda a, x: _igamma_pair(a, x)[0]),
+               lambda a, x, out, dy: (dy * igamma_grad_a(a, x), dy * _igamma_density(a, x)),
+               None, "round(float(tf.math.igamma(1.0, 1.0)), 6)", "0.632121"),
+    "igammac": (_float64(lambda a, x: _igamma_pair(a, x)[1]),
+                lambda a, x, out, dy: (-dy * igamma_grad_a(a, x), -dy * _igamma_density(a, x)),
+                None, "round(float(tf.math.igammac(1.0, 1.0)), 6)", "0.367879"),
+    "igamma_grad_a": (_float64(_igamma_grad_a), None, None,
+                      "round(float(tf.math.igamma_grad_a(1.0, 1.0)), 6)", "-0.148496"),
+    "nextafter": (_quiet(np.nextafter), None, None,
+                  "float(tf.math.nextafter(1.0, 2.0)) > 1.0", "True"),
     # d zeta(x, q) / dq = -x zeta(x + 1, q); TF has no gradient for x.
     "zeta": (_float64(_zeta), lambda x, q, out, dy: (None, dy * -x * zeta(x + 1.0, q)),
              None, "round(float(tf.math.zeta(2.0, 1.0)), 6)", "1.644934"),
@@ -363,8 +552,8 @@ for _name, (_ref, _grad, _scalar, _example, _result) in UNARY.items():
     _namespace[_name] = _public(_op, 1, _example, _result)
 
 for _name, (_ref, _grad, _scalar, _example, _result) in BINARY.items():
-    _g = (lambda grad: (lambda inputs, outputs, dy: grad(inputs[0], inputs[1], outputs[0], dy)))(
-        _grad)
+    _g = None if _grad is None else (lambda grad: (
+        lambda inputs, outputs, dy: grad(inputs[0], inputs[1], outputs[0], dy)))(_grad)
     _kinds = ew.NUMERIC if _name in _INTEGER_OK else FLOAT
     _out = rules.promote_division if _name in _INTEGER_OK else None
     _op = register(_name, BROADCAST, ew._binary_rule(_name, _kinds, _out),
@@ -400,3 +589,40 @@ def softplus(features, name=None):
         0.693147
     """
     return dispatch(REGISTRY["softplus"], (features,), None, name)
+
+
+def igamma(a, x, name=None):
+    """The regularized lower incomplete gamma function P(a, x) (NaN for a <= 0 or x < 0);
+    differentiable in a and x, as in TF.
+
+        >>> round(float(tf.math.igamma(2.0, 3.0)), 6)
+        0.800852
+    """
+    return dispatch(REGISTRY["igamma"], (a, x), None, name)
+
+
+def igammac(a, x, name=None):
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x).
+
+        >>> round(float(tf.math.igammac(2.0, 3.0)), 6)
+        0.199148
+    """
+    return dispatch(REGISTRY["igammac"], (a, x), None, name)
+
+
+def igamma_grad_a(a, x, name=None):
+    """d igamma(a, x) / da (TF's IgammaGradA; computed by central differences to ~1e-9).
+
+        >>> round(float(igamma_grad_a(2.0, 3.0)), 6)
+        -0.197425
+    """
+    return dispatch(REGISTRY["igamma_grad_a"], (a, x), None, name)
+
+
+def nextafter(x1, x2, name=None):
+    """The next representable value after x1 in the direction of x2.
+
+        >>> float(tf.math.nextafter(0.0, 1.0)) > 0.0
+        True
+    """
+    return dispatch(REGISTRY["nextafter"], (x1, x2), None, name)
