@@ -16,8 +16,8 @@ from graphflow.ops import shape as sh
 # -- ops2 (issue 16): decompositions, solves, norms --
 from graphflow.ops.math_extra import global_norm  # noqa: F401
 from graphflow.ops.matrix_ops import (  # noqa: F401
-    adjoint, cholesky, cholesky_solve, det, eigh, eigvalsh, inv, logdet, lstsq, matrix_rank, norm,
-    pinv, qr, slogdet, solve, svd, triangular_solve)
+    adjoint, cholesky, cholesky_solve, cross, det, eigh, eigvalsh, inv, logdet, lstsq, matrix_rank,
+    norm, normalize, pinv, qr, slogdet, solve, svd, triangular_solve)
 
 
 def matrix_transpose(a, name=None):

@@ -1890,3 +1890,11 @@ def _bincount_expected(arr, weights, size, dtype, binary_output, rows):
 _add("invert_permutation", _permutation_make, INTS, _permutation_expected,
      value_checks="x must be a permutation of 0 .. n - 1")
 _add("bincount", _bincount_make, (F32, F64, I32), _bincount_expected)
+
+
+def _fold_in_make(rng, dtype):
+    return [([seed.copy(), np.array(d, dtype=np.int64 if d > 2 ** 31 or i % 2 else np.int32)], {})
+            for i, (seed, d) in enumerate(zip(SEEDS, [5, 0, 2 ** 40, 7]))]
+
+
+_add("random_fold_in", _fold_in_make, (I64,))

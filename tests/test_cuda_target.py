@@ -27,7 +27,7 @@ HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inver
              "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",
              "stateless_random_uniform", "stateless_random_uniform_int", "stateless_random_normal",
              "stateless_truncated_normal", "stateless_categorical", "stateless_random_poisson",
-             "stateless_random_gamma"}
+             "stateless_random_gamma", "random_fold_in"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

@@ -205,3 +205,19 @@ def test_linalg_in_functions_and_sessions():
         out = tf.linalg.det(x)
     with tf.compat.v1.Session(graph=g) as sess:
         assert sess.run(out, {x: a.numpy()}) == pytest.approx(10.0)
+
+
+def test_cross_and_normalize():
+    a, b = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 3))
+    np.testing.assert_allclose(tf.linalg.cross(a, b).numpy(), np.cross(a, b), rtol=1e-12)
+    av = tf.Variable(a)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.linalg.cross(av, b) * 2.0)
+    np.testing.assert_allclose(tape.gradient(loss, av).numpy(), 2 * np.cross(b, np.ones(3)),
+                               rtol=1e-12)  # d/da <a x b, c> = b x c
+    with pytest.raises(InvalidArgumentError, match="3-element vectors"):
+        tf.linalg.cross(tf.ones([2]), tf.ones([2]))
+    unit, length = tf.linalg.normalize(tf.constant([[3.0, 4.0], [0.0, 2.0]]), axis=1)
+    np.testing.assert_allclose(unit.numpy(), [[0.6, 0.8], [0.0, 1.0]])
+    np.testing.assert_allclose(length.numpy(), [[5.0], [2.0]])
+    assert tf.linalg.normalize(tf.ones([2, 2]))[1].shape == (1, 1)  # TF 2.21

@@ -178,3 +178,68 @@ def test_softmax_cross_entropy_gradient_reaches_the_labels_as_in_tf2():
         tf.nn.softmax_cross_entropy_with_logits(tf.constant([[0.0, 1.0], [1.0, 0.0]]),
                                                 tf.constant([[1.0, 2.0], [3.0, 1.0]]),
                                                 axis=0).numpy(), [0.126928, 0.3132617], rtol=1e-5)
+
+
+def test_small_nn_composites_match_tensorflow():
+    x = tf.constant([[1.0, -2.0], [3.0, 0.5]])
+    np.testing.assert_array_equal(tf.nn.crelu(x).numpy(), [[1, 0, 0, 2], [3, 0.5, 0, 0]])
+    assert tf.nn.crelu(x, axis=0).shape == (4, 2)
+    t, lg = tf.constant([1.0, 0.0, 2.0]), tf.constant([0.5, -1.0, 1.0])
+    np.testing.assert_allclose(tf.nn.log_poisson_loss(t, lg).numpy(),
+                               [1.1487212, 0.36787945, 0.71828175], rtol=1e-6)  # TF 2.21
+    np.testing.assert_allclose(tf.nn.log_poisson_loss(t, lg, compute_full_loss=True).numpy(),
+                               [1.1487212, 0.36787945, 1.3700882], rtol=1e-6)
+    count, m_ss, v_ss, shift = tf.nn.sufficient_statistics(x, [0])
+    assert float(count) == 2.0 and shift is None
+    np.testing.assert_allclose(m_ss.numpy(), [4.0, -1.5])
+    np.testing.assert_allclose(v_ss.numpy(), [10.0, 4.25])
+    count, m_ss, v_ss, shift = tf.nn.sufficient_statistics(x, [0], shift=1.0, keepdims=True)
+    mean, var = tf.nn.normalize_moments(count, m_ss, v_ss, shift)
+    np.testing.assert_allclose(mean.numpy(), [[2.0, -0.75]])
+    np.testing.assert_allclose(var.numpy(), [[1.0, 1.5625]])
+    mean, var = tf.nn.weighted_moments(x, [0], tf.constant([[1.0], [3.0]]))
+    np.testing.assert_allclose(mean.numpy(), [2.5, -0.125])
+    np.testing.assert_allclose(var.numpy(), [0.75, 1.171875])
+    losses = tf.constant([1.0, 2.0, 3.0])
+    assert float(tf.nn.compute_average_loss(losses)) == 2.0
+    np.testing.assert_allclose(float(tf.nn.compute_average_loss(losses, sample_weight=[1.0, 0.0, 2.0])),
+                               7 / 3, rtol=1e-6)
+    assert float(tf.nn.compute_average_loss(losses, global_batch_size=6)) == 1.0
+    assert float(tf.nn.compute_average_loss(tf.constant([[1.0, 2.0], [3.0, 4.0]]))) == 5.0
+    assert float(tf.nn.scale_regularization_loss([1.0, 2.0])) == 3.0
+    assert float(tf.nn.zero_fraction(tf.constant([0, 1]))) == 0.5
+
+
+def test_space_to_depth_and_back():
+    img = tf.reshape(tf.range(32.0), [1, 4, 4, 2])
+    s2d = tf.nn.space_to_depth(img, 2)
+    assert s2d.shape == (1, 2, 2, 8)
+    np.testing.assert_array_equal(s2d.numpy()[0, 0, 0], [0, 1, 2, 3, 8, 9, 10, 11])  # TF 2.21
+    np.testing.assert_array_equal(tf.nn.depth_to_space(s2d, 2).numpy(), img.numpy())
+    with pytest.raises(InvalidArgumentError, match="divisible by block_size"):
+        tf.nn.space_to_depth(tf.ones([1, 3, 4, 1]), 2)
+    with pytest.raises(InvalidArgumentError, match="divisible by block_size"):
+        tf.nn.depth_to_space(tf.ones([1, 2, 2, 3]), 2)
+
+
+def test_generic_convolution_entry_points():
+    assert tf.nn.convolution(tf.ones([1, 5, 5, 2]), tf.ones([3, 3, 2, 4]), padding="SAME").shape \
+        == (1, 5, 5, 4)
+    assert tf.nn.convolution(tf.ones([1, 5, 2]), tf.ones([3, 2, 4]), strides=2).shape == (1, 2, 4)
+    assert tf.nn.conv_transpose(tf.ones([1, 4, 4, 3]), tf.ones([3, 3, 2, 3]), [1, 8, 8, 2],
+                                2).shape == (1, 8, 8, 2)
+    x, w = _q(1, 5, 4, 2), _q(3, 3, 2, 2)
+    dy = tf.constant(_q(1, 5, 4, 4))
+    xv = tf.constant(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(xv)
+        wv = tf.constant(w)
+        tape.watch(wv)
+        y = tf.nn.depthwise_conv2d(xv, wv, [1, 1, 1, 1], "SAME")
+    dx, dw = tape.gradient(y, [xv, wv], output_gradients=dy)
+    np.testing.assert_array_equal(
+        tf.nn.depthwise_conv2d_backprop_input([1, 5, 4, 2], w, dy, [1, 1, 1, 1], "SAME").numpy(),
+        dx.numpy())
+    np.testing.assert_array_equal(
+        tf.nn.depthwise_conv2d_backprop_filter(x, [3, 3, 2, 2], dy, [1, 1, 1, 1], "SAME").numpy(),
+        dw.numpy())

@@ -222,3 +222,15 @@ def test_gamma_gradient_is_tfs_implicit_reparameterization():
     with tf.GradientTape() as tape:
         m = tf.reduce_mean(tf.random.stateless_gamma([6000], [1, 2], alpha=s))
     np.testing.assert_allclose(tape.gradient(m, s).numpy(), [1.0], rtol=0.05)
+
+
+def test_split_and_fold_in_derive_seeds():
+    seeds = tf.random.split([1, 2], 3)
+    assert seeds.shape == (3, 2) and seeds.dtype is tf.int32
+    assert len({tuple(s) for s in seeds.numpy().tolist()}) == 3
+    np.testing.assert_array_equal(seeds.numpy(), tf.random.split([1, 2], 3).numpy())
+    assert tf.random.split(tf.constant([1, 2], tf.int64)).dtype is tf.int64
+    folded = [tuple(tf.random.fold_in([1, 2], d).numpy().tolist()) for d in range(20)]
+    assert len(set(folded)) == 20 and folded[5] == tuple(tf.random.fold_in([1, 2], 5).numpy())
+    draws = [tf.random.stateless_uniform([], seed=s).numpy() for s in tf.random.split([7, 8], 4)]
+    assert len(set(draws)) == 4

@@ -795,3 +795,31 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     if axis is None:
         return sh.reshape(out, (), name)
     return sh.squeeze(out, list(axis), name)
+
+
+def cross(a, b, name=None):
+    """The cross product of 3-vectors along the last axis (batch axes broadcast).
+
+        >>> tf.linalg.cross(tf.constant([1.0, 0.0, 0.0]), tf.constant([0.0, 1.0, 0.0])).numpy()
+        array([0., 0., 1.], dtype=float32)
+    """
+    a, b = _tensor(a, "a"), _tensor(b, "b")
+    for what, t in (("a", a), ("b", b)):
+        if t.shape.rank is None or t.shape.rank == 0 or t.shape[-1] != 3:
+            raise InvalidArgumentError(
+                f"cross: cross products are only defined for 3-element vectors; {what} has shape "
+                f"{t.shape}")
+    a0, a1, a2 = (a[..., i] for i in range(3))
+    b0, b1, b2 = (b[..., i] for i in range(3))
+    return sh.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], -1, name)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
+    """(tensor / norm, norm) with the norm of tf.norm kept as broadcastable axes.
+
+        >>> [t.numpy().tolist() for t in tf.linalg.normalize(tf.constant([3.0, 4.0]))]
+        [[0.6000000238418579, 0.800000011920929], [5.0]]
+    """
+    x = _tensor(tensor, "tensor")
+    n = norm(x, ord=ord, axis=axis, keepdims=True)
+    return ew.truediv(x, n, name), n

@@ -15,6 +15,7 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import conv
 from graphflow.ops import elementwise as ew
+from graphflow.ops import rules
 from graphflow.ops import shape as sh
 from graphflow.ops.registry import dispatch
 
@@ -277,3 +278,250 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     softplus_neg = ew.log1p(ew.exp(-ew.abs(logits))) + ew.relu(ew.negative(logits))
     return ew.add((1.0 - labels) * logits, log_weight * softplus_neg, name)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Small composites of tf.nn
+
+
+def crelu(features, axis=-1, name=None):
+    """concat([relu(x), relu(-x)], axis): the concatenated ReLU.
+
+        >>> tf.nn.crelu(tf.constant([[1.0, -2.0]])).numpy()
+        array([[1., 0., 0., 2.]], dtype=float32)
+    """
+    x = _tensor(features, "features")
+    return sh.concat([ew.relu(x), ew.relu(ew.negative(x))], axis, name)
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(log_input) - log_input * targets, plus Stirling's approximation of log(targets!) for
+    targets > 1 when compute_full_loss (TF's formula).
+
+        >>> round(float(tf.nn.log_poisson_loss(tf.constant(1.0), tf.constant(0.5))), 5)
+        1.14872
+    """
+    log_input = _tensor(log_input, "log_input")
+    targets = ew.cast(_tensor(targets, "targets"), log_input.dtype)
+    result = ew.exp(log_input) - log_input * targets
+    if compute_full_loss:
+        safe = ew.where(ew.greater(targets, 1.0), targets, ew.ones_like(targets))
+        stirling = safe * ew.log(safe) - safe + 0.5 * ew.log(2.0 * np.pi * safe)
+        small = ew.logical_and(ew.greater_equal(targets, 0.0), ew.less_equal(targets, 1.0))
+        result = result + ew.where(small, ew.zeros_like(targets), stirling)
+    return ew.identity(result, name)
+
+
+def _count(op, x, axes):
+    dims = [x.shape[a] for a in axes]
+    if any(d is None for d in dims):
+        raise UnimplementedError(f"{op}: needs the sizes of the reduced axes, got shape {x.shape}")
+    return float(np.prod(dims))
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=None, name=None):
+    """(count, sum of x - shift, sum of (x - shift)^2, shift) over `axes`, the sufficient
+    statistics of the mean and variance (shift is None when not given).
+
+        >>> [float(t) for t in tf.nn.sufficient_statistics(tf.constant([1.0, 3.0]), [0])[:3]]
+        [2.0, 4.0, 10.0]
+    """
+    from graphflow.ops import reduce as rd
+    x = _tensor(x, "x")
+    axes = [rules.normalize_axis("sufficient_statistics", a, x.shape.rank) for a in axes]
+    count = ew.cast(_tensor(_count("sufficient_statistics", x, axes), "count"), x.dtype)
+    keep = bool(keepdims)
+    centered = x if shift is None else x - ew.cast(_tensor(shift, "shift"), x.dtype)
+    m_ss = rd.reduce_sum(centered, axes, keepdims=keep)
+    v_ss = rd.reduce_sum(ew.square(centered), axes, keepdims=keep)
+    shift = None if shift is None else ew.cast(_tensor(shift, "shift"), x.dtype)
+    return count, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """(mean, variance) from sufficient_statistics' counts and sums.
+
+        >>> [float(t) for t in tf.nn.normalize_moments(2.0, 4.0, 10.0, None)]
+        [2.0, 1.0]
+    """
+    divisor = ew.reciprocal(_tensor(counts, "counts"))
+    shifted_mean = mean_ss * divisor
+    mean = shifted_mean if shift is None else shifted_mean + shift
+    variance = variance_ss * divisor - ew.square(shifted_mean)
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """The mean and variance of x over `axes`, weighting each element by frequency_weights
+    (broadcast against x).
+
+        >>> [float(t) for t in tf.nn.weighted_moments(tf.constant([1.0, 3.0]), [0], [1.0, 3.0])]
+        [2.5, 0.75]
+    """
+    from graphflow.ops import reduce as rd
+    x = _tensor(x, "x")
+    weights = ew.cast(_tensor(frequency_weights, "frequency_weights"), x.dtype)
+    total = rd.reduce_sum(weights * x, axes, keepdims=True)
+    divisor = ew.reciprocal(rd.reduce_sum(weights + ew.zeros_like(x), axes, keepdims=True))
+    mean = total * divisor
+    variance = rd.reduce_sum(weights * ew.squared_difference(x, mean), axes,
+                             keepdims=True) * divisor
+    if not keepdims:
+        mean, variance = sh.squeeze(mean, axes), sh.squeeze(variance, axes)
+    return mean, variance
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss * sample_weight) / global_batch_size (the batch size by default), as
+    a distribution strategy's per-replica loss (graphflow runs one replica).
+
+        >>> float(tf.nn.compute_average_loss(tf.constant([1.0, 2.0, 3.0])))
+        2.0
+    """
+    from graphflow.ops import reduce as rd
+    loss = _tensor(per_example_loss, "per_example_loss")
+    if sample_weight is not None:
+        loss = loss * ew.cast(_tensor(sample_weight, "sample_weight"), loss.dtype)
+    if global_batch_size is None:
+        if loss.shape.rank == 0:
+            global_batch_size = 1
+        else:
+            global_batch_size = ew.cast(sh.shape(loss)[0], loss.dtype)
+    return ew.truediv(rd.reduce_sum(loss), global_batch_size)
+
+
+def scale_regularization_loss(regularization_loss):
+    """The sum of the regularization losses divided by the number of replicas (one here).
+
+        >>> float(tf.nn.scale_regularization_loss([1.0, 2.0]))
+        3.0
+    """
+    from graphflow.ops import reduce as rd
+    if isinstance(regularization_loss, (list, tuple)):
+        return ew.add_n([_tensor(v, "regularization_loss") for v in regularization_loss])
+    return rd.reduce_sum(_tensor(regularization_loss, "regularization_loss"))
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """Moves each block_size x block_size block of NHWC pixels into the channels:
+    (N, H, W, C) -> (N, H / b, W / b, b * b * C), blocks in row-major order.
+
+        >>> tf.nn.space_to_depth(tf.ones((1, 4, 4, 2)), 2).shape
+        TensorShape([1, 2, 2, 8])
+    """
+    op = "space_to_depth"
+    conv._data_format(op, data_format)
+    x = _tensor(input, "input")
+    b = int(block_size)
+    n, h, w, c = _nhwc(op, x)
+    if b < 2:
+        raise InvalidArgumentError(f"{op}: block_size must be at least 2, got {block_size}")
+    if h % b or w % b:
+        raise InvalidArgumentError(
+            f"{op}: image width {w} and height {h} must be divisible by block_size {b}")
+    blocks = sh.reshape(x, [-1, h // b, b, w // b, b, c])
+    return sh.reshape(sh.transpose(blocks, [0, 1, 3, 2, 4, 5]), [-1, h // b, w // b, b * b * c],
+                      name)
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """The inverse of space_to_depth: (N, H, W, b * b * C) -> (N, H * b, W * b, C).
+
+        >>> tf.nn.depth_to_space(tf.ones((1, 2, 2, 8)), 2).shape
+        TensorShape([1, 4, 4, 2])
+    """
+    op = "depth_to_space"
+    conv._data_format(op, data_format)
+    x = _tensor(input, "input")
+    b = int(block_size)
+    n, h, w, c = _nhwc(op, x)
+    if b < 2:
+        raise InvalidArgumentError(f"{op}: block_size must be at least 2, got {block_size}")
+    if c % (b * b):
+        raise InvalidArgumentError(
+            f"{op}: input depth {c} must be divisible by block_size * block_size = {b * b}")
+    blocks = sh.reshape(x, [-1, h, w, b, b, c // (b * b)])
+    return sh.reshape(sh.transpose(blocks, [0, 1, 3, 2, 4, 5]), [-1, h * b, w * b, c // (b * b)],
+                      name)
+
+
+def _nhwc(op, x):
+    dims = x.shape.dims
+    if dims is None or len(dims) != 4 or any(d is None for d in dims[1:]):
+        raise InvalidArgumentError(
+            f"{op}: input must be NHWC with known height, width and channels, got shape {x.shape}")
+    return dims
+
+
+def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
+                dilations=None, name=None):
+    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D.
+
+        >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)), padding="SAME").shape
+        TensorShape([1, 5, 5, 4])
+    """
+    w = _tensor(filters, "filters")
+    rank = w.shape.rank
+    strides = 1 if strides is None else strides
+    if rank == 3:
+        return conv1d(input, w, strides, padding, data_format, dilations, name)
+    if rank == 4:
+        return conv.conv2d(input, w, strides, padding, data_format or "NHWC", dilations, name)
+    raise UnimplementedError(
+        f"convolution: only 1-D and 2-D convolutions are supported, got filters of shape {w.shape}")
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                   data_format=None, dilations=None, name=None):
+    """The transposed convolution of conv1d_transpose or conv2d_transpose, by output_shape's
+    length.
+
+        >>> tf.nn.conv_transpose(tf.ones((1, 4, 4, 3)), tf.ones((3, 3, 2, 3)), [1, 8, 8, 2],
+        ...                      2).shape
+        TensorShape([1, 8, 8, 2])
+    """
+    shape = _output_shape("conv_transpose", output_shape, len(np.asarray(
+        output_shape.numpy() if hasattr(output_shape, "numpy") else output_shape).reshape(-1)))
+    if len(shape) == 3:
+        return conv1d_transpose(input, filters, shape, strides, padding, data_format or "NWC",
+                                dilations, name)
+    if len(shape) == 4:
+        return conv2d_transpose(input, filters, shape, strides, padding, data_format or "NHWC",
+                                dilations, name)
+    raise UnimplementedError(f"conv_transpose: only 1-D and 2-D, got output_shape {list(shape)}")
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
+                                    padding, data_format="NHWC", dilations=None, name=None):
+    """depthwise_conv2d's gradient with respect to an input of shape input_sizes.
+
+        >>> tf.nn.depthwise_conv2d_backprop_input([1, 4, 4, 2], tf.ones((3, 3, 2, 1)),
+        ...                                       tf.ones((1, 4, 4, 2)), [1, 1, 1, 1], "SAME").shape
+        TensorShape([1, 4, 4, 2])
+    """
+    from graphflow.ops import conv_depthwise as dw
+    from graphflow.ops.creation import zeros
+    op = "depthwise_conv2d_backprop_input"
+    conv._data_format(op, data_format)
+    w, dy = _tensor(filter, "filter"), _tensor(out_backprop, "out_backprop")
+    like = zeros(_output_shape(op, input_sizes, 4), dtype=dy.dtype)
+    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    return dispatch(dw.DEPTHWISE_BACKPROP_INPUT, (dy, w, like), attrs, name)
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
+                                     padding, data_format="NHWC", dilations=None, name=None):
+    """depthwise_conv2d's gradient with respect to a filter of shape filter_sizes.
+
+        >>> tf.nn.depthwise_conv2d_backprop_filter(tf.ones((1, 4, 4, 2)), [3, 3, 2, 1],
+        ...                                        tf.ones((1, 4, 4, 2)), [1, 1, 1, 1], "SAME").shape
+        TensorShape([3, 3, 2, 1])
+    """
+    from graphflow.ops import conv_depthwise as dw
+    from graphflow.ops.creation import zeros
+    op = "depthwise_conv2d_backprop_filter"
+    conv._data_format(op, data_format)
+    x, dy = _tensor(input, "input"), _tensor(out_backprop, "out_backprop")
+    like = zeros(_output_shape(op, filter_sizes, 4), dtype=x.dtype)
+    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    return dispatch(dw.DEPTHWISE_BACKPROP_FILTER, (x, dy, like), attrs, name)

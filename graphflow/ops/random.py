@@ -469,7 +469,7 @@ def gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
 
 # The stateless ops and tf.random.Generator, defined in their own modules.
 from graphflow.ops.stateless_random import (  # noqa: E402,F401
-    stateless_categorical, stateless_gamma, stateless_normal, stateless_poisson,
+    fold_in, split, stateless_categorical, stateless_gamma, stateless_normal, stateless_poisson,
     stateless_truncated_normal, stateless_uniform)
 from graphflow.ops.random_generator import (  # noqa: E402,F401
     Algorithm, Generator, create_rng_state, get_global_generator, set_global_generator)

@@ -246,3 +246,52 @@ def stateless_gamma(shape, seed, alpha, beta=None, dtype=dtypes.float32, name=No
     if beta is not None:
         samples = samples / beta
     return ew.maximum(samples, float(np.finfo(dtype.np).tiny), name)
+
+
+def split(seed, num=2, alg="auto_select"):
+    """`num` new seeds (shape [num, 2], the seed's dtype) derived from `seed`, for the stateless
+    ops.
+
+        >>> tf.random.split([1, 2], 3).shape
+        TensorShape([3, 2])
+    """
+    op = "random.split"
+    seed = _seed(seed, op)
+    info = np.iinfo(seed.dtype.np)
+    return dispatch(UNIFORM_INT, (seed,), {"shape": (int(num), 2), "dtype": seed.dtype.name,
+                                           "minval": int(info.min), "maxval": int(info.max) + 1})
+
+
+def _fold_in_infer(specs):
+    seed, data = specs
+    _check_seed("random_fold_in", seed, 0)
+    if not data.dtype.is_integer or (data.shape is not None and len(data.shape) != 0):
+        raise InvalidArgumentError(
+            f"random_fold_in: data must be an integer scalar, got {data.dtype.name} with shape "
+            f"{data.shape}")
+    return [((2,), seed.dtype)]
+
+
+def _fold_in_ref(seed, data):
+    """Philox keyed by the seed with `data` as its counter: the seed's stream at position data."""
+    _fold_in_infer([rules.ArraySpec(seed), rules.ArraySpec(data)])
+    key = np.asarray(seed).astype(np.int64).view(np.uint64)
+    counter = np.array([int(data) % 2 ** 64, 0, 0, 0], dtype=np.uint64)
+    gen = np.random.Generator(np.random.Philox(key=key, counter=counter))
+    info = np.iinfo(seed.dtype)
+    return gen.integers(info.min, info.max, size=2, dtype=seed.dtype, endpoint=True)
+
+
+FOLD_IN = register("random_fold_in", OPAQUE, _fold_in_infer, _fold_in_ref)
+
+
+def fold_in(seed, data, alg="auto_select"):
+    """A new seed (shape [2]) derived from `seed` and the integer `data` (e.g. a step number):
+    one seed per data value, as TF's Philox-based fold_in.
+
+        >>> bool(tf.reduce_any(tf.random.fold_in([1, 2], 5) != tf.random.fold_in([1, 2], 6)))
+        True
+    """
+    from graphflow.ops.creation import convert_to_tensor
+    seed = _seed(seed, "random.fold_in")
+    return dispatch(FOLD_IN, (seed, convert_to_tensor(data, name="data")), None)
