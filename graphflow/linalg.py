@@ -10,7 +10,6 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.ops.creation import eye  # noqa: F401
 from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
 from graphflow.ops.nn import l2_normalize  # noqa: F401
-from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
 # -- ops2 (issue 16): decompositions, solves, norms --

@@ -24,6 +24,7 @@ from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import conv
 from graphflow.ops.conv import (
     _check_attrs, _check_dy, _check_floats, _Geometry, _merge, _rank4, _spatial_out, _specs)
+from graphflow.ops import rules
 from graphflow.ops.registry import OPAQUE, dispatch, register
 
 
@@ -194,6 +195,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa:
     return dispatch(DEPTHWISE, (input, filter), attrs, name)
 
 
+@rules.composite("separable_conv2d")
 def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
                      data_format=None, dilations=None, name=None):
     """A depthwise convolution followed by a 1 x 1 convolution mixing the channels:

@@ -20,6 +20,7 @@ from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
 from graphflow.ops import special as sp
+from graphflow.ops import rules
 from graphflow.ops.registry import INDEX, dispatch, register
 from graphflow.tensor import EagerTensor, Tensor, Variable
 
@@ -35,6 +36,7 @@ def _check_float(op, x):
             f"{op}: input must be a floating-point tensor, got {x.dtype.name} with shape {x.shape}")
 
 
+@rules.composite("log_sigmoid")
 def log_sigmoid(x, name=None):
     """log(sigmoid(x)) = -softplus(-x), without overflow.
 
@@ -44,6 +46,7 @@ def log_sigmoid(x, name=None):
     return ew.negative(sp.softplus(ew.negative(x)), name)
 
 
+@rules.composite("polygamma")
 def polygamma(a, x, name=None):
     """The a-th derivative of digamma at x, for integer orders a >= 0 (NaN for other a):
     (-1)**(a + 1) * a! * zeta(a + 1, x), and digamma(x) for a = 0. No gradient for a (as TF).
@@ -64,6 +67,7 @@ def polygamma(a, x, name=None):
     return ew.where(valid, value, ew.zeros_like(value) + math.nan, name)
 
 
+@rules.composite("bessel_i0")
 def bessel_i0(x, name=None):
     """The modified Bessel function I0, as bessel_i0e(x) * exp(|x|).
 
@@ -73,6 +77,7 @@ def bessel_i0(x, name=None):
     return ew.multiply(sp.bessel_i0e(x), ew.exp(ew.abs(x)), name)
 
 
+@rules.composite("bessel_i1")
 def bessel_i1(x, name=None):
     """The modified Bessel function I1, as bessel_i1e(x) * exp(|x|).
 
@@ -82,6 +87,7 @@ def bessel_i1(x, name=None):
     return ew.multiply(sp.bessel_i1e(x), ew.exp(ew.abs(x)), name)
 
 
+@rules.composite("is_inf")
 def is_inf(x, name=None):
     """True where x is +inf or -inf.
 
@@ -93,6 +99,7 @@ def is_inf(x, name=None):
     return ew.equal(ew.abs(x), math.inf, name)
 
 
+@rules.composite("reciprocal_no_nan")
 def reciprocal_no_nan(x, name=None):
     """1 / x, and 0 where x is 0.
 
@@ -104,6 +111,7 @@ def reciprocal_no_nan(x, name=None):
     return sp.divide_no_nan(ew.ones_like(x), x, name)
 
 
+@rules.composite("lbeta")
 def lbeta(x, name=None):
     """log|Beta(x)| over the last axis: sum(lgamma(x)) - lgamma(sum(x)) (-inf for an empty axis).
 
@@ -116,6 +124,7 @@ def lbeta(x, name=None):
     return ew.subtract(rd.reduce_sum(sp.lgamma(x), -1), sp.lgamma(rd.reduce_sum(x, -1)), name)
 
 
+@rules.composite("polyval")
 def polyval(coeffs, x, name=None):
     """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule (zeros for no coefficients).
 
@@ -134,6 +143,7 @@ def polyval(coeffs, x, name=None):
     return ew.identity(total, name)
 
 
+@rules.composite("zero_fraction")
 def zero_fraction(value, name=None):
     """The fraction of elements that are zero, as a float32 scalar (NaN when empty).
 
@@ -145,6 +155,7 @@ def zero_fraction(value, name=None):
                           name=name)
 
 
+@rules.composite("count_nonzero")
 def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None):  # noqa: A002
     """The number of nonzero elements over `axis` (NaN counts as nonzero), as `dtype`.
 
@@ -166,6 +177,7 @@ def _ordered(op, x, strict, name):
     return rd.reduce_all(step, name=name)
 
 
+@rules.composite("is_non_decreasing")
 def is_non_decreasing(x, name=None):
     """Whether x[i] <= x[i + 1] for all consecutive elements (in row-major order).
 
@@ -175,6 +187,7 @@ def is_non_decreasing(x, name=None):
     return _ordered("is_non_decreasing", x, False, name)
 
 
+@rules.composite("is_strictly_increasing")
 def is_strictly_increasing(x, name=None):
     """Whether x[i] < x[i + 1] for all consecutive elements (in row-major order).
 
@@ -224,6 +237,7 @@ def _tensor_list(op, t_list):
     return values, present
 
 
+@rules.composite("global_norm")
 def global_norm(t_list, name=None):
     """sqrt(sum of the squares of every element of every tensor in t_list); None entries are
     ignored, and an empty list gives 0.
@@ -238,6 +252,7 @@ def global_norm(t_list, name=None):
     return ew.sqrt(total, name)
 
 
+@rules.composite("clip_by_norm")
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """t scaled so that its L2 norm over `axes` (all axes by default) is at most clip_norm
     (a negative clip_norm counts as 0), with TF's formula t * clip_norm / max(norm, clip_norm).
@@ -259,6 +274,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     return ew.truediv(values * clip_norm, ew.maximum(l2norm, clip_norm), name)
 
 
+@rules.composite("clip_by_global_norm")
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """(clipped list, global norm): every tensor scaled by clip_norm / max(global_norm,
     clip_norm), None entries kept; an infinite or NaN norm makes every value NaN, as in TF.
@@ -337,6 +353,7 @@ CONFUSION_MATRIX = register("confusion_matrix", INDEX, _confusion_infer, _confus
                             _confusion_grad)
 
 
+@rules.composite("confusion_matrix")
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
                      name=None):
     """The num_classes x num_classes matrix whose [i, j] entry sums the weights (default 1) of
@@ -396,6 +413,7 @@ def imag(input, name=None):  # noqa: A002
     return ew.zeros_like(_tensor(input, "input"), name=name)
 
 
+@rules.composite("angle")
 def angle(input, name=None):  # noqa: A002
     """The argument: pi for negative reals, 0 otherwise (NaN stays NaN), as TF on real input.
 
@@ -479,6 +497,7 @@ def _bincount_ref(arr, weights, size, dtype, binary_output, rows):
 BINCOUNT = register("bincount", INDEX, _bincount_infer, _bincount_ref)
 
 
+@rules.composite("bincount")
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
              axis=None, binary_output=False):
     """Counts of each value 0, 1, ... in arr (weighted sums with `weights`), of length

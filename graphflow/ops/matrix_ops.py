@@ -567,6 +567,7 @@ def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
                     {"lower": bool(lower), "adjoint": bool(adjoint)}, name)
 
 
+@rules.composite("cholesky_solve")
 def cholesky_solve(chol, rhs, name=None):
     """X with A @ X = rhs, given chol = cholesky(A): two triangular solves.
 
@@ -622,6 +623,7 @@ def eigvalsh(tensor, name=None):
     return dispatch(SELF_ADJOINT_EIG, (tensor,), {"compute_v": False}, name)[0]
 
 
+@rules.composite("lstsq")
 def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     """The least-squares solution of matrix @ X = rhs, with an optional L2 penalty. fast=True
     (TF's default) solves the regularized normal equations by Cholesky, which is differentiable;
@@ -654,6 +656,7 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     return matmul(matrix, cholesky_solve(chol, rhs), transpose_a=True, name=name)
 
 
+@rules.composite("logdet")
 def logdet(matrix, name=None):
     """log(det(matrix)) of Hermitian positive definite matrices, as 2 * sum(log(diag(chol)))
     (NaN when the matrix is not positive definite, as in TF).
@@ -685,6 +688,7 @@ def _default_rcond(a):
     return 10.0 * max(m, n) * float(np.finfo(a.dtype.as_numpy_dtype).eps)
 
 
+@rules.composite("pinv")
 def pinv(a, rcond=None, validate_args=False, name=None):
     """The Moore-Penrose pseudo-inverse by SVD: singular values below rcond * max(s) (default
     10 * max(m, n) * eps) count as zero.
@@ -702,6 +706,7 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     return matmul(v * sh.expand_dims(s_inv, -2), u, transpose_b=True, name=name)
 
 
+@rules.composite("matrix_rank")
 def matrix_rank(a, tol=None, validate_args=False, name=None):
     """The number of singular values above tol (default max(s) * max(m, n) * eps), as int32.
 
@@ -723,6 +728,7 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
 # norm
 
 
+@rules.composite("norm")
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
     """Vector and matrix norms, as tf.norm. A vector norm (axis None: the whole tensor, or an
     int) takes ord 'euclidean', 1, 2, inf or any real p > 0; a matrix norm (axis a pair of
@@ -756,7 +762,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
                 f"{axis}")
         if isinstance(ord, str):
             if ord != "euclidean":
-                raise InvalidArgumentError(f"norm: 'ord' must be a supported vector norm, got {ord}")
+                raise InvalidArgumentError(
+                    f"norm: 'ord' must be a supported vector norm, got {ord}")
         elif not (isinstance(ord, (int, float, np.number)) and ord > 0):
             raise InvalidArgumentError(f"norm: 'ord' must be a supported vector norm, got {ord}")
         axis = None if axis is None else (int(axis),)
@@ -797,6 +804,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return sh.squeeze(out, list(axis), name)
 
 
+@rules.composite("cross")
 def cross(a, b, name=None):
     """The cross product of 3-vectors along the last axis (batch axes broadcast).
 
@@ -814,6 +822,7 @@ def cross(a, b, name=None):
     return sh.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], -1, name)
 
 
+@rules.composite("normalize")
 def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
     """(tensor / norm, norm) with the norm of tf.norm kept as broadcastable axes.
 

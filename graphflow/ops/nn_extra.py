@@ -73,6 +73,7 @@ def _no_dilation(op, dilations):
 # 1-D convolution and pooling: the 2-D ops over a height of 1
 
 
+@rules.composite("conv1d")
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
            name=None):
     """1-D convolution (cross-correlation) of NWC `input` with `filters` shaped
@@ -101,6 +102,7 @@ def _pool1d(pool, op, input, ksize, strides, padding, data_format, name):  # noq
     return sh.squeeze(out, [1], name)
 
 
+@rules.composite("max_pool1d")
 def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
     """The maximum of each window of NWC `input`; ksize and strides are ints, [k] or [1, k, 1].
 
@@ -111,6 +113,7 @@ def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
                    name)
 
 
+@rules.composite("avg_pool1d")
 def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
     """The mean of each window of NWC `input` (over its non-padding elements with "SAME").
 
@@ -142,6 +145,7 @@ def _output_shape(op, output_shape, rank):
     return shape
 
 
+@rules.composite("conv2d_transpose")
 def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
                      data_format="NHWC", dilations=None, name=None):
     """The transposed convolution (conv2d's gradient with respect to its input): NHWC `input`,
@@ -188,6 +192,7 @@ def _check_transpose_shapes(op, x, w, shape, attrs):
             f"gives {tuple(expected)}")
 
 
+@rules.composite("conv1d_transpose")
 def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
                      data_format="NWC", dilations=None, name=None):
     """The transposed 1-D convolution: NWC `input`, `filters` shaped (width, out_channels,
@@ -211,6 +216,7 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
 # Normalization and losses
 
 
+@rules.composite("batch_normalization")
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """(x - mean) / sqrt(variance + variance_epsilon) * scale + offset (scale and offset may be
     None), with TF's formula x * inv + (offset - mean * inv), inv = scale / sqrt(var + eps).
@@ -229,6 +235,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     return ew.add(x * inv, shift, name)
 
 
+@rules.composite("local_response_normalization")
 def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,  # noqa: A002
                                  name=None):
     """input / (bias + alpha * sqr_sum) ** beta, where sqr_sum sums the squares of the channels
@@ -260,6 +267,7 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 lrn = local_response_normalization
 
 
+@rules.composite("weighted_cross_entropy_with_logits")
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     """The logistic loss with positive examples weighted by pos_weight:
     (1 - z) x + (1 + (q - 1) z) log(1 + exp(-x)), computed without overflow (TF's formula).
@@ -284,6 +292,7 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
 # Small composites of tf.nn
 
 
+@rules.composite("crelu")
 def crelu(features, axis=-1, name=None):
     """concat([relu(x), relu(-x)], axis): the concatenated ReLU.
 
@@ -294,6 +303,7 @@ def crelu(features, axis=-1, name=None):
     return sh.concat([ew.relu(x), ew.relu(ew.negative(x))], axis, name)
 
 
+@rules.composite("log_poisson_loss")
 def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
     """exp(log_input) - log_input * targets, plus Stirling's approximation of log(targets!) for
     targets > 1 when compute_full_loss (TF's formula).
@@ -319,6 +329,7 @@ def _count(op, x, axes):
     return float(np.prod(dims))
 
 
+@rules.composite("sufficient_statistics")
 def sufficient_statistics(x, axes, shift=None, keepdims=None, name=None):
     """(count, sum of x - shift, sum of (x - shift)^2, shift) over `axes`, the sufficient
     statistics of the mean and variance (shift is None when not given).
@@ -338,6 +349,7 @@ def sufficient_statistics(x, axes, shift=None, keepdims=None, name=None):
     return count, m_ss, v_ss, shift
 
 
+@rules.composite("normalize_moments")
 def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
     """(mean, variance) from sufficient_statistics' counts and sums.
 
@@ -351,6 +363,7 @@ def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
     return mean, variance
 
 
+@rules.composite("weighted_moments")
 def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
     """The mean and variance of x over `axes`, weighting each element by frequency_weights
     (broadcast against x).
@@ -371,6 +384,7 @@ def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
     return mean, variance
 
 
+@rules.composite("compute_average_loss")
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
     """sum(per_example_loss * sample_weight) / global_batch_size (the batch size by default), as
     a distribution strategy's per-replica loss (graphflow runs one replica).
@@ -402,6 +416,7 @@ def scale_regularization_loss(regularization_loss):
     return rd.reduce_sum(_tensor(regularization_loss, "regularization_loss"))
 
 
+@rules.composite("space_to_depth")
 def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
     """Moves each block_size x block_size block of NHWC pixels into the channels:
     (N, H, W, C) -> (N, H / b, W / b, b * b * C), blocks in row-major order.
@@ -424,6 +439,7 @@ def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A
                       name)
 
 
+@rules.composite("depth_to_space")
 def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
     """The inverse of space_to_depth: (N, H, W, b * b * C) -> (N, H * b, W * b, C).
 
@@ -513,8 +529,8 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
                                      padding, data_format="NHWC", dilations=None, name=None):
     """depthwise_conv2d's gradient with respect to a filter of shape filter_sizes.
 
-        >>> tf.nn.depthwise_conv2d_backprop_filter(tf.ones((1, 4, 4, 2)), [3, 3, 2, 1],
-        ...                                        tf.ones((1, 4, 4, 2)), [1, 1, 1, 1], "SAME").shape
+        >>> x = tf.ones((1, 4, 4, 2))
+        >>> tf.nn.depthwise_conv2d_backprop_filter(x, [3, 3, 2, 1], x, [1, 1, 1, 1], "SAME").shape
         TensorShape([3, 3, 2, 1])
     """
     from graphflow.ops import conv_depthwise as dw

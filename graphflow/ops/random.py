@@ -299,7 +299,8 @@ def _shape_attr(shape, op_name):
     try:
         shape = tuple(int(d) for d in np.asarray(shape).reshape(-1))
     except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{op_name}: shape must be a list of ints, got {shape!r}") from None
+        raise InvalidArgumentError(
+            f"{op_name}: shape must be a list of ints, got {shape!r}") from None
     if any(d < 0 for d in shape):
         raise InvalidArgumentError(f"{op_name}: shape dimensions must be >= 0, got {list(shape)}")
     return shape
@@ -367,7 +368,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
         >>> float(tf.reduce_max(tf.abs(tf.random.truncated_normal([100])))) <= 2.0
         True
     """
-    return _normal_like(TRUNCATED, "random.truncated_normal", shape, mean, stddev, dtype, seed, name)
+    return _normal_like(TRUNCATED, "random.truncated_normal", shape, mean, stddev, dtype, seed,
+                        name)
 
 
 def _uniform_like_ref(x, seed):

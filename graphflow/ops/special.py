@@ -12,9 +12,12 @@ reference, TF's gradient formula (in graphflow ops) and a scalar form, so they f
 Edge values are TF's (checked against TF 2.21): asin/acos/acosh/atanh outside their domain are
 NaN and atanh(+-1) is +-inf; lgamma is +inf at 0 and at the negative integers, where digamma is
 NaN; xlogy(0, y), xlog1py(0, y) and xdivy(0, y) are 0 for every y, NaN included; and
-divide_no_nan(x, 0) and multiply_no_nan(x, 0) are 0 even when x is NaN or inf. The special functions (lgamma, digamma,
-erfc, bessel_i0e/i1e, zeta) are computed in float64 and rounded to the input's dtype; digamma,
-zeta and the Bessel functions follow the Cephes algorithms of TF's Eigen kernels.
+divide_no_nan(x, 0) and multiply_no_nan(x, 0) are 0 even when x is NaN or inf. The special
+functions (lgamma, digamma, erfc, the Bessel functions, zeta, igamma/igammac, erfinv/erfcinv/
+ndtri) are computed in float64 and rounded to the input's dtype; digamma, zeta and the Bessel
+functions follow the Cephes algorithms of TF's Eigen kernels. The functions without a scalar
+form (zeta, igamma, igammac, the inverse error functions, nextafter) run as reference steps in
+compiled graphs: they iterate or refine per element and are rarely on a hot path.
 """
 import math
 
@@ -546,8 +549,8 @@ def _public(op, arity, example, result):
 _namespace = globals()
 for _name, (_ref, _grad, _scalar, _example, _result) in UNARY.items():
     _g = (lambda grad: (lambda inputs, outputs, dy: (grad(inputs[0], outputs[0], dy),)))(_grad)
-    _op = register(_name, ELEMENTWISE, ew._unary_rule(_name, FLOAT), ew._checked(_name, FLOAT, _ref),
-                   _g)
+    _op = register(_name, ELEMENTWISE, ew._unary_rule(_name, FLOAT),
+                   ew._checked(_name, FLOAT, _ref), _g)
     _op.scalar, _op.scalar_kinds = _scalar, "f"
     _namespace[_name] = _public(_op, 1, _example, _result)
 

@@ -57,10 +57,12 @@ def _sample_uniform_int(gen, shape, dtype, minval, maxval):
                         endpoint=True)
 
 
-UNIFORM = register("stateless_random_uniform", OPAQUE,
-                   _shaped_infer("stateless_random_uniform"),
-                   _shaped_ref("stateless_random_uniform",
-                               lambda gen, shape, dtype: rnd.sample_uniform(gen, shape, dtype, 0, 1)))
+def _sample_unit_uniform(gen, shape, dtype):
+    return rnd.sample_uniform(gen, shape, dtype, 0, 1)
+
+
+UNIFORM = register("stateless_random_uniform", OPAQUE, _shaped_infer("stateless_random_uniform"),
+                   _shaped_ref("stateless_random_uniform", _sample_unit_uniform))
 UNIFORM_INT = register("stateless_random_uniform_int", OPAQUE,
                        _shaped_infer("stateless_random_uniform_int"),
                        _shaped_ref("stateless_random_uniform_int", _sample_uniform_int))

@@ -22,6 +22,14 @@ np.testing.assert_allclose(tf.math.log_sigmoid(tf.constant([-100.0, 0.0, 100.0])
                            [-100.0, -math.log(2.0), 0.0], rtol=1e-6, atol=1e-30)
 assert np.isnan(tf.math.asin(2.0).numpy()) and float(tf.math.lgamma(0.0)) == math.inf
 
+# incomplete gamma and the inverse error functions
+np.testing.assert_allclose(float(tf.math.igamma(1.0, 2.0)), 1.0 - math.exp(-2.0), rtol=1e-6)
+np.testing.assert_allclose(float(tf.math.igammac(1.0, 2.0)), math.exp(-2.0), rtol=1e-5)
+np.testing.assert_allclose(float(tf.math.erf(tf.math.erfinv(0.3))), 0.3, rtol=1e-6)
+np.testing.assert_allclose(float(tf.math.ndtri(0.975)), 1.959964, rtol=1e-6)
+np.testing.assert_array_equal(tf.math.bincount([1, 1, 3]).numpy(), [0, 2, 0, 1])
+np.testing.assert_array_equal(tf.math.invert_permutation([2, 0, 1]).numpy(), [1, 2, 0])
+
 # ops that define NaNs away
 assert float(tf.math.xlogy(0.0, 0.0)) == 0.0
 assert float(tf.math.xdivy(0.0, 0.0)) == 0.0
