@@ -363,7 +363,7 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
         >>> tf.math.confusion_matrix([1, 2, 2], [2, 2, 0], num_classes=3).numpy()
         array([[0, 0, 0],
                [0, 0, 1],
-               [1, 1, 0]], dtype=int32)
+               [1, 0, 1]], dtype=int32)
     """
     dtype = dtypes.as_dtype(dtype)
     labels, predictions = _tensor(labels, "labels"), _tensor(predictions, "predictions")

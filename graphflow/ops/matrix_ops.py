@@ -548,7 +548,7 @@ def cholesky(input, name=None):  # noqa: A002
     """The lower-triangular L with L @ L^T = input, reading only input's lower triangle (NaN
     where the matrix is not positive definite, as TF's CPU kernel).
 
-        >>> tf.linalg.cholesky(tf.constant([[4.0, 2.0], [2.0, 3.0]])).numpy()[1, 0]
+        >>> float(tf.linalg.cholesky(tf.constant([[4.0, 2.0], [2.0, 3.0]]))[1, 0])
         1.0
     """
     return dispatch(CHOLESKY, (input,), None, name)
