@@ -19,6 +19,11 @@ from graphflow.ops.layout import matrix_set_diag as set_diag  # noqa: F401
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 from graphflow.ops import shape as sh
+# -- ops2 (issue 16): decompositions, solves, norms --
+from graphflow.ops.math_extra import global_norm  # noqa: F401
+from graphflow.ops.matrix_ops import (  # noqa: F401
+    adjoint, cholesky, cholesky_solve, cross, det, eigh, eigvalsh, inv, logdet, lstsq, matrix_rank,
+    norm, normalize, pinv, qr, slogdet, solve, svd, triangular_solve)
 
 
 def matrix_transpose(a, name=None):
@@ -42,21 +47,6 @@ def matvec(a, b, name=None):
         array([1., 2.], dtype=float32)
     """
     return sh.squeeze(matmul(a, sh.expand_dims(b, -1)), [-1], name)
-
-
-def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002 - TF's name
-    """Vector norms: ord "euclidean"/2 (also Frobenius for matrices), 1, or inf over `axis`.
-
-        >>> float(tf.linalg.norm(tf.constant([-3.0, 4.0]), ord=1))
-        7.0
-    """
-    if ord in ("euclidean", "fro", 2):
-        return rd.reduce_euclidean_norm(tensor, axis, keepdims, name)
-    if ord == 1:
-        return rd.reduce_sum(ew.abs(tensor), axis, keepdims, name)
-    if ord == float("inf") or ord == "inf":
-        return rd.reduce_max(ew.abs(tensor), axis, keepdims, name)
-    raise InvalidArgumentError(f"linalg.norm: unsupported ord {ord!r}; use 'euclidean', 1 or inf")
 
 
 def trace(x, name=None):

@@ -24,3 +24,14 @@ from graphflow.ops.sort import in_top_k, top_k  # noqa: F401,E402
 # ----------------------------------------------------------------------------------------------
 
 mod = floormod
+# -- ops2 (issue 16): special functions and the rest of tf.math --
+from graphflow.ops.special import (  # noqa: F401,E402
+    acos, acosh, asin, asinh, atan, atan2, atanh, bessel_i0e, bessel_i1e, cosh, digamma,
+    divide_no_nan, erfc, erfcinv, erfinv, igamma, igammac, lgamma, multiply_no_nan, ndtri,
+    nextafter, sinh, softplus, tan, xdivy, xlog1py, xlogy, zeta)
+from graphflow.ops.math_extra import (  # noqa: F401,E402
+    accumulate_n, angle, bessel_i0, bessel_i1, bincount, confusion_matrix, conj, count_nonzero,
+    imag, invert_permutation, is_inf, is_non_decreasing, is_strictly_increasing, lbeta,
+    log_sigmoid, polygamma, polyval, real, reciprocal_no_nan, zero_fraction)
+from graphflow.ops.nn import log_softmax, softmax, softsign  # noqa: F401,E402
+from graphflow.ops.api import round as rint, scalar_mul  # noqa: F401,E402

@@ -191,15 +191,29 @@ class OpInfo:
     edge(rng, dtype) -> [(arrays, attrs)]: forward-only cases (ties, NaN, empty reductions).
     gen(rng, shapes, dtype) -> arrays: input values for arbitrary shapes (broadcasting ops; used by
     the hypothesis tests).
+    nondiff: float inputs TF gives no gradient for (zeta's x): the tape must return None there,
+    and finite differences skip them.
+    fd_view(i, grad) -> array: what finite differences of the reference measure of the gradient
+    `grad` of input i, for ops whose TF gradient lives on a subspace (cholesky reads the lower
+    triangle, but its gradient is TF's symmetric one).
+    fd_skip: why finite differences of the reference cannot check the gradient (a sampler's
+    distributional gradient); such an op needs a targeted gradient test instead.
+    value_checks: why the kernel rejects some values the shape rule cannot see (a permutation
+    must not repeat): the dtype test then accepts its named InvalidArgumentError on all ones.
     """
 
-    def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None):
+    def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
+                 fd_view=None, fd_skip=None, value_checks=None):
         self.name = name
         self.make = make
         self.dtypes = tuple(dtypes)
         self.expected = expected
         self.edge = edge
         self.gen = gen
+        self.nondiff = tuple(nondiff)
+        self.fd_view = fd_view
+        self.fd_skip = fd_skip
+        self.value_checks = value_checks
 
     def __call__(self, rng, dtype):
         return self.make(rng, dtype)
@@ -231,13 +245,19 @@ SKIP_FORWARD = {
     "truncated_normal": "RANDOM: compared by seed reproducibility and bounds (targeted test)",
     "random_uniform_like": "RANDOM: compared by seed reproducibility and range (targeted test)",
     "random_shuffle": "RANDOM: checked to be a reproducible permutation (targeted test)",
+    # ops2 (issue 16)
+    "random_categorical": "RANDOM: checked for reproducibility and frequencies (targeted test)",
+    "random_poisson": "RANDOM: checked for reproducibility and moments (targeted test)",
+    "random_standard_gamma": "RANDOM: checked for reproducibility, moments, gradient (targeted)",
 }
 
 
-def _add(name, make, dtypes_, expected=None, edge=None, gen=None):
+def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None,
+         fd_skip=None, value_checks=None):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
-    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen)
+    SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip,
+                           value_checks)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -1431,7 +1451,8 @@ def _histogram_expected(values, value_range, nbins, dtype):
     return np.array(counts, dtype=dtype)
 
 
-_add("histogram_fixed_width", _histogram_make, (F32, F64, I32), _histogram_expected)
+_add("histogram_fixed_width", _histogram_make, (F32, F64, I32), _histogram_expected,
+     value_checks="value_range [1, 1] is not increasing")
 
 
 # -- gather_nd ---------------------------------------------------------------------------------
@@ -1865,3 +1886,648 @@ def second_derivatives(op, arrays, attrs, rng):
         numeric = numeric_gradient(lambda a: float(inner_product(a)[1]), arrays, i, eps=1e-5)
         pairs.append((i, np.zeros_like(numeric) if g is None else g.numpy(), numeric))
     return pairs
+
+
+# =============================================================================================
+# ops2 (issue 16): special functions, linear algebra, nn and random ops. Everything below this
+# line belongs to that package; the expected functions are independent of graphflow/ops.
+# =============================================================================================
+
+# -- trigonometric, hyperbolic and special functions ------------------------------------------
+
+def _within(lo, hi):
+    return lambda rng, s, d: values(rng, s, d, lo, hi)
+
+
+def _quiet(fn):
+    def expected(*arrays):
+        with np.errstate(all="ignore"):
+            return fn(*arrays)
+    return expected
+
+
+def _f64(fn):
+    """An expected function computed in float64 and rounded to the input's dtype."""
+    def expected(*arrays):
+        with np.errstate(all="ignore"):
+            return np.asarray(fn(*[a.astype(np.float64) for a in arrays])).astype(arrays[0].dtype)
+    return expected
+
+
+def _elementwise(fn):
+    """A Python scalar function over every element (for math.gamma, math.erf...)."""
+    def apply(x):
+        return np.array([fn(float(v)) for v in x.reshape(-1)], dtype=np.float64).reshape(x.shape)
+    return apply
+
+
+def _digamma_expected(x):
+    # Shift up by 30 with psi(x) = psi(x + 1) - 1/x, then psi's asymptotic series (a different
+    # cutoff and fewer terms than the Cephes reference); reflection below 0.
+    out = np.empty(x.shape)
+    for idx in np.ndindex(x.shape):
+        v = float(x[idx])
+        shift = 0.0
+        if v < 0.5:
+            shift = -math.pi / math.tan(math.pi * v)
+            v = 1.0 - v
+        acc = 0.0
+        while v < 30.0:
+            acc -= 1.0 / v
+            v += 1.0
+        z = 1.0 / (v * v)
+        series = z * (1 / 12 - z * (1 / 120 - z * (1 / 252 - z * (1 / 240 - z / 132))))
+        out[idx] = math.log(v) - 0.5 / v - series + acc + shift
+    return out
+
+
+def _bessel_series(order):
+    """exp(-|x|) I_order(x) from the power series sum (x/2)^(2k+order) / (k! (k+order)!)."""
+    def fn(v):
+        term = (v / 2) ** order / math.factorial(order)
+        total = term
+        for k in range(1, 80):
+            term *= (v / 2) ** 2 / (k * (k + order))
+            total += term
+        return total * math.exp(-abs(v))
+    return _elementwise(fn)
+
+
+def _asinh_expected(x):
+    a = np.abs(x)
+    return np.sign(x) * np.log(a + np.sqrt(a * a + 1))
+
+
+unary("tan", FLOATS, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)))
+unary("asin", FLOATS, _within(-0.9, 0.9),
+      expected=_f64(lambda x: np.arctan2(x, np.sqrt(1 - x * x))))
+unary("acos", FLOATS, _within(-0.9, 0.9),
+      expected=_f64(lambda x: np.pi / 2 - np.arctan2(x, np.sqrt(1 - x * x))))
+unary("atan", FLOATS, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
+unary("sinh", FLOATS, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
+unary("cosh", FLOATS, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
+unary("asinh", FLOATS, expected=_f64(_asinh_expected))
+unary("acosh", FLOATS, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
+unary("atanh", FLOATS, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
+unary("lgamma", FLOATS, off_integer,
+      expected=_f64(_elementwise(lambda v: math.log(abs(math.gamma(v))))))
+unary("digamma", FLOATS, off_integer, expected=_f64(_digamma_expected))
+unary("erfc", FLOATS, expected=_f64(_elementwise(lambda v: 1 - math.erf(v))))
+unary("bessel_i0e", FLOATS, lambda rng, s, d: nonzero(rng, s, d, 0.25, 10.0),
+      expected=_f64(_bessel_series(0)))
+unary("bessel_i1e", FLOATS, lambda rng, s, d: nonzero(rng, s, d, 0.25, 10.0),
+      expected=_f64(_bessel_series(1)))
+unary("softplus", FLOATS, _within(-4, 4), expected=_f64(lambda x: np.logaddexp(0, x)),
+      edge=_edge_values(-100.0, -20.0, 0.0, 20.0, 100.0))
+
+
+def _positive_second(rng, sx, sy, dtype):
+    return [values(rng, sx, dtype), positive(rng, sy, dtype)]
+
+
+def _atan2_values(rng, sy, sx, dtype):
+    return [values(rng, sy, dtype), nonzero(rng, sx, dtype, 0.5, 2.0)]
+
+
+@_arrays_list
+def _zeta_values(rng, sx, sq, dtype):
+    return [values(rng, sx, dtype, 1.5, 4.0), values(rng, sq, dtype, 0.5, 3.0)]
+
+
+def _specials_pairs(rng, dtype):
+    """Every pair of 0, +-1, +-inf and NaN: the cases the *_no_nan and x*_y ops define."""
+    v = np.array([0.0, -0.0, 1.0, -1.0, 2.0, np.inf, -np.inf, np.nan], dtype=dtypes.as_dtype(dtype).np)
+    x, y = np.meshgrid(v, v)
+    return [([x.reshape(-1), y.reshape(-1)], {})]
+
+
+def _pointwise(fn):
+    """An expected binary function, evaluated pair by pair in Python floats."""
+    def expected(x, y):
+        xb, yb = np.broadcast_arrays(x, y)
+        out = [fn(float(a), float(b)) for a, b in zip(xb.reshape(-1), yb.reshape(-1))]
+        return np.array(out, dtype=np.float64).reshape(xb.shape).astype(
+            x.dtype if x.dtype.kind == "f" else np.float64)
+    return expected
+
+
+def _py_log(v):
+    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+
+def _py_div(a, b):
+    if b == 0:
+        return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1, b)
+    return a / b
+
+
+def _py_mul(a, b):
+    return math.nan if (math.isinf(a) and b == 0) or (math.isinf(b) and a == 0) else a * b
+
+
+binary("atan2", FLOATS, _atan2_values, expected=_f64(lambda y, x: np.angle(x + 1j * y)))
+binary("xlogy", FLOATS, _positive_second,
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_mul(a, _py_log(b))),
+       edge=_specials_pairs)
+binary("xlog1py", FLOATS, lambda rng, sx, sy, d: [values(rng, sx, d), values(rng, sy, d, -0.5, 2.0)],
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_mul(a, _py_log(1 + b))),
+       edge=_specials_pairs)
+binary("xdivy", FLOATS, _nonzero_divisor,
+       expected=_pointwise(lambda a, b: 0.0 if a == 0 else _py_div(a, b)),
+       edge=_specials_pairs)
+binary("divide_no_nan", NUMERIC, _nonzero_divisor,
+       expected=_pointwise(lambda a, b: 0.0 if b == 0 else _py_div(a, b)),
+       edge=lambda rng, d: _specials_pairs(rng, d) if dtypes.as_dtype(d).is_floating else
+       [([np.array([1, 0, -3, 4], d.np), np.array([0, 0, 2, -2], d.np)], {})])
+binary("multiply_no_nan", FLOATS,
+       expected=_pointwise(lambda a, b: 0.0 if b == 0 else _py_mul(a, b)), edge=_specials_pairs)
+def _zeta_euler_maclaurin(s, a, n=1000):
+    """sum_k (k + a) ** -s: n terms, then the integral of the tail and two correction terms."""
+    head = sum((k + a) ** -s for k in range(n))
+    return head + (n + a) ** (1 - s) / (s - 1) + 0.5 * (n + a) ** -s + s * (n + a) ** (-s - 1) / 12
+
+
+_add("zeta", lambda rng, dtype: [(_zeta_values(rng, sx, sq, dtype), {}) for sx, sq in BINARY_SHAPES],
+     FLOATS, _f64(lambda x, q: np.vectorize(_zeta_euler_maclaurin, otypes=[np.float64])(x, q)),
+     gen=lambda rng, shapes, dtype: _zeta_values(rng, *shapes, dtype), nondiff=(0,))
+
+
+def _confusion_make(rng, dtype):
+    np_dtype = dtypes.as_dtype(dtype).np
+    cases = []
+    # num_classes=None (a data-dependent shape) is tested in tests/test_math_ops2.py.
+    for n, classes, attr in [(3, 5, 5), (20, 4, 4), (12, 3, 3), (0, 3, 3), (7, 6, 8)]:
+        labels = rng.integers(0, classes, size=n).astype(np.int64)
+        predictions = rng.integers(0, classes, size=n).astype(np.int64)
+        weights = values(rng, (n,), dtype, 0.5, 3.0)
+        cases.append(([labels, predictions, weights.astype(np_dtype)],
+                      {"num_classes": attr, "dtype": dtypes.as_dtype(dtype).name}))
+    return cases
+
+
+def _confusion_expected(labels, predictions, weights, num_classes, dtype):
+    n = num_classes if num_classes is not None else max(
+        [int(v) for v in labels] + [int(v) for v in predictions] + [-1]) + 1
+    out = np.zeros((n, n), dtype=np.float64)
+    for a, b, w in zip(labels, predictions, weights.astype(dtype)):
+        out[a, b] += w
+    return out.astype(dtype)
+
+
+_add("confusion_matrix", _confusion_make, (F64, F32, I32), _confusion_expected)
+
+
+# -- linear algebra ---------------------------------------------------------------------------
+# Matrices are well conditioned (a random matrix plus a multiple of the identity); the first
+# cases of the invertible ops are 1 x 1 and 0 x 0, which stay invertible when a test replaces
+# every value by 1 (test_eager_and_shape_rule_accept_the_same_dtypes).
+
+def _well_conditioned(rng, shape, dtype):
+    n = shape[-1]
+    a = rng.uniform(-1.0, 1.0, size=shape) + 2.0 * n * np.eye(n) * np.where(
+        rng.random(shape[:-2] + (1, 1)) < 0.5, -1.0, 1.0)
+    return a.astype(dtypes.as_dtype(dtype).np)
+
+
+def _spd(rng, shape, dtype):
+    b = rng.uniform(-1.0, 1.0, size=shape)
+    n = shape[-1]
+    return (b @ np.swapaxes(b, -1, -2) + n * np.eye(n)).astype(dtypes.as_dtype(dtype).np)
+
+
+def _symmetric(rng, shape, dtype):
+    b = rng.uniform(-1.0, 1.0, size=shape)
+    return ((b + np.swapaxes(b, -1, -2)) / 2 + np.diag(np.arange(shape[-1]) * 1.5)).astype(
+        dtypes.as_dtype(dtype).np)
+
+
+SQUARE_SHAPES = [(1, 1), (0, 0), (2, 1, 1), (3, 3), (2, 2), (2, 3, 3), (4, 4), (0, 2, 2)]
+
+
+def _square_make(gen, attrs=({},)):
+    def make(rng, dtype):
+        return [([gen(rng, s, dtype)], dict(a)) for s in SQUARE_SHAPES for a in attrs]
+    return make
+
+
+def _leibniz_det(a):
+    import itertools
+    n = a.shape[-1]
+    out = np.zeros(a.shape[:-2])
+    for perm in itertools.permutations(range(n)):
+        inversions = sum(perm[i] > perm[j] for i in range(n) for j in range(i + 1, n))
+        term = np.ones(a.shape[:-2])
+        for i, p in enumerate(perm):
+            term = term * a[..., i, p].astype(np.float64)
+        out = out + (-1) ** inversions * term
+    return out
+
+
+def _inverse_expected(x, adjoint):
+    eye = np.broadcast_to(np.eye(x.shape[-1]), x.shape)
+    out = np.linalg.solve(x.astype(np.float64), eye)
+    return (np.swapaxes(out, -1, -2) if adjoint else out).astype(x.dtype)
+
+
+def _slogdet_expected(x):
+    d = _leibniz_det(x)
+    with np.errstate(divide="ignore"):
+        return np.sign(d).astype(x.dtype), np.log(np.abs(d)).astype(x.dtype)
+
+
+def _singular_matrices(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([[1.0, 2.0], [2.0, 4.0]], d)], {}),
+            ([np.zeros((2, 3, 3), d)], {})]
+
+
+def _cholesky_expected(x):
+    x = x.astype(np.float64)
+    out = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape[:-2]):
+        a, l = x[idx], out[idx]
+        for i in range(a.shape[0]):
+            for j in range(i + 1):
+                s = a[i, j] - sum(l[i, k] * l[j, k] for k in range(j))
+                l[i, j] = math.sqrt(s) if i == j else s / l[j, j]
+    return out
+
+
+def _symmetric_fd_view(i, g):
+    """What finite differences of a lower-triangle reader measure of a symmetric gradient g:
+    the off-diagonal lower entries count twice (each stands for both of its mirror entries),
+    the upper ones not at all."""
+    sym = np.tril(g + np.swapaxes(g, -1, -2))
+    return sym - np.eye(g.shape[-1]) * g
+
+
+_add("matrix_inverse", _square_make(_well_conditioned, [{"adjoint": False}, {"adjoint": True}]),
+     FLOATS, _inverse_expected)
+_add("matrix_determinant", _square_make(_well_conditioned), FLOATS,
+     lambda x: _leibniz_det(x).astype(x.dtype), edge=_singular_matrices)
+_add("log_matrix_determinant", _square_make(_well_conditioned), FLOATS, _slogdet_expected,
+     edge=_singular_matrices)
+_add("cholesky", _square_make(_spd), FLOATS, lambda x: _cholesky_expected(x).astype(x.dtype),
+     fd_view=_symmetric_fd_view)
+
+SOLVE_SHAPES = [((1, 1), (1, 2)), ((0, 0), (0, 3)), ((2, 1, 1), (2, 1, 1)), ((3, 3), (3, 2)),
+                ((2, 3, 3), (2, 3, 1)), ((2, 2), (2, 0)), ((4, 4), (4, 4))]
+
+
+def _solve_make(rng, dtype):
+    return [([_well_conditioned(rng, sa, dtype), values(rng, sb, dtype)], {"adjoint": adj})
+            for sa, sb in SOLVE_SHAPES for adj in (False, True)]
+
+
+def _solve_expected(a, b, adjoint):
+    a = np.swapaxes(a, -1, -2) if adjoint else a
+    inv = np.linalg.solve(a.astype(np.float64), np.broadcast_to(np.eye(a.shape[-1]), a.shape))
+    return (inv @ b.astype(np.float64)).astype(b.dtype)
+
+
+_add("matrix_solve", _solve_make, FLOATS, _solve_expected)
+
+TRI_SHAPES = [((1, 1), (1, 2)), ((3, 3), (3, 2)), ((2, 2), (3, 2, 1)), ((3, 2, 2), (2, 1)),
+              ((2, 3, 3), (2, 3, 2)), ((0, 0), (0, 1)), ((4, 4), (4, 3))]
+
+
+def _tri_make(rng, dtype):
+    return [([_well_conditioned(rng, sa, dtype), values(rng, sb, dtype)],
+             {"lower": lower, "adjoint": adj})
+            for sa, sb in TRI_SHAPES for lower in (True, False) for adj in (False, True)]
+
+
+def _tri_expected(a, b, lower, adjoint):
+    # Substitution element by element (IEEE division: a zero pivot gives inf/NaN, as TF).
+    t = np.tril(a) if lower else np.triu(a)
+    t = np.swapaxes(t, -1, -2) if adjoint else t
+    lower = lower != adjoint
+    batch = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, batch + t.shape[-2:]).astype(np.float64)
+    b = np.broadcast_to(b, batch + b.shape[-2:]).astype(np.float64)
+    x = np.zeros(b.shape)
+    n = t.shape[-1]
+    with np.errstate(all="ignore"):
+        for idx in np.ndindex(batch + (b.shape[-1],)):
+            m, col = idx[:-1], idx[-1]
+            for i in (range(n) if lower else reversed(range(n))):
+                others = range(i) if lower else range(i + 1, n)
+                rest = b[m + (i, col)] - sum(t[m + (i, j)] * x[m + (j, col)] for j in others)
+                x[m + (i, col)] = np.float64(rest) / t[m + (i, i)]
+    return x.astype(a.dtype)
+
+
+def _tri_singular(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([[0.0, 0.0], [1.0, 4.0]], d), np.array([[1.0], [2.0]], d)],
+             {"lower": True, "adjoint": False})]
+
+
+_add("matrix_triangular_solve", _tri_make, FLOATS, _tri_expected,
+     edge=lambda rng, d: _tri_singular(rng, d))
+
+# Decompositions: unique only up to signs, so their values are checked by the properties that
+# define them in tests/test_linalg_ops2.py (no expected function here).
+RECT_SHAPES = [(1, 1), (3, 2), (2, 3), (3, 3), (2, 4, 3), (2, 2, 3), (0, 2), (4, 1)]
+
+
+def _rect_make(attrs):
+    def make(rng, dtype):
+        return [([values(rng, s, dtype)], dict(a)) for s in RECT_SHAPES for a in attrs]
+    return make
+
+
+def _qr_edge(rng, dtype):  # full_matrices with more rows than columns has no gradient (TF)
+    return [([values(rng, (4, 2), dtype)], {"full_matrices": True})]
+
+
+_add("qr", _rect_make([{"full_matrices": False}]), FLOATS, edge=_qr_edge)
+
+
+def _svd_make(rng, dtype):
+    cases = _rect_make([{"full_matrices": False, "compute_uv": True},
+                        {"full_matrices": False, "compute_uv": False}])(rng, dtype)
+    cases += [([values(rng, s, dtype)], {"full_matrices": True, "compute_uv": True})
+              for s in [(3, 2), (2, 3), (3, 3)]]
+    return cases
+
+
+_add("svd", _svd_make, FLOATS)
+_add("self_adjoint_eig", _square_make(_symmetric, [{"compute_v": True}, {"compute_v": False}]),
+     FLOATS)
+
+
+def _lstsq_make(rng, dtype):
+    return [([values(rng, sa, dtype), values(rng, sb, dtype)], {})
+            for sa, sb in [((3, 2), (3, 1)), ((2, 3), (2, 2)), ((2, 4, 3), (2, 4, 1)),
+                           ((3, 3), (3, 2)), ((0, 2), (0, 1))]]
+
+
+_add("matrix_solve_ls", _lstsq_make, FLOATS,
+     lambda a, b: (np.linalg.pinv(a.astype(np.float64)) @ b).astype(a.dtype))
+
+
+# -- depthwise convolution (NHWC, filters (kh, kw, C, M)) ---------------------------------------
+
+def naive_depthwise_conv2d(x, w, strides, padding):
+    kh, kw, c, mult = w.shape
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (c * mult,)
+    out = np.zeros(oshape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[n, a, b, ch * mult + m] += float(x[n, r, q, ch]) * float(w[i, j, ch, m])
+    return out.astype(x.dtype)
+
+
+def naive_depthwise_backprop_input(dy, w, like, strides, padding):
+    kh, kw, c, mult = w.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[n, r, q, ch] += float(dy[n, a, b, ch * mult + m]) * float(w[i, j, ch, m])
+    return out.astype(dy.dtype)
+
+
+def naive_depthwise_backprop_filter(x, dy, like, strides, padding):
+    kh, kw, c, mult = like.shape
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+        for ch in range(c):
+            for m in range(mult):
+                out[i, j, ch, m] += float(x[n, r, q, ch]) * float(dy[n, a, b, ch * mult + m])
+    return out.astype(x.dtype)
+
+
+DEPTHWISE_CASES = [((1, 5, 5, 2), (3, 3, 2, 1), (1, 1), "VALID"),
+                   ((2, 5, 4, 3), (3, 2, 3, 2), (1, 1), "SAME"),
+                   ((1, 7, 6, 2), (3, 3, 2, 3), (2, 2), "SAME"),
+                   ((2, 6, 7, 1), (2, 3, 1, 2), (2, 1), "VALID"),
+                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID")]
+DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
+                  ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
+                  ((1, 0, 4, 1), (3, 3, 1, 2), (2, 2), "SAME")]
+
+
+def _depthwise_make(which, table):
+    def make(rng, dtype):
+        cases = []
+        for xs, ws, strides, padding in table:
+            x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
+            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding)[:3] + (ws[2] * ws[3],)
+            dy = quarters(rng, oshape, dtype)
+            arrays = {"depthwise_conv2d": [x, w], "depthwise_conv2d_backprop_input": [dy, w, x],
+                      "depthwise_conv2d_backprop_filter": [x, dy, w]}[which]
+            cases.append((arrays, {"strides": strides, "padding": padding}))
+        return cases
+    return make
+
+
+for _name, _expected in [("depthwise_conv2d", naive_depthwise_conv2d),
+                         ("depthwise_conv2d_backprop_input", naive_depthwise_backprop_input),
+                         ("depthwise_conv2d_backprop_filter", naive_depthwise_backprop_filter)]:
+    _add(_name, _depthwise_make(_name, DEPTHWISE_CASES), FLOATS, _expected,
+         edge=_depthwise_make(_name, DEPTHWISE_EDGE))
+
+
+# -- random: the stateless ops (pure functions of a seed) and the gamma sampler's gradient -----
+
+SEEDS = [np.array([1, 2], np.int64), np.array([-7, 2 ** 40], np.int64),
+         np.array([0, 0], np.int32), np.array([3, 4], np.int64)]
+STATELESS_SHAPES = [(3,), (2, 3), (), (0, 2)]
+
+
+def _stateless_make(extra=lambda rng, dtype: ({}, [])):
+    def make(rng, dtype):
+        cases = []
+        for seed, shape in zip(SEEDS, STATELESS_SHAPES):
+            attrs, first = extra(rng, dtype)
+            cases.append((first + [seed.copy()], {"shape": shape, "dtype": dtypes.as_dtype(dtype).name,
+                                                  **attrs}))
+        return cases
+    return make
+
+
+def _uniform_int_bounds(rng, dtype):
+    return {"minval": -3, "maxval": 5}, []
+
+
+def _stateless_param_make(gen):
+    def make(rng, dtype):
+        return [([gen(rng, ps, dtype), seed.copy()], {"shape": shape, "dtype": dtypes.as_dtype(dtype).name})
+                for seed, shape, ps in zip(SEEDS, [(4,), (2,), (), (3, 0)], [(2,), (2, 3), (), (1,)])]
+    return make
+
+
+def _stateless_categorical_make(rng, dtype):
+    return [([values(rng, ls, dtype), seed.copy()], {"num_samples": k, "dtype": out})
+            for seed, ls, k, out in zip(SEEDS, [(2, 3), (1, 4), (3, 2), (0, 3)], [5, 2, 0, 3],
+                                        ["int64", "int32", "int64", "int64"])]
+
+
+_add("stateless_random_uniform", _stateless_make(), FLOATS)
+_add("stateless_random_uniform_int", _stateless_make(_uniform_int_bounds), INTS)
+_add("stateless_random_normal", _stateless_make(), FLOATS)
+_add("stateless_truncated_normal", _stateless_make(), FLOATS)
+_add("stateless_categorical", _stateless_categorical_make, FLOATS)
+_add("stateless_random_poisson", _stateless_param_make(lambda r, s, d: positive(r, s, d, 0.5, 6.0)),
+     FLOATS)
+_add("stateless_random_gamma", _stateless_param_make(lambda r, s, d: positive(r, s, d, 0.3, 4.0)),
+     FLOATS, fd_skip="a sampler's implicit (distributional) gradient: tests/test_random_ops2.py")
+
+
+def _gamma_grad_make(rng, dtype):
+    cases = []
+    for sa, sx in [((3,), (3,)), ((2, 1), (2, 3)), ((), (4,)), ((2,), (5, 2)), ((0,), (0,))]:
+        alpha = positive(rng, sa, dtype, 0.2, 6.0)
+        cases.append(([alpha, positive(rng, sx, dtype, 0.05, 8.0)], {}))
+    return cases
+
+
+_add("random_gamma_grad", _gamma_grad_make, FLOATS)
+
+
+# -- inverse error functions, incomplete gamma, nextafter --------------------------------------
+
+def _bisect(f, target, lo, hi, steps=200):
+    """The root of increasing f(y) = target in [lo, hi] by bisection (independent of graphflow)."""
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if f(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-17 * max(1.0, abs(mid)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _ndtri_expected(p):
+    def one(v):
+        if not 0 <= v <= 1:
+            return math.nan
+        if v in (0.0, 1.0):
+            return -math.inf if v == 0 else math.inf
+        return _bisect(lambda y: 0.5 * math.erfc(-y / math.sqrt(2)), v, -40, 40)
+    return _elementwise(one)(p)
+
+
+def _erfinv_expected(x):
+    def one(v):
+        if not -1 <= v <= 1:
+            return math.nan
+        if abs(v) == 1:
+            return math.copysign(math.inf, v)
+        if v >= 0:  # solve erfc(y) = 1 - v, accurate where erf is flat
+            return _bisect(lambda y: -math.erfc(y), -(1 - v), 0.0, 30.0) if v else 0.0
+        return -one(-v)
+    return _elementwise(one)(x)
+
+
+def _igamma_series(a, x):
+    """P(a, x) = e^-x sum_n x^(a + n) / Gamma(a + n + 1), each term from math.lgamma."""
+    if x == 0:
+        return 0.0
+    total, n = 0.0, 0
+    while True:
+        term = math.exp((a + n) * math.log(x) - x - math.lgamma(a + n + 1))
+        total += term
+        n += 1
+        if term < 1e-18 * total and n > x:
+            return total
+
+
+def _igamma_values(rng, sa, sx, dtype):
+    return [values(rng, sa, dtype, 0.5, 4.0), values(rng, sx, dtype, 0.1, 6.0)]
+
+
+def _igamma_expected(upper):
+    def expected(a, x):
+        ab, xb = np.broadcast_arrays(a, x)
+        out = [_igamma_series(float(p), float(q)) for p, q in zip(ab.reshape(-1), xb.reshape(-1))]
+        out = np.array(out, dtype=np.float64).reshape(ab.shape)
+        return (1.0 - out if upper else out).astype(a.dtype)
+    return expected
+
+
+def _nextafter_expected(x, y):
+    xb, yb = np.broadcast_arrays(x, y)
+    out = []
+    for a, b in zip(xb.reshape(-1), yb.reshape(-1)):
+        a, b = x.dtype.type(a), x.dtype.type(b)
+        if a != a or b != b:
+            out.append(np.nan)
+        elif a == b:
+            out.append(b)
+        elif a == 0:
+            tiny = np.finfo(x.dtype).smallest_subnormal
+            out.append(tiny if b > 0 else -tiny)
+        else:
+            bits = np.array(a).view(np.int64 if x.dtype == np.float64 else np.int32)
+            step = 1 if (b > a) == (a > 0) else -1
+            out.append((bits + step).view(x.dtype))
+    return np.array(out, dtype=x.dtype).reshape(xb.shape)
+
+
+unary("ndtri", FLOATS, _within(0.02, 0.98), expected=_f64(_ndtri_expected),
+      edge=_edge_values(0.0, 1e-300, 1e-10, 0.5, 1.0, -0.5, 2.0))
+unary("erfinv", FLOATS, _within(-0.95, 0.95), expected=_f64(_erfinv_expected),
+      edge=_edge_values(-1.0, -1e-20, 0.0, 0.999999, 1.0, 1.5))
+unary("erfcinv", FLOATS, _within(0.05, 1.95),
+      expected=_f64(lambda z: _erfinv_expected(1.0 - z)), edge=_edge_values(0.0, 1.0, 2.0, 3.0))
+binary("igamma", FLOATS, _igamma_values, expected=_igamma_expected(False))
+binary("igammac", FLOATS, _igamma_values, expected=_igamma_expected(True))
+binary("igamma_grad_a", FLOATS, _igamma_values)  # checked against TF 2.21 in test_math_ops2.py
+binary("nextafter", FLOATS, expected=_nextafter_expected, edge=_specials_pairs)
+
+
+# -- invert_permutation, bincount ----------------------------------------------------------------
+
+def _permutation_make(rng, dtype):
+    return [([rng.permutation(n).astype(dtypes.as_dtype(dtype).np)], {}) for n in (5, 1, 0, 8)]
+
+
+def _permutation_expected(x):
+    out = np.empty_like(x)
+    for i, v in enumerate(x):
+        out[v] = i
+    return out
+
+
+def _bincount_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    cases = []
+    for shape, size, rows, binary in [((7,), 5, False, False), ((3, 4), 6, True, False),
+                                      ((6,), 2, False, True), ((0,), 0, False, False),
+                                      ((2, 5), 3, True, True)]:
+        arr = rng.integers(0, 5, size=shape).astype(np.int32)
+        weights = values(rng, shape, dtype, 0.5, 2.0).astype(d)
+        cases.append(([arr, weights], {"size": size, "dtype": dtypes.as_dtype(dtype).name,
+                                       "binary_output": binary, "rows": rows}))
+    return cases
+
+
+def _bincount_expected(arr, weights, size, dtype, binary_output, rows):
+    a = arr.reshape(arr.shape[0], -1) if rows else arr.reshape(1, -1)
+    w = weights.reshape(a.shape)
+    out = np.zeros((a.shape[0], size), dtype=np.float64)
+    for r in range(a.shape[0]):
+        for v, wt in zip(a[r], w[r]):
+            if v < size:
+                out[r, v] = 1.0 if binary_output else out[r, v] + float(wt)
+    out = out.astype(dtype)
+    return out if rows else out[0]
+
+
+_add("invert_permutation", _permutation_make, INTS, _permutation_expected,
+     value_checks="x must be a permutation of 0 .. n - 1")
+_add("bincount", _bincount_make, (F32, F64, I32), _bincount_expected)
+
+
+def _fold_in_make(rng, dtype):
+    return [([seed.copy(), np.array(d, dtype=np.int64 if d > 2 ** 31 or i % 2 else np.int32)], {})
+            for i, (seed, d) in enumerate(zip(SEEDS, [5, 0, 2 ** 40, 7]))]
+
+
+_add("random_fold_in", _fold_in_make, (I64,))

@@ -617,7 +617,8 @@ PTX_SCRIPT = textwrap.dedent("""
 
     compiled = []
     for dt in ("float32", "float64"):
-        st = [S(f"t{i}", f"{f}({{0}})", ["a0"], dt, dt) for i, f in enumerate(codegen._FUNCTIONS)]
+        st = [S(f"t{i}", f"{f}({{0}}, {{0}})" if f in codegen.BINARY_FUNCTIONS else f"{f}({{0}})",
+                ["a0"], dt, dt) for i, f in enumerate(codegen._FUNCTIONS)]
         n = len(st)
         st += [S(f"t{n}", "(({0} // {1}) + ({0} % {1}) + ({0} ** {1}) + abs({0}))", ["a0", "a1"],
                  dt, dt),

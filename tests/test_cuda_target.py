@@ -28,6 +28,14 @@ HOST_OPS |= {"cumsum", "cumprod", "cumulative_logsumexp", "argsort", "in_top_k",
              "broadcast_dynamic_shape", "range"}
 HOST_OPS |= {f"tensor_scatter_nd_{m}" for m in ("update", "add", "sub", "max", "min")}
 HOST_OPS |= {f"{p}segment_{m}" for p in ("", "unsorted_") for m in ("sum", "prod", "max", "min")}
+# ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
+HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
+             "matrix_solve", "cholesky", "matrix_triangular_solve", "qr", "svd",
+             "self_adjoint_eig", "matrix_solve_ls", "depthwise_conv2d",
+             "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",
+             "stateless_random_uniform", "stateless_random_uniform_int", "stateless_random_normal",
+             "stateless_truncated_normal", "stateless_categorical", "stateless_random_poisson",
+             "stateless_random_gamma", "random_fold_in"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

@@ -16,6 +16,7 @@ Input classes, relative to the iteration shape split as (outer, inner):
     (1, ['full', 'row', 'scalar', 'col'])
 """
 import hashlib
+import re
 
 from graphflow.compiler import fused
 from graphflow.errors import UnimplementedError
@@ -68,7 +69,11 @@ def classify(shape, in_shapes, split=None):
 # -- statements -----------------------------------------------------------------------------------
 
 _FUNCTIONS = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf",
-              "floor", "ceil", "rint")
+              "floor", "ceil", "rint", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+              "asinh", "acosh", "atanh", "lgamma", "erfc", "digamma", "bessel_i0e", "bessel_i1e")
+BINARY_FUNCTIONS = ("atan2",)  # the ones taking two arguments
+# A call of one of them in a scalar template (whole names: "sin(" is not a call in "asin(").
+FUNCTION_CALL = re.compile(r"\b(" + "|".join(_FUNCTIONS) + r")\(")
 
 
 class Statement:
@@ -263,8 +268,8 @@ def _render_statement(st):
     if st.var is not None:
         values["var"] = f"vcur_{st.target}"
     expr = st.template.format(*st.operands, **values)
-    for f in _FUNCTIONS:  # math functions resolve per dtype: exp -> exp_float32
-        expr = expr.replace(f"{f}(", f"{f}_{st.consts_dtype}(")
+    # math functions resolve per dtype: exp -> exp_float32
+    expr = FUNCTION_CALL.sub(lambda m: f"{m.group(1)}_{st.consts_dtype}(", expr)
     if st.dtype == "bool":
         return f"{st.target} = {expr}"
     return f"{st.target} = np.{st.dtype}({expr})"
@@ -377,8 +382,8 @@ def render_cpu(plan, parallel):
             w(2, f"out_0[j] = {'acc_row[j] / outer' if red['mean'] else 'acc_row[j]'}")
         else:
             raise UnimplementedError(f"kernel mode {plan.mode!r}")
-    functions = sorted({f"{f}_{st.consts_dtype}" for st in plan.statements for f in _FUNCTIONS
-                        if f"{f}(" in st.template})
+    functions = sorted({f"{f}_{st.consts_dtype}" for st in plan.statements
+                        for f in FUNCTION_CALL.findall(st.template)})
     header = [f'"""graphflow kernel {fn}: generated from a fused cluster; do not edit."""',
               "import numpy as np", "from numba import njit, prange"]
     if functions:

@@ -21,12 +21,11 @@ without CUDA); the first call that needs the device does.
     True
 """
 import functools
-import re
 import textwrap
 
 import numpy as np
 
-from graphflow.backends import codegen, numba_cpu
+from graphflow.backends import codegen, numba_cpu, special_math
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
 # Launch shapes. On hardware a block is up to 256 threads (8 warps: enough to hide memory latency,
@@ -199,7 +198,7 @@ def reduce_config(outer, inner):
 # returning inf/nan (the simulator runs them as Python); on a GPU the guards are a compare and a
 # select, and they give the IEEE answers the CPU kernels give.
 
-_FUNCTION_CALL = re.compile(r"\b(" + "|".join(codegen._FUNCTIONS) + r")\(")
+_FUNCTION_CALL = codegen.FUNCTION_CALL
 
 # Device functions by name, over a value x of dtype {d}, computed in {c} (float32 for float16
 # and float32, else float64).
@@ -274,8 +273,73 @@ _MATH = {
         if frac > HALF_{c} or (frac == HALF_{c} and odd):  # half to even, like np.rint
             r = r + ONE_{c}
         return {c}(math.copysign(r, y))""",
+    "tan": """
+        y = {c}(x)
+        if not abs(y) < INF_{c}:  # inf or nan
+            return NAN_{c}
+        return {c}(math.tan(y))""",
+    "asin": """
+        y = {c}(x)
+        if abs(y) <= ONE_{c}:
+            return {c}(math.asin(y))
+        return NAN_{c}""",
+    "acos": """
+        y = {c}(x)
+        if abs(y) <= ONE_{c}:
+            return {c}(math.acos(y))
+        return NAN_{c}""",
+    "atan": """
+        return {c}(math.atan({c}(x)))""",
+    "atan2": """
+        return {c}(math.atan2({c}(x), {c}(x2)))""",
+    "sinh": """
+        y = {c}(x)
+        if y > SINH_LIMIT_{c}:
+            return INF_{c}
+        if y < -SINH_LIMIT_{c}:
+            return -INF_{c}
+        return {c}(math.sinh(y))""",
+    "cosh": """
+        y = {c}(x)
+        if abs(y) > SINH_LIMIT_{c}:
+            return INF_{c}
+        return {c}(math.cosh(y))""",
+    "asinh": """
+        return {c}(math.asinh({c}(x)))""",
+    "acosh": """
+        y = {c}(x)
+        if y >= ONE_{c}:
+            return {c}(math.acosh(y))
+        return NAN_{c}""",
+    "atanh": """
+        y = {c}(x)
+        if abs(y) < ONE_{c}:
+            return {c}(math.atanh(y))
+        if y == ONE_{c}:
+            return INF_{c}
+        if y == -ONE_{c}:
+            return -INF_{c}
+        return NAN_{c}""",
+    # lgamma is +inf at its poles (0, the negative integers, -inf), where Python's math raises.
+    "lgamma": """
+        y = {c}(x)
+        if y == -INF_{c} or y > LGAMMA_LIMIT_{c}:
+            return INF_{c}
+        if y <= ZERO_{c} and y % ONE_{c} == ZERO_{c}:
+            return INF_{c}
+        return {c}(math.lgamma(y))""",
+    "erfc": """
+        return {c}(math.erfc({c}(x)))""",
+    # The special functions of special_math.py, as device functions of the generated module.
+    "digamma": """
+        return {c}(digamma_device(np.float64(x)))""",
+    "bessel_i0e": """
+        return {c}(bessel_i0e_device(np.float64(x)))""",
+    "bessel_i1e": """
+        return {c}(bessel_i1e_device(np.float64(x)))""",
 }
 _MATH_NEEDS = {"sigmoid": ("exp",)}
+_MATH_PARAMS = {"atan2": "x, x2"}
 
 
 def _compute_dtype(dtype):
@@ -284,6 +348,10 @@ def _compute_dtype(dtype):
 
 # The largest x whose exp(x) is finite in each dtype (above it, the answer is inf).
 _EXP_LIMITS = {"float16": "11.089", "float32": "88.72283", "float64": "709.782712893384"}
+# The largest |x| whose sinh(x) and cosh(x) are finite, and the largest x whose lgamma(x) is
+# (float16 and float32 compute in float32, where lgamma of any finite value is finite enough).
+_SINH_LIMITS = {"float16": "11.7835", "float32": "89.41598", "float64": "710.4758600739439"}
+_LGAMMA_LIMITS = {"float16": "np.inf", "float32": "np.inf", "float64": "2.556348e305"}
 
 
 def _constant_lines(dtypes):
@@ -300,7 +368,9 @@ def _constant_lines(dtypes):
         if d.startswith("float"):
             lines += [f"INF_{d} = np.{t}(np.inf)", f"NAN_{d} = np.{t}(np.nan)",
                       f"HALF_{d} = np.{t}(0.5)", f"TWO_{d} = np.{t}(2)",
-                      f"EXP_LIMIT_{d} = np.{t}({_EXP_LIMITS[d]})"]
+                      f"EXP_LIMIT_{d} = np.{t}({_EXP_LIMITS[d]})",
+                      f"SINH_LIMIT_{d} = np.{t}({_SINH_LIMITS[d]})",
+                      f"LGAMMA_LIMIT_{d} = np.{t}({_LGAMMA_LIMITS[d]})"]
     return lines
 
 
@@ -320,10 +390,14 @@ def _math_functions(statements):
 
 def _math_source(functions):
     lines = []
+    special = sorted({f for f, _ in functions if f in special_math.FUNCTIONS})
+    if special:
+        lines += ["", "from graphflow.backends import special_math"]
+        lines += [f"{f}_device = cuda.jit(device=True)(special_math.{f})" for f in special]
     for f, d in functions:
         c = _compute_dtype(d)
         body = textwrap.dedent(_MATH[f]).strip("\n").replace("{c}(", "np.{c}(").format(d=d, c=c)
-        lines += ["", "", "@cuda.jit(device=True)", f"def {f}_{d}(x):"]
+        lines += ["", "", "@cuda.jit(device=True)", f"def {f}_{d}({_MATH_PARAMS.get(f, 'x')}):"]
         lines += textwrap.indent(body, "    ").splitlines()
     return lines
 

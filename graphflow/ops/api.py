@@ -36,5 +36,11 @@ from graphflow.ops.sort import (  # noqa: F401
 # ----------------------------------------------------------------------------------------------
 from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, read_variable  # noqa: F401
 from graphflow.ops import nn, random  # noqa: F401
+# -- ops2 (issue 16): math, linear algebra, random and nn breadth --
+from graphflow.ops.special import (  # noqa: F401
+    acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan)
+from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
+from graphflow.ops.matrix_ops import norm  # noqa: F401
+from graphflow.ops.utilities import is_tensor, make_ndarray, make_tensor_proto  # noqa: F401
 
 mod = floormod

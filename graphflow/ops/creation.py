@@ -108,11 +108,28 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
                 f"convert_to_tensor: tensor has dtype {value.dtype.name}, requested {dtype.name}")
         return value
     if dtype is None and dtype_hint is not None:
-        try:
-            return _constant_tensor(to_array(value, dtypes.as_dtype(dtype_hint)), name)
-        except InvalidArgumentError:
-            pass
+        hinted = _with_hint(value, dtypes.as_dtype(dtype_hint))
+        if hinted is not None:
+            return _constant_tensor(hinted, name)
     return constant(value, dtype, name=name)
+
+
+def _with_hint(value, hint):
+    """value as an array of the hinted dtype when TF would convert it (integers to integers in
+    range or to floats, floats to floats, bools to bools), else None (the hint is ignored)."""
+    try:
+        src = np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+    kind = src.dtype.kind
+    allowed = {"b": hint.is_bool, "i": hint.is_integer or hint.is_floating,
+               "u": hint.is_integer or hint.is_floating, "f": hint.is_floating}.get(kind, False)
+    if not allowed:
+        return None
+    try:
+        return to_array(value, hint)
+    except InvalidArgumentError:
+        return None
 
 
 def zeros(shape, dtype=dtypes.float32, name=None):

@@ -2,8 +2,8 @@
 and convolution/pooling (conv2d, max_pool2d, avg_pool2d, re-exported from conv.py).
 
 All but convolution and pooling are composites of primitive ops, so they inherit gradients and
-fusibility from them; only relu, sigmoid, tanh and erf are primitives (in elementwise.py), and the
-conv/pool ops are opaque primitives with their own kernels (conv.py).
+fusibility from them; only relu, sigmoid, tanh, erf (elementwise.py) and softplus (special.py) are
+primitives, and the conv/pool ops are opaque primitives with their own kernels (conv.py).
 
     >>> import graphflow as tf
     >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
@@ -24,6 +24,7 @@ from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
 from graphflow.ops.gather_scatter import embedding_lookup  # noqa: F401 - tf.nn.embedding_lookup
 from graphflow.ops.sort import in_top_k, top_k  # noqa: F401 - tf.nn.in_top_k, tf.nn.top_k
+from graphflow.ops.special import softplus  # noqa: F401 - a primitive (its gradient is sigmoid)
 
 
 @rules.composite("relu6")
@@ -84,17 +85,6 @@ def gelu(features, approximate=False, name=None):
         inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + tanh(inner))
     return 0.5 * x * (1.0 + ew.erf(x * (1.0 / math.sqrt(2.0))))
-
-
-@rules.composite("softplus")
-def softplus(features, name=None):
-    """log(1 + exp(x)), computed without overflow.
-
-        >>> round(float(tf.nn.softplus(tf.constant(0.0))), 4)
-        0.6931
-    """
-    x = features
-    return ew.add(ew.log1p(ew.exp(-ew.abs(x))), relu(x), name)
 
 
 @rules.composite("softsign")
@@ -337,3 +327,14 @@ def moments(x, axes, keepdims=False, name=None):
 def _as_tensor(x):
     from graphflow.ops.creation import convert_to_tensor
     return convert_to_tensor(x)
+
+
+# -- ops2 (issue 16): more of tf.nn --
+from graphflow.ops.conv_depthwise import depthwise_conv2d, separable_conv2d  # noqa: F401,E402
+from graphflow.ops.nn_extra import (  # noqa: F401,E402
+    avg_pool1d, batch_normalization, compute_average_loss, conv1d, conv1d_transpose,
+    conv2d_transpose, conv_transpose, convolution, crelu, depth_to_space,
+    depthwise_conv2d_backprop_filter, depthwise_conv2d_backprop_input, local_response_normalization,
+    log_poisson_loss, lrn, max_pool1d, normalize_moments, scale_regularization_loss,
+    space_to_depth, sufficient_statistics, weighted_cross_entropy_with_logits, weighted_moments)
+from graphflow.ops.math_extra import zero_fraction  # noqa: F401,E402
