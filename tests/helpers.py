@@ -1173,6 +1173,115 @@ _add("avg_pool2d_grad", _pool_make("avg_pool2d_grad", POOL_CASES, quarters), FLO
      naive_avg_pool2d_grad, edge=_pool_make("avg_pool2d_grad", POOL_EDGE, quarters))
 
 
+# -- control flow (ops with subgraphs) ---------------------------------------------------------
+# The bodies are traced once per dtype and shape set; attrs hold them as the ops' builders do.
+# save=False: no intermediates output (the gradient then recomputes them with a twin node), so
+# every output is a float and finite differences apply.
+
+_BODIES = {}
+
+
+def _traced(key, fn, specs, n_args):
+    """Bodies traced from `fn(*placeholders)` (one per function of `fn`), sharing inputs."""
+    from graphflow.ops import subgraph
+    found = _BODIES.get(key)
+    if found is None:
+        bodies, outs = [], []
+        for k, f in enumerate(fn):
+            body, result = subgraph.trace(f, specs, lambda phs: phs, f"{key[0]}{k}")
+            body.n_args = n_args
+            outs.append(subgraph.flatten_results(body, list(result), key[0]))
+            bodies.append(body)
+        for body, out in zip(bodies, outs):  # every placeholder stays an input of the node
+            body.graph.outputs, body.graph.targets = out, []
+        found = _BODIES[key] = tuple(bodies)
+    return found
+
+
+def _branches(dtype, shape):
+    import graphflow as tf
+    specs = [(shape, dtype), (shape, dtype)]
+    return _traced(("cond", dtype.name, shape), [
+        lambda a, b: (a * b, tf.sin(a)),
+        lambda a, b: (a + b * b, tf.cos(b) * a),
+        lambda a, b: (tf.tanh(a - b), a)], specs, 0)
+
+
+def _cond_make(rng, dtype):
+    cases = []
+    for shape in [(), (3,), (2, 3)]:
+        true_b, false_b, _ = _branches(dtype, shape)
+        for pred in (True, False):
+            x, y = values(rng, shape, dtype), values(rng, shape, dtype)
+            cases.append(([np.array(pred), x, y], {"branches": (true_b, false_b), "save": False}))
+    return cases
+
+
+def _cond_expected(pred, x, y, branches, save):
+    return (x * y, np.sin(x)) if pred else (x + y * y, np.cos(y) * x)
+
+
+def _switch_make(rng, dtype):
+    cases = []
+    for shape in [(), (2, 2)]:
+        branches = _branches(dtype, shape)
+        for index in (0, 1, 2, 7, -1):
+            x, y = values(rng, shape, dtype), values(rng, shape, dtype)
+            cases.append(([np.array(index, np.int32), x, y], {"branches": branches, "save": False}))
+    return cases
+
+
+def _switch_expected(index, x, y, branches, save):
+    i = int(index) if 0 <= int(index) < 3 else 2
+    return [(x * y, np.sin(x)), (x + y * y, np.cos(y) * x), (np.tanh(x - y), x)][i]
+
+
+def _loop(dtype, shape):
+    """A loop over (x,) with a captured w, run `maximum_iterations` times (the condition holds
+    for the sample values), so finite differences never change the trip count."""
+    import graphflow as tf
+    specs = [(shape, dtype), (shape, dtype)]
+    cond, body = _traced(("while", dtype.name, shape), [
+        lambda x, w: [tf.reduce_sum(x) < 1e6],
+        lambda x, w: [tf.sin(x) * w + x * 0.5]], specs, 1)
+    return {"cond": cond, "body": body, "n_vars": 1, "has_max": True, "save": False,
+            "invariants": (("input",),)}
+
+
+def _while_make(rng, dtype):
+    cases = []
+    for shape in [(), (3,), (2, 2)]:
+        for n in (0, 1, 3):
+            x, w = values(rng, shape, dtype), values(rng, shape, dtype)
+            cases.append(([x, np.array(n, np.int32), w], _loop(dtype, shape)))
+    return cases
+
+
+def _while_expected(x, n, w, **attrs):
+    for _ in range(int(n)):
+        x = np.sin(x) * w + x * 0.5
+    return x.astype(w.dtype)
+
+
+_add("cond", _cond_make, FLOATS, _cond_expected)
+_add("switch_case", _switch_make, FLOATS, _switch_expected)
+_add("while_loop", _while_make, FLOATS, _while_expected)
+_add("check_numerics", lambda rng, dtype: [([values(rng, s, dtype)], {"message": "m"})
+                                           for s in UNARY_SHAPES], FLOATS + (F16,),
+     lambda x, message: x)
+
+# Ops on variant tensors (TensorLists: their inputs or outputs are not arrays the table can
+# make or difference) and the stateful twins of the control-flow ops have targeted tests in
+# tests/control_flow_cases.py (merged into SKIPPED_OP_TESTS).
+VARIANT_OPS = {name for name in REGISTRY if name.startswith("tensor_list_")}
+for _name in sorted(VARIANT_OPS):
+    SKIP_FORWARD[_name] = "VARIANT: takes or returns a TensorList (targeted test)"
+for _name in ("stateful_cond", "stateful_switch_case", "stateful_while_loop"):
+    SKIP_FORWARD[_name] = "STATEFUL: bodies with effects (targeted test)"
+SKIP_FORWARD["print"] = "STATEFUL: writes to a stream (targeted test)"
+SKIP_FORWARD["assert"] = "STATEFUL: raises when its condition is false (targeted test)"
+
+
 # ---------------------------------------------------------------------------------------------
 # Finite differences
 

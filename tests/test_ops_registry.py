@@ -20,8 +20,9 @@ from graphflow.ops.registry import (
     BROADCAST, KINDS, RANDOM, REGISTRY, STATEFUL, OpDef, Spec, dispatch, register)
 from graphflow.tensor import EagerTensor
 
+import control_flow_cases
 from helpers import (
-    F64, SAMPLES, SKIP_FORWARD, assert_close, numeric_gradient, outputs_of, ref_outputs, run,
+    F64, SAMPLES, SKIP_FORWARD, VARIANT_OPS, assert_close, numeric_gradient, outputs_of, ref_outputs, run,
     second_derivatives, specs_of)
 
 # A reference kernel must not leak NumPy warnings (overflow, empty slices) to users.
@@ -68,7 +69,7 @@ def test_skipped_ops_are_the_special_kinds():
         if op.kind in (STATEFUL, RANDOM):
             assert name in SKIP_FORWARD, name
     assert set(SKIP_FORWARD) - {n for n, op in REGISTRY.items() if op.kind in (STATEFUL, RANDOM)} \
-        == {"const", "placeholder"}
+        == {"const", "placeholder"} | VARIANT_OPS
 
 
 @pytest.mark.parametrize("name", TABLE_OPS)
@@ -343,6 +344,7 @@ SECOND_ORDER = [
     ("multiply", 5), ("truediv", 5), ("pow", 6), ("squared_difference", 4), ("reduce_prod", 10),
     ("reduce_mean", 12), ("matmul", 0), ("matmul", 5), ("where", 1), ("reciprocal", 3),
     ("reduce_max", 5), ("floormod", 4),
+    ("cond", 2), ("cond", 5), ("switch_case", 1), ("switch_case", 7),  # a cond's gradient is a cond
 ]
 LINEAR = {"reduce_mean", "where", "reduce_max", "floormod"}  # second derivative is zero
 
@@ -551,6 +553,7 @@ SKIPPED_OP_TESTS = {
     "assign_sub": _assign_test("assign_sub", [1.0, 2.0], [5.0, 6.0], [-4.0, -4.0]),
     **{name: _random_test(name) for name in
        ["random_uniform", "random_normal", "truncated_normal", "random_uniform_like", "random_shuffle"]},
+    **control_flow_cases.SKIPPED_OP_TESTS,
 }
 
 

@@ -190,11 +190,15 @@ def explain(executable, plan_title):
 
 
 def assigned_variables(node):
-    """The variables a node assigns: an assign op's, or those of the assigns in a fused cluster."""
+    """The variables a node assigns: an assign op's, those of the assigns in a fused cluster, or
+    those its control-flow bodies assign."""
     if node.type in ASSIGNS:
         return [node.attrs["var"]]
     if node.type == "fused":
         return [n.attrs["var"] for n in node.attrs["cluster"].body.nodes if n.type in ASSIGNS]
+    if node.opdef.bodies:  # a cond or while_loop assigns what its bodies assign
+        from graphflow.ops import subgraph
+        return subgraph.variables_touched(node)[1]
     return []
 
 

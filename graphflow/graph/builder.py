@@ -59,6 +59,10 @@ def _capture(t, graph):
         raise InvalidArgumentError(
             f"Tensor {t.name!r} belongs to a different graph than the one being built; "
             "tensors cannot be used across graphs")
+    if graph.outer is not None and t.graph is not graph.outer:
+        # A control-flow body nested in another captures through every enclosing body (as TF's
+        # FuncGraph does), so each body's node only ever reads tensors of its own graph.
+        t = _capture(t, graph.outer)
     found = graph.captures.get(id(t))
     if found is not None:
         return found[1]

@@ -23,5 +23,12 @@ from graphflow.ops.shape import (  # noqa: F401
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
 from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, read_variable  # noqa: F401
 from graphflow.ops import nn, random  # noqa: F401
+# control flow, TensorArray, printing and run-time checks (issue 15)
+from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
+from graphflow.ops.debugging import Assert  # noqa: F401,E402
+from graphflow.ops.printing import print_v2 as print  # noqa: F401,E402,A001
+from graphflow.ops.static import get_static_value  # noqa: F401,E402
+from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
+from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
 
 mod = floormod

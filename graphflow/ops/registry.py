@@ -55,10 +55,18 @@ class OpDef:
     every output element, the index it is copied from: the CUDA target builds index maps that
     way (an attr named constant_values is the fill value of elements copied from nowhere).
     view: the op is a pure reshape (same elements in the same order), so no copy is needed.
+    bodies: names of the attrs holding subgraphs (ops.subgraph.Body objects, or tuples of them):
+    the branches of a cond, the condition and body of a while loop. Passes never look inside a
+    node through its inputs alone; they ask ops.subgraph what its bodies read and write.
+    value_inputs: positions of inputs whose (partially) known values the shape rule reads from
+    `Spec.value` (a shape or a size computed at run time, e.g. tf.zeros(tf.shape(x))).
+    saved_outputs: for ops with bodies, how many trailing outputs exist only for the gradient
+    when attr `save` is set (a compiler pass turns `save` off when nothing reads them).
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
-                 "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view")
+                 "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view", "bodies",
+                 "value_inputs", "saved_outputs")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False):
@@ -77,6 +85,9 @@ class OpDef:
         self.scalar_kinds = "fiub"  # dtype kinds of input #0 for which `scalar` is valid
         self.moves = None
         self.view = False
+        self.bodies = ()
+        self.value_inputs = ()
+        self.saved_outputs = 0
 
     @property
     def differentiable(self):
@@ -99,13 +110,16 @@ def register(name, kind, infer, ref, grad=None, **kwargs):
 
 
 class Spec:
-    """What shape inference sees of an input: a static shape (None for unknown dims) and a DType."""
+    """What shape inference sees of an input: a static shape (None for unknown dims) and a DType,
+    and, for the op's `value_inputs`, what is known of its value (see ops/static.py: None, an
+    ndarray, or a tuple of ints and None for a partially known 1-D shape)."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("shape", "dtype", "value")
 
-    def __init__(self, shape, dtype):
+    def __init__(self, shape, dtype, value=None):
         self.shape = shape
         self.dtype = dtype
+        self.value = value
 
     @property
     def rank(self):
