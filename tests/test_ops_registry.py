@@ -90,7 +90,7 @@ def test_samples_are_well_formed(name):
 
 def _check_infer(op, arrays, attrs, outs, where):
     """op.infer on exact specs must predict the eager outputs exactly."""
-    inferred = op.infer(specs_of(arrays), **attrs)
+    inferred = op.infer(specs_of(arrays, op=op), **attrs)
     assert len(inferred) == len(outs), f"{where}: infer gives {len(inferred)} outputs, eager {len(outs)}"
     for k, ((shape, dtype), out) in enumerate(zip(inferred, outs)):
         assert isinstance(dtype, dtypes.DType), f"{where}: output {k} dtype {dtype!r} is not a DType"
@@ -126,7 +126,7 @@ def _unknown_variants(arrays):
 def _check_partial_infer(op, arrays, attrs, outs, where):
     for unknown in _unknown_variants(arrays):
         try:
-            inferred = op.infer(specs_of(arrays, unknown), **attrs)
+            inferred = op.infer(specs_of(arrays, unknown, op), **attrs)
         except InvalidArgumentError as e:
             raise AssertionError(f"{where}: infer raised with unknown dims {sorted(unknown, key=str)}: "
                                  f"{e}") from None
@@ -212,7 +212,7 @@ def test_eager_and_shape_rule_accept_the_same_dtypes(name):
             converted = [np.ones(a.shape, dtype.np) if a.dtype == main.np else a for a in arrays]
             where = f"{name} with {dtype.name} inputs {[a.shape for a in converted]} {attrs}"
             try:
-                inferred = op.infer(specs_of(converted), **attrs)
+                inferred = op.infer(specs_of(converted, op=op), **attrs)
             except InvalidArgumentError as e:
                 with pytest.raises(InvalidArgumentError, match=f"^{name}"):
                     run(op, converted, attrs)

@@ -78,7 +78,11 @@ def add_op(op, inputs, attrs, name=None):
     from graphflow.ops.registry import Spec, record
     graph = _graph_for(inputs)
     tensors = [to_graph(x, graph) for x in inputs]
-    specs = [Spec(t.shape.dims_tuple(), t.dtype) for t in tensors]
+    if op.value_inputs:  # shapes computed in the graph: the rule reads what is known of them
+        from graphflow.ops.static import input_specs
+        specs = input_specs(op, tensors)
+    else:
+        specs = [Spec(t.shape.dims_tuple(), t.dtype) for t in tensors]
     try:
         out_specs = op.infer(specs, **attrs)
     except GraphflowError as e:

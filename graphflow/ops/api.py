@@ -25,6 +25,7 @@ from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, r
 from graphflow.ops import nn, random  # noqa: F401
 # control flow, TensorArray, printing and run-time checks (issue 15)
 from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
+from graphflow.ops import dynamic_shape as _dynamic_shape  # noqa: F401,E402 - registers its ops
 from graphflow.ops.debugging import Assert  # noqa: F401,E402
 from graphflow.ops.printing import print_v2 as print  # noqa: F401,E402,A001
 from graphflow.ops.static import get_static_value  # noqa: F401,E402

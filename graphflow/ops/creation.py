@@ -133,31 +133,28 @@ def ones(shape, dtype=dtypes.float32, name=None):
     return fill(shape, 1, dtype, name)
 
 
-def _shape_tuple(shape, op_name):
-    if hasattr(shape, "numpy"):
-        shape = shape.numpy()
-    if hasattr(shape, "as_list"):
-        shape = shape.as_list()
-    try:
-        out = tuple(int(d) for d in np.asarray(shape).reshape(-1))
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{op_name}: shape must be a list of ints, got {shape!r}") from None
-    if any(d < 0 for d in out):
-        raise InvalidArgumentError(f"{op_name}: shape dimensions must be >= 0, got {list(out)}")
-    return out
-
-
 def fill(dims, value, dtype=None, name=None):
     """A tensor of shape `dims` filled with `value`.
 
         >>> tf.fill([2], 7).numpy()
         array([7, 7], dtype=int32)
     """
-    shape = _shape_tuple(dims, "fill")
+    from graphflow.ops import dynamic_shape
+    known, computed = dynamic_shape.shape_operand(dims, "fill")
+    if computed is not None or isinstance(value, (SymbolicTensor, Variable)):
+        # the shape or the value is known only when the graph runs
+        if not isinstance(value, Tensor):
+            value = convert_to_tensor(value, dtype)
+        elif dtype is not None and value.dtype is not dtypes.as_dtype(dtype):
+            from graphflow.ops.elementwise import cast
+            value = cast(value, dtype)
+        return dynamic_shape.fill(known if computed is None else computed, value, name)
+    if isinstance(value, Tensor):
+        value = value.numpy()
     if dtype is None:
         dtype = dtypes.as_dtype(to_array(value).dtype)
     dtype = dtypes.as_dtype(dtype)
-    return _constant_tensor(np.full(shape, value, dtype=dtype.np), name)
+    return _constant_tensor(np.full(known, value, dtype=dtype.np), name)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
@@ -168,14 +165,36 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     """
     if limit is None:
         start, limit = 0, start
+    from graphflow.ops import static
+    bounds = [start, limit, delta]
+    if any(isinstance(v, (SymbolicTensor, Variable)) and static.get_static_value(v) is None
+           for v in bounds):  # a bound known only when the graph runs
+        return _range_op(bounds, dtype, name)
     values = [float(v) if hasattr(v, "numpy") and v.dtype.is_floating else
-              (int(v) if hasattr(v, "numpy") else v) for v in (start, limit, delta)]
+              (int(v) if hasattr(v, "numpy") else v) for v in
+              [static.get_static_value(v)[()] if isinstance(v, SymbolicTensor) else v
+               for v in bounds]]
     if values[2] == 0:
         raise InvalidArgumentError("range: delta must not be 0")
     if dtype is None:
         dtype = dtypes.float32 if any(isinstance(v, float) for v in values) else dtypes.int32
     dtype = dtypes.as_dtype(dtype)
     return _constant_tensor(np.arange(*values).astype(dtype.np), None)
+
+
+def _range_op(bounds, dtype, name):
+    """tf.range with a bound computed in the graph: TF's dtype rules, then the range op."""
+    from graphflow.ops import dynamic_shape
+    from graphflow.ops.elementwise import cast
+    kinds = [v.dtype if isinstance(v, (Tensor, Variable)) else
+             (dtypes.float32 if isinstance(v, float) else dtypes.int32) for v in bounds]
+    if dtype is None:
+        floats = [k for k in kinds if k.is_floating]
+        dtype = floats[0] if floats else (dtypes.int64 if dtypes.int64 in kinds else dtypes.int32)
+    dtype = dtypes.as_dtype(dtype)
+    tensors = [cast(v, dtype) if isinstance(v, (Tensor, Variable)) and v.dtype is not dtype
+               else v if isinstance(v, (Tensor, Variable)) else constant(v, dtype) for v in bounds]
+    return dynamic_shape.range_(*tensors, dtype=dtype, name=name)
 
 
 def linspace(start, stop, num, name=None, axis=0):

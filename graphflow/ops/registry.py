@@ -60,13 +60,16 @@ class OpDef:
     node through its inputs alone; they ask ops.subgraph what its bodies read and write.
     value_inputs: positions of inputs whose (partially) known values the shape rule reads from
     `Spec.value` (a shape or a size computed at run time, e.g. tf.zeros(tf.shape(x))).
+    static_form(values, attrs) -> (OpDef, kept input positions, attrs): for ops with
+    value_inputs, the static op a node becomes once those inputs are constants ({position:
+    array}); the simplify pass applies it.
     saved_outputs: for ops with bodies, how many trailing outputs exist only for the gradient
     when attr `save` is set (a compiler pass turns `save` off when nothing reads them).
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
                  "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view", "bodies",
-                 "value_inputs", "saved_outputs")
+                 "value_inputs", "saved_outputs", "static_form")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False):
@@ -88,6 +91,7 @@ class OpDef:
         self.bodies = ()
         self.value_inputs = ()
         self.saved_outputs = 0
+        self.static_form = None
 
     @property
     def differentiable(self):
