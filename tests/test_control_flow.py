@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import graphflow as tf
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from control_flow_cases import assert_modes, run_modes
 
 
@@ -86,17 +86,17 @@ def _trace(fn, *specs):
 
 def test_errors_name_the_op_and_both_structures():
     b = tf.TensorSpec([], tf.bool)
-    with pytest.raises(InvalidArgumentError, match="true_fn and false_fn arguments to tf.cond "
+    with pytest.raises(InvalidTypeError, match="true_fn and false_fn arguments to tf.cond "
                        "must have the same number, type, and overall structure") as e:
         _trace(lambda p: tf.cond(p, lambda: (1.0, 2.0), lambda: 1.0), b)
     assert "true_fn output" in str(e.value) and "false_fn output" in str(e.value)
-    with pytest.raises(InvalidArgumentError, match="have different types"):
+    with pytest.raises(InvalidTypeError, match="have different types"):
         _trace(lambda p: tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(1)), b)
-    with pytest.raises(InvalidArgumentError, match="don't have the same nested structure"):
+    with pytest.raises(InvalidTypeError, match="don't have the same nested structure"):
         _trace(lambda p: tf.cond(p, lambda: [1.0], lambda: (1.0,)), b)
-    with pytest.raises(InvalidArgumentError, match="don't have the same nested structure"):
+    with pytest.raises(InvalidTypeError, match="don't have the same nested structure"):
         _trace(lambda p: tf.cond(p, lambda: {"a": 1.0}, lambda: {"b": 1.0}), b)
-    with pytest.raises(InvalidArgumentError, match="'true_fn' must be callable"):
+    with pytest.raises(InvalidTypeError, match="'true_fn' must be callable"):
         tf.cond(tf.constant(True), 1, lambda: 2)
 
 
@@ -105,7 +105,7 @@ def test_predicate_errors():
         _trace(lambda x: tf.cond(x, lambda: 1.0, lambda: 2.0), tf.TensorSpec([], tf.float32))
     with pytest.raises(InvalidArgumentError, match=r"pred must be a scalar, but it has shape \[2\]"):
         _trace(lambda p: tf.cond(p, lambda: 1.0, lambda: 2.0), tf.TensorSpec([2], tf.bool))
-    with pytest.raises(InvalidArgumentError, match="must not be a Python bool"):
+    with pytest.raises(InvalidTypeError, match="must not be a Python bool"):
         _trace(lambda: tf.cond(True, lambda: 1.0, lambda: 2.0))
     with pytest.raises(InvalidArgumentError, match="pred must be a scalar"):
         tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
@@ -136,11 +136,11 @@ def test_switch_case_default_pairs_dicts_and_int64():
     assert [int(f(tf.constant(k, tf.int64))) for k in (0, 1, 2)] == [1, 2, -5]
     with pytest.raises(InvalidArgumentError, match=r"contiguous range of \[0 to 2\) but found \{0,2\}"):
         tf.switch_case(tf.constant(0), [(0, lambda: 1), (2, lambda: 2)])
-    with pytest.raises(InvalidArgumentError, match="'branch_index' must be a Tensor"):
+    with pytest.raises(InvalidTypeError, match="'branch_index' must be a Tensor"):
         tf.switch_case(1, [lambda: 1])
-    with pytest.raises(InvalidArgumentError, match="must be an integer Tensor"):
+    with pytest.raises(InvalidTypeError, match="must be an integer Tensor"):
         tf.switch_case(tf.constant(1.0), [lambda: 1])
-    with pytest.raises(InvalidArgumentError, match="branches\\[0\\] and branches\\[1\\] arguments "
+    with pytest.raises(InvalidTypeError, match="branches\\[0\\] and branches\\[1\\] arguments "
                        "to tf.switch_case must have the same"):
         _trace(lambda i: tf.switch_case(i, [lambda: tf.constant(1), lambda: tf.constant(1.0)]),
                tf.TensorSpec([], tf.int32))

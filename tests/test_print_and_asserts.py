@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import graphflow as tf
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 
 
 def _printed(*args, **kwargs):
@@ -169,9 +169,9 @@ def test_rank_and_shape_asserts():
         batch(tf.zeros(3), tf.zeros((4, 2)))
     with pytest.raises(InvalidArgumentError, match="Expected scalar shape"):
         tf.debugging.assert_scalar(X)
-    with pytest.raises(InvalidArgumentError, match="tensor must be of type tf.int32"):
+    with pytest.raises(InvalidTypeError, match="tensor must be of type tf.int32"):
         tf.debugging.assert_type(X, tf.int32)
-    with pytest.raises(InvalidArgumentError, match='Expected "x" to be integer type'):
+    with pytest.raises(InvalidTypeError, match='Expected "x" to be integer type'):
         tf.debugging.assert_integer(X)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import graphflow as tf
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from control_flow_cases import assert_modes, run_modes
 
 
@@ -101,7 +101,7 @@ def test_shape_errors_use_tf_wording():
 
 def test_structure_and_dtype_errors():
     spec = tf.TensorSpec([], tf.int32)
-    with pytest.raises(InvalidArgumentError, match="Loop var .* enters the loop with type "
+    with pytest.raises(InvalidTypeError, match="Loop var .* enters the loop with type "
                        "<dtype: 'int32'> but has type <dtype: 'float32'> after 1 iteration"):
         tf.function(lambda x: tf.while_loop(lambda i: i < 10,
                                             lambda i: tf.cast(i, tf.float32) + 1, [x])
@@ -109,7 +109,7 @@ def test_structure_and_dtype_errors():
     with pytest.raises(InvalidArgumentError, match="don't have the same nested structure"):
         tf.function(lambda x: tf.while_loop(lambda i: i < 10, lambda i: (i + 1, i), [x])
                     ).get_concrete_function(spec)
-    with pytest.raises(InvalidArgumentError, match="'body' must be callable"):
+    with pytest.raises(InvalidTypeError, match="'body' must be callable"):
         tf.while_loop(lambda i: i < 3, 3, [0])
     with pytest.raises(InvalidArgumentError, match="'loop_vars' must be provided"):
         tf.while_loop(lambda: False, lambda: (), [])

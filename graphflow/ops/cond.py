@@ -24,7 +24,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from graphflow.ops import subgraph, tensor_list
 from graphflow.ops.backprop import zeros_for
 from graphflow.ops.registry import OPAQUE, STATEFUL, dispatch, register
@@ -198,8 +198,8 @@ def _build(kind, selector, fns, labels, name):
 
 
 def _check_same(what, name_a, name_b, a, b, flat_a, flat_b):
-    def fail(details):
-        raise InvalidArgumentError(
+    def fail(details):  # TF raises TypeError here
+        raise InvalidTypeError(
             f"{name_a} and {name_b} arguments to {what} must have the same number, type, and "
             f"overall structure of return values.\n\n{name_a} output: {a!r}\n{name_b} output: "
             f"{b!r}\n\nError details:\n{details}")
@@ -231,11 +231,11 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     """
     for fn, label in ((true_fn, "true_fn"), (false_fn, "false_fn")):
         if not callable(fn):
-            raise InvalidArgumentError(f"cond: '{label}' must be callable.")
+            raise InvalidTypeError(f"cond: '{label}' must be callable.")
     if context.graph is None and not isinstance(pred, SymbolicTensor):
         return true_fn() if _eager_truth(pred, "cond", "pred") else false_fn()
     if isinstance(pred, bool):
-        raise InvalidArgumentError("cond: pred must not be a Python bool when building a graph "
+        raise InvalidTypeError("cond: pred must not be a Python bool when building a graph "
                                    "(use a Python `if`, or a bool tensor)")
     pred = _as_selector(pred, "pred", "cond")
     _selector_infer("cond", _spec(pred))
@@ -278,7 +278,7 @@ def _branch_list(branch_fns):
     fns = [fn for _, fn in sorted(pairs, key=lambda p: p[0])]
     for i, fn in enumerate(fns):
         if not callable(fn):
-            raise InvalidArgumentError(f"switch_case: branch_fns[{i}] must be callable")
+            raise InvalidTypeError(f"switch_case: branch_fns[{i}] must be callable")
     return fns
 
 
@@ -292,13 +292,13 @@ def switch_case(branch_index, branch_fns, default=None, name=None):
     fns = _branch_list(branch_fns)
     if default is not None:
         if not callable(default):
-            raise InvalidArgumentError("switch_case: 'default' must be callable")
+            raise InvalidTypeError("switch_case: 'default' must be callable")
         fns = fns + [default]
     if not isinstance(branch_index, (Tensor, Variable)):
-        raise InvalidArgumentError(
+        raise InvalidTypeError(
             f"switch_case: 'branch_index' must be a Tensor, got {type(branch_index).__name__}")
     if not branch_index.dtype.is_integer:
-        raise InvalidArgumentError(
+        raise InvalidTypeError(
             f"switch_case: 'branch_index' must be an integer Tensor, got {branch_index.dtype!r}")
     if context.graph is None and not isinstance(branch_index, SymbolicTensor):
         i = int(_eager_index(branch_index))
@@ -337,11 +337,11 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         raise InvalidArgumentError("case: pred_fn_pairs must not be empty")
     for p, fn in pairs:
         if isinstance(p, bool) or not isinstance(p, (Tensor, Variable)):
-            raise InvalidArgumentError(f"case: pred must be a Tensor, got: {p!r}")
+            raise InvalidTypeError(f"case: pred must be a Tensor, got: {p!r}")
         if p.dtype is not dtypes.bool:
             raise InvalidArgumentError(f"case: pred must be a bool tensor, got {p.dtype.name}")
         if not callable(fn):
-            raise InvalidArgumentError("case: fn must be callable")
+            raise InvalidTypeError("case: fn must be callable")
     if default is not None and not callable(default):
         raise InvalidArgumentError("case: default must be callable")
     preds = [p for p, _ in pairs]

@@ -15,7 +15,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.ops import printing, static
 from graphflow.ops.registry import OPAQUE, STATEFUL, dispatch, register
 from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, Variable
@@ -283,7 +283,7 @@ def assert_type(tensor, tf_type, message=None, name=None):
     """Asserts a tensor's dtype (a static check)."""
     want = dtypes.as_dtype(tf_type)
     if tensor.dtype is not want:
-        raise InvalidArgumentError(f"{message + ' ' if message else ''}tensor must be of type "
+        raise InvalidTypeError(f"{message + ' ' if message else ''}tensor must be of type "
                                    f"{want!r}; got {tensor.dtype!r}")
     return None
 
@@ -291,7 +291,7 @@ def assert_type(tensor, tf_type, message=None, name=None):
 def assert_integer(x, message=None, name=None):
     """Asserts x has an integer dtype (a static check)."""
     if not _tensor(x).dtype.is_integer:
-        raise InvalidArgumentError(f"{message + ' ' if message else ''}Expected \"x\" to be "
+        raise InvalidTypeError(f"{message + ' ' if message else ''}Expected \"x\" to be "
                                    f"integer type.  Found: tensor of dtype {x.dtype}")
     return None
 

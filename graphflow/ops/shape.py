@@ -834,16 +834,18 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     """
     from graphflow.ops import dynamic_shape
     dtype = dtypes.as_dtype(dtype or "float32")
-    depth = rules.as_axis("one_hot", depth, "depth") if not hasattr(depth, "numpy") else int(depth)
-    if depth < 0:
-        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {depth}")
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
     attrs = {"on_value": float(on), "off_value": float(off),
              "axis": -1 if axis is None else int(axis), "dtype": dtype.name}
-    known, computed = dynamic_shape.scalar_operand(depth, "one_hot", "depth")
-    if computed is not None:  # known only when the graph runs
-        return dynamic_shape.one_hot(indices, computed, attrs, name)
+    if hasattr(depth, "dtype") and hasattr(depth, "shape"):  # a tensor, maybe computed in the graph
+        known, computed = dynamic_shape.scalar_operand(depth, "one_hot", "depth")
+        if computed is not None:  # known only when the graph runs
+            return dynamic_shape.one_hot(indices, computed, attrs, name)
+    else:
+        known = rules.as_axis("one_hot", depth, "depth")
+    if known < 0:
+        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {known}")
     return dispatch(ONE_HOT, (indices,), dict(attrs, depth=known), name)
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from graphflow.ops import subgraph, tensor_list
 from graphflow.ops.backprop import zeros_for
 from graphflow.ops.registry import OPAQUE, STATEFUL, Spec, dispatch, register
@@ -235,9 +235,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         6
     """
     if not callable(cond):
-        raise InvalidArgumentError("while_loop: 'cond' must be callable.")
+        raise InvalidTypeError("while_loop: 'cond' must be callable.")
     if not callable(body):
-        raise InvalidArgumentError("while_loop: 'body' must be callable.")
+        raise InvalidTypeError("while_loop: 'body' must be callable.")
     if loop_vars is None or (isinstance(loop_vars, (list, tuple, dict)) and not loop_vars):
         raise InvalidArgumentError("while_loop: 'loop_vars' must be provided.")
     bare = not isinstance(loop_vars, (list, tuple))
@@ -341,7 +341,7 @@ def _build(cond, body, args, shape_invariants, back_prop, maximum_iterations, na
             raise InvalidArgumentError(f"while_loop: body returned None for loop variable "
                                        f"{_shown(x)}")
         if o.dtype is not x.dtype:
-            raise InvalidArgumentError(
+            raise InvalidTypeError(  # TF's TypeError
                 f"while_loop: Loop var {_shown(x)} enters the loop with type {x.dtype} but has "
                 f"type {o.dtype} after 1 iteration. {_shown(x)} type should remain constant.")
         if not _less_or_equal(o.shape.dims_tuple(), spec[0]):
