@@ -355,3 +355,21 @@ def test_run_modes_agree_on_a_mixed_program():
     results = run_modes(f, np.asarray([0.3, 0.9], np.float32))
     for r in results.values():
         np.testing.assert_allclose(r, results["eager"], rtol=1e-6)
+
+
+def test_control_flow_on_the_cuda_target_runs_on_the_host():
+    """The CUDA plan runs a control-flow node through its reference on the host (native
+    device bodies come later); values match the CPU and stay where the call put them."""
+    @tf.function
+    def f(x):
+        y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: -x)
+        return tf.while_loop(lambda i, z: i < 3, lambda i, z: (i + 1, tf.tanh(z) + y), (0, y))[1]
+    x = tf.constant([1.0, 2.0])
+    cpu = f(x).numpy()
+    with tf.device("/GPU:0"):
+        gpu = f(x)
+    assert gpu.device.endswith("GPU:0")
+    np.testing.assert_allclose(gpu.numpy(), cpu, rtol=1e-6)
+    with tf.device("/GPU:0"):
+        text = f.explain()
+    assert "on the host" in text and "while_loop" in text.split("on the host")[-1]

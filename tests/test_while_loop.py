@@ -153,7 +153,8 @@ def test_a_loop_in_a_session_graph():
     with g.as_default():
         n = tf.compat.v1.placeholder(tf.int32, [])
         x = tf.compat.v1.placeholder(tf.float64, [])
-        _, y = tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x), (0, tf.constant(1.0, tf.float64)))
+        one = tf.constant(1.0, tf.float64)
+        _, y = tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x), (0, one))
         dy = tf.compat.v1.gradients(y, [x])[0]
     with tf.compat.v1.Session(graph=g) as sess:
         assert sess.run(y, {n: 3, x: 2.0}) == 8.0

@@ -52,7 +52,8 @@ def gradients_of(records, targets, seeds, watched):
         attrs = rec.attrs
         if op.grad_takes_needs:
             attrs = dict(attrs or (), needs=tuple(id(x) in watched for x in rec.inputs))
-        in_grads = op.grad(rec.inputs, outs, dy, **attrs) if attrs else op.grad(rec.inputs, outs, dy)
+        in_grads = op.grad(rec.inputs, outs, dy, **attrs) if attrs else \
+            op.grad(rec.inputs, outs, dy)
         for x, g in zip(rec.inputs, in_grads):
             if g is not None and id(x) in watched:
                 accumulate(grads, x, g)

@@ -106,8 +106,11 @@ def _make_ref(op_name):
 
 
 def _make_grad(pure_name):
-    def grad(inputs, outputs, dy, branches, save):
+    def grad(inputs, outputs, dy, branches, save, needs=None):
         selector, captured = inputs[0], list(inputs[1:])
+        # only the inputs the caller differentiates with respect to (the backward walk's needs)
+        asked = None if needs is None else frozenset(
+            k for k in range(len(captured)) if needs[1 + k])
         n = len(outputs) - (1 if save else 0)
         record = outputs[n] if save else None
         d_record = dy[n] if save else None
@@ -121,7 +124,7 @@ def _make_grad(pure_name):
         seeds = [dy[k] if dy[k] is not None else zeros_for(outputs[k])
                  for k in range(n) if subgraph.differentiable(outputs[k])]
         second = d_record is not None
-        grads = [b.gradient(second) for b in branches]
+        grads = [b.gradient(second, asked) for b in branches]
         wanted = [k for k, c in enumerate(captured) if subgraph.differentiable(c)
                   and any(g.input_grads[k] is not None for g in grads)]
         if not wanted:
@@ -129,10 +132,13 @@ def _make_grad(pure_name):
 
         def branch_fn(i):
             def fn():
-                body, g, base = branches[i], grads[i], branches[i].gradient()
+                body, g = branches[i], grads[i]
                 saved = {id(p): c for p, c in zip(body.graph.inputs, captured)}
-                for j, t in enumerate(base.intermediates):
-                    saved[id(t)] = tensor_list.get_item(record, j, t.dtype, t.shape.dims_tuple())
+                needed = {id(t) for t in g.saved} | {id(t) for t in g.seeded}
+                for j, t in enumerate(body.recorded()):  # what the forward run kept
+                    if id(t) in needed:
+                        saved[id(t)] = tensor_list.get_item(record, j, t.dtype,
+                                                            t.shape.dims_tuple())
                 extra = [dispatch(tensor_list.GATHER_LIKE, (d_record, j, saved[id(t)]))
                          for j, t in enumerate(g.seeded)] if second else []
                 in_grads = g.apply(seeds + extra, saved)
@@ -155,7 +161,8 @@ OPS = {}
 for _name in ("cond", "switch_case"):
     for _prefix, _kind in (("", OPAQUE), ("stateful_", STATEFUL)):
         _op = register(_prefix + _name, _kind, _make_infer(_prefix + _name),
-                       _make_ref(_prefix + _name), _make_grad(_name), num_outputs=None)
+                       _make_ref(_prefix + _name), _make_grad(_name), num_outputs=None,
+                       grad_takes_needs=True)
         _op.bodies = ("branches",)
         _op.saved_outputs = 1  # the intermediates the taken branch kept
         OPS[_prefix + _name] = _op

@@ -42,7 +42,8 @@ def shape_operand(shape, op_name, allow_minus_one=False):
         if not shape.is_fully_defined():
             raise InvalidArgumentError(f"{op_name}: shape {shape} is not fully defined")
         return tuple(shape.as_list()), None
-    if _is_tensor(shape) or (isinstance(shape, (list, tuple)) and any(_is_tensor(d) for d in shape)):
+    if _is_tensor(shape) or (isinstance(shape, (list, tuple))
+                             and any(_is_tensor(d) for d in shape)):
         known = static.partial_value(shape) if _is_tensor(shape) else tuple(
             static.partial_value(d) if _is_tensor(d) else d for d in shape)
         if isinstance(known, tuple) and all(isinstance(d, (int, np.integer)) for d in known):
@@ -62,14 +63,16 @@ def _static(shape, op_name, allow_minus_one):
             raise TypeError
         dims = tuple(int(d) for d in arr.reshape(-1))
     except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{op_name}: shape must be a list of ints, got {shape!r}") from None
+        raise InvalidArgumentError(
+            f"{op_name}: shape must be a list of ints, got {shape!r}") from None
     return _checked(dims, op_name, allow_minus_one)
 
 
 def _checked(dims, op_name, allow_minus_one):
     low = -1 if allow_minus_one else 0
     if any(d < low for d in dims):
-        raise InvalidArgumentError(f"{op_name}: shape dimensions must be >= {low}, got {list(dims)}")
+        raise InvalidArgumentError(
+            f"{op_name}: shape dimensions must be >= {low}, got {list(dims)}")
     return dims
 
 

@@ -63,7 +63,7 @@ class Body:
         self.n_args = n_args
         self.name = name
         self.captured = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._executables = {}
         self._gradients = {}
         self._trace_specs = None
@@ -98,7 +98,8 @@ class Body:
             exact = exact and s.shape == p.shape.dims_tuple() and s.value is None
         if exact:
             if self._trace_specs is None:
-                self._trace_specs = [Spec(t.shape.dims_tuple(), t.dtype) for t in self.graph.outputs]
+                self._trace_specs = [Spec(t.shape.dims_tuple(), t.dtype)
+                                     for t in self.graph.outputs]
             return self._trace_specs
         from graphflow.ops import static
         return static.propagate(self.graph, specs)
@@ -126,11 +127,12 @@ class Body:
         return executable.run(list(arrays))
 
     # -- gradients ---------------------------------------------------------------------------
-    def gradient(self, seed_saved=False):
-        """The body's BodyGradient (built once; see BodyGradient). Building may fail (an op
-        without a usable gradient inside): the error is raised here every time it is asked for,
-        so a forward run can go on without recording."""
-        key = bool(seed_saved)
+    def gradient(self, seed_saved=False, wanted=None):
+        """The body's BodyGradient for the inputs at positions `wanted` (None: every
+        differentiable input), built once per request (see BodyGradient). Building may fail (an
+        op without a usable gradient inside): the error is raised here every time it is asked
+        for, so a forward run can go on without recording."""
+        key = (bool(seed_saved), None if wanted is None else frozenset(wanted))
         found = self._gradients.get(key)
         if found is None:
             with self._lock:
@@ -138,7 +140,7 @@ class Body:
                 if found is None:
                     base = self.gradient() if seed_saved else None
                     try:
-                        found = BodyGradient(self, base)
+                        found = BodyGradient(self, base, key[1])
                     except GraphflowError as e:
                         found = e
                     self._gradients[key] = found
@@ -147,7 +149,9 @@ class Body:
         return found
 
     def recorded(self):
-        """The intermediates a forward run keeps for the gradient ([] when there is none)."""
+        """The intermediates a forward run keeps for the gradient ([] when there is none):
+        those of the gradient with respect to every input, so any gradient finds what it needs
+        (by identity) among them."""
         try:
             return self.gradient().intermediates
         except GraphflowError:
@@ -190,13 +194,14 @@ class BodyGradient:
     position in outputs of input i's, or None.
     """
 
-    def __init__(self, body, base=None):
+    def __init__(self, body, base=None, wanted=None):
         from graphflow.graph.builder import to_graph
         from graphflow.ops import backprop
         from graphflow.ops.creation import placeholder_node
         fwd = body.graph
         g = Graph(is_function=True, outer=fwd, name=f"{body.name}_grad")
-        watched = {id(p): p for p in fwd.inputs if differentiable(p)}
+        watched = {id(p): p for k, p in enumerate(fwd.inputs)
+                   if differentiable(p) and (wanted is None or k in wanted)}
         records = []
         for node in fwd.nodes:  # program order: forward reachability from the inputs
             if node.opdef.grad is not None and any(id(t) in watched for t in node.inputs):

@@ -94,7 +94,8 @@ class TensorArray:
 
     def __repr__(self):
         size = "?" if self._size is None else self._size
-        return f"<TensorArray dtype={self._dtype.name} size={size} element_shape={self._element_shape}>"
+        return (f"<TensorArray dtype={self._dtype.name} size={size} "
+                f"element_shape={self._element_shape}>")
 
     # -- control flow: a TensorArray travels as its handle ---------------------------------------
     def _to_tensor(self):

@@ -4,8 +4,9 @@ Eagerly the loop runs in Python, as in TF. While a graph is being built, `cond` 
 traced once each into body graphs (ops/subgraph.py) and one `while_loop` node (or its
 `stateful_while_loop` twin, for bodies with effects) runs them when the graph runs. Its inputs
 are the loop variables, the maximum number of iterations (when given) and the tensors the
-functions captured; its outputs the final loop variables and, when a gradient may be asked for (attr `save`), the
-number of iterations run and the values each iteration's gradient needs (a variant).
+functions captured; its outputs the final loop variables and, when a gradient may be asked for
+(attr `save`), the number of iterations run and the values each iteration's gradient needs (a
+variant).
 
 Shapes: a loop variable keeps the shape it enters with unless `shape_invariants` gives a less
 specific one; the body may not return a less specific shape (TF's rule). When the graph is
@@ -131,9 +132,13 @@ def _make_ref(op_name):
     return ref
 
 
-def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants):
+def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants, needs=None):
     n = n_vars
     captured = list(inputs[n + int(has_max):])
+    # every loop variable carries cotangents between iterations; of the captured tensors, only
+    # those the caller differentiates with respect to (the backward walk's needs)
+    asked = None if needs is None else frozenset(
+        list(range(n)) + [n + k for k in range(len(captured)) if needs[n + int(has_max) + k]])
     if save and dy[n + 1] is not None:
         raise UnimplementedError("second-order gradients through tf.while_loop are not "
                                  "supported")
@@ -147,7 +152,7 @@ def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants):
                                                      "has_max": has_max, "save": True,
                                                      "invariants": invariants})
         trip, record = twin[n], twin[n + 1]
-    grad = body.gradient()
+    grad = body.gradient(wanted=asked)
     var_grads = [j for j in range(n) if subgraph.differentiable(outputs[j])]
     cap_grads = [k for k, c in enumerate(captured) if subgraph.differentiable(c)
                  and grad.input_grads[n + k] is not None]
@@ -164,12 +169,11 @@ def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants):
         from graphflow.ops.elementwise import add
         it = tensor_list.get_item(record, k, dtypes.variant, ())
         saved = {id(p): c for p, c in zip(placeholders[n:], captured)}
-        for pos, j in enumerate(kept_vars):
-            p = placeholders[j]
-            saved[id(p)] = tensor_list.get_item(it, pos, p.dtype, p.shape.dims_tuple())
-        for pos, t in enumerate(kept):
-            saved[id(t)] = tensor_list.get_item(it, len(kept_vars) + pos, t.dtype,
-                                                t.shape.dims_tuple())
+        needed = {id(t) for t in grad.saved}
+        layout = [placeholders[j] for j in kept_vars] + list(kept)  # what iteration k kept
+        for pos, t in enumerate(layout):
+            if id(t) in needed:
+                saved[id(t)] = tensor_list.get_item(it, pos, t.dtype, t.shape.dims_tuple())
         in_grads = grad.apply(list(dv), saved)
         new_dv = [in_grads[j] if in_grads[j] is not None else zeros_for(d)
                   for j, d in zip(var_grads, dv)]
@@ -196,7 +200,8 @@ def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants):
 
 OPS = {}
 for _name, _kind in (("while_loop", OPAQUE), ("stateful_while_loop", STATEFUL)):
-    _op = register(_name, _kind, _make_infer(_name), _make_ref(_name), _grad, num_outputs=None)
+    _op = register(_name, _kind, _make_infer(_name), _make_ref(_name), _grad, num_outputs=None,
+                   grad_takes_needs=True)
     _op.bodies = ("cond", "body")
     _op.saved_outputs = 2  # the trip count and what each iteration kept
     OPS[_name] = _op
