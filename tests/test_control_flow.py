@@ -373,3 +373,20 @@ def test_control_flow_on_the_cuda_target_runs_on_the_host():
     with tf.device("/GPU:0"):
         text = f.explain()
     assert "on the host" in text and "while_loop" in text.split("on the host")[-1]
+
+
+def test_gradients_say_when_reads_inside_a_body_are_invisible(caplog):
+    """A variable the branch assigns is read inside it; the tape cannot see that read, and the
+    gradient says so instead of being silently partial."""
+    v = tf.Variable(1.0, name="counter")
+
+    @tf.function
+    def f(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.cond(x > 0, lambda: v.assign_add(1.0) * x, lambda: x)
+        return tape.gradient(y, x)
+    with caplog.at_level("WARNING", logger="graphflow"):
+        assert float(f(tf.constant(2.0))) == 2.0  # d/dx of (v + 1) * x, v read after the assign
+    assert any("counter" in r.getMessage() and "do not reach" in r.getMessage()
+               for r in caplog.records)

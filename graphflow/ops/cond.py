@@ -121,6 +121,7 @@ def _make_grad(pure_name):
                     "node did not keep, and its branches have effects that cannot run twice")
             twin = dispatch(OPS[pure_name], inputs, {"branches": branches, "save": True})
             record = twin[-1]
+        subgraph.warn_unseen_reads(branches)
         seeds = [dy[k] if dy[k] is not None else zeros_for(outputs[k])
                  for k in range(n) if subgraph.differentiable(outputs[k])]
         second = d_record is not None

@@ -30,6 +30,7 @@ across it.
     Const: float32[] = const(value=2.)
     multiply: float32[] = multiply(capture_x:0, Const:0)
 """
+import logging
 import threading
 
 from graphflow import dtypes
@@ -41,6 +42,7 @@ from graphflow.tensor import SymbolicTensor, Tensor, Variable
 from graphflow.utils import nest
 
 _executor = None  # compile(graph, fetches, feeds, targets) -> an object with run(arrays)
+logger = logging.getLogger("graphflow")
 
 
 def set_executor(compile_fn):
@@ -246,6 +248,20 @@ class BodyGradient:
         inputs = list(cotangents) + [saved_values[id(t)] for t in self.saved]
         outs = inline(self.graph, inputs)
         return [None if k is None else outs[k] for k in self.input_grads]
+
+
+def warn_unseen_reads(bodies):
+    """Called when a gradient is built: trainable variables that the bodies assign are read
+    inside them (not captured), where tapes cannot see the reads, so no gradient reaches the
+    variables through them. Say so rather than leave the gradient silently partial."""
+    names = sorted({n.attrs["var"].name for b in bodies for n in b.graph.nodes
+                    if n.type == "read_variable" and n.attrs["var"].trainable
+                    and n.outputs[0].dtype.is_floating})
+    if names:
+        logger.warning("Gradients through %s do not reach variable(s) %s through their reads "
+                       "inside the body: the body also assigns them, so they are read there "
+                       "rather than captured", ", ".join(repr(b.name) for b in bodies),
+                       ", ".join(names))
 
 
 # -- tracing ------------------------------------------------------------------------------------

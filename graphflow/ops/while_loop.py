@@ -152,6 +152,7 @@ def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants, ne
                                                      "has_max": has_max, "save": True,
                                                      "invariants": invariants})
         trip, record = twin[n], twin[n + 1]
+    subgraph.warn_unseen_reads([cond, body])
     grad = body.gradient(wanted=asked)
     var_grads = [j for j in range(n) if subgraph.differentiable(outputs[j])]
     cap_grads = [k for k, c in enumerate(captured) if subgraph.differentiable(c)
