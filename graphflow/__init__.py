@@ -11,7 +11,8 @@ numba, networkx and the keras package are imported lazily, when first needed.
 """
 from graphflow import dtypes, errors, tensor as _tensor
 from graphflow.dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8)
+    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8,
+    variant)
 from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
 from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
@@ -27,6 +28,13 @@ _device.initialize()  # the default device (numba is imported only if a GPU may 
 
 __version__ = "0.1.0"
 newaxis = None
+
+# control flow (issue 15): bodies of cond / while_loop run on the reference interpreter (the ops
+# layer cannot import a backend itself); tf.debugging
+from graphflow.backends import reference as _reference  # noqa: E402
+from graphflow.ops import subgraph as _subgraph  # noqa: E402
+_subgraph.set_executor(_reference.compile)
+from graphflow import debugging  # noqa: E402,F401
 
 _LAZY = {
     "keras": "graphflow.keras",

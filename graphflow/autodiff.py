@@ -3,7 +3,8 @@
 A tape records every op whose inputs it watches (eager tensors or symbolic ones alike). `gradient`
 walks the records backwards, calling each op's gradient rule, which is written in graphflow ops:
 so gradients of gradients work (nested tapes), and inside a graph the backward pass becomes nodes.
-Gradients of broadcast inputs are summed back to the input's shape in one place, `_accumulate`.
+Gradients of broadcast inputs are summed back to the input's shape in one place,
+`ops.backprop.accumulate`.
 
     >>> import graphflow as tf
     >>> x = tf.Variable(3.0)
@@ -13,7 +14,9 @@ Gradients of broadcast inputs are summed back to the input's shape in one place,
     6.0
 """
 from graphflow.context import context
+from graphflow.dtypes import is_differentiable
 from graphflow.errors import InvalidArgumentError
+from graphflow.ops import backprop
 from graphflow.tensor import Tensor, Variable
 from graphflow.utils import nest
 
@@ -124,7 +127,7 @@ class GradientTape:
             return
         self._records.append(_Record(op, inputs, attrs, outputs))
         for o in outputs:
-            if o.dtype.is_floating:
+            if is_differentiable(o.dtype):
                 watched[id(o)] = o
 
     # -- gradients ---------------------------------------------------------------------------
@@ -230,42 +233,8 @@ def _finish(g, like, unconnected):
 
 
 def backward(records, targets, seeds, watched):
-    """The reverse walk shared by GradientTape and compat.v1.gradients.
-
-    records: op applications in program order, each with opdef-or-op, inputs, attrs, outputs.
-    Returns {id(tensor): gradient} for every watched tensor the targets depend on.
-    """
-    from graphflow.ops import api as ops
-    grads = {}
-    for i, t in enumerate(targets):
-        if isinstance(t, Variable):
-            t = t.value()
-        if seeds is not None:
-            seed = ops.convert_to_tensor(seeds[i], dtype=t.dtype)
-        elif t.dtype.is_floating:
-            seed = ops.ones_like(t)
-        else:
-            continue
-        _accumulate(grads, t, seed)
-    for rec in reversed(records):
-        outs = rec.outputs
-        if rec.opdef.num_outputs == 1:
-            dy = grads.get(id(outs[0]))
-            if dy is None:
-                continue
-        else:
-            dy = [grads.get(id(o)) for o in outs]
-            if all(d is None for d in dy):
-                continue
-        op = rec.opdef
-        attrs = rec.attrs
-        if op.grad_takes_needs:
-            attrs = dict(attrs or (), needs=tuple(id(x) in watched for x in rec.inputs))
-        in_grads = op.grad(rec.inputs, outs, dy, **attrs) if attrs else op.grad(rec.inputs, outs, dy)
-        for x, g in zip(rec.inputs, in_grads):
-            if g is not None and id(x) in watched:
-                _accumulate(grads, x, g)
-    return grads
+    """The reverse walk shared by GradientTape and compat.v1.gradients (ops/backprop.py)."""
+    return backprop.gradients_of(records, targets, seeds, watched)
 
 
 def graph_gradients(ys, xs, grad_ys=None):
@@ -291,7 +260,7 @@ def graph_gradients(ys, xs, grad_ys=None):
         if node.opdef.grad is not None and any(id(t) in watched for t in node.inputs):
             records.append(node)
             for o in node.outputs:
-                if o.dtype.is_floating:
+                if is_differentiable(o.dtype):
                     watched[id(o)] = o
     with graph.as_default():
         grads = backward(records, targets, seeds, watched)
@@ -300,17 +269,6 @@ def graph_gradients(ys, xs, grad_ys=None):
             g = _sum_present(grads, reads[id(x)]) if isinstance(x, Variable) else grads.get(id(x))
             result.append(_finish(g, x, UnconnectedGradients.NONE))
     return nest.pack_sequence_as(xs, result)
-
-
-def _accumulate(grads, x, g):
-    """Adds gradient g for tensor x, first summing away any broadcasting (the one place this
-    happens for every op)."""
-    from graphflow.ops import api as ops
-    if g.dtype is not x.dtype and x.dtype.is_floating:
-        g = ops.cast(g, x.dtype)
-    g = ops.unbroadcast(g, x)
-    prev = grads.get(id(x))
-    grads[id(x)] = g if prev is None else ops.add(prev, g)
 
 
 def _check_structure(what, value):

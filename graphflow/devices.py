@@ -272,8 +272,10 @@ def to_device(array):
     """A device copy of a NumPy array (counted in graphflow.devices.transfers)."""
     from numba import cuda
     import numpy as np
-    context.transfers["to_device"] += 1
     array = np.asarray(array)
+    if array.dtype == object:  # a variant (a TensorList of arrays) lives on the host
+        return array
+    context.transfers["to_device"] += 1
     if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
         array = array.copy()
     return cuda.to_device(array)
@@ -307,6 +309,8 @@ def empty(shape, dtype):
 
 def device_copy(device_array):
     """A new device array with the same contents (no trip through the host)."""
+    if not is_device_array(device_array):  # a variant, which stays on the host
+        return device_array.copy()
     from numba import cuda
     out = cuda.device_array(device_array.shape, device_array.dtype)
     out.copy_to_device(device_array)

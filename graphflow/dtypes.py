@@ -39,6 +39,10 @@ class DType:
         return self.np.kind == "b"
 
     @property
+    def is_variant(self):
+        return self is variant
+
+    @property
     def size(self):
         return self.np.itemsize
 
@@ -83,11 +87,23 @@ bool = DType("bool", np.bool_)  # noqa: A001 - the TensorFlow name
 half, double = float16, float64
 _pybool = type(True)
 
+# A variant tensor holds one opaque Python value (a TensorList: the state of a TensorArray,
+# or the intermediates a control-flow op keeps for its gradient) in a 0-d object array. It is
+# not an element type users compute with, so it is not in ALL.
+variant = DType("variant", np.object_)
+
 ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
 FLOATS = (float16, float32, float64)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {d.np: d for d in ALL}
-_BY_NAME.update(half=float16, double=float64, float=float32, int=int32)
+_BY_NAME.update(half=float16, double=float64, float=float32, int=int32, variant=variant)
+_BY_NP[variant.np] = variant
+
+
+def is_differentiable(dtype):
+    """Whether gradients flow through tensors of this dtype: floats, and variants (a
+    TensorArray's elements or a control-flow op's saved intermediates carry gradients)."""
+    return dtype.np.kind == "f" or dtype is variant
 
 
 def as_dtype(value):

@@ -1,6 +1,7 @@
 """Drawing IR graphs with graphviz: plot_graph shows each node (name, op, output dtype[shape]) and
 draws every fused node of an optimized graph as a cluster named after its kernel, holding the
-ops that were fused into it, so you can see what the compiler did.
+ops that were fused into it, so you can see what the compiler did. The bodies of control-flow
+nodes (cond branches, while_loop condition and body) are dashed clusters next to their node.
 
     >>> import graphflow as tf
     >>> @tf.function
@@ -14,6 +15,7 @@ ops that were fused into it, so you can see what the compiler did.
 import html
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.graph.ir import subgraphs
 
 _INPUT_OPS = ("placeholder",)
 _CONST_OPS = ("const",)   # compared lower-cased; drawn once per use, with their value
@@ -132,6 +134,23 @@ class _GraphDrawer:
                 tail = self.source(t, dot)
                 if tail is not None:   # inputs captured from another graph are not drawn
                     dot.edge(tail, self.ids[id(node)])
+            for label, body in subgraphs(node):
+                self.draw_body(dot, node, label, body)
+
+    def draw_body(self, dot, node, label, body):
+        """A control-flow body (a cond branch, a loop's condition or body) as a dashed cluster
+        of its own nodes, tied to its node by a dashed edge (bodies nest the same way)."""
+        self.counter[0] += 1
+        name = f"cluster_{self.counter[0]}"
+        inner = _GraphDrawer(self.show_shapes, self.counter)
+        with dot.subgraph(name=name) as sub:
+            sub.attr(label=f"{label}  ({node.name})", style="rounded,dashed", color="#6a5acd",
+                     fontname="Helvetica-Bold", fontsize="11")
+            inner.draw(sub, body.graph)
+        first = next((inner.ids[id(n)] for n in body.graph.nodes if id(n) in inner.ids), None)
+        if first is not None:
+            dot.edge(self.ids[id(node)], first, lhead=name, style="dashed", color="#6a5acd",
+                     arrowhead="none")
 
     def draw_fused(self, dot, node):
         """The fused node as a cluster of its body's ops; the body's placeholders stand for the
@@ -184,7 +203,7 @@ def plot_graph(fn_or_concrete_or_graph, to_file=None, optimized=True, compare=Fa
     before, after = _graphs_of(fn_or_concrete_or_graph, optimized or compare)
     graphviz = _graphviz()
     dot = graphviz.Digraph(name=before.name or "graph")
-    dot.attr(rankdir=rankdir, dpi=str(dpi), newrank="true", fontname="Helvetica")
+    dot.attr(rankdir=rankdir, dpi=str(dpi), newrank="true", fontname="Helvetica", compound="true")
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.03", height="0.3")
     dot.attr("edge", color="#555555", arrowsize="0.6")
     counter = [0]

@@ -371,8 +371,8 @@ def test_pipeline_switches_and_debug_verification():
     assert "fuse_elementwise" not in [r.name for r in reports]
     assert not clusters(new)
     new, reports = pipeline.optimize(prepared)
-    assert [r.name for r in reports] == list(pipeline.PASS_NAMES[:4]) + ["prune"] + list(
-        pipeline.PASS_NAMES[4:])
+    assert [r.name for r in reports] == list(pipeline.PASS_NAMES[:5]) + ["prune"] + list(
+        pipeline.PASS_NAMES[5:])
     with pytest.raises(InvalidArgumentError, match="Unknown optimizer option 'fuse_everything'"):
         pipeline.optimize(prepared, {"fuse_everything": True})
 

@@ -20,9 +20,10 @@ from graphflow.ops.registry import (
     BROADCAST, KINDS, RANDOM, REGISTRY, STATEFUL, OpDef, Spec, dispatch, register)
 from graphflow.tensor import EagerTensor
 
+import control_flow_cases
 from helpers import (
-    DATA_DEPENDENT_SHAPES, F64, SAMPLES, SKIP_FORWARD, assert_close, numeric_gradient, outputs_of,
-    ref_outputs, run, second_derivatives, specs_of)
+    DATA_DEPENDENT_SHAPES, F64, SAMPLES, SKIP_FORWARD, VARIANT_OPS, assert_close, numeric_gradient,
+    outputs_of, ref_outputs, run, second_derivatives, specs_of)
 
 # A reference kernel must not leak NumPy warnings (overflow, empty slices) to users.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -68,7 +69,7 @@ def test_skipped_ops_are_the_special_kinds():
         if op.kind in (STATEFUL, RANDOM):
             assert name in SKIP_FORWARD, name
     assert set(SKIP_FORWARD) - {n for n, op in REGISTRY.items() if op.kind in (STATEFUL, RANDOM)} \
-        == {"const", "placeholder"}
+        == {"const", "placeholder"} | VARIANT_OPS
 
 
 @pytest.mark.parametrize("name", TABLE_OPS)
@@ -89,7 +90,7 @@ def test_samples_are_well_formed(name):
 
 def _check_infer(op, arrays, attrs, outs, where):
     """op.infer on exact specs must predict the eager outputs exactly."""
-    inferred = op.infer(specs_of(arrays), **attrs)
+    inferred = op.infer(specs_of(arrays, op=op), **attrs)
     assert len(inferred) == len(outs), f"{where}: infer gives {len(inferred)} outputs, eager {len(outs)}"
     for k, ((shape, dtype), out) in enumerate(zip(inferred, outs)):
         assert isinstance(dtype, dtypes.DType), f"{where}: output {k} dtype {dtype!r} is not a DType"
@@ -125,7 +126,7 @@ def _unknown_variants(arrays):
 def _check_partial_infer(op, arrays, attrs, outs, where):
     for unknown in _unknown_variants(arrays):
         try:
-            inferred = op.infer(specs_of(arrays, unknown), **attrs)
+            inferred = op.infer(specs_of(arrays, unknown, op), **attrs)
         except InvalidArgumentError as e:
             raise AssertionError(f"{where}: infer raised with unknown dims {sorted(unknown, key=str)}: "
                                  f"{e}") from None
@@ -211,7 +212,7 @@ def test_eager_and_shape_rule_accept_the_same_dtypes(name):
             converted = [np.ones(a.shape, dtype.np) if a.dtype == main.np else a for a in arrays]
             where = f"{name} with {dtype.name} inputs {[a.shape for a in converted]} {attrs}"
             try:
-                inferred = op.infer(specs_of(converted), **attrs)
+                inferred = op.infer(specs_of(converted, op=op), **attrs)
             except InvalidArgumentError as e:
                 with pytest.raises(InvalidArgumentError, match=f"^{name}"):
                     run(op, converted, attrs)
@@ -361,6 +362,7 @@ SECOND_ORDER = [
     ("multiply", 5), ("truediv", 5), ("pow", 6), ("squared_difference", 4), ("reduce_prod", 10),
     ("reduce_mean", 12), ("matmul", 0), ("matmul", 5), ("where", 1), ("reciprocal", 3),
     ("reduce_max", 5), ("floormod", 4),
+    ("cond", 2), ("cond", 5), ("switch_case", 1), ("switch_case", 7),  # a cond's gradient is a cond
 ]
 LINEAR = {"reduce_mean", "where", "reduce_max", "floormod"}  # second derivative is zero
 
@@ -608,6 +610,7 @@ SKIPPED_OP_TESTS = {
        ["random_uniform", "random_normal", "truncated_normal", "random_uniform_like", "random_shuffle"]},
     **{name: _parameterized_random_test(name) for name in
        ["random_categorical", "random_poisson", "random_standard_gamma"]},
+    **control_flow_cases.SKIPPED_OP_TESTS,
 }
 
 

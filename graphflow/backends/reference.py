@@ -31,6 +31,14 @@ class Executable:
         self.nodes = [n for n in _needed(graph, roots, fed)]
         self._fed = fed
         self._check_placeholders()
+        # What run() does, decided once (a loop body runs many times): the nodes to run, with
+        # the ids of their inputs and outputs; fed nodes are skipped.
+        run = [n for n in self.nodes if not (n.outputs and all(id(t) in fed for t in n.outputs))]
+        self._consts = {id(n.outputs[0]): n.attrs["value"] for n in run if n.type == "const"}
+        self._steps = [(node, [id(t) for t in node.inputs], [id(t) for t in node.outputs],
+                        node.opdef.num_outputs == 1) for node in run if node.type != "const"]
+        self._feed_ids = [id(t) for t in self.feeds]
+        self._fetch_ids = [id(t) for t in self.fetches]
 
     def _check_placeholders(self):
         for node in self.nodes:
@@ -41,20 +49,16 @@ class Executable:
                     f"{t.dtype.name} and shape {t.shape}")
 
     def run(self, feed_arrays):
-        env = {}
-        for t, value in zip(self.feeds, feed_arrays):
-            env[id(t)] = value
-        for node in self.nodes:
-            if all(id(t) in env for t in node.outputs) and node.outputs:
-                continue  # fed
-            args = [env[id(t)] for t in node.inputs]
-            result = _run_node(node, args)
-            if node.opdef.num_outputs == 1:
-                env[id(node.outputs[0])] = result
+        env = dict(self._consts)
+        env.update(zip(self._feed_ids, feed_arrays))
+        for node, ins, outs, single in self._steps:
+            result = _run_node(node, [env[i] for i in ins])
+            if single:
+                env[outs[0]] = result
             else:
-                for t, r in zip(node.outputs, result):
-                    env[id(t)] = r
-        return [env[id(t)] for t in self.fetches]
+                for i, r in zip(outs, result):
+                    env[i] = r
+        return [env[i] for i in self._fetch_ids]
 
 
 def _run_node(node, args):

@@ -20,6 +20,9 @@ from graphflow.graph.variables import (  # noqa: F401
     variables_initializer)
 from graphflow.tensor import Variable  # noqa: F401
 from graphflow.compat import train  # noqa: F401
+# control flow in TF1 graphs (issue 15): the same functions as tf.cond, tf.while_loop, ...
+from graphflow.ops.api import (  # noqa: F401
+    Assert, TensorArray, case, cond, print, switch_case, while_loop)  # noqa: A004
 
 initialize_all_variables = global_variables_initializer
 

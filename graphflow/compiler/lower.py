@@ -103,7 +103,9 @@ class Optimized:
 
 def propagate_shapes(graph, input_shapes):
     """{id(tensor): concrete shape} for every tensor, and {id(fused node): body shapes}."""
+    from graphflow.ops.static import node_value
     shapes = {id(t): tuple(s) for t, s in zip(graph.inputs, input_shapes)}
+    values = {}  # small values computable from the shapes (tf.shape(x) and what uses it)
     bodies = {}
     for node in graph.nodes:
         if node.outputs and all(id(o) in shapes for o in node.outputs):
@@ -119,8 +121,12 @@ def propagate_shapes(graph, input_shapes):
                 f"You must feed a value for placeholder tensor {node.name!r} with dtype "
                 f"{node.outputs[0].dtype.name} and shape {node.outputs[0].shape}")
         else:
-            specs = [Spec(s, t.dtype) for s, t in zip(in_shapes, node.inputs)]
+            specs = [Spec(s, t.dtype, values.get(id(t)) if i in node.opdef.value_inputs else None)
+                     for i, (s, t) in enumerate(zip(in_shapes, node.inputs))]
             outs = [s for s, _ in node.opdef.infer(specs, **node.attrs)]
+            known = node_value(node, specs, [values.get(id(t)) for t in node.inputs])
+            if known is not None:
+                values.update((id(o), v) for o, v in zip(node.outputs, known))
         for o, s in zip(node.outputs, outs):
             if s is None or any(d is None for d in s):
                 raise DynamicShape(node.name)
@@ -190,11 +196,15 @@ def explain(executable, plan_title):
 
 
 def assigned_variables(node):
-    """The variables a node assigns: an assign op's, or those of the assigns in a fused cluster."""
+    """The variables a node assigns: an assign op's, those of the assigns in a fused cluster, or
+    those its control-flow bodies assign."""
     if node.type in ASSIGNS:
         return [node.attrs["var"]]
     if node.type == "fused":
         return [n.attrs["var"] for n in node.attrs["cluster"].body.nodes if n.type in ASSIGNS]
+    if node.opdef.bodies:  # a cond or while_loop assigns what its bodies assign
+        from graphflow.ops import subgraph
+        return subgraph.variables_touched(node)[1]
     return []
 
 

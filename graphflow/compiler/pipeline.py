@@ -5,21 +5,21 @@ validates the graph after every pass.
 
     >>> from graphflow.compiler.pipeline import PASS_NAMES
     >>> PASS_NAMES[:3]
-    ('prune', 'constant_fold', 'simplify')
+    ('prune', 'drop_saved', 'constant_fold')
 """
 import time
 
 from graphflow.compiler.passes import (
-    constant_fold, cse, expand_index_ops, fuse_elementwise, fuse_epilogue, fuse_reduction,
-    fuse_update, prune, simplify)
+    constant_fold, cse, drop_saved, expand_index_ops, fuse_elementwise, fuse_epilogue,
+    fuse_reduction, fuse_update, prune, simplify)
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 
 # Order matters: cleanups first (pruning again once folding has orphaned nodes), then index ops
 # rewritten as elementwise math and reductions (on the cleaned graph, for the fusions to take
 # in), then the fusions from most to least specific.
-PASSES = (prune, constant_fold, simplify, cse, prune, expand_index_ops, fuse_epilogue,
-          fuse_update, fuse_reduction, fuse_elementwise)
+PASSES = (prune, drop_saved, constant_fold, simplify, cse, prune, expand_index_ops,
+          fuse_epilogue, fuse_update, fuse_reduction, fuse_elementwise)
 PASS_NAMES = tuple(dict.fromkeys(p.NAME for p in PASSES))
 DEBUG_OPTION = "verify_after_each_pass"
 

@@ -59,6 +59,10 @@ def _capture(t, graph):
         raise InvalidArgumentError(
             f"Tensor {t.name!r} belongs to a different graph than the one being built; "
             "tensors cannot be used across graphs")
+    if graph.outer is not None and t.graph is not graph.outer:
+        # A control-flow body nested in another captures through every enclosing body (as TF's
+        # FuncGraph does), so each body's node only ever reads tensors of its own graph.
+        t = _capture(t, graph.outer)
     found = graph.captures.get(id(t))
     if found is not None:
         return found[1]
@@ -74,7 +78,11 @@ def add_op(op, inputs, attrs, name=None):
     from graphflow.ops.registry import Spec, record
     graph = _graph_for(inputs)
     tensors = [to_graph(x, graph) for x in inputs]
-    specs = [Spec(t.shape.dims_tuple(), t.dtype) for t in tensors]
+    if op.value_inputs:  # shapes computed in the graph: the rule reads what is known of them
+        from graphflow.ops.static import input_specs
+        specs = input_specs(op, tensors)
+    else:
+        specs = [Spec(t.shape.dims_tuple(), t.dtype) for t in tensors]
     try:
         out_specs = op.infer(specs, **attrs)
     except GraphflowError as e:

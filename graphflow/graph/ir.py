@@ -240,9 +240,16 @@ class Graph:
             raise InvalidArgumentError("The graph has a cycle")
 
     # -- display -------------------------------------------------------------------------------
-    def as_text(self):
-        """One line per node: name, output dtype[shape], op, inputs and attrs."""
-        return "\n".join(n.describe() for n in self.nodes)
+    def as_text(self, indent=""):
+        """One line per node: name, output dtype[shape], op, inputs and attrs; the bodies of
+        control-flow nodes (cond branches, loop condition and body) follow, indented."""
+        lines = []
+        for n in self.nodes:
+            lines.append(indent + n.describe())
+            for label, body in subgraphs(n):
+                lines.append(f"{indent}    {label} ({len(body.graph.nodes)} nodes):")
+                lines.append(body.graph.as_text(indent + "      "))
+        return "\n".join(lines)
 
     def __str__(self):
         return self.as_text()
@@ -250,6 +257,17 @@ class Graph:
     def __repr__(self):
         kind = "function graph" if self.is_function else "Graph"
         return f"<{kind}{' ' + self.name if self.name else ''} with {len(self.nodes)} nodes>"
+
+
+def subgraphs(node):
+    """[(label, body)] for the bodies a control-flow node holds in its attrs (see
+    ops/subgraph.py; each body has a `.graph`), in order; [] for other nodes."""
+    out = []
+    for attr in getattr(node.opdef, "bodies", ()):
+        value = node.attrs[attr]
+        for body in value if isinstance(value, tuple) else (value,):
+            out.append((getattr(body, "name", attr), body))
+    return out
 
 
 def get_default_graph():

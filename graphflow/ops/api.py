@@ -42,5 +42,13 @@ from graphflow.ops.special import (  # noqa: F401
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
 from graphflow.ops.utilities import is_tensor, make_ndarray, make_tensor_proto  # noqa: F401
+# control flow, TensorArray, printing and run-time checks (issue 15)
+from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
+from graphflow.ops import dynamic_shape as _dynamic_shape  # noqa: F401,E402 - registers its ops
+from graphflow.ops.debugging import Assert  # noqa: F401,E402
+from graphflow.ops.printing import print_v2 as print  # noqa: F401,E402,A001
+from graphflow.ops.static import get_static_value  # noqa: F401,E402
+from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
+from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
 
 mod = floormod

@@ -150,42 +150,32 @@ def ones(shape, dtype=dtypes.float32, name=None):
     return fill(shape, 1, dtype, name)
 
 
-def _shape_tuple(shape, op_name):
-    if hasattr(shape, "numpy"):
-        shape = shape.numpy()
-    if hasattr(shape, "as_list"):
-        shape = shape.as_list()
-    try:
-        out = tuple(int(d) for d in np.asarray(shape).reshape(-1))
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{op_name}: shape must be a list of ints, got {shape!r}") from None
-    if any(d < 0 for d in out):
-        raise InvalidArgumentError(f"{op_name}: shape dimensions must be >= 0, got {list(out)}")
-    return out
-
-
 def fill(dims, value, dtype=None, name=None):
     """A tensor of shape `dims` filled with `value`.
 
         >>> tf.fill([2], 7).numpy()
         array([7, 7], dtype=int32)
     """
-    shape = _shape_tuple(dims, "fill")
+    from graphflow.ops import dynamic_shape
+    known, computed = dynamic_shape.shape_operand(dims, "fill")
+    if computed is not None or isinstance(value, (SymbolicTensor, Variable)):
+        # the shape or the value is known only when the graph runs
+        if not isinstance(value, Tensor):
+            value = convert_to_tensor(value, dtype)
+        elif dtype is not None and value.dtype is not dtypes.as_dtype(dtype):
+            from graphflow.ops.elementwise import cast
+            value = cast(value, dtype)
+        return dynamic_shape.fill(known if computed is None else computed, value, name)
+    if isinstance(value, Tensor):
+        value = value.numpy()
     if dtype is None:
         dtype = dtypes.as_dtype(to_array(value).dtype)
     dtype = dtypes.as_dtype(dtype)
-    return _constant_tensor(np.full(shape, value, dtype=dtype.np), name)
+    return _constant_tensor(np.full(known, value, dtype=dtype.np), name)
 
 
-def _range_infer(specs, dtype):
-    for i, spec in enumerate(specs):
-        if spec.shape not in (None, ()):
-            raise InvalidArgumentError(
-                f"range: start, limit and delta must be scalars; input #{i} has shape {spec.shape}")
-    return [((None,), dtypes.as_dtype(dtype))]
-
-
-def _range_values(start, limit, delta):
+def check_range_bounds(start, limit, delta):
+    """TF's errors for bounds that give no sensible range (shared with the run-time range op)."""
     if delta == 0:
         raise InvalidArgumentError("range: Requires delta != 0")
     if delta > 0 and start > limit:
@@ -194,17 +184,6 @@ def _range_values(start, limit, delta):
     if delta < 0 and start < limit:
         raise InvalidArgumentError(
             f"range: Requires start >= limit when delta < 0: {start}/{limit}")
-
-
-def _range_ref(start, limit, delta, dtype):
-    _range_infer([Spec(np.shape(v), dtypes.as_dtype(np.asarray(v).dtype))
-                  for v in (start, limit, delta)], dtype)
-    _range_values(start.item(), limit.item(), delta.item())
-    return np.arange(start.item(), limit.item(), delta.item()).astype(dtypes.as_dtype(dtype).np)
-
-
-# A range whose bounds are known only when the graph runs (its length depends on their values).
-RANGE = register("range", OPAQUE, _range_infer, _range_ref)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
@@ -234,12 +213,14 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     dtype = dtypes.as_dtype(dtype)
     if all(k is not None for k in known):
         values = [k.item() for k in (np.asarray(k) for k in known)]
-        _range_values(*values)
+        check_range_bounds(*values)
         return _constant_tensor(np.arange(*values).astype(dtype.np), None)
+    # a bound known only when the graph runs: the range op computes it then
+    from graphflow.ops import dynamic_shape
     from graphflow.ops.elementwise import cast
-    inputs = [cast(v, dtype) if hasattr(v, "dtype") else to_array(v, dtype, "range")
-              for v in bounds]
-    return dispatch(RANGE, inputs, {"dtype": dtype.name}, name)
+    inputs = [(cast(v, dtype) if v.dtype is not dtype else v) if isinstance(v, (Tensor, Variable))
+              else EagerTensor(to_array(v, dtype, "range")) for v in bounds]
+    return dynamic_shape.range_(*inputs, dtype=dtype, name=name)
 
 
 def linspace(start, stop, num, name=None, axis=0):

@@ -29,6 +29,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
+from graphflow.ops import rules
 from graphflow.ops.registry import BROADCAST, RANDOM, dispatch, register
 from graphflow.ops.special import dlower_incomplete_gamma_da, lgamma_positive
 
@@ -176,7 +177,30 @@ def sample_standard_gamma(gen, alpha, shape, dtype):
 
 
 def _random_infer(specs, shape, dtype, seed, **params):
+    if shape is None:  # the shape is input 0, computed when the graph runs
+        from graphflow.ops.static import shape_of_spec
+        rules.check_kind("random", specs[0], "iu")
+        return [(shape_of_spec(specs[0]), dtypes.as_dtype(dtype))]
     return [(tuple(shape), dtypes.as_dtype(dtype))]
+
+
+def _with_shape(ref):
+    """A random reference that takes its shape from input 0 when attr `shape` is None."""
+    def run(*dims, shape, **attrs):
+        if shape is None:
+            shape = tuple(int(d) for d in np.asarray(dims[0]).reshape(-1))
+            if any(d < 0 for d in shape):
+                raise InvalidArgumentError(f"random: shape dimensions must be >= 0, got "
+                                           f"{list(shape)}")
+        return ref(shape, **attrs)
+    return run
+
+
+def _static_form(op):
+    """Once a computed shape is a constant: the same op with the shape as its attr."""
+    def form(values, attrs):
+        return op, (), dict(attrs, shape=tuple(int(d) for d in np.asarray(values[0]).reshape(-1)))
+    return form
 
 
 def _uniform_ref(shape, dtype, seed, minval, maxval):
@@ -191,9 +215,12 @@ def _truncated_ref(shape, dtype, seed, mean, stddev):
     return sample_truncated_normal(_generator(seed), shape, dtype, mean, stddev)
 
 
-UNIFORM = register("random_uniform", RANDOM, _random_infer, _uniform_ref)
-NORMAL = register("random_normal", RANDOM, _random_infer, _normal_ref)
-TRUNCATED = register("truncated_normal", RANDOM, _random_infer, _truncated_ref)
+UNIFORM = register("random_uniform", RANDOM, _random_infer, _with_shape(_uniform_ref))
+NORMAL = register("random_normal", RANDOM, _random_infer, _with_shape(_normal_ref))
+TRUNCATED = register("truncated_normal", RANDOM, _random_infer, _with_shape(_truncated_ref))
+for _op in (UNIFORM, NORMAL, TRUNCATED):
+    _op.value_inputs = (0,)
+    _op.static_form = _static_form(_op)
 
 
 def categorical_rule(op, logits, num_samples, dtype):
@@ -306,6 +333,14 @@ def _shape_attr(shape, op_name):
     return shape
 
 
+def _shape_inputs(shape, op_name):
+    """(inputs, shape attr): no inputs and the shape when it is known while tracing, else the
+    shape tensor (computed when the graph runs) as input 0 and None."""
+    from graphflow.ops import dynamic_shape
+    known, computed = dynamic_shape.shape_operand(shape, op_name)
+    return ((), known) if computed is None else ((computed,), None)
+
+
 def _float_param(value, op_name, what):
     if hasattr(value, "numpy") and not hasattr(value, "node"):
         value = value.numpy()
@@ -338,19 +373,20 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
         TensorShape([2, 3])
     """
     dtype = dtypes.as_dtype(dtype)
-    shape = _shape_attr(shape, "random.uniform")
+    inputs, shape = _shape_inputs(shape, "random.uniform")
     lo, hi = _uniform_bounds("random.uniform", dtype, minval, maxval)
-    return dispatch(UNIFORM, (), {"shape": shape, "dtype": dtype.name, "seed": _seed_key(seed),
-                                  "minval": lo, "maxval": hi}, name)
+    return dispatch(UNIFORM, inputs, {"shape": shape, "dtype": dtype.name,
+                                      "seed": _seed_key(seed), "minval": lo, "maxval": hi}, name)
 
 
 def _normal_like(op, op_name, shape, mean, stddev, dtype, seed, name):
     dtype = dtypes.as_dtype(dtype)
     if not dtype.is_floating:
         raise InvalidArgumentError(f"{op_name}: dtype must be floating-point, got {dtype.name}")
-    return dispatch(op, (), {"shape": _shape_attr(shape, op_name), "dtype": dtype.name,
-                             "seed": _seed_key(seed), "mean": _float_param(mean, op_name, "mean"),
-                             "stddev": _float_param(stddev, op_name, "stddev")}, name)
+    inputs, static_shape = _shape_inputs(shape, op_name)
+    return dispatch(op, inputs, {"shape": static_shape, "dtype": dtype.name,
+                                 "seed": _seed_key(seed), "mean": _float_param(mean, op_name, "mean"),
+                                 "stddev": _float_param(stddev, op_name, "stddev")}, name)
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):

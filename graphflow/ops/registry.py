@@ -57,11 +57,21 @@ class OpDef:
     view: the op is a pure reshape (same elements in the same order), so no copy is needed.
     input_kinds: the NumPy dtype kinds input #0 may have ("f", "fiu", ...; None: any), checked by
     eager dispatch (graph building checks them in `infer`, so `ref` never has to).
+    bodies: names of the attrs holding subgraphs (ops.subgraph.Body objects, or tuples of them):
+    the branches of a cond, the condition and body of a while loop. Passes never look inside a
+    node through its inputs alone; they ask ops.subgraph what its bodies read and write.
+    value_inputs: positions of inputs whose (partially) known values the shape rule reads from
+    `Spec.value` (a shape or a size computed at run time, e.g. tf.zeros(tf.shape(x))).
+    static_form(values, attrs) -> (OpDef, kept input positions, attrs): for ops with
+    value_inputs, the static op a node becomes once those inputs are constants ({position:
+    array}); the simplify pass applies it.
+    saved_outputs: for ops with bodies, how many trailing outputs exist only for the gradient
+    when attr `save` is set (a compiler pass turns `save` off when nothing reads them).
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
                  "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view", "input_kinds",
-                 "pair")
+                 "pair", "bodies", "value_inputs", "saved_outputs", "static_form")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False, input_kinds=None):
@@ -82,6 +92,10 @@ class OpDef:
         self.view = False
         self.input_kinds = None if input_kinds in (None, "fiub", "biuf") else input_kinds
         self.pair = same_dtype == (0, 1)  # the common binary case, checked inline by dispatch
+        self.bodies = ()
+        self.value_inputs = ()
+        self.saved_outputs = 0
+        self.static_form = None
 
     @property
     def differentiable(self):
@@ -104,13 +118,16 @@ def register(name, kind, infer, ref, grad=None, **kwargs):
 
 
 class Spec:
-    """What shape inference sees of an input: a static shape (None for unknown dims) and a DType."""
+    """What shape inference sees of an input: a static shape (None for unknown dims) and a DType,
+    and, for the op's `value_inputs`, what is known of its value (see ops/static.py: None, an
+    ndarray, or a tuple of ints and None for a partially known 1-D shape)."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("shape", "dtype", "value")
 
-    def __init__(self, shape, dtype):
+    def __init__(self, shape, dtype, value=None):
         self.shape = shape
         self.dtype = dtype
+        self.value = value
 
     @property
     def rank(self):

@@ -88,7 +88,10 @@ def reshape(tensor, shape, name=None):
         >>> tf.reshape(tf.zeros(6), [3, -1]).shape
         TensorShape([3, 2])
     """
-    target = _as_int_tuple(shape, "shape", "reshape")
+    from graphflow.ops import dynamic_shape
+    target, computed = dynamic_shape.shape_operand(shape, "reshape", allow_minus_one=True)
+    if computed is not None:  # known only when the graph runs
+        return dynamic_shape.reshape(tensor, computed, name)
     return dispatch(RESHAPE, (tensor,), {"shape": target}, name)
 
 
@@ -435,7 +438,11 @@ def tile(input, multiples, name=None):  # noqa: A002
         >>> tf.tile(tf.zeros((1, 2)), [3, 1]).shape
         TensorShape([3, 2])
     """
-    multiples = _as_int_tuple(multiples, "multiples", "tile")
+    from graphflow.ops import dynamic_shape
+    known, computed = dynamic_shape.shape_operand(multiples, "tile")
+    if computed is not None:  # known only when the graph runs
+        return dynamic_shape.tile(input, computed, name)
+    multiples = known
     rank = _rank_of(input)
     if rank is not None and len(multiples) != rank:
         raise InvalidArgumentError(
@@ -450,9 +457,14 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
         >>> tf.broadcast_to(tf.constant([1.0, 2.0]), (3, 2)).shape
         TensorShape([3, 2])
     """
+    from graphflow.ops import dynamic_shape
     from graphflow.ops.creation import zeros
     from graphflow.ops.reduce import broadcast_like
-    shape = _as_int_tuple(shape, "shape", "broadcast_to")
+    known, computed = dynamic_shape.shape_operand(shape, "broadcast_to")
+    if computed is not None:  # known only when the graph runs: broadcast against zeros of it
+        dtype = input.dtype if hasattr(input, "dtype") else dtypes.float32
+        return broadcast_like(input, dynamic_shape.fill(computed, zeros((), dtype=dtype)))
+    shape = known
     src = _shape_of(input)
     if src is not None and None not in src:
         out = rules.broadcast_shapes("broadcast_to", src, shape)
@@ -658,11 +670,22 @@ STRIDED_SLICE_GRAD = register(
     lambda inputs, outputs, dy, spec: (dispatch(STRIDED_SLICE, (dy,), {"spec": spec}), None))
 
 
+class _Bound:
+    """A slice bound or index that is a scalar tensor known only when the graph runs."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+
+
 def _index_value(k):
-    if isinstance(k, (int, np.integer)):
-        return int(k)
-    if hasattr(k, "numpy") and hasattr(k, "dtype") and k.dtype.is_integer and k.shape.rank == 0:
-        return int(k.numpy())
+    from graphflow.ops import dynamic_shape
+    known = dynamic_shape.known_int(k)
+    if known is not None:
+        return known
+    if dynamic_shape.is_symbolic_int(k):
+        return _Bound(k)
     raise TypeError
 
 
@@ -719,6 +742,11 @@ def getitem(x, key):
         x = x.value()
     items = _normalize_key(key, _rank_of(x))
     gathers = [i for i, it in enumerate(items) if it[0] == "g"]
+    if any(isinstance(v, _Bound) for it in items for v in it[1:]):
+        if gathers:
+            raise InvalidArgumentError("indexing with a tensor index and slice bounds computed "
+                                       "when the graph runs is not supported; use tf.gather")
+        return _dynamic_slice(x, items)
     if not gathers:
         return dispatch(STRIDED_SLICE, (x,), {"spec": tuple(items)})
     if len(gathers) > 1:
@@ -762,6 +790,21 @@ def _wrap_negative(indices, size, axis):
         return indices
     from graphflow.ops.elementwise import add, less, where
     return where(less(indices, 0), add(indices, size), indices)
+
+
+def _dynamic_slice(x, items):
+    """x[key] where some indices or bounds are scalar tensors computed when the graph runs."""
+    from graphflow.ops import dynamic_shape
+    bounds, spec = [], []
+    for it in items:
+        entry = [it[0]]
+        for v in it[1:]:
+            if isinstance(v, _Bound):
+                bounds.append(v.tensor)
+                v = ("t", len(bounds))
+            entry.append(v)
+        spec.append(tuple(entry))
+    return dynamic_shape.strided_slice(x, spec, bounds)
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
@@ -879,15 +922,21 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         array([[1., 0., 0.],
                [0., 0., 1.]], dtype=float32)
     """
+    from graphflow.ops import dynamic_shape
     dtype = dtypes.as_dtype(dtype or "float32")
-    depth = rules.as_axis("one_hot", depth, "depth") if not hasattr(depth, "numpy") else int(depth)
-    if depth < 0:
-        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {depth}")
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
-    return dispatch(ONE_HOT, (indices,), {
-        "depth": int(depth), "on_value": float(on), "off_value": float(off),
-        "axis": -1 if axis is None else int(axis), "dtype": dtype.name}, name)
+    attrs = {"on_value": float(on), "off_value": float(off),
+             "axis": -1 if axis is None else int(axis), "dtype": dtype.name}
+    if hasattr(depth, "dtype") and hasattr(depth, "shape"):  # a tensor, maybe computed in the graph
+        known, computed = dynamic_shape.scalar_operand(depth, "one_hot", "depth")
+        if computed is not None:  # known only when the graph runs
+            return dynamic_shape.one_hot(indices, computed, attrs, name)
+    else:
+        known = rules.as_axis("one_hot", depth, "depth")
+    if known < 0:
+        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {known}")
+    return dispatch(ONE_HOT, (indices,), dict(attrs, depth=known), name)
 
 
 # Pure data movement (see OpDef.moves): the CUDA target runs these as index-map copies, and

@@ -70,3 +70,18 @@ def map_structure(fn, *structures):
     if len({len(f) for f in flats}) > 1:
         raise ValueError("map_structure: the structures have different numbers of leaves")
     return pack_sequence_as(structures[0], [fn(*leaves) for leaves in zip(*flats)])
+
+
+def same_structure(a, b):
+    """Whether a and b nest the same way: the same container types (list, tuple, namedtuple,
+    dict with the same keys) with the same lengths, down to the leaves."""
+    if not is_nested(a) or not is_nested(b):
+        return is_nested(a) == is_nested(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        if _sorted_keys(a) != _sorted_keys(b):
+            return False
+    elif len(a) != len(b):
+        return False
+    return all(same_structure(x, y) for x, y in zip(_children(a), _children(b)))

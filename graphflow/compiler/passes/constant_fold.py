@@ -2,7 +2,7 @@
 
 Folded: pure ops whose inputs are all constants, and shape queries (shape, size, rank,
 zeros_like, ones_like) on tensors whose static shape is fully known. Stateful and random ops
-are never folded.
+are never folded, nor control flow (a loop with constant inputs could run for long, or forever).
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import constant_fold
@@ -55,6 +55,7 @@ def run(graph):
             fill = 0 if node.type == "zeros_like" else 1
             _const(rw, node, [np.full(static.as_list(), fill, dtype=node.outputs[0].dtype.np)])
         elif (kind not in (STATEFUL, RANDOM, FUSED) and node.type != "placeholder"
+              and not node.opdef.bodies  # never run a loop at compile time (it may not end)
               and not (kind == OPAQUE and not inputs) and inputs
               and all(id(t) in values for t in inputs)
               and all(o.shape.is_fully_defined() and o.shape.num_elements() <= MAX_FOLDED_ELEMENTS

@@ -21,6 +21,7 @@ running sums of metrics, read back for the step's results, are updated by one ke
 """
 from graphflow.compiler import fused
 from graphflow.compiler.rewrite import consumers, output_ids
+from graphflow.ops import subgraph
 
 NAME = "fuse_update"
 DESCRIPTION = "fuse each variable's update rule into one in-place kernel"
@@ -28,7 +29,8 @@ ASSIGNS = ("assign", "assign_add", "assign_sub")
 
 
 def _accesses(graph):
-    """{id(variable): indices of the nodes reading or writing it}, and assign counts."""
+    """{id(variable): indices of the nodes reading or writing it}, and assign counts. A node
+    with bodies (cond, while_loop) accesses what its bodies read and write."""
     accesses, assigns = {}, {}
     for node in graph.nodes:
         var = node.attrs.get("var") if node.kind == "stateful" else None
@@ -36,6 +38,12 @@ def _accesses(graph):
             accesses.setdefault(id(var), []).append(node.index)
             if node.type in ASSIGNS:
                 assigns[id(var)] = assigns.get(id(var), 0) + 1
+        if node.opdef.bodies:
+            reads, writes = subgraph.variables_touched(node)
+            for v in reads + writes:
+                accesses.setdefault(id(v), []).append(node.index)
+            for v in writes:
+                assigns[id(v)] = assigns.get(id(v), 0) + 1
     return accesses, assigns
 
 

@@ -3,7 +3,8 @@ x*1, 1*x, x/1, x+0, 0+x, x-0, pow(x, 1), pow(x, 2) -> square(x), x-x for integer
 identity / stop_gradient / same-dtype cast removal, transpose of transpose, reshape of reshape,
 reshape to the same shape, broadcasts that do not change the shape, and unbroadcast (a
 gradient summed back to its input's shape) as the plain reduce_sum it is when shapes are static,
-so reduction fusion and kernels see it.
+so reduction fusion and kernels see it. Ops that take a shape computed in the graph
+(dynamic_reshape, dynamic_one_hot, ...) become their static forms once it is a constant.
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import simplify
@@ -92,12 +93,27 @@ def run(graph):
         elif t == "unbroadcast" and _unbroadcast_sum(ins[0], node.outputs[0]) is not None:
             _emit(rw, node, "reduce_sum", [ins[0]], _unbroadcast_sum(ins[0], node.outputs[0]))
             count += 1
+        elif node.opdef.static_form is not None and _static_values(node, ins) is not None:
+            op, kept, attrs = node.opdef.static_form(_static_values(node, ins), node.attrs)
+            specs = [(o.shape.dims_tuple(), o.dtype) for o in node.outputs]
+            new = rw.emit(op, [ins[i] for i in kept], attrs, specs, node.name)
+            rw.replace_node(node, new)
+            for old, out in zip(node.outputs, new.outputs):
+                rw.alias(old, out)
+            count += 1
         elif t == "reshape" and ins[0].node.type == "reshape":
             _emit(rw, node, "reshape", [ins[0].node.inputs[0]], node.attrs)
             count += 1
         else:
             rw.copy(node, ins)
     return rw.finish(), {"simplified": count}
+
+
+def _static_values(node, ins):
+    """{position: value} of a node's value inputs when all are constants, else None (then the
+    op that computes a shape at run time can become its static form)."""
+    values = {i: _const_value(t) for i, t in enumerate(ins) if i in node.opdef.value_inputs}
+    return values if values and all(v is not None for v in values.values()) else None
 
 
 def _unbroadcast_sum(g, out):
