@@ -1818,15 +1818,6 @@ _add("ensure_shape", _cases([([(2, 3)], {"shape": (2, None)}), ([(2, 3)], {"shap
                              ([(1, 2, 1)], {"shape": (1, 2, 1)})]), ANY, lambda x, shape: x.copy())
 
 
-def _range_make(rng, dtype):
-    d = dtypes.as_dtype(dtype)
-    bounds = [(0, 5, 1), (5, 0, -2), (2, 2, 1), (1, 7, 3)]
-    if d.is_floating:
-        bounds += [(1.0, 2.0, 0.25), (0.5, -1.0, -0.5)]
-    return [([np.array(a, d.np), np.array(b, d.np), np.array(c, d.np)], {"dtype": d.name})
-            for a, b, c in bounds]
-
-
 def _range_expected(start, limit, delta, dtype):
     out, v = [], start.item()
     while (v < limit.item()) if delta.item() > 0 else (v > limit.item()):
@@ -1835,8 +1826,6 @@ def _range_expected(start, limit, delta, dtype):
     return np.array(out, dtype=dtype)
 
 
-_add("range", _range_make, (I32, F32, F64), _range_expected)
-=======
 # -- shapes computed when the graph runs (ops/dynamic_shape.py) -----------------------------------
 
 def _i32(*values):
@@ -1926,8 +1915,7 @@ _add("fill", _fill_make, FLOATS + INTS + (BOOL,), lambda dims, v: np.full(tuple(
 _add("dynamic_reshape", _dyn_reshape_make, ANY, lambda x, s: x.reshape(tuple(s)))
 _add("dynamic_tile", _dyn_tile_make, ANY, lambda x, m: np.tile(x, tuple(m)))
 _add("dynamic_untile", _dyn_untile_make, FLOATS, None)
-_add("range", _range_make, FLOATS + INTS,
-     lambda a, b, c, dtype: np.arange(a, b, c).astype(dtypes.as_dtype(dtype).np))
+_add("range", _range_make, FLOATS + INTS, _range_expected)
 _add("dynamic_one_hot", _dyn_one_hot_make, (I32,), None)
 _add("dynamic_slice", _dyn_slice_make, ANY, _dyn_slice_expected)
 _add("dynamic_slice_grad", _dyn_slice_grad_make, FLOATS, _dyn_slice_grad_expected)

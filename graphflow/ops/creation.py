@@ -257,6 +257,10 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
         sizes.append(None if v is None else int(known))
     m = np.eye(sizes[0], sizes[1], dtype=dtype.np)
     if batch_shape is not None:
-        batch = _shape_tuple(batch_shape, "eye")
-        m = np.broadcast_to(m, batch + m.shape).copy()
+        from graphflow.ops import dynamic_shape
+        batch, computed = dynamic_shape.shape_operand(batch_shape, "eye")
+        if computed is not None:
+            raise InvalidArgumentError(
+                f"eye: batch_shape must be known while tracing, got {batch_shape!r}")
+        m = np.broadcast_to(m, tuple(batch) + m.shape).copy()
     return _constant_tensor(m, name)
