@@ -15,7 +15,7 @@ class _Context:
                  "default_graph", "default_session", "optimizer_options", "backend",
                  "tiered_compilation", "compile_threads", "keras_names", "device_stack",
                  "default_device", "gpu_placement", "soft_placement", "transfers", "gpu_count",
-                 "memory_growth")
+                 "memory_growth", "functions_run_eagerly")
 
     def __init__(self):
         self.graph = None          # the Graph ops are appended to, or None when running eagerly
@@ -41,6 +41,8 @@ class _Context:
         self.transfers = {"to_device": 0, "to_host": 0}
         self.gpu_count = None      # CUDA devices numba sees, asked on first need
         self.memory_growth = {}    # tf.config.experimental.set_memory_growth, by device name
+        # tf.config.run_functions_eagerly: graphflow.function calls run the Python function
+        self.functions_run_eagerly = False
 
 
 context = _Context()
