@@ -715,6 +715,8 @@ def _known_len_tf_for_stmt(iter_, extra_test, body, get_state, set_state, symbol
     def aug_test():
         return _loop_test(index < n, extra_test)
 
+    if isinstance(n, int) and opts.get("maximum_iterations") is None:
+        opts = dict(opts, maximum_iterations=n)  # the trip count's bound, known statically
     _tf_while_stmt(aug_test, aug_body, aug_get_state, aug_set_state,
                    ("<internal iterate>",) + tuple(symbol_names), opts)
 

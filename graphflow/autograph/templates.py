@@ -118,10 +118,13 @@ def replace_expression(template, **subs):
 def locate(nodes, origin):
     """Gives every node in `nodes` that has no location the location of `origin` (the user
     statement it was made from), so tracebacks point at the user's line."""
+    # Generated code spans only the first line of its statement: Python reports a call at
+    # the line where its callee's name ends, which must be the statement's own line.
     line = getattr(origin, "lineno", 1)
-    where = {"lineno": line, "col_offset": getattr(origin, "col_offset", 0),
-             "end_lineno": getattr(origin, "end_lineno", None) or line,
-             "end_col_offset": getattr(origin, "end_col_offset", None) or 0}
+    col = getattr(origin, "col_offset", 0)
+    single = getattr(origin, "end_lineno", line) == line
+    where = {"lineno": line, "col_offset": col, "end_lineno": line,
+             "end_col_offset": (getattr(origin, "end_col_offset", None) or col) if single else col}
     for node in (nodes if isinstance(nodes, list) else [nodes]):
         for n in ast.walk(node):
             if "lineno" in n._attributes and "lineno" not in n.__dict__:

@@ -281,7 +281,7 @@ def _contains(node, kinds, loops_own=True):
             return True
         if isinstance(n, _SCOPES):
             continue
-        if loops_own and n is not node and isinstance(n, (ast.While, ast.For)):
+        if loops_own and isinstance(n, (ast.While, ast.For)):
             stack.extend(n.orelse)  # the else clause belongs to the enclosing loop
             continue
         stack.extend(ast.iter_child_nodes(n))

@@ -699,7 +699,7 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     """
     def decorate(f):
         return Function(f, input_signature=input_signature, reduce_retracing=reduce_retracing,
-                        jit_compile=jit_compile, name=name,
+                        jit_compile=jit_compile, name=name, autograph=autograph,
                         experimental_relax_shapes=experimental_relax_shapes, backend=backend,
                         optimizer_options=optimizer_options,
                         experimental_autograph_options=experimental_autograph_options)
