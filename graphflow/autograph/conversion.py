@@ -256,6 +256,10 @@ def _compile(fn, options):
         node = transformer.convert_function(node, ctx)
         result_expr = None
         body = [node, ast.Return(value=ast.Name(id=node.name, ctx=ast.Load()))]
+        if node.name not in code.co_freevars:
+            # The def must not bind its name in the factory: a recursive call would then reach
+            # the converted function through a closure, not the global the original reads.
+            body.insert(0, ast.Global(names=[node.name]))
     params = ["ag__"] + [v for v in code.co_freevars if v != "ag__"]
     factory = ast.FunctionDef(
         name="__autograph_factory",
