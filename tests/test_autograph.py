@@ -654,3 +654,143 @@ def test_undefined_reads_and_operators():
     assert operators.ret(operators.UndefinedReturnValue(), False) is None
     assert operators.and_(lambda: 0, lambda: 1 / 0) == 0
     assert operators.or_(lambda: 2, lambda: 1 / 0) == 2
+
+
+# -- with the control-flow ops: effects, datasets, undefined loop variables, gradients ---------
+
+@needs_real_ops
+def test_only_the_taken_branch_has_effects():
+    v = tf.Variable(0.0)
+
+    @tf.function
+    def f(x):
+        if x > 0.0:
+            v.assign_add(1.0)
+        else:
+            v.assign_sub(10.0)
+        return v.read_value()
+
+    assert float(f(tf.constant(1.0))) == 1.0
+    assert float(f(tf.constant(-1.0))) == -9.0
+    assert float(v) == -9.0 and f.experimental_get_tracing_count() == 1
+
+
+@needs_real_ops
+def test_for_over_a_dataset_reads_it_when_the_function_runs():
+    reads = []
+
+    def record(x, y):
+        reads.append(1)
+        return x, y
+
+    data = tf.data.Dataset.from_tensor_slices(
+        (np.arange(7, dtype=np.float32), np.arange(7, dtype=np.float32) * 10.0)).map(record)
+
+    def total(w, stop):
+        acc = tf.constant(0.0)
+        n = 0
+        for x, y in data.batch(3):
+            if tf.reduce_sum(x) > stop:
+                break
+            acc += tf.reduce_sum(x * w + y)
+            n += 1
+        return acc, n
+
+    expected = _value(total(tf.constant(2.0), tf.constant(100.0)))
+    for backend in ("reference", "numba"):
+        f = tf.function(total, backend=backend)
+        del reads[:]
+        np.testing.assert_allclose(_value(f(tf.constant(2.0), tf.constant(100.0))), expected)
+        np.testing.assert_allclose(_value(f(tf.constant(2.0), tf.constant(100.0))), expected)
+        assert len(reads) >= 14       # the dataset was read on both calls, not at trace time
+        np.testing.assert_allclose(_value(f(tf.constant(2.0), tf.constant(4.0))), [36.0, 1])
+
+
+@needs_real_ops
+def test_variable_first_defined_in_a_staged_loop():
+    def last(x):
+        while x < 10.0:
+            y = x
+            x = x + 1.0
+        return y
+
+    def never_runs(x):
+        for i in tf.range(0):
+            z = x
+        return z
+
+    assert float(tf.function(last)(tf.constant(1.0))) == 9.0
+    with pytest.raises(InvalidArgumentError, match="loop must iterate at least once to "
+                       "initialize y"):
+        tf.function(last)(tf.constant(20.0))
+    with pytest.raises(InvalidArgumentError, match="initialize z"):
+        tf.function(never_runs)(tf.constant(1.0))
+
+
+@needs_real_ops
+def test_shape_invariants_from_set_loop_options():
+    @tf.function
+    def grow(x):
+        s = tf.constant([1.0])
+        while tf.reduce_sum(s) < x:
+            tf.autograph.experimental.set_loop_options(
+                shape_invariants=[(s, tf.TensorShape([None]))], maximum_iterations=10)
+            s = tf.concat([s, s], 0)
+        return s
+
+    assert grow(tf.constant(5.0)).shape == (8,)
+
+
+@needs_real_ops
+def test_assert_statement_on_tensors_is_checked_when_the_graph_runs():
+    @tf.function
+    def f(x):
+        assert x > 0.0, "x must be positive"
+        return x * 2.0
+
+    assert float(f(tf.constant(1.0))) == 2.0
+    with pytest.raises(InvalidArgumentError, match="x must be positive"):
+        f(tf.constant(-1.0))
+
+
+@needs_real_ops
+def test_print_with_builtin_functions_feature_prints_when_the_graph_runs(capsys):
+    @tf.function(experimental_autograph_options=tf.autograph.experimental.Feature.BUILTIN_FUNCTIONS)
+    def f(x):
+        print("x is", x, 3)
+        return x + 1.0
+
+    f(tf.constant(2.0))
+    f(tf.constant(5.0))
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count("x is") == 2
+    with pytest.raises(UnimplementedError, match="LISTS"):
+        tf.function(lambda x: x, experimental_autograph_options=(
+            tf.autograph.experimental.Feature.LISTS,))
+
+
+@needs_real_ops
+def test_gradients_and_sessions_through_converted_code():
+    def f(x):
+        y = x
+        for _ in tf.range(3):
+            if y > 2.0:
+                y = y * x
+            else:
+                y = y + x
+        return y
+
+    x = tf.Variable(1.5)
+    with tf.GradientTape() as tape:
+        traced = tf.function(f)(x)
+    grad = tape.gradient(traced, x)
+    with tf.GradientTape() as tape:
+        eager = f(x)
+    assert float(traced) == float(eager) == 6.75
+    assert float(grad) == float(tape.gradient(eager, x)) == 13.5
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.compat.v1.placeholder(tf.float32, [])
+        out = tf.function(f)(p)
+        with tf.compat.v1.Session() as session:
+            assert session.run(out, {p: 1.5}) == 6.75

@@ -750,6 +750,64 @@ def _tf_range_for_stmt(iter_, extra_test, body, get_state, set_state, symbol_nam
                    ("<internal iterate>",) + tuple(symbol_names), opts)
 
 
+# -- for over a Python iterable in the graph (tf.data.Dataset) -------------------------------------
+
+def _element_specs(iterable):
+    """(structure, [(dtype name, shape tuple)]) of the iterable's elements: its element_spec
+    (TensorSpecs, as tf.data has), else the first element of a fresh iteration with every
+    dimension left unknown (later elements, such as a smaller last batch, may differ)."""
+    spec = getattr(iterable, "element_spec", None)
+    if spec is not None:
+        leaves = nest.flatten(spec)
+        return spec, [(s.dtype.name, s.shape.dims_tuple()) for s in leaves]
+    try:
+        first = next(iter(iterable))
+    except StopIteration:
+        return None, None
+    leaves = [_as_tensor_value(v) if isinstance(v, (Tensor, Variable)) else
+              EagerTensor(np.asarray(v)) for v in nest.flatten(first)]
+    return first, [(t.dtype.name, None if t.shape.rank is None else (None,) * t.shape.rank)
+                   for t in leaves]
+
+
+def iterable_for_stmt(iterable, extra_test, body, get_state, set_state, symbol_names, opts):
+    """`for x in iterable` staged as a graph loop that pulls the iterable's elements when the
+    graph runs (graphflow/ops/iterators.py): a tf.data.Dataset iterated inside a
+    graphflow.function is read afresh on every call, as in TF. Eagerly, a Python loop."""
+    if context.graph is None:
+        _py_for_stmt(iterable, extra_test, body)
+        return
+    from graphflow.ops import iterators
+    structure, specs = _element_specs(iterable)
+    if specs is None:  # empty: the body never runs (nothing to stage)
+        verify_loop_init_vars(tuple(get_state()), symbol_names)
+        return
+    handle = iterators.iterator_open(iterable, specs)
+    first = iterators.iterator_next(handle, specs)
+    state = {"handle": first[0], "has": first[1], "element": list(first[2:])}
+
+    def aug_get_state():
+        return (state["handle"], state["has"], tuple(state["element"])) + tuple(get_state())
+
+    def aug_set_state(values):
+        state["handle"], state["has"], element, *rest = values
+        state["element"] = list(element)
+        set_state(rest)
+
+    def aug_body():
+        body(nest.pack_sequence_as(structure, state["element"]))
+        nxt = iterators.iterator_next(state["handle"], specs)
+        state["handle"], state["has"], state["element"] = nxt[0], nxt[1], list(nxt[2:])
+
+    def aug_test():
+        return _loop_test(state["has"], extra_test)
+
+    names = ("<internal iterator>", "<internal has_next>", "<internal element>")
+    _tf_while_stmt(aug_test, aug_body, aug_get_state, aug_set_state, names + tuple(symbol_names),
+                   opts)
+    iterators.iterator_close(state["handle"])  # a loop that stopped early leaves it open
+
+
 # -- builtins ----------------------------------------------------------------------------------
 
 def len_(s):
