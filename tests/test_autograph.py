@@ -794,3 +794,30 @@ def test_gradients_and_sessions_through_converted_code():
         out = tf.function(f)(p)
         with tf.compat.v1.Session() as session:
             assert session.run(out, {p: 1.5}) == 6.75
+
+
+class _Accumulator:
+    def __init__(self):
+        self.count = tf.constant(0)
+        self.totals = {"sum": tf.constant(0.0)}
+
+    def step(self, x):
+        if x > 0.0:
+            self.count = self.count + 1
+            self.totals["sum"] = self.totals["sum"] + x
+        while self.count < 5:
+            self.count += 2
+        return self.count, self.totals["sum"]
+
+
+def test_attributes_and_items_are_state_of_converted_statements():
+    code = tf.autograph.to_code(_Accumulator.step)
+    assert "ag__.ldu(lambda: self.count, 'self.count')" in code
+    assert "('self.count', \"self.totals['sum']\")" in code
+    assert _value(tf.autograph.to_graph(_Accumulator().step)(tf.constant(2.0))) == [5, 2.0]
+
+
+@needs_real_ops
+def test_attributes_modified_under_tensor_conditions():
+    for x, expected in ((2.0, [5, 2.0]), (-2.0, [6, 0.0])):
+        assert _value(tf.function(_Accumulator().step)(tf.constant(x))) == expected

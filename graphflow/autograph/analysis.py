@@ -29,15 +29,18 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.
 
 
 class Facts:
-    """What `annotate` knows about one control-flow statement."""
+    """What `annotate` knows about one control-flow statement. `composites` maps the source of
+    each attribute or constant subscript the statement assigns (`self.count`, `d["k"]`) to its
+    target node."""
 
-    __slots__ = ("modified", "live_in", "live_out", "defined_in")
+    __slots__ = ("modified", "live_in", "live_out", "defined_in", "composites")
 
-    def __init__(self, modified):
+    def __init__(self, modified, composites=None):
         self.modified = frozenset(modified)
         self.live_in = frozenset()
         self.live_out = frozenset()
         self.defined_in = frozenset()
+        self.composites = composites or {}
 
     def __repr__(self):
         return (f"Facts(modified={sorted(self.modified)}, live_in={sorted(self.live_in)}, "
@@ -186,6 +189,56 @@ def declared(body, kind):
     return out
 
 
+def composite_key(node):
+    """'a.b' / "a['k']" for a chain of attributes and constant subscripts on a name, else None."""
+    if isinstance(node, ast.Attribute):
+        base = composite_key(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+            isinstance(node.slice.value, (int, str)):
+        base = composite_key(node.value)
+        return None if base is None else f"{base}[{node.slice.value!r}]"
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def composite_root(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id
+
+
+def modified_composites(stmts):
+    """The attribute / constant-subscript targets `stmts` assign in their own scope."""
+    out = {}
+
+    def add(target):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for e in target.elts:
+                add(e)
+        elif isinstance(target, ast.Starred):
+            add(target.value)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            key = composite_key(target)
+            if key is not None:
+                out.setdefault(key, target)
+
+    stack = list(stmts)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                add(t)
+        elif isinstance(n, (ast.AugAssign, ast.AnnAssign)) and getattr(n, "value", None):
+            add(n.target)
+        elif isinstance(n, ast.For):
+            add(n.target)
+        if not isinstance(n, _SCOPES):
+            stack.extend(c for c in ast.iter_child_nodes(n) if isinstance(c, ast.stmt))
+    return out
+
+
 def argument_names(args):
     names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     if args.vararg:
@@ -301,7 +354,8 @@ class _Liveness:
     def _record(self, node, live_in, live_out, modified):
         f = self.facts.get(id(node))
         if f is None:
-            f = self.facts[id(node)] = Facts(modified)
+            composites = modified_composites([node])
+            f = self.facts[id(node)] = Facts(modified, composites)
         f.live_in, f.live_out = frozenset(live_in), frozenset(live_out)
 
     def stmt(self, node, out):

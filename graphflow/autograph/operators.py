@@ -80,6 +80,14 @@ def ld(value):
     return value
 
 
+def ldu(load, name):
+    """Loads a composite symbol (`self.count`, `d["k"]`): Undefined when it does not exist."""
+    try:
+        return load()
+    except (KeyError, AttributeError, NameError, IndexError):
+        return Undefined(name)
+
+
 def ret(value, did_return):
     """The value a converted function returns: None when it never reached a return."""
     del did_return

@@ -30,6 +30,7 @@ code keeps the user's line numbers. Nested functions are converted first, each o
         return x
 """
 import ast
+import copy
 
 from graphflow.autograph import analysis
 from graphflow.autograph import templates as tpl
@@ -647,6 +648,7 @@ class _ControlFlow(ast.NodeTransformer):
         self.global_names = global_names
         self.nonlocal_names = nonlocal_names
         self.undefined = set()  # names that get an Undefined placeholder somewhere
+        self.composites = {}    # composite state of the statement being converted
 
     def block(self, stmts):
         out = []
@@ -672,13 +674,18 @@ class _ControlFlow(ast.NodeTransformer):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = _skip
 
     def _block_vars(self, node):
-        """(state variable names, outputs first; names to mark undefined; number of outputs)."""
+        """(state variable names, outputs first; names to mark undefined; number of outputs).
+
+        Composite symbols (`self.count`, `d["k"]`) are state too when the object they belong
+        to exists before the statement (TF's rule), and are always outputs."""
         f = self.facts[id(node)]
         special = self.global_names | self.nonlocal_names
         state = {s for s in f.modified if s in f.live_in or s in f.live_out or s in special}
         input_only = {s for s in state if s in f.live_in and s not in f.live_out and
                       s not in special}
-        ordered = sorted(state, key=lambda v: (v in input_only, v))
+        self.composites = {k: t for k, t in f.composites.items()
+                           if analysis.composite_root(t) in f.live_in}
+        ordered = sorted(state | set(self.composites), key=lambda v: (v in input_only, v))
         undefined = sorted(f.modified - f.defined_in - special)
         return ordered, undefined, len(ordered) - len(input_only)
 
@@ -689,13 +696,30 @@ class _ControlFlow(ast.NodeTransformer):
             stmts = tpl.replace("def getter():\n    return ()\ndef setter(arg):\n    pass",
                                 getter=getter, setter=setter, arg=arg)
         else:
-            values = ast.Tuple(elts=[tpl.name(n) for n in names], ctx=ast.Load())
-            targets = ast.Tuple(elts=[tpl.name(n, ast.Store()) for n in names], ctx=ast.Store())
+            loads, stores = [], []
+            for n in names:
+                target = self.composites.get(n)
+                if target is None:
+                    loads.append(tpl.name(n))
+                    stores.append(tpl.name(n, ast.Store()))
+                else:  # a composite may not exist (yet): ldu gives Undefined then
+                    read = tpl._with_ctx(copy.deepcopy(target), ast.Load())
+                    loads.append(tpl.replace_expression("ag__.ldu(lambda: read, key)", read=read,
+                                                        key=tpl.constant(n)))
+                    stores.append(tpl._with_ctx(copy.deepcopy(target), ast.Store()))
+            values = ast.Tuple(elts=loads, ctx=ast.Load())
+            targets = ast.Tuple(elts=stores, ctx=ast.Store())
+            plain = [n for n in names if n not in self.composites]
             stmts = tpl.replace(
                 "def getter():\n    return values\ndef setter(arg):\n    decl\n    targets = arg",
                 getter=getter, setter=setter, arg=arg, values=values, targets=targets,
-                decl=tpl.nonlocal_declarations(names, self.global_names))
+                decl=tpl.nonlocal_declarations(plain, self.global_names))
         return tpl.locate(stmts, origin), getter, setter
+
+    def _declarations(self, names):
+        """nonlocal / global statements for the plain names among `names`."""
+        return tpl.nonlocal_declarations([n for n in names if n not in self.composites],
+                                         self.global_names)
 
     def _undefined_assigns(self, names, origin):
         self.undefined.update(names)
@@ -714,11 +738,11 @@ class _ControlFlow(ast.NodeTransformer):
         node = self.generic_visit(node)
         names, undefined, nouts = self._block_vars(node)
         state_fns, getter, setter = self._state_functions(names, node)
-        decl = tpl.nonlocal_declarations(names, self.global_names)
+        decl = self._declarations(names)
         body_name, else_name = self.namer.new("if_body"), self.namer.new("else_body")
         body_fn = _function_def(body_name, [], decl + node.body, node)
-        else_fn = _function_def(else_name, [], tpl.nonlocal_declarations(
-            names, self.global_names) + node.orelse, node.orelse[0] if node.orelse else node)
+        else_fn = _function_def(else_name, [], self._declarations(names) + node.orelse,
+                                node.orelse[0] if node.orelse else node)
         call = tpl.replace(
             "ag__.if_stmt(test, body, orelse, getter, setter, names, nouts)", test=node.test,
             body=body_name, orelse=else_name, getter=getter, setter=setter,
@@ -731,8 +755,7 @@ class _ControlFlow(ast.NodeTransformer):
         names, undefined, _ = self._block_vars(node)
         state_fns, getter, setter = self._state_functions(names, node)
         body_name, test_name = self.namer.new("loop_body"), self.namer.new("loop_test")
-        body_fn = _function_def(body_name, [], tpl.nonlocal_declarations(
-            names, self.global_names) + node.body, node)
+        body_fn = _function_def(body_name, [], self._declarations(names) + node.body, node)
         test_fn = _function_def(test_name, [], [tpl.locate(ast.Return(value=node.test), node)],
                                 node)
         call = tpl.replace(
@@ -746,7 +769,7 @@ class _ControlFlow(ast.NodeTransformer):
         node = self.generic_visit(node)
         names, undefined, _ = self._block_vars(node)
         state_fns, getter, setter = self._state_functions(names, node)
-        decl = tpl.nonlocal_declarations(names, self.global_names)
+        decl = self._declarations(names)
         body_name, itr = self.namer.new("loop_body"), self.namer.new("itr")
         unpack = tpl.locate(tpl.replace("target = itr", target=node.target, itr=itr), node)
         body_fn = _function_def(body_name, [itr], decl + unpack + node.body, node)
@@ -754,8 +777,8 @@ class _ControlFlow(ast.NodeTransformer):
         extra = getattr(node, "_ag_extra_test", None)
         if extra is not None:
             extra_name = self.namer.new("extra_test")
-            fns.append(_function_def(extra_name, [], tpl.nonlocal_declarations(
-                names, self.global_names) + [tpl.locate(ast.Return(value=extra), node)], node))
+            fns.append(_function_def(extra_name, [], self._declarations(names) +
+                                     [tpl.locate(ast.Return(value=extra), node)], node))
             extra_arg = tpl.name(extra_name)
         else:
             extra_arg = tpl.constant(None)
