@@ -545,6 +545,7 @@ def test_to_code_shows_the_converted_source():
         "lambda x: ag__.if_exp(x > 0, lambda: x, lambda: -x, 'x > 0')"
     assert "ag__.converted_call(super(__class__, self).call, (x,), None)" in \
         tf.autograph.to_code(_Derived.call)
+    assert tf.autograph.to_code(tf.function(countdown)) == code
 
 
 def test_to_graph_converts_and_runs_eagerly_and_in_graphs():
@@ -821,3 +822,18 @@ def test_attributes_and_items_are_state_of_converted_statements():
 def test_attributes_modified_under_tensor_conditions():
     for x, expected in ((2.0, [5, 2.0]), (-2.0, [6, 0.0])):
         assert _value(tf.function(_Accumulator().step)(tf.constant(x))) == expected
+
+
+@needs_real_ops
+def test_for_over_rows_of_unknown_count():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def f(m):
+        s = tf.zeros([3])
+        for row in m:
+            s += row
+        return s, len(m)
+
+    for n in (4, 2, 0):
+        s, count = f(tf.ones([n, 3]))
+        np.testing.assert_array_equal(s.numpy(), [float(n)] * 3)
+        assert int(count) == n

@@ -66,6 +66,8 @@ def options_from_features(features, recursive=True):
 
 
 def _entity_function(entity, what):
+    # a graphflow.function: its Python function (what tracing converts)
+    entity = getattr(entity, "python_function", entity)
     target = conversion._target(entity)
     if target is None:
         raise InvalidArgumentError(

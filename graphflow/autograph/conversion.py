@@ -45,6 +45,8 @@ DO_NOT_CONVERT = frozenset(sys.stdlib_module_names) | {
     "_pytest", "hypothesis", "IPython", "ipdb", "mock"}
 
 _DO_NOT_CONVERT_ATTR = "__graphflow_do_not_convert__"
+# Functions whose control flow is tied to their frame: never converted.
+_FRAME_BOUND = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
 class ConversionOptions:
@@ -388,6 +390,8 @@ def convert(f, options=None, warn=True):
     if target is None or is_marked_do_not_convert(f) or is_generated(target[0]):
         return f
     fn, self = target
+    if fn.__code__.co_flags & _FRAME_BOUND:
+        return f  # generators and coroutines run as written (as in TF), silently
     if is_marked_do_not_convert(fn):
         _log(1, "AutoGraph: not converting %r: marked do_not_convert", fn)
         return f
