@@ -4,7 +4,7 @@ statement they stand for) and are marked, so later passes can tell them from use
 
     >>> import ast
     >>> stmts = replace("target = ag__.ld(value)", target="x", value=ast.Name("y", ast.Load()))
-    >>> ast.unparse(stmts[0])
+    >>> ast.unparse(locate(stmts, ast.parse("pass").body[0])[0])
     'x = ag__.ld(y)'
 """
 import ast

@@ -189,27 +189,29 @@ def _hoist_declarations(fn_node):
     whole function wherever they are, but a converted block moves into a nested function."""
     found = []
 
-    class Remove(ast.NodeTransformer):
-        def visit_Global(self, node):
-            found.append(node)
-            return None
+    def strip(stmts):
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, (ast.Global, ast.Nonlocal)):
+                found.append(stmt)
+                continue
+            if not isinstance(stmt, _SCOPES):
+                for field in ("body", "orelse", "finalbody"):
+                    block = getattr(stmt, field, None)
+                    if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                        setattr(stmt, field, strip(block) or [tpl.locate(tpl.mark(ast.Pass()),
+                                                                         stmt)])
+                for h in getattr(stmt, "handlers", []):
+                    h.body = strip(h.body) or [tpl.locate(tpl.mark(ast.Pass()), h)]
+                for case in getattr(stmt, "cases", []):
+                    case.body = strip(case.body) or [tpl.locate(tpl.mark(ast.Pass()), case)]
+            out.append(stmt)
+        return out
 
-        visit_Nonlocal = visit_Global
-
-        def generic_visit(self, node):
-            if isinstance(node, _SCOPES) and node is not fn_node:
-                return node
-            node = super().generic_visit(node)
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(node, field, None)
-                if isinstance(block, list) and field == "body" and block == [] and \
-                        isinstance(node, ast.stmt):
-                    block.append(tpl.locate(tpl.mark(ast.Pass()), node))
-            return node
-
-    Remove().generic_visit(fn_node)
+    body = strip(fn_node.body)
     doc = 1 if _has_docstring(fn_node) else 0
-    fn_node.body[doc:doc] = found
+    fn_node.body = body[:doc] + found + body[doc:] if body or found else \
+        [tpl.locate(tpl.mark(ast.Pass()), fn_node)]
 
 
 def _has_docstring(fn_node):

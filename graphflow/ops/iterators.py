@@ -10,8 +10,9 @@ an iterator a loop left early. All three are STATEFUL (never folded, deduplicate
 and the handle they pass along orders them.
 
     >>> import graphflow as tf
-    >>> h = iterator_open([1, 2], ((tf.int32.name, ()),))
-    >>> [int(t) for t in iterator_next(h, ((tf.int32.name, ()),))[1:]]
+    >>> specs = ((tf.int64.name, ()),)
+    >>> h = iterator_open([1, 2], specs)
+    >>> [int(t) for t in iterator_next(h, specs)[1:]]   # has_value, the element
     [1, 1]
 """
 import itertools
