@@ -801,9 +801,7 @@ class _LoadGuard(ast.NodeTransformer):
         self.names = names
 
     def visit_block(self, stmts):
-        for i in range(len(stmts)):
-            stmts[i] = self.visit(stmts[i])
-        # (statements are replaced one for one; augmented assignments get a prefix below)
+        self.generic_visit(ast.Module(body=stmts, type_ignores=[]))  # rewrites stmts in place
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load) and node.id in self.names and not tpl.is_generated(node):
