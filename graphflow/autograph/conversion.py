@@ -85,6 +85,7 @@ _lock = threading.RLock()
 _cache = {}            # (code object, options key) -> _Converted
 _failed = {}           # (code object, options key) -> ConversionError
 _generated = set()     # every code object conversion produced (never converted again)
+_library_codes = set()  # code objects of library functions seen (never converted)
 _warned = set()        # code objects already warned about
 _namespaces = {}       # options key -> the ag__ namespace of converted code
 _parsed_files = {}     # (file name, sha1 of its text) -> module AST
@@ -387,9 +388,13 @@ def convert(f, options=None, warn=True):
         return f if converted is f.func else functools.partial(converted, *f.args,
                                                                 **(f.keywords or {}))
     target = _target(f)
-    if target is None or is_marked_do_not_convert(f) or is_generated(target[0]):
+    if target is None:
         return f
     fn, self = target
+    if fn.__code__ in _library_codes:  # the common case in converted code: graphflow's ops
+        return f
+    if is_marked_do_not_convert(f) or is_generated(fn):
+        return f
     if fn.__code__.co_flags & _FRAME_BOUND:
         return f  # generators and coroutines run as written (as in TF), silently
     if is_marked_do_not_convert(fn):
@@ -397,6 +402,7 @@ def convert(f, options=None, warn=True):
         return f
     if is_library(fn):
         _log(2, "AutoGraph: not converting %r: library code", fn)
+        _library_codes.add(fn.__code__)
         return f
     try:
         converted = convert_function(fn, options)
