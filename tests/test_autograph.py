@@ -425,6 +425,11 @@ class _Model:
     def __call__(self, x):
         return (lambda z: z if z > 0.0 else 10.0 * z)(x)
 
+    def nested(self, x):
+        def inner(y):
+            return y * self.__weight if y > 0.0 else y
+        return inner(x)
+
 
 class _Derived(_Model):
     def call(self, x):
@@ -452,7 +457,7 @@ def test_called_functions_methods_lambdas_and_objects_are_converted():
     def f(x):
         m = _Model(1.0)
         return (_abs_helper(x), m.call(x), m(x), _Derived(1.0).call(x), _decorated(x),
-                functools.partial(_abs_helper)(x))
+                functools.partial(_abs_helper)(x), m.nested(x))
 
     for x in (5.0, 2.0, -3.0):
         check(f, x)
@@ -837,3 +842,19 @@ def test_for_over_rows_of_unknown_count():
         s, count = f(tf.ones([n, 3]))
         np.testing.assert_array_equal(s.numpy(), [float(n)] * 3)
         assert int(count) == n
+
+
+@needs_real_ops
+def test_enumerate_and_zip_of_datasets_are_staged():
+    a = tf.data.Dataset.from_tensor_slices(np.arange(4, dtype=np.float32))
+    b = tf.data.Dataset.from_tensor_slices(np.arange(4, dtype=np.float32) * 10.0)
+
+    @tf.function
+    def f(w):
+        s = tf.constant(0.0)
+        for i, (x, y) in enumerate(zip(a, b)):
+            s += tf.cast(i, tf.float32) * (x + y) * w
+        return s
+
+    assert float(f(tf.constant(1.0))) == 154.0 and float(f(tf.constant(2.0))) == 308.0
+    assert list(operators.enumerate_([5, 6], 1)) == [(1, 5), (2, 6)]   # Python outside graphs

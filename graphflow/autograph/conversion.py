@@ -235,11 +235,15 @@ def _future_flags(code):
 
 
 def _class_of_method(fn):
-    """The name of the class whose body defined fn (for name mangling), from its qualname."""
-    parts = fn.__qualname__.split(".")
-    if len(parts) < 2 or parts[-2] == "<locals>":
-        return None
-    return parts[-2]
+    """The innermost class whose body encloses fn's definition (its private names are mangled
+    with it), from the qualname: a component followed by <locals> is a function, the others
+    before fn's own name are classes ("C.m.<locals>.inner" -> "C")."""
+    parts = fn.__qualname__.split(".")[:-1]
+    for i in range(len(parts) - 1, -1, -1):
+        follows = parts[i + 1] if i + 1 < len(parts) else None
+        if parts[i] != "<locals>" and follows != "<locals>":
+            return parts[i]
+    return None
 
 
 def _compile(fn, options):

@@ -25,7 +25,8 @@ from graphflow.context import context
 from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
 from graphflow.graph.ir import Graph
 from graphflow.ops import api
-from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, Variable
+from graphflow.tensor import (EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec,
+                              Variable)
 from graphflow.utils import nest
 
 logger = logging.getLogger("graphflow")
@@ -912,5 +913,58 @@ def print_(*objects, **kwargs):
     return tf_print(*[_as_tensor_value(o) for o in objects], **options)
 
 
+class _Enumerated:
+    """enumerate() of a staged iterable (a dataset), itself staged: (int64 index, element)."""
+
+    def __init__(self, iterable, start):
+        self.iterable, self.start = iterable, start
+
+    def __iter__(self):
+        return ((np.int64(i), e) for i, e in enumerate(self.iterable, self.start))
+
+    @property
+    def element_spec(self):
+        inner = getattr(self.iterable, "element_spec", None)
+        return None if inner is None else (TensorSpec([], dtypes.int64), inner)
+
+
+class _Zipped:
+    """zip() of staged iterables, itself staged: tuples of their elements."""
+
+    def __init__(self, iterables):
+        self.iterables = iterables
+
+    def __iter__(self):
+        return zip(*self.iterables)
+
+    @property
+    def element_spec(self):
+        specs = tuple(getattr(it, "element_spec", None) for it in self.iterables)
+        return None if any(s is None for s in specs) else specs
+
+
+def _is_staged_iterable(value):
+    return isinstance(value, (_Enumerated, _Zipped)) or any(
+        isinstance(value, cls) for cls, _ in _FOR_LOOP_HANDLERS)
+
+
+def enumerate_(iterable, start=0):
+    """enumerate(): over a dataset inside a function, a staged iterable (as TF's
+    dataset.enumerate()); otherwise Python's."""
+    if context.graph is not None and _is_staged_iterable(iterable):
+        return _Enumerated(iterable, start)
+    return enumerate(iterable, start)
+
+
+def zip_(*iterables, strict=False):
+    """zip(): of datasets inside a function, a staged iterable (as TF's Dataset.zip)."""
+    if context.graph is not None and iterables and all(_is_staged_iterable(i) for i in iterables):
+        return _Zipped(iterables)
+    return zip(*iterables, strict=strict)
+
+
+register_for_loop(_Enumerated, iterable_for_stmt)
+register_for_loop(_Zipped, iterable_for_stmt)
+
 BUILTIN_OVERLOADS = {len: len_, range: range_, abs: abs_, float: float_, int: int_, min: min_,
-                     max: max_, print: print_}
+                     max: max_, print: print_, enumerate: enumerate_, zip: zip_}
