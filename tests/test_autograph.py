@@ -4,6 +4,7 @@ Each construct runs with Python and with tensor conditions, and its result is co
 same function run as plain eager Python (the semantics AutoGraph must keep).
 """
 import functools
+import json
 import logging
 import os
 import sys
@@ -651,6 +652,36 @@ def test_concurrent_conversion_and_tracing():
     for t in threads:
         t.join()
     assert not errors and results == [4.0] * 6
+
+
+def test_large_unrolled_python_loop_warns_once(monkeypatch, caplog):
+    monkeypatch.setattr(operators, "INEFFICIENT_UNROLL_MIN_ITERATIONS", 5)
+
+    def f(x):
+        for _ in range(20):
+            x = x * 1.5
+        return x
+
+    with caplog.at_level(logging.WARNING, logger="graphflow"):
+        tf.function(f).get_concrete_function(tf.TensorSpec([], tf.float32))
+    assert [r.message for r in caplog.records].count(
+        "Large unrolled loop detected. Did you mean to use a TF loop? The Python loop has run 6 "
+        "iterations and is still adding ops to the graph.") == 1
+
+
+def test_verbosity_and_options(caplog):
+    tf.autograph.set_verbosity(2)
+    try:
+        with caplog.at_level(logging.INFO, logger="graphflow"):
+            conversion.convert(_scaled)
+            conversion.convert(json.dumps)
+    finally:
+        tf.autograph.set_verbosity(0)
+    assert tf.autograph.get_verbosity() == 0
+    text = " ".join(r.message for r in caplog.records)
+    assert "converted" in text and "library code" in text
+    with pytest.raises(InvalidArgumentError, match="expected tf.autograph.experimental.Feature"):
+        tf.function(_scaled, experimental_autograph_options=("print",))
 
 
 def test_undefined_reads_and_operators():
