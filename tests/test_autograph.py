@@ -16,7 +16,7 @@ import pytest
 
 import graphflow as tf
 from graphflow.autograph import conversion, operators
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from graphflow.ops import api
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -351,13 +351,16 @@ def test_branch_outputs_must_agree():
             x = -x
         return x
 
-    cases = [(dtypes_differ, "'y' has dtype int32 in the main branch, but dtype float32 in the "
-              "else branch"),
-             (structures_differ, "'y' must have the same nested structure in the main and else"),
-             (none_in_branch, "'y' is None at the end of the main branch"),
-             (float_condition, r"condition of if statement expected to be `tf.bool` scalar")]
-    for fn, message in cases:
-        with pytest.raises(InvalidArgumentError, match=message):
+    # TF raises TypeError for the first two and ValueError for the others, as graphflow does.
+    cases = [(dtypes_differ, InvalidTypeError, "'y' has dtype int32 in the main branch, but "
+              "dtype float32 in the else branch"),
+             (structures_differ, InvalidTypeError,
+              "'y' must have the same nested structure in the main and else"),
+             (none_in_branch, InvalidArgumentError, "'y' is None at the end of the main branch"),
+             (float_condition, InvalidArgumentError,
+              r"condition of if statement expected to be `tf.bool` scalar")]
+    for fn, error, message in cases:
+        with pytest.raises(error, match=message):
             tf.function(fn)(tf.constant(1.0))
 
 
@@ -379,7 +382,7 @@ def test_loop_variable_changing_shape_or_dtype_names_the_variable():
                        r"shape \(2,\) after one iteration") as e:
         tf.function(grows)(tf.constant(5.0))
     assert _error_line(e.value)[1] == "while tf.reduce_sum(s) < x:"
-    with pytest.raises(InvalidArgumentError, match="'i' has dtype int32 before the loop, but "
+    with pytest.raises(InvalidTypeError, match="'i' has dtype int32 before the loop, but "
                        "dtype float32 after one iteration"):
         tf.function(changes_dtype)(tf.constant(2.0))
 

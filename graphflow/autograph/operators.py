@@ -22,7 +22,8 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
+from graphflow.errors import (GraphflowError, InvalidArgumentError, InvalidTypeError,
+                              UnimplementedError)
 from graphflow.graph.ir import Graph
 from graphflow.ops import api
 from graphflow.tensor import (EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec,
@@ -183,7 +184,7 @@ def _show(value):
 
 
 def _unsupported(name, value, where):
-    return InvalidArgumentError(
+    return InvalidTypeError(
         f"'{name}' has a value of type {type(value).__name__} {where}, which a tensor-dependent "
         f"statement cannot carry: it can carry a {LEGAL_LOOP_TYPES}")
 
@@ -226,13 +227,13 @@ def _verify_branch_vars(values, symbol_names, branch):
 def _verify_cond_vars(body_vars, orelse_vars, symbol_names):
     for name, a, b in zip(symbol_names, body_vars, orelse_vars):
         if _structure(a) != _structure(b):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"'{name}' must have the same nested structure in the main and else branches:"
                 f"\n\n{_structure_error(a, b)}")
         for x, y in zip(nest.flatten(a), nest.flatten(b)):
             x, y = _to_tensor(x), _to_tensor(y)
             if x.dtype is not y.dtype:
-                raise InvalidArgumentError(
+                raise InvalidTypeError(
                     f"'{name}' has dtype {x.dtype.name} in the main branch, but dtype "
                     f"{y.dtype.name} in the else branch")
 
@@ -378,7 +379,7 @@ def _verify_single_loop_var(name, init, entry, exit_, invariant):
     if not isinstance(entry, Tensor) or not isinstance(exit_, Tensor):
         return
     if entry.dtype is not exit_.dtype:
-        raise InvalidArgumentError(
+        raise InvalidTypeError(
             f"'{name}' has dtype {entry.dtype.name} before the loop, but dtype "
             f"{exit_.dtype.name} after one iteration")
     if invariant is None:
@@ -403,13 +404,13 @@ def verify_tf_loop_vars(init_vars, entry_vars, exit_vars, symbol_names, invarian
                                                    exit_vars, invariants):
         if _structure(entry) != _structure(exit_) or _structure(init) != _structure(entry):
             other = exit_ if _structure(entry) != _structure(exit_) else entry
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"'{name}' does not have the same nested structure after one iteration.\n\n"
                 f"{_structure_error(init, other)}")
         flat_inv = nest.flatten(invariant) if invariant is not None else \
             [None] * len(nest.flatten(entry))
         if len(flat_inv) != len(nest.flatten(entry)):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"'{name}' does not have the same nested structure as its corresponding shape "
                 f"invariant.\n\n{_structure_error(entry, invariant)}")
         for i, e, x, inv in zip(nest.flatten(init), nest.flatten(entry), nest.flatten(exit_),
@@ -512,7 +513,7 @@ def _placeholder_value(like, invariant, original):
         pairs = [_placeholder_value(v, i, original) for v, i in zip(nest.flatten(like), flat_inv)]
         return (nest.pack_sequence_as(like, [p[0] for p in pairs]),
                 nest.pack_sequence_as(like, [p[1] for p in pairs]))
-    raise InvalidArgumentError(
+    raise InvalidTypeError(
         f"Found an unsupported type '{type(like).__name__}' while creating placeholder for "
         f"{like!r}. Supported types include Tensor, int, float, bool, list, tuple or dict.")
 
