@@ -892,3 +892,12 @@ def test_enumerate_and_zip_of_datasets_are_staged():
 
     assert float(f(tf.constant(1.0))) == 154.0 and float(f(tf.constant(2.0))) == 308.0
     assert list(operators.enumerate_([5, 6], 1)) == [(1, 5), (2, 6)]   # Python outside graphs
+
+
+def test_tf1_graph_code_is_not_converted():
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.compat.v1.placeholder(tf.float32, [])
+        with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+            if p > 0.0:   # outside a graphflow.function, Python control flow is plain Python
+                pass
