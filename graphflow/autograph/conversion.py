@@ -331,7 +331,8 @@ def namespace(options):
                 if_stmt=operators.if_stmt, while_stmt=operators.while_stmt,
                 for_stmt=operators.for_stmt, if_exp=operators.if_exp, and_=operators.and_,
                 or_=operators.or_, not_=operators.not_, assert_stmt=operators.assert_stmt,
-                ld=operators.ld, ldu=operators.ldu, ret=operators.ret, Undefined=operators.Undefined,
+                ld=operators.ld, ldu=operators.ldu, ret=operators.ret,
+                Undefined=operators.Undefined,
                 UndefinedReturnValue=operators.UndefinedReturnValue,
                 converted_call=functools.partial(converted_call, options=options))
             _namespaces[options.key] = ns

@@ -496,9 +496,11 @@ class _ReturnLowering(ast.NodeTransformer):
                                                    test=node.test)
             else:
                 extra = getattr(node, "_ag_extra_test", None)
-                node._ag_extra_test = (
-                    tpl.replace_expression("not flag and extra", flag=self.do_return, extra=extra)
-                    if extra is not None else tpl.replace_expression("not flag", flag=self.do_return))
+                if extra is None:
+                    node._ag_extra_test = tpl.replace_expression("not flag", flag=self.do_return)
+                else:
+                    node._ag_extra_test = tpl.replace_expression(
+                        "not flag and extra", flag=self.do_return, extra=extra)
         return node
 
     visit_While = visit_For = _loop
