@@ -643,6 +643,10 @@ def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts):
     """`for target in iter_: body(target)`, staged as graphflow.while_loop over a tensor's first
     dimension (a range without building it), or a registered iterable's own loop; any other
     iterable runs as a Python loop."""
+    if not hasattr(api, "while_loop"):
+        # A build without graph loops iterates in Python while tracing, as without AutoGraph.
+        _py_for_stmt(iter_, extra_test, body)
+        return
     for cls, handler in _FOR_LOOP_HANDLERS:
         if isinstance(iter_, cls):
             handler(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
