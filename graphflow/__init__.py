@@ -46,6 +46,7 @@ _LAZY = {
     "data": "graphflow.data",
     "visualize": "graphflow.visualize",
     "test": "graphflow.testing",
+    "autograph": "graphflow.autograph",
 }
 
 

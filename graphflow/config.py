@@ -55,6 +55,24 @@ def get_tiered_compilation():
     return context.tiered_compilation
 
 
+def run_functions_eagerly(run_eagerly):
+    """With True, every graphflow.function call runs its Python function eagerly (no tracing,
+    no AutoGraph), for debugging with print and pdb; False restores graph execution.
+
+        >>> import graphflow as tf
+        >>> tf.config.run_functions_eagerly(True)
+        >>> tf.config.functions_run_eagerly()
+        True
+        >>> tf.config.run_functions_eagerly(False)
+    """
+    context.functions_run_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly():
+    """Whether graphflow.function calls currently run eagerly (see run_functions_eagerly)."""
+    return context.functions_run_eagerly
+
+
 # -- devices (graphflow/devices.py) ------------------------------------------------------------
 
 def list_physical_devices(device_type=None):

@@ -29,7 +29,7 @@ class _Settings:
     __slots__ = ("eager_disabled", "global_seed", "seed_counter", "generators", "default_graph",
                  "optimizer_options", "backend", "tiered_compilation", "compile_threads",
                  "keras_names", "default_device", "soft_placement", "transfers", "gpu_count",
-                 "memory_growth", "lock")
+                 "memory_growth", "lock", "functions_run_eagerly")
 
     def __init__(self):
         self.eager_disabled = False  # compat.v1.disable_eager_execution()
@@ -52,6 +52,8 @@ class _Settings:
         # guards the read-modify-write updates of the shared state above (counters, name
         # tables); never held while running user code
         self.lock = threading.RLock()
+        # tf.config.run_functions_eagerly: graphflow.function calls run the Python function
+        self.functions_run_eagerly = False
 
 
 settings = _Settings()

@@ -186,3 +186,10 @@ def _stack(elements):
 
 AUTOTUNE = -1
 experimental = types.SimpleNamespace(AUTOTUNE=AUTOTUNE)  # tf.data.experimental.AUTOTUNE
+
+
+# AutoGraph: `for x in dataset` inside a graphflow.function becomes a graph loop that reads the
+# dataset each time the function runs (graphflow/autograph/operators.py).
+from graphflow.autograph import operators as _autograph_operators  # noqa: E402
+
+_autograph_operators.register_for_loop(Dataset, _autograph_operators.iterable_for_stmt)

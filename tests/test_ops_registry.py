@@ -485,6 +485,27 @@ def _test_group():
     assert op.infer([Spec((2,), tf.float64)]) == []
 
 
+def _test_iterator_ops():
+    from graphflow.ops import iterators
+    specs = ((tf.float32.name, (2,)), (tf.int64.name, ()))
+    assert REGISTRY["iterator_next"].infer([Spec((), tf.int64)], element_specs=specs) == [
+        ((), tf.int64), ((), tf.bool), ((2,), tf.float32), ((), tf.int64)]
+    elements = [(np.array([1.0, 2.0], np.float32), np.int64(7))]
+    handle = iterators.iterator_open(elements, specs)
+    h, has, x, k = iterators.iterator_next(handle, specs)
+    assert bool(has) and int(k) == 7 and int(h) == int(handle)
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
+    h, has, x, k = iterators.iterator_next(handle, specs)   # exhausted: zeros, then forgotten
+    assert not bool(has) and x.shape == (2,) and int(k) == 0
+    assert int(handle) not in iterators._iterators
+    with pytest.raises(InvalidArgumentError, match="component 0 of an element has dtype "
+                       "float64 and shape \\(2,\\)"):
+        bad = iterators.iterator_open([(np.zeros(2), np.int64(1))], specs)
+        iterators.iterator_next(bad, specs)
+    other = iterators.iterator_open(elements, specs)
+    assert iterators.iterator_close(other) == () and int(other) not in iterators._iterators
+
+
 def _assign_test(name, start, arg, expected):
     def test():
         op = REGISTRY[name]
@@ -603,6 +624,9 @@ SKIPPED_OP_TESTS = {
     "placeholder": _test_placeholder,
     "read_variable": _test_read_variable,
     "group": _test_group,
+    "iterator_open": _test_iterator_ops,
+    "iterator_next": _test_iterator_ops,
+    "iterator_close": _test_iterator_ops,
     "assign": _assign_test("assign", [1.0, 2.0], [5.0, 6.0], [5.0, 6.0]),
     "assign_add": _assign_test("assign_add", [1.0, 2.0], [5.0, 6.0], [6.0, 8.0]),
     "assign_sub": _assign_test("assign_sub", [1.0, 2.0], [5.0, 6.0], [-4.0, -4.0]),

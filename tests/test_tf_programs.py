@@ -1,7 +1,6 @@
 """Every program of tests/tf_programs (valid TensorFlow 2, checked with real TF outside CI by
 `python tests/tf_programs/corpus.py --tf`) runs under graphflow with only its imports rewritten."""
 import os
-import subprocess
 import sys
 
 import pytest
@@ -44,7 +43,7 @@ def test_program_runs_under_graphflow(path):
         source = corpus.to_graphflow(f.read())
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
-                          cwd=os.path.dirname(path), env=env, timeout=300)
+    proc = corpus.run_source(sys.executable, source, name, cwd=os.path.dirname(path), env=env,
+                             timeout=300)
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("ok"), (
         f"{name} failed under graphflow:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")

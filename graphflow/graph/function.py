@@ -295,7 +295,7 @@ class Function:
 
     def __init__(self, python_function, input_signature=None, reduce_retracing=False,
                  jit_compile=None, name=None, autograph=True, experimental_relax_shapes=None,
-                 backend=None, optimizer_options=None):
+                 backend=None, optimizer_options=None, experimental_autograph_options=None):
         if not callable(python_function):
             raise InvalidArgumentError(f"function: expected a callable, got {python_function!r}")
         self._python_function = python_function
@@ -308,6 +308,14 @@ class Function:
                 raise InvalidArgumentError(f"function: unknown backend {backend!r}; one of {BACKENDS}")
         self._backend = backend
         self._optimizer_options = optimizer_options
+        # AutoGraph (graphflow/autograph): the traced callable is the converted function
+        self._autograph = bool(autograph)
+        self._autograph_features = experimental_autograph_options
+        self._autograph_options = None
+        self._converted = None
+        if self._autograph:
+            from graphflow.autograph import options_from_features
+            self._autograph_options = options_from_features(experimental_autograph_options)
         if optimizer_options:
             from graphflow.compiler.pipeline import resolve_options
             resolve_options(optimizer_options)  # fail early on unknown pass names
@@ -355,8 +363,9 @@ class Function:
                     return bound
                 bound = Function(self._python_function.__get__(instance, owner),
                                  self._input_signature, self._reduce_retracing, self.jit_compile,
-                                 self._name, backend=self._backend,
-                                 optimizer_options=self._optimizer_options)
+                                 self._name, autograph=self._autograph, backend=self._backend,
+                                 optimizer_options=self._optimizer_options,
+                                 experimental_autograph_options=self._autograph_features)
                 self._bound[instance] = bound
         return bound
 
@@ -377,9 +386,21 @@ class Function:
         return self.retrace_explanations[-1] if self.retrace_explanations else None
 
     # -- calling -------------------------------------------------------------------------------
+    def _traced_callable(self):
+        """What tracing calls: the AutoGraph-converted function (converted once), or the
+        Python function itself with autograph=False."""
+        if not self._autograph:
+            return self._python_function
+        if self._converted is None:
+            from graphflow.autograph import conversion
+            self._converted = conversion.convert(self._python_function, self._autograph_options)
+        return self._converted
+
     def __call__(self, *args, **kwargs):
         if context.graph is not None:
             # Called while another graph is being built: trace inline into that graph.
+            return self._traced_callable()(*args, **kwargs)
+        if context.functions_run_eagerly:  # tf.config.run_functions_eagerly(True)
             return self._python_function(*args, **kwargs)
         if not kwargs and not context.tapes:
             key = _fast_key(args)
@@ -540,7 +561,7 @@ class Function:
                 structured = [nest.pack_sequence_as(v, [next(it) for _ in nest.flatten(v)])
                               for v in signature.structure]
                 args, kwargs = self._rebuild_call(structured, names)
-                result = self._python_function(*args, **kwargs)
+                result = self._traced_callable()(*args, **kwargs)
                 flat_out = [_output_to_graph(o, graph) for o in nest.flatten(result)]
         finally:
             context.tapes = saved_tapes
@@ -667,7 +688,7 @@ def _arg_names(fn):
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
              reduce_retracing=False, experimental_relax_shapes=None, name=None, backend=None,
-             optimizer_options=None):
+             optimizer_options=None, experimental_autograph_options=None):
     """Compiles a Python function into a graph per input signature (TF's tf.function).
 
         >>> @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
@@ -678,9 +699,10 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     """
     def decorate(f):
         return Function(f, input_signature=input_signature, reduce_retracing=reduce_retracing,
-                        jit_compile=jit_compile, name=name,
+                        jit_compile=jit_compile, name=name, autograph=autograph,
                         experimental_relax_shapes=experimental_relax_shapes, backend=backend,
-                        optimizer_options=optimizer_options)
+                        optimizer_options=optimizer_options,
+                        experimental_autograph_options=experimental_autograph_options)
     if func is None:
         return decorate
     return decorate(func)

@@ -50,5 +50,6 @@ from graphflow.ops.printing import print_v2 as print  # noqa: F401,E402,A001
 from graphflow.ops.static import get_static_value  # noqa: F401,E402
 from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
 from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
+from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 
 mod = floormod

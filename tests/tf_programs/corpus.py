@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +40,17 @@ def to_graphflow(source):
     return source
 
 
+def run_source(python, source, name, **kwargs):
+    """Runs a program's source as a file of its own name in a temporary directory: AutoGraph
+    (TF's and graphflow's) converts functions from their source file, which `python -c` has
+    not."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(source)
+        return subprocess.run([python, path], capture_output=True, text=True, **kwargs)
+
+
 def run_all(python, rewrite):
     failures = 0
     for path in programs():
@@ -48,8 +60,8 @@ def run_all(python, rewrite):
         if rewrite:
             source = to_graphflow(source)
         start = time.perf_counter()
-        proc = subprocess.run([python, "-c", source], capture_output=True, text=True,
-                              cwd=HERE, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+        proc = run_source(python, source, name, cwd=HERE,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
         seconds = time.perf_counter() - start
         ok = proc.returncode == 0 and proc.stdout.rstrip().endswith("ok")
         failures += not ok
