@@ -307,6 +307,8 @@ class EagerTensor(Tensor):
     def __init__(self, value):
         if type(value) is not np.ndarray:
             value = np.asarray(value)
+        if value.dtype.kind in "SU":  # NumPy text arrays hold tf.string values as bytes objects
+            value = dtypes.as_bytes_array(value)
         self._value = value
 
     @property
@@ -394,6 +396,8 @@ class EagerTensor(Tensor):
     def __str__(self):
         v = self._value
         text = str(v[()]) if v.ndim == 0 else np.array2string(v)
+        if "\n" in text:  # TF starts a multi-line array on its own line
+            text = "\n" + text
         return f"tf.Tensor({text}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __reduce__(self):

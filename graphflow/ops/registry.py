@@ -148,6 +148,8 @@ def _default_dtype(value):
         return dtypes.int32
     if kind == "b":
         return dtypes.bool
+    if kind in "SUO":  # str and bytes values (an object array is checked when converted)
+        return dtypes.string
     raise InvalidArgumentError(
         f"Cannot convert {value!r} (NumPy dtype {arr.dtype}) to a tensor: unsupported element type")
 
@@ -160,9 +162,16 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     """
     if dtype is None:
         dtype = _default_dtype(value)
+        if dtype is dtypes.string:
+            return dtypes.as_bytes_array(value)
         if isinstance(value, np.ndarray) and value.dtype == dtype.np:
             return value
         return np.asarray(value, dtype=dtype.np)
+    if dtype is dtypes.string:  # strings stay strings: numbers are not formatted (TF refuses)
+        if _default_dtype(value) is not dtypes.string and np.size(value) != 0:
+            raise InvalidArgumentError(
+                f"{op_name}: cannot convert {_short(value)} to a string tensor")
+        return dtypes.as_bytes_array(value)
     src = np.asarray(value)
     if src.dtype == dtype.np:
         return src
@@ -307,12 +316,20 @@ def _dispatch_slow(op, inputs, attrs, name):
         return builder.add_op(op, inputs, attrs or {}, name)
     tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
     dev = devices.gpu_for(tensors)
-    if dev is not None:
+    if dev is not None and not _touches_strings(op, tensors, attrs):
         return _run_on_gpu(op, tensors, attrs, dev)
     arrays = [t._value for t in tensors]
     if op.same_dtype:
         _check_same_dtype(op, tensors, arrays)
     return _run_eager(op, tensors, arrays, attrs)
+
+
+def _touches_strings(op, tensors, attrs):
+    """Whether an op reads or makes a tf.string tensor: such ops run in host memory, as TF
+    places string kernels on the CPU (tensor.py: a DeviceTensor's host value is its copy)."""
+    if any(t.dtype is dtypes.string for t in tensors):
+        return True
+    return any(d is dtypes.string for _, d in infer_specs(op, tensors, attrs or {}))
 
 
 def _run_eager(op, inputs, arrays, attrs):
