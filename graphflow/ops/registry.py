@@ -178,7 +178,7 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     kind = src.dtype.kind
     if kind not in "biuf":
         raise InvalidArgumentError(f"{op_name}: cannot convert {value!r} to a {dtype.name} tensor")
-    if kind == "f" and not dtype.is_floating:
+    if kind == "f" and not dtype.is_floating and src.size:  # ([] is float64 to NumPy)
         if not (isinstance(value, np.ndarray) and np.all(np.mod(src, 1) == 0)):
             raise InvalidArgumentError(
                 f"{op_name}: cannot convert float value {_short(value)} to a {dtype.name} tensor")
