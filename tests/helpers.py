@@ -1231,7 +1231,7 @@ def second_derivatives(op, arrays, attrs, rng):
 STRING = dtypes.string
 # Ops whose output shape depends on the data (the rule gives None there).
 DATA_DEPENDENT_SHAPES = {"where_indices", "string_split", "unicode_split", "bytes_split",
-                         "ragged_to_dense"}
+                         "ragged_to_dense", "decode_image"}
 _ALPHABET = ["a", "b", "Z", " ", "\t", "1", "-", "é", "ß", ",", "x7"]
 
 
@@ -1466,3 +1466,105 @@ def _ragged_expected(v, splits, default, shape):
 
 
 _add("ragged_to_dense", _ragged_make, (STRING, F32, I32), _ragged_expected)
+
+
+# -- images (graphflow/ops/image_resize.py, image_codecs.py) -----------------------------------
+
+RESIZE_CASES = [((1, 3, 4, 2), (5, 2), "bilinear", False), ((2, 5, 5, 1), (2, 3), "bilinear", True),
+                ((1, 4, 3, 1), (4, 3), "nearest", False), ((1, 2, 6, 2), (3, 4), "nearest", False),
+                ((1, 6, 4, 1), (4, 3), "area", False), ((1, 1, 1, 3), (2, 2), "bilinear", False)]
+
+
+def _resize_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"size": size, "method": m, "antialias": aa})
+            for s, size, m, aa in RESIZE_CASES]
+
+
+def _naive_axis(method, out_size, in_size, antialias):
+    """One axis of a resize as a matrix, from TF's formulas written per output pixel."""
+    w = np.zeros((out_size, in_size))
+    s = in_size / out_size
+    for o in range(out_size):
+        if method == "nearest":
+            w[o, min(int(math.floor((o + 0.5) * s)), in_size - 1)] = 1
+        elif method == "area":
+            lo, hi = o * s, (o + 1) * s
+            for i in range(in_size):
+                w[o, i] = max(0.0, min(i + 1, hi) - max(i, lo)) / s
+        else:  # bilinear: a triangle of radius 1 (widened by the scale when antialiasing)
+            radius = max(s, 1.0) if antialias else 1.0
+            center = (o + 0.5) * s
+            taps = [max(0.0, 1 - abs(i + 0.5 - center) / radius) for i in range(in_size)]
+            w[o] = np.array(taps) / sum(taps)
+    return w
+
+
+def _resize_expected(x, size, method, antialias):
+    wh = _naive_axis(method, size[0], x.shape[1], antialias)
+    ww = _naive_axis(method, size[1], x.shape[2], antialias)
+    return np.einsum("oh,pw,bhwc->bopc", wh, ww, x.astype(np.float64)).astype(x.dtype)
+
+
+def _resize_grad_make(rng, dtype):
+    return [([values(rng, (s[0],) + size + (s[3],), dtype), values(rng, s, dtype)],
+             {"size": size, "method": m, "antialias": aa}) for s, size, m, aa in RESIZE_CASES]
+
+
+def _resize_grad_expected(dy, x, size, method, antialias):
+    wh = _naive_axis(method, size[0], x.shape[1], antialias)
+    ww = _naive_axis(method, size[1], x.shape[2], antialias)
+    return np.einsum("oh,pw,bopc->bhwc", wh, ww, dy.astype(np.float64)).astype(dy.dtype)
+
+
+_add("resize_images", _resize_make, (F32, F64), _resize_expected)
+_add("resize_images_grad", _resize_grad_make, (F32, F64), _resize_grad_expected)
+
+_IMAGE_SHAPES = [(3, 4, 1), (2, 5, 3), (4, 2, 4), (1, 1, 3)]
+
+
+def _encoded(image, fmt="PNG"):
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[2]]
+    Image.fromarray(image[..., 0] if mode == "L" else image, mode).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _decode_make(rng, dtype):
+    cases = []
+    for shape in _IMAGE_SHAPES:
+        image = rng.integers(0, 256, shape).astype(np.uint8)
+        for channels in (0, 3):
+            cases.append(([np.array(_encoded(image), dtype=object)],
+                          {"channels": channels, "expand_animations": False, "animated": "never",
+                           "op": "decode_image"}))
+    return cases
+
+
+def _decode_expected(contents, channels, expand_animations, animated, op):
+    import io
+    from PIL import Image
+    image = np.asarray(Image.open(io.BytesIO(contents[()])))
+    image = image.reshape(image.shape[:2] + (-1,))
+    if channels == 3 and image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
+    if channels == 3 and image.shape[2] == 4:
+        image = image[..., :3]
+    return image
+
+
+_add("decode_image", _decode_make, (STRING,), _decode_expected)
+
+
+def _encode_make(attrs):
+    def make(rng, dtype):
+        return [([rng.integers(0, 256, s).astype(np.uint8)], dict(attrs))
+                for s in _IMAGE_SHAPES if s[2] != 4 or "quality" not in attrs]
+    return make
+
+
+_add("encode_png", _encode_make({"compression": -1}), (U8,))
+_add("encode_jpeg", _encode_make({"quality": 90}), (U8,))
+SKIP_FORWARD["read_file"] = "STATEFUL: reads the file system (targeted test)"
+SKIP_FORWARD["write_file"] = "STATEFUL: writes the file system (targeted test)"

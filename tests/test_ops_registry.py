@@ -4,6 +4,8 @@ with partially unknown shapes, as graph mode sees them), and gradients against f
 
 Registering an op and adding its SAMPLES entry is all it takes to test it.
 """
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -542,7 +544,31 @@ def _public_random(name):
     return gf_random.shuffle(tf.range(5)).numpy()
 
 
+def _test_read_file():
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "f.bin")
+    with open(path, "wb") as f:
+        f.write(b"\x00data")
+    op = REGISTRY["read_file"]
+    out = dispatch(op, [EagerTensor(np.array(path.encode(), object))])
+    assert out.dtype is tf.string and out.numpy() == b"\x00data"
+    assert op.infer([Spec((), tf.string)]) == [((), tf.string)]
+    with pytest.raises(InvalidArgumentError, match="read_file"):
+        op.infer([Spec((2,), tf.string)])
+
+
+def _test_write_file():
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "sub", "f.bin")
+    op = REGISTRY["write_file"]
+    assert op.num_outputs == 0
+    out = dispatch(op, [EagerTensor(np.array(path, object)), EagerTensor(np.array(b"xy", object))])
+    assert out == () and open(path, "rb").read() == b"xy"
+
+
 SKIPPED_OP_TESTS = {
+    "read_file": _test_read_file,
+    "write_file": _test_write_file,
     "const": _test_const,
     "placeholder": _test_placeholder,
     "read_variable": _test_read_variable,

@@ -24,5 +24,6 @@ from graphflow.ops.shape import (  # noqa: F401
 from graphflow.ops.state import assign, assign_add, assign_sub, init_variable, read_variable  # noqa: F401
 from graphflow.ops import nn, random  # noqa: F401
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
+from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
 
 mod = floormod
