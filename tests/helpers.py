@@ -1231,7 +1231,7 @@ def second_derivatives(op, arrays, attrs, rng):
 STRING = dtypes.string
 # Ops whose output shape depends on the data (the rule gives None there).
 DATA_DEPENDENT_SHAPES = {"where_indices", "string_split", "unicode_split", "bytes_split",
-                         "ragged_to_dense", "decode_image"}
+                         "ragged_to_dense", "decode_image", "aspect_ratio_box"}
 _ALPHABET = ["a", "b", "Z", " ", "\t", "1", "-", "é", "ß", ",", "x7"]
 
 
@@ -1568,3 +1568,26 @@ _add("encode_png", _encode_make({"compression": -1}), (U8,))
 _add("encode_jpeg", _encode_make({"quality": 90}), (U8,))
 SKIP_FORWARD["read_file"] = "STATEFUL: reads the file system (targeted test)"
 SKIP_FORWARD["write_file"] = "STATEFUL: writes the file system (targeted test)"
+
+
+def _aspect_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"size": size, "mode": mode})
+            for s, size in [((4, 6, 2), (2, 2)), ((6, 4, 1), (3, 6)), ((5, 5, 3), (5, 5))]
+            for mode in ("crop", "pad")]
+
+
+def _aspect_expected(x, size, mode):
+    h, w = x.shape[:2]
+    target = size[0] / size[1]
+    if mode == "crop":  # the largest centered window of the target aspect ratio
+        bh, bw = min(h, int(w * target)), min(w, int(h / target))
+        top, left = (h - bh) // 2, (w - bw) // 2
+        return x[top:top + bh, left:left + bw]
+    bh, bw = max(h, int(w * target)), max(w, int(h / target))
+    out = np.zeros((bh, bw) + x.shape[2:], x.dtype)
+    top, left = (bh - h) // 2, (bw - w) // 2
+    out[top:top + h, left:left + w] = x
+    return out
+
+
+_add("aspect_ratio_box", _aspect_make, (F32, U8), _aspect_expected)

@@ -15,8 +15,8 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
-from graphflow.ops import image_codecs, image_resize
-from graphflow.ops.registry import dispatch
+from graphflow.ops import image_codecs, image_resize, rules
+from graphflow.ops.registry import OPAQUE, dispatch, register
 from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor
 
 
@@ -331,6 +331,44 @@ def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILI
     resized = resize(x, [int(np.floor(rh)), int(np.floor(rw))], method=method,
                      antialias=antialias)
     return pad_to_bounding_box(resized, ph, pw, th, tw)
+
+
+def _aspect_box(h, w, size, mode):
+    """(top, left, height, width) of the centered window with the aspect ratio of `size`:
+    the largest inside the image (crop) or the smallest around it (pad), as Keras computes."""
+    th, tw = size
+    bh, bw = int(float(w * th) / tw), int(float(h * tw) / th)
+    bh, bw = (min(h, bh), min(w, bw)) if mode == "crop" else (max(h, bh), max(w, bw))
+    return int(float(abs(h - bh)) / 2), int(float(abs(w - bw)) / 2), bh, bw
+
+
+def _aspect_infer(specs, size, mode):
+    x = specs[0]
+    if x.shape is not None and len(x.shape) != 3:
+        raise InvalidArgumentError(f"aspect_ratio_box: image must be 3-D, got shape {x.shape}")
+    return [((None, None, None if x.shape is None else x.shape[2]), x.dtype)]
+
+
+def _aspect_ref(x, size, mode):
+    _aspect_infer([rules.ArraySpec(x)], size, mode)
+    top, left, bh, bw = _aspect_box(x.shape[0], x.shape[1], size, mode)
+    if mode == "crop":
+        return x[top:top + bh, left:left + bw]
+    out = np.zeros((bh, bw, x.shape[2]), x.dtype)
+    out[top:top + x.shape[0], left:left + x.shape[1]] = x
+    return out
+
+
+# Keras's crop_to_aspect_ratio / pad_to_aspect_ratio for images whose size is known only at run
+# time (decoded files): the box depends on the data, so it is an op of its own.
+ASPECT_RATIO_BOX = register("aspect_ratio_box", OPAQUE, _aspect_infer, _aspect_ref)
+
+
+def fit_aspect_ratio(image, size, mode):
+    """The image cropped ("crop") or zero-padded ("pad") around its center to the aspect ratio
+    of size = (height, width), ready to be resized to `size` without distortion."""
+    return dispatch(ASPECT_RATIO_BOX, (_tensor(image),),
+                    {"size": (int(size[0]), int(size[1])), "mode": mode})
 
 
 # -- color and statistics --------------------------------------------------------------------------
