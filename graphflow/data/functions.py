@@ -2,9 +2,9 @@
 
 A function is traced once, through graphflow.function, with symbolic tensors of the input's
 element_spec (dims the spec leaves None are unknown while tracing, so Python code that needs
-values fails here as it does in TF). Each element then runs the compiled graph. Every thread
-(map's workers, prefetch's producer) gets its own executable, so concurrent elements never share
-a plan's buffers.
+values fails here as it does in TF). Each element then runs the compiled graph. Concurrent
+calls (map's workers, prefetch's producer) each run an executable of their own from a small pool,
+so they never share a plan's buffers.
 
 As in TF, a function of an element that is a tuple receives its components as separate
 arguments; any other element (a dict, a namedtuple, a single tensor) is one argument.
@@ -61,17 +61,25 @@ class StructuredFunction:
         self.output_structure = holder["structure"]
         self.output_spec = structure.pack(
             self.output_structure, [TensorSpec(t.shape, t.dtype) for t in outputs])
-        self._local = threading.local()
+        self._idle = []  # compiled executables no thread is running right now
+        self._lock = threading.Lock()
 
     def run(self, flat_arrays):
-        """The flat output arrays for one element's flat input arrays."""
-        executable = getattr(self._local, "executable", None)
+        """The flat output arrays for one element's flat input arrays. A call takes an idle
+        executable (compiling one more only when all are busy in other threads), so concurrent
+        elements never share a plan's buffers and threads come and go without recompiling."""
+        with self._lock:
+            executable = self._idle.pop() if self._idle else None
         if executable is None:
             from graphflow.graph.function import compile_graph
             c = self.concrete
-            executable = self._local.executable = compile_graph(
-                c.graph, c.outputs, c.inputs, c._targets(), c._backend, c._optimizer_options)
-        return executable.run(list(flat_arrays))
+            executable = compile_graph(c.graph, c.outputs, c.inputs, c._targets(), c._backend,
+                                       c._optimizer_options)
+        try:
+            return executable.run(list(flat_arrays))
+        finally:
+            with self._lock:
+                self._idle.append(executable)
 
     def __call__(self, element):
         """The output element (a structure of arrays) for an input element."""
