@@ -23,6 +23,8 @@ from graphflow.utils import nest
 class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
 
+    _standardize_build_shape = False
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
@@ -95,8 +97,8 @@ class Model(Trainer, Layer):
     def _run_graph(self, inputs, training):
         values = {}
         flat_inputs = self._flatten_inputs(inputs)
-        for kt, x in zip(self.inputs, flat_inputs):
-            values[id(kt)] = _input_tensor(x, kt)
+        for i, (kt, x) in enumerate(zip(self.inputs, flat_inputs)):
+            values[id(kt)] = _input_tensor(x, kt, self, i)
         for node in self._nodes:
             def resolve(v):
                 return values[id(v)] if isinstance(v, KerasTensor) else v
@@ -125,6 +127,22 @@ class Model(Trainer, Layer):
         return flat
 
     # -- calling ---------------------------------------------------------------------------------
+    def _adjust_inputs(self, inputs):
+        """The inputs checked against and rank-adjusted to the model's Input shapes, on concrete
+        batches before a compiled step runs: a traced step relaxed to an unknown rank could not
+        check them, and each rank would otherwise trace its own step."""
+        specs = self.inputs if (self._is_graph_network or isinstance(self, Sequential)) else None
+        if not specs:
+            return inputs
+        if isinstance(inputs, dict) and self._is_graph_network:
+            flat = self._flatten_inputs(inputs)
+            adjusted = [_input_tensor(x, kt, self, i) for i, (kt, x) in enumerate(zip(specs, flat))]
+            return dict(inputs, **dict(zip(self.input_names, adjusted)))
+        if len(specs) == 1 and not (isinstance(inputs, (list, tuple)) and len(inputs) == 1):
+            return _input_tensor(inputs, specs[0], self, 0)
+        flat = self._flatten_inputs(inputs)
+        return [_input_tensor(x, kt, self, i) for i, (kt, x) in enumerate(zip(specs, flat))]
+
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
             return self._run_graph(inputs, training)
@@ -201,9 +219,15 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from graphflow.keras.saving import functional_from_config
-        if "layers" in config:
+        if isinstance(config, dict) and "layers" in config:
             return functional_from_config(config, custom_objects)
         return cls(**config)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (no weights): keras.models.model_from_json
+        rebuilds it."""
+        from graphflow.keras.saving import model_to_json
+        return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True, **kwargs):
         from graphflow.keras.saving import save_model
@@ -226,20 +250,36 @@ def _is_structure_of_shapes(value):
         isinstance(v, (list, tuple, TensorShape)) for v in value)
 
 
-def _input_tensor(x, kt):
+def _input_tensor(x, kt, model, position):
+    """`x` made ready for the model input `kt` as Keras does: cast to its dtype kind, a trailing
+    axis of 1 squeezed or added when the ranks differ by one (Keras's _adjust_input_rank), then
+    checked against its shape, so a wrong-rank input raises instead of silently broadcasting."""
     from graphflow.keras.layers.base import _to_tensor
     from graphflow.ops.elementwise import cast
+    from graphflow.ops import api as ops
     t = _to_tensor(x)
     if hasattr(t, "dtype") and t.dtype is not kt.dtype and t.dtype.is_floating != kt.dtype.is_floating \
             or (hasattr(t, "dtype") and t.dtype.is_floating and kt.dtype.is_floating
                 and t.dtype is not kt.dtype):
         t = cast(t, kt.dtype)
     shape = getattr(t, "shape", None)
-    if shape is not None and shape.rank is not None and kt.shape.rank is not None:
-        if shape.rank != kt.shape.rank or not kt.shape.is_compatible_with(shape):
-            raise InvalidArgumentError(
-                f"Input {kt._keras_history[0].name!r} is incompatible with the layer: expected "
-                f"shape={tuple(kt.shape.as_list())}, found shape={tuple(shape.as_list())}")
+    if shape is None or shape.rank is None or kt.shape.rank is None:
+        return t
+    name = kt._keras_history[0].name
+    expected = tuple(kt.shape.as_list())
+    if shape.rank == kt.shape.rank + 1 and shape[-1] == 1:
+        t = ops.squeeze(t, -1)
+    elif shape.rank == kt.shape.rank - 1 and kt.shape[-1] == 1:
+        t = ops.expand_dims(t, -1)
+    elif shape.rank != kt.shape.rank:
+        raise InvalidArgumentError(
+            f"Invalid input shape for input {position} with name {name!r} of model "
+            f"{model.name!r}. Expected shape {expected}, but input has incompatible shape "
+            f"{tuple(shape.as_list())}")
+    if not kt.shape.is_compatible_with(t.shape):
+        raise InvalidArgumentError(
+            f"Input {position} with name {name!r} of layer {model.name!r} is incompatible with "
+            f"the layer: expected shape={expected}, found shape={tuple(shape.as_list())}")
     return t
 
 
@@ -335,6 +375,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_layer is not None:
+            x = _input_tensor(x, self._input_layer._inbound_nodes[0].outputs, self, 0)
         for layer in self._layers:
             kwargs = {"training": training} if training is not None and \
                 layer._call_accepts("training") else {}
@@ -366,12 +408,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from graphflow.keras.saving import deserialize_layer
-        model = cls(name=config.get("name"))
-        if config.get("batch_input_shape") is not None:
-            from graphflow.keras.layers.base import Input
-            model.add(Input(batch_shape=tuple(config["batch_input_shape"])))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects))
-        return model
+        from graphflow.keras.saving.config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)
 

@@ -2,6 +2,9 @@
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.object_registration import (  # noqa: F401
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
