@@ -19,7 +19,8 @@ from helpers import SAMPLES, assert_close, outputs_of, run
 GPU = "/GPU:0"
 
 # Ops the CUDA target runs on the host by design (their plans list them under "on the host").
-HOST_OPS = {"where_indices", "untile", "ragged_to_dense", "resize_images", "resize_images_grad"}
+HOST_OPS = {"where_indices", "untile", "ragged_to_dense", "resize_images", "resize_images_grad",
+            "aspect_ratio_box"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
