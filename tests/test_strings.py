@@ -176,6 +176,8 @@ def test_traced_string_functions_keep_strings_out_of_kernels():
             body = node.attrs["cluster"].body
             assert all(o.dtype is not tf.string for n in body.nodes for o in n.outputs), body
 
+    zeros = tf.function(lambda x: tf.zeros_like(x))(tf.constant(["a", "b"]))  # folded: b""
+    assert zeros.numpy().tolist() == [b"", b""]
     g = tf.function(lambda c, x: tf.where(c, x, "no"))  # a bool first input, string values
     assert g(tf.constant([True, False]), tf.constant(["a", "b"])).numpy().tolist() == [b"a", b"no"]
 

@@ -208,10 +208,6 @@ def same_structure(a, b):
     return True
 
 
-def describe(spec):
-    return repr(spec)
-
-
 def most_specific_compatible_shape(a, b):
     """The shape both fit: equal dims kept, others None; unknown rank if ranks differ."""
     a, b = TensorShape(a), TensorShape(b)

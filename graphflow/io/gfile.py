@@ -10,16 +10,18 @@ file or directory). TF's other file systems (gs://, s3://, hdfs://) are not supp
     (['a.txt'], 'hi\\n')
 """
 import glob as _glob
-import os
-import shutil
+import os as _os
+import shutil as _shutil
 
-from graphflow.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from graphflow.errors import FailedPreconditionError as _Exists
+from graphflow.errors import InvalidArgumentError as _Invalid
+from graphflow.errors import NotFoundError as _NotFound
 
 
 def _local(path):
-    path = os.fsdecode(os.fspath(path.numpy() if hasattr(path, "numpy") else path))
+    path = _os.fsdecode(_os.fspath(path.numpy() if hasattr(path, "numpy") else path))
     if "://" in path and not path.startswith("file://"):
-        raise InvalidArgumentError(
+        raise _Invalid(
             f"gfile: {path}: only local files are supported (no gs://, s3://, hdfs://)")
     return path[len("file://"):] if path.startswith("file://") else path
 
@@ -31,12 +33,12 @@ class GFile:
     def __init__(self, name, mode="r"):
         self.name = _local(name)
         self.mode = mode
-        if "r" in mode and not os.path.exists(self.name):
-            raise NotFoundError(f"{self.name}; No such file or directory")
+        if "r" in mode and not _os.path.exists(self.name):
+            raise _NotFound(f"{self.name}; No such file or directory")
         if any(m in mode for m in "wa"):
-            directory = os.path.dirname(self.name)
-            if directory and not os.path.isdir(directory):
-                raise NotFoundError(f"{directory}; No such file or directory")
+            directory = _os.path.dirname(self.name)
+            if directory and not _os.path.isdir(directory):
+                raise _NotFound(f"{directory}; No such file or directory")
         self._file = open(self.name, mode)
 
     def __getattr__(self, attr):
@@ -52,75 +54,75 @@ class GFile:
         self._file.close()
 
     def size(self):
-        return os.path.getsize(self.name)
+        return _os.path.getsize(self.name)
 
 
 Open = GFile
 
 
 def exists(path):
-    return os.path.exists(_local(path))
+    return _os.path.exists(_local(path))
 
 
 def isdir(path):
-    return os.path.isdir(_local(path))
+    return _os.path.isdir(_local(path))
 
 
 def glob(pattern):
     """Paths matching a pattern (or a list of patterns)."""
-    patterns = [pattern] if isinstance(pattern, (str, bytes, os.PathLike)) else list(pattern)
+    patterns = [pattern] if isinstance(pattern, (str, bytes, _os.PathLike)) else list(pattern)
     return [p for pat in patterns for p in sorted(_glob.glob(_local(pat)))]
 
 
 def listdir(path):
     path = _local(path)
-    if not os.path.isdir(path):
-        raise NotFoundError(f"Could not find directory {path}")
-    return sorted(os.listdir(path))
+    if not _os.path.isdir(path):
+        raise _NotFound(f"Could not find directory {path}")
+    return sorted(_os.listdir(path))
 
 
 def makedirs(path):
-    os.makedirs(_local(path), exist_ok=True)
+    _os.makedirs(_local(path), exist_ok=True)
 
 
 def mkdir(path):
     path = _local(path)
-    parent = os.path.dirname(path.rstrip("/"))
-    if parent and not os.path.isdir(parent):
-        raise NotFoundError(f"{parent}; No such file or directory")
-    os.makedirs(path, exist_ok=True)
+    parent = _os.path.dirname(path.rstrip("/"))
+    if parent and not _os.path.isdir(parent):
+        raise _NotFound(f"{parent}; No such file or directory")
+    _os.makedirs(path, exist_ok=True)
 
 
 def remove(path):
     path = _local(path)
-    if not os.path.exists(path):
-        raise NotFoundError(f"{path}; No such file or directory")
-    os.remove(path)
+    if not _os.path.exists(path):
+        raise _NotFound(f"{path}; No such file or directory")
+    _os.remove(path)
 
 
 def rmtree(path):
     path = _local(path)
-    if not os.path.exists(path):
-        raise NotFoundError(f"{path}; No such file or directory")
-    shutil.rmtree(path)
+    if not _os.path.exists(path):
+        raise _NotFound(f"{path}; No such file or directory")
+    _shutil.rmtree(path)
 
 
 def rename(oldpath, newpath, overwrite=False):
     old, new = _local(oldpath), _local(newpath)
-    if not os.path.exists(old):
-        raise NotFoundError(f"{old}; No such file or directory")
-    if os.path.exists(new) and not overwrite:
-        raise FailedPreconditionError(f"rename: {new} already exists (pass overwrite=True)")
-    os.replace(old, new)
+    if not _os.path.exists(old):
+        raise _NotFound(f"{old}; No such file or directory")
+    if _os.path.exists(new) and not overwrite:
+        raise _Exists(f"rename: {new} already exists (pass overwrite=True)")
+    _os.replace(old, new)
 
 
 def copy(oldpath, newpath, overwrite=False):
     old, new = _local(oldpath), _local(newpath)
-    if not os.path.exists(old):
-        raise NotFoundError(f"{old}; No such file or directory")
-    if os.path.exists(new) and not overwrite:
-        raise FailedPreconditionError(f"copy: {new} already exists (pass overwrite=True)")
-    shutil.copyfile(old, new)
+    if not _os.path.exists(old):
+        raise _NotFound(f"{old}; No such file or directory")
+    if _os.path.exists(new) and not overwrite:
+        raise _Exists(f"copy: {new} already exists (pass overwrite=True)")
+    _shutil.copyfile(old, new)
 
 
 class _FileStatistics:
@@ -132,17 +134,17 @@ class _FileStatistics:
 
 def stat(path):
     path = _local(path)
-    if not os.path.exists(path):
-        raise NotFoundError(f"{path}; No such file or directory")
-    return _FileStatistics(os.stat(path), os.path.isdir(path))
+    if not _os.path.exists(path):
+        raise _NotFound(f"{path}; No such file or directory")
+    return _FileStatistics(_os.stat(path), _os.path.isdir(path))
 
 
 def walk(top, topdown=True, onerror=None):
     """(directory, subdirectories, files) triples, names sorted, as TF's walk."""
-    for root, dirs, files in os.walk(_local(top), topdown=topdown, onerror=onerror):
+    for root, dirs, files in _os.walk(_local(top), topdown=topdown, onerror=onerror):
         dirs.sort()
         yield root, list(dirs), sorted(files)
 
 
 def join(path, *paths):
-    return os.path.join(path, *paths)
+    return _os.path.join(path, *paths)
