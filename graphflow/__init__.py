@@ -13,11 +13,14 @@ from graphflow import dtypes, errors, tensor as _tensor
 from graphflow.dtypes import (  # noqa: F401
     DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8,
     variant)
+from graphflow.dtypes import string  # noqa: F401
 from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
 from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401
 from graphflow import linalg, math  # noqa: F401
+from graphflow import image, io, ragged, strings  # noqa: F401
+from graphflow.ops.ragged import RaggedTensor  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 

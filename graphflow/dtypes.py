@@ -48,11 +48,17 @@ class DType:
 
     @property
     def min(self):
+        self._check_numeric("minimum")
         return np.finfo(self.np).min if self.is_floating else np.iinfo(self.np).min
 
     @property
     def max(self):
+        self._check_numeric("maximum")
         return np.finfo(self.np).max if self.is_floating else np.iinfo(self.np).max
+
+    def _check_numeric(self, what):
+        if self.np.kind in "OSU":
+            raise InvalidArgumentError(f"Cannot find {what} value of {self}: it is not numeric")
 
     def __eq__(self, other):
         if isinstance(other, DType):
@@ -84,15 +90,19 @@ int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
 bool = DType("bool", np.bool_)  # noqa: A001 - the TensorFlow name
+# tf.string: variable-length byte strings, held as NumPy object arrays of `bytes` in host memory
+# (never on a GPU, never inside a fused kernel: see as_bytes_array and compiler/fused.py).
+string = DType("string", object)
 half, double = float16, float64
 _pybool = type(True)
 
 # A variant tensor holds one opaque Python value (a TensorList: the state of a TensorArray,
-# or the intermediates a control-flow op keeps for its gradient) in a 0-d object array. It is
-# not an element type users compute with, so it is not in ALL.
-variant = DType("variant", np.object_)
+# or the intermediates a control-flow op keeps for its gradient) in a 0-d array of a one-field
+# record type (not plain object arrays, which are tf.string's). It is not an element type users
+# compute with, so it is not in ALL.
+variant = DType("variant", np.dtype([("variant", object)]))
 
-ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, string)
 FLOATS = (float16, float32, float64)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {d.np: d for d in ALL}
@@ -122,9 +132,12 @@ def as_dtype(value):
     if value is _pybool:
         return bool
     try:
-        found = _BY_NP.get(np.dtype(value))
+        np_dtype = np.dtype(value)
     except TypeError:
-        found = None
+        np_dtype = None
+    found = _BY_NP.get(np_dtype)
+    if found is None and np_dtype is not None and np_dtype.kind in "SU":
+        found = string  # NumPy's fixed-width text types (str_, bytes_) are tf.string
     if found is None:
         raise InvalidArgumentError(f"Unsupported dtype {value!r}; graphflow supports {[d.name for d in ALL]}")
     return found
@@ -136,3 +149,41 @@ def from_numpy(np_dtype):
     if found is None:
         found = as_dtype(np_dtype)
     return found
+
+
+def as_bytes_array(value):
+    """`value` (str, bytes, nested lists of them, a NumPy text or object array) as a tf.string
+    array: a NumPy object array of `bytes`, str encoded as UTF-8 (as TF does).
+
+        >>> as_bytes_array(["a", b"b"])
+        array([b'a', b'b'], dtype=object)
+
+    Raises InvalidArgumentError naming the first element that is not a string.
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind == "S":
+        return value.astype(object)
+    try:
+        arr = np.array(value, dtype=object)
+    except ValueError as e:  # ragged nesting
+        raise InvalidArgumentError(f"Cannot convert {_short(value)} to a string tensor: {e}") \
+            from None
+    flat = arr.reshape(-1)
+    for i, x in enumerate(flat):
+        t = type(x)
+        if t is bytes:
+            continue
+        if t is str or isinstance(x, np.str_):
+            flat[i] = x.encode("utf-8")
+        elif isinstance(x, (bytes, np.bytes_)):
+            flat[i] = bytes(x)
+        else:
+            raise InvalidArgumentError(
+                f"Cannot convert {_short(value)} to a string tensor: element {x!r:.40} of type "
+                f"{t.__name__} is not a str or bytes (can't convert a Python sequence with mixed "
+                "types to a tensor)")
+    return arr
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."

@@ -307,6 +307,8 @@ class EagerTensor(Tensor):
     def __init__(self, value):
         if type(value) is not np.ndarray:
             value = np.asarray(value)
+        if value.dtype.kind in "SU":  # NumPy text arrays hold tf.string values as bytes objects
+            value = dtypes.as_bytes_array(value)
         self._value = value
 
     @property
@@ -334,6 +336,8 @@ class EagerTensor(Tensor):
         scalar for a rank-0 tensor, as TF returns."""
         value = self._value
         if value.ndim == 0:
+            if value.dtype.names:  # a variant: the Python value it holds (ops/tensor_list.py)
+                return value[value.dtype.names[0]][()]
             return value[()]
         if value.flags.writeable:
             value = value.view()
@@ -394,6 +398,8 @@ class EagerTensor(Tensor):
     def __str__(self):
         v = self._value
         text = str(v[()]) if v.ndim == 0 else np.array2string(v)
+        if "\n" in text:  # TF starts a multi-line array on its own line
+            text = "\n" + text
         return f"tf.Tensor({text}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __reduce__(self):

@@ -2087,7 +2087,8 @@ def second_derivatives(op, arrays, attrs, rng):
     return pairs
 
 
-# =============================================================================================
+# ======================================================================================
+
 # ops2 (issue 16): special functions, linear algebra, nn and random ops. Everything below this
 # line belongs to that package; the expected functions are independent of graphflow/ops.
 # =============================================================================================
@@ -2730,3 +2731,370 @@ def _fold_in_make(rng, dtype):
 
 
 _add("random_fold_in", _fold_in_make, (I64,))
+
+
+# -- strings (graphflow/ops/strings.py, ops/ragged.py) -----------------------------------------
+
+STRING = dtypes.string
+# Ops whose output shape depends on the data (the rule gives None there).
+DATA_DEPENDENT_SHAPES |= {"where_indices", "string_split", "unicode_split", "bytes_split",
+                         "ragged_to_dense", "decode_image", "aspect_ratio_box"}
+_ALPHABET = ["a", "b", "Z", " ", "\t", "1", "-", "é", "ß", ",", "x7"]
+
+
+def strings(rng, shape, dtype=None, alphabet=_ALPHABET, max_len=6):
+    """An object array of random byte strings (ASCII, whitespace, two-byte UTF-8 letters)."""
+    out = np.empty(shape, object)
+    flat = out.reshape(-1)
+    for i in range(flat.size):
+        n = int(rng.integers(0, max_len + 1))
+        flat[i] = "".join(alphabet[int(k)] for k in rng.integers(0, len(alphabet), n)).encode()
+    return out
+
+
+def _smap(fn, x, dtype=object):
+    out = np.empty(x.shape, dtype)
+    for idx in np.ndindex(x.shape):
+        out[idx] = fn(x[idx])
+    return out
+
+
+STRING_SHAPES = [(), (3,), (2, 3), (0,), (2, 0)]
+
+
+def _string_unary(name, attrs_list, expected):
+    def make(rng, dtype):
+        return [([strings(rng, s)], dict(a)) for s in STRING_SHAPES for a in attrs_list]
+    _add(name, make, (STRING,), expected)
+
+
+def _case_expected(upper):
+    def expected(x, encoding):
+        if encoding == "":
+            return _smap(lambda b: bytes(c - 32 if upper and 97 <= c <= 122 else
+                                         c + 32 if not upper and 65 <= c <= 90 else c
+                                         for c in b), x)
+        return _smap(lambda b: (b.decode().upper() if upper else b.decode().lower()).encode(), x)
+    return expected
+
+
+_string_unary("string_lower", [{"encoding": ""}, {"encoding": "utf-8"}], _case_expected(False))
+_string_unary("string_upper", [{"encoding": ""}, {"encoding": "utf-8"}], _case_expected(True))
+_string_unary("string_strip", [{}], lambda x: _smap(lambda b: b.strip(b" \t\n\v\f\r"), x))
+_string_unary("string_length", [{"unit": "BYTE"}, {"unit": "UTF8_CHAR"}],
+              lambda x, unit: _smap(len if unit == "BYTE" else lambda b: len(b.decode()), x,
+                                    np.int32))
+_string_unary("regex_replace", [{"pattern": "[ab]+", "rewrite": "<\\0>", "replace_global": True},
+                                {"pattern": "(\\w)(\\d)", "rewrite": "\\2\\1",
+                                 "replace_global": False}],
+              lambda x, pattern, rewrite, replace_global: _smap(
+                  lambda b: __import__("re").sub(pattern, rewrite.replace("\\0", "\\g<0>"),
+                                                 b.decode(), 0 if replace_global else 1,
+                                                 flags=__import__("re").ASCII).encode(), x))
+_string_unary("regex_full_match", [{"pattern": "[a-z ]*"}, {"pattern": ".*1.*"}],
+              lambda x, pattern: _smap(lambda b: __import__("re").fullmatch(
+                  pattern, b.decode(), flags=__import__("re").ASCII) is not None, x, np.bool_))
+for _name, _fn in [("to_hash_bucket_fast", "fingerprint64"), ("to_hash_bucket", "legacy_hash64")]:
+    _string_unary(_name, [{"num_buckets": 10}, {"num_buckets": 2 ** 40}], None)
+_string_unary("to_hash_bucket_strong", [{"num_buckets": 7, "key": (1, 2)},
+                                        {"num_buckets": 2 ** 62, "key": (2 ** 63 + 5, 3)}], None)
+
+
+def _number_strings(rng, shape, kind):
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        v = rng.integers(-1000, 1000) if kind == "i" else rng.uniform(-1e3, 1e3)
+        out[idx] = (f" {v} " if rng.random() < 0.3 else f"{v}").encode()
+    return out
+
+
+def _to_number_make(rng, dtype):
+    return [([_number_strings(rng, s, t[0])], {"out_type": t})
+            for s in STRING_SHAPES for t in ("float32", "float64", "int32", "int64")]
+
+
+_add("string_to_number", _to_number_make, (STRING,),
+     lambda x, out_type: _smap(lambda b: (int if out_type[0] == "i" else float)(b.strip()), x,
+                               np.dtype(out_type)))
+
+
+def _as_string_make(rng, dtype):
+    attrs = [{}, {"width": 7}, {"width": 6, "fill": "0"}]
+    if dtypes.as_dtype(dtype).is_floating:
+        attrs += [{"precision": 2}, {"scientific": True}, {"shortest": True, "fill": " "}]
+    full = {"precision": -1, "scientific": False, "shortest": False, "width": -1, "fill": ""}
+    return [([values(rng, s, dtype, -50, 50)], {**full, **a}) for s in [(), (4,), (2, 3), (0,)]
+            for a in attrs]
+
+
+def _as_string_expected(x, precision, scientific, shortest, width, fill):
+    if x.dtype.kind == "b":  # TF ignores width and fill for bools
+        return _smap(lambda v: b"true" if v else b"false", x)
+    w = "" if width < 0 else str(width)
+    if x.dtype.kind == "f":
+        conv = "e" if scientific else "g" if shortest else "f"
+        p = "" if precision < 0 else f".{precision}"
+        return _smap(lambda v: f"{float(v):{fill}{w}{p}{conv}}".encode(), x)
+    return _smap(lambda v: f"{int(v):{fill}{w}d}".encode(), x)
+
+
+_add("as_string", _as_string_make, (F32, I32, I64, BOOL), _as_string_expected)
+
+
+def _join_make(rng, dtype):
+    shapes = [[(3,), (3,)], [(), (2, 2), ()], [(0,), ()], [(2,)], [(), ()]]
+    return [([strings(rng, s) for s in case], {"separator": sep})
+            for case in shapes for sep in ("", ", ")]
+
+
+def _join_expected(*xs, separator):
+    shape = np.broadcast_shapes(*[x.shape for x in xs])
+    parts = [np.broadcast_to(x, shape) for x in xs]
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        out[idx] = separator.encode().join(p[idx] for p in parts)
+    return out
+
+
+_add("string_join", _join_make, (STRING,), _join_expected)
+
+REDUCE_JOIN_CASES = [((2, 3), None, False), ((2, 3), (1,), False), ((2, 3), (0,), True),
+                     ((2, 3, 2), (2, 0), False), ((2, 3, 2), (0, 2), True), ((0, 2), None, False),
+                     ((0, 2), (0,), False), ((3,), (), False)]
+
+
+def _reduce_join_make(rng, dtype):
+    return [([strings(rng, s, max_len=2)], {"axis": a, "keepdims": k, "separator": sep})
+            for s, a, k in REDUCE_JOIN_CASES for sep in ("", ".")]
+
+
+def _reduce_join_expected(x, axis, keepdims, separator):
+    # Join along the first listed axis fastest: an explicit loop over output positions.
+    axes = tuple(reversed(range(x.ndim))) if axis is None else axis
+    kept = [a for a in range(x.ndim) if a not in axes]
+    out = np.empty([x.shape[a] for a in kept], object)
+    for pos in np.ndindex(out.shape):
+        pieces = []
+        slowest_first = [x.shape[a] for a in reversed(axes)]
+        for combo in np.ndindex(*slowest_first):
+            index = [0] * x.ndim
+            for a, p in zip(kept, pos):
+                index[a] = p
+            for a, c in zip(reversed(axes), combo):  # the last listed axis is the slowest
+                index[a] = c
+            pieces.append(x[tuple(index)])
+        out[pos] = separator.encode().join(pieces)
+    if keepdims:
+        out = out.reshape([1 if a in axes else d for a, d in enumerate(x.shape)])
+    return out
+
+
+_add("reduce_join", _reduce_join_make, (STRING,), _reduce_join_expected)
+
+
+def _substr_make(rng, dtype):
+    x = np.array([b"Hello", b"w\xc3\xa9rld!", b"", b"ab"], object)
+    return [([x, np.array(p, np.int32), np.array(n, np.int32)], {"unit": u})
+            for p, n in [(0, 2), (0, -1), ([1, 2, 0, -2], [3, 0, 5, 1])]
+            for u in ("BYTE", "UTF8_CHAR")] + \
+        [([strings(rng, (2, 3), max_len=4) + b"xyz", np.array([[0], [1]], np.int64),
+           np.array([2, 1, 9], np.int64)], {"unit": "BYTE"})]
+
+
+def _substr_expected(x, pos, n, unit):
+    shape = np.broadcast_shapes(x.shape, pos.shape, n.shape)
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        s = np.broadcast_to(x, shape)[idx]
+        s = s if unit == "BYTE" else s.decode()
+        p, k = int(np.broadcast_to(pos, shape)[idx]), int(np.broadcast_to(n, shape)[idx])
+        p = p % len(s) if p < 0 else p
+        piece = s[p:] if k < 0 else s[p:p + k]
+        out[idx] = piece if unit == "BYTE" else piece.encode()
+    return out
+
+
+_add("substr", _substr_make, (STRING,), _substr_expected)
+
+
+def _string_split_make(attrs_list):
+    def make(rng, dtype):
+        return [([strings(rng, s, alphabet=["a", " ", ",", "bc", "\t", "é"], max_len=8)], dict(a))
+                for s in [(3,), (1,), (0,), (5,)] for a in attrs_list]
+    return make
+
+
+def _string_split_expected(pieces):
+    def expected(x, **attrs):
+        rows = [pieces(b, **attrs) for b in x]
+        values_ = np.empty(sum(len(r) for r in rows), object)
+        values_[:] = [p for r in rows for p in r]
+        return values_, np.cumsum([0] + [len(r) for r in rows]).astype(np.int64)
+    return expected
+
+
+_add("string_split", _string_split_make([{"sep": "", "maxsplit": -1}, {"sep": ",", "maxsplit": -1},
+                                  {"sep": " ", "maxsplit": 1}]), (STRING,),
+     _string_split_expected(lambda b, sep, maxsplit: b.split(sep.encode() or None, maxsplit)))
+_add("unicode_split", _string_split_make([{"input_encoding": "UTF-8", "errors": "replace",
+                                    "replacement_char": 65533}]), (STRING,),
+     _string_split_expected(lambda b, **a: [c.encode() for c in b.decode()]))
+_add("bytes_split", _string_split_make([{}]), (STRING,),
+     _string_split_expected(lambda b: [bytes([c]) for c in b]))
+
+
+def _ragged_make(rng, dtype):
+    dtype = dtypes.as_dtype(dtype)
+
+    def vals(n, *inner):
+        return strings(rng, (n,) + inner) if dtype is STRING else values(rng, (n,) + inner, dtype)
+    fill = np.array(b"?", object) if dtype is STRING else np.array(7, dtype.np)
+    splits = [np.array(s, np.int64) for s in ([0, 2, 2, 5], [0], [0, 0], [0, 1, 3])]
+    return [([vals(int(s[-1]), *inner), s, fill], {"shape": shape})
+            for s, inner, shape in [(splits[0], (), None), (splits[1], (), None),
+                                    (splits[2], (), None), (splits[3], (2,), None),
+                                    (splits[0], (), (2, 4)), (splits[3], (2,), (3, 1, 3))]]
+
+
+def _ragged_expected(v, splits, default, shape):
+    rows = [v[a:b] for a, b in zip(splits[:-1], splits[1:])]
+    width = max((len(r) for r in rows), default=0)
+    dense = np.empty((len(rows), width) + v.shape[1:], v.dtype)
+    dense[...] = default
+    for i, r in enumerate(rows):
+        dense[i, :len(r)] = r
+    if shape is None:
+        return dense
+    out = np.empty(shape, v.dtype)
+    out[...] = default
+    common = tuple(slice(0, min(a, b)) for a, b in zip(shape, dense.shape))
+    out[common] = dense[common]
+    return out
+
+
+_add("ragged_to_dense", _ragged_make, (STRING, F32, I32), _ragged_expected)
+
+
+# -- images (graphflow/ops/image_resize.py, image_codecs.py) -----------------------------------
+
+RESIZE_CASES = [((1, 3, 4, 2), (5, 2), "bilinear", False), ((2, 5, 5, 1), (2, 3), "bilinear", True),
+                ((1, 4, 3, 1), (4, 3), "nearest", False), ((1, 2, 6, 2), (3, 4), "nearest", False),
+                ((1, 6, 4, 1), (4, 3), "area", False), ((1, 1, 1, 3), (2, 2), "bilinear", False)]
+
+
+def _resize_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"size": size, "method": m, "antialias": aa})
+            for s, size, m, aa in RESIZE_CASES]
+
+
+def _naive_axis(method, out_size, in_size, antialias):
+    """One axis of a resize as a matrix, from TF's formulas written per output pixel."""
+    w = np.zeros((out_size, in_size))
+    s = in_size / out_size
+    for o in range(out_size):
+        if method == "nearest":
+            w[o, min(int(math.floor((o + 0.5) * s)), in_size - 1)] = 1
+        elif method == "area":
+            lo, hi = o * s, (o + 1) * s
+            for i in range(in_size):
+                w[o, i] = max(0.0, min(i + 1, hi) - max(i, lo)) / s
+        else:  # bilinear: a triangle of radius 1 (widened by the scale when antialiasing)
+            radius = max(s, 1.0) if antialias else 1.0
+            center = (o + 0.5) * s
+            taps = [max(0.0, 1 - abs(i + 0.5 - center) / radius) for i in range(in_size)]
+            w[o] = np.array(taps) / sum(taps)
+    return w
+
+
+def _resize_expected(x, size, method, antialias):
+    wh = _naive_axis(method, size[0], x.shape[1], antialias)
+    ww = _naive_axis(method, size[1], x.shape[2], antialias)
+    return np.einsum("oh,pw,bhwc->bopc", wh, ww, x.astype(np.float64)).astype(x.dtype)
+
+
+def _resize_grad_make(rng, dtype):
+    return [([values(rng, (s[0],) + size + (s[3],), dtype), values(rng, s, dtype)],
+             {"size": size, "method": m, "antialias": aa}) for s, size, m, aa in RESIZE_CASES]
+
+
+def _resize_grad_expected(dy, x, size, method, antialias):
+    wh = _naive_axis(method, size[0], x.shape[1], antialias)
+    ww = _naive_axis(method, size[1], x.shape[2], antialias)
+    return np.einsum("oh,pw,bopc->bhwc", wh, ww, dy.astype(np.float64)).astype(dy.dtype)
+
+
+_add("resize_images", _resize_make, (F32, F64), _resize_expected)
+_add("resize_images_grad", _resize_grad_make, (F32, F64), _resize_grad_expected)
+
+_IMAGE_SHAPES = [(3, 4, 1), (2, 5, 3), (4, 2, 4), (1, 1, 3)]
+
+
+def _encoded(image, fmt="PNG"):
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[2]]
+    Image.fromarray(image[..., 0] if mode == "L" else image, mode).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _decode_make(rng, dtype):
+    cases = []
+    for shape in _IMAGE_SHAPES:
+        image = rng.integers(0, 256, shape).astype(np.uint8)
+        for channels in (0, 3):
+            cases.append(([np.array(_encoded(image), dtype=object)],
+                          {"channels": channels, "expand_animations": False, "animated": "never",
+                           "op": "decode_image"}))
+    return cases
+
+
+def _decode_expected(contents, channels, expand_animations, animated, op):
+    import io
+    from PIL import Image
+    image = np.asarray(Image.open(io.BytesIO(contents[()])))
+    image = image.reshape(image.shape[:2] + (-1,))
+    if channels == 3 and image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
+    if channels == 3 and image.shape[2] == 4:
+        image = image[..., :3]
+    return image
+
+
+_add("decode_image", _decode_make, (STRING,), _decode_expected)
+
+
+def _encode_make(attrs):
+    def make(rng, dtype):
+        return [([rng.integers(0, 256, s).astype(np.uint8)], dict(attrs))
+                for s in _IMAGE_SHAPES if s[2] != 4 or "quality" not in attrs]
+    return make
+
+
+_add("encode_png", _encode_make({"compression": -1}), (U8,))
+_add("encode_jpeg", _encode_make({"quality": 90}), (U8,))
+SKIP_FORWARD["read_file"] = "STATEFUL: reads the file system (targeted test)"
+SKIP_FORWARD["write_file"] = "STATEFUL: writes the file system (targeted test)"
+
+
+def _aspect_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"size": size, "mode": mode})
+            for s, size in [((4, 6, 2), (2, 2)), ((6, 4, 1), (3, 6)), ((5, 5, 3), (5, 5))]
+            for mode in ("crop", "pad")]
+
+
+def _aspect_expected(x, size, mode):
+    h, w = x.shape[:2]
+    target = size[0] / size[1]
+    if mode == "crop":  # the largest centered window of the target aspect ratio
+        bh, bw = min(h, int(w * target)), min(w, int(h / target))
+        top, left = (h - bh) // 2, (w - bw) // 2
+        return x[top:top + bh, left:left + bw]
+    bh, bw = max(h, int(w * target)), max(w, int(h / target))
+    out = np.zeros((bh, bw) + x.shape[2:], x.dtype)
+    top, left = (bh - h) // 2, (bw - w) // 2
+    out[top:top + h, left:left + w] = x
+    return out
+
+
+_add("aspect_ratio_box", _aspect_make, (F32, U8), _aspect_expected)

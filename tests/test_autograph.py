@@ -699,12 +699,13 @@ def test_only_the_taken_branch_has_effects():
 def test_for_over_a_dataset_reads_it_when_the_function_runs():
     reads = []
 
-    def record(x, y):
-        reads.append(1)
-        return x, y
+    def elements():  # a generator runs each time the dataset is read (a traced map would not)
+        for i in range(7):
+            reads.append(1)
+            yield np.float32(i), np.float32(i * 10.0)
 
-    data = tf.data.Dataset.from_tensor_slices(
-        (np.arange(7, dtype=np.float32), np.arange(7, dtype=np.float32) * 10.0)).map(record)
+    data = tf.data.Dataset.from_generator(
+        elements, output_signature=(tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)))
 
     def total(w, stop):
         acc = tf.constant(0.0)

@@ -142,7 +142,14 @@ def can_fuse_elementwise(node):
     op = node.opdef
     return (node.kind in ("elementwise", "broadcast") and op.scalar is not None
             and bool(node.inputs) and len(node.outputs) == 1
-            and node.inputs[0].dtype.np.kind in op.scalar_kinds)
+            and node.inputs[0].dtype.np.kind in op.scalar_kinds
+            and all(t.dtype.np.kind in KERNEL_KINDS for t in node.inputs)
+            and all(t.dtype.np.kind in KERNEL_KINDS for t in node.outputs))
+
+
+# dtype kinds a kernel can hold: tf.string tensors (object arrays) live in host memory only, so
+# a node with a string input or output (where(c, "a", "b") included) stays out of kernels.
+KERNEL_KINDS = "fiub"
 
 
 def grow_producers(members, consumers_of, can_fuse, graph_output_ids=(), same_shape_as=None):

@@ -659,11 +659,17 @@ def compile_graph(graph, fetches, feeds, targets, backend=None, optimizer_option
     if backend == "reference":
         from graphflow.backends import reference
         return reference.compile(graph, fetches, feeds, targets)
-    if device is not None and device.is_gpu:
+    if device is not None and device.is_gpu and not _has_strings(graph):
         from graphflow.compiler.lower_cuda import CudaExecutable
         return CudaExecutable(graph, fetches, feeds, targets, optimizer_options, device)
     from graphflow.compiler.lower import CompiledExecutable
     return CompiledExecutable(graph, fetches, feeds, targets, optimizer_options)
+
+
+def _has_strings(graph):
+    """Whether a graph holds tf.string tensors: it then runs in host memory (the CPU plan), as TF
+    places string ops on the CPU."""
+    return any(o.dtype is dtypes.string for n in graph.nodes for o in n.outputs)
 
 
 def _placeholder_name(path):

@@ -42,7 +42,10 @@ def _as_array(value, what):
     arr = np.asarray(value)
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)  # Keras feeds float64 NumPy data to float32 models
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind in "SUO":  # text data (string inputs of text models) as tf.string
+        from graphflow.dtypes import as_bytes_array
+        arr = as_bytes_array(arr)
+    if arr.dtype.kind not in "biufO":
         raise InvalidArgumentError(f"{what}: unsupported data of dtype {arr.dtype}")
     return arr
 

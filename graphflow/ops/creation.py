@@ -45,6 +45,8 @@ def _from_value(value, dtype):
         return arr
     if dtype is not None:
         src = np.asarray(value)
+        if dtype is dtypes.string or src.dtype.kind in "SUO":
+            return to_array(value, dtype, "constant")  # strings convert only to strings
         if src.dtype.kind == "f" and not dtype.is_floating:
             # TF: tf.constant(1.5, tf.int32) raises; whole floats are fine.
             if not np.all(np.mod(src, 1) == 0):
@@ -85,7 +87,8 @@ def constant(value, dtype=None, shape=None, name=None):
 
 def _constant_tensor(arr, name=None):
     if context.graph is None:
-        if context.gpu_placement is not None:  # created on the GPU in scope (or the default)
+        # created on the GPU in scope (or the default); strings live in host memory
+        if context.gpu_placement is not None and arr.dtype.kind != "O":
             from graphflow import devices as device
             from graphflow.tensor import DeviceTensor
             return DeviceTensor(device.to_device(arr), context.gpu_placement)
@@ -171,6 +174,8 @@ def fill(dims, value, dtype=None, name=None):
     if dtype is None:
         dtype = dtypes.as_dtype(to_array(value).dtype)
     dtype = dtypes.as_dtype(dtype)
+    if dtype is dtypes.string:  # the fill value as bytes, not str
+        value = to_array(value, dtype, "fill")
     return _constant_tensor(np.full(known, value, dtype=dtype.np), name)
 
 

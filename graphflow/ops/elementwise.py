@@ -11,11 +11,12 @@ import math
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import rules
 from graphflow.ops.registry import BROADCAST, ELEMENTWISE, REGISTRY, dispatch, register
 
 FLOAT, NUMERIC, SIGNED, BOOL, ANY = "f", "fiu", "fi", "b", "fiub"
+STRING = "O"  # tf.string (object arrays of bytes): compared, and concatenated by add, as in TF
 
 
 def _unary_rule(name, kinds, out_dtype=None):
@@ -157,7 +158,7 @@ def _integer_checked(name, fn):
 
 BINARY = {
     # name: (reference, accepted kinds, gradient(x, y, out, dy) -> (dx, dy), result dtype)
-    "add": (np.add, NUMERIC, lambda x, y, out, dy: (dy, dy), None),
+    "add": (np.add, NUMERIC + STRING, lambda x, y, out, dy: (dy, dy), None),
     "subtract": (np.subtract, NUMERIC, lambda x, y, out, dy: (dy, -dy), None),
     "multiply": (np.multiply, NUMERIC, lambda x, y, out, dy: (dy * y, dy * x), None),
     "truediv": (_truediv, NUMERIC, lambda x, y, out, dy: (dy / y, -dy * out / y),
@@ -177,8 +178,8 @@ BINARY = {
                 None),
     "squared_difference": (lambda x, y: np.square(x - y), NUMERIC,
                            lambda x, y, out, dy: (dy * 2.0 * (x - y), dy * -2.0 * (x - y)), None),
-    "equal": (np.equal, ANY, None, dtypes.bool),
-    "not_equal": (np.not_equal, ANY, None, dtypes.bool),
+    "equal": (np.equal, ANY + STRING, None, dtypes.bool),
+    "not_equal": (np.not_equal, ANY + STRING, None, dtypes.bool),
     "less": (np.less, NUMERIC, None, dtypes.bool),
     "less_equal": (np.less_equal, NUMERIC, None, dtypes.bool),
     "greater": (np.greater, NUMERIC, None, dtypes.bool),
@@ -291,11 +292,21 @@ def where(condition, x=None, y=None, name=None):
 
 # -- cast --------------------------------------------------------------------------------------
 
+def _check_cast(source, dtype):
+    """TF has no cast between strings and numbers (tf.strings.to_number / as_string do that)."""
+    target = dtypes.as_dtype(dtype)
+    if (source is dtypes.string) != (target is dtypes.string):
+        raise UnimplementedError(f"cast: Cast {source.name} to {target.name} is not supported")
+    return target
+
+
 def _cast_infer(specs, dtype):
-    return [(specs[0].shape, dtypes.as_dtype(dtype))]
+    return [(specs[0].shape, _check_cast(specs[0].dtype, dtype))]
 
 
 def _cast_ref(x, dtype):
+    if x.dtype.kind == "O" or dtype == "string":
+        _check_cast(dtypes.from_numpy(x.dtype), dtype)
     return x.astype(dtypes.as_dtype(dtype).np)
 
 
@@ -330,8 +341,23 @@ def _same_infer(specs, **attrs):
 IDENTITY = register("identity", ELEMENTWISE, _same_infer, lambda x: x,
                     lambda inputs, outputs, dy: (dy,))
 STOP_GRADIENT = register("stop_gradient", ELEMENTWISE, _same_infer, lambda x: x, None)
-ZEROS_LIKE = register("zeros_like", ELEMENTWISE, _same_infer, np.zeros_like, None)
-ONES_LIKE = register("ones_like", ELEMENTWISE, _same_infer, np.ones_like, None)
+def _zeros_like_ref(x):
+    return np.full(x.shape, b"", object) if x.dtype.kind == "O" else np.zeros_like(x)  # TF: ""
+
+
+def _ones_like_infer(specs):
+    rules.check_kind("ones_like", specs[0], ANY)  # there is no "one" string
+    return _same_infer(specs)
+
+
+def _ones_like_ref(x):
+    if x.dtype.kind == "O":
+        _ones_like_infer([_spec(x)])
+    return np.ones_like(x)
+
+
+ZEROS_LIKE = register("zeros_like", ELEMENTWISE, _same_infer, _zeros_like_ref, None)
+ONES_LIKE = register("ones_like", ELEMENTWISE, _ones_like_infer, _ones_like_ref, None)
 
 
 def identity(x, name=None):

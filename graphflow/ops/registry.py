@@ -170,6 +170,8 @@ def _default_dtype(value):
         return dtypes.int32
     if kind == "b":
         return dtypes.bool
+    if kind in "SUO":  # str and bytes values (an object array is checked when converted)
+        return dtypes.string
     raise InvalidArgumentError(
         f"Cannot convert {value!r} (NumPy dtype {arr.dtype}) to a tensor: unsupported element type")
 
@@ -182,16 +184,23 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     """
     if dtype is None:
         dtype = _default_dtype(value)
+        if dtype is dtypes.string:
+            return dtypes.as_bytes_array(value)
         if isinstance(value, np.ndarray) and value.dtype == dtype.np:
             return value
         return np.asarray(value, dtype=dtype.np)
+    if dtype is dtypes.string:  # strings stay strings: numbers are not formatted (TF refuses)
+        if _default_dtype(value) is not dtypes.string and np.size(value) != 0:
+            raise InvalidArgumentError(
+                f"{op_name}: cannot convert {_short(value)} to a string tensor")
+        return dtypes.as_bytes_array(value)
     src = np.asarray(value)
     if src.dtype == dtype.np:
         return src
     kind = src.dtype.kind
     if kind not in "biuf":
         raise InvalidArgumentError(f"{op_name}: cannot convert {value!r} to a {dtype.name} tensor")
-    if kind == "f" and not dtype.is_floating:
+    if kind == "f" and not dtype.is_floating and src.size:  # ([] is float64 to NumPy)
         if not (isinstance(value, np.ndarray) and np.all(np.mod(src, 1) == 0)):
             raise InvalidArgumentError(
                 f"{op_name}: cannot convert float value {_short(value)} to a {dtype.name} tensor")
@@ -372,7 +381,7 @@ def _dispatch_slow(op, inputs, attrs, name):
         return builder.add_op(op, inputs, attrs or {}, name)
     tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
     dev = devices.gpu_for(tensors)
-    if dev is not None:
+    if dev is not None and not _touches_strings(op, tensors, attrs):
         return _run_on_gpu(op, tensors, attrs, dev)
     arrays = [t._value for t in tensors]
     if op.same_dtype:
@@ -380,6 +389,14 @@ def _dispatch_slow(op, inputs, attrs, name):
     if op.input_kinds is not None and arrays and arrays[0].dtype.kind not in op.input_kinds:
         _reject_kind(op, arrays[0])
     return _run_eager(op, tensors, arrays, attrs)
+
+
+def _touches_strings(op, tensors, attrs):
+    """Whether an op reads or makes a tf.string tensor: such ops run in host memory, as TF
+    places string kernels on the CPU (tensor.py: a DeviceTensor's host value is its copy)."""
+    if any(t.dtype is dtypes.string for t in tensors):
+        return True
+    return any(d is dtypes.string for _, d in infer_specs(op, tensors, attrs or {}))
 
 
 def _run_eager(op, inputs, arrays, attrs):

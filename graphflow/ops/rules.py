@@ -7,7 +7,8 @@
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError, InvalidTypeError
 
-KIND_NAMES = {"f": "floating-point", "i": "signed integer", "u": "unsigned integer", "b": "bool"}
+KIND_NAMES = {"f": "floating-point", "i": "signed integer", "u": "unsigned integer", "b": "bool",
+              "O": "string"}
 
 
 def fmt(shape):

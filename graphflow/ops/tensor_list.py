@@ -83,15 +83,16 @@ class TensorList:
 
 
 def variant(value):
-    """`value` (a TensorList) as the 0-d object array a variant tensor holds."""
-    out = np.empty((), dtype=object)
-    out[()] = value
+    """`value` (a TensorList) as the 0-d array a variant tensor holds."""
+    out = np.empty((), dtype=VARIANT.np)
+    out["variant"] = value
     return out
 
 
 def value_of(array, op_name):
     """The TensorList a variant array holds."""
-    value = array[()] if isinstance(array, np.ndarray) and array.dtype == object else None
+    value = (array["variant"][()] if isinstance(array, np.ndarray) and array.dtype == VARIANT.np
+             else None)
     if not isinstance(value, TensorList):
         raise InvalidArgumentError(f"{op_name}: expected a variant tensor holding a TensorList, "
                                    f"got {type(array).__name__}")

@@ -53,6 +53,8 @@ def run(graph):
         elif node.type in ("zeros_like", "ones_like") and static.is_fully_defined() and \
                 static.num_elements() <= MAX_FOLDED_ELEMENTS:
             fill = 0 if node.type == "zeros_like" else 1
+            if node.outputs[0].dtype.np.kind == "O":
+                fill = b""  # tf.string's zero is the empty string
             _const(rw, node, [np.full(static.as_list(), fill, dtype=node.outputs[0].dtype.np)])
         elif (kind not in (STATEFUL, RANDOM, FUSED) and node.type != "placeholder"
               and not node.opdef.bodies  # never run a loop at compile time (it may not end)

@@ -1,0 +1,43 @@
+"""graphflow.data: TF's tf.data input pipelines (model.fit accepts the datasets).
+
+    >>> import graphflow as tf
+    >>> ds = tf.data.Dataset.range(10).map(lambda x: x * x).filter(lambda x: x % 2 == 0)
+    >>> [int(v) for v in ds.batch(3).take(1).unbatch()]
+    [0, 4, 16]
+
+Modules: dataset.py (the Dataset class and its methods), sources.py, transforms.py,
+functions.py (tracing dataset functions), threads.py (prefetch and parallel map), cache.py
+(the file cache format), options.py (tf.data.Options), structure.py (elements and specs).
+"""
+import types
+
+from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, Iterator  # noqa: F401
+from graphflow.data.options import (  # noqa: F401
+    AutoShardPolicy, AutotuneOptions, DistributeOptions, ExternalStatePolicy, OptimizationOptions,
+    Options, ThreadingOptions)
+from graphflow.data.sources import TextLineDataset  # noqa: F401
+from graphflow.data.structure import DatasetSpec  # noqa: F401
+
+INFINITE_CARDINALITY = INFINITE
+UNKNOWN_CARDINALITY = UNKNOWN
+
+
+def _cardinality(dataset):
+    """tf.data.experimental.cardinality(dataset): dataset.cardinality()."""
+    return dataset.cardinality()
+
+
+experimental = types.SimpleNamespace(
+    AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE, UNKNOWN_CARDINALITY=UNKNOWN,
+    AutoShardPolicy=AutoShardPolicy, ExternalStatePolicy=ExternalStatePolicy,
+    cardinality=_cardinality, DistributeOptions=DistributeOptions,
+    OptimizationOptions=OptimizationOptions, ThreadingOptions=ThreadingOptions,
+    sample_from_datasets=Dataset.sample_from_datasets,
+    choose_from_datasets=Dataset.choose_from_datasets)
+
+
+# AutoGraph: `for x in dataset` inside a graphflow.function becomes a graph loop that reads the
+# dataset each time the function runs (graphflow/autograph/operators.py).
+from graphflow.autograph import operators as _autograph_operators  # noqa: E402
+
+_autograph_operators.register_for_loop(Dataset, _autograph_operators.iterable_for_stmt)

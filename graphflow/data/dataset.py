@@ -1,0 +1,450 @@
+"""tf.data.Dataset: the base class, its iterator, and the public methods.
+
+A Dataset is a re-iterable description of a pipeline: each `iter()` runs it afresh (so fit can
+iterate it once per epoch). Subclasses (sources.py, transforms.py) know their element_spec and
+cardinality when built, and produce elements (structures of NumPy arrays, see structure.py) in
+`_iterate`; iteration hands them out as EagerTensors.
+
+A dataset built from symbolic tensors (while flat_map or interleave work out the element_spec
+of what their function returns, see transforms.py) is a template: it has an element_spec and
+transforms like any other, but cannot be iterated.
+
+    >>> import graphflow as tf
+    >>> ds = tf.data.Dataset.from_tensor_slices(([1, 2, 3, 4], [0, 1, 0, 1])).batch(2)
+    >>> [x.numpy().tolist() for x, y in ds]
+    [[1, 2], [3, 4]]
+    >>> ds.element_spec
+    (TensorSpec(shape=(None,), dtype=tf.int32, name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None))
+"""
+import numpy as np
+
+from graphflow.data import structure
+from graphflow.data.options import Options
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import EagerTensor
+
+INFINITE = -1   # tf.data.INFINITE_CARDINALITY
+UNKNOWN = -2    # tf.data.UNKNOWN_CARDINALITY
+AUTOTUNE = -1   # tf.data.AUTOTUNE
+
+
+class Dataset:
+    """A pipeline of elements (see the module docstring)."""
+
+    def __init__(self, element_spec, inputs=()):
+        self._spec = element_spec
+        self._inputs = tuple(inputs)
+        self._own_options = None
+        self._symbolic = any(d._symbolic for d in self._inputs)
+
+    # -- what subclasses provide -----------------------------------------------------------------
+    def _iterate(self):
+        """An iterator over the elements (structures of NumPy arrays)."""
+        raise NotImplementedError
+
+    def _cardinality(self):
+        return UNKNOWN
+
+    # -- properties ------------------------------------------------------------------------------
+    @property
+    def element_spec(self):
+        """The structure of TensorSpecs (DatasetSpecs for window()) of every element."""
+        return self._spec
+
+    def _elements(self):
+        if self._symbolic:
+            raise InvalidArgumentError(
+                f"{self!r} was built from symbolic tensors (inside a function being traced); it "
+                "describes the datasets a flat_map/interleave function returns and cannot be "
+                "iterated itself")
+        return self._iterate()
+
+    def cardinality(self):
+        """The number of elements as an int64 tensor, or INFINITE_CARDINALITY (-1) /
+        UNKNOWN_CARDINALITY (-2).
+
+            >>> int(tf.data.Dataset.range(5).repeat().take(3).cardinality())
+            3
+        """
+        return EagerTensor(np.int64(self._cardinality()))
+
+    def __len__(self):
+        n = self._cardinality()
+        if n == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if n < 0:
+            raise TypeError("The dataset length is unknown.")
+        return n
+
+    def __bool__(self):
+        return True  # as in TF: an empty dataset is still a dataset
+
+    def __repr__(self):
+        return f"<_{type(self).__name__} element_spec={self._spec!r}>"
+
+    # -- options ---------------------------------------------------------------------------------
+    def options(self):
+        """The Options of this pipeline: its inputs' merged, then its own."""
+        merged = Options()
+        for d in self._inputs:
+            merged = merged.merge(d.options())
+        return merged.merge(self._own_options)
+
+    def with_options(self, options, name=None):
+        """This dataset with `options` merged into its options.
+
+            >>> o = tf.data.Options(); o.deterministic = False
+            >>> tf.data.Dataset.range(2).with_options(o).options().deterministic
+            False
+        """
+        if not isinstance(options, Options):
+            raise InvalidArgumentError(f"with_options: expected a tf.data.Options, got {options!r}")
+        from graphflow.data.transforms import Identity
+        out = Identity(self)
+        out._own_options = options
+        return out
+
+    # -- consuming -------------------------------------------------------------------------------
+    def __iter__(self):
+        return Iterator(self)
+
+    def as_numpy_iterator(self):
+        """An iterator of the elements as NumPy values (scalars for rank 0, bytes for
+        strings), in the element's structure.
+
+            >>> list(tf.data.Dataset.range(3).as_numpy_iterator())
+            [np.int64(0), np.int64(1), np.int64(2)]
+        """
+        return NumpyIterator(self)
+
+    def get_single_element(self, name=None):
+        """The only element of the dataset (an error for zero or several).
+
+            >>> tf.data.Dataset.from_tensors(5).get_single_element().numpy()
+            np.int32(5)
+        """
+        it = self._elements()
+        try:
+            first = next(it)
+        except StopIteration:
+            raise InvalidArgumentError("get_single_element: Dataset was empty.") from None
+        for _ in it:
+            raise InvalidArgumentError("get_single_element: Dataset had more than one element.")
+        return structure.to_tensors(first)
+
+    def reduce(self, initial_state, reduce_func, name=None):
+        """Folds the elements into a state: reduce_func(state, element) -> new state.
+
+            >>> int(tf.data.Dataset.range(5).reduce(np.int64(0), lambda s, x: s + x))
+            10
+        """
+        from graphflow.data import functions
+        state = structure.normalize_input(initial_state, "reduce")
+        fn, _ = functions.stateful(reduce_func, structure.spec_of(state), self._spec,
+                                   "reduce_func", returns_output=False)
+        for element in self._elements():
+            state = fn((state, element))
+        return structure.to_tensors(state)
+
+    def apply(self, transformation_func):
+        """transformation_func(self), which must return a Dataset."""
+        out = transformation_func(self)
+        if not isinstance(out, Dataset):
+            raise InvalidArgumentError(
+                f"apply: `transformation_func` must return a Dataset, got {out!r:.60}")
+        return out
+
+    # -- sources -----------------------------------------------------------------------------------
+    @staticmethod
+    def range(*args, output_type=None, name=None):  # noqa: A003 - TF's name
+        """Like Python's range, as int64 scalars (or output_type).
+
+            >>> tf.data.Dataset.range(1, 7, 2).element_spec
+            TensorSpec(shape=(), dtype=tf.int64, name=None)
+        """
+        from graphflow.data.sources import RangeDataset
+        return RangeDataset(args, output_type)
+
+    @staticmethod
+    def from_tensors(tensors, name=None):
+        """A single element: the whole structure.
+
+            >>> tf.data.Dataset.from_tensors([1, 2]).element_spec
+            TensorSpec(shape=(2,), dtype=tf.int32, name=None)
+        """
+        from graphflow.data.sources import TensorDataset
+        return TensorDataset(tensors)
+
+    @staticmethod
+    def from_tensor_slices(tensors, name=None):
+        """One element per slice along the first axis of every component (a list is one
+        tensor; tuples and dicts are structures).
+
+            >>> tf.data.Dataset.from_tensor_slices({"a": [1, 2], "b": [[1.0], [2.0]]}).element_spec
+            {'a': TensorSpec(shape=(), dtype=tf.int32, name=None), 'b': TensorSpec(shape=(1,), dtype=tf.float32, name=None)}
+        """
+        from graphflow.data.sources import TensorSliceDataset
+        return TensorSliceDataset(tensors)
+
+    @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        """Elements from a Python generator function, called afresh for each iteration (with
+        `args` as NumPy values), converted and checked against output_signature.
+
+            >>> ds = tf.data.Dataset.from_generator(
+            ...     lambda: iter([[1, 2], [3]]), output_signature=tf.TensorSpec([None], tf.int32))
+            >>> [x.numpy().tolist() for x in ds]
+            [[1, 2], [3]]
+        """
+        from graphflow.data.sources import GeneratorDataset
+        return GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
+
+    @staticmethod
+    def zip(*datasets, name=None):
+        """Elements of several datasets side by side (a tuple, or the structure given), as long
+        as the shortest.
+
+            >>> ds = tf.data.Dataset.zip(tf.data.Dataset.range(3), tf.data.Dataset.range(5, 8))
+            >>> [tuple(int(v) for v in e) for e in ds]
+            [(0, 5), (1, 6), (2, 7)]
+        """
+        from graphflow.data.sources import ZipDataset
+        return ZipDataset(datasets[0] if len(datasets) == 1 else datasets)
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The file names matching a glob pattern (or a list of them), as strings, shuffled
+        unless shuffle=False.
+
+            >>> tf.data.Dataset.list_files(__file__, shuffle=False).element_spec
+            TensorSpec(shape=(), dtype=tf.string, name=None)
+        """
+        from graphflow.data.sources import list_files
+        return list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False):
+        """Elements drawn at random from several datasets (with the given weights)."""
+        from graphflow.data.sources import SampleDataset
+        return SampleDataset(datasets, weights, seed, stop_on_empty_dataset)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Elements taken from datasets[i] for each int64 i of choice_dataset."""
+        from graphflow.data.sources import ChooseDataset
+        return ChooseDataset(datasets, choice_dataset, stop_on_empty_dataset)
+
+    # -- transformations -------------------------------------------------------------------------
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+        """map_func applied to every element (a tuple element's components are its arguments),
+        traced once like TF's; with num_parallel_calls (an int or tf.data.AUTOTUNE) elements are
+        computed by that many threads, in order unless deterministic=False.
+
+            >>> ds = tf.data.Dataset.range(4).map(lambda x: x * 2, num_parallel_calls=2)
+            >>> [int(v) for v in ds]
+            [0, 2, 4, 6]
+        """
+        from graphflow.data.transforms import MapDataset
+        return MapDataset(self, map_func, num_parallel_calls, deterministic)
+
+    def filter(self, predicate, name=None):
+        """The elements for which predicate (traced; a scalar bool) is true.
+
+            >>> [int(v) for v in tf.data.Dataset.range(6).filter(lambda x: x % 2 == 0)]
+            [0, 2, 4]
+        """
+        from graphflow.data.transforms import FilterDataset
+        return FilterDataset(self, predicate)
+
+    def flat_map(self, map_func, name=None):
+        """The elements of the datasets map_func returns for each element, one after another.
+
+            >>> ds = tf.data.Dataset.range(1, 4).flat_map(
+            ...     lambda x: tf.data.Dataset.from_tensors(x).repeat(x))
+            >>> [int(v) for v in ds]
+            [1, 2, 2, 3, 3, 3]
+        """
+        from graphflow.data.transforms import InterleaveDataset
+        return InterleaveDataset(self, map_func, 1, 1, None, None, "flat_map")
+
+    def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
+                   deterministic=None, name=None):
+        """The datasets map_func returns, cycle_length of them open at a time, block_length
+        elements from each in turn; with num_parallel_calls each open dataset is read ahead
+        by a thread of its own.
+
+            >>> ds = tf.data.Dataset.range(1, 4).interleave(
+            ...     lambda x: tf.data.Dataset.from_tensors(x).repeat(2), cycle_length=2)
+            >>> [int(v) for v in ds]
+            [1, 2, 1, 2, 3, 3]
+        """
+        from graphflow.data.transforms import InterleaveDataset
+        return InterleaveDataset(self, map_func, cycle_length, block_length, num_parallel_calls,
+                                 deterministic, "interleave")
+
+    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
+              deterministic=None, name=None):
+        """Consecutive elements stacked into batches (the last one smaller unless
+        drop_remainder).
+
+            >>> tf.data.Dataset.range(5).batch(2, drop_remainder=True).element_spec
+            TensorSpec(shape=(2,), dtype=tf.int64, name=None)
+        """
+        from graphflow.data.transforms import BatchDataset
+        return BatchDataset(self, batch_size, drop_remainder)
+
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                     drop_remainder=False, name=None):
+        """Batches of elements padded (with zeros, empty strings or padding_values) to
+        padded_shapes, or to the largest element of each batch along unknown dims.
+
+            >>> ds = tf.data.Dataset.from_generator(
+            ...     lambda: ([x] * x for x in range(4)), output_signature=tf.TensorSpec([None], tf.int64))
+            >>> [b.numpy().tolist() for b in ds.padded_batch(2)]
+            [[[0], [1]], [[2, 2, 0], [3, 3, 3]]]
+        """
+        from graphflow.data.transforms import PaddedBatchDataset
+        return PaddedBatchDataset(self, batch_size, padded_shapes, padding_values, drop_remainder)
+
+    def unbatch(self, name=None):
+        """Splits every element along its first axis into elements.
+
+            >>> [int(v) for v in tf.data.Dataset.range(5).batch(2).unbatch()]
+            [0, 1, 2, 3, 4]
+        """
+        from graphflow.data.transforms import UnbatchDataset
+        return UnbatchDataset(self)
+
+    def rebatch(self, batch_size, drop_remainder=False, name=None):
+        """Batches of a batched dataset re-cut to batch_size (or cycling through a list of
+        sizes).
+
+            >>> [b.numpy().tolist() for b in tf.data.Dataset.range(8).batch(4).rebatch(3)]
+            [[0, 1, 2], [3, 4, 5], [6, 7]]
+        """
+        from graphflow.data.transforms import RebatchDataset
+        return RebatchDataset(self, batch_size, drop_remainder)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """Windows of `size` elements (taken every `stride`), starting every `shift` elements;
+        each window is a structure of datasets (flat_map them to batches).
+
+            >>> ds = tf.data.Dataset.range(5).window(3, shift=1, drop_remainder=True)
+            >>> [b.numpy().tolist() for b in ds.flat_map(lambda w: w.batch(3))]
+            [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+        """
+        from graphflow.data.transforms import WindowDataset
+        return WindowDataset(self, size, shift, stride, drop_remainder)
+
+    def enumerate(self, start=0, name=None):
+        """(int64 index, element) pairs.
+
+            >>> [(int(i), int(x)) for i, x in tf.data.Dataset.range(5, 7).enumerate(start=1)]
+            [(1, 5), (2, 6)]
+        """
+        from graphflow.data.sources import RangeDataset, ZipDataset
+        return ZipDataset((RangeDataset((int(start), np.iinfo(np.int64).max), None), self))
+
+    def scan(self, initial_state, scan_func, name=None):
+        """A running state: scan_func(state, element) -> (new state, output element).
+
+            >>> ds = tf.data.Dataset.range(5).scan(np.int64(0), lambda s, x: (s + x, s + x))
+            >>> [int(v) for v in ds]
+            [0, 1, 3, 6, 10]
+        """
+        from graphflow.data.transforms import ScanDataset
+        return ScanDataset(self, initial_state, scan_func)
+
+    def take_while(self, predicate, name=None):
+        """The elements up to (not including) the first one for which predicate is false."""
+        from graphflow.data.transforms import TakeWhileDataset
+        return TakeWhileDataset(self, predicate)
+
+    def shard(self, num_shards, index, name=None):
+        """Every num_shards-th element, starting at index.
+
+            >>> [int(v) for v in tf.data.Dataset.range(10).shard(3, 1)]
+            [1, 4, 7]
+        """
+        from graphflow.data.transforms import ShardDataset
+        return ShardDataset(self, num_shards, index)
+
+    def skip(self, count, name=None):
+        """All but the first `count` elements (-1: skip everything)."""
+        from graphflow.data.transforms import SkipDataset
+        return SkipDataset(self, count)
+
+    def take(self, count, name=None):
+        """At most the first `count` elements (-1: all)."""
+        from graphflow.data.transforms import TakeDataset
+        return TakeDataset(self, count)
+
+    def repeat(self, count=None, name=None):
+        """The dataset `count` times over (forever when None or -1)."""
+        from graphflow.data.transforms import RepeatDataset
+        return RepeatDataset(self, count)
+
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
+        """Random order within a buffer of buffer_size elements (a buffer at least as large as
+        the dataset shuffles it fully); a new order each iteration unless
+        reshuffle_each_iteration=False. With a seed (or tf.random.set_seed) the orders repeat
+        from run to run; they are not TF's orders."""
+        from graphflow.data.transforms import ShuffleDataset
+        return ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+
+    def concatenate(self, dataset, name=None):
+        """This dataset's elements followed by `dataset`'s (the specs must agree in structure and
+        dtypes).
+
+            >>> [int(v) for v in tf.data.Dataset.range(2).concatenate(tf.data.Dataset.range(5, 7))]
+            [0, 1, 5, 6]
+        """
+        from graphflow.data.sources import ConcatenateDataset
+        return ConcatenateDataset(self, dataset)
+
+    def cache(self, filename="", name=None):
+        """Elements of the first full iteration kept for later ones: in memory, or in a file
+        (filename + ".gfcache", written without pickle, reused by later runs)."""
+        from graphflow.data.transforms import CacheDataset
+        return CacheDataset(self, filename)
+
+    def prefetch(self, buffer_size, name=None):
+        """Elements produced ahead by a background thread into a buffer of buffer_size
+        (tf.data.AUTOTUNE: a small buffer), overlapping the pipeline with its consumer."""
+        from graphflow.data.transforms import PrefetchDataset
+        return PrefetchDataset(self, buffer_size)
+
+
+class Iterator:
+    """What iter(dataset) returns: `next()` / `get_next()` give the next element as tensors."""
+
+    def __init__(self, dataset):
+        self._dataset = dataset
+        self._it = dataset._elements()
+
+    @property
+    def element_spec(self):
+        return self._dataset.element_spec
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return structure.to_tensors(next(self._it))
+
+    def get_next(self):
+        return self.__next__()
+
+    def __repr__(self):
+        return f"<graphflow.data.Iterator element_spec={self.element_spec!r}>"
+
+
+class NumpyIterator(Iterator):
+    """What as_numpy_iterator() returns: elements as NumPy values."""
+
+    def __next__(self):
+        return structure.to_numpy(next(self._it))
+
+    def __repr__(self):
+        return f"NumpyIterator(iterator={Iterator.__repr__(self)})"

@@ -1,0 +1,249 @@
+"""Dataset elements and their specs.
+
+Inside a pipeline an element is a nested structure (tuples, namedtuples, dicts) whose leaves
+are NumPy arrays (tf.string leaves are object arrays of bytes) or, for `window`, Datasets. Its
+`element_spec` is the same structure with a TensorSpec (or DatasetSpec) per leaf. As in TF, a
+Python list given to a dataset source is one tensor, while a list returned by a dataset function
+is a tuple.
+
+    >>> from graphflow.data import structure
+    >>> structure.spec_of((np.zeros(3, np.float32), {"a": np.int64(1)}))
+    (TensorSpec(shape=(3,), dtype=tf.float32, name=None), {'a': TensorSpec(shape=(), dtype=tf.int64, name=None)})
+"""
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.errors import InvalidArgumentError
+from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec, Variable
+from graphflow.utils import nest
+
+
+class DatasetSpec:
+    """The spec of a dataset-valued element (what `window` produces).
+
+        >>> tf.data.DatasetSpec(tf.TensorSpec([], tf.int64))
+        DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, name=None), TensorShape([]))
+    """
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self.element_spec = element_spec
+        self.dataset_shape = TensorShape(dataset_shape)
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetSpec) and _specs_equal(self.element_spec,
+                                                               other.element_spec)
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"DatasetSpec({self.element_spec!r}, {self.dataset_shape!r})"
+
+
+def is_structure(value):
+    return isinstance(value, (tuple, dict))
+
+
+def flatten(structure):
+    """Leaves in nest order (dicts by sorted key), for structures of tuples and dicts only."""
+    return nest.flatten(structure)
+
+
+def pack(structure, leaves):
+    return nest.pack_sequence_as(structure, leaves)
+
+
+def map_leaves(fn, structure):
+    return pack(structure, [fn(leaf) for leaf in flatten(structure)])
+
+
+def flatten_up_to(spec, value, what):
+    """The leaves of `value` following the structure of `spec` (a tuple in spec takes a tuple or
+    list of as many items; a dict the same keys); below spec's leaves, value is left whole."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict) or sorted(value) != sorted(spec):
+            raise InvalidArgumentError(
+                f"{what}: {value!r:.80} does not match the structure {spec!r:.120}")
+        return [leaf for k in sorted(spec) for leaf in flatten_up_to(spec[k], value[k], what)]
+    if isinstance(spec, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(spec):
+            raise InvalidArgumentError(
+                f"{what}: {value!r:.80} does not match the structure {spec!r:.120}")
+        return [leaf for s, v in zip(spec, value) for leaf in flatten_up_to(s, v, what)]
+    return [value]
+
+
+def _is_dataset(value):
+    from graphflow.data.dataset import Dataset
+    return isinstance(value, Dataset)
+
+
+def leaf_array(value, what, dtype=None):
+    """One leaf of a source's input as a NumPy array (a SymbolicTensor stays as it is: the
+    dataset is then a spec-only template, see dataset.py)."""
+    if isinstance(value, SymbolicTensor):
+        return value
+    if isinstance(value, Variable):
+        value = value.value()
+    if isinstance(value, EagerTensor):
+        arr = value._value  # a DeviceTensor's is its host copy
+    else:
+        from graphflow.ops.registry import to_array
+        try:
+            arr = to_array(value, dtype, what)
+        except InvalidArgumentError:
+            raise
+        except (TypeError, ValueError) as e:
+            raise InvalidArgumentError(f"{what}: cannot convert {value!r:.60} to a tensor: {e}") \
+                from None
+    if dtype is not None and dtypes.from_numpy(arr.dtype) is not dtype:
+        from graphflow.ops.registry import to_array
+        arr = to_array(arr, dtype, what)
+    return arr
+
+
+def normalize_input(value, what):
+    """A source's input (tensors, arrays, Python values in tuples/dicts) as an element: lists
+    are tensors, as in TF."""
+    if isinstance(value, dict):
+        return type(value)((k, normalize_input(v, what)) for k, v in value.items()) \
+            if type(value) is not dict else {k: normalize_input(v, what) for k, v in value.items()}
+    if isinstance(value, tuple):
+        items = [normalize_input(v, what) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if _is_dataset(value):
+        raise InvalidArgumentError(f"{what}: a Dataset cannot be a component of an element")
+    return leaf_array(value, what)
+
+
+def normalize_output(value, what, top=True):
+    """What a dataset function returned, as a structure of tensors, as in TF: a returned list is
+    a tuple, lists inside the result are tensors (stacked), and Python or NumPy values become
+    tensors."""
+    from graphflow.ops.creation import convert_to_tensor
+    if isinstance(value, list) and not top:
+        from graphflow.ops.shape import stack
+        return stack([normalize_output(v, what, False) for v in value])
+    if value is None:
+        raise InvalidArgumentError(
+            f"{what}: the function returned None; it must return a tensor or a structure of "
+            "tensors")
+    if isinstance(value, dict):
+        return {k: normalize_output(v, what, False) for k, v in value.items()} \
+            if type(value) is dict else type(value)((k, normalize_output(v, what, False))
+                                                    for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        items = [normalize_output(v, what, False) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if _is_dataset(value):
+        from graphflow.errors import UnimplementedError
+        raise UnimplementedError(
+            f"{what}: the function returned a Dataset; dataset-valued elements are only "
+            "supported from window(); use flat_map or interleave to flatten datasets")
+    if isinstance(value, (Tensor, Variable)):
+        return value if isinstance(value, Tensor) else value.value()
+    try:
+        return convert_to_tensor(value)
+    except InvalidArgumentError as e:
+        raise InvalidArgumentError(f"{what}: cannot convert the returned {value!r:.60} to a "
+                                   f"tensor: {e}") from None
+
+
+def spec_of_leaf(leaf):
+    if isinstance(leaf, (TensorSpec, DatasetSpec)):
+        return leaf
+    if isinstance(leaf, (SymbolicTensor, EagerTensor)):
+        return TensorSpec(leaf.shape, leaf.dtype)
+    if _is_dataset(leaf):
+        return DatasetSpec(leaf.element_spec)
+    arr = np.asarray(leaf)
+    return TensorSpec(arr.shape, dtypes.from_numpy(arr.dtype))
+
+
+def spec_of(element):
+    """The element_spec of an element (or of a structure of tensors)."""
+    return map_leaves(spec_of_leaf, element)
+
+
+def is_symbolic(element):
+    return any(isinstance(leaf, SymbolicTensor) for leaf in flatten(element))
+
+
+def to_tensors(element):
+    """An element as the user sees it when iterating: EagerTensors (datasets stay)."""
+    def one(leaf):
+        if isinstance(leaf, np.ndarray):
+            t = EagerTensor.__new__(EagerTensor)
+            t._value = leaf
+            return t
+        return leaf
+    return map_leaves(one, element)
+
+
+def to_numpy(element):
+    """An element for as_numpy_iterator: fresh arrays, NumPy scalars (bytes for strings) for
+    rank 0, as TF gives."""
+    def one(leaf):
+        if isinstance(leaf, np.ndarray):
+            return leaf[()] if leaf.ndim == 0 else leaf.copy()
+        if _is_dataset(leaf):
+            return leaf.as_numpy_iterator()
+        return leaf
+    return map_leaves(one, element)
+
+
+def _specs_equal(a, b):
+    fa, fb = flatten(a), flatten(b)
+    return same_structure(a, b) and all(x == y for x, y in zip(fa, fb))
+
+
+def same_structure(a, b):
+    """Whether two element structures have the same nesting (types, keys, lengths)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and sorted(a) == sorted(b) and all(
+            same_structure(a[k], b[k]) for k in a)
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(
+            same_structure(x, y) for x, y in zip(a, b))
+    return True
+
+
+def most_specific_compatible_shape(a, b):
+    """The shape both fit: equal dims kept, others None; unknown rank if ranks differ."""
+    a, b = TensorShape(a), TensorShape(b)
+    if a.rank is None or b.rank is None or a.rank != b.rank:
+        return TensorShape(None)
+    return TensorShape([x if x == y else None for x, y in zip(a.dims, b.dims)])
+
+
+def merge_specs(a, b, what):
+    """The spec of a dataset producing elements of spec a and spec b (concatenate, reduce
+    states): same structure and dtypes required, shapes relaxed where they differ."""
+    if not same_structure(a, b):
+        raise InvalidArgumentError(f"{what}: Incompatible dataset elements:\n  {a!r} vs.\n  {b!r}")
+    fa, fb = flatten(a), flatten(b)
+    out = []
+    for x, y in zip(fa, fb):
+        if isinstance(x, DatasetSpec) or isinstance(y, DatasetSpec):
+            if not (isinstance(x, DatasetSpec) and isinstance(y, DatasetSpec)):
+                raise InvalidArgumentError(f"{what}: Incompatible dataset elements:\n  {a!r} vs."
+                                           f"\n  {b!r}")
+            out.append(DatasetSpec(merge_specs(x.element_spec, y.element_spec, what)))
+            continue
+        if x.dtype is not y.dtype:
+            raise InvalidArgumentError(f"{what}: Incompatible dataset elements:\n  {a!r} vs.\n  "
+                                       f"{b!r}")
+        out.append(TensorSpec(most_specific_compatible_shape(x.shape, y.shape), x.dtype))
+    return pack(a, out)
+
+
+def check_leaf(arr, spec, what):
+    """Raises unless the array fits the TensorSpec (dtype exactly, shape compatibly)."""
+    if dtypes.from_numpy(arr.dtype) is not spec.dtype:
+        raise InvalidArgumentError(
+            f"{what}: expected an element of dtype {spec.dtype.name}, got "
+            f"{dtypes.from_numpy(arr.dtype).name}")
+    if not spec.shape.is_compatible_with(arr.shape):
+        raise InvalidArgumentError(
+            f"{what}: an element of shape {TensorShape(arr.shape)} where an element of shape "
+            f"{spec.shape} was expected")

@@ -1,0 +1,14 @@
+"""graphflow.image: TF's tf.image namespace (graphflow/ops/image.py).
+
+    >>> import graphflow as tf
+    >>> tf.image.resize(tf.zeros([8, 8, 3]), [4, 4], method=tf.image.ResizeMethod.AREA).shape
+    TensorShape([4, 4, 3])
+"""
+from graphflow.ops.image import (  # noqa: F401
+    ResizeMethod, adjust_brightness, adjust_contrast, central_crop, convert_image_dtype,
+    crop_to_bounding_box, flip_left_right, flip_up_down, grayscale_to_rgb, pad_to_bounding_box,
+    per_image_standardization, random_brightness, random_contrast, random_flip_left_right,
+    random_flip_up_down, resize, resize_with_crop_or_pad, resize_with_pad, rgb_to_grayscale, rot90,
+    transpose)
+from graphflow.ops.image import (  # noqa: F401 - TF exports the codecs here too
+    decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png)
