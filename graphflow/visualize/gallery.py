@@ -1,7 +1,7 @@
 """Renders example models (plot_model) and the MNIST MLP's compiled train step before and after
 fusion (plot_graph) to SVG, plus PNG when Graphviz's `dot` is installed, and an index.html.
 
-    >>> from visualize.gallery import render_gallery
+    >>> from graphflow.visualize.gallery import render_gallery
     >>> files = render_gallery("/tmp/gallery")      # doctest: +SKIP
 """
 import html

@@ -180,11 +180,10 @@ def plot_graph(fn_or_concrete_or_graph, to_file=None, optimized=True, compare=Fa
         >>> "multiply" in tf.visualize.plot_graph(g).source
         True
     """
-    from graphflow.keras.utils.vis_utils import _graphviz, save_digraph
+    from graphflow.keras.utils.vis_utils import new_diagram, save_digraph
     before, after = _graphs_of(fn_or_concrete_or_graph, optimized or compare)
-    graphviz = _graphviz()
-    dot = graphviz.Digraph(name=before.name or "graph")
-    dot.attr(rankdir=rankdir, dpi=str(dpi), newrank="true", fontname="Helvetica")
+    dot = new_diagram(before.name or "graph", raster_dpi=dpi)
+    dot.attr(rankdir=rankdir, newrank="true", fontname="Helvetica")
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.03", height="0.3")
     dot.attr("edge", color="#555555", arrowsize="0.6")
     counter = [0]
