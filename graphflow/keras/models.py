@@ -27,6 +27,9 @@ class Model(Trainer, Layer):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
         name = kwargs.pop("name", None)
+        if name is None and inputs is not None and type(self) is Model:
+            from graphflow.keras.layers.base import unique_name
+            name = unique_name("functional")  # Keras 3 names Model(inputs, outputs) so
         trainable = kwargs.pop("trainable", True)
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         Trainer.__init__(self)

@@ -25,7 +25,17 @@ from graphflow.utils import nest
 
 
 def snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("__", "_")
+    """A class name as Keras 3 turns it into a default layer name (keras.src.utils.naming): a
+    capital starts a new word only before lower-case letters or after a lower-case letter, so
+    digits and capitals stay with their word.
+
+        >>> [snake_case(n) for n in ("Dense", "Conv2D", "MaxPooling2D", "GlobalAveragePooling2D",
+        ...                          "BatchNormalization", "InputLayer", "ReLU", "PReLU")]
+        ['dense', 'conv2d', 'max_pooling2d', 'global_average_pooling2d', 'batch_normalization', 'input_layer', 're_lu', 'p_re_lu']
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):
