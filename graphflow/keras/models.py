@@ -159,9 +159,12 @@ class Model(Trainer, Layer):
         self(batch)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False):
+                show_trainable=False, layer_range=None):
+        """Prints the table of layers, output shapes and parameter counts (Keras 3's layout;
+        see keras.utils.summary.print_summary for the arguments)."""
         from graphflow.keras.utils.summary import print_summary
-        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
+                      layer_range)
 
     def get_layer(self, name=None, index=None):
         if index is not None:
