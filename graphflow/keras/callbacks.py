@@ -1,6 +1,7 @@
 """Callbacks: hooks that fit / evaluate / predict call at the start and end of training, epochs
 and batches. A callback sees the model as `self.model` and the loop's settings as `self.params`.
-(Progress is printed by the trainer itself, so there is no ProgbarLogger.)
+(Progress is printed by the trainer itself through keras.utils.Progbar, so there is no
+ProgbarLogger.)
 
     >>> from graphflow.keras import callbacks
     >>> seen = []

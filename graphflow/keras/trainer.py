@@ -283,9 +283,9 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            if verbose:
+            if verbose and epochs > 1:  # Keras prints no "Epoch 1/1"
                 print(f"Epoch {epoch + 1}/{epochs}")
-            bar = Progbar(data.num_batches(), verbose=verbose)
+            bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
             step = 0
             results = {}
             for x_b, y_b, w_b in data.batches():
@@ -294,7 +294,7 @@ class Trainer:
                 step += 1
                 logs = _to_floats(results)
                 callback_list.on_train_batch_end(step - 1, logs)
-                bar.update(step, logs)
+                bar.update(step, logs, finalize=False)
                 if self.stop_training:
                     break
             if step == 0:
@@ -303,10 +303,7 @@ class Trainer:
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_data(val_data)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            if verbose == 1:
-                bar.update(step, epoch_logs, finalize=True)
-            elif verbose == 2:
-                bar.epoch_line(step, epoch_logs)
+            bar.update(step, epoch_logs, finalize=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -345,14 +342,14 @@ class Trainer:
                                         steps=data.num_batches())
         callback_list.on_test_begin()
         self.reset_metrics()
-        bar = Progbar(data.num_batches(), verbose=verbose)
+        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         results, step = {}, 0
         for x_b, y_b, w_b in data.batches():
             callback_list.on_test_batch_begin(step)
             results = self._run_step("test", x_b, y_b, w_b)
             step += 1
             callback_list.on_test_batch_end(step - 1, _to_floats(results))
-            bar.update(step, _to_floats(results) if bar.dynamic else None)
+            bar.update(step, _to_floats(results) if bar.dynamic else None, finalize=False)
         if not results:
             raise InvalidArgumentError("evaluate: the data produced no batches")
         logs = _to_floats(results)
@@ -368,13 +365,13 @@ class Trainer:
         from graphflow.keras.utils.progbar import Progbar
         verbose = 1 if verbose == "auto" else int(verbose)
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
-        bar = Progbar(data.num_batches(), verbose=verbose)
+        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         chunks, step = [], 0
         for x_b, _, _ in data.batches():
             out = self._run_step("predict", x_b, None, None)
             chunks.append([np.asarray(o) for o in nest.flatten(out)])
             step += 1
-            bar.update(step)
+            bar.update(step, finalize=False)
         if not chunks:
             raise InvalidArgumentError("predict: the data produced no batches")
         bar.update(step, finalize=True)
