@@ -98,8 +98,9 @@ class Model(Trainer, Layer):
     def _run_graph(self, inputs, training):
         values = {}
         flat_inputs = self._flatten_inputs(inputs)
-        for kt, x in zip(self.inputs, flat_inputs):
+        for index, (kt, x) in enumerate(zip(self.inputs, flat_inputs)):
             values[id(kt)] = _input_tensor(x, kt)
+            _check_input_shape(self, index, kt, getattr(values[id(kt)], "shape", None))
         for node in self._nodes:
             def resolve(v):
                 return values[id(v)] if isinstance(v, KerasTensor) else v
@@ -128,6 +129,13 @@ class Model(Trainer, Layer):
         return flat
 
     # -- calling ---------------------------------------------------------------------------------
+    def _check_inputs(self, inputs):
+        """Keras's error when inputs do not fit a functional model's Inputs (before tracing)."""
+        if not self._is_graph_network:
+            return
+        for index, (kt, x) in enumerate(zip(self.inputs, self._flatten_inputs(inputs))):
+            _check_input_shape(self, index, kt, _shape_or_none(x), getattr(x, "dtype", None))
+
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
             return self._run_graph(inputs, training)
@@ -227,6 +235,13 @@ class Model(Trainer, Layer):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def _shape_or_none(x):
+    shape = getattr(x, "shape", None)
+    if shape is None and isinstance(x, (list, tuple, np.ndarray, float, int)):
+        shape = np.shape(x)
+    return shape
+
+
 def _is_structure_of_shapes(value):
     return isinstance(value, (list, tuple)) and value and all(
         isinstance(v, (list, tuple, TensorShape)) for v in value)
@@ -240,13 +255,29 @@ def _input_tensor(x, kt):
             or (hasattr(t, "dtype") and t.dtype.is_floating and kt.dtype.is_floating
                 and t.dtype is not kt.dtype):
         t = cast(t, kt.dtype)
-    shape = getattr(t, "shape", None)
-    if shape is not None and shape.rank is not None and kt.shape.rank is not None:
-        if shape.rank != kt.shape.rank or not kt.shape.is_compatible_with(shape):
-            raise InvalidArgumentError(
-                f"Input {kt._keras_history[0].name!r} is incompatible with the layer: expected "
-                f"shape={tuple(kt.shape.as_list())}, found shape={tuple(shape.as_list())}")
     return t
+
+
+def _check_input_shape(model, index, kt, shape, dtype=None):
+    """Keras's errors for an input whose shape does not fit its keras.Input: "Invalid input
+    shape ..." for a wrong rank (Sequential, or fewer dims than expected), else "Input i with
+    name ... is incompatible with the layer". Unknown shapes (relaxed traces) are not checked."""
+    shape = None if shape is None else TensorShape(shape)
+    if shape is None or shape.rank is None or kt.shape.rank is None:
+        return
+    if shape.rank == kt.shape.rank and kt.shape.is_compatible_with(shape):
+        return
+    expected, found = tuple(kt.shape.as_list()), tuple(shape.as_list())
+    name = kt._keras_history[0].name
+    if shape.rank != kt.shape.rank and (isinstance(model, Sequential) or
+                                        shape.rank < kt.shape.rank):
+        dtype = getattr(dtype, "name", None) or kt.dtype.name
+        raise InvalidArgumentError(
+            f"Invalid input shape for input Tensor(shape={found}, dtype={dtype}) with name "
+            f"'{name}'. Expected shape {expected}, but input has incompatible shape {found}")
+    raise InvalidArgumentError(
+        f"Input {index} with name '{name}' of layer '{model.name}' is incompatible with the "
+        f"layer: expected shape={expected}, found shape={found}")
 
 
 class Sequential(Model):
@@ -347,7 +378,15 @@ class Sequential(Model):
             x = layer(x, **kwargs)
         return x
 
+    def _check_inputs(self, x):
+        """Keras's error when x does not fit the model's input shape (before any tracing)."""
+        if self._input_layer is not None and self.built and not isinstance(x, (list, dict)):
+            kt = self._input_layer._inbound_nodes[0].outputs
+            _check_input_shape(self, 0, kt, _shape_or_none(x), getattr(x, "dtype", None))
+
     def __call__(self, *args, **kwargs):
+        if args and not self._is_symbolic_call(args):
+            self._check_inputs(args[0])
         if not self.built and not self._is_symbolic_call(args):
             x = args[0]
             shape = getattr(x, "shape", None) or np.shape(x)

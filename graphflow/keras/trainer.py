@@ -228,6 +228,8 @@ class Trainer:
 
     def _run_step(self, kind, x, y, w):
         fn = self._step_function(kind)
+        if hasattr(self, "_check_inputs"):
+            self._check_inputs(x)  # Keras's shape errors, before a trace relaxes the shape
         if kind != "predict":
             self._ensure_compiled_for(x, y)
         gpu = self._weights_gpu()

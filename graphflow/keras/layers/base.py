@@ -153,6 +153,10 @@ class Layer:
         array([2., 2.], dtype=float32)
     """
 
+    # Built-in layers that take one tensor set this, so a list of tensors gets Keras's error
+    # ("expects 1 input(s), but it received 2 input tensors") instead of failing inside call().
+    _single_input = False
+
     _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                        "activity_regularizer", "autocast", "implementation"}
 
@@ -327,6 +331,10 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if not args:
             raise InvalidArgumentError(f"Layer {self.name!r} was called without inputs")
+        if self._single_input and isinstance(args[0], (list, tuple)) and len(args[0]) != 1:
+            raise InvalidArgumentError(
+                f'Layer "{self.name}" expects 1 input(s), but it received {len(args[0])} input '
+                f"tensors. Inputs received: {list(args[0])!r:.1000}")
         if _is_symbolic((args, kwargs)):
             return self._functional_call(args, kwargs)
         args = nest.map_structure(_to_tensor, list(args))
