@@ -1,47 +1,90 @@
-"""The execution context: the one piece of module-level mutable state graphflow has.
+"""The execution context: whether ops run eagerly or build a graph (and which), which
+GradientTapes are recording, the device scopes, and the process-wide settings.
 
-It says whether ops run eagerly or build a graph (and which), which GradientTapes are recording,
-and the random seed. Everything else is passed explicitly.
+As in TensorFlow, what a `with` block sets up is per thread: the graph being built, the
+recording tapes, `graphflow.device` scopes and the default Session. A thread tracing a function
+does not turn another thread's eager ops into graph nodes, and a tape records only its own
+thread's ops. What graphflow.config, `random.set_seed` and `compat.v1.disable_eager_execution`
+set is process-wide (`settings`). Both are reached through the one `context` object.
 
     >>> import graphflow as tf
     >>> tf.executing_eagerly()
     True
+    >>> import threading
+    >>> seen = []
+    >>> g = tf.Graph()
+    >>> with g.as_default():   # this thread builds a graph; a new thread still runs eagerly
+    ...     t = threading.Thread(target=lambda: seen.append(tf.executing_eagerly()))
+    ...     t.start(); t.join()
+    >>> seen
+    [True]
 """
 import os
+import threading
 
 
-class _Context:
-    __slots__ = ("graph", "tapes", "eager_disabled", "global_seed", "seed_counter", "generators",
-                 "default_graph", "default_session", "optimizer_options", "backend",
-                 "tiered_compilation", "compile_threads", "keras_names", "device_stack",
-                 "default_device", "gpu_placement", "soft_placement", "transfers", "gpu_count",
-                 "memory_growth")
+class _Settings:
+    """Process-wide state, shared by every thread."""
+
+    __slots__ = ("eager_disabled", "global_seed", "seed_counter", "generators", "default_graph",
+                 "optimizer_options", "backend", "tiered_compilation", "compile_threads",
+                 "keras_names", "default_device", "soft_placement", "transfers", "gpu_count",
+                 "memory_growth", "lock")
 
     def __init__(self):
-        self.graph = None          # the Graph ops are appended to, or None when running eagerly
-        self.tapes = []            # active GradientTapes, innermost last
         self.eager_disabled = False  # compat.v1.disable_eager_execution()
         self.global_seed = None
         self.seed_counter = 0
         self.generators = {}       # random stream key -> numpy Generator (see ops/random.py)
         self.default_graph = None  # compat.v1's global default graph, made on first use
-        self.default_session = None
         self.optimizer_options = {}  # graphflow.config.optimizer: pass name -> enabled
         self.backend = "numba"       # how graphs run: "numba" (compiled) or "reference"
         # compile kernels in the background, running the reference interpreter meanwhile
         self.tiered_compilation = os.environ.get("GRAPHFLOW_TIERED", "1") != "0"
         self.compile_threads = []  # background kernel compiles in flight
         self.keras_names = {}      # layer name -> count, for unique Keras names (dense_1, ...)
-        # devices (graphflow/devices.py): graphflow.device scopes, innermost last; the default
-        # device (resolved at import); the GPU eager work goes to, or None for the CPU fast path
-        self.device_stack = []
+        # devices (graphflow/devices.py): the default device (resolved at import)
         self.default_device = None
-        self.gpu_placement = None
         self.soft_placement = False  # a missing GPU falls back to the CPU only when asked
         self.transfers = {"to_device": 0, "to_host": 0}
         self.gpu_count = None      # CUDA devices numba sees, asked on first need
         self.memory_growth = {}    # tf.config.experimental.set_memory_growth, by device name
+        # guards the read-modify-write updates of the shared state above (counters, name
+        # tables); never held while running user code
+        self.lock = threading.RLock()
 
+
+settings = _Settings()
+
+
+class _Context(threading.local):
+    """Per-thread state (set up anew, from `settings`, the first time a thread touches it);
+    the process-wide settings are reachable as attributes too (`context.backend`)."""
+
+    def __init__(self):
+        # the Graph ops are appended to, or None when running eagerly; in TF1 mode
+        # (disable_eager_execution) every thread builds into the global default graph
+        self.graph = settings.default_graph if settings.eager_disabled else None
+        self.tapes = []            # active GradientTapes, innermost last
+        self.device_stack = []     # graphflow.device scopes, innermost last
+        self.default_session = None
+        # the GPU eager work goes to, or None for the CPU fast path (devices._update_placement)
+        dev = settings.default_device
+        self.gpu_placement = dev if dev is not None and dev.is_gpu else None
+
+
+def _shared(name):
+    def get(self):
+        return getattr(settings, name)
+
+    def set_(self, value):
+        setattr(settings, name, value)
+    return property(get, set_, doc=f"process-wide: settings.{name}")
+
+
+for _name in _Settings.__slots__:
+    setattr(_Context, _name, _shared(_name))
+del _name
 
 context = _Context()
 

@@ -561,8 +561,8 @@ class SymbolicTensor(Tensor):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
 
     def eval(self, feed_dict=None, session=None):
-        from graphflow.graph.session import get_default_session
-        session = session or get_default_session()
+        from graphflow.graph.session import require_default_session
+        session = session or require_default_session("evaluate tensor using `eval()`")
         return session.run(self, feed_dict)
 
 

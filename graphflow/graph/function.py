@@ -22,6 +22,7 @@ becomes frequent.
 import functools
 import inspect
 import logging
+import threading
 import weakref
 
 import numpy as np
@@ -160,6 +161,7 @@ class ConcreteFunction:
         self._last_device = None        # where the last call ran (None: the CPU), for explain()
         self._backend = None            # None: the configured default (graphflow.config)
         self._optimizer_options = None
+        self._lock = threading.Lock()   # one thread compiles; the others wait for its result
 
     @property
     def structured_input_signature(self):
@@ -173,14 +175,19 @@ class ConcreteFunction:
         if device is not None:
             executable = self._gpu_executables.get(device)
             if executable is None:
-                executable = self._gpu_executables[device] = compile_graph(
-                    self.graph, self.outputs, self.inputs, self._targets(), self._backend,
-                    self._optimizer_options, device)
+                with self._lock:
+                    executable = self._gpu_executables.get(device)
+                    if executable is None:
+                        executable = self._gpu_executables[device] = compile_graph(
+                            self.graph, self.outputs, self.inputs, self._targets(),
+                            self._backend, self._optimizer_options, device)
             return executable
         if self._executable is None:
-            self._executable = compile_graph(self.graph, self.outputs, self.inputs,
-                                             self._targets(), self._backend,
-                                             self._optimizer_options)
+            with self._lock:
+                if self._executable is None:
+                    self._executable = compile_graph(self.graph, self.outputs, self.inputs,
+                                                     self._targets(), self._backend,
+                                                     self._optimizer_options)
         return self._executable
 
     def _targets(self):
@@ -311,13 +318,15 @@ class Function:
             self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
         self._cache = {}          # signature key -> ConcreteFunction
         self._fast = {}           # (shape, dtype) of each all-tensor call -> ConcreteFunction
-        self._called = None
         self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
         self._last_signature = None
         self._last_concrete = None
         self._tracing_count = 0
         self.retrace_explanations = []
         self._bound = weakref.WeakKeyDictionary()
+        # Tracing is serialized per function (a second thread asking for the same signature
+        # waits and reuses the first one's trace); calls of traced graphs are not.
+        self._trace_lock = threading.RLock()
         functools.update_wrapper(self, python_function, updated=())
 
     @staticmethod
@@ -340,11 +349,15 @@ class Function:
             return self
         bound = self._bound.get(instance)
         if bound is None:
-            bound = Function(self._python_function.__get__(instance, owner),
-                             self._input_signature, self._reduce_retracing, self.jit_compile,
-                             self._name, backend=self._backend,
-                             optimizer_options=self._optimizer_options)
-            self._bound[instance] = bound
+            with self._trace_lock:
+                bound = self._bound.get(instance)
+                if bound is not None:
+                    return bound
+                bound = Function(self._python_function.__get__(instance, owner),
+                                 self._input_signature, self._reduce_retracing, self.jit_compile,
+                                 self._name, backend=self._backend,
+                                 optimizer_options=self._optimizer_options)
+                self._bound[instance] = bound
         return bound
 
     def experimental_get_tracing_count(self):
@@ -374,17 +387,17 @@ class Function:
             if concrete is not None:  # seen before: skip binding and signature building
                 return concrete._call_flat([a._value if type(a) is EagerTensor else a._device_array
                                             for a in args])
-            result = self._concrete_for(args, kwargs, call=True)
+            concrete, signature = self._lookup(args, kwargs)
             if key is not None:
-                self._fast[key] = self._called
-            return result
-        return self._concrete_for(args, kwargs, call=True)
+                self._fast[key] = concrete
+            return self._call_concrete(concrete, signature)
+        return self._call_concrete(*self._lookup(args, kwargs))
 
     def get_concrete_function(self, *args, **kwargs):
         """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
         if not args and not kwargs and self._input_signature is not None:
             args = tuple(self._input_signature)
-        return self._concrete_for(args, kwargs, call=False)
+        return self._lookup(args, kwargs)[0]
 
     def _bind(self, args, kwargs):
         if self._sig is None:
@@ -411,23 +424,28 @@ class Function:
                 values.append(value)
         return values, names
 
-    def _concrete_for(self, args, kwargs, call):
+    def _lookup(self, args, kwargs):
+        """The ConcreteFunction for a call (tracing it if needed) and the call's signature."""
         values, names = self._bind(args, kwargs)
         if self._input_signature is not None:
-            values = self._apply_input_signature(values, names, call)
+            values = self._apply_input_signature(values, names)
         values = [_specs_to_tensors(v) for v in values]
         signature = _Signature(names, values)
         # With an input_signature there is exactly one trace, whatever the call's exact shapes.
         key = "input_signature" if self._input_signature is not None else signature.key
         concrete = self._cache.get(key)
-        if concrete is None and self._reduce_retracing:
-            concrete = self._find_relaxed(signature)
         if concrete is None:
-            concrete = self._trace(signature, names)
-            self._cache[key] = concrete
-        if not call:
-            return concrete
-        self._called = concrete
+            with self._trace_lock:
+                concrete = self._cache.get(key)
+                if concrete is None and self._reduce_retracing:
+                    concrete = self._find_relaxed(signature)
+                if concrete is None:
+                    concrete = self._trace(signature, names)
+                    self._cache[key] = concrete
+        return concrete, signature
+
+    def _call_concrete(self, concrete, signature):
+        """Runs `concrete` on the tensor leaves of a call (checked against its trace)."""
         pairs = [(traced, v) for traced, v in zip(concrete._leaves, signature.values)
                  if traced.kind == "tensor"]
         arrays = [_checked_array(self._name, traced, v) for traced, v in pairs]
@@ -435,7 +453,7 @@ class Function:
                    for (traced, v), a in zip(pairs, arrays)]
         return concrete._call_flat(arrays, tensors)
 
-    def _apply_input_signature(self, values, names, call):
+    def _apply_input_signature(self, values, names):
         """Checks the call against input_signature; a value whose spec is one TensorSpec (a
         list, an array, a number) becomes one tensor of the spec's dtype."""
         structure = self._signature_structure

@@ -54,8 +54,8 @@ class Node:
         return self.opdef.kind
 
     def run(self, session=None, feed_dict=None):
-        from graphflow.graph.session import get_default_session
-        (session or get_default_session()).run(self, feed_dict)
+        from graphflow.graph.session import require_default_session
+        (session or require_default_session("execute operation using `run()`")).run(self, feed_dict)
 
     def __repr__(self):
         return f"<Node '{self.name}' type={self.type}>"

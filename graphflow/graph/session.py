@@ -145,7 +145,15 @@ def _short(value):
 
 
 def get_default_session():
+    """This thread's default Session (`with sess.as_default():` or `with Session() as sess:`),
+    or None, as in TF."""
+    return context.default_session
+
+
+def require_default_session(what):
+    """The default session, or TF's error for `what` ("evaluate tensor using `eval()`")."""
     if context.default_session is None:
-        raise InvalidArgumentError("No default session is registered: use `with Session() as "
-                                   "sess:` or pass session=")
+        raise InvalidArgumentError(
+            f"Cannot {what}: No default session is registered. Use `with sess.as_default()` or "
+            f"pass an explicit session (session=sess)")
     return context.default_session

@@ -40,9 +40,10 @@ def snake_case(name):
 
 def unique_name(base):
     """dense, dense_1, dense_2, ... (reset by keras.backend.clear_session())."""
-    counts = context.keras_names
-    n = counts.get(base, 0)
-    counts[base] = n + 1
+    with context.lock:  # layers may be built from several threads at once
+        counts = context.keras_names
+        n = counts.get(base, 0)
+        counts[base] = n + 1
     return base if n == 0 else f"{base}_{n}"
 
 
