@@ -32,6 +32,18 @@ def _to_tensors(structure):
     return nest.map_structure(lambda a: EagerTensor(np.asarray(a)), structure)
 
 
+def _lists_as_tensors(structure):
+    """tf.data's rule: a Python list is one tensor, tuples and dicts are structures."""
+    if isinstance(structure, list):
+        return np.asarray(structure)
+    if isinstance(structure, dict):
+        return type(structure)((k, _lists_as_tensors(v)) for k, v in structure.items())
+    if isinstance(structure, tuple):
+        items = [_lists_as_tensors(v) for v in structure]
+        return type(structure)(*items) if hasattr(structure, "_fields") else tuple(items)
+    return structure
+
+
 class Dataset:
     """A pipeline of elements; build with from_tensor_slices / from_tensors / range."""
 
@@ -43,7 +55,7 @@ class Dataset:
     @staticmethod
     def from_tensor_slices(tensors):
         """One element per slice along axis 0 of every component."""
-        arrays = nest.map_structure(_as_array, tensors)
+        arrays = nest.map_structure(_as_array, _lists_as_tensors(tensors))
         flat = nest.flatten(arrays)
         sizes = {a.shape[0] if a.ndim else None for a in flat}
         if None in sizes or len(sizes) != 1:

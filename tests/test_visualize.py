@@ -199,6 +199,12 @@ def test_gallery_command(tmp_path):
             assert path.stat().st_size > 0 and str(path) in result.stdout
     index = (out / "index.html").read_text()
     assert all(f"{stem}.svg" in index for stem in stems)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        pass
+    else:  # the training curves of History.plot are in the gallery too
+        assert "training_curves.svg" in index and (out / "training_curves.png").stat().st_size
     texts = svg_of_file(out / "ticket_router.svg")
     assert {"title (InputLayer)", "priority (Dense)", "department (Dense)"} <= set(texts)
     assert any("fused_" in t for t in svg_of_file(out / "train_step_fused.svg"))

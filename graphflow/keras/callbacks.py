@@ -256,6 +256,12 @@ class History(Callback):
         if self.model is not None:
             self.model.history = self
 
+    def plot(self, metrics=None, to_file=None, **kwargs):
+        """The training curves as a matplotlib Figure (keras.utils.plot_history; needs the
+        `plot` extra)."""
+        from graphflow.keras.utils.history_plot import plot_history
+        return plot_history(self, metrics=metrics, to_file=to_file, **kwargs)
+
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():

@@ -25,3 +25,4 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     return out
 from graphflow.keras.utils.vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from graphflow.keras.utils.progbar import Progbar  # noqa: E402,F401
+from graphflow.keras.utils.history_plot import plot_history  # noqa: E402,F401
