@@ -17,6 +17,7 @@ import math
 import numbers
 import os
 import warnings
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -256,7 +257,8 @@ class History(Callback):
         if self.model is not None:
             self.model.history = self
 
-    def plot(self, metrics=None, to_file=None, **kwargs):
+    def plot(self, metrics: Optional[Sequence[str]] = None, to_file: Optional[str] = None,
+             **kwargs: Any) -> Any:
         """The training curves as a matplotlib Figure (keras.utils.plot_history; needs the
         `plot` extra)."""
         from graphflow.keras.utils.history_plot import plot_history

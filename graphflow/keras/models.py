@@ -11,6 +11,8 @@ applied in turn. Training, evaluation and prediction come from trainer.Trainer.
     >>> model.predict(np.ones((3, 4), np.float32), verbose=0).shape
     (3, 2)
 """
+from typing import Any, Callable, Optional, Sequence
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
@@ -166,8 +168,10 @@ class Model(Trainer, Layer):
         self._build_input_shape = shapes
         self(batch)
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(self, line_length: Optional[int] = None,
+                positions: Optional[Sequence[float]] = None,
+                print_fn: Optional[Callable[..., Any]] = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Optional[Sequence[str]] = None) -> None:
         """Prints the table of layers, output shapes and parameter counts (Keras 3's layout;
         see keras.utils.summary.print_summary for the arguments)."""
         from graphflow.keras.utils.summary import print_summary

@@ -12,6 +12,11 @@ step eagerly for debugging.
     >>> sorted(history.history)
     ['loss']
 """
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+
+if TYPE_CHECKING:  # annotations only; the callbacks module is imported where it is used
+    from graphflow.keras.callbacks import History
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
@@ -28,9 +33,9 @@ class Trainer:
         self._train_fn = self._test_fn = self._predict_fn = None
 
     # -- compile -------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto"):
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: Union[bool, str] = "auto") -> None:
         """Configures training: optimizer, loss(es), metrics, loss weights."""
         from graphflow.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
@@ -254,10 +259,13 @@ class Trainer:
         return None if dev == "cpu" else dev
 
     # -- fit -----------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+            epochs: int = 1, verbose: Union[int, str] = "auto", callbacks: Optional[list] = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: Optional[dict] = None, sample_weight: Any = None,
+            initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
+            validation_steps: Optional[int] = None, validation_batch_size: Optional[int] = None,
+            validation_freq: int = 1) -> "History":
         """Trains for `epochs` epochs; returns a History whose .history has loss, metrics and
         val_ entries per epoch."""
         from graphflow.keras import callbacks as cb
@@ -332,8 +340,10 @@ class Trainer:
         return _to_floats(results)
 
     # -- evaluate / predict --------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: Union[int, str] = "auto", sample_weight: Any = None,
+                 steps: Optional[int] = None, callbacks: Optional[list] = None,
+                 return_dict: bool = False) -> Union[float, List[float], Dict[str, float]]:
         """The loss and metrics on data: a scalar, a list in metrics_names order, or a dict."""
         from graphflow.keras import callbacks as cb
         from graphflow.keras.utils.progbar import Progbar
@@ -362,7 +372,9 @@ class Trainer:
         values = [logs[n] for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x: Any, batch_size: Optional[int] = None,
+                verbose: Union[int, str] = "auto", steps: Optional[int] = None,
+                callbacks: Optional[list] = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Model outputs for x as NumPy arrays (a list for several outputs)."""
         from graphflow.keras.utils.progbar import Progbar
         verbose = 1 if verbose == "auto" else int(verbose)

@@ -6,6 +6,7 @@ small classifier (plot_history, when matplotlib is installed), and an index.html
     >>> files = render_gallery("/tmp/gallery")      # doctest: +SKIP
 """
 import html
+from typing import List
 import os
 import shutil
 
@@ -137,7 +138,7 @@ def _pictures():
     ]
 
 
-def render_gallery(out_dir="out/gallery", png=True):
+def render_gallery(out_dir: str = "out/gallery", png: bool = True) -> List[str]:
     """Writes every picture (SVG, and PNG when `dot` is available) and index.html to out_dir;
     returns the paths written. Without `dot`, the DOT sources are written instead of images."""
     from graphflow.keras import backend

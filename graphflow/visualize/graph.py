@@ -11,6 +11,11 @@ ops that were fused into it, so you can see what the compiler did.
     >>> "fused_mul_add_relu" in dot.source
     True
 """
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import graphviz
+
 import html
 
 from graphflow.errors import InvalidArgumentError
@@ -163,8 +168,9 @@ class _GraphDrawer:
         self.ids[id(node)] = self.alias.get(id(node.outputs[0])) if node.outputs else None
 
 
-def plot_graph(fn_or_concrete_or_graph, to_file=None, optimized=True, compare=False,
-               show_shapes=True, rankdir="TB", dpi=96):
+def plot_graph(fn_or_concrete_or_graph: Any, to_file: Optional[str] = None,
+               optimized: bool = True, compare: bool = False, show_shapes: bool = True,
+               rankdir: str = "TB", dpi: int = 96) -> "graphviz.Digraph":
     """Draws an IR graph as a `graphviz.Digraph` (and saves it when `to_file` is given; the
     format comes from the extension: svg, png, pdf, dot).
 

@@ -1,10 +1,12 @@
 """keras.utils: to_categorical, summary printing, progress bar, plotting."""
+from typing import Any, Optional
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 
 
-def to_categorical(y, num_classes=None, dtype="float32"):
+def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "float32") -> np.ndarray:
     """One-hot rows for integer class labels.
 
         >>> to_categorical([0, 2], 3)

@@ -16,7 +16,10 @@ it opens no window and is safe from threads; notebooks display the returned Figu
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    import matplotlib.figure
 
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError
 
@@ -47,7 +50,8 @@ def _logs_of(history):
 
 def plot_history(history: Any, metrics: Optional[Sequence[str]] = None,
                  to_file: Union[str, os.PathLike, None] = None, title: Optional[str] = None,
-                 figsize: Optional[Sequence[float]] = None, dpi: int = 100):
+                 figsize: Optional[Sequence[float]] = None,
+                 dpi: int = 100) -> "matplotlib.figure.Figure":
     """Draws the training curves of `history` as a matplotlib Figure (saved to `to_file` when
     given; the format comes from its extension: png, svg, pdf).
 

@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import time
+from typing import Any, Iterable, Mapping, Optional, TextIO, Union
 
 import numpy as np
 
@@ -64,8 +65,10 @@ class Progbar:
     write); dynamic: redraw in place (default: when the stream is a terminal or in a notebook).
     """
 
-    def __init__(self, target, width=None, verbose=1, interval=0.05, stateful_metrics=None,
-                 stateless_metrics=None, unit_name="step", stream=None, dynamic=None):
+    def __init__(self, target: Optional[int], width: Optional[int] = None, verbose: int = 1,
+                 interval: float = 0.05, stateful_metrics: Optional[Iterable[str]] = None,
+                 stateless_metrics: Optional[Iterable[str]] = None, unit_name: str = "step",
+                 stream: Optional[TextIO] = None, dynamic: Optional[bool] = None) -> None:
         if stateful_metrics is not None and stateless_metrics is not None:
             raise InvalidArgumentError(
                 "Only one of `stateful_metrics` or `stateless_metrics` can be provided.")
@@ -155,7 +158,8 @@ class Progbar:
         return [(count, _BOLD), (" ", None), ("━" * done, _GREEN), (rest * (self.width - done),
                                                                       _GREY)]
 
-    def update(self, current, values=None, finalize=None):
+    def update(self, current: int, values: Union[Mapping[str, Any], Iterable[tuple], None] = None,
+               finalize: Optional[bool] = None) -> None:
         """Shows step `current` of target; values: (name, value) pairs or a dict of the latest
         logs; finalize: whether this is the last update (default: current >= target)."""
         if finalize is None:
@@ -173,7 +177,7 @@ class Progbar:
             self._write(self._verbose2_line(current, now, per_step) + "\n")
         self._last_update = now
 
-    def add(self, n, values=None):
+    def add(self, n: int, values: Union[Mapping[str, Any], Iterable[tuple], None] = None) -> None:
         self.update(self._seen + n, values)
 
     def _draw(self, current, now, per_step, finalize):

@@ -23,6 +23,7 @@ widths, word wrapping, `…` for words longer than their column) without that de
 """
 import re
 import shutil
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -419,8 +420,11 @@ def _legacy_summary(model, line_length, positions, print_fn, expand_nested, show
     print_fn("_" * line_length)
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                  show_trainable=False, layer_range=None):
+def print_summary(model: Any, line_length: Optional[int] = None,
+                  positions: Optional[Sequence[float]] = None,
+                  print_fn: Optional[Callable[..., Any]] = None, expand_nested: bool = False,
+                  show_trainable: bool = False,
+                  layer_range: Optional[Sequence[str]] = None) -> None:
     """Prints the model's summary table (Keras 3's layout, or tf.keras 2's when
     $TF_USE_LEGACY_KERAS is set).
 

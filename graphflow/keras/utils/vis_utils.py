@@ -13,6 +13,11 @@ edges and a note saying the connectivity is not known.
     >>> "(None, 784)" in dot.source
     True
 """
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import graphviz
+
 import functools
 import html
 import os
@@ -89,7 +94,7 @@ def _diagram_class():
     return Diagram
 
 
-def new_diagram(name, raster_dpi=None):
+def new_diagram(name: str, raster_dpi: Optional[int] = None) -> "graphviz.Digraph":
     """An empty graphviz Digraph named `name` that uses `raster_dpi` for raster formats only."""
     return _diagram_class()(name=name, raster_dpi=raster_dpi)
 
@@ -322,9 +327,10 @@ class _Drawer:
         return self.node_id(layer)
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
-                 expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False,
-                 show_trainable=False):
+def model_to_dot(model: Any, show_shapes: bool = False, show_dtype: bool = False,
+                 show_layer_names: bool = True, rankdir: str = "TB", expand_nested: bool = False,
+                 dpi: int = 200, subgraph: bool = False, show_layer_activations: bool = False,
+                 show_trainable: bool = False) -> "graphviz.Digraph":
     """The model's layer graph as a `graphviz.Digraph` (Keras's model_to_dot).
 
         >>> from graphflow import keras
@@ -360,7 +366,7 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return dot
 
 
-def save_digraph(dot, to_file, caller="plot_model"):
+def save_digraph(dot: "graphviz.Digraph", to_file: str, caller: str = "plot_model") -> str:
     """Writes `dot` to `to_file` in the format its extension names (.dot/.gv: the DOT source,
     which needs no Graphviz install). The write is atomic."""
     ext = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
@@ -391,9 +397,10 @@ def save_digraph(dot, to_file, caller="plot_model"):
     return to_file
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
-               show_layer_activations=False, show_trainable=False):
+def plot_model(model: Any, to_file: Optional[str] = "model.png", show_shapes: bool = False,
+               show_dtype: bool = False, show_layer_names: bool = True, rankdir: str = "TB",
+               expand_nested: bool = False, dpi: int = 200, show_layer_activations: bool = False,
+               show_trainable: bool = False) -> "graphviz.Digraph":
     """Draws the model to `to_file` (format from the extension: png, svg, pdf, dot) and returns
     the graphviz Digraph, which notebooks display inline.
 
