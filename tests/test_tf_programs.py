@@ -11,7 +11,6 @@ import corpus  # noqa: E402
 
 # program file -> why it cannot pass yet (strict: a program that starts passing must leave here)
 EXPECTED_FAILURES = {
-    "data_pipeline_basics.py": "from_tensor_slices of a Python list (issue 16's tf.data work)",
 }
 
 

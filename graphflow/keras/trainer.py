@@ -433,4 +433,6 @@ def _metric_name(metric):
 
 
 def _to_floats(results):
-    return {k: float(v) for k, v in results.items()}
+    # Keras 3 sorts the logs by name (pythonify_logs): "accuracy: ... - loss: ..." in the
+    # progress line and the same key order in history.history.
+    return {k: float(results[k]) for k in sorted(results)}
