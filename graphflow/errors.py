@@ -14,6 +14,10 @@ class InvalidArgumentError(GraphflowError, ValueError):
     """An op received an argument of the wrong shape, dtype or value."""
 
 
+class InvalidTypeError(GraphflowError, TypeError):
+    """An argument has the wrong Python type (where TF raises TypeError, e.g. axis=1.5)."""
+
+
 class UnimplementedError(GraphflowError, NotImplementedError):
     """The request is valid but graphflow does not implement it (yet)."""
 

@@ -910,6 +910,15 @@ def _one_hot_expected(indices, depth, on_value, off_value, axis, dtype):
 _add("one_hot", _one_hot_make, INTS, _one_hot_expected)
 
 
+def _check_labels_make(rng, dtype):
+    # valid labels only (the out-of-range error has its own test in tests/test_errors.py)
+    return [([values(rng, s, dtype, 0, 4)], {"depth": 5, "op_name": "loss"})
+            for s in [(), (4,), (2, 3), (0,)]]
+
+
+_add("check_label_range", _check_labels_make, INTS + (U8,), lambda x, depth, op_name: x)
+
+
 def _where_indices_make(rng, dtype):
     return [([values(rng, s, dtype)], {}) for s in [(), (4,), (2, 3), (0, 2), (2, 1, 2)]]
 

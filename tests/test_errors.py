@@ -187,3 +187,99 @@ def test_variable_errors_name_the_variable():
     _assert_mentions(_message(lambda: v.assign_add(tf.ones(3))), "^assign_add", "'weights:0'", r"\(3,\)")
     _assert_mentions(_message(lambda: v.assign_sub(tf.ones(2, tf.float64))), "^assign_sub", "float64",
                      "float32", "'weights:0'")
+
+
+# -- issue 13: values TF rejects, and errors that name the op the user called ------------------
+
+def _compiled(fn):
+    return tf.function(fn, backend="numba")
+
+
+@pytest.mark.parametrize("op", ["floordiv", "floormod"])
+@pytest.mark.parametrize("mode", ["eager", "reference", "compiled", "session"])
+def test_integer_division_by_zero_raises(op, mode):
+    fn = getattr(tf.math, op)
+    x, y = np.array([3, 4], np.int32), np.array([1, 0], np.int32)
+    with pytest.raises(InvalidArgumentError, match=f"{op}.*Integer division by zero"):
+        if mode == "eager":
+            fn(x, y)
+        elif mode == "session":
+            g = tf.Graph()
+            with g.as_default():
+                a = tf.compat.v1.placeholder(tf.int32, [2])
+                out = fn(a, y)
+            with tf.compat.v1.Session(graph=g) as sess:
+                sess.run(out, {a: x})
+        else:
+            tf.function(lambda a: fn(a, tf.constant(y)), backend=mode.replace("compiled", "numba"))(
+                tf.constant(x))
+    # float division by zero stays IEEE (inf), as in TF
+    assert np.isinf(tf.math.floordiv(tf.constant([1.0]), 0.0).numpy()[0])
+
+
+def test_pad_with_paddings_of_the_wrong_rank():
+    _assert_mentions(_message(lambda: tf.pad(tf.ones((2, 3)), [[1, 1]])), "^pad", r"\(2, 3\)")
+    _assert_mentions(_message(lambda: tf.pad(tf.ones((2, 3)), [1, 1, 1, 1])), "^pad", r"\[rank, 2\]")
+    _assert_mentions(_message(lambda: tf.pad(tf.ones((2, 3)), [[1, 1, 1], [0, 0, 0]])), "^pad")
+    assert tf.pad(tf.ones((2, 3)), [[1, 1], [0, 2]]).shape == (4, 5)
+
+
+def test_one_hot_with_negative_depth():
+    _assert_mentions(_message(lambda: tf.one_hot([0, 1], -1)), "^one_hot", "non-negative", "-1")
+    with pytest.raises(TypeError, match="one_hot: depth must be an integer"):
+        tf.one_hot([0, 1], 2.5)
+
+
+@pytest.mark.parametrize("axis", [1.5, "1", [0.5]])
+def test_reduce_axis_must_be_an_integer(axis):
+    with pytest.raises(TypeError, match="reduce_sum: axis must be an integer") as info:
+        tf.reduce_sum(tf.ones((2, 3)), axis=axis)
+    assert isinstance(info.value, errors.GraphflowError)
+    assert tf.reduce_sum(tf.ones((2, 3)), axis=np.int64(1)).shape == (2,)
+
+
+def test_errors_name_the_composite_the_user_called():
+    _assert_mentions(_message(lambda: tf.nn.softmax(tf.constant([1, 2]))), "^softmax", "int32")
+    _assert_mentions(_message(lambda: tf.nn.softmax(tf.ones((2, 3)), axis=3)), "^softmax", "axis 3")
+    _assert_mentions(_message(lambda: tf.nn.log_softmax(tf.ones((2, 3)), axis=-3)), "^log_softmax")
+    _assert_mentions(_message(lambda: tf.unstack(tf.ones((2, 3)), num=3)),
+                     "^unstack", "must equal 3", r"\(2, 3\)")
+    _assert_mentions(_message(lambda: tf.nn.l2_normalize(tf.ones((2, 3)), axis=5)), "^l2_normalize")
+    g = tf.Graph()
+    with g.as_default():  # the same while building a graph
+        p = tf.compat.v1.placeholder(tf.int32, [None, 3])
+        _assert_mentions(_message(lambda: tf.nn.softmax(p)), "^softmax", "int32")
+
+
+@pytest.mark.parametrize("labels", [[99], [-1], [3, 10]])
+@pytest.mark.parametrize("mode", ["eager", "reference", "compiled"])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_sparse_label_out_of_range_is_checked_when_the_graph_runs(labels, mode, from_logits):
+    loss = lambda y, p: tf.keras.losses.sparse_categorical_crossentropy(y, p, from_logits)  # noqa: E731
+    y = tf.constant(labels)
+    p = tf.ones((len(labels), 10)) / 10.0
+    bad = max(labels) if max(labels) >= 10 else min(labels)
+    with pytest.raises(InvalidArgumentError, match=rf"sparse_categorical_crossentropy: Received a "
+                                                   rf"label value of {bad} which is outside the "
+                                                   rf"valid range of \[0, 10\)"):
+        if mode == "eager":
+            loss(y, p)
+        else:
+            tf.function(loss, backend=mode.replace("compiled", "numba"))(y, p)
+    with pytest.raises(InvalidArgumentError, match="sparse_softmax_cross_entropy_with_logits"):
+        tf.function(tf.nn.sparse_softmax_cross_entropy_with_logits)(y, p)
+
+
+def test_compiled_fit_and_evaluate_reject_out_of_range_labels():
+    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(10)])
+    model.compile("sgd", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.ones((8, 4), np.float32)
+    good = np.arange(8) % 10
+    model.fit(x, good, epochs=1, verbose=0)
+    for bad in (99, -1):
+        y = good.copy()
+        y[5] = bad
+        with pytest.raises(InvalidArgumentError, match=f"label value of {bad}"):
+            model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+        with pytest.raises(InvalidArgumentError, match=f"label value of {bad}"):
+            model.evaluate(x, y, verbose=0)

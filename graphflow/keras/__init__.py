@@ -12,5 +12,9 @@ from graphflow.keras.layers import Input  # noqa: F401
 from graphflow.keras.models import Model, Sequential  # noqa: F401
 from graphflow.keras import models  # noqa: F401
 from graphflow.keras.saving import load_model  # noqa: F401
+from graphflow.keras import saving  # noqa: F401,E402
 
 models.load_model = load_model
+models.save_model = saving.save_model
+models.model_from_json = saving.model_from_json
+models.model_from_config = saving.model_from_config

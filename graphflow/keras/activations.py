@@ -5,6 +5,7 @@
     array([0., 2.], dtype=float32)
 """
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.ops import elementwise as ew
 from graphflow.ops import nn
 
@@ -47,8 +48,8 @@ def get(identifier):
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        fn = ACTIVATIONS.get(identifier)
-        if fn is None:
+        fn = registry.lookup_name(identifier, ACTIVATIONS)
+        if fn is None or not callable(fn):
             raise InvalidArgumentError(
                 f"Unknown activation {identifier!r}; known: {sorted(ACTIVATIONS)}")
         return fn
@@ -64,4 +65,4 @@ def serialize(fn):
     name = getattr(fn, "__name__", None)
     if name in ACTIVATIONS:
         return name
-    return name or repr(fn)
+    return registry.get_registered_name(fn) if name else repr(fn)

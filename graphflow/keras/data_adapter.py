@@ -7,12 +7,33 @@ them, or a Python iterable/generator of batches; validation_split, shuffling, cl
     [4, 4, 2]
 """
 import math
+import numbers
 
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.tensor import EagerTensor, Tensor, Variable
 from graphflow.utils import nest
+
+
+def check_count(owner, name, value, minimum=1, optional=True):
+    """`value` as an int >= `minimum` (None passes when `optional`): fit/evaluate/predict
+    counts such as batch_size, epochs and steps. Floats, strings and out-of-range values raise
+    (Keras fails on them deep inside, or silently trains on nonsense).
+
+        >>> check_count("fit", "batch_size", np.int64(4))
+        4
+        >>> check_count("fit", "batch_size", 2.5)
+        Traceback (most recent call last):
+        ...
+        graphflow.errors.InvalidArgumentError: fit: batch_size must be an integer >= 1 or None, got 2.5
+    """
+    if value is None and optional:
+        return None
+    if not isinstance(value, numbers.Integral) or int(value) < minimum:
+        allowed = f"an integer >= {minimum}" + (" or None" if optional else "")
+        raise InvalidArgumentError(f"{owner}: {name} must be {allowed}, got {value!r:.60}")
+    return int(value)
 
 
 def _as_array(value, what):
@@ -78,6 +99,10 @@ class ArrayData:
                 raise InvalidArgumentError(
                     f"Data cardinality is ambiguous: x sizes: {self.n}, y sizes: {ny}. Make sure "
                     "all arrays contain the same number of samples.")
+        if class_weight is not None and not isinstance(class_weight, dict):
+            raise InvalidArgumentError(
+                f"class_weight must be a dict {{class index: weight}}, got "
+                f"{type(class_weight).__name__} {class_weight!r:.60}")
         if sample_weight is None and class_weight is not None:
             if self.y is None or nest.is_nested(self.y):
                 raise InvalidArgumentError("class_weight needs a single array of targets y")
@@ -87,18 +112,16 @@ class ArrayData:
         if self.sample_weight is not None and len(self.sample_weight) != self.n:
             raise InvalidArgumentError(
                 f"sample_weight has {len(self.sample_weight)} entries for {self.n} samples")
-        if batch_size is None:
-            batch_size = 32
-        if int(batch_size) <= 0:
-            raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size}")
-        self.batch_size = int(batch_size)
+        batch_size = check_count(type(self).__name__, "batch_size", batch_size)
+        self.batch_size = 32 if batch_size is None else batch_size
         self.shuffle = shuffle
-        self.steps = steps
+        self.steps = check_count(type(self).__name__, "steps", steps)
 
     def split(self, fraction):
         """(train, validation) with the last `fraction` of samples held out, as Keras does."""
-        if not 0 < fraction < 1:
-            raise InvalidArgumentError(f"validation_split must be in (0, 1), got {fraction}")
+        if not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
+            raise InvalidArgumentError(
+                f"fit: validation_split must be a float in [0, 1), got {fraction!r:.60}")
         cut = int(self.n * (1 - fraction))
         if cut == 0 or cut == self.n:
             raise InvalidArgumentError(
@@ -143,7 +166,7 @@ class GeneratorData:
     def __init__(self, iterable, steps=None):
         self.iterable = iterable
         self.iterator = None
-        self.steps = steps
+        self.steps = check_count(type(self).__name__, "steps", steps)
         self._reiterable = not hasattr(iterable, "__next__")
 
     def num_batches(self):

@@ -10,6 +10,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 
 
 class Initializer:
@@ -185,20 +186,18 @@ for _cls in list(ALIASES.values()):
 
 
 def get(identifier):
-    """An Initializer from a name, a {"class_name", "config"} dict, a callable or an instance."""
+    """An Initializer from a name, a {"class_name", "config"} dict, a callable or an instance.
+    Names and dicts resolve to graphflow's initializers or registered custom objects only."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
-        cls = ALIASES.get(identifier)
+        cls = registry.lookup_name(identifier, ALIASES)
         if cls is None:
             raise InvalidArgumentError(
                 f"Unknown initializer {identifier!r}; known: {sorted(k for k in ALIASES if k.islower())}")
-        return cls()
+        return cls() if isinstance(cls, type) else cls
     if isinstance(identifier, dict):
-        cls = ALIASES.get(identifier.get("class_name"))
-        if cls is None:
-            raise InvalidArgumentError(f"Unknown initializer config {identifier!r}")
-        return cls.from_config(identifier.get("config", {}))
+        return registry.deserialize("initializer", identifier, ALIASES)
     if callable(identifier):
         return identifier
     raise InvalidArgumentError(f"Could not interpret initializer: {identifier!r}")
@@ -206,5 +205,9 @@ def get(identifier):
 
 def serialize(init):
     if isinstance(init, Initializer):
-        return {"class_name": type(init).__name__, "config": init.get_config()}
-    return getattr(init, "__name__", str(init))
+        config = {"class_name": type(init).__name__, "config": init.get_config()}
+        registered = registry.get_registered_name(type(init))
+        if registered != type(init).__name__:
+            config["registered_name"] = registered
+        return config
+    return registry.get_registered_name(init) if hasattr(init, "__name__") else str(init)

@@ -18,6 +18,7 @@ import math
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.ops import api as ops
 from graphflow.ops import nn
 from graphflow.tensor import EagerTensor, Tensor, Variable
@@ -311,14 +312,6 @@ def _sparse_labels(what, y_true, y_pred):
     return y_true
 
 
-def _check_label_values(what, labels, num_classes):
-    if isinstance(labels, EagerTensor):  # eagerly, say which label is out of range (as TF does)
-        v = labels.numpy()
-        if v.size and (v.min() < 0 or v.max() >= num_classes):
-            bad = v.min() if v.min() < 0 else v.max()
-            raise InvalidArgumentError(
-                f"{what}: received a label value of {bad} which is outside the valid range of "
-                f"[0, {num_classes}) (y_pred has {num_classes} classes)")
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
@@ -347,9 +340,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if ignore_class is not None:
         valid = ops.not_equal(labels, ops.cast(ignore_class, labels.dtype))
         labels = ops.where(valid, labels, ops.zeros_like(labels))
-    _check_label_values(what, labels, num_classes)
+    # checked when the step runs, compiled or not (TF's kernel raises for such labels)
+    labels = nn.check_label_range(labels, num_classes, what)
     if from_logits:
-        losses = nn.sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+        losses = nn.sparse_xent_of_checked(labels, y_pred)
     else:
         # sum(one_hot * p) picks each sample's probability without a gather.
         hot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
@@ -801,10 +795,16 @@ def serialize(loss):
         2.0
     """
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        config = {"class_name": type(loss).__name__, "config": loss.get_config()}
+        registered = registry.get_registered_name(type(loss))
+        if registered != type(loss).__name__:
+            config["registered_name"] = registered
+        return config
     name = getattr(loss, "__name__", None)
     if name in _FUNCTIONS:
         return name
+    if loss in registry.GLOBAL_CUSTOM_NAMES:
+        return registry.get_registered_name(loss)
     raise InvalidArgumentError(f"Cannot serialize loss {loss!r}: not a Loss or a known loss "
                                "function")
 
@@ -824,23 +824,22 @@ def get(identifier, custom_objects=None):
     """
     if identifier is None:
         return None
-    table = dict(ALIASES)
-    table.update(custom_objects or {})
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        cls = table.get(identifier)
-        if cls is None:
+        cls = registry.lookup_name(identifier, ALIASES, custom_objects)
+        if cls is None or not callable(cls):
             raise InvalidArgumentError(
                 f"Unknown loss {identifier!r}; known names: "
                 f"{sorted(k for k in ALIASES if k[0].islower())}")
         return cls() if isinstance(cls, type) else LossFunctionWrapper(cls, name=identifier)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = table.get(name)
-        if cls is None or not isinstance(cls, type):
-            raise InvalidArgumentError(f"Unknown loss class {name!r} in config {identifier!r}")
-        return cls.from_config(dict(identifier.get("config", {})))
+        classes = {k: v for k, v in ALIASES.items() if isinstance(v, type)}
+        cls, inner = registry.resolve("loss", identifier, classes, custom_objects)
+        if not isinstance(cls, type):
+            raise InvalidArgumentError(
+                f"Loss config {identifier.get('class_name')!r} names a function, not a class")
+        return registry.from_config(cls, inner, "loss", identifier["class_name"])
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if callable(identifier):

@@ -21,6 +21,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.keras import object_registration as registry
 from graphflow.keras import losses as losses_mod
 from graphflow.keras.losses import (
     EPSILON, as_tensor, divide_no_nan, float_tensor, squeeze_or_expand_to_same_rank)
@@ -60,8 +61,16 @@ def _unique_name(base):
 
 
 def _snake(name):
+    """Keras's to_snake_case: acronyms stay together ("AUC" -> "auc", "MyAUCMetric" ->
+    "my_auc_metric").
+
+        >>> _snake("MyAUCMetric")
+        'my_auc_metric'
+    """
     import re
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # -- the Metric base -----------------------------------------------------------------------------
@@ -164,24 +173,46 @@ class Metric:
 
 # -- reductions: Mean, Sum, MeanMetricWrapper ---------------------------------------------------
 
-def _samplewise(values, sample_weight, dtype):
-    """Keras's reduce_to_samplewise_values: values averaged down to one per sample (or to the
-    weight's rank), multiplied by the weights; returns (values, per-sample weights or None)."""
+def _samplewise(values, sample_weight, dtype, reduce_fn=ops.reduce_mean, owner="metric"):
+    """Keras's reduce_to_samplewise_values: values reduced (`reduce_fn`: mean for Mean, sum for
+    Sum) down to the weight's rank, multiplied by the weight broadcast to their shape, then
+    reduced to one value per sample; returns (values, per-sample weights or None).
+
+        >>> v, w = _samplewise(tf.constant([[1.0, 3.0], [5.0, 7.0]]), [1.0, 0.5], "float32")
+        >>> v.numpy(), w.numpy()
+        (array([2., 3.], dtype=float32), array([1. , 0.5], dtype=float32))
+    """
     values = as_tensor(values, dtype)
     if sample_weight is not None:
         sample_weight = as_tensor(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         rw, rv = sample_weight.shape.rank, values.shape.rank
         if rv is not None and rw is not None and rv > rw:
-            values = ops.reduce_mean(values, list(range(rw, rv)))
-        sample_weight = sample_weight * ops.ones_like(values)  # broadcast to the values' shape
+            values = reduce_fn(values, list(range(rw, rv)))
+        _check_broadcast(sample_weight.shape, values.shape, owner)
+        # The broadcast does not change the product but counts each weight once per value.
+        sample_weight = sample_weight * ops.ones_like(values)
         values = values * sample_weight
         if rw is not None and rw > 1:
-            sample_weight = ops.reduce_mean(sample_weight, list(range(1, rw)))
+            sample_weight = reduce_fn(sample_weight, list(range(1, rw)))
     rv = values.shape.rank
     if rv is not None and rv > 1:
-        values = ops.reduce_mean(values, list(range(1, rv)))
+        values = reduce_fn(values, list(range(1, rv)))
     return values, sample_weight
+
+
+def _check_broadcast(weight_shape, values_shape, owner):
+    """The weight must broadcast *to* the values' shape (as Keras's broadcast_to): never more
+    axes than the values, and each axis 1 or equal. Unknown sizes are left to run time."""
+    if weight_shape.rank is None or values_shape.rank is None:
+        return
+    ok = weight_shape.rank <= values_shape.rank and all(
+        w is None or v is None or w == 1 or w == v
+        for w, v in zip(reversed(weight_shape.as_list()), reversed(values_shape.as_list())))
+    if not ok:
+        raise InvalidArgumentError(
+            f"{owner}: sample_weight of shape {tuple(weight_shape.as_list())} cannot be "
+            f"broadcast to the values' shape {tuple(values_shape.as_list())}")
 
 
 class Sum(Metric):
@@ -198,7 +229,8 @@ class Sum(Metric):
         self.total = self.add_weight("total")
 
     def update_state(self, values, sample_weight=None):
-        values, _ = _samplewise(values, sample_weight, self._dtype)
+        values, _ = _samplewise(values, sample_weight, self._dtype, ops.reduce_sum,
+                                f"{type(self).__name__} {self.name!r}")
         self.total.assign_add(ops.reduce_sum(values))
 
     def result(self):
@@ -221,7 +253,8 @@ class Mean(Metric):
         self.count = self.add_weight("count")
 
     def update_state(self, values, sample_weight=None):
-        values, sample_weight = _samplewise(values, sample_weight, self._dtype)
+        values, sample_weight = _samplewise(values, sample_weight, self._dtype,
+                                            owner=f"{type(self).__name__} {self.name!r}")
         self.total.assign_add(ops.reduce_sum(values))
         if sample_weight is not None:
             count = ops.reduce_sum(sample_weight)
@@ -267,8 +300,8 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config):
         config = dict(config)
         if cls is MeanMetricWrapper:
-            name = config.pop("fn")
-            fn = _FUNCTIONS.get(name)
+            name = config.pop("fn", None)
+            fn = registry.lookup_name(name, _FUNCTIONS) if isinstance(name, str) else None
             if fn is None:
                 raise InvalidArgumentError(
                     f"MeanMetricWrapper.from_config: unknown metric function {name!r}")
@@ -283,30 +316,31 @@ def _floatx(x):
 
 
 def accuracy(y_true, y_pred):
-    """1.0 where y_pred equals y_true exactly, averaged over the last axis.
+    """1.0 where y_pred equals y_true exactly, element by element (Keras 3: the Accuracy
+    metric's mean, not this function, averages; so a weight per element applies).
 
         >>> accuracy([[1.0], [2.0]], [[1.0], [0.0]]).numpy()
-        array([1., 0.], dtype=float32)
+        array([[1.],
+               [0.]], dtype=float32)
     """
     y_pred = as_tensor(y_pred)
     y_true = as_tensor(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    matches = _floatx(ops.equal(y_true, y_pred))
-    return ops.reduce_mean(matches, -1) if matches.shape.rank else matches
+    return _floatx(ops.equal(y_true, y_pred))
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """1.0 where (y_pred > threshold) equals the 0/1 label, averaged over the last axis.
+    """1.0 where (y_pred > threshold) equals the 0/1 label, element by element (Keras 3).
 
         >>> binary_accuracy([[1.0], [0.0]], [[0.7], [0.6]]).numpy()
-        array([1., 0.], dtype=float32)
+        array([[1.],
+               [0.]], dtype=float32)
     """
     y_pred = float_tensor(y_pred)
     y_true = as_tensor(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     predicted = ops.cast(ops.greater(y_pred, float(threshold)), y_true.dtype)
-    matches = _floatx(ops.equal(y_true, predicted))
-    return ops.reduce_mean(matches, -1) if matches.shape.rank else matches
+    return _floatx(ops.equal(y_true, predicted))
 
 
 def categorical_accuracy(y_true, y_pred):
@@ -627,6 +661,7 @@ def _confusion_counts(y_true, y_pred, thresholds, sample_weight, dtype, class_id
         if rw is not None and rp is not None:
             for _ in range(rw, rp):
                 weight = ops.expand_dims(weight, -1)
+        _check_broadcast(weight.shape, y_pred.shape, owner)
         weight = ops.reshape(weight * ops.ones_like(y_pred), [1, -1])
     pred = ops.reshape(y_pred, [1, -1])
     label = ops.cast(ops.not_equal(ops.reshape(y_true, [1, -1]), 0.0), dtype)
@@ -905,7 +940,11 @@ def serialize(metric):
     """
     if not isinstance(metric, Metric):
         raise InvalidArgumentError(f"Cannot serialize metric {metric!r}: not a Metric")
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    config = {"class_name": type(metric).__name__, "config": metric.get_config()}
+    registered = registry.get_registered_name(type(metric))
+    if registered != type(metric).__name__:
+        config["registered_name"] = registered
+    return config
 
 
 def deserialize(config, custom_objects=None):
@@ -927,11 +966,9 @@ def get(identifier, custom_objects=None):
         return None
     if isinstance(identifier, Metric):
         return identifier
-    table = dict(ALIASES)
-    table.update(custom_objects or {})
     if isinstance(identifier, str):
-        cls = table.get(identifier)
-        if cls is None:
+        cls = registry.lookup_name(identifier, ALIASES, custom_objects)
+        if cls is None or not callable(cls):
             raise InvalidArgumentError(
                 f"Unknown metric {identifier!r}; known names: "
                 f"{sorted(k for k in ALIASES if k[0].islower())}")
@@ -939,11 +976,11 @@ def get(identifier, custom_objects=None):
             return cls(name=identifier) if identifier[0].islower() else cls()
         return MeanMetricWrapper(cls, name=identifier)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = table.get(name)
-        if cls is None or not isinstance(cls, type):
-            raise InvalidArgumentError(f"Unknown metric class {name!r} in config {identifier!r}")
-        return cls.from_config(dict(identifier.get("config", {})))
+        cls, inner = registry.resolve("metric", identifier, ALIASES, custom_objects)
+        if not isinstance(cls, type):
+            raise InvalidArgumentError(
+                f"Metric config {identifier.get('class_name')!r} names a function, not a class")
+        return registry.from_config(cls, inner, "metric", identifier["class_name"])
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):

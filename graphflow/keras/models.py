@@ -25,6 +25,8 @@ from graphflow.utils import nest
 class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
 
+    _standardize_build_shape = False
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
@@ -100,9 +102,8 @@ class Model(Trainer, Layer):
     def _run_graph(self, inputs, training):
         values = {}
         flat_inputs = self._flatten_inputs(inputs)
-        for index, (kt, x) in enumerate(zip(self.inputs, flat_inputs)):
-            values[id(kt)] = _input_tensor(x, kt)
-            _check_input_shape(self, index, kt, getattr(values[id(kt)], "shape", None))
+        for i, (kt, x) in enumerate(zip(self.inputs, flat_inputs)):
+            values[id(kt)] = _input_tensor(x, kt, self, i)
         for node in self._nodes:
             def resolve(v):
                 return values[id(v)] if isinstance(v, KerasTensor) else v
@@ -131,12 +132,21 @@ class Model(Trainer, Layer):
         return flat
 
     # -- calling ---------------------------------------------------------------------------------
-    def _check_inputs(self, inputs):
-        """Keras's error when inputs do not fit a functional model's Inputs (before tracing)."""
-        if not self._is_graph_network:
-            return
-        for index, (kt, x) in enumerate(zip(self.inputs, self._flatten_inputs(inputs))):
-            _check_input_shape(self, index, kt, _shape_or_none(x), getattr(x, "dtype", None))
+    def _adjust_inputs(self, inputs):
+        """The inputs checked against and rank-adjusted to the model's Input shapes, on concrete
+        batches before a compiled step runs: a traced step relaxed to an unknown rank could not
+        check them, and each rank would otherwise trace its own step."""
+        specs = self.inputs if (self._is_graph_network or isinstance(self, Sequential)) else None
+        if not specs:
+            return inputs
+        if isinstance(inputs, dict) and self._is_graph_network:
+            flat = self._flatten_inputs(inputs)
+            adjusted = [_input_tensor(x, kt, self, i) for i, (kt, x) in enumerate(zip(specs, flat))]
+            return dict(inputs, **dict(zip(self.input_names, adjusted)))
+        if len(specs) == 1 and not (isinstance(inputs, (list, tuple)) and len(inputs) == 1):
+            return _input_tensor(inputs, specs[0], self, 0)
+        flat = self._flatten_inputs(inputs)
+        return [_input_tensor(x, kt, self, i) for i, (kt, x) in enumerate(zip(specs, flat))]
 
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
@@ -219,9 +229,15 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from graphflow.keras.saving import functional_from_config
-        if "layers" in config:
+        if isinstance(config, dict) and "layers" in config:
             return functional_from_config(config, custom_objects)
         return cls(**config)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (no weights): keras.models.model_from_json
+        rebuilds it."""
+        from graphflow.keras.saving import model_to_json
+        return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True, **kwargs):
         from graphflow.keras.saving import save_model
@@ -239,49 +255,45 @@ class Model(Trainer, Layer):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _shape_or_none(x):
-    shape = getattr(x, "shape", None)
-    if shape is None and isinstance(x, (list, tuple, np.ndarray, float, int)):
-        shape = np.shape(x)
-    return shape
-
-
 def _is_structure_of_shapes(value):
     return isinstance(value, (list, tuple)) and value and all(
         isinstance(v, (list, tuple, TensorShape)) for v in value)
 
 
-def _input_tensor(x, kt):
+def _input_tensor(x, kt, model, position):
+    """`x` made ready for the model input `kt` as Keras does: cast to its dtype kind, a trailing
+    axis of 1 squeezed or added when the ranks differ by one (Keras's _adjust_input_rank), then
+    checked against its shape, so a wrong-rank input raises instead of silently broadcasting."""
     from graphflow.keras.layers.base import _to_tensor
     from graphflow.ops.elementwise import cast
+    from graphflow.ops import api as ops
     t = _to_tensor(x)
     if hasattr(t, "dtype") and t.dtype is not kt.dtype and t.dtype.is_floating != kt.dtype.is_floating \
             or (hasattr(t, "dtype") and t.dtype.is_floating and kt.dtype.is_floating
                 and t.dtype is not kt.dtype):
         t = cast(t, kt.dtype)
-    return t
-
-
-def _check_input_shape(model, index, kt, shape, dtype=None):
-    """Keras's errors for an input whose shape does not fit its keras.Input: "Invalid input
-    shape ..." for a wrong rank (Sequential, or fewer dims than expected), else "Input i with
-    name ... is incompatible with the layer". Unknown shapes (relaxed traces) are not checked."""
-    shape = None if shape is None else TensorShape(shape)
+    shape = getattr(t, "shape", None)
     if shape is None or shape.rank is None or kt.shape.rank is None:
-        return
-    if shape.rank == kt.shape.rank and kt.shape.is_compatible_with(shape):
-        return
-    expected, found = tuple(kt.shape.as_list()), tuple(shape.as_list())
+        return t
     name = kt._keras_history[0].name
-    if shape.rank != kt.shape.rank and (isinstance(model, Sequential) or
-                                        shape.rank < kt.shape.rank):
-        dtype = getattr(dtype, "name", None) or kt.dtype.name
+    expected = tuple(kt.shape.as_list())
+    if shape.rank == kt.shape.rank + 1 and shape[-1] == 1:
+        t = ops.squeeze(t, -1)
+    elif shape.rank == kt.shape.rank - 1 and kt.shape[-1] == 1:
+        t = ops.expand_dims(t, -1)
+    elif shape.rank != kt.shape.rank and (isinstance(model, Sequential)
+                                          or shape.rank < kt.shape.rank):
+        # Keras 3's two messages: this one for a Sequential model or too few dims, the
+        # "incompatible with the layer" one below for a functional model given extra dims.
         raise InvalidArgumentError(
-            f"Invalid input shape for input Tensor(shape={found}, dtype={dtype}) with name "
-            f"'{name}'. Expected shape {expected}, but input has incompatible shape {found}")
-    raise InvalidArgumentError(
-        f"Input {index} with name '{name}' of layer '{model.name}' is incompatible with the "
-        f"layer: expected shape={expected}, found shape={found}")
+            f"Invalid input shape for input Tensor(shape={tuple(shape.as_list())}, "
+            f"dtype={t.dtype.name}) with name {name!r}. Expected shape {expected}, but input "
+            f"has incompatible shape {tuple(shape.as_list())}")
+    if t.shape.rank != kt.shape.rank or not kt.shape.is_compatible_with(t.shape):
+        raise InvalidArgumentError(
+            f"Input {position} with name {name!r} of layer {model.name!r} is incompatible with "
+            f"the layer: expected shape={expected}, found shape={tuple(shape.as_list())}")
+    return t
 
 
 class Sequential(Model):
@@ -376,21 +388,15 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_layer is not None:
+            x = _input_tensor(x, self._input_layer._inbound_nodes[0].outputs, self, 0)
         for layer in self._layers:
             kwargs = {"training": training} if training is not None and \
                 layer._call_accepts("training") else {}
             x = layer(x, **kwargs)
         return x
 
-    def _check_inputs(self, x):
-        """Keras's error when x does not fit the model's input shape (before any tracing)."""
-        if self._input_layer is not None and self.built and not isinstance(x, (list, dict)):
-            kt = self._input_layer._inbound_nodes[0].outputs
-            _check_input_shape(self, 0, kt, _shape_or_none(x), getattr(x, "dtype", None))
-
     def __call__(self, *args, **kwargs):
-        if args and not self._is_symbolic_call(args):
-            self._check_inputs(args[0])
         if not self.built and not self._is_symbolic_call(args):
             x = args[0]
             shape = getattr(x, "shape", None) or np.shape(x)
@@ -415,12 +421,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from graphflow.keras.saving import deserialize_layer
-        model = cls(name=config.get("name"))
-        if config.get("batch_input_shape") is not None:
-            from graphflow.keras.layers.base import Input
-            model.add(Input(batch_shape=tuple(config["batch_input_shape"])))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects))
-        return model
+        from graphflow.keras.saving.config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.keras import optimizers_schedules as schedules
 from graphflow.ops import api as ops
 from graphflow.tensor import Tensor, Variable
@@ -634,7 +635,11 @@ def serialize(optimizer):
     """
     if not isinstance(optimizer, Optimizer):
         raise InvalidArgumentError(f"Cannot serialize {optimizer!r}: not an Optimizer")
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    config = {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    registered = registry.get_registered_name(type(optimizer))
+    if registered != type(optimizer).__name__:
+        config["registered_name"] = registered
+    return config
 
 
 def deserialize(config, custom_objects=None):
@@ -648,23 +653,21 @@ def get(identifier, custom_objects=None):
         >>> round(float(keras.optimizers.get("adam").learning_rate), 6)
         0.001
     """
-    table = dict(ALIASES)
-    table.update({k.lower(): v for k, v in (custom_objects or {}).items()})
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        cls = table.get(identifier.lower())
-        if cls is None:
+        cls = registry.get_registered_object(identifier, custom_objects) or \
+            ALIASES.get(identifier.lower())
+        if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
             raise InvalidArgumentError(
                 f"Unknown optimizer {identifier!r}; known: {sorted(ALIASES)}")
         return cls()
     if isinstance(identifier, dict):
-        name = str(identifier.get("class_name", ""))
-        cls = table.get(name.lower())
-        if cls is None:
-            raise InvalidArgumentError(
-                f"Unknown optimizer class {name!r} in config {identifier!r}")
-        return cls.from_config(dict(identifier.get("config", {})), custom_objects)
+        name = identifier.get("class_name")
+        if isinstance(name, str) and name.lower() in ALIASES:  # Keras: any capitalization
+            identifier = dict(identifier, class_name=ALIASES[name.lower()].__name__)
+        classes = {cls.__name__: cls for cls in ALIASES.values()}
+        return registry.deserialize("optimizer", identifier, classes, custom_objects)
     if isinstance(identifier, type) and issubclass(identifier, Optimizer):
         return identifier()
     raise InvalidArgumentError(f"Could not interpret optimizer identifier: {identifier!r}")

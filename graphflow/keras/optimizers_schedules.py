@@ -11,6 +11,7 @@ import math
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.ops import api as ops
 from graphflow.tensor import Tensor, Variable
 
@@ -247,10 +248,6 @@ def serialize(schedule):
 
 
 def deserialize(config, custom_objects=None):
-    """The schedule described by `serialize`'s output."""
-    table = dict(ALIASES)
-    table.update(custom_objects or {})
-    if not isinstance(config, dict) or config.get("class_name") not in table:
-        raise InvalidArgumentError(f"Unknown learning rate schedule config {config!r}; known: "
-                                   f"{sorted(ALIASES)}")
-    return table[config["class_name"]].from_config(dict(config.get("config", {})))
+    """The schedule described by `serialize`'s output (graphflow's schedules or registered
+    custom objects)."""
+    return registry.deserialize("learning rate schedule", config, ALIASES, custom_objects)

@@ -5,6 +5,7 @@
     2.5
 """
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras import object_registration as registry
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
 
@@ -58,14 +59,18 @@ _NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
 def get(identifier):
+    """A regularizer from a name ("l2"), a {"class_name", "config"} dict (graphflow's classes or
+    registered custom objects), a callable or None."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
-        if identifier not in _NAMES:
-            raise InvalidArgumentError(f"Unknown regularizer {identifier!r}")
-        return _NAMES[identifier]()
+        obj = registry.lookup_name(identifier, _NAMES)
+        if obj is None:
+            raise InvalidArgumentError(
+                f"Unknown regularizer {identifier!r}; known: {sorted(_NAMES)}")
+        return obj() if isinstance(obj, type) else obj
     if isinstance(identifier, dict):
-        return _NAMES[identifier["class_name"]].from_config(identifier.get("config", {}))
+        return registry.deserialize("regularizer", identifier, _NAMES)
     if callable(identifier):
         return identifier
     raise InvalidArgumentError(f"Could not interpret regularizer: {identifier!r}")
@@ -75,5 +80,13 @@ def serialize(reg):
     if reg is None:
         return None
     if isinstance(reg, Regularizer):
-        return {"class_name": type(reg).__name__, "config": reg.get_config()}
-    return getattr(reg, "__name__", repr(reg))
+        return _with_registered_name(reg, {"class_name": type(reg).__name__,
+                                           "config": reg.get_config()})
+    return registry.get_registered_name(reg)
+
+
+def _with_registered_name(obj, config):
+    name = registry.get_registered_name(type(obj))
+    if name != type(obj).__name__:
+        config["registered_name"] = name
+    return config

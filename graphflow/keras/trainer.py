@@ -12,16 +12,17 @@ step eagerly for debugging.
     >>> sorted(history.history)
     ['loss']
 """
+import numbers
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
-
-if TYPE_CHECKING:  # annotations only; the callbacks module is imported where it is used
-    from graphflow.keras.callbacks import History
 
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import data_adapter
 from graphflow.utils import nest
+
+if TYPE_CHECKING:  # annotations only; the callbacks module is imported where it is used
+    from graphflow.keras.callbacks import History
 
 
 class Trainer:
@@ -200,8 +201,12 @@ class Trainer:
             y_pred = self(x, training=True)
             total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
         variables = self.trainable_variables
-        grads = tape.gradient(total, variables)
-        self.optimizer.apply_gradients(zip(grads, variables))
+        if variables:
+            grads = tape.gradient(total, variables)
+            self.optimizer.apply_gradients(zip(grads, variables))
+        else:  # Keras trains (evaluates the loss and metrics) and warns
+            import warnings
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self._update_metrics(y, y_pred, total, per_output, sample_weight)
 
     def test_step(self, x, y, sample_weight=None):
@@ -232,9 +237,8 @@ class Trainer:
             self._build_compiled(y, y_pred)
 
     def _run_step(self, kind, x, y, w):
+        x = self._adjust_inputs(x)
         fn = self._step_function(kind)
-        if hasattr(self, "_check_inputs"):
-            self._check_inputs(x)  # Keras's shape errors, before a trace relaxes the shape
         if kind != "predict":
             self._ensure_compiled_for(x, y)
         gpu = self._weights_gpu()
@@ -265,13 +269,27 @@ class Trainer:
             class_weight: Optional[dict] = None, sample_weight: Any = None,
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_steps: Optional[int] = None, validation_batch_size: Optional[int] = None,
-            validation_freq: int = 1) -> "History":
+            validation_freq: Any = 1) -> "History":
         """Trains for `epochs` epochs; returns a History whose .history has loss, metrics and
         val_ entries per epoch."""
         from graphflow.keras import callbacks as cb
         from graphflow.keras.utils.progbar import Progbar
         self._check_compiled("training")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        check = data_adapter.check_count
+        verbose = _verbosity("fit", verbose)
+        batch_size = check("fit", "batch_size", batch_size)
+        epochs = check("fit", "epochs", epochs, minimum=0, optional=False)
+        initial_epoch = check("fit", "initial_epoch", initial_epoch, minimum=0, optional=False)
+        steps_per_epoch = check("fit", "steps_per_epoch", steps_per_epoch)
+        validation_steps = check("fit", "validation_steps", validation_steps)
+        validation_batch_size = check("fit", "validation_batch_size", validation_batch_size)
+        should_validate = _validation_schedule(validation_freq)
+        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
+                or not 0 <= validation_split < 1:
+            raise InvalidArgumentError(
+                f"fit: validation_split must be a float in [0, 1), got {validation_split!r:.60}")
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            callbacks = [callbacks]  # one Callback, as Keras accepts
         data = data_adapter.adapt(x, y, sample_weight, batch_size, shuffle, class_weight,
                                   steps_per_epoch)
         val_data = None
@@ -310,7 +328,7 @@ class Trainer:
             if step == 0:
                 raise InvalidArgumentError("fit: the data produced no batches")
             epoch_logs = dict(logs)
-            if val_data is not None and (epoch + 1) % validation_freq == 0:
+            if val_data is not None and should_validate(epoch + 1):
                 val_logs = self._evaluate_data(val_data)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             bar.update(step, epoch_logs, finalize=True)
@@ -321,6 +339,9 @@ class Trainer:
         return history
 
     def _validation_adapter(self, validation_data, batch_size, steps):
+        if isinstance(validation_data, list) and len(validation_data) in (2, 3) and not \
+                isinstance(validation_data[0], (int, float)):
+            validation_data = tuple(validation_data)  # Keras unpacks a list like a tuple
         if isinstance(validation_data, tuple):
             if len(validation_data) not in (2, 3):
                 raise InvalidArgumentError(
@@ -348,7 +369,9 @@ class Trainer:
         from graphflow.keras import callbacks as cb
         from graphflow.keras.utils.progbar import Progbar
         self._check_compiled("evaluation")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity("evaluate", verbose)
+        batch_size = data_adapter.check_count("evaluate", "batch_size", batch_size)
+        steps = data_adapter.check_count("evaluate", "steps", steps)
         data = data_adapter.adapt(x, y, sample_weight, batch_size, False, None, steps)
         callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
                                         steps=data.num_batches())
@@ -377,7 +400,9 @@ class Trainer:
                 callbacks: Optional[list] = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Model outputs for x as NumPy arrays (a list for several outputs)."""
         from graphflow.keras.utils.progbar import Progbar
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity("predict", verbose)
+        batch_size = data_adapter.check_count("predict", "batch_size", batch_size)
+        steps = data_adapter.check_count("predict", "steps", steps)
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
         bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         chunks, step = [], 0
@@ -425,6 +450,25 @@ class Trainer:
             return logs
         values = [logs[n] for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
+
+
+def _verbosity(owner, verbose):
+    """"auto" (1) or an integer level: 0 silent, 1 progress bar, 2 one line per epoch."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, numbers.Integral):
+        return int(verbose)
+    raise InvalidArgumentError(f"{owner}: verbose must be 'auto', 0, 1 or 2, got {verbose!r:.60}")
+
+
+def _validation_schedule(validation_freq):
+    """A predicate on the 1-based epoch: every `validation_freq` epochs (an int), or the listed
+    epochs (a list), as Keras."""
+    if isinstance(validation_freq, (list, tuple)):
+        epochs = set(validation_freq)
+        return lambda epoch: epoch in epochs
+    freq = data_adapter.check_count("fit", "validation_freq", validation_freq, optional=False)
+    return lambda epoch: epoch % freq == 0
 
 
 def _metric_name(metric):

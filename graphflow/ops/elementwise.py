@@ -139,6 +139,21 @@ def _pow_grad_exponent(x, out, dy):
     return dy * out * where(x > 0, log(safe), zeros_like(x))
 
 
+def _integer_checked(name, fn):
+    """TF raises for integer division by zero (NumPy would give 0 with a warning). Integer
+    floordiv/floormod never run inside fused kernels (SCALAR_KINDS), so this check covers every
+    backend."""
+    def ref(x, y):
+        if y.dtype.kind in "iu":
+            if not y.all():
+                raise InvalidArgumentError(f"{name}: Integer division by zero")
+            return fn(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # IEEE results, as TF's
+            return fn(x, y)
+    ref.__name__ = f"ref_{name}"
+    return ref
+
+
 BINARY = {
     # name: (reference, accepted kinds, gradient(x, y, out, dy) -> (dx, dy), result dtype)
     "add": (np.add, NUMERIC, lambda x, y, out, dy: (dy, dy), None),
@@ -146,8 +161,8 @@ BINARY = {
     "multiply": (np.multiply, NUMERIC, lambda x, y, out, dy: (dy * y, dy * x), None),
     "truediv": (_truediv, NUMERIC, lambda x, y, out, dy: (dy / y, -dy * out / y),
                 rules.promote_division),
-    "floordiv": (np.floor_divide, NUMERIC, None, None),
-    "floormod": (np.mod, NUMERIC,
+    "floordiv": (_integer_checked("floordiv", np.floor_divide), NUMERIC, None, None),
+    "floormod": (_integer_checked("floormod", np.mod), NUMERIC,
                  lambda x, y, out, dy: (dy, -dy * floor(x / y)), None),
     "pow": (_pow, NUMERIC,
             lambda x, y, out, dy, needs=(True, True): (

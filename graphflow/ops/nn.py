@@ -9,16 +9,22 @@ conv/pool ops are opaque primitives with their own kernels (conv.py).
     >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
     array([0.5, 0.5], dtype=float32)
 """
+import functools
 import math
+
+import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import elementwise as ew
 from graphflow.ops import reduce as rd
+from graphflow.ops import rules
 from graphflow.ops import shape as sh
+from graphflow.ops.registry import OPAQUE, dispatch, register
 from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2d  # noqa: F401
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
 
 
+@rules.composite("relu6")
 def relu6(features, name=None):
     """min(max(x, 0), 6).
 
@@ -28,6 +34,7 @@ def relu6(features, name=None):
     return ew.minimum(relu(features), 6.0, name)
 
 
+@rules.composite("leaky_relu")
 def leaky_relu(features, alpha=0.2, name=None):
     """x for x > 0, alpha * x otherwise (TF's default alpha is 0.2).
 
@@ -37,6 +44,7 @@ def leaky_relu(features, alpha=0.2, name=None):
     return ew.where(ew.greater(features, 0.0), features, features * alpha, name)
 
 
+@rules.composite("elu")
 def elu(features, name=None):
     """x for x > 0, exp(x) - 1 otherwise.
 
@@ -51,6 +59,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@rules.composite("selu")
 def selu(features, name=None):
     """scale * elu(x) with alpha and scale from Klambauer et al. (2017).
 
@@ -61,6 +70,7 @@ def selu(features, name=None):
     return _SELU_SCALE * ew.where(ew.greater(features, 0.0), features, neg, name)
 
 
+@rules.composite("gelu")
 def gelu(features, approximate=False, name=None):
     """Gaussian error linear unit: x * Phi(x) (the tanh approximation when approximate=True).
 
@@ -74,6 +84,7 @@ def gelu(features, approximate=False, name=None):
     return 0.5 * x * (1.0 + ew.erf(x * (1.0 / math.sqrt(2.0))))
 
 
+@rules.composite("softplus")
 def softplus(features, name=None):
     """log(1 + exp(x)), computed without overflow.
 
@@ -84,6 +95,7 @@ def softplus(features, name=None):
     return ew.add(ew.log1p(ew.exp(-ew.abs(x))), relu(x), name)
 
 
+@rules.composite("softsign")
 def softsign(features, name=None):
     """x / (1 + |x|).
 
@@ -93,6 +105,7 @@ def softsign(features, name=None):
     return ew.truediv(features, 1.0 + ew.abs(features), name)
 
 
+@rules.composite("swish")
 def swish(features, beta=1.0, name=None):
     """x * sigmoid(beta * x) (also called silu).
 
@@ -105,12 +118,18 @@ def swish(features, beta=1.0, name=None):
 silu = swish
 
 
-def _check_logits(op_name, logits):
+def _check_logits(op_name, logits, axis=-1):
     shape = logits.shape
     if shape.rank == 0:
         raise InvalidArgumentError(f"{op_name}: logits must have rank >= 1, got a scalar")
+    if not logits.dtype.is_floating:
+        raise InvalidArgumentError(
+            f"{op_name}: logits must be a floating-point tensor (half, float or double), got "
+            f"{logits.dtype.name} with shape {shape}")
+    rules.normalize_axis(op_name, axis, shape.rank, shape.dims_tuple() if shape.rank else None)
 
 
+@rules.composite("softmax")
 def softmax(logits, axis=-1, name=None):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the max for stability.
 
@@ -118,11 +137,12 @@ def softmax(logits, axis=-1, name=None):
         array([0.5, 0.5], dtype=float32)
     """
     logits = _as_tensor(logits)
-    _check_logits("softmax", logits)
+    _check_logits("softmax", logits, axis)
     e = ew.exp(logits - ew.stop_gradient(rd.reduce_max(logits, axis, keepdims=True)))
     return ew.truediv(e, rd.reduce_sum(e, axis, keepdims=True), name)
 
 
+@rules.composite("log_softmax")
 def log_softmax(logits, axis=-1, name=None):
     """log(softmax(x)) computed stably.
 
@@ -130,11 +150,12 @@ def log_softmax(logits, axis=-1, name=None):
         -0.6931
     """
     logits = _as_tensor(logits)
-    _check_logits("log_softmax", logits)
+    _check_logits("log_softmax", logits, axis)
     shifted = logits - ew.stop_gradient(rd.reduce_max(logits, axis, keepdims=True))
     return ew.subtract(shifted, ew.log(rd.reduce_sum(ew.exp(shifted), axis, keepdims=True)), name)
 
 
+@rules.composite("softmax_cross_entropy_with_logits")
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """-sum(labels * log_softmax(logits)) along `axis`, per example.
 
@@ -151,6 +172,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     return ew.negative(rd.reduce_sum(labels * log_softmax(logits, axis), axis), name)
 
 
+@rules.composite("sparse_softmax_cross_entropy_with_logits")
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """Cross-entropy between integer class `labels` and `logits` (last axis = classes).
 
@@ -172,21 +194,56 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     if depth is None:
         raise InvalidArgumentError("sparse_softmax_cross_entropy_with_logits: the number of "
                                    "classes (last axis of logits) must be known")
-    _check_label_range(labels, depth)
-    hot = sh.one_hot(labels, depth, dtype=logits.dtype)
+    return sparse_xent_of_checked(check_label_range(labels, depth), logits, name)
+
+
+def sparse_xent_of_checked(labels, logits, name=None):
+    """The sparse cross-entropy of labels already checked by check_label_range (Keras's loss
+    checks them itself, under its own name)."""
+    hot = sh.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
     return ew.negative(rd.reduce_sum(hot * log_softmax(logits), -1), name)
 
 
-def _check_label_range(labels, depth):
-    if hasattr(labels, "_value"):  # eager: TF raises for labels outside [0, classes)
-        v = labels._value
-        if v.size and (v.min() < 0 or v.max() >= depth):
+# -- the label range check -----------------------------------------------------------------------
+# TF's sparse cross-entropy kernels reject labels outside [0, classes) when they run. Here the
+# cross-entropies are composites (a one_hot would silently give an all-zero row), so the check is
+# an op of its own: the labels pass through unchanged once checked, eagerly, in the reference
+# interpreter and in compiled plans alike (one min/max over the batch per step).
+
+def _check_labels_infer(specs, depth, op_name):
+    (labels,) = specs
+    rules.check_kind("check_label_range", labels, "iu")  # callers pass integer labels
+    return [(labels.shape, labels.dtype)]
+
+
+def _check_labels_ref(labels, depth, op_name):
+    rules.check_array_kind("check_label_range", labels, "iu")
+    if labels.size:
+        low, high = labels.min(), labels.max()
+        if low < 0 or high >= depth:
+            bad = low if low < 0 else high
+            shown = " ".join(str(v) for v in labels.reshape(-1)[:10])
             raise InvalidArgumentError(
-                f"sparse_softmax_cross_entropy_with_logits: received a label value of "
-                f"{v.max() if v.max() >= depth else v.min()} which is outside the valid range of "
-                f"[0, {depth})")
+                f"{op_name}: Received a label value of {bad} which is outside the valid range of "
+                f"[0, {depth}).  Label values: {shown}{' ...' if labels.size > 10 else ''}")
+    return labels
 
 
+CHECK_LABELS = register("check_label_range", OPAQUE, _check_labels_infer, _check_labels_ref,
+                        doc="Integer labels, checked to lie in [0, depth) when the op runs.")
+
+
+def check_label_range(labels, depth, op_name="sparse_softmax_cross_entropy_with_logits"):
+    """`labels` unchanged, after checking (when the graph runs, or now eagerly) that every value
+    lies in [0, depth); the error names `op_name`, as TF's sparse cross-entropy does.
+
+        >>> check_label_range(tf.constant([0, 2]), 3).numpy()
+        array([0, 2], dtype=int32)
+    """
+    return dispatch(CHECK_LABELS, (labels,), {"depth": int(depth), "op_name": op_name})
+
+
+@rules.composite("sigmoid_cross_entropy_with_logits")
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """Per-element logistic loss: max(x, 0) - x * z + log(1 + exp(-|x|)).
 
@@ -203,6 +260,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     return ew.add(relu(logits) - logits * labels, ew.log1p(ew.exp(-ew.abs(logits))), name)
 
 
+@rules.composite("bias_add")
 def bias_add(value, bias, data_format=None, name=None):
     """value + bias, where bias is 1-D and matches value's last axis.
 
@@ -219,6 +277,7 @@ def bias_add(value, bias, data_format=None, name=None):
     return ew.add(value, bias, name)
 
 
+@rules.composite("dropout")
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Zeros each element with probability `rate` and scales the rest by 1 / (1 - rate).
 
@@ -238,6 +297,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     return ew.multiply(x * keep, 1.0 / (1.0 - float(rate)), name)
 
 
+@rules.composite("l2_loss")
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2.
 
@@ -247,6 +307,7 @@ def l2_loss(t, name=None):
     return ew.multiply(rd.reduce_sum(ew.square(t)), 0.5, name)
 
 
+@rules.composite("l2_normalize")
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
     """x / sqrt(max(sum(x**2), epsilon)) along `axis`.
 
@@ -257,6 +318,7 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
     return ew.multiply(x, ew.rsqrt(ew.maximum(sq, epsilon)), name)
 
 
+@rules.composite("moments")
 def moments(x, axes, keepdims=False, name=None):
     """Mean and variance over `axes`.
 

@@ -5,7 +5,7 @@
     (None, 3)
 """
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 
 KIND_NAMES = {"f": "floating-point", "i": "signed integer", "u": "unsigned integer", "b": "bool"}
 
@@ -73,7 +73,7 @@ class ArraySpec:
 
 def normalize_axis(op_name, axis, rank, shape=None):
     """An axis in [-rank, rank) as a non-negative int; unknown rank keeps it as given."""
-    axis = int(axis)
+    axis = as_axis(op_name, axis)
     if rank is None:
         return axis
     if not -rank <= axis < rank:
@@ -82,6 +82,46 @@ def normalize_axis(op_name, axis, rank, shape=None):
             + (f" (shape {fmt(shape)})" if shape is not None else "")
             + f"; expected an axis in [{-rank}, {rank})")
     return axis % rank
+
+
+def composite(op_name):
+    """Decorates a composite op (a function of other ops) so that an error raised by an op inside
+    it names the op the user called: "softmax: reduce_max: axis 3 is out of range ...".
+
+        >>> @composite("twice")
+        ... def twice(x):
+        ...     raise InvalidArgumentError("add: bad input")
+        >>> try:
+        ...     twice(1)
+        ... except InvalidArgumentError as e:
+        ...     print(e)
+        twice: add: bad input
+    """
+    import functools
+    from graphflow.errors import GraphflowError
+    prefix = f"{op_name}:"
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except GraphflowError as e:
+                text = str(e)
+                if text.startswith(prefix) or text.startswith("Node "):
+                    raise
+                raise type(e)(f"{prefix} {text}") from None
+        return wrapper
+    return decorate
+
+
+def as_axis(op_name, axis, what="axis"):
+    """An integer argument (an axis, a depth) as an int; anything else (1.5, "0", None) is TF's
+    TypeError."""
+    if isinstance(axis, bool) or not hasattr(axis, "__index__"):
+        raise InvalidTypeError(
+            f"{op_name}: {what} must be an integer, got {axis!r} of type {type(axis).__name__}")
+    return int(axis.__index__())
 
 
 def normalize_axes(op_name, axis, rank, shape=None):

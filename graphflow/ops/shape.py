@@ -361,6 +361,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return list(dispatch(SPLIT, (value,), {"sizes": sizes, "axis": axis}, name))
 
 
+@rules.composite("stack")
 def stack(values, axis=0, name=None):
     """Joins tensors of one shape along a new axis.
 
@@ -380,6 +381,7 @@ def stack(values, axis=0, name=None):
     return concat(expanded, axis, name) if len(expanded) > 1 else expanded[0]
 
 
+@rules.composite("unstack")
 def unstack(value, num=None, axis=0, name=None):
     """Splits along axis into a list of tensors with that axis removed.
 
@@ -391,6 +393,9 @@ def unstack(value, num=None, axis=0, name=None):
     n = num if num is not None else (None if shape is None else shape[axis])
     if n is None:
         raise InvalidArgumentError("unstack: the size of the axis is unknown; pass num=")
+    if shape is not None and shape[axis] is not None and n != shape[axis]:
+        raise InvalidArgumentError(
+            f"unstack: Input shape axis {axis} must equal {n}, got shape {rules.fmt(shape)}")
     return [squeeze(p, axis) for p in split(value, n, axis)]
 
 
@@ -719,9 +724,13 @@ def _pad_grad(inputs, outputs, dy, paddings, constant_values):
     return (dispatch(STRIDED_SLICE, (dy,), {"spec": spec}),)
 
 
-PAD = register("pad", SHAPE, _pad_infer,
-               lambda x, paddings, constant_values: np.pad(x, paddings, constant_values=constant_values),
-               _pad_grad)
+def _pad_ref(x, paddings, constant_values):
+    if len(paddings) != x.ndim:  # np.pad would broadcast one pair over every axis
+        _pad_infer([rules.ArraySpec(x)], paddings, constant_values)
+    return np.pad(x, paddings, constant_values=constant_values)
+
+
+PAD = register("pad", SHAPE, _pad_infer, _pad_ref, _pad_grad)
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
@@ -733,6 +742,11 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if str(mode).upper() != "CONSTANT":
         raise InvalidArgumentError(f"pad: mode {mode!r} is not supported (only 'CONSTANT')")
     flat = _as_int_tuple(paddings, "paddings", "pad")
+    rows = np.shape(paddings.numpy() if hasattr(paddings, "numpy") else paddings)
+    if len(rows) != 2 or rows[1] != 2:
+        raise InvalidArgumentError(
+            f"pad: paddings must be a matrix of shape [rank, 2] (one [before, after] pair per "
+            f"axis), got paddings of shape {list(rows)}: {paddings!r}")
     pairs = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
     if any(p < 0 for p in flat):
         raise InvalidArgumentError(f"pad: paddings must be >= 0, got {paddings}")
@@ -776,6 +790,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                [0., 0., 1.]], dtype=float32)
     """
     dtype = dtypes.as_dtype(dtype or "float32")
+    depth = rules.as_axis("one_hot", depth, "depth") if not hasattr(depth, "numpy") else int(depth)
+    if depth < 0:
+        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {depth}")
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
     return dispatch(ONE_HOT, (indices,), {

@@ -12,8 +12,12 @@ placeholders, so every layer's output shape is inferred by the same op shape rul
     >>> y.shape
     TensorShape([None, 2])
 """
+import collections
+import contextlib
 import inspect
+import math
 import re
+import threading
 
 import numpy as np
 
@@ -22,6 +26,63 @@ from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, Variable
 from graphflow.utils import nest
+
+
+class _CallState(threading.local):
+    """This thread's layer-call nesting: `depth` 0 means the next call is outermost (it resets
+    the per-call losses, as Keras); `discard` drops add_loss() while output specs are traced on
+    throwaway placeholders."""
+
+    def __init__(self):
+        self.depth = 0
+        self.discard = False
+
+
+_call_state = _CallState()
+
+
+class _WeightBudget(threading.local):
+    """Bytes that weights created in this thread may still take (None: no limit). load_model
+    sets it from the file's size, so a small file's config cannot allocate gigabytes."""
+
+    def __init__(self):
+        self.left = None
+        self.source = None
+
+
+_weight_budget = _WeightBudget()
+
+
+@contextlib.contextmanager
+def weight_budget(nbytes, source):
+    """Limits the bytes of the weights created inside the block (in this thread) to `nbytes`;
+    a larger weight raises InvalidArgumentError naming `source`."""
+    saved = _weight_budget.left, _weight_budget.source
+    _weight_budget.left, _weight_budget.source = int(nbytes), source
+    try:
+        yield
+    finally:
+        _weight_budget.left, _weight_budget.source = saved
+
+
+def _charge_weight(layer, name, shape, dtype):
+    if _weight_budget.left is None:
+        return
+    nbytes = math.prod(shape) * dtype.size
+    if nbytes > _weight_budget.left:
+        raise InvalidArgumentError(
+            f"{_weight_budget.source}: layer {layer.name!r} would create weight {name!r} of "
+            f"shape {shape} ({nbytes} bytes), more than the file can hold; its config is "
+            "damaged or not a graphflow model")
+    _weight_budget.left -= nbytes
+
+
+class _CallLosses(threading.local):
+    """One layer's add_loss() tensors of its last call, per thread (concurrent calls of one
+    model each see their own)."""
+
+    def __init__(self):
+        self.items = []
 
 
 def snake_case(name):
@@ -160,6 +221,24 @@ class Layer:
 
     _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                        "activity_regularizer", "autocast", "implementation"}
+    _standardize_build_shape = True  # Model builds from shapes its own way
+
+    def __init_subclass__(cls, **kwargs):
+        # layer.build((None, 3)) works as in Keras: build() always sees TensorShapes.
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and cls._standardize_build_shape and \
+                not getattr(build, "_standardizes_shape", False):
+            def standardized(self, *args, **kw):
+                if args:
+                    args = (_as_shapes(args[0]),) + args[1:]
+                elif "input_shape" in kw:
+                    kw["input_shape"] = _as_shapes(kw["input_shape"])
+                return build(self, *args, **kw)
+            standardized.__name__, standardized.__doc__ = build.__name__, build.__doc__
+            standardized.__wrapped__ = build
+            standardized._standardizes_shape = True
+            cls.build = standardized
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - self._ALLOWED_KWARGS
@@ -176,7 +255,10 @@ class Layer:
         self.built = False
         self._trainable_weights = []
         self._non_trainable_weights = []
-        self._losses = []
+        object.__setattr__(self, "_call_losses", _CallLosses())
+        self._persistent_losses = []  # zero-argument callables given to add_loss (tf.keras 2)
+        from graphflow.keras import regularizers
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self._inbound_nodes = []
         self._build_input_shape = None
         self._last_output_shape = None
@@ -214,15 +296,15 @@ class Layer:
                 f"Layer {self.name!r}: cannot create weight {name!r} with unknown or negative "
                 f"dimensions {shape}")
         dtype = dtypes.as_dtype(dtype or self.dtype)
+        shape = tuple(int(d) for d in shape)
+        _charge_weight(self, name, shape, dtype)
         init = initializers.get(initializer or ("glorot_uniform" if dtype.is_floating else "zeros"))
         value = init(shape, dtype=dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
                        dtype=dtype)
         var._constraint = constraint
+        var._regularizer = regularizers.get(regularizer)  # read by `losses`, on every access
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
-        reg = regularizers.get(regularizer)
-        if reg is not None:
-            self._losses.append(lambda: reg(var))
         return var
 
     @property
@@ -292,15 +374,85 @@ class Layer:
                 "built. You can build it manually via: layer.build(batch_input_shape)")
         return int(sum(np.prod(v.shape.as_list(), dtype=np.int64) for v in self.weights))
 
+    # -- losses --------------------------------------------------------------------------------
     @property
     def losses(self):
-        out = [fn() for fn in self._losses]
-        for layer in self._layers:
-            out += layer.losses
+        """The add_loss() values of the last outermost call (this layer's, then its sublayers'),
+        then the weight regularization losses of the trainable weights, computed now. Tensors
+        added while a graphflow.function was tracing are listed only inside that trace.
+
+            >>> class Penalty(keras.layers.Layer):
+            ...     def call(self, x):
+            ...         self.add_loss(tf.reduce_sum(x))
+            ...         return x
+            >>> layer = Penalty()
+            >>> _ = layer(np.ones(2, np.float32)); _ = layer(np.ones(2, np.float32))
+            >>> [float(v) for v in layer.losses]  # reset per call, not accumulated
+            [2.0]
+        """
+        out = []
+        for layer in self._flatten_layers():
+            out += layer._own_losses()
+        for v in self.trainable_weights:
+            reg = getattr(v, "_regularizer", None)
+            if reg is not None:
+                out.append(reg(v))
         return out
 
     def add_loss(self, loss):
-        self._losses.append(loss if callable(loss) else (lambda: loss))
+        """Adds a loss tensor (or a nest of them) from inside `call()`; it is part of `losses`
+        until the next outermost call. A zero-argument callable (tf.keras 2) is kept and
+        evaluated on every read of `losses`."""
+        if callable(loss) and not isinstance(loss, (Tensor, Variable)):
+            self._persistent_losses.append(loss)
+            return
+        flat = nest.flatten(loss)
+        for x in flat:
+            if not isinstance(x, (Tensor, Variable)):
+                raise InvalidArgumentError(
+                    f"Layer {self.name!r}: `add_loss()` can only be called from inside `build()` "
+                    f"or `call()`, on a tensor input. Received invalid value: {x!r:.80}")
+        if not _call_state.discard:
+            self._call_losses.items.extend(flat)
+
+    def _own_losses(self):
+        graph = context.graph
+        items = self._call_losses.items
+        live = [t for t in items if not isinstance(t, SymbolicTensor) or t.graph is graph]
+        if len(live) != len(items):  # tensors of a finished trace: drop them for good
+            self._call_losses.items = [t for t in items if not isinstance(t, SymbolicTensor)]
+        return live + [fn() for fn in self._persistent_losses]
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            layer._call_losses.items = []
+
+    def _flatten_layers(self):
+        """This layer and every sublayer below it, each once (Keras's order)."""
+        out, seen = [self], {id(self)}
+        queue = collections.deque(self._layers)
+        while queue:
+            layer = queue.popleft()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            queue.extendleft(layer._layers)
+        return out
+
+    def _add_activity_loss(self, outputs):
+        """Keras: activity_regularizer(output) / batch size for each tensor output."""
+        from graphflow.ops import api as ops
+        from graphflow.keras.losses import divide_no_nan
+        for out in nest.flatten(outputs):
+            if not isinstance(out, Tensor):
+                continue
+            loss = self.activity_regularizer(out)
+            if not isinstance(loss, Tensor):
+                loss = ops.convert_to_tensor(np.float32(loss))
+            if out.shape.rank:
+                loss = divide_no_nan(loss, ops.cast(ops.shape(out)[0], loss.dtype))
+            self.add_loss(loss)
 
     # -- building and calling ------------------------------------------------------------------
     def build(self, input_shape):
@@ -340,9 +492,18 @@ class Layer:
             return self._functional_call(args, kwargs)
         args = nest.map_structure(_to_tensor, list(args))
         inputs = args[0]
-        self._maybe_build(inputs)
-        kwargs = self._call_kwargs(kwargs)
-        outputs = self.call(*args, **kwargs)
+        depth = _call_state.depth
+        if depth == 0:
+            self._clear_losses()  # an outermost call starts its losses afresh, as Keras
+        _call_state.depth = depth + 1
+        try:
+            self._maybe_build(inputs)
+            kwargs = self._call_kwargs(kwargs)
+            outputs = self.call(*args, **kwargs)
+            if self.activity_regularizer is not None:
+                self._add_activity_loss(outputs)
+        finally:
+            _call_state.depth = depth
         self._last_output_shape = nest.map_structure(
             lambda t: t.shape if hasattr(t, "shape") else None, outputs) \
             if nest.is_nested(outputs) else getattr(outputs, "shape", None)
@@ -374,6 +535,8 @@ class Layer:
         graph = Graph(is_function=True, name=f"{self.name}_spec")
         saved_tapes = context.tapes
         context.tapes = []
+        saved_state = _call_state.depth, _call_state.discard
+        _call_state.depth, _call_state.discard = saved_state[0] + 1, True
         try:
             with graph.as_default():
                 def placeholder(t):
@@ -389,6 +552,7 @@ class Layer:
                 f"{_describe_inputs(first)}: {e}") from None
         finally:
             context.tapes = saved_tapes
+            _call_state.depth, _call_state.discard = saved_state
         index = len(self._inbound_nodes)
         flat = nest.flatten(out)
         keras_out = []
@@ -445,6 +609,9 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from graphflow.keras import regularizers
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod
@@ -453,6 +620,19 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_shapes(shape):
+    """A TensorShape for a shape tuple/list, a nest of them for several inputs."""
+    if shape is None or isinstance(shape, TensorShape):
+        return shape
+    if _is_shape_tuple(shape):
+        return TensorShape(shape)
+    if isinstance(shape, dict):
+        return {k: _as_shapes(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return type(shape)(_as_shapes(v) for v in shape)
+    return shape
 
 
 def _is_shape_tuple(value):

@@ -6,7 +6,7 @@
 """
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.keras import activations, initializers, regularizers
 from graphflow.keras.layers.base import Layer, unique_name
 from graphflow.ops import api as ops
@@ -28,7 +28,12 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if kernel_constraint is not None or bias_constraint is not None:
+            # graphflow has no weight constraints yet; ignoring one would train a different model
+            raise UnimplementedError(
+                f"Dense layer {self.name!r}: kernel_constraint and bias_constraint are not "
+                "supported yet")
         self.units = _positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

@@ -4,6 +4,9 @@ from typing import Any, Optional
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.object_registration import (  # noqa: F401
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
 
 
 def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "float32") -> np.ndarray:
