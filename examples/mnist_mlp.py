@@ -3,9 +3,12 @@
     Sequential([Dense(512, relu), Dense(10, softmax)]), RMSprop, sparse categorical
     cross-entropy, 5 epochs of batch 128 on the full training set, then test accuracy.
 
-Run: python examples/mnist_mlp.py [--epochs 5]   (GRAPHFLOW_DATA_DIR must hold mnist/)
+Run: python examples/mnist_mlp.py [--epochs 5]
+The four MNIST files come from $GRAPHFLOW_DATA_DIR/mnist/ (or the cache, or a download); when
+they cannot be found the script prints graphflow's one-line explanation and exits with status 2.
 """
 import argparse
+import sys
 import time
 
 import graphflow as tf
@@ -20,7 +23,11 @@ def main():
     args = parser.parse_args()
     if args.seed >= 0:
         tf.random.set_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except tf.errors.NotFoundError as e:  # offline and no data folder: say what to do
+        print(f"mnist_mlp.py: {e}", file=sys.stderr)
+        return 2
     x_train = x_train.reshape(60000, 784).astype("float32") / 255
     x_test = x_test.reshape(10000, 784).astype("float32") / 255
 
@@ -41,4 +48,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

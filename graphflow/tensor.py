@@ -493,7 +493,8 @@ def device_array_of(t):
 class SymbolicTensor(Tensor):
     """An output of a node in a Graph: it has a static shape and dtype but no value.
 
-        >>> tf.compat.v1.placeholder(tf.float32, name="a")
+        >>> with tf.Graph().as_default():
+        ...     tf.compat.v1.placeholder(tf.float32, name="a")
         <tf.Tensor 'a:0' shape=<unknown> dtype=float32>
     """
 

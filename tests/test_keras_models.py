@@ -107,15 +107,15 @@ def test_summary_table():
     model.summary(print_fn=lines.append)
     text = "\n".join(lines)
     assert 'Model: "sequential"' in text
-    assert "dense (Dense)" in text and "(None, 512)" in text and "401920" in text
-    assert "dense_1 (Dense)" in text and "5130" in text
-    assert "Total params: 407050" in text and "Non-trainable params: 0" in text
+    assert "dense (Dense)" in text and "(None, 512)" in text and "401,920" in text
+    assert "dense_1 (Dense)" in text and "5,130" in text
+    assert "Total params: 407,050 (1.55 MB)" in text and "Non-trainable params: 0 (0.00 B)" in text
 
 
 def test_functional_summary_has_connections():
-    a = keras.Input((3,), name="x")
-    out = L.Dense(2, name="d")(a)
-    model = keras.Model(a, out, name="f")
+    a, b = keras.Input((3,), name="x"), keras.Input((3,), name="y")
+    out = L.Dense(2, name="d")(L.Add()([a, b]))
+    model = keras.Model([a, b], out, name="f")
     buf = io.StringIO()
     model.summary(print_fn=lambda s: buf.write(s + "\n"))
-    assert "Connected to" in buf.getvalue() and "x[0][0]" in buf.getvalue()
+    assert "Connected to" in buf.getvalue() and "x[0][0], y[0][0]" in buf.getvalue()

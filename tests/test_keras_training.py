@@ -142,7 +142,7 @@ def test_progress_output(capsys):
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=16, epochs=2, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/2" in out and "4/4 [==============================]" in out
+    assert "Epoch 1/2" in out and "4/4 ━━━━━━━━━━━━━━━━━━━━ " in out  # Keras 3's bar
     assert "loss:" in out and "accuracy:" in out and "step" in out
     model.fit(x, y, batch_size=16, epochs=1, verbose=2)
     line = capsys.readouterr().out.strip().splitlines()[-1]

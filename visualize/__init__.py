@@ -1,1 +1,2 @@
-"""Gallery of graphflow pictures: `python -m visualize [--out DIR]` (see gallery.py)."""
+"""`python -m visualize` from a checkout: the gallery, now graphflow.visualize's (kept for old
+instructions; installed copies use `python -m graphflow.visualize` or `graphflow-gallery`)."""

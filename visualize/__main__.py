@@ -1,19 +1,7 @@
-"""python -m visualize [--out DIR]: render the gallery of model and compiled-graph pictures."""
-import argparse
+"""python -m visualize: the same as python -m graphflow.visualize."""
 import sys
 
-from visualize.gallery import render_gallery
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m visualize", description=__doc__)
-    parser.add_argument("--out", default="out/gallery", help="output directory (out/gallery)")
-    parser.add_argument("--no-png", action="store_true", help="write SVG only")
-    args = parser.parse_args(argv)
-    for path in render_gallery(args.out, png=not args.no_png):
-        print(path)
-    return 0
-
+from graphflow.visualize.__main__ import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog="python -m visualize"))

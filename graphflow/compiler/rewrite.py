@@ -16,7 +16,7 @@ and targets of the source graph are carried over through the same tensor map.
     ...     if node.type == "identity":
     ...         rw.alias(node.outputs[0], rw.tensor(node.inputs[0]))
     ...     else:
-    ...         rw.copy(node)
+    ...         _ = rw.copy(node)
     >>> [n.type for n in rw.finish().nodes]
     ['placeholder', 'const', 'multiply']
 """

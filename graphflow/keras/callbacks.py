@@ -1,6 +1,7 @@
 """Callbacks: hooks that fit / evaluate / predict call at the start and end of training, epochs
 and batches. A callback sees the model as `self.model` and the loop's settings as `self.params`.
-(Progress is printed by the trainer itself, so there is no ProgbarLogger.)
+(Progress is printed by the trainer itself through keras.utils.Progbar, so there is no
+ProgbarLogger.)
 
     >>> from graphflow.keras import callbacks
     >>> seen = []
@@ -16,6 +17,7 @@ import math
 import numbers
 import os
 import warnings
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -254,6 +256,13 @@ class History(Callback):
         self.epoch = []
         if self.model is not None:
             self.model.history = self
+
+    def plot(self, metrics: Optional[Sequence[str]] = None, to_file: Optional[str] = None,
+             **kwargs: Any) -> Any:
+        """The training curves as a matplotlib Figure (keras.utils.plot_history; needs the
+        `plot` extra)."""
+        from graphflow.keras.utils.history_plot import plot_history
+        return plot_history(self, metrics=metrics, to_file=to_file, **kwargs)
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

@@ -11,6 +11,8 @@ applied in turn. Training, evaluation and prediction come from trainer.Trainer.
     >>> model.predict(np.ones((3, 4), np.float32), verbose=0).shape
     (3, 2)
 """
+from typing import Any, Callable, Optional, Sequence
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
@@ -29,6 +31,9 @@ class Model(Trainer, Layer):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
         name = kwargs.pop("name", None)
+        if name is None and inputs is not None and type(self) is Model:
+            from graphflow.keras.layers.base import unique_name
+            name = unique_name("functional")  # Keras 3 names Model(inputs, outputs) so
         trainable = kwargs.pop("trainable", True)
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         Trainer.__init__(self)
@@ -173,10 +178,15 @@ class Model(Trainer, Layer):
         self._build_input_shape = shapes
         self(batch)
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False):
+    def summary(self, line_length: Optional[int] = None,
+                positions: Optional[Sequence[float]] = None,
+                print_fn: Optional[Callable[..., Any]] = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Optional[Sequence[str]] = None) -> None:
+        """Prints the table of layers, output shapes and parameter counts (Keras 3's layout;
+        see keras.utils.summary.print_summary for the arguments)."""
         from graphflow.keras.utils.summary import print_summary
-        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
+                      layer_range)
 
     def get_layer(self, name=None, index=None):
         if index is not None:
@@ -271,12 +281,15 @@ def _input_tensor(x, kt, model, position):
         t = ops.squeeze(t, -1)
     elif shape.rank == kt.shape.rank - 1 and kt.shape[-1] == 1:
         t = ops.expand_dims(t, -1)
-    elif shape.rank != kt.shape.rank:
+    elif shape.rank != kt.shape.rank and (isinstance(model, Sequential)
+                                          or shape.rank < kt.shape.rank):
+        # Keras 3's two messages: this one for a Sequential model or too few dims, the
+        # "incompatible with the layer" one below for a functional model given extra dims.
         raise InvalidArgumentError(
-            f"Invalid input shape for input {position} with name {name!r} of model "
-            f"{model.name!r}. Expected shape {expected}, but input has incompatible shape "
-            f"{tuple(shape.as_list())}")
-    if not kt.shape.is_compatible_with(t.shape):
+            f"Invalid input shape for input Tensor(shape={tuple(shape.as_list())}, "
+            f"dtype={t.dtype.name}) with name {name!r}. Expected shape {expected}, but input "
+            f"has incompatible shape {tuple(shape.as_list())}")
+    if t.shape.rank != kt.shape.rank or not kt.shape.is_compatible_with(t.shape):
         raise InvalidArgumentError(
             f"Input {position} with name {name!r} of layer {model.name!r} is incompatible with "
             f"the layer: expected shape={expected}, found shape={tuple(shape.as_list())}")

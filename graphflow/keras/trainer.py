@@ -13,12 +13,16 @@ step eagerly for debugging.
     ['loss']
 """
 import numbers
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import data_adapter
 from graphflow.utils import nest
+
+if TYPE_CHECKING:  # annotations only; the callbacks module is imported where it is used
+    from graphflow.keras.callbacks import History
 
 
 class Trainer:
@@ -30,9 +34,9 @@ class Trainer:
         self._train_fn = self._test_fn = self._predict_fn = None
 
     # -- compile -------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto"):
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: Union[bool, str] = "auto") -> None:
         """Configures training: optimizer, loss(es), metrics, loss weights."""
         from graphflow.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
@@ -259,10 +263,13 @@ class Trainer:
         return None if dev == "cpu" else dev
 
     # -- fit -----------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+            epochs: int = 1, verbose: Union[int, str] = "auto", callbacks: Optional[list] = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: Optional[dict] = None, sample_weight: Any = None,
+            initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
+            validation_steps: Optional[int] = None, validation_batch_size: Optional[int] = None,
+            validation_freq: Any = 1) -> "History":
         """Trains for `epochs` epochs; returns a History whose .history has loss, metrics and
         val_ entries per epoch."""
         from graphflow.keras import callbacks as cb
@@ -304,9 +311,9 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            if verbose:
+            if verbose and epochs > 1:  # Keras prints no "Epoch 1/1"
                 print(f"Epoch {epoch + 1}/{epochs}")
-            bar = Progbar(data.num_batches(), verbose=verbose)
+            bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
             step = 0
             results = {}
             for x_b, y_b, w_b in data.batches():
@@ -315,7 +322,7 @@ class Trainer:
                 step += 1
                 logs = _to_floats(results)
                 callback_list.on_train_batch_end(step - 1, logs)
-                bar.update(step, logs)
+                bar.update(step, logs, finalize=False)
                 if self.stop_training:
                     break
             if step == 0:
@@ -324,10 +331,7 @@ class Trainer:
             if val_data is not None and should_validate(epoch + 1):
                 val_logs = self._evaluate_data(val_data)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            if verbose == 1:
-                bar.update(step, epoch_logs, finalize=True)
-            elif verbose == 2:
-                bar.epoch_line(step, epoch_logs)
+            bar.update(step, epoch_logs, finalize=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -357,8 +361,10 @@ class Trainer:
         return _to_floats(results)
 
     # -- evaluate / predict --------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: Union[int, str] = "auto", sample_weight: Any = None,
+                 steps: Optional[int] = None, callbacks: Optional[list] = None,
+                 return_dict: bool = False) -> Union[float, List[float], Dict[str, float]]:
         """The loss and metrics on data: a scalar, a list in metrics_names order, or a dict."""
         from graphflow.keras import callbacks as cb
         from graphflow.keras.utils.progbar import Progbar
@@ -371,14 +377,14 @@ class Trainer:
                                         steps=data.num_batches())
         callback_list.on_test_begin()
         self.reset_metrics()
-        bar = Progbar(data.num_batches(), verbose=verbose)
+        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         results, step = {}, 0
         for x_b, y_b, w_b in data.batches():
             callback_list.on_test_batch_begin(step)
             results = self._run_step("test", x_b, y_b, w_b)
             step += 1
             callback_list.on_test_batch_end(step - 1, _to_floats(results))
-            bar.update(step, _to_floats(results) if bar.dynamic else None)
+            bar.update(step, _to_floats(results) if bar.dynamic else None, finalize=False)
         if not results:
             raise InvalidArgumentError("evaluate: the data produced no batches")
         logs = _to_floats(results)
@@ -389,20 +395,22 @@ class Trainer:
         values = [logs[n] for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x: Any, batch_size: Optional[int] = None,
+                verbose: Union[int, str] = "auto", steps: Optional[int] = None,
+                callbacks: Optional[list] = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Model outputs for x as NumPy arrays (a list for several outputs)."""
         from graphflow.keras.utils.progbar import Progbar
         verbose = _verbosity("predict", verbose)
         batch_size = data_adapter.check_count("predict", "batch_size", batch_size)
         steps = data_adapter.check_count("predict", "steps", steps)
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
-        bar = Progbar(data.num_batches(), verbose=verbose)
+        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         chunks, step = [], 0
         for x_b, _, _ in data.batches():
             out = self._run_step("predict", x_b, None, None)
             chunks.append([np.asarray(o) for o in nest.flatten(out)])
             step += 1
-            bar.update(step)
+            bar.update(step, finalize=False)
         if not chunks:
             raise InvalidArgumentError("predict: the data produced no batches")
         bar.update(step, finalize=True)
@@ -469,4 +477,6 @@ def _metric_name(metric):
 
 
 def _to_floats(results):
-    return {k: float(v) for k, v in results.items()}
+    # Keras 3 sorts the logs by name (pythonify_logs): "accuracy: ... - loss: ..." in the
+    # progress line and the same key order in history.history.
+    return {k: float(results[k]) for k in sorted(results)}

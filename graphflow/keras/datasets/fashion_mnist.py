@@ -7,6 +7,10 @@ checked against the MD5 checksums the dataset's authors publish for their .gz fi
     >>> from graphflow.keras.datasets import fashion_mnist
     >>> (x, y), _ = fashion_mnist.load_data()  # doctest: +SKIP
 """
+from typing import List, Optional, Tuple
+
+import numpy as np
+
 from graphflow.keras.datasets import mnist
 
 FILES = {
@@ -22,7 +26,8 @@ MIRRORS = ["https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/mast
            "https://storage.googleapis.com/tensorflow/tf-keras-datasets"]
 
 
-def load_data(path=None, mirrors=None):
+def load_data(path: Optional[str] = None, mirrors: Optional[List[str]] = None) -> Tuple[
+        Tuple[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]:
     """(x_train, y_train), (x_test, y_test) as uint8 arrays, shaped like Keras's."""
     return mnist.load_data(path, name="fashion_mnist", files=FILES,
                            mirrors=MIRRORS if mirrors is None else mirrors)

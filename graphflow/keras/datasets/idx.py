@@ -89,6 +89,10 @@ def _pin_name(pin):
     return pin[0] if isinstance(pin, tuple) else "sha256"
 
 
+class _DownloadFailed(Exception):
+    """Every mirror failed for one file; args[0] lists why, mirror by mirror."""
+
+
 def _download(urls, filename, digest, dest):
     errors = []
     for base in urls:
@@ -97,7 +101,8 @@ def _download(urls, filename, digest, dest):
             with urllib.request.urlopen(url, timeout=60) as response:
                 data = response.read()
         except OSError as e:
-            errors.append(f"{url}: {e}")
+            reason = getattr(e, "reason", None) or e
+            errors.append(f"{url}: {reason}")
             continue
         if not verify(data, digest):
             errors.append(f"{url}: {_pin_name(digest)} mismatch (corrupted or wrong file), "
@@ -109,29 +114,49 @@ def _download(urls, filename, digest, dest):
             f.write(data)
         os.replace(tmp, dest)
         return data
-    raise NotFoundError(f"Could not download {filename}: " + "; ".join(errors))
+    raise _DownloadFailed("; ".join(errors))
+
+
+def _not_found(name, files, looked, tail):
+    """The one-line error: which files, where graphflow looked, what failed, what to do."""
+    missing = ", ".join(files)
+    return NotFoundError(
+        f"{name}: cannot find the dataset's files ({missing}). Looked in {'; '.join(looked)}"
+        f"{tail}. To provide them offline, put the {len(files)} files in <folder>/{name}/ and "
+        f"set GRAPHFLOW_DATA_DIR=<folder> (or pass path=<folder>/{name})")
 
 
 def load_files(name, files, mirrors, path=None):
     """{filename: bytes} for the dataset's files, looked up in the documented order."""
-    candidates = []
+    candidates, looked = [], []
     if path is not None:
         p = pathlib.Path(path)
         candidates.append(p if p.is_dir() else p.parent)
+        looked.append(f"path= {candidates[-1]}")
     env = os.environ.get("GRAPHFLOW_DATA_DIR")
     if env:
         candidates.append(pathlib.Path(env) / name)
+        state = "" if candidates[-1].is_dir() else ", which does not exist"
+        looked.append(f"$GRAPHFLOW_DATA_DIR/{name} = {candidates[-1]}{state}")
+    else:
+        looked.append("$GRAPHFLOW_DATA_DIR (not set)")
     cache = cache_root() / name
     candidates.append(cache)
+    looked.append(f"the cache {cache}")
     for directory in candidates:
         if all((directory / f).is_file() for f in files):
             return {f: (directory / f).read_bytes() for f in files}
     if path is not None:
-        raise NotFoundError(f"{name}: the files {list(files)} are not all in {candidates[0]}")
+        raise _not_found(name, files, looked[:1], "")
     if not mirrors:
-        raise NotFoundError(
-            f"{name}: the files {list(files)} were not found in {[str(c) for c in candidates]} and "
-            "graphflow has no pinned checksums to verify a download; place the files in "
-            f"$GRAPHFLOW_DATA_DIR/{name}/")
-    return {f: (cache / f).read_bytes() if (cache / f).is_file()
-            else _download(mirrors, f, files[f], cache / f) for f in files}
+        raise _not_found(name, files, looked, " (graphflow has no pinned checksums to verify a "
+                                              "download of it)")
+    out = {}
+    for f in files:
+        try:
+            out[f] = (cache / f).read_bytes() if (cache / f).is_file() \
+                else _download(mirrors, f, files[f], cache / f)
+        except _DownloadFailed as e:
+            raise _not_found(name, files, looked, f", then downloading {f} failed ({e})") \
+                from None
+    return out

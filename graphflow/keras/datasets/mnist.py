@@ -4,6 +4,10 @@ shapes (60000, 28, 28), (60000,), (10000, 28, 28), (10000,) as in Keras.
     >>> from graphflow.keras.datasets import mnist
     >>> (x, y), _ = mnist.load_data()  # doctest: +SKIP
 """
+from typing import List, Optional, Tuple
+
+import numpy as np
+
 from graphflow.keras.datasets.idx import load_files, parse_idx
 
 # sha256 of each file's decompressed IDX content (computed from the real MNIST files).
@@ -17,7 +21,9 @@ MIRRORS = ["https://storage.googleapis.com/cvdf-datasets/mnist",
            "https://ossci-datasets.s3.amazonaws.com/mnist"]
 
 
-def load_data(path=None, name="mnist", files=None, mirrors=None):
+def load_data(path: Optional[str] = None, name: str = "mnist", files: Optional[dict] = None,
+              mirrors: Optional[List[str]] = None) -> Tuple[Tuple[np.ndarray, np.ndarray],
+                                                            Tuple[np.ndarray, np.ndarray]]:
     files = files or FILES
     raw = load_files(name, files, MIRRORS if mirrors is None else mirrors, path)
     names = list(files)

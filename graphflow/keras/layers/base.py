@@ -86,7 +86,17 @@ class _CallLosses(threading.local):
 
 
 def snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("__", "_")
+    """A class name as Keras 3 turns it into a default layer name (keras.src.utils.naming): a
+    capital starts a new word only before lower-case letters or after a lower-case letter, so
+    digits and capitals stay with their word.
+
+        >>> [snake_case(n) for n in ("Dense", "Conv2D", "MaxPooling2D", "GlobalAveragePooling2D",
+        ...                          "BatchNormalization", "InputLayer", "ReLU", "PReLU")]
+        ['dense', 'conv2d', 'max_pooling2d', 'global_average_pooling2d', 'batch_normalization', 'input_layer', 're_lu', 'p_re_lu']
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):
@@ -204,6 +214,10 @@ class Layer:
         >>> Double()(np.ones(2, np.float32)).numpy()
         array([2., 2.], dtype=float32)
     """
+
+    # Built-in layers that take one tensor set this, so a list of tensors gets Keras's error
+    # ("expects 1 input(s), but it received 2 input tensors") instead of failing inside call().
+    _single_input = False
 
     _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                        "activity_regularizer", "autocast", "implementation"}
@@ -470,6 +484,10 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if not args:
             raise InvalidArgumentError(f"Layer {self.name!r} was called without inputs")
+        if self._single_input and isinstance(args[0], (list, tuple)) and len(args[0]) != 1:
+            raise InvalidArgumentError(
+                f'Layer "{self.name}" expects 1 input(s), but it received {len(args[0])} input '
+                f"tensors. Inputs received: {list(args[0])!r:.1000}")
         if _is_symbolic((args, kwargs)):
             return self._functional_call(args, kwargs)
         args = nest.map_structure(_to_tensor, list(args))

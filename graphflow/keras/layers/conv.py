@@ -37,6 +37,8 @@ def _channels_last(layer, data_format):
 
 
 class Conv2D(Layer):
+    _single_input = True
+
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -94,6 +96,8 @@ class Conv2D(Layer):
 
 
 class _Pooling2D(Layer):
+    _single_input = True
+
     _op = None
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
@@ -126,6 +130,8 @@ class AveragePooling2D(_Pooling2D):
 
 
 class GlobalAveragePooling2D(Layer):
+    _single_input = True
+
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         _channels_last("GlobalAveragePooling2D", data_format)

@@ -22,6 +22,7 @@ def _positive_int(layer, name, value):
 
 class Dense(Layer):
     """y = activation(x @ kernel + bias) over the last axis."""
+    _single_input = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -82,6 +83,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    _single_input = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -95,6 +98,7 @@ class Activation(Layer):
 
 class Flatten(Layer):
     """Flattens all axes but the batch axis."""
+    _single_input = True
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -111,6 +115,7 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """Reshapes the non-batch axes to `target_shape` (one entry may be -1)."""
+    _single_input = True
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
@@ -161,6 +166,7 @@ class Dropout(Layer):
 
 class Rescaling(Layer):
     """x * scale + offset."""
+    _single_input = True
 
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -177,6 +183,7 @@ class Rescaling(Layer):
 
 class Embedding(Layer):
     """Looks up rows of an (input_dim, output_dim) table for integer inputs."""
+    _single_input = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):

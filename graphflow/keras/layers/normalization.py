@@ -26,6 +26,7 @@ def _axes(layer, axis, rank):
 class BatchNormalization(Layer):
     """Normalizes with batch statistics in training (updating moving averages) and with the
     moving averages in inference."""
+    _single_input = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
@@ -83,6 +84,7 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each example over `axis` (the last by default)."""
+    _single_input = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", **kwargs):

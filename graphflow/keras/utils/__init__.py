@@ -1,4 +1,6 @@
 """keras.utils: to_categorical, summary printing, progress bar, plotting."""
+from typing import Any, Optional
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
@@ -7,7 +9,7 @@ from graphflow.keras.object_registration import (  # noqa: F401
     get_registered_object, register_keras_serializable)
 
 
-def to_categorical(y, num_classes=None, dtype="float32"):
+def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "float32") -> np.ndarray:
     """One-hot rows for integer class labels.
 
         >>> to_categorical([0, 2], 3)
@@ -29,3 +31,5 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 from graphflow.keras.utils.vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from graphflow.keras.utils.dataset_utils import (  # noqa: E402,F401
     image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array)
+from graphflow.keras.utils.progbar import Progbar  # noqa: E402,F401
+from graphflow.keras.utils.history_plot import plot_history  # noqa: E402,F401

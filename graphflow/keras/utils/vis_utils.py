@@ -13,6 +13,12 @@ edges and a note saying the connectivity is not known.
     >>> "(None, 784)" in dot.source
     True
 """
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import graphviz
+
+import functools
 import html
 import os
 import shutil
@@ -34,6 +40,63 @@ def _graphviz():
         raise FailedPreconditionError(
             "plot_model needs the `graphviz` Python package: pip install graphviz") from None
     return graphviz
+
+
+# Formats whose size is in pixels. Graphviz's `dpi` scales an SVG's drawing but not its viewBox
+# (graphviz 2.43: width="461pt" viewBox="0 0 166 116" with scale(2.78)), so a browser shows only
+# the drawing's top-left part; a diagram therefore sets dpi only when it renders one of these.
+RASTER_FORMATS = frozenset({"png", "jpg", "jpeg", "jpe", "gif", "bmp", "tif", "tiff", "ico",
+                            "webp", "wbmp"})
+
+
+@functools.lru_cache(maxsize=None)
+def _diagram_class():
+    graphviz = _graphviz()
+
+    class Diagram(graphviz.Digraph):
+        """A graphviz Digraph whose `raster_dpi` applies to raster output only (png, jpg, ...):
+        SVG, PDF and the notebook's SVG display keep the drawing at its natural size, whole.
+
+            >>> from graphflow.keras.utils.vis_utils import new_diagram
+            >>> dot = new_diagram("g", raster_dpi=200)
+            >>> dot.node("a")
+            >>> "dpi" in dot.source, "dpi=200" in dot.with_format_settings("png").source
+            (False, True)
+        """
+
+        def __init__(self, *args, raster_dpi=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.raster_dpi = raster_dpi
+
+        def _copy_kwargs(self, **kwargs):
+            return super()._copy_kwargs(raster_dpi=self.raster_dpi, **kwargs)
+
+        def with_format_settings(self, fmt):
+            """This diagram as it renders to `fmt`: a copy with the dpi set for raster formats,
+            else the diagram itself."""
+            if self.raster_dpi is None or str(fmt).lower() not in RASTER_FORMATS:
+                return self
+            target = self.copy()
+            target.attr(dpi=str(self.raster_dpi))
+            return target
+
+        def pipe(self, format=None, *args, **kwargs):  # noqa: A002 - graphviz's parameter name
+            target = self.with_format_settings(format or self.format)
+            return graphviz.Digraph.pipe(target, format, *args, **kwargs)
+
+        def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
+                   *args, outfile=None, **kwargs):  # noqa: A002 - graphviz's parameter name
+            fmt = format or (os.path.splitext(str(outfile))[1].lstrip(".") if outfile else None)
+            target = self.with_format_settings(fmt or self.format)
+            return graphviz.Digraph.render(target, filename, directory, view, cleanup, format,
+                                           *args, outfile=outfile, **kwargs)
+
+    return Diagram
+
+
+def new_diagram(name: str, raster_dpi: Optional[int] = None) -> "graphviz.Digraph":
+    """An empty graphviz Digraph named `name` that uses `raster_dpi` for raster formats only."""
+    return _diagram_class()(name=name, raster_dpi=raster_dpi)
 
 
 # -- which layers and which edges -----------------------------------------------------------------
@@ -264,9 +327,10 @@ class _Drawer:
         return self.node_id(layer)
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
-                 expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False,
-                 show_trainable=False):
+def model_to_dot(model: Any, show_shapes: bool = False, show_dtype: bool = False,
+                 show_layer_names: bool = True, rankdir: str = "TB", expand_nested: bool = False,
+                 dpi: int = 200, subgraph: bool = False, show_layer_activations: bool = False,
+                 show_trainable: bool = False) -> "graphviz.Digraph":
     """The model's layer graph as a `graphviz.Digraph` (Keras's model_to_dot).
 
         >>> from graphflow import keras
@@ -287,9 +351,8 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         raise InvalidArgumentError(
             f"model_to_dot: subclassed model {model.name!r} has not been built; call it on a "
             "batch of data (or call build(input_shape)) first so its layers are known")
-    graphviz = _graphviz()
-    dot = graphviz.Digraph(name=model.name)
-    dot.attr(rankdir=rankdir, concentrate="false", dpi=str(dpi))
+    dot = new_diagram(model.name, raster_dpi=dpi)
+    dot.attr(rankdir=rankdir, concentrate="false")
     dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="11", margin="0")
     dot.attr("edge", color="#404040", arrowsize="0.7")
     options = dict(show_shapes=show_shapes, show_dtype=show_dtype,
@@ -303,7 +366,7 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return dot
 
 
-def save_digraph(dot, to_file, caller="plot_model"):
+def save_digraph(dot: "graphviz.Digraph", to_file: str, caller: str = "plot_model") -> str:
     """Writes `dot` to `to_file` in the format its extension names (.dot/.gv: the DOT source,
     which needs no Graphviz install). The write is atomic."""
     ext = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
@@ -334,9 +397,10 @@ def save_digraph(dot, to_file, caller="plot_model"):
     return to_file
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
-               show_layer_activations=False, show_trainable=False):
+def plot_model(model: Any, to_file: Optional[str] = "model.png", show_shapes: bool = False,
+               show_dtype: bool = False, show_layer_names: bool = True, rankdir: str = "TB",
+               expand_nested: bool = False, dpi: int = 200, show_layer_activations: bool = False,
+               show_trainable: bool = False) -> "graphviz.Digraph":
     """Draws the model to `to_file` (format from the extension: png, svg, pdf, dot) and returns
     the graphviz Digraph, which notebooks display inline.
 

@@ -12,6 +12,11 @@ nodes (cond branches, while_loop condition and body) are dashed clusters next to
     >>> "fused_mul_add_relu" in dot.source
     True
 """
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import graphviz
+
 import html
 
 from graphflow.errors import InvalidArgumentError
@@ -182,8 +187,9 @@ class _GraphDrawer:
         self.ids[id(node)] = self.alias.get(id(node.outputs[0])) if node.outputs else None
 
 
-def plot_graph(fn_or_concrete_or_graph, to_file=None, optimized=True, compare=False,
-               show_shapes=True, rankdir="TB", dpi=96):
+def plot_graph(fn_or_concrete_or_graph: Any, to_file: Optional[str] = None,
+               optimized: bool = True, compare: bool = False, show_shapes: bool = True,
+               rankdir: str = "TB", dpi: int = 96) -> "graphviz.Digraph":
     """Draws an IR graph as a `graphviz.Digraph` (and saves it when `to_file` is given; the
     format comes from the extension: svg, png, pdf, dot).
 
@@ -199,11 +205,10 @@ def plot_graph(fn_or_concrete_or_graph, to_file=None, optimized=True, compare=Fa
         >>> "multiply" in tf.visualize.plot_graph(g).source
         True
     """
-    from graphflow.keras.utils.vis_utils import _graphviz, save_digraph
+    from graphflow.keras.utils.vis_utils import new_diagram, save_digraph
     before, after = _graphs_of(fn_or_concrete_or_graph, optimized or compare)
-    graphviz = _graphviz()
-    dot = graphviz.Digraph(name=before.name or "graph")
-    dot.attr(rankdir=rankdir, dpi=str(dpi), newrank="true", fontname="Helvetica", compound="true")
+    dot = new_diagram(before.name or "graph", raster_dpi=dpi)
+    dot.attr(rankdir=rankdir, newrank="true", fontname="Helvetica", compound="true")
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.03", height="0.3")
     dot.attr("edge", color="#555555", arrowsize="0.6")
     counter = [0]

@@ -1,10 +1,12 @@
 """Renders example models (plot_model) and the MNIST MLP's compiled train step before and after
-fusion (plot_graph) to SVG, plus PNG when Graphviz's `dot` is installed, and an index.html.
+fusion (plot_graph) to SVG, plus PNG when Graphviz's `dot` is installed, the training curves of a
+small classifier (plot_history, when matplotlib is installed), and an index.html.
 
-    >>> from visualize.gallery import render_gallery
+    >>> from graphflow.visualize.gallery import render_gallery
     >>> files = render_gallery("/tmp/gallery")      # doctest: +SKIP
 """
 import html
+from typing import List
 import os
 import shutil
 
@@ -85,6 +87,36 @@ def mlp_train_step(batch=32, seed=0):
     return train_step
 
 
+def training_history(epochs=12, seed=0):
+    """fit's History for a small classifier of two noisy Gaussian blobs, with validation."""
+    import graphflow as tf
+    from graphflow import keras
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 600)
+    x = (rng.normal(size=(600, 2)) + 1.2 * y[:, None]).astype(np.float32)
+    tf.random.set_seed(seed)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")], name="blobs")
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model.fit(x, y, epochs=epochs, batch_size=32, validation_split=0.25, verbose=0)
+
+
+def _curves(out_dir, png):
+    """The training-curves picture files (none without matplotlib)."""
+    try:
+        import matplotlib  # noqa: F401 - only whether the `plot` extra is installed
+    except ImportError:
+        return []
+    from graphflow.keras.utils.history_plot import plot_history, save_figure
+    fig = plot_history(training_history(), title="Training curves (History.plot)")
+    paths = [os.path.join(out_dir, f"training_curves.{ext}") for ext in
+             (["svg", "png"] if png else ["svg"])]
+    for path in paths:
+        save_figure(fig, path)
+    return paths
+
+
 def _pictures():
     """(file stem, title, thunk returning a Digraph)."""
     import graphflow as tf
@@ -106,7 +138,7 @@ def _pictures():
     ]
 
 
-def render_gallery(out_dir="out/gallery", png=True):
+def render_gallery(out_dir: str = "out/gallery", png: bool = True) -> List[str]:
     """Writes every picture (SVG, and PNG when `dot` is available) and index.html to out_dir;
     returns the paths written. Without `dot`, the DOT sources are written instead of images."""
     from graphflow.keras import backend
@@ -125,6 +157,12 @@ def render_gallery(out_dir="out/gallery", png=True):
             files.append(path)
         written += files
         entries.append((title, os.path.basename(files[0])))
+    backend.clear_session()
+    curves = _curves(out_dir, png)
+    if curves:
+        written += curves
+        entries.append(("Training curves of a small classifier (History.plot)",
+                        os.path.basename(curves[0])))
     index = os.path.join(out_dir, "index.html")
     with open(index, "w", encoding="utf-8") as f:
         f.write("<!doctype html><meta charset='utf-8'><title>graphflow gallery</title>\n"

@@ -1,0 +1,64 @@
+"""Default layer and model names follow Keras 3's rule (keras.src.utils.naming.to_snake_case):
+conv2d, max_pooling2d, global_average_pooling2d; the table below was printed by tf.keras 2.21."""
+import numpy as np
+import pytest
+
+from graphflow import keras
+
+L = keras.layers
+
+# class -> (constructor arguments, Keras 3's default name for a first instance)
+KERAS_NAMES = {
+    "Dense": ((3,), "dense"), "Activation": (("relu",), "activation"),
+    "Dropout": ((0.5,), "dropout"), "Embedding": ((3, 2), "embedding"),
+    "Flatten": ((), "flatten"), "Lambda": ((lambda x: x,), "lambda"),
+    "Rescaling": ((1.0,), "rescaling"), "Reshape": (((2,),), "reshape"),
+    "Add": ((), "add"), "Average": ((), "average"), "Concatenate": ((), "concatenate"),
+    "Maximum": ((), "maximum"), "Minimum": ((), "minimum"), "Multiply": ((), "multiply"),
+    "Subtract": ((), "subtract"), "BatchNormalization": ((), "batch_normalization"),
+    "LayerNormalization": ((), "layer_normalization"),
+    "AveragePooling2D": ((2,), "average_pooling2d"), "AvgPool2D": ((2,), "average_pooling2d"),
+    "Conv2D": ((2, 3), "conv2d"), "GlobalAveragePooling2D": ((), "global_average_pooling2d"),
+    "GlobalMaxPooling2D": ((), "global_max_pooling2d"), "MaxPool2D": ((), "max_pooling2d"),
+    "MaxPooling2D": ((), "max_pooling2d"),
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_names():
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("cls_name", sorted(KERAS_NAMES))
+def test_default_layer_name_is_keras3s(cls_name):
+    args, expected = KERAS_NAMES[cls_name]
+    assert getattr(L, cls_name)(*args).name == expected
+    assert getattr(L, cls_name)(*args).name == expected + "_1"
+
+
+def test_every_exported_layer_class_is_in_the_table():
+    """A layer class added to keras.layers gets its Keras name checked here too."""
+    classes = {n for n in dir(L) if isinstance(getattr(L, n), type)
+               and issubclass(getattr(L, n), L.Layer)
+               and n not in ("Layer", "InputLayer", "KerasTensor")}
+    missing = sorted(classes - set(KERAS_NAMES))
+    assert not missing, f"add Keras 3's default name of {missing} to KERAS_NAMES"
+
+
+def test_get_layer_by_keras_name_and_model_names():
+    model = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(4, 3), L.MaxPooling2D(2),
+                              L.GlobalAveragePooling2D(), L.Dense(2)])
+    assert [l.name for l in model.layers] == ["conv2d", "max_pooling2d",
+                                              "global_average_pooling2d", "dense"]
+    assert model.get_layer("conv2d") is model.layers[0] and model.name == "sequential"
+    x = keras.Input((3,))
+    assert x._keras_history[0].name == "input_layer_1"  # the first went to the Sequential
+    assert keras.Model(x, L.Dense(1)(x)).name == "functional"
+    assert keras.Model(x, L.Dense(1)(x)).name == "functional_1"
+
+    class TinyNet(keras.Model):
+        def call(self, inputs):
+            return inputs
+
+    assert TinyNet().name == "tiny_net"
+    assert TinyNet()(np.ones((1, 2), np.float32)).shape == (1, 2)
