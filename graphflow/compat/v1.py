@@ -55,8 +55,9 @@ def placeholder(dtype, shape=None, name=None):
     """A graph input that must be fed through Session.run's feed_dict.
 
         >>> with tf.Graph().as_default():
-        ...     print(tf.compat.v1.placeholder(tf.float32, name="a"))
-        Tensor("a:0", dtype=float32)
+        ...     x = tf.compat.v1.placeholder(tf.float32, name="a")
+        >>> x
+        <tf.Tensor 'a:0' shape=<unknown> dtype=float32>
     """
     from graphflow.ops.creation import placeholder_node
     from graphflow.tensor import as_shape

@@ -113,7 +113,7 @@ class Dataset:
         strings), in the element's structure.
 
             >>> list(tf.data.Dataset.range(3).as_numpy_iterator())
-            [np.int64(0), np.int64(1), np.int64(2)]
+            [0, 1, 2]
         """
         return NumpyIterator(self)
 
@@ -121,7 +121,7 @@ class Dataset:
         """The only element of the dataset (an error for zero or several).
 
             >>> tf.data.Dataset.from_tensors(5).get_single_element().numpy()
-            np.int32(5)
+            5
         """
         it = self._elements()
         try:

@@ -3,7 +3,7 @@ files, and the combinations zip, concatenate, sample_from_datasets, choose_from_
 
     >>> from graphflow.data.sources import RangeDataset
     >>> list(RangeDataset((3,), None).as_numpy_iterator())
-    [np.int64(0), np.int64(1), np.int64(2)]
+    [0, 1, 2]
 """
 import glob
 import os
