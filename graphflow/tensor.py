@@ -16,6 +16,19 @@ from graphflow.errors import InvalidArgumentError
 
 # Set by graphflow.ops once the ops exist (tensor.py is imported by the ops, not the other way).
 _ops = None
+# The elementwise operators call the one dispatch function with their op directly (a frame
+# less than through the public functions, which do nothing more): installed by
+# graphflow.ops.elementwise through `install_operators`.
+_dispatch = None
+_OP = None
+
+
+def install_operators(dispatch, ops):
+    """Points the Python operators of tensors at `dispatch` and the OpDefs in `ops` (a dict
+    from op name). Called once by graphflow.ops.elementwise."""
+    global _dispatch, _OP
+    import types
+    _dispatch, _OP = dispatch, types.SimpleNamespace(**ops)
 
 CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -172,46 +185,46 @@ class _Operators:
     __array_priority__ = 100  # make NumPy arrays and scalars defer to our reflected operators
 
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _dispatch(_OP.add, (self, other))
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _dispatch(_OP.add, (other, self))
 
     def __sub__(self, other):
-        return _ops.subtract(self, other)
+        return _dispatch(_OP.subtract, (self, other))
 
     def __rsub__(self, other):
-        return _ops.subtract(other, self)
+        return _dispatch(_OP.subtract, (other, self))
 
     def __mul__(self, other):
-        return _ops.multiply(self, other)
+        return _dispatch(_OP.multiply, (self, other))
 
     def __rmul__(self, other):
-        return _ops.multiply(other, self)
+        return _dispatch(_OP.multiply, (other, self))
 
     def __truediv__(self, other):
-        return _ops.truediv(self, other)
+        return _dispatch(_OP.truediv, (self, other))
 
     def __rtruediv__(self, other):
-        return _ops.truediv(other, self)
+        return _dispatch(_OP.truediv, (other, self))
 
     def __floordiv__(self, other):
-        return _ops.floordiv(self, other)
+        return _dispatch(_OP.floordiv, (self, other))
 
     def __rfloordiv__(self, other):
-        return _ops.floordiv(other, self)
+        return _dispatch(_OP.floordiv, (other, self))
 
     def __mod__(self, other):
-        return _ops.floormod(self, other)
+        return _dispatch(_OP.floormod, (self, other))
 
     def __rmod__(self, other):
-        return _ops.floormod(other, self)
+        return _dispatch(_OP.floormod, (other, self))
 
     def __pow__(self, other):
-        return _ops.pow(self, other)
+        return _dispatch(_OP.pow, (self, other))
 
     def __rpow__(self, other):
-        return _ops.pow(other, self)
+        return _dispatch(_OP.pow, (other, self))
 
     def __matmul__(self, other):
         return _ops.matmul(self, other)
@@ -220,53 +233,53 @@ class _Operators:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return _ops.negative(self)
+        return _dispatch(_OP.negative, (self,))
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _ops.abs(self)
+        return _dispatch(_OP.abs, (self,))
 
     def __invert__(self):
-        return _ops.logical_not(self)
+        return _dispatch(_OP.logical_not, (self,))
 
     def __and__(self, other):
-        return _ops.logical_and(self, other)
+        return _dispatch(_OP.logical_and, (self, other))
 
     def __rand__(self, other):
-        return _ops.logical_and(other, self)
+        return _dispatch(_OP.logical_and, (other, self))
 
     def __or__(self, other):
-        return _ops.logical_or(self, other)
+        return _dispatch(_OP.logical_or, (self, other))
 
     def __ror__(self, other):
-        return _ops.logical_or(other, self)
+        return _dispatch(_OP.logical_or, (other, self))
 
     def __xor__(self, other):
-        return _ops.logical_xor(self, other)
+        return _dispatch(_OP.logical_xor, (self, other))
 
     def __lt__(self, other):
-        return _ops.less(self, other)
+        return _dispatch(_OP.less, (self, other))
 
     def __le__(self, other):
-        return _ops.less_equal(self, other)
+        return _dispatch(_OP.less_equal, (self, other))
 
     def __gt__(self, other):
-        return _ops.greater(self, other)
+        return _dispatch(_OP.greater, (self, other))
 
     def __ge__(self, other):
-        return _ops.greater_equal(self, other)
+        return _dispatch(_OP.greater_equal, (self, other))
 
     def __eq__(self, other):
         if other is None:
             return False
-        return _ops.equal(self, other)
+        return _dispatch(_OP.equal, (self, other))
 
     def __ne__(self, other):
         if other is None:
             return True
-        return _ops.not_equal(self, other)
+        return _dispatch(_OP.not_equal, (self, other))
 
     def __hash__(self):
         # Tensors compare elementwise (TF2), so they hash by identity: usable as dict keys

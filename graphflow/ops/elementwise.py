@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from graphflow import dtypes
+from graphflow import tensor as _tensor
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import rules
 from graphflow.ops.registry import BROADCAST, ELEMENTWISE, REGISTRY, dispatch, register
@@ -213,6 +214,8 @@ for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
                    same_dtype=(0, 1), grad_takes_needs=_needs, input_kinds=_kinds)
     _namespace[_name] = _public(_op, _kinds)
 
+
+_tensor.install_operators(dispatch, {name: REGISTRY[name] for name in list(UNARY) + list(BINARY)})
 
 # The scalar form of each op, from which fused kernels are generated (see OpDef.scalar).
 # Written so NaNs propagate as NumPy's do; every result is cast to the node's dtype by the

@@ -292,21 +292,36 @@ def dispatch(op, inputs, attrs=None, name=None):
     This is the one path every op call takes, so its common case (eager CPU tensors, or a
     Python number beside a float tensor) is written out inline; anything else (conversion,
     graph building, the GPU, a dtype mismatch to explain) goes through `_dispatch_slow`."""
-    if context.graph is None and context.gpu_placement is None:
-        arrays = []
-        for x in inputs:
+    # One read of the per-thread state: each attribute read of a threading.local costs about
+    # as much as the NumPy kernel of a small add.
+    state = context.__dict__
+    if state["graph"] is None and state["gpu_placement"] is None:
+        tapes = state["tapes"]
+        if op.pair and len(inputs) == 2:  # binary ops on operands of one dtype: no list, no loop
+            x, y = inputs
             if type(x) is EagerTensor:
-                arrays.append(x._value)
-                continue
-            scalar = _fast_scalar(op, inputs, x)
-            if scalar is None:
+                a = x._value
+            elif tapes or (a := _fast_scalar(op, inputs, x)) is None:
                 return _dispatch_slow(op, inputs, attrs, name)
-            arrays.append(scalar)
-        if op.pair:
-            if arrays[0].dtype is not arrays[1].dtype and arrays[0].dtype != arrays[1].dtype:
+            if type(y) is EagerTensor:
+                b = y._value
+            elif tapes or (b := _fast_scalar(op, inputs, y)) is None:
+                return _dispatch_slow(op, inputs, attrs, name)
+            if a.dtype is not b.dtype and a.dtype != b.dtype:
                 _anchor_dtype(op, inputs)  # raises the descriptive error
-        elif op.same_dtype and len(arrays) > 1:
-            _check_same_dtype(op, inputs, arrays)
+            arrays = (a, b)
+        else:
+            arrays = []
+            for x in inputs:
+                if type(x) is EagerTensor:
+                    arrays.append(x._value)
+                    continue
+                scalar = None if tapes else _fast_scalar(op, inputs, x)
+                if scalar is None:
+                    return _dispatch_slow(op, inputs, attrs, name)
+                arrays.append(scalar)
+            if op.same_dtype and len(arrays) > 1:
+                _check_same_dtype(op, inputs, arrays)
         kinds = op.input_kinds
         if kinds is not None and arrays and arrays[0].dtype.kind not in kinds:
             _reject_kind(op, arrays[0])
@@ -321,11 +336,11 @@ def dispatch(op, inputs, attrs=None, name=None):
                 result = np.asarray(result)
             out = _new(EagerTensor)
             out._value = result
-            if context.tapes:
+            if tapes:
                 record(op, inputs, attrs, (out,))
             return out
         outs = tuple(_wrap(r) for r in result)
-        if context.tapes:
+        if tapes:
             record(op, inputs, attrs, outs)
         return outs
     return _dispatch_slow(op, inputs, attrs, name)
@@ -344,10 +359,11 @@ def _wrap(value):
 
 def _fast_scalar(op, inputs, x):
     """`t * 2.0` without the general conversion: a Python float or int operand of a binary op
-    becomes a 0-d array of the tensor operand's floating dtype. Anything else (tapes recording,
-    integer tensors, other operand kinds) returns None and takes the general path."""
+    becomes a 0-d array of the tensor operand's floating dtype. Anything else (integer tensors,
+    other operand kinds; the caller skips it while tapes record) returns None and takes the
+    general path."""
     t = type(x)
-    if (t is not float and t is not int) or not op.pair or context.tapes:
+    if (t is not float and t is not int) or not op.pair:
         return None
     other = inputs[1] if inputs[0] is x else inputs[0]
     if type(other) is not EagerTensor:
