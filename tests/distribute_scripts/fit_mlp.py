@@ -1,0 +1,75 @@
+"""Trains a small MLP with Keras fit under MultiWorkerMirroredStrategy.
+
+Run as `mpiexec -n N python fit_mlp.py OUT_DIR [arrays|dataset]` (or without mpiexec for the
+one-process reference). Every rank writes OUT_DIR/weights_<rank>.npz (its final weights) and
+OUT_DIR/seen_<rank>_<epoch>.npy (the sample ids it trained on); ModelCheckpoint writes
+OUT_DIR/ckpt_<epoch>.weights.h5 (rank 0 only) and rank 0 prints the history.
+"""
+import os
+import sys
+
+import numpy as np
+
+import graphflow as tf
+from graphflow import keras
+
+out_dir, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "arrays")
+GLOBAL_BATCH, EPOCHS, N = 12, 3, 48
+
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+rank = strategy.cluster_resolver.task_id
+# Different seeds on purpose: the strategy must broadcast rank 0's initial weights.
+tf.random.set_seed(1234 + rank)
+
+rng = np.random.default_rng(0)
+x = rng.normal(size=(N, 5)).astype(np.float32)
+ids = np.arange(N, dtype=np.float32)[:, None]
+x = np.concatenate([x, ids], axis=1)  # the last column identifies the sample
+y = (x[:, :1] * 0.5 - x[:, 1:2] + 0.1).astype(np.float32)
+
+
+class SeenIds(keras.callbacks.Callback):
+    """Collects the ids of the samples this rank trained on, per epoch."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        np.save(os.path.join(out_dir, f"seen_{rank}_{epoch}.npy"), np.array(self.seen))
+
+
+seen = SeenIds()
+
+
+class Model(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = keras.layers.Dense(8, activation="tanh")
+        self.out = keras.layers.Dense(1)
+
+    def call(self, inputs, training=False):
+        return self.out(self.hidden(inputs[:, :5]))
+
+    def train_step(self, x, y, sample_weight=None):
+        seen.seen.extend(np.asarray(x[:, 5]).astype(int).tolist()) if tf.executing_eagerly() \
+            else None
+        return super().train_step(x, y, sample_weight)
+
+
+with strategy.scope():
+    model = Model()
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="mse",
+                  metrics=["mae"], run_eagerly=True)
+
+ckpt = keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "ckpt_{epoch}.weights.h5"),
+                                       save_weights_only=True, monitor="loss")
+if mode == "dataset":
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH)
+    history = model.fit(data, epochs=EPOCHS, verbose=2, callbacks=[seen, ckpt])
+else:
+    history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=EPOCHS, verbose=2, shuffle=True,
+                        callbacks=[seen, ckpt])
+np.savez(os.path.join(out_dir, f"weights_{rank}.npz"), *[w.numpy() for w in model.weights])
+np.save(os.path.join(out_dir, f"loss_{rank}.npy"), np.array(history.history["loss"]))
+if rank == 0:
+    print("history", history.history)
