@@ -27,6 +27,9 @@ def _infer(specs, reduction, group_size, bytes_per_pack=0, timeout=None):
 
 
 def _ref(*arrays, reduction, group_size, bytes_per_pack=0, timeout=None):
+    for a in arrays:
+        if a.dtype.kind not in "iuf":
+            raise InvalidArgumentError(f"collective_all_reduce: cannot reduce a {a.dtype} tensor")
     from graphflow.distribute.communicator import world
     comm = world()
     if comm.size != group_size:

@@ -1,9 +1,10 @@
 """Trains a small MLP with Keras fit under MultiWorkerMirroredStrategy.
 
-Run as `mpiexec -n N python fit_mlp.py OUT_DIR [arrays|dataset]` (or without mpiexec for the
-one-process reference). Every rank writes OUT_DIR/weights_<rank>.npz (its final weights) and
-OUT_DIR/seen_<rank>_<epoch>.npy (the sample ids it trained on); ModelCheckpoint writes
-OUT_DIR/ckpt_<epoch>.weights.h5 (rank 0 only) and rank 0 prints the history.
+Run as `mpiexec -n N python fit_mlp.py OUT_DIR [arrays|dataset] [eager|compiled] [GLOBAL_BATCH]`
+(or without mpiexec for the one-process reference). Every rank writes OUT_DIR/weights_<rank>.npz
+(its final weights) and, eagerly, OUT_DIR/seen_<rank>_<epoch>.npy (the ids of the samples it
+trained on); ModelCheckpoint writes OUT_DIR/ckpt_<epoch>.weights.h5 and every write is logged in
+OUT_DIR/writes.txt with the writer's rank.
 """
 import os
 import sys
@@ -13,8 +14,9 @@ import numpy as np
 import graphflow as tf
 from graphflow import keras
 
-out_dir, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "arrays")
-GLOBAL_BATCH, EPOCHS, N = 12, 3, 48
+args = sys.argv[1:] + [None] * 3
+out_dir, mode, run = args[0], args[1] or "arrays", args[2] or "eager"
+GLOBAL_BATCH, EPOCHS, N = int(args[3] or 12), 3, 48
 
 strategy = tf.distribute.MultiWorkerMirroredStrategy()
 rank = strategy.cluster_resolver.task_id
@@ -59,8 +61,21 @@ class Model(keras.Model):
 with strategy.scope():
     model = Model()
     model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="mse",
-                  metrics=["mae"], run_eagerly=True)
+                  metrics=["mae"], run_eagerly=run == "eager")
 
+
+import graphflow.keras.saving as saving  # noqa: E402
+_save_weights = saving.save_weights
+
+
+def logged_save_weights(model, filepath, overwrite=True):
+    """The writer of weight files, logging which rank wrote what."""
+    _save_weights(model, filepath, overwrite=overwrite)
+    with open(os.path.join(out_dir, "writes.txt"), "a") as f:
+        f.write(f"{rank} {os.path.basename(filepath)}\n")
+
+
+saving.save_weights = logged_save_weights
 ckpt = keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "ckpt_{epoch}.weights.h5"),
                                        save_weights_only=True, monitor="loss")
 if mode == "dataset":
