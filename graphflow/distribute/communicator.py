@@ -220,3 +220,11 @@ def install_abort_hook(comm):
         comm.abort(f"graphflow.distribute: rank {comm.rank} of {comm.size} raised "
                    f"{kind.__name__}: {value}; aborting the job")
     sys.excepthook = hook
+    previous_thread_hook = threading.excepthook
+
+    def thread_hook(args):  # a training thread (e.g. a data loader) dying is fatal the same way
+        previous_thread_hook(args)
+        if args.exc_type is not SystemExit:
+            comm.abort(f"graphflow.distribute: thread {args.thread.name!r} of rank {comm.rank} "
+                       f"raised {args.exc_type.__name__}: {args.exc_value}; aborting the job")
+    threading.excepthook = thread_hook

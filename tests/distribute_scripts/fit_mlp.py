@@ -82,8 +82,12 @@ if mode == "dataset":
     data = tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH)
     history = model.fit(data, epochs=EPOCHS, verbose=2, callbacks=[seen, ckpt])
 else:
+    # validation on a sharded set (metrics aggregated over the ranks), and an EarlyStopping on
+    # it that stops after the second epoch (no improvement by 10): every rank must stop there
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=10, patience=0)
     history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=EPOCHS, verbose=2, shuffle=True,
-                        callbacks=[seen, ckpt])
+                        validation_data=(x[:20] + 0.5, y[:20]), callbacks=[seen, ckpt, stop])
+    np.save(os.path.join(out_dir, f"val_loss_{rank}.npy"), np.array(history.history["val_loss"]))
 np.savez(os.path.join(out_dir, f"weights_{rank}.npz"), *[w.numpy() for w in model.weights])
 np.save(os.path.join(out_dir, f"loss_{rank}.npy"), np.array(history.history["loss"]))
 if rank == 0:
