@@ -77,7 +77,11 @@ def test_fit_matches_one_process_and_checkpoints_once(tmp_path, ranks):
     multi, single = tmp_path / "multi", tmp_path / "single"
     multi.mkdir()
     single.mkdir()
-    _ok(launch(tmp_path, ranks, "fit_mlp.py", multi, "arrays", "compiled"))
+    result = launch(tmp_path, ranks, "fit_mlp.py", multi, "arrays", "compiled")
+    _ok(result)
+    # progress and callback messages from rank 0 only
+    assert result.stdout.count("Epoch 1/3") == 1, result.stdout
+    assert result.stdout.count("early stopping") == 1, result.stdout
     _ok(launch(tmp_path, None, "fit_mlp.py", single, "arrays", "compiled"))
     rank0 = _weights(multi / "weights_0.npz")
     for r in range(1, ranks):

@@ -31,6 +31,22 @@ def verbosity(level):
     return level if _chief else 0
 
 
+@contextlib.contextmanager
+def chief_output():
+    """Around callbacks: on ranks other than 0 of a multi-process job, what they print is
+    dropped (progress and callback messages come from rank 0 only)."""
+    if _chief:
+        yield
+        return
+    import io
+    import sys
+    saved, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        yield
+    finally:
+        sys.stdout = saved
+
+
 def on_compile(model):
     """Remembers the strategy the model is compiled under (TF ties a model to it)."""
     from graphflow.distribute.strategy import current_multiprocess_strategy

@@ -84,7 +84,8 @@ if mode == "dataset":
 else:
     # validation on a sharded set (metrics aggregated over the ranks), and an EarlyStopping on
     # it that stops after the second epoch (no improvement by 10): every rank must stop there
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=10, patience=0)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=10, patience=0,
+                                         verbose=1)
     history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=EPOCHS, verbose=2, shuffle=True,
                         validation_data=(x[:20] + 0.5, y[:20]), callbacks=[seen, ckpt, stop])
     np.save(os.path.join(out_dir, f"val_loss_{rank}.npy"), np.array(history.history["val_loss"]))
