@@ -6,6 +6,7 @@ mpi4py or mpiexec is missing. The one-process tests need neither.
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -54,8 +55,17 @@ def launch(tmp_path, ranks, script, *args, timeout=120):
     command = [sys.executable, os.path.join(SCRIPTS, script), *map(str, args)]
     if ranks is not None:
         command = [_mpiexec(), "-n", str(ranks)] + command
-    return subprocess.run(command, cwd=tmp_path, env=_env(tmp_path), capture_output=True,
-                          text=True, timeout=timeout)
+    # its own process group, so that a job that hangs is ended with all its ranks
+    process = subprocess.Popen(command, cwd=tmp_path, env=_env(tmp_path), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"{' '.join(command)} hung for {timeout} s:\n{stdout[-2000:]}{stderr[-2000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def _weights(path):
