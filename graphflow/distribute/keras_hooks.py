@@ -48,9 +48,16 @@ def chief_output():
 
 
 def on_compile(model):
-    """Remembers the strategy the model is compiled under (TF ties a model to it)."""
+    """Remembers the strategy the model is compiled under, or the one its weights were created
+    under (TF ties a model to the strategy of the scope it is built in)."""
     from graphflow.distribute.strategy import current_multiprocess_strategy
-    model._distribute_strategy = current_multiprocess_strategy()
+    strategy = current_multiprocess_strategy()
+    if strategy is None:
+        for w in getattr(model, "weights", ()):
+            strategy = getattr(w, "_distribute_strategy", None)
+            if strategy is not None:
+                break
+    model._distribute_strategy = strategy
 
 
 def _strategy(model):

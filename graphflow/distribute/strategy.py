@@ -269,11 +269,13 @@ class Strategy:
         return DistributedDataset(dataset_fn(ctx), self, options, shard=False)
 
     # -- variables -----------------------------------------------------------------------------
-    def _initial_value(self, name, value):
+    def _initial_value(self, var, value):
         """Rank 0's initial value of a variable being created under this strategy (every rank
         creates the same variables in the same order: a mismatch is reported, naming it)."""
         if not self._distributed:
             return value
+        var._distribute_strategy = self  # a model built in the scope keeps its strategy
+        name = var._name
         mine = (name, tuple(value.shape), str(value.dtype))
         everyone = self._comm.allgather_object(mine)
         if any(other != mine for other in everyone):

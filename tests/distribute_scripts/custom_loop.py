@@ -54,8 +54,9 @@ np.save(os.path.join(out_dir, f"losses_{rank}.npy"), np.array(losses))
 
 with strategy.scope():
     fitted = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    fitted.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"],
-                   run_eagerly=True)
+# compiled outside the scope: the model keeps the strategy it was built under (as in TF)
+fitted.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"],
+               run_eagerly=True)
 fitted.fit(dist_dataset, epochs=2, verbose=0)
 np.savez(os.path.join(out_dir, f"fit_{rank}.npz"), *[w.numpy() for w in fitted.weights])
 np.save(os.path.join(out_dir, f"eval_{rank}.npy"),
