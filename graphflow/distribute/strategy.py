@@ -24,9 +24,9 @@ import threading
 
 import numpy as np
 
-from graphflow.context import context
+from graphflow.context import context, executing_eagerly
 from graphflow.distribute.communicator import world
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 
 
 class ReduceOp(enum.Enum):
@@ -80,6 +80,13 @@ class CommunicationOptions:
         timeout = self.timeout_seconds
         return (f"Options(bytes_per_pack={self.bytes_per_pack},timeout_seconds={timeout}, "
                 f"implementation={self.implementation})")
+
+
+def _as_tensor(value):
+    """A tensor for a tensor, a Variable (its value) or anything convertible."""
+    from graphflow.ops import api as ops
+    from graphflow.tensor import Variable
+    return value.value() if isinstance(value, Variable) else ops.convert_to_tensor(value)
 
 
 def _reduce_op(value, owner):
@@ -205,12 +212,9 @@ class Strategy:
     # -- reductions ----------------------------------------------------------------------------
     def _all_reduce(self, tensors, reduction, options=None):
         """Tensors reduced over the replicas (a graph op when traced, so it runs every step)."""
-        from graphflow.ops import api as ops
         from graphflow.ops.collective import all_reduce
         options = options if isinstance(options, CommunicationOptions) else self._options
-        tensors = [t if hasattr(t, "dtype") and hasattr(t, "shape") and not
-                   isinstance(t, np.ndarray) else ops.convert_to_tensor(t) for t in tensors]
-        tensors = [t.value() if hasattr(t, "assign") else t for t in tensors]
+        tensors = [_as_tensor(t) for t in tensors]
         if not self._distributed:
             return list(tensors)
         return all_reduce(tensors, reduction, self._comm.size, options.bytes_per_pack,
@@ -224,8 +228,7 @@ class Strategy:
         from graphflow.utils import nest
         reduce_op = _reduce_op(reduce_op, f"{type(self).__name__}.reduce")
         from graphflow.distribute.input import local_value
-        flat = [local_value(v) for v in nest.flatten(value)]
-        flat = [ops.convert_to_tensor(v.value() if hasattr(v, "assign") else v) for v in flat]
+        flat = [_as_tensor(local_value(v)) for v in nest.flatten(value)]
         if axis is None:
             out = self._all_reduce(flat, "mean" if reduce_op is ReduceOp.MEAN else "sum")
         else:
@@ -247,9 +250,13 @@ class Strategy:
         """The per-replica values concatenated along `axis` (in rank order), on every rank."""
         from graphflow.ops import api as ops
         from graphflow.distribute.input import local_value
-        value = ops.convert_to_tensor(local_value(value))
+        value = _as_tensor(local_value(value))
         if not self._distributed:
             return value
+        if not executing_eagerly():
+            raise UnimplementedError(
+                f"{type(self).__name__}.gather: only eagerly (outside graphflow.function) over "
+                "several processes")
         parts = self._comm.allgather_object(np.asarray(value.numpy()))
         return ops.convert_to_tensor(np.concatenate(parts, axis=axis))
 
