@@ -44,8 +44,6 @@ HOST_OPS |= {"cond", "switch_case", "while_loop", "check_numerics", "fill", "ran
              "dynamic_slice", "dynamic_slice_grad"}
 HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "resize_images_grad",
             "aspect_ratio_box"}
-# the MPI all-reduce of graphflow.distribute (issue 19) exchanges host buffers
-HOST_OPS |= {"collective_all_reduce"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
