@@ -5,6 +5,7 @@ tests/distribute_scripts/ and check what they wrote; they are skipped (with the 
 mpi4py or mpiexec is missing. The one-process tests need neither.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -80,19 +81,20 @@ def _ok(result):
 # -- several processes ---------------------------------------------------------------------------
 
 @needs_mpi
-@pytest.mark.parametrize("ranks", [2, 3])
-def test_fit_matches_one_process_and_checkpoints_once(tmp_path, ranks):
-    """Compiled fit with shuffled arrays: identical weights on every rank, equal (to float32
-    rounding) to one process trained on the same global batches; rank 0 alone writes."""
+@pytest.mark.parametrize("ranks, run", [(2, "compiled"), (3, "eager")])
+def test_fit_matches_one_process_and_checkpoints_once(tmp_path, ranks, run):
+    """fit with shuffled arrays (the all-reduce inside the compiled train step, or eagerly):
+    identical weights on every rank, equal (to float32 rounding) to one process trained on the
+    same global batches; rank 0 alone writes."""
     multi, single = tmp_path / "multi", tmp_path / "single"
     multi.mkdir()
     single.mkdir()
-    result = launch(tmp_path, ranks, "fit_mlp.py", multi, "arrays", "compiled")
+    result = launch(tmp_path, ranks, "fit_mlp.py", multi, "arrays", run)
     _ok(result)
     # progress and callback messages from rank 0 only
     assert result.stdout.count("Epoch 1/3") == 1, result.stdout
     assert result.stdout.count("early stopping") == 1, result.stdout
-    _ok(launch(tmp_path, None, "fit_mlp.py", single, "arrays", "compiled"))
+    _ok(launch(tmp_path, None, "fit_mlp.py", single, "arrays", run))
     rank0 = _weights(multi / "weights_0.npz")
     for r in range(1, ranks):
         for a, b in zip(rank0, _weights(multi / f"weights_{r}.npz")):
@@ -151,15 +153,16 @@ def test_custom_loop_with_strategy_run(tmp_path):
 @pytest.mark.parametrize("mode, message", [
     ("kill", "signal 9"),
     ("raise", "rank 1 of 3 raised RuntimeError: rank 1 failed on purpose"),
-    ("hang", "did not complete within 3.0 s"),
-    ("mismatch", "variable 'dense/kernel' differs between the replicas (rank 0: 'dense/kernel' "
-                 "shape [3, 4] float32; rank 1: 'dense/kernel' shape [3, 5] float32"),
+    ("hang", r"all-reduce of \d+ float32 values on rank [02] of 3 did not complete within 3.0 s"),
+    ("exit", r"rank 1 of 3 exited while rank [02] waits for it in a all-reduce"),
+    ("mismatch", r"variable 'dense/kernel' differs between the replicas \(rank 0: "
+                 r"'dense/kernel' shape \[3, 4\] float32; rank 1: 'dense/kernel' shape \[3, 5\]"),
 ])
 def test_a_failing_rank_ends_the_job(tmp_path, mode, message):
     start = time.monotonic()
     result = launch(tmp_path, 3, "faults.py", mode, timeout=60)
     assert result.returncode != 0
-    assert message in result.stdout + result.stderr
+    assert re.search(message, result.stdout + result.stderr), result.stderr[-3000:]
     assert "finished" not in result.stdout
     assert time.monotonic() - start < 45
 

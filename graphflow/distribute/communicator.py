@@ -83,6 +83,8 @@ class LocalCommunicator:
 
 
 _MPI_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN", "prod": "PROD"}
+_EXIT_TAG = 77
+_EXIT_GRACE = 2.0  # seconds a collective may still take to complete after a peer's exit note
 
 
 class MPICommunicator:
@@ -96,21 +98,41 @@ class MPICommunicator:
         self.library = self.MPI.Get_library_version().splitlines()[0].strip()
         # Collectives must be issued in the same order on every rank: one thread at a time.
         self.lock = threading.Lock()
+        # A separate communicator for "rank r is exiting" notes, so that they can never be
+        # confused with the collectives of training.
+        self.exit_comm = self.comm.Dup()
+        self._exit_notes = []
 
     # -- helpers -------------------------------------------------------------------------------
     def _wait(self, request, what, timeout):
-        if timeout is None:
-            request.Wait()
+        """Waits for a collective; aborts the job when it times out or when another rank has
+        exited (its script ended or called sys.exit) and so will never take part."""
+        if request.Test():
             return
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        gone = None  # (rank, time) of an exit note: the rank may have finished its part already
         pause = 0.0
         while not request.Test():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
                 self.abort(f"graphflow.distribute: {what} on rank {self.rank} of {self.size} did "
                            f"not complete within {timeout} s (CommunicationOptions."
                            "timeout_seconds): another rank died, hangs or stopped early")
+            status = self.MPI.Status()
+            if gone is None and self.exit_comm.Iprobe(source=self.MPI.ANY_SOURCE, tag=_EXIT_TAG,
+                                                      status=status):
+                gone = (status.Get_source(), now)
+            if gone is not None and now - gone[1] > _EXIT_GRACE:
+                self.abort(f"graphflow.distribute: rank {gone[0]} of {self.size} exited while "
+                           f"rank {self.rank} waits for it in a {what}")
             time.sleep(pause)
             pause = min(0.001, pause + 0.0001)  # spin first, then poll every millisecond
+
+    def notify_exit(self):
+        """Tells the other ranks that this one is exiting (at interpreter exit)."""
+        for r in range(self.size):
+            if r != self.rank:
+                self._exit_notes.append(self.exit_comm.isend(self.rank, dest=r, tag=_EXIT_TAG))
 
     def _packed(self, arrays):
         """{dtype: (flat buffer, [(index, shape, offset, size)])} for the arrays."""
@@ -234,3 +256,8 @@ def install_abort_hook(comm):
             comm.abort(f"graphflow.distribute: thread {args.thread.name!r} of rank {comm.rank} "
                        f"raised {args.exc_type.__name__}: {args.exc_value}; aborting the job")
     threading.excepthook = thread_hook
+    # A rank whose script ends (or calls sys.exit) while the others still run collectives
+    # would leave them waiting forever: the note it sends makes them abort instead. (Registered
+    # after mpi4py's own exit handler, so it runs before MPI is finalized.)
+    import atexit
+    atexit.register(comm.notify_exit)

@@ -1,7 +1,7 @@
 """Faults in a distributed job: `mpiexec -n N python faults.py MODE`, MODE one of
 kill (rank 1 is killed by SIGKILL in the third step), raise (rank 1 raises in the third step),
-hang (rank 1 sleeps in the third step; the collectives time out after 3 s), mismatch (rank 1
-builds a wider layer than the others). None of them may leave the job hanging."""
+hang (rank 1 sleeps in the third step; the collectives time out after 3 s), exit (rank 1 calls
+sys.exit(0) in the third step), mismatch (rank 1 builds a wider layer than the others). None of them may leave the job hanging."""
 import os
 import signal
 import sys
@@ -28,6 +28,8 @@ class Fault(keras.callbacks.Callback):
                 raise RuntimeError("rank 1 failed on purpose")
             elif mode == "hang":
                 time.sleep(60)
+            elif mode == "exit":
+                sys.exit(0)
 
 
 with strategy.scope():
