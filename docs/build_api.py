@@ -18,6 +18,7 @@ NAMESPACES = [
     ("tf.data", "graphflow.data"), ("tf.config", "graphflow.config"),
     ("tf.compat.v1", "graphflow.compat.v1"), ("tf.test", "graphflow.test"),
     ("tf.errors", "graphflow.errors"), ("tf.visualize", "graphflow.visualize"),
+    ("tf.distribute", "graphflow.distribute"),
     ("tf.keras", "graphflow.keras"), ("tf.keras.layers", "graphflow.keras.layers"),
     ("tf.keras.models", "graphflow.keras.models"), ("tf.keras.losses", "graphflow.keras.losses"),
     ("tf.keras.metrics", "graphflow.keras.metrics"),

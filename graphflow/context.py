@@ -69,6 +69,7 @@ class _Context(threading.local):
         self.graph = settings.default_graph if settings.eager_disabled else None
         self.tapes = []            # active GradientTapes, innermost last
         self.device_stack = []     # graphflow.device scopes, innermost last
+        self.strategy_stack = []   # graphflow.distribute strategy scopes / replica contexts
         self.default_session = None
         # the GPU eager work goes to, or None for the CPU fast path (devices._update_placement)
         dev = settings.default_device

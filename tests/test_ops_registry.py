@@ -642,7 +642,38 @@ def _test_write_file():
     assert out == () and open(path, "rb").read() == b"xy"
 
 
+def _test_collective_all_reduce():
+    """One process: the all-reduce returns its inputs, eagerly, traced and compiled, and its
+    gradient is the all-reduce of the upstream gradient (identity); several processes are
+    tested under mpiexec in test_distribute.py."""
+    from graphflow.ops.collective import all_reduce
+    op = REGISTRY["collective_all_reduce"]
+    x, y = tf.constant([[1.0, -2.0]]), tf.constant([3, 4])
+    for reduction in ("sum", "mean", "max"):
+        got = all_reduce([x, y], reduction, group_size=1, bytes_per_pack=4)
+        assert [g.numpy().tolist() for g in got] == [[[1.0, -2.0]], [3, 4]]
+    assert op.infer([Spec((None, 2), tf.float32)], reduction="sum", group_size=1) == \
+        [((None, 2), tf.float32)]
+    with pytest.raises(InvalidArgumentError, match="collective_all_reduce: cannot reduce"):
+        all_reduce([tf.constant([True])], group_size=1)
+    with pytest.raises(InvalidArgumentError, match="reduction must be one of"):
+        all_reduce([x], "avg", group_size=1)
+    with pytest.raises(tf.errors.FailedPreconditionError, match="built for 2 processes"):
+        all_reduce([x], "sum", group_size=2)
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            (r,) = all_reduce([v * 3.0], "mean", group_size=1)
+            loss = tf.reduce_sum(r * r)
+        return r, tape.gradient(loss, v)
+    r, g = step()
+    assert r.numpy().tolist() == [3.0, 6.0] and g.numpy().tolist() == [18.0, 36.0]
+
+
 SKIPPED_OP_TESTS = {
+    "collective_all_reduce": _test_collective_all_reduce,
     "read_file": _test_read_file,
     "write_file": _test_write_file,
     "const": _test_const,

@@ -252,6 +252,8 @@ class Optimizer:
         """Updates each variable from its gradient (None gradients are skipped), then
         increments `iterations`."""
         pairs = self._filter(grads_and_vars)
+        from graphflow.distribute.strategy import aggregate_gradients
+        pairs = aggregate_gradients(pairs)  # all-reduced under a multi-process strategy
         for _, v in pairs:
             self._slots_for(v)
         self.built = True

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.distribute import keras_hooks as _distribute
 from graphflow.keras import data_adapter
 from graphflow.utils import nest
 
@@ -48,6 +49,7 @@ class Trainer:
         self.compiled = True
         self._compiled_outputs = None
         self._train_fn = self._test_fn = self._predict_fn = None
+        _distribute.on_compile(self)  # a strategy scope makes fit data-parallel
 
     def _check_compiled(self, what):
         if not self.compiled:
@@ -240,13 +242,17 @@ class Trainer:
         x = self._adjust_inputs(x)
         fn = self._step_function(kind)
         if kind != "predict":
-            self._ensure_compiled_for(x, y)
+            with _distribute.step_scope(self):
+                self._ensure_compiled_for(x, y)
         gpu = self._weights_gpu()
-        if gpu is None:
-            return fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
-        from graphflow.devices import device
-        with device(gpu.short_name):  # steps run where the weights live
-            return fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+        with _distribute.step_scope(self):  # the model's strategy: gradients all-reduced
+            if gpu is None:
+                out = fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+            else:
+                from graphflow.devices import device
+                with device(gpu.short_name):  # steps run where the weights live
+                    out = fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+        return _distribute.step_results(self, kind, out)  # metrics over all replicas
 
     def _weights_gpu(self):
         """The GPU holding the model's weights, when no graphflow.device scope says otherwise
@@ -301,6 +307,8 @@ class Trainer:
                 raise InvalidArgumentError(
                     "validation_split is only supported for array inputs, not generators")
             data, val_data = data.split(float(validation_split))
+        data = _distribute.distribute_data(self, data)  # this replica's part of each batch
+        val_data = _distribute.distribute_data(self, val_data)
         history = cb.History()
         callback_list = cb.CallbackList(list(callbacks or []) + [history], model=self,
                                         verbose=verbose, epochs=epochs,
@@ -323,7 +331,7 @@ class Trainer:
                 logs = _to_floats(results)
                 callback_list.on_train_batch_end(step - 1, logs)
                 bar.update(step, logs, finalize=False)
-                if self.stop_training:
+                if _distribute.stop_training(self):  # the same decision on every replica
                     break
             if step == 0:
                 raise InvalidArgumentError("fit: the data produced no batches")
@@ -333,7 +341,7 @@ class Trainer:
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             bar.update(step, epoch_logs, finalize=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
+            if _distribute.stop_training(self):
                 break
         callback_list.on_train_end(logs)
         return history
@@ -373,6 +381,7 @@ class Trainer:
         batch_size = data_adapter.check_count("evaluate", "batch_size", batch_size)
         steps = data_adapter.check_count("evaluate", "steps", steps)
         data = data_adapter.adapt(x, y, sample_weight, batch_size, False, None, steps)
+        data = _distribute.distribute_data(self, data)
         callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
                                         steps=data.num_batches())
         callback_list.on_test_begin()
@@ -455,9 +464,9 @@ class Trainer:
 def _verbosity(owner, verbose):
     """"auto" (1) or an integer level: 0 silent, 1 progress bar, 2 one line per epoch."""
     if verbose == "auto":
-        return 1
+        return _distribute.verbosity(1)  # progress from rank 0 only
     if isinstance(verbose, numbers.Integral):
-        return int(verbose)
+        return _distribute.verbosity(int(verbose))
     raise InvalidArgumentError(f"{owner}: verbose must be 'auto', 0, 1 or 2, got {verbose!r:.60}")
 
 

@@ -386,8 +386,9 @@ def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
 
 @rules.composite("compute_average_loss")
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
-    """sum(per_example_loss * sample_weight) / global_batch_size (the batch size by default), as
-    a distribution strategy's per-replica loss (graphflow runs one replica).
+    """sum(per_example_loss * sample_weight) / global_batch_size, a replica's share of the mean
+    loss over the global batch; by default global_batch_size is this replica's batch size times
+    the current strategy's num_replicas_in_sync (graphflow.distribute).
 
         >>> float(tf.nn.compute_average_loss(tf.constant([1.0, 2.0, 3.0])))
         2.0
@@ -401,19 +402,31 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
             global_batch_size = 1
         else:
             global_batch_size = ew.cast(sh.shape(loss)[0], loss.dtype)
+        replicas = _num_replicas()
+        if replicas != 1:
+            global_batch_size = global_batch_size * replicas
     return ew.truediv(rd.reduce_sum(loss), global_batch_size)
 
 
+def _num_replicas():
+    from graphflow.distribute.strategy import get_strategy
+    return get_strategy().num_replicas_in_sync
+
+
 def scale_regularization_loss(regularization_loss):
-    """The sum of the regularization losses divided by the number of replicas (one here).
+    """The sum of the regularization losses divided by the current strategy's number of
+    replicas (so that summing the replicas' gradients counts it once).
 
         >>> float(tf.nn.scale_regularization_loss([1.0, 2.0]))
         3.0
     """
     from graphflow.ops import reduce as rd
     if isinstance(regularization_loss, (list, tuple)):
-        return ew.add_n([_tensor(v, "regularization_loss") for v in regularization_loss])
-    return rd.reduce_sum(_tensor(regularization_loss, "regularization_loss"))
+        total = ew.add_n([_tensor(v, "regularization_loss") for v in regularization_loss])
+    else:
+        total = rd.reduce_sum(_tensor(regularization_loss, "regularization_loss"))
+    replicas = _num_replicas()
+    return total if replicas == 1 else ew.truediv(total, ew.cast(replicas, total.dtype))
 
 
 @rules.composite("space_to_depth")

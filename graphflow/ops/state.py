@@ -150,6 +150,8 @@ def init_variable(var, initial_value, name, dtype, shape):
     if not var._shape.is_compatible_with(value.shape):
         raise InvalidArgumentError(
             f"Variable {var._name!r}: initial value shape {value.shape} does not match shape {var._shape}")
+    if context.strategy_stack:  # under a distribution strategy: start from rank 0's value
+        value = context.strategy_stack[-1][1]._initial_value(var, value)
     var._value = EagerTensor(np.array(value, copy=True))
     from graphflow import devices
     gpu = devices.gpu_for(())

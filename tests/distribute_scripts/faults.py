@@ -1,0 +1,42 @@
+"""Faults in a distributed job: `mpiexec -n N python faults.py MODE`, MODE one of
+kill (rank 1 is killed by SIGKILL in the third step), raise (rank 1 raises in the third step),
+hang (rank 1 sleeps in the third step; the collectives time out after 3 s), exit (rank 1 calls
+sys.exit(0) in the third step), mismatch (rank 1 builds a wider layer than the others). None of them may leave the job hanging."""
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+
+import graphflow as tf
+from graphflow import keras
+
+mode = sys.argv[1]
+options = tf.distribute.experimental.CommunicationOptions(
+    timeout_seconds=3 if mode == "hang" else None)
+strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+rank = strategy.cluster_resolver.task_id
+
+
+class Fault(keras.callbacks.Callback):
+    def on_train_batch_begin(self, batch, logs=None):
+        if rank == 1 and batch == 2:
+            if mode == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            elif mode == "raise":
+                raise RuntimeError("rank 1 failed on purpose")
+            elif mode == "hang":
+                time.sleep(60)
+            elif mode == "exit":
+                sys.exit(0)
+
+
+with strategy.scope():
+    width = 5 if (mode == "mismatch" and rank == 1) else 4
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(width), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+x = np.ones((64, 3), np.float32)
+model.fit(x, np.ones((64, 1), np.float32), batch_size=8, epochs=2, verbose=0,
+          callbacks=[Fault()])
+print("finished", rank)
