@@ -158,6 +158,12 @@ def test_output_shapes():
         layers.LSTM(2)(np.ones((2, 3), np.float32))
     with pytest.raises(InvalidArgumentError, match="units"):
         layers.GRU(0)
+    built = layers.LSTM(2)
+    built(x)
+    with pytest.raises(InvalidArgumentError, match="built for inputs with 3 features"):
+        built(np.ones((2, 7, 4), np.float32))
+    with pytest.raises(InvalidArgumentError, match="time_major"):
+        layers.LSTM(2, time_major=True)
 
 
 def _fd_check(make_loss, variables, eps=1e-6, tol=1e-6):
@@ -358,3 +364,31 @@ def test_stacked_and_user_cells():
                                rtol=1e-5, atol=1e-6)
     with pytest.raises(InvalidArgumentError, match="state_size"):
         layers.RNN(object())
+
+
+def test_dropout_in_a_compiled_training_step():
+    layer = layers.LSTM(3, dropout=0.3, recurrent_dropout=0.3, seed=3)
+    x = tf.constant(np.random.RandomState(8).randn(4, 5, 2).astype(np.float32))
+    plain = float(tf.reduce_sum(layer(x) ** 2))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x, training=True) ** 2)
+        return loss, tape.gradient(loss, layer.trainable_weights)
+    loss, grads = step()
+    assert np.isfinite(float(loss)) and all(np.isfinite(g.numpy()).all() for g in grads)
+    assert layer.cell._dropout_mask is None
+    assert not np.allclose(float(loss), plain)
+
+
+def test_masks_are_per_thread():
+    import threading
+    from graphflow.keras.layers.base import get_mask, set_mask
+    t = tf.constant([1.0])
+    set_mask(t, tf.constant([True]))
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(get_mask(t)))
+    worker.start()
+    worker.join()
+    assert seen == [None] and get_mask(t) is not None

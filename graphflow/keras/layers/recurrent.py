@@ -50,7 +50,11 @@ class RNN(Layer):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
-        kwargs.pop("time_major", None)
+        if kwargs.pop("time_major", False):
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: time_major=True is not supported (Keras 3 removed it); "
+                "transpose the inputs to (batch, time, features)")
+        kwargs.pop("use_cudnn", None)  # Keras 3's kernel choice; graphflow has one loop
         super().__init__(**kwargs)
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
@@ -148,6 +152,12 @@ class RNN(Layer):
             raise InvalidArgumentError(
                 f"{type(self).__name__} {self.name!r}: expected inputs of rank 3 (batch, time, "
                 f"features), got shape {inputs.shape}")
+        kernel = getattr(self.cell, "kernel", None)
+        if kernel is not None and inputs.shape[-1] is not None and \
+                inputs.shape[-1] != kernel.shape[0]:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r} was built for inputs with "
+                f"{kernel.shape[0]} features, got inputs of shape {inputs.shape}")
         states = self._initial_states(inputs, initial_state)
         cell = self.cell
         fused = hasattr(cell, "project_inputs") and hasattr(cell, "recurrent_step")
@@ -317,7 +327,7 @@ def _dropout_cells(cell, inputs, states, training):
 
 
 _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
-             "zero_output_for_mask", "time_major", "name", "trainable", "dtype", "input_shape",
+             "zero_output_for_mask", "time_major", "use_cudnn", "name", "trainable", "dtype", "input_shape",
              "batch_input_shape", "batch_size", "input_dim", "weights", "activity_regularizer")
 
 

@@ -15,6 +15,8 @@ half for all time steps at once, as Keras's fused and cuDNN kernels do: `project
     >>> out.shape, c.shape
     (TensorShape([2, 4]), TensorShape([2, 4]))
 """
+import threading
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
@@ -48,27 +50,51 @@ def _last_dim(layer, input_shape):
     return int(last)
 
 
+class _MaskSlots(threading.local):
+    def __init__(self):
+        self.dropout = None
+        self.recurrent = None
+
+
 class DropoutRNNCell:
     """Keras's dropout contract for cells: one mask per sequence (the same for every time
-    step), made by the RNN layer before the loop and dropped after it."""
+    step), made by the RNN layer before the loop and dropped after it. The masks are per
+    thread, so concurrent calls of one layer do not share them."""
+
+    def _mask_slots(self):
+        slots = self.__dict__.get("_mask_slots_local")
+        if slots is None:
+            slots = _MaskSlots()
+            object.__setattr__(self, "_mask_slots_local", slots)
+        return slots
+
+    @property
+    def _dropout_mask(self):
+        return self._mask_slots().dropout
+
+    @property
+    def _recurrent_dropout_mask(self):
+        return self._mask_slots().recurrent
 
     def get_dropout_mask(self, step_input):
-        if getattr(self, "_dropout_mask", None) is None and self.dropout > 0:
-            self._dropout_mask = ops.nn.dropout(ops.ones_like(step_input), self.dropout,
-                                                seed=self.seed)
-        return getattr(self, "_dropout_mask", None)
+        slots = self._mask_slots()
+        if slots.dropout is None and self.dropout > 0:
+            slots.dropout = ops.nn.dropout(ops.ones_like(step_input), self.dropout,
+                                           seed=self.seed)
+        return slots.dropout
 
     def get_recurrent_dropout_mask(self, step_state):
-        if getattr(self, "_recurrent_dropout_mask", None) is None and self.recurrent_dropout > 0:
-            self._recurrent_dropout_mask = ops.nn.dropout(
-                ops.ones_like(step_state), self.recurrent_dropout, seed=self.seed)
-        return getattr(self, "_recurrent_dropout_mask", None)
+        slots = self._mask_slots()
+        if slots.recurrent is None and self.recurrent_dropout > 0:
+            slots.recurrent = ops.nn.dropout(ops.ones_like(step_state), self.recurrent_dropout,
+                                             seed=self.seed)
+        return slots.recurrent
 
     def reset_dropout_mask(self):
-        self._dropout_mask = None
+        self._mask_slots().dropout = None
 
     def reset_recurrent_dropout_mask(self):
-        self._recurrent_dropout_mask = None
+        self._mask_slots().recurrent = None
 
 
 class _GatedCell(DropoutRNNCell, Layer):
@@ -99,8 +125,6 @@ class _GatedCell(DropoutRNNCell, Layer):
         self.dropout = _rate(kind, "dropout", dropout)
         self.recurrent_dropout = _rate(kind, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
 
     @property
     def state_size(self):
