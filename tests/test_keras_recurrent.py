@@ -281,6 +281,10 @@ def test_stateful_carries_and_resets():
     np.testing.assert_allclose(second, whole(np.concatenate([x, x], 1)).numpy(), rtol=1e-5)
     layer.reset_states()
     np.testing.assert_allclose(model(x).numpy(), first, rtol=1e-6)
+    layer.reset_states()
+    compiled = tf.function(lambda a: model(a))
+    np.testing.assert_allclose(compiled(x).numpy(), first, rtol=1e-5)
+    np.testing.assert_allclose(compiled(x).numpy(), second, rtol=1e-5)  # the state carried
     with pytest.raises(InvalidArgumentError, match="batch size must be static"):
         keras.Sequential([keras.Input((3, 2)), layers.LSTM(2, stateful=True)])
 

@@ -173,8 +173,10 @@ class RNN(Layer):
             else:
                 kwargs = {"training": training} if _accepts(cell, "training") else {}
 
+                run = cell if isinstance(cell, Layer) else cell.call
+
                 def step(x_t, s):
-                    out, new = cell(x_t, list(s), **kwargs)
+                    out, new = run(x_t, list(s), **kwargs)
                     return out, list(nest.flatten(new))
             output, last, new_states = self._loop(step, xs, states, mask)
         finally:

@@ -386,8 +386,7 @@ class StackedRNNCells(Layer):
             n = len(_sizes(cell.state_size))
             mine, states = states[:n], states[n:]
             kwargs = {"training": training} if _accepts(cell, "training") else {}
-            x, s = cell(x, mine if n > 1 else mine[0], **kwargs) if not isinstance(cell, Layer) \
-                else cell(x, mine, **kwargs)
+            x, s = (cell if isinstance(cell, Layer) else cell.call)(x, mine, **kwargs)
             new_states += list(nest.flatten(s))
         return x, new_states
 
