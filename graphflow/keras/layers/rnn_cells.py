@@ -19,7 +19,7 @@ import threading
 
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.keras import activations, initializers, regularizers
 from graphflow.keras.layers.base import Layer
 from graphflow.ops import api as ops
@@ -109,6 +109,12 @@ class _GatedCell(DropoutRNNCell, Layer):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
+        if any(c is not None for c in (kernel_constraint, recurrent_constraint, bias_constraint)):
+            # no weight constraints in graphflow's optimizers yet; ignoring one would train a
+            # different model
+            raise UnimplementedError(
+                f"{kind} {self.name!r}: kernel_constraint, recurrent_constraint and "
+                "bias_constraint are not supported yet")
         self.units = _positive_int(kind, "units", units)
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -226,7 +232,8 @@ class SimpleRNNCell(_GatedCell):
     """
 
     def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
-        kwargs.pop("recurrent_activation", None)
+        if "recurrent_activation" in kwargs:
+            raise TypeError("SimpleRNNCell: unrecognized keyword arguments ['recurrent_activation']")
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
 
     def recurrent_step(self, projected, states, training=None):
