@@ -365,7 +365,7 @@ def test_stacked_and_user_cells():
         np.testing.assert_allclose(out[:, t], h, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(tf.function(lambda a: rnn(a))(x).numpy(), out, rtol=1e-6)
     stacked = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], return_state=True)
-    out, h1, c1, h2 = stacked(x)
+    out, (h1, c1), (h2,) = stacked(x)
     assert (out.shape, h1.shape, c1.shape, h2.shape) == ((2, 2), (2, 3), (2, 3), (2, 2))
     np.testing.assert_allclose(out.numpy(), h2.numpy())
     first = layers.RNN(stacked.cell.cells[0], return_sequences=True)(x)

@@ -75,7 +75,7 @@ class RNN(Layer):
     # -- shapes and building -------------------------------------------------------------------
     @property
     def _state_sizes(self):
-        return [int(s) for s in _sizes(self.cell.state_size)]
+        return [int(s) for s in nest.flatten(self.cell.state_size)]
 
     @property
     def _output_size(self):
@@ -135,7 +135,7 @@ class RNN(Layer):
             mask = mask[0]
         out_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [out_mask] + [None] * len(self._state_sizes)
+            return [out_mask] + [None] * len(self._grouped(self._state_sizes))
         return out_mask
 
     # -- running -------------------------------------------------------------------------------
@@ -188,8 +188,20 @@ class RNN(Layer):
                 var.assign(value)
         result = output if self.return_sequences else last
         if self.return_state:
-            return [result] + list(new_states)
+            return [result] + self._grouped(list(new_states))
         return result
+
+    def _grouped(self, states):
+        """The final states as Keras returns them: flat for one cell, one list per cell for
+        StackedRNNCells."""
+        if not isinstance(self.cell, StackedRNNCells):
+            return states
+        out = []
+        for cell in self.cell.cells:
+            n = len(_sizes(cell.state_size))
+            out.append(states[:n])
+            states = states[n:]
+        return out
 
     def _initial_states(self, inputs, initial_state):
         sizes = self._state_sizes

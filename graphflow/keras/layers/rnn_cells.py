@@ -355,6 +355,8 @@ class StackedRNNCells(Layer):
         ...                                       keras.layers.SimpleRNNCell(2)])
         >>> cells.state_size, cells.output_size
         ([4, 2], 2)
+        >>> keras.layers.StackedRNNCells([keras.layers.LSTMCell(3), keras.layers.GRUCell(2)]).state_size
+        [[3, 3], 2]
     """
 
     def __init__(self, cells, **kwargs):
@@ -368,7 +370,7 @@ class StackedRNNCells(Layer):
 
     @property
     def state_size(self):
-        return [s for cell in self.cells for s in _sizes(cell.state_size)]
+        return [cell.state_size for cell in self.cells]  # one entry per cell, as Keras
 
     @property
     def output_size(self):
@@ -394,7 +396,7 @@ class StackedRNNCells(Layer):
             mine, states = states[:n], states[n:]
             kwargs = {"training": training} if _accepts(cell, "training") else {}
             x, s = (cell if isinstance(cell, Layer) else cell.call)(x, mine, **kwargs)
-            new_states += list(nest.flatten(s))
+            new_states.append(list(nest.flatten(s)))
         return x, new_states
 
     def get_config(self):

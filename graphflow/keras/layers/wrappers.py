@@ -130,7 +130,8 @@ class Bidirectional(Layer):
         out_mask = mask if self.return_sequences else None
         masks = [out_mask, out_mask] if self.merge_mode is None else [out_mask]
         if self.return_state:
-            n = len(self.forward_layer._state_sizes) * 2
+            fw = self.forward_layer
+            n = len(fw._grouped(fw._state_sizes)) * 2
             return masks + [None] * n
         return masks if self.merge_mode is None else out_mask
 
