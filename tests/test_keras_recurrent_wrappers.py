@@ -118,3 +118,19 @@ def test_text_classifier_trains_with_compiled_fit():
     history = model.fit(ids, labels, batch_size=32, epochs=8, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9
+
+
+def test_recurrent_model_summary_save_and_load(tmp_path):
+    model = keras.Sequential([
+        keras.Input((5,), dtype="int32"), layers.Embedding(20, 4, mask_zero=True),
+        layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+        layers.TimeDistributed(layers.Dense(2)), layers.GRU(2), layers.Dense(1)])
+    assert [l.count_params() for l in model.layers] == [80, 192, 14, 36, 3]  # Keras's counts
+    x = np.random.RandomState(0).randint(0, 20, (8, 5)).astype("int32")
+    model.compile("adam", "mse")
+    model.fit(x, np.ones(8, "float32"), verbose=0, epochs=1)
+    path = str(tmp_path / "rnn.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
