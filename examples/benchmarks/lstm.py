@@ -125,7 +125,9 @@ def graphflow_times(steps, explain):
     if explain:
         for concrete in model._train_fn._cache.values():
             print(concrete.explain(), file=sys.stderr)
-    return {"name": f"graphflow compiled fit (threads {os.environ.get('OMP_NUM_THREADS', 'default')})", "times": times[3:], "trace_and_compile_s": first}
+    threads = os.environ.get("OMP_NUM_THREADS", "default")
+    return {"name": f"graphflow compiled fit (threads {threads})", "times": times[3:],
+            "trace_and_compile_s": first}
 
 
 def main():

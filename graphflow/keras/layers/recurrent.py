@@ -105,9 +105,10 @@ class RNN(Layer):
                     f"sequence.shape={tuple(input_shape.as_list())} (pass batch_size to the "
                     "Input)")
             self._stateful_batch = int(batch)
-            object.__setattr__(self, "states", [Variable(np.zeros((batch, s), np.float32), trainable=False,
-                                    name=f"{self.name}/state_{i}")
-                           for i, s in enumerate(self._state_sizes)])
+            states = [Variable(np.zeros((batch, s), np.float32), trainable=False,
+                               name=f"{self.name}/state_{i}")
+                      for i, s in enumerate(self._state_sizes)]
+            object.__setattr__(self, "states", states)
         self.built = True
 
     def reset_states(self, states=None):
@@ -341,8 +342,9 @@ def _dropout_cells(cell, inputs, states, training):
 
 
 _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
-             "zero_output_for_mask", "time_major", "use_cudnn", "name", "trainable", "dtype", "input_shape",
-             "batch_input_shape", "batch_size", "input_dim", "weights", "activity_regularizer")
+             "zero_output_for_mask", "time_major", "use_cudnn", "name", "trainable", "dtype",
+             "input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
+             "activity_regularizer")
 
 
 class _CellLayer(RNN):

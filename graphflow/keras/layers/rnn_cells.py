@@ -233,7 +233,8 @@ class SimpleRNNCell(_GatedCell):
 
     def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
         if "recurrent_activation" in kwargs:
-            raise TypeError("SimpleRNNCell: unrecognized keyword arguments ['recurrent_activation']")
+            raise TypeError(
+                "SimpleRNNCell: unrecognized keyword arguments ['recurrent_activation']")
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
 
     def recurrent_step(self, projected, states, training=None):
@@ -355,7 +356,8 @@ class StackedRNNCells(Layer):
         ...                                       keras.layers.SimpleRNNCell(2)])
         >>> cells.state_size, cells.output_size
         ([4, 2], 2)
-        >>> keras.layers.StackedRNNCells([keras.layers.LSTMCell(3), keras.layers.GRUCell(2)]).state_size
+        >>> pair = [keras.layers.LSTMCell(3), keras.layers.GRUCell(2)]
+        >>> keras.layers.StackedRNNCells(pair).state_size
         [[3, 3], 2]
     """
 
