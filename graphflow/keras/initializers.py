@@ -174,12 +174,46 @@ class LecunUniform(VarianceScaling):
         return {"seed": self.seed}
 
 
+class Orthogonal(Initializer):
+    """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal sample
+    (Saxe et al. 2014; Keras's algorithm); shapes of rank > 2 are flattened to
+    (prod(shape[:-1]), shape[-1]). Keras's default recurrent_initializer.
+
+        >>> w = Orthogonal(seed=1)((3, 3)).numpy()
+        >>> np.allclose(w @ w.T, np.eye(3), atol=1e-5)
+        True
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None):
+        from graphflow.ops import random
+        from graphflow.ops.creation import convert_to_tensor
+        shape = tuple(int(d) for d in shape)
+        if len(shape) < 2:
+            raise InvalidArgumentError(
+                f"Orthogonal initializer: the shape must have rank >= 2, got {shape}")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        sample = random.normal((max(rows, cols), min(rows, cols)), 0.0, 1.0, dtypes.float32,
+                               self.seed).numpy().astype(np.float64)
+        q, r = np.linalg.qr(sample)
+        q = q * np.sign(np.diag(r))  # a uniform (Haar) distribution over orthogonal matrices
+        if rows < cols:
+            q = q.T
+        return convert_to_tensor((self.gain * q).reshape(shape).astype(_dtype(dtype).np))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
 ALIASES = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+    "orthogonal": Orthogonal,
 }
 for _cls in list(ALIASES.values()):
     ALIASES[_cls.__name__] = _cls

@@ -108,6 +108,48 @@ def unique_name(base):
     return base if n == 0 else f"{base}_{n}"
 
 
+# -- masks (Keras's mask propagation) ---------------------------------------------------------
+# Keras hangs a layer's output mask on the tensor (`_keras_mask`); graphflow's tensors have
+# fixed slots, so the masks of recent outputs live in this per-thread table instead, keyed by
+# the tensor's identity. Each entry holds its tensor, so an id is not reused while it is listed;
+# the table is bounded because a mask is read by the next layer call, soon after it is made.
+_MASK_TABLE_SIZE = 64
+
+
+class _MaskTable(threading.local):
+    def __init__(self):
+        self.entries = collections.OrderedDict()
+
+
+_mask_table = _MaskTable()
+
+
+def get_mask(x):
+    """The mask a layer attached to its output `x` (None if none); a nest for a nest."""
+    if isinstance(x, (list, tuple)):
+        masks = [get_mask(t) for t in x]
+        return None if all(m is None for m in masks) else masks
+    entry = _mask_table.entries.get(id(x))
+    return entry[1] if entry is not None and entry[0] is x else None
+
+
+def set_mask(x, mask):
+    """Attaches `mask` to the tensor(s) `x` (Keras's `x._keras_mask = mask`)."""
+    if isinstance(x, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(x)
+        for t, m in zip(x, masks):
+            set_mask(t, m)
+        return
+    entries = _mask_table.entries
+    if mask is None:
+        entries.pop(id(x), None)
+        return
+    entries[id(x)] = (x, mask)
+    entries.move_to_end(id(x))
+    while len(entries) > _MASK_TABLE_SIZE:
+        entries.popitem(last=False)
+
+
 class KerasTensor:
     """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
     layer call that produced it."""
@@ -218,6 +260,10 @@ class Layer:
     # Built-in layers that take one tensor set this, so a list of tensors gets Keras's error
     # ("expects 1 input(s), but it received 2 input tensors") instead of failing inside call().
     _single_input = False
+
+    # Masking: a layer that sets supports_masking passes its input mask on unchanged (the
+    # default compute_mask); layers that make or change masks override compute_mask.
+    supports_masking = False
 
     _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                        "activity_regularizer", "autocast", "implementation"}
@@ -498,8 +544,16 @@ class Layer:
         _call_state.depth = depth + 1
         try:
             self._maybe_build(inputs)
+            mask = kwargs.get("mask")
+            if mask is None:
+                mask = get_mask(inputs)
+                if mask is not None and self._call_accepts("mask"):
+                    kwargs = dict(kwargs, mask=mask)
             kwargs = self._call_kwargs(kwargs)
             outputs = self.call(*args, **kwargs)
+            out_mask = self.compute_mask(inputs, mask)
+            if out_mask is not None:
+                set_mask(outputs, out_mask)
             if self.activity_regularizer is not None:
                 self._add_activity_loss(outputs)
         finally:
@@ -567,6 +621,11 @@ class Layer:
         self._last_output_shape = nest.map_structure(lambda t: t.shape, outputs) \
             if nest.is_nested(outputs) else outputs.shape
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: the input mask if the layer supports masking,
+        else None (Keras 3)."""
+        return mask if self.supports_masking else None
 
     def compute_output_shape(self, input_shape):
         """The output shape for an input shape (batch None allowed), by tracing call()."""

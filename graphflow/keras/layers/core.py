@@ -23,6 +23,7 @@ def _positive_int(layer, name, value):
 class Dense(Layer):
     """y = activation(x @ kernel + bias) over the last axis."""
     _single_input = True
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -145,6 +146,7 @@ class Reshape(Layer):
 
 class Dropout(Layer):
     """Randomly zeros a fraction `rate` of inputs during training (scaling the rest)."""
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -205,6 +207,10 @@ class Embedding(Layer):
         if not inputs.dtype.is_integer:
             inputs = ops.cast(inputs, "int32")
         return ops.gather(self.embeddings, inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        # mask_zero: index 0 is padding, which recurrent layers skip (Keras's mask)
+        return ops.not_equal(inputs, 0) if self.mask_zero else None
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
