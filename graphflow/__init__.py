@@ -15,6 +15,8 @@ from graphflow.dtypes import (  # noqa: F401
     variant)
 from graphflow.dtypes import string  # noqa: F401
 from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
+from graphflow.tensor import VariableAggregation, VariableSynchronization  # noqa: F401
+from graphflow.ops.variable_updates import IndexedSlices  # noqa: F401
 from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401

@@ -85,3 +85,12 @@ def get_variable(name, shape=None, dtype=dtypes.float32, initializer=None, train
     elif shape is not None:
         init, initializer = initializer, (lambda: init(shape, dtype=dtype))  # noqa: E731
     return Variable(initializer, trainable=trainable, name=name, dtype=dtype)
+
+
+# -- variable updates by index (tf.compat.v1.scatter_*) -------------------------------------------
+from graphflow.ops.variable_updates import scatter_function, scatter_nd_function  # noqa: E402
+
+scatter_update, scatter_add, scatter_sub = (scatter_function(k) for k in ("update", "add", "sub"))
+scatter_max, scatter_min = scatter_function("max"), scatter_function("min")
+scatter_nd_update, scatter_nd_add, scatter_nd_sub = (
+    scatter_nd_function(k) for k in ("update", "add", "sub"))
