@@ -53,6 +53,8 @@ _LAZY = {
     "visualize": "graphflow.visualize",
     "test": "graphflow.testing",
     "autograph": "graphflow.autograph",
+    "train": "graphflow.train",
+    "Module": ("graphflow.module", "Module"),
 }
 
 

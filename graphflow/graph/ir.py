@@ -298,7 +298,17 @@ def name_scope(name):
     """
     graph = context.graph
     if graph is None:
-        yield (name.rstrip("/") + "/") if name else ""
+        # Eagerly the scope only names variables created inside it (tf.Module's weights).
+        saved = list(context.eager_scope)
+        if name:
+            if name.endswith("/"):  # an absolute scope, as TF
+                context.eager_scope[:] = [name.rstrip("/")] if name.rstrip("/") else []
+            else:
+                context.eager_scope.append(name)
+        try:
+            yield "/".join(context.eager_scope) + "/" if context.eager_scope else ""
+        finally:
+            context.eager_scope[:] = saved
         return
     with graph.name_scope(name) as scope:
         yield scope
