@@ -113,10 +113,11 @@ class Optimizer:
                                                     name=f"{base}/{self._name}{suffix}"))
         return entry[1]
 
-    def _non_slot_variable(self, name, initial):
+    def _non_slot_variable(self, name, initial, dtype):
         from graphflow.tensor import Variable
-        if name not in self._non_slot:
-            self._non_slot[name] = Variable(np.float32(initial), trainable=False, name=name)
+        if name not in self._non_slot:  # TF1: the dtype of the first variable updated
+            self._non_slot[name] = Variable(np.asarray(initial, dtype.np), trainable=False,
+                                            name=name)
         return self._non_slot[name]
 
     def _create_slots_for(self, var):
@@ -128,6 +129,8 @@ class Optimizer:
     def _lr(self, var):
         from graphflow.ops import api as ops
         lr = self._learning_rate() if callable(self._learning_rate) else self._learning_rate
+        if isinstance(lr, (int, float, np.number)):  # no float32 rounding of a float64 step
+            return ops.constant(lr, var.dtype)
         return ops.cast(lr, var.dtype)
 
 
@@ -224,8 +227,8 @@ class AdamOptimizer(Optimizer):
             learning_rate, beta1, beta2, epsilon
 
     def _create_slots_for(self, var):
-        self._non_slot_variable("beta1_power", self._beta1)
-        self._non_slot_variable("beta2_power", self._beta2)
+        self._non_slot_variable("beta1_power", self._beta1, var.dtype)
+        self._non_slot_variable("beta2_power", self._beta2, var.dtype)
         self._slot(var, "m")
         self._slot(var, "v")
 

@@ -218,7 +218,9 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's name
             f"the shape {as_shape(shape)}")
     out = identity(value, name=name or "PlaceholderWithDefault")
     if context.graph is not None:
-        out.set_shape(as_shape(shape))
+        # The declared shape, which may be less specific than the default's (fed values of
+        # other sizes are allowed, as for a placeholder).
+        out._shape = as_shape(shape)
     return out
 
 

@@ -228,7 +228,7 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
             if key not in ("variables", "trainable_variables"):
                 graph.add_to_collection(key, var)
         for key in ("variables", "trainable_variables"):  # e.g. LOCAL_VARIABLES only
-            if key not in collections and var in graph.collections.get(key, ()):
+            if key not in collections and any(v is var for v in graph.collections.get(key, ())):
                 graph.collections[key] = [v for v in graph.collections[key] if v is not var]
     return var
 
