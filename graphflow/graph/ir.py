@@ -192,6 +192,10 @@ class Graph:
             raise InvalidArgumentError(
                 f"{name!r} names a node, not a tensor; tensor names look like '{name}:0'")
         node_name, index = name.rsplit(":", 1)
+        if node_name not in self._by_name:  # a variable's name ("scope/w:0"), as in TF1
+            for var in self.get_collection("variables") + self.get_collection("local_variables"):
+                if var.name == name:
+                    return var
         node = self.get_operation_by_name(node_name)
         try:
             return node.outputs[int(index)]

@@ -148,6 +148,8 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
             not validate_file(target, file_hash, hash_algorithm):
         download = True  # a stale or partial copy in the cache: fetch it again
     if download:
+        from graphflow.keras.utils.io_utils import print_msg
+        print_msg(f"Downloading data from {origin}")
         _download(origin, target)
         if file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
             algorithm = _hash_algorithm(str(file_hash), hash_algorithm)
