@@ -301,3 +301,35 @@ def test_disable_v2_behavior_builds_into_the_default_graph():
         tf.enable_v2_behavior()
         tf.reset_default_graph()
     assert tf.executing_eagerly()
+
+
+def test_saver_save_restore_max_to_keep(tmp_path):
+    g = tf2.Graph()
+    with g.as_default():
+        with tf.variable_scope("net"):
+            w = tf.get_variable("w", [2], initializer=tf.ones_initializer())
+        step = tf.train.get_or_create_global_step()
+        bump = tf.assign_add(w, [1.0, 1.0])
+        saver = tf.train.Saver(max_to_keep=2)
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        for i in range(3):
+            sess.run(bump)
+            path = saver.save(sess, str(tmp_path / "model"), global_step=i)
+        assert [p.rsplit("/", 1)[1] for p in saver.last_checkpoints] == ["model-1", "model-2"]
+        assert not (tmp_path / "model-0.index").exists()
+        assert tf.train.latest_checkpoint(str(tmp_path)) == path
+        sess.run(bump)
+        saver.restore(sess, path)
+        np.testing.assert_array_equal(sess.run(w), [4.0, 4.0])
+    g2 = tf2.Graph()
+    with g2.as_default():
+        with tf.variable_scope("net"):
+            w2 = tf.get_variable("w", [2])
+        other = tf.get_variable("other", [1])
+        with tf.Session() as sess:  # restore instead of initializing
+            tf.train.Saver([w2]).restore(sess, path)
+            np.testing.assert_array_equal(sess.run(w2), [4.0, 4.0])
+            with pytest.raises(tf2.errors.NotFoundError, match="other"):
+                tf.train.Saver([other]).restore(sess, path)

@@ -313,3 +313,92 @@ def piecewise_constant(x, boundaries, values, name=None):
 
 from graphflow.checkpoint import (  # noqa: E402,F401 - TF2's tf.train names, also in compat.v1
     Checkpoint, CheckpointManager, latest_checkpoint, list_variables, load_variable)
+
+
+class Saver:
+    """TF1's tf.train.Saver: saves variables by name (the checkpoint files Checkpoint writes,
+    keyed by variable name instead of object path) and restores them into a Session's graph.
+
+        >>> import tempfile, os
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     v = tf.Variable([1.0, 2.0], name="v")
+        ...     saver = tf.compat.v1.train.Saver()
+        ...     init = tf.compat.v1.global_variables_initializer()
+        >>> d = tempfile.mkdtemp()
+        >>> with tf.compat.v1.Session(graph=g) as sess:
+        ...     _ = sess.run(init)
+        ...     path = saver.save(sess, os.path.join(d, "model"), global_step=3)
+        >>> os.path.basename(path), os.path.basename(tf.train.latest_checkpoint(d))
+        ('model-3', 'model-3')
+    """
+
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False,
+                 saver_def=None, builder=None, defer_build=False, allow_empty=False,
+                 write_version=2, pad_step_number=False, save_relative_paths=False,
+                 filename=None):
+        from graphflow.graph.variables import global_variables
+        if var_list is None:
+            var_list = global_variables() if context.graph is not None else []
+        if isinstance(var_list, dict):
+            self._vars = dict(var_list)
+        else:
+            self._vars = {}
+            for v in var_list:
+                key = v.name[:-2] if v.name.endswith(":0") else v.name
+                if key in self._vars:
+                    raise InvalidArgumentError(f"Saver: at least two variables have the name {key!r}")
+                self._vars[key] = v
+        if not self._vars and not allow_empty:
+            raise InvalidArgumentError("No variables to save")
+        self._max_to_keep = max_to_keep
+        self._last = []
+
+    @property
+    def last_checkpoints(self):
+        return list(self._last)
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None,
+             meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
+             strip_default_attrs=False, save_debug_info=False):
+        """Writes the variables' current values to `save_path[-global_step]`; returns the
+        prefix. (No .meta graph file is written: graphflow graphs are rebuilt from code.)"""
+        import os
+        from graphflow.checkpoint import _DATA_SUFFIX, _write_files, _write_state
+        from graphflow.tensor import Tensor, Variable
+        prefix = os.fspath(save_path)
+        if global_step is not None:
+            if isinstance(global_step, (Tensor, Variable)):
+                global_step = sess.run(global_step) if sess is not None else global_step.numpy()
+            prefix = f"{prefix}-{int(global_step)}"
+        _write_files(prefix, self._vars)
+        self._last = [p for p in self._last if p != prefix] + [prefix]
+        if self._max_to_keep:
+            while len(self._last) > self._max_to_keep:
+                old = self._last.pop(0)
+                for suffix in (".index", _DATA_SUFFIX):
+                    if os.path.exists(old + suffix):
+                        os.remove(old + suffix)
+        if write_state:
+            _write_state(os.path.dirname(os.path.abspath(prefix)), prefix, self._last)
+        return prefix
+
+    def restore(self, sess, save_path):
+        """Sets every variable of this Saver from the checkpoint at save_path."""
+        from graphflow.checkpoint import read_checkpoint
+        from graphflow.errors import NotFoundError
+        if save_path is None:
+            raise InvalidArgumentError("Can't load save_path when it is None.")
+        values = read_checkpoint(save_path)
+        for key, var in self._vars.items():
+            if key not in values:
+                raise NotFoundError(
+                    f"Key {key} not found in checkpoint {save_path} (it has: "
+                    f"{', '.join(sorted(values)[:8])})")
+            array, dtype_name = values[key]
+            if not var.shape.is_compatible_with(array.shape) or dtype_name != var.dtype.name:
+                raise InvalidArgumentError(
+                    f"Saver.restore: {key} in {save_path} is {dtype_name}{list(array.shape)}, "
+                    f"the variable is {var.dtype.name}{var.shape.as_list()}")
+            var._set_value(array.copy())  # no graph op needed: the value is known now
