@@ -8,7 +8,8 @@ half-written file that a later call would take for the real one.
     >>> import os, tempfile, pathlib
     >>> src = pathlib.Path(tempfile.mkdtemp()) / "hello.txt"
     >>> _ = src.write_text("hi")
-    >>> path = keras.utils.get_file(origin=src.as_uri(), cache_dir=tempfile.mkdtemp())
+    >>> path = keras.utils.get_file(origin=src.as_uri(), cache_dir=tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Downloading data from file:///...hello.txt
     >>> os.path.basename(path), open(path).read()
     ('hello.txt', 'hi')
 """
