@@ -602,6 +602,8 @@ class Variable(_Operators):
     def __init__(self, initial_value=None, trainable=None, name=None, dtype=None, shape=None,
                  validate_shape=True, caching_device=None, constraint=None,
                  synchronization=None, aggregation=None, **kwargs):
+        collections = kwargs.pop("collections", None)  # compat.v1's graph collections
+        kwargs.pop("use_resource", None)
         unknown = set(kwargs) - {"variable_def", "import_scope",
                                  "experimental_enable_variable_lifting"}
         if unknown:
@@ -626,6 +628,9 @@ class Variable(_Operators):
         self._initializer_op = None
         self._dev = None              # the GPU Device holding the value, or None for the CPU
         _ops.init_variable(self, initial_value, name, dtype, shape)
+        if collections is not None and self._graph is not None:
+            from graphflow.graph.variables import set_collections
+            set_collections(self, collections)
 
     # -- reading -----------------------------------------------------------------------------
     @property

@@ -333,3 +333,16 @@ def test_saver_save_restore_max_to_keep(tmp_path):
             np.testing.assert_array_equal(sess.run(w2), [4.0, 4.0])
             with pytest.raises(tf2.errors.NotFoundError, match="other"):
                 tf.train.Saver([other]).restore(sess, path)
+
+
+def test_variable_collections_and_local_initializer(graph):
+    local = tf.Variable(0.0, collections=[tf.GraphKeys.LOCAL_VARIABLES], trainable=False,
+                        name="count")
+    glob = tf.Variable(1.0, name="g")
+    assert [v.name for v in tf.global_variables()] == ["g:0"]
+    assert [v.name for v in tf.local_variables()] == ["count:0"]
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        assert sess.run(local) == 0.0
+        with pytest.raises(tf2.errors.FailedPreconditionError, match="uninitialized"):
+            sess.run(glob)

@@ -224,12 +224,8 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         if loss is not None:
             graph.add_to_collection("regularization_losses", loss)
     if graph is not None and collections is not None:
-        for key in collections:
-            if key not in ("variables", "trainable_variables"):
-                graph.add_to_collection(key, var)
-        for key in ("variables", "trainable_variables"):  # e.g. LOCAL_VARIABLES only
-            if key not in collections and any(v is var for v in graph.collections.get(key, ())):
-                graph.collections[key] = [v for v in graph.collections[key] if v is not var]
+        from graphflow.graph.variables import set_collections
+        set_collections(var, collections)
     return var
 
 
