@@ -197,3 +197,14 @@ def test_watch_accessed_variables_stop_recording_reset():
         tape.reset()
         y = v * v
     assert float(tape.gradient(y, v)) == 6.0
+
+
+def test_custom_gradient_keyword_arguments_pass_through():
+    @tf.custom_gradient
+    def scaled(x, factor=1.0):
+        return x * factor, lambda dy: dy * 5.0
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = scaled(x, factor=3.0)
+    assert float(y) == 6.0 and float(tape.gradient(y, x)) == 5.0  # as TF 2.21

@@ -76,12 +76,12 @@ def _as_list(grads):
     return list(grads) if isinstance(grads, (list, tuple)) else [grads]
 
 
-def _run_unrecorded(f, tensors):
-    """f(*tensors) with the tapes paused: (result, grad_fn, variables f read)."""
+def _run_unrecorded(f, tensors, kwargs):
+    """f(*tensors, **kwargs) with the tapes paused: (result, grad_fn, variables f read)."""
     probe = _VariableProbe()
     saved, context.tapes = context.tapes, [probe]
     try:
-        out = f(*tensors)
+        out = f(*tensors, **kwargs)
     finally:
         context.tapes = saved
     if not (isinstance(out, (tuple, list)) and len(out) == 2 and callable(out[1])):
@@ -102,13 +102,10 @@ def custom_gradient(f=None):
     @functools.wraps(f)
     def call(*args, **kwargs):
         from graphflow.ops import api as ops
-        if kwargs:
-            raise InvalidArgumentError(
-                f"custom_gradient {getattr(f, '__name__', f)!r}: keyword arguments are not "
-                f"supported for the decorated function's inputs (got {sorted(kwargs)})")
         tensors = [a.value() if isinstance(a, Variable) else
                    a if isinstance(a, Tensor) else ops.convert_to_tensor(a) for a in args]
-        result, grad_fn, variables = _run_unrecorded(f, tensors)
+        # keyword arguments are passed through but get no gradient (as in TF)
+        result, grad_fn, variables = _run_unrecorded(f, tensors, kwargs)
         if variables and not _takes_variables(grad_fn):
             raise InvalidTypeError(
                 f"custom_gradient {f.__name__!r}: the function reads variables "
@@ -122,7 +119,7 @@ def custom_gradient(f=None):
             if any(a is not b for a, b in zip(inputs, tensors)):
                 # Replayed elsewhere (a traced function's graph run eagerly under a tape): the
                 # grad_fn closes over the trace's tensors, so get one for these inputs.
-                grad_fn_now = _run_unrecorded(f, list(inputs[:len(tensors)]))[1]
+                grad_fn_now = _run_unrecorded(f, list(inputs[:len(tensors)]), kwargs)[1]
             if variables:
                 grads = grad_fn_now(*dys, variables=variables)
                 if not (isinstance(grads, (tuple, list)) and len(grads) == 2):
