@@ -607,7 +607,9 @@ class Variable(_Operators):
         unknown = set(kwargs) - {"variable_def", "import_scope",
                                  "experimental_enable_variable_lifting"}
         if unknown:
-            raise TypeError(f"Variable() got unexpected keyword arguments {sorted(unknown)}")
+            from graphflow.errors import InvalidTypeError
+            raise InvalidTypeError(
+                f"Variable() got unexpected keyword arguments {sorted(unknown)}")
         if initial_value is None:
             raise InvalidArgumentError("Variable: initial_value must be specified")
         if constraint is not None and not callable(constraint):
