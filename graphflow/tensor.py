@@ -489,7 +489,7 @@ class DeviceTensor(EagerTensor):
 
 def device_array_of(t):
     """The array a tensor holds where it lives: a device array for a DeviceTensor, else NumPy."""
-    return t._device_array if type(t) is DeviceTensor else t._value
+    return t._device_array if isinstance(t, DeviceTensor) else t._value
 
 
 class SymbolicTensor(Tensor):

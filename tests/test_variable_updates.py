@@ -109,3 +109,15 @@ def test_constraint_aggregation_synchronization():
     assert b.aggregation is tf.VariableAggregation.NONE and b.trainable
     assert b.synchronization is tf.VariableSynchronization.AUTO
     assert tf.Variable(1.0, trainable=False, validate_shape=True).trainable is False
+
+
+def test_sliced_assign_on_a_gpu_variable():
+    if not tf.config.list_physical_devices("GPU"):
+        pytest.skip("no (simulated) GPU")
+    with tf.device("/GPU:0"):
+        v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+        assert "GPU" in v[0].device
+        v[0, 1].assign(9.0)
+        v.scatter_nd_update([[1, 0]], [7.0])
+        np.testing.assert_array_equal((v[1] * 2).numpy(), [14.0, 8.0])
+    np.testing.assert_array_equal(v.numpy(), [[1.0, 9.0], [7.0, 4.0]])
