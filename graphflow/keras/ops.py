@@ -16,19 +16,19 @@ import builtins
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError as _InvalidArgumentError
 from graphflow.ops import api as _tf
 from graphflow.ops import nn as _nn
-from graphflow.tensor import Tensor, Variable
+from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 
 _FLOATX = dtypes.float32
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """x as a tensor (NumPy arrays keep their dtype; Python floats become float32)."""
-    if isinstance(x, Variable):
+    if isinstance(x, _Variable):
         x = x.value()
-    if isinstance(x, Tensor):
+    if isinstance(x, _Tensor):
         return x if dtype is None or dtypes.as_dtype(dtype) is x.dtype else _tf.cast(x, dtype)
     return _tf.convert_to_tensor(x, dtype=dtype)
 
@@ -42,7 +42,7 @@ def convert_to_numpy(x):
 
 
 def is_tensor(x):
-    return isinstance(x, (Tensor, Variable))
+    return isinstance(x, (_Tensor, _Variable))
 
 
 def dtype(x):
@@ -218,7 +218,7 @@ def where(condition, x1=None, x2=None):
         idx = _tf.where(_tf.cast(condition, dtypes.bool))
         return tuple(_tf.unstack(idx, axis=1, num=idx.shape[1]))
     if x1 is None or x2 is None:
-        raise InvalidArgumentError("keras.ops.where: pass both x1 and x2, or neither")
+        raise _InvalidArgumentError("keras.ops.where: pass both x1 and x2, or neither")
     return _tf.where(_tf.cast(condition, dtypes.bool), x1, x2)
 
 
@@ -346,7 +346,7 @@ def moveaxis(x, source, destination):
     dst = [a % rank for a in (destination if isinstance(destination, (list, tuple))
                               else [destination])]
     if len(src) != len(dst):
-        raise InvalidArgumentError(
+        raise _InvalidArgumentError(
             f"keras.ops.moveaxis: source {source} and destination {destination} differ in length")
     perm = [a for a in builtins.range(rank) if a not in src]
     for d, s in sorted(zip(dst, src)):
@@ -543,7 +543,7 @@ def trace(x, offset=0, axis1=0, axis2=1):
     from graphflow import linalg
     x = _t(x)
     if offset:
-        raise InvalidArgumentError("keras.ops.trace: only offset=0 is supported")
+        raise _InvalidArgumentError("keras.ops.trace: only offset=0 is supported")
     return linalg.trace(moveaxis(x, [axis1, axis2], [-2, -1]))
 
 
