@@ -15,6 +15,8 @@ from graphflow.dtypes import (  # noqa: F401
     variant)
 from graphflow.dtypes import string  # noqa: F401
 from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
+from graphflow.tensor import VariableAggregation, VariableSynchronization  # noqa: F401
+from graphflow.ops.variable_updates import IndexedSlices  # noqa: F401
 from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401
@@ -22,6 +24,7 @@ from graphflow import linalg, math  # noqa: F401
 from graphflow import image, io, ragged, strings  # noqa: F401
 from graphflow.ops.ragged import RaggedTensor  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
+from graphflow.ops.custom_gradient import custom_gradient, recompute_grad  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace
@@ -51,6 +54,8 @@ _LAZY = {
     "test": "graphflow.testing",
     "autograph": "graphflow.autograph",
     "distribute": "graphflow.distribute",
+    "train": "graphflow.train",
+    "Module": ("graphflow.module", "Module"),
 }
 
 

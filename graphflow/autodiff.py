@@ -13,6 +13,8 @@ Gradients of broadcast inputs are summed back to the input's shape in one place,
     >>> tape.gradient(y, x).numpy()
     6.0
 """
+import math
+
 from graphflow.context import context
 from graphflow.dtypes import is_differentiable
 from graphflow.errors import InvalidArgumentError
@@ -163,37 +165,105 @@ class GradientTape:
             self._release()
         return nest.pack_sequence_as(sources, result)
 
-    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE):
-        """The Jacobian of target (any shape) with respect to each source, row by row."""
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The Jacobian of target (any shape) with respect to each source: shape
+        target.shape + source.shape. Computed row by row (one backward pass per target
+        element); parallel_iterations and experimental_use_pfor are accepted for TF's signature.
+
+            >>> x = tf.constant([1.0, 2.0])
+            >>> with tf.GradientTape() as tape:
+            ...     tape.watch(x)
+            ...     y = x * x
+            >>> tape.jacobian(y, x).numpy()
+            array([[2., 0.],
+                   [0., 4.]], dtype=float32)
+        """
         from graphflow.ops import api as ops
-        if not self._persistent and self._used:
-            raise InvalidArgumentError("GradientTape.jacobian needs a persistent tape when called twice")
-        persistent, self._persistent = self._persistent, True
-        was_recording = self._recording
-        if not was_recording:
-            self._push()  # the flattening of the target must be on the tape
-        try:
-            flat_t = ops.reshape(target, [-1])
-        finally:
-            if not was_recording:
-                self._pop()
-        try:
-            n = flat_t.shape[0]
-            rows = []
-            for i in range(n):
-                seed = ops.one_hot(i, n, dtype=target.dtype)
-                rows.append(self.gradient(flat_t, sources, output_gradients=seed,
-                                          unconnected_gradients=unconnected_gradients))
-        finally:
-            self._persistent = persistent
+        flat_t, n = self._flat_target("jacobian", target, [-1], 0)
+        rows = self._seeded_rows(flat_t, sources, n, lambda i: ops.one_hot(i, n, dtype=target.dtype),
+                                 unconnected_gradients)
         out = []
         for k, s in enumerate(nest.flatten(sources)):
             parts = [nest.flatten(r)[k] for r in rows]
-            if parts and parts[0] is None:
+            if n == 0:
+                out.append(ops.zeros(target.shape.as_list() + s.shape.as_list(), s.dtype))
+            elif parts[0] is None:
                 out.append(None)
             else:
                 out.append(ops.reshape(ops.stack(parts), target.shape.as_list() + s.shape.as_list()))
         return nest.pack_sequence_as(sources, out)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: target [b, y...] and source [b, x...] give [b, y..., x...],
+        assuming target row i depends only on source row i (as TF does).
+
+            >>> x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+            >>> with tf.GradientTape() as tape:
+            ...     tape.watch(x)
+            ...     y = x * x
+            >>> tape.batch_jacobian(y, x).numpy()[1]
+            array([[6., 0.],
+                   [0., 8.]], dtype=float32)
+        """
+        from graphflow.ops import api as ops
+        if target.shape.rank is None or target.shape.rank < 1 or source.shape.rank is None \
+                or source.shape.rank < 1:
+            raise InvalidArgumentError(
+                f"GradientTape.batch_jacobian: target and source need a batch dimension, got "
+                f"shapes {target.shape} and {source.shape}")
+        b_t, b_s = target.shape[0], source.shape[0]
+        if b_t is not None and b_s is not None and b_t != b_s:
+            raise InvalidArgumentError(
+                f"GradientTape.batch_jacobian: need first dimensions of target shape "
+                f"{target.shape} and source shape {source.shape} to match")
+        flat_t, n = self._flat_target("batch_jacobian", target, [b_t if b_t is not None else -1,
+                                                                  _row_size(target)], 1)
+        rows = self._seeded_rows(
+            flat_t, source, n,
+            lambda j: ops.broadcast_to(ops.one_hot(j, n, dtype=target.dtype), ops.shape(flat_t)),
+            unconnected_gradients)
+        out_shape = target.shape.as_list() + source.shape.as_list()[1:]
+        if n == 0:
+            return ops.zeros([d if d is not None else 0 for d in out_shape], source.dtype)
+        if rows[0] is None:
+            return None
+        jac = ops.stack(rows, axis=1)  # [b, n, x...]
+        return ops.reshape(jac, [-1 if d is None else d for d in out_shape])
+
+    def _flat_target(self, what, target, shape, axis):
+        """target reshaped (on this tape) to `shape`, and its static size along `axis`."""
+        from graphflow.ops import api as ops
+        if not self._persistent and self._used:
+            raise InvalidArgumentError(
+                f"GradientTape.{what} can only be called once on a non-persistent tape")
+        was_recording = self._recording
+        if not was_recording:
+            self._push()  # the flattening of the target must be on the tape
+        try:
+            flat = ops.reshape(target, shape)
+        finally:
+            if not was_recording:
+                self._pop()
+        n = flat.shape[axis]
+        if n is None:
+            raise InvalidArgumentError(
+                f"GradientTape.{what}: the target's shape {target.shape} must be known (apart "
+                "from the batch dimension) to build the Jacobian row by row")
+        return flat, n
+
+    def _seeded_rows(self, flat_t, sources, n, seed_of, unconnected):
+        persistent, self._persistent = self._persistent, True
+        try:
+            rows = [self.gradient(flat_t, sources, output_gradients=seed_of(i),
+                                  unconnected_gradients=unconnected) for i in range(n)]
+        finally:
+            self._persistent = persistent
+        self._used = True
+        if not persistent:
+            self._release()
+        return rows
 
     def _release(self):
         self._records = []
@@ -209,6 +279,15 @@ class GradientTape:
         else:
             g = grads.get(id(source))
         return _finish(g, source, unconnected)
+
+
+def _row_size(target):
+    dims = target.shape.as_list()[1:]
+    if any(d is None for d in dims):
+        raise InvalidArgumentError(
+            f"GradientTape.batch_jacobian: the target's shape {target.shape} must be known "
+            "apart from the batch dimension")
+    return math.prod(dims)
 
 
 def _sum_present(grads, tensors):

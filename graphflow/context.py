@@ -68,6 +68,7 @@ class _Context(threading.local):
         # (disable_eager_execution) every thread builds into the global default graph
         self.graph = settings.default_graph if settings.eager_disabled else None
         self.tapes = []            # active GradientTapes, innermost last
+        self.eager_scope = []      # eager tf.name_scope names, outermost first (variable names)
         self.device_stack = []     # graphflow.device scopes, innermost last
         self.strategy_stack = []   # graphflow.distribute strategy scopes / replica contexts
         self.default_session = None

@@ -9,6 +9,8 @@ Operator overloads call the registered ops, so `a + b` takes the same dispatch p
     >>> x.shape == (2,)
     True
 """
+import enum
+
 import numpy as np
 
 from graphflow import dtypes
@@ -500,7 +502,7 @@ class DeviceTensor(EagerTensor):
 
 def device_array_of(t):
     """The array a tensor holds where it lives: a device array for a DeviceTensor, else NumPy."""
-    return t._device_array if type(t) is DeviceTensor else t._value
+    return t._device_array if isinstance(t, DeviceTensor) else t._value
 
 
 class SymbolicTensor(Tensor):
@@ -586,6 +588,22 @@ class SymbolicTensor(Tensor):
         return session.run(self, feed_dict)
 
 
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable is synchronized (accepted; graphflow runs one replica)."""
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's replica updates combine (accepted; one replica here)."""
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+
+
 class Variable(_Operators):
     """A mutable tensor: model weights and other state.
 
@@ -594,7 +612,30 @@ class Variable(_Operators):
         3.0
     """
 
-    def __init__(self, initial_value, trainable=True, name=None, dtype=None, shape=None):
+    def __init__(self, initial_value=None, trainable=None, name=None, dtype=None, shape=None,
+                 validate_shape=True, caching_device=None, constraint=None,
+                 synchronization=None, aggregation=None, **kwargs):
+        collections = kwargs.pop("collections", None)  # compat.v1's graph collections
+        kwargs.pop("use_resource", None)
+        unknown = set(kwargs) - {"variable_def", "import_scope",
+                                 "experimental_enable_variable_lifting"}
+        if unknown:
+            from graphflow.errors import InvalidTypeError
+            raise InvalidTypeError(
+                f"Variable() got unexpected keyword arguments {sorted(unknown)}")
+        if initial_value is None:
+            raise InvalidArgumentError("Variable: initial_value must be specified")
+        if constraint is not None and not callable(constraint):
+            raise InvalidArgumentError(
+                f"Argument `constraint` must be None or a callable. Got a "
+                f"{type(constraint).__name__}: {constraint!r}")
+        self._synchronization = VariableSynchronization(
+            VariableSynchronization.AUTO if synchronization is None else synchronization)
+        self._aggregation = VariableAggregation(
+            VariableAggregation.NONE if aggregation is None else aggregation)
+        if trainable is None:  # TF: ON_READ variables (metrics' accumulators) are not trainable
+            trainable = self._synchronization is not VariableSynchronization.ON_READ
+        self._constraint = constraint
         self.trainable = bool(trainable)
         self._value = None            # EagerTensor; None until a graph variable is initialized
         self._exported = True         # whether eager code may hold the current array (lower.py)
@@ -602,6 +643,9 @@ class Variable(_Operators):
         self._initializer_op = None
         self._dev = None              # the GPU Device holding the value, or None for the CPU
         _ops.init_variable(self, initial_value, name, dtype, shape)
+        if collections is not None and self._graph is not None:
+            from graphflow.graph.variables import set_collections
+            set_collections(self, collections)
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -708,7 +752,67 @@ class Variable(_Operators):
     def __format__(self, spec):
         return format(self._checked_value(), spec)
 
+    @property
+    def constraint(self):
+        """The projection Keras optimizers apply after each update (None: none)."""
+        return self._constraint
+
+    @property
+    def synchronization(self):
+        return self._synchronization
+
+    @property
+    def aggregation(self):
+        return self._aggregation
+
+    def __getitem__(self, key):
+        """The sliced value; `v[...].assign(x)` writes x into that slice of the variable."""
+        from graphflow.ops.variable_updates import sliced_read
+        return sliced_read(self, key)
+
     # -- writing -----------------------------------------------------------------------------
+    def scatter_nd_update(self, indices, updates, use_locking=None, name=None):
+        """Sets the elements at `indices` (as tf.tensor_scatter_nd_update)."""
+        from graphflow.ops.variable_updates import scatter_nd
+        return scatter_nd("update", self, indices, updates, name)
+
+    def scatter_nd_add(self, indices, updates, use_locking=None, name=None):
+        from graphflow.ops.variable_updates import scatter_nd
+        return scatter_nd("add", self, indices, updates, name)
+
+    def scatter_nd_sub(self, indices, updates, use_locking=None, name=None):
+        from graphflow.ops.variable_updates import scatter_nd
+        return scatter_nd("sub", self, indices, updates, name)
+
+    def scatter_nd_max(self, indices, updates, use_locking=None, name=None):
+        from graphflow.ops.variable_updates import scatter_nd
+        return scatter_nd("max", self, indices, updates, name)
+
+    def scatter_nd_min(self, indices, updates, use_locking=None, name=None):
+        from graphflow.ops.variable_updates import scatter_nd
+        return scatter_nd("min", self, indices, updates, name)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """Sets rows sparse_delta.indices to sparse_delta.values (a tf.IndexedSlices)."""
+        from graphflow.ops.variable_updates import scatter_rows
+        return scatter_rows("update", self, sparse_delta, name)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        from graphflow.ops.variable_updates import scatter_rows
+        return scatter_rows("add", self, sparse_delta, name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        from graphflow.ops.variable_updates import scatter_rows
+        return scatter_rows("sub", self, sparse_delta, name)
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        from graphflow.ops.variable_updates import scatter_rows
+        return scatter_rows("max", self, sparse_delta, name)
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        from graphflow.ops.variable_updates import scatter_rows
+        return scatter_rows("min", self, sparse_delta, name)
+
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Sets the value; returns the variable (eagerly) or the assign op (in a graph)."""
         return _ops.assign(self, value, name=name)
@@ -749,4 +853,5 @@ class Variable(_Operators):
         from graphflow import devices as _device
         with _device.device(CPU_DEVICE if self._dev is None else self._dev.name):
             return Variable(self._checked_value()._value.copy(), trainable=self.trainable,
-                            name=self._name)
+                            name=self._name, constraint=self._constraint,
+                            synchronization=self._synchronization, aggregation=self._aggregation)

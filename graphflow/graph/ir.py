@@ -192,6 +192,10 @@ class Graph:
             raise InvalidArgumentError(
                 f"{name!r} names a node, not a tensor; tensor names look like '{name}:0'")
         node_name, index = name.rsplit(":", 1)
+        if node_name not in self._by_name:  # a variable's name ("scope/w:0"), as in TF1
+            for var in self.get_collection("variables") + self.get_collection("local_variables"):
+                if var.name == name:
+                    return var
         node = self.get_operation_by_name(node_name)
         try:
             return node.outputs[int(index)]
@@ -298,7 +302,17 @@ def name_scope(name):
     """
     graph = context.graph
     if graph is None:
-        yield (name.rstrip("/") + "/") if name else ""
+        # Eagerly the scope only names variables created inside it (tf.Module's weights).
+        saved = list(context.eager_scope)
+        if name:
+            if name.endswith("/"):  # an absolute scope, as TF
+                context.eager_scope[:] = [name.rstrip("/")] if name.rstrip("/") else []
+            else:
+                context.eager_scope.append(name)
+        try:
+            yield "/".join(context.eager_scope) + "/" if context.eager_scope else ""
+        finally:
+            context.eager_scope[:] = saved
         return
     with graph.name_scope(name) as scope:
         yield scope

@@ -49,6 +49,18 @@ def init_graph_variable(var, graph, initial_value, name, dtype, shape):
         graph.add_to_collection(TRAINABLE_VARIABLES, var)
 
 
+def set_collections(var, collections):
+    """Puts a graph variable in exactly `collections` (TF1's Variable(collections=...)), plus
+    TRAINABLE_VARIABLES when it is trainable."""
+    graph = var._graph
+    keys = set(collections) | ({TRAINABLE_VARIABLES} if var.trainable else set())
+    for key in (GLOBAL_VARIABLES, TRAINABLE_VARIABLES):
+        if key not in keys:
+            graph.collections[key] = [v for v in graph.collections.get(key, []) if v is not var]
+    for key in keys - {GLOBAL_VARIABLES, TRAINABLE_VARIABLES}:
+        graph.add_to_collection(key, var)
+
+
 def group(*inputs, name=None):
     """One op that runs all the given ops/tensors (TF's tf.group)."""
     from graphflow.graph.ir import get_default_graph

@@ -274,6 +274,8 @@ class Optimizer:
                 var.assign(decayed - decrement)
             else:
                 var.assign_sub(decrement)
+            if callable(getattr(var, "constraint", None)):  # Keras projects after the update
+                var.assign(var.constraint(var.value()))
         self.iterations.assign_add(1)
 
     def apply(self, grads, trainable_variables):

@@ -144,7 +144,7 @@ def init_variable(var, initial_value, name, dtype, shape):
             value = value.astype(dtype.np)
     else:
         value = to_array(initial_value, dtype, f"Variable {name or 'Variable'!r}")
-    var._name = name or "Variable"
+    var._name = "/".join(context.eager_scope + [name or "Variable"])
     var._dtype = dtypes.from_numpy(value.dtype)
     var._shape = TensorShape(value.shape) if shape is None else as_shape(shape)
     if not var._shape.is_compatible_with(value.shape):

@@ -1,4 +1,5 @@
-"""keras.utils: to_categorical, summary printing, progress bar, plotting."""
+"""keras.utils: to_categorical, pad_sequences, normalize, get_file, set_random_seed, data
+unpacking, summary printing, progress bar, plotting, object registration."""
 from typing import Any, Optional
 
 import numpy as np
@@ -33,3 +34,36 @@ from graphflow.keras.utils.dataset_utils import (  # noqa: E402,F401
     image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array)
 from graphflow.keras.utils.progbar import Progbar  # noqa: E402,F401
 from graphflow.keras.utils.history_plot import plot_history  # noqa: E402,F401
+from graphflow.keras.utils.data_utils import get_file  # noqa: E402,F401
+from graphflow.keras.utils.rng_utils import set_random_seed  # noqa: E402,F401
+from graphflow.keras.utils.sequence_utils import normalize, pad_sequences  # noqa: E402,F401
+
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) from x, (x,), (x, y) or (x, y, sample_weight); missing parts None.
+
+        >>> keras.utils.unpack_x_y_sample_weight((1, 2))
+        (1, 2, None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise InvalidArgumentError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+        f"found: {data!r:.200}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of unpack_x_y_sample_weight: x, (x, y) or (x, y, sample_weight)."""
+    if y is None:
+        return x if not isinstance(x, (tuple, list)) else (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)

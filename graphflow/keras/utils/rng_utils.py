@@ -1,0 +1,24 @@
+"""keras.utils.set_random_seed: one call seeds Python's `random`, NumPy and graphflow.
+
+    >>> keras.utils.set_random_seed(1)
+    >>> a = tf.random.uniform([2]).numpy()
+    >>> keras.utils.set_random_seed(1)
+    >>> bool((a == tf.random.uniform([2]).numpy()).all())
+    True
+"""
+import random
+
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError
+
+
+def set_random_seed(seed):
+    """Seeds Python, NumPy and graphflow's global seed (tf.random.set_seed)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InvalidArgumentError(
+            f"set_random_seed: expected `seed` to be an integer, got {type(seed).__name__} {seed!r}")
+    from graphflow.ops.random import set_seed
+    random.seed(int(seed))
+    np.random.seed(int(seed) % (2 ** 32))
+    set_seed(int(seed))
