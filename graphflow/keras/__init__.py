@@ -6,7 +6,7 @@
     TensorShape([None, 2])
 """
 from graphflow.keras import (  # noqa: F401
-    activations, callbacks, initializers, layers, losses, metrics, optimizers, regularizers)
+    activations, callbacks, constraints, initializers, layers, losses, metrics, optimizers, regularizers)
 from graphflow.keras import backend, datasets, utils  # noqa: F401
 from graphflow.keras.layers import Input  # noqa: F401
 from graphflow.keras.models import Model, Sequential  # noqa: F401

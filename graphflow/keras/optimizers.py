@@ -272,6 +272,10 @@ class Optimizer:
                 var.assign(decayed - decrement)
             else:
                 var.assign_sub(decrement)
+        for _, var in pairs:  # Keras projects constrained weights right after the update
+            constraint = getattr(var, "_constraint", None)
+            if constraint is not None:
+                var.assign(constraint(var.value()))
         self.iterations.assign_add(1)
 
     def apply(self, grads, trainable_variables):

@@ -289,7 +289,7 @@ class Layer:
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None, **kwargs):
         """Creates a Variable owned by this layer (call from build)."""
-        from graphflow.keras import initializers, regularizers
+        from graphflow.keras import constraints, initializers, regularizers
         shape = tuple(() if shape is None else shape)
         if any(d is None or int(d) < 0 for d in shape):
             raise InvalidArgumentError(
@@ -302,7 +302,7 @@ class Layer:
         value = init(shape, dtype=dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
                        dtype=dtype)
-        var._constraint = constraint
+        var._constraint = constraints.get(constraint)  # applied by the optimizer after updates
         var._regularizer = regularizers.get(regularizer)  # read by `losses`, on every access
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
