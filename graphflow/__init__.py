@@ -50,6 +50,7 @@ _LAZY = {
     "visualize": "graphflow.visualize",
     "test": "graphflow.testing",
     "autograph": "graphflow.autograph",
+    "summary": "graphflow.summary",
 }
 
 
