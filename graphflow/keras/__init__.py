@@ -18,3 +18,5 @@ models.load_model = load_model
 models.save_model = saving.save_model
 models.model_from_json = saving.model_from_json
 models.model_from_config = saving.model_from_config
+from graphflow.keras.saving.cloning import clone_model  # noqa: E402
+models.clone_model = clone_model
