@@ -319,3 +319,26 @@ def test_vae_custom_train_step_compiled_equals_eager():
         np.testing.assert_allclose(compiled[k], eager[k], rtol=1e-4, atol=1e-5)
     for a, b in zip(w_c, w_e):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+class MeanAct(keras.layers.Layer):
+    def call(self, x):
+        self.add_metric(tf.reduce_mean(x), name="mean_act")
+        return x
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_add_metric_in_logs_matches_tf_keras(run_eagerly):
+    # numbers from tf_keras 2.21 (the same model, data and optimizer)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, kernel_initializer="ones"),
+                              MeanAct()])
+    model.compile("sgd", "mse", run_eagerly=run_eagerly)
+    hist = model.fit(np.ones((8, 2)), np.ones((8, 2)), batch_size=4, epochs=2, verbose=0,
+                     shuffle=False)
+    np.testing.assert_allclose(hist.history["loss"], [0.97045, 0.859132], rtol=1e-4)
+    np.testing.assert_allclose(hist.history["mean_act"], [1.985, 1.926786], rtol=1e-4)
+    assert [m.name for m in model.metrics] == ["loss", "mean_act"]
+    logs = model.evaluate(np.ones((4, 2)), np.ones((4, 2)), return_dict=True, verbose=0)
+    np.testing.assert_allclose(logs["mean_act"], 1.885293, rtol=1e-4)
+    with pytest.raises(InvalidArgumentError, match="provide a name"):
+        MeanAct().add_metric(1.0)

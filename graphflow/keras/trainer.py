@@ -167,8 +167,15 @@ class Trainer:
                 out.append(o["tracker"])
         for o in self._compiled_outputs or []:
             out += [m for m, _ in o["metrics"]]
-        return out + [m for m in self.__dict__.get("_tracked_metrics", [])
-                      if not any(m is other for other in out)]
+        for m in self.__dict__.get("_tracked_metrics", []) + self._layer_metrics():
+            if not any(m is other for other in out):
+                out.append(m)
+        return out
+
+    def _layer_metrics(self):
+        """The add_metric() trackers of the model's layers (tf.keras 2)."""
+        return [m for layer in self._flatten_layers()
+                for m in layer.__dict__.get("_added_metrics", {}).values()]
 
     @property
     def metrics_names(self):
@@ -315,6 +322,7 @@ class Trainer:
         """Resolves losses and metrics on the first batch, from eager outputs (shapes). A model
         compiled without loss or metrics (its train_step computes its own) needs no forward
         pass: it may have no call() at all, like a GAN of two sub-models."""
+        from graphflow.keras.layers.base import discarding_call_effects
         if self._compiled_outputs is None:
             if self._loss_spec is None and not self._metrics_spec and \
                     not self._weighted_metrics_spec:
@@ -324,9 +332,11 @@ class Trainer:
                 self._compiled_outputs = []
                 if not self.built and (type(self).call is not Model.call or
                                        getattr(self, "_is_graph_network", False)):
-                    self(x, training=False)  # build the weights eagerly, not inside the trace
+                    with discarding_call_effects():  # build the weights eagerly, not in a trace
+                        self(x, training=False)
                 return
-            y_pred = self(x, training=False)
+            with discarding_call_effects():  # only the output shapes are wanted here
+                y_pred = self(x, training=False)
             self._build_compiled(y, y_pred)
 
     def _run_step(self, kind, x, y, w):
