@@ -44,8 +44,8 @@ def _ref(layer, node=0, index=0, shape=None):
             "config": {"shape": shape, "dtype": "float32", "keras_history": [layer, node, index]}}
 
 
-def _write_keras(path, config, weights):
-    """weights: {"layers/dense": [arrays]} in Keras 3's layout."""
+def _write_keras(path, config, weights, optimizer=None):
+    """weights: {"layers/dense": [arrays]} in Keras 3's layout; optimizer: its vars list."""
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         layers = f.create_group("layers")
@@ -54,6 +54,10 @@ def _write_keras(path, config, weights):
             for i, a in enumerate(arrays):
                 group.create_dataset(str(i), data=a)
         f.create_group("vars")
+        if optimizer is not None:
+            group = f.create_group("optimizer").create_group("vars")
+            for i, a in enumerate(optimizer):
+                group.create_dataset(str(i), data=a)
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1",
                                                 "date_saved": "2026-12-03@07:11:59"}))
@@ -92,9 +96,17 @@ def _sequential_config(extra=None):
 
 def test_load_keras3_sequential(tmp_path):
     k1, b1, k2, b2 = _rng_arrays((4, 3), (3,), (3, 1), (1,))
+    # Keras 3's Adam state: iterations, learning rate, then (momentum, velocity) per variable
+    slots = [a for w in (k1, b1, k2, b2) for a in (w * 0.1, np.abs(w) * 0.01)]
     path = _write_keras(tmp_path / "m.keras", _sequential_config(),
-                        {"layers/dense": [k1, b1], "layers/dense_1": [k2, b2]})
+                        {"layers/dense": [k1, b1], "layers/dense_1": [k2, b2]},
+                        optimizer=[np.int64(3), np.float32(0.005)] + slots)
     model = keras.models.load_model(str(path))
+    assert int(model.optimizer.iterations.numpy()) == 3
+    kernel = model.layers[0].kernel
+    np.testing.assert_allclose(model.optimizer._slots_for(kernel)["momentum"].numpy(), k1 * 0.1)
+    np.testing.assert_allclose(model.optimizer._slots_for(kernel)["velocity"].numpy(),
+                               np.abs(k1) * 0.01)
     assert isinstance(model, keras.Sequential) and model.name == "seq"
     assert [l.name for l in model.layers] == ["dense", "dropout", "dense_1"]
     x = np.random.default_rng(1).normal(size=(5, 4)).astype(np.float32)
@@ -149,6 +161,10 @@ def test_load_keras3_errors(tmp_path):
     unknown = _write_keras(tmp_path / "u.keras", config, good)
     with pytest.raises(InvalidArgumentError, match="unknown layer class 'FancyDense'"):
         keras.models.load_model(str(unknown))
+    with pytest.warns(UserWarning, match="optimizer starts fresh"):
+        model = keras.models.load_model(str(_write_keras(
+            tmp_path / "o.keras", _sequential_config(), good, optimizer=[np.int64(1)] * 3)))
+    assert int(model.optimizer.iterations.numpy()) == 0
     unsupported = _write_keras(tmp_path / "n.keras", _sequential_config({"lora_rank": 4}), good)
     with pytest.raises(UnimplementedError, match="no argument 'lora_rank'"):
         keras.models.load_model(str(unsupported))

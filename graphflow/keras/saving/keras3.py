@@ -15,7 +15,6 @@ sparse=False, ...); any other value raises UnimplementedError naming the layer a
 """
 import inspect
 import io
-import json
 
 import numpy as np
 
@@ -29,7 +28,7 @@ _IGNORABLE = {"groups": (1,), "sparse": (False,), "ragged": (False,), "optional"
               "use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
               "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,),
               "input_length": (None,), "sparse_gradient": (False,), "autocast": (True,),
-              "renorm": (False,), "renorm_momentum": (0.99,)}
+              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,)}
 _BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config",
                 "compile_config", "inbound_nodes")
 
@@ -379,15 +378,69 @@ def load_keras3_archive(archive, custom_objects=None, compile=True):  # noqa: A0
     with _reporting(source, "the model from its Keras 3 config"), \
             custom_object_scope(custom_objects), weight_budget(archive.budget, source):
         model = model_from_keras3_config(config, source, custom_objects)
-    plan = read_h5_weights(model, archive.read("model.weights.h5", archive.budget),
-                           f"{source} (model.weights.h5)")
-    for var, array in plan:
-        var.assign(array)
+    data = archive.read("model.weights.h5", archive.budget)
+    plan = read_h5_weights(model, data, f"{source} (model.weights.h5)")
     settings = config.get("compile_config") if isinstance(config, dict) else None
-    if compile and isinstance(settings, dict):
+    optimizer_plan = []
+    if compile and isinstance(settings, dict) and settings.get("optimizer") is not None:
         with _reporting(source, "the compile settings"), custom_object_scope(custom_objects):
             _compile(model, settings, source)
+        optimizer_plan = _optimizer_plan(model, data, f"{source} (model.weights.h5)")
+    from graphflow.keras.saving.weights import assign_all
+    assign_all(plan, optimizer_plan, model.optimizer if optimizer_plan else None)
     return model
+
+
+def _keras_trainable_variables(model):
+    """model.trainable_variables in Keras 3's order (layers in the config's order)."""
+    from graphflow.keras.models import Model
+    out = []
+    for layer in _keras_layers(model):
+        out += _keras_trainable_variables(layer) if isinstance(layer, Model) else \
+            list(layer.trainable_weights)
+    return out
+
+
+def _optimizer_plan(model, data, source):
+    """[(target, array)] restoring the optimizer from Keras 3's `optimizer/vars`: iterations,
+    the learning rate (absent with a schedule), then each trainable variable's slots in the
+    optimizer's slot order (graphflow's slot names and order are Keras's). A file whose
+    optimizer state does not fit gets a warning and a fresh optimizer, as Keras does."""
+    import warnings
+    h5py = require_h5py(f"Loading {source}")
+    optimizer = model.optimizer
+    with h5py.File(io.BytesIO(data), "r") as f:
+        group = f.get("optimizer/vars")
+        if group is None or len(group) == 0:
+            return []
+        arrays = [np.asarray(group[str(i)][()]) for i in range(len(group)) if str(i) in group]
+    variables = _keras_trainable_variables(model)
+    slots = list(optimizer._slot_names)
+    expected = len(variables) * len(slots)
+    has_lr = len(arrays) == expected + 2
+    if not has_lr and len(arrays) != expected + 1:
+        warnings.warn(f"{source}: the optimizer state holds {len(arrays)} variables but "
+                      f"{type(optimizer).__name__} of this model needs {expected + 2}; "
+                      "skipping it (the optimizer starts fresh)", stacklevel=3)
+        return []
+    plan = [(optimizer.iterations, arrays[0].astype(np.int64))]
+    rest = arrays[1:]
+    if has_lr:
+        if optimizer._schedule is None:
+            plan.append((optimizer._learning_rate, rest[0].astype(np.float32)))
+        rest = rest[1:]
+    k = 0
+    for var in variables:
+        for slot in slots:
+            array = rest[k]
+            k += 1
+            if tuple(array.shape) != tuple(var.shape.as_list()):
+                warnings.warn(f"{source}: optimizer slot {slot!r} of {var.name!r} has shape "
+                              f"{array.shape}, not {tuple(var.shape.as_list())}; skipping the "
+                              "optimizer state", stacklevel=3)
+                return []
+            plan.append(((var, slot), array.astype(var.dtype.np)))
+    return plan
 
 
 def _compile(model, settings, source):
@@ -399,12 +452,19 @@ def _compile(model, settings, source):
         args = layer_arguments(cls, opt.get("config", {}), f"{source}: optimizer") if cls \
             else {}
         opt = cls(**args)
+    from graphflow.keras import losses
+
+    def revive(spec):  # Loss configs back to Loss objects (a dict may map outputs to losses)
+        if isinstance(spec, dict) and "class_name" in spec:
+            return losses.deserialize(_clean_value(spec))
+        if isinstance(spec, dict):
+            return {k: revive(v) for k, v in spec.items()}
+        if isinstance(spec, list):
+            return [revive(v) for v in spec]
+        return spec
     model.compile(optimizer=opt if opt is not None else "rmsprop",
-                  loss=_clean_value(settings.get("loss")),
+                  loss=revive(settings.get("loss")),
                   metrics=_clean_value(settings.get("metrics")),
                   weighted_metrics=_clean_value(settings.get("weighted_metrics")),
                   loss_weights=settings.get("loss_weights"))
 
-
-def dumps_config(model):
-    return json.dumps(model.get_config())
