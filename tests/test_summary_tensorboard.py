@@ -100,8 +100,9 @@ def test_summary_inside_function_is_a_clear_error(tmp_path):
 
 def _model():
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
-                              keras.layers.Dense(1)])
+    model = keras.Sequential([keras.Input((3,)),
+                              keras.layers.Dense(4, activation="relu", name="hidden"),
+                              keras.layers.Dense(1, name="head")])
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
     return model
 
@@ -121,9 +122,9 @@ def test_fit_tensorboard_epoch_batch_histograms_graph(tmp_path):
                                [0.05, 0.05])
     # update_freq=2: batch summaries at global batches 2, 4, 6, 8 (of 8)
     assert [s for s, _ in _tensors(train, "batch_loss")] == [2, 4, 6, 8]
-    hist = _tensors(train, "dense/kernel/histogram")
+    hist = _tensors(train, "hidden/kernel/histogram")
     assert [s for s, _ in hist] == [0, 1] and hist[0][1][:, 2].sum() == 12
-    assert {"dense/bias/image", "dense/kernel/image"} <= set(train.Tags()["tensors"])
+    assert {"hidden/bias/image", "hidden/kernel/image"} <= set(train.Tags()["tensors"])
     assert "keras" in train.Tags()["tensors"]  # the model's JSON config (conceptual graph)
     graph = train.Graph()
     ops = {n.op for n in graph.node}
@@ -131,6 +132,8 @@ def test_fit_tensorboard_epoch_batch_histograms_graph(tmp_path):
     val = _read(tmp_path / "validation")
     assert [s for s, _ in _tensors(val, "epoch_loss")] == [0, 1]
     assert "epoch_learning_rate" not in val.Tags()["tensors"]
+    # fit's validation runs the test hooks (Keras 3): evaluation_<metric>_vs_iterations
+    assert [s for s, _ in _tensors(val, "evaluation_loss_vs_iterations")] == [4, 8]
 
 
 def test_tensorboard_epoch_only_and_arguments(tmp_path):

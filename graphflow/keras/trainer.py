@@ -433,7 +433,7 @@ class Trainer:
                 raise InvalidArgumentError("fit: the data produced no batches")
             epoch_logs = dict(logs)
             if val_data is not None and should_validate(epoch + 1):
-                val_logs = self._evaluate_data(val_data)
+                val_logs = self._evaluate_data(val_data, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             bar.update(step, epoch_logs, finalize=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -455,14 +455,26 @@ class Trainer:
             return data_adapter.adapt(vx, vy, vw, batch_size or 32, False, None, steps)
         return data_adapter.adapt(validation_data, None, None, batch_size or 32, False, None, steps)
 
-    def _evaluate_data(self, data):
+    def _evaluate_data(self, data, callback_list=None):
+        """Validation inside fit; as Keras 3 (fit calls evaluate), the callbacks see
+        on_test_begin / on_test_batch_* / on_test_end with unprefixed logs."""
         self.reset_metrics()
-        results = {}
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        results, step = {}, 0
         for x_b, y_b, w_b in data.batches():
+            if callback_list is not None:
+                callback_list.on_test_batch_begin(step)
             results = self._run_step("test", x_b, y_b, w_b)
+            if callback_list is not None:
+                callback_list.on_test_batch_end(step, _to_floats(results))
+            step += 1
         if not results:
             raise InvalidArgumentError("evaluate: the data produced no batches")
-        return _to_floats(results)
+        logs = _to_floats(results)
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        return logs
 
     # -- evaluate / predict --------------------------------------------------------------------
     def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
