@@ -342,3 +342,30 @@ def test_add_metric_in_logs_matches_tf_keras(run_eagerly):
     np.testing.assert_allclose(logs["mean_act"], 1.885293, rtol=1e-4)
     with pytest.raises(InvalidArgumentError, match="provide a name"):
         MeanAct().add_metric(1.0)
+
+
+class OwnLoss(keras.Model):
+    """Keras 3's compute_loss override used by the built-in train_step (its docstring example)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="my_loss")
+
+    def compute_loss(self, x, y, y_pred, sample_weight, training=True):
+        loss = tf.reduce_mean((y_pred - y) ** 2) * 2.0
+        for extra in self.losses:
+            loss += extra
+        self.loss_tracker.update_state(loss)
+        return loss
+
+
+def test_overridden_compute_loss_drives_builtin_steps():
+    inputs = keras.Input((2,))
+    model = OwnLoss(inputs, keras.layers.Dense(1, kernel_initializer="ones")(inputs))
+    model.compile(keras.optimizers.SGD(0.01), loss="mse")
+    hist = model.fit(np.ones((8, 2), np.float32), np.zeros((8, 1), np.float32), batch_size=4,
+                     epochs=2, verbose=0, shuffle=False)
+    # Keras 3.15 on the same model: {'loss': [7.0976, 4.2564], 'my_loss': [7.0976, 4.2564]}
+    np.testing.assert_allclose(hist.history["loss"], [7.0976, 4.2564], rtol=1e-4)
+    np.testing.assert_allclose(hist.history["my_loss"], [7.0976, 4.2564], rtol=1e-4)
+    assert [m.name for m in model.metrics] == ["loss", "my_loss"]

@@ -12,6 +12,7 @@ step eagerly for debugging.
     >>> sorted(history.history)
     ['loss']
 """
+import inspect
 import numbers
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
@@ -283,7 +284,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
-            total, per_output = self._compute_losses(y, y_pred, sample_weight)
+            total, per_output = self._step_losses(x, y, y_pred, sample_weight, True)
         variables = self.trainable_variables
         if variables:
             grads = tape.gradient(total, variables)
@@ -297,8 +298,20 @@ class Trainer:
         """One evaluation step on x, (x, y) or (x, y, sample_weight)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        total, per_output = self._compute_losses(y, y_pred, sample_weight)
+        total, per_output = self._step_losses(x, y, y_pred, sample_weight, False)
         return self._update_metrics(y, y_pred, total, per_output, sample_weight)
+
+    def _step_losses(self, x, y, y_pred, sample_weight, training):
+        """The built-in steps' losses: through an overridden compute_loss when the model has
+        one (Keras 3 calls it from its train_step), else per output."""
+        if type(self).compute_loss is Trainer.compute_loss:
+            return self._compute_losses(y, y_pred, sample_weight)
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            total = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                      training=training)
+        else:  # written for Keras before 3.3
+            total = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        return total, [None] * len(self._compiled_outputs or [])
 
     def predict_step(self, data):
         """The model's outputs for one batch (x, or a tuple whose first item is x)."""
