@@ -148,3 +148,12 @@ def test_tensorboard_epoch_only_and_arguments(tmp_path):
         keras.callbacks.TensorBoard(str(tmp_path), update_freq="sometimes")
     with pytest.raises(UnimplementedError, match="profile_batch"):
         keras.callbacks.TensorBoard(str(tmp_path), profile_batch=2)
+
+
+def test_clear_error_without_tensorboard(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "tensorboard", None)
+    with pytest.raises(ImportError, match=r"pip install graphflow\[tensorboard\]"):
+        tf.summary.create_file_writer(str(tmp_path))
+    with pytest.raises(ImportError, match=r"pip install graphflow\[tensorboard\]"):
+        keras.callbacks.TensorBoard(str(tmp_path))
