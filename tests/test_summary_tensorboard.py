@@ -85,17 +85,33 @@ def test_writer_state_is_per_thread(tmp_path):
     assert seen == [False]
 
 
-def test_summary_inside_function_is_a_clear_error(tmp_path):
+def test_summaries_inside_a_function_write_each_run(tmp_path):
     writer = tf.summary.create_file_writer(str(tmp_path))
+    step = tf.Variable(0, dtype=tf.int64)
 
     @tf.function
-    def f(x):
-        tf.summary.scalar("z", x, step=0)
-        return x
+    def train(x):
+        step.assign_add(1)
+        tf.summary.scalar("value", tf.reduce_sum(x), step=step)
+        tf.summary.histogram("x", x, step=step, buckets=4)
+        return x * 2.0
 
     with writer.as_default():
-        with pytest.raises(UnimplementedError, match="graphflow.function"):
-            f(tf.constant(1.0))
+        for i in range(3):
+            train(tf.constant([1.0, float(i)]))
+        with pytest.raises(InvalidArgumentError, match="expected a scalar"):
+            tf.function(lambda x: tf.summary.scalar("bad", x, step=0))(tf.constant([1.0, 2.0]))
+    writer.flush()
+    acc = _read(tmp_path)
+    assert [(s, float(v)) for s, v in _tensors(acc, "value")] == [(1, 1.0), (2, 2.0), (3, 3.0)]
+    assert [s for s, _ in _tensors(acc, "x")] == [1, 2, 3]
+    # traced without a default writer, a function writes nothing even when one is set later
+    quiet = tf.function(lambda x: tf.summary.scalar("quiet", x, step=0) or x)
+    quiet(tf.constant(1.0))
+    with writer.as_default():
+        quiet(tf.constant(1.0))
+    writer.flush()
+    assert "quiet" not in _read(tmp_path).Tags()["tensors"]
 
 
 def _model():

@@ -2,12 +2,13 @@
 formats, via its plugins' proto builders) written to the default writer at a step.
 
 Each returns True when written and False when there is no default writer or record_if says
-no, as TF. Data must be concrete (eager tensors, variables, NumPy or Python values): inside a
-graphflow.function trace a summary raises, as graphflow has no summary ops in graphs.
+no, as TF. Inside a graphflow.function a summary becomes a write_summary op
+(graphflow/ops/summary_write.py) that writes each time the function runs, to the writer that
+was the default at trace time; record_if is decided at trace time.
 """
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError
 from graphflow.summary import writer as w
 
 
@@ -21,63 +22,83 @@ def _writer_and_step(step, what):
         raise InvalidArgumentError(
             f"tf.summary.{what}: No step set. Please specify one either through the `step` "
             "argument or through tf.summary.experimental.set_step()")
-    return writer, int(np.asarray(_value(step, what, "step")))
+    return writer, step
 
 
-def _value(data, what, arg="data"):
-    from graphflow.tensor import SymbolicTensor
-    if isinstance(data, SymbolicTensor):
-        raise UnimplementedError(
-            f"tf.summary.{what}: {arg} is a symbolic tensor of a graphflow.function being "
-            "traced; graphflow writes summaries eagerly only (write them outside the function, "
-            "e.g. from a callback, or run it with run_functions_eagerly)")
+def _in_graph():
+    from graphflow.context import context
+    return context.graph is not None
+
+
+def _symbolic(value):
+    """A tensor of the graph being traced for `value` (a Variable is read when the function
+    runs, not when it is traced)."""
+    from graphflow.tensor import Variable
+    return value.value() if isinstance(value, Variable) else value
+
+
+def _emit(kind, name, data, step, params):
+    """Writes now (eagerly) or adds a write_summary op to the function being traced."""
+    writer, step = _writer_and_step(step, kind)
+    if writer is None:
+        return False
+    if _in_graph():
+        from graphflow.ops.summary_write import write_summary
+        _check_static(kind, name, data)
+        write_summary(kind, name, _symbolic(data), _symbolic(step), writer, params)
+        return True
+    write_arrays(kind, name, _value(data), int(np.asarray(_value(step, kind, "step"))), writer,
+                 params)
+    return True
+
+
+def _check_static(kind, name, data):
+    shape = getattr(data, "shape", None)
+    rank = getattr(shape, "rank", None) if shape is not None else None
+    if kind == "scalar" and rank not in (None, 0):
+        raise InvalidArgumentError(
+            f"tf.summary.scalar {name!r}: expected a scalar, got shape {shape}")
+    if kind == "image" and rank not in (None, 4):
+        raise InvalidArgumentError(
+            f"tf.summary.image {name!r}: expected images of shape [k, height, width, channels], "
+            f"got shape {shape}")
+
+
+def _value(data, what="", arg="data"):
     if hasattr(data, "numpy"):
         return data.numpy()
     return np.asarray(data)
 
 
-def scalar(name, data, step=None, description=None):
-    """Writes a scalar (a float32 tensor, TensorBoard's "scalars" plugin)."""
-    writer, step = _writer_and_step(step, "scalar")
-    if writer is None:
-        return False
+def write_arrays(kind, name, arr, step, writer, params):
+    """Builds the summary proto of `kind` from NumPy data and writes it at `step`."""
+    arr = np.asarray(arr)
+    builder = {"scalar": _scalar_pb, "histogram": _histogram_pb, "image": _image_pb,
+               "text": _text_pb}[kind]
+    writer.write(builder(name, arr, **params), step)
+
+
+def _scalar_pb(name, arr, description=None):
     from tensorboard.plugins.scalar.summary_v2 import scalar_pb
-    arr = _value(data, "scalar")
     if arr.shape != ():
         raise InvalidArgumentError(
             f"tf.summary.scalar {name!r}: expected a scalar, got shape {arr.shape}")
     if arr.dtype.kind not in "biuf":
         raise InvalidArgumentError(
             f"tf.summary.scalar {name!r}: cannot write data of dtype {arr.dtype} as a float")
-    writer.write(scalar_pb(name, arr, description), step)
-    return True
+    return scalar_pb(name, arr, description)
 
 
-def histogram(name, data, step=None, buckets=None, description=None):
-    """Writes a histogram of `data` with `buckets` buckets (30 by default, as TF)."""
-    writer, step = _writer_and_step(step, "histogram")
-    if writer is None:
-        return False
+def _histogram_pb(name, arr, buckets=None, description=None):
     from tensorboard.plugins.histogram.summary_v2 import histogram_pb
-    if buckets is not None and (isinstance(buckets, bool) or int(buckets) < 0):
-        raise InvalidArgumentError(f"tf.summary.histogram {name!r}: buckets must be >= 0, "
-                                   f"got {buckets!r}")
-    arr = _value(data, "histogram").astype(np.float64)
-    writer.write(histogram_pb(name, arr, buckets=buckets, description=description), step)
-    return True
+    return histogram_pb(name, arr.astype(np.float64), buckets=buckets, description=description)
 
 
-def image(name, data, step=None, max_outputs=3, description=None):
-    """Writes up to `max_outputs` images of a [k, height, width, channels] batch (channels 1, 3
-    or 4; floats in [0, 1] or uint8) as PNGs (TensorBoard's "images" plugin)."""
-    writer, step = _writer_and_step(step, "image")
-    if writer is None:
-        return False
+def _image_pb(name, arr, max_outputs=3, description=None):
     from tensorboard.compat.proto import summary_pb2
     from tensorboard.plugins.image import metadata
     from tensorboard.util import tensor_util
     from graphflow.ops.image import encode_png
-    arr = _value(data, "image")
     if arr.ndim != 4 or arr.shape[-1] not in (1, 3, 4):
         raise InvalidArgumentError(
             f"tf.summary.image {name!r}: expected images of shape [k, height, width, channels] "
@@ -90,24 +111,42 @@ def image(name, data, step=None, max_outputs=3, description=None):
     summary = summary_pb2.Summary()
     summary.value.add(tag=name, tensor=tensor,
                       metadata=metadata.create_summary_metadata(None, description))
-    writer.write(summary, step)
-    return True
+    return summary
 
 
-def text(name, data, step=None, description=None):
-    """Writes a string (or an array of them) for TensorBoard's "text" plugin."""
-    writer, step = _writer_and_step(step, "text")
-    if writer is None:
-        return False
+def _text_pb(name, arr, description=None):
     from tensorboard.plugins.text.summary_v2 import text_pb
-    arr = _value(data, "text")
     if arr.dtype.kind not in "USO":
         raise InvalidArgumentError(
             f"tf.summary.text {name!r}: expected string data, got dtype {arr.dtype}")
     arr = np.vectorize(lambda s: s if isinstance(s, bytes) else str(s).encode(),
                        otypes=[object])(arr) if arr.size else arr.astype(object)
-    writer.write(text_pb(name, arr, description), step)
-    return True
+    return text_pb(name, arr, description)
+
+
+def scalar(name, data, step=None, description=None):
+    """Writes a scalar (a float32 tensor, TensorBoard's "scalars" plugin)."""
+    return _emit("scalar", name, data, step, {"description": description})
+
+
+def histogram(name, data, step=None, buckets=None, description=None):
+    """Writes a histogram of `data` with `buckets` buckets (30 by default, as TF)."""
+    if buckets is not None and (isinstance(buckets, bool) or int(buckets) < 0):
+        raise InvalidArgumentError(f"tf.summary.histogram {name!r}: buckets must be >= 0, "
+                                   f"got {buckets!r}")
+    return _emit("histogram", name, data, step, {"buckets": buckets, "description": description})
+
+
+def image(name, data, step=None, max_outputs=3, description=None):
+    """Writes up to `max_outputs` images of a [k, height, width, channels] batch (channels 1, 3
+    or 4; floats in [0, 1] or uint8) as PNGs (TensorBoard's "images" plugin)."""
+    return _emit("image", name, data, step,
+                 {"max_outputs": int(max_outputs), "description": description})
+
+
+def text(name, data, step=None, description=None):
+    """Writes a string (or an array of them) for TensorBoard's "text" plugin."""
+    return _emit("text", name, data, step, {"description": description})
 
 
 def write_keras_model(name, model, step=0):
