@@ -56,6 +56,7 @@ _LAZY = {
     "distribute": "graphflow.distribute",
     "train": "graphflow.train",
     "Module": ("graphflow.module", "Module"),
+    "summary": "graphflow.summary",
 }
 
 

@@ -2032,6 +2032,7 @@ for _name in ("stateful_cond", "stateful_switch_case", "stateful_while_loop"):
     SKIP_FORWARD[_name] = "STATEFUL: bodies with effects (targeted test)"
 SKIP_FORWARD["print"] = "STATEFUL: writes to a stream (targeted test)"
 SKIP_FORWARD["custom_gradient"] = "STATEFUL: calls a Python grad_fn held in the attrs (targeted test)"
+SKIP_FORWARD["write_summary"] = "STATEFUL: writes TensorBoard events (tests/test_summary_tensorboard.py)"
 SKIP_FORWARD["assert"] = "STATEFUL: raises when its condition is false (targeted test)"
 
 

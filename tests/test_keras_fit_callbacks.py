@@ -101,3 +101,29 @@ def test_reduce_lr_on_plateau():
     reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.0)
     model.fit(X, Y, epochs=4, verbose=0, callbacks=[reduce])
     assert float(model.optimizer.learning_rate) < 1e-9
+
+
+def test_validation_in_fit_runs_the_test_hooks_like_keras3():
+    calls = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            calls.append("test_begin")
+
+        def on_test_batch_end(self, batch, logs=None):
+            calls.append(("test_batch_end", batch))
+
+        def on_test_end(self, logs=None):
+            calls.append(("test_end", sorted(logs)))
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(("epoch_end", sorted(logs)))
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 2)), np.ones(4), batch_size=2, epochs=1, verbose=0,
+              validation_data=(np.ones((4, 2)), np.ones(4)), validation_batch_size=2,
+              callbacks=[Recorder()])
+    # the sequence Keras 3.15 records for the same fit
+    assert calls == ["test_begin", ("test_batch_end", 0), ("test_batch_end", 1),
+                     ("test_end", ["loss"]), ("epoch_end", ["loss", "val_loss"])]

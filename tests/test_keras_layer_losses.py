@@ -149,9 +149,3 @@ def test_each_thread_sees_the_losses_of_its_own_call():
     for t in threads:
         t.join()
     assert seen == {i: [round(0.04 * i, 4)] for i in range(4)}
-
-
-def test_unsupported_constraints_are_not_silently_ignored():
-    from graphflow.errors import UnimplementedError
-    with pytest.raises(UnimplementedError, match="kernel_constraint"):
-        keras.layers.Dense(2, kernel_constraint="non_neg")

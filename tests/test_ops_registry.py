@@ -705,7 +705,25 @@ SKIPPED_OP_TESTS = {
     **{name: _parameterized_random_test(name) for name in
        ["random_categorical", "random_poisson", "random_standard_gamma"]},
     **control_flow_cases.SKIPPED_OP_TESTS,
+    "write_summary": lambda: _write_summary_test(),
 }
+
+
+def _write_summary_test():
+    """write_summary (tf.summary inside a graphflow.function) writes an event per run; the
+    full coverage is in tests/test_summary_tensorboard.py."""
+    pytest.importorskip("tensorboard", reason="the optional extra graphflow[tensorboard] is absent")
+    import tempfile
+    from tensorboard.backend.event_processing import event_accumulator
+    logdir = tempfile.mkdtemp()
+    writer = tf.summary.create_file_writer(logdir)
+    f = tf.function(lambda x: tf.summary.scalar("s", x, step=1) or x)
+    with writer.as_default():
+        f(tf.constant(2.0))
+        f(tf.constant(3.0))
+    acc = event_accumulator.EventAccumulator(logdir)
+    acc.Reload()
+    assert [e.step for e in acc.Tensors("s")] == [1, 1]
 
 
 @pytest.mark.parametrize("name", sorted(SKIPPED_OP_TESTS))

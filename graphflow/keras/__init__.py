@@ -6,7 +6,8 @@
     TensorShape([None, 2])
 """
 from graphflow.keras import (  # noqa: F401
-    activations, callbacks, initializers, layers, losses, metrics, optimizers, regularizers)
+    activations, callbacks, constraints, initializers, layers, losses, metrics, optimizers,
+    regularizers)
 from graphflow.keras import backend, datasets, ops, utils  # noqa: F401
 from graphflow.keras.layers import Input  # noqa: F401
 from graphflow.keras.models import Model, Sequential  # noqa: F401
@@ -18,3 +19,5 @@ models.load_model = load_model
 models.save_model = saving.save_model
 models.model_from_json = saving.model_from_json
 models.model_from_config = saving.model_from_config
+from graphflow.keras.saving.cloning import clone_model  # noqa: E402
+models.clone_model = clone_model

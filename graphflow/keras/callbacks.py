@@ -16,12 +16,13 @@ import inspect
 import math
 import numbers
 import os
+import re
 import warnings
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 
 _HOOKS = ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end", "on_predict_begin",
           "on_predict_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin",
@@ -746,3 +747,213 @@ def _positional_logs(fn):
                 f"LambdaCallback hook got unexpected keyword arguments {sorted(kwargs)}")
         return fn(*args)
     return hook
+
+
+class TensorBoard(Callback):
+    """Writes TensorBoard logs as Keras does: `log_dir/train` and `log_dir/validation` event
+    files with `epoch_<metric>` scalars (and `epoch_learning_rate`) per epoch, `batch_<metric>`
+    every `update_freq` batches when it is an integer or "batch", weight histograms
+    (`<layer>/<weight>/histogram`) every `histogram_freq` epochs, and with `write_graph` the
+    model's config ("keras" tag) and the traced train step's graph. Needs
+    `pip install graphflow[tensorboard]`.
+
+        >>> import tempfile
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> tb = keras.callbacks.TensorBoard(tempfile.mkdtemp(), histogram_freq=1)
+        >>> _ = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[tb])
+    """
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
+                 embeddings_freq=0, embeddings_metadata=None):
+        super().__init__()
+        from graphflow.summary.writer import require_tensorboard
+        require_tensorboard("keras.callbacks.TensorBoard")
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq = _count("TensorBoard", "histogram_freq", histogram_freq)
+        self.write_graph = bool(write_graph)
+        self.write_images = bool(write_images)
+        self.write_steps_per_second = bool(write_steps_per_second)
+        if update_freq == "batch":
+            update_freq = 1
+        if update_freq != "epoch" and (isinstance(update_freq, bool) or
+                                       not isinstance(update_freq, numbers.Integral) or
+                                       update_freq < 1):
+            raise InvalidArgumentError(
+                "TensorBoard: update_freq must be 'epoch', 'batch' or a positive integer, got "
+                f"{update_freq!r:.60}")
+        self.update_freq = update_freq
+        if profile_batch:  # graphflow has no profiler to trace batches with
+            raise UnimplementedError(
+                "TensorBoard: profile_batch is not supported by graphflow (use profile_batch=0)")
+        if embeddings_freq:
+            raise UnimplementedError(
+                "TensorBoard: embeddings_freq is not supported by graphflow (use 0)")
+        self._writers = {}
+        self._global_train_batch = 0
+        self._global_test_batch = 0
+        self._contexts = []
+        self._should_write_train_graph = False
+        self._batch_start = self._epoch_start = 0.0
+        self._epoch_start_iterations = 0
+
+    def _writer(self, kind):
+        if kind not in self._writers:
+            from graphflow.summary import create_file_writer
+            self._writers[kind] = create_file_writer(os.path.join(self.log_dir, kind))
+        return self._writers[kind]
+
+    def set_model(self, model):
+        super().set_model(model)
+        self._writers = {}
+        self._should_write_train_graph = False
+        if self.write_graph:
+            from graphflow.summary.ops import write_keras_model
+            from graphflow.keras.models import Sequential
+            if type(model).__name__ in ("Model", "Functional") and \
+                    getattr(model, "_is_graph_network", False) or isinstance(model, Sequential):
+                with self._writer("train").as_default():
+                    try:
+                        write_keras_model("keras", model, step=0)
+                    except InvalidArgumentError as e:  # a Lambda layer, say: as Keras, warn
+                        warnings.warn(f"Model failed to serialize as JSON. Ignoring... {e}")
+            self._should_write_train_graph = True
+
+    # Batch summaries (update_freq != "epoch") go to the train writer made default, recorded
+    # only on every update_freq-th global batch (Keras's _push_writer).
+    def _push(self, kind, step):
+        if self.update_freq == "epoch":
+            return
+        from graphflow import summary
+        freq = self.update_freq
+        ctx = (self._writer(kind).as_default(step), summary.record_if(lambda: step % freq == 0))
+        ctx[0].__enter__()
+        ctx[1].__enter__()
+        self._contexts.append(ctx)
+
+    def _pop(self):
+        if self.update_freq == "epoch" or not self._contexts:
+            return
+        ctx = self._contexts.pop()
+        ctx[1].__exit__(None, None, None)
+        ctx[0].__exit__(None, None, None)
+
+    def on_train_begin(self, logs=None):
+        self._global_train_batch = 0
+        self._push("train", 0)
+
+    def on_train_end(self, logs=None):
+        self._pop()
+        for writer in self._writers.values():
+            writer.close()
+
+    def on_test_begin(self, logs=None):
+        self._push("validation", self._global_test_batch)
+
+    def on_test_end(self, logs=None):
+        from graphflow import summary
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and logs:
+            with self._writer("validation").as_default():
+                for name, value in logs.items():
+                    summary.scalar(f"evaluation_{name}_vs_iterations", value,
+                                   step=int(optimizer.iterations.numpy()))
+        self._pop()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        import time
+        self._global_train_batch += 1
+        if self.update_freq != "epoch":
+            self._pop()
+            self._push("train", self._global_train_batch)
+        self._batch_start = time.time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+        from graphflow import summary
+        if self._should_write_train_graph:
+            self._should_write_train_graph = False
+            fn = getattr(self.model, "_train_fn", None)
+            if getattr(fn, "_last_concrete", None) is not None:  # compiled, not run_eagerly
+                # Written whatever update_freq says (Keras's record_if would drop it when the
+                # first batch is not a multiple of update_freq).
+                from graphflow.summary.ops import graph_def
+                self._writer("train").write_graph_def(graph_def(fn))
+        if self.write_steps_per_second:
+            summary.scalar("batch_steps_per_second",
+                           1.0 / max(time.time() - self._batch_start, 1e-9),
+                           step=self._global_train_batch)
+        if isinstance(logs, dict):
+            for name, value in logs.items():
+                summary.scalar(f"batch_{name}", value, step=self._global_train_batch)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._global_test_batch += 1
+        if self.update_freq != "epoch":
+            self._pop()
+            self._push("validation", self._global_test_batch)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        import time
+        self._epoch_start = time.time()
+        optimizer = getattr(self.model, "optimizer", None)
+        self._epoch_start_iterations = int(optimizer.iterations.numpy()) if optimizer else 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._log_epoch_metrics(epoch, logs)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._log_weights(epoch)
+
+    def _log_epoch_metrics(self, epoch, logs):
+        import time
+        from graphflow import summary
+        if not logs:
+            return
+        train = {k: v for k, v in logs.items() if not k.startswith("val_")}
+        val = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and hasattr(optimizer, "learning_rate"):
+            train["learning_rate"] = float(np.asarray(optimizer.learning_rate))
+        if self.write_steps_per_second and optimizer is not None:
+            steps = int(optimizer.iterations.numpy()) - self._epoch_start_iterations
+            train["steps_per_second"] = steps / max(time.time() - self._epoch_start, 1e-9)
+        for kind, values in (("train", train), ("validation", val)):
+            if values:
+                with self._writer(kind).as_default():
+                    for name, value in values.items():
+                        summary.scalar(f"epoch_{name}", value, step=epoch)
+
+    def _log_weights(self, epoch):
+        from graphflow import summary
+        with self._writer("train").as_default():
+            for layer in self.model.layers:
+                for weight in layer.weights:
+                    # Keras 3 names them by weight.path ("dense/kernel"), without ":0"
+                    name = re.sub(r":\d+$", "", weight.name).replace(":", "_")
+                    summary.histogram(f"{name}/histogram", weight, step=epoch)
+                    if self.write_images:
+                        self._log_weight_as_image(weight, f"{name}/image", epoch)
+
+    def _log_weight_as_image(self, weight, name, epoch):
+        """A bias as a 1-row image, a Dense kernel (wide side horizontal) and each output
+        channel of a 3-D kernel as grey images, as Keras does; other shapes are skipped."""
+        from graphflow import summary
+        img = np.squeeze(weight.numpy())
+        if img.ndim == 1:
+            img = img.reshape(1, img.shape[0], 1, 1)
+        elif img.ndim == 2:
+            if img.shape[0] > img.shape[1]:
+                img = img.T
+            img = img.reshape(1, img.shape[0], img.shape[1], 1)
+        elif img.ndim == 3:
+            img = np.transpose(img, (2, 0, 1))[..., None]
+        else:
+            return
+        summary.image(name, img, step=epoch)
+
+
+def _count(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidArgumentError(f"{owner}: {name} must be an integer >= 0, got {value!r:.60}")
+    return int(value)

@@ -36,6 +36,46 @@ def check_count(owner, name, value, minimum=1, optional=True):
     return int(value)
 
 
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) of a batch given as x, (x,), (x, y) or (x, y, sample_weight), as
+    Keras's `keras.utils.unpack_x_y_sample_weight`; a list is one x (several inputs).
+
+        >>> from graphflow import keras
+        >>> keras.utils.unpack_x_y_sample_weight((1, 2))
+        (1, 2, None)
+        >>> keras.utils.unpack_x_y_sample_weight([1, 2])
+        ([1, 2], None, None)
+    """
+    if isinstance(data, list):
+        return data, None, None
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise InvalidArgumentError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+        f"found: {data!r:.200}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch structure a step receives: x alone (as (x,) when x is a tuple or list of
+    inputs), (x, y) or (x, y, sample_weight), as Keras's `pack_x_y_sample_weight`.
+
+        >>> from graphflow import keras
+        >>> keras.utils.pack_x_y_sample_weight(1, 2)
+        (1, 2)
+    """
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def _as_array(value, what):
     if isinstance(value, (Tensor, Variable)):
         value = value.numpy()

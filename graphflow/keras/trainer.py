@@ -12,6 +12,7 @@ step eagerly for debugging.
     >>> sorted(history.history)
     ['loss']
 """
+import inspect
 import numbers
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
@@ -20,6 +21,7 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.distribute import keras_hooks as _distribute
 from graphflow.keras import data_adapter
+from graphflow.keras.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from graphflow.utils import nest
 
 if TYPE_CHECKING:  # annotations only; the callbacks module is imported where it is used
@@ -140,15 +142,43 @@ class Trainer:
                 "given")
         return flat
 
+    def __setattr__(self, name, value):
+        # Metrics assigned as attributes (self.loss_tracker = keras.metrics.Mean(name="loss"))
+        # are listed in `metrics` and reset with them, as Keras tracks them.
+        from graphflow.keras.metrics import Metric
+        if isinstance(value, Metric) and not name.startswith("_"):
+            tracked = self.__dict__.setdefault("_tracked_metrics", [])
+            if not any(value is m for m in tracked):
+                tracked.append(value)
+        super().__setattr__(name, value)
+
     @property
     def metrics(self):
-        out = [self._loss_tracker] if self._compiled_outputs else []
+        """The loss tracker (once compiled), the per-output loss trackers, the compiled metrics,
+        then the metrics assigned as attributes of the model (Keras's order); `fit` resets them
+        at each epoch start.
+
+            >>> model = keras.Sequential([keras.layers.Dense(1)])
+            >>> model.compile(loss="mse", metrics=["mae"])
+            >>> _ = model.fit(np.ones((4, 2)), np.ones(4), verbose=0)
+            >>> [m.name for m in model.metrics]
+            ['loss', 'mae']
+        """
+        out = [self._loss_tracker] if self._compiled_outputs is not None else []
         for o in self._compiled_outputs or []:
             if o["tracker"] is not None:
                 out.append(o["tracker"])
         for o in self._compiled_outputs or []:
             out += [m for m, _ in o["metrics"]]
+        for m in self.__dict__.get("_tracked_metrics", []) + self._layer_metrics():
+            if not any(m is other for other in out):
+                out.append(m)
         return out
+
+    def _layer_metrics(self):
+        """The add_metric() trackers of the model's layers (tf.keras 2)."""
+        return [m for layer in self._flatten_layers()
+                for m in layer.__dict__.get("_added_metrics", {}).values()]
 
     @property
     def metrics_names(self):
@@ -158,50 +188,105 @@ class Trainer:
         for m in self.metrics:
             m.reset_state()
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
-        names = [o["name"] for o in self._compiled_outputs]
-        flat_true = self._flatten_targets(y, names)
-        flat_pred = nest.flatten(y_pred)
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch as a scalar: the compiled losses (weighted by
+        loss_weights) plus `self.losses` (Keras 3). Call it from an overridden train_step.
+
+            >>> model = keras.Sequential([keras.layers.Dense(1, kernel_initializer="ones")])
+            >>> model.compile(loss="mse")
+            >>> x, y = np.ones((2, 1), np.float32), np.zeros((2, 1), np.float32)
+            >>> float(model.compute_loss(x, y, model(x)))
+            1.0
+        """
+        if self._compiled_outputs is None and y_pred is not None:
+            self._build_compiled(y, y_pred)
+        return self._compute_losses(y, y_pred, sample_weight)[0]
+
+    def _compute_losses(self, y, y_pred, sample_weight, regularization_losses=None):
+        """(total, per-output losses); the total adds `regularization_losses` (self.losses by
+        default)."""
         total = None
         per_output = []
-        for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
-            if o["loss"] is None:
-                per_output.append(None)
-                continue
-            value = o["loss"](yt, yp, sample_weight)
-            per_output.append(value)
-            term = value * o["weight"] if o["weight"] != 1.0 else value
-            total = term if total is None else total + term
-        for reg in self.losses:
-            total = total + reg
+        if self._compiled_outputs:
+            names = [o["name"] for o in self._compiled_outputs]
+            flat_true = self._flatten_targets(y, names)
+            flat_pred = nest.flatten(y_pred)
+            for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
+                if o["loss"] is None:
+                    per_output.append(None)
+                    continue
+                value = o["loss"](yt, yp, sample_weight)
+                per_output.append(value)
+                term = value * o["weight"] if o["weight"] != 1.0 else value
+                total = term if total is None else total + term
+        extra = self.losses if regularization_losses is None else regularization_losses
+        for reg in extra:
+            total = reg if total is None else total + reg
+        if total is None:
+            raise InvalidArgumentError(
+                "No loss to compute. Provide a `loss` argument in `compile()`.")
         return total, per_output
 
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics (not the loss trackers) and returns every metric's
+        result by name (Keras 3's `compute_metrics`)."""
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """{name: result} of every metric in `metrics`."""
+        return _results(self.metrics)
+
+    @property
+    def compiled_loss(self):
+        """tf.keras 2's loss container: `self.compiled_loss(y, y_pred, sample_weight,
+        regularization_losses=self.losses)` returns the total loss and updates the "loss"
+        tracker."""
+        return _CompiledLoss(self)
+
+    @property
+    def compiled_metrics(self):
+        """tf.keras 2's metrics container: `self.compiled_metrics.update_state(y, y_pred)`."""
+        return _CompiledMetrics(self)
+
     def _update_metrics(self, y, y_pred, total, per_output, sample_weight):
+        self._update_loss_trackers(y_pred, total, per_output)
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return _results(self.metrics)
+
+    def _update_loss_trackers(self, y_pred, total, per_output):
         from graphflow.ops import api as ops
+        # Losses are averaged over the epoch weighted by batch size, so a partial last batch
+        # counts for what it holds (Keras 3).
+        batch = ops.cast(ops.shape(nest.flatten(y_pred)[0])[0], "float32")
+        self._loss_tracker.update_state(total, sample_weight=batch)
+        for o, value in zip(self._compiled_outputs or [], per_output):
+            if o["tracker"] is not None and value is not None:
+                o["tracker"].update_state(value, sample_weight=batch)
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+        if not self._compiled_outputs:
+            return
         names = [o["name"] for o in self._compiled_outputs]
         flat_true = self._flatten_targets(y, names)
         flat_pred = nest.flatten(y_pred)
-        # Losses are averaged over the epoch weighted by batch size, so a partial last batch
-        # counts for what it holds (Keras 3).
-        batch = ops.cast(ops.shape(flat_pred[0])[0], "float32")
-        self._loss_tracker.update_state(total, sample_weight=batch)
-        for o, value in zip(self._compiled_outputs, per_output):
-            if o["tracker"] is not None and value is not None:
-                o["tracker"].update_state(value, sample_weight=batch)
         for o, yt, yp in zip(self._compiled_outputs, flat_true, flat_pred):
             for m, weighted in o["metrics"]:
                 if weighted and sample_weight is not None:
                     m.update_state(yt, yp, sample_weight=sample_weight)
                 else:
                     m.update_state(yt, yp)
-        return {_metric_name(m): m.result() for m in self.metrics}
 
     # -- steps ---------------------------------------------------------------------------------
-    def train_step(self, x, y, sample_weight=None):
+    def train_step(self, data):
+        """One training step on a batch: `data` is x, (x, y) or (x, y, sample_weight) as fit
+        gives it. Override it for custom training (it is compiled like the built-in one);
+        return a dict of metric results or tensors, which become the logs."""
         from graphflow.autodiff import GradientTape
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
-            total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
+            total, per_output = self._step_losses(x, y, y_pred, sample_weight, True)
         variables = self.trainable_variables
         if variables:
             grads = tape.gradient(total, variables)
@@ -211,12 +296,28 @@ class Trainer:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self._update_metrics(y, y_pred, total, per_output, sample_weight)
 
-    def test_step(self, x, y, sample_weight=None):
+    def test_step(self, data):
+        """One evaluation step on x, (x, y) or (x, y, sample_weight)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
+        total, per_output = self._step_losses(x, y, y_pred, sample_weight, False)
         return self._update_metrics(y, y_pred, total, per_output, sample_weight)
 
-    def predict_step(self, x):
+    def _step_losses(self, x, y, y_pred, sample_weight, training):
+        """The built-in steps' losses: through an overridden compute_loss when the model has
+        one (Keras 3 calls it from its train_step), else per output."""
+        if type(self).compute_loss is Trainer.compute_loss:
+            return self._compute_losses(y, y_pred, sample_weight)
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            total = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                      training=training)
+        else:  # written for Keras before 3.3
+            total = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        return total, [None] * len(self._compiled_outputs or [])
+
+    def predict_step(self, data):
+        """The model's outputs for one batch (x, or a tuple whose first item is x)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
     def _step_function(self, kind):
@@ -233,9 +334,24 @@ class Trainer:
         return fn
 
     def _ensure_compiled_for(self, x, y):
-        """Resolves losses and metrics on the first batch, from eager outputs (shapes)."""
+        """Resolves losses and metrics on the first batch, from eager outputs (shapes). A model
+        compiled without loss or metrics (its train_step computes its own) needs no forward
+        pass: it may have no call() at all, like a GAN of two sub-models."""
+        from graphflow.keras.layers.base import discarding_call_effects
         if self._compiled_outputs is None:
-            y_pred = self(x, training=False)
+            if self._loss_spec is None and not self._metrics_spec and \
+                    not self._weighted_metrics_spec:
+                from graphflow.keras import metrics as metrics_mod
+                from graphflow.keras.models import Model
+                self._loss_tracker = metrics_mod.Mean(name="loss")
+                self._compiled_outputs = []
+                if not self.built and (type(self).call is not Model.call or
+                                       getattr(self, "_is_graph_network", False)):
+                    with discarding_call_effects():  # build the weights eagerly, not in a trace
+                        self(x, training=False)
+                return
+            with discarding_call_effects():  # only the output shapes are wanted here
+                y_pred = self(x, training=False)
             self._build_compiled(y, y_pred)
 
     def _run_step(self, kind, x, y, w):
@@ -244,14 +360,15 @@ class Trainer:
         if kind != "predict":
             with _distribute.step_scope(self):
                 self._ensure_compiled_for(x, y)
+        data = pack_x_y_sample_weight(x, y, w)
         gpu = self._weights_gpu()
         with _distribute.step_scope(self):  # the model's strategy: gradients all-reduced
             if gpu is None:
-                out = fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+                out = fn(data)
             else:
                 from graphflow.devices import device
                 with device(gpu.short_name):  # steps run where the weights live
-                    out = fn(x) if kind == "predict" else fn(x, y) if w is None else fn(x, y, w)
+                    out = fn(data)
         return _distribute.step_results(self, kind, out)  # metrics over all replicas
 
     def _weights_gpu(self):
@@ -337,7 +454,7 @@ class Trainer:
                 raise InvalidArgumentError("fit: the data produced no batches")
             epoch_logs = dict(logs)
             if val_data is not None and should_validate(epoch + 1):
-                val_logs = self._evaluate_data(val_data)
+                val_logs = self._evaluate_data(val_data, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             bar.update(step, epoch_logs, finalize=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -359,14 +476,26 @@ class Trainer:
             return data_adapter.adapt(vx, vy, vw, batch_size or 32, False, None, steps)
         return data_adapter.adapt(validation_data, None, None, batch_size or 32, False, None, steps)
 
-    def _evaluate_data(self, data):
+    def _evaluate_data(self, data, callback_list=None):
+        """Validation inside fit; as Keras 3 (fit calls evaluate), the callbacks see
+        on_test_begin / on_test_batch_* / on_test_end with unprefixed logs."""
         self.reset_metrics()
-        results = {}
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        results, step = {}, 0
         for x_b, y_b, w_b in data.batches():
+            if callback_list is not None:
+                callback_list.on_test_batch_begin(step)
             results = self._run_step("test", x_b, y_b, w_b)
+            if callback_list is not None:
+                callback_list.on_test_batch_end(step, _to_floats(results))
+            step += 1
         if not results:
             raise InvalidArgumentError("evaluate: the data produced no batches")
-        return _to_floats(results)
+        logs = _to_floats(results)
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        return logs
 
     # -- evaluate / predict --------------------------------------------------------------------
     def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
@@ -480,6 +609,63 @@ def _validation_schedule(validation_freq):
     return lambda epoch: epoch % freq == 0
 
 
+class _CompiledLoss:
+    """tf.keras 2's `model.compiled_loss`: the compiled losses plus regularization losses;
+    calling it updates the model's loss trackers."""
+
+    def __init__(self, model):
+        self._model = model
+
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        model = self._model
+        if model._compiled_outputs is None:
+            model._build_compiled(y_true, y_pred)
+        total, per_output = model._compute_losses(
+            y_true, y_pred, sample_weight,
+            regularization_losses=[] if regularization_losses is None else regularization_losses)
+        model._update_loss_trackers(y_pred, total, per_output)
+        return total
+
+    @property
+    def metrics(self):
+        model = self._model
+        return [model._loss_tracker] + [o["tracker"] for o in model._compiled_outputs or []
+                                        if o["tracker"] is not None]
+
+
+class _CompiledMetrics:
+    """tf.keras 2's `model.compiled_metrics`: update_state(y_true, y_pred, sample_weight)."""
+
+    def __init__(self, model):
+        self._model = model
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        model = self._model
+        if model._compiled_outputs is None:
+            model._build_compiled(y_true, y_pred)
+        model._update_compiled_metrics(y_true, y_pred, sample_weight)
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    @property
+    def metrics(self):
+        return [m for o in self._model._compiled_outputs or [] for m, _ in o["metrics"]]
+
+
+def _results(metrics):
+    """{name: result} of metrics; a metric whose result is a dict contributes its items."""
+    out = {}
+    for m in metrics:
+        value = m.result()
+        if isinstance(value, dict):
+            out.update(value)
+        else:
+            out[_metric_name(m)] = value
+    return out
+
+
 def _metric_name(metric):
     prefix = getattr(metric, "_name_prefix", None)
     return f"{prefix}_{metric.name}" if prefix else metric.name
@@ -487,5 +673,23 @@ def _metric_name(metric):
 
 def _to_floats(results):
     # Keras 3 sorts the logs by name (pythonify_logs): "accuracy: ... - loss: ..." in the
-    # progress line and the same key order in history.history.
-    return {k: float(results[k]) for k in sorted(results)}
+    # progress line and the same key order in history.history. A train_step may return
+    # tensors, numbers or nested dicts of them (flattened, as pythonify_logs does).
+    if not isinstance(results, dict):
+        raise InvalidArgumentError(
+            "train_step/test_step must return a dict of metric results or tensors, got "
+            f"{type(results).__name__}")
+    flat = {}
+    for k, v in results.items():
+        if isinstance(v, dict):
+            flat.update(v)
+        else:
+            flat[k] = v
+    out = {}
+    for k in sorted(flat):
+        try:
+            out[k] = float(np.asarray(flat[k]).reshape(()))
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"The step returned {k!r} that is not a scalar: {flat[k]!r:.100}") from None
+    return out

@@ -47,6 +47,7 @@ from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
 from graphflow.ops import dynamic_shape as _dynamic_shape  # noqa: F401,E402 - registers its ops
 from graphflow.ops.debugging import Assert  # noqa: F401,E402
 from graphflow.ops.printing import print_v2 as print  # noqa: F401,E402,A001
+from graphflow.ops import summary_write as _summary_write  # noqa: F401,E402 - tf.summary in functions
 from graphflow.ops.static import get_static_value  # noqa: F401,E402
 from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
 from graphflow.ops.while_loop import while_loop  # noqa: F401,E402

@@ -54,6 +54,18 @@ _weight_budget = _WeightBudget()
 
 
 @contextlib.contextmanager
+def discarding_call_effects():
+    """Inside the block, layer calls record no add_loss/add_metric values (a forward pass run
+    only to learn output shapes)."""
+    saved = _call_state.discard
+    _call_state.discard = True
+    try:
+        yield
+    finally:
+        _call_state.discard = saved
+
+
+@contextlib.contextmanager
 def weight_budget(nbytes, source):
     """Limits the bytes of the weights created inside the block (in this thread) to `nbytes`;
     a larger weight raises InvalidArgumentError naming `source`."""
@@ -335,7 +347,7 @@ class Layer:
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None, **kwargs):
         """Creates a Variable owned by this layer (call from build)."""
-        from graphflow.keras import initializers, regularizers
+        from graphflow.keras import constraints, initializers, regularizers
         shape = tuple(() if shape is None else shape)
         if any(d is None or int(d) < 0 for d in shape):
             raise InvalidArgumentError(
@@ -348,7 +360,7 @@ class Layer:
         value = init(shape, dtype=dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
                        dtype=dtype)
-        var._constraint = constraint
+        var._constraint = constraints.get(constraint)  # applied by the optimizer after updates
         var._regularizer = regularizers.get(regularizer)  # read by `losses`, on every access
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
@@ -460,6 +472,43 @@ class Layer:
                     f"or `call()`, on a tensor input. Received invalid value: {x!r:.80}")
         if not _call_state.discard:
             self._call_losses.items.extend(flat)
+
+    def add_metric(self, value, name=None, aggregation=None):
+        """tf.keras 2's `add_metric` (Keras 3 dropped it): inside `call()`, reports the mean of
+        `value` under `name` in fit/evaluate logs (a keras.metrics.Mean per name, listed in
+        `metrics` and reset with the model's metrics).
+
+            >>> class MeanActivation(keras.layers.Layer):
+            ...     def call(self, x):
+            ...         self.add_metric(tf.reduce_mean(x), name="mean_activation")
+            ...         return x
+            >>> layer = MeanActivation()
+            >>> _ = layer(np.ones(2, np.float32)); _ = layer(np.zeros(2, np.float32))
+            >>> float(layer.metrics[0].result())
+            0.5
+        """
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError(
+                "Please provide a name for your metric like "
+                "`self.add_metric(tf.reduce_sum(inputs), name='mean_activation')`")
+        if aggregation not in (None, "mean"):
+            raise InvalidArgumentError(
+                f"Layer {self.name!r}: add_metric supports aggregation='mean' (or None), got "
+                f"{aggregation!r:.40}")
+        if _call_state.discard:  # tracing output specs, or resolving compile() on a batch
+            return
+        from graphflow.keras.metrics import Mean
+        with context.lock:
+            trackers = self.__dict__.setdefault("_added_metrics", {})
+            if name not in trackers:  # zeros are eager values: creation inside a trace is lifted
+                trackers[name] = Mean(name=name)
+        trackers[name].update_state(value)
+
+    @property
+    def metrics(self):
+        """The metrics added with add_metric by this layer and its sublayers."""
+        return [m for layer in self._flatten_layers()
+                for m in layer.__dict__.get("_added_metrics", {}).values()]
 
     def _own_losses(self):
         graph = context.graph

@@ -6,7 +6,7 @@ GlobalAveragePooling2D, GlobalMaxPooling2D.
     TensorShape([1, 8, 8, 4])
 """
 from graphflow.errors import InvalidArgumentError
-from graphflow.keras import activations, initializers, regularizers
+from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
 from graphflow.ops import api as ops
 from graphflow.ops import nn
@@ -42,7 +42,8 @@ class Conv2D(Layer):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise InvalidArgumentError(
@@ -60,6 +61,8 @@ class Conv2D(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         if input_shape.rank != 4:
@@ -72,9 +75,11 @@ class Conv2D(Layer):
                                        f"inputs must be known, got {input_shape}")
         self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters),
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         super().build(input_shape)
 
     def call(self, inputs):
@@ -92,7 +97,9 @@ class Conv2D(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class _Pooling2D(Layer):

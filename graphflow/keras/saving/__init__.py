@@ -47,12 +47,22 @@ _SMALL_JSON = 1 << 20
 # -- weights only ----------------------------------------------------------------------------------
 
 def save_weights(model, filepath, overwrite=True):
+    """Writes the weights: Keras 3's HDF5 layout for a name ending in ".weights.h5" (needs
+    h5py), graphflow's .npy archive otherwise."""
+    if str(filepath).endswith(".weights.h5"):
+        from graphflow.keras.saving.keras3 import save_h5_weights
+        save_h5_weights(model, filepath, overwrite)
+        return
     atomic_write(filepath, _weights.weights_bytes(model), overwrite)
 
 
 def load_weights(model, filepath):
-    """Loads a save_weights() file or a whole-model .keras file's weights into `model`, every
-    array checked before any variable changes."""
+    """Loads a save_weights() file, a Keras 3 ".weights.h5" file or a whole-model .keras file's
+    weights into `model`, every array checked before any variable changes."""
+    if str(filepath).endswith(".h5"):
+        from graphflow.keras.saving.keras3 import load_h5_weights
+        load_h5_weights(model, filepath)
+        return
     archive = Archive.open(filepath, "graphflow weights file")
     if "weights.npz" in archive:  # a whole-model .keras file
         archive = _weights.open_weights(
@@ -99,6 +109,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
                                    f"{type(custom_objects).__name__}")
     archive = Archive.open(filepath)
     source = archive.source
+    from graphflow.keras.saving import keras3
+    if keras3.is_keras3_archive(archive):  # written by Keras 3: config.json + model.weights.h5
+        return keras3.load_keras3_archive(archive, custom_objects, compile)
     if "metadata.json" not in archive or "config.json" not in archive:
         raise InvalidArgumentError(
             f"{source}: not a graphflow .keras model file (missing metadata.json/config.json)")

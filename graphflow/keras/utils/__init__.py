@@ -5,9 +5,29 @@ from typing import Any, Optional
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.data_adapter import (  # noqa: F401
+    pack_x_y_sample_weight, unpack_x_y_sample_weight)
 from graphflow.keras.object_registration import (  # noqa: F401
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seeds Python's `random`, NumPy's global generator and graphflow's global seed at once
+    (Keras's `keras.utils.set_random_seed`), so a training run repeats exactly.
+
+        >>> keras.utils.set_random_seed(1); a = tf.random.uniform([2]).numpy()
+        >>> keras.utils.set_random_seed(1); bool((a == tf.random.uniform([2]).numpy()).all())
+        True
+    """
+    import random
+    from graphflow.ops.random import set_seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InvalidArgumentError(
+            f"set_random_seed: expected an integer seed, got {type(seed).__name__} {seed!r:.40}")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    set_seed(int(seed))
 
 
 def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "float32") -> np.ndarray:

@@ -1,0 +1,470 @@
+"""Keras 3 files: `.keras` archives written by Keras 3 (config.json + model.weights.h5) and
+`.weights.h5` weight files in Keras's HDF5 layout. Needs h5py (`pip install graphflow[h5]`).
+
+Keras 3's weights file holds each layer's variables as datasets "0", "1", ... of a group
+`layers/<key>/vars`, where <key> is the snake-cased class name made unique within its container
+in the order of the model's layers (dense, dense_1, conv2d, ...); a nested model has its own
+`layers/` group. Reading maps keys to layers through the config's layer order (Keras's order),
+so a functional model loads whatever order graphflow lists its layers in. Every array is checked
+(shape, dtype kind) before any variable changes.
+
+A Keras 3 config is translated to graphflow's layer arguments: Keras's bookkeeping keys
+(module, registered_name, build_config, DTypePolicy, ...) are dropped, and an argument that
+graphflow's layer does not take is dropped only when it holds Keras's default (groups=1,
+sparse=False, ...); any other value raises UnimplementedError naming the layer and argument.
+"""
+import inspect
+import io
+
+import numpy as np
+
+from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.keras.layers.base import snake_case
+
+# Keras arguments graphflow's layers do not take, dropped when they hold these (default) values
+_IGNORABLE = {"groups": (1,), "sparse": (False,), "ragged": (False,), "optional": (False,),
+              "data_format": ("channels_last",), "quantization_config": (None,),
+              "lora_rank": (None,), "lora_alpha": (None,), "synchronized": (False,),
+              "use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
+              "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,),
+              "input_length": (None,), "sparse_gradient": (False,), "autocast": (True,),
+              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,)}
+_BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config",
+                "compile_config", "inbound_nodes")
+
+
+def require_h5py(what):
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError(f"{what} needs h5py to read and write Keras's HDF5 weights: "
+                          "pip install graphflow[h5]") from None
+    return h5py
+
+
+def is_keras3_archive(archive):
+    return "model.weights.h5" in archive and "config.json" in archive and \
+        "weights.npz" not in archive
+
+
+# -- configs -------------------------------------------------------------------------------------
+
+def _accepted(cls):
+    """The keyword arguments `cls(...)` takes, following **kwargs up the MRO."""
+    names = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names |= {p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+        names |= set(getattr(klass, "_ALLOWED_KWARGS", ()))
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    names.discard("self")
+    return names
+
+
+def _clean_value(value):
+    """Nested {"class_name", "config"} objects (initializers, regularizers, ...) without Keras's
+    bookkeeping and without None-valued options (Keras's "not used")."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "DTypePolicy":
+            return value.get("config", {}).get("name")
+        if value.get("class_name") == "__tuple__":
+            return tuple(_clean_value(v) for v in value.get("config", {}).get("value", []))
+        if "class_name" in value and "config" in value:
+            out = {k: v for k, v in value.items() if k not in _BOOKKEEPING}
+            if isinstance(out["config"], dict):
+                out["config"] = {k: _clean_value(v) for k, v in out["config"].items()
+                                 if v is not None}
+            return out
+        return {k: _clean_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    return value
+
+
+def layer_arguments(cls, config, where):
+    """graphflow constructor arguments for `cls` from a Keras 3 layer config."""
+    config = dict(config)
+    if "batch_shape" in config:  # InputLayer
+        config["batch_input_shape"] = config.pop("batch_shape")
+    accepted = _accepted(cls)
+    out = {}
+    for key, value in config.items():
+        value = _clean_value(value)
+        if key in accepted:
+            out[key] = value
+        elif value in _IGNORABLE.get(key, ()) or (value is None and key not in _IGNORABLE):
+            continue
+        else:
+            raise UnimplementedError(
+                f"{where}: graphflow's {cls.__name__} has no argument {key!r} (the file sets "
+                f"it to {value!r:.80})")
+    return out
+
+
+def _layer_class(entry, where, custom_objects):
+    from graphflow.keras.object_registration import get_registered_object
+    from graphflow.keras.saving.config import layer_classes
+    name = entry.get("class_name")
+    registered = entry.get("registered_name")
+    cls = None
+    for key in (registered, name):
+        if isinstance(key, str):
+            cls = get_registered_object(key, custom_objects) or layer_classes().get(key)
+            if cls is not None:
+                break
+    if cls is None:
+        raise InvalidArgumentError(
+            f"{where}: unknown layer class {name!r}: graphflow has no such layer and it is not "
+            "a registered custom object (pass custom_objects=, or register it with "
+            "keras.utils.register_keras_serializable)")
+    return cls
+
+
+def model_from_keras3_config(config, source, custom_objects=None):
+    """A graphflow model from a Keras 3 model config ({"class_name", "config"})."""
+    from graphflow.keras.models import Sequential
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise InvalidArgumentError(f"{source}: config.json is not a Keras model config")
+    kind = config["class_name"]
+    inner = config.get("config")
+    if not isinstance(inner, dict):
+        raise InvalidArgumentError(f"{source}: the model config has no 'config' object")
+    if kind == "Sequential":
+        layers = [_build_layer(e, source, custom_objects) for e in inner.get("layers", [])]
+        model = Sequential(layers, name=inner.get("name"))
+        shape = (config.get("build_config") or {}).get("input_shape")
+        if not model.built and shape is not None:
+            model.build(tuple(shape))
+        return model
+    if kind in ("Functional", "Model") and "layers" in inner:
+        return _functional(inner, source, custom_objects)
+    cls = _layer_class(config, f"{source}: model", custom_objects)
+    return cls.from_config(layer_arguments(cls, inner, f"{source}: model {kind}"))
+
+
+def _build_layer(entry, source, custom_objects):
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise InvalidArgumentError(f"{source}: a layer entry is not a {{class_name, config}} "
+                                   f"object: {entry!r:.80}")
+    if entry.get("class_name") in ("Sequential", "Functional", "Model"):
+        return model_from_keras3_config(entry, source, custom_objects)
+    cls = _layer_class(entry, f"{source}: layer {entry['config'].get('name')!r}", custom_objects)
+    where = f"{source}: layer {entry['config'].get('name')!r} ({entry.get('class_name')})"
+    try:
+        return cls.from_config(layer_arguments(cls, entry["config"], where))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, InvalidArgumentError) and str(e).startswith(str(source)):
+            raise
+        raise InvalidArgumentError(f"{where}: cannot build it from its config: {e}") from e
+
+
+def _functional(inner, source, custom_objects):
+    from graphflow.keras.layers.base import InputLayer
+    from graphflow.keras.models import Model
+    from graphflow.utils import nest
+    layers, produced = {}, {}
+    entries = inner["layers"]
+    for entry in entries:
+        layer = _build_layer(entry, source, custom_objects)
+        name = entry.get("name") or layer.name
+        layers[name] = layer
+        if isinstance(layer, InputLayer):
+            produced[(name, 0)] = layer._inbound_nodes[0].outputs
+    pending = [(e.get("name"), i, node) for e in entries
+               for i, node in enumerate(e.get("inbound_nodes", []))]
+
+    class NotYet(Exception):
+        pass
+
+    def resolve(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            history = value.get("config", {}).get("keras_history")
+            if not (isinstance(history, list) and len(history) == 3):
+                raise InvalidArgumentError(f"{source}: bad keras_history {history!r:.60}")
+            out = produced.get((history[0], history[1]))
+            if out is None:
+                if history[0] not in layers:
+                    raise InvalidArgumentError(
+                        f"{source}: a layer takes the output of {history[0]!r}, which the "
+                        "config does not define")
+                raise NotYet
+            return nest.flatten(out)[history[2]]
+        if isinstance(value, dict):
+            if value.get("class_name") == "__tuple__":
+                return tuple(resolve(v) for v in value.get("config", {}).get("value", []))
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    while pending:
+        progressed = False
+        for item in list(pending):
+            name, i, node = item
+            try:
+                args = resolve(node.get("args", []))
+                kwargs = resolve(node.get("kwargs", {}))
+            except NotYet:
+                continue
+            produced[(name, i)] = layers[name](*args, **kwargs)
+            pending.remove(item)
+            progressed = True
+        if not progressed:
+            raise InvalidArgumentError(
+                f"{source}: the model config's layer graph is inconsistent (layers "
+                f"{sorted({p[0] for p in pending})[:5]} never get their inputs)")
+
+    def tensors(refs):
+        if isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str):
+            return produced[(refs[0], refs[1])] if refs[2] == 0 and not isinstance(
+                produced[(refs[0], refs[1])], (list, tuple)) else \
+                nest.flatten(produced[(refs[0], refs[1])])[refs[2]]
+        if isinstance(refs, dict):
+            return {k: tensors(v) for k, v in refs.items()}
+        return [tensors(r) for r in refs]
+    model = Model(tensors(inner["input_layers"]), tensors(inner["output_layers"]),
+                  name=inner.get("name"))
+    model._keras3_layer_order = [e.get("name") for e in entries]
+    return model
+
+
+# -- weights -------------------------------------------------------------------------------------
+
+def _container_keys(layers):
+    """Keras 3's unique keys for a list of layers: snake-cased class names, numbered by
+    repetition (dense, dense_1, ...)."""
+    used, keys = {}, []
+    for layer in layers:
+        name = snake_case(type(layer).__name__)
+        if name in used:
+            used[name] += 1
+            name = f"{name}_{used[name]}"
+        else:
+            used[name] = 0
+        keys.append(name)
+    return keys
+
+
+def _keras_layers(model):
+    """The model's layers in Keras 3's order: the loaded config's order when the model came
+    from a Keras file, else model.layers (a Sequential lists no InputLayer, as Keras)."""
+    from graphflow.keras.layers.base import InputLayer
+    from graphflow.keras.models import Sequential
+    layers = list(model.layers)
+    order = getattr(model, "_keras3_layer_order", None)
+    if order:
+        by_name = {l.name: l for l in layers}
+        layers = [by_name[n] for n in order if n in by_name] + \
+            [l for l in layers if l.name not in order]
+    if isinstance(model, Sequential):
+        layers = [l for l in layers if not isinstance(l, InputLayer)]
+    return layers
+
+
+def _plan(model, group, source, path="layers"):
+    """[(variable, array)] for every weight of `model` from the h5 group `group`."""
+    from graphflow.keras.models import Model
+    plan, layers_group = [], group.get("layers")
+    if layers_group is None:
+        raise InvalidArgumentError(f"{source}: no '{path}' group in the weights file")
+    layers = _keras_layers(model)
+    for layer, key in zip(layers, _container_keys(layers)):
+        where = f"{path}/{key}"
+        if isinstance(layer, Model):
+            if key not in layers_group:
+                raise InvalidArgumentError(f"{source}: nested model {layer.name!r} ({where}) "
+                                           "is missing from the weights file")
+            plan += _plan(layer, layers_group[key], source, f"{where}/layers")
+            continue
+        if not layer.weights:
+            continue
+        node = layers_group.get(key)
+        vars_group = node.get("vars") if node is not None else None
+        if vars_group is None:
+            raise InvalidArgumentError(f"{source}: layer {layer.name!r} has weights but the "
+                                       f"file has no '{where}/vars' group")
+        if len(vars_group) != len(layer.weights):
+            raise InvalidArgumentError(
+                f"{source}: layer {layer.name!r} ({type(layer).__name__}) has "
+                f"{len(layer.weights)} weights but '{where}/vars' holds {len(vars_group)} (a "
+                "sublayer layout graphflow does not read, or another architecture)")
+        for i, var in enumerate(layer.weights):
+            data = vars_group.get(str(i))
+            if data is None or not hasattr(data, "shape"):
+                raise InvalidArgumentError(f"{source}: '{where}/vars/{i}' is missing")
+            want = tuple(var.shape.as_list())
+            if tuple(data.shape) != want:
+                raise InvalidArgumentError(
+                    f"{source}: weight {var.name!r} has shape {want} but '{where}/vars/{i}' "
+                    f"has shape {tuple(data.shape)}")
+            if np.dtype(data.dtype).kind != np.dtype(var.dtype.np).kind and not (
+                    np.dtype(data.dtype).kind in "iu" and np.dtype(var.dtype.np).kind in "iu"):
+                raise InvalidArgumentError(
+                    f"{source}: weight {var.name!r} is {var.dtype.name} but '{where}/vars/{i}' "
+                    f"holds {data.dtype}")
+            plan.append((var, np.asarray(data[()]).astype(var.dtype.np)))
+    return plan
+
+
+def read_h5_weights(model, data, source):
+    """The checked (variable, array) plan of a Keras 3 weights file's bytes (nothing assigned)."""
+    h5py = require_h5py(f"Loading {source}")
+    try:
+        f = h5py.File(io.BytesIO(data), "r")
+    except OSError as e:
+        raise InvalidArgumentError(f"{source}: not an HDF5 weights file ({e})") from None
+    with f:
+        return _plan(model, f, source)
+
+
+def load_h5_weights(model, filepath):
+    """model.load_weights("x.weights.h5"): Keras 3's layout, all-or-nothing."""
+    import os
+    from graphflow.errors import NotFoundError
+    if not os.path.exists(filepath):
+        raise NotFoundError(f"load_weights: no such file {filepath!r}")
+    with open(filepath, "rb") as fh:
+        plan = read_h5_weights(model, fh.read(), filepath)
+    for var, array in plan:
+        var.assign(array)
+
+
+def h5_weights_bytes(model):
+    """The Keras 3 weights layout of `model` as HDF5 bytes."""
+    h5py = require_h5py("Saving .weights.h5 files")
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        _write(model, f)
+        f.create_group("vars").attrs["name"] = model.name
+    return buffer.getvalue()
+
+
+def _write(model, group):
+    from graphflow.keras.models import Model
+    layers_group = group.create_group("layers")
+    layers = _keras_layers(model)
+    for layer, key in zip(layers, _container_keys(layers)):
+        sub = layers_group.create_group(key)
+        if isinstance(layer, Model):
+            _write(layer, sub)
+            sub.create_group("vars").attrs["name"] = layer.name
+            continue
+        vars_group = sub.create_group("vars")
+        vars_group.attrs["name"] = layer.name
+        for i, var in enumerate(layer.weights):
+            vars_group.create_dataset(str(i), data=var.numpy())
+
+
+def save_h5_weights(model, filepath, overwrite=True):
+    from graphflow.keras.saving.archive import atomic_write
+    atomic_write(filepath, h5_weights_bytes(model), overwrite)
+
+
+# -- whole .keras archives ----------------------------------------------------------------------
+
+def load_keras3_archive(archive, custom_objects=None, compile=True):  # noqa: A002
+    """A model from a Keras 3 .keras archive: architecture, weights, compile settings."""
+    from graphflow.keras.layers.base import weight_budget
+    from graphflow.keras.saving import _reporting
+    from graphflow.keras.saving.config import parse_json
+    from graphflow.keras.object_registration import custom_object_scope
+    source = archive.source
+    require_h5py(f"Loading the Keras 3 file {source}")
+    config = parse_json(archive.read("config.json", archive.budget), source, "config.json")
+    with _reporting(source, "the model from its Keras 3 config"), \
+            custom_object_scope(custom_objects), weight_budget(archive.budget, source):
+        model = model_from_keras3_config(config, source, custom_objects)
+    data = archive.read("model.weights.h5", archive.budget)
+    plan = read_h5_weights(model, data, f"{source} (model.weights.h5)")
+    settings = config.get("compile_config") if isinstance(config, dict) else None
+    optimizer_plan = []
+    if compile and isinstance(settings, dict) and settings.get("optimizer") is not None:
+        with _reporting(source, "the compile settings"), custom_object_scope(custom_objects):
+            _compile(model, settings, source)
+        optimizer_plan = _optimizer_plan(model, data, f"{source} (model.weights.h5)")
+    from graphflow.keras.saving.weights import assign_all
+    assign_all(plan, optimizer_plan, model.optimizer if optimizer_plan else None)
+    return model
+
+
+def _keras_trainable_variables(model):
+    """model.trainable_variables in Keras 3's order (layers in the config's order)."""
+    from graphflow.keras.models import Model
+    out = []
+    for layer in _keras_layers(model):
+        out += _keras_trainable_variables(layer) if isinstance(layer, Model) else \
+            list(layer.trainable_weights)
+    return out
+
+
+def _optimizer_plan(model, data, source):
+    """[(target, array)] restoring the optimizer from Keras 3's `optimizer/vars`: iterations,
+    the learning rate (absent with a schedule), then each trainable variable's slots in the
+    optimizer's slot order (graphflow's slot names and order are Keras's). A file whose
+    optimizer state does not fit gets a warning and a fresh optimizer, as Keras does."""
+    import warnings
+    h5py = require_h5py(f"Loading {source}")
+    optimizer = model.optimizer
+    with h5py.File(io.BytesIO(data), "r") as f:
+        group = f.get("optimizer/vars")
+        if group is None or len(group) == 0:
+            return []
+        arrays = [np.asarray(group[str(i)][()]) for i in range(len(group)) if str(i) in group]
+    variables = _keras_trainable_variables(model)
+    slots = list(optimizer._slot_names)
+    expected = len(variables) * len(slots)
+    has_lr = len(arrays) == expected + 2
+    if not has_lr and len(arrays) != expected + 1:
+        warnings.warn(f"{source}: the optimizer state holds {len(arrays)} variables but "
+                      f"{type(optimizer).__name__} of this model needs {expected + 2}; "
+                      "skipping it (the optimizer starts fresh)", stacklevel=3)
+        return []
+    plan = [(optimizer.iterations, arrays[0].astype(np.int64))]
+    rest = arrays[1:]
+    if has_lr:
+        if optimizer._schedule is None:
+            plan.append((optimizer._learning_rate, rest[0].astype(np.float32)))
+        rest = rest[1:]
+    k = 0
+    for var in variables:
+        for slot in slots:
+            array = rest[k]
+            k += 1
+            if tuple(array.shape) != tuple(var.shape.as_list()):
+                warnings.warn(f"{source}: optimizer slot {slot!r} of {var.name!r} has shape "
+                              f"{array.shape}, not {tuple(var.shape.as_list())}; skipping the "
+                              "optimizer state", stacklevel=3)
+                return []
+            plan.append(((var, slot), array.astype(var.dtype.np)))
+    return plan
+
+
+def _compile(model, settings, source):
+    from graphflow.keras import optimizers
+    opt = settings.get("optimizer")
+    if isinstance(opt, dict):
+        cls = optimizers.get(opt.get("class_name", "")).__class__ \
+            if isinstance(opt.get("class_name"), str) else None
+        args = layer_arguments(cls, opt.get("config", {}), f"{source}: optimizer") if cls \
+            else {}
+        opt = cls(**args)
+    from graphflow.keras import losses
+
+    def revive(spec):  # Loss configs back to Loss objects (a dict may map outputs to losses)
+        if isinstance(spec, dict) and "class_name" in spec:
+            return losses.deserialize(_clean_value(spec))
+        if isinstance(spec, dict):
+            return {k: revive(v) for k, v in spec.items()}
+        if isinstance(spec, list):
+            return [revive(v) for v in spec]
+        return spec
+    model.compile(optimizer=opt if opt is not None else "rmsprop",
+                  loss=revive(settings.get("loss")),
+                  metrics=_clean_value(settings.get("metrics")),
+                  weighted_metrics=_clean_value(settings.get("weighted_metrics")),
+                  loss_weights=settings.get("loss_weights"))
+

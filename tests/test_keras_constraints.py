@@ -1,0 +1,95 @@
+"""keras.constraints: values against Keras 3 (numbers from TF 2.21's Keras), serialization,
+and constrained weights projected after every optimizer update, eager and compiled."""
+import json
+
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow import keras
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras import constraints
+
+W = np.array([[3.0, 0.1, -1.0], [4.0, 0.2, 2.0]], np.float32)
+# Keras 3.x outputs for W (printed by ~/.venv-tf/bin/python)
+EXPECTED = [
+    (constraints.MaxNorm(1.0), [[0.6, 0.1, -0.44721], [0.8, 0.2, 0.89443]]),
+    (constraints.MaxNorm(2.0, axis=1), [[1.89642, 0.06321, -0.63214], [1.78707, 0.08935, 0.89353]]),
+    (constraints.NonNeg(), [[3.0, 0.1, 0.0], [4.0, 0.2, 2.0]]),
+    (constraints.UnitNorm(), [[0.6, 0.44721, -0.44721], [0.8, 0.89443, 0.89443]]),
+    (constraints.MinMaxNorm(0.5, 1.0, rate=0.5), [[1.8, 0.1618, -0.72361], [2.4, 0.32361, 1.44721]]),
+]
+
+
+@pytest.mark.parametrize("constraint,expected", EXPECTED, ids=lambda c: type(c).__name__)
+def test_values_match_keras(constraint, expected):
+    out = constraint(tf.constant(W)).numpy()
+    np.testing.assert_allclose(out, expected, atol=2e-5)
+    again = constraints.get(json.loads(json.dumps(constraints.serialize(constraint))))
+    assert type(again) is type(constraint) and again.get_config() == constraint.get_config()
+
+
+def test_get_names_and_errors():
+    assert isinstance(constraints.get("non_neg"), constraints.NonNeg)
+    assert isinstance(constraints.get("MaxNorm"), constraints.MaxNorm)
+    assert constraints.get(None) is None
+    with pytest.raises(InvalidArgumentError, match="Unknown constraint 'nope'"):
+        constraints.get("nope")
+    with pytest.raises(InvalidArgumentError, match="axis"):
+        constraints.UnitNorm(axis="rows")
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_non_neg_kernel_projected_after_each_update(run_eagerly):
+    # Keras 3: the initial -1 kernel is not projected at build, only after the first update
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(
+        2, kernel_constraint=keras.constraints.NonNeg(),
+        kernel_initializer=keras.initializers.Constant(-1.0))])
+    model.compile("sgd", "mse", run_eagerly=run_eagerly)
+    assert (model.layers[0].kernel.numpy() == -1).all()
+    model.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0)
+    np.testing.assert_array_equal(model.layers[0].kernel.numpy(), np.zeros((2, 2)))
+
+
+def test_max_norm_on_conv_and_embedding_and_custom_callable():
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((5,), dtype="int32")
+    h = keras.layers.Embedding(10, 4, embeddings_constraint=constraints.MaxNorm(0.5, axis=1))(inp)
+    h = keras.layers.Reshape((5, 4, 1))(h)
+    h = keras.layers.Conv2D(2, 3, kernel_constraint=constraints.UnitNorm(axis=[0, 1, 2]),
+                            bias_constraint=lambda b: tf.clip_by_value(b, -0.01, 0.01))(h)
+    out = keras.layers.Dense(1)(keras.layers.Flatten()(h))
+    model = keras.Model(inp, out)
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    x = np.random.default_rng(0).integers(0, 10, (16, 5))
+    model.fit(x, np.ones((16, 1)) * 5, verbose=0, epochs=2)
+    emb = model.layers[1].embeddings.numpy()
+    assert np.linalg.norm(emb, axis=1).max() <= 0.5 + 1e-5
+    conv = model.layers[3]
+    np.testing.assert_allclose(np.linalg.norm(conv.kernel.numpy().reshape(-1, 2), axis=0), 1,
+                               rtol=1e-5)
+    assert np.abs(conv.bias.numpy()).max() <= 0.01 + 1e-7
+
+
+def test_layer_config_round_trip_keeps_constraints():
+    layer = keras.layers.Dense(3, kernel_constraint="max_norm", bias_constraint=constraints.NonNeg())
+    config = layer.get_config()
+    assert config["kernel_constraint"] == {"class_name": "MaxNorm",
+                                           "config": {"max_value": 2.0, "axis": 0}}
+    again = keras.layers.Dense.from_config(json.loads(json.dumps(config)))
+    assert isinstance(again.kernel_constraint, constraints.MaxNorm)
+    assert isinstance(again.bias_constraint, constraints.NonNeg)
+
+
+def test_add_weight_constraint_in_custom_layer():
+    class Positive(keras.layers.Layer):
+        def build(self, shape):
+            self.w = self.add_weight("w", (shape[-1],), initializer="ones", constraint="non_neg")
+
+        def call(self, x):
+            return x * self.w
+
+    model = keras.Sequential([keras.Input((3,)), Positive()])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    model.fit(np.ones((8, 3)), -10 * np.ones((8, 3)), verbose=0)
+    assert (model.layers[0].w.numpy() >= 0).all()
