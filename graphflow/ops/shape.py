@@ -171,7 +171,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
         TensorShape([1, 3])
     """
     rank = _rank_of(input)
-    axis = int(axis)
+    axis = rules.as_axis("expand_dims", axis)
     if rank is not None:
         axis = rules.normalize_axis("expand_dims", axis, rank + 1, _shape_of(input))
     return dispatch(EXPAND_DIMS, (input,), {"axis": axis}, name)
@@ -816,6 +816,11 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     begin = _as_int_tuple(begin, "begin", "slice")
     size = _as_int_tuple(size, "size", "slice")
     shape = _shape_of(input_)
+    if len(begin) != len(size) or (shape is not None and len(begin) != len(shape)):
+        raise InvalidArgumentError(
+            f"slice: expected begin and size to have one entry per axis of the rank-"
+            f"{'?' if shape is None else len(shape)} input of shape {rules.fmt(shape)}, got begin "
+            f"{list(begin)} and size {list(size)}")
     for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
         # Python slicing would silently clip; TF requires the slice to lie inside the tensor.
         if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
@@ -888,17 +893,26 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
 
 # -- one_hot -----------------------------------------------------------------------------------
 
+def _check_one_hot_axis(axis, shape):
+    if axis != -1 and not 0 <= axis <= len(shape):
+        raise InvalidArgumentError(
+            f"one_hot: expected axis to be -1 or between [0, {len(shape) + 1}), but received: "
+            f"{axis} (indices of shape {rules.fmt(shape)})")
+
+
 def _one_hot_infer(specs, depth, on_value, off_value, axis, dtype):
     x = specs[0]
     rules.check_kind("one_hot", x, "iu")
     if x.shape is None:
         return [(None, dtypes.as_dtype(dtype))]
+    _check_one_hot_axis(axis, x.shape)
     a = len(x.shape) if axis == -1 else axis
     return [(x.shape[:a] + (depth,) + x.shape[a:], dtypes.as_dtype(dtype))]
 
 
 def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
     rules.check_array_kind("one_hot", indices, "iu")
+    _check_one_hot_axis(axis, indices.shape)
     np_dtype = dtypes.as_dtype(dtype).np
     # Comparing with 0..depth-1 gives out-of-range indices (negative or >= depth) all-off rows,
     # as TF does; one vectorized compare is also the cheapest way for training-size batches.
@@ -927,7 +941,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
     attrs = {"on_value": float(on), "off_value": float(off),
-             "axis": -1 if axis is None else int(axis), "dtype": dtype.name}
+             "axis": -1 if axis is None else rules.as_axis("one_hot", axis), "dtype": dtype.name}
     if hasattr(depth, "dtype") and hasattr(depth, "shape"):  # a tensor, maybe computed in the graph
         known, computed = dynamic_shape.scalar_operand(depth, "one_hot", "depth")
         if computed is not None:  # known only when the graph runs
