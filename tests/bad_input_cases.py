@@ -604,6 +604,99 @@ SESSION_CASES = [
 ]
 
 
+# Shapes known only when the graph runs: (id, [(dtype, static shape)], fn(tf, *inputs), [arrays],
+# expected). Each runs as a graphflow.function with an input_signature of these TensorSpecs and as a
+# Graph of placeholders fed by a Session, so the run-time checks of compiled plans are exercised.
+I32, I64 = np.int32, np.int64
+DYNAMIC_CASES = [
+    ("gather-index", [("float32", (None,)), ("int32", (None,))], lambda tf, x, i: tf.gather(x, i),
+     [np.ones(3, F), np.array([0, 7], I32)], err("[Gg]ather", "7")),
+    ("gather-negative", [("float32", (None,)), ("int32", (None,))], lambda tf, x, i: tf.gather(x, i),
+     [np.ones(3, F), np.array([-2], I32)], err("[Gg]ather", "-2")),
+    ("gather_nd-index", [("float32", (None, None)), ("int32", (None, 2))], lambda tf, x, i: tf.gather_nd(x, i),
+     [np.ones((2, 2), F), np.array([[1, 4]], I32)], err("[Gg]ather_?[Nn]d", "4")),
+    ("scatter_nd-index", [("int32", (None, 1)), ("float32", (None,))], lambda tf, i, u: tf.scatter_nd(i, u, [3]),
+     [np.array([[9]], I32), np.ones(1, F)], err("[Ss]catter", "9")),
+    ("tensor_scatter-index", [("float32", (None,)), ("int32", (None, 1))],
+     lambda tf, x, i: tf.tensor_scatter_nd_update(x, i, tf.ones(tf.shape(i)[:1])),
+     [np.ones(3, F), np.array([[3]], I32)], err("[Ss]catter", "3")),
+    ("one_hot-out-is-zero-row", [("int32", (None,))], lambda tf, i: tf.one_hot(i, 2),
+     [np.array([1, 2, -1], I32)], val([[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]])),
+    ("reshape-size", [("float32", (None,))], lambda tf, x: tf.reshape(x, (2, -1)),
+     [np.ones(5, F)], err("[Rr]eshape", "5")),
+    ("reshape-empty", [("float32", (None,))], lambda tf, x: tf.reshape(x, (-1, 2)),
+     [np.ones(0, F)], val(np.zeros((0, 2), F))),
+    ("add-shapes", [("float32", (None,)), ("float32", (None,))], lambda tf, x, y: x + y,
+     [np.ones(2, F), np.ones(3, F)], err("[Aa]dd|[Ii]ncompatible|broadcast", "2", "3")),
+    ("multiply-chain-shapes", [("float32", (None,)), ("float32", (None,))], lambda tf, x, y: tf.exp(x) * tf.sin(y) + 1.0,
+     [np.ones(4, F), np.ones(3, F)], err("[Mm]ul|[Ii]ncompatible|broadcast", "4", "3")),
+    ("matmul-inner", [("float32", (None, None)), ("float32", (None, None))], lambda tf, a, b: tf.matmul(a, b),
+     [np.ones((2, 4), F), np.ones((3, 2), F)], err("[Mm]at[Mm]ul|matmul", "4", "3")),
+    ("concat-shapes", [("float32", (None, None)), ("float32", (None, None))], lambda tf, a, b: tf.concat([a, b], 0),
+     [np.ones((2, 3), F), np.ones((2, 4), F)], err("[Cc]oncat", "3|4")),
+    # TODO(issue 13, messages): run time still names the concat stack is built of
+    ("stack-shapes", [("float32", (None,)), ("float32", (None,))], lambda tf, a, b: tf.stack([a, b]),
+     [np.ones(2, F), np.ones(3, F)], err("[Ss]tack|[Pp]ack|concat", "2|3")),
+    ("split-uneven", [("float32", (None,))], lambda tf, x: tf.split(x, 2)[0],
+     [np.ones(5, F)], err("[Ss]plit", "5|2")),
+    ("slice-past-end", [("float32", (None,))], lambda tf, x: tf.slice(x, [2], [3]),
+     [np.ones(4, F)], err("[Ss]lice", "2|3|4")),
+    ("getitem-index", [("float32", (None,))], lambda tf, x: x[5],
+     [np.ones(3, F)], err("slice|index", "5")),
+    ("getitem-clipped", [("float32", (None,))], lambda tf, x: x[1:10],
+     [np.array([1, 2, 3], F)], val([2.0, 3.0])),
+    ("floordiv-zero", [("int32", (None,))], lambda tf, d: tf.math.floordiv(tf.constant([4, 4]), d),
+     [np.array([2, 0], I32)], err("[Ff]loor|[Dd]ivision by zero")),
+    ("floormod-zero", [("int64", (None,))], lambda tf, d: tf.math.floormod(tf.constant([4, 4], tf.int64), d),
+     [np.array([0, 1], I64)], err("[Ff]loor|[Dd]ivision by zero")),
+    ("sparse_xent-label", [("int32", (None,)), ("float32", (None, 3))],
+     lambda tf, y, z: tf.nn.sparse_softmax_cross_entropy_with_logits(y, z),
+     [np.array([0, 3], I32), np.ones((2, 3), F)], err("label", "3")),
+    ("reduce_mean-empty", [("float32", (None,))], lambda tf, x: tf.reduce_mean(x),
+     [np.zeros(0, F)], val(NAN)),
+    ("reduce_max-empty", [("float32", (None,))], lambda tf, x: tf.reduce_max(x),
+     [np.zeros(0, F)], val(-INF)),
+    ("argmax-empty", [("float32", (None, None))], lambda tf, x: tf.argmax(x, axis=1),
+     [np.zeros((2, 0), F)], err("[Aa]rg[Mm]ax", "0|empty")),
+    ("range-zero-delta", [("int32", ())], lambda tf, d: tf.range(0, 5, d),
+     [np.array(0, I32)], err("[Rr]ange", "delta|0")),
+    ("fill-negative", [("int32", (None,))], lambda tf, dims: tf.fill(dims, 1.0),
+     [np.array([-1], I32)], err("[Ff]ill|dim", "-1|negative")),
+    ("tile-negative", [("float32", (None,)), ("int32", (1,))], lambda tf, x, m: tf.tile(x, m),
+     [np.ones(2, F), np.array([-1], I32)], err("[Tt]ile", "-1|negative")),
+    ("unstack-dynamic-shape", [("float32", (None, 2))], lambda tf, x: tf.unstack(x, axis=1)[0] * 2.0,
+     [np.ones((3, 2), F)], val([2.0, 2.0, 2.0])),
+    ("boolean_mask-shape", [("float32", (None,)), ("bool", (None,))], lambda tf, x, m: tf.boolean_mask(x, m),
+     [np.ones(3, F), np.array([True, False])], val([1.0])),  # TF masks the first len(mask) only
+    ("where-shapes", [("bool", (None,)), ("float32", (None,))], lambda tf, c, x: tf.where(c, x, x),
+     [np.array([True, False]), np.ones(3, F)], err("where|Select|[Ii]ncompatible|broadcast", "2|3")),
+    ("cast-nan-to-bool", [("float32", (None,))], lambda tf, x: tf.cast(tf.cast(x, tf.bool), tf.float32),
+     [np.array([0.5, -1.0, 0.0, NAN], F)], val([1.0, 1.0, 0.0, 1.0])),
+    ("cast-int8-wraps-like-tf", [("int32", (None,))], lambda tf, x: tf.cast(tf.cast(x, tf.int8), tf.int32),
+     [np.array([127, 128, -129, 300], I32)], val([127, -128, 127, 44], "int32")),
+    ("cast-uint8-wraps-like-tf", [("int32", (None,))], lambda tf, x: tf.cast(x, tf.uint8),
+     [np.array([-1, 256, 257], I32)], val([255, 0, 1], "uint8")),
+    ("logical_and-of-cast", [("float32", (None,))], lambda tf, x: tf.logical_and(tf.cast(x, tf.bool), x > 0.0),
+     [np.array([0.5, -1.0, 0.0], F)], val([True, False, False])),
+]
+
+
+def _placeholders(tf, specs):
+    return [tf.compat.v1.placeholder(tf.as_dtype(d), s) for d, s in specs]
+
+
+def run_dynamic_case(tf, mode, specs, fn, arrays):
+    """Runs a DYNAMIC_CASES function as a function with an input_signature, or fed to a Session."""
+    if mode == "function":
+        sig = [tf.TensorSpec(s, tf.as_dtype(d)) for d, s in specs]
+        return tf.function(lambda *xs: fn(tf, *xs), input_signature=sig, autograph=False)(*arrays)
+    with tf.Graph().as_default():
+        inputs = _placeholders(tf, specs)
+        out = fn(tf, *inputs)
+        with tf.compat.v1.Session() as sess:
+            return sess.run(out, dict(zip(inputs, arrays)))
+
+
 # --- Keras: layers built on wrong shapes, compile/fit/evaluate/predict with bad arguments.
 def _dense_model(tf, loss="mse", n_out=3, activation=None):
     keras = tf.keras
@@ -797,6 +890,10 @@ def all_cases():
     """Every (entry point, id, fn, expected) of the fuzz suite."""
     cases = [(mode, name, (lambda fn, mode: lambda tf: run_op_case(tf, mode, fn))(fn, mode), expected)
              for name, fn, expected in OP_CASES for mode in OP_MODES]
+    cases += [(f"{mode}-runtime", name,
+               (lambda specs, fn, arrays, mode: lambda tf: run_dynamic_case(tf, mode, specs, fn, arrays))(
+                   specs, fn, arrays, mode), expected)
+              for name, specs, fn, arrays, expected in DYNAMIC_CASES for mode in ("function", "session")]
     for entry, table in (("variable", VARIABLE_CASES), ("tape", TAPE_CASES), ("function", FUNCTION_CASES),
                          ("session", SESSION_CASES), ("keras", KERAS_CASES)):
         cases += [(entry, name, fn, expected) for name, fn, expected in table]

@@ -12,7 +12,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import rules
-from graphflow.ops.registry import INDEX, SHAPE, dispatch, register
+from graphflow.ops.registry import INDEX, OPAQUE, SHAPE, dispatch, register
 
 
 def _shape_of(x):
@@ -807,6 +807,32 @@ def _dynamic_slice(x, items):
     return dynamic_shape.strided_slice(x, spec, bounds)
 
 
+def _check_slice_fits(begin, size, shape):
+    """TF's slice requires the slice to lie inside the tensor (Python slicing would clip)."""
+    for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
+        if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
+            raise InvalidArgumentError(
+                f"slice: begin {list(begin)} and size {list(size)} do not fit in shape "
+                f"{rules.fmt(shape)} (axis {axis} has {d} elements)")
+
+
+def _check_slice_infer(specs, begin, size):
+    _check_slice_fits(begin, size, specs[0].shape)
+    return [(specs[0].shape, specs[0].dtype)]
+
+
+def _check_slice_ref(x, begin, size):
+    _check_slice_fits(begin, size, x.shape)
+    return x
+
+
+# The bounds of a slice over dims known only when the graph runs are checked then, by this
+# pass-through op, so a slice past the end raises there too instead of clipping.
+CHECK_SLICE = register("check_slice_bounds", OPAQUE, _check_slice_infer, _check_slice_ref,
+                       lambda inputs, outputs, dy, begin, size: (dy,),
+                       doc="Its input unchanged, after checking that slice(begin, size) fits in it.")
+
+
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """The slice starting at `begin` with `size` elements per axis (-1: to the end).
 
@@ -821,12 +847,12 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
             f"slice: expected begin and size to have one entry per axis of the rank-"
             f"{'?' if shape is None else len(shape)} input of shape {rules.fmt(shape)}, got begin "
             f"{list(begin)} and size {list(size)}")
-    for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
-        # Python slicing would silently clip; TF requires the slice to lie inside the tensor.
-        if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
-            raise InvalidArgumentError(
-                f"slice: begin {list(begin)} and size {list(size)} do not fit in shape "
-                f"{rules.fmt(shape)} (axis {axis} has {d} elements)")
+    _check_slice_fits(begin, size, shape)
+    if any(b < 0 or s < -1 for b, s in zip(begin, size)):
+        raise InvalidArgumentError(f"slice: begin {list(begin)} and size {list(size)} must be >= 0 "
+                                   f"(size -1: to the end), input shape {rules.fmt(shape)}")
+    if shape is None or any(d is None and (b or s != -1) for b, s, d in zip(begin, size, shape)):
+        input_ = dispatch(CHECK_SLICE, (input_,), {"begin": begin, "size": size})
     spec = tuple(("s", b, None if s == -1 else b + s, None) for b, s in zip(begin, size))
     return dispatch(STRIDED_SLICE, (input_,), {"spec": spec}, name)
 
