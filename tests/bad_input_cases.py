@@ -805,6 +805,18 @@ def _fit_mismatched_batches(tf):
     return _dense_model(tf).fit(X4, Y3[:5], verbose=0)
 
 
+def _weighted_accuracy(tf):
+    metric = tf.keras.metrics.Accuracy()
+    metric.update_state([[1], [2], [3], [4]], [[0], [2], [3], [4]], sample_weight=[0.5, 1, 1, 1])
+    return metric.result()
+
+
+def _assign_kernel(tf):
+    layer = tf.keras.layers.Dense(2)
+    layer.build((None, 4))
+    return layer.kernel.assign(np.ones((5, 2), F))
+
+
 KERAS_CASES = [
     ("Dense-negative-units", lambda tf: tf.keras.layers.Dense(-1), err("units|Dense", "-1")),
     ("Dense-zero-units", lambda tf: tf.keras.layers.Dense(0), err("units|Dense", "0")),
@@ -867,6 +879,26 @@ KERAS_CASES = [
     ("loss-function-shapes", lambda tf: tf.keras.losses.mean_squared_error(tf.ones((2, 3)), tf.ones((2, 4))), err("[Ss]ub|[Ss]hape|[Ii]ncompatible|[Bb]roadcast", "3|4")),
     ("metric-Accuracy-shapes", lambda tf: tf.keras.metrics.Accuracy()(tf.ones((2, 3)), tf.ones((2, 4))), err("[Ss]hape|[Ii]ncompatible|[Bb]roadcast|[Ee]qual", "3|4")),
     ("optimizer-negative-lr-is-accepted", lambda tf: float(tf.keras.optimizers.SGD(learning_rate=-1.0).learning_rate), val(-1.0)),
+    ("fit-epochs-negative", _fit(epochs=-1), stricter("epochs", "-1")),  # Keras trains no epoch
+    ("fit-initial_epoch-past-epochs", lambda tf: len(_fit(epochs=1, initial_epoch=3)(tf).history.get("loss", [])), val(0)),
+    ("fit-y-None", _fit(y=None), err("y|None|loss|target|[Tt]arget")),
+    ("fit-validation_data-1-tuple", _fit(validation_data=(X4,)), err("validation_data|tuple|\(x, y\)|[Tt]arget|None|y")),
+    ("fit-validation_data-widths", _fit(validation_data=(X4, np.ones((8, 5), F))), err("3|5|[Ss]hape|[Ii]ncompatible")),
+    ("fit-class_weight-on-mse", lambda tf: len(_fit(class_weight={0: 1.0, 1: 2.0, 2: 1.0})(tf).history["loss"]), val(1)),
+    ("fit-steps_per_epoch-float", _fit(steps_per_epoch=1.5), err("steps_per_epoch|1.5|float|integer")),
+    ("predict-empty", _predict(np.ones((0, 4), F)), err("[Ee]mpty|0|predict|batch")),
+    ("predict-string", _predict(np.array([["a"] * 4])), err("str|string|<U1|float|convert|could not|[Cc]ast")),
+    ("predict-vector-into-Input(20,)", lambda tf: tf.keras.Sequential([tf.keras.Input((20,)), tf.keras.layers.Dense(3)]).predict(np.ones(20, F), verbose=0),
+     err("[Ss]hape|[Ii]ncompatible|[Ee]xpected", "20")),
+    ("call-list-into-one-input", lambda tf: tf.keras.layers.Dense(2)([np.ones((1, 4), F)] * 2), err("expects 1 input|input", "2")),
+    ("Accuracy-sample_weight", lambda tf: float(_weighted_accuracy(tf)), val(float(np.float32(3 / 3.5)))),
+    ("Mean-sample_weight-shape", lambda tf: tf.keras.metrics.Mean()(tf.ones(3), sample_weight=tf.ones(2)), err("[Ss]hape|[Ii]ncompatible|[Bb]roadcast|sample_weight", "2|3")),
+    ("SparseCategoricalAccuracy-rank", lambda tf: tf.keras.metrics.SparseCategoricalAccuracy()(tf.ones((2, 2, 2)), tf.ones((3, 3))), err("[Ss]hape|[Ii]ncompatible|[Bb]roadcast|rank", "2|3")),
+    ("loss-unknown-reduction", lambda tf: tf.keras.losses.MeanSquaredError(reduction="nope"), err("nope|reduction")),
+    ("sparse-loss-label-out", lambda tf: tf.keras.losses.SparseCategoricalCrossentropy()(tf.constant([4]), tf.ones((1, 3)) / 3.0), err("label", "4")),
+    ("Dense-set-wrong-kernel", lambda tf: _assign_kernel(tf), err("[Ss]hape", "4|5")),
+    ("Sequential-non-layer", lambda tf: tf.keras.Sequential([3]), err("3|int|[Ll]ayer")),
+    ("Model-output-not-from-input", lambda tf: tf.keras.Model(tf.keras.Input((3,)), tf.keras.layers.Dense(2)(tf.keras.Input((3,)))), err("[Gg]raph|disconnected|[Dd]isconnected|input|[Ii]nput")),
     ("optimizer-bad-name", lambda tf: tf.keras.optimizers.get("nope"), err("nope")),
 ]
 
