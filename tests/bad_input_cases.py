@@ -47,6 +47,13 @@ class val:
         return f"val({self.value!r})"
 
 
+def eager_runs_python(eager, traced):
+    """Per-mode expectations of a control-flow case: eagerly TF runs cond and while_loop as Python
+    (only the branch taken, no loop-invariant checks); traced, it checks both branches and the loop
+    variables."""
+    return {"eager": eager, "function": traced, "session": traced}
+
+
 F = np.float32
 NAN, INF = math.nan, math.inf
 
@@ -281,7 +288,44 @@ OP_CASES = [
     ("image.resize-rank", lambda tf: tf.image.resize(tf.ones((4,)), (2, 2)), err("[Rr]esize|image|rank|[Ss]hape", "1|3|4|rank")),
     ("clip_by_value-dtype", lambda tf: tf.clip_by_value(tf.ones(2), tf.constant(0), 1), err("[Cc]lip|[Mm]inimum|[Mm]aximum", "int32|float32")),
     ("searchsorted-rank", lambda tf: tf.searchsorted(tf.ones((2, 3)), tf.ones((3, 1))), err("searchsorted|[Ss]earch|[Bb]ound", "2|3")),
+    # --- mismatched structures: control flow, nest, TensorArray, map_fn
+    ("cond-branch-dtypes", lambda tf: tf.cond(tf.constant(True), lambda: tf.constant(1.0), lambda: tf.constant(1)),
+     eager_runs_python(val(1.0), err("cond|branch|[Ff]alse_fn|true_fn", "float32|int32"))),
+    ("cond-branch-structures", lambda tf: tf.cond(tf.constant(True), lambda: (tf.ones(1), tf.ones(1)), lambda: tf.ones(1)),
+     eager_runs_python(val([[1.0], [1.0]]), err("cond|branch|structure|[Ff]alse_fn|true_fn|same|nest"))),
+    ("cond-non-bool-pred", lambda tf: tf.cond(tf.constant([True, False]), lambda: 1.0, lambda: 2.0),
+     err("cond|pred|scalar|shape|rank", "2|scalar|rank")),
+    ("while_loop-body-dtype", lambda tf: tf.while_loop(lambda i: i < 3, lambda i: (tf.cast(i, tf.float32) + 1.0,), (tf.constant(0),)),
+     eager_runs_python(val([3.0]), err("while|loop|body", "float32|int32"))),
+    ("while_loop-body-arity", lambda tf: tf.while_loop(lambda i: i < 3, lambda i: (i + 1, i), [tf.constant(0)]),
+     err("while|loop|body|structure|nest|same", "2|1|structure|same")),
+    ("while_loop-shape-grows", lambda tf: tf.while_loop(lambda x: tf.size(x) < 4, lambda x: (tf.concat([x, x], 0),), (tf.ones(1),)),
+     eager_runs_python(val([[1.0] * 4]), err("while|loop|shape", r"\(1,\)|\(2,\)|\[1\]|\[2\]|shape_invariants"))),
+    ("while_loop-cond-non-bool", lambda tf: tf.while_loop(lambda i: i, lambda i: (i - 1.0,), (tf.constant(3.0),)),
+     eager_runs_python(val([0.0]), err("while|loop|cond|bool", "bool|float32"))),
+    ("tensor_array-read-out", lambda tf: tf.TensorArray(tf.float32, size=2).write(0, 1.0).write(1, 2.0).read(5),
+     err("TensorArray|read|index", "5")),
+    ("tensor_array-write-dtype", lambda tf: tf.TensorArray(tf.float32, size=1).write(0, tf.constant(1)).stack(),
+     err("TensorArray|write|dtype", "int32|float32")),
+    ("tensor_array-stack-shapes", lambda tf: tf.TensorArray(tf.float32, size=2).write(0, tf.ones(2)).write(1, tf.ones(3)).stack(),
+     err("TensorArray|shape|stack|[Ii]ncompatible", "2|3")),
     ("roll-axis-out", lambda tf: tf.roll(tf.ones(3), 1, axis=2), err("[Rr]oll|axis", "2")),
+]
+
+# tf.data input pipelines (eager, as they are used).
+DATA_CASES = [
+    ("from_tensor_slices-lengths", lambda tf: tf.data.Dataset.from_tensor_slices((np.ones(3, F), np.ones(2, F))),
+     err("[Dd]imension|size|length|same|first|0th", "3|2")),
+    ("from_tensor_slices-scalar", lambda tf: tf.data.Dataset.from_tensor_slices(np.float32(1.0)),
+     err("rank|scalar|at least|dimension|slice")),
+    ("batch-zero", lambda tf: list(tf.data.Dataset.range(4).batch(0)), err("batch_size|batch", "0|positive|> 0")),
+    ("batch-float", lambda tf: tf.data.Dataset.range(4).batch(2.5), err("batch_size|2.5|float|int")),
+    ("take-float", lambda tf: tf.data.Dataset.range(4).take(1.5), err("count|1.5|float|int")),
+    ("shuffle-zero-buffer", lambda tf: list(tf.data.Dataset.range(4).shuffle(0)), err("buffer_size|shuffle", "0|positive|> 0")),
+    ("map-bad-arity", lambda tf: list(tf.data.Dataset.range(4).map(lambda a, b: a)), err("argument|positional|missing|b|arguments")),
+    ("zip-non-dataset", lambda tf: tf.data.Dataset.zip((tf.data.Dataset.range(2), 3)), err("[Dd]ataset|3|int|zip")),
+    ("range-negative-take-all", lambda tf: len(list(tf.data.Dataset.range(3).take(-1))), val(3)),
+    ("batch-drop-remainder", lambda tf: len(list(tf.data.Dataset.range(5).batch(2, drop_remainder=True))), val(2)),
 ]
 
 # Each element is (entry point, id, fn(tf) -> value or None, expected); these run only as named.
@@ -920,13 +964,14 @@ def run_op_case(tf, mode, fn):
 
 def all_cases():
     """Every (entry point, id, fn, expected) of the fuzz suite."""
-    cases = [(mode, name, (lambda fn, mode: lambda tf: run_op_case(tf, mode, fn))(fn, mode), expected)
+    cases = [(mode, name, (lambda fn, mode: lambda tf: run_op_case(tf, mode, fn))(fn, mode),
+              expected[mode] if isinstance(expected, dict) else expected)
              for name, fn, expected in OP_CASES for mode in OP_MODES]
     cases += [(f"{mode}-runtime", name,
                (lambda specs, fn, arrays, mode: lambda tf: run_dynamic_case(tf, mode, specs, fn, arrays))(
                    specs, fn, arrays, mode), expected)
               for name, specs, fn, arrays, expected in DYNAMIC_CASES for mode in ("function", "session")]
-    for entry, table in (("variable", VARIABLE_CASES), ("tape", TAPE_CASES), ("function", FUNCTION_CASES),
+    for entry, table in (("data", DATA_CASES), ("variable", VARIABLE_CASES), ("tape", TAPE_CASES), ("function", FUNCTION_CASES),
                          ("session", SESSION_CASES), ("keras", KERAS_CASES)):
         cases += [(entry, name, fn, expected) for name, fn, expected in table]
     return cases

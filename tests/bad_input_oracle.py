@@ -18,7 +18,7 @@ from bad_input_cases import all_cases, err, same_value, stricter  # noqa: E402
 
 
 # Bad input that kills TensorFlow itself (a C++ CHECK failure, not an exception): graphflow raises.
-ABORTS_TF = {"eager:conv2d-rank", "eager:conv1d-rank"}
+ABORTS_TF = {"eager:conv2d-rank", "eager:conv1d-rank", "function:cond-non-bool-pred", "session:cond-non-bool-pred"}
 
 
 def main():
