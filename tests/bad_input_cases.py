@@ -449,7 +449,44 @@ def _tape_nan_gradient(tf):
     return tape.gradient(y, x)
 
 
+def _tape_unconnected_zero(tf):
+    x, z = tf.Variable([1.0, 2.0]), tf.Variable([3.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(x * x)
+    return tape.gradient(y, z, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+
+def _tape_unconnected_bogus(tf):
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    return tape.gradient(y, x, unconnected_gradients="bogus")
+
+
+def _tape_in_function_of_outer_variable(tf):
+    x = tf.Variable(2.0)
+
+    @tf.function
+    def grad():
+        with tf.GradientTape() as tape:
+            y = x * x * x
+        return tape.gradient(y, x)
+    return grad()
+
+
+def _tape_of_string(tf):
+    x = tf.constant(["a"])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.strings.length(x)
+    return tape.gradient(y, x)
+
+
 TAPE_CASES = [
+    ("tape-unconnected-zero", _tape_unconnected_zero, val([0.0])),
+    ("tape-unconnected-bogus", _tape_unconnected_bogus, err("bogus|unconnected")),
+    ("tape-in-function", _tape_in_function_of_outer_variable, val(12.0)),
+    ("tape-watch-string-gradient-None", _tape_of_string, val(None)),
     ("tape-gradient-twice", _tape_twice, err("GradientTape|gradient", "persistent|once")),
     ("tape-unconnected-is-None", _tape_unconnected, val(None)),
     ("tape-int-variable-is-None", _tape_int_variable, val(None)),
@@ -650,7 +687,49 @@ def _fetch_list_with_bad(tf, tf1):
         return sess.run([c, "nope:0"])
 
 
+@_in_graph
+def _feed_dict_not_a_dict(tf, tf1):
+    p = tf1.placeholder(tf.float32, ())
+    with tf1.Session() as sess:
+        return sess.run(p * 2.0, [1.0])
+
+
+@_in_graph
+def _feed_int_key(tf, tf1):
+    p = tf1.placeholder(tf.float32, ())
+    with tf1.Session() as sess:
+        return sess.run(p * 2.0, {3: 1.0})
+
+
+@_in_graph
+def _fetch_assign_op(tf, tf1):
+    v = tf1.Variable(1.0)
+    op = v.assign(5.0)
+    with tf1.Session() as sess:
+        sess.run(tf1.global_variables_initializer())
+        sess.run(op)
+        return sess.run(v)
+
+
+@_in_graph
+def _assign_wrong_shape_in_graph(tf, tf1):
+    v = tf1.Variable([1.0, 2.0])
+    return v.assign([1.0, 2.0, 3.0])
+
+
+@_in_graph
+def _feed_ragged_list(tf, tf1):
+    p = tf1.placeholder(tf.float32, (None, None))
+    with tf1.Session() as sess:
+        return sess.run(p * 2.0, {p: [[1.0, 2.0], [3.0]]})
+
+
 SESSION_CASES = [
+    ("session-feed_dict-list", _feed_dict_not_a_dict, err("feed_dict|dict|list")),
+    ("session-feed-int-key", _feed_int_key, err("3|key|feed|int")),
+    ("session-assign-then-read", _fetch_assign_op, val(5.0)),
+    ("session-assign-wrong-shape", _assign_wrong_shape_in_graph, err("[Ss]hape", "2|3")),
+    ("session-feed-ragged-list", _feed_ragged_list, err("[Ff]eed|shape|sequence|ragged|inhomogeneous|setting an array")),
     ("session-feed-shape", _feed_wrong_shape, err("[Ff]eed", r"\(3,\)", r"\(2,\)|2")),
     ("session-feed-rank", _feed_wrong_rank, err("[Ff]eed", r"\(2,\)", r"\(\?, 2\)|None, 2")),
     ("session-feed-string-into-float", _feed_string_into_float, err("a|string|float")),
@@ -970,6 +1049,13 @@ KERAS_CASES = [
     ("Dense-set-wrong-kernel", lambda tf: _assign_kernel(tf), err("[Ss]hape", "4|5")),
     ("Sequential-non-layer", lambda tf: tf.keras.Sequential([3]), err("3|int|[Ll]ayer")),
     ("Model-output-not-from-input", lambda tf: tf.keras.Model(tf.keras.Input((3,)), tf.keras.layers.Dense(2)(tf.keras.Input((3,)))), err("[Gg]raph|disconnected|[Dd]isconnected|input|[Ii]nput")),
+    ("Dense-on-int-input-casts", lambda tf: tf.keras.layers.Dense(1, kernel_initializer="ones")(np.ones((1, 2), np.int32)), val([[2.0]])),
+    ("Dense-on-string-input", lambda tf: tf.keras.layers.Dense(1)(tf.constant([["a", "b"]])), err("string|str|float|[Cc]ast|dtype")),
+    ("Embedding-float-indices-cast", lambda tf: tf.keras.layers.Embedding(3, 1, embeddings_initializer="ones")(np.array([[1.0, 2.0]], F)), val([[[1.0], [1.0]]])),
+    ("BatchNormalization-empty-batch", lambda tf: tf.keras.layers.BatchNormalization()(np.ones((0, 3), F)), val(np.zeros((0, 3), F))),
+    ("fit-dataset-and-y", lambda tf: _dense_model(tf).fit(tf.data.Dataset.from_tensor_slices((X4, Y3)).batch(4), Y3, verbose=0), err("y|dataset|[Dd]ataset")),
+    ("fit-dataset-wrong-structure", lambda tf: _dense_model(tf).fit(tf.data.Dataset.from_tensor_slices(X4).batch(4), verbose=0), err("y|target|loss|None|[Tt]arget|tuple")),
+    ("fit-list-of-two-inputs", _fit(x=[X4, X4]), stricter("input|[Ee]xpect|2|1|structure|[Ll]ayer")),
     ("optimizer-bad-name", lambda tf: tf.keras.optimizers.get("nope"), err("nope")),
 ]
 
