@@ -525,7 +525,26 @@ def _signature_fn(tf, spec):
     return tf.function(lambda x: x * 2.0, input_signature=[spec])
 
 
+def _assign_in_function_wrong_dtype(tf):
+    v = tf.Variable([1.0, 2.0])
+    return tf.function(lambda: v.assign(tf.constant([1, 2])))()
+
+
+def _assign_in_function_wrong_shape(tf):
+    v = tf.Variable([1.0, 2.0])
+    return tf.function(lambda x: v.assign(x), input_signature=[tf.TensorSpec([None])])(tf.ones(3))
+
+
+def _get_concrete_then_wrong_call(tf):
+    f = tf.function(lambda x: x * 2.0)
+    concrete = f.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    return concrete(tf.ones(3))
+
+
 FUNCTION_CASES = [
+    ("function-assign-wrong-dtype", _assign_in_function_wrong_dtype, err("int32|float32")),
+    ("function-assign-runtime-shape", _assign_in_function_wrong_shape, err("[Ss]hape|assign", "2|3")),
+    ("concrete-function-wrong-shape", _get_concrete_then_wrong_call, stricter("[Ss]hape|TensorSpec|signature|incompatible|[Ee]xpected", "2|3")),
     ("function-signature-shape",
      lambda tf: _signature_fn(tf, tf.TensorSpec((2,), tf.float32))(tf.ones(3)), err("2|3|[Ss]hape|signature|TensorSpec")),
     ("function-signature-rank",
