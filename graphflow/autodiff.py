@@ -37,6 +37,14 @@ class UnconnectedGradients:
     ZERO = "zero"
 
 
+def _check_unconnected(value):
+    """TF's ValueError for an unconnected_gradients that is neither "none" nor "zero" (the
+    gradient would otherwise quietly fall back to None)."""
+    if value not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
+        raise InvalidArgumentError(f"GradientTape.gradient: Unknown value for "
+                                   f"unconnected_gradients: {value!r}")
+
+
 class GradientTape:
     """Records operations for automatic differentiation.
 
@@ -144,6 +152,7 @@ class GradientTape:
             raise InvalidArgumentError(
                 "GradientTape.gradient can only be called once on a non-persistent tape; create "
                 "the tape with GradientTape(persistent=True) to compute several gradients")
+        _check_unconnected(unconnected_gradients)
         targets = _check_structure("target", target)
         flat_sources = _check_structure("sources", sources)
         seeds = None

@@ -55,7 +55,12 @@ def trace(x, name=None):
         >>> float(tf.linalg.trace(tf.eye(3)))
         3.0
     """
-    n = x.shape[-1]
+    from graphflow.ops.creation import convert_to_tensor
+    x = convert_to_tensor(x)
+    if x.shape.rank is not None and x.shape.rank < 2:
+        raise InvalidArgumentError(f"linalg.trace: input must be at least rank 2 (a batch of "
+                                   f"matrices), got shape {x.shape}")
+    n = x.shape[-1] if x.shape.rank is not None else None
     if n is None or x.shape[-2] != n:
         raise InvalidArgumentError(f"linalg.trace: needs square matrices, got shape {x.shape}")
     return rd.reduce_sum(x * eye(n, dtype=x.dtype), [-2, -1], name=name)

@@ -963,6 +963,15 @@ def _check_labels_make(rng, dtype):
 _add("check_label_range", _check_labels_make, INTS + (U8,), lambda x, depth, op_name: x)
 
 
+def _check_slice_make(rng, dtype):
+    # slices that fit (a slice past the end has its case in tests/bad_input_cases.py)
+    return [([values(rng, s, dtype)], {"begin": b, "size": z})
+            for s, b, z in [((3,), (1,), (2,)), ((2, 3), (0, 1), (-1, 2)), ((0, 2), (0, 0), (0, -1))]]
+
+
+_add("check_slice_bounds", _check_slice_make, FLOATS, lambda x, begin, size: x)
+
+
 def _where_indices_make(rng, dtype):
     return [([values(rng, s, dtype)], {}) for s in [(1,), (4,), (2, 3), (0, 2), (2, 1, 2)]]
 

@@ -19,7 +19,7 @@ from helpers import SAMPLES, assert_close, outputs_of, run
 GPU = "/GPU:0"
 
 # Ops the CUDA target runs on the host by design (their plans list them under "on the host").
-HOST_OPS = {"where_indices", "untile", "check_label_range"}
+HOST_OPS = {"where_indices", "untile", "check_label_range", "check_slice_bounds"}
 # The scans, sorts, index-tuple scatters, segment ops and data-dependent shapes of issue 16
 # (ops1) have no CUDA kernels yet: they run their NumPy reference on the host.
 HOST_OPS |= {"cumsum", "cumprod", "cumulative_logsumexp", "argsort", "in_top_k",

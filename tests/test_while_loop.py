@@ -63,14 +63,18 @@ def test_maximum_iterations(limit):
     assert float(python_limit(tf.constant(0.0))[0]) == 3.0
 
 
-def test_condition_follows_tf_truth_rules():
-    """TF's While: a scalar condition is true when non-zero, a tensor when non-empty."""
+def test_condition_must_be_a_scalar_bool():
+    """TF 2.21 rejects a non-bool predicate ("Input 'input' passed int32 expected bool ...
+    LoopCond") and a non-scalar one when the loop is traced (an int or a non-empty tensor is not
+    taken as true)."""
     f = tf.function(lambda x: tf.while_loop(lambda i: i, lambda i: i - 1, [x]))
-    assert int(f(tf.constant(5))[0]) == 0
-    # a non-empty tensor is true whatever its values: only maximum_iterations stops this loop
+    with pytest.raises(InvalidArgumentError, match=r"while_loop: cond must return a scalar bool "
+                       r"tensor, got int32 with shape \(\)"):
+        f(tf.constant(5))
     g = tf.function(lambda x: tf.while_loop(lambda v: v > 100, lambda v: v - 1, [x],
                                             maximum_iterations=3))
-    np.testing.assert_array_equal(g(tf.constant([2, 1]))[0].numpy(), [-1, -2])
+    with pytest.raises(InvalidArgumentError, match=r"scalar bool tensor, got bool with shape \(2,\)"):
+        g(tf.constant([2, 1]))
 
 
 def test_shape_invariants_let_shapes_change():

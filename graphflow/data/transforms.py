@@ -16,7 +16,7 @@ from graphflow.data import functions, structure, threads
 from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
 from graphflow.data.sources import ListDataset, TensorSliceDataset
 from graphflow.data.structure import DatasetSpec
-from graphflow.errors import GraphflowError, InvalidArgumentError
+from graphflow.errors import GraphflowError, InvalidArgumentError, InvalidTypeError
 from graphflow.tensor import EagerTensor, SymbolicTensor, TensorShape, TensorSpec
 
 
@@ -26,10 +26,10 @@ def _count(value, what, minimum=None):
         return None
     if isinstance(value, EagerTensor):
         value = value.numpy()
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{what} must be an integer, got {value!r:.40}") from None
+    if isinstance(value, bool) or not hasattr(value, "__index__"):  # int(2.5) would truncate
+        raise InvalidTypeError(f"{what} must be an integer, got {value!r:.40} of type "
+                               f"{type(value).__name__}")
+    n = int(value.__index__())
     if minimum is not None and n < minimum:
         raise InvalidArgumentError(f"{what} must be at least {minimum}, got {n}")
     return n

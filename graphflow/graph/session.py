@@ -13,7 +13,7 @@
 import numpy as np
 
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.graph.ir import Node, get_default_graph
 from graphflow.tensor import SymbolicTensor, Variable
 from graphflow.utils import nest
@@ -110,6 +110,9 @@ class Session:
     def _feeds(self, feed_dict):
         from graphflow.ops.registry import to_array
         tensors, arrays = [], []
+        if not hasattr(feed_dict, "items"):
+            raise InvalidTypeError(f"Session.run: feed_dict must be a dictionary (a Mapping), "
+                                   f"instead of {type(feed_dict).__name__!r}")
         for key, value in feed_dict.items():
             t = self.graph.as_graph_element(key) if isinstance(key, str) else key
             if isinstance(t, Node) and len(t.outputs) == 1:

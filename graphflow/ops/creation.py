@@ -171,6 +171,8 @@ def fill(dims, value, dtype=None, name=None):
         return dynamic_shape.fill(known if computed is None else computed, value, name)
     if isinstance(value, Tensor):
         value = value.numpy()
+    if np.ndim(value) != 0:  # np.full would broadcast a vector over the last axis
+        raise InvalidArgumentError(f"fill: value must be a scalar, got shape {list(np.shape(value))}")
     if dtype is None:
         dtype = dtypes.as_dtype(to_array(value).dtype)
     dtype = dtypes.as_dtype(dtype)

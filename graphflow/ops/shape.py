@@ -12,7 +12,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import rules
-from graphflow.ops.registry import INDEX, SHAPE, dispatch, register
+from graphflow.ops.registry import INDEX, OPAQUE, SHAPE, dispatch, register
 
 
 def _shape_of(x):
@@ -171,7 +171,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
         TensorShape([1, 3])
     """
     rank = _rank_of(input)
-    axis = int(axis)
+    axis = rules.as_axis("expand_dims", axis)
     if rank is not None:
         axis = rules.normalize_axis("expand_dims", axis, rank + 1, _shape_of(input))
     return dispatch(EXPAND_DIMS, (input,), {"axis": axis}, name)
@@ -807,6 +807,32 @@ def _dynamic_slice(x, items):
     return dynamic_shape.strided_slice(x, spec, bounds)
 
 
+def _check_slice_fits(begin, size, shape):
+    """TF's slice requires the slice to lie inside the tensor (Python slicing would clip)."""
+    for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
+        if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
+            raise InvalidArgumentError(
+                f"slice: begin {list(begin)} and size {list(size)} do not fit in shape "
+                f"{rules.fmt(shape)} (axis {axis} has {d} elements)")
+
+
+def _check_slice_infer(specs, begin, size):
+    _check_slice_fits(begin, size, specs[0].shape)
+    return [(specs[0].shape, specs[0].dtype)]
+
+
+def _check_slice_ref(x, begin, size):
+    _check_slice_fits(begin, size, x.shape)
+    return x
+
+
+# The bounds of a slice over dims known only when the graph runs are checked then, by this
+# pass-through op, so a slice past the end raises there too instead of clipping.
+CHECK_SLICE = register("check_slice_bounds", OPAQUE, _check_slice_infer, _check_slice_ref,
+                       lambda inputs, outputs, dy, begin, size: (dy,),
+                       doc="Its input unchanged, after checking that slice(begin, size) fits in it.")
+
+
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """The slice starting at `begin` with `size` elements per axis (-1: to the end).
 
@@ -816,12 +842,17 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     begin = _as_int_tuple(begin, "begin", "slice")
     size = _as_int_tuple(size, "size", "slice")
     shape = _shape_of(input_)
-    for axis, (b, s, d) in enumerate(zip(begin, size, shape or ())):
-        # Python slicing would silently clip; TF requires the slice to lie inside the tensor.
-        if d is not None and not (0 <= b <= d and (s == -1 or 0 <= s <= d - b)):
-            raise InvalidArgumentError(
-                f"slice: begin {list(begin)} and size {list(size)} do not fit in shape "
-                f"{rules.fmt(shape)} (axis {axis} has {d} elements)")
+    if len(begin) != len(size) or (shape is not None and len(begin) != len(shape)):
+        raise InvalidArgumentError(
+            f"slice: expected begin and size to have one entry per axis of the rank-"
+            f"{'?' if shape is None else len(shape)} input of shape {rules.fmt(shape)}, got begin "
+            f"{list(begin)} and size {list(size)}")
+    _check_slice_fits(begin, size, shape)
+    if any(b < 0 or s < -1 for b, s in zip(begin, size)):
+        raise InvalidArgumentError(f"slice: begin {list(begin)} and size {list(size)} must be >= 0 "
+                                   f"(size -1: to the end), input shape {rules.fmt(shape)}")
+    if shape is None or any(d is None and (b or s != -1) for b, s, d in zip(begin, size, shape)):
+        input_ = dispatch(CHECK_SLICE, (input_,), {"begin": begin, "size": size})
     spec = tuple(("s", b, None if s == -1 else b + s, None) for b, s in zip(begin, size))
     return dispatch(STRIDED_SLICE, (input_,), {"spec": spec}, name)
 
@@ -888,17 +919,26 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
 
 # -- one_hot -----------------------------------------------------------------------------------
 
+def _check_one_hot_axis(axis, shape):
+    if axis != -1 and not 0 <= axis <= len(shape):
+        raise InvalidArgumentError(
+            f"one_hot: expected axis to be -1 or between [0, {len(shape) + 1}), but received: "
+            f"{axis} (indices of shape {rules.fmt(shape)})")
+
+
 def _one_hot_infer(specs, depth, on_value, off_value, axis, dtype):
     x = specs[0]
     rules.check_kind("one_hot", x, "iu")
     if x.shape is None:
         return [(None, dtypes.as_dtype(dtype))]
+    _check_one_hot_axis(axis, x.shape)
     a = len(x.shape) if axis == -1 else axis
     return [(x.shape[:a] + (depth,) + x.shape[a:], dtypes.as_dtype(dtype))]
 
 
 def _one_hot_ref(indices, depth, on_value, off_value, axis, dtype):
     rules.check_array_kind("one_hot", indices, "iu")
+    _check_one_hot_axis(axis, indices.shape)
     np_dtype = dtypes.as_dtype(dtype).np
     # Comparing with 0..depth-1 gives out-of-range indices (negative or >= depth) all-off rows,
     # as TF does; one vectorized compare is also the cheapest way for training-size batches.
@@ -927,7 +967,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
     attrs = {"on_value": float(on), "off_value": float(off),
-             "axis": -1 if axis is None else int(axis), "dtype": dtype.name}
+             "axis": -1 if axis is None else rules.as_axis("one_hot", axis), "dtype": dtype.name}
     if hasattr(depth, "dtype") and hasattr(depth, "shape"):  # a tensor, maybe computed in the graph
         known, computed = dynamic_shape.scalar_operand(depth, "one_hot", "depth")
         if computed is not None:  # known only when the graph runs

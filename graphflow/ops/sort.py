@@ -223,7 +223,8 @@ def in_top_k(targets, predictions, k, name=None):
     """
     targets = _tensor(targets, "in_top_k")
     value = constant_value(k)
-    if value is None or np.ndim(value) != 0:
+    if value is None or np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "iu":
+        # int(1.5) would silently take the top 1
         raise InvalidArgumentError(f"in_top_k: k must be a constant integer, got {k!r:.60}")
     return dispatch(IN_TOP_K, (targets, predictions), {"k": int(value)}, name)
 

@@ -338,6 +338,11 @@ def _build(cond, body, args, shape_invariants, back_prop, maximum_iterations, na
     (pred_t,) = subgraph.flatten_results(cond_body, [pred], "while_loop: cond")
     if pred_t is None:
         raise InvalidArgumentError(f"while_loop: cond must return a tensor, got {pred!r}")
+    if pred_t.dtype is not dtypes.bool or (pred_t.shape.rank not in (None, 0)):
+        # A float predicate would loop while it is non-zero, silently (TF rejects it too).
+        raise InvalidArgumentError(
+            f"while_loop: cond must return a scalar bool tensor, got {pred_t.dtype.name} with "
+            f"shape {pred_t.shape}")
     loop_body, result = subgraph.trace(body, specs, make_args, f"{name}_body")
     result = _normalize_result(args, result)
     _check_structure(args, result)

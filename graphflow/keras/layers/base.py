@@ -798,6 +798,10 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
             shape = (int(shape),)
         else:
             raise InvalidArgumentError(f"Input: shape must be a tuple, got {shape!r}")
+    for dims in (shape, batch_shape):
+        if dims is not None and any(isinstance(d, (int, np.integer)) and d < 0 for d in dims):
+            raise InvalidArgumentError(f"Input: cannot convert '{tuple(dims)}' to a shape. "
+                                       "Negative dimensions are not allowed.")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
                        batch_input_shape=batch_shape)
     return layer._inbound_nodes[0].outputs

@@ -85,6 +85,11 @@ def _architecture(model):
 
 def save_model(model, filepath, overwrite=True):
     from graphflow import __version__
+    if isinstance(filepath, (str, os.PathLike)) and not os.fspath(filepath).endswith(".keras"):
+        raise InvalidArgumentError(
+            "Invalid filepath extension for saving. Please add a `.keras` extension for the native "
+            "Keras format (graphflow does not write the legacy .h5 format; use "
+            f"model.save_weights() for weights only). Received: filepath={os.fspath(filepath)}.")
     members = {
         "metadata.json": json.dumps({"format": FORMAT, "version": VERSION,
                                      "graphflow_version": __version__}),
