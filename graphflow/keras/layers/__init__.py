@@ -9,3 +9,18 @@ from graphflow.keras.layers.normalization import BatchNormalization, LayerNormal
 from graphflow.keras.layers.conv import (  # noqa: F401,E402
     AveragePooling2D, AvgPool2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D,
     MaxPooling2D)
+# -- klayers (issue 17): convolution/shape, activation, noise, normalization, attention and
+# preprocessing layers --
+from graphflow.keras.layers.conv_extra import (  # noqa: F401,E402
+    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
+    GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D, MaxPool1D,
+    MaxPooling1D, SeparableConv2D)
+from graphflow.keras.layers.reshaping import (  # noqa: F401,E402
+    Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling1D, UpSampling2D,
+    ZeroPadding1D, ZeroPadding2D)
+from graphflow.keras.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402
+from graphflow.keras.layers.noise import (  # noqa: F401,E402
+    GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D)
+from graphflow.keras.layers.normalization_extra import (  # noqa: F401,E402
+    GroupNormalization, UnitNormalization)
+# -- end klayers --
