@@ -24,19 +24,20 @@ def check_gradients(layer, x, training=None, eps=1e-5, rtol=1e-4, atol=1e-6, wrt
     grads = tape.gradient(loss, targets)
     for var, grad in zip(targets, grads):
         assert grad is not None, f"no gradient for {var.name}"
-        value = var.numpy().copy()
-        numeric = np.zeros_like(value)
-        flat = value.reshape(-1)
+        value = var.numpy()
+        flat = np.array(value, copy=True).reshape(-1)  # a 0-d array's reshape is a copy
+        numeric = np.zeros_like(flat)
         for i in range(flat.size):
             saved = flat[i]
             out = []
             for step in (eps, -eps):
                 flat[i] = saved + step
-                var.assign(value)
+                var.assign(flat.reshape(value.shape))
                 out.append(float(_loss(layer, xt, probe, training, kwargs)))
             flat[i] = saved
             var.assign(value)
-            numeric.reshape(-1)[i] = (out[0] - out[1]) / (2 * eps)
+            numeric[i] = (out[0] - out[1]) / (2 * eps)
+        numeric = numeric.reshape(value.shape)
         np.testing.assert_allclose(np.asarray(grad), numeric, rtol=rtol, atol=atol,
                                    err_msg=f"gradient of {var.name}")
 

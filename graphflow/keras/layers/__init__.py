@@ -23,4 +23,6 @@ from graphflow.keras.layers.noise import (  # noqa: F401,E402
     GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D)
 from graphflow.keras.layers.normalization_extra import (  # noqa: F401,E402
     GroupNormalization, UnitNormalization)
+from graphflow.keras.layers.attention import (  # noqa: F401,E402
+    AdditiveAttention, Attention, MultiHeadAttention)
 # -- end klayers --

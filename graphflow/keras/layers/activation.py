@@ -19,8 +19,12 @@ def _large_negative(dtype):
 
 
 class Softmax(Layer):
-    """softmax over `axis` (an int or a list of ints); a boolean `mask` (broadcastable to the
-    inputs) gives masked positions a large negative logit, so they get (about) zero weight."""
+    """softmax over `axis` (an int or a list of ints); with a `mask` (broadcastable to the
+    inputs; True or > 0.5 keeps) masked positions get weight 0, as Keras 3.
+
+        >>> keras.layers.Softmax()(np.zeros((1, 3), np.float32), mask=[[1, 1, 0]]).numpy()
+        array([[0.5, 0.5, 0. ]], dtype=float32)
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -28,13 +32,20 @@ class Softmax(Layer):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            inputs = inputs + (1.0 - ops.cast(mask, inputs.dtype)) * _large_negative(inputs.dtype)
-        if isinstance(self.axis, (list, tuple)):
-            if len(self.axis) == 1:
-                return ops.nn.softmax(inputs, axis=self.axis[0])
+            mask = ops.convert_to_tensor(mask)
+            if mask.dtype.name != "bool":  # Keras keeps the positions > 0.5
+                mask = ops.greater(mask, ops.cast(0.5, mask.dtype))
+            inputs = ops.where(mask, inputs, _large_negative(inputs.dtype))
+        if isinstance(self.axis, (list, tuple)) and len(self.axis) > 1:
             # exp(x - logsumexp(x, axes)) normalizes over all the axes at once
-            return ops.exp(inputs - ops.reduce_logsumexp(inputs, list(self.axis), keepdims=True))
-        return ops.nn.softmax(inputs, axis=self.axis)
+            out = ops.exp(inputs - ops.reduce_logsumexp(inputs, list(self.axis), keepdims=True))
+        else:
+            axis = self.axis[0] if isinstance(self.axis, (list, tuple)) else self.axis
+            out = ops.nn.softmax(inputs, axis=axis)
+        if mask is not None:
+            # a wholly masked row would be uniform: Keras gives it zeros
+            out = ops.where(mask, out, ops.zeros_like(out))
+        return out
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
