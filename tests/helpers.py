@@ -3098,3 +3098,22 @@ def _aspect_expected(x, size, mode):
 
 
 _add("aspect_ratio_box", _aspect_make, (F32, U8), _aspect_expected)
+
+
+# -- vocabulary_lookup (klayers, issue 17): the lookup layers' table -----------------------------
+
+def _lookup_make(rng, dtype):
+    cases = []
+    for shape in STRING_SHAPES:
+        keys = strings(rng, shape)
+        vocab = tuple(sorted(set(keys.reshape(-1).tolist())))[::2] + (b"never-a-key",)
+        cases.append(([keys], {"vocabulary": vocab}))
+    ints = rng.integers(-3, 6, (2, 4)).astype(np.int64)
+    cases.append(([ints], {"vocabulary": (5, 0, -3, 2)}))
+    cases.append(([ints.astype(np.int32)], {"vocabulary": ()}))
+    return cases
+
+
+_add("vocabulary_lookup", _lookup_make, (STRING,),
+     lambda x, vocabulary: _smap(lambda k: vocabulary.index(k) if k in vocabulary else -1,
+                                 x, np.int64))

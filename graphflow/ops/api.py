@@ -53,5 +53,6 @@ from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
 
 mod = floormod
