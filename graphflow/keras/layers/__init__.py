@@ -25,4 +25,7 @@ from graphflow.keras.layers.normalization_extra import (  # noqa: F401,E402
     GroupNormalization, UnitNormalization)
 from graphflow.keras.layers.attention import (  # noqa: F401,E402
     AdditiveAttention, Attention, MultiHeadAttention)
+from graphflow.keras.layers.preprocessing import (  # noqa: F401,E402
+    CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup, Normalization,
+    RandomContrast, RandomCrop, RandomFlip, Resizing, StringLookup, TextVectorization)
 # -- end klayers --
