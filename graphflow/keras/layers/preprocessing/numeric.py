@@ -64,13 +64,23 @@ class Normalization(Layer):
         if self.input_mean is not None:
             mean = np.broadcast_to(np.asarray(self.input_mean, np.float32), shape)
             var = np.broadcast_to(np.asarray(self.input_variance, np.float32), shape)
-            self.mean = ops.constant(np.array(mean, np.float32))
-            self.variance = ops.constant(np.array(var, np.float32))
+            self.adapt_mean = ops.constant(np.array(mean, np.float32))
+            self.adapt_variance = ops.constant(np.array(var, np.float32))
         else:
-            self.mean = self.add_weight("mean", shape, initializer="zeros", trainable=False)
-            self.variance = self.add_weight("variance", shape, initializer="ones",
-                                            trainable=False)
+            self.adapt_mean = self.add_weight("mean", shape, initializer="zeros",
+                                              trainable=False)
+            self.adapt_variance = self.add_weight("variance", shape, initializer="ones",
+                                                  trainable=False)
         super().build(input_shape)
+
+    # Keras's `mean` and `variance` have the broadcast shape ((1, features) for axis=-1)
+    @property
+    def mean(self):
+        return ops.reshape(self.adapt_mean, self._broadcast)
+
+    @property
+    def variance(self):
+        return ops.reshape(self.adapt_variance, self._broadcast)
 
     def adapt(self, data, batch_size=None, steps=None):
         """Learns the mean and variance over every axis but `axis`, batch by batch (exactly:
@@ -100,16 +110,16 @@ class Normalization(Layer):
                 count = total
         if mean is None:
             raise InvalidArgumentError(f"Normalization layer {self.name!r}: adapt got no data")
-        self.mean.assign(np.asarray(mean, np.float32).reshape(self.mean.shape.as_list()))
-        self.variance.assign(np.asarray(m2 / count, np.float32).reshape(
-            self.variance.shape.as_list()))
+        shape = self.adapt_mean.shape.as_list()
+        self.adapt_mean.assign(np.asarray(mean, np.float32).reshape(shape))
+        self.adapt_variance.assign(np.asarray(m2 / count, np.float32).reshape(shape))
 
     def call(self, inputs):
         inputs = ops.convert_to_tensor(inputs)
         if inputs.dtype.name != "float32":
             inputs = ops.cast(inputs, "float32")
-        mean = ops.reshape(self.mean, self._broadcast)
-        std = ops.maximum(ops.sqrt(ops.reshape(self.variance, self._broadcast)), EPSILON)
+        mean = self.mean
+        std = ops.maximum(ops.sqrt(self.variance), EPSILON)
         if self.invert:
             return mean + inputs * std
         return (inputs - mean) / std

@@ -70,7 +70,8 @@ def ngrams(tokens, widths, separator=" "):
     counts = ops.reduce_sum(ops.cast(ops.equal(ops.expand_dims(out_rows, 0),
                                                ops.expand_dims(ops.range(nrows, dtype="int64"),
                                                                1)), "int64"), 1)
-    return RaggedTensor.from_row_lengths(values, counts)
+    splits = ops.concat([ops.zeros([1], "int64"), ops.cumsum(counts)], 0)
+    return RaggedTensor.from_row_splits(values, splits)
 
 
 class TextVectorization(Layer):
