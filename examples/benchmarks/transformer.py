@@ -108,15 +108,17 @@ def main():
           f"embed {a.embed}, dense {a.dense}, heads {a.heads} (key_dim {a.embed})")
     g = graphflow_steps(a)
     peer = peer_steps(a)
-    gm = float(np.median(g))
-    print(f"graphflow compiled fit  {gm * 1e3:9.1f} ms/step  (steps: "
-          f"{[round(t * 1e3, 1) for t in g]})")
+    # The machine is shared: report the best step (least disturbed) beside the median.
+    gm, gb = float(np.median(g)), min(g)
+    print(f"graphflow compiled fit  best {gb * 1e3:9.1f} ms/step, median {gm * 1e3:9.1f}  "
+          f"(steps: {[round(t * 1e3, 1) for t in g]})")
     result = {"graphflow_step_s": g, "tiered": tf.config.get_tiered_compilation()}
     if peer is not None:
-        pm = float(np.median(peer["step_s"]))
-        print(f"PyTorch eager {peer['torch']:9s} {pm * 1e3:9.1f} ms/step  (steps: "
-              f"{[round(t * 1e3, 1) for t in peer['step_s']]})")
-        print(f"ratio graphflow / PyTorch eager: {gm / pm:.2f} (below 1: graphflow faster)")
+        pm, pb = float(np.median(peer["step_s"])), min(peer["step_s"])
+        print(f"PyTorch {peer['torch']} eager  best {pb * 1e3:9.1f} ms/step, median "
+              f"{pm * 1e3:9.1f}  (steps: {[round(t * 1e3, 1) for t in peer['step_s']]})")
+        print(f"ratio graphflow / PyTorch eager: best {gb / pb:.2f}, median {gm / pm:.2f} "
+              "(below 1: graphflow faster)")
         result["torch_step_s"] = peer["step_s"]
     print(json.dumps(result))
     return 0
