@@ -3117,3 +3117,20 @@ def _lookup_make(rng, dtype):
 _add("vocabulary_lookup", _lookup_make, (STRING,),
      lambda x, vocabulary: _smap(lambda k: vocabulary.index(k) if k in vocabulary else -1,
                                  x, np.int64))
+
+
+# -- image_projective_transform (klayers, issue 17): Keras's augmentation transforms -----------
+
+def _transform_make(rng, dtype):
+    images = rng.uniform(0, 1, (2, 4, 5, 2)).astype(dtype.np)
+    rotate = np.array([[0.8, -0.6, 1.5, 0.6, 0.8, -0.7, 0, 0]], np.float32)
+    per_image = np.array([[1.3, 0, -0.4, 0, 0.6, 0.9, 0, 0],
+                          [1, 0, -6.2, 0, 1, 3.4, 0.02, -0.01]], np.float32)
+    return [([images, t], {"interpolation": i, "fill_mode": m, "fill_value": 0.5})
+            for t in (rotate, per_image) for i in ("nearest", "bilinear")
+            for m in ("reflect", "wrap", "constant", "nearest")]
+
+
+# Values are checked against TF's kernel by tests/test_keras_layers_augment.py (goldens);
+# here: eager = function = compiled = Session, and no gradient, as TF's augmentation.
+_add("image_projective_transform", _transform_make, (F32, F64), nondiff=(0, 1))
