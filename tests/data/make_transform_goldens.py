@@ -32,3 +32,26 @@ for key, t in transforms.items():
                     interpolation=interpolation, fill_mode=fill_mode).numpy()
 np.savez_compressed(os.path.join(os.path.dirname(__file__), "transform_goldens.npz"), **out)
 print("wrote", len(out), "arrays")
+
+# Keras 3's geometric augmentation layers with degenerate factor ranges (deterministic)
+import keras  # noqa: E402
+
+layers = {
+    "rotation": ("RandomRotation", dict(factor=(0.1, 0.1))),
+    "rotation_nearest_wrap": ("RandomRotation", dict(factor=(-0.3, -0.3), fill_mode="wrap",
+                                                     interpolation="nearest")),
+    "zoom": ("RandomZoom", dict(height_factor=(0.3, 0.3), width_factor=(-0.2, -0.2))),
+    "zoom_constant": ("RandomZoom", dict(height_factor=(0.5, 0.5), fill_mode="constant",
+                                         fill_value=0.5)),
+    "translation": ("RandomTranslation", dict(height_factor=(0.2, 0.2),
+                                              width_factor=(-0.1, -0.1))),
+    "translation_nearest": ("RandomTranslation", dict(height_factor=(-0.4, -0.4),
+                                                      width_factor=(0.3, 0.3),
+                                                      fill_mode="nearest")),
+}
+extra = {}
+for key, (cls, config) in layers.items():
+    extra[f"layer/{key}"] = np.asarray(getattr(keras.layers, cls)(**config)(images))
+np.savez_compressed(os.path.join(os.path.dirname(__file__), "transform_goldens.npz"),
+                    **out, **extra)
+print("wrote", len(out) + len(extra), "arrays")

@@ -27,5 +27,6 @@ from graphflow.keras.layers.attention import (  # noqa: F401,E402
     AdditiveAttention, Attention, MultiHeadAttention)
 from graphflow.keras.layers.preprocessing import (  # noqa: F401,E402
     CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup, Normalization,
-    RandomContrast, RandomCrop, RandomFlip, Resizing, StringLookup, TextVectorization)
+    RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+    Resizing, StringLookup, TextVectorization)
 # -- end klayers --
