@@ -188,3 +188,15 @@ def test_attention_errors():
         L.Attention()(x)
     with pytest.raises(InvalidArgumentError, match="score_mode"):
         L.Attention(score_mode="cosine")
+
+
+def test_sliding_window_band():
+    # Keras 3's sliding_window=2 lets step i attend to steps j with |i - j| < 2
+    q = np.random.default_rng(0).standard_normal((1, 5, 4)).astype(np.float32)
+    layer = L.MultiHeadAttention(1, 2, sliding_window=2)
+    _, scores = layer(q, q, return_attention_scores=True)
+    band = (np.abs(np.subtract.outer(np.arange(5), np.arange(5))) < 2).astype(int)
+    np.testing.assert_array_equal((scores.numpy()[0, 0] > 0).astype(int), band)
+    assert check_config(layer).sliding_window == 2
+    with pytest.raises(InvalidArgumentError, match="sliding_window"):
+        L.MultiHeadAttention(1, 2, sliding_window=0)

@@ -48,4 +48,13 @@ CASES = [
     ("groupnorm", "GroupNormalization", {"groups": 2}, (2, 3, 4)),
     ("groupnorm_img", "GroupNormalization", {"groups": 3, "epsilon": 1e-5}, (2, 2, 3, 6)),
     ("identity", "Identity", {}, (2, 3)),
+    ("conv2dt_outpad", "Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                           "padding": "same", "output_padding": 1},
+     (1, 3, 3, 2)),
+    ("conv2dt_outpad_valid", "Conv2DTranspose", {"filters": 1, "kernel_size": [2, 3],
+                                                 "strides": [3, 2], "output_padding": [2, 0]},
+     (1, 2, 3, 1)),
+    ("conv1dt_outpad", "Conv1DTranspose", {"filters": 2, "kernel_size": 4, "strides": 3,
+                                           "padding": "same", "output_padding": 2},
+     (2, 3, 2)),
 ]

@@ -28,6 +28,13 @@ def causal_mask(query_length, value_length):
     return ops.expand_dims(ops.greater_equal(rows, cols), 0)
 
 
+def band_mask(query_length, value_length, window):
+    """(1, T, S) booleans: |i - j| < window (Keras's sliding_window, a symmetric band)."""
+    rows = ops.expand_dims(ops.range(query_length), 1)
+    cols = ops.expand_dims(ops.range(value_length), 0)
+    return ops.expand_dims(ops.less(ops.abs(rows - cols), window), 0)
+
+
 def keras_mask(x):
     """The mask a previous layer attached to `x` (None when there is none or graphflow's
     layers do not propagate masks)."""
@@ -173,7 +180,8 @@ class MultiHeadAttention(Layer):
     """
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, attention_axes=None, flash_attention=None,
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
@@ -199,6 +207,13 @@ class MultiHeadAttention(Layer):
             output_shape = (output_shape,)
         self._output_shape = None if output_shape is None else tuple(int(d) for d in output_shape)
         self.attention_axes = attention_axes
+        if sliding_window is not None and (isinstance(sliding_window, bool) or
+                                           not isinstance(sliding_window, int) or
+                                           sliding_window <= 0):
+            raise InvalidArgumentError(
+                "`sliding_window` must be `None` or a positive integer. Received: "
+                f"sliding_window={sliding_window}")
+        self.sliding_window = sliding_window
         self.flash_attention = flash_attention  # a kernel choice: the results are the same
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -274,6 +289,9 @@ class MultiHeadAttention(Layer):
                 mask = _and(mask, ops.expand_dims(_bool(m), -2))     # (B, 1, S)
         if use_causal_mask:
             mask = _and(mask, causal_mask(ops.shape(query)[1], ops.shape(value)[1]))
+        if self.sliding_window is not None:
+            mask = _and(mask, band_mask(ops.shape(query)[1], ops.shape(value)[1],
+                                        self.sliding_window))
         if attention_mask is not None:
             attention_mask = _bool(attention_mask)
             if attention_mask.shape.rank not in (2, 3):
@@ -317,6 +335,7 @@ class MultiHeadAttention(Layer):
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
                 "output_shape": None if self._output_shape is None else list(self._output_shape),
                 "attention_axes": self.attention_axes, "seed": self.seed,
+                "sliding_window": self.sliding_window,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),

@@ -82,12 +82,14 @@ class _Conv(Layer):
     _paddings = ("valid", "same")
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
+        if groups != 1:
+            raise UnimplementedError(f"{name}: groups={groups!r} is not supported; only 1 is")
         no_constraints(name, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         _channels_last(name, data_format)
         self.filters = _filters(name, filters)
@@ -171,10 +173,13 @@ class Conv2DTranspose(_Conv):
         super().__init__(filters, kernel_size, strides=strides, padding=padding, **kwargs)
         name = type(self).__name__
         if output_padding is not None:
-            output_padding = _pair(name, "output_padding", output_padding) \
-                if not isinstance(output_padding, int) or output_padding > 0 else (0, 0)
-            if self._rank == 1:
-                output_padding = output_padding[:1]
+            if isinstance(output_padding, int):
+                output_padding = (output_padding,) * self._rank
+            output_padding = tuple(int(p) for p in output_padding)
+            if len(output_padding) != self._rank or min(output_padding) < 0:
+                raise InvalidArgumentError(
+                    f"{name}: `output_padding` must be a non-negative int or a tuple of "
+                    f"{self._rank}, got {output_padding!r}")
             if any(p >= s for p, s in zip(output_padding, self.strides)):
                 raise InvalidArgumentError(
                     f"{name}: output_padding {output_padding} must be smaller than strides "
@@ -219,6 +224,11 @@ class Conv2DTranspose(_Conv):
 class Conv1DTranspose(Conv2DTranspose):
     """The transposed 1-D convolution; the kernel is (width, filters, in_channels)."""
     _rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, **kwargs)
 
     def call(self, inputs):
         _check_rank(self, inputs, 3, "(batch, steps, channels)")
@@ -354,6 +364,8 @@ class _Pooling1D(Layer):
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         name = type(self).__name__
+        if pool_size is None:
+            raise InvalidArgumentError(f"{name}: `pool_size` is required")
         _channels_last(name, data_format)
         self.pool_size = _single(name, "pool_size", pool_size)
         self.strides = _single(name, "strides", strides if strides is not None else pool_size)
@@ -377,6 +389,10 @@ class MaxPooling1D(_Pooling1D):
 
 class AveragePooling1D(_Pooling1D):
     _op = staticmethod(nn.avg_pool1d)
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        # Keras 3 gives AveragePooling1D no default pool size (MaxPooling1D's is 2)
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class GlobalAveragePooling1D(Layer):
