@@ -18,7 +18,8 @@ from graphflow.keras.layers.conv_extra import (  # noqa: F401,E402
 from graphflow.keras.layers.reshaping import (  # noqa: F401,E402
     Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling1D, UpSampling2D,
     ZeroPadding1D, ZeroPadding2D)
-from graphflow.keras.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402
+from graphflow.keras.layers.activation import (  # noqa: F401,E402
+    ELU, LeakyReLU, PReLU, ReLU, Softmax)
 from graphflow.keras.layers.noise import (  # noqa: F401,E402
     GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D)
 from graphflow.keras.layers.normalization_extra import (  # noqa: F401,E402

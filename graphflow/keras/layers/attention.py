@@ -12,7 +12,7 @@ import math
 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.keras import initializers, regularizers
-from graphflow.keras.layers.activation import Softmax, _large_negative
+from graphflow.keras.layers.activation import Softmax
 from graphflow.keras.layers.base import Layer, _shape_of
 from graphflow.keras.layers.conv_extra import no_constraints
 from graphflow.keras.layers.core import Dropout
