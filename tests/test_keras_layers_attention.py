@@ -200,3 +200,22 @@ def test_sliding_window_band():
     assert check_config(layer).sliding_window == 2
     with pytest.raises(InvalidArgumentError, match="sliding_window"):
         L.MultiHeadAttention(1, 2, sliding_window=0)
+
+
+def test_sublayers_built_inside_a_trace_start_from_eager_values():
+    # A custom layer whose Dense is built lazily while its call is traced (on a keras.Input,
+    # or on a first call inside graphflow.function) gets ordinary eager variables.
+    class Wrapper(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = L.Dense(3, kernel_initializer="ones")
+
+        def call(self, x):
+            return self.inner(x)
+
+    symbolic = Wrapper()(keras.Input(shape=(4,)))
+    assert symbolic.shape.as_list() == [None, 3]
+    layer = Wrapper()
+    out = tf.function(lambda x: layer(x))(tf.ones((2, 4)))
+    np.testing.assert_allclose(out.numpy(), np.full((2, 3), 4.0))
+    np.testing.assert_allclose(layer.inner.kernel.numpy(), np.ones((4, 3)))

@@ -304,11 +304,17 @@ class MultiHeadAttention(Layer):
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
+        # As Keras 3.15: the query's mask is the one a previous layer attached to it (Embedding
+        # with mask_zero=True...); an explicit query_mask argument is not used. Keras's
+        # Layer.__call__ fills value_mask and key_mask from the value's and key's masks the
+        # same way; the key's is ignored when the key is the value.
+        query_mask = keras_mask(query)
+        if value_mask is None:
+            value_mask = keras_mask(value)
         if key is None:
             key = value
-        # As Keras 3.15: the query's mask is the one a previous layer attached to it (Embedding
-        # with mask_zero=True...); an explicit query_mask argument is not used.
-        query_mask = keras_mask(query)
+        elif key_mask is None and key is not value:
+            key_mask = keras_mask(key)
         # Keras casts floating inputs to the layer's dtype
         query, value, key = [ops.cast(t, self.dtype) if t.dtype.name != self.dtype else t
                              for t in (query, value, key)]
