@@ -25,6 +25,7 @@ class Softmax(Layer):
         >>> keras.layers.Softmax()(np.zeros((1, 3), np.float32), mask=[[1, 1, 0]]).numpy()
         array([[0.5, 0.5, 0. ]], dtype=float32)
     """
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -53,6 +54,7 @@ class Softmax(Layer):
 
 class ReLU(Layer):
     """x for x >= threshold, negative_slope * (x - threshold) below it, capped at max_value."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
@@ -88,6 +90,7 @@ class ReLU(Layer):
 
 class LeakyReLU(Layer):
     """x for x >= 0, negative_slope * x below (Keras 3's name; `alpha` is accepted too)."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, negative_slope=0.3, **kwargs):
@@ -110,6 +113,7 @@ class LeakyReLU(Layer):
 class PReLU(Layer):
     """max(x, 0) + alpha * min(x, 0) with a learned `alpha` per element (shared along
     `shared_axes`, numbered from 1)."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
@@ -150,6 +154,7 @@ class PReLU(Layer):
 
 class ELU(Layer):
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, alpha=1.0, **kwargs):

@@ -103,6 +103,12 @@ class _BaseDenseAttention(Layer):
             result = result * ops.cast(ops.expand_dims(q_mask, -1), result.dtype)
         return (result, weights) if return_attention_scores else result
 
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (Keras 3)."""
+        if not isinstance(mask, (list, tuple)) or mask[0] is None:
+            return None
+        return _bool(mask[0])
+
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,
                 "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
@@ -178,6 +184,7 @@ class MultiHeadAttention(Layer):
     value_mask and key_mask are (batch, S). As in Keras 3.15 the query's mask is the Keras mask
     attached to the query tensor, not the query_mask argument.
     """
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, sliding_window=None,

@@ -26,6 +26,7 @@ def _rate(layer, rate):
 class SpatialDropout1D(Layer):
     """Dropout of whole feature maps: each (example, channel) of (batch, steps, channels) is
     kept or zeroed for all steps."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
     _rank = 3
 
@@ -57,6 +58,7 @@ class SpatialDropout2D(SpatialDropout1D):
 
 class GaussianNoise(Layer):
     """Adds N(0, stddev**2) noise in training."""
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -79,6 +81,7 @@ class GaussianNoise(Layer):
 
 class GaussianDropout(Layer):
     """Multiplies by N(1, rate / (1 - rate)) noise in training."""
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -14,6 +14,7 @@ from graphflow.ops import api as ops
 
 class UnitNormalization(Layer):
     """Scales each example to unit L2 norm over `axis` (an int or a list of ints)."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, axis=-1, **kwargs):
@@ -34,6 +35,7 @@ class GroupNormalization(Layer):
     """Splits the channels (last axis) into `groups` and normalizes each example's group over
     its channels and all other non-batch axes, then scales by gamma and shifts by beta
     (per channel)."""
+    supports_masking = True  # Keras 3: the input mask passes through
     _single_input = True
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,

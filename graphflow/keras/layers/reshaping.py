@@ -223,6 +223,7 @@ class RepeatVector(Layer):
 
 class Identity(Layer):
     """Returns its inputs unchanged (a placeholder layer in a model)."""
+    supports_masking = True  # Keras 3: the input mask passes through
 
     def call(self, inputs):
         return inputs
