@@ -168,10 +168,10 @@ def test_transformer_encoder_trains_with_compiled_fit():
     h = L.Dropout(0.2)(h)
     model = keras.Model(inputs, L.Dense(1, activation="sigmoid")(h))
     model.compile(keras.optimizers.Adam(3e-3), "binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, epochs=6, batch_size=32, verbose=0)
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
     loss = history.history["loss"]
     assert loss[-1] < 0.7 * loss[0], loss
-    assert history.history["accuracy"][-1] > 0.8
+    assert history.history["accuracy"][-1] > 0.8, history.history["accuracy"]
 
 
 def test_attention_errors():
@@ -219,3 +219,17 @@ def test_sublayers_built_inside_a_trace_start_from_eager_values():
     out = tf.function(lambda x: layer(x))(tf.ones((2, 4)))
     np.testing.assert_allclose(out.numpy(), np.full((2, 3), 4.0))
     np.testing.assert_allclose(layer.inner.kernel.numpy(), np.ones((4, 3)))
+
+
+def test_implicit_masks_from_embedding_match_keras():
+    from graphflow.keras.layers import base
+    if not hasattr(base, "get_mask"):
+        pytest.skip("needs Keras mask propagation in Layer.__call__ (issue 17's recurrent "
+                    "layers branch)")
+    inp = keras.Input(shape=(4,), dtype="int32")
+    e = L.Embedding(8, 4, mask_zero=True)(inp)
+    pooled = L.GlobalAveragePooling1D()(L.MultiHeadAttention(2, 3)(e, e))
+    model = keras.Model(inp, pooled)
+    model.set_weights(_weights("masked"))
+    np.testing.assert_allclose(model(G["masked/tokens"]).numpy(), G["masked/y"], rtol=1e-5,
+                               atol=1e-5)

@@ -71,3 +71,19 @@ for key, (cls, config, kwargs) in dense.items():
     out[f"{key}/y"], out[f"{key}/s"] = np.asarray(y), np.asarray(s)
 np.savez_compressed(os.path.join(os.path.dirname(__file__), "attention_goldens.npz"), **out)
 print("wrote", len(out), "arrays")
+
+# Embedding(mask_zero=True) -> MultiHeadAttention -> GlobalAveragePooling1D: the implicit
+# masks (the query's and value's from the embedding, the output's for the pooling)
+tokens = np.array([[3, 5, 0, 0], [2, 0, 0, 0], [1, 2, 3, 4]])
+inp = keras.Input(shape=(4,), dtype="int32")
+e = keras.layers.Embedding(8, 4, mask_zero=True)(inp)
+pooled = keras.layers.GlobalAveragePooling1D()(keras.layers.MultiHeadAttention(2, 3)(e, e))
+model = keras.Model(inp, pooled)
+weights = [arr(*w.shape) for w in model.get_weights()]
+model.set_weights(weights)
+extra = {"masked/tokens": tokens, "masked/y": np.asarray(model(tokens))}
+for i, w in enumerate(weights):
+    extra[f"masked/w{i}"] = w
+np.savez_compressed(os.path.join(os.path.dirname(__file__), "attention_goldens.npz"), **out,
+                    **extra)
+print("wrote", len(out) + len(extra), "arrays")
