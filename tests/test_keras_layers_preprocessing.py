@@ -35,6 +35,7 @@ def _assert_golden(out, golden, rtol=1e-5, atol=1e-6):
     if isinstance(got, list):
         assert got == golden["value"]
         return
+    assert str(got.dtype) == golden["dtype"], (got.dtype, golden["dtype"])
     np.testing.assert_allclose(got, np.asarray(golden["value"], np.float64), rtol=rtol,
                                atol=atol)
 

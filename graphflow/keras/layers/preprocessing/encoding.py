@@ -51,7 +51,7 @@ def encode_rows(flat_indices, row_ids, nrows, mode, depth, dtype="float32", weig
         ops.zeros(ops.stack([ops.cast(nrows, "int64"), ops.constant(depth, "int64")]), dtype), index,
         ops.ones(ops.shape(index)[:1], dtype))
     if mode == "multi_hot":
-        return ops.minimum(counts, 1.0)
+        return ops.minimum(counts, ops.ones_like(counts))
     if mode == "tf_idf":
         return counts * weights
     return counts

@@ -248,11 +248,11 @@ class IndexLookup(Layer):
     def _encode(self, indices):
         if self.output_mode == "int":
             return indices
-        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        out = encode_categorical(indices, mode, self._depth(), "float32")
         if self.output_mode == "tf_idf":
-            out = out * ops.constant(self._idf)
-        return out
+            out = encode_categorical(indices, "count", self._depth(), "float32")
+            return out * ops.constant(self._idf)
+        # Keras 3.15's lookup layers give int64 one/multi-hot and count vectors
+        return encode_categorical(indices, self.output_mode, self._depth(), "int64")
 
     def call(self, inputs):
         inputs = self._as_keys(inputs)

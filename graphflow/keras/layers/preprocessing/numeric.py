@@ -7,7 +7,7 @@ statistics from `adapt`.
     >>> norm(np.array([2.0, 4.0], np.float32)).numpy().round(4)
     array([0.    , 2.4495], dtype=float32)
     >>> keras.layers.Discretization(bin_boundaries=[0.0, 1.0])(np.array([-1.0, 0.0, 5.0])).numpy()
-    array([0, 1, 2])
+    array([0, 1, 2], dtype=int32)
 """
 import numpy as np
 
@@ -165,7 +165,7 @@ class Discretization(Layer):
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
                  sparse=False, **kwargs):
         if kwargs.get("dtype") is None:
-            kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
+            kwargs["dtype"] = "int32" if output_mode == "int" else "float32"
         super().__init__(**kwargs)
         if (bin_boundaries is None) == (num_bins is None):
             raise InvalidArgumentError(
@@ -206,7 +206,8 @@ class Discretization(Layer):
             inputs = ops.cast(inputs, "float32")
         bounds = ops.constant(np.asarray(self.bin_boundaries, inputs.dtype.np))
         flat = ops.reshape(inputs, [-1])
-        index = ops.cast(ops.searchsorted(bounds, flat, side="right"), "int64")
+        # int32 indices, as Keras 3.15's digitize gives
+        index = ops.cast(ops.searchsorted(bounds, flat, side="right"), "int32")
         index = ops.reshape(index, ops.shape(inputs))
         return encode_categorical(index, self.output_mode, len(self.bin_boundaries) + 1,
                                   "float32")

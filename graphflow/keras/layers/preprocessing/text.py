@@ -205,8 +205,9 @@ class TextVectorization(Layer):
         lengths = ops.cast(ragged.row_lengths(), "int64")
         rows = ops.repeat(ops.range(ops.shape(lengths)[0], dtype="int64"), lengths)
         weights = ops.constant(self._lookup._idf) if self.output_mode == "tf_idf" else None
+        # int64 vectors except tf_idf's, as Keras 3.15
         return encode_rows(indices, rows, ops.shape(lengths)[0], self.output_mode, depth,
-                           "float32", weights)
+                           "float32" if self.output_mode == "tf_idf" else "int64", weights)
 
     def get_config(self):
         if callable(self.standardize) or callable(self.split):
