@@ -149,8 +149,8 @@ def test_category_encoding_shapes_and_count_weights():
         L.CategoryEncoding(4)(np.array([[1]]), count_weights=np.array([[1.0]]))
 
 
-@pytest.mark.parametrize("key", ["resize", "resize_nearest", "resize_crop", "center_crop",
-                                 "center_crop_up"])
+@pytest.mark.parametrize("key", ["resize", "resize_nearest", "resize_crop", "resize_pad",
+                                 "resize_pad_wide", "center_crop", "center_crop_up"])
 def test_image_layers_match_keras(key):
     images = np.asarray(G["image"], np.float32)
     layer = getattr(L, G[key]["class"])(**G[key]["config"])

@@ -129,6 +129,9 @@ for key, (cls, config) in {
         "resize": ("Resizing", dict(height=3, width=5)),
         "resize_nearest": ("Resizing", dict(height=4, width=4, interpolation="nearest")),
         "resize_crop": ("Resizing", dict(height=4, width=4, crop_to_aspect_ratio=True)),
+        "resize_pad": ("Resizing", dict(height=4, width=4, pad_to_aspect_ratio=True,
+                                        fill_value=7.0)),
+        "resize_pad_wide": ("Resizing", dict(height=2, width=9, pad_to_aspect_ratio=True)),
         "center_crop": ("CenterCrop", dict(height=3, width=5)),
         "center_crop_up": ("CenterCrop", dict(height=8, width=6)),
 }.items():

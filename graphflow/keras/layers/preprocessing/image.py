@@ -14,7 +14,7 @@ pass images through with training=False (evaluate, predict); one Keras call defa
     TensorShape([1, 4, 4, 1])
 """
 from graphflow import image
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.conv import _channels_last
 from graphflow.ops import api as ops
@@ -68,7 +68,8 @@ def smart_resize(x, height, width, interpolation="bilinear"):
 
 class Resizing(Layer):
     """Resizes images to (height, width) with tf.image.resize; crop_to_aspect_ratio first
-    takes the largest centered window of the target's aspect ratio."""
+    takes the largest centered window of the target's aspect ratio, pad_to_aspect_ratio pads
+    the short side with fill_value instead."""
     _single_input = True
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
@@ -77,8 +78,13 @@ class Resizing(Layer):
         super().__init__(**kwargs)
         _channels_last("Resizing", data_format)
         self.height, self.width = _size("Resizing", height, width)
-        if pad_to_aspect_ratio:
-            raise UnimplementedError("Resizing: pad_to_aspect_ratio=True is not supported yet")
+        if pad_to_aspect_ratio and crop_to_aspect_ratio:
+            raise InvalidArgumentError(
+                "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.")
+        if fill_mode != "constant":
+            raise InvalidArgumentError(
+                f"Resizing: only fill_mode='constant' is supported, got {fill_mode!r}")
+        self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.interpolation, self.crop_to_aspect_ratio = interpolation, bool(crop_to_aspect_ratio)
         self.antialias = bool(antialias)
         self.fill_mode, self.fill_value = fill_mode, fill_value
@@ -88,6 +94,16 @@ class Resizing(Layer):
         if self.crop_to_aspect_ratio:
             _hw(self, x)
             y = smart_resize(x, self.height, self.width, self.interpolation)
+        elif self.pad_to_aspect_ratio:
+            h, w = _hw(self, x)
+            # Keras pads the short side by the same amount before and after (so an odd
+            # difference leaves the padded image one short), then resizes
+            top = (max(h, int(w * self.height / self.width)) - h) // 2
+            left = (max(w, int(h * self.width / self.height)) - w) // 2
+            x = ops.pad(x, [[0, 0], [top, top], [left, left], [0, 0]],
+                        constant_values=float(self.fill_value))
+            y = image.resize(x, (self.height, self.width), method=self.interpolation,
+                             antialias=self.antialias)
         else:
             y = image.resize(x, (self.height, self.width), method=self.interpolation,
                              antialias=self.antialias)
@@ -96,7 +112,8 @@ class Resizing(Layer):
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width,
                 "interpolation": self.interpolation,
-                "crop_to_aspect_ratio": self.crop_to_aspect_ratio, "antialias": self.antialias,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "antialias": self.antialias,
                 "fill_mode": self.fill_mode, "fill_value": self.fill_value}
 
 
