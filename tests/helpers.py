@@ -3114,3 +3114,38 @@ _add("aspect_ratio_box", _aspect_make, (F32, U8), _aspect_expected)
 # collectives (issue 19): targeted tests in test_ops_registry.py (one process) and, under
 # mpiexec, tests/test_distribute.py
 SKIP_FORWARD["collective_all_reduce"] = "STATEFUL: exchanges data between processes (targeted test)"
+
+# -- vocabulary_lookup (klayers, issue 17): the lookup layers' table -----------------------------
+
+def _lookup_make(rng, dtype):
+    cases = []
+    for shape in STRING_SHAPES:
+        keys = strings(rng, shape)
+        vocab = tuple(sorted(set(keys.reshape(-1).tolist())))[::2] + (b"never-a-key",)
+        cases.append(([keys], {"vocabulary": vocab}))
+    ints = rng.integers(-3, 6, (2, 4)).astype(np.int64)
+    cases.append(([ints], {"vocabulary": (5, 0, -3, 2)}))
+    cases.append(([ints.astype(np.int32)], {"vocabulary": ()}))
+    return cases
+
+
+_add("vocabulary_lookup", _lookup_make, (STRING,),
+     lambda x, vocabulary: _smap(lambda k: vocabulary.index(k) if k in vocabulary else -1,
+                                 x, np.int64))
+
+
+# -- image_projective_transform (klayers, issue 17): Keras's augmentation transforms -----------
+
+def _transform_make(rng, dtype):
+    images = rng.uniform(0, 1, (2, 4, 5, 2)).astype(dtype.np)
+    rotate = np.array([[0.8, -0.6, 1.5, 0.6, 0.8, -0.7, 0, 0]], np.float32)
+    per_image = np.array([[1.3, 0, -0.4, 0, 0.6, 0.9, 0, 0],
+                          [1, 0, -6.2, 0, 1, 3.4, 0.02, -0.01]], np.float32)
+    return [([images, t], {"interpolation": i, "fill_mode": m, "fill_value": 0.5})
+            for t in (rotate, per_image) for i in ("nearest", "bilinear")
+            for m in ("reflect", "wrap", "constant", "nearest")]
+
+
+# Values are checked against TF's kernel by tests/test_keras_layers_augment.py (goldens);
+# here: eager = function = compiled = Session, and no gradient, as TF's augmentation.
+_add("image_projective_transform", _transform_make, (F32, F64), nondiff=(0, 1))

@@ -15,3 +15,25 @@ from graphflow.keras.layers.rnn_cells import (  # noqa: F401,E402
     GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells)
 from graphflow.keras.layers.recurrent import GRU, LSTM, RNN, SimpleRNN  # noqa: F401,E402
 from graphflow.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: F401,E402
+# -- klayers (issue 17): convolution/shape, activation, noise, normalization, attention and
+# preprocessing layers --
+from graphflow.keras.layers.conv_extra import (  # noqa: F401,E402
+    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
+    GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D, MaxPool1D,
+    MaxPooling1D, SeparableConv2D)
+from graphflow.keras.layers.reshaping import (  # noqa: F401,E402
+    Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling1D, UpSampling2D,
+    ZeroPadding1D, ZeroPadding2D)
+from graphflow.keras.layers.activation import (  # noqa: F401,E402
+    ELU, LeakyReLU, PReLU, ReLU, Softmax)
+from graphflow.keras.layers.noise import (  # noqa: F401,E402
+    GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D)
+from graphflow.keras.layers.normalization_extra import (  # noqa: F401,E402
+    GroupNormalization, UnitNormalization)
+from graphflow.keras.layers.attention import (  # noqa: F401,E402
+    AdditiveAttention, Attention, MultiHeadAttention)
+from graphflow.keras.layers.preprocessing import (  # noqa: F401,E402
+    CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup, Normalization,
+    RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+    Resizing, StringLookup, TextVectorization)
+# -- end klayers --

@@ -357,7 +357,18 @@ class Layer:
         shape = tuple(int(d) for d in shape)
         _charge_weight(self, name, shape, dtype)
         init = initializers.get(initializer or ("glorot_uniform" if dtype.is_floating else "zeros"))
-        value = init(shape, dtype=dtype)
+        graph = context.graph
+        if graph is not None and getattr(graph, "is_function", False):
+            # A sublayer built lazily while its parent's call is traced (a custom layer on a
+            # keras.Input, a first call inside graphflow.function) still starts from an eager
+            # value, as under TF's init_scope.
+            context.graph = None
+            try:
+                value = init(shape, dtype=dtype)
+            finally:
+                context.graph = graph
+        else:
+            value = init(shape, dtype=dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}",
                        dtype=dtype)
         var._constraint = constraints.get(constraint)  # applied by the optimizer after updates

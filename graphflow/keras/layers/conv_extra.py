@@ -1,0 +1,434 @@
+"""More convolution and pooling layers (channels_last): Conv1D, Conv2DTranspose,
+Conv1DTranspose, SeparableConv2D, DepthwiseConv2D, MaxPooling1D, AveragePooling1D,
+GlobalAveragePooling1D, GlobalMaxPooling1D.
+
+They compute with the registry's ops (tf.nn.conv1d, conv2d's input gradient for the transposed
+convolutions, depthwise_conv2d, max/avg_pool1d); the weights have Keras's names and layouts.
+
+    >>> from graphflow import keras
+    >>> keras.layers.Conv1D(4, 3, padding="causal")(np.ones((2, 10, 3), np.float32)).shape
+    TensorShape([2, 10, 4])
+    >>> keras.layers.Conv2DTranspose(2, 3, strides=2)(np.ones((1, 4, 4, 1), np.float32)).shape
+    TensorShape([1, 9, 9, 2])
+"""
+from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.keras import activations, initializers, regularizers
+from graphflow.keras.layers.base import Layer
+from graphflow.keras.layers.conv import _channels_last, _pair
+from graphflow.ops import api as ops
+from graphflow.ops import conv as conv_ops
+from graphflow.ops import nn
+from graphflow.ops.registry import dispatch
+
+
+def _single(layer, name, value):
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise InvalidArgumentError(
+                f"{layer}: the `{name}` argument must be an int or a tuple of 1 int, got "
+                f"{value!r}")
+        value = value[0]
+    if isinstance(value, bool) or int(value) != value or int(value) <= 0:
+        raise InvalidArgumentError(
+            f"{layer}: the `{name}` argument must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _padding(layer, padding, allowed=("valid", "same")):
+    padding = str(padding).lower()
+    if padding not in allowed:
+        raise InvalidArgumentError(
+            f"{layer}: the `padding` argument must be one of {list(allowed)}, got {padding!r}")
+    return padding
+
+
+def _filters(layer, filters):
+    if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        raise InvalidArgumentError(
+            f"{layer}: invalid value for argument `filters`, expected a positive integer, got "
+            f"{filters!r}")
+    return filters
+
+
+def no_constraints(layer, **constraints):
+    """Weight constraints are not applied by graphflow's optimizers yet: ignoring one would
+    train a different model, so a layer given one says so."""
+    given = sorted(k for k, v in constraints.items() if v is not None)
+    if given:
+        raise UnimplementedError(f"{layer}: {', '.join(given)} not supported yet")
+
+
+def _no_dilation(layer, rate):
+    if any(r != 1 for r in rate):
+        raise UnimplementedError(
+            f"{layer}: dilation_rate {tuple(rate)} is not supported; only 1 is")
+
+
+def _check_rank(layer, inputs, rank, layout):
+    if inputs.shape.rank != rank:
+        raise InvalidArgumentError(
+            f"{type(layer).__name__} layer {layer.name!r} expects inputs of rank {rank} "
+            f"{layout}, got shape {inputs.shape}")
+    if inputs.shape[-1] is None:
+        raise InvalidArgumentError(
+            f"{type(layer).__name__} layer {layer.name!r}: the channel dimension of the inputs "
+            f"must be known, got {inputs.shape}")
+
+
+class _Conv(Layer):
+    """Shared settings of the kernel + bias convolutions (rank 1 or 2)."""
+    _single_input = True
+    _rank = 2
+    _paddings = ("valid", "same")
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        name = type(self).__name__
+        if groups != 1:
+            raise UnimplementedError(f"{name}: groups={groups!r} is not supported; only 1 is")
+        no_constraints(name, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        _channels_last(name, data_format)
+        self.filters = _filters(name, filters)
+        tup = (lambda n, v: (_single(name, n, v),)) if self._rank == 1 else \
+            (lambda n, v: _pair(name, n, v))
+        self.kernel_size = tup("kernel_size", kernel_size)
+        self.strides = tup("strides", strides)
+        self.dilation_rate = tup("dilation_rate", dilation_rate)
+        _no_dilation(name, self.dilation_rate)
+        self.padding = _padding(name, padding, self._paddings)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (channels, self.filters)
+
+    def build(self, input_shape):
+        if input_shape.rank != self._rank + 2 or input_shape[-1] is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank "
+                f"{self._rank + 2} with a known channel dimension, got shape {input_shape}")
+        self.kernel = self.add_weight("kernel", self._kernel_shape(input_shape[-1]),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        super().build(input_shape)
+
+    def _finish(self, y):
+        if self.use_bias:
+            y = y + self.bias
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class Conv1D(_Conv):
+    """1-D convolution over (batch, steps, channels); padding "valid", "same" or "causal"
+    (left padding only, so output t sees inputs up to t)."""
+    _rank = 1
+    _paddings = ("valid", "same", "causal")
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 3, "(batch, steps, channels)")
+        padding = self.padding
+        if padding == "causal":
+            inputs = ops.pad(inputs, [[0, 0], [self.kernel_size[0] - 1, 0], [0, 0]])
+            padding = "valid"
+        return self._finish(nn.conv1d(inputs, self.kernel, self.strides[0], padding.upper()))
+
+
+def _deconv_length(size, kernel, stride, padding, output_padding):
+    """Keras's deconv_output_length (dilation 1)."""
+    if size is None:
+        return None
+    if output_padding is None:
+        return size * stride + max(kernel - stride, 0) if padding == "valid" else size * stride
+    pad = 0 if padding == "valid" else kernel // 2
+    return (size - 1) * stride + kernel - 2 * pad + output_padding
+
+
+class Conv2DTranspose(_Conv):
+    """The transposed 2-D convolution (conv2d's input gradient): the kernel is
+    (kh, kw, filters, in_channels), as Keras's."""
+    _rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, **kwargs)
+        name = type(self).__name__
+        if output_padding is not None:
+            if isinstance(output_padding, int):
+                output_padding = (output_padding,) * self._rank
+            output_padding = tuple(int(p) for p in output_padding)
+            if len(output_padding) != self._rank or min(output_padding) < 0:
+                raise InvalidArgumentError(
+                    f"{name}: `output_padding` must be a non-negative int or a tuple of "
+                    f"{self._rank}, got {output_padding!r}")
+            if any(p >= s for p, s in zip(output_padding, self.strides)):
+                raise InvalidArgumentError(
+                    f"{name}: output_padding {output_padding} must be smaller than strides "
+                    f"{self.strides}")
+        self.output_padding = output_padding
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (self.filters, channels)
+
+    def _out_dims(self, dims):
+        pads = self.output_padding or (None,) * self._rank
+        return [_deconv_length(d, k, s, self.padding, p)
+                for d, k, s, p in zip(dims, self.kernel_size, self.strides, pads)]
+
+    def _transpose(self, x, kernel, strides):
+        """conv2d_backprop_input of NHWC x; its `like` has x's (possibly unknown) batch size."""
+        height, width = self._out_dims(x.shape.as_list()[1:3]) if self._rank == 2 else \
+            [1] + self._out_dims(x.shape.as_list()[2:3])
+        like = ops.zeros(ops.stack([ops.shape(x)[0], height, width, self.filters]), x.dtype)
+        out_h = height if self._rank == 2 else 1
+        # Keras's "same" with output_padding pads like TF's conv: the forward conv of the output
+        # must give the input back, which it does for these output sizes.
+        attrs = {"strides": strides, "padding": self.padding.upper()}
+        expected = [conv_ops._out_size(n, k, s, attrs["padding"])
+                    for n, k, s in zip((out_h, width), kernel.shape.as_list()[:2], strides)]
+        if expected != x.shape.as_list()[1:3]:
+            raise UnimplementedError(
+                f"{type(self).__name__} layer {self.name!r}: output_padding "
+                f"{self.output_padding} gives output size {(out_h, width)}, which TF's "
+                "conv2d_transpose cannot produce from this input")
+        return dispatch(conv_ops.CONV2D_BACKPROP_INPUT, (x, kernel, like), attrs)
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 4, "(batch, height, width, channels)")
+        return self._finish(self._transpose(inputs, self.kernel, self.strides))
+
+    def get_config(self):
+        out = list(self.output_padding) if self.output_padding is not None else None
+        return {**super().get_config(), "output_padding": out}
+
+
+class Conv1DTranspose(Conv2DTranspose):
+    """The transposed 1-D convolution; the kernel is (width, filters, in_channels)."""
+    _rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, **kwargs)
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 3, "(batch, steps, channels)")
+        y = self._transpose(ops.expand_dims(inputs, 1), ops.expand_dims(self.kernel, 0),
+                            (1,) + self.strides)
+        return self._finish(ops.squeeze(y, [1]))
+
+
+class DepthwiseConv2D(Layer):
+    """Convolves each input channel with its own `depth_multiplier` filters; the kernel is
+    (kh, kw, in_channels, depth_multiplier)."""
+    _single_input = True
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        name = type(self).__name__
+        no_constraints(name, depthwise_constraint=depthwise_constraint,
+                       bias_constraint=bias_constraint)
+        _channels_last(name, data_format)
+        self.kernel_size = _pair(name, "kernel_size", kernel_size)
+        self.strides = _pair(name, "strides", strides)
+        self.padding = _padding(name, padding)
+        self.depth_multiplier = _filters(name, depth_multiplier)
+        self.dilation_rate = _pair(name, "dilation_rate", dilation_rate)
+        _no_dilation(name, self.dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape):
+        if input_shape.rank != 4 or input_shape[-1] is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank 4 with a "
+                f"known channel dimension, got shape {input_shape}")
+        channels = input_shape[-1]
+        self.kernel = self.add_weight(
+            "kernel", self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
+        self._out_channels = channels * self.depth_multiplier
+        self.bias = self.add_weight("bias", (self._out_channels,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        super().build(input_shape)
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 4, "(batch, height, width, channels)")
+        y = nn.depthwise_conv2d(inputs, self.kernel, self.strides, self.padding.upper())
+        if self.use_bias:
+            y = y + self.bias
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "kernel_size": list(self.kernel_size),
+                "strides": list(self.strides), "padding": self.padding,
+                "depth_multiplier": self.depth_multiplier,
+                "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class SeparableConv2D(DepthwiseConv2D):
+    """A depthwise convolution then a 1 x 1 convolution to `filters` channels; weights
+    depthwise_kernel (kh, kw, in, depth_multiplier), pointwise_kernel (1, 1, in *
+    depth_multiplier, filters) and bias (filters,)."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding,
+                         depth_multiplier=depth_multiplier, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         depthwise_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer,
+                         depthwise_regularizer=depthwise_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         depthwise_constraint=depthwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        no_constraints("SeparableConv2D", pointwise_constraint=pointwise_constraint)
+        self.filters = _filters("SeparableConv2D", filters)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+
+    def build(self, input_shape):
+        if input_shape.rank != 4 or input_shape[-1] is None:
+            raise InvalidArgumentError(
+                f"SeparableConv2D layer {self.name!r} expects inputs of rank 4 with a known "
+                f"channel dimension, got shape {input_shape}")
+        channels = input_shape[-1]
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+        self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 4, "(batch, height, width, channels)")
+        y = nn.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                self.strides, self.padding.upper())
+        if self.use_bias:
+            y = y + self.bias
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
+                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer)}
+
+
+class _Pooling1D(Layer):
+    _single_input = True
+    _op = None
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        name = type(self).__name__
+        if pool_size is None:
+            raise InvalidArgumentError(f"{name}: `pool_size` is required")
+        _channels_last(name, data_format)
+        self.pool_size = _single(name, "pool_size", pool_size)
+        self.strides = _single(name, "strides", strides if strides is not None else pool_size)
+        self.padding = _padding(name, padding)
+
+    def call(self, inputs):
+        if inputs.shape.rank != 3:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank 3 (batch, "
+                f"steps, features), got shape {inputs.shape}")
+        return type(self)._op(inputs, self.pool_size, self.strides, self.padding.upper())
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
+                "padding": self.padding}
+
+
+class MaxPooling1D(_Pooling1D):
+    _op = staticmethod(nn.max_pool1d)
+
+
+class AveragePooling1D(_Pooling1D):
+    _op = staticmethod(nn.avg_pool1d)
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        # Keras 3 gives AveragePooling1D no default pool size (MaxPooling1D's is 2)
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class GlobalAveragePooling1D(Layer):
+    """The mean over the steps axis; a `mask` (batch, steps) leaves masked steps out."""
+    _single_input = True
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        _channels_last(type(self).__name__, data_format)
+        self.keepdims = bool(keepdims)
+
+    def _check(self, inputs):
+        if inputs.shape.rank != 3:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank 3 (batch, "
+                f"steps, features), got shape {inputs.shape}")
+
+    def call(self, inputs, mask=None):
+        self._check(inputs)
+        if mask is None:
+            return ops.reduce_mean(inputs, 1, keepdims=self.keepdims)
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        total = ops.reduce_sum(inputs * weights, 1, keepdims=self.keepdims)
+        return total / ops.reduce_sum(weights, 1, keepdims=self.keepdims)
+
+    def get_config(self):
+        return {**super().get_config(), "keepdims": self.keepdims}
+
+
+class GlobalMaxPooling1D(GlobalAveragePooling1D):
+    """The maximum over the steps axis."""
+
+    def call(self, inputs):
+        self._check(inputs)
+        return ops.reduce_max(inputs, 1, keepdims=self.keepdims)
+
+
+MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
