@@ -222,10 +222,6 @@ def test_sublayers_built_inside_a_trace_start_from_eager_values():
 
 
 def test_implicit_masks_from_embedding_match_keras():
-    from graphflow.keras.layers import base
-    if not hasattr(base, "get_mask"):
-        pytest.skip("needs Keras mask propagation in Layer.__call__ (issue 17's recurrent "
-                    "layers branch)")
     inp = keras.Input(shape=(4,), dtype="int32")
     e = L.Embedding(8, 4, mask_zero=True)(inp)
     pooled = L.GlobalAveragePooling1D()(L.MultiHeadAttention(2, 3)(e, e))

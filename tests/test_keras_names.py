@@ -73,6 +73,14 @@ KERAS_NAMES = {
     "UpSampling2D": ((), "up_sampling2d"),
     "ZeroPadding1D": ((), "zero_padding1d"),
     "ZeroPadding2D": ((), "zero_padding2d"),
+    # krnn (issue 17): printed by Keras 3.15
+    "Bidirectional": ((L.LSTM(2),), "bidirectional"),
+    "TimeDistributed": ((L.Dense(2),), "time_distributed"),
+    "GRU": ((2,), "gru"), "GRUCell": ((2,), "gru_cell"),
+    "LSTM": ((2,), "lstm"), "LSTMCell": ((2,), "lstm_cell"),
+    "SimpleRNN": ((2,), "simple_rnn"), "SimpleRNNCell": ((2,), "simple_rnn_cell"),
+    "RNN": ((L.LSTMCell(2),), "rnn"), "StackedRNNCells": (([L.LSTMCell(2)],), "stacked_rnn_cells"),
+    "Masking": ((), "masking"),
 }
 
 
