@@ -52,10 +52,11 @@ class Model(keras.Model):
     def call(self, inputs, training=False):
         return self.out(self.hidden(inputs[:, :5]))
 
-    def train_step(self, x, y, sample_weight=None):
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         seen.seen.extend(np.asarray(x[:, 5]).astype(int).tolist()) if tf.executing_eagerly() \
             else None
-        return super().train_step(x, y, sample_weight)
+        return super().train_step(data)
 
 
 with strategy.scope():
