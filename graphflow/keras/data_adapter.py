@@ -38,16 +38,19 @@ def check_count(owner, name, value, minimum=1, optional=True):
 
 def unpack_x_y_sample_weight(data):
     """(x, y, sample_weight) of a batch given as x, (x,), (x, y) or (x, y, sample_weight), as
-    Keras's `keras.utils.unpack_x_y_sample_weight`; a list is one x (several inputs).
+    Keras's `keras.utils.unpack_x_y_sample_weight` (a list counts as a tuple, as in Keras 3;
+    a list of inputs reaches a step packed as `(inputs,)`).
 
         >>> from graphflow import keras
         >>> keras.utils.unpack_x_y_sample_weight((1, 2))
         (1, 2, None)
         >>> keras.utils.unpack_x_y_sample_weight([1, 2])
+        (1, 2, None)
+        >>> keras.utils.unpack_x_y_sample_weight(([1, 2],))
         ([1, 2], None, None)
     """
     if isinstance(data, list):
-        return data, None, None
+        data = tuple(data)
     if not isinstance(data, tuple):
         return data, None, None
     if len(data) == 1:

@@ -12,24 +12,6 @@ from graphflow.keras.object_registration import (  # noqa: F401
     get_registered_object, register_keras_serializable)
 
 
-def set_random_seed(seed: int) -> None:
-    """Seeds Python's `random`, NumPy's global generator and graphflow's global seed at once
-    (Keras's `keras.utils.set_random_seed`), so a training run repeats exactly.
-
-        >>> keras.utils.set_random_seed(1); a = tf.random.uniform([2]).numpy()
-        >>> keras.utils.set_random_seed(1); bool((a == tf.random.uniform([2]).numpy()).all())
-        True
-    """
-    import random
-    from graphflow.ops.random import set_seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InvalidArgumentError(
-            f"set_random_seed: expected an integer seed, got {type(seed).__name__} {seed!r:.40}")
-    random.seed(int(seed))
-    np.random.seed(int(seed) % 2**32)
-    set_seed(int(seed))
-
-
 def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "float32") -> np.ndarray:
     """One-hot rows for integer class labels.
 
@@ -58,32 +40,3 @@ from graphflow.keras.utils.data_utils import get_file  # noqa: E402,F401
 from graphflow.keras.utils.rng_utils import set_random_seed  # noqa: E402,F401
 from graphflow.keras.utils.sequence_utils import normalize, pad_sequences  # noqa: E402,F401
 
-
-def unpack_x_y_sample_weight(data):
-    """(x, y, sample_weight) from x, (x,), (x, y) or (x, y, sample_weight); missing parts None.
-
-        >>> keras.utils.unpack_x_y_sample_weight((1, 2))
-        (1, 2, None)
-    """
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data[0], data[1], data[2]
-    raise InvalidArgumentError(
-        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-        f"found: {data!r:.200}")
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of unpack_x_y_sample_weight: x, (x, y) or (x, y, sample_weight)."""
-    if y is None:
-        return x if not isinstance(x, (tuple, list)) else (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
