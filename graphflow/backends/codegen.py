@@ -271,7 +271,10 @@ def _render_statement(st):
     # math functions resolve per dtype: exp -> exp_float32
     expr = FUNCTION_CALL.sub(lambda m: f"{m.group(1)}_{st.consts_dtype}(", expr)
     if st.dtype == "bool":
-        return f"{st.target} = {expr}"
+        # A cast to bool is the template "{0}": the value must become x != 0 here (a float
+        # operand left as is would flow on as a number, or fail in a later `&`).
+        return (f"{st.target} = {expr}" if st.consts_dtype == "bool"
+                else f"{st.target} = bool({expr})")
     return f"{st.target} = np.{st.dtype}({expr})"
 
 
