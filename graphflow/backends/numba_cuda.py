@@ -3,8 +3,8 @@ index maps, axis reductions, gathers, and a device memory arena.
 
 Fused kernels come from the same target-neutral codegen.KernelPlan the CPU renders for
 numba.njit; `render_cuda` writes it for numba.cuda.jit instead. Like the CPU target, generated
-sources are content-addressed files in the kernel cache directory (a `cuda` subdirectory of
-numba_cpu.cache_dir()), imported once per process and compiled by numba on first launch
+sources are content-addressed files in the kernel cache (kernel_cache.CUDA, a `cuda` subdirectory
+of the CPU's), verified and imported once per process and compiled by numba on first launch
 (`cache=True`, so a second process on the same GPU loads the compiled code from disk).
 
 Every kernel is written as real CUDA: grid-stride loops (so a capped grid covers any size),
@@ -25,7 +25,7 @@ import textwrap
 
 import numpy as np
 
-from graphflow.backends import codegen, numba_cpu, special_math
+from graphflow.backends import codegen, kernel_cache, special_math
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
 # Launch shapes. On hardware a block is up to 256 threads (8 warps: enough to hide memory latency,
@@ -576,21 +576,10 @@ def _render_reduce_outer(w, plan, acc):
 
 # -- compiling and caching -------------------------------------------------------------------------
 
-_MODULES = {}  # source key -> the generated function (a numba.cuda dispatcher), per process
-_KERNELS = {}  # source key -> CudaKernel
-
-
 def _compiled(source, fn):
     """(dispatcher, path) of a generated source: written once to the cache directory (its name
     holds a hash of the source) and imported; numba compiles it on first launch."""
-    key = codegen.source_key(source)
-    entry = _MODULES.get(key)
-    if entry is None:
-        directory = numba_cpu.cache_dir() / "cuda"
-        directory.mkdir(exist_ok=True)
-        path = numba_cpu.write_source(directory, fn, key, source)
-        entry = _MODULES[key] = (numba_cpu._load(path, fn, package="graphflow_cuda_kernels"), path)
-    return entry
+    return kernel_cache.CUDA.function(source, fn, codegen.source_key(source))
 
 
 def _flat(a, what):
@@ -648,7 +637,8 @@ class CudaKernel:
             self.dispatcher.compile(self.arg_types())
 
     def __repr__(self):
-        return f"<CudaKernel {self.name} ({self.plan.mode}) {self.path.name}>"
+        where = self.path.name if self.path is not None else "in memory"
+        return f"<CudaKernel {self.name} ({self.plan.mode}) {where}>"
 
 
 def get_kernel(plan):
@@ -662,12 +652,11 @@ def get_kernel(plan):
         ['a0_a', 'out_0']
     """
     source, fn = render_cuda(plan)
-    key = codegen.source_key(source)
-    kernel = _KERNELS.get(key)
-    if kernel is None:
-        dispatcher, path = _compiled(source, fn)
-        kernel = _KERNELS[key] = CudaKernel(plan, fn, source, path, dispatcher)
-    return kernel
+
+    def build():
+        return CudaKernel(plan, fn, source, *reversed(_compiled(source, fn)))
+
+    return kernel_cache.CUDA.get(codegen.source_key(source), build)
 
 
 # -- matmul ----------------------------------------------------------------------------------------
@@ -772,9 +761,6 @@ def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
     return _module_source(fn, dtypes, functions, tile + w.lines), fn
 
 
-_MATMULS = {}  # (transposes, dtype, epilogue content) -> dispatcher: no rendering per call
-
-
 def _epilogue_key(plan):
     if plan is None:
         return None
@@ -785,12 +771,10 @@ def _epilogue_key(plan):
 
 
 def _matmul_kernel(transpose_a, transpose_b, dtype, epilogue):
-    key = (transpose_a, transpose_b, dtype, _epilogue_key(epilogue))
-    kernel = _MATMULS.get(key)
-    if kernel is None:
-        source, fn = render_matmul(transpose_a, transpose_b, dtype, epilogue)
-        kernel = _MATMULS[key] = _compiled(source, fn)[0]
-    return kernel
+    # keyed by what the source depends on, so a call renders nothing once the kernel exists
+    key = ("matmul", transpose_a, transpose_b, dtype, _epilogue_key(epilogue))
+    return kernel_cache.CUDA.get(key, lambda: _compiled(*render_matmul(
+        transpose_a, transpose_b, dtype, epilogue))[0])
 
 
 def _batch_size(shape):

@@ -576,7 +576,7 @@ class Plan(SlotPlan):
         lines += [f"  step {k}: {name}" for k, name in enumerate(self.step_names())]
         for kernel, kplan, shape, _ in self.kernels:
             lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
-                         f"({kernel.path.name})")
+                         f"({kernel.path.name if kernel.path else 'compiled in memory'})")
             lines.append(kernel.source)
         return lines + self.notes
 
