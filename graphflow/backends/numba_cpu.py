@@ -11,9 +11,11 @@ A cache entry that fails anyway on first use is deleted and rebuilt.
     ('float16',)
 """
 import os
+import sys
 import time
 
 from graphflow.backends import codegen, kernel_cache
+from graphflow.compiler import targets
 from graphflow.errors import UnimplementedError
 
 PARALLEL_THRESHOLD = 1 << 18  # elements; smaller kernels run single-threaded (and compile faster)
@@ -117,3 +119,6 @@ def wants_parallel(size):
     machine a serial memory-bound loop already reaches copy bandwidth, while the threaded
     version measured 4x slower under load (examples/benchmarks/fusion_chains.py)."""
     return PARALLEL and size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+
+
+targets.register("cpu", sys.modules[__name__])  # the compiler asks for it by name

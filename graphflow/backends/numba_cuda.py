@@ -21,11 +21,14 @@ without CUDA); the first call that needs the device does.
     True
 """
 import functools
+import sys
 import textwrap
 
 import numpy as np
 
 from graphflow.backends import codegen, kernel_cache, special_math
+from graphflow.compiler import targets
+from graphflow.context import context
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
 # Launch shapes. On hardware a block is up to 256 threads (8 warps: enough to hide memory latency,
@@ -40,6 +43,11 @@ TILE = 16
 SIMULATOR_TILE = 4
 
 MATMUL_DTYPES = ("float32", "float64", "int32", "int64")
+
+
+# Dtypes the compiler keeps out of rewrites that produce kernels (the pipeline's facts): the
+# same as the CPU target's, so one graph optimizes alike for both.
+UNSUPPORTED_DTYPES = ("float16",)
 
 
 # -- the device ------------------------------------------------------------------------------------
@@ -572,6 +580,54 @@ def _render_reduce_outer(w, plan, acc):
     w(3, f"v = np.{acc}({red['value']})")
     w(3, "acc = " + combine.format(acc="acc", v="v"))
     w(2, f"out_0[j] = np.{out_dtype}({'acc / outer' if red['mean'] else 'acc'})")
+
+
+# -- moving data (graphflow.devices' functions call these) ----------------------------------------
+
+def to_device(array):
+    """A device copy of a NumPy array (counted in graphflow.devices.transfers)."""
+    cuda = _cuda()
+    array = np.asarray(array)
+    if array.dtype == object:  # a variant (a TensorList of arrays) lives on the host
+        return array
+    context.transfers["to_device"] += 1
+    if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        array = array.copy()
+    return cuda.to_device(array)
+
+
+def to_host(device_array):
+    """A NumPy copy of a device array (counted in graphflow.devices.transfers)."""
+    context.transfers["to_host"] += 1
+    return device_array.copy_to_host()
+
+
+def as_host(a):
+    return to_host(a) if is_device_array(a) else a
+
+
+def as_device(a):
+    return a if is_device_array(a) else to_device(a)
+
+
+def is_device_array(a):
+    """True for a numba.cuda device array (real or simulated)."""
+    return hasattr(a, "copy_to_host")
+
+
+def empty(shape, dtype):
+    """An uninitialized device array."""
+    return _cuda().device_array(shape, dtype)
+
+
+def device_copy(device_array):
+    """A new device array with the same contents (no trip through the host)."""
+    if not is_device_array(device_array):  # a variant, which stays on the host
+        return device_array.copy()
+    out = _cuda().device_array(device_array.shape, device_array.dtype)
+    out.copy_to_device(device_array)
+    return out
+
 
 
 # -- compiling and caching -------------------------------------------------------------------------
@@ -1154,3 +1210,6 @@ class DeviceArena:
         if size == 0:  # an empty slice at the end of the buffer is not addressable on hardware
             return _cuda().device_array(shape, dtype)
         return self.buffer[offset:offset + size].view(dtype).reshape(shape)
+
+
+targets.register("cuda", sys.modules[__name__])

@@ -151,7 +151,7 @@ def init_variable(var, initial_value, name, dtype, shape):
         raise InvalidArgumentError(
             f"Variable {var._name!r}: initial value shape {value.shape} does not match shape {var._shape}")
     var._value = EagerTensor(np.array(value, copy=True))
-    from graphflow import devices
+    from graphflow.context import devices
     gpu = devices.gpu_for(())
     if gpu is not None:
         var._dev = gpu
