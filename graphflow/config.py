@@ -55,6 +55,28 @@ def get_tiered_compilation():
     return context.tiered_compilation
 
 
+def set_max_cached_plans(count):
+    """How many compiled plans (one per set of input shapes) each compiled function or
+    Session fetch keeps; the least recently used is dropped beyond that (graphflow-specific: TF
+    has no such setting). Default 32, or $GRAPHFLOW_MAX_CACHED_PLANS.
+
+        >>> previous = tf.config.get_max_cached_plans()
+        >>> tf.config.set_max_cached_plans(4)
+        >>> tf.config.get_max_cached_plans()
+        4
+        >>> tf.config.set_max_cached_plans(previous)
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InvalidArgumentError(f"set_max_cached_plans: count must be a positive int, got "
+                                   f"{count!r}")
+    context.max_cached_plans = count
+
+
+def get_max_cached_plans():
+    """The bound set by set_max_cached_plans."""
+    return context.max_cached_plans
+
+
 def run_functions_eagerly(run_eagerly):
     """With True, every graphflow.function call runs its Python function eagerly (no tracing,
     no AutoGraph), for debugging with print and pdb; False restores graph execution.

@@ -29,7 +29,7 @@ class _Settings:
     __slots__ = ("eager_disabled", "global_seed", "seed_counter", "generators", "default_graph",
                  "optimizer_options", "backend", "tiered_compilation", "compile_threads",
                  "keras_names", "default_device", "soft_placement", "transfers", "gpu_count",
-                 "memory_growth", "lock", "functions_run_eagerly")
+                 "memory_growth", "lock", "functions_run_eagerly", "max_cached_plans")
 
     def __init__(self):
         self.eager_disabled = False  # compat.v1.disable_eager_execution()
@@ -42,6 +42,8 @@ class _Settings:
         # compile kernels in the background, running the reference interpreter meanwhile
         self.tiered_compilation = os.environ.get("GRAPHFLOW_TIERED", "1") != "0"
         self.compile_threads = []  # background kernel compiles in flight
+        # plans (one per input shape set) kept per executable: graphflow.config.set_max_cached_plans
+        self.max_cached_plans = int(os.environ.get("GRAPHFLOW_MAX_CACHED_PLANS", "32"))
         self.keras_names = {}      # layer name -> count, for unique Keras names (dense_1, ...)
         # devices (graphflow/devices.py): the default device (resolved at import)
         self.default_device = None
@@ -96,3 +98,29 @@ context = _Context()
 def executing_eagerly():
     """True when ops compute immediately (not inside a function trace or a TF1 graph)."""
     return context.graph is None
+
+
+def require_default_session(what):
+    """The default session, or TF's error for `what` ("evaluate tensor using `eval()`")."""
+    if context.default_session is None:
+        from graphflow.errors import InvalidArgumentError
+        raise InvalidArgumentError(
+            f"Cannot {what}: No default session is registered. Use `with sess.as_default()` or "
+            f"pass an explicit session (session=sess)")
+    return context.default_session
+
+
+class _NotInstalled:
+    """A hook an upper layer has not installed yet (it installs itself when imported)."""
+
+    def __init__(self, what):
+        self._what = what
+
+    def __getattr__(self, name):
+        from graphflow.errors import FailedPreconditionError
+        raise FailedPreconditionError(f"graphflow: {self._what} is not loaded (import graphflow)")
+
+
+# Hooks: modules of lower layers (tensor, ops) reach graphflow.devices through this name, which
+# graphflow/devices.py sets to itself when imported (tests/test_import_layers.py).
+devices = _NotInstalled("graphflow.devices")

@@ -26,6 +26,9 @@ Asking for a GPU that does not exist raises, unless soft placement is on
 import contextlib
 import os
 import re
+import sys
+
+import graphflow.context as _hooks
 
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
@@ -268,23 +271,23 @@ def is_device_array(a):
     return hasattr(a, "copy_to_host")
 
 
+# The CUDA target does the copies (backends/numba_cuda.py); importing it on first use keeps
+# `import graphflow` free of numba and installs the eager GPU path (ops.registry's hook).
+
+def _cuda():
+    from graphflow.backends import numba_cuda
+    from graphflow.compiler import lower_cuda  # noqa: F401 - installs registry.gpu_eager
+    return numba_cuda
+
+
 def to_device(array):
     """A device copy of a NumPy array (counted in graphflow.devices.transfers)."""
-    from numba import cuda
-    import numpy as np
-    array = np.asarray(array)
-    if array.dtype == object:  # a variant (a TensorList of arrays) lives on the host
-        return array
-    context.transfers["to_device"] += 1
-    if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
-        array = array.copy()
-    return cuda.to_device(array)
+    return _cuda().to_device(array)
 
 
 def to_host(device_array):
     """A NumPy copy of a device array (counted in graphflow.devices.transfers)."""
-    context.transfers["to_host"] += 1
-    return device_array.copy_to_host()
+    return _cuda().to_host(device_array)
 
 
 def transfers():
@@ -294,27 +297,21 @@ def transfers():
 
 
 def as_host(a):
-    return to_host(a) if is_device_array(a) else a
+    return _cuda().to_host(a) if is_device_array(a) else a
 
 
 def as_device(a):
-    return a if is_device_array(a) else to_device(a)
+    return a if is_device_array(a) else _cuda().to_device(a)
 
 
 def empty(shape, dtype):
     """An uninitialized device array."""
-    from numba import cuda
-    return cuda.device_array(shape, dtype)
+    return _cuda().empty(shape, dtype)
 
 
 def device_copy(device_array):
     """A new device array with the same contents (no trip through the host)."""
-    if not is_device_array(device_array):  # a variant, which stays on the host
-        return device_array.copy()
-    from numba import cuda
-    out = cuda.device_array(device_array.shape, device_array.dtype)
-    out.copy_to_device(device_array)
-    return out
+    return _cuda().device_copy(device_array)
 
 
 def initialize():
@@ -324,3 +321,6 @@ def initialize():
         default_device()
     else:
         _set_default(CPU)
+
+
+_hooks.devices = sys.modules[__name__]  # tensor and ops reach this module through the hook

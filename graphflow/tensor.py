@@ -432,7 +432,7 @@ class EagerTensor(Tensor):
 
     def gpu(self, index=0):
         """A copy of this tensor on GPU `index` (TF's Tensor.gpu)."""
-        from graphflow import devices as _device
+        from graphflow.context import devices as _device
         dev = _device.resolve(f"/GPU:{index}")
         if not dev.is_gpu:  # soft placement fell back to the CPU
             return self
@@ -462,7 +462,7 @@ class DeviceTensor(EagerTensor):
     def _value(self):
         host = self._host
         if host is None:
-            from graphflow import devices as _device
+            from graphflow.context import devices as _device
             host = self._host = _device.to_host(self._device_array)
         return host
 
@@ -496,7 +496,7 @@ class DeviceTensor(EagerTensor):
         return (EagerTensor, (self._value,))
 
     def __deepcopy__(self, memo):
-        from graphflow import devices as _device
+        from graphflow.context import devices as _device
         return DeviceTensor(_device.device_copy(self._device_array), self._dev)
 
 
@@ -583,7 +583,7 @@ class SymbolicTensor(Tensor):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
 
     def eval(self, feed_dict=None, session=None):
-        from graphflow.graph.session import require_default_session
+        from graphflow.context import require_default_session
         session = session or require_default_session("evaluate tensor using `eval()`")
         return session.run(self, feed_dict)
 
@@ -707,12 +707,12 @@ class Variable(_Operators):
         t = self._storage_tensor()
         if type(t) is DeviceTensor:
             return t._device_array
-        from graphflow import devices as _device
+        from graphflow.context import devices as _device
         return _device.to_device(t._value)
 
     def _placed(self, array):
         """`array` (host or device) as a tensor on this variable's device."""
-        from graphflow import devices as _device
+        from graphflow.context import devices as _device
         if self._dev is None:
             return EagerTensor(_device.as_host(array))
         return DeviceTensor(_device.as_device(array), self._dev)
@@ -850,7 +850,7 @@ class Variable(_Operators):
                 f"numpy={value}>")
 
     def __deepcopy__(self, memo):
-        from graphflow import devices as _device
+        from graphflow.context import devices as _device
         with _device.device(CPU_DEVICE if self._dev is None else self._dev.name):
             return Variable(self._checked_value()._value.copy(), trainable=self.trainable,
                             name=self._name, constraint=self._constraint,

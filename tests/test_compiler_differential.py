@@ -1127,3 +1127,226 @@ def test_variable_updates_on_cuda(prog):
           lambda: run_function(prog, 2, "numba", peek=True, device="/GPU:0"), want, scale)
     check(prog, "function on /GPU:0, variables read between calls",
           lambda: run_function(prog, 2, "numba", device="/GPU:0"), want, scale)
+
+
+# -- dtype chains: casts through bool, 8-bit, 32/64-bit integers and 16/32/64-bit floats ----------
+#
+# A second program family: one float32 input of quarter-integers in [-20, 20] (zeros included),
+# then 2-7 steps of casts, elementwise arithmetic, comparisons, logical ops and `where` over the
+# dtypes below. The ground truth is the same source run on a NumPy model of TF's semantics
+# (casts truncate toward zero, x != 0 to bool, integers wrap); eager, the reference backend and
+# the compiled kernels (CPU, and the CUDA target under the simulator) must all equal it. Draws
+# track a magnitude bound per value so that no step is undefined in TF (a float cast to an
+# integer type that cannot hold it, overflow of int32/int64 or to float16 infinity); narrowing
+# integer casts and 8-bit arithmetic wrap, which is defined, and are drawn on purpose. Values
+# stay exactly representable, so every configuration must agree exactly (FMA contraction included).
+
+CHAIN_DTYPES = ("bool", "int8", "uint8", "int32", "int64", "float16", "float32", "float64")
+_INT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-2**31, 2**31 - 1),
+              "int64": (-2**63, 2**63 - 1)}
+_SAFE = {"int32": 2**30, "int64": 2**62, "float16": 2048, "float32": 2**24, "float64": 2**40}
+_WRAPS = ("int8", "uint8")   # arithmetic may overflow and wrap (drawn on purpose)
+
+
+class _NumpyModel:
+    """The handful of tf functions a dtype chain uses, on NumPy arrays with TF's semantics."""
+
+    int8, uint8, int32, int64 = np.int8, np.uint8, np.int32, np.int64
+    float16, float32, float64, bool = np.float16, np.float32, np.float64, np.bool_
+
+    @staticmethod
+    def cast(x, dtype):
+        return np.asarray(x).astype(dtype)
+
+    add, subtract, multiply = staticmethod(np.add), staticmethod(np.subtract), \
+        staticmethod(np.multiply)
+    maximum, minimum, abs = staticmethod(np.maximum), staticmethod(np.minimum), staticmethod(np.abs)
+    negative, greater, less = staticmethod(np.negative), staticmethod(np.greater), \
+        staticmethod(np.less)
+    equal, not_equal = staticmethod(np.equal), staticmethod(np.not_equal)
+    logical_and, logical_or = staticmethod(np.logical_and), staticmethod(np.logical_or)
+    logical_xor, logical_not = staticmethod(np.logical_xor), staticmethod(np.logical_not)
+    where = staticmethod(np.where)
+
+
+@dataclass
+class DtypeChain:
+    lines: list          # "tf.cast(v0, tf.int8)" ...: the expression of v1, v2, ...
+    dtypes: list         # dtype name of v0, v1, ...
+    outputs: tuple
+    seed: int
+    size: int
+
+    def source(self):
+        body = [f"    v{k + 1} = {e}  # {self.dtypes[k + 1]}" for k, e in enumerate(self.lines)]
+        outs = ", ".join(f"v{i}" for i in self.outputs)
+        return "\n".join(["def f(v0):"] + body + [f"    return {outs},"])
+
+    def function(self, module):
+        namespace = {"tf": module}
+        exec(compile(self.source(), "<dtype chain>", "exec"), namespace)  # noqa: S102
+        return namespace["f"]
+
+    def input(self):
+        rng = np.random.default_rng(self.seed)
+        values = rng.integers(-80, 81, self.size) / 4.0
+        values[rng.random(self.size) < 0.25] = 0.0
+        return values.astype(np.float32)
+
+    def __repr__(self):
+        return (f"\n# v0 = np.random.default_rng({self.seed}).integers(-80, 81, {self.size}) / 4"
+                f" with zeros (float32)\n" + self.source())
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(self))
+
+
+@st.composite
+def dtype_chains(draw):
+    dtypes, bounds, lines = ["float32"], [20.0], []
+
+    def of(dtype):
+        return [i for i, d in enumerate(dtypes) if d == dtype]
+
+    def cast_ok(i, target):
+        """A cast of v_i to target is defined in TF (and so the same everywhere)."""
+        source, bound = dtypes[i], bounds[i]
+        if source.startswith("float") and target in _INT_RANGE:
+            return bound < _INT_RANGE[target][1]
+        return not (target == "float16" and bound > 60000)
+
+    def cast_bound(i, target):
+        if target == "bool":
+            return 1.0
+        if target in _INT_RANGE and bounds[i] > _INT_RANGE[target][1]:
+            return float(max(-_INT_RANGE[target][0], _INT_RANGE[target][1]))
+        return bounds[i]
+
+    def add(expr, dtype, bound):
+        lines.append(expr)
+        dtypes.append(dtype)
+        bounds.append(bound)
+
+    for _ in range(draw(st.integers(2, 7))):
+        # mostly the latest value, so that chains are long rather than pruned away
+        last = len(dtypes) - 1
+        i = last if draw(st.integers(0, 2)) else draw(st.integers(0, last))
+        d = dtypes[i]
+        kind = draw(st.sampled_from(["cast", "cast", "binary", "compare", "where", "unary"]))
+        if kind == "cast":
+            target = draw(st.sampled_from(CHAIN_DTYPES))
+            x = f"v{i}"
+            if target == "uint8" and d.startswith("float"):
+                x = f"tf.abs({x})"  # a negative float to uint8 is undefined
+            if target != d and cast_ok(i, target):
+                add(f"tf.cast({x}, tf.{target})", target, cast_bound(i, target))
+            continue
+        # the second operand: an earlier value cast to v_i's dtype (when that cast is defined)
+        j = draw(st.integers(0, len(dtypes) - 1))
+        if dtypes[j] != d and not cast_ok(j, d):
+            continue
+        y = f"v{j}" if dtypes[j] == d else f"tf.cast(v{j}, tf.{d})"
+        yb = cast_bound(j, d)
+        if kind == "compare":
+            # TF orders numbers only: greater/less of bools is an error there too
+            op = draw(st.sampled_from(["equal", "not_equal"] if d == "bool" else
+                                      ["greater", "less", "equal", "not_equal"]))
+            add(f"tf.{op}(v{i}, {y})", "bool", 1.0)
+        elif kind == "where":
+            conditions = of("bool")
+            if conditions:
+                c = draw(st.sampled_from(conditions))
+                add(f"tf.where(v{c}, v{i}, {y})", d, max(bounds[i], yb))
+        elif kind == "unary":
+            if d == "bool":
+                add(f"tf.logical_not(v{i})", d, 1.0)
+            elif d != "uint8":
+                op = draw(st.sampled_from(["abs", "negative"]))
+                add(f"tf.{op}(v{i})", d, bounds[i])
+        elif d == "bool":
+            op = draw(st.sampled_from(["logical_and", "logical_or", "logical_xor"]))
+            add(f"tf.{op}(v{i}, {y})", d, 1.0)
+        else:
+            op = draw(st.sampled_from(["add", "subtract", "multiply", "maximum", "minimum"]))
+            bound = {"multiply": bounds[i] * yb, "add": bounds[i] + yb,
+                     "subtract": bounds[i] + yb}.get(op, max(bounds[i], yb))
+            if d in _WRAPS:
+                bound = cast_bound(i, d) if bound > 127 else bound
+                bound = max(bound, 128.0) if bounds[i] * yb > 127 and op == "multiply" else bound
+            elif bound > _SAFE[d] or (op == "multiply" and d.startswith("float")
+                                       and bounds[i] * yb > 400):
+                continue  # could overflow, or stop being exact in float16
+            add(f"tf.{op}(v{i}, {y})", d, bound)
+    assume(lines)
+    n = len(dtypes)
+    outputs = (n - 1,) + ((draw(st.integers(1, n - 2)),) if n > 2 and draw(st.booleans()) else ())
+    return DtypeChain(lines, dtypes, outputs, draw(st.integers(0, 2**16)),
+                      draw(st.sampled_from([1, 7, 64])))
+
+
+def _chain_results(chain, run):
+    return [np.asarray(o.numpy() if hasattr(o, "numpy") else o) for o in run]
+
+
+def check_chain(chain, devices):
+    note(f"program:{chain!r}")
+    x = chain.input()
+    want = _chain_results(chain, chain.function(_NumpyModel)(x))
+    f = chain.function(tf)
+    runs = [("eager", lambda: f(tf.constant(x))),
+            ("function(backend='reference')",
+             lambda: tf.function(f, backend="reference", autograph=False)(tf.constant(x)))]
+    for device in devices:
+        def compiled(device=device):
+            with tf.device(device):
+                return tf.function(f, backend="numba", autograph=False)(tf.constant(x))
+        runs.append((f"function on {device}", compiled))
+    for config, run in runs:
+        try:
+            got = _chain_results(chain, run())
+        except Exception as e:
+            raise AssertionError(f"{config} raised {type(e).__name__}: {e}\n\nprogram:{chain!r}") \
+                from e
+        for k, (g, w) in enumerate(zip(got, want)):
+            assert g.dtype == w.dtype and g.shape == w.shape, \
+                f"{config}: output {k} is {g.dtype}{list(g.shape)}, want {w.dtype}{list(w.shape)}" \
+                f"\n\nprogram:{chain!r}"
+            if not np.array_equal(g, w):
+                bad = np.flatnonzero(g.reshape(-1) != w.reshape(-1))[:5]
+                raise AssertionError(
+                    f"{config}: output {k} differs at {bad.tolist()}: got "
+                    f"{g.reshape(-1)[bad].tolist()}, want {w.reshape(-1)[bad].tolist()}; "
+                    f"input {x.reshape(-1)[bad].tolist()}\n\nprogram:{chain!r}")
+
+
+@_fuzz_seed
+@_settings(40, shrink=False)
+@given(chain=dtype_chains())
+def test_dtype_chains_match_numpy_semantics(chain):
+    """Eager == reference backend == compiled CPU kernels == NumPy, exactly, over dtype chains."""
+    check_chain(chain, ["/CPU:0"])
+
+
+@_fuzz_seed
+@_settings(8, shrink=False)
+@given(chain=dtype_chains())
+def test_dtype_chains_on_cuda(chain):
+    """The same dtype chains on the CUDA target (simulator)."""
+    check_chain(chain, ["/GPU:0"])
+
+
+@pytest.mark.parametrize("device", ["/CPU:0", "/GPU:0"])
+def test_fused_cast_to_bool_is_x_not_equal_zero(device):
+    """Regression (issue 13): fused kernels dropped a cast to bool, and a bool cast feeding
+    logical_and failed inside Numba."""
+    x = tf.constant([.5, -1., 0.])
+    with tf.device(device):
+        f = tf.function(lambda x: tf.cast(tf.cast(x, tf.bool), tf.float32) * x + 1.0)
+        np.testing.assert_array_equal(f(x).numpy(), [1.5, 0., 1.])
+        g = tf.function(lambda x: tf.cast(tf.cast(x, tf.bool), tf.float32))
+        np.testing.assert_array_equal(g(x).numpy(), [1., 1., 0.])
+        h = tf.function(lambda x: tf.logical_and(tf.cast(x, tf.bool), x > 0.))
+        np.testing.assert_array_equal(h(x).numpy(), [True, False, False])
+        k = tf.function(lambda x: tf.cast(tf.logical_and(tf.cast(x, tf.bool), x > 0.),
+                                          tf.float32) * 2.0)
+        np.testing.assert_array_equal(k(x).numpy(), [2., 0., 0.])

@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import graphflow as tf  # noqa: E402
-from graphflow.backends import codegen, numba_cpu  # noqa: E402
+from graphflow.backends import codegen, kernel_cache  # noqa: E402
 from graphflow.backends import numba_cuda as nc  # noqa: E402
 from graphflow.compiler import fused, lower, memory, pipeline  # noqa: E402
 from graphflow.errors import InvalidArgumentError  # noqa: E402
@@ -268,7 +268,7 @@ def test_kernels_are_cached_by_source():
     plan = unary_plan("tanh", "float32")
     first, second = nc.get_kernel(plan), nc.get_kernel(unary_plan("tanh", "float32"))
     assert first is second
-    assert first.path.parent == numba_cpu.cache_dir() / "cuda"
+    assert first.path.parent == kernel_cache.CUDA.directory()
     assert first.path.read_text() == first.source and first.name == "unary_tanh_float32"
 
 

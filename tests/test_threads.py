@@ -153,3 +153,96 @@ def test_keras_layer_names_stay_unique_across_threads():
                 names.append(layer.name)
     _run_threads(8, work)
     assert len(names) == len(set(names)) == 200
+
+
+# -- re-entrant plans: concurrent calls of one compiled function, Session and Keras model ---------
+
+SHAPE = (300, 200)
+CALLS = 200
+
+
+def _inputs(i, k):
+    rng = np.random.default_rng(1000 * i + k)
+    return rng.standard_normal(SHAPE).astype(np.float32), rng.standard_normal(SHAPE[1:]) \
+        .astype(np.float32)
+
+
+def _want(x, b):
+    """NumPy of _program: a fused elementwise chain, a matmul (arena buffers) and a reduction."""
+    h = np.tanh(x * 1.5 + b)
+    return (h @ W).astype(np.float32), np.maximum(h, 0.0).sum(axis=1)
+
+
+W = np.random.default_rng(7).standard_normal((SHAPE[1], 16)).astype(np.float32)
+
+
+def _program(x, b):
+    h = tf.tanh(x * 1.5 + b)
+    return tf.matmul(h, tf.constant(W)), tf.reduce_sum(tf.nn.relu(h), axis=1)
+
+
+def _check_concurrent_calls(call, n_threads=8, calls=CALLS, variants=3):
+    """n_threads threads each make `calls` calls with their own inputs, cycling through
+    `variants` input sets, and compare every result with NumPy."""
+    cases = {(i, k): _inputs(i, k) for i in range(n_threads) for k in range(variants)}
+    wants = {key: _want(*v) for key, v in cases.items()}
+
+    def work(i):
+        for j in range(calls):
+            x, b = cases[i, j % variants]
+            got = call(x, b)
+            for g, w in zip(got, wants[i, j % variants]):
+                np.testing.assert_allclose(g, w, rtol=2e-4, atol=2e-4,
+                                           err_msg=f"thread {i}, call {j}")
+    _run_threads(n_threads, work)
+
+
+def test_one_compiled_function_called_from_8_threads():
+    f = tf.function(_program)
+    f(*_inputs(0, 0))  # traced and compiled before the threads start
+
+    def call(x, b):
+        return [t.numpy() for t in f(tf.constant(x), tf.constant(b))]
+    _check_concurrent_calls(call)
+
+
+def test_concurrent_calls_while_tiered_compilation_finishes():
+    previous = tf.config.get_tiered_compilation()
+    tf.config.set_tiered_compilation(True)
+    try:
+        # a fresh function (new kernels' compile runs in the background as the threads start)
+        f = tf.function(lambda x, b: _program(x * 1.0 + 0.0, b))
+
+        def call(x, b):
+            return [t.numpy() for t in f(tf.constant(x), tf.constant(b))]
+        _check_concurrent_calls(call, calls=60)
+    finally:
+        tf.config.set_tiered_compilation(previous)
+
+
+def test_one_session_run_from_8_threads():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, SHAPE)
+        b = tf.compat.v1.placeholder(tf.float32, SHAPE[1:])
+        outs = _program(x, b)
+    with tf.compat.v1.Session(graph=graph) as sess:
+        def call(xv, bv):
+            return sess.run(list(outs), {x: xv, b: bv})
+        _check_concurrent_calls(call, calls=100)
+
+
+def test_one_keras_model_predict_from_8_threads():
+    inputs = tf.keras.Input((20,))
+    outputs = tf.keras.layers.Dense(4, activation="tanh")(tf.keras.layers.Dense(32)(inputs))
+    model = tf.keras.Model(inputs, outputs)
+    rng = np.random.default_rng(3)
+    cases = [rng.standard_normal((64, 20)).astype(np.float32) for _ in range(8)]
+    wants = [model(tf.constant(c)).numpy() for c in cases]
+    model.predict(cases[0], verbose=0)
+
+    def work(i):
+        for j in range(15):
+            np.testing.assert_allclose(model.predict(cases[i], verbose=0), wants[i],
+                                       rtol=1e-5, atol=1e-5, err_msg=f"thread {i}, call {j}")
+    _run_threads(8, work)

@@ -22,10 +22,13 @@ None to run the op's reference.
     array([[ 5.,  7.],
            [13., 15.]], dtype=float32)
 """
+import sys
+
 import numpy as np
 from numba import njit
 
 from graphflow.backends.numba_cpu import UNSUPPORTED_DTYPES
+from graphflow.compiler import targets
 from graphflow.ops import conv
 from graphflow.ops.conv import _Geometry
 
@@ -414,3 +417,6 @@ def warm(node):
         _col2im.compile((array(x, 2),) + ints + (types.int64, types.int64, array(x)))
     elif kind in _FEW_CHANNELS:
         _im2col.compile((array(x),) + ints + (types.int64, types.int64, array(x, 2)))
+
+
+targets.register("cpu_native", sys.modules[__name__])  # the compiler asks for it by name

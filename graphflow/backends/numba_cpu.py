@@ -1,38 +1,25 @@
-"""The Numba CPU target: generated kernel sources are written to a cache directory and imported,
+"""The Numba CPU target: generated kernel sources go through the kernel cache
+(backends/kernel_cache.py), which verifies them and Numba's cache files before anything is loaded,
 so numba's own on-disk cache (cache=True) serves them across processes.
 
 Sources are content-addressed (the file name holds a hash of the source), so a changed source is
 a different file and never loads a stale kernel; numba keys its cache on its own version too.
-A corrupted cache entry is detected on first use, deleted and rebuilt.
-
-The cache directory is $GRAPHFLOW_CACHE_DIR, else $XDG_CACHE_HOME/graphflow, else
-~/.cache/graphflow.
+A cache entry that fails anyway on first use is deleted and rebuilt.
 
     >>> from graphflow.backends import numba_cpu
-    >>> numba_cpu.cache_dir().name in ("graphflow", "kernels") or True
-    True
+    >>> numba_cpu.UNSUPPORTED_DTYPES
+    ('float16',)
 """
-import importlib.util
 import os
-import pathlib
 import sys
 import time
 
-from graphflow.backends import codegen
+from graphflow.backends import codegen, kernel_cache
+from graphflow.compiler import targets
 from graphflow.errors import UnimplementedError
 
 PARALLEL_THRESHOLD = 1 << 18  # elements; smaller kernels run single-threaded (and compile faster)
 PARALLEL = False  # measured: see wants_parallel
-
-
-def cache_dir():
-    root = os.environ.get("GRAPHFLOW_CACHE_DIR")
-    if not root:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        root = os.path.join(base, "graphflow")
-    path = pathlib.Path(root) / "kernels"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class Kernel:
@@ -58,33 +45,37 @@ class Kernel:
         try:
             self.dispatcher.compile(tuple(arg_types))
         except Exception:  # noqa: BLE001 - a broken cache entry: purge and compile afresh
-            if not _purge_cache(self.path):
+            if not self._purge():
                 raise
-            self.dispatcher = _load(self.path, self.name, fresh=True)
             self.dispatcher.compile(tuple(arg_types))
+        self._compiled(start)
+
+    def _purge(self):
+        """Deletes this kernel's cache files and reimports it; False if there were none."""
+        if self.path is None or not kernel_cache.purge(self.path):
+            return False
+        self.dispatcher = kernel_cache.reload(self.path, self.name, kernel_cache.CPU.package)
+        return True
+
+    def _compiled(self, start):
         self.compile_seconds = time.perf_counter() - start
         stats = getattr(self.dispatcher, "stats", None)
         self.loaded_from_cache = bool(stats and stats.cache_hits)
+        kernel_cache.CPU.record(self.path)
 
     def _first_call(self, args):
         start = time.perf_counter()
         try:
             result = self.dispatcher(*args)
         except Exception as e:  # noqa: BLE001 - a broken cache entry must not crash the user
-            if not _purge_cache(self.path):
+            if not self._purge():
                 raise
-            self.dispatcher = _load(self.path, self.name, fresh=True)
             try:
                 result = self.dispatcher(*args)
             except Exception:
                 raise e from None
-        self.compile_seconds = time.perf_counter() - start
-        stats = getattr(self.dispatcher, "stats", None)
-        self.loaded_from_cache = bool(stats and stats.cache_hits)
+        self._compiled(start)
         return result
-
-
-_KERNELS = {}  # source key -> Kernel, shared by every plan in the process (see KernelCache)
 
 
 UNSUPPORTED_DTYPES = ("float16",)  # numba's CPU target has no half-precision arrays or math
@@ -101,53 +92,12 @@ def get_kernel(plan, parallel):
         raise UnimplementedError(f"Numba CPU kernels cannot use {unsupported[0]}")
     source, fn = codegen.render_cpu(plan, parallel)
     key = codegen.source_key(source)
-    kernel = _KERNELS.get(key)
-    if kernel is None:
-        path = write_source(cache_dir(), fn, key, source)
-        kernel = Kernel(fn, source, path, _load(path, fn))
-        _KERNELS[key] = kernel
-    return kernel
 
+    def build():
+        dispatcher, path = kernel_cache.CPU.function(source, fn, key)
+        return Kernel(fn, source, path, dispatcher)
 
-def _atomic_write(path, text):
-    import threading
-    tmp = path.with_suffix(f".tmp{os.getpid()}_{threading.get_ident()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def write_source(directory, fn, key, source):
-    """The path of a generated kernel source in `directory`, named after its function and the
-    hash of its source, written atomically unless already there (shared with the CUDA target)."""
-    path = directory / f"{fn[:80]}_{key}.py"
-    if not path.exists() or path.read_text() != source:
-        _atomic_write(path, source)
-    return path
-
-
-def _load(path, fn, fresh=False, package="graphflow_kernels"):
-    """Imports a generated kernel file (once per process) and returns its function `fn`."""
-    module_name = f"{package}.{path.stem}"
-    if fresh:
-        sys.modules.pop(module_name, None)
-    module = sys.modules.get(module_name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[module_name] = module
-    return getattr(module, fn)
-
-
-def _purge_cache(path):
-    """Deletes numba's cache files for the kernel at `path`; True if any existed."""
-    pycache = path.parent / "__pycache__"
-    removed = False
-    if pycache.is_dir():
-        for f in pycache.glob(f"{path.stem}.*"):
-            f.unlink(missing_ok=True)
-            removed = True
-    return removed
+    return kernel_cache.CPU.get(key, build)
 
 
 def arg_types(plan, ndims):
@@ -169,3 +119,6 @@ def wants_parallel(size):
     machine a serial memory-bound loop already reaches copy bandwidth, while the threaded
     version measured 4x slower under load (examples/benchmarks/fusion_chains.py)."""
     return PARALLEL and size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+
+
+targets.register("cpu", sys.modules[__name__])  # the compiler asks for it by name

@@ -3,8 +3,8 @@ index maps, axis reductions, gathers, and a device memory arena.
 
 Fused kernels come from the same target-neutral codegen.KernelPlan the CPU renders for
 numba.njit; `render_cuda` writes it for numba.cuda.jit instead. Like the CPU target, generated
-sources are content-addressed files in the kernel cache directory (a `cuda` subdirectory of
-numba_cpu.cache_dir()), imported once per process and compiled by numba on first launch
+sources are content-addressed files in the kernel cache (kernel_cache.CUDA, a `cuda` subdirectory
+of the CPU's), verified and imported once per process and compiled by numba on first launch
 (`cache=True`, so a second process on the same GPU loads the compiled code from disk).
 
 Every kernel is written as real CUDA: grid-stride loops (so a capped grid covers any size),
@@ -21,11 +21,14 @@ without CUDA); the first call that needs the device does.
     True
 """
 import functools
+import sys
 import textwrap
 
 import numpy as np
 
-from graphflow.backends import codegen, numba_cpu, special_math
+from graphflow.backends import codegen, kernel_cache, special_math
+from graphflow.compiler import targets
+from graphflow.context import context
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
 # Launch shapes. On hardware a block is up to 256 threads (8 warps: enough to hide memory latency,
@@ -40,6 +43,11 @@ TILE = 16
 SIMULATOR_TILE = 4
 
 MATMUL_DTYPES = ("float32", "float64", "int32", "int64")
+
+
+# Dtypes the compiler keeps out of rewrites that produce kernels (the pipeline's facts): the
+# same as the CPU target's, so one graph optimizes alike for both.
+UNSUPPORTED_DTYPES = ("float16",)
 
 
 # -- the device ------------------------------------------------------------------------------------
@@ -574,23 +582,60 @@ def _render_reduce_outer(w, plan, acc):
     w(2, f"out_0[j] = np.{out_dtype}({'acc / outer' if red['mean'] else 'acc'})")
 
 
+# -- moving data (graphflow.devices' functions call these) ----------------------------------------
+
+def to_device(array):
+    """A device copy of a NumPy array (counted in graphflow.devices.transfers)."""
+    cuda = _cuda()
+    array = np.asarray(array)
+    if array.dtype == object:  # a variant (a TensorList of arrays) lives on the host
+        return array
+    context.transfers["to_device"] += 1
+    if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        array = array.copy()
+    return cuda.to_device(array)
+
+
+def to_host(device_array):
+    """A NumPy copy of a device array (counted in graphflow.devices.transfers)."""
+    context.transfers["to_host"] += 1
+    return device_array.copy_to_host()
+
+
+def as_host(a):
+    return to_host(a) if is_device_array(a) else a
+
+
+def as_device(a):
+    return a if is_device_array(a) else to_device(a)
+
+
+def is_device_array(a):
+    """True for a numba.cuda device array (real or simulated)."""
+    return hasattr(a, "copy_to_host")
+
+
+def empty(shape, dtype):
+    """An uninitialized device array."""
+    return _cuda().device_array(shape, dtype)
+
+
+def device_copy(device_array):
+    """A new device array with the same contents (no trip through the host)."""
+    if not is_device_array(device_array):  # a variant, which stays on the host
+        return device_array.copy()
+    out = _cuda().device_array(device_array.shape, device_array.dtype)
+    out.copy_to_device(device_array)
+    return out
+
+
+
 # -- compiling and caching -------------------------------------------------------------------------
-
-_MODULES = {}  # source key -> the generated function (a numba.cuda dispatcher), per process
-_KERNELS = {}  # source key -> CudaKernel
-
 
 def _compiled(source, fn):
     """(dispatcher, path) of a generated source: written once to the cache directory (its name
     holds a hash of the source) and imported; numba compiles it on first launch."""
-    key = codegen.source_key(source)
-    entry = _MODULES.get(key)
-    if entry is None:
-        directory = numba_cpu.cache_dir() / "cuda"
-        directory.mkdir(exist_ok=True)
-        path = numba_cpu.write_source(directory, fn, key, source)
-        entry = _MODULES[key] = (numba_cpu._load(path, fn, package="graphflow_cuda_kernels"), path)
-    return entry
+    return kernel_cache.CUDA.function(source, fn, codegen.source_key(source))
 
 
 def _flat(a, what):
@@ -648,7 +693,8 @@ class CudaKernel:
             self.dispatcher.compile(self.arg_types())
 
     def __repr__(self):
-        return f"<CudaKernel {self.name} ({self.plan.mode}) {self.path.name}>"
+        where = self.path.name if self.path is not None else "in memory"
+        return f"<CudaKernel {self.name} ({self.plan.mode}) {where}>"
 
 
 def get_kernel(plan):
@@ -662,12 +708,11 @@ def get_kernel(plan):
         ['a0_a', 'out_0']
     """
     source, fn = render_cuda(plan)
-    key = codegen.source_key(source)
-    kernel = _KERNELS.get(key)
-    if kernel is None:
-        dispatcher, path = _compiled(source, fn)
-        kernel = _KERNELS[key] = CudaKernel(plan, fn, source, path, dispatcher)
-    return kernel
+
+    def build():
+        return CudaKernel(plan, fn, source, *reversed(_compiled(source, fn)))
+
+    return kernel_cache.CUDA.get(codegen.source_key(source), build)
 
 
 # -- matmul ----------------------------------------------------------------------------------------
@@ -772,9 +817,6 @@ def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
     return _module_source(fn, dtypes, functions, tile + w.lines), fn
 
 
-_MATMULS = {}  # (transposes, dtype, epilogue content) -> dispatcher: no rendering per call
-
-
 def _epilogue_key(plan):
     if plan is None:
         return None
@@ -785,12 +827,10 @@ def _epilogue_key(plan):
 
 
 def _matmul_kernel(transpose_a, transpose_b, dtype, epilogue):
-    key = (transpose_a, transpose_b, dtype, _epilogue_key(epilogue))
-    kernel = _MATMULS.get(key)
-    if kernel is None:
-        source, fn = render_matmul(transpose_a, transpose_b, dtype, epilogue)
-        kernel = _MATMULS[key] = _compiled(source, fn)[0]
-    return kernel
+    # keyed by what the source depends on, so a call renders nothing once the kernel exists
+    key = ("matmul", transpose_a, transpose_b, dtype, _epilogue_key(epilogue))
+    return kernel_cache.CUDA.get(key, lambda: _compiled(*render_matmul(
+        transpose_a, transpose_b, dtype, epilogue))[0])
 
 
 def _batch_size(shape):
@@ -1170,3 +1210,6 @@ class DeviceArena:
         if size == 0:  # an empty slice at the end of the buffer is not addressable on hardware
             return _cuda().device_array(shape, dtype)
         return self.buffer[offset:offset + size].view(dtype).reshape(shape)
+
+
+targets.register("cuda", sys.modules[__name__])

@@ -19,6 +19,8 @@ REDUCTION = "reduction"       # elementwise expression reduced over leading or t
 MATMUL = "matmul"             # a matmul followed by an elementwise epilogue applied in place
 UPDATE = "update"             # elementwise expression written into variables (assign ops)
 
+ASSIGNS = ("assign", "assign_add", "assign_sub")  # the ops that write a variable in place
+
 _SHORT = {"multiply": "mul", "subtract": "sub", "truediv": "div", "negative": "neg",
           "squared_difference": "sqdiff", "broadcast_like": "bcast", "reduce_sum": "sum",
           "reduce_mean": "mean", "reduce_max": "max", "reduce_min": "min",
@@ -52,8 +54,8 @@ class Cluster:
 
     def run_reference(self, arrays):
         if self._executable is None:
-            from graphflow.backends import reference
-            self._executable = reference.compile(self.body, self.body.outputs, self.body.inputs,
+            from graphflow.compiler.targets import get as get_target
+            self._executable = get_target("reference").compile(self.body, self.body.outputs, self.body.inputs,
                                                  self.body.targets)
         return tuple(self._executable.run(list(arrays)))  # the fused op has num_outputs=None
 

@@ -20,12 +20,14 @@ import time
 
 import numpy as np
 
-from graphflow.compiler import fused, memory, pipeline
+from graphflow.compiler import fused, kernel_plan, memory, pipeline
+from graphflow.compiler.plan_cache import PlanCache
 from graphflow.compiler.rewrite import Rewriter
+from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
 from graphflow.ops.registry import Spec
 
-ASSIGNS = ("assign", "assign_add", "assign_sub")
+ASSIGNS = fused.ASSIGNS
 LONE_REDUCTION_LIMIT = 4096  # elements; see Plan._lone_reduction_for_numpy
 
 
@@ -78,11 +80,13 @@ class Optimized:
     input shapes: folding, simplification and fusion need static shapes, so a plan made from
     the general graph would run less fused than the same model traced with static shapes."""
 
-    def __init__(self, graph, feeds, fetches, targets, options):
+    def __init__(self, graph, feeds, fetches, targets, options, target="cpu"):
         start = time.perf_counter()
         self.prepared = with_interface(graph, list(feeds), list(fetches), list(targets))
         self.options = options
-        self.graph, self.reports = pipeline.optimize(self.prepared, options)
+        # what the passes need to know about the target that will run the graph
+        self.facts = {"unsupported_dtypes": get_target(target).UNSUPPORTED_DTYPES}
+        self.graph, self.reports = pipeline.optimize(self.prepared, options, self.facts)
         self.optimize_seconds = time.perf_counter() - start
         self.static = all(t.shape.is_fully_defined() for t in self.graph.inputs)
         self._needed = None
@@ -98,7 +102,7 @@ class Optimized:
             specialized = specialize(self._needed, input_shapes)
         except DynamicShape:
             return self.graph  # the plan falls back to the reference interpreter
-        return pipeline.optimize(specialized, self.options)[0]
+        return pipeline.optimize(specialized, self.options, self.facts)[0]
 
 
 def propagate_shapes(graph, input_shapes):
@@ -137,7 +141,8 @@ def propagate_shapes(graph, input_shapes):
 # -- the executable ------------------------------------------------------------------------------
 
 class CompiledExecutable:
-    """Optimizes once; builds and caches a Plan per distinct set of input shapes.
+    """Optimizes once; builds and caches a Plan per distinct set of input shapes (a bounded,
+    re-entrant PlanCache: concurrent calls each get their own plan instance).
 
     With tiered compilation (the default; graphflow.config.set_tiered_compilation), a new
     plan's kernels compile in a background thread while calls run the optimized graph on the
@@ -147,29 +152,28 @@ class CompiledExecutable:
         self.optimized = Optimized(graph, feeds, fetches, targets, options)
         self.graph, self.reports = self.optimized.graph, self.optimized.reports
         self.optimize_seconds = self.optimized.optimize_seconds
-        self._plans = {}
-        self.last_plan = None
+        self.plans = PlanCache(self._build)
+
+    @property
+    def last_plan(self):
+        return self.plans.last_plan
+
+    def _build(self, key):
+        from graphflow.context import context
+        graph = self.optimized.for_shapes(key)
+        if context.tiered_compilation:
+            return TieredPlan(key, graph)
+        plan = make_plan(graph, key)
+        plan.compile()
+        return plan
 
     def run(self, feed_arrays):
-        key = tuple([a.shape for a in feed_arrays])
-        plan = self._plans.get(key)
-        if plan is None:
-            from graphflow.context import context
-            graph = self.optimized.for_shapes(key)
-            if context.tiered_compilation:
-                plan = self._plans[key] = TieredPlan(self, key, graph)
-            else:
-                plan = self._plans[key] = make_plan(graph, key)
-                plan.compile()
-                self.last_plan = plan
-        return plan.run(feed_arrays)
+        return self.plans.run(tuple([a.shape for a in feed_arrays]), feed_arrays)
 
     def wait(self):
         """Blocks until every plan's kernels are compiled (tiered compilation) and returns
         self; calls made afterwards run compiled code."""
-        for plan in list(self._plans.values()):
-            if isinstance(plan, TieredPlan):
-                plan.finish()
+        self.plans.finish()
         return self
 
     def explain(self):
@@ -192,6 +196,7 @@ def explain(executable, plan_title):
     if plan is not None:
         lines += ["", f"== {plan_title} for input shapes {list(plan.input_shapes)} =="]
         lines += plan.describe()
+    lines += [""] + executable.plans.describe_memory()
     return "\n".join(lines)
 
 
@@ -245,14 +250,15 @@ def make_plan(graph, input_shapes, plan_class=None, fallback_class=None):
 
 class TieredPlan:
     """Runs the optimized graph on the reference interpreter until the real plan, built and
-    compiled in a background thread, is ready; then hands over to it."""
+    compiled in a background thread, is ready; then hands over to it (the PlanCache makes the
+    compiled plan a pool instance once `compiling()` turns False)."""
 
-    def __init__(self, executable, key, graph):
+    def __init__(self, key, graph):
         import threading
-        from graphflow.backends import reference
-        self.executable, self.key, self.graph = executable, key, graph
+        reference = get_target("reference")
+        self.key, self.graph = key, graph
         self.input_shapes = key
-        self._reference = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
+        self.reference = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
         self._result = None
         self._thread = threading.Thread(target=self._build, name="graphflow-compile", daemon=True)
         from graphflow.context import context
@@ -268,18 +274,22 @@ class TieredPlan:
         except BaseException as e:  # noqa: BLE001 - reported on the caller's thread
             self._result = e
 
+    def compiling(self):
+        return self._thread.is_alive()
+
+    def wait(self):
+        self._thread.join()
+
     def finish(self):
         self._thread.join()
         result = self._result
         if isinstance(result, BaseException):
             raise result
-        self.executable._plans[self.key] = result
-        self.executable.last_plan = result
         return result
 
     def run(self, arrays):
         if self._thread.is_alive():
-            return self._reference.run(arrays)
+            return self.reference.run(arrays)
         return self.finish().run(arrays)
 
     def describe(self):
@@ -300,7 +310,7 @@ class ReferencePlan:
     """The fallback when shapes are not static: the reference interpreter runs the graph."""
 
     def __init__(self, graph, input_shapes, reason):
-        from graphflow.backends import reference
+        reference = get_target("reference")
         self.input_shapes = input_shapes
         self.reason = reason
         self._executable = reference.compile(graph, graph.outputs, graph.inputs, graph.targets)
@@ -398,6 +408,7 @@ class Plan(SlotPlan):
         self.notes = []
         self.planned = []          # (tensor, node index, holder) placed in the arena below
         self.native_nodes = []     # nodes run by a hand-written kernel (backends.cpu_kernels)
+        self.output_pools = []     # OutputArrays of fetched values (memory in explain())
         self.first_reads = _reads_before_assigns(graph)
         self.initial_reads = []    # (Variable, slot) read by one step before all others
         self._last_reads_step = None
@@ -412,7 +423,9 @@ class Plan(SlotPlan):
         """Where tensor t is written: a planned view in the arena, or, for a fetched tensor
         (which goes to the caller), an array recycled once the caller has dropped it."""
         if id(t) in self.output_ids:
-            return OutputArrays(self.shapes[id(t)], t.dtype.np)
+            pool = OutputArrays(self.shapes[id(t)], t.dtype.np)
+            self.output_pools.append(pool)
+            return pool
         holder = Planned()
         self.planned.append((t, self.order[id(t.node)], holder))
         return holder
@@ -464,7 +477,7 @@ class Plan(SlotPlan):
         elif node.opdef.view:  # a reshape by another name: no need for the op's own function
             return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
                               self.shapes[id(node.outputs[0])])
-        from graphflow.backends import cpu_kernels
+        cpu_kernels = get_target("cpu_native")
         kernel = cpu_kernels.implementation(node)
         if kernel is not None:
             self.native_nodes.append(node)
@@ -488,11 +501,11 @@ class Plan(SlotPlan):
         return ops[0] if int(np.prod(shape, dtype=np.int64)) > LONE_REDUCTION_LIMIT else None
 
     def _kernel_step(self, node, cluster):
-        from graphflow.backends import codegen, numba_cpu
+        numba_cpu = get_target("cpu")
         in_shapes = [self.shapes[id(x)] for x in node.inputs]
         var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
                       if x.node.type == "read_variable"}
-        kplan, call = codegen.plan_kernel(cluster, in_shapes, self.bodies[id(node)], var_inputs)
+        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, self.bodies[id(node)], var_inputs)
         outer, inner = call["outer"], call["inner"]
         kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
         body_outputs = cluster.body.outputs
@@ -509,7 +522,7 @@ class Plan(SlotPlan):
                             materialize, outs, variables, in_place)
 
     def _matmul_step(self, node, cluster):
-        from graphflow.backends import codegen, numba_cpu
+        numba_cpu = get_target("cpu")
         if cluster is None:
             mm, epilogue, in_slots = node, None, [self._slot(x) for x in node.inputs]
             a_slot, b_slot = in_slots
@@ -521,7 +534,7 @@ class Plan(SlotPlan):
             a_slot = self._slot(node.inputs[pos[id(mm.inputs[0])]])
             b_slot = self._slot(node.inputs[pos[id(mm.inputs[1])]])
             body_shapes = self.bodies[id(node)]
-            kplan, call, used = codegen.plan_epilogue(cluster, body_shapes)
+            kplan, call, used = kernel_plan.plan_epilogue(cluster, body_shapes)
             kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(call["outer"] * call["inner"]))
             extra = [self._slot(node.inputs[i]) for i in used]
             materialize = [call["shape"] if m else None for m in call["materialize"]]
@@ -538,11 +551,11 @@ class Plan(SlotPlan):
     def compile(self):
         """Compiles (or loads from the disk cache) every kernel of the plan, the hand-written
         ones included."""
-        from graphflow.backends import numba_cpu
+        numba_cpu = get_target("cpu")
         for kernel, kplan, _, ndims in self.kernels:
             kernel.warm(numba_cpu.arg_types(kplan, ndims))
         if self.native_nodes:
-            from graphflow.backends import cpu_kernels
+            cpu_kernels = get_target("cpu_native")
             for node in self.native_nodes:
                 cpu_kernels.warm(node)
 
@@ -576,7 +589,7 @@ class Plan(SlotPlan):
         lines += [f"  step {k}: {name}" for k, name in enumerate(self.step_names())]
         for kernel, kplan, shape, _ in self.kernels:
             lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
-                         f"({kernel.path.name})")
+                         f"({kernel.path.name if kernel.path else 'compiled in memory'})")
             lines.append(kernel.source)
         return lines + self.notes
 

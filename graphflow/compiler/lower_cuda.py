@@ -5,7 +5,7 @@ The graph and its fused clusters are the same ones the CPU target compiles (the 
 once, target-neutral); what differs is the rendering of each step:
 
   fused elementwise / reduction / update clusters -> kernels rendered from the same
-      codegen.KernelPlan the CPU uses (numba_cuda.render_cuda);
+      kernel_plan.KernelPlan the CPU uses (numba_cuda.render_cuda);
   matmul clusters -> a tiled shared-memory matmul with the elementwise epilogue in its store;
   single elementwise / reduction / assign nodes -> one-node clusters, so they are kernels too;
   reshapes -> views; other pure data movement (transpose, concat, pad, slicing, tile, split,
@@ -29,12 +29,14 @@ the device once per call unless they already live there; outputs are device arra
 
 import numpy as np
 
-from graphflow import devices
-from graphflow.compiler import fused, memory
+from graphflow.compiler import fused, kernel_plan, memory
 from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
                                       SlotPlan, assigned_variables, buffer_outputs, explain,
                                       make_plan, propagate_shapes)
+from graphflow.compiler.plan_cache import PlanCache
+from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, UnimplementedError
+from graphflow.ops import registry
 from graphflow.tensor import DeviceTensor
 
 # conv and pooling ops: which input has the image's shape (NHWC), which the filters (HWIO)
@@ -57,35 +59,40 @@ class CudaExecutable:
     target = "cuda"
 
     def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
-        self.optimized = Optimized(graph, feeds, fetches, targets, options)
+        self.optimized = Optimized(graph, feeds, fetches, targets, options, target="cuda")
         self.graph, self.reports = self.optimized.graph, self.optimized.reports
         self.optimize_seconds = self.optimized.optimize_seconds
-        self.device = device or devices.Device("GPU", 0)
-        self._plans = {}
-        self.last_plan = None
+        self.device = device        # a graphflow.devices.Device (None: the eager path's GPU)
+        self.plans = PlanCache(lambda key: make_plan(self.optimized.for_shapes(key), key,
+                                                     CudaPlan, HostPlan))
+
+    @property
+    def last_plan(self):
+        return self.plans.last_plan
 
     def run(self, arrays):
-        key = tuple([tuple(a.shape) for a in arrays])
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = make_plan(self.optimized.for_shapes(key), key, CudaPlan,
-                                                HostPlan)
-        self.last_plan = plan
-        return plan.run(arrays)
+        return self.plans.run(tuple([tuple(a.shape) for a in arrays]), arrays)
 
     def wait(self):
         return self
 
     def explain(self):
-        return explain(self, f"CUDA plan on {self.device.short_name}")
+        name = self.device.short_name if self.device is not None else "/GPU:0"
+        return explain(self, f"CUDA plan on {name}")
+
+
+def _target():
+    """The CUDA target (backends/numba_cuda.py, registered when imported): kernels, device
+    memory and copies."""
+    return get_target("cuda")
 
 
 class HostPlan(ReferencePlan):
     """When shapes depend on data, the reference interpreter runs the graph on the host."""
 
     def run(self, arrays):
-        results = super().run([devices.as_host(a) for a in arrays])
-        return [devices.to_device(np.asarray(r)) for r in results]
+        results = super().run([_target().as_host(a) for a in arrays])
+        return [_target().to_device(np.asarray(r)) for r in results]
 
     def describe(self):
         return [f"{self.reason}: the whole graph runs on the host reference interpreter"]
@@ -95,7 +102,7 @@ class CudaPlan(SlotPlan):
     """The CUDA plan: the CPU plan's slots and steps (lower.SlotPlan), holding device arrays."""
 
     def __init__(self, graph, input_shapes, shapes, bodies):
-        from graphflow.backends import numba_cuda
+        numba_cuda = get_target("cuda")
         super().__init__(graph, input_shapes, shapes, bodies)
         self.cuda = numba_cuda
         self.kernels = []          # (kernel, what it computes)
@@ -111,7 +118,7 @@ class CudaPlan(SlotPlan):
         shape = self.shapes[id(t)] if shape is None else shape
         dtype = t.dtype.np if dtype is None else dtype
         if id(t) in self.output_ids:
-            return OutputArrays(tuple(shape), dtype, devices.empty)
+            return OutputArrays(tuple(shape), dtype, _target().empty)
         holder = _Planned(shape, dtype)
         self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
         self.arena_tensors.add(id(t))
@@ -136,7 +143,7 @@ class CudaPlan(SlotPlan):
             holder.array = self.arena.view(offset, holder.shape, holder.dtype)
 
     def _const(self, array):
-        return devices.to_device(array)
+        return _target().to_device(array)
 
     def _index_map(self, shape, move):
         """A device index map: `move` applied to the element indices of an array of `shape`
@@ -211,14 +218,13 @@ class CudaPlan(SlotPlan):
 
     # kernels from KernelPlans --------------------------------------------------------------------
     def _kernel_step(self, node, cluster):
-        from graphflow.backends import codegen
         in_shapes = [self.shapes[id(x)] for x in node.inputs]
         body_shapes = self.bodies.get(id(node))
         if body_shapes is None:  # a one-node cluster made here
             body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
         var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
                       if x.node.type == "read_variable" and not self._written_between(x.node, node)}
-        kplan, call = codegen.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
+        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
         kernel = self.cuda.get_kernel(kplan)
         self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
         outs, variables, in_place, array_inputs = self._kernel_interface(
@@ -236,9 +242,9 @@ class CudaPlan(SlotPlan):
                     targets.append(cur._device_array)
                 elif needs_current:
                     src = var._device_storage()
-                    targets.append(src if var._dev is None else devices.device_copy(src))
+                    targets.append(src if var._dev is None else _target().device_copy(src))
                 else:
-                    targets.append(devices.empty(tuple(var.shape.as_list()), var.dtype.np))
+                    targets.append(_target().empty(tuple(var.shape.as_list()), var.dtype.np))
             kernel(outer, inner, *args, *targets, *buffer_outputs(outs, env))
             for (var, _), dst in zip(variables, targets):
                 cur = var._value
@@ -276,7 +282,6 @@ class CudaPlan(SlotPlan):
 
     # matmul ---------------------------------------------------------------------------------
     def _matmul_step(self, node, cluster):
-        from graphflow.backends import codegen
         if cluster is None:
             mm, kplan, extra, materialize = node, None, [], []
             a_t, b_t = node.inputs
@@ -286,7 +291,7 @@ class CudaPlan(SlotPlan):
             pos = {id(p): i for i, p in enumerate(body.inputs)}
             a_t = node.inputs[pos[id(mm.inputs[0])]]
             b_t = node.inputs[pos[id(mm.inputs[1])]]
-            kplan, call, used = codegen.plan_epilogue(cluster, self.bodies[id(node)])
+            kplan, call, used = kernel_plan.plan_epilogue(cluster, self.bodies[id(node)])
             extra = [node.inputs[i] for i in used]
             materialize = [call["shape"] if m else None for m in call["materialize"]]
         loaders = [self._loader(t, m, node) for t, m in zip(extra, materialize)]
@@ -511,7 +516,6 @@ class CudaPlan(SlotPlan):
     def _trailing_reduction(self, red, shape, dtype):
         """(kernel, call) reducing the last axis of `shape` with red's op (as a one-node
         cluster built for that layout)."""
-        from graphflow.backends import codegen
         from graphflow.graph.ir import Graph
         from graphflow.ops.creation import placeholder_node
         from graphflow.ops.registry import Spec
@@ -524,7 +528,7 @@ class CudaPlan(SlotPlan):
         body.inputs, body.outputs = [p], list(r.outputs)
         cluster = fused.Cluster(fused.REDUCTION, body, fused.kernel_name([red.type]))
         body_shapes, _ = propagate_shapes(body, [shape])
-        kplan, call = codegen.plan_kernel(cluster, [shape], body_shapes)
+        kplan, call = kernel_plan.plan_kernel(cluster, [shape], body_shapes)
         return self.cuda.get_kernel(kplan), call
 
     # convolution and pooling: windows gathered by an index map (im2col), then a matmul ---------
@@ -613,22 +617,22 @@ class CudaPlan(SlotPlan):
 
         def step(env):
             try:
-                result = ref(*[devices.as_host(env[s]) for s in in_slots], **attrs)
+                result = ref(*[_target().as_host(env[s]) for s in in_slots], **attrs)
             except GraphflowError as e:
                 raise type(e)(f"Node {name!r} ({kind}): {e}") from None
             results = [result] if single else list(result)
             for s, r in zip(out_slots, results):
-                env[s] = devices.to_device(np.asarray(r))
+                env[s] = _target().to_device(np.asarray(r))
         return step
 
     # running ---------------------------------------------------------------------------------
     def run(self, arrays):
         env = list(self.template)
         for s, a in zip(self.input_slots, arrays):
-            env[s] = devices.as_device(a)
+            env[s] = _target().as_device(a)
         for step in self.steps:
             step(env)
-        return [devices.device_copy(env[s]) if copy else env[s]
+        return [_target().device_copy(env[s]) if copy else env[s]
                 for s, copy in zip(self.output_slots, self.copy_outputs)]
 
     def describe(self):
@@ -738,3 +742,6 @@ def _hashable(value):
     if isinstance(value, np.ndarray):
         return ("ndarray", value.dtype.str, value.shape, value.tobytes())
     return value
+
+
+registry.gpu_eager = run_eager  # eager ops on GPU tensors come here (ops.registry's hook)

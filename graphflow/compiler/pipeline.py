@@ -50,16 +50,20 @@ def resolve_options(overrides=None):
     return options
 
 
-def optimize(graph, overrides=None):
-    """Runs the enabled passes; returns (optimized graph, [PassReport])."""
+def optimize(graph, overrides=None, facts=None):
+    """Runs the enabled passes; returns (optimized graph, [PassReport]). `facts` holds what
+    passes need to know about the target (a pass lists the names it takes in FACTS), e.g.
+    {"unsupported_dtypes": ("float16",)}: the compiler itself never asks a backend."""
     options = resolve_options(overrides)
+    facts = facts or {}
     reports = []
     for p in PASSES:
         if not options[p.NAME]:
             continue
         start = time.perf_counter()
         before = len(graph.nodes)
-        graph, stats = p.run(graph)
+        wanted = {k: facts[k] for k in getattr(p, "FACTS", ()) if k in facts}
+        graph, stats = p.run(graph, **wanted)
         reports.append(PassReport(p.NAME, stats, before, len(graph.nodes),
                                   time.perf_counter() - start))
         if options[DEBUG_OPTION]:

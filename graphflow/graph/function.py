@@ -656,10 +656,12 @@ def compile_graph(graph, fetches, feeds, targets, backend=None, optimizer_option
     """An executable for `graph` on the chosen backend (default: graphflow.config's) and device
     (a GPU Device compiles for the CUDA target; None means the CPU)."""
     backend = backend or context.backend
+    from graphflow.backends import reference  # the targets register themselves on import
     if backend == "reference":
-        from graphflow.backends import reference
         return reference.compile(graph, fetches, feeds, targets)
+    from graphflow.backends import cpu_kernels, numba_cpu  # noqa: F401
     if device is not None and device.is_gpu and not _has_strings(graph):
+        from graphflow.backends import numba_cuda  # noqa: F401
         from graphflow.compiler.lower_cuda import CudaExecutable
         return CudaExecutable(graph, fetches, feeds, targets, optimizer_options, device)
     from graphflow.compiler.lower import CompiledExecutable

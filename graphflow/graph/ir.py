@@ -54,7 +54,7 @@ class Node:
         return self.opdef.kind
 
     def run(self, session=None, feed_dict=None):
-        from graphflow.graph.session import require_default_session
+        from graphflow.context import require_default_session
         (session or require_default_session("execute operation using `run()`")).run(self, feed_dict)
 
     def __repr__(self):

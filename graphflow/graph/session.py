@@ -10,9 +10,12 @@
     ...     float(sess.run(c, {a: 2.0, b: 3.0}))
     5.0
 """
+import collections
+import threading
+
 import numpy as np
 
-from graphflow.context import context
+from graphflow.context import context, require_default_session  # noqa: F401 - re-exported
 from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.graph.ir import Node, get_default_graph
 from graphflow.tensor import SymbolicTensor, Variable
@@ -25,7 +28,8 @@ class Session:
     def __init__(self, target="", graph=None, config=None):
         self.graph = graph if graph is not None else get_default_graph()
         self._closed = False
-        self._plans = {}
+        self._plans = collections.OrderedDict()   # fetch/feed key -> executable
+        self._lock = threading.Lock()
         self._previous_default = None
 
     def __enter__(self):
@@ -45,6 +49,23 @@ class Session:
         self._closed = True
         self._plans.clear()
 
+    def _executable(self, key, tensors, feed_tensors, targets):
+        """The compiled executable of one fetch/feed set: kept (least recently used dropped
+        beyond graphflow.config.get_max_cached_plans()); executables are re-entrant, so
+        threads share them."""
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
+        from graphflow.graph.function import compile_graph
+        plan = compile_graph(self.graph, tensors, feed_tensors, targets, device=self._device())
+        with self._lock:
+            plan = self._plans.setdefault(key, plan)
+            while len(self._plans) > max(1, context.max_cached_plans):
+                self._plans.popitem(last=False)
+        return plan
+
     # -- run ---------------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Evaluates `fetches`; the result has the same nested structure (None for ops)."""
@@ -57,12 +78,7 @@ class Session:
         feed_tensors, feed_arrays = self._feeds(feed_dict or {})
         key = (tuple(id(t) for t in tensors), tuple(id(n) for n in targets),
                tuple(id(t) for t in feed_tensors))
-        plan = self._plans.get(key)
-        if plan is None:
-            from graphflow.graph.function import compile_graph
-            plan = compile_graph(self.graph, tensors, feed_tensors, targets,
-                                 device=self._device())
-            self._plans[key] = plan
+        plan = self._executable(key, tensors, feed_tensors, targets)
         results = plan.run(feed_arrays)
         if getattr(plan, "target", "cpu") == "cuda":  # Session.run returns host arrays
             from graphflow import devices
@@ -150,13 +166,4 @@ def _short(value):
 def get_default_session():
     """This thread's default Session (`with sess.as_default():` or `with Session() as sess:`),
     or None, as in TF."""
-    return context.default_session
-
-
-def require_default_session(what):
-    """The default session, or TF's error for `what` ("evaluate tensor using `eval()`")."""
-    if context.default_session is None:
-        raise InvalidArgumentError(
-            f"Cannot {what}: No default session is registered. Use `with sess.as_default()` or "
-            f"pass an explicit session (session=sess)")
     return context.default_session

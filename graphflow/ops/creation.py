@@ -89,7 +89,7 @@ def _constant_tensor(arr, name=None):
     if context.graph is None:
         # created on the GPU in scope (or the default); strings live in host memory
         if context.gpu_placement is not None and arr.dtype.kind != "O":
-            from graphflow import devices as device
+            from graphflow.context import devices as device
             from graphflow.tensor import DeviceTensor
             return DeviceTensor(device.to_device(arr), context.gpu_placement)
         return EagerTensor(arr)

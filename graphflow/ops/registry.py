@@ -12,7 +12,8 @@ and appends a graph node when a graph is being built.
 """
 import numpy as np
 
-from graphflow import devices, dtypes
+import graphflow.context as _hooks  # graphflow.devices installs itself there (layering)
+from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import GraphflowError, InvalidArgumentError
 from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, Variable,
@@ -396,7 +397,7 @@ def _dispatch_slow(op, inputs, attrs, name):
         from graphflow.graph import builder
         return builder.add_op(op, inputs, attrs or {}, name)
     tensors = [x.read_value_for_op() if isinstance(x, Variable) else x for x in inputs]
-    dev = devices.gpu_for(tensors)
+    dev = _hooks.devices.gpu_for(tensors)
     if dev is not None and not _touches_strings(op, tensors, attrs):
         return _run_on_gpu(op, tensors, attrs, dev)
     arrays = [t._value for t in tensors]
@@ -433,15 +434,19 @@ def _run_eager(op, inputs, arrays, attrs):
     return outs
 
 
+# Runs one op on GPU arrays: installed by the CUDA target (compiler/lower_cuda.py) when it is
+# imported, which graphflow.devices does before any tensor reaches a GPU.
+gpu_eager = None
+
+
 def _run_on_gpu(op, tensors, attrs, dev):
-    from graphflow.compiler import lower_cuda
     arrays = [device_array_of(t) for t in tensors]
     if op.same_dtype and len(arrays) > 1:
         _check_same_dtype(op, tensors, arrays)
     if op.input_kinds is not None and arrays and arrays[0].dtype.kind not in op.input_kinds:
         _reject_kind(op, arrays[0])
     try:
-        results = lower_cuda.run_eager(op, arrays, attrs or {})
+        results = gpu_eager(op, arrays, attrs or {})
     except GraphflowError:
         raise
     except Exception as e:  # noqa: BLE001 - let the shape rule say why, naming the op

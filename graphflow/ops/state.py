@@ -153,7 +153,7 @@ def init_variable(var, initial_value, name, dtype, shape):
     if context.strategy_stack:  # under a distribution strategy: start from rank 0's value
         value = context.strategy_stack[-1][1]._initial_value(var, value)
     var._value = EagerTensor(np.array(value, copy=True))
-    from graphflow import devices
+    from graphflow.context import devices
     gpu = devices.gpu_for(())
     if gpu is not None:
         var._dev = gpu

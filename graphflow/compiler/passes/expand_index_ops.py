@@ -45,7 +45,6 @@ import warnings
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.backends.numba_cpu import UNSUPPORTED_DTYPES
 from graphflow.compiler.rewrite import Rewriter
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops.creation import CONST
@@ -54,15 +53,17 @@ from graphflow.ops.registry import REGISTRY, Spec
 NAME = "expand_index_ops"
 DESCRIPTION = "rewrite one_hot / argmax / argmin as elementwise ops and reductions, so they fuse"
 
-# The Numba kernels cannot hold float16 values; a rewritten op would fail to compile there
-# where the original ran as a NumPy step.
-_NO_KERNEL_DTYPES = tuple(dtypes.as_dtype(d) for d in UNSUPPORTED_DTYPES)
+# A target fact from the pipeline's facts: dtypes the kernels cannot hold (the Numba CPU
+# target has no float16); a rewritten op would fail to compile there where the original ran
+# as a NumPy step.
+FACTS = ("unsupported_dtypes",)
 # The largest axis length whose indices float32 holds exactly (beyond it the iota is float64).
 _FLOAT32_EXACT = 1 << 24
 
 
-def run(graph):
+def run(graph, unsupported_dtypes=()):
     rw = Rewriter(graph)
+    rw.no_kernel_dtypes = tuple(dtypes.as_dtype(d) for d in unsupported_dtypes)
     counts = {"one_hot": 0, "argmax": 0, "argmin": 0}
     for node in graph.nodes:
         ins = [rw.tensor(t) for t in node.inputs]
@@ -89,7 +90,7 @@ def _one_hot(rw, node, ins):
     (indices,) = ins
     a = node.attrs
     shape, depth, out_dtype = indices.shape.dims_tuple(), a["depth"], dtypes.as_dtype(a["dtype"])
-    if shape is None or depth < 1 or out_dtype in _NO_KERNEL_DTYPES:
+    if shape is None or depth < 1 or out_dtype in rw.no_kernel_dtypes:
         return None
     rank = len(shape)
     # The op's shape rule and reference agree only for axis -1 and 0..rank.
@@ -127,7 +128,7 @@ def _arg(rw, node, ins):
     n = shape[axis]
     if n is None or n < 1:
         return None
-    if x.dtype in _NO_KERNEL_DTYPES or not out_dtype.is_integer or n - 1 > out_dtype.max:
+    if x.dtype in rw.no_kernel_dtypes or not out_dtype.is_integer or n - 1 > out_dtype.max:
         return None
     floating = x.dtype.is_floating
     if not floating and x.dtype.size > 4:

@@ -25,7 +25,7 @@ from graphflow.ops import subgraph
 
 NAME = "fuse_update"
 DESCRIPTION = "fuse each variable's update rule into one in-place kernel"
-ASSIGNS = ("assign", "assign_add", "assign_sub")
+ASSIGNS = fused.ASSIGNS
 
 
 def _accesses(graph):
