@@ -24,7 +24,8 @@ from graphflow import linalg, math  # noqa: F401
 from graphflow import image, io, ragged, strings  # noqa: F401
 from graphflow.ops.ragged import RaggedTensor  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
-from graphflow.ops.custom_gradient import custom_gradient, recompute_grad  # noqa: F401
+from graphflow.ops.custom_gradient import custom_gradient  # noqa: F401
+from graphflow.autodiff import recompute_grad  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace

@@ -13,12 +13,14 @@ Gradients of broadcast inputs are summed back to the input's shape in one place,
     >>> tape.gradient(y, x).numpy()
     6.0
 """
+import functools
 import math
 
 from graphflow.context import context
 from graphflow.dtypes import is_differentiable
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import backprop
+from graphflow.ops.custom_gradient import custom_gradient
 from graphflow.tensor import Tensor, Variable
 from graphflow.utils import nest
 
@@ -370,3 +372,32 @@ def _check_structure(what, value):
                 f"GradientTape.gradient: {what}{where} must be a tensor or Variable computed "
                 f"while the tape was recording, got {type(t).__name__} {t!r:.60}")
     return flat
+
+def recompute_grad(f):
+    """Wraps f so that its intermediate results are not kept for the gradient: the backward
+    pass runs f again under a tape (trading compute for memory). Same values and gradients.
+
+        >>> g = tf.recompute_grad(lambda x: tf.sin(x) * x)
+        >>> x = tf.constant(1.0)
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = g(x)
+        >>> round(float(tape.gradient(y, x)), 6)
+        1.381773
+    """
+    @functools.wraps(f)
+    def call(*args):
+        @custom_gradient
+        def inner(*xs):
+            result = f(*xs)
+
+            def grad(*dys, variables=None):
+                with GradientTape() as tape:
+                    tape.watch(list(xs))
+                    again = f(*xs)
+                sources = list(xs) + list(variables or [])
+                grads = tape.gradient(nest.flatten(again), sources, output_gradients=list(dys))
+                return (grads[:len(xs)], grads[len(xs):]) if variables else grads[:len(xs)]
+            return result, grad
+        return inner(*args)
+    return call

@@ -36,6 +36,8 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError, NotFoundError
+from graphflow import module as _module
+from graphflow.module import Module, _leaves
 from graphflow.tensor import Variable
 
 FORMAT = "graphflow-checkpoint"
@@ -52,7 +54,6 @@ class DataLossError(InvalidArgumentError):
 # -- the object graph -----------------------------------------------------------------------------
 def _children(obj):
     """{name: child} for one trackable object, in a stable order."""
-    from graphflow.module import Module, _leaves
     if isinstance(obj, Checkpoint):
         return dict(obj._children)
     if isinstance(obj, Module):
@@ -76,7 +77,6 @@ def _children(obj):
 
 
 def _trackable(value):
-    from graphflow.module import Module
     if isinstance(value, (Variable, Module, Checkpoint)):
         return True
     if isinstance(value, (list, tuple, dict)):
@@ -603,3 +603,6 @@ class CheckpointManager:
         if self._init_fn is not None:
             self._init_fn()
         return None
+
+
+_module._on_attribute_set = restore_pending  # deferred restoration of later attributes

@@ -23,6 +23,10 @@ import re
 from graphflow.errors import InvalidArgumentError
 from graphflow.tensor import Variable
 
+# Called with (module, name, value) after every attribute assignment: installed by
+# graphflow.checkpoint, which restores values a checkpoint holds for objects attached later.
+_on_attribute_set = None
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -126,8 +130,8 @@ class Module:
 
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)
-        from graphflow import checkpoint
-        checkpoint.restore_pending(self, name, value)
+        if _on_attribute_set is not None:
+            _on_attribute_set(self, name, value)
 
     def __repr__(self):
         return f"<{type(self).__module__}.{type(self).__name__} object named {self._name!r}>"

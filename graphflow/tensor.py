@@ -23,6 +23,9 @@ _ops = None
 # graphflow.ops.elementwise through `install_operators`.
 _dispatch = None
 _OP = None
+# The Variable methods that are ops (sliced reads, scatter updates, graph collections):
+# installed by graphflow.ops.variable_updates, which defines them.
+_variable_ops = None
 
 
 def install_operators(dispatch, ops):
@@ -644,8 +647,7 @@ class Variable(_Operators):
         self._dev = None              # the GPU Device holding the value, or None for the CPU
         _ops.init_variable(self, initial_value, name, dtype, shape)
         if collections is not None and self._graph is not None:
-            from graphflow.graph.variables import set_collections
-            set_collections(self, collections)
+            _variable_ops.set_collections(self, collections)
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -767,51 +769,40 @@ class Variable(_Operators):
 
     def __getitem__(self, key):
         """The sliced value; `v[...].assign(x)` writes x into that slice of the variable."""
-        from graphflow.ops.variable_updates import sliced_read
-        return sliced_read(self, key)
+        return _variable_ops.sliced_read(self, key)
 
     # -- writing -----------------------------------------------------------------------------
     def scatter_nd_update(self, indices, updates, use_locking=None, name=None):
         """Sets the elements at `indices` (as tf.tensor_scatter_nd_update)."""
-        from graphflow.ops.variable_updates import scatter_nd
-        return scatter_nd("update", self, indices, updates, name)
+        return _variable_ops.scatter_nd("update", self, indices, updates, name)
 
     def scatter_nd_add(self, indices, updates, use_locking=None, name=None):
-        from graphflow.ops.variable_updates import scatter_nd
-        return scatter_nd("add", self, indices, updates, name)
+        return _variable_ops.scatter_nd("add", self, indices, updates, name)
 
     def scatter_nd_sub(self, indices, updates, use_locking=None, name=None):
-        from graphflow.ops.variable_updates import scatter_nd
-        return scatter_nd("sub", self, indices, updates, name)
+        return _variable_ops.scatter_nd("sub", self, indices, updates, name)
 
     def scatter_nd_max(self, indices, updates, use_locking=None, name=None):
-        from graphflow.ops.variable_updates import scatter_nd
-        return scatter_nd("max", self, indices, updates, name)
+        return _variable_ops.scatter_nd("max", self, indices, updates, name)
 
     def scatter_nd_min(self, indices, updates, use_locking=None, name=None):
-        from graphflow.ops.variable_updates import scatter_nd
-        return scatter_nd("min", self, indices, updates, name)
+        return _variable_ops.scatter_nd("min", self, indices, updates, name)
 
     def scatter_update(self, sparse_delta, use_locking=False, name=None):
         """Sets rows sparse_delta.indices to sparse_delta.values (a tf.IndexedSlices)."""
-        from graphflow.ops.variable_updates import scatter_rows
-        return scatter_rows("update", self, sparse_delta, name)
+        return _variable_ops.scatter_rows("update", self, sparse_delta, name)
 
     def scatter_add(self, sparse_delta, use_locking=False, name=None):
-        from graphflow.ops.variable_updates import scatter_rows
-        return scatter_rows("add", self, sparse_delta, name)
+        return _variable_ops.scatter_rows("add", self, sparse_delta, name)
 
     def scatter_sub(self, sparse_delta, use_locking=False, name=None):
-        from graphflow.ops.variable_updates import scatter_rows
-        return scatter_rows("sub", self, sparse_delta, name)
+        return _variable_ops.scatter_rows("sub", self, sparse_delta, name)
 
     def scatter_max(self, sparse_delta, use_locking=False, name=None):
-        from graphflow.ops.variable_updates import scatter_rows
-        return scatter_rows("max", self, sparse_delta, name)
+        return _variable_ops.scatter_rows("max", self, sparse_delta, name)
 
     def scatter_min(self, sparse_delta, use_locking=False, name=None):
-        from graphflow.ops.variable_updates import scatter_rows
-        return scatter_rows("min", self, sparse_delta, name)
+        return _variable_ops.scatter_rows("min", self, sparse_delta, name)
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Sets the value; returns the variable (eagerly) or the assign op (in a graph)."""

@@ -2,7 +2,8 @@
 inside functions, found by walking its syntax tree -- must go to its own layer or a lower one,
 in this order:
 
-    0  errors, dtypes, context, utils           (no graphflow imports but each other)
+    0  errors, dtypes, context, utils, distribute/communicator.py (the MPI transport)
+                                                (no graphflow imports but each other)
     1  tensor                                   (the Tensor types)
     2  graph IR (graph/ir.py)
     3  ops (the registry, dispatch, every op; graph/builder.py and graph/variables.py)
@@ -10,8 +11,9 @@ in this order:
     5  compiler (passes, plan, the target interface)
     6  backends (the targets, which register themselves with the layers below)
     7  function, session, autograph, devices, config
-    8  keras, compat, data, visualize, bench, io and the public namespaces (graphflow/__init__,
-       math, linalg, image, strings, ragged, debugging, testing)
+    8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train
+       and the public namespaces (graphflow/__init__, math, linalg, image, strings, ragged,
+       debugging, testing)
 
 A lower layer reaches an upper one only through a hook the upper layer installs (e.g. the ops
 registry's GPU hook, set by the CUDA target). There is also no import cycle at all (function-level
@@ -24,7 +26,7 @@ import pathlib
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "graphflow"
 
 LAYERS = [
-    ("errors", "dtypes", "context", "utils"),
+    ("errors", "dtypes", "context", "utils", "distribute.communicator"),
     ("tensor",),
     ("graph.ir",),
     ("ops", "graph.builder", "graph.variables"),
@@ -33,7 +35,8 @@ LAYERS = [
     ("backends",),
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
-     "strings", "ragged", "debugging", "testing", "graph"),
+     "strings", "ragged", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
+     "module", "train"),
 ]
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from graphflow.context import context, executing_eagerly
 from graphflow.distribute.communicator import world
 from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.ops import nn_extra as _nn_extra
 
 
 class ReduceOp(enum.Enum):
@@ -168,8 +169,7 @@ class Strategy:
         self.extended = StrategyExtended(self)
         self.cluster_resolver = MPIClusterResolver() if communicator is None else None
         if self._comm.size > 1:
-            from graphflow.distribute import keras_hooks
-            keras_hooks.set_chief(self._comm.rank == 0)
+            _set_chief(self._comm.rank == 0)
 
     # -- properties ----------------------------------------------------------------------------
     @property
@@ -347,6 +347,20 @@ def _default_strategy():
     return _default
 
 
+_chief = True
+
+
+def _set_chief(flag):
+    global _chief
+    _chief = bool(flag)
+
+
+def is_chief():
+    """Whether this process writes checkpoints and prints progress: rank 0 of a multi-process
+    strategy's job, or any process without one."""
+    return _chief
+
+
 def get_strategy():
     """The current strategy: the innermost scope's, else the one set by
     experimental_set_strategy, else the default strategy."""
@@ -406,3 +420,8 @@ def aggregate_gradients(pairs):
     kind = context.strategy_stack[-1][0] if context.strategy_stack else "scope"
     grads = strategy._all_reduce([g for g, _ in pairs], "mean" if kind == "fit" else "sum")
     return list(zip(grads, [v for _, v in pairs]))
+
+
+# tf.nn.compute_average_loss / scale_regularization_loss divide by the current strategy's
+# replica count; the ops layer sits below this package and asks through this hook.
+_nn_extra.replicas_in_sync = lambda: get_strategy().num_replicas_in_sync

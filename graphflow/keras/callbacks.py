@@ -182,7 +182,7 @@ class CallbackList(Callback):
 
     def _call(self, hook, *args, logs=None):
         logs = _pythonify(logs)
-        from graphflow.distribute.keras_hooks import chief_output
+        from graphflow.keras.distributed import chief_output
         with chief_output():  # under a multi-process strategy, messages come from rank 0 only
             for cb in self.callbacks:
                 getattr(cb, hook)(*args, logs)  # positionally, as Keras calls hooks
@@ -655,7 +655,7 @@ class CSVLogger(Callback):
             mode = "w"
         if self.csv_file is not None and not self.csv_file.closed:
             self.csv_file.close()
-        from graphflow.distribute.keras_hooks import is_chief
+        from graphflow.keras.distributed import is_chief
         # under a multi-process strategy rank 0 writes the log, the others write nowhere
         self.csv_file = open(self.filename if is_chief() else os.devnull, mode, newline="")
         self.writer = None

@@ -240,14 +240,14 @@ class Model(Trainer, Layer):
         return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True, **kwargs):
-        from graphflow.distribute.keras_hooks import is_chief
+        from graphflow.keras.distributed import is_chief
         if not is_chief():  # under a multi-process strategy only rank 0 writes
             return
         from graphflow.keras.saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
-        from graphflow.distribute.keras_hooks import is_chief
+        from graphflow.keras.distributed import is_chief
         if not is_chief():  # under a multi-process strategy only rank 0 writes
             return
         from graphflow.keras.saving import save_weights

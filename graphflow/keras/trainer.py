@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
-from graphflow.distribute import keras_hooks as _distribute
+from graphflow.keras import distributed as _distribute
 from graphflow.keras import data_adapter
 from graphflow.keras.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from graphflow.utils import nest

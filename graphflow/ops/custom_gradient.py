@@ -145,33 +145,3 @@ def custom_gradient(f=None):
         return nest.pack_sequence_as(result, list(outs))
     return call
 
-
-def recompute_grad(f):
-    """Wraps f so that its intermediate results are not kept for the gradient: the backward
-    pass runs f again under a tape (trading compute for memory). Same values and gradients.
-
-        >>> g = tf.recompute_grad(lambda x: tf.sin(x) * x)
-        >>> x = tf.constant(1.0)
-        >>> with tf.GradientTape() as tape:
-        ...     tape.watch(x)
-        ...     y = g(x)
-        >>> round(float(tape.gradient(y, x)), 6)
-        1.381773
-    """
-    @functools.wraps(f)
-    def call(*args):
-        @custom_gradient
-        def inner(*xs):
-            result = f(*xs)
-
-            def grad(*dys, variables=None):
-                from graphflow.autodiff import GradientTape
-                with GradientTape() as tape:
-                    tape.watch(list(xs))
-                    again = f(*xs)
-                sources = list(xs) + list(variables or [])
-                grads = tape.gradient(nest.flatten(again), sources, output_gradients=list(dys))
-                return (grads[:len(xs)], grads[len(xs):]) if variables else grads[:len(xs)]
-            return result, grad
-        return inner(*args)
-    return call

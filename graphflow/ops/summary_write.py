@@ -9,8 +9,7 @@ from graphflow.ops.registry import STATEFUL, dispatch, register
 
 
 def _write_ref(data, step, *, kind, tag, writer, params):
-    from graphflow.summary.ops import write_arrays
-    write_arrays(kind, tag, data, int(step), writer, dict(params))
+    writer.write_arrays(kind, tag, data, int(step), dict(params))  # graphflow.summary's writer
     return ()
 
 

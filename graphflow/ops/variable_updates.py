@@ -12,9 +12,12 @@ eagerly, in traced functions and in compat.v1 graphs.
     array([[7., 9.],
            [8., 4.]], dtype=float32)
 """
+import sys as _sys
+
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow import tensor as _tensor
 from graphflow.tensor import EagerTensor, Tensor, Variable
 
 
@@ -184,3 +187,8 @@ def scatter_nd_function(kind):
     fn.__name__ = f"scatter_nd_{kind}"
     fn.__doc__ = f"tensor_scatter_nd_{kind} written into the Variable ref."
     return fn
+
+
+# Variable's methods (tensor.py, a layer below) reach these functions through this module.
+from graphflow.graph.variables import set_collections  # noqa: E402,F401 - Variable(collections=)
+_tensor._variable_ops = _sys.modules[__name__]

@@ -97,6 +97,12 @@ class SummaryWriter:
                 self._writer.close()
                 self._closed = True
 
+    def write_arrays(self, kind, tag, data, step, params):
+        """Writes a summary of `kind` built from NumPy data (what the write_summary op of a
+        graphflow.function hands over when it runs)."""
+        from graphflow.summary.protos import write_arrays
+        write_arrays(kind, tag, data, step, self, params)
+
     def __repr__(self):
         return f"<SummaryWriter logdir={self.logdir!r}>"
 

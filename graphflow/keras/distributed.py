@@ -2,8 +2,8 @@
 no-op (returns its input) unless the model was compiled under a strategy spanning several
 processes, so the trainer calls them unconditionally.
 
-    >>> from graphflow.distribute import keras_hooks
-    >>> keras_hooks.verbosity(1), keras_hooks.is_chief()
+    >>> from graphflow.keras import distributed
+    >>> distributed.verbosity(1), distributed.is_chief()
     (1, True)
 """
 import contextlib
@@ -11,31 +11,19 @@ import contextlib
 import numpy as np
 
 from graphflow.context import context
-
-_chief = True
-
-
-def set_chief(flag):
-    """Called by a multi-process strategy: whether this process is rank 0."""
-    global _chief
-    _chief = bool(flag)
-
-
-def is_chief():
-    """Whether this process writes checkpoints and prints progress (rank 0, or no MPI job)."""
-    return _chief
+from graphflow.distribute.strategy import is_chief  # noqa: F401 - used by callbacks, models
 
 
 def verbosity(level):
     """fit/evaluate/predict's verbosity: progress is printed by the chief only."""
-    return level if _chief else 0
+    return level if is_chief() else 0
 
 
 @contextlib.contextmanager
 def chief_output():
     """Around callbacks: on ranks other than 0 of a multi-process job, what they print is
     dropped (progress and callback messages come from rank 0 only)."""
-    if _chief:
+    if is_chief():
         yield
         return
     import io
