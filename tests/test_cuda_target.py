@@ -44,6 +44,9 @@ HOST_OPS |= {"cond", "switch_case", "while_loop", "check_numerics", "fill", "ran
              "dynamic_slice", "dynamic_slice_grad"}
 HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "resize_images_grad",
             "aspect_ratio_box"}
+# The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
+# lookup (strings or integers) and the augmentation layers' projective image transform.
+HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

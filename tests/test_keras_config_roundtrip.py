@@ -26,6 +26,24 @@ SAMPLES = {
     "Rescaling": ({"scale": 0.5, "offset": 1.0}, (2, 3)),
     "Reshape": ({"target_shape": (3, 1)}, (2, 3)),
     "Lambda": None,  # wraps a Python function: get_config raises (tested below)
+    "CategoryEncoding": ({"num_tokens": 4, "output_mode": "count"}, None),
+    "Discretization": ({"bin_boundaries": [0.0, 1.0]}, (2, 3)),
+}
+# Layers whose constructors take required positional arguments (config only, no call).
+POSITIONAL = {
+    "AveragePooling1D": (2,), "AvgPool1D": (2,), "CenterCrop": (2, 2), "Conv1D": (2, 3),
+    "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3), "DepthwiseConv2D": (3,),
+    "GaussianDropout": (0.1,), "GaussianNoise": (0.1,), "Hashing": (4,),
+    "MultiHeadAttention": (2, 4), "Permute": ((2, 1),), "RandomContrast": (0.2,),
+    "RandomCrop": (2, 2), "RandomRotation": (0.1,), "RandomTranslation": (0.1, 0.1),
+    "RandomZoom": (0.1,), "RepeatVector": (2,), "Resizing": (2, 2), "SeparableConv2D": (2, 3),
+    "SpatialDropout1D": (0.1,), "SpatialDropout2D": (0.1,),
+    "GRU": (2,), "GRUCell": (2,), "LSTM": (2,), "LSTMCell": (2,), "SimpleRNN": (2,),
+    "SimpleRNNCell": (2,),
+    "RNN": (lambda: (keras.layers.LSTMCell(2),)),
+    "StackedRNNCells": (lambda: ([keras.layers.LSTMCell(2), keras.layers.GRUCell(3)],)),
+    "Bidirectional": (lambda: (keras.layers.GRU(2, return_sequences=True),)),
+    "TimeDistributed": (lambda: (keras.layers.Dense(2),)),
 }
 INPUTS = {"Add": [(2, 3), (2, 3)], "Average": [(2, 3), (2, 3)], "Concatenate": [(2, 3), (2, 3)],
           "Maximum": [(2, 3), (2, 3)], "Minimum": [(2, 3), (2, 3)], "Multiply": [(2, 3), (2, 3)],
@@ -48,6 +66,9 @@ def _make(name):
             pytest.skip(f"{name} has no config by design")
         kwargs, shape = SAMPLES[name]
         return cls(**kwargs), shape
+    if name in POSITIONAL:
+        args = POSITIONAL[name]
+        return cls(*(args() if callable(args) else args)), None
     try:
         return cls(), INPUTS.get(name)
     except TypeError as e:

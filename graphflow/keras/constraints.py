@@ -116,19 +116,7 @@ def get(identifier):
         >>> type(constraints.get("max_norm")).__name__
         'MaxNorm'
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        obj = registry.lookup_name(identifier, _NAMES)
-        if obj is None:
-            raise InvalidArgumentError(
-                f"Unknown constraint {identifier!r}; known: {sorted(_NAMES)}")
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, dict):
-        return registry.deserialize("constraint", identifier, _NAMES)
-    if callable(identifier):
-        return identifier
-    raise InvalidArgumentError(f"Could not interpret constraint identifier: {identifier!r:.80}")
+    return registry.get("constraint", identifier, _NAMES)
 
 
 def serialize(constraint):

@@ -203,3 +203,26 @@ def lookup_name(name, builtins, custom_objects=None):
     objects first, then the built-in table; None when unknown."""
     obj = get_registered_object(name, custom_objects)
     return obj if obj is not None else builtins.get(name)
+
+
+def get(kind, identifier, builtins):
+    """What a Keras `get(identifier)` returns for an object of `kind` ("regularizer",
+    "constraint"): None for None, an instance for a name or a {"class_name", "config"} dict
+    (built-in classes, registered or custom objects), a callable as it is.
+
+        >>> from graphflow.keras import regularizers
+        >>> type(get("regularizer", "l2", regularizers._NAMES)).__name__
+        'L2'
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        obj = lookup_name(identifier, builtins)
+        if obj is None:
+            raise InvalidArgumentError(f"Unknown {kind} {identifier!r}; known: {sorted(builtins)}")
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(identifier, dict):
+        return deserialize(kind, identifier, builtins)
+    if callable(identifier):
+        return identifier
+    raise InvalidArgumentError(f"Could not interpret {kind} identifier: {identifier!r:.80}")

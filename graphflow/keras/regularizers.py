@@ -61,19 +61,7 @@ _NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 def get(identifier):
     """A regularizer from a name ("l2"), a {"class_name", "config"} dict (graphflow's classes or
     registered custom objects), a callable or None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        obj = registry.lookup_name(identifier, _NAMES)
-        if obj is None:
-            raise InvalidArgumentError(
-                f"Unknown regularizer {identifier!r}; known: {sorted(_NAMES)}")
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, dict):
-        return registry.deserialize("regularizer", identifier, _NAMES)
-    if callable(identifier):
-        return identifier
-    raise InvalidArgumentError(f"Could not interpret regularizer: {identifier!r}")
+    return registry.get("regularizer", identifier, _NAMES)
 
 
 def serialize(reg):
