@@ -216,6 +216,8 @@ def _update_placement():
         top = context.device_stack[-1]
     else:
         top = context.default_device or CPU
+    if top.is_gpu:
+        _cuda()  # eager ops placed on the GPU need the CUDA target's hook, even with no inputs
     context.gpu_placement = top if top.is_gpu else None
 
 

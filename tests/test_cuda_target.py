@@ -439,3 +439,20 @@ def test_tf_config_experimental_and_tf_test_gpu_queries():
     assert tf.test.is_built_with_cuda()
     with tf.device(tf.test.gpu_device_name()):
         assert tf.constant(1.0).device.endswith("GPU:0")
+
+
+def test_first_eager_op_on_the_gpu_may_have_no_inputs():
+    """A fresh process whose first GPU op creates a tensor (no device inputs to copy): the CUDA
+    target's eager hook must be installed by the placement itself (it was only installed by the
+    first host-to-device copy)."""
+    import subprocess
+    import sys
+    code = ("import graphflow as tf\n"
+            "with tf.device('/GPU:0'):\n"
+            "    x = tf.random.uniform((2, 3))\n"
+            "print(x.device, x.shape)\n")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", GRAPHFLOW_DEVICE="/CPU:0")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "GPU:0" in out.stdout and "(2, 3)" in out.stdout
