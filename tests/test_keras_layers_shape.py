@@ -146,8 +146,6 @@ def test_bad_settings_and_inputs_raise_graphflow_errors():
         L.Conv2DTranspose(0, 3)
     with pytest.raises(UnimplementedError, match="dilation_rate"):
         L.Conv1D(2, 3, dilation_rate=2)
-    with pytest.raises(UnimplementedError, match="kernel_constraint"):
-        L.Conv1D(2, 3, kernel_constraint="non_neg")
     with pytest.raises(InvalidArgumentError, match="rank 3"):
         L.Conv1D(2, 3)(np.ones((2, 4, 4, 1), np.float32))
     with pytest.raises(InvalidArgumentError, match="rank 3"):
@@ -167,3 +165,20 @@ def test_bad_settings_and_inputs_raise_graphflow_errors():
     with pytest.raises(InvalidArgumentError, match="shared axis"):
         L.PReLU(shared_axes=[3])(np.ones((2, 3), np.float32))
     assert L.LeakyReLU(alpha=0.1).negative_slope == pytest.approx(0.1)
+
+
+def test_conv1d_constraints_are_applied_after_each_update():
+    model = keras.Sequential([keras.Input((8, 2)),
+                              L.Conv1D(3, 3, kernel_constraint=keras.constraints.MaxNorm(0.1),
+                                       bias_constraint="non_neg"),
+                              L.Flatten(), L.Dense(1)])
+    model.compile("sgd", "mse")
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((16, 8, 2), np.float32), rng.random((16, 1), np.float32) - 5.0,
+              epochs=2, verbose=0)
+    conv = model.layers[0]
+    assert np.sqrt((conv.kernel.numpy() ** 2).sum(axis=0)).max() <= 0.1 + 1e-6
+    assert conv.bias.numpy().min() >= 0.0
+    config = conv.get_config()
+    assert config["kernel_constraint"]["class_name"] == "MaxNorm"
+    assert config["bias_constraint"]["class_name"] == "NonNeg"

@@ -90,16 +90,7 @@ class Conv2D(Layer):
         return self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+        return {**super().get_config(), **conv_config(self)}
 
 
 class _Pooling2D(Layer):
@@ -157,3 +148,17 @@ class GlobalMaxPooling2D(GlobalAveragePooling2D):
 
 
 MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+
+
+def conv_config(layer):
+    """The config entries every kernel + bias convolution layer shares, with Keras's names."""
+    return {"filters": layer.filters, "kernel_size": list(layer.kernel_size),
+            "strides": list(layer.strides), "padding": layer.padding,
+            "dilation_rate": list(layer.dilation_rate),
+            "activation": activations.serialize(layer.activation), "use_bias": layer.use_bias,
+            "kernel_initializer": initializers.serialize(layer.kernel_initializer),
+            "bias_initializer": initializers.serialize(layer.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+            "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+            "bias_constraint": constraints.serialize(layer.bias_constraint)}

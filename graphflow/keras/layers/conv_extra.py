@@ -12,9 +12,9 @@ convolutions, depthwise_conv2d, max/avg_pool1d); the weights have Keras's names 
     TensorShape([1, 9, 9, 2])
 """
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras import activations, initializers, regularizers
+from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
-from graphflow.keras.layers.conv import _channels_last, _pair
+from graphflow.keras.layers.conv import _channels_last, _pair, conv_config
 from graphflow.ops import api as ops
 from graphflow.ops import conv as conv_ops
 from graphflow.ops import nn
@@ -90,7 +90,6 @@ class _Conv(Layer):
         name = type(self).__name__
         if groups != 1:
             raise UnimplementedError(f"{name}: groups={groups!r} is not supported; only 1 is")
-        no_constraints(name, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         _channels_last(name, data_format)
         self.filters = _filters(name, filters)
         tup = (lambda n, v: (_single(name, n, v),)) if self._rank == 1 else \
@@ -106,6 +105,8 @@ class _Conv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)  # applied after updates
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def _kernel_shape(self, channels):
         return self.kernel_size + (channels, self.filters)
@@ -117,9 +118,11 @@ class _Conv(Layer):
                 f"{self._rank + 2} with a known channel dimension, got shape {input_shape}")
         self.kernel = self.add_weight("kernel", self._kernel_shape(input_shape[-1]),
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         super().build(input_shape)
 
     def _finish(self, y):
@@ -128,14 +131,7 @@ class _Conv(Layer):
         return self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+        return {**super().get_config(), **conv_config(self)}
 
 
 class Conv1D(_Conv):
