@@ -161,6 +161,12 @@ def test_custom_loop_with_strategy_run(tmp_path):
 def test_a_failing_rank_ends_the_job(tmp_path, mode, message):
     start = time.monotonic()
     result = launch(tmp_path, 3, "faults.py", mode, timeout=60)
+    if result.returncode != 0 and not (result.stdout + result.stderr).strip():
+        # MPICH's mpiexec can tear the job down before it forwards the aborting rank's stderr
+        # (seen once on a loaded machine: exit code 1, no output at all). The job did end,
+        # but the error must be seen too, so run it once more.
+        start = time.monotonic()
+        result = launch(tmp_path, 3, "faults.py", mode, timeout=60)
     assert result.returncode != 0
     assert re.search(message, result.stdout + result.stderr), result.stderr[-3000:]
     assert "finished" not in result.stdout
