@@ -9,8 +9,13 @@ import time
 
 import numpy as np
 
-import graphflow as tf
-from graphflow import keras
+# Each rank's stderr goes straight to a file of its own (stderr.<rank> in the working folder):
+# mpiexec may tear the job down before it forwards an aborting rank's output.
+_err = open(f"stderr.{os.environ.get('PMI_RANK', os.getpid())}", "w")
+os.dup2(_err.fileno(), 2)
+
+import graphflow as tf  # noqa: E402
+from graphflow import keras  # noqa: E402
 
 mode = sys.argv[1]
 options = tf.distribute.experimental.CommunicationOptions(
