@@ -598,7 +598,7 @@ PTX_SCRIPT = textwrap.dedent("""
     from numba import cuda, types as nt
     from numba.np.numpy_support import from_dtype
     from numba.cuda import dispatcher
-    from graphflow.backends import codegen, cuda_kernels, numba_cuda as nc
+    from graphflow.backends import codegen, cuda_kernels, render, numba_cuda as nc
 
     # No GPU: device functions ask the current device for its compute capability; say 7.5.
     CC = (7, 5)
@@ -617,8 +617,8 @@ PTX_SCRIPT = textwrap.dedent("""
 
     compiled = []
     for dt in ("float32", "float64"):
-        st = [S(f"t{i}", f"{f}({{0}}, {{0}})" if f in codegen.BINARY_FUNCTIONS else f"{f}({{0}})",
-                ["a0"], dt, dt) for i, f in enumerate(codegen._FUNCTIONS)]
+        st = [S(f"t{i}", f"{f}({{0}}, {{0}})" if f in render.BINARY_FUNCTIONS else f"{f}({{0}})",
+                ["a0"], dt, dt) for i, f in enumerate(render.FUNCTIONS)]
         n = len(st)
         st += [S(f"t{n}", "(({0} // {1}) + ({0} % {1}) + ({0} ** {1}) + abs({0}))", ["a0", "a1"],
                  dt, dt),

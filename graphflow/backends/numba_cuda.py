@@ -22,11 +22,11 @@ without CUDA); the first call that needs the device does.
 """
 import functools
 import sys
-import textwrap
 
 import numpy as np
 
-from graphflow.backends import codegen, kernel_cache, special_math
+from graphflow.backends import codegen, cuda_dialect, kernel_cache, render
+from graphflow.backends.cuda_dialect import MATMUL_DTYPES  # noqa: F401 - part of the interface
 from graphflow.compiler import targets
 from graphflow.context import context
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
@@ -41,9 +41,6 @@ SIMULATOR_MAX_BLOCKS = 4
 # Matmul tile edge (a TILE x TILE thread block computes a TILE x TILE block of the output).
 TILE = 16
 SIMULATOR_TILE = 4
-
-MATMUL_DTYPES = ("float32", "float64", "int32", "int64")
-
 
 # Dtypes the compiler keeps out of rewrites that produce kernels (the pipeline's facts): the
 # same as the CPU target's, so one graph optimizes alike for both.
@@ -197,295 +194,12 @@ def reduce_config(outer, inner):
     return min(outer, max_blocks()), _threads_for(inner)
 
 
-# -- rendering fused kernels -----------------------------------------------------------------------
-#
-# Statements are rendered from the same templates as on the CPU: typed constants ZERO_<dtype>,
-# ONE_<dtype>, INF_<dtype> are module globals (numba freezes them into the kernel) and math
-# functions resolve per dtype (exp -> exp_float32), defined in the generated source as device
-# functions over `math.*`. Those guard the inputs where Python's math raises instead of
-# returning inf/nan (the simulator runs them as Python); on a GPU the guards are a compare and a
-# select, and they give the IEEE answers the CPU kernels give.
-
-_FUNCTION_CALL = codegen.FUNCTION_CALL
-
-# Device functions by name, over a value x of dtype {d}, computed in {c} (float32 for float16
-# and float32, else float64).
-_MATH = {
-    "exp": """
-        y = {c}(x)
-        if y > EXP_LIMIT_{c}:
-            return INF_{c}
-        return {c}(math.exp(y))""",
-    "expm1": """
-        y = {c}(x)
-        if y > EXP_LIMIT_{c}:
-            return INF_{c}
-        return {c}(math.expm1(y))""",
-    "log": """
-        y = {c}(x)
-        if y > ZERO_{c}:
-            return {c}(math.log(y))
-        if y == ZERO_{c}:
-            return -INF_{c}
-        return NAN_{c}""",
-    "log1p": """
-        y = {c}(x)
-        if y > -ONE_{c}:
-            return {c}(math.log1p(y))
-        if y == -ONE_{c}:
-            return -INF_{c}
-        return NAN_{c}""",
-    "sqrt": """
-        y = {c}(x)
-        if y >= ZERO_{c}:
-            return {c}(math.sqrt(y))
-        return NAN_{c}""",
-    "sin": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return NAN_{c}
-        return {c}(math.sin(y))""",
-    "cos": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return NAN_{c}
-        return {c}(math.cos(y))""",
-    "tanh": """
-        return {c}(math.tanh({c}(x)))""",
-    "erf": """
-        return {c}(math.erf({c}(x)))""",
-    "sigmoid": """
-        y = {c}(x)
-        if y >= ZERO_{c}:  # exp of a non-positive number never overflows
-            return ONE_{c} / (ONE_{c} + exp_{d}(-y))
-        e = exp_{d}(y)
-        return e / (ONE_{c} + e)""",
-    # Rounding keeps the sign of x (floor(-0.0) is -0.0, ceil(-0.5) is -0.0, as in NumPy).
-    "floor": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return y
-        return {c}(math.copysign({c}(math.floor(y)), y))""",
-    "ceil": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return y
-        return {c}(math.copysign({c}(math.ceil(y)), y))""",
-    "rint": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return y
-        r = {c}(math.floor(y))
-        frac = y - r  # exact
-        odd = {c}(math.floor(r * HALF_{c})) * TWO_{c} != r
-        if frac > HALF_{c} or (frac == HALF_{c} and odd):  # half to even, like np.rint
-            r = r + ONE_{c}
-        return {c}(math.copysign(r, y))""",
-    "tan": """
-        y = {c}(x)
-        if not abs(y) < INF_{c}:  # inf or nan
-            return NAN_{c}
-        return {c}(math.tan(y))""",
-    "asin": """
-        y = {c}(x)
-        if abs(y) <= ONE_{c}:
-            return {c}(math.asin(y))
-        return NAN_{c}""",
-    "acos": """
-        y = {c}(x)
-        if abs(y) <= ONE_{c}:
-            return {c}(math.acos(y))
-        return NAN_{c}""",
-    "atan": """
-        return {c}(math.atan({c}(x)))""",
-    "atan2": """
-        return {c}(math.atan2({c}(x), {c}(x2)))""",
-    "sinh": """
-        y = {c}(x)
-        if y > SINH_LIMIT_{c}:
-            return INF_{c}
-        if y < -SINH_LIMIT_{c}:
-            return -INF_{c}
-        return {c}(math.sinh(y))""",
-    "cosh": """
-        y = {c}(x)
-        if abs(y) > SINH_LIMIT_{c}:
-            return INF_{c}
-        return {c}(math.cosh(y))""",
-    "asinh": """
-        return {c}(math.asinh({c}(x)))""",
-    "acosh": """
-        y = {c}(x)
-        if y >= ONE_{c}:
-            return {c}(math.acosh(y))
-        return NAN_{c}""",
-    "atanh": """
-        y = {c}(x)
-        if abs(y) < ONE_{c}:
-            return {c}(math.atanh(y))
-        if y == ONE_{c}:
-            return INF_{c}
-        if y == -ONE_{c}:
-            return -INF_{c}
-        return NAN_{c}""",
-    # lgamma is +inf at its poles (0, the negative integers, -inf), where Python's math raises.
-    "lgamma": """
-        y = {c}(x)
-        if y == -INF_{c} or y > LGAMMA_LIMIT_{c}:
-            return INF_{c}
-        if y <= ZERO_{c} and y % ONE_{c} == ZERO_{c}:
-            return INF_{c}
-        return {c}(math.lgamma(y))""",
-    "erfc": """
-        return {c}(math.erfc({c}(x)))""",
-    # The special functions of special_math.py, as device functions of the generated module.
-    "digamma": """
-        return {c}(digamma_device(np.float64(x)))""",
-    "bessel_i0e": """
-        return {c}(bessel_i0e_device(np.float64(x)))""",
-    "bessel_i1e": """
-        return {c}(bessel_i1e_device(np.float64(x)))""",
-}
-_MATH_NEEDS = {"sigmoid": ("exp",)}
-_MATH_PARAMS = {"atan2": "x, x2"}
-
-
-def _compute_dtype(dtype):
-    return "float32" if dtype in ("float16", "float32") else "float64"
-
-
-# The largest x whose exp(x) is finite in each dtype (above it, the answer is inf).
-_EXP_LIMITS = {"float16": "11.089", "float32": "88.72283", "float64": "709.782712893384"}
-# The largest |x| whose sinh(x) and cosh(x) are finite, and the largest x whose lgamma(x) is
-# (float16 and float32 compute in float32, where lgamma of any finite value is finite enough).
-_SINH_LIMITS = {"float16": "11.7835", "float32": "89.41598", "float64": "710.4758600739439"}
-_LGAMMA_LIMITS = {"float16": "np.inf", "float32": "np.inf", "float64": "2.556348e305"}
-
-
-def _constant_lines(dtypes):
-    """Typed constants for every dtype used (floats get the extra values the math helpers use)."""
-    lines = []
-    for d in sorted(dtypes):
-        if d == "bool":
-            lines += ["ZERO_bool = False", "ONE_bool = True"]
-            continue
-        # NVVM rejects the half-precision literals numba emits for float16 globals, so float16
-        # constants are float32 values (all exact in float16; each statement casts back).
-        t = "float32" if d == "float16" else d
-        lines += [f"ZERO_{d} = np.{t}(0)", f"ONE_{d} = np.{t}(1)"]
-        if d.startswith("float"):
-            lines += [f"INF_{d} = np.{t}(np.inf)", f"NAN_{d} = np.{t}(np.nan)",
-                      f"HALF_{d} = np.{t}(0.5)", f"TWO_{d} = np.{t}(2)",
-                      f"EXP_LIMIT_{d} = np.{t}({_EXP_LIMITS[d]})",
-                      f"SINH_LIMIT_{d} = np.{t}({_SINH_LIMITS[d]})",
-                      f"LGAMMA_LIMIT_{d} = np.{t}({_LGAMMA_LIMITS[d]})"]
-    return lines
-
-
-def _math_functions(statements):
-    """[(function, dtype)] the statements call, with dependencies first."""
-    used = []
-    for st in statements:
-        for f in _FUNCTION_CALL.findall(st.template):
-            if f not in _MATH:
-                raise UnimplementedError(f"CUDA kernels: no device function for {f!r} "
-                                         f"(statement {st.target} = {st.template})")
-            for g in _MATH_NEEDS.get(f, ()) + (f,):
-                if (g, st.consts_dtype) not in used:
-                    used.append((g, st.consts_dtype))
-    return used
-
-
-def _math_source(functions):
-    lines = []
-    special = sorted({f for f, _ in functions if f in special_math.FUNCTIONS})
-    if special:
-        lines += ["", "from graphflow.backends import special_math"]
-        lines += [f"{f}_device = cuda.jit(device=True)(special_math.{f})" for f in special]
-    for f, d in functions:
-        c = _compute_dtype(d)
-        body = textwrap.dedent(_MATH[f]).strip("\n").replace("{c}(", "np.{c}(").format(d=d, c=c)
-        lines += ["", "", "@cuda.jit(device=True)", f"def {f}_{d}({_MATH_PARAMS.get(f, 'x')}):"]
-        lines += textwrap.indent(body, "    ").splitlines()
-    return lines
-
-
-def _render_statement(st):
-    """One statement as a line of kernel code, e.g. `t0 = np.float32(exp_float32(a0))`."""
-    c = st.consts_dtype
-    values = {"ZERO": f"ZERO_{c}", "ONE": f"ONE_{c}", "INF": f"INF_{c}"}
-    if st.var is not None:
-        values["var"] = f"vcur_{st.target}"
-    expr = _FUNCTION_CALL.sub(lambda m: f"{m.group(1)}_{c}(", st.template.format(*st.operands,
-                                                                                 **values))
-    if st.dtype == "bool":
-        return f"{st.target} = {expr}" if c == "bool" else f"{st.target} = bool({expr})"
-    return f"{st.target} = np.{st.dtype}({expr})"
-
-
-class _Writer:
-    def __init__(self):
-        self.lines = []
-
-    def __call__(self, depth, text):
-        self.lines.append("    " * depth + text)
-
-
-def _scalar_loads(w, depth, inputs):
-    for name, cls, _ in inputs:
-        if cls == "scalar":
-            w(depth, f"{name} = {name}_s[0]")
-
-
-def _col_loads(w, depth, inputs):
-    for name, cls, _ in inputs:
-        if cls == "col":
-            w(depth, f"{name} = {name}_c[o]")
-
-
-def _element_body(w, depth, plan):
-    """Loads of the full, row and variable inputs at element i (row index j), then the
-    statements."""
-    for name, cls, _ in plan.inputs:
-        if cls == "full":
-            w(depth, f"{name} = {name}_a[i]")
-        elif cls == "row":
-            w(depth, f"{name} = {name}_a[j]")
-        elif cls.startswith("var:"):
-            w(depth, f"{name} = v_{cls[4:]}[i]")
-    for st in plan.statements:
-        if st.var is not None and "{var}" in st.template:
-            w(depth, f"vcur_{st.target} = v_{st.target}[i]")
-        w(depth, _render_statement(st))
-
-
-def _dtypes_used(plan, extra=()):
-    used = {d for _, _, d in plan.inputs} | {d for _, d in plan.outputs} | set(extra)
-    used |= {d for _, d, *_ in plan.variables}
-    used |= {st.consts_dtype for st in plan.statements} | {st.dtype for st in plan.statements}
-    functions = _math_functions(plan.statements)
-    used |= {_compute_dtype(d) for _, d in functions}
-    return used, functions
-
-
-def _module_source(title, dtypes, functions, kernel_lines):
-    header = [f'"""graphflow CUDA kernel {title}: generated; do not edit."""', "import math", "",
-              "import numpy as np", "from numba import cuda", "import numba", ""]
-    return "\n".join(header + _constant_lines(dtypes) + _math_source(functions) + ["", ""]
-                     + kernel_lines) + "\n"
-
+# -- rendering (backends/cuda_dialect.py, with this device's launch sizes) -------------------------
 
 def render_cuda(plan):
-    """(source, function name): a KernelPlan as Python source for numba.cuda.jit.
-
-    The kernel takes (outer, inner, *arrays) with the arrays flattened (1-D, C order) in
-    plan.array_arguments() order. "flat" and "grid" kernels are grid-stride loops over all
-    outer * inner elements (grid also computes o = i // inner and j = i % inner for col and row
-    inputs); variables are read and written in place through their `v_<target>` arrays.
-    "reduce_inner" gives each outer index to one block, whose threads stride over the inner
-    elements and combine their partial results by a tree in shared memory; "reduce_outer" gives
-    each thread its own columns j and loops over the outer indices. Float reductions accumulate
-    in float64, as on the CPU.
+    """(source, function name): a KernelPlan as Python source for numba.cuda.jit (see
+    cuda_dialect.CudaDialect). The kernel takes (outer, inner, *arrays) with the arrays
+    flattened (1-D, C order) in plan.array_arguments() order.
 
         >>> from graphflow.backends import codegen, numba_cuda
         >>> st = codegen.Statement("t0", "({0} * {0})", ["a0"], "float32", "float32")
@@ -495,91 +209,19 @@ def render_cuda(plan):
         >>> fn, "t0 = np.float32((a0 * a0))" in source
         ('square', True)
     """
-    fn = plan.name
-    args = [name for name, _ in plan.array_arguments()]
-    w = _Writer()
-    acc = None
-    if plan.mode in ("reduce_inner", "reduce_outer"):
-        out_dtype = plan.outputs[0][1]
-        acc = "float64" if out_dtype.startswith("float") else out_dtype
-    dtypes, functions = _dtypes_used(plan, [acc] if acc else [])
-    w(0, "@cuda.jit(cache=True)")
-    w(0, f"def {fn}({', '.join(['outer', 'inner'] + args)}):")
-    if plan.mode in ("flat", "grid"):
-        _render_elementwise(w, plan)
-    elif plan.mode == "reduce_inner":
-        _render_reduce_inner(w, plan, acc)
-    elif plan.mode == "reduce_outer":
-        _render_reduce_outer(w, plan, acc)
-    else:
-        raise UnimplementedError(f"{fn}: CUDA kernels have no mode {plan.mode!r}")
-    extra = [f"REDUCE_THREADS = {max_threads()}  # the largest block reduce_config launches", ""]
-    return _module_source(fn, dtypes, functions, (extra if acc else []) + w.lines), fn
+    return render.render(plan, cuda_dialect.CudaDialect(max_threads()))
 
 
-def _render_elementwise(w, plan):
-    _scalar_loads(w, 1, plan.inputs)
-    w(1, "for i in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):")
-    if plan.mode == "grid":
-        w(2, "o = i // inner")
-        w(2, "j = i - o * inner")
-        _col_loads(w, 2, plan.inputs)
-    _element_body(w, 2, plan)
-    for k, res in enumerate(plan.results):
-        w(2, f"{plan.output_into[k] or f'out_{k}'}[i] = {res}")
-    for name, _, _ in plan.variables:
-        w(2, f"v_{name}[i] = {name}")
+def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
+    """(source, function name) of a tiled matmul kernel with an optional fused epilogue (see
+    cuda_dialect.render_matmul), for this device's tile size.
 
-
-def _reduction_parts(plan, acc):
-    red = plan.reduction
-    init = red["init"].format(ZERO=f"ZERO_{acc}", INF=f"INF_{acc}")
-    return red, init, red["combine"]
-
-
-def _render_reduce_inner(w, plan, acc):
-    red, init, combine = _reduction_parts(plan, acc)
-    out_dtype = plan.outputs[0][1]
-    w(1, f"partial = cuda.shared.array(REDUCE_THREADS, numba.{acc})")
-    w(1, "tid = cuda.threadIdx.x")
-    w(1, "threads = cuda.blockDim.x  # a power of two")
-    _scalar_loads(w, 1, plan.inputs)
-    w(1, "for o in range(cuda.blockIdx.x, outer, cuda.gridDim.x):  # the same trips for the block")
-    _col_loads(w, 2, plan.inputs)
-    w(2, f"acc = {init}")
-    w(2, "for j in range(tid, inner, threads):")
-    w(3, "i = o * inner + j")
-    _element_body(w, 3, plan)
-    w(3, f"v = np.{acc}({red['value']})")
-    w(3, "acc = " + combine.format(acc="acc", v="v"))
-    w(2, "partial[tid] = acc")
-    w(2, "cuda.syncthreads()")
-    w(2, "step = threads // 2")
-    w(2, "while step > 0:")
-    w(3, "if tid < step:")
-    w(4, "left = partial[tid]")
-    w(4, "right = partial[tid + step]")
-    w(4, "partial[tid] = " + combine.format(acc="left", v="right"))
-    w(3, "cuda.syncthreads()")
-    w(3, "step //= 2")
-    w(2, "if tid == 0:")
-    w(3, f"out_0[o] = np.{out_dtype}({'partial[0] / inner' if red['mean'] else 'partial[0]'})")
-    w(2, "cuda.syncthreads()  # partial[0] is read before the next row overwrites it")
-
-
-def _render_reduce_outer(w, plan, acc):
-    red, init, combine = _reduction_parts(plan, acc)
-    out_dtype = plan.outputs[0][1]
-    _scalar_loads(w, 1, plan.inputs)
-    w(1, "for j in range(cuda.grid(1), inner, cuda.gridsize(1)):")
-    w(2, f"acc = {init}")
-    w(2, "for o in range(outer):")
-    _col_loads(w, 3, plan.inputs)
-    w(3, "i = o * inner + j")
-    _element_body(w, 3, plan)
-    w(3, f"v = np.{acc}({red['value']})")
-    w(3, "acc = " + combine.format(acc="acc", v="v"))
-    w(2, f"out_0[j] = np.{out_dtype}({'acc / outer' if red['mean'] else 'acc'})")
+        >>> from graphflow.backends import numba_cuda
+        >>> source, fn = numba_cuda.render_matmul(False, True, "float32")
+        >>> fn
+        'matmul_nt_float32'
+    """
+    return cuda_dialect.render_matmul(transpose_a, transpose_b, dtype, epilogue, tile_size())
 
 
 # -- moving data (graphflow.devices' functions call these) ----------------------------------------
@@ -716,106 +358,6 @@ def get_kernel(plan):
 
 
 # -- matmul ----------------------------------------------------------------------------------------
-
-def _epilogue_store(w, depth, plan):
-    """The epilogue at output element i, whose product value is `m`."""
-    if plan.mode == "grid":
-        w(depth, "o = i // inner")
-        w(depth, "j = i - o * inner")
-        _col_loads(w, depth, plan.inputs[:-1])
-    for name, cls, _ in plan.inputs[:-1]:
-        if cls == "full":
-            w(depth, f"{name} = {name}_a[i]")
-        elif cls == "row":
-            w(depth, f"{name} = {name}_a[j]")
-    for st in plan.statements:
-        w(depth, _render_statement(st))
-    w(depth, f"mat_out[i] = {plan.results[0]}")
-
-
-def render_matmul(transpose_a, transpose_b, dtype, epilogue=None):
-    """(source, function name) of a tiled matmul kernel, with an optional fused epilogue.
-
-    The kernel computes out[b] = op(A[b]) @ op(B[b]) for each batch b: a TILE x TILE block of
-    threads owns a TILE x TILE block of the output (grid-stride over batch x row tiles x column
-    tiles) and walks the K dimension a tile at a time, staging a tile of each operand in shared
-    memory. Transposed operands are handled in the loads, which always read consecutive
-    addresses with consecutive threads (coalesced); the tiles are padded by one column so the
-    transposed stores hit distinct shared-memory banks. The epilogue (a KernelPlan from
-    codegen.plan_epilogue) runs on each output element in registers before the single store.
-
-        >>> from graphflow.backends import numba_cuda
-        >>> source, fn = numba_cuda.render_matmul(False, True, "float32")
-        >>> fn
-        'matmul_nt_float32'
-    """
-    if dtype not in MATMUL_DTYPES:
-        raise UnimplementedError(f"CUDA matmul: dtype {dtype} (supported: {MATMUL_DTYPES})")
-    fn = f"matmul_{'t' if transpose_a else 'n'}{'t' if transpose_b else 'n'}_{dtype}"
-    ep_args, dtypes, functions = [], {dtype}, []
-    if epilogue is not None:
-        fn += "_" + epilogue.name
-        ep_args = [name for name, _ in epilogue.array_arguments()[:-1]]  # the product is last
-        dtypes, functions = _dtypes_used(epilogue, [dtype])
-    w = _Writer()
-    w(0, "@cuda.jit(cache=True)")
-    params = ["batch", "rows", "cols", "depth", "a_step", "b_step", "inner", "mat_a", "mat_b",
-              "mat_out"] + ep_args
-    w(0, f"def {fn}({', '.join(params)}):")
-    w(1, f"tile_a = cuda.shared.array((TILE, TILE_PAD), numba.{dtype})  # [row, k] of op(A)")
-    w(1, f"tile_b = cuda.shared.array((TILE, TILE_PAD), numba.{dtype})  # [k, col] of op(B)")
-    w(1, "tx = cuda.threadIdx.x")
-    w(1, "ty = cuda.threadIdx.y")
-    w(1, "tiles_m = (rows + TILE - 1) // TILE")
-    w(1, "tiles_n = (cols + TILE - 1) // TILE")
-    w(1, "per_batch = tiles_m * tiles_n")
-    if epilogue is not None:
-        _scalar_loads(w, 1, epilogue.inputs[:-1])
-    w(1, "for t in range(cuda.blockIdx.x, batch * per_batch, cuda.gridDim.x):  # block-uniform")
-    w(2, "bi = t // per_batch")
-    w(2, "r0 = (t - bi * per_batch) // tiles_n * TILE")
-    w(2, "c0 = (t - bi * per_batch) % tiles_n * TILE")
-    w(2, "row = r0 + ty")
-    w(2, "col = c0 + tx")
-    w(2, "a_base = bi * a_step")
-    w(2, "b_base = bi * b_step")
-    w(2, f"acc = ZERO_{dtype}")
-    w(2, "for k0 in range(0, depth, TILE):")
-    if transpose_a:  # A is stored (depth, rows): threads along x read consecutive rows
-        w(3, "if r0 + tx < rows and k0 + ty < depth:")
-        w(4, "tile_a[tx, ty] = mat_a[a_base + (k0 + ty) * rows + r0 + tx]")
-        w(3, "else:")
-        w(4, f"tile_a[tx, ty] = ZERO_{dtype}")
-    else:  # A is stored (rows, depth): threads along x read consecutive k
-        w(3, "if row < rows and k0 + tx < depth:")
-        w(4, "tile_a[ty, tx] = mat_a[a_base + row * depth + k0 + tx]")
-        w(3, "else:")
-        w(4, f"tile_a[ty, tx] = ZERO_{dtype}")
-    if transpose_b:  # B is stored (cols, depth): threads along x read consecutive k
-        w(3, "if c0 + ty < cols and k0 + tx < depth:")
-        w(4, "tile_b[tx, ty] = mat_b[b_base + (c0 + ty) * depth + k0 + tx]")
-        w(3, "else:")
-        w(4, f"tile_b[tx, ty] = ZERO_{dtype}")
-    else:  # B is stored (depth, cols): threads along x read consecutive columns
-        w(3, "if k0 + ty < depth and col < cols:")
-        w(4, "tile_b[ty, tx] = mat_b[b_base + (k0 + ty) * cols + col]")
-        w(3, "else:")
-        w(4, f"tile_b[ty, tx] = ZERO_{dtype}")
-    w(3, "cuda.syncthreads()")
-    w(3, "for kk in range(TILE):")
-    w(4, "acc += tile_a[ty, kk] * tile_b[kk, tx]")
-    w(3, "cuda.syncthreads()  # the tiles are overwritten next")
-    w(2, "if row < rows and col < cols:")
-    w(3, "i = bi * rows * cols + row * cols + col")
-    if epilogue is None:
-        w(3, f"mat_out[i] = np.{dtype}(acc)")
-    else:
-        w(3, f"m = np.{dtype}(acc)")
-        _epilogue_store(w, 3, epilogue)
-    tile = [f"TILE = {tile_size()}",
-            f"TILE_PAD = {tile_size() + 1}  # a padding column: no bank conflicts on stores", ""]
-    return _module_source(fn, dtypes, functions, tile + w.lines), fn
-
 
 def _epilogue_key(plan):
     if plan is None:
