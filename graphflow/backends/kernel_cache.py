@@ -35,9 +35,11 @@ import threading
 import types
 import warnings
 
+from graphflow.utils.cache import Cache
+
 MANIFEST_SUFFIX = ".sha256"
 
-_lock = threading.RLock()
+_lock = threading.Lock()  # guards _warned
 _warned = set()
 
 
@@ -109,8 +111,8 @@ class KernelCache:
 
     def __init__(self, subdir, package):
         self.subdir, self.package = subdir, package
-        self._functions = {}   # (directory, source key) -> (function, path or None)
-        self._objects = {}     # target-specific objects built from them (Kernel, ...), by key
+        self._functions = Cache()  # (directory, source key) -> (function, path or None)
+        self._objects = Cache()    # target-specific objects built from them (Kernel, ...), by key
 
     def directory(self):
         """The verified kernel directory, or None when kernels must be compiled in memory."""
@@ -127,34 +129,24 @@ class KernelCache:
     def get(self, key, build):
         """The object cached under `key` in this process, built by build() on first use (e.g.
         a Kernel around function()). Thread-safe: one object per key."""
-        obj = self._objects.get(key)
-        if obj is None:
-            with _lock:
-                obj = self._objects.get(key)
-                if obj is None:
-                    obj = self._objects[key] = build()
-        return obj
+        return self._objects.get(key, build)
 
     def function(self, source, fn, key):
         """(function, path) of generated source `source` defining `fn`; path is None when the
         kernel was compiled in memory."""
         directory = self.directory()
-        entry = self._functions.get((directory, key))
-        if entry is not None:
-            return entry
-        with _lock:
-            entry = self._functions.get((directory, key))
-            if entry is None:
-                path = None
-                if directory is not None:
-                    try:
-                        path = self._prepare(directory, f"{fn[:80]}_{key}", source)
-                    except OSError as e:
-                        _warn_once(str(directory), e.strerror if e.strerror else str(e))
-                function = (_import(path, fn, self.package) if path is not None
-                            else _in_memory(source, fn, f"{self.package}.{fn[:80]}_{key}"))
-                entry = self._functions[(directory, key)] = (function, path)
-        return entry
+
+        def load():
+            path = None
+            if directory is not None:
+                try:
+                    path = self._prepare(directory, f"{fn[:80]}_{key}", source)
+                except OSError as e:
+                    _warn_once(str(directory), e.strerror if e.strerror else str(e))
+            function = (_import(path, fn, self.package) if path is not None
+                        else _in_memory(source, fn, f"{self.package}.{fn[:80]}_{key}"))
+            return function, path
+        return self._functions.get((directory, key), load)
 
     # -- the disk entries of one kernel ----------------------------------------------------------
     def _prepare(self, directory, stem, source):

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from graphflow.backends import codegen, kernel_cache
+from graphflow.backends import codegen, kernel_cache, render
 from graphflow.compiler import targets
 from graphflow.errors import UnimplementedError
 
@@ -84,10 +84,7 @@ UNSUPPORTED_DTYPES = ("float16",)  # numba's CPU target has no half-precision ar
 def get_kernel(plan, parallel):
     """The Kernel for a KernelPlan: from this process, the disk cache, or freshly compiled.
     Raises UnimplementedError for dtypes the Numba CPU target cannot compile."""
-    used = {d for _, _, d in plan.inputs} | {d for _, d in plan.outputs}
-    used |= {d for _, d, *_ in plan.variables}
-    used |= {d for st in plan.statements for d in (st.dtype, st.consts_dtype)}
-    unsupported = sorted(used.intersection(UNSUPPORTED_DTYPES))
+    unsupported = sorted(render.dtypes_used(plan).intersection(UNSUPPORTED_DTYPES))
     if unsupported:
         raise UnimplementedError(f"Numba CPU kernels cannot use {unsupported[0]}")
     source, fn = codegen.render_cpu(plan, parallel)

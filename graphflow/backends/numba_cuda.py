@@ -1,11 +1,12 @@
 """The Numba CUDA target: fused kernels, a tiled matmul with a fused epilogue, data movement by
 index maps, axis reductions, gathers, and a device memory arena.
 
-Fused kernels come from the same target-neutral codegen.KernelPlan the CPU renders for
-numba.njit; `render_cuda` writes it for numba.cuda.jit instead. Like the CPU target, generated
-sources are content-addressed files in the kernel cache (kernel_cache.CUDA, a `cuda` subdirectory
-of the CPU's), verified and imported once per process and compiled by numba on first launch
-(`cache=True`, so a second process on the same GPU loads the compiled code from disk).
+Fused kernels come from the same target-neutral KernelPlan the CPU renders for numba.njit;
+`render_cuda` writes it in the renderer's CUDA dialect (cuda_dialect.py). As on the CPU,
+generated sources are content-addressed files in the kernel cache (kernel_cache.CUDA, a `cuda`
+subdirectory of the CPU's), verified and imported once per process and compiled by numba on
+first launch (`cache=True`, so a second process on the same GPU loads the compiled code from
+disk).
 
 Every kernel is written as real CUDA: grid-stride loops (so a capped grid covers any size),
 shared memory with cuda.syncthreads() for tiles and tree reductions, and atomics for scatter-add.

@@ -11,15 +11,14 @@ output is still executable on the ground truth; backends compile the body into o
 """
 from graphflow.errors import InvalidArgumentError
 from graphflow.graph.ir import Graph
-from graphflow.ops.registry import FUSED, RANDOM, STATEFUL, OpDef
+from graphflow.ops.registry import (  # the op kinds that are also cluster kinds
+    ELEMENTWISE, FUSED, MATMUL, RANDOM, REDUCTION, STATEFUL, OpDef)
+from graphflow.ops.state import ASSIGNS
 
-# Cluster kinds: how a backend lowers the body.
-ELEMENTWISE = "elementwise"   # one elementwise loop, any number of outputs
-REDUCTION = "reduction"       # elementwise expression reduced over leading or trailing axes
-MATMUL = "matmul"             # a matmul followed by an elementwise epilogue applied in place
-UPDATE = "update"             # elementwise expression written into variables (assign ops)
-
-ASSIGNS = ("assign", "assign_add", "assign_sub")  # the ops that write a variable in place
+# Cluster kinds: how a backend lowers the body. ELEMENTWISE: one elementwise loop, any number of
+# outputs; REDUCTION: an elementwise expression reduced over leading or trailing axes; MATMUL: a
+# matmul followed by an elementwise epilogue applied in place; and
+UPDATE = "update"             # an elementwise expression written into variables (assign ops)
 
 _SHORT = {"multiply": "mul", "subtract": "sub", "truediv": "div", "negative": "neg",
           "squared_difference": "sqdiff", "broadcast_like": "bcast", "reduce_sum": "sum",

@@ -17,8 +17,8 @@ Input classes, relative to the iteration shape split as (outer, inner):
 """
 from graphflow.compiler import fused
 from graphflow.errors import UnimplementedError
+from graphflow.ops.state import ASSIGNS
 
-ASSIGNS = fused.ASSIGNS
 
 # -- broadcast classes ----------------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ from graphflow.compiler.rewrite import Rewriter
 from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
 from graphflow.ops.registry import Spec
+from graphflow.ops.state import ASSIGNS
 
-ASSIGNS = fused.ASSIGNS
 LONE_REDUCTION_LIMIT = 4096  # elements; see Plan._lone_reduction_for_numpy
 
 

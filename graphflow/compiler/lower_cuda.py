@@ -38,6 +38,7 @@ from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.ops import registry
 from graphflow.tensor import DeviceTensor
+from graphflow.utils.cache import Cache
 
 # conv and pooling ops: which input has the image's shape (NHWC), which the filters (HWIO)
 WINDOW_OPS = {"conv2d": (0, 1), "conv2d_backprop_filter": (0, 2), "conv2d_backprop_input": (2, 1),
@@ -683,8 +684,8 @@ class _Planned:
 
 # -- eager ops on the GPU ------------------------------------------------------------------------
 
-_EAGER = {}  # (op, attrs, input shapes and dtypes) -> CudaExecutable of a one-op graph
 _EAGER_LIMIT = 4096
+_EAGER = Cache(_EAGER_LIMIT)  # (op, attrs, input shapes and dtypes) -> CudaExecutable
 
 
 def run_eager(op, arrays, attrs):
@@ -692,16 +693,13 @@ def run_eager(op, arrays, attrs):
     output device arrays. The graph and its plan are cached per op, attrs and input shapes; ops
     on a variable (assigns) keep theirs on the variable, so they go when it goes."""
     var = attrs.get("var")
-    cache = _EAGER if var is None else var.__dict__.setdefault("_cuda_eager", {})
     key = _eager_key(op, {k: v for k, v in attrs.items() if k != "var"}, arrays)
-    executable = cache.get(key) if key is not None else None
-    if executable is None:
-        executable = _one_op_executable(op, arrays, attrs)
-        if key is not None:
-            if len(cache) >= _EAGER_LIMIT:
-                cache.clear()
-            cache[key] = executable
-    return executable.run(arrays)
+    if key is None:
+        return _one_op_executable(op, arrays, attrs).run(arrays)
+    cache = _EAGER if var is None else var.__dict__.get("_cuda_eager")
+    if cache is None:
+        cache = var.__dict__.setdefault("_cuda_eager", Cache(_EAGER_LIMIT))
+    return cache.get(key, lambda: _one_op_executable(op, arrays, attrs)).run(arrays)
 
 
 def _one_op_executable(op, arrays, attrs):

@@ -42,6 +42,7 @@ READ = register("read_variable", STATEFUL, _var_infer, _read_ref)
 ASSIGN = register("assign", STATEFUL, _var_infer, _assign_ref)
 ASSIGN_ADD = register("assign_add", STATEFUL, _var_infer, _assign_add_ref)
 ASSIGN_SUB = register("assign_sub", STATEFUL, _var_infer, _assign_sub_ref)
+ASSIGNS = ("assign", "assign_add", "assign_sub")  # the ops that write a variable in place
 # Scalar forms for fused update kernels: {var} is the variable's current element.
 ASSIGN.scalar, ASSIGN_ADD.scalar, ASSIGN_SUB.scalar = "{0}", "({var} + {0})", "({var} - {0})"
 

@@ -21,10 +21,11 @@ import html
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.graph.ir import subgraphs
+from graphflow.ops.state import ASSIGNS
 
 _INPUT_OPS = ("placeholder",)
 _CONST_OPS = ("const",)   # compared lower-cased; drawn once per use, with their value
-_STATE_OPS = ("read_variable", "assign", "assign_add", "assign_sub")
+_STATE_OPS = ("read_variable",) + ASSIGNS
 
 
 def _spec_text(t):

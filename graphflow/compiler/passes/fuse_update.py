@@ -22,10 +22,10 @@ running sums of metrics, read back for the step's results, are updated by one ke
 from graphflow.compiler import fused
 from graphflow.compiler.rewrite import consumers, output_ids
 from graphflow.ops import subgraph
+from graphflow.ops.state import ASSIGNS
 
 NAME = "fuse_update"
 DESCRIPTION = "fuse each variable's update rule into one in-place kernel"
-ASSIGNS = fused.ASSIGNS
 
 
 def _accesses(graph):
