@@ -28,7 +28,8 @@ _IGNORABLE = {"groups": (1,), "sparse": (False,), "ragged": (False,), "optional"
               "use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
               "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,),
               "input_length": (None,), "sparse_gradient": (False,), "autocast": (True,),
-              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,)}
+              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,),
+              "use_gate": (False,)}
 _BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config",
                 "compile_config", "inbound_nodes")
 
@@ -61,6 +62,9 @@ def _accepted(cls):
         names |= set(getattr(klass, "_ALLOWED_KWARGS", ()))
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break
+    cell = getattr(cls, "_cell_class", None)
+    if cell is not None:  # SimpleRNN, LSTM, GRU pass their cell's arguments through **kwargs
+        names |= _accepted(cell)
     names.discard("self")
     return names
 
@@ -265,47 +269,133 @@ def _keras_layers(model):
     return layers
 
 
-def _plan(model, group, source, path="layers"):
-    """[(variable, array)] for every weight of `model` from the h5 group `group`."""
+def _own_variables(layer):
+    """The variables `layer` itself created (not its sublayers'), trainable ones first: what
+    Keras 3's Layer.save_own_variables writes."""
+    return _unique(list(layer._trainable_weights) + list(layer._non_trainable_weights) +
+                   list(layer._own_variables()))
+
+
+def _unique(variables):
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _mha_groups(layer):
+    # Keras 3 keeps these in EinsumDense sublayers (query_dense, ...); graphflow's layer owns
+    # the variables itself
+    return [(key, name, [v for v in pair if v is not None]) for key, name, pair in (
+        ("key_dense", "key", (layer.key_kernel, layer.key_bias)),
+        ("output_dense", "attention_output", (layer.output_kernel, layer.output_bias)),
+        ("query_dense", "query", (layer.query_kernel, layer.query_bias)),
+        ("value_dense", "value", (layer.value_kernel, layer.value_bias)))]
+
+
+def _variable_groups():
+    """{layer class: function(layer) -> [(key, name, variables)]}: layers whose Keras 3 twin
+    keeps these variables in sublayers graphflow's layer does not have."""
+    from graphflow.keras.layers.attention import MultiHeadAttention
+    return {MultiHeadAttention: _mha_groups}
+
+
+# attributes of graphflow's Layer that hold layers but are no sublayers in Keras's walk
+_NOT_SUBLAYERS = frozenset({"_layers", "_inbound_nodes", "_outbound_nodes"})
+
+
+def _children(layer):
+    """[(attribute, sublayer or list of sublayers)] as Keras 3's saving walks a layer: its
+    attributes in sorted order, private ones last (RNN.cell, StackedRNNCells.cells,
+    Bidirectional.backward_layer/forward_layer, TimeDistributed.layer)."""
+    from graphflow.keras.layers.base import Layer
+    found = []
+    for attr, value in vars(layer).items():
+        if attr in _NOT_SUBLAYERS:
+            continue
+        if isinstance(value, Layer) and value is not layer:
+            found.append((attr, value))
+        elif isinstance(value, (list, tuple)) and value and \
+                all(isinstance(v, Layer) for v in value):
+            found.append((attr, list(value)))
+    return sorted(found, key=lambda item: "~" + item[0] if item[0].startswith("_") else item[0])
+
+
+def _entries(model):
+    """(h5 group, name, variables, layer) for every layer of Keras 3's weights tree of `model`,
+    in Keras's walk order: the model's own `vars`, `layers/<key>` for its layers (nested models
+    recursing), and each layer's sublayers under their attribute names
+    (`layers/lstm/cell/vars`, `layers/rnn/cell/cells/lstm_cell/vars`, ...). A layer reached
+    twice (shared) is listed once, where Keras first reaches it."""
     from graphflow.keras.models import Model
-    plan, layers_group = [], group.get("layers")
-    if layers_group is None:
-        raise InvalidArgumentError(f"{source}: no '{path}' group in the weights file")
-    layers = _keras_layers(model)
-    for layer, key in zip(layers, _container_keys(layers)):
-        where = f"{path}/{key}"
+    visited = set()
+    groups_of = _variable_groups()
+
+    def walk(layer, path):
+        if id(layer) in visited:
+            return
+        visited.add(id(layer))
+        vars_path = f"{path}/vars" if path else "vars"
         if isinstance(layer, Model):
-            if key not in layers_group:
-                raise InvalidArgumentError(f"{source}: nested model {layer.name!r} ({where}) "
-                                           "is missing from the weights file")
-            plan += _plan(layer, layers_group[key], source, f"{where}/layers")
+            yield vars_path, layer.name, [], layer
+            children = [("layers", _keras_layers(layer))]
+        else:
+            groups = next((f for cls, f in groups_of.items() if isinstance(layer, cls)), None)
+            if groups is None:
+                yield vars_path, layer.name, _own_variables(layer), layer
+            else:
+                grouped = groups(layer)
+                inside = {id(v) for _, _, vs in grouped for v in vs}
+                yield vars_path, layer.name, \
+                    [v for v in _own_variables(layer) if id(v) not in inside], layer
+                for key, name, variables in grouped:
+                    yield f"{path}/{key}/vars", name, variables, layer
+            children = _children(layer)
+        for key, child in children:
+            if isinstance(child, list):
+                for sub, name in zip(child, _container_keys(child)):
+                    yield from walk(sub, f"{path}/{key}/{name}".lstrip("/"))
+            else:
+                yield from walk(child, f"{path}/{key}".lstrip("/"))
+    return list(walk(model, ""))
+
+
+def _plan(model, group, source):
+    """[(variable, array)] for every weight of `model` from the h5 file `group`."""
+    if "layers" not in group:
+        raise InvalidArgumentError(f"{source}: no 'layers' group in the weights file")
+    plan = []
+    for path, _, variables, layer in _entries(model):
+        if not variables:
             continue
-        if not layer.weights:
-            continue
-        node = layers_group.get(key)
-        vars_group = node.get("vars") if node is not None else None
-        if vars_group is None:
-            raise InvalidArgumentError(f"{source}: layer {layer.name!r} has weights but the "
-                                       f"file has no '{where}/vars' group")
-        if len(vars_group) != len(layer.weights):
+        vars_group = group.get(path)
+        what = f"layer {layer.name!r} ({type(layer).__name__})"
+        if vars_group is None or hasattr(vars_group, "shape"):
             raise InvalidArgumentError(
-                f"{source}: layer {layer.name!r} ({type(layer).__name__}) has "
-                f"{len(layer.weights)} weights but '{where}/vars' holds {len(vars_group)} (a "
-                "sublayer layout graphflow does not read, or another architecture)")
-        for i, var in enumerate(layer.weights):
+                f"{source}: {what} has weights {[v.name for v in variables]} but the file has "
+                f"no '{path}' group (another architecture, or a layer graphflow lays out "
+                "differently from Keras)")
+        if len(vars_group) != len(variables):
+            raise InvalidArgumentError(
+                f"{source}: {what} has {len(variables)} weights here "
+                f"{[v.name for v in variables]} but '{path}' holds {len(vars_group)}")
+        for i, var in enumerate(variables):
             data = vars_group.get(str(i))
             if data is None or not hasattr(data, "shape"):
-                raise InvalidArgumentError(f"{source}: '{where}/vars/{i}' is missing")
+                raise InvalidArgumentError(f"{source}: {what}: '{path}/{i}' (weight "
+                                           f"{var.name!r}) is missing")
             want = tuple(var.shape.as_list())
             if tuple(data.shape) != want:
                 raise InvalidArgumentError(
-                    f"{source}: weight {var.name!r} has shape {want} but '{where}/vars/{i}' "
-                    f"has shape {tuple(data.shape)}")
+                    f"{source}: {what}: weight {var.name!r} has shape {want} but "
+                    f"'{path}/{i}' has shape {tuple(data.shape)}")
             if np.dtype(data.dtype).kind != np.dtype(var.dtype.np).kind and not (
                     np.dtype(data.dtype).kind in "iu" and np.dtype(var.dtype.np).kind in "iu"):
                 raise InvalidArgumentError(
-                    f"{source}: weight {var.name!r} is {var.dtype.name} but '{where}/vars/{i}' "
-                    f"holds {data.dtype}")
+                    f"{source}: {what}: weight {var.name!r} is {var.dtype.name} but "
+                    f"'{path}/{i}' holds {data.dtype}")
             plan.append((var, np.asarray(data[()]).astype(var.dtype.np)))
     return plan
 
@@ -338,25 +428,12 @@ def h5_weights_bytes(model):
     h5py = require_h5py("Saving .weights.h5 files")
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
-        _write(model, f)
-        f.create_group("vars").attrs["name"] = model.name
+        for path, name, variables, _ in _entries(model):
+            group = f.create_group(path)
+            group.attrs["name"] = name
+            for i, var in enumerate(variables):
+                group.create_dataset(str(i), data=var.numpy())
     return buffer.getvalue()
-
-
-def _write(model, group):
-    from graphflow.keras.models import Model
-    layers_group = group.create_group("layers")
-    layers = _keras_layers(model)
-    for layer, key in zip(layers, _container_keys(layers)):
-        sub = layers_group.create_group(key)
-        if isinstance(layer, Model):
-            _write(layer, sub)
-            sub.create_group("vars").attrs["name"] = layer.name
-            continue
-        vars_group = sub.create_group("vars")
-        vars_group.attrs["name"] = layer.name
-        for i, var in enumerate(layer.weights):
-            vars_group.create_dataset(str(i), data=var.numpy())
 
 
 def save_h5_weights(model, filepath, overwrite=True):
