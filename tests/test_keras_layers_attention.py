@@ -229,3 +229,40 @@ def test_implicit_masks_from_embedding_match_keras():
     model.set_weights(_weights("masked"))
     np.testing.assert_allclose(model(G["masked/tokens"]).numpy(), G["masked/y"], rtol=1e-5,
                                atol=1e-5)
+
+
+def _cosine(shape, k):
+    n = int(np.prod(shape))
+    return (np.cos(np.arange(n) * 1.3 + k) * 0.5).reshape(shape).astype(np.float32)
+
+
+# Keras 3.15 (TF 2.21): Model(q, MultiHeadAttention(1, 2, constraints and regularizers
+# below)(q, q)) from the weights _cosine(shape, i): sum(model.losses), then every weight (query,
+# key, value, output kernel and bias) after one SGD(0.5) step
+MHA_CONSTRAINED_KERAS = (0.717705, [
+    [[[0.44957, 0.11914]], [[0.0, 0.0]]], [[0.1, -0.1]],
+    [[[0.0, 0.0]], [[0.0, 0.4173]]], [[-0.1, -0.1]],
+    [[[0.0, 0.25051]], [[0.42778, 0.0]]], [[0.03039, 0.1]],
+    [[[0.41466, 0.26374], [0.0, 0.0]]], [0.08486, 0.05291]])
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True], ids=["compiled", "eager"])
+def test_multi_head_attention_constraints_and_regularizers_match_keras(run_eagerly):
+    mha = L.MultiHeadAttention(
+        1, 2, kernel_constraint="non_neg",
+        bias_constraint=keras.constraints.MaxNorm(0.1, axis=0),
+        kernel_regularizer=keras.regularizers.L2(0.1), bias_regularizer=keras.regularizers.L1(0.2))
+    q = keras.Input((3, 2))
+    model = keras.Model(q, mha(q, q))
+    model.set_weights([_cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
+    loss, weights = MHA_CONSTRAINED_KERAS
+    np.testing.assert_allclose(float(sum(model.losses)), loss, rtol=1e-5)
+    model.compile(keras.optimizers.SGD(0.5), "mse", run_eagerly=run_eagerly)
+    model.fit(_cosine((4, 3, 2), 7), _cosine((4, 3, 2), 3), batch_size=4, verbose=0,
+              shuffle=False)
+    for var, want in zip(model.weights, weights):
+        np.testing.assert_allclose(var.numpy(), want, atol=2e-5, err_msg=var.name)
+    clone = check_config(mha)
+    assert isinstance(clone.kernel_constraint, keras.constraints.NonNeg)
+    assert clone.get_config()["bias_constraint"] == {
+        "class_name": "MaxNorm", "config": {"max_value": 0.1, "axis": 0}}

@@ -11,10 +11,9 @@ MultiHeadAttention, with Keras 3's weights, masks and arguments.
 import math
 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras import initializers, regularizers
+from graphflow.keras import constraints, initializers, regularizers
 from graphflow.keras.layers.activation import Softmax
 from graphflow.keras.layers.base import Layer, _shape_of
-from graphflow.keras.layers.conv_extra import no_constraints
 from graphflow.keras.layers.core import Dropout
 from graphflow.ops import api as ops
 
@@ -193,8 +192,6 @@ class MultiHeadAttention(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        no_constraints("MultiHeadAttention", kernel_constraint=kernel_constraint,
-                       bias_constraint=bias_constraint)
         for name, v in (("num_heads", num_heads), ("key_dim", key_dim)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
                 raise InvalidArgumentError(
@@ -226,6 +223,10 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        # on every projection's kernel and bias, as Keras gives them to its four EinsumDense
+        # sublayers; the optimizer applies them after each update
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self._softmax = Softmax(axis=-1)
         self._dropout_layer = Dropout(self.dropout, seed=seed) if self.dropout > 0 else None
 
@@ -241,12 +242,14 @@ class MultiHeadAttention(Layer):
                        None if key is None else _shape_of(key))
         return super().__call__(query, value, key, **kwargs)
 
-    def _projection(self, name, dim, heads, size):
-        kernel = self.add_weight(f"{name}/kernel", (dim, heads, size),
+    def _projection(self, name, kernel_shape, bias_shape):
+        kernel = self.add_weight(f"{name}/kernel", kernel_shape,
                                  initializer=self.kernel_initializer,
-                                 regularizer=self.kernel_regularizer)
-        bias = self.add_weight(f"{name}/bias", (heads, size), initializer=self.bias_initializer,
-                               regularizer=self.bias_regularizer) if self.use_bias else None
+                                 regularizer=self.kernel_regularizer,
+                                 constraint=self.kernel_constraint)
+        bias = self.add_weight(f"{name}/bias", bias_shape, initializer=self.bias_initializer,
+                               regularizer=self.bias_regularizer,
+                               constraint=self.bias_constraint) if self.use_bias else None
         return kernel, bias
 
     def build(self, query_shape, value_shape=None, key_shape=None):
@@ -262,23 +265,20 @@ class MultiHeadAttention(Layer):
                 raise InvalidArgumentError(
                     f"MultiHeadAttention layer {self.name!r}: {what} must have rank 3 "
                     f"(batch, steps, dim) with a known dim, got shape {s}")
+        heads = self.num_heads
         self.query_kernel, self.query_bias = self._projection(
-            "query", query_shape[-1], self.num_heads, self.key_dim)
+            "query", (query_shape[-1], heads, self.key_dim), (heads, self.key_dim))
         self.key_kernel, self.key_bias = self._projection(
-            "key", key_shape[-1], self.num_heads, self.key_dim)
+            "key", (key_shape[-1], heads, self.key_dim), (heads, self.key_dim))
         self.value_kernel, self.value_bias = self._projection(
-            "value", value_shape[-1], self.num_heads, self.value_dim)
+            "value", (value_shape[-1], heads, self.value_dim), (heads, self.value_dim))
         out = self._output_shape or (query_shape[-1],)
         if len(out) != 1:
             raise UnimplementedError(
                 f"MultiHeadAttention layer {self.name!r}: output_shape must be one int (the "
                 f"output's last dimension), got {self._output_shape}")
-        self.output_kernel = self.add_weight(
-            "attention_output/kernel", (self.num_heads, self.value_dim, out[0]),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
-        self.output_bias = self.add_weight(
-            "attention_output/bias", out, initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer) if self.use_bias else None
+        self.output_kernel, self.output_bias = self._projection(
+            "attention_output", (heads, self.value_dim, out[0]), out)
         self._build_input_shape = query_shape
         self.built = True
 
@@ -352,4 +352,6 @@ class MultiHeadAttention(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
