@@ -1,12 +1,16 @@
 """Keras 3 files: `.keras` archives written by Keras 3 (config.json + model.weights.h5) and
 `.weights.h5` weight files in Keras's HDF5 layout. Needs h5py (`pip install graphflow[h5]`).
 
-Keras 3's weights file holds each layer's variables as datasets "0", "1", ... of a group
-`layers/<key>/vars`, where <key> is the snake-cased class name made unique within its container
-in the order of the model's layers (dense, dense_1, conv2d, ...); a nested model has its own
-`layers/` group. Reading maps keys to layers through the config's layer order (Keras's order),
-so a functional model loads whatever order graphflow lists its layers in. Every array is checked
-(shape, dtype kind) before any variable changes.
+Keras 3's weights file holds each layer's own variables as datasets "0", "1", ... of a group
+`<path>/vars`. A Sequential or functional model keeps its layers under `layers/<key>`, <key> the
+snake-cased class name made unique within its container in the order of the model's layers
+(dense, dense_1, conv2d, ...); a layer's sublayers sit under their attribute names
+(`layers/lstm/cell/vars`, `layers/bidirectional/forward_layer/cell/vars`,
+`layers/rnn/cell/cells/lstm_cell_1/vars`, `layers/time_distributed/layer/vars`), as do a
+subclassed model's (`block/proj/vars`); MultiHeadAttention's projections are Keras's EinsumDense
+sublayers (`layers/multi_head_attention/query_dense/vars`). Reading maps keys to layers through
+the config's layer order (Keras's order), so a functional model loads whatever order graphflow
+lists its layers in. Every array is checked (shape, dtype kind) before any variable changes.
 
 A Keras 3 config is translated to graphflow's layer arguments: Keras's bookkeeping keys
 (module, registered_name, build_config, DTypePolicy, ...) are dropped, and an argument that
@@ -99,7 +103,7 @@ def layer_arguments(cls, config, where):
     for key, value in config.items():
         value = _clean_value(value)
         if key in accepted:
-            out[key] = value
+            out[key] = _nested_layers(value, where)
         elif value in _IGNORABLE.get(key, ()) or (value is None and key not in _IGNORABLE):
             continue
         else:
@@ -109,17 +113,38 @@ def layer_arguments(cls, config, where):
     return out
 
 
-def _layer_class(entry, where, custom_objects):
+def _nested_layers(value, where):
+    """Layer configs inside a layer's config (RNN's cell, StackedRNNCells' cells,
+    Bidirectional's and TimeDistributed's layer) translated like top-level ones; other values
+    (initializers, constraints, ...) unchanged."""
+    if isinstance(value, list):
+        return [_nested_layers(v, where) for v in value]
+    if isinstance(value, dict) and isinstance(value.get("config"), dict):
+        cls = _find_layer_class(value)
+        if cls is not None:
+            inner = value["config"]
+            return {**value, "config": layer_arguments(
+                cls, inner, f"{where}, its sublayer {inner.get('name')!r} "
+                f"({value.get('class_name')})")}
+    return value
+
+
+def _find_layer_class(entry, custom_objects=None):
+    """The layer class a {"class_name", "registered_name"} entry names, or None."""
+    from graphflow.keras.layers.base import Layer
     from graphflow.keras.object_registration import get_registered_object
     from graphflow.keras.saving.config import layer_classes
-    name = entry.get("class_name")
-    registered = entry.get("registered_name")
-    cls = None
-    for key in (registered, name):
+    for key in (entry.get("registered_name"), entry.get("class_name")):
         if isinstance(key, str):
             cls = get_registered_object(key, custom_objects) or layer_classes().get(key)
-            if cls is not None:
-                break
+            if isinstance(cls, type) and issubclass(cls, Layer):
+                return cls
+    return None
+
+
+def _layer_class(entry, where, custom_objects):
+    name = entry.get("class_name")
+    cls = _find_layer_class(entry, custom_objects)
     if cls is None:
         raise InvalidArgumentError(
             f"{where}: unknown layer class {name!r}: graphflow has no such layer and it is not "
@@ -324,54 +349,65 @@ def _children(layer):
 
 
 def _entries(model):
-    """(h5 group, name, variables, layer) for every layer of Keras 3's weights tree of `model`,
-    in Keras's walk order: the model's own `vars`, `layers/<key>` for its layers (nested models
-    recursing), and each layer's sublayers under their attribute names
+    """(h5 group, name, variables, description) for every layer of Keras 3's weights tree of `model`,
+    in Keras's walk order: the model's own `vars`, `layers/<key>` for the layers of a Sequential
+    or functional model (nested models recursing), and the sublayers of layers and of subclassed
+    models under their attribute names
     (`layers/lstm/cell/vars`, `layers/rnn/cell/cells/lstm_cell/vars`, ...). A layer reached
     twice (shared) is listed once, where Keras first reaches it."""
-    from graphflow.keras.models import Model
+    from graphflow.keras.models import Model, Sequential
     visited = set()
     groups_of = _variable_groups()
 
-    def walk(layer, path):
+    def walk(layer, path, trail):
         if id(layer) in visited:
             return
         visited.add(id(layer))
         vars_path = f"{path}/vars" if path else "vars"
-        if isinstance(layer, Model):
-            yield vars_path, layer.name, [], layer
+        if isinstance(layer, Sequential) or (isinstance(layer, Model) and
+                                             layer._is_graph_network):
+            # a subclassed model is walked like a layer, by its attributes
+            yield vars_path, layer.name, [], trail
             children = [("layers", _keras_layers(layer))]
         else:
             groups = next((f for cls, f in groups_of.items() if isinstance(layer, cls)), None)
             if groups is None:
-                yield vars_path, layer.name, _own_variables(layer), layer
+                yield vars_path, layer.name, _own_variables(layer), trail
             else:
                 grouped = groups(layer)
                 inside = {id(v) for _, _, vs in grouped for v in vs}
                 yield vars_path, layer.name, \
-                    [v for v in _own_variables(layer) if id(v) not in inside], layer
+                    [v for v in _own_variables(layer) if id(v) not in inside], trail
                 for key, name, variables in grouped:
-                    yield f"{path}/{key}/vars", name, variables, layer
+                    yield f"{path}/{key}/vars", name, variables, trail
             children = _children(layer)
         for key, child in children:
             if isinstance(child, list):
                 for sub, name in zip(child, _container_keys(child)):
-                    yield from walk(sub, f"{path}/{key}/{name}".lstrip("/"))
+                    yield from walk(sub, f"{path}/{key}/{name}".lstrip("/"), trail + [sub])
             else:
-                yield from walk(child, f"{path}/{key}".lstrip("/"))
-    return list(walk(model, ""))
+                yield from walk(child, f"{path}/{key}".lstrip("/"), trail + [child])
+    return [(path, name, variables, _describe(trail, model))
+            for path, name, variables, trail in walk(model, "", [])]
+
+
+def _describe(trail, model):
+    """"layer 'lstm' (LSTM), its sublayer 'lstm_cell' (LSTMCell)" for error messages."""
+    if not trail:
+        return f"model {model.name!r}"
+    out = f"layer {trail[0].name!r} ({type(trail[0]).__name__})"
+    if len(trail) > 1:
+        out += f", its sublayer {trail[-1].name!r} ({type(trail[-1]).__name__})"
+    return out
 
 
 def _plan(model, group, source):
     """[(variable, array)] for every weight of `model` from the h5 file `group`."""
-    if "layers" not in group:
-        raise InvalidArgumentError(f"{source}: no 'layers' group in the weights file")
     plan = []
-    for path, _, variables, layer in _entries(model):
+    for path, _, variables, what in _entries(model):
         if not variables:
             continue
         vars_group = group.get(path)
-        what = f"layer {layer.name!r} ({type(layer).__name__})"
         if vars_group is None or hasattr(vars_group, "shape"):
             raise InvalidArgumentError(
                 f"{source}: {what} has weights {[v.name for v in variables]} but the file has "
