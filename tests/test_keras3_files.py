@@ -455,7 +455,7 @@ def test_weights_h5_round_trip_of_graphflow_models_with_sublayers(tmp_path):
         x = keras.Input((5, 3))
         h = keras.layers.TimeDistributed(keras.layers.Dense(4))(x)
         h = keras.layers.Bidirectional(keras.layers.GRU(2, return_sequences=True))(h)
-        h = keras.layers.MultiHeadAttention(2, 2)(h, h)
+        h = keras.layers.MultiHeadAttention(2, 2, use_gate=True)(h, h)
         h = keras.layers.RNN([keras.layers.LSTMCell(3), keras.layers.LSTMCell(2)])(h)
         return keras.Model(x, keras.layers.Dense(1)(h))
     keras.utils.set_random_seed(0)
@@ -466,6 +466,7 @@ def test_weights_h5_round_trip_of_graphflow_models_with_sublayers(tmp_path):
         assert f["layers/time_distributed/layer/vars/0"].shape == (3, 4)
         assert f["layers/bidirectional/backward_layer/cell/vars/2"].shape == (2, 6)
         assert f["layers/multi_head_attention/output_dense/vars/0"].shape == (2, 2, 4)
+        assert f["layers/multi_head_attention/_gate_dense/vars/1"].shape == (2, 2)
         assert f["layers/rnn/cell/cells/lstm_cell_1/vars/1"].shape == (2, 8)
         assert "vars" not in f["layers/rnn"] or len(f["layers/rnn/vars"]) == 0
     keras.utils.set_random_seed(1)

@@ -33,7 +33,8 @@ SAMPLES = {
     "GRUCell": ({"units": 2, "recurrent_constraint": "non_neg", "bias_regularizer": "l2"},
                 None),
     "MultiHeadAttention": ({"num_heads": 2, "key_dim": 4, "kernel_constraint": "unit_norm",
-                            "bias_constraint": "non_neg", "kernel_regularizer": "l2"}, None),
+                            "bias_constraint": "non_neg", "kernel_regularizer": "l2",
+                            "use_gate": True, "activity_regularizer": "l1"}, None),
 }
 # Layers whose constructors take required positional arguments (config only, no call).
 POSITIONAL = {

@@ -266,3 +266,35 @@ def test_multi_head_attention_constraints_and_regularizers_match_keras(run_eager
     assert isinstance(clone.kernel_constraint, keras.constraints.NonNeg)
     assert clone.get_config()["bias_constraint"] == {
         "class_name": "MaxNorm", "config": {"max_value": 0.1, "axis": 0}}
+
+
+# Keras 3.15: MultiHeadAttention(2, 2, value_dim=3, use_gate=..., activity_regularizer=L2(0.1))
+# on query _cosine((2, 3, 4), 1), value _cosine((2, 5, 3), 2), weights _cosine(shape, i):
+# the weights' shapes in order, output[0, 0] and sum(layer.losses) (the activity regularizer on
+# each projection's output, as Keras gives it to its EinsumDense sublayers)
+GATE_KERAS = {
+    False: ([(4, 2, 2), (2, 2), (3, 2, 2), (2, 2), (3, 2, 3), (2, 3), (2, 3, 4), (4,)],
+            [0.75876, 0.41558, -0.53643, -0.70256], 1.737621),
+    True: ([(4, 2, 2), (2, 2), (3, 2, 2), (2, 2), (4, 2, 3), (2, 3), (3, 2, 3), (2, 3),
+            (2, 3, 4), (4,)], [-0.8122, -0.5511, 0.51736, 0.82789], 2.435978),
+}
+
+
+@pytest.mark.parametrize("use_gate", [False, True], ids=["plain", "gated"])
+def test_multi_head_attention_gate_and_activity_regularizer_match_keras(use_gate):
+    mha = L.MultiHeadAttention(2, 2, value_dim=3, use_gate=use_gate,
+                               activity_regularizer=keras.regularizers.L2(0.1))
+    q, v = _cosine((2, 3, 4), 1), _cosine((2, 5, 3), 2)
+    mha(q, v)
+    shapes, first, loss = GATE_KERAS[use_gate]
+    assert [tuple(w.shape) for w in mha.get_weights()] == shapes
+    mha.set_weights([_cosine(w.shape, i) for i, w in enumerate(mha.get_weights())])
+    out = mha(q, v)
+    np.testing.assert_allclose(np.asarray(out)[0, 0], first, atol=2e-5)
+    np.testing.assert_allclose(float(sum(mha.losses)), loss, rtol=1e-5)
+    assert mha.activity_regularizer is None  # as Keras: the projections hold it
+    clone = check_config(mha)
+    assert clone.use_gate is use_gate and clone.get_config()["activity_regularizer"] == \
+        {"class_name": "L2", "config": {"l2": 0.1}}
+    compiled = tf.function(lambda a, b: mha(a, b))
+    np.testing.assert_allclose(compiled(q, v).numpy(), np.asarray(out), rtol=1e-5, atol=1e-6)

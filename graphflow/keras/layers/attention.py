@@ -175,7 +175,10 @@ class MultiHeadAttention(Layer):
     (batch, steps, dim) inputs, as Keras 3: query/key/value projections to `num_heads` heads of
     `key_dim` (`value_dim`) features, softmax(query key^T / sqrt(key_dim)) with masks, dropout
     on the attention probabilities in training, and an output projection to `output_shape`
-    (the query's dim by default).
+    (the query's dim by default). use_gate=True multiplies the attention output by
+    sigmoid(query @ gate_kernel + gate_bias) before the output projection (Keras 3.15's gated
+    attention). As in Keras, activity_regularizer applies to each projection's output (query,
+    key, value, gate, output), not to the layer's output alone.
 
     call(query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
     attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
@@ -190,8 +193,9 @@ class MultiHeadAttention(Layer):
                  flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+                 kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
         for name, v in (("num_heads", num_heads), ("key_dim", key_dim)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
                 raise InvalidArgumentError(
@@ -227,6 +231,9 @@ class MultiHeadAttention(Layer):
         # sublayers; the optimizer applies them after each update
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        # Keras gives it to the projections, so layer.activity_regularizer stays None
+        self._projection_activity = regularizers.get(activity_regularizer)
+        self.use_gate = bool(use_gate)
         self._softmax = Softmax(axis=-1)
         self._dropout_layer = Dropout(self.dropout, seed=seed) if self.dropout > 0 else None
 
@@ -270,6 +277,10 @@ class MultiHeadAttention(Layer):
             "query", (query_shape[-1], heads, self.key_dim), (heads, self.key_dim))
         self.key_kernel, self.key_bias = self._projection(
             "key", (key_shape[-1], heads, self.key_dim), (heads, self.key_dim))
+        # Keras's build order (query, key, gate, value, output) is the weights' order
+        self.gate_kernel, self.gate_bias = self._projection(
+            "gate", (query_shape[-1], heads, self.value_dim), (heads, self.value_dim)) \
+            if self.use_gate else (None, None)
         self.value_kernel, self.value_bias = self._projection(
             "value", (value_shape[-1], heads, self.value_dim), (heads, self.value_dim))
         out = self._output_shape or (query_shape[-1],)
@@ -282,9 +293,15 @@ class MultiHeadAttention(Layer):
         self._build_input_shape = query_shape
         self.built = True
 
-    def _project(self, x, kernel, bias):
+    def _regularized(self, y):
+        if self._projection_activity is not None:
+            self._add_activity_loss(y, self._projection_activity)
+        return y
+
+    def _project(self, x, kernel, bias, activation=None):
         y = ops.einsum("abc,cde->abde", x, kernel)
-        return y + bias if bias is not None else y
+        y = y + bias if bias is not None else y
+        return self._regularized(activation(y) if activation is not None else y)
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask,
                         use_causal_mask):
@@ -325,6 +342,8 @@ class MultiHeadAttention(Layer):
         # Keras casts floating inputs to the layer's dtype
         query, value, key = [ops.cast(t, self.dtype) if t.dtype.name != self.dtype else t
                              for t in (query, value, key)]
+        gate = self._project(query, self.gate_kernel, self.gate_bias, ops.sigmoid) \
+            if self.use_gate else None                                 # (B, T, H, V)
         q = self._project(query, self.query_kernel, self.query_bias)   # (B, T, H, K)
         k = self._project(key, self.key_kernel, self.key_bias)         # (B, S, H, K)
         v = self._project(value, self.value_kernel, self.value_bias)   # (B, S, H, V)
@@ -338,16 +357,21 @@ class MultiHeadAttention(Layer):
         probs = self._dropout_layer(scores, training=training) \
             if self._dropout_layer is not None else scores
         context = ops.einsum("acbe,aecd->abcd", probs, v)              # (B, T, H, V)
+        if gate is not None:
+            context = context * gate
         out = ops.einsum("abcd,cde->abe", context, self.output_kernel)
         if self.output_bias is not None:
             out = out + self.output_bias
+        out = self._regularized(out)
         return (out, scores) if return_attention_scores else out
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
                 "output_shape": None if self._output_shape is None else list(self._output_shape),
-                "attention_axes": self.attention_axes, "seed": self.seed,
+                "attention_axes": self.attention_axes, "use_gate": self.use_gate,
+                "seed": self.seed,
+                "activity_regularizer": regularizers.serialize(self._projection_activity),
                 "sliding_window": self.sliding_window,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

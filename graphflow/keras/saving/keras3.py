@@ -32,8 +32,7 @@ _IGNORABLE = {"groups": (1,), "sparse": (False,), "ragged": (False,), "optional"
               "use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
               "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,),
               "input_length": (None,), "sparse_gradient": (False,), "autocast": (True,),
-              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,),
-              "use_gate": (False,)}
+              "renorm": (False,), "renorm_momentum": (0.99,), "rms_scaling": (False,)}
 _BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config",
                 "compile_config", "inbound_nodes")
 
@@ -313,11 +312,13 @@ def _unique(variables):
 def _mha_groups(layer):
     # Keras 3 keeps these in EinsumDense sublayers (query_dense, ...); graphflow's layer owns
     # the variables itself
-    return [(key, name, [v for v in pair if v is not None]) for key, name, pair in (
+    gate = [("_gate_dense", "gate", (layer.gate_kernel, layer.gate_bias))] \
+        if layer.use_gate else []
+    return [(key, name, [v for v in pair if v is not None]) for key, name, pair in gate + [
         ("key_dense", "key", (layer.key_kernel, layer.key_bias)),
         ("output_dense", "attention_output", (layer.output_kernel, layer.output_bias)),
         ("query_dense", "query", (layer.query_kernel, layer.query_bias)),
-        ("value_dense", "value", (layer.value_kernel, layer.value_bias)))]
+        ("value_dense", "value", (layer.value_kernel, layer.value_bias))]]
 
 
 def _variable_groups():
