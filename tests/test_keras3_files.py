@@ -407,7 +407,7 @@ def _mha_case():
              **{f"{prefix}/{key}_dense": list(pair)
                 for key, pair in zip(("query", "key", "value", "output"), w)}}
     rng = np.random.default_rng(5)
-    x = [rng.normal(size=(2, 5, 6)).astype(np.float32), rng.normal(size=(2, 7, 4)).astype(np.float32)]
+    x = [rng.normal(size=s).astype(np.float32) for s in ((2, 5, 6), (2, 7, 4))]
 
     def placed(model):
         mha = model.layers[-1]
@@ -569,3 +569,42 @@ def test_keras3_nested_layer_configs_are_translated(tmp_path):
                                                                       cell=cell)]), {})
     with pytest.raises(InvalidArgumentError, match=r"'rnn'.*Unknown layer class 'FancyCell'"):
         keras.models.load_model(str(unknown))
+
+
+def test_weights_h5_of_custom_layers_with_containers_of_sublayers(tmp_path):
+    # Keras 3.15 keys a dict's or list's layers by class name (in the container's order) and
+    # skips its other items; the layer's own weight sits in its vars group
+    class Heads(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.heads = {"b": keras.layers.Dense(3), "a": keras.layers.Dense(2)}
+            self.steps = [keras.layers.Dense(4), "relu", keras.layers.BatchNormalization()]
+
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1],), name="w")
+
+        def call(self, x):
+            for step in self.steps:
+                x = keras.activations.get(step)(x) if isinstance(step, str) else step(x)
+            return self.heads["a"](x) + self.heads["b"](x)[..., :2] + self.w[:2]
+
+    x = keras.Input((2,))
+    model = keras.Model(x, Heads()(x))
+    path = str(tmp_path / "h.weights.h5")
+    model.save_weights(path)
+    held = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: held.__setitem__(n, o.shape)
+                     if isinstance(o, h5py.Dataset) else None)
+    bn = {f"layers/heads/steps/batch_normalization/vars/{i}": (4,) for i in range(4)}
+    assert held == {"layers/heads/heads/dense/vars/0": (4, 3),
+                    "layers/heads/heads/dense/vars/1": (3,),
+                    "layers/heads/heads/dense_1/vars/0": (4, 2),
+                    "layers/heads/heads/dense_1/vars/1": (2,), **bn,
+                    "layers/heads/steps/dense/vars/0": (2, 4),
+                    "layers/heads/steps/dense/vars/1": (4,), "layers/heads/vars/0": (2,)}
+    y = keras.Input((2,))
+    other = keras.Model(y, Heads()(y))
+    other.load_weights(path)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)

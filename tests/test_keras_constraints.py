@@ -1,6 +1,8 @@
 """keras.constraints: values against Keras 3 (numbers from TF 2.21's Keras), serialization,
 and constrained weights projected after every optimizer update, eager and compiled."""
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +11,9 @@ import graphflow as tf
 from graphflow import keras
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import constraints
+
+sys.path.insert(0, os.path.dirname(__file__))
+from layer_checks import cosine  # noqa: E402
 
 W = np.array([[3.0, 0.1, -1.0], [4.0, 0.2, 2.0]], np.float32)
 # Keras 3.x outputs for W (printed by ~/.venv-tf/bin/python)
@@ -95,20 +100,16 @@ def test_add_weight_constraint_in_custom_layer():
     assert (model.layers[0].w.numpy() >= 0).all()
 
 
-def _cosine(shape, k):
-    n = int(np.prod(shape))
-    return (np.cos(np.arange(n) * 1.3 + k) * 0.5).reshape(shape).astype(np.float32)
-
-
 # Keras 3.15 (TF 2.21): sum(model.losses) before training, then kernel, recurrent kernel and
 # bias after one SGD(0.5) step of Sequential([Input((3, 2)), <layer>(2, constraints and
-# regularizers below), Dense(1)]) from the weights _cosine(shape, i)
+# regularizers below), Dense(1)]) from the weights cosine(shape, i)
 RECURRENT_KERAS = {
     "SimpleRNN": (0.118437, [[0.39694, 0.14787], [-0.30403, -0.32703]],
                   [[0.23193, 0.0], [0.0, 0.05412]],
                   [-0.5835, -0.81211]),
-    "LSTM": (0.465979, [[0.43695, 0.11913, -0.34283, -0.32687, 0.21596, 0.4411, 0.02771, -0.38339],
-                        [-0.24306, 0.29178, 0.36396, -0.07303, -0.44888, -0.16723, 0.35878, 0.32096]],
+    "LSTM": (0.465979,
+             [[0.43695, 0.11913, -0.34283, -0.32687, 0.21596, 0.4411, 0.02771, -0.38339],
+              [-0.24306, 0.29178, 0.36396, -0.07303, -0.44888, -0.16723, 0.35878, 0.32096]],
              [[0.24477, 0.0, 0.0, 0.06837, 0.4711, 0.14728, 0.0, 0.0],
               [0.17229, 0.47023, 0.04365, 0.0, 0.0, 0.26737, 0.44526, 0.0]],
              [-0.22715, -0.51213, -0.06325, 0.48894, 0.27329, -0.34062, -0.49883, 0.05929]),
@@ -131,13 +132,13 @@ def test_recurrent_constraints_and_regularizers_match_keras(kind, run_eagerly):
         recurrent_regularizer=keras.regularizers.L1(0.05),
         bias_regularizer=keras.regularizers.L2(0.01))
     model = keras.Sequential([keras.Input((3, 2)), layer, keras.layers.Dense(1)])
-    model.set_weights([_cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
+    model.set_weights([cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
     loss, kernel, recurrent, bias = RECURRENT_KERAS[kind]
     np.testing.assert_allclose(float(sum(model.losses)), loss, rtol=1e-5)
     # Keras projects after updates only: the initial negative recurrent entries stay
     assert (layer.cell.recurrent_kernel.numpy() < 0).any()
     model.compile(keras.optimizers.SGD(0.5), "mse", run_eagerly=run_eagerly)
-    model.fit(_cosine((4, 3, 2), 7), _cosine((4, 1), 9), batch_size=4, verbose=0,
+    model.fit(cosine((4, 3, 2), 7), cosine((4, 1), 9), batch_size=4, verbose=0,
               shuffle=False)
     for var, want in zip([layer.cell.kernel, layer.cell.recurrent_kernel, layer.cell.bias],
                          [kernel, recurrent, bias]):

@@ -13,7 +13,7 @@ from graphflow import keras
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from layer_checks import check_config, check_gradients  # noqa: E402
+from layer_checks import check_config, check_gradients, cosine  # noqa: E402
 
 L = keras.layers
 G = np.load(os.path.join(os.path.dirname(__file__), "data", "attention_goldens.npz"))
@@ -231,13 +231,8 @@ def test_implicit_masks_from_embedding_match_keras():
                                atol=1e-5)
 
 
-def _cosine(shape, k):
-    n = int(np.prod(shape))
-    return (np.cos(np.arange(n) * 1.3 + k) * 0.5).reshape(shape).astype(np.float32)
-
-
 # Keras 3.15 (TF 2.21): Model(q, MultiHeadAttention(1, 2, constraints and regularizers
-# below)(q, q)) from the weights _cosine(shape, i): sum(model.losses), then every weight (query,
+# below)(q, q)) from the weights cosine(shape, i): sum(model.losses), then every weight (query,
 # key, value, output kernel and bias) after one SGD(0.5) step
 MHA_CONSTRAINED_KERAS = (0.717705, [
     [[[0.44957, 0.11914]], [[0.0, 0.0]]], [[0.1, -0.1]],
@@ -254,11 +249,11 @@ def test_multi_head_attention_constraints_and_regularizers_match_keras(run_eager
         kernel_regularizer=keras.regularizers.L2(0.1), bias_regularizer=keras.regularizers.L1(0.2))
     q = keras.Input((3, 2))
     model = keras.Model(q, mha(q, q))
-    model.set_weights([_cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
+    model.set_weights([cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
     loss, weights = MHA_CONSTRAINED_KERAS
     np.testing.assert_allclose(float(sum(model.losses)), loss, rtol=1e-5)
     model.compile(keras.optimizers.SGD(0.5), "mse", run_eagerly=run_eagerly)
-    model.fit(_cosine((4, 3, 2), 7), _cosine((4, 3, 2), 3), batch_size=4, verbose=0,
+    model.fit(cosine((4, 3, 2), 7), cosine((4, 3, 2), 3), batch_size=4, verbose=0,
               shuffle=False)
     for var, want in zip(model.weights, weights):
         np.testing.assert_allclose(var.numpy(), want, atol=2e-5, err_msg=var.name)
@@ -269,7 +264,7 @@ def test_multi_head_attention_constraints_and_regularizers_match_keras(run_eager
 
 
 # Keras 3.15: MultiHeadAttention(2, 2, value_dim=3, use_gate=..., activity_regularizer=L2(0.1))
-# on query _cosine((2, 3, 4), 1), value _cosine((2, 5, 3), 2), weights _cosine(shape, i):
+# on query cosine((2, 3, 4), 1), value cosine((2, 5, 3), 2), weights cosine(shape, i):
 # the weights' shapes in order, output[0, 0] and sum(layer.losses) (the activity regularizer on
 # each projection's output, as Keras gives it to its EinsumDense sublayers)
 GATE_KERAS = {
@@ -284,11 +279,11 @@ GATE_KERAS = {
 def test_multi_head_attention_gate_and_activity_regularizer_match_keras(use_gate):
     mha = L.MultiHeadAttention(2, 2, value_dim=3, use_gate=use_gate,
                                activity_regularizer=keras.regularizers.L2(0.1))
-    q, v = _cosine((2, 3, 4), 1), _cosine((2, 5, 3), 2)
+    q, v = cosine((2, 3, 4), 1), cosine((2, 5, 3), 2)
     mha(q, v)
     shapes, first, loss = GATE_KERAS[use_gate]
     assert [tuple(w.shape) for w in mha.get_weights()] == shapes
-    mha.set_weights([_cosine(w.shape, i) for i, w in enumerate(mha.get_weights())])
+    mha.set_weights([cosine(w.shape, i) for i, w in enumerate(mha.get_weights())])
     out = mha(q, v)
     np.testing.assert_allclose(np.asarray(out)[0, 0], first, atol=2e-5)
     np.testing.assert_allclose(float(sum(mha.losses)), loss, rtol=1e-5)

@@ -334,8 +334,9 @@ _NOT_SUBLAYERS = frozenset({"_layers", "_inbound_nodes", "_outbound_nodes"})
 
 def _children(layer):
     """[(attribute, sublayer or list of sublayers)] as Keras 3's saving walks a layer: its
-    attributes in sorted order, private ones last (RNN.cell, StackedRNNCells.cells,
-    Bidirectional.backward_layer/forward_layer, TimeDistributed.layer)."""
+    attributes (lists, tuples and dicts of layers too) in sorted order, private ones last
+    (RNN.cell, StackedRNNCells.cells, Bidirectional.backward_layer/forward_layer,
+    TimeDistributed.layer)."""
     from graphflow.keras.layers.base import Layer
     found = []
     for attr, value in vars(layer).items():
@@ -343,15 +344,18 @@ def _children(layer):
             continue
         if isinstance(value, Layer) and value is not layer:
             found.append((attr, value))
-        elif isinstance(value, (list, tuple)) and value and \
-                all(isinstance(v, Layer) for v in value):
-            found.append((attr, list(value)))
+        elif isinstance(value, (list, tuple, dict)):
+            # Keras keys a container's layers by class name and skips its other items
+            items = value.values() if isinstance(value, dict) else value
+            sublayers = [v for v in items if isinstance(v, Layer) and v is not layer]
+            if sublayers:
+                found.append((attr, sublayers))
     return sorted(found, key=lambda item: "~" + item[0] if item[0].startswith("_") else item[0])
 
 
 def _entries(model):
-    """(h5 group, name, variables, description) for every layer of Keras 3's weights tree of `model`,
-    in Keras's walk order: the model's own `vars`, `layers/<key>` for the layers of a Sequential
+    """(h5 group, name, variables, description) for every layer of Keras 3's weights tree of
+    `model`, in Keras's walk order: the model's own `vars`, `layers/<key>` for the layers of a Sequential
     or functional model (nested models recursing), and the sublayers of layers and of subclassed
     models under their attribute names
     (`layers/lstm/cell/vars`, `layers/rnn/cell/cells/lstm_cell/vars`, ...). A layer reached
