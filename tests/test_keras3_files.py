@@ -608,3 +608,23 @@ def test_weights_h5_of_custom_layers_with_containers_of_sublayers(tmp_path):
     other.load_weights(path)
     for a, b in zip(model.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_load_keras3_optimizer_state_of_layers_with_sublayers(tmp_path):
+    # Keras 3's optimizer/vars: iterations, learning rate, then (momentum, velocity) of each
+    # trainable variable in model.trainable_variables order (embedding, the LSTM cell's kernel,
+    # recurrent kernel and bias, the dense kernel and bias)
+    config, files, *_ = _text_classifier_case()
+    config["compile_config"] = _sequential_config()["compile_config"]
+    weights = [files["layers/embedding"][0], *files["layers/lstm/cell"], *files["layers/dense"]]
+    slots = [a for w in weights for a in (w * 0.1, np.abs(w) * 0.01)]
+    path = _write_keras(tmp_path / "t.keras", config, files,
+                        optimizer=[np.int64(7), np.float32(0.005)] + slots)
+    model = keras.models.load_model(str(path))
+    assert int(model.optimizer.iterations.numpy()) == 7
+    cell = model.layers[1].cell
+    for var, w in zip([model.layers[0].embeddings, cell.kernel, cell.recurrent_kernel, cell.bias],
+                      weights):
+        got = model.optimizer._slots_for(var)
+        np.testing.assert_array_equal(got["momentum"].numpy(), w * 0.1, err_msg=var.name)
+        np.testing.assert_array_equal(got["velocity"].numpy(), np.abs(w) * 0.01)
