@@ -628,3 +628,22 @@ def test_load_keras3_optimizer_state_of_layers_with_sublayers(tmp_path):
         got = model.optimizer._slots_for(var)
         np.testing.assert_array_equal(got["momentum"].numpy(), w * 0.1, err_msg=var.name)
         np.testing.assert_array_equal(got["velocity"].numpy(), np.abs(w) * 0.01)
+
+
+def test_load_keras3_normalization_with_its_count(tmp_path):
+    # Keras 3's Normalization holds mean, variance and an int64 count it never updates
+    config = _seq((4,), [_layer("Normalization", "normalization", axis=[-1], invert=False,
+                                mean=None, variance=None), _dense("dense", 2, "linear", 4)])
+    mean, var, k, b = _rng_arrays((4,), (4,), (4, 2), (2,))
+    var = np.abs(var) + 0.5
+    path = _write_keras(tmp_path / "n.keras", config, {
+        "layers/normalization": [mean, var, np.int64(0)], "layers/dense": [k, b]})
+    model = keras.models.load_model(str(path))
+    x = np.random.default_rng(6).normal(size=(3, 4)).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), (x - mean) / np.sqrt(var) @ k + b,
+                               rtol=1e-5, atol=1e-6)
+    out = str(tmp_path / "n.weights.h5")
+    model.save_weights(out)
+    with h5py.File(out, "r") as f:
+        assert f["layers/normalization/vars/2"].shape == ()
+        assert f["layers/normalization/vars/2"].dtype == np.int64
