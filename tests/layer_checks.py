@@ -57,3 +57,10 @@ def check_config(layer):
     again = clone.get_config()
     assert {**again, "name": config["name"]} == config
     return clone
+
+
+def cosine(shape, k):
+    """Deterministic test values 0.5 cos(1.3 i + k) in `shape`: the same numbers a script in
+    a Keras venv builds, so tests can compare with numbers Keras printed."""
+    n = int(np.prod(shape))
+    return (np.cos(np.arange(n) * 1.3 + k) * 0.5).reshape(shape).astype(np.float32)

@@ -28,17 +28,24 @@ SAMPLES = {
     "Lambda": None,  # wraps a Python function: get_config raises (tested below)
     "CategoryEncoding": ({"num_tokens": 4, "output_mode": "count"}, None),
     "Discretization": ({"bin_boundaries": [0.0, 1.0]}, (2, 3)),
+    "LSTM": ({"units": 2, "kernel_constraint": "max_norm", "recurrent_constraint": "non_neg",
+              "bias_constraint": "unit_norm", "recurrent_regularizer": "l1"}, (2, 3, 4)),
+    "GRUCell": ({"units": 2, "recurrent_constraint": "non_neg", "bias_regularizer": "l2"},
+                None),
+    "MultiHeadAttention": ({"num_heads": 2, "key_dim": 4, "kernel_constraint": "unit_norm",
+                            "bias_constraint": "non_neg", "kernel_regularizer": "l2",
+                            "use_gate": True, "activity_regularizer": "l1"}, None),
 }
 # Layers whose constructors take required positional arguments (config only, no call).
 POSITIONAL = {
     "AveragePooling1D": (2,), "AvgPool1D": (2,), "CenterCrop": (2, 2), "Conv1D": (2, 3),
     "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3), "DepthwiseConv2D": (3,),
     "GaussianDropout": (0.1,), "GaussianNoise": (0.1,), "Hashing": (4,),
-    "MultiHeadAttention": (2, 4), "Permute": ((2, 1),), "RandomContrast": (0.2,),
+    "Permute": ((2, 1),), "RandomContrast": (0.2,),
     "RandomCrop": (2, 2), "RandomRotation": (0.1,), "RandomTranslation": (0.1, 0.1),
     "RandomZoom": (0.1,), "RepeatVector": (2,), "Resizing": (2, 2), "SeparableConv2D": (2, 3),
     "SpatialDropout1D": (0.1,), "SpatialDropout2D": (0.1,),
-    "GRU": (2,), "GRUCell": (2,), "LSTM": (2,), "LSTMCell": (2,), "SimpleRNN": (2,),
+    "GRU": (2,), "LSTMCell": (2,), "SimpleRNN": (2,),
     "SimpleRNNCell": (2,),
     "RNN": (lambda: (keras.layers.LSTMCell(2),)),
     "StackedRNNCells": (lambda: ([keras.layers.LSTMCell(2), keras.layers.GRUCell(3)],)),

@@ -1,6 +1,8 @@
 """keras.constraints: values against Keras 3 (numbers from TF 2.21's Keras), serialization,
 and constrained weights projected after every optimizer update, eager and compiled."""
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +11,9 @@ import graphflow as tf
 from graphflow import keras
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import constraints
+
+sys.path.insert(0, os.path.dirname(__file__))
+from layer_checks import cosine  # noqa: E402
 
 W = np.array([[3.0, 0.1, -1.0], [4.0, 0.2, 2.0]], np.float32)
 # Keras 3.x outputs for W (printed by ~/.venv-tf/bin/python)
@@ -93,3 +98,64 @@ def test_add_weight_constraint_in_custom_layer():
     model.compile(keras.optimizers.SGD(1.0), "mse")
     model.fit(np.ones((8, 3)), -10 * np.ones((8, 3)), verbose=0)
     assert (model.layers[0].w.numpy() >= 0).all()
+
+
+# Keras 3.15 (TF 2.21): sum(model.losses) before training, then kernel, recurrent kernel and
+# bias after one SGD(0.5) step of Sequential([Input((3, 2)), <layer>(2, constraints and
+# regularizers below), Dense(1)]) from the weights cosine(shape, i)
+RECURRENT_KERAS = {
+    "SimpleRNN": (0.118437, [[0.39694, 0.14787], [-0.30403, -0.32703]],
+                  [[0.23193, 0.0], [0.0, 0.05412]],
+                  [-0.5835, -0.81211]),
+    "LSTM": (0.465979,
+             [[0.43695, 0.11913, -0.34283, -0.32687, 0.21596, 0.4411, 0.02771, -0.38339],
+              [-0.24306, 0.29178, 0.36396, -0.07303, -0.44888, -0.16723, 0.35878, 0.32096]],
+             [[0.24477, 0.0, 0.0, 0.06837, 0.4711, 0.14728, 0.0, 0.0],
+              [0.17229, 0.47023, 0.04365, 0.0, 0.0, 0.26737, 0.44526, 0.0]],
+             [-0.22715, -0.51213, -0.06325, 0.48894, 0.27329, -0.34062, -0.49883, 0.05929]),
+    "GRU": (0.356491, [[0.45203, 0.12162, -0.38781, -0.32713, 0.23827, 0.44764],
+                       [0.02954, -0.42669, -0.25147, 0.29149, 0.40435, -0.07388]],
+            [[0.24389, 0.0, 0.0, 0.06844, 0.46352, 0.14633],
+             [0.0, 0.0, 0.16813, 0.47002, 0.06953, 0.0]],
+            [[-0.40953, -0.99541, -0.08351, 0.90897, 0.28358, -0.60662],
+             [-0.91229, 0.09569, 0.99651, 0.41686, -0.95895, -0.79499]]),
+}
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True], ids=["compiled", "eager"])
+@pytest.mark.parametrize("kind", sorted(RECURRENT_KERAS))
+def test_recurrent_constraints_and_regularizers_match_keras(kind, run_eagerly):
+    layer = getattr(keras.layers, kind)(
+        2, kernel_constraint=constraints.MaxNorm(0.5), recurrent_constraint="non_neg",
+        bias_constraint=constraints.UnitNorm(axis=0),
+        kernel_regularizer=keras.regularizers.L2(0.1),
+        recurrent_regularizer=keras.regularizers.L1(0.05),
+        bias_regularizer=keras.regularizers.L2(0.01))
+    model = keras.Sequential([keras.Input((3, 2)), layer, keras.layers.Dense(1)])
+    model.set_weights([cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
+    loss, kernel, recurrent, bias = RECURRENT_KERAS[kind]
+    np.testing.assert_allclose(float(sum(model.losses)), loss, rtol=1e-5)
+    # Keras projects after updates only: the initial negative recurrent entries stay
+    assert (layer.cell.recurrent_kernel.numpy() < 0).any()
+    model.compile(keras.optimizers.SGD(0.5), "mse", run_eagerly=run_eagerly)
+    model.fit(cosine((4, 3, 2), 7), cosine((4, 1), 9), batch_size=4, verbose=0,
+              shuffle=False)
+    for var, want in zip([layer.cell.kernel, layer.cell.recurrent_kernel, layer.cell.bias],
+                         [kernel, recurrent, bias]):
+        np.testing.assert_allclose(var.numpy(), want, atol=2e-5, err_msg=var.name)
+
+
+def test_constraints_on_cells_inside_rnn_stacks_and_bidirectional():
+    cells = [keras.layers.LSTMCell(3, recurrent_constraint="non_neg"),
+             keras.layers.GRUCell(2, kernel_constraint=constraints.MaxNorm(0.3))]
+    bi = keras.layers.Bidirectional(keras.layers.SimpleRNN(
+        2, return_sequences=True, recurrent_constraint="non_neg",
+        recurrent_initializer=keras.initializers.Constant(-0.5)))
+    model = keras.Sequential([keras.Input((4, 3)), bi, keras.layers.RNN(cells)])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    rng = np.random.default_rng(0)
+    model.fit(rng.normal(size=(8, 4, 3)), rng.normal(size=(8, 2)), verbose=0)
+    for rnn in (bi.forward_layer, bi.backward_layer):  # both copies keep the constraint
+        np.testing.assert_array_equal(rnn.cell.recurrent_kernel.numpy(), 0.0)
+    assert (cells[0].recurrent_kernel.numpy() >= 0).all()
+    assert np.linalg.norm(cells[1].kernel.numpy(), axis=0).max() <= 0.3 + 1e-6

@@ -13,7 +13,7 @@ from graphflow import keras
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from layer_checks import check_config, check_gradients  # noqa: E402
+from layer_checks import check_config, check_gradients, cosine  # noqa: E402
 
 L = keras.layers
 G = np.load(os.path.join(os.path.dirname(__file__), "data", "attention_goldens.npz"))
@@ -229,3 +229,67 @@ def test_implicit_masks_from_embedding_match_keras():
     model.set_weights(_weights("masked"))
     np.testing.assert_allclose(model(G["masked/tokens"]).numpy(), G["masked/y"], rtol=1e-5,
                                atol=1e-5)
+
+
+# Keras 3.15 (TF 2.21): Model(q, MultiHeadAttention(1, 2, constraints and regularizers
+# below)(q, q)) from the weights cosine(shape, i): sum(model.losses), then every weight (query,
+# key, value, output kernel and bias) after one SGD(0.5) step
+MHA_CONSTRAINED_KERAS = (0.717705, [
+    [[[0.44957, 0.11914]], [[0.0, 0.0]]], [[0.1, -0.1]],
+    [[[0.0, 0.0]], [[0.0, 0.4173]]], [[-0.1, -0.1]],
+    [[[0.0, 0.25051]], [[0.42778, 0.0]]], [[0.03039, 0.1]],
+    [[[0.41466, 0.26374], [0.0, 0.0]]], [0.08486, 0.05291]])
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True], ids=["compiled", "eager"])
+def test_multi_head_attention_constraints_and_regularizers_match_keras(run_eagerly):
+    mha = L.MultiHeadAttention(
+        1, 2, kernel_constraint="non_neg",
+        bias_constraint=keras.constraints.MaxNorm(0.1, axis=0),
+        kernel_regularizer=keras.regularizers.L2(0.1), bias_regularizer=keras.regularizers.L1(0.2))
+    q = keras.Input((3, 2))
+    model = keras.Model(q, mha(q, q))
+    model.set_weights([cosine(w.shape, i) for i, w in enumerate(model.get_weights())])
+    loss, weights = MHA_CONSTRAINED_KERAS
+    np.testing.assert_allclose(float(sum(model.losses)), loss, rtol=1e-5)
+    model.compile(keras.optimizers.SGD(0.5), "mse", run_eagerly=run_eagerly)
+    model.fit(cosine((4, 3, 2), 7), cosine((4, 3, 2), 3), batch_size=4, verbose=0,
+              shuffle=False)
+    for var, want in zip(model.weights, weights):
+        np.testing.assert_allclose(var.numpy(), want, atol=2e-5, err_msg=var.name)
+    clone = check_config(mha)
+    assert isinstance(clone.kernel_constraint, keras.constraints.NonNeg)
+    assert clone.get_config()["bias_constraint"] == {
+        "class_name": "MaxNorm", "config": {"max_value": 0.1, "axis": 0}}
+
+
+# Keras 3.15: MultiHeadAttention(2, 2, value_dim=3, use_gate=..., activity_regularizer=L2(0.1))
+# on query cosine((2, 3, 4), 1), value cosine((2, 5, 3), 2), weights cosine(shape, i):
+# the weights' shapes in order, output[0, 0] and sum(layer.losses) (the activity regularizer on
+# each projection's output, as Keras gives it to its EinsumDense sublayers)
+GATE_KERAS = {
+    False: ([(4, 2, 2), (2, 2), (3, 2, 2), (2, 2), (3, 2, 3), (2, 3), (2, 3, 4), (4,)],
+            [0.75876, 0.41558, -0.53643, -0.70256], 1.737621),
+    True: ([(4, 2, 2), (2, 2), (3, 2, 2), (2, 2), (4, 2, 3), (2, 3), (3, 2, 3), (2, 3),
+            (2, 3, 4), (4,)], [-0.8122, -0.5511, 0.51736, 0.82789], 2.435978),
+}
+
+
+@pytest.mark.parametrize("use_gate", [False, True], ids=["plain", "gated"])
+def test_multi_head_attention_gate_and_activity_regularizer_match_keras(use_gate):
+    mha = L.MultiHeadAttention(2, 2, value_dim=3, use_gate=use_gate,
+                               activity_regularizer=keras.regularizers.L2(0.1))
+    q, v = cosine((2, 3, 4), 1), cosine((2, 5, 3), 2)
+    mha(q, v)
+    shapes, first, loss = GATE_KERAS[use_gate]
+    assert [tuple(w.shape) for w in mha.get_weights()] == shapes
+    mha.set_weights([cosine(w.shape, i) for i, w in enumerate(mha.get_weights())])
+    out = mha(q, v)
+    np.testing.assert_allclose(np.asarray(out)[0, 0], first, atol=2e-5)
+    np.testing.assert_allclose(float(sum(mha.losses)), loss, rtol=1e-5)
+    assert mha.activity_regularizer is None  # as Keras: the projections hold it
+    clone = check_config(mha)
+    assert clone.use_gate is use_gate and clone.get_config()["activity_regularizer"] == \
+        {"class_name": "L2", "config": {"l2": 0.1}}
+    compiled = tf.function(lambda a, b: mha(a, b))
+    np.testing.assert_allclose(compiled(q, v).numpy(), np.asarray(out), rtol=1e-5, atol=1e-6)

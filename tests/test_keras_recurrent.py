@@ -164,9 +164,8 @@ def test_output_shapes():
         built(np.ones((2, 7, 4), np.float32))
     with pytest.raises(InvalidArgumentError, match="time_major"):
         layers.LSTM(2, time_major=True)
-    from graphflow.errors import UnimplementedError
-    with pytest.raises(UnimplementedError, match="constraint"):
-        layers.LSTM(2, kernel_constraint="non_neg")
+    with pytest.raises(InvalidArgumentError, match="Unknown constraint 'nope'"):
+        layers.LSTM(2, kernel_constraint="nope")
     with pytest.raises(TypeError, match="recurrent_activation"):
         layers.SimpleRNN(2, recurrent_activation="sigmoid")
 

@@ -11,10 +11,9 @@ MultiHeadAttention, with Keras 3's weights, masks and arguments.
 import math
 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras import initializers, regularizers
+from graphflow.keras import constraints, initializers, regularizers
 from graphflow.keras.layers.activation import Softmax
 from graphflow.keras.layers.base import Layer, _shape_of
-from graphflow.keras.layers.conv_extra import no_constraints
 from graphflow.keras.layers.core import Dropout
 from graphflow.ops import api as ops
 
@@ -176,7 +175,10 @@ class MultiHeadAttention(Layer):
     (batch, steps, dim) inputs, as Keras 3: query/key/value projections to `num_heads` heads of
     `key_dim` (`value_dim`) features, softmax(query key^T / sqrt(key_dim)) with masks, dropout
     on the attention probabilities in training, and an output projection to `output_shape`
-    (the query's dim by default).
+    (the query's dim by default). use_gate=True multiplies the attention output by
+    sigmoid(query @ gate_kernel + gate_bias) before the output projection (Keras 3.15's gated
+    attention). As in Keras, activity_regularizer applies to each projection's output (query,
+    key, value, gate, output), not to the layer's output alone.
 
     call(query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
     attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
@@ -191,10 +193,9 @@ class MultiHeadAttention(Layer):
                  flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        no_constraints("MultiHeadAttention", kernel_constraint=kernel_constraint,
-                       bias_constraint=bias_constraint)
+                 kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
         for name, v in (("num_heads", num_heads), ("key_dim", key_dim)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
                 raise InvalidArgumentError(
@@ -226,6 +227,13 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        # on every projection's kernel and bias, as Keras gives them to its four EinsumDense
+        # sublayers; the optimizer applies them after each update
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        # Keras gives it to the projections, so layer.activity_regularizer stays None
+        self._projection_activity = regularizers.get(activity_regularizer)
+        self.use_gate = bool(use_gate)
         self._softmax = Softmax(axis=-1)
         self._dropout_layer = Dropout(self.dropout, seed=seed) if self.dropout > 0 else None
 
@@ -241,12 +249,14 @@ class MultiHeadAttention(Layer):
                        None if key is None else _shape_of(key))
         return super().__call__(query, value, key, **kwargs)
 
-    def _projection(self, name, dim, heads, size):
-        kernel = self.add_weight(f"{name}/kernel", (dim, heads, size),
+    def _projection(self, name, kernel_shape, bias_shape):
+        kernel = self.add_weight(f"{name}/kernel", kernel_shape,
                                  initializer=self.kernel_initializer,
-                                 regularizer=self.kernel_regularizer)
-        bias = self.add_weight(f"{name}/bias", (heads, size), initializer=self.bias_initializer,
-                               regularizer=self.bias_regularizer) if self.use_bias else None
+                                 regularizer=self.kernel_regularizer,
+                                 constraint=self.kernel_constraint)
+        bias = self.add_weight(f"{name}/bias", bias_shape, initializer=self.bias_initializer,
+                               regularizer=self.bias_regularizer,
+                               constraint=self.bias_constraint) if self.use_bias else None
         return kernel, bias
 
     def build(self, query_shape, value_shape=None, key_shape=None):
@@ -262,29 +272,36 @@ class MultiHeadAttention(Layer):
                 raise InvalidArgumentError(
                     f"MultiHeadAttention layer {self.name!r}: {what} must have rank 3 "
                     f"(batch, steps, dim) with a known dim, got shape {s}")
+        heads = self.num_heads
         self.query_kernel, self.query_bias = self._projection(
-            "query", query_shape[-1], self.num_heads, self.key_dim)
+            "query", (query_shape[-1], heads, self.key_dim), (heads, self.key_dim))
         self.key_kernel, self.key_bias = self._projection(
-            "key", key_shape[-1], self.num_heads, self.key_dim)
+            "key", (key_shape[-1], heads, self.key_dim), (heads, self.key_dim))
+        # Keras's build order (query, key, gate, value, output) is the weights' order
+        self.gate_kernel, self.gate_bias = self._projection(
+            "gate", (query_shape[-1], heads, self.value_dim), (heads, self.value_dim)) \
+            if self.use_gate else (None, None)
         self.value_kernel, self.value_bias = self._projection(
-            "value", value_shape[-1], self.num_heads, self.value_dim)
+            "value", (value_shape[-1], heads, self.value_dim), (heads, self.value_dim))
         out = self._output_shape or (query_shape[-1],)
         if len(out) != 1:
             raise UnimplementedError(
                 f"MultiHeadAttention layer {self.name!r}: output_shape must be one int (the "
                 f"output's last dimension), got {self._output_shape}")
-        self.output_kernel = self.add_weight(
-            "attention_output/kernel", (self.num_heads, self.value_dim, out[0]),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
-        self.output_bias = self.add_weight(
-            "attention_output/bias", out, initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer) if self.use_bias else None
+        self.output_kernel, self.output_bias = self._projection(
+            "attention_output", (heads, self.value_dim, out[0]), out)
         self._build_input_shape = query_shape
         self.built = True
 
-    def _project(self, x, kernel, bias):
+    def _regularized(self, y):
+        if self._projection_activity is not None:
+            self._add_activity_loss(y, self._projection_activity)
+        return y
+
+    def _project(self, x, kernel, bias, activation=None):
         y = ops.einsum("abc,cde->abde", x, kernel)
-        return y + bias if bias is not None else y
+        y = y + bias if bias is not None else y
+        return self._regularized(activation(y) if activation is not None else y)
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask,
                         use_causal_mask):
@@ -325,6 +342,8 @@ class MultiHeadAttention(Layer):
         # Keras casts floating inputs to the layer's dtype
         query, value, key = [ops.cast(t, self.dtype) if t.dtype.name != self.dtype else t
                              for t in (query, value, key)]
+        gate = self._project(query, self.gate_kernel, self.gate_bias, ops.sigmoid) \
+            if self.use_gate else None                                 # (B, T, H, V)
         q = self._project(query, self.query_kernel, self.query_bias)   # (B, T, H, K)
         k = self._project(key, self.key_kernel, self.key_bias)         # (B, S, H, K)
         v = self._project(value, self.value_kernel, self.value_bias)   # (B, S, H, V)
@@ -338,18 +357,25 @@ class MultiHeadAttention(Layer):
         probs = self._dropout_layer(scores, training=training) \
             if self._dropout_layer is not None else scores
         context = ops.einsum("acbe,aecd->abcd", probs, v)              # (B, T, H, V)
+        if gate is not None:
+            context = context * gate
         out = ops.einsum("abcd,cde->abe", context, self.output_kernel)
         if self.output_bias is not None:
             out = out + self.output_bias
+        out = self._regularized(out)
         return (out, scores) if return_attention_scores else out
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
                 "output_shape": None if self._output_shape is None else list(self._output_shape),
-                "attention_axes": self.attention_axes, "seed": self.seed,
+                "attention_axes": self.attention_axes, "use_gate": self.use_gate,
+                "seed": self.seed,
+                "activity_regularizer": regularizers.serialize(self._projection_activity),
                 "sliding_window": self.sliding_window,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}

@@ -546,14 +546,16 @@ class Layer:
             queue.extendleft(layer._layers)
         return out
 
-    def _add_activity_loss(self, outputs):
-        """Keras: activity_regularizer(output) / batch size for each tensor output."""
+    def _add_activity_loss(self, outputs, regularizer=None):
+        """Keras: activity_regularizer(output) / batch size for each tensor output (or
+        `regularizer`'s, for a layer regularizing inner results as Keras's sublayers do)."""
         from graphflow.ops import api as ops
         from graphflow.keras.losses import divide_no_nan
+        regularizer = regularizer or self.activity_regularizer
         for out in nest.flatten(outputs):
             if not isinstance(out, Tensor):
                 continue
-            loss = self.activity_regularizer(out)
+            loss = regularizer(out)
             if not isinstance(loss, Tensor):
                 loss = ops.convert_to_tensor(np.float32(loss))
             if out.shape.rank:

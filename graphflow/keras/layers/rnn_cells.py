@@ -19,8 +19,8 @@ import threading
 
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras import activations, initializers, regularizers
+from graphflow.errors import InvalidArgumentError
+from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
 from graphflow.ops import api as ops
 from graphflow.utils import nest
@@ -109,12 +109,6 @@ class _GatedCell(DropoutRNNCell, Layer):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        if any(c is not None for c in (kernel_constraint, recurrent_constraint, bias_constraint)):
-            # no weight constraints in graphflow's optimizers yet; ignoring one would train a
-            # different model
-            raise UnimplementedError(
-                f"{kind} {self.name!r}: kernel_constraint, recurrent_constraint and "
-                "bias_constraint are not supported yet")
         self.units = _positive_int(kind, "units", units)
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -125,9 +119,10 @@ class _GatedCell(DropoutRNNCell, Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.recurrent_constraint = recurrent_constraint
-        self.bias_constraint = bias_constraint
+        # applied by the optimizer after each update (add_weight(constraint=...)), as Keras
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = _rate(kind, "dropout", dropout)
         self.recurrent_dropout = _rate(kind, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
@@ -218,6 +213,9 @@ class _GatedCell(DropoutRNNCell, Layer):
                 if self.recurrent_regularizer else None,
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer)
                 if self.bias_regularizer else None,
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": self.seed}
 

@@ -1,12 +1,16 @@
 """Keras 3 files: `.keras` archives written by Keras 3 (config.json + model.weights.h5) and
 `.weights.h5` weight files in Keras's HDF5 layout. Needs h5py (`pip install graphflow[h5]`).
 
-Keras 3's weights file holds each layer's variables as datasets "0", "1", ... of a group
-`layers/<key>/vars`, where <key> is the snake-cased class name made unique within its container
-in the order of the model's layers (dense, dense_1, conv2d, ...); a nested model has its own
-`layers/` group. Reading maps keys to layers through the config's layer order (Keras's order),
-so a functional model loads whatever order graphflow lists its layers in. Every array is checked
-(shape, dtype kind) before any variable changes.
+Keras 3's weights file holds each layer's own variables as datasets "0", "1", ... of a group
+`<path>/vars`. A Sequential or functional model keeps its layers under `layers/<key>`, <key> the
+snake-cased class name made unique within its container in the order of the model's layers
+(dense, dense_1, conv2d, ...); a layer's sublayers sit under their attribute names
+(`layers/lstm/cell/vars`, `layers/bidirectional/forward_layer/cell/vars`,
+`layers/rnn/cell/cells/lstm_cell_1/vars`, `layers/time_distributed/layer/vars`), as do a
+subclassed model's (`block/proj/vars`); MultiHeadAttention's projections are Keras's EinsumDense
+sublayers (`layers/multi_head_attention/query_dense/vars`). Reading maps keys to layers through
+the config's layer order (Keras's order), so a functional model loads whatever order graphflow
+lists its layers in. Every array is checked (shape, dtype kind) before any variable changes.
 
 A Keras 3 config is translated to graphflow's layer arguments: Keras's bookkeeping keys
 (module, registered_name, build_config, DTypePolicy, ...) are dropped, and an argument that
@@ -61,6 +65,9 @@ def _accepted(cls):
         names |= set(getattr(klass, "_ALLOWED_KWARGS", ()))
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break
+    cell = getattr(cls, "_cell_class", None)
+    if cell is not None:  # SimpleRNN, LSTM, GRU pass their cell's arguments through **kwargs
+        names |= _accepted(cell)
     names.discard("self")
     return names
 
@@ -95,7 +102,7 @@ def layer_arguments(cls, config, where):
     for key, value in config.items():
         value = _clean_value(value)
         if key in accepted:
-            out[key] = value
+            out[key] = _nested_layers(value, where)
         elif value in _IGNORABLE.get(key, ()) or (value is None and key not in _IGNORABLE):
             continue
         else:
@@ -105,17 +112,38 @@ def layer_arguments(cls, config, where):
     return out
 
 
-def _layer_class(entry, where, custom_objects):
+def _nested_layers(value, where):
+    """Layer configs inside a layer's config (RNN's cell, StackedRNNCells' cells,
+    Bidirectional's and TimeDistributed's layer) translated like top-level ones; other values
+    (initializers, constraints, ...) unchanged."""
+    if isinstance(value, list):
+        return [_nested_layers(v, where) for v in value]
+    if isinstance(value, dict) and isinstance(value.get("config"), dict):
+        cls = _find_layer_class(value)
+        if cls is not None:
+            inner = value["config"]
+            return {**value, "config": layer_arguments(
+                cls, inner, f"{where}, its sublayer {inner.get('name')!r} "
+                f"({value.get('class_name')})")}
+    return value
+
+
+def _find_layer_class(entry, custom_objects=None):
+    """The layer class a {"class_name", "registered_name"} entry names, or None."""
+    from graphflow.keras.layers.base import Layer
     from graphflow.keras.object_registration import get_registered_object
     from graphflow.keras.saving.config import layer_classes
-    name = entry.get("class_name")
-    registered = entry.get("registered_name")
-    cls = None
-    for key in (registered, name):
+    for key in (entry.get("registered_name"), entry.get("class_name")):
         if isinstance(key, str):
             cls = get_registered_object(key, custom_objects) or layer_classes().get(key)
-            if cls is not None:
-                break
+            if isinstance(cls, type) and issubclass(cls, Layer):
+                return cls
+    return None
+
+
+def _layer_class(entry, where, custom_objects):
+    name = entry.get("class_name")
+    cls = _find_layer_class(entry, custom_objects)
     if cls is None:
         raise InvalidArgumentError(
             f"{where}: unknown layer class {name!r}: graphflow has no such layer and it is not "
@@ -265,47 +293,150 @@ def _keras_layers(model):
     return layers
 
 
-def _plan(model, group, source, path="layers"):
-    """[(variable, array)] for every weight of `model` from the h5 group `group`."""
-    from graphflow.keras.models import Model
-    plan, layers_group = [], group.get("layers")
-    if layers_group is None:
-        raise InvalidArgumentError(f"{source}: no '{path}' group in the weights file")
-    layers = _keras_layers(model)
-    for layer, key in zip(layers, _container_keys(layers)):
-        where = f"{path}/{key}"
-        if isinstance(layer, Model):
-            if key not in layers_group:
-                raise InvalidArgumentError(f"{source}: nested model {layer.name!r} ({where}) "
-                                           "is missing from the weights file")
-            plan += _plan(layer, layers_group[key], source, f"{where}/layers")
+def _own_variables(layer):
+    """The variables `layer` itself created (not its sublayers'), trainable ones first: what
+    Keras 3's Layer.save_own_variables writes."""
+    return _unique(list(layer._trainable_weights) + list(layer._non_trainable_weights) +
+                   list(layer._own_variables()))
+
+
+def _unique(variables):
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _mha_groups(layer):
+    # Keras 3 keeps these in EinsumDense sublayers (query_dense, ...); graphflow's layer owns
+    # the variables itself
+    gate = [("_gate_dense", "gate", (layer.gate_kernel, layer.gate_bias))] \
+        if layer.use_gate else []
+    return [(key, name, [v for v in pair if v is not None]) for key, name, pair in gate + [
+        ("key_dense", "key", (layer.key_kernel, layer.key_bias)),
+        ("output_dense", "attention_output", (layer.output_kernel, layer.output_bias)),
+        ("query_dense", "query", (layer.query_kernel, layer.query_bias)),
+        ("value_dense", "value", (layer.value_kernel, layer.value_bias))]]
+
+
+def _variable_groups():
+    """{layer class: function(layer) -> [(key, name, variables)]}: layers whose Keras 3 twin
+    keeps these variables in sublayers graphflow's layer does not have."""
+    from graphflow.keras.layers.attention import MultiHeadAttention
+    return {MultiHeadAttention: _mha_groups}
+
+
+# attributes of graphflow's Layer that hold layers but are no sublayers in Keras's walk
+_NOT_SUBLAYERS = frozenset({"_layers", "_inbound_nodes", "_outbound_nodes"})
+
+
+def _children(layer):
+    """[(attribute, sublayer or list of sublayers)] as Keras 3's saving walks a layer: its
+    attributes (lists, tuples and dicts of layers too) in sorted order, private ones last
+    (RNN.cell, StackedRNNCells.cells, Bidirectional.backward_layer/forward_layer,
+    TimeDistributed.layer)."""
+    from graphflow.keras.layers.base import Layer
+    found = []
+    for attr, value in vars(layer).items():
+        if attr in _NOT_SUBLAYERS:
             continue
-        if not layer.weights:
+        if isinstance(value, Layer) and value is not layer:
+            found.append((attr, value))
+        elif isinstance(value, (list, tuple, dict)):
+            # Keras keys a container's layers by class name and skips its other items
+            items = value.values() if isinstance(value, dict) else value
+            sublayers = [v for v in items if isinstance(v, Layer) and v is not layer]
+            if sublayers:
+                found.append((attr, sublayers))
+    return sorted(found, key=lambda item: "~" + item[0] if item[0].startswith("_") else item[0])
+
+
+def _entries(model):
+    """(h5 group, name, variables, description) for every layer of Keras 3's weights tree of
+    `model`, in Keras's walk order: the model's own `vars`, `layers/<key>` for the layers of a Sequential
+    or functional model (nested models recursing), and the sublayers of layers and of subclassed
+    models under their attribute names
+    (`layers/lstm/cell/vars`, `layers/rnn/cell/cells/lstm_cell/vars`, ...). A layer reached
+    twice (shared) is listed once, where Keras first reaches it."""
+    from graphflow.keras.models import Model, Sequential
+    visited = set()
+    groups_of = _variable_groups()
+
+    def walk(layer, path, trail):
+        if id(layer) in visited:
+            return
+        visited.add(id(layer))
+        vars_path = f"{path}/vars" if path else "vars"
+        if isinstance(layer, Sequential) or (isinstance(layer, Model) and
+                                             layer._is_graph_network):
+            # a subclassed model is walked like a layer, by its attributes
+            yield vars_path, layer.name, [], trail
+            children = [("layers", _keras_layers(layer))]
+        else:
+            groups = next((f for cls, f in groups_of.items() if isinstance(layer, cls)), None)
+            if groups is None:
+                yield vars_path, layer.name, _own_variables(layer), trail
+            else:
+                grouped = groups(layer)
+                inside = {id(v) for _, _, vs in grouped for v in vs}
+                yield vars_path, layer.name, \
+                    [v for v in _own_variables(layer) if id(v) not in inside], trail
+                for key, name, variables in grouped:
+                    yield f"{path}/{key}/vars", name, variables, trail
+            children = _children(layer)
+        for key, child in children:
+            if isinstance(child, list):
+                for sub, name in zip(child, _container_keys(child)):
+                    yield from walk(sub, f"{path}/{key}/{name}".lstrip("/"), trail + [sub])
+            else:
+                yield from walk(child, f"{path}/{key}".lstrip("/"), trail + [child])
+    return [(path, name, variables, _describe(trail, model))
+            for path, name, variables, trail in walk(model, "", [])]
+
+
+def _describe(trail, model):
+    """"layer 'lstm' (LSTM), its sublayer 'lstm_cell' (LSTMCell)" for error messages."""
+    if not trail:
+        return f"model {model.name!r}"
+    out = f"layer {trail[0].name!r} ({type(trail[0]).__name__})"
+    if len(trail) > 1:
+        out += f", its sublayer {trail[-1].name!r} ({type(trail[-1]).__name__})"
+    return out
+
+
+def _plan(model, group, source):
+    """[(variable, array)] for every weight of `model` from the h5 file `group`."""
+    plan = []
+    for path, _, variables, what in _entries(model):
+        if not variables:
             continue
-        node = layers_group.get(key)
-        vars_group = node.get("vars") if node is not None else None
-        if vars_group is None:
-            raise InvalidArgumentError(f"{source}: layer {layer.name!r} has weights but the "
-                                       f"file has no '{where}/vars' group")
-        if len(vars_group) != len(layer.weights):
+        vars_group = group.get(path)
+        if vars_group is None or hasattr(vars_group, "shape"):
             raise InvalidArgumentError(
-                f"{source}: layer {layer.name!r} ({type(layer).__name__}) has "
-                f"{len(layer.weights)} weights but '{where}/vars' holds {len(vars_group)} (a "
-                "sublayer layout graphflow does not read, or another architecture)")
-        for i, var in enumerate(layer.weights):
+                f"{source}: {what} has weights {[v.name for v in variables]} but the file has "
+                f"no '{path}' group (another architecture, or a layer graphflow lays out "
+                "differently from Keras)")
+        if len(vars_group) != len(variables):
+            raise InvalidArgumentError(
+                f"{source}: {what} has {len(variables)} weights here "
+                f"{[v.name for v in variables]} but '{path}' holds {len(vars_group)}")
+        for i, var in enumerate(variables):
             data = vars_group.get(str(i))
             if data is None or not hasattr(data, "shape"):
-                raise InvalidArgumentError(f"{source}: '{where}/vars/{i}' is missing")
+                raise InvalidArgumentError(f"{source}: {what}: '{path}/{i}' (weight "
+                                           f"{var.name!r}) is missing")
             want = tuple(var.shape.as_list())
             if tuple(data.shape) != want:
                 raise InvalidArgumentError(
-                    f"{source}: weight {var.name!r} has shape {want} but '{where}/vars/{i}' "
-                    f"has shape {tuple(data.shape)}")
+                    f"{source}: {what}: weight {var.name!r} has shape {want} but "
+                    f"'{path}/{i}' has shape {tuple(data.shape)}")
             if np.dtype(data.dtype).kind != np.dtype(var.dtype.np).kind and not (
                     np.dtype(data.dtype).kind in "iu" and np.dtype(var.dtype.np).kind in "iu"):
                 raise InvalidArgumentError(
-                    f"{source}: weight {var.name!r} is {var.dtype.name} but '{where}/vars/{i}' "
-                    f"holds {data.dtype}")
+                    f"{source}: {what}: weight {var.name!r} is {var.dtype.name} but "
+                    f"'{path}/{i}' holds {data.dtype}")
             plan.append((var, np.asarray(data[()]).astype(var.dtype.np)))
     return plan
 
@@ -338,25 +469,12 @@ def h5_weights_bytes(model):
     h5py = require_h5py("Saving .weights.h5 files")
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
-        _write(model, f)
-        f.create_group("vars").attrs["name"] = model.name
+        for path, name, variables, _ in _entries(model):
+            group = f.create_group(path)
+            group.attrs["name"] = name
+            for i, var in enumerate(variables):
+                group.create_dataset(str(i), data=var.numpy())
     return buffer.getvalue()
-
-
-def _write(model, group):
-    from graphflow.keras.models import Model
-    layers_group = group.create_group("layers")
-    layers = _keras_layers(model)
-    for layer, key in zip(layers, _container_keys(layers)):
-        sub = layers_group.create_group(key)
-        if isinstance(layer, Model):
-            _write(layer, sub)
-            sub.create_group("vars").attrs["name"] = layer.name
-            continue
-        vars_group = sub.create_group("vars")
-        vars_group.attrs["name"] = layer.name
-        for i, var in enumerate(layer.weights):
-            vars_group.create_dataset(str(i), data=var.numpy())
 
 
 def save_h5_weights(model, filepath, overwrite=True):

@@ -71,6 +71,10 @@ class Normalization(Layer):
                                               trainable=False)
             self.adapt_variance = self.add_weight("variance", shape, initializer="ones",
                                                   trainable=False)
+            # Keras 3 keeps this for old files and never updates it; it is here so weight
+            # lists and Keras's weight files line up (mean, variance, count)
+            self.count = self.add_weight("count", (), dtype="int64", initializer="zeros",
+                                         trainable=False)
         super().build(input_shape)
 
     # Keras's `mean` and `variance` have the broadcast shape ((1, features) for axis=-1)
