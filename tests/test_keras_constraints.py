@@ -159,3 +159,37 @@ def test_constraints_on_cells_inside_rnn_stacks_and_bidirectional():
         np.testing.assert_array_equal(rnn.cell.recurrent_kernel.numpy(), 0.0)
     assert (cells[0].recurrent_kernel.numpy() >= 0).all()
     assert np.linalg.norm(cells[1].kernel.numpy(), axis=0).max() <= 0.3 + 1e-6
+
+
+def _one_sgd_step(make_layer, input_shape, constrained):
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input(input_shape), make_layer(constrained)])
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    x = np.random.default_rng(0).normal(size=(4,) + input_shape).astype(np.float32)
+    y = model.predict(x, verbose=0) - 1.0  # pulls biases and offsets below zero
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    return [w.numpy() for w in model.layers[-1].weights]
+
+
+@pytest.mark.parametrize("name,make_layer,input_shape", [
+    ("DepthwiseConv2D", lambda c: keras.layers.DepthwiseConv2D(
+        2, depthwise_constraint=c, bias_constraint=c), (5, 5, 3)),
+    ("SeparableConv2D", lambda c: keras.layers.SeparableConv2D(
+        4, 2, depthwise_constraint=c, pointwise_constraint=c, bias_constraint=c), (5, 5, 3)),
+    ("GroupNormalization", lambda c: keras.layers.GroupNormalization(
+        groups=2, beta_constraint=c, gamma_constraint=c), (3, 4)),
+    ("PReLU", lambda c: keras.layers.PReLU(
+        alpha_initializer=keras.initializers.Constant(-0.2), alpha_constraint=c), (6,)),
+])
+def test_constraints_of_the_remaining_layers_project_after_an_update(name, make_layer,
+                                                                      input_shape):
+    # the same step without and with NonNeg: the constrained weights are max(w, 0) of the free
+    free = _one_sgd_step(lambda c: make_layer(None), input_shape, False)
+    bound = _one_sgd_step(lambda c: make_layer(keras.constraints.NonNeg()), input_shape, True)
+    assert any((w < 0).any() for w in free), f"{name}: the test step must make a weight negative"
+    for f, b in zip(free, bound):
+        np.testing.assert_allclose(b, np.maximum(f, 0), rtol=1e-5, atol=1e-6)
+    layer = make_layer(keras.constraints.NonNeg())
+    again = type(layer).from_config(layer.get_config())
+    keys = [k for k in layer.get_config() if k.endswith("_constraint")]
+    assert keys and all(isinstance(getattr(again, k), keras.constraints.NonNeg) for k in keys)

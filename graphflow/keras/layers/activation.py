@@ -7,9 +7,8 @@
     array([[0.5, 0.5]], dtype=float32)
 """
 from graphflow.errors import InvalidArgumentError
-from graphflow.keras import initializers, regularizers
+from graphflow.keras import constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
-from graphflow.keras.layers.conv_extra import no_constraints
 from graphflow.ops import api as ops
 
 
@@ -119,9 +118,9 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        no_constraints("PReLU", alpha_constraint=alpha_constraint)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)  # applied after updates
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
             shared_axes = [shared_axes]
         self.shared_axes = None if shared_axes is None else [int(a) for a in shared_axes]
@@ -139,7 +138,8 @@ class PReLU(Layer):
                 f"PReLU layer {self.name!r}: the non-batch dimensions must be known (or shared), "
                 f"got input shape {input_shape}")
         self.alpha = self.add_weight("alpha", shape, initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer)
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint)
         super().build(input_shape)
 
     def call(self, inputs):
@@ -149,6 +149,7 @@ class PReLU(Layer):
         return {**super().get_config(),
                 "alpha_initializer": initializers.serialize(self.alpha_initializer),
                 "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+                "alpha_constraint": constraints.serialize(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
 
 

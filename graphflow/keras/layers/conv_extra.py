@@ -50,14 +50,6 @@ def _filters(layer, filters):
     return filters
 
 
-def no_constraints(layer, **constraints):
-    """Weight constraints are not applied by graphflow's optimizers yet: ignoring one would
-    train a different model, so a layer given one says so."""
-    given = sorted(k for k, v in constraints.items() if v is not None)
-    if given:
-        raise UnimplementedError(f"{layer}: {', '.join(given)} not supported yet")
-
-
 def _no_dilation(layer, rate):
     if any(r != 1 for r in rate):
         raise UnimplementedError(
@@ -245,8 +237,6 @@ class DepthwiseConv2D(Layer):
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
-        no_constraints(name, depthwise_constraint=depthwise_constraint,
-                       bias_constraint=bias_constraint)
         _channels_last(name, data_format)
         self.kernel_size = _pair(name, "kernel_size", kernel_size)
         self.strides = _pair(name, "strides", strides)
@@ -260,6 +250,8 @@ class DepthwiseConv2D(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)  # applied after updates
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         if input_shape.rank != 4 or input_shape[-1] is None:
@@ -269,11 +261,13 @@ class DepthwiseConv2D(Layer):
         channels = input_shape[-1]
         self.kernel = self.add_weight(
             "kernel", self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
         self._out_channels = channels * self.depth_multiplier
         self.bias = self.add_weight("bias", (self._out_channels,),
                                     initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         super().build(input_shape)
 
     def call(self, inputs):
@@ -292,7 +286,9 @@ class DepthwiseConv2D(Layer):
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class SeparableConv2D(DepthwiseConv2D):
@@ -317,7 +313,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          activity_regularizer=activity_regularizer,
                          depthwise_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        no_constraints("SeparableConv2D", pointwise_constraint=pointwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
         self.filters = _filters("SeparableConv2D", filters)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
@@ -330,12 +326,15 @@ class SeparableConv2D(DepthwiseConv2D):
         channels = input_shape[-1]
         self.depthwise_kernel = self.add_weight(
             "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
             "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
         self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         self._build_input_shape = input_shape
         self.built = True
 
@@ -350,7 +349,8 @@ class SeparableConv2D(DepthwiseConv2D):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
                 "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer)}
+                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+                "pointwise_constraint": constraints.serialize(self.pointwise_constraint)}
 
 
 class _Pooling1D(Layer):

@@ -5,9 +5,8 @@
     array([[0.6, 0.8]], dtype=float32)
 """
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras import initializers, regularizers
+from graphflow.keras import constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
-from graphflow.keras.layers.conv_extra import no_constraints
 from graphflow.keras.layers.normalization import _axes
 from graphflow.ops import api as ops
 
@@ -42,8 +41,6 @@ class GroupNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        no_constraints("GroupNormalization", beta_constraint=beta_constraint,
-                       gamma_constraint=gamma_constraint)
         if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
             raise InvalidArgumentError(
                 f"GroupNormalization: `groups` must be a positive int, got {groups!r}")
@@ -53,6 +50,8 @@ class GroupNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)  # applied after updates
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape):
         rank = input_shape.rank
@@ -78,9 +77,11 @@ class GroupNormalization(Layer):
                 f"Number of groups ({self.groups}) must be a multiple of the number of channels "
                 f"({channels}).")
         self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
         self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
         super().build(input_shape)
 
     def call(self, inputs):
@@ -106,4 +107,6 @@ class GroupNormalization(Layer):
                 "beta_initializer": initializers.serialize(self.beta_initializer),
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
