@@ -343,7 +343,6 @@ class SlotPlan:
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         self.graph = graph
-        self.no_in_place = no_in_place
         self.nested = []           # sub-plans and loop kernels of control-flow steps
         self.input_shapes = input_shapes
         self.shapes = shapes
@@ -353,6 +352,11 @@ class SlotPlan:
         self.output_ids = {id(t) for t in graph.outputs}
         self.last_use = _last_uses(graph, self.order, self.output_ids)
         self.held_by_variants = _held_by_variants(graph)
+        # a variable read that a fetched TensorList keeps must not change under it later (in the
+        # next run, or a loop body's next iteration)
+        self.no_in_place = no_in_place | {
+            id(n.attrs["var"]) for n in graph.nodes
+            if n.type == "read_variable" and id(n.outputs[0]) in self.held_by_variants}
         self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
         self.consts = {}
         self.steps = []
