@@ -359,3 +359,27 @@ def test_cuda_plan_runs_loop_and_branch_bodies_on_the_device():
     assert "body while_body: sub-plan" in plan and "branch 1 cond_false: sub-plan" in plan
     assert "device kernels" in plan.split("body while_body: sub-plan")[1]
     assert "on the host" not in plan
+
+
+def test_body_plans_never_update_in_place_a_variable_the_enclosing_plan_holds():
+    """A read taken before the loop and used after it (or a read a fetched TensorList keeps)
+    forbids the body's plans to write that variable's array in place (once bodies are fused,
+    an in-place update would change the held value)."""
+    v, w = tf.Variable([1.0, 2.0]), tf.Variable([0.5, 0.5])
+
+    def run(n):
+        before = v.read_value()
+        out = tf.while_loop(lambda i, s: i < n,
+                            lambda i, s: (i + 1, s + v.assign_add([1.0, 1.0]) + w.assign_add(s)),
+                            (0, tf.zeros([2])))[1]
+        return before + out
+    f = tf.function(run)
+    concrete = f.get_concrete_function(tf.constant(2))
+    expected = _numpy(run(tf.constant(2)))  # eager: v and w move on, reset them
+    v.assign([1.0, 2.0])
+    w.assign([0.5, 0.5])
+    np.testing.assert_allclose(_numpy(concrete(tf.constant(2))), expected)
+    plan = concrete._executable.last_plan
+    step = next(s for s in plan.steps if getattr(s, "nested", None))
+    body = next(n.plan for n in step.nested if n.role == "body")
+    assert id(v) in body.no_in_place and id(w) not in body.no_in_place
