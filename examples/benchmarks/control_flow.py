@@ -256,16 +256,16 @@ def main():
 
     gf = results["graphflow"]
     print(f"scalar while_loop, {iterations:,} iterations (median of {repeats}):")
-    per_iter = gf["scalar_s"] / iterations * 1e6
-    print(f"  graphflow compiled     {gf['scalar_s']:8.3f} s   {per_iter:7.2f} us/iter")
+    per_iter = gf["scalar_s"] / iterations * 1e9
+    print(f"  graphflow compiled     {gf['scalar_s'] * 1e3:10.3f} ms {per_iter:9.1f} ns/iter")
     for peer in ("jax", "tensorflow"):
         r = results[peer]
         if r is None:
             print(f"  {peer:<22} not available")
         else:
-            print(f"  {peer + ' ' + r['version']:<22} {r['scalar_s']:8.3f} s   "
-                  f"{r['scalar_s'] / iterations * 1e6:7.2f} us/iter   graphflow/{peer} = "
-                  f"{gf['scalar_s'] / r['scalar_s']:.1f}x")
+            print(f"  {peer + ' ' + r['version']:<22} {r['scalar_s'] * 1e3:10.3f} ms "
+                  f"{r['scalar_s'] / iterations * 1e9:9.1f} ns/iter   graphflow/{peer} = "
+                  f"{gf['scalar_s'] / r['scalar_s']:.3g}x")
     print(f"recurrence: {STEPS} steps of a {BATCH}x{HIDDEN} tanh cell, forward + backward:")
     print(f"  graphflow while_loop   {gf['rnn_s'] * 1e3:8.1f} ms")
     print(f"  graphflow unrolled     {gf['rnn_unrolled_s'] * 1e3:8.1f} ms   loop/unrolled = "
