@@ -357,9 +357,9 @@ def test_run_modes_agree_on_a_mixed_program():
         np.testing.assert_allclose(r, results["eager"], rtol=1e-6)
 
 
-def test_control_flow_on_the_cuda_target_runs_on_the_host():
-    """The CUDA plan runs a control-flow node through its reference on the host (native
-    device bodies come later); values match the CPU and stay where the call put them."""
+def test_control_flow_on_the_cuda_target_runs_bodies_on_the_device():
+    """The CUDA plan runs branch and loop bodies as device sub-plans (compiler/control_flow.py;
+    the host reads only the predicates); values match the CPU and stay where the call put them."""
     @tf.function
     def f(x):
         y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: -x)
@@ -372,7 +372,9 @@ def test_control_flow_on_the_cuda_target_runs_on_the_host():
     np.testing.assert_allclose(gpu.numpy(), cpu, rtol=1e-6)
     with tf.device("/GPU:0"):
         text = f.explain()
-    assert "on the host" in text and "while_loop" in text.split("on the host")[-1]
+    plan = text.split("== CUDA plan")[1]
+    assert "body while_body: sub-plan" in plan and "branch 0 cond_true: sub-plan" in plan
+    assert "on the host" not in plan
 
 
 def test_gradients_say_when_reads_inside_a_body_are_invisible(caplog):

@@ -13,10 +13,13 @@ interpreter that has it (measured in a subprocess, same workloads and sizes).
 Run: python examples/benchmarks/control_flow.py [--quick] [--tf-python ~/.venv-tf/bin/python]
 
 Targets (issue 15): the scalar loop faster than JAX; the recurrence faster than JAX and within
-1.2x of the unrolled graph. Today graphflow runs loop and branch bodies on the reference
-interpreter (no native loop lowering yet), so expect it to miss both: the "where the time goes"
-section splits one iteration into the interpreter's per-node cost and the NumPy kernels, which
-is what native lowering (bodies as plans, fused loop kernels) has to remove.
+1.2x of the unrolled graph. graphflow compiles control flow (compiler/control_flow.py): the
+scalar loop, whose condition and body are scalar elementwise ops, runs as one generated Numba
+function (backends/loop_kernel.py: counter and predicate included, no Python per iteration);
+the recurrence's loops (forward, and the gradient's backward loop) run their bodies as
+sub-plans of the enclosing plan, called once per iteration. The "where the time goes" section
+compares one scalar iteration in the compiled loop with the same loop on the reference
+interpreter (what a loop still uses when a shape changes across iterations).
 """
 import argparse
 import json
@@ -66,11 +69,11 @@ def graphflow_scalar(iterations, repeats):
     return timed(lambda: newton(a, n), repeats)
 
 
-def graphflow_breakdown(iterations):
-    """One iteration's cost, split: the condition's and the body's interpreter runs, and the
-    NumPy work they do (the same ufuncs called in a plain Python loop)."""
+def graphflow_breakdown(iterations, compiled_s):
+    """One iteration's cost: compiled (`compiled_s` for the whole loop), against the condition's
+    and the body's runs on the reference interpreter and the NumPy work they do (the same ufuncs
+    called in a plain Python loop); and how the compiled plan runs the loop."""
     import graphflow as tf
-    from graphflow.ops import subgraph
 
     @tf.function
     def newton(a, n):
@@ -78,6 +81,9 @@ def graphflow_breakdown(iterations):
                              (0, a))[1]
     a, n = tf.constant(2.0), tf.constant(iterations)
     newton(a, n)
+    plan = newton.explain(a, n)
+    how = "one native loop kernel" if "native loop kernel" in plan else (
+        "body sub-plans" if "sub-plan" in plan else "the reference interpreter")
     node = next(nd for nd in newton.get_concrete_function(a, n).graph.nodes
                 if nd.type == "while_loop")
     cond, body = node.attrs["cond"], node.attrs["body"]
@@ -103,7 +109,7 @@ def graphflow_breakdown(iterations):
     nodes = sum(1 for b in (cond, body) for nd in b.graph.nodes if nd.type != "placeholder")
     return {"cond_us": cond_us, "body_us": body_us, "numpy_us": numpy_us, "nodes": nodes,
             "interpreter_overhead_us": cond_us + body_us - numpy_us,
-            "executor": subgraph._executor.__module__}
+            "compiled_us": compiled_s / iterations * 1e6, "compiled_as": how}
 
 
 def _rnn_data(dtype=np.float32):
@@ -241,24 +247,25 @@ def main():
         STEPS = 10
 
     loop, unrolled = alternating([graphflow_rnn(False), graphflow_rnn(True)], repeats)
+    scalar = graphflow_scalar(iterations, repeats)
     results = {"graphflow": {
-        "scalar_s": graphflow_scalar(iterations, repeats), "rnn_s": loop,
-        "rnn_unrolled_s": unrolled, "breakdown": graphflow_breakdown(iterations)}}
+        "scalar_s": scalar, "rnn_s": loop, "rnn_unrolled_s": unrolled,
+        "breakdown": graphflow_breakdown(iterations, scalar)}}
     results["jax"] = jax_results(iterations, repeats)
     results["tensorflow"] = tf_results(iterations, repeats, args.tf_python)
 
     gf = results["graphflow"]
     print(f"scalar while_loop, {iterations:,} iterations (median of {repeats}):")
-    per_iter = gf["scalar_s"] / iterations * 1e6
-    print(f"  graphflow compiled     {gf['scalar_s']:8.3f} s   {per_iter:7.2f} us/iter")
+    per_iter = gf["scalar_s"] / iterations * 1e9
+    print(f"  graphflow compiled     {gf['scalar_s'] * 1e3:10.3f} ms {per_iter:9.1f} ns/iter")
     for peer in ("jax", "tensorflow"):
         r = results[peer]
         if r is None:
             print(f"  {peer:<22} not available")
         else:
-            print(f"  {peer + ' ' + r['version']:<22} {r['scalar_s']:8.3f} s   "
-                  f"{r['scalar_s'] / iterations * 1e6:7.2f} us/iter   graphflow/{peer} = "
-                  f"{gf['scalar_s'] / r['scalar_s']:.1f}x")
+            print(f"  {peer + ' ' + r['version']:<22} {r['scalar_s'] * 1e3:10.3f} ms "
+                  f"{r['scalar_s'] / iterations * 1e9:9.1f} ns/iter   graphflow/{peer} = "
+                  f"{gf['scalar_s'] / r['scalar_s']:.3g}x")
     print(f"recurrence: {STEPS} steps of a {BATCH}x{HIDDEN} tanh cell, forward + backward:")
     print(f"  graphflow while_loop   {gf['rnn_s'] * 1e3:8.1f} ms")
     print(f"  graphflow unrolled     {gf['rnn_unrolled_s'] * 1e3:8.1f} ms   loop/unrolled = "
@@ -270,10 +277,11 @@ def main():
                   f"= {gf['rnn_s'] / r['rnn_s']:.1f}x")
     b = gf["breakdown"]
     print(f"where the time goes in one scalar iteration ({b['nodes']} nodes in the condition and "
-          f"body, run by {b['executor']}):")
-    print(f"  condition {b['cond_us']:.1f} us + body {b['body_us']:.1f} us; the same NumPy calls "
-          f"in a Python loop {b['numpy_us']:.1f} us, so {b['interpreter_overhead_us']:.1f} us is "
-          "interpreter overhead")
+          f"body; the compiled plan runs the loop as {b['compiled_as']}):")
+    print(f"  compiled {b['compiled_us'] * 1e3:.1f} ns; on the reference interpreter: condition "
+          f"{b['cond_us']:.1f} us + body {b['body_us']:.1f} us, of which the same NumPy calls in a "
+          f"Python loop take {b['numpy_us']:.1f} us ({b['interpreter_overhead_us']:.1f} us is "
+          "interpreter overhead)")
     print(json.dumps(results))
 
 

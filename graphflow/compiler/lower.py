@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from graphflow.compiler import fused, kernel_plan, memory, pipeline
+from graphflow.compiler import control_flow, fused, kernel_plan, memory, pipeline
 from graphflow.compiler.plan_cache import PlanCache
 from graphflow.compiler.rewrite import Rewriter
 from graphflow.compiler.targets import get as get_target
@@ -227,7 +227,10 @@ def _reads_before_assigns(graph):
 
 def may_overwrite(plan, var, update_node):
     """Whether a fused update may write var's array in place: no read of var before the update
-    in this plan is used after it, nor fetched (reads after it want the new value)."""
+    in this plan is used after it, nor fetched (reads after it want the new value), and the
+    enclosing plan of a loop or branch body (`plan.no_in_place`) holds no read of it."""
+    if id(var) in plan.no_in_place:
+        return False
     at = plan.order[id(update_node)]
     for node in plan.graph.nodes:
         if node.type == "read_variable" and node.attrs["var"] is var and plan.order[id(node)] < at:
@@ -329,10 +332,18 @@ class ReferencePlan:
 class SlotPlan:
     """What the CPU and CUDA plans share: every tensor has a slot of a list `env`; inputs and
     constants are placed before the steps run; a step is a closure reading and writing slots,
-    lowered from each node in program order by the subclass's `_lower`."""
+    lowered from each node in program order by the subclass's `_lower`.
 
-    def __init__(self, graph, input_shapes, shapes, bodies):
+    A node with bodies (while_loop, cond, switch_case) is lowered by compiler/control_flow.py
+    into a step running each body as a sub-plan of the same class (`sub_plan`); `no_in_place`
+    holds the ids of variables a sub-plan must not update in place, because the enclosing plan
+    still holds an array read from them."""
+
+    native_loops = False  # whether scalar loops may run as one generated loop kernel
+
+    def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         self.graph = graph
+        self.nested = []           # sub-plans and loop kernels of control-flow steps
         self.input_shapes = input_shapes
         self.shapes = shapes
         self.bodies = bodies
@@ -340,6 +351,12 @@ class SlotPlan:
         self.order = {id(n): i for i, n in enumerate(graph.nodes)}
         self.output_ids = {id(t) for t in graph.outputs}
         self.last_use = _last_uses(graph, self.order, self.output_ids)
+        self.held_by_variants = _held_by_variants(graph)
+        # a variable read that a fetched TensorList keeps must not change under it later (in the
+        # next run, or a loop body's next iteration)
+        self.no_in_place = no_in_place | {
+            id(n.attrs["var"]) for n in graph.nodes
+            if n.type == "read_variable" and id(n.outputs[0]) in self.held_by_variants}
         self.var_slots = set()     # slots that may hold variable storage (copied when fetched)
         self.consts = {}
         self.steps = []
@@ -366,6 +383,41 @@ class SlotPlan:
         self.template = [None] * len(self.slot)
         for s, v in self.consts.items():
             self.template[s] = v
+
+    def _control_flow_step(self, node):
+        """The step running a node with bodies through sub-plans (or one loop kernel), or None
+        when it keeps the op's reference (shapes that change across iterations or depend on
+        data)."""
+        return control_flow.lower(self, node)
+
+    def host_array(self, a):
+        """`a` as a host array (a predicate or trip count the host decides on)."""
+        return a
+
+    def placed(self, a):
+        """A host array made by a step, placed where this plan keeps values."""
+        return a
+
+    def sub_plan(self, body, in_shapes, extra, node):
+        """A plan of this class running `body` (a subgraph.Body of `node`) for these input
+        shapes, fetching its outputs then the `extra` body tensors; None when a shape inside
+        depends on data. Owned by this plan instance (never shared between threads)."""
+        from graphflow.compiler.passes import prune
+        g, fetches, targets = body.runnable(extra)
+        graph = prune.run(with_interface(g, list(g.inputs), fetches, targets))[0]
+        try:
+            shapes, bodies = propagate_shapes(graph, in_shapes)
+        except DynamicShape:
+            return None
+        at = self.order[id(node)]
+        held = set(self.no_in_place)  # reads taken before the node and still used at or after it
+        for var in assigned_variables(node):
+            for other in self.graph.nodes[:at]:
+                if other.type == "read_variable" and other.attrs["var"] is var:
+                    t = other.outputs[0]
+                    if id(t) in self.output_ids or self.last_use.get(id(t), -1) >= at:
+                        held.add(id(var))
+        return type(self)(graph, tuple(in_shapes), shapes, bodies, frozenset(held))
 
     def _slot(self, t):
         s = self.slot.get(id(t))
@@ -402,8 +454,10 @@ class Plan(SlotPlan):
     matmuls through BLAS into planned buffers, other ops as their NumPy reference. Kernel
     outputs that are not fetched live in the arena."""
 
-    def __init__(self, graph, input_shapes, shapes, bodies):
-        super().__init__(graph, input_shapes, shapes, bodies)
+    native_loops = True
+
+    def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
+        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
         self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
         self.notes = []
         self.planned = []          # (tensor, node index, holder) placed in the arena below
@@ -422,7 +476,7 @@ class Plan(SlotPlan):
     def _out_buffer(self, t):
         """Where tensor t is written: a planned view in the arena, or, for a fetched tensor
         (which goes to the caller), an array recycled once the caller has dropped it."""
-        if id(t) in self.output_ids:
+        if id(t) in self.output_ids or id(t) in self.held_by_variants:
             pool = OutputArrays(self.shapes[id(t)], t.dtype.np)
             self.output_pools.append(pool)
             return pool
@@ -474,6 +528,8 @@ class Plan(SlotPlan):
                 self.notes.append(f"{cluster.name}: {e}; ran on the reference interpreter")
         elif t == "matmul":
             return self._matmul_step(node, None)
+        elif node.opdef.bodies and (step := self._control_flow_step(node)) is not None:
+            return step
         elif node.opdef.view:  # a reshape by another name: no need for the op's own function
             return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
                               self.shapes[id(node.outputs[0])])
@@ -558,6 +614,8 @@ class Plan(SlotPlan):
             cpu_kernels = get_target("cpu_native")
             for node in self.native_nodes:
                 cpu_kernels.warm(node)
+        for nested in self.nested:  # body plans and loop kernels
+            nested.compile()
 
     # -- running -------------------------------------------------------------------------------
     def run(self, arrays):
@@ -586,7 +644,9 @@ class Plan(SlotPlan):
     def describe(self):
         lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "
                  f"memory (arena): {self.peak_bytes} bytes"]
-        lines += [f"  step {k}: {name}" for k, name in enumerate(self.step_names())]
+        for k, (name, step) in enumerate(zip(self.step_names(), self.steps)):
+            lines.append(f"  step {k}: {name}")
+            lines += control_flow.describe_step(step, "    ")
         for kernel, kplan, shape, _ in self.kernels:
             lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
                          f"({kernel.path.name if kernel.path else 'compiled in memory'})")
@@ -624,6 +684,17 @@ def _last_uses(graph, order, output_ids):
             for t in node.inputs:
                 last[id(t)] = max(last.get(id(t), -1), until)
     return last
+
+
+def _held_by_variants(graph):
+    """ids of the tensors whose arrays a fetched variant (a TensorList) may hold: they flow into
+    it through ops that keep references to their inputs. They must not live in the arena: the
+    next run (a loop body's next iteration) would overwrite what the list still refers to."""
+    held = {id(t) for t in graph.outputs if t.dtype.name == "variant"}
+    for node in reversed(graph.nodes):
+        if _aliases_inputs(node) and any(id(o) in held for o in node.outputs):
+            held.update(id(t) for t in node.inputs)
+    return held
 
 
 def _may_share_storage(graph, planned_ids, var_ids):

@@ -29,7 +29,7 @@ the device once per call unless they already live there; outputs are device arra
 
 import numpy as np
 
-from graphflow.compiler import fused, kernel_plan, memory
+from graphflow.compiler import control_flow, fused, kernel_plan, memory
 from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
                                       SlotPlan, assigned_variables, buffer_outputs, explain,
                                       make_plan, propagate_shapes)
@@ -102,9 +102,9 @@ class HostPlan(ReferencePlan):
 class CudaPlan(SlotPlan):
     """The CUDA plan: the CPU plan's slots and steps (lower.SlotPlan), holding device arrays."""
 
-    def __init__(self, graph, input_shapes, shapes, bodies):
+    def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         numba_cuda = get_target("cuda")
-        super().__init__(graph, input_shapes, shapes, bodies)
+        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
         self.cuda = numba_cuda
         self.kernels = []          # (kernel, what it computes)
         self.host_ops = []         # names of nodes that run on the host
@@ -170,6 +170,10 @@ class CudaPlan(SlotPlan):
             def read(env):
                 env[slot] = var._device_storage()
             return read
+        if node.opdef.bodies:  # bodies as device sub-plans; the host reads only the predicate
+            step = self._control_flow_step(node)
+            if step is not None:
+                return step
         try:
             return self._lower_on_device(node)
         except UnimplementedError as e:
@@ -626,6 +630,12 @@ class CudaPlan(SlotPlan):
                 env[s] = _target().to_device(np.asarray(r))
         return step
 
+    def host_array(self, a):
+        return _target().as_host(a)
+
+    def placed(self, a):
+        return _target().as_device(a)
+
     # running ---------------------------------------------------------------------------------
     def run(self, arrays):
         env = list(self.template)
@@ -639,6 +649,10 @@ class CudaPlan(SlotPlan):
     def describe(self):
         lines = [f"steps: {len(self.steps)}, device kernels: {len(self.kernels)}, peak "
                  f"intermediate device memory (arena): {self.peak_bytes} bytes"]
+        for k, (step, node) in enumerate(zip(self.steps, self.step_nodes)):
+            nested = control_flow.describe_step(step, "    ")
+            if nested:
+                lines += [f"  step {k}: {node.name} ({node.type})"] + nested
         for kernel, what in self.kernels:
             lines.append(f"-- {kernel.name if kernel is not None else 'kernel'}: {what}")
         if self.host_ops:

@@ -135,10 +135,15 @@ class PlanCache:
 
 
 def plan_bytes(plan):
-    """Bytes a plan instance holds between calls: its arena and pooled output arrays."""
+    """Bytes a plan instance holds between calls: its arena and pooled output arrays, and those
+    of the sub-plans its control-flow steps run (compiler/control_flow.py)."""
     total = int(getattr(plan, "peak_bytes", 0) or 0)
     for pool in getattr(plan, "output_pools", ()):
         total += sum(int(a.nbytes) for a in pool.pool)
+    for nested in getattr(plan, "nested", ()):
+        sub = getattr(nested, "plan", None)
+        if sub is not None:
+            total += plan_bytes(sub)
     return total
 
 

@@ -7,6 +7,8 @@ A target is any object with the functions its plan calls:
   targets) -> an executable with run(arrays);
 - "cpu": Numba CPU kernels (backends/numba_cpu.py): get_kernel, arg_types, wants_parallel;
 - "cpu_native": hand-written CPU kernels (backends/cpu_kernels.py): implementation, warm;
+- "cpu_loop": whole scalar while_loops as one njit function (backends/loop_kernel.py):
+  get_loop_kernel, arg_types;
 - "cuda": the Numba CUDA target (backends/numba_cuda.py).
 
 The layer that runs graphs (graph/function.py, graph/session.py, devices.py) imports the
@@ -26,6 +28,7 @@ from graphflow.errors import FailedPreconditionError
 _TARGETS = {}
 _BUILT_IN = {"reference": "graphflow.backends.reference", "cpu": "graphflow.backends.numba_cpu",
              "cpu_native": "graphflow.backends.cpu_kernels",
+             "cpu_loop": "graphflow.backends.loop_kernel",
              "cuda": "graphflow.backends.numba_cuda"}
 
 

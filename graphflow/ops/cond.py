@@ -74,7 +74,8 @@ def _make_infer(op_name):
     return infer
 
 
-def _branch_index(op_name, selector, n):
+def chosen_branch(op_name, selector, n):
+    """The index of the branch a selector array picks (shared with compiled plans)."""
     if selector.ndim != 0:
         what = "pred" if op_name.endswith("cond") else "branch_index"
         raise InvalidArgumentError(
@@ -94,7 +95,7 @@ def _make_ref(op_name):
     def ref(selector, *captured, branches, save):
         for body in branches:
             body.check_arrays(captured, op_name)
-        body = branches[_branch_index(op_name, np.asarray(selector), len(branches))]
+        body = branches[chosen_branch(op_name, np.asarray(selector), len(branches))]
         kept = body.recorded() if save else []
         results = body.run(captured, kept)
         n = len(body.graph.outputs)

@@ -16,7 +16,8 @@ results. Tracing a body:
     Variables the op assigns stay read inside, in program order.
 
 Bodies run on the reference interpreter, installed by graphflow/__init__ (`set_executor`): the
-ops layer cannot import the backends. Passes and plans treat a node with bodies as one op;
+ops layer cannot import the backends. Compiled plans instead lower each body into a sub-plan of
+their own kind (compiler/control_flow.py). Passes treat a node with bodies as one op;
 `variables_touched` says which variables its bodies read and write, so nothing is reordered
 across it.
 
@@ -123,10 +124,15 @@ class Body:
             with self._lock:
                 executable = self._executables.get(key)
                 if executable is None:
-                    g, fetches, targets = _lean(self.graph, list(self.graph.outputs) + list(extra))
+                    g, fetches, targets = self.runnable(extra)
                     executable = self._executables[key] = _executor(g, fetches, list(g.inputs),
                                                                     targets)
         return executable.run(list(arrays))
+
+    def runnable(self, extra=()):
+        """(graph, fetches, targets) computing the body's outputs, then the `extra` body
+        tensors: what `run` interprets and what a compiled plan lowers into a sub-plan."""
+        return _lean(self.graph, list(self.graph.outputs) + list(extra))
 
     # -- gradients ---------------------------------------------------------------------------
     def gradient(self, seed_saved=False, wanted=None):

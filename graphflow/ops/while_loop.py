@@ -90,13 +90,13 @@ def _make_infer(op_name):
 
 # -- running ------------------------------------------------------------------------------------
 
-def _to_bool(value):
+def to_bool(value):
     """TF's While condition: a scalar is true when non-zero, a non-scalar when non-empty."""
     value = np.asarray(value)
     return bool(value) if value.ndim == 0 else value.size > 0
 
 
-def _recorded(body):
+def recorded_per_iteration(body):
     """(positions of the loop variables whose per-iteration values the gradient needs, the
     body's intermediates it needs): what one iteration keeps."""
     try:
@@ -114,10 +114,10 @@ def _make_ref(op_name):
         limit = int(arrays[n_vars]) if has_max else None
         captured = list(arrays[n_vars + int(has_max):])
         body.check_arrays(values + captured, op_name)
-        kept_vars, kept = _recorded(body) if save else ([], [])
+        kept_vars, kept = recorded_per_iteration(body) if save else ([], [])
         history = []
         k = 0
-        while (limit is None or k < limit) and _to_bool(cond.run(values + captured)[0]):
+        while (limit is None or k < limit) and to_bool(cond.run(values + captured)[0]):
             results = body.run(values + captured, kept)
             if save:
                 history.append(tensor_list.TensorList(
@@ -159,7 +159,7 @@ def _grad(inputs, outputs, dy, cond, body, n_vars, has_max, save, invariants, ne
                  and grad.input_grads[n + k] is not None]
     if not var_grads or all(dy[j] is None for j in var_grads):
         return [None] * len(inputs)
-    kept_vars, kept = _recorded(body)
+    kept_vars, kept = recorded_per_iteration(body)
     placeholders = body.graph.inputs
 
     def back_cond(k, dv, dc):
@@ -272,7 +272,7 @@ def _run_eagerly(cond, body, args, maximum_iterations):
         c = cond(*values)
         if isinstance(c, Variable):
             c = c.value()
-        if not _to_bool(c._value if isinstance(c, EagerTensor) else c):
+        if not to_bool(c._value if isinstance(c, EagerTensor) else c):
             break
         out = _normalize_result(values, body(*values))
         _check_structure(values, out)
