@@ -150,6 +150,50 @@ def test_custom_loop_with_strategy_run(tmp_path):
 
 
 @needs_mpi
+def test_bucketed_overlapped_all_reduce_and_sharded_predict(tmp_path):
+    """One 3-rank job (collectives.py): the all-reduce gives the same bits whatever the
+    buckets; a compiled train step starts each bucket's all-reduce inside the backward pass and
+    waits only before the updates, with the weights bitwise those of the unscheduled graph, on
+    every rank; predict shards its batches (some parts empty) and returns every prediction in
+    order on every rank, as one process does."""
+    multi, single = tmp_path / "multi", tmp_path / "single"
+    multi.mkdir()
+    single.mkdir()
+    _ok(launch(tmp_path, 3, "collectives.py", multi))
+    _ok(launch(tmp_path, None, "collectives.py", single))
+    for name in ("reduced", "trained", "predict"):
+        ours = [np.load(multi / f"{name}_{r}.npz") for r in range(3)]
+        for key in ours[0]:
+            assert all(o[key].tobytes() == ours[0][key].tobytes() for o in ours), (name, key)
+    reduced = np.load(multi / "reduced_0.npz")
+    arrays = [k for k in reduced if k.startswith("one_")]
+    assert len(arrays) == 5
+    for key in arrays:  # per element the same reduction as one message per dtype
+        for prefix in ("auto_", "small_"):
+            assert reduced[key].tobytes() == reduced[key.replace("one_", prefix)].tobytes()
+    trained = np.load(multi / "trained_0.npz")
+    for key in [k for k in trained if k.startswith("on_")]:
+        assert trained[key].tobytes() == trained[key.replace("on_", "off_")].tobytes(), key
+    # the plan: 4 gradient buckets started between the backward pass's matmuls, waited for after
+    steps = re.findall(r"step \d+: (\S+) [\[(](\w+)[\])]$",
+                       (multi / "steps_0.txt").read_text(), re.M)
+    kinds = [("start" if "all_reduce_start" in n else "wait" if "all_reduce_wait" in n else
+              "update" if k == "update" else "matmul" if "matmul" in n else "other")
+             for n, k in steps]
+    starts = [i for i, k in enumerate(kinds) if k == "start"]
+    waits = [i for i, k in enumerate(kinds) if k == "wait"]
+    last_matmul = max(i for i, k in enumerate(kinds) if k == "matmul")
+    first_update = min(i for i, k in enumerate(kinds) if k == "update")
+    assert len(starts) == 5 and starts[0] < last_matmul < waits[0] < first_update, kinds
+    assert sum(starts[0] < i < starts[3] and k == "matmul" for i, k in enumerate(kinds)) >= 2
+    one = np.load(single / "predict_0.npz")
+    for key in ("arrays", "dataset"):
+        got = np.load(multi / "predict_0.npz")[key]
+        assert got.shape == one[key].shape == ((10, 1) if key == "arrays" else (13, 1))
+        np.testing.assert_allclose(got, one[key], rtol=1e-5, atol=1e-6)
+
+
+@needs_mpi
 @pytest.mark.parametrize("mode, message", [
     ("kill", "signal 9"),
     ("raise", "rank 1 of 3 raised RuntimeError: rank 1 failed on purpose"),

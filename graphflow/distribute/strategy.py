@@ -170,6 +170,10 @@ class Strategy:
         self.cluster_resolver = MPIClusterResolver() if communicator is None else None
         if self._comm.size > 1:
             _set_chief(self._comm.rank == 0)
+            # The reference interpreter and the compiled kernels round differently: ranks
+            # switching from one to the other at different steps (tiered compilation finishes
+            # when it finishes) would leave the replicas' weights apart in their last bits.
+            context.tiered_compilation = False
 
     # -- properties ----------------------------------------------------------------------------
     @property
