@@ -79,8 +79,13 @@ def distribute_data(model, data):
     from graphflow.keras.data_adapter import ArrayData
     if isinstance(data, ArrayData):
         return ShardedArrayData(data, strategy._comm)
-    if isinstance(getattr(data, "iterable", None), DistributedDataset):
+    iterable = getattr(data, "iterable", None)
+    if isinstance(iterable, DistributedDataset):
         return data  # already split by experimental_distribute_dataset
+    from graphflow.data.dataset import Dataset
+    if isinstance(iterable, Dataset):  # split as its auto-shard policy says (as TF's fit does)
+        from graphflow.keras.data_adapter import GeneratorData
+        return GeneratorData(DistributedDataset(iterable, strategy), data.steps)
     return ShardedBatches(data, strategy._comm)
 
 

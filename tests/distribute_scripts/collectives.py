@@ -9,8 +9,11 @@ reference) writes, per rank:
   * OUT_DIR/trained_<rank>.npz: the weights after 4 compiled steps with the all-reduce
     overlapped (prefix on_) and with the schedule_collectives pass off (prefix off_);
   * OUT_DIR/predict_<rank>.npz: model.predict on arrays (10 samples in batches of 4: over 3
-    ranks some parts are empty) and on a tf.data pipeline of batches of 5.
+    ranks some parts are empty) and on a tf.data pipeline of batches of 5;
+  * OUT_DIR/files_<rank>.json: the batches this rank gets from text files of 5, 2 and 7 lines
+    sharded by file (AutoShardPolicy.AUTO), global batch 6 (with 3 ranks: each its own file).
 """
+import json
 import os
 import sys
 
@@ -88,4 +91,16 @@ predictions = {"arrays": trained.predict(x[:10], batch_size=4, verbose=0),
                "dataset": trained.predict(tf.data.Dataset.from_tensor_slices(x[:13]).batch(5),
                                           verbose=0)}
 np.savez(os.path.join(out_dir, f"predict_{rank}.npz"), **predictions)
+# -- FILE auto-sharding: files of different lengths, the same number of steps on every rank -----
+names = []
+for f, lines in enumerate((5, 2, 7)):
+    names.append(os.path.join(out_dir, f"lines_{f}.txt"))
+    with open(f"{names[-1]}.{rank}", "w") as fh:
+        fh.write("".join(f"{10 * f + i}\n" for i in range(lines)))
+    os.replace(f"{names[-1]}.{rank}", names[-1])  # every rank writes the same bytes
+comm.barrier()
+lines = tf.data.TextLineDataset(names).map(lambda s: tf.strings.to_number(s, tf.int32)).batch(6)
+batches = [b.numpy().tolist() for b in strategy.experimental_distribute_dataset(lines)]
+with open(os.path.join(out_dir, f"files_{rank}.json"), "w") as fh:
+    json.dump(batches, fh)
 print("ok", rank)
