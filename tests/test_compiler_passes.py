@@ -9,7 +9,7 @@ from graphflow.compiler import pipeline
 from graphflow.compiler.lower import with_interface
 from graphflow.compiler.passes import (
     constant_fold, cse, fuse_elementwise, fuse_epilogue, fuse_reduction, fuse_update, prune,
-    simplify)
+    schedule_collectives, simplify)
 from graphflow.errors import InvalidArgumentError
 
 tf1 = tf.compat.v1
@@ -404,3 +404,45 @@ def test_explain_lists_passes_clusters_source_and_memory():
     for expected in ("== passes ==", "constant_fold", "fuse_epilogue", "fused_matmul_add_relu",
                      "@njit", "def fused_", "peak intermediate memory"):
         assert expected in text, expected
+
+
+def test_schedule_collectives_overlaps_but_never_passes_an_assign():
+    """Each bucket's start goes right after its input is computed (buckets in the order their
+    inputs are computed), each wait right before its reader; no start moves above an assign (it
+    would read a value from before it); the outputs are unchanged."""
+    from graphflow.ops.collective import all_reduce
+    v = tf.Variable(2.0)
+
+    def step(x, assign):
+        late = tf.exp(x) * 3.0
+        early = tf.sin(x)
+        if assign:
+            v.assign_add(tf.reduce_sum(x))
+        rest = tf.tanh(tf.cos(x))
+        r_early, r_late = all_reduce([early, late], "sum", group_size=1, bytes_per_pack=4)
+        return rest * r_early + r_late
+    for assign in (False, True):
+        g, arrays = build(lambda x: step(x, assign), (1,))
+        new, stats = schedule_collectives.run(g)
+        order = types(new)
+        starts = [i for i, t in enumerate(order) if t == "collective_all_reduce_start"]
+        waits = [i for i, t in enumerate(order) if t == "collective_all_reduce_wait"]
+        assert len(starts) == len(waits) == 2
+        if assign:
+            # moved up past cos and tanh, to just below the assign
+            assert starts == [order.index("assign_add") + 1, order.index("assign_add") + 2]
+        else:
+            assert starts == [order.index("multiply") + 1, order.index("sin") + 1]
+        assert stats["starts_moved"] == 2
+        assert min(waits) > order.index("tanh")
+        assert_same_outputs(g, new, arrays)
+        again, _ = schedule_collectives.run(new)  # placed once, nothing moves any more
+        assert types(again) == order
+
+
+def test_schedule_collectives_leaves_collectives_feeding_one_another():
+    from graphflow.ops.collective import all_reduce
+    g, _ = build(lambda x: all_reduce([all_reduce([tf.exp(x)], group_size=1)[0]],
+                                      group_size=1), (2,))  # a start reading a wait's output
+    new, stats = schedule_collectives.run(g)
+    assert new is g and stats == {"starts_moved": 0, "waits_moved": 0}

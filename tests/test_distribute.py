@@ -4,6 +4,7 @@ The multi-process tests launch `mpiexec -n 2` / `-n 3` on the scripts in
 tests/distribute_scripts/ and check what they wrote; they are skipped (with the reason) only when
 mpi4py or mpiexec is missing. The one-process tests need neither.
 """
+import json
 import os
 import re
 import shutil
@@ -150,17 +151,71 @@ def test_custom_loop_with_strategy_run(tmp_path):
 
 
 @needs_mpi
-@pytest.mark.parametrize("mode, message", [
-    ("kill", "signal 9"),
-    ("raise", "rank 1 of 3 raised RuntimeError: rank 1 failed on purpose"),
-    ("hang", r"all-reduce of \d+ float32 values on rank [02] of 3 did not complete within 3.0 s"),
-    ("exit", r"rank 1 of 3 exited while rank [02] waits for it in a all-reduce"),
-    ("mismatch", r"variable 'dense/kernel' differs between the replicas \(rank 0: "
-                 r"'dense/kernel' shape \[3, 4\] float32; rank 1: 'dense/kernel' shape \[3, 5\]"),
+def test_bucketed_overlapped_all_reduce_and_sharded_predict(tmp_path):
+    """One 3-rank job (collectives.py): the all-reduce gives the same bits whatever the
+    buckets; a compiled train step starts each bucket's all-reduce inside the backward pass and
+    waits only before the updates, with the weights bitwise those of the unscheduled graph, on
+    every rank; predict shards its batches (some parts empty) and returns every prediction in
+    order on every rank, as one process does."""
+    multi, single = tmp_path / "multi", tmp_path / "single"
+    multi.mkdir()
+    single.mkdir()
+    _ok(launch(tmp_path, 3, "collectives.py", multi))
+    _ok(launch(tmp_path, None, "collectives.py", single))
+    for name in ("reduced", "trained", "predict"):
+        ours = [np.load(multi / f"{name}_{r}.npz") for r in range(3)]
+        for key in ours[0]:
+            assert all(o[key].tobytes() == ours[0][key].tobytes() for o in ours), (name, key)
+    reduced = np.load(multi / "reduced_0.npz")
+    arrays = [k for k in reduced if k.startswith("one_")]
+    assert len(arrays) == 5
+    for key in arrays:  # per element the same reduction as one message per dtype
+        for prefix in ("auto_", "small_"):
+            assert reduced[key].tobytes() == reduced[key.replace("one_", prefix)].tobytes()
+    trained = np.load(multi / "trained_0.npz")
+    for key in [k for k in trained if k.startswith("on_")]:
+        assert trained[key].tobytes() == trained[key.replace("on_", "off_")].tobytes(), key
+    # the plan: 4 gradient buckets started between the backward pass's matmuls, waited for after
+    steps = re.findall(r"step \d+: (\S+) [\[(](\w+)[\])]$",
+                       (multi / "steps_0.txt").read_text(), re.M)
+    kinds = [("start" if "all_reduce_start" in n else "wait" if "all_reduce_wait" in n else
+              "update" if k == "update" else "matmul" if "matmul" in n else "other")
+             for n, k in steps]
+    starts = [i for i, k in enumerate(kinds) if k == "start"]
+    waits = [i for i, k in enumerate(kinds) if k == "wait"]
+    last_matmul = max(i for i, k in enumerate(kinds) if k == "matmul")
+    first_update = min(i for i, k in enumerate(kinds) if k == "update")
+    assert len(starts) == 5 and starts[0] < last_matmul < waits[0] < first_update, kinds
+    assert sum(starts[0] < i < starts[3] and k == "matmul" for i, k in enumerate(kinds)) >= 2
+    # FILE sharding (3 ranks, 3 files): rank r reads file r; ranks whose file ran out get empty
+    # batches until the longest is done; one process reads all files, in global batches
+    files = [json.loads((multi / f"files_{r}.json").read_text()) for r in range(3)]
+    assert files == [[[0, 1], [2, 3], [4], []], [[10, 11], [], [], []],
+                     [[20, 21], [22, 23], [24, 25], [26]]]
+    assert json.loads((single / "files_0.json").read_text()) == \
+        [[0, 1, 2, 3, 4, 10], [11, 20, 21, 22, 23, 24], [25, 26]]
+    one = np.load(single / "predict_0.npz")
+    for key in ("arrays", "dataset"):
+        got = np.load(multi / "predict_0.npz")[key]
+        assert got.shape == one[key].shape == ((10, 1) if key == "arrays" else (13, 1))
+        np.testing.assert_allclose(got, one[key], rtol=1e-5, atol=1e-6)
+
+
+@needs_mpi
+@pytest.mark.parametrize("mode, run, message", [
+    ("kill", "eager", "signal 9"),
+    ("raise", "eager", "rank 1 of 3 raised RuntimeError: rank 1 failed on purpose"),
+    # compiled: the others wait inside the train step's plan, with several all-reduces pending
+    ("hang", "compiled",
+     r"all-reduce of \d+ float32 values on rank [02] of 3 did not complete within 3.0 s"),
+    ("exit", "compiled", r"rank 1 of 3 exited while rank [02] waits for it in a all-reduce"),
+    ("mismatch", "eager", r"variable 'dense/kernel' differs between the replicas \(rank 0: "
+                          r"'dense/kernel' shape \[3, 4\] float32; rank 1: 'dense/kernel' shape "
+                          r"\[3, 5\]"),
 ])
-def test_a_failing_rank_ends_the_job(tmp_path, mode, message):
+def test_a_failing_rank_ends_the_job(tmp_path, mode, run, message):
     start = time.monotonic()
-    result = launch(tmp_path, 3, "faults.py", mode, timeout=60)
+    result = launch(tmp_path, 3, "faults.py", mode, run, timeout=60)
     assert result.returncode != 0
     assert time.monotonic() - start < 45
     # the ranks write their stderr to files of their own (faults.py): mpiexec may end the job
@@ -245,6 +300,69 @@ def test_missing_mpi4py_names_the_extra(monkeypatch):
     with pytest.raises(tf.errors.UnimplementedError,
                        match=r"run on 4 processes .*pip install graphflow\[mpi\]"):
         tf.distribute.MultiWorkerMirroredStrategy()
+
+
+class _Replica:
+    """Stands for replica `rank` of a `size`-process strategy (the input side only)."""
+
+    def __init__(self, size, rank):
+        self.num_replicas_in_sync = size
+        self._comm = type("Comm", (), {"size": size, "rank": rank,
+                                       "all_reduce": lambda self, arrays, *a: arrays})()
+        self._options = tf.distribute.experimental.CommunicationOptions()
+
+
+def _lines_dataset(tmp_path, policy, count=4, through_list_files=False):
+    tmp_path = tmp_path / f"{count}_files"
+    tmp_path.mkdir(exist_ok=True)
+    for f in range(count):
+        (tmp_path / f"f{f}.txt").write_text("".join(f"{10 * f + i}\n" for i in range(5)))
+    if through_list_files:
+        ds = tf.data.Dataset.list_files(str(tmp_path / "f*.txt"), shuffle=False).interleave(
+            tf.data.TextLineDataset, cycle_length=1)
+    else:
+        ds = tf.data.TextLineDataset([str(tmp_path / f"f{f}.txt") for f in range(count)])
+    ds = ds.map(lambda s: tf.strings.to_number(s, tf.int32)).batch(4)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = getattr(
+        tf.data.experimental.AutoShardPolicy, policy)
+    return ds.with_options(options)
+
+
+def _parts(ds, size=2):
+    return [[b.numpy().tolist() for b in tf.distribute.DistributedDataset(ds, _Replica(size, r))]
+            for r in range(size)]
+
+
+@pytest.mark.parametrize("through_list_files", [False, True])
+def test_file_auto_sharding_as_tensorflow(tmp_path, through_list_files):
+    """What TF 2.21's MultiWorkerMirroredStrategy gives 2 workers reading 4 files of 5 lines in
+    batches of 4: FILE (and AUTO, which finds the files) gives worker r files r and r + 2, cut
+    into batches of 2; DATA splits each global batch."""
+    by_file = [[[0, 1], [2, 3], [4, 20], [21, 22], [23, 24]],
+               [[10, 11], [12, 13], [14, 30], [31, 32], [33, 34]]]
+    for policy in ("FILE", "AUTO"):
+        assert _parts(_lines_dataset(tmp_path, policy, 4, through_list_files)) == by_file
+    assert _parts(_lines_dataset(tmp_path, "DATA", 4, through_list_files)) == [
+        [[0, 1], [4, 10], [13, 14], [22, 23], [31, 32]],
+        [[2, 3], [11, 12], [20, 21], [24, 30], [33, 34]]]
+    for policy in ("FILE", "AUTO"):  # fewer files than workers: TF's error, for AUTO too
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"the dataset only has 1 file\(s\), which is not enough for the "
+                                 r"required 2 shards/workers"):
+            _parts(_lines_dataset(tmp_path, policy, 1, through_list_files))
+
+
+def test_file_auto_sharding_falls_back_to_data():
+    ds = tf.data.Dataset.range(10).batch(4)
+    assert _parts(ds) == [[[0, 1], [4, 5], [8]], [[2, 3], [6, 7], [9]]]  # AUTO: DATA
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.FILE
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="cannot shard by FILE .*unshardable source dataset: RangeDataset"):
+        _parts(ds.with_options(options))
+    from graphflow.distribute.input import replica_batch_sizes
+    assert [replica_batch_sizes(10, 3, r) for r in range(3)] == [[4, 3, 3], [3, 3, 4], [3, 4, 3]]
 
 
 def test_compute_average_loss_uses_the_global_batch():

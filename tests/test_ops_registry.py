@@ -643,23 +643,30 @@ def _test_write_file():
 
 
 def _test_collective_all_reduce():
-    """One process: the all-reduce returns its inputs, eagerly, traced and compiled, and its
-    gradient is the all-reduce of the upstream gradient (identity); several processes are
-    tested under mpiexec in test_distribute.py."""
+    """One process: the all-reduce (a start and a wait op per bucket) returns its inputs,
+    eagerly, traced and compiled, and its gradient is the all-reduce of the upstream gradient
+    (identity); several processes are tested under mpiexec in test_distribute.py."""
     from graphflow.ops.collective import all_reduce
-    op = REGISTRY["collective_all_reduce"]
+    start, wait = REGISTRY["collective_all_reduce_start"], REGISTRY["collective_all_reduce_wait"]
     x, y = tf.constant([[1.0, -2.0]]), tf.constant([3, 4])
     for reduction in ("sum", "mean", "max"):
-        got = all_reduce([x, y], reduction, group_size=1, bytes_per_pack=4)
-        assert [g.numpy().tolist() for g in got] == [[[1.0, -2.0]], [3, 4]]
-    assert op.infer([Spec((None, 2), tf.float32)], reduction="sum", group_size=1) == \
-        [((None, 2), tf.float32)]
+        for bytes_per_pack in (0, 4):  # one bucket; one bucket per tensor
+            got = all_reduce([x, y], reduction, group_size=1, bytes_per_pack=bytes_per_pack)
+            assert [g.numpy().tolist() for g in got] == [[[1.0, -2.0]], [3, 4]]
+    assert start.infer([Spec((None, 2), tf.float32)], reduction="sum", group_size=1) == \
+        [((), tf.int64)]
+    assert wait.infer([Spec((), tf.int64), Spec((None, 2), tf.float32)], reduction="sum",
+                      group_size=1) == [((None, 2), tf.float32)]
     with pytest.raises(InvalidArgumentError, match="collective_all_reduce: cannot reduce"):
         all_reduce([tf.constant([True])], group_size=1)
     with pytest.raises(InvalidArgumentError, match="reduction must be one of"):
         all_reduce([x], "avg", group_size=1)
     with pytest.raises(tf.errors.FailedPreconditionError, match="built for 2 processes"):
         all_reduce([x], "sum", group_size=2)
+    token = dispatch(start, [x], {"reduction": "sum", "group_size": 1})
+    dispatch(wait, [token, x], {"reduction": "sum", "group_size": 1})
+    with pytest.raises(tf.errors.FailedPreconditionError, match="already waited for"):
+        dispatch(wait, [token, x], {"reduction": "sum", "group_size": 1})
     v = tf.Variable([1.0, 2.0])
 
     @tf.function
@@ -686,7 +693,8 @@ def _test_custom_gradient():
 
 
 SKIPPED_OP_TESTS = {
-    "collective_all_reduce": _test_collective_all_reduce,
+    "collective_all_reduce_start": _test_collective_all_reduce,
+    "collective_all_reduce_wait": _test_collective_all_reduce,
     "custom_gradient": _test_custom_gradient,
     "read_file": _test_read_file,
     "write_file": _test_write_file,

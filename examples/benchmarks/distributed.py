@@ -2,15 +2,18 @@
 (Dense(512, relu) + Dense(10, softmax), RMSprop, global batch 128) trained with Keras fit
 
   * on 1 rank (mpiexec -n 1, one thread),
-  * on 2 ranks (mpiexec -n 2, one thread each, 64 samples per rank and step),
+  * on 2 ranks (mpiexec -n 2, one thread each, 64 samples per rank and step), with each bucket's
+    all-reduce started inside the backward pass (the schedule_collectives pass) and, for
+    comparison, with that pass off (each bucket started and waited for in turn after the
+    backward pass),
   * in one process with 2 threads (no strategy),
 
-reporting the step time, the all-reduce time per step, and the machine's memory-copy time for
-the same bytes (what an all-reduce inside one machine cannot beat), all measured in this run.
+reporting the step time, the all-reduce time per step (starting the buckets' exchanges plus
+waiting for them), and the machine's memory-copy time for the same bytes (what an all-reduce inside one machine cannot beat), all measured in this run.
 Then it estimates, from the measured one-rank compute time, the step time and scaling
 efficiency of 4-64 workers (128 samples each) doing a ring all-reduce of the gradients over
-10/25/100 Gb/s networks, with no overlap of communication and backward pass (graphflow's
-all-reduce runs after the backward pass).
+10/25/100 Gb/s networks, with no overlap of communication and backward pass (a bound: the
+largest bucket, the first layer's kernel, is computed last and cannot overlap).
 
 Run: GRAPHFLOW_DATA_DIR=/path/to/datasets python examples/benchmarks/distributed.py
 [--steps 60] [--repeats 2]
@@ -29,7 +32,7 @@ HERE = os.path.abspath(__file__)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 
 
-def worker(steps, distributed):
+def worker(steps, distributed, overlap=True):
     """One process of a measurement: prints a JSON line (rank 0)."""
     import graphflow as tf
     from graphflow import keras
@@ -42,16 +45,20 @@ def worker(steps, distributed):
     strategy = tf.distribute.MultiWorkerMirroredStrategy() if distributed else None
     comm = communicator.world()
     spent = [0.0, 0]
-    if comm.size > 1:  # time every all-reduce this rank makes
+    if not overlap:
+        tf.config.optimizer.set_experimental_options({"schedule_collectives": False})
+    if comm.size > 1:  # time every all-reduce this rank makes: its starts and its waits
         inner = comm.all_reduce
 
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            out = inner(*args, **kwargs)
-            spent[0] += time.perf_counter() - start
-            spent[1] += 1
-            return out
-        comm.all_reduce = timed
+        def timed(method):
+            def call(*args, **kwargs):
+                start = time.perf_counter()
+                out = method(*args, **kwargs)
+                spent[0] += time.perf_counter() - start
+                return out
+            return call
+        comm.start_all_reduce = timed(comm.start_all_reduce)
+        comm.finish_all_reduce = timed(comm.finish_all_reduce)
     scope = strategy.scope() if strategy else _null()
     with scope:
         model = keras.Sequential([keras.Input((784,)),
@@ -88,7 +95,7 @@ def worker(steps, distributed):
         np.copyto(dst, src)
     copy = (time.perf_counter() - start) / reps
     if comm.rank == 0:
-        print(json.dumps({"ranks": comm.size, "step": best / steps,
+        print(json.dumps({"ranks": comm.size, "overlap": overlap, "step": best / steps,
                           "reduce_per_step": reduce_time / steps, "standalone_reduce": standalone,
                           "grad_bytes": nbytes, "copy": copy,
                           "copy_gbs": nbytes / copy / 1e9}), flush=True)
@@ -102,7 +109,7 @@ class _null:
         return False
 
 
-def run(ranks, threads, steps):
+def run(ranks, threads, steps, overlap=True):
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -112,7 +119,7 @@ def run(ranks, threads, steps):
     if ranks:
         mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
         command = [mpiexec if os.path.exists(mpiexec) else "mpiexec", "-n", str(ranks)] + \
-            command + ["--distributed"]
+            command + ["--distributed"] + ([] if overlap else ["--no-overlap"])
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.stderr[-2000:]}")
@@ -133,19 +140,23 @@ def main():
                         help="runs of each configuration (the best one is reported)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-overlap", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.steps, args.distributed)
+        worker(args.steps, args.distributed, not args.no_overlap)
         return
     # round-robin repeats, the best of each: the machine may be shared, and a busy moment
     # should not count against one configuration only
     results = {}
     for _ in range(args.repeats):
-        for key, ranks, threads in (("one", 1, 1), ("two", 2, 1), ("threads", None, 2)):
-            r = run(ranks, threads, args.steps)
+        for key, ranks, threads, overlap in (("one", 1, 1, True), ("two", 2, 1, True),
+                                             ("two_serial", 2, 1, False),
+                                             ("threads", None, 2, True)):
+            r = run(ranks, threads, args.steps, overlap)
             if key not in results or r["step"] < results[key]["step"]:
                 results[key] = r
     one, two, threads = results["one"], results["two"], results["threads"]
+    serial = results["two_serial"]
     mb = one["grad_bytes"] / 1e6
     print(f"MNIST MLP, global batch 128, {args.steps} steps per epoch; gradients "
           f"{mb:.2f} MB per step\n")
@@ -153,6 +164,8 @@ def main():
     print(f"{'1 rank, 1 thread (mpiexec -n 1)':38} {one['step'] * 1e3:8.2f} {'-':>19}")
     print(f"{'2 ranks, 1 thread each (mpiexec -n 2)':38} {two['step'] * 1e3:8.2f} "
           f"{two['reduce_per_step'] * 1e3:19.2f}  (incl. waiting for the other rank)")
+    print(f"{'  the same, all-reduce not overlapped':38} {serial['step'] * 1e3:8.2f} "
+          f"{serial['reduce_per_step'] * 1e3:19.2f}")
     print(f"{'1 process, 2 threads (no strategy)':38} {threads['step'] * 1e3:8.2f} {'-':>19}")
     print(f"\nall-reduce of the {mb:.2f} MB of gradients alone (2 ranks): "
           f"{two['standalone_reduce'] * 1e3:.2f} ms = "

@@ -11,15 +11,16 @@ import time
 
 from graphflow.compiler.passes import (
     constant_fold, cse, drop_saved, expand_index_ops, fuse_elementwise, fuse_epilogue,
-    fuse_reduction, fuse_update, prune, simplify)
+    fuse_reduction, fuse_update, prune, schedule_collectives, simplify)
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 
 # Order matters: cleanups first (pruning again once folding has orphaned nodes), then index ops
 # rewritten as elementwise math and reductions (on the cleaned graph, for the fusions to take
-# in), then the fusions from most to least specific.
+# in), then the fusions from most to least specific; last, the collectives are placed on the
+# final graph's steps (so that fusion cannot pull a computation back behind a wait).
 PASSES = (prune, drop_saved, constant_fold, simplify, cse, prune, expand_index_ops,
-          fuse_epilogue, fuse_update, fuse_reduction, fuse_elementwise)
+          fuse_epilogue, fuse_update, fuse_reduction, fuse_elementwise, schedule_collectives)
 PASS_NAMES = tuple(dict.fromkeys(p.NAME for p in PASSES))
 DEBUG_OPTION = "verify_after_each_pass"
 

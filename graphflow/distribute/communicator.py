@@ -69,6 +69,12 @@ class LocalCommunicator:
     def all_reduce(self, arrays, op="sum", bytes_per_pack=0, timeout=None):
         return [np.array(a, copy=True) for a in arrays]
 
+    def start_all_reduce(self, arrays, op="sum", bytes_per_pack=0):
+        return self.all_reduce(arrays, op)  # the "handle" is the result itself
+
+    def finish_all_reduce(self, handle, timeout=None):
+        return handle
+
     def broadcast(self, arrays, root=0, timeout=None):
         return [np.array(a, copy=True) for a in arrays]
 
@@ -80,6 +86,16 @@ class LocalCommunicator:
 
     def abort(self, message, code=1):
         raise FailedPreconditionError(message)
+
+
+class _Pending:
+    """A started all-reduce: its receive buffers (laid out as `_packed` lays them) and the MPI
+    requests filling them."""
+
+    __slots__ = ("packed", "count", "requests", "done")
+
+    def __init__(self, packed, count, requests):
+        self.packed, self.count, self.requests, self.done = packed, count, requests, False
 
 
 _MPI_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN", "prod": "PROD"}
@@ -102,6 +118,7 @@ class MPICommunicator:
         # confused with the collectives of training.
         self.exit_comm = self.comm.Dup()
         self._exit_notes = []
+        self._pending = []  # requests of started all-reduces, tested when another one starts
 
     # -- helpers -------------------------------------------------------------------------------
     def _wait(self, request, what, timeout):
@@ -169,21 +186,44 @@ class MPICommunicator:
     # -- collectives ---------------------------------------------------------------------------
     def all_reduce(self, arrays, op="sum", bytes_per_pack=0, timeout=None):
         """The elementwise `op` ("sum", "max", "min", "prod") of each array over all ranks."""
+        return self.finish_all_reduce(self.start_all_reduce(arrays, op, bytes_per_pack), timeout)
+
+    def start_all_reduce(self, arrays, op="sum", bytes_per_pack=0):
+        """Starts the all-reduce of `arrays` (MPI_Iallreduce: one per dtype and bucket of
+        `bytes_per_pack` bytes) and returns a handle for `finish_all_reduce`; the arrays are
+        copied first, so the caller may reuse them at once. Every rank must start its
+        all-reduces in the same order (MPI matches them by order); they may finish in any."""
         if op not in _MPI_OPS:
             raise InvalidArgumentError(f"all_reduce: unknown reduction {op!r}")
         mpi_op = getattr(self.MPI, _MPI_OPS[op])
         packed = self._packed(arrays)
+        if any(dtype.kind == "b" for dtype in packed):
+            raise InvalidArgumentError("all_reduce: bool tensors cannot be reduced")
+        requests = []
         with self.lock:
-            for dtype, (flat, _) in packed.items():
-                if dtype.kind == "b":
-                    raise InvalidArgumentError("all_reduce: bool tensors cannot be reduced")
+            for dtype, (flat, layout) in list(packed.items()):
                 result = np.empty_like(flat)
                 for send, recv in zip(self._buckets(flat, bytes_per_pack),
                                       self._buckets(result, bytes_per_pack)):
-                    self._wait(self.comm.Iallreduce(send, recv, op=mpi_op),
-                               f"all-reduce of {send.size} {dtype} values", timeout)
-                flat[...] = result
-        return self._unpacked(packed, len(arrays))
+                    requests.append((self.comm.Iallreduce(send, recv, op=mpi_op),
+                                     f"all-reduce of {send.size} {dtype} values"))
+                packed[dtype] = (result, layout)
+            # MPICH moves a non-blocking collective on only inside MPI calls: testing the
+            # requests still pending lets earlier buckets progress while this rank computes.
+            self._pending = [r for r in self._pending if not r.Test()]
+            self._pending.extend(r for r, _ in requests)
+        return _Pending(packed, len(arrays), requests)
+
+    def finish_all_reduce(self, handle, timeout=None):
+        """Waits for an all-reduce begun by `start_all_reduce` (aborting the job on a timeout
+        or a peer's exit, as every collective does) and returns the reduced arrays."""
+        with self.lock:
+            if handle.done:
+                raise InvalidArgumentError("all_reduce: this all-reduce was already finished")
+            for request, what in handle.requests:
+                self._wait(request, what, timeout)
+            handle.done = True
+        return self._unpacked(handle.packed, handle.count)
 
     def broadcast(self, arrays, root=0, timeout=None):
         """Each array as it is on rank `root` (same shapes and dtypes on every rank)."""

@@ -1,9 +1,16 @@
-"""Input for distributed training: which samples each replica gets.
+"""Input for distributed training: which samples each replica gets (TF's auto-shard policies).
 
-A global batch of B samples is split into num_replicas parts as TF's auto-shard policy DATA
-does with its (legacy) rebatch: parts of ceil(B / N) samples, the last ones smaller or empty
-(10 samples on 3 replicas: 4, 4, 2). Replica r takes part r, so every sample of an epoch goes to
-exactly one replica. Every rank iterates the whole pipeline (as with DATA) and keeps its part.
+DATA: a global batch of B samples is split into num_replicas parts as TF's (legacy) rebatch
+does: parts of ceil(B / N) samples, the last ones smaller or empty (10 samples on 3 replicas:
+4, 4, 2). Replica r takes part r, so every sample of an epoch goes to exactly one replica. Every
+rank iterates the whole pipeline and keeps its part.
+
+FILE: a pipeline reading files (`TextLineDataset`, or `list_files(...).interleave(...)` /
+`flat_map` over a reader) is copied with replica r reading files r, r + N, r + 2N, ... only;
+its stream of samples is cut into per-replica batches (B / N samples, split as TF's
+`batch_sizes_for_worker`), and a replica whose files run out gets empty batches until every
+replica's have (TF's get_next_as_optional), so all ranks take the same number of steps.
+AUTO is FILE for such a pipeline and DATA for any other; OFF gives every replica every part.
 
     >>> [part_bounds(10, 3, r) for r in range(3)]
     [(0, 4), (4, 8), (8, 10)]
@@ -12,11 +19,12 @@ exactly one replica. Every rank iterates the whole pipeline (as with DATA) and k
     >>> ctx.get_per_replica_batch_size(64)
     32
 """
+import copy
 import enum
 
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError
 from graphflow.utils import nest
 
 
@@ -127,11 +135,20 @@ class DistributedDataset:
         self._strategy = strategy
         self._options = options
         self._shard = shard
-        policy = _shard_policy(dataset) if shard else "OFF"
-        if policy == "FILE":
-            raise UnimplementedError(
-                "experimental_distribute_dataset: AutoShardPolicy.FILE is not supported; "
-                "graphflow shards by data (AutoShardPolicy.DATA or AUTO)")
+        n, rank = strategy.num_replicas_in_sync, strategy._comm.rank
+        policy = _shard_policy(dataset) if shard and n > 1 else "OFF"
+        self._files = None  # this replica's copy of a pipeline sharded by file
+        if policy in ("AUTO", "FILE"):
+            try:
+                self._files = shard_files(dataset, n, rank)
+                policy = "FILE"
+            except _Unshardable as e:
+                if policy == "FILE":
+                    raise InvalidArgumentError(
+                        f"experimental_distribute_dataset: cannot shard by FILE (AutoShardPolicy."
+                        f"FILE): {e}; set the dataset's options().experimental_distribute."
+                        "auto_shard_policy to AutoShardPolicy.DATA or OFF") from None
+                policy = "DATA"  # AUTO: FILE where it can, else DATA (as TF)
         self._policy = policy
 
     @property
@@ -140,6 +157,10 @@ class DistributedDataset:
 
     def __iter__(self):
         n, rank = self._strategy.num_replicas_in_sync, self._strategy._comm.rank
+        if self._policy == "FILE":
+            sizes = replica_batch_sizes(static_batch_size(self._dataset), n, rank)
+            yield from _until_all_done(_rebatched(self._files, sizes), self._strategy)
+            return
         for element in self._dataset:
             if not self._shard or n == 1:
                 yield element
@@ -150,10 +171,174 @@ class DistributedDataset:
                 yield split_element(element, n, rank)
 
     def __len__(self):
+        if self._policy == "FILE":
+            raise TypeError("The dataset length is unknown.")  # it depends on the files
         return len(self._dataset)
 
     def __repr__(self):
         return f"<DistributedDataset over {self._strategy.num_replicas_in_sync} replicas>"
+
+
+# -- FILE sharding ---------------------------------------------------------------------------------
+
+class _Unshardable(Exception):
+    """The pipeline has no file source FILE sharding can split (AUTO falls back to DATA)."""
+
+
+def _reads_files(interleave):
+    """Whether an interleave/flat_map's function returns a dataset reading files: traced once
+    on a symbolic element, as TF's auto-sharding looks for reader datasets in its graph."""
+    from graphflow.data import structure
+    from graphflow.data.sources import TextLineDataset
+    from graphflow.data.transforms import _returned_dataset
+    from graphflow.errors import GraphflowError
+    from graphflow.graph.ir import Graph
+    from graphflow.ops.creation import placeholder_node
+    spec = interleave._inputs[0].element_spec
+    leaves = structure.flatten(spec)
+    if not all(hasattr(leaf, "shape") for leaf in leaves):
+        return False
+    graph = Graph(is_function=True, name="auto_shard")
+    try:
+        with graph.as_default():
+            args = [placeholder_node(leaf.shape.dims_tuple(), leaf.dtype, f"args_{i}")
+                    for i, leaf in enumerate(leaves)]
+            returned = _returned_dataset(interleave._func, structure.pack(spec, args),
+                                         interleave._what)
+    except GraphflowError:
+        return False
+    stack = [returned]
+    while stack:
+        ds = stack.pop()
+        if isinstance(ds, TextLineDataset):
+            return True
+        stack.extend(ds._inputs)
+    return False
+
+
+def _too_few_files(count, num_workers):
+    return InvalidArgumentError(
+        f"Could not apply FILE based sharding: the dataset only has {count} file(s), which is "
+        f"not enough for the required {num_workers} shards/workers. If you are using datasets "
+        "with distribution strategy, consider setting the auto sharding policy to either DATA "
+        "or OFF using the `experimental_distribute.auto_shard_policy` option of "
+        "`tf.data.Options()`.")
+
+
+def shard_files(dataset, num_workers, index):
+    """A copy of the pipeline `dataset` whose file sources read only files index,
+    index + num_workers, ... (the datasets above them copied, the user's left alone); raises
+    _Unshardable (naming the dataset) when a source is not a file reader, and TF's
+    InvalidArgumentError when there are fewer files than workers."""
+    from graphflow.data.sources import TextLineDataset
+    from graphflow.data.transforms import CacheDataset, InterleaveDataset
+    if isinstance(dataset, TextLineDataset) and not dataset._symbolic:
+        if len(dataset._names) < num_workers:
+            raise _too_few_files(len(dataset._names), num_workers)
+        sharded = copy.copy(dataset)
+        sharded._names = dataset._names[index::num_workers]
+        return sharded
+    if isinstance(dataset, InterleaveDataset) and _reads_files(dataset):
+        files = dataset._inputs[0]
+        count = files._cardinality()
+        if 0 <= count < num_workers:
+            raise _too_few_files(count, num_workers)
+        sharded = copy.copy(dataset)
+        sharded._inputs = (files.shard(num_workers, index),)
+        return sharded
+    if not dataset._inputs or isinstance(dataset, CacheDataset):  # a cache holds all shards
+        raise _Unshardable(f"found an unshardable source dataset: {type(dataset).__name__}")
+    sharded = copy.copy(dataset)
+    sharded._inputs = tuple(shard_files(d, num_workers, index) for d in dataset._inputs)
+    return sharded
+
+
+def static_batch_size(dataset):
+    """The batch size of the last batch() in the pipeline (what TF's rebatch splits)."""
+    from graphflow.data.transforms import BatchDataset, PaddedBatchDataset
+    while dataset is not None:
+        if isinstance(dataset, (BatchDataset, PaddedBatchDataset)):
+            return dataset._size
+        dataset = dataset._inputs[0] if len(dataset._inputs) == 1 else None
+    raise InvalidArgumentError(
+        "Call the `batch` method on the input Dataset in order to be able to split your input "
+        "across replicas (AutoShardPolicy.FILE found no batch in the pipeline)")
+
+
+def replica_batch_sizes(global_batch, num_replicas, replica):
+    """TF's batch_sizes_for_worker with one replica per worker: the global batch split as
+    evenly as it goes (sizes differ by at most one), started at this replica's own.
+
+        >>> replica_batch_sizes(10, 3, 1)
+        [3, 3, 4]
+    """
+    sizes = [global_batch // num_replicas + (1 if i < global_batch % num_replicas else 0)
+             for i in range(num_replicas)]
+    return [s for s in sizes[replica:] + sizes[:replica] if s]
+
+
+def _rebatched(dataset, sizes):
+    """The samples of a batched dataset's stream in batches of sizes[0], sizes[1], ...
+    (cycling), crossing element boundaries (TF's rebatch: unbatch, then batch); the last one
+    may be smaller."""
+    from graphflow.tensor import EagerTensor
+    pending, have, k = [], 0, 0
+    structure = None
+
+    def take(count):
+        nonlocal pending, have
+        out, rest, need = [], [], count
+        for leaves in pending:
+            size = len(leaves[0])
+            if need >= size:
+                out.append(leaves)
+                need -= size
+            elif need > 0:
+                out.append([leaf[:need] for leaf in leaves])
+                rest.append([leaf[need:] for leaf in leaves])
+                need = 0
+            else:
+                rest.append(leaves)
+        pending, have = rest, have - count
+        leaves = [EagerTensor(np.concatenate([part[i] for part in out]))
+                  for i in range(len(out[0]))]
+        return nest.pack_sequence_as(structure, leaves)
+
+    for element in dataset:
+        structure = element
+        _batch_size(element, len(sizes))
+        leaves = [np.asarray(leaf.numpy() if hasattr(leaf, "numpy") else leaf)
+                  for leaf in nest.flatten(element)]
+        pending.append(leaves)
+        have += len(leaves[0])
+        while have >= sizes[k % len(sizes)]:
+            yield take(sizes[k % len(sizes)])
+            k += 1
+    if have:
+        yield take(have)
+
+
+def _until_all_done(elements, strategy):
+    """The elements, then empty batches (shaped as the last one) while another replica still
+    has elements: every replica takes the same number of steps, as TF's get_next_as_optional
+    makes them."""
+    comm, options = strategy._comm, strategy._options
+    last = None
+    iterator = iter(elements)
+    while True:
+        element = next(iterator, None)
+        mine = np.array([0 if element is None else 1], np.int32)
+        anyone = comm.all_reduce([mine], "max", 0, options.timeout_seconds)[0][0]
+        if not anyone:
+            return
+        if element is None:
+            if last is None:
+                raise InvalidArgumentError(
+                    f"experimental_distribute_dataset: replica {comm.rank}'s files gave no "
+                    "elements while other replicas' did (AutoShardPolicy.FILE)")
+            element = nest.map_structure(lambda leaf: leaf[:0], last)
+        last = element
+        yield element
 
 
 # -- Keras fit/evaluate data (graphflow.keras.data_adapter objects) ------------------------------

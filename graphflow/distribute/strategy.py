@@ -3,9 +3,12 @@
 Every process runs the same program on its own shard of the data (one replica per process):
 `mpiexec -n 4 python train.py`. Variables created under `strategy.scope()` start from rank 0's
 value (broadcast when they are created; a variable whose shape differs between ranks is an error
-naming it), `optimizer.apply_gradients` sums the gradients of all replicas (one bucketed
-all-reduce) before updating, and `strategy.reduce` combines per-replica values. Launched without
-mpiexec, a strategy has one replica and behaves like the default strategy.
+naming it), `optimizer.apply_gradients` sums the gradients of all replicas (a bucketed
+all-reduce, each bucket started as soon as its gradients are computed in a compiled step) before
+updating, and `strategy.reduce` combines per-replica values. Launched without mpiexec, a strategy
+has one replica and behaves like the default strategy. Under a multi-process strategy, tiered
+compilation is off: every step runs compiled kernels on every rank, so the replicas' weights stay
+bitwise identical.
 
     >>> strategy = tf.distribute.MultiWorkerMirroredStrategy()
     >>> strategy.num_replicas_in_sync
@@ -53,9 +56,11 @@ class CommunicationImplementation(enum.Enum):
 
 class CommunicationOptions:
     """Options for the collectives: `bytes_per_pack` (gradients are all-reduced in buckets of
-    this many bytes; 0 means one bucket per dtype), `timeout_seconds` (a collective that has not
-    completed by then aborts the whole job with an error; None waits forever) and
-    `implementation` (accepted; MPI chooses its own algorithm).
+    whole tensors up to this many bytes, each message at most this long; 0, TF's "determined
+    automatically", means a 1 MB first bucket and 25 MB ones after it, as PyTorch DDP's
+    defaults), `timeout_seconds` (a collective that has not completed by then aborts the whole
+    job with an error; None waits forever) and `implementation` (accepted; MPI chooses its own
+    algorithm).
 
         >>> tf.distribute.experimental.CommunicationOptions(bytes_per_pack=1 << 20)
         Options(bytes_per_pack=1048576,timeout_seconds=None, implementation=CommunicationImplementation.AUTO)
@@ -170,6 +175,10 @@ class Strategy:
         self.cluster_resolver = MPIClusterResolver() if communicator is None else None
         if self._comm.size > 1:
             _set_chief(self._comm.rank == 0)
+            # The reference interpreter and the compiled kernels round differently: ranks
+            # switching from one to the other at different steps (tiered compilation finishes
+            # when it finishes) would leave the replicas' weights apart in their last bits.
+            context.tiered_compilation = False
 
     # -- properties ----------------------------------------------------------------------------
     @property

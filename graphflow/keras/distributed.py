@@ -11,6 +11,7 @@ import contextlib
 import numpy as np
 
 from graphflow.context import context
+from graphflow.errors import InvalidArgumentError
 from graphflow.distribute.strategy import is_chief  # noqa: F401 - used by callbacks, models
 
 
@@ -69,7 +70,8 @@ def step_scope(model):
 
 
 def distribute_data(model, data):
-    """fit/evaluate data (a data_adapter object) as this replica's part of each global batch."""
+    """fit/evaluate/predict data (a data_adapter object) as this replica's part of each global
+    batch."""
     strategy = _strategy(model)
     if strategy is None or data is None:
         return data
@@ -77,9 +79,43 @@ def distribute_data(model, data):
     from graphflow.keras.data_adapter import ArrayData
     if isinstance(data, ArrayData):
         return ShardedArrayData(data, strategy._comm)
-    if isinstance(getattr(data, "iterable", None), DistributedDataset):
+    iterable = getattr(data, "iterable", None)
+    if isinstance(iterable, DistributedDataset):
         return data  # already split by experimental_distribute_dataset
+    from graphflow.data.dataset import Dataset
+    if isinstance(iterable, Dataset):  # split as its auto-shard policy says (as TF's fit does)
+        from graphflow.keras.data_adapter import GeneratorData
+        return GeneratorData(DistributedDataset(iterable, strategy), data.steps)
     return ShardedBatches(data, strategy._comm)
+
+
+def is_empty_part(x):
+    """Whether this replica's part of a batch has no samples (a batch smaller than the number
+    of replicas): predict skips the step."""
+    from graphflow.utils import nest
+    leaves = [leaf for leaf in nest.flatten(x) if len(getattr(leaf, "shape", ()) or ())]
+    return bool(leaves) and all(int(leaf.shape[0]) == 0 for leaf in leaves)
+
+
+def gather_predictions(model, chunks):
+    """predict's per-batch outputs ([array per output] or None for an empty part) of every
+    replica, merged into the global batches in order, on every rank (TF returns the whole
+    predictions on every worker): replica r's part of a batch follows replica r - 1's."""
+    strategy = _strategy(model)
+    if strategy is None:
+        return [c for c in chunks if c is not None]
+    everyone = strategy._comm.allgather_object(chunks)
+    if len({len(c) for c in everyone}) != 1:
+        raise InvalidArgumentError(
+            f"predict: the replicas saw different numbers of batches "
+            f"({', '.join(f'rank {r}: {len(c)}' for r, c in enumerate(everyone))}); every rank "
+            "must predict on the same data")
+    merged = []
+    for parts in zip(*everyone):
+        parts = [p for p in parts if p is not None]
+        if parts:
+            merged.append([np.concatenate([p[i] for p in parts]) for i in range(len(parts[0]))])
+    return merged
 
 
 def step_results(model, kind, results):

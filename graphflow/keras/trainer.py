@@ -542,13 +542,18 @@ class Trainer:
         batch_size = data_adapter.check_count("predict", "batch_size", batch_size)
         steps = data_adapter.check_count("predict", "steps", steps)
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
+        data = _distribute.distribute_data(self, data)  # this replica's part of each batch
         bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
         chunks, step = [], 0
         for x_b, _, _ in data.batches():
-            out = self._run_step("predict", x_b, None, None)
-            chunks.append([np.asarray(o) for o in nest.flatten(out)])
+            if _distribute.is_empty_part(x_b):
+                chunks.append(None)  # more replicas than samples in this batch
+            else:
+                out = self._run_step("predict", x_b, None, None)
+                chunks.append([np.asarray(o) for o in nest.flatten(out)])
             step += 1
             bar.update(step, finalize=False)
+        chunks = _distribute.gather_predictions(self, chunks)  # every replica's, in order
         if not chunks:
             raise InvalidArgumentError("predict: the data produced no batches")
         bar.update(step, finalize=True)
