@@ -11,15 +11,19 @@ unoptimized graph, its gradients and other plans share it): `Body.with_graph` ma
 
     >>> import graphflow as tf
     >>> from graphflow.compiler import bodies
-    >>> from graphflow.compiler.passes import constant_fold
+    >>> from graphflow.compiler.passes import constant_fold, prune
     >>> g = tf.Graph()
     >>> with g.as_default():
     ...     x = tf.compat.v1.placeholder(tf.float32, [], name="x")
     ...     y = tf.cond(x > 0.0, lambda: x * (tf.constant(2.0) + 1.0), lambda: -x)
     >>> g.inputs, g.outputs = [x], [y]
-    >>> new, count = bodies.map_bodies(g, lambda body: constant_fold.run(body)[0])
-    >>> count, [n.type for n in new.nodes[-1].attrs["branches"][0].graph.nodes]
-    (2, ['placeholder', 'const', 'multiply'])
+    >>> new, count = bodies.map_bodies(g, lambda body: prune.run(constant_fold.run(body)[0])[0])
+    >>> count
+    2
+    >>> print(new.nodes[-1].attrs["branches"][0].graph.as_text())
+    add: float32[] = const(value=3.)
+    capture_x: float32[] = placeholder(shape=(), dtype='float32', name='capture_x')
+    multiply: float32[] = multiply(capture_x:0, add:0)
 """
 from graphflow.compiler.rewrite import Rewriter
 from graphflow.graph.ir import subgraphs

@@ -18,9 +18,7 @@ results. Tracing a body:
 Bodies run on the reference interpreter, installed by graphflow/__init__ (`set_executor`): the
 ops layer cannot import the backends. Passes and plans treat a node with bodies as one op;
 `variables_touched` says which variables its bodies read and write, so nothing is reordered
-across it. The compiler optimizes body graphs too (compiler/bodies.py): `Body.with_graph`
-makes the optimized Body, which runs the new graph but keeps the traced one for shapes,
-effects and gradients.
+across it.
 
     >>> import graphflow as tf
     >>> g = tf.Graph()
@@ -60,7 +58,11 @@ def differentiable(t):
 class Body:
     """One traced function: `graph` (inputs: n_args arguments, then captures), the outer
     tensors the captures stand for (`captured`, set once every body of the op is traced), and
-    lazily built executables and gradients."""
+    lazily built executables and gradients.
+
+    The compiler optimizes body graphs too (compiler/bodies.py): `with_graph` makes the
+    optimized Body, which runs the new graph but answers for shapes, effects and gradients
+    with the traced one (`source`)."""
 
     def __init__(self, graph, n_args, name):
         self.graph = graph

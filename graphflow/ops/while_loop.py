@@ -98,8 +98,8 @@ def _to_bool(value):
 
 def _recorded(body):
     """(positions of the loop variables whose per-iteration values the gradient needs, the
-    body's intermediates it needs): what one iteration keeps (tensors of `body.graph`, also for
-    a body the compiler optimized)."""
+    body's intermediates it needs): what one iteration keeps."""
+    # (tensors of body.graph, also for a body the compiler optimized: see Body.recorded)
     return body.recorded_args(), body.recorded()
 
 
