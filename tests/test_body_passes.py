@@ -172,6 +172,47 @@ def test_invariants_leave_nested_loops_all_the_way(monkeypatch):
     assert_modes(nested, [W, H], want)
 
 
+def alternating(w, h):
+    def body(i, h):
+        return i + 1, tf.cond(i % 2 == 0, lambda: tf.tanh(h @ (w * 2.0)),
+                              lambda: h @ tf.transpose(w))
+    return tf.while_loop(lambda i, h: i < 5, body, (0, h))[1]
+
+
+def test_invariants_of_branches_of_a_cond_in_a_loop_leave_the_loop(monkeypatch):
+    for gradient_of in (None, 0):
+        graph = optimized(alternating, [((3, 3), tf.float32), ((1, 3), tf.float32)], NO_FUSION,
+                          gradient_of)
+        assert {"multiply", "transpose"} <= set(ops(graph))
+        loop = next(n for n in graph.nodes if n.type == "while_loop")
+        cond = node_of(loop.attrs["body"].graph, "cond")
+        true_branch, false_branch = cond.attrs["branches"]
+        assert ops(true_branch.graph) == ["matmul", "tanh"] and ops(false_branch.graph) == [
+            "matmul"]
+        assert len(true_branch.graph.inputs) == len(true_branch.source.graph.inputs) + 2
+        w, h = tf.constant(W), tf.constant(H)
+        with tf.GradientTape() as tape:
+            tape.watch([w, h])
+            out = alternating(w, h)
+            total = tf.reduce_sum(out)
+        want = [out.numpy()] + [d.numpy() for d in tape.gradient(total, [w, h])]
+        calls = count_calls(monkeypatch, "transpose")
+        got = run(graph, W, H)
+        for a, b in zip(got, want[:len(got)]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        if gradient_of is None:  # (the gradient has transposes of its own)
+            assert calls[0] == 1  # not once per odd iteration
+    assert_modes(alternating, [W, H], want[0], rtol=1e-5)
+
+
+def test_a_cond_outside_loops_keeps_its_branches():
+    def f(w, h):
+        return tf.cond(tf.reduce_sum(h) > 0.0, lambda: h @ (w * 2.0), lambda: h)
+    graph = optimized(f, [((3, 3), tf.float32), ((1, 3), tf.float32)], NO_FUSION)
+    assert "multiply" in ops(node_of(graph, "cond").attrs["branches"][0].graph)
+    assert "multiply" not in ops(graph)
+
+
 def test_what_may_fail_or_differs_per_iteration_stays_in_the_loop():
     def f(x, n, d, idx):
         def body(i, v, k):

@@ -86,8 +86,7 @@ def describe_clusters(graph, indent=""):
         for label, body in subgraphs(n):
             inner = describe_clusters(body.graph, indent + "    ")
             fused = sum(1 for m in body.graph.nodes if m.type == "fused")
-            hoisted = len(body.graph.inputs) - len(body.source.graph.inputs) \
-                if hasattr(body, "source") else 0
+            hoisted = len(body.graph.inputs) - len(body.source.graph.inputs)
             extra = f", {hoisted} hoisted input{'s' if hoisted != 1 else ''}" if hoisted else ""
             lines.append(f"{indent}{n.name} / {label}: {len(body.graph.nodes)} nodes, "
                          f"{fused} fused cluster{'s' if fused != 1 else ''}{extra}")

@@ -14,8 +14,11 @@ placeholders at the end of every body's inputs and new inputs at the end of the 
 same order, which is how captures are laid out (ops/subgraph.py). The bodies become new Body
 objects (`Body.with_graph`); the traced ones are left as they were.
 
-tf.cond branches are not hoisted from: a branch runs at most once per run of the node, and
-computing it unconditionally could only cost time (or raise for the branch not taken).
+A tf.cond (or switch_case) directly inside a loop body is looked into too: what one of its
+branches computes from values invariant in the loop moves out of the loop (computed once, even
+if the branch is never taken: such nodes never raise) and reaches the branch through new
+captures of the cond and of the loop. A cond that is not in a loop is left alone: its branches
+run at most once per run of the node, and computing one unconditionally could only cost time.
 
     >>> import graphflow as tf
     >>> from graphflow.compiler.passes import hoist_invariants
@@ -50,18 +53,18 @@ def _movable(node):
                                      for t in tensors))
 
 
-def _invariants(body):
-    """The nodes of a body computable from its captures and constants, in program order."""
-    g = body.graph
-    known = {id(p) for p in g.inputs[body.n_args:]}
+def _invariants(body, known):
+    """The nodes of a body computable from the tensors in `known` (ids: invariant captures)
+    and constants, in program order."""
+    known = set(known)
     moved = []
-    for node in g.nodes:
+    for node in body.graph.nodes:
         if node.type == "const":
             known.add(id(node.outputs[0]))
         elif _movable(node) and all(id(t) in known for t in node.inputs):
             moved.append(node)
             known.update(id(o) for o in node.outputs)
-    return moved
+    return moved, known
 
 
 def _records(node, attr):
@@ -83,52 +86,130 @@ def run(graph):
     return rw.finish(), {"hoisted": hoisted}
 
 
-def _hoist(rw, node, inputs):
-    """(new attrs, new inputs, number of nodes moved) for a looping node, or None when nothing
-    moves. The moved nodes are emitted into rw's graph now, just before the node."""
+def _captures(node):
+    """[(attr, body)] of a node and the node inputs its bodies' captures stand for, or None
+    when its bodies do not share one capture layout."""
     labelled = [(attr, body) for attr in node.opdef.bodies for body in _bodies(node, attr)]
     n_caps = {len(b.graph.inputs) - b.n_args for _, b in labelled}
     if len(n_caps) != 1:
-        return None  # not the capture layout this pass knows
+        return None, None
     n_cap = n_caps.pop()
+    return labelled, list(node.inputs[len(node.inputs) - n_cap:]) if n_cap else []
+
+
+def _hoist(rw, node, inputs):
+    """(new attrs, new inputs, number of nodes moved) for a looping node, or None when nothing
+    moves. The moved nodes are emitted into rw's graph now, just before the node."""
+    labelled, _ = _captures(node)
+    if labelled is None:
+        return None
+    n_cap = len(labelled[0][1].graph.inputs) - labelled[0][1].n_args
     outer_caps = inputs[len(inputs) - n_cap:] if n_cap else []
     new_caps = []       # outer tensors the bodies now capture, in order
-    replaced = {}       # id(body) -> (ids of its moved nodes, {id(inner tensor): position})
+    plans = {}          # id(body) -> what _rebuild takes after the body
     count = 0
     for attr, body in labelled:
         if attr not in node.opdef.repeats:
             continue
-        moved = _invariants(body)
-        if not moved:
+        outer = {id(p): t for p, t in zip(body.graph.inputs[body.n_args:], outer_caps)}
+        moved, frontier, conds, n = _move_out(rw, body, outer, _records(node, attr), node)
+        if not n:
             continue
-        g = body.graph
-        outer = {id(p): t for p, t in zip(g.inputs[body.n_args:], outer_caps)}
-        inside = {id(n) for n in moved}
-        needed = {id(t) for n in g.nodes if id(n) not in inside for t in n.inputs}
-        needed |= {id(t) for t in g.outputs}
-        if _records(node, attr):
-            needed |= {id(t) for t in body.recorded()}
-        for n in moved:
-            ins = [_outer(rw, t, outer, node) for t in n.inputs]
-            new = rw.emit(n.opdef, ins, n.attrs, [(o.shape.dims_tuple(), o.dtype)
-                                                 for o in n.outputs], f"{node.name}/{n.name}")
-            outer.update((id(o), t) for o, t in zip(n.outputs, new.outputs))
-        mine = {}
-        replaced[id(body)] = (inside, mine)
-        for n in moved:
-            for o in n.outputs:
-                if id(o) in needed:
-                    mine[id(o)] = len(new_caps)
-                    new_caps.append(outer[id(o)])
-        count += len(moved)
+        replaced = {}
+        for t in frontier:
+            replaced[id(t)] = len(new_caps)
+            new_caps.append(outer[id(t)])
+        subs = {}
+        for cond_id, (cond_attrs, cond_caps) in conds.items():
+            subs[cond_id] = (cond_attrs, list(range(len(new_caps), len(new_caps) + len(cond_caps))))
+            new_caps += cond_caps
+        plans[id(body)] = (moved, replaced, subs)
+        count += n
     if not count:
         return None
     attrs = dict(node.attrs)
     for attr in node.opdef.bodies:
-        new = tuple(_rebuild(b, *replaced.get(id(b), ((), {})), new_caps, _records(node, attr))
+        new = tuple(_rebuild(b, new_caps, _records(node, attr), *plans.get(id(b), ((), {}, {})))
                     for b in _bodies(node, attr))
         attrs[attr] = new if isinstance(node.attrs[attr], tuple) else new[0]
     return attrs, list(inputs) + new_caps, count
+
+
+def _emit(rw, nodes, outer, loop):
+    """Emits body nodes into rw's graph, their inputs read through `outer` (which learns their
+    outputs)."""
+    for n in nodes:
+        ins = [_outer(rw, t, outer, loop) for t in n.inputs]
+        new = rw.emit(n.opdef, ins, n.attrs, [(o.shape.dims_tuple(), o.dtype) for o in n.outputs],
+                      f"{loop.name}/{n.name}")
+        outer.update((id(o), t) for o, t in zip(n.outputs, new.outputs))
+
+
+def _frontier(body, moved, records):
+    """The outputs of moved nodes that what stays reads (nodes, outputs, recorded values)."""
+    inside = {id(n) for n in moved}
+    needed = {id(t) for n in body.graph.nodes if id(n) not in inside for t in n.inputs}
+    needed |= {id(t) for t in body.graph.outputs}
+    if records:
+        needed |= {id(t) for t in body.recorded()}
+    return [o for n in moved for o in n.outputs if id(o) in needed]
+
+
+def _move_out(rw, body, outer, records, loop):
+    """Emits what a loop body computes from invariants alone: its own nodes, and nodes of the
+    branches of conds directly in it that read only values invariant in the loop (computed
+    once even if the branch is never taken: such nodes never raise, see _movable). Returns
+    (ids of the body's moved nodes, the moved values it still reads, {id(cond node): (its new
+    attrs, the outer tensors its branches now capture)}, number of nodes moved)."""
+    moved, known = _invariants(body, outer)
+    branch_moves = []
+    for n in body.graph.nodes:
+        if n.opdef.bodies and not n.opdef.repeats:
+            found = _branch_moves(n, known)
+            if found:
+                branch_moves.append((n, found))
+    if not moved and not branch_moves:
+        return (), [], {}, 0
+    _emit(rw, moved, outer, loop)
+    count = len(moved)
+    conds = {}
+    for cond, found in branch_moves:
+        cond_caps, cond_plans = [], {}
+        for attr, branch, branch_moved, caps in found:
+            branch_outer = {id(p): _outer(rw, t, outer, loop)
+                            for p, t in zip(branch.graph.inputs[branch.n_args:], caps)
+                            if id(t) in known}
+            _emit(rw, branch_moved, branch_outer, loop)
+            replaced = {}
+            for t in _frontier(branch, branch_moved, _records(cond, attr)):
+                replaced[id(t)] = len(cond_caps)
+                cond_caps.append(branch_outer[id(t)])
+            cond_plans[id(branch)] = ({id(m) for m in branch_moved}, replaced, {})
+            count += len(branch_moved)
+        attrs = dict(cond.attrs)
+        for attr in cond.opdef.bodies:
+            new = tuple(_rebuild(b, cond_caps, _records(cond, attr),
+                                 *cond_plans.get(id(b), ((), {}, {})))
+                        for b in _bodies(cond, attr))
+            attrs[attr] = new if isinstance(cond.attrs[attr], tuple) else new[0]
+        conds[id(cond)] = (attrs, cond_caps)
+    return {id(n) for n in moved}, _frontier(body, moved, records), conds, count
+
+
+def _branch_moves(cond, known):
+    """[(attr, branch, its nodes computable from values invariant in the loop, the cond's
+    inputs its captures stand for)] for a cond (or switch_case) inside a loop body."""
+    labelled, caps = _captures(cond)
+    if labelled is None:
+        return []
+    found = []
+    for attr, branch in labelled:
+        inner = {id(p) for p, t in zip(branch.graph.inputs[branch.n_args:], caps)
+                 if id(t) in known}
+        moved, _ = _invariants(branch, inner) if inner else ([], None)
+        if moved:
+            found.append((attr, branch, moved, caps))
+    return found
 
 
 def _bodies(node, attr):
@@ -148,9 +229,12 @@ def _outer(rw, t, outer, loop):
     return found
 
 
-def _rebuild(body, moved, replaced, new_caps, records):
+def _rebuild(body, new_caps, records, moved=(), replaced=None, subs=None):
     """The body without its moved nodes: one new placeholder per new capture (reading the moved
-    value it stands for, or unused in a body that moved nothing of it)."""
+    value it stands for, or unused in a body that moved nothing of it); a cond in it whose
+    branches moved values out (`subs`: id -> (attrs, positions in new_caps)) gets new attrs and
+    reads those values from the body's new placeholders."""
+    replaced, subs = replaced or {}, subs or {}
     src = body.graph
     brw = Rewriter(src)
     by_position = {k: inner for inner, k in replaced.items()}
@@ -169,7 +253,11 @@ def _rebuild(body, moved, replaced, new_caps, records):
     if records:
         read |= {id(t) for t in body.recorded()}
     for node in kept:  # (whatever they read of a moved node is aliased to a placeholder)
-        if node.type != "const" or id(node.outputs[0]) in read:  # constants only moved ones read
+        if id(node) in subs:
+            attrs, positions = subs[id(node)]
+            brw.copy(node, [brw.tensor(t) for t in node.inputs] + [placeholders[k]
+                                                                 for k in positions], attrs)
+        elif node.type != "const" or id(node.outputs[0]) in read:  # constants moved ones read
             brw.copy(node)
     new = brw.finish()
     new.inputs = list(new.inputs) + placeholders
