@@ -140,6 +140,8 @@ def test_a_loop_invariant_is_computed_once_before_the_loop(monkeypatch):
     assert len(loop.inputs) == 4  # i, h, the captured w, and w * 2 (a new capture)
     body = loop.attrs["body"]
     assert len(body.graph.inputs) == len(body.source.graph.inputs) + 1
+    traced = body.source.graph  # untouched: still computes w * 2 itself, from one capture fewer
+    assert "multiply" in ops(traced) and len(traced.inputs) == 3 and len(traced.outputs) == 2
     assert len(loop.attrs["cond"].graph.inputs) == len(body.graph.inputs)
     want = rnn(tf.constant(W), tf.constant(H)).numpy()
     calls = count_calls(monkeypatch, "multiply")

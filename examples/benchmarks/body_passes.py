@@ -8,6 +8,8 @@ the same run; the ratio is without / with (above 1: the body passes pay).
   elementwise: 200 steps of a 10-op elementwise update of a 100,000-element vector, folded,
       CSE'd and fused into one cluster inside the body.
   scalar: 20,000 Newton steps on a scalar (per-iteration overhead).
+  rnn train: forward and backward of 100 steps of h = tanh(x_t @ W + h @ U) (32x256): the
+      bodies of the loop and of its gradient loop simplified, CSE'd and fused.
 
 Bodies still run on the reference interpreter (no native loop lowering yet), which interprets
 a fused cluster op by op: fusion inside a body removes no memory traffic there until bodies
@@ -50,8 +52,20 @@ def workloads(quick):
     def scalar(a):
         return tf.while_loop(lambda i, x: i < (2000 if quick else 20_000),
                              lambda i, x: (i + 1, 0.5 * (x + a / x)), (0, a))[1]
+    xs = tf.constant((rng.standard_normal((steps // 2, 32, 256)) * 0.1).astype(np.float32))
+    u = tf.constant((rng.standard_normal((256, 256)) / 16).astype(np.float32))
+
+    def rnn_train(xs, w, u):
+        with tf.GradientTape() as tape:
+            tape.watch([w, u])
+            ta = tf.TensorArray(tf.float32, size=steps // 2).unstack(xs)
+            h = tf.while_loop(lambda t, h: t < steps // 2,
+                              lambda t, h: (t + 1, tf.tanh(ta.read(t) @ w + h @ u)),
+                              (0, tf.zeros([32, 256])))[1]
+            loss = tf.reduce_mean(h * h)
+        return tape.gradient(loss, [w, u])[1]
     return {"invariant": (invariant, (w, h)), "elementwise": (elementwise, (v,)),
-            "scalar": (scalar, (tf.constant(2.0),))}
+            "scalar": (scalar, (tf.constant(2.0),)), "rnn train": (rnn_train, (xs, w, u))}
 
 
 def alternating(fns, repeats):
