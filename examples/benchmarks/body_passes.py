@@ -34,7 +34,7 @@ def workloads(quick):
     import graphflow as tf
     steps = 20 if quick else 200
     rng = np.random.default_rng(0)
-    w = tf.constant((rng.standard_normal((256, 256)) / 16).astype(np.float32))
+    w = tf.constant((rng.standard_normal((256, 256)) / 64).astype(np.float32))  # contracting
     h = tf.constant(rng.standard_normal((8, 256)).astype(np.float32))
     v = tf.constant(rng.standard_normal(100_000).astype(np.float32))
 
@@ -53,7 +53,7 @@ def workloads(quick):
         return tf.while_loop(lambda i, x: i < (2000 if quick else 20_000),
                              lambda i, x: (i + 1, 0.5 * (x + a / x)), (0, a))[1]
     xs = tf.constant((rng.standard_normal((steps // 2, 32, 256)) * 0.1).astype(np.float32))
-    u = tf.constant((rng.standard_normal((256, 256)) / 16).astype(np.float32))
+    u = tf.constant((rng.standard_normal((256, 256)) / 64).astype(np.float32))
 
     def rnn_train(xs, w, u):
         with tf.GradientTape() as tape:
