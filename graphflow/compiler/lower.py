@@ -23,6 +23,7 @@ import numpy as np
 from graphflow.compiler import control_flow, fused, kernel_plan, memory, pipeline
 from graphflow.compiler.plan_cache import PlanCache
 from graphflow.compiler.rewrite import Rewriter
+from graphflow.compiler.bodies import describe_clusters
 from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, InvalidArgumentError, UnimplementedError
 from graphflow.ops.registry import Spec
@@ -189,9 +190,7 @@ def explain(executable, plan_title):
     lines += ["", "== optimized graph ==", executable.graph.as_text()]
     clusters = [n for n in executable.graph.nodes if n.type == "fused"]
     lines += ["", f"== fused clusters ({len(clusters)}) =="]
-    for n in clusters:
-        c = n.attrs["cluster"]
-        lines.append(f"{c.name} [{c.kind}]: {' -> '.join(c.ops)}")
+    lines += describe_clusters(executable.graph)  # then those of control-flow bodies, nested
     plan = executable.last_plan
     if plan is not None:
         lines += ["", f"== {plan_title} for input shapes {list(plan.input_shapes)} =="]

@@ -167,6 +167,7 @@ for _name in ("cond", "switch_case"):
                        grad_takes_needs=True)
         _op.bodies = ("branches",)
         _op.saved_outputs = 1  # the intermediates the taken branch kept
+        _op.records = ("branches",)
         OPS[_prefix + _name] = _op
 
 

@@ -68,11 +68,15 @@ class OpDef:
     array}); the simplify pass applies it.
     saved_outputs: for ops with bodies, how many trailing outputs exist only for the gradient
     when attr `save` is set (a compiler pass turns `save` off when nothing reads them).
+    records: names of the body attrs whose gradient intermediates (`Body.recorded`) a run with
+    attr `save` keeps; repeats: names of the body attrs run many times per run of the node (a
+    loop's condition and body), out of which the compiler hoists loop-invariant values.
     """
 
     __slots__ = ("name", "kind", "infer", "ref", "grad", "num_outputs", "same_dtype", "doc",
                  "grad_takes_needs", "scalar", "scalar_kinds", "moves", "view", "input_kinds",
-                 "pair", "bodies", "value_inputs", "saved_outputs", "static_form")
+                 "pair", "bodies", "value_inputs", "saved_outputs", "static_form", "records",
+                 "repeats")
 
     def __init__(self, name, kind, infer, ref, grad=None, num_outputs=1, same_dtype=(), doc="",
                  grad_takes_needs=False, input_kinds=None):
@@ -97,6 +101,8 @@ class OpDef:
         self.value_inputs = ()
         self.saved_outputs = 0
         self.static_form = None
+        self.records = ()
+        self.repeats = ()
 
     @property
     def differentiable(self):

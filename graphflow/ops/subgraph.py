@@ -59,13 +59,19 @@ def differentiable(t):
 class Body:
     """One traced function: `graph` (inputs: n_args arguments, then captures), the outer
     tensors the captures stand for (`captured`, set once every body of the op is traced), and
-    lazily built executables and gradients."""
+    lazily built executables and gradients.
+
+    The compiler optimizes body graphs too (compiler/bodies.py): `with_graph` makes the
+    optimized Body, which runs the new graph but answers for shapes, effects and gradients
+    with the traced one (`source`)."""
 
     def __init__(self, graph, n_args, name):
         self.graph = graph
         self.n_args = n_args
         self.name = name
         self.captured = []
+        self.source = self        # the traced body (another one for an optimized body)
+        self._recorded = None     # an optimized body's tensors for source.recorded()
         self._lock = threading.RLock()
         self._executables = {}
         self._gradients = {}
@@ -74,16 +80,54 @@ class Body:
     def __repr__(self):
         return f"<body {self.name}: {len(self.graph.nodes)} nodes>"
 
+    def with_graph(self, graph, recorded=None, captured=()):
+        """The same function computed by another graph (the compiler's optimized one): the
+        same arguments, the captures followed by `captured` (outer values the compiler hoisted
+        out of the body, fed to new placeholders at the end of graph.inputs), the same outputs.
+        `recorded` lists the tensors of `graph` holding the values of the traced body's
+        recorded() intermediates, in order (None: a run never records). The new Body has its
+        own executables; shapes, effects and gradients stay the traced body's, so this one is
+        only ever run, never differentiated (it is never shared with the traced graph).
+
+            >>> import graphflow as tf
+            >>> g = tf.Graph()
+            >>> with g.as_default():
+            ...     x = tf.compat.v1.placeholder(tf.float32, [], name="x")
+            ...     y = tf.cond(x > 0.0, lambda: x * 2.0, lambda: -x)
+            >>> traced = g.get_operation_by_name("cond").attrs["branches"][0]
+            >>> same = traced.with_graph(traced.graph, recorded=[])
+            >>> same.source is traced, same.run([np.float32(3.0)])[0]
+            (True, array(6., dtype=float32))
+        """
+        old = list(self.graph.inputs) + list(self.graph.outputs)
+        new = list(graph.inputs[:len(self.graph.inputs)]) + list(graph.outputs)
+        if len(graph.inputs) != len(self.graph.inputs) + len(captured) or len(new) != len(old) \
+                or any(a.dtype is not b.dtype for a, b in zip(old, new)):
+            raise InvalidArgumentError(
+                f"internal compiler error: the optimized graph of body {self.name!r} changed "
+                "its interface (its inputs or outputs)")
+        body = Body(graph, self.n_args, self.name)
+        body.source = self.source
+        body.captured = list(self.captured) + list(captured)
+        body._recorded = None if recorded is None else list(recorded)
+        return body
+
     @property
     def stateful(self):
         """Whether running the body has effects (reads or writes variables, prints, asserts,
         draws random numbers), directly or in a nested body."""
-        return any(n.kind in (STATEFUL, RANDOM) for n in self.graph.nodes)
+        return any(n.kind in (STATEFUL, RANDOM) for n in self.source.graph.nodes)
 
     # -- shapes ------------------------------------------------------------------------------
     def output_specs(self, specs, op_name):
         """The Specs of the outputs when the inputs have `specs` (checked against the traced
-        placeholders: same count and dtypes, compatible shapes)."""
+        placeholders: same count and dtypes, compatible shapes). An optimized body answers
+        with its traced body's shape rules (hoisted captures are not among their inputs)."""
+        if self.source is not self:
+            if len(specs) != len(self.graph.inputs):
+                raise InvalidArgumentError(f"{op_name}: {len(specs)} inputs given but body "
+                                           f"{self.name!r} takes {len(self.graph.inputs)}")
+            return self.source.output_specs(specs[:len(self.source.graph.inputs)], op_name)
         inputs = self.graph.inputs
         if len(specs) != len(inputs):
             raise InvalidArgumentError(
@@ -140,6 +184,10 @@ class Body:
         differentiable input), built once per request (see BodyGradient). Building may fail (an
         op without a usable gradient inside): the error is raised here every time it is asked
         for, so a forward run can go on without recording."""
+        if self.source is not self:
+            raise UnimplementedError(
+                f"internal compiler error: a gradient was asked of the optimized body "
+                f"{self.name!r}; gradients are built from the traced body")
         key = (bool(seed_saved), None if wanted is None else frozenset(wanted))
         found = self._gradients.get(key)
         if found is None:
@@ -159,11 +207,29 @@ class Body:
     def recorded(self):
         """The intermediates a forward run keeps for the gradient ([] when there is none):
         those of the gradient with respect to every input, so any gradient finds what it needs
-        (by identity) among them."""
+        (by identity) among them. For an optimized body: the tensors of its graph holding the
+        same values, in the same order (the gradient reads them back by position)."""
+        if self.source is not self:
+            if self._recorded is None:
+                raise UnimplementedError(
+                    f"internal compiler error: body {self.name!r} was optimized for a node "
+                    "that does not record its intermediates")
+            return self._recorded
         try:
             return self.gradient().intermediates
-        except GraphflowError:
+        except Exception:  # noqa: BLE001 - reported when the gradient is asked for
             return []
+
+    def recorded_args(self):
+        """Positions of the arguments (a loop's variables) whose values the gradient needs
+        ([] when there is none): a loop keeps them per iteration."""
+        if self.source is not self:
+            return self.source.recorded_args()
+        try:
+            saved = {id(t) for t in self.gradient().saved}
+        except Exception:  # noqa: BLE001 - reported when the gradient is asked for
+            return []
+        return [j for j, p in enumerate(self.graph.inputs[:self.n_args]) if id(p) in saved]
 
 
 def _lean(graph, fetches):
@@ -421,7 +487,7 @@ def _collect_node(node, reads, writes):
     if var is not None:
         (reads if node.type == "read_variable" else writes)[id(var)] = var
     for body in bodies_of(node):
-        _collect(body.graph, reads, writes)
+        _collect(body.source.graph, reads, writes)
 
 
 def variables_touched(node):
@@ -429,7 +495,7 @@ def variables_touched(node):
     passes and plans must treat as the node's own accesses."""
     reads, writes = {}, {}
     for body in bodies_of(node):
-        _collect(body.graph, reads, writes)
+        _collect(body.source.graph, reads, writes)
     return list(reads.values()), list(writes.values())
 
 

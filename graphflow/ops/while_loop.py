@@ -99,13 +99,8 @@ def to_bool(value):
 def recorded_per_iteration(body):
     """(positions of the loop variables whose per-iteration values the gradient needs, the
     body's intermediates it needs): what one iteration keeps."""
-    try:
-        grad = body.gradient()
-    except Exception:  # noqa: BLE001 - reported when the gradient is asked for
-        return [], []
-    saved = {id(t) for t in grad.saved}
-    return [j for j, p in enumerate(body.graph.inputs[:body.n_args]) if id(p) in saved], \
-        grad.intermediates
+    # (tensors of body.graph, also for a body the compiler optimized: see Body.recorded)
+    return body.recorded_args(), body.recorded()
 
 
 def _make_ref(op_name):
@@ -205,6 +200,8 @@ for _name, _kind in (("while_loop", OPAQUE), ("stateful_while_loop", STATEFUL)):
                    grad_takes_needs=True)
     _op.bodies = ("cond", "body")
     _op.saved_outputs = 2  # the trip count and what each iteration kept
+    _op.records = ("body",)
+    _op.repeats = ("cond", "body")
     OPS[_name] = _op
 
 
