@@ -2,11 +2,12 @@
 the condition and the body all run in compiled code, with no Python per iteration.
 
 The compiler describes the loop target-neutrally (compiler/control_flow.LoopKernelPlan: the
-statements of the condition and the body, in the ops' scalar templates); this module renders
-it, with the same conventions as the fused kernels: every statement rounds to its op's dtype
-(`np.float32(...)`), math functions resolve per dtype to kernel_math's names (exp -> exp_float32,
-fastmath.py's branch-free versions where they exist), and sources go through the kernel cache
-(backends/kernel_cache.py), so a loop compiled once loads from disk in later processes.
+statements of the condition and the body, in the ops' scalar templates); this module renders it
+with the fused kernels' statement renderer (backends/render.py): every statement rounds to its
+op's dtype (`np.float32(...)`), math functions resolve per dtype to kernel_math's names (exp ->
+exp_float32, fastmath.py's branch-free versions where they exist), and sources go through the
+kernel cache (backends/kernel_cache.py), so a loop compiled once loads from disk in later
+processes.
 
     >>> from graphflow.compiler.control_flow import LoopKernelPlan
     >>> from graphflow.compiler.kernel_plan import Statement
@@ -19,10 +20,10 @@ fastmath.py's branch-free versions where they exist), and sources go through the
     def while_demo(limit, v0, k0):
         n = 0
         while n < limit:
-            t0 = bool(((v0 < k0)))
+            t0 = bool((v0 < k0))
             if not t0:
                 break
-            t1 = np.int32(((v0 + k0)))
+            t1 = np.int32((v0 + k0))
             v0 = t1
             n += 1
         return v0, n
@@ -34,40 +35,10 @@ import hashlib
 import re
 import sys
 
-from graphflow.backends import kernel_cache, kernel_math
+from graphflow.backends import kernel_cache, render as shared
 from graphflow.backends.numba_cpu import UNSUPPORTED_DTYPES, Kernel
 from graphflow.compiler import targets
 from graphflow.errors import UnimplementedError
-
-_FLOATS = ("float16", "float32", "float64")
-# The scalar math functions a template may call: kernel_math's public <function>_<dtype> names.
-FUNCTIONS = sorted({name.rsplit("_", 1)[0] for name in vars(kernel_math)
-                    if not name.startswith("_") and name.rsplit("_", 1)[-1] in _FLOATS})
-_CALL = re.compile(r"\b(" + "|".join(FUNCTIONS) + r")\(")
-
-
-def _expression(st):
-    """A statement's right-hand side, rounded to its dtype (a bool result is `x != 0` unless
-    its operands are bools already)."""
-    d = st.consts_dtype
-    expr = st.template.format(*st.operands, ZERO=f"ZERO_{d}", ONE=f"ONE_{d}", INF=f"INF_{d}")
-    expr = _CALL.sub(lambda m: f"{m.group(1)}_{d}(", expr)
-    if st.dtype == "bool":
-        return f"({expr})" if d == "bool" else f"bool(({expr}))"
-    return f"np.{st.dtype}(({expr}))"
-
-
-def _constants(dtypes):
-    lines = []
-    for d in sorted(dtypes):
-        if d == "bool":
-            lines += ["ZERO_bool = False", "ONE_bool = True"]
-            continue
-        lines += [f"ZERO_{d} = np.{d}(0)", f"ONE_{d} = np.{d}(1)"]
-        if d.startswith("float"):
-            lines.append(f"INF_{d} = np.{d}(np.inf)")
-    return lines
-
 
 def render(plan):
     """(source, function name) of the loop function: f(limit, *variables, *inputs) -> (the
@@ -77,20 +48,20 @@ def render(plan):
     statements = plan.cond + plan.body
     params = ["limit"] + variables + [name for name, _ in plan.inputs]
     body = [f"def {fn}({', '.join(params)}):", "    n = 0", "    while n < limit:"]
-    body += [f"        {st.target} = {_expression(st)}" for st in plan.cond]
+    body += [f"        {shared.statement(st)}" for st in plan.cond]
     body += [f"        if not {plan.pred}:", "            break"]
-    body += [f"        {st.target} = {_expression(st)}" for st in plan.body]
+    body += [f"        {shared.statement(st)}" for st in plan.body]
     body.append(f"        {', '.join(variables)} = {', '.join(plan.results)}")
     body += ["        n += 1", f"    return {', '.join(variables)}, n"]
-    functions = sorted({m for st in statements for m in
-                        (f"{f}_{st.consts_dtype}" for f in _CALL.findall(st.template))})
+    functions = sorted({m for st in statements for m in (
+        f"{f}_{st.consts_dtype}" for f in shared.FUNCTION_CALL.findall(st.template))})
     header = [f'"""graphflow loop kernel {fn}: generated from a while_loop; do not edit."""',
               "import numpy as np", "from numba import njit"]
     if functions:
         header.append("from graphflow.backends.kernel_math import " + ", ".join(functions))
     used = {st.consts_dtype for st in statements}
     decorator = "@njit(cache=True, error_model='numpy', nogil=True, fastmath={'contract'})"
-    source = "\n".join(header + [""] + _constants(used) + ["", "", decorator] + body) + "\n"
+    source = "\n".join(header + [""] + shared.constants(used) + ["", "", decorator] + body) + "\n"
     return source, fn
 
 
