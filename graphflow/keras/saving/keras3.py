@@ -23,7 +23,7 @@ import io
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras.layers.base import snake_case
+from graphflow.keras.layers.base import _unique, snake_case
 
 # Keras arguments graphflow's layers do not take, dropped when they hold these (default) values
 _IGNORABLE = {"groups": (1,), "sparse": (False,), "ragged": (False,), "optional": (False,),
@@ -298,15 +298,6 @@ def _own_variables(layer):
     Keras 3's Layer.save_own_variables writes."""
     return _unique(list(layer._trainable_weights) + list(layer._non_trainable_weights) +
                    list(layer._own_variables()))
-
-
-def _unique(variables):
-    seen, out = set(), []
-    for v in variables:
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-    return out
 
 
 def _mha_groups(layer):
