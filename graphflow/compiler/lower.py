@@ -772,7 +772,9 @@ def _reference_step(node, in_slots, out_slots, fn=None):
             env[out_slots[0]] = result if type(result) is np.ndarray else np.asarray(result)
         else:
             for s, r in zip(out_slots, result):
-                env[s] = r
+                # a NumPy scalar (an iterator's element, a split's piece) is made an array:
+                # kernels later in the plan index their arguments as arrays
+                env[s] = np.asarray(r) if isinstance(r, (np.generic, int, float)) else r
     return step
 
 
