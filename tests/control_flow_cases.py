@@ -184,6 +184,49 @@ def _test_add():
     np.testing.assert_array_equal(tl.stack(s, F64).numpy(), x + y)
 
 
+def _test_add_at():
+    op = REGISTRY["tensor_list_add_at"]
+    like = tl.from_tensor(EagerTensor(np.zeros((3, 2))))
+    item = EagerTensor(np.array([5.0, 6.0]))
+    accs = [tl.from_tensor(EagerTensor(np.arange(6.0).reshape(3, 2))),   # full
+            tl.from_tensor(EagerTensor(np.arange(2.0).reshape(1, 2))),   # shorter than like
+            tl.zeros_like(like),                                         # Zero items
+            tl.reserve(np.int32(3), F64),                                # unwritten items
+            tl.from_tensor(EagerTensor(np.ones((4, 2))))]                # longer than like
+    for acc in accs:
+        for i in range(3):
+            expected = dispatch(REGISTRY["tensor_list_add"], [acc, tl.set_item(
+                tl.zeros_like(like), np.int32(i), item, infer_shape=False)])
+            got = dispatch(op, [acc, like, np.int32(i), item])
+            got_items, expected_items = (tl.value_of(t._value, "t").items for t in (got, expected))
+            assert len(got_items) == len(expected_items)
+            for g, e in zip(got_items, expected_items):
+                assert (g is None) == (e is None) and isinstance(g, tl.Zero) == isinstance(e, tl.Zero)
+                if isinstance(e, np.ndarray):
+                    np.testing.assert_array_equal(g, e)
+    with pytest.raises(OutOfRangeError, match="size is: 3"):
+        dispatch(op, [accs[0], like, np.int32(3), item])
+    with pytest.raises(InvalidArgumentError, match="dtype"):
+        dispatch(op, [accs[0], like, np.int32(0), EagerTensor(np.ones(2, np.float32))])
+
+    def composite(a, b, v):
+        acc, lk = tl.from_tensor(a), tl.from_tensor(b)
+        return tf.reduce_sum(tl.stack(dispatch(op, [acc, lk, np.int32(1), v]), F64) ** 2)
+    _check_grad(composite, [_rng(7).normal(size=(3, 2)), np.zeros((3, 2)),
+                            _rng(8).normal(size=2)])
+
+    @tf.function  # in a graph, a read's cotangent (one item into zeros) added becomes add_at
+    def f(x):
+        lst = tl.from_tensor(x)
+        one = tl.set_item(tl.zeros_like(lst), np.int32(1), x[0], infer_shape=False)
+        return tl.stack(tl.add(lst, one), F64)
+    x = _rng(9).normal(size=(3, 2))
+    np.testing.assert_allclose(f(tf.constant(x)).numpy(), [x[0], x[1] + x[0], x[2]])
+    graph = f.get_concrete_function(tf.constant(x)).graph
+    assert [n.type for n in graph.nodes].count("tensor_list_add_at") == 1
+    assert "tensor_list_add" not in [n.type for n in graph.nodes]
+
+
 def _test_gather_like():
     x = np.arange(6.0).reshape(3, 2)
     lst = tl.zeros_like(tl.from_tensor(EagerTensor(x)))
@@ -285,6 +328,7 @@ SKIPPED_OP_TESTS = {
     "tensor_list_concat": _test_concat,
     "tensor_list_zeros_like": _test_zeros_like,
     "tensor_list_add": _test_add,
+    "tensor_list_add_at": _test_add_at,
     "tensor_list_gather_like": _test_gather_like,
     "tensor_list_zero_items": _test_zero_items,
     "tensor_list_stack_like": _test_stack_like,

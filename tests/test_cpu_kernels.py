@@ -152,3 +152,46 @@ def test_plan_compile_compiles_the_kernels_before_the_first_run():
     before = [len(f.signatures) for f in jitted]
     plan.run([x, w])
     assert [len(f.signatures) for f in jitted] == before
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gather_grad_kernel_adds_repeated_rows_in_the_reference_order(seed):
+    rng = np.random.default_rng(seed)
+    vocab = int(rng.integers(1, 7))
+    index_shape = tuple(int(d) for d in rng.integers(1, 5, int(rng.integers(1, 3))))
+    row = tuple(int(d) for d in rng.integers(1, 4, int(rng.integers(0, 3))))
+    dtype = rng.choice([np.float32, np.float64])
+    indices = rng.integers(0, vocab, index_shape).astype(rng.choice([np.int32, np.int64]))
+    dy = rng.normal(size=index_shape + row).astype(dtype) * 10 ** rng.normal(size=index_shape + row)
+    like = np.zeros((vocab,) + row, dtype)
+    want = REGISTRY["gather_grad"].ref(dy, indices, like, axis=0)
+    _same(cpu_kernels.gather_grad(dy, indices, like, axis=0), want)
+    assert want.tobytes() == cpu_kernels.gather_grad(dy, indices, like, axis=0).tobytes()
+
+
+def test_gather_grad_kernel_leaves_bad_indices_to_the_reference():
+    dy, like = np.ones((2, 3), np.float32), np.zeros((4, 3), np.float32)
+    bad = np.array([1, 4], np.int32)
+    with pytest.raises(Exception) as kernel_error:
+        cpu_kernels.gather_grad(dy, bad, like, axis=0)
+    with pytest.raises(Exception) as reference_error:
+        REGISTRY["gather_grad"].ref(dy, bad, like, axis=0)
+    assert type(kernel_error.value) is type(reference_error.value)
+
+
+def test_an_embedding_gradient_runs_the_gather_grad_kernel(monkeypatch):
+    calls = []
+    kernel = cpu_kernels._KERNELS["gather_grad"]
+    monkeypatch.setitem(cpu_kernels._KERNELS, "gather_grad",
+                        lambda *a, **k: calls.append(1) or kernel(*a, **k))
+    table = tf.Variable(np.random.default_rng(0).normal(size=(10, 4)).astype(np.float32))
+    ids = tf.constant([[1, 2, 1], [9, 1, 0]])
+
+    def grad():
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.gather(table, ids) ** 2)
+        return tape.gradient(y, table)
+
+    compiled = tf.convert_to_tensor(tf.function(grad)()).numpy()
+    assert calls
+    np.testing.assert_array_equal(compiled, tf.convert_to_tensor(grad()).numpy())

@@ -500,8 +500,51 @@ ADD = register("tensor_list_add", OPAQUE, lambda specs: _variant_spec(), _add_re
                lambda inputs, outputs, dy: (dy, dy))
 
 
+def _zero_of(item):
+    return None if item is None else Zero(
+        np.shape(item) if isinstance(item, np.ndarray) else item.shape, item.dtype)
+
+
+def _add_at_ref(acc, like, index, item):
+    """add(acc, set_item(zeros_like(like), index, item)) without building the one-item list:
+    a loop's gradient adds one read's cotangent per iteration, which would otherwise cost a
+    pass over every item each time (quadratic in the number of steps)."""
+    op = "tensor_list_add"
+    a, x = value_of(acc, op), value_of(like, op)
+    i = _index(index, op)
+    if not 0 <= i < len(x.items):  # set_item's checks, on the list it would have written
+        raise OutOfRangeError(f"TensorArray: Tried to write to index {i} but array is not "
+                              f"resizeable and size is: {len(x.items)}")
+    if x.element_dtype is not None and item.dtype != x.element_dtype:
+        raise InvalidArgumentError(f"TensorArray dtype is {x.element_dtype} but Op is trying "
+                                   f"to write dtype {item.dtype}")
+    items = list(a.items)
+    items.extend(_zero_of(it) for it in x.items[len(items):])
+    if any(it is None for it in items[:len(x.items)]):  # unwritten + zero is zero, as in add
+        items[:len(x.items)] = [_zero_of(z) if it is None else it
+                                for it, z in zip(items, x.items)]
+    items[i] = _add_items(items[i], item)
+    return variant(a.with_items(items))
+
+
+def _add_at_grad(inputs, outputs, dy):
+    _, _, index, item = inputs
+    return dy, None, None, get_item(dy, index, item.dtype, item.shape.dims_tuple())
+
+
+ADD_AT = register("tensor_list_add_at", OPAQUE, lambda specs: _variant_spec(), _add_at_ref,
+                  _add_at_grad)
+
+
 def add(a, b):
-    """Two cotangent lists summed item by item."""
+    """Two cotangent lists summed item by item. When `b` is one item written into zeros (the
+    cotangent of a read), the sum is that item added into `a` (`tensor_list_add_at`)."""
+    node = getattr(b, "node", None)
+    if node is not None and node.type == "tensor_list_set_item" and \
+            not node.attrs["resize"] and not node.attrs["infer_shape"] and \
+            node.inputs[0].node.type == "tensor_list_zeros_like":
+        _, index, item = node.inputs
+        return dispatch(ADD_AT, (a, node.inputs[0].node.inputs[0], index, item))
     return dispatch(ADD, (a, b))
 
 
