@@ -11,10 +11,10 @@ when that venv exists (python3 -m venv ~/.venv-peers && ~/.venv-peers/bin/pip in
 
 Run: python examples/benchmarks/transformer.py [--steps 5] [--seq 600] [--batch 32]
 Goal (issue 17): faster than PyTorch eager on the 2-core CPU.
-Measured (book sizes, 5 steps each, the 2-core machine shared with other jobs, so noisy): one
-run graphflow best 4.2 s/step vs PyTorch 2.13 eager best 10.5 s (ratio 0.40); a later run
-9.2 s vs 5.3 s (ratio 1.74). Under this load the comparison is inconclusive; rerun on a quiet
-machine.
+Measured (book sizes, 3 steps each): on the quiet 2-core machine (load average 0.1-1.3) on
+2026-12-03, two runs gave graphflow 981 / 1068 ms per step (best) against PyTorch 2.13 eager
+1071 / 1178 ms, ratios 0.92 and 0.91 (medians 0.95 and 0.90). Earlier runs on the loaded
+machine swung from 0.40 to 1.74.
 """
 import argparse
 import json
