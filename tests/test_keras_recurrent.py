@@ -400,3 +400,34 @@ def test_masks_are_per_thread():
     worker.start()
     worker.join()
     assert seen == [None] and get_mask(t) is not None
+
+
+def test_text_classifier_textvectorization_embedding_lstm_trains_compiled():
+    # issue 17's acceptance: TextVectorization (adapted on a dataset, applied in Dataset.map) +
+    # Embedding(mask_zero) + LSTM learns a keyword task with compiled fit; then the same layers
+    # take strings end to end. (TF 2.21 on this program: loss 0.69 -> 0.16, accuracy 1.0.)
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    good, bad = ["great", "fine", "love", "superb"], ["awful", "bad", "hate", "boring"]
+    filler = ["the", "movie", "was", "a", "plot", "and"]
+    texts, labels = [], []
+    for i in range(256):
+        words = list(rng.choice(filler, 6)) + list(rng.choice(good if i % 2 else bad, 2))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(float(i % 2))
+    ds = tf.data.Dataset.from_tensor_slices((texts, labels)).batch(32)
+    vectorize = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=10)
+    vectorize.adapt(ds.map(lambda x, y: x))
+    model = keras.Sequential([keras.Input((None,), dtype="int64"),
+                              keras.layers.Embedding(50, 8, mask_zero=True),
+                              keras.layers.LSTM(8), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(ds.map(lambda x, y: (vectorize(x), y)), epochs=15, verbose=0)
+    assert not model.run_eagerly
+    assert history.history["loss"][0] > 0.6 and history.history["loss"][-1] < 0.4
+    assert history.history["accuracy"][-1] > 0.9
+    inputs = keras.Input((1,), dtype="string")
+    end_to_end = keras.Model(inputs, model(vectorize(inputs)))
+    p = end_to_end.predict(tf.constant([["great love the movie"], ["awful bad plot"]]), verbose=0)
+    assert p[0, 0] > 0.5 > p[1, 0]
