@@ -58,6 +58,7 @@ _LAZY = {
     "train": "graphflow.train",
     "Module": ("graphflow.module", "Module"),
     "summary": "graphflow.summary",
+    "nest": "graphflow.nest",
 }
 
 

@@ -51,6 +51,8 @@ from graphflow.ops import summary_write as _summary_write  # noqa: F401,E402 - t
 from graphflow.ops.static import get_static_value  # noqa: F401,E402
 from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
 from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
+from graphflow.ops.functional import (  # noqa: F401,E402
+    foldl, foldr, map_fn, scan, vectorized_map)
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
