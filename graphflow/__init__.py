@@ -9,6 +9,8 @@
 
 numba, networkx and the keras package are imported lazily, when first needed.
 """
+import builtins
+
 from graphflow import dtypes, errors, tensor as _tensor
 from graphflow.dtypes import (  # noqa: F401
     DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8,
@@ -67,7 +69,7 @@ def __getattr__(name):
     if target is None:
         raise AttributeError(f"module 'graphflow' has no attribute {name!r}")
     import importlib
-    if isinstance(target, tuple):
+    if type(target) is builtins.tuple:  # (tf.tuple shadows the builtin here)
         value = getattr(importlib.import_module(target[0]), target[1])
     else:
         value = importlib.import_module(target)

@@ -74,6 +74,8 @@ class _Context(threading.local):
         self.device_stack = []     # graphflow.device scopes, innermost last
         self.strategy_stack = []   # graphflow.distribute strategy scopes / replica contexts
         self.default_session = None
+        # compat.v1 / tf.control_dependencies scopes: (graph, nodes, or None for a reset)
+        self.control_stack = []
         # the GPU eager work goes to, or None for the CPU fast path (devices._update_placement)
         dev = settings.default_device
         self.gpu_placement = dev if dev is not None and dev.is_gpu else None

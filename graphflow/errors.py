@@ -30,5 +30,10 @@ class OutOfRangeError(InvalidArgumentError):
     """An index or axis was out of range."""
 
 
+class UnknownError(GraphflowError, RuntimeError):
+    """An error from outside graphflow's ops, e.g. raised by the Python function of a
+    py_function (the original exception is its __cause__)."""
+
+
 class NotFoundError(GraphflowError, LookupError):
     """A named thing (tensor, file, kernel) was not found."""

@@ -311,6 +311,13 @@ class Tensor(_Operators):
 
     __slots__ = ()
 
+    def set_shape(self, shape):
+        """An eager tensor's shape is known: this only checks that `shape` agrees, as TF does
+        (SymbolicTensor merges it into the static shape)."""
+        if not self.shape.is_compatible_with(TensorShape(shape)):
+            raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied "
+                             f"shape {TensorShape(shape)}")
+
 
 class EagerTensor(Tensor):
     """A concrete tensor holding a NumPy array.

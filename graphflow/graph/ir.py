@@ -32,7 +32,7 @@ class Node:
     """
 
     __slots__ = ("graph", "name", "opdef", "inputs", "attrs", "outputs", "index", "device",
-                 "__weakref__")
+                 "control_inputs", "__weakref__")
 
     def __init__(self, graph, name, opdef, inputs, attrs, specs, index):
         self.graph = graph
@@ -43,6 +43,9 @@ class Node:
         self.index = index  # position in program order
         # the device requested by an enclosing graphflow.device scope (None: not pinned)
         self.device = context.device_stack[-1] if context.device_stack else None
+        # nodes that must run before this one (tf.control_dependencies); a Session running this
+        # node runs them too
+        self.control_inputs = _control_inputs(graph) if context.control_stack else ()
         self.outputs = tuple(SymbolicTensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(specs))
 
     @property
@@ -68,6 +71,37 @@ class Node:
         return f"{self.name}: {outs} = {self.type}({args}{', ' if args and attrs else ''}{attrs})"
 
 
+def _control_inputs(graph):
+    """The control inputs the enclosing control_dependencies scopes of `graph` give a new node."""
+    found = []
+    for scope_graph, nodes in reversed(context.control_stack):
+        if scope_graph is not graph:
+            continue
+        if nodes is None:  # control_dependencies(None) clears the outer scopes
+            break
+        found.extend(n for n in nodes if n not in found)
+    return tuple(found)
+
+
+def control_closure(tensors, nodes, fed=()):
+    """The control inputs that running `tensors` and `nodes` requires, transitively (through
+    data inputs and control inputs; fed tensors cut the walk, their producers do not run)."""
+    fed_ids = {id(t) for t in fed}
+    seen, needed = set(), []
+    stack = [t.node for t in tensors if id(t) not in fed_ids] + list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for dep in node.control_inputs:
+            if id(dep) not in seen:
+                needed.append(dep)
+            stack.append(dep)
+        stack.extend(t.node for t in node.inputs if id(t) not in fed_ids)
+    return needed
+
+
 def _spec_text(t):
     dims = t.shape.dims_tuple()
     shape = "?" if dims is None else ",".join("?" if d is None else str(d) for d in dims)
@@ -86,6 +120,17 @@ def _attr_text(value):
 
 def _attrs_text(attrs):
     return ", ".join(f"{k}={_attr_text(v)}" for k, v in attrs.items())
+
+
+def _as_control_input(value):
+    if isinstance(value, Node):
+        return value
+    if isinstance(value, SymbolicTensor):
+        return value.node
+    op = getattr(value, "op", None)  # a Variable's update or another object with an op
+    if isinstance(op, Node):
+        return op
+    raise TypeError(f"Control input must be Operation or Tensor: {value!r}")
 
 
 class Graph:
@@ -167,6 +212,28 @@ class Graph:
         self._by_name[node.name] = node
         self._nx_cache = None
         return node
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Nodes created in this context run only after `control_inputs` (operations or
+        tensors) have run; `None` clears the enclosing scopes.
+
+            >>> g = tf.Graph()
+            >>> with g.as_default():
+            ...     v = tf.compat.v1.Variable(1.0)
+            ...     step = v.assign_add(1.0)
+            ...     with g.control_dependencies([step]):
+            ...         out = tf.identity(v.read_value())
+            >>> [n.name for n in out.node.control_inputs]
+            ['assign_add']
+        """
+        nodes = None if control_inputs is None else [_as_control_input(c)
+                                                      for c in control_inputs]
+        context.control_stack.append((self, nodes))
+        try:
+            yield
+        finally:
+            context.control_stack.pop()
 
     def add_to_collection(self, key, value):
         self.collections.setdefault(key, []).append(value)

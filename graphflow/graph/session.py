@@ -59,7 +59,13 @@ class Session:
                 self._plans.move_to_end(key)
                 return plan
         from graphflow.graph.function import compile_graph
-        plan = compile_graph(self.graph, tensors, feed_tensors, targets, device=self._device())
+        from graphflow.graph.ir import control_closure
+        # what tf.control_dependencies made the fetches wait for runs too (before them: it was
+        # built earlier, and plans keep program order)
+        extra = [n for n in control_closure(tensors, targets, feed_tensors)
+                 if all(n is not t for t in targets)]
+        plan = compile_graph(self.graph, tensors, feed_tensors, list(targets) + extra,
+                             device=self._device())
         with self._lock:
             plan = self._plans.setdefault(key, plan)
             while len(self._plans) > max(1, context.max_cached_plans):

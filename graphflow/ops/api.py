@@ -51,6 +51,9 @@ from graphflow.ops import summary_write as _summary_write  # noqa: F401,E402 - t
 from graphflow.ops.static import get_static_value  # noqa: F401,E402
 from graphflow.ops.tensor_array import TensorArray  # noqa: F401,E402
 from graphflow.ops.while_loop import while_loop  # noqa: F401,E402
+from graphflow.ops.grouping import (  # noqa: F401,E402
+    control_dependencies, get_logger, group, init_scope, no_op, tuple)
+from graphflow.ops.script_ops import numpy_function, py_function  # noqa: F401,E402
 from graphflow.ops.functional import (  # noqa: F401,E402
     foldl, foldr, map_fn, scan, vectorized_map)
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops

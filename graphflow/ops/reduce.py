@@ -46,8 +46,8 @@ def _keep(dy, x, axis, keepdims):
         return dy
     rank = x.shape.rank
     if axis is None:
-        if rank is None:
-            raise InvalidArgumentError("gradient of a full reduction needs the input's rank")
+        if rank is None:  # dy is a scalar: it broadcasts against x whatever x's rank
+            return dy
         axis = range(rank)
     from graphflow.ops.shape import expand_dims
     for a in sorted(axis):
