@@ -19,7 +19,7 @@ import math
 from graphflow.context import context
 from graphflow.dtypes import is_differentiable
 from graphflow.errors import InvalidArgumentError
-from graphflow.ops import backprop
+from graphflow.ops import backprop, script_ops as _script_ops
 from graphflow.ops.custom_gradient import custom_gradient
 from graphflow.tensor import Tensor, Variable
 from graphflow.utils import nest
@@ -401,3 +401,7 @@ def recompute_grad(f):
             return result, grad
         return inner(*args)
     return call
+
+
+# py_function's gradient runs the user's function again under a tape (ops/script_ops.py)
+_script_ops.GradientTape = GradientTape

@@ -2043,6 +2043,8 @@ SKIP_FORWARD["print"] = "STATEFUL: writes to a stream (targeted test)"
 SKIP_FORWARD["custom_gradient"] = "STATEFUL: calls a Python grad_fn held in the attrs (targeted test)"
 SKIP_FORWARD["write_summary"] = "STATEFUL: writes TensorBoard events (tests/test_summary_tensorboard.py)"
 SKIP_FORWARD["assert"] = "STATEFUL: raises when its condition is false (targeted test)"
+SKIP_FORWARD["py_function"] = "STATEFUL: calls a Python function held in the attrs (targeted test)"
+SKIP_FORWARD["py_function_grad"] = "STATEFUL: re-runs a py_function under a tape (targeted test)"
 
 
 # ---------------------------------------------------------------------------------------------

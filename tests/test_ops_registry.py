@@ -488,6 +488,21 @@ def _test_group():
     assert op.infer([Spec((2,), tf.float64)]) == []
 
 
+def _test_py_function():
+    op, grad_op = REGISTRY["py_function"], REGISTRY["py_function_grad"]
+    attrs = {"func": lambda a: a * a, "Tout": (tf.float64,), "numpy": False, "in_graph": False}
+    assert op.infer([Spec((2,), tf.float64)], **attrs) == [(None, tf.float64)]
+    x = EagerTensor(np.array([1.0, -3.0]))
+    (y,) = dispatch(op, [x], attrs)
+    np.testing.assert_array_equal(y.numpy(), [1.0, 9.0])
+    (g,) = op.grad([x], [y], [EagerTensor(np.array([1.0, 2.0]))], **attrs)
+    np.testing.assert_array_equal(g.numpy(), [2.0, -12.0])  # dy * 2x, by the tape inside
+    assert grad_op.infer([Spec((2,), tf.float64)] * 2, func=attrs["func"], n_inputs=1,
+                         wanted=(0,)) == [((2,), tf.float64)]
+    numpy_attrs = dict(attrs, numpy=True)
+    assert op.grad([x], [y], [EagerTensor(np.ones(2))], **numpy_attrs) == [None]
+
+
 def _test_iterator_ops():
     from graphflow.ops import iterators
     specs = ((tf.float32.name, (2,)), (tf.int64.name, ()))
@@ -702,6 +717,8 @@ SKIPPED_OP_TESTS = {
     "placeholder": _test_placeholder,
     "read_variable": _test_read_variable,
     "group": _test_group,
+    "py_function": _test_py_function,
+    "py_function_grad": _test_py_function,
     "iterator_open": _test_iterator_ops,
     "iterator_next": _test_iterator_ops,
     "iterator_close": _test_iterator_ops,

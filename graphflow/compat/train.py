@@ -63,7 +63,7 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
         """The op applying one update per (gradient, variable) pair (None gradients skipped),
         then incrementing global_step."""
-        from graphflow.graph.variables import group
+        from graphflow.ops.grouping import group
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         if not pairs:
             raise InvalidArgumentError(

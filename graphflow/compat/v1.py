@@ -19,8 +19,9 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.graph.ir import Graph, get_default_graph, name_scope, reset_default_graph  # noqa: F401
 from graphflow.graph.session import Session, get_default_session  # noqa: F401
 from graphflow.graph.variables import (  # noqa: F401
-    global_variables, global_variables_initializer, group, trainable_variables,
-    variables_initializer)
+    global_variables, global_variables_initializer, trainable_variables, variables_initializer)
+from graphflow.ops.grouping import (  # noqa: F401
+    control_dependencies, group, init_scope, no_op, tuple)
 from graphflow.tensor import Variable  # noqa: F401
 from graphflow.compat import layers, losses, train  # noqa: F401
 from graphflow.compat.variable_scope import (  # noqa: F401
@@ -328,11 +329,6 @@ def assign_add(ref, value, use_locking=None, name=None):
 
 def assign_sub(ref, value, use_locking=None, name=None):
     return ref.assign_sub(value, name=name)
-
-
-def no_op(name=None):
-    """An op that does nothing (a target for Session.run)."""
-    return group(name=name or "NoOp")
 
 
 def __getattr__(name):

@@ -61,25 +61,6 @@ def set_collections(var, collections):
         graph.add_to_collection(key, var)
 
 
-def group(*inputs, name=None):
-    """One op that runs all the given ops/tensors (TF's tf.group)."""
-    from graphflow.graph.ir import get_default_graph
-    from graphflow.ops.registry import dispatch
-    from graphflow.ops.state import GROUP
-    flat = []
-    for x in inputs:
-        flat.extend(x if isinstance(x, (list, tuple)) else [x])
-    tensors = []
-    for x in flat:
-        if hasattr(x, "outputs"):  # a Node: depend on its outputs (a group: on its inputs)
-            tensors.extend(x.outputs if x.outputs else x.inputs)
-        else:
-            tensors.append(x)
-    graph = get_default_graph()
-    with graph.as_default():
-        return dispatch(GROUP, tuple(tensors), {}, name or "group_deps")
-
-
 def global_variables(graph=None):
     from graphflow.graph.ir import get_default_graph
     return (graph or get_default_graph()).get_collection(GLOBAL_VARIABLES)
@@ -96,6 +77,7 @@ def global_variables_initializer():
 
 
 def variables_initializer(var_list, name="init"):
+    from graphflow.ops.grouping import group
     if not var_list:
         from graphflow.graph.ir import get_default_graph
         graph = get_default_graph()

@@ -24,10 +24,9 @@ program order (TF's automatic control dependencies).
 import contextlib
 
 from graphflow.context import context
-from graphflow.ops.registry import STATEFUL, dispatch, register
+from graphflow.ops.registry import dispatch
+from graphflow.ops.state import GROUP
 from graphflow.tensor import SymbolicTensor
-
-NO_OP = register("no_op", STATEFUL, lambda specs: [], lambda: (), num_outputs=0)
 
 
 def _graph_of(values):
@@ -35,10 +34,10 @@ def _graph_of(values):
         return context.graph
     for v in values:
         if isinstance(v, SymbolicTensor):
-            return v.graph
-        node = getattr(v, "graph", None)
-        if node is not None and hasattr(node, "control_dependencies"):
-            return node
+            return v.node.graph
+        graph = getattr(v, "graph", None)  # a Node
+        if graph is not None and hasattr(graph, "control_dependencies"):
+            return graph
     return None
 
 
@@ -62,7 +61,7 @@ def no_op(name=None):
     """An op that does nothing (what tf.group returns); None eagerly."""
     if context.graph is None:
         return None
-    return dispatch(NO_OP, (), {}, name)
+    return dispatch(GROUP, (), {}, name or "NoOp")
 
 
 def group(*inputs, name=None):
@@ -76,7 +75,7 @@ def group(*inputs, name=None):
     if graph is None:
         return None
     with graph.as_default(), graph.control_dependencies(flat):
-        return dispatch(NO_OP, (), {}, name or "group_deps")
+        return dispatch(GROUP, (), {}, name or "group_deps")
 
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name

@@ -27,6 +27,10 @@ from graphflow.ops.registry import STATEFUL, dispatch, register
 from graphflow.tensor import EagerTensor, SymbolicTensor
 
 
+# graphflow.autodiff (a layer above ops) installs its GradientTape here when imported
+GradientTape = None
+
+
 class _Eager:
     """Runs the user's function eagerly even while the caller's thread builds a graph (a
     Session.run inside `with graph.as_default()`), with the caller's tapes set aside: the op
@@ -126,7 +130,6 @@ def _grad_infer(specs, func, n_inputs, wanted):
 
 def _grad_ref(*arrays, func, n_inputs, wanted):
     """Runs the function again under a tape and returns the gradients of the wanted inputs."""
-    from graphflow.autodiff import GradientTape
     xs = [EagerTensor(np.asarray(a)) for a in arrays[:n_inputs]]
     dys = [EagerTensor(np.asarray(a)) for a in arrays[n_inputs:]]
     with _Eager():

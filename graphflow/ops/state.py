@@ -46,8 +46,8 @@ ASSIGNS = ("assign", "assign_add", "assign_sub")  # the ops that write a variabl
 # Scalar forms for fused update kernels: {var} is the variable's current element.
 ASSIGN.scalar, ASSIGN_ADD.scalar, ASSIGN_SUB.scalar = "{0}", "({var} + {0})", "({var} - {0})"
 
-# Runs its inputs and nothing else: compat.v1's tf.group / train ops. Inputs may be tensors or,
-# for ops without outputs, the Nodes themselves (see graph/variables.group).
+# Does nothing: tf.no_op, and tf.group / compat.v1 train ops, whose node carries what it groups
+# as control inputs (ops/grouping.py); a Session running it runs them.
 GROUP = register("group", STATEFUL, lambda specs: [], lambda *arrays: (), num_outputs=0)
 
 
