@@ -1,11 +1,12 @@
 # Entry points, all safe on a fresh machine: `make demo`, `make test`, `make docs`.
-# Each creates .venv and installs graphflow with its dev extras; `make demo` and `make test`
-# install Debian's graphviz package when the `dot` binary is missing and apt is available, and
-# `make test` Debian's chromium too (for the browser test of the diagrams). Every apt and pip
+# Each creates .venv and installs graphflow (`make demo` only its dependencies, the others its
+# dev extras too); `make demo` and `make test` install Debian's graphviz package when the `dot`
+# binary is missing and apt is available, and `make test` Debian's chromium too (for the browser test of the diagrams). Every apt and pip
 # step fails soft when the machine is offline and what it would install is already there.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+BASE := $(VENV)/.base
 STAMP := $(VENV)/.installed
 
 # The folder holding the datasets (mnist/ with its four .gz files): $GRAPHFLOW_DATA_DIR from the
@@ -21,17 +22,27 @@ endif
 
 .PHONY: demo test docs install graphviz chromium bench clean show-data-dir
 
-$(STAMP): pyproject.toml
+# graphflow and its dependencies (what `make demo` needs; from a local index or wheel folder
+# too, since nothing here needs a build from source)
+$(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip || echo "note: could not upgrade pip (offline?); keeping the venv's own"
-	@if ! $(PY) -m pip install --quiet -e '.[dev]'; then \
+	@if ! $(PY) -m pip install --quiet -e .; then \
 	  echo "note: pip could not install graphflow's dependencies (offline?); trying without them"; \
 	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . && \
-	  $(PY) -c "import numpy, numba, networkx, graphviz, pytest" || { \
-	    echo "error: graphflow needs numpy, numba, networkx and graphviz (pytest for the tests) in $(VENV);"; \
+	  $(PY) -c "import numpy, numba, networkx, graphviz" || { \
+	    echo "error: graphflow needs numpy, numba, networkx and graphviz in $(VENV);"; \
 	    echo "  connect to PyPI, or point pip at a folder of wheels: PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels make ..."; \
 	    exit 1; }; \
 	fi
+	touch $(BASE)
+
+# ... and the dev extras the tests and docs use (pytest, hypothesis, pdoc, mpi4py, h5py, ...)
+$(STAMP): $(BASE)
+	@$(PY) -m pip install --quiet -e '.[dev]' || { \
+	  echo "error: could not install graphflow's dev extras (pytest, hypothesis, pdoc, ...) in $(VENV);"; \
+	  echo "  connect to PyPI, or point pip at a folder of wheels: PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels make ..."; \
+	  exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -58,7 +69,7 @@ chromium:
 	  else echo "note: chromium not found and apt-get unavailable; the browser test will be skipped"; fi; \
 	fi
 
-demo: install graphviz
+demo: $(BASE) graphviz
 	$(PY) examples/demo.py
 	$(PY) examples/mnist_mlp.py
 
