@@ -17,11 +17,14 @@ respect to x and y by a tape eagerly (through the Python control flow) against a
 the function (the control-flow ops' gradient rules) and compat.v1.gradients. A few programs
 are also compiled (numba backend). float64 throughout: results agree to 1e-9.
 
-A failure prints the program's source.
+A failure prints the program's source. GRAPHFLOW_FUZZ_EXAMPLES (N or xN) and GRAPHFLOW_FUZZ_SEED
+work as in tests/test_compiler_differential.py (also for the property of tests/test_body_passes.py).
 """
+import os
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
 import graphflow as tf
@@ -130,11 +133,28 @@ def _grads(fn, x, y, w, inside):
     return [t.numpy() for t in tape.gradient(loss, xs, unconnected_gradients="zero")]
 
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
+def _examples(default):
+    """max_examples for a property, after GRAPHFLOW_FUZZ_EXAMPLES (N overrides, xN multiplies)."""
+    raw = os.environ.get("GRAPHFLOW_FUZZ_EXAMPLES", "").strip().lower()
+    if not raw:
+        return default
+    if raw.startswith("x") or raw.endswith("x"):
+        return max(1, int(default * float(raw.strip("x"))))
+    return max(1, int(raw))
+
+
+_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip()
+SETTINGS = dict(deadline=None, derandomize=not _SEED, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
-@settings(max_examples=40, **SETTINGS)
+def fuzz_seed(test):
+    """GRAPHFLOW_FUZZ_SEED=N draws random (not derandomized) examples from seed N."""
+    return seed(int(_SEED))(test) if _SEED else test
+
+
+@fuzz_seed
+@settings(max_examples=_examples(40), **SETTINGS)
 @given(source=_expr(3, LEAVES), seed=st.integers(0, 2 ** 16))
 def test_random_control_flow_programs_agree(source, seed):
     note(f"program: {source}")
@@ -158,7 +178,8 @@ def test_random_control_flow_programs_agree(source, seed):
                                        atol=1e-10, err_msg=label)
 
 
-@settings(max_examples=4, **SETTINGS)
+@fuzz_seed
+@settings(max_examples=_examples(4), **SETTINGS)
 @given(source=_expr(2, LEAVES), seed=st.integers(0, 2 ** 16))
 def test_random_control_flow_programs_compiled(source, seed):
     note(f"program: {source}")
@@ -174,7 +195,7 @@ def test_the_grammar_reaches_every_construct():
     """The drawn programs do contain each construct (the strategy is not degenerate)."""
     seen = set()
 
-    @settings(max_examples=60, **SETTINGS)
+    @settings(max_examples=60, **dict(SETTINGS, derandomize=True))
     @given(source=_expr(3, LEAVES))
     def collect(source):
         for construct in ("tf.cond", "tf.switch_case", "tf.while_loop", "ta_loop", "reduce_sum(v"):
