@@ -15,7 +15,8 @@ graphflow.function on the reference interpreter, its optimized graph (every pass
 reference interpreter, and in a compat.v1 Session; and the gradient of <f(x, y), w> with
 respect to x and y by a tape eagerly (through the Python control flow) against a tape inside
 the function (the control-flow ops' gradient rules) and compat.v1.gradients. A few programs
-are also compiled (numba backend). float64 throughout: results agree to 1e-9.
+are also compiled (numba backend), on the CPU and on the CUDA target (the Numba simulator).
+float64 throughout: results agree to 1e-9.
 
 A failure prints the program's source. GRAPHFLOW_FUZZ_EXAMPLES (N or xN) and GRAPHFLOW_FUZZ_SEED
 work as in tests/test_compiler_differential.py (also for the property of tests/test_body_passes.py).
@@ -178,16 +179,19 @@ def test_random_control_flow_programs_agree(source, seed):
                                        atol=1e-10, err_msg=label)
 
 
+@pytest.mark.parametrize("device", ["/CPU:0", "/GPU:0"])
 @fuzz_seed
 @settings(max_examples=_examples(4), **SETTINGS)
 @given(source=_expr(2, LEAVES), seed=st.integers(0, 2 ** 16))
-def test_random_control_flow_programs_compiled(source, seed):
+def test_random_control_flow_programs_compiled(device, source, seed):
+    """Compiled plans (bodies as CPU or CUDA sub-plans, under the simulator) == eager."""
     note(f"program: {source}")
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(-1.5, 1.5, 3), rng.uniform(-1.5, 1.5, 3)
     f = _program(source)
     want = f(tf.constant(x), tf.constant(y)).numpy()
-    got = tf.function(f)(tf.constant(x), tf.constant(y)).numpy()
+    with tf.device(device):
+        got = tf.function(f)(tf.constant(x), tf.constant(y)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
 
 
