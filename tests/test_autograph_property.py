@@ -13,11 +13,14 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
 import graphflow as tf
 from graphflow.autograph import conversion
+from graphflow.errors import UnimplementedError
+
+PY_LOOP_TURNED_TENSOR = "The condition of while loop started as non-Tensor, then changed to Tensor"
 
 VARS = ("a", "b", "c")
 
@@ -193,5 +196,15 @@ def test_traced_tensor_programs_match_eager_python(program_dir, source, args):
     fn = _load(source, program_dir)
     tensors = [tf.constant(a) for a in args]
     expected = _outcome(fn, *tensors)
-    got = _outcome(tf.function(fn, backend="reference"), *tensors)
+    traced = tf.function(fn, backend="reference")
+    try:
+        traced.get_concrete_function(*tensors)
+    except UnimplementedError as e:
+        # A Python while loop whose condition becomes a tensor (a variable it reads turned into
+        # a tensor in a nested tensor loop) cannot be staged: TF 2.21 raises NotImplementedError
+        # with this message for the same programs, so they are no counterexample.
+        assume(not str(e).startswith(PY_LOOP_TURNED_TENSOR))
+    except Exception:  # noqa: BLE001 - _outcome compares it with eager's
+        pass
+    got = _outcome(traced, *tensors)
     assert got == expected, source

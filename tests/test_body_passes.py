@@ -6,7 +6,8 @@ import pytest
 from control_flow_cases import assert_modes
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from test_control_flow_differential import LEAVES, SETTINGS, _expr, _near_a_boundary, _program
+from test_control_flow_differential import (LEAVES, SETTINGS, _examples, _expr, _near_a_boundary,
+                                            _program, fuzz_seed)
 
 import graphflow as tf
 from graphflow.backends import reference
@@ -348,7 +349,8 @@ def test_assigns_fused_inside_a_body_are_still_seen_by_the_outer_passes():
 
 # -- random programs --------------------------------------------------------------------------------
 
-@settings(max_examples=30, **SETTINGS)
+@fuzz_seed
+@settings(max_examples=_examples(30), **SETTINGS)
 @given(source=_expr(3, LEAVES), seed=st.integers(0, 2 ** 16))
 def test_random_programs_optimized_bodies_and_their_gradients(source, seed):
     """Values and v1 gradients of the optimized graph (every pass, bodies too) on the reference

@@ -361,6 +361,24 @@ def test_cuda_plan_runs_loop_and_branch_bodies_on_the_device():
     assert "on the host" not in plan
 
 
+def test_cuda_plan_keeps_a_tensor_array_written_in_a_loop_on_the_host():
+    """Regression (fuzz campaign): a variant (a TensorList, a 0-d array of the structured dtype
+    [("variant", object)]) was taken for a device array by to_device, which checked
+    dtype == object; the simulator accepted it and copying the loop body's outputs then failed
+    with a TypeError (real CUDA cannot hold Python objects at all)."""
+    def f(x):
+        ta = tf.TensorArray(tf.float64, size=2)
+
+        def body(i, ta):
+            v = tf.cond(tf.reduce_sum(x) > 0.0, lambda: x, lambda: -x)
+            return i + 1, ta.write(i, v * tf.cast(i + 1, tf.float64))
+        return tf.while_loop(lambda i, ta: i < 2, body, (0, ta))[1].stack()
+    x = tf.constant([0.5, -1.0, 2.0], tf.float64)
+    with tf.device(GPU):
+        out = tf.function(f)(x)
+    np.testing.assert_array_equal(out.numpy(), [[0.5, -1.0, 2.0], [1.0, -2.0, 4.0]])
+
+
 def test_body_plans_never_update_in_place_a_variable_the_enclosing_plan_holds():
     """A read taken before the loop and used after it (or a read a fetched TensorList keeps)
     forbids the body's plans to write that variable's array in place (once bodies are fused,

@@ -15,13 +15,17 @@ graphflow.function on the reference interpreter, its optimized graph (every pass
 reference interpreter, and in a compat.v1 Session; and the gradient of <f(x, y), w> with
 respect to x and y by a tape eagerly (through the Python control flow) against a tape inside
 the function (the control-flow ops' gradient rules) and compat.v1.gradients. A few programs
-are also compiled (numba backend). float64 throughout: results agree to 1e-9.
+are also compiled (numba backend), on the CPU and on the CUDA target (the Numba simulator).
+float64 throughout: results agree to 1e-9.
 
-A failure prints the program's source.
+A failure prints the program's source. GRAPHFLOW_FUZZ_EXAMPLES (N or xN) and GRAPHFLOW_FUZZ_SEED
+work as in tests/test_compiler_differential.py (also for the property of tests/test_body_passes.py).
 """
+import os
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
 import graphflow as tf
@@ -130,11 +134,28 @@ def _grads(fn, x, y, w, inside):
     return [t.numpy() for t in tape.gradient(loss, xs, unconnected_gradients="zero")]
 
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
+def _examples(default):
+    """max_examples for a property, after GRAPHFLOW_FUZZ_EXAMPLES (N overrides, xN multiplies)."""
+    raw = os.environ.get("GRAPHFLOW_FUZZ_EXAMPLES", "").strip().lower()
+    if not raw:
+        return default
+    if raw.startswith("x") or raw.endswith("x"):
+        return max(1, int(default * float(raw.strip("x"))))
+    return max(1, int(raw))
+
+
+_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip()
+SETTINGS = dict(deadline=None, derandomize=not _SEED, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
-@settings(max_examples=40, **SETTINGS)
+def fuzz_seed(test):
+    """GRAPHFLOW_FUZZ_SEED=N draws random (not derandomized) examples from seed N."""
+    return seed(int(_SEED))(test) if _SEED else test
+
+
+@fuzz_seed
+@settings(max_examples=_examples(40), **SETTINGS)
 @given(source=_expr(3, LEAVES), seed=st.integers(0, 2 ** 16))
 def test_random_control_flow_programs_agree(source, seed):
     note(f"program: {source}")
@@ -158,15 +179,19 @@ def test_random_control_flow_programs_agree(source, seed):
                                        atol=1e-10, err_msg=label)
 
 
-@settings(max_examples=4, **SETTINGS)
+@pytest.mark.parametrize("device", ["/CPU:0", "/GPU:0"])
+@fuzz_seed
+@settings(max_examples=_examples(4), **SETTINGS)
 @given(source=_expr(2, LEAVES), seed=st.integers(0, 2 ** 16))
-def test_random_control_flow_programs_compiled(source, seed):
+def test_random_control_flow_programs_compiled(device, source, seed):
+    """Compiled plans (bodies as CPU or CUDA sub-plans, under the simulator) == eager."""
     note(f"program: {source}")
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(-1.5, 1.5, 3), rng.uniform(-1.5, 1.5, 3)
     f = _program(source)
     want = f(tf.constant(x), tf.constant(y)).numpy()
-    got = tf.function(f)(tf.constant(x), tf.constant(y)).numpy()
+    with tf.device(device):
+        got = tf.function(f)(tf.constant(x), tf.constant(y)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
 
 
@@ -174,7 +199,7 @@ def test_the_grammar_reaches_every_construct():
     """The drawn programs do contain each construct (the strategy is not degenerate)."""
     seen = set()
 
-    @settings(max_examples=60, **SETTINGS)
+    @settings(max_examples=60, **dict(SETTINGS, derandomize=True))
     @given(source=_expr(3, LEAVES))
     def collect(source):
         for construct in ("tf.cond", "tf.switch_case", "tf.while_loop", "ta_loop", "reduce_sum(v"):

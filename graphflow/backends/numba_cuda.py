@@ -231,7 +231,7 @@ def to_device(array):
     """A device copy of a NumPy array (counted in graphflow.devices.transfers)."""
     cuda = _cuda()
     array = np.asarray(array)
-    if array.dtype == object:  # a variant (a TensorList of arrays) lives on the host
+    if array.dtype.hasobject:  # a variant (a TensorList of arrays) lives on the host
         return array
     context.transfers["to_device"] += 1
     if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
