@@ -2,7 +2,8 @@
 over device arrays, for concrete input shapes.
 
 The graph and its fused clusters are the same ones the CPU target compiles (the pipeline runs
-once, target-neutral); what differs is the rendering of each step:
+once, target-neutral), and so are the plan's slots, lowering dispatch, arena, control flow and
+executable (lower.SlotPlan, lower.CompiledExecutable); what differs is each step's code:
 
   fused elementwise / reduction / update clusters -> kernels rendered from the same
       kernel_plan.KernelPlan the CPU uses (numba_cuda.render_cuda);
@@ -29,11 +30,9 @@ the device once per call unless they already live there; outputs are device arra
 
 import numpy as np
 
-from graphflow.compiler import control_flow, fused, kernel_plan, memory
-from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
-                                      SlotPlan, assigned_variables, buffer_outputs, explain,
-                                      make_plan, propagate_shapes)
-from graphflow.compiler.plan_cache import PlanCache
+from graphflow.compiler import fused, kernel_plan
+from graphflow.compiler.lower import (ASSIGNS, CompiledExecutable, ReferencePlan, SlotPlan,
+                                      buffer_outputs, propagate_shapes)
 from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.ops import registry
@@ -51,35 +50,6 @@ POOL_KERNELS = {"max_pool2d_grad": "max_pool_grad", "max_pool2d_grad_grad": "max
 AXIS_REDUCE_OPS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
                    "reduce_min": "min", "reduce_all": "all", "reduce_any": "any",
                    "argmax": "argmax", "argmin": "argmin", "unbroadcast": "sum"}
-
-
-class CudaExecutable:
-    """Optimizes once; builds and caches a CudaPlan per distinct set of input shapes.
-    `run(arrays)` takes host or device arrays and returns device arrays."""
-
-    target = "cuda"
-
-    def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
-        self.optimized = Optimized(graph, feeds, fetches, targets, options, target="cuda")
-        self.graph, self.reports = self.optimized.graph, self.optimized.reports
-        self.optimize_seconds = self.optimized.optimize_seconds
-        self.device = device        # a graphflow.devices.Device (None: the eager path's GPU)
-        self.plans = PlanCache(lambda key: make_plan(self.optimized.for_shapes(key), key,
-                                                     CudaPlan, HostPlan))
-
-    @property
-    def last_plan(self):
-        return self.plans.last_plan
-
-    def run(self, arrays):
-        return self.plans.run(tuple([tuple(a.shape) for a in arrays]), arrays)
-
-    def wait(self):
-        return self
-
-    def explain(self):
-        name = self.device.short_name if self.device is not None else "/GPU:0"
-        return explain(self, f"CUDA plan on {name}")
 
 
 def _target():
@@ -100,51 +70,26 @@ class HostPlan(ReferencePlan):
 
 
 class CudaPlan(SlotPlan):
-    """The CUDA plan: the CPU plan's slots and steps (lower.SlotPlan), holding device arrays."""
+    """The CUDA plan: the shared plan (lower.SlotPlan) with device arrays in its slots and
+    arena. Lone elementwise ops and assigns are one-node kernels too (on the CPU NumPy runs
+    them); data movement, index ops, reductions the fused kernels do not cover, convolution and
+    pooling have device steps of their own; what has none runs on the host (`host_ops`)."""
+
+    on_device = True
+    memory = "device "
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
-        numba_cuda = get_target("cuda")
-        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
-        self.cuda = numba_cuda
-        self.kernels = []          # (kernel, what it computes)
+        self.cuda = _target()
+        self.empty = self.cuda.empty
         self.host_ops = []         # names of nodes that run on the host
-        self.planned = []          # (holder, first step, last step) placed in the device arena
-        self.arena_tensors = set()  # ids of tensors whose buffers are in the arena
-        self._lower_all(lambda: self.arena_tensors)
+        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
 
-    # -- buffers ----------------------------------------------------------------------------------
-    def _buffer(self, t, shape=None, dtype=None):
-        """Where a step writes tensor t: for fetched values (the caller owns them) a device array
-        of its own, recycled once the caller has dropped it, else a view into the arena."""
-        shape = self.shapes[id(t)] if shape is None else shape
-        dtype = t.dtype.np if dtype is None else dtype
-        if id(t) in self.output_ids:
-            return OutputArrays(tuple(shape), dtype, _target().empty)
-        holder = _Planned(shape, dtype)
-        self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
-        self.arena_tensors.add(id(t))
-        return holder
-
-    def _scratch(self, node, shape, dtype):
-        """A temporary that lives only during `node`'s step."""
-        holder = _Planned(shape, dtype)
-        at = self.order[id(node)]
-        self.planned.append((holder, at, at))
-        return holder
-
-    def _place_arena(self):
-        lifetimes = []
-        for holder, first, last in self.planned:
-            nbytes = int(np.prod(holder.shape, dtype=np.int64)) * np.dtype(holder.dtype).itemsize
-            lifetimes.append((first, max(first, last if last is not None else first), nbytes))
-        offsets, size = memory.plan_arena(lifetimes)
-        self.peak_bytes = size
-        self.arena = self.cuda.DeviceArena(size)
-        for (holder, _, _), offset in zip(self.planned, offsets):
-            holder.array = self.arena.view(offset, holder.shape, holder.dtype)
+    # -- where values live ------------------------------------------------------------------------
+    def _arena(self, nbytes):
+        return self.cuda.DeviceArena(nbytes)
 
     def _const(self, array):
-        return _target().to_device(array)
+        return self.cuda.to_device(array)
 
     def _index_map(self, shape, move):
         """A device index map: `move` applied to the element indices of an array of `shape`
@@ -152,55 +97,21 @@ class CudaPlan(SlotPlan):
         index = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
         return self._const(np.ascontiguousarray(move(index)).reshape(-1))
 
-    # -- lowering -------------------------------------------------------------------------------
-    def _lower(self, node):
-        t = node.type
-        if t == "placeholder":
-            return None
-        if t == "const":
-            self.consts[self._slot(node.outputs[0])] = self._const(node.attrs["value"])
-            return None
-        if t == "group":
-            return None
-        if t == "read_variable":
-            slot = self._slot(node.outputs[0])
-            self.var_slots.add(slot)
-            var = node.attrs["var"]
+    def host_array(self, a):
+        return self.cuda.as_host(a)
 
-            def read(env):
-                env[slot] = var._device_storage()
-            return read
-        if node.opdef.bodies:  # bodies as device sub-plans; the host reads only the predicate
-            step = self._control_flow_step(node)
-            if step is not None:
-                return step
-        try:
-            return self._lower_on_device(node)
-        except UnimplementedError as e:
-            self.host_ops.append(f"{node.name} ({t}): {e}")
-            return self._host_step(node)
+    def placed(self, a):
+        return self.cuda.as_device(a)
 
-    def _lower_on_device(self, node):
+    # -- the steps only the device has --------------------------------------------------------------
+    def _target_step(self, node):
+        """Ops without a fused kernel, a matmul or a view step run as device code here; an
+        UnimplementedError sends the op to the host (SlotPlan._lower)."""
         op, t = node.opdef, node.type
-        if t == "fused":
-            cluster = node.attrs["cluster"]
-            if cluster.kind == fused.MATMUL:
-                return self._matmul_step(node, cluster)
-            try:
-                return self._kernel_step(node, cluster)
-            except UnimplementedError:
-                lone = [n for n in cluster.body.nodes if n.type != "placeholder"]
-                if cluster.kind == fused.REDUCTION and len(lone) == 1:  # axes in the middle
-                    return self._reduction_step(node, lone[0])
-                raise
-        if t == "matmul":
-            return self._matmul_step(node, None)
         if t in ASSIGNS:
             return self._kernel_step(node, _single_cluster(fused.UPDATE, node))
         if fused.can_fuse_elementwise(node):
             return self._kernel_step(node, _single_cluster(fused.ELEMENTWISE, node))
-        if op.view:
-            return self._view_step(node)
         if op.moves is not None:
             return self._move_step(node)
         if t in ("shape", "size", "rank"):
@@ -221,22 +132,26 @@ class CudaPlan(SlotPlan):
             return self._window_step(node)
         raise UnimplementedError("no CUDA kernel for this op")
 
+    def _note_fallback(self, node, error):
+        self.host_ops.append(f"{node.name} ({node.type}): {error}")
+
     # kernels from KernelPlans --------------------------------------------------------------------
     def _kernel_step(self, node, cluster):
-        in_shapes = [self.shapes[id(x)] for x in node.inputs]
-        body_shapes = self.bodies.get(id(node))
-        if body_shapes is None:  # a one-node cluster made here
-            body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
-        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
-                      if x.node.type == "read_variable" and not self._written_between(x.node, node)}
-        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
-        kernel = self.cuda.get_kernel(kplan)
-        self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
+        try:
+            kplan, call, var_inputs = self._plan_cluster(node, cluster)
+            kernel = self.cuda.get_kernel(kplan)
+        except UnimplementedError:
+            lone = [n for n in cluster.body.nodes if n.type != "placeholder"]
+            if cluster.kind == fused.REDUCTION and len(lone) == 1:  # axes in the middle
+                return self._reduction_step(node, lone[0])
+            raise
+        self.kernels.append((kernel, f"{kplan.mode} over shape {call['shape']}"))
         outs, variables, in_place, array_inputs = self._kernel_interface(
-            node, cluster, kplan, var_inputs, self._buffer)
+            node, cluster, kplan, var_inputs)
         loaders = [self._loader(node.inputs[i], call["shape"] if call["materialize"][i] else None,
                                 node) for i in array_inputs]
         outer, inner = call["outer"], call["inner"]
+        cuda = self.cuda
 
         def step(env):
             args = [load(env) for load in loaders]
@@ -247,9 +162,9 @@ class CudaPlan(SlotPlan):
                     targets.append(cur._device_array)
                 elif needs_current:
                     src = var._device_storage()
-                    targets.append(src if var._dev is None else _target().device_copy(src))
+                    targets.append(src if var._dev is None else cuda.device_copy(src))
                 else:
-                    targets.append(_target().empty(tuple(var.shape.as_list()), var.dtype.np))
+                    targets.append(cuda.empty(tuple(var.shape.as_list()), var.dtype.np))
             kernel(outer, inner, *args, *targets, *buffer_outputs(outs, env))
             for (var, _), dst in zip(variables, targets):
                 cur = var._value
@@ -261,13 +176,6 @@ class CudaPlan(SlotPlan):
                 if out[0] == "var":
                     env[out[1]] = out[2]._device_storage()
         return step
-
-    def _written_between(self, read, node):
-        """Whether the variable `read` reads is assigned by a step between the read and `node`
-        (then the kernel must use the read's snapshot, not the variable's current array)."""
-        var = read.attrs["var"]
-        between = self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]
-        return any(v is var for other in between for v in assigned_variables(other))
 
     def _loader(self, t, broadcast_to, node):
         """A function env -> the device array of t, broadcast to `broadcast_to` (through an
@@ -287,17 +195,11 @@ class CudaPlan(SlotPlan):
 
     # matmul ---------------------------------------------------------------------------------
     def _matmul_step(self, node, cluster):
-        if cluster is None:
-            mm, kplan, extra, materialize = node, None, [], []
-            a_t, b_t = node.inputs
-        else:
-            body = cluster.body
-            mm = body.nodes[len(body.inputs)]
-            pos = {id(p): i for i, p in enumerate(body.inputs)}
-            a_t = node.inputs[pos[id(mm.inputs[0])]]
-            b_t = node.inputs[pos[id(mm.inputs[1])]]
-            kplan, call, used = kernel_plan.plan_epilogue(cluster, self.bodies[id(node)])
-            extra = [node.inputs[i] for i in used]
+        """The tiled matmul kernel, with a MATMUL cluster's epilogue applied in its store."""
+        mm, a_t, b_t, epilogue = self._matmul_parts(node, cluster)
+        kplan, extra, materialize = None, [], []
+        if epilogue is not None:
+            kplan, call, extra = epilogue
             materialize = [call["shape"] if m else None for m in call["materialize"]]
         loaders = [self._loader(t, m, node) for t, m in zip(extra, materialize)]
         ta, tb = mm.attrs["transpose_a"], mm.attrs["transpose_b"]
@@ -321,14 +223,6 @@ class CudaPlan(SlotPlan):
         return step
 
     # views and data movement -------------------------------------------------------------------
-    def _view_step(self, node):
-        src, out = self._slot(node.inputs[0]), self._slot(node.outputs[0])
-        shape = self.shapes[id(node.outputs[0])]
-
-        def step(env):
-            env[out] = env[src].reshape(shape)
-        return step
-
     def _index_arrays(self, node):
         """Element-index arrays for the moved inputs (offset so indices are unique across
         inputs), plain zeros for shape-only inputs."""
@@ -613,55 +507,42 @@ class CudaPlan(SlotPlan):
         return step
 
     # the host ------------------------------------------------------------------------------------
-    def _host_step(self, node):
+    def _reference_step(self, node):
         """The op's NumPy reference on the host: inputs copied from the device, outputs back."""
         ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
         in_slots = [self._slot(x) for x in node.inputs]
         out_slots = [self._slot(o) for o in node.outputs]
         single = node.opdef.num_outputs == 1
+        as_host, to_device = self.cuda.as_host, self.cuda.to_device
 
         def step(env):
             try:
-                result = ref(*[_target().as_host(env[s]) for s in in_slots], **attrs)
+                result = ref(*[as_host(env[s]) for s in in_slots], **attrs)
             except GraphflowError as e:
                 raise type(e)(f"Node {name!r} ({kind}): {e}") from None
             results = [result] if single else list(result)
             for s, r in zip(out_slots, results):
-                env[s] = _target().to_device(np.asarray(r))
+                env[s] = to_device(np.asarray(r))
         return step
-
-    def host_array(self, a):
-        return _target().as_host(a)
-
-    def placed(self, a):
-        return _target().as_device(a)
 
     # running ---------------------------------------------------------------------------------
     def run(self, arrays):
+        """SlotPlan.run on device arrays: host inputs are copied to the device, and fetched
+        values that may share storage are copied on the device."""
         env = list(self.template)
         for s, a in zip(self.input_slots, arrays):
-            env[s] = _target().as_device(a)
+            env[s] = self.cuda.as_device(a)
         for step in self.steps:
             step(env)
-        return [_target().device_copy(env[s]) if copy else env[s]
+        return [self.cuda.device_copy(env[s]) if copy else env[s]
                 for s, copy in zip(self.output_slots, self.copy_outputs)]
 
     def describe(self):
-        lines = [f"steps: {len(self.steps)}, device kernels: {len(self.kernels)}, peak "
-                 f"intermediate device memory (arena): {self.peak_bytes} bytes"]
-        for k, (step, node) in enumerate(zip(self.steps, self.step_nodes)):
-            nested = control_flow.describe_step(step, "    ")
-            if nested:
-                lines += [f"  step {k}: {node.name} ({node.type})"] + nested
-        for kernel, what in self.kernels:
-            lines.append(f"-- {kernel.name if kernel is not None else 'kernel'}: {what}")
+        lines = super().describe()
         if self.host_ops:
             lines.append(f"on the host ({len(self.host_ops)} ops, inputs and outputs copied):")
             lines += [f"   {h}" for h in self.host_ops]
         return lines
-
-    def kernel_sources(self):
-        return [k.source for k, _ in self.kernels if k is not None]
 
 
 def _reduced_axes(node, shape, input_shapes):
@@ -684,16 +565,17 @@ def _single_cluster(kind, node):
     return cluster
 
 
-class _Planned:
-    """A buffer in the device arena (its view is set when the arena is laid out)."""
+class CudaExecutable(CompiledExecutable):
+    """The compiled executable (lower.CompiledExecutable) for the CUDA target: CudaPlans, or a
+    HostPlan when shapes depend on data. `run(arrays)` takes host or device arrays and returns
+    device arrays."""
 
-    __slots__ = ("shape", "dtype", "array")
+    target = target_name = "cuda"  # (a CPU executable has no `target`)
+    plan_class, fallback_class = CudaPlan, HostPlan
+    tiered = False  # kernels compile on their first launch
 
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype, self.array = tuple(shape), dtype, None
-
-    def get(self):
-        return self.array
+    def plan_title(self):
+        return f"CUDA plan on {self.device.short_name if self.device is not None else '/GPU:0'}"
 
 
 # -- eager ops on the GPU ------------------------------------------------------------------------
