@@ -32,7 +32,7 @@ import numpy as np
 
 from graphflow.compiler import fused, kernel_plan
 from graphflow.compiler.lower import (ASSIGNS, CompiledExecutable, ReferencePlan, SlotPlan,
-                                      buffer_outputs, propagate_shapes)
+                                      buffer_outputs)
 from graphflow.compiler.targets import get as get_target
 from graphflow.errors import GraphflowError, UnimplementedError
 from graphflow.ops import registry
@@ -46,10 +46,6 @@ WINDOW_OPS = {"conv2d": (0, 1), "conv2d_backprop_filter": (0, 2), "conv2d_backpr
               "avg_pool2d_grad": (1, None)}
 POOL_KERNELS = {"max_pool2d_grad": "max_pool_grad", "max_pool2d_grad_grad": "max_pool_grad_grad",
                 "avg_pool2d": "avg_pool", "avg_pool2d_grad": "avg_pool_grad"}
-
-AXIS_REDUCE_OPS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
-                   "reduce_min": "min", "reduce_all": "all", "reduce_any": "any",
-                   "argmax": "argmax", "argmin": "argmin", "unbroadcast": "sum"}
 
 
 def _target():
@@ -354,10 +350,11 @@ class CudaPlan(SlotPlan):
     # reductions -----------------------------------------------------------------------------------
     def _reduction_step(self, node, red=None):
         """A reduction outside a fusable cluster (`red` is the reduction inside a one-node
-        cluster `node`, else node itself). Float sum/mean/max/min over leading or trailing axes
-        are one reduction kernel; over other axes, the reduced axes are first moved last (an
-        index map). Other reductions (argmax, prod, integer max, ...) use the axis-reduce
-        kernel on the moved input."""
+        cluster `node`, else node itself). Every reduction with a generated form
+        (kernel_plan.reduction_form: sums, products, extremes, all, any, float means) is one
+        generated kernel over leading or trailing axes; over other axes, the reduced axes are
+        first moved last (an index map) and reduced by a generated reduce_inner kernel. argmax
+        and argmin use the hand-written axis-reduce kernel on the moved input."""
         red = red or node
         x = node.inputs[0]
         shape = self.shapes[id(x)]
@@ -366,15 +363,14 @@ class CudaPlan(SlotPlan):
                 np.empty(self.shapes[id(t)], t.dtype.np) for t in node.inputs[1:]], **red.attrs)
             self.consts[self._slot(node.outputs[0])] = self._const(value)
             return None
-        scalar = red.opdef.scalar is not None and x.dtype.np.kind in red.opdef.scalar_kinds
-        if scalar and red is node:
+        form = kernel_plan.reduction_form(red.opdef, x.dtype.np.kind)
+        if form is None and red.type not in ("argmax", "argmin"):
+            raise UnimplementedError(f"no CUDA kernel for {red.type} of {x.dtype.name}")
+        if form is not None and red is node and red.type != "unbroadcast":
             try:
                 return self._kernel_step(node, _single_cluster(fused.REDUCTION, node))
             except UnimplementedError:
                 pass
-        op = AXIS_REDUCE_OPS.get(red.type)
-        if op is None and not scalar:
-            raise UnimplementedError(f"no CUDA kernel for {red.type} over these axes")
         axes = _reduced_axes(red, shape, [self.shapes[id(t)] for t in node.inputs])
         keep = [d for d in range(len(shape)) if d not in axes]
         perm = keep + list(axes)
@@ -388,18 +384,19 @@ class CudaPlan(SlotPlan):
         out = node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
-        if scalar:  # one reduce_inner kernel over the moved (outer, n) layout
-            kernel, call = self._trailing_reduction(red, (outer, n), x.dtype)
+        if form is not None:  # one reduce_inner kernel over the moved (outer, n) layout
+            kernel = cuda.get_kernel(kernel_plan.plan_reduce(red.type, x.dtype.name,
+                                                             out.dtype.name))
             self.kernels.append((kernel, f"{red.type} over axes {axes}: reduce_inner over "
                                          f"({outer}, {n})"))
 
             def reduce(a, dst):
-                kernel(call["outer"], call["inner"], a.reshape((outer, n)), dst.reshape((outer,)))
+                kernel(outer, n, a.reshape((outer, n)), dst.reshape((outer,)))
         else:
-            self.kernels.append((None, f"{red.type} as axis-reduce {op} over ({outer}, {n})"))
+            self.kernels.append((None, f"{red.type} as axis-reduce over ({outer}, {n})"))
 
             def reduce(a, dst):
-                cuda.axis_reduce(a.reshape((outer, n)), 1, op, dst.reshape((outer,)))
+                cuda.axis_reduce(a.reshape((outer, n)), 1, red.type, dst.reshape((outer,)))
 
         def step(env):
             a = env[src]
@@ -411,24 +408,6 @@ class CudaPlan(SlotPlan):
             reduce(a, dst)
             env[slot] = dst
         return step
-
-    def _trailing_reduction(self, red, shape, dtype):
-        """(kernel, call) reducing the last axis of `shape` with red's op (as a one-node
-        cluster built for that layout)."""
-        from graphflow.graph.ir import Graph
-        from graphflow.ops.creation import placeholder_node
-        from graphflow.ops.registry import Spec
-        body = Graph(is_function=True, name="cluster")
-        with body.as_default():
-            p = placeholder_node(shape, dtype, "in0")
-        attrs = dict(red.attrs, axis=(len(shape) - 1,), keepdims=False)
-        specs = red.opdef.infer([Spec(shape, dtype)], **attrs)
-        r = body.add_node(red.opdef, [p], attrs, specs, red.type)
-        body.inputs, body.outputs = [p], list(r.outputs)
-        cluster = fused.Cluster(fused.REDUCTION, body, fused.kernel_name([red.type]))
-        body_shapes, _ = propagate_shapes(body, [shape])
-        kplan, call = kernel_plan.plan_kernel(cluster, [shape], body_shapes)
-        return self.cuda.get_kernel(kplan), call
 
     # convolution and pooling: windows gathered by an index map (im2col), then a matmul ---------
     def _window_step(self, node):
@@ -452,8 +431,9 @@ class CudaPlan(SlotPlan):
             return None
         c = x_shape[3]
         index = np.arange(1, int(np.prod(x_shape, dtype=np.int64)) + 1, dtype=np.int64)
-        windows = self._const((conv._im2col(index.reshape(x_shape), g) - 1).reshape(-1))
-        rows, depth = g.n * g.oh * g.ow, kh * kw * c    # padding maps to -1 ^
+        host_windows = conv._im2col(index.reshape(x_shape), g) - 1  # padding maps to -1
+        windows = self._const(host_windows.reshape(-1))
+        rows, depth = g.n * g.oh * g.ow, kh * kw * c
         dtype = node.outputs[0].dtype.np
         out = node.outputs[0]
         holder, slot = self._buffer(out), self._slot(out)
@@ -473,15 +453,21 @@ class CudaPlan(SlotPlan):
                 env[slot] = dst
             return step
         patches = self._scratch(node, (rows, depth), dtype)
-        co = self.shapes[id(node.inputs[1])][3] if t != "max_pool2d" else None  # channels out
-        self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
-        if t == "max_pool2d":
-            fill = conv._lowest(np.dtype(dtype))
+        if t != "max_pool2d":
+            self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
+            co = self.shapes[id(node.inputs[1])][3]  # channels out
+        if t == "max_pool2d":  # windows gathered as (rows, c, kh * kw): a generated max over
+            fill = conv._lowest(np.dtype(dtype))  # the last axis (padding reads the lowest value)
+            by_channel = self._const(np.ascontiguousarray(
+                host_windows.reshape((rows, kh * kw, c)).transpose(0, 2, 1)).reshape(-1))
+            kernel = cuda.get_kernel(kernel_plan.plan_reduce("reduce_max", dtype.name, dtype.name))
+            self.kernels.append((kernel, f"max of im2col windows: reduce_inner over "
+                                         f"({rows * c}, {kh * kw})"))
 
             def run(env, dst):
                 p = patches.get()
-                cuda.gather_by_map(env[ins[0]], windows, p, fill)
-                cuda.axis_reduce(p.reshape((rows, kh * kw, c)), 1, "max", dst.reshape((rows, c)))
+                cuda.gather_by_map(env[ins[0]], by_channel, p, fill)
+                kernel(rows * c, kh * kw, p.reshape((rows * c, kh * kw)), dst.reshape((rows * c,)))
         elif t == "conv2d":
             def run(env, dst):
                 p = patches.get()
@@ -492,7 +478,7 @@ class CudaPlan(SlotPlan):
                 p = patches.get()
                 cuda.gather_by_map(env[ins[0]], windows, p)
                 cuda.matmul(p, env[ins[1]].reshape((rows, co)), dst.reshape((depth, co)), True)
-        else:
+        elif t == "conv2d_backprop_input":
             def run(env, dst):
                 p = patches.get()
                 cuda.matmul(env[ins[0]].reshape((rows, co)), env[ins[1]].reshape((depth, co)),
