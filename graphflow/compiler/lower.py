@@ -360,7 +360,7 @@ class SlotPlan:
     still holds an array read from them."""
 
     native_loops = False  # whether scalar loops may run as one generated loop kernel
-    on_device = False     # whether slots hold device arrays (variables are read onto the device)
+    on_device = None      # the device target whose arrays the slots hold (None: host arrays)
     memory = ""           # what explain() calls the arena's memory ("device " on CUDA)
     empty = staticmethod(np.empty)  # a fetched value's fresh array
 
@@ -456,6 +456,12 @@ class SlotPlan:
         """The step of an op that is not fused, a matmul or a view: by default (and on the CPU,
         where NumPy runs a lone op as fast as a kernel would) its reference."""
         return self._reference_step(node)
+
+    def _reference_step(self, node, fn=None):
+        """The op's NumPy reference (or `fn`, a kernel called the same way); in a device plan,
+        on host copies of its inputs, with its outputs copied to the device."""
+        return _reference_step(node, [self._slot(x) for x in node.inputs],
+                               [self._slot(o) for o in node.outputs], fn, self.on_device)
 
     def _note_fallback(self, node, error):
         name = node.attrs["cluster"].name if node.type == "fused" else node.name
@@ -678,8 +684,7 @@ class Plan(SlotPlan):
         if kernel is not None:
             self.native_nodes.append(node)
             self.warm.append(lambda: cpu_kernels.warm(node))
-        return _reference_step(node, [self._slot(x) for x in node.inputs],
-                               [self._slot(o) for o in node.outputs], kernel)
+        return super()._reference_step(node, kernel)
 
     def _lone_reduction_for_numpy(self, node, cluster):
         """A cluster that is just one reduction along the last axes, over more elements than a
@@ -828,7 +833,7 @@ class OutputArrays:
 
 # -- steps ---------------------------------------------------------------------------------------
 
-def _reads_step(reads, on_device=False):
+def _reads_step(reads, on_device=None):
     """Reads variables' current arrays (device arrays for a device plan) into slots;
     `step.reads` lists (Variable, slot)."""
     if on_device:
@@ -849,10 +854,13 @@ def _view_step(in_slot, out_slot, shape):
     return step
 
 
-def _reference_step(node, in_slots, out_slots, fn=None):
-    """Runs the op's NumPy reference (or `fn`, a kernel called the same way) on its slots."""
+def _reference_step(node, in_slots, out_slots, fn=None, device=None):
+    """Runs the op's NumPy reference (or `fn`, a kernel called the same way) on its slots; with
+    `device` (a device target), on host copies of device arrays, the results copied back."""
     ref, attrs, name, kind = fn or node.opdef.ref, node.attrs, node.name, node.type
     single = node.opdef.num_outputs == 1  # (a split into one piece still returns a tuple)
+    if device is not None:
+        ref, single = _on_host(ref, single, device), False
 
     def step(env):
         try:
@@ -867,6 +875,16 @@ def _reference_step(node, in_slots, out_slots, fn=None):
                 # kernels later in the plan index their arguments as arrays
                 env[s] = np.asarray(r) if isinstance(r, (np.generic, int, float)) else r
     return step
+
+
+def _on_host(ref, single, device):
+    """`ref` run on host copies of device arrays, its results (a list) copied to the device."""
+    as_host, to_device = device.as_host, device.to_device
+
+    def run(*arrays, **attrs):
+        result = ref(*[as_host(a) for a in arrays], **attrs)
+        return [to_device(np.asarray(r)) for r in ([result] if single else result)]
+    return run
 
 
 def _kernel_input(a, shape):

@@ -34,7 +34,7 @@ from graphflow.compiler import fused, kernel_plan
 from graphflow.compiler.lower import (ASSIGNS, CompiledExecutable, ReferencePlan, SlotPlan,
                                       buffer_outputs)
 from graphflow.compiler.targets import get as get_target
-from graphflow.errors import GraphflowError, UnimplementedError
+from graphflow.errors import UnimplementedError
 from graphflow.ops import registry
 from graphflow.tensor import DeviceTensor
 from graphflow.utils.cache import Cache
@@ -71,11 +71,10 @@ class CudaPlan(SlotPlan):
     them); data movement, index ops, reductions the fused kernels do not cover, convolution and
     pooling have device steps of their own; what has none runs on the host (`host_ops`)."""
 
-    on_device = True
     memory = "device "
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
-        self.cuda = _target()
+        self.cuda = self.on_device = _target()
         self.empty = self.cuda.empty
         self.host_ops = []         # names of nodes that run on the host
         super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
@@ -189,6 +188,16 @@ class CudaPlan(SlotPlan):
             return out
         return load
 
+    def _writing_step(self, node, write):
+        """The step of a node with one output: write(env, dst) fills dst, the output's buffer."""
+        holder, slot = self._buffer(node.outputs[0]), self._slot(node.outputs[0])
+
+        def step(env):
+            dst = holder.get()
+            write(env, dst)
+            env[slot] = dst
+        return step
+
     # matmul ---------------------------------------------------------------------------------
     def _matmul_step(self, node, cluster):
         """The tiled matmul kernel, with a MATMUL cluster's epilogue applied in its store."""
@@ -207,16 +216,11 @@ class CudaPlan(SlotPlan):
             same = len(shape) <= 2 or tuple(shape[:-2]) == batch
             return self._loader(t, None if same else batch + tuple(shape[-2:]), node)
         load_a, load_b = operand(a_t), operand(b_t)
-        holder, out_slot = self._buffer(out), self._slot(out)
         matmul = self.cuda.matmul
         self.kernels.append((None, f"matmul{' + ' + kplan.name if kplan else ''} -> "
                                    f"{self.shapes[id(out)]}"))
-
-        def step(env):
-            dst = holder.get()
-            matmul(load_a(env), load_b(env), dst, ta, tb, kplan, [load(env) for load in loaders])
-            env[out_slot] = dst
-        return step
+        return self._writing_step(node, lambda env, dst: matmul(
+            load_a(env), load_b(env), dst, ta, tb, kplan, [load(env) for load in loaders]))
 
     # views and data movement -------------------------------------------------------------------
     def _index_arrays(self, node):
@@ -281,23 +285,18 @@ class CudaPlan(SlotPlan):
         return self._scatter_step(node, self._slot(dy), dmap)
 
     def _scatter_step(self, node, src_slot, dmap):
-        out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             cuda.fill(dst, 0)
             cuda.scatter_by_map(env[src_slot], dmap, dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     # index ops ---------------------------------------------------------------------------------
     def _one_hot_step(self, node):
         """one_hot along the last axis; another axis moves the last one there (an index map)."""
         a = node.attrs
         src, out = self._slot(node.inputs[0]), node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
         move = None
         if a["axis"] != -1:
@@ -305,30 +304,22 @@ class CudaPlan(SlotPlan):
             move = (self._index_map(last, lambda i: np.moveaxis(i, -1, a["axis"])),
                     self._scratch(node, last, out.dtype.np))
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             if move is None:
                 cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], dst)
             else:
                 tmp = move[1].get()
                 cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], tmp)
                 cuda.gather_by_map(tmp, move[0], dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     def _gather_step(self, node):
         if node.attrs.get("batch_dims"):
             raise UnimplementedError("gather with batch_dims")
         params, indices = (self._slot(x) for x in node.inputs)
-        axis, out = node.attrs["axis"], node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
-        cuda = self.cuda
-
-        def step(env):
-            dst = holder.get()
-            cuda.gather(env[params], env[indices], axis, dst)
-            env[slot] = dst
-        return step
+        axis, gather = node.attrs["axis"], self.cuda.gather
+        return self._writing_step(node, lambda env, dst: gather(env[params], env[indices], axis,
+                                                                dst))
 
     def _gather_grad_step(self, node):
         if node.attrs.get("batch_dims"):
@@ -336,16 +327,12 @@ class CudaPlan(SlotPlan):
         if node.outputs[0].dtype.np.kind != "f":
             raise UnimplementedError("scatter-add of a non-float gradient")
         dy, indices, _ = (self._slot(x) for x in node.inputs)
-        axis, out = node.attrs["axis"], node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
-        cuda = self.cuda
+        axis, cuda = node.attrs["axis"], self.cuda
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             cuda.fill(dst, 0)
             cuda.scatter_add(env[dy], env[indices], axis, dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     # reductions -----------------------------------------------------------------------------------
     def _reduction_step(self, node, red=None):
@@ -382,7 +369,6 @@ class CudaPlan(SlotPlan):
             move = (self._index_map(shape, lambda i: i.transpose(perm)),
                     self._scratch(node, (outer * n,), x.dtype.np))
         out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
         if form is not None:  # one reduce_inner kernel over the moved (outer, n) layout
             kernel = cuda.get_kernel(kernel_plan.plan_reduce(red.type, x.dtype.name,
@@ -398,16 +384,14 @@ class CudaPlan(SlotPlan):
             def reduce(a, dst):
                 cuda.axis_reduce(a.reshape((outer, n)), 1, red.type, dst.reshape((outer,)))
 
-        def step(env):
+        def write(env, dst):
             a = env[src]
             if move is not None:
                 moved = move[1].get()
                 cuda.gather_by_map(a, move[0], moved)
                 a = moved
-            dst = holder.get()
             reduce(a, dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     # convolution and pooling: windows gathered by an index map (im2col), then a matmul ---------
     def _window_step(self, node):
@@ -435,8 +419,6 @@ class CudaPlan(SlotPlan):
         windows = self._const(host_windows.reshape(-1))
         rows, depth = g.n * g.oh * g.ow, kh * kw * c
         dtype = node.outputs[0].dtype.np
-        out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         ins = [self._slot(x) for x in node.inputs]
         cuda = self.cuda
         if t in POOL_KERNELS:  # one thread per window and channel walks the window's slots
@@ -445,13 +427,11 @@ class CudaPlan(SlotPlan):
             reads = [ins[0]] if t in ("avg_pool2d", "avg_pool2d_grad") else ins[:2]
             scatters = t in ("avg_pool2d_grad", "max_pool2d_grad")
 
-            def step(env):
-                dst = holder.get()
+            def pool(env, dst):
                 if scatters:
                     cuda.fill(dst, 0)
                 cuda.pool_windows(kernel, windows, kh * kw, c, dst, *[env[r] for r in reads])
-                env[slot] = dst
-            return step
+            return self._writing_step(node, pool)
         patches = self._scratch(node, (rows, depth), dtype)
         if t != "max_pool2d":
             self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
@@ -485,31 +465,7 @@ class CudaPlan(SlotPlan):
                             p, False, True)
                 cuda.fill(dst, 0)
                 cuda.scatter_add_by_map(p, windows, dst)
-
-        def step(env):
-            dst = holder.get()
-            run(env, dst)
-            env[slot] = dst
-        return step
-
-    # the host ------------------------------------------------------------------------------------
-    def _reference_step(self, node):
-        """The op's NumPy reference on the host: inputs copied from the device, outputs back."""
-        ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
-        in_slots = [self._slot(x) for x in node.inputs]
-        out_slots = [self._slot(o) for o in node.outputs]
-        single = node.opdef.num_outputs == 1
-        as_host, to_device = self.cuda.as_host, self.cuda.to_device
-
-        def step(env):
-            try:
-                result = ref(*[as_host(env[s]) for s in in_slots], **attrs)
-            except GraphflowError as e:
-                raise type(e)(f"Node {name!r} ({kind}): {e}") from None
-            results = [result] if single else list(result)
-            for s, r in zip(out_slots, results):
-                env[s] = to_device(np.asarray(r))
-        return step
+        return self._writing_step(node, run)
 
     # running ---------------------------------------------------------------------------------
     def run(self, arrays):
