@@ -12,9 +12,11 @@ executable (lower.SlotPlan, lower.CompiledExecutable); what differs is each step
   reshapes -> views; other pure data movement (transpose, concat, pad, slicing, tile, split,
       broadcasting an input) -> one gather through an index map built once per plan by running
       the op's NumPy reference on element indices (OpDef.moves);
-  one_hot, gather, argmax-style and other reductions -> dedicated kernels;
+  reductions -> generated reduction kernels (kernel_plan.plan_reduce; reduced axes in the
+      middle are first moved last by an index map); argmax, argmin, one_hot, gather -> dedicated
+      kernels;
   conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
-      from the conv op's own window layout), then the matmul kernel or an axis reduction;
+      from the conv op's own window layout), then the matmul kernel or a generated max;
       pooling gradients and average pooling walk the same windows (one thread per window);
   random ops and the few ops without a CUDA kernel (data-dependent shapes, integer
       scatter-adds and means) -> their NumPy reference on the host, with the copies counted and
