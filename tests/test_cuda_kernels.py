@@ -673,11 +673,17 @@ PTX_SCRIPT = textwrap.dedent("""
         d = from_dtype(np.dtype(dt))
         ptx(ck.gather_by_map.py_func, (i64, arr(dt), arr("int64"), arr(dt), d))
         ptx(ck.scatter_by_map.py_func, (i64, arr(dt), arr("int64"), arr(dt)))
-    ptx(ck.reduce_sum.py_func, (i64, i64, i64, arr("float32"), arr("float32"), nt.float64))
-    ptx(ck.reduce_prod.py_func, (i64, i64, i64, arr("int32"), arr("int32"), nt.int64))
-    for name, dt, out in [("max", "float32", "float32"), ("min", "int32", "int32"),
-                          ("all", "bool", "bool"), ("any", "bool", "bool"),
-                          ("argmax", "float32", "int64"), ("argmin", "float64", "int32")]:
+    # axis reductions: generated (kernel_plan.plan_reduce), argmax / argmin hand-written
+    from graphflow.compiler import kernel_plan
+    for name, dt, out in [("sum", "float32", "float32"), ("sum", "int32", "int64"),
+                          ("prod", "int32", "int32"), ("max", "float32", "float32"),
+                          ("min", "int32", "int32"), ("max", "int64", "int64"),
+                          ("max", "uint8", "uint8"),
+                          ("all", "bool", "bool"), ("any", "bool", "bool")]:
+        for mode in ("reduce_inner", "reduce_outer"):
+            k = nc.get_kernel(kernel_plan.plan_reduce("reduce_" + name, dt, out, mode))
+            ptx(k.dispatcher.py_func, k.arg_types())
+    for name, dt, out in [("argmax", "float32", "int64"), ("argmin", "float64", "int32")]:
         ptx(getattr(ck, "reduce_" + name).py_func, (i64, i64, i64, arr(dt), arr(out)))
     ptx(ck.one_hot.py_func, (i64, i64, arr("int32"), nt.float32, nt.float32, arr("float32")))
     ptx(ck.gather.py_func, (i64, i64, i64, i64, arr("float32"), arr("int64"), arr("float32")))

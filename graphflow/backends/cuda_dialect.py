@@ -240,8 +240,9 @@ class CudaDialect(render.Dialect):
 
     def reduce_inner(self, w, plan, acc):
         out = plan.outputs[0][1]
-        w(1, f"partial = cuda.shared.array({self.reduce_threads}, numba.{acc})  # the largest "
-             "block reduce_config launches")
+        numba_type = "boolean" if acc == "bool" else acc
+        w(1, f"partial = cuda.shared.array({self.reduce_threads}, numba.{numba_type})  # the "
+             "largest block reduce_config launches")
         w(1, "tid = cuda.threadIdx.x")
         w(1, "threads = cuda.blockDim.x  # a power of two")
         w(1, "for o in range(cuda.blockIdx.x, outer, cuda.gridDim.x):  # the same trips for the "
@@ -261,7 +262,7 @@ class CudaDialect(render.Dialect):
         w(3, "cuda.syncthreads()")
         w(3, "step //= 2")
         w(2, "if tid == 0:")
-        w(3, f"out_0[o] = np.{out}({render.mean(plan, 'partial[0]', 'inner')})")
+        w(3, f"out_0[o] = {render.cast(out, render.mean(plan, 'partial[0]', 'inner'))}")
         w(2, "cuda.syncthreads()  # partial[0] is read before the next row overwrites it")
 
     def reduce_outer(self, w, plan, acc):
@@ -270,7 +271,7 @@ class CudaDialect(render.Dialect):
         w(2, "for o in range(outer):")
         render.col_loads(w, 3, plan.inputs)
         render.accumulate(w, 3, plan, acc)
-        w(2, f"out_0[j] = np.{plan.outputs[0][1]}({render.mean(plan, 'acc', 'outer')})")
+        w(2, f"out_0[j] = {render.cast(plan.outputs[0][1], render.mean(plan, 'acc', 'outer'))}")
 
     def module(self, fn, dtypes, functions, lines, prelude=()):
         dtypes = set(dtypes) | {_compute_dtype(d) for _, d in functions}

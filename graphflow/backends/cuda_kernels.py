@@ -1,6 +1,7 @@
 """Hand-written numba.cuda kernels for the CUDA target: data movement by index maps, fills,
-axis reductions, one_hot, gather and scatter-add. numba_cuda.py wraps each with argument
-checks and a launch shape; use those wrappers, not these kernels.
+argmax / argmin, one_hot, gather, scatter-add and pooling windows: what the generated kernels
+of render.py cannot express (index maps, atomics, reductions carrying an index). numba_cuda.py
+wraps each with argument checks and a launch shape; use those wrappers, not these kernels.
 
 Every kernel is a grid-stride loop over flat (1-D, C-order) arrays, one work item per output
 element (per input element for scatters), so any grid size covers any array. numba specializes
@@ -49,89 +50,11 @@ def fill(n, out, value):
         out[i] = value
 
 
-# -- one axis reduced per output element -----------------------------------------------------------
-# x is viewed as (outer, n, inner); output element e = o * inner + j reads x[o, :, j], which
-# starts at o * n * inner + j and steps by inner.
-
-
-@cuda.jit(cache=True)
-def reduce_sum(outer, n, inner, x, out, init):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = init
-        for _ in range(n):
-            acc += x[at]
-            at += inner
-        out[e] = acc
-
-
-@cuda.jit(cache=True)
-def reduce_prod(outer, n, inner, x, out, init):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = init
-        for _ in range(n):
-            acc *= x[at]
-            at += inner
-        out[e] = acc
-
-
-@cuda.jit(cache=True)
-def reduce_max(outer, n, inner, x, out):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = x[at]
-        for _ in range(1, n):
-            at += inner
-            v = x[at]
-            if not (acc >= v or acc != acc):  # NaN propagates, as in NumPy
-                acc = v
-        out[e] = acc
-
-
-@cuda.jit(cache=True)
-def reduce_min(outer, n, inner, x, out):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = x[at]
-        for _ in range(1, n):
-            at += inner
-            v = x[at]
-            if not (acc <= v or acc != acc):
-                acc = v
-        out[e] = acc
-
-
-@cuda.jit(cache=True)
-def reduce_all(outer, n, inner, x, out):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = True
-        for _ in range(n):
-            if not x[at]:
-                acc = False
-                break
-            at += inner
-        out[e] = acc
-
-
-@cuda.jit(cache=True)
-def reduce_any(outer, n, inner, x, out):
-    for e in range(cuda.grid(1), outer * inner, cuda.gridsize(1)):
-        o = e // inner
-        at = o * n * inner + (e - o * inner)
-        acc = False
-        for _ in range(n):
-            if x[at]:
-                acc = True
-                break
-            at += inner
-        out[e] = acc
+# -- argmax / argmin: one axis reduced per output element -----------------------------------------
+# The other reductions are generated (compiler/kernel_plan.plan_reduce, rendered by render.py);
+# these two carry the index of the best value besides the value, which the renderer's one
+# accumulator per output cannot. x is viewed as (outer, n, inner); output element
+# e = o * inner + j reads x[o, :, j], which starts at o * n * inner + j and steps by inner.
 
 
 @cuda.jit(cache=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from graphflow.backends import codegen, cuda_dialect, kernel_cache, render
 from graphflow.backends.cuda_dialect import MATMUL_DTYPES  # noqa: F401 - part of the interface
-from graphflow.compiler import targets
+from graphflow.compiler import kernel_plan, targets
 from graphflow.context import context
 from graphflow.errors import FailedPreconditionError, InvalidArgumentError, UnimplementedError
 
@@ -603,19 +603,16 @@ def _split(shape, axis, what):
     return axis, outer, int(shape[axis]), inner
 
 
-def _accumulator(dtype):
-    """The dtype sums and products accumulate in: float64, int64 or uint64."""
-    kind = np.dtype(dtype).kind
-    return np.float64 if kind == "f" else np.uint64 if kind == "u" else np.int64
-
-
 def axis_reduce(x, axis, op, out):
     """Reduces one axis of x into out (x's shape without that axis, or with it as 1).
 
-    op: "sum", "prod", "max", "min", "all", "any", or "argmax"/"argmin" (integer out; the first
-    index wins ties, and the first NaN wins, as in NumPy). One thread per output element
-    (grid-stride); consecutive threads read consecutive addresses when the axis is not the
-    last. Sums and products accumulate in float64 (floats) or 64-bit integers.
+    op: "sum", "prod", "max", "min", "all", "any" (bools), or "argmax"/"argmin" (integer out;
+    the first index wins ties, and the first NaN wins, as in NumPy). The first six are generated
+    reduction kernels (compiler/kernel_plan.plan_reduce: the renderer's reduce_inner over a last
+    axis, reduce_outer over a first one, one reduce_outer per outer index over a middle one;
+    plans move the reduced axes last instead). Sums and products accumulate in float64 (floats)
+    or 64-bit integers, into out's dtype. argmax and argmin are hand-written (cuda_kernels.py):
+    one thread per output element.
 
         >>> import numpy as np
         >>> from graphflow.backends import numba_cuda
@@ -640,12 +637,22 @@ def axis_reduce(x, axis, op, out):
     if n == 0 and op in ("max", "min", "argmax", "argmin"):
         raise InvalidArgumentError(f"CUDA axis_reduce {op}: axis {axis} of shape "
                                    f"{tuple(x.shape)} is empty")
-    kernel = getattr(_kernels(), f"reduce_{op}")
-    args = [outer, n, inner, _flat(x, f"axis_reduce {op}"), _flat(out, f"axis_reduce {op}")]
-    if op in ("sum", "prod"):
-        args.append(_accumulator(x.dtype)(0 if op == "sum" else 1))
-    blocks, threads = launch_config(outer * inner)
-    kernel[blocks, threads](*args)
+    if n == 0:  # the identity (no kernel gets a zero-size argument)
+        return fill(out, {"sum": 0, "prod": 1, "all": True, "any": False}[op])
+    what = f"axis_reduce {op}"
+    if op.startswith("arg"):
+        blocks, threads = launch_config(outer * inner)
+        getattr(_kernels(), f"reduce_{op}")[blocks, threads](outer, n, inner, _flat(x, what),
+                                                              _flat(out, what))
+        return
+    mode = "reduce_inner" if inner == 1 else "reduce_outer"
+    kernel = get_kernel(kernel_plan.plan_reduce(
+        f"reduce_{op}", np.dtype(x.dtype).name, np.dtype(out.dtype).name, mode))
+    if inner == 1:
+        return kernel(outer, n, x, out)
+    x, out = x.reshape((outer, n * inner)), out.reshape((outer, inner))
+    for o in range(outer):
+        kernel(n, inner, x[o], out[o])
 
 
 def one_hot(indices, depth, on_value, off_value, out):

@@ -13,6 +13,8 @@ table of scalar functions. codegen.CPU and numba_cuda.CUDA are the two dialects.
 """
 import re
 
+import numpy as np
+
 from graphflow.compiler.kernel_plan import KernelPlan, Statement  # noqa: F401 - the interface
 from graphflow.errors import UnimplementedError
 
@@ -92,11 +94,14 @@ def dtypes_used(plan, extra=()):
 
 def accumulator(plan):
     """The dtype a reduction accumulates in (float64 for floats, as NumPy's pairwise sums are
-    nearly as accurate), or None for an elementwise plan."""
+    nearly as accurate; 64-bit integers for integers; bool for all and any), or None for an
+    elementwise plan."""
     if plan.reduction is None:
         return None
     out = plan.outputs[0][1]
-    return "float64" if out.startswith("float") else out
+    if out.startswith("float"):
+        return "float64"
+    return "uint64" if out.startswith("uint") else "int64" if out.startswith("int") else out
 
 
 def scalar_loads(w, depth, inputs):
@@ -135,8 +140,22 @@ def stores(w, depth, plan):
         w(depth, f"v_{name}[i] = {name}")
 
 
+def cast(dtype, expr):
+    """`expr` converted to `dtype` (bool() for bools: np.bool exists only from NumPy 2)."""
+    return f"bool({expr})" if dtype == "bool" else f"np.{dtype}({expr})"
+
+
 def reduction_init(plan, acc):
-    return plan.reduction["init"].format(ZERO=f"ZERO_{acc}", INF=f"INF_{acc}")
+    """The accumulator's first value: a constant, or the lowest / highest value of `acc`."""
+    if acc.startswith("float"):
+        lowest, highest = f"-INF_{acc}", f"INF_{acc}"
+    elif acc == "bool":
+        lowest, highest = "ZERO_bool", "ONE_bool"
+    else:  # (the lowest int64 is written as an expression: its literal does not fit int64)
+        info = np.iinfo(acc)
+        lowest, highest = f"np.{acc}({info.min + 1} - 1)", f"np.{acc}({info.max})"
+    return plan.reduction["init"].format(ZERO=f"ZERO_{acc}", ONE=f"ONE_{acc}", INF=f"INF_{acc}",
+                                         LOWEST=lowest, HIGHEST=highest)
 
 
 def combine(plan, left, right):
@@ -147,7 +166,7 @@ def accumulate(w, depth, plan, acc):
     """One element of a reduction at (o, j) folded into `acc`."""
     w(depth, "i = o * inner + j")
     element_body(w, depth, plan)
-    w(depth, f"v = np.{acc}({plan.reduction['value']})")
+    w(depth, f"v = {cast(acc, plan.reduction['value'])}")
     w(depth, "acc = " + combine(plan, "acc", "v"))
 
 

@@ -15,6 +15,8 @@ Input classes, relative to the iteration shape split as (outer, inner):
     >>> classify((128, 512), [(128, 512), (512,), (), (128, 1)])
     (1, ['full', 'row', 'scalar', 'col'])
 """
+import numpy as np
+
 from graphflow.compiler import fused
 from graphflow.errors import UnimplementedError
 from graphflow.ops.state import ASSIGNS
@@ -222,6 +224,58 @@ def plan_epilogue(cluster, body_shapes):
     return plan, _call(shape, k, mode, materialize), used
 
 
+# The reductions generated kernels compute besides the ops' own scalar forms (float sum, mean,
+# max and min: those the fusion pass fuses, on every target): (dtype kinds, initial accumulator,
+# combine), used by the CUDA plan for lone reductions, so that no hand-written kernel is needed
+# for them. all and any are the bitwise and / or of bools; unbroadcast is a sum. argmax and
+# argmin are not here: they carry an index besides the value, which one accumulator cannot (their
+# CUDA kernels are hand-written, backends/cuda_kernels.py).
+_MAX = "({acc} if ({acc} >= {v} or {acc} != {acc}) else {v})"  # NaN propagates, as in NumPy
+_MIN = "({acc} if ({acc} <= {v} or {acc} != {acc}) else {v})"
+REDUCTION_FORMS = {
+    "reduce_sum": ("iu", "{ZERO}", "{acc} + {v}"),
+    "unbroadcast": ("fiu", "{ZERO}", "{acc} + {v}"),
+    "reduce_prod": ("fiu", "{ONE}", "{acc} * {v}"),
+    "reduce_max": ("iu", "{LOWEST}", _MAX),
+    "reduce_min": ("iu", "{HIGHEST}", _MIN),
+    "reduce_all": ("b", "{ONE}", "({acc} & {v})"),
+    "reduce_any": ("b", "{ZERO}", "({acc} | {v})"),
+}
+
+
+def reduction_form(op, kind):
+    """(initial accumulator, combine) of a generated reduction computing `op` (an OpDef) over
+    inputs of this dtype kind, or None when no generated kernel can.
+
+        >>> from graphflow.ops.registry import REGISTRY
+        >>> reduction_form(REGISTRY["reduce_all"], "b")
+        ('{ONE}', '({acc} & {v})')
+        >>> reduction_form(REGISTRY["argmax"], "f") is None
+        True
+    """
+    if op.scalar is not None and op.kind == fused.REDUCTION and kind in op.scalar_kinds:
+        return op.scalar
+    kinds, init, combine = REDUCTION_FORMS.get(op.name, ("", None, None))
+    return (init, combine) if kind in kinds else None
+
+
+def plan_reduce(op_name, dtype, out_dtype, mode="reduce_inner"):
+    """The KernelPlan reducing the inner (mode "reduce_inner") or outer ("reduce_outer") part
+    of one array of `dtype` with the op `op_name` (one with a reduction_form) into `out_dtype`.
+
+        >>> plan_reduce("reduce_prod", "int32", "int32").reduction["init"]
+        '{ONE}'
+    """
+    from graphflow.ops.registry import REGISTRY
+    form = reduction_form(REGISTRY[op_name], np.dtype(dtype).kind)
+    if form is None:
+        raise UnimplementedError(f"no generated kernel for {op_name} of {dtype}")
+    reduction = {"op": op_name, "value": "a0", "init": form[0], "combine": form[1],
+                 "mean": op_name == "reduce_mean"}
+    return KernelPlan(fused.kernel_name([op_name]), mode, [("a0", "full", dtype)],
+                      [("acc", out_dtype)], [], [], ["acc"], reduction)
+
+
 def _plan_reduction(cluster, in_shapes, body_shapes):
     body = cluster.body
     red = [n for n in body.nodes if n.kind == "reduction"]
@@ -229,6 +283,10 @@ def _plan_reduction(cluster, in_shapes, body_shapes):
         raise UnimplementedError(f"{cluster.name}: unsupported reduction cluster")
     red = red[0]
     src = red.inputs[0]
+    form = reduction_form(red.opdef, src.dtype.np.kind)
+    if form is None or "axis" not in red.attrs:
+        raise UnimplementedError(f"{cluster.name}: no generated kernel for {red.type} of "
+                                 f"{src.dtype.name}")
     shape = tuple(body_shapes[id(src)])
     rank = len(shape)
     axes = tuple(range(rank)) if red.attrs["axis"] is None else tuple(red.attrs["axis"])
@@ -244,8 +302,8 @@ def _plan_reduction(cluster, in_shapes, body_shapes):
     classes = ["full" if c == "materialize" else c for c in classes]
     inputs = [(f"a{i}", c, p.dtype.name) for i, (c, p) in enumerate(zip(classes, body.inputs))]
     out = body.outputs[0]
-    reduction = {"op": red.type, "value": names[id(src)], "init": red.opdef.scalar[0],
-                 "combine": red.opdef.scalar[1], "mean": red.type == "reduce_mean"}
+    reduction = {"op": red.type, "value": names[id(src)], "init": form[0], "combine": form[1],
+                 "mean": red.type == "reduce_mean"}
     plan = KernelPlan(cluster.name, mode, inputs, [("acc", out.dtype.name)], [], statements,
                       ["acc"], reduction)
     return plan, _call(shape, k, mode, materialize)

@@ -1,11 +1,14 @@
 """Lowering: an optimized graph becomes a flat plan of steps for concrete input shapes.
 
 `CompiledExecutable` is the compiled backend's side of the executor interface
-(`run(feed_arrays) -> fetched arrays`). It optimizes the graph once, then builds one Plan per
-distinct set of input shapes: shapes are propagated through every node, fused clusters become
-Numba kernels, matmuls write into planned buffers through BLAS, other ops run their NumPy
-reference, and planned intermediates share one arena (memory.py). Variables updated by fused
-kernels are written in place unless something could still see the old array.
+(`run(feed_arrays) -> fetched arrays`), for every target. It optimizes the graph once, then
+builds one plan per distinct set of input shapes: shapes are propagated through every node,
+and `SlotPlan` lowers each node by its kind, asking the target's plan class for the step's
+code. On the CPU (`Plan`), fused clusters become Numba kernels, matmuls write into planned
+buffers through BLAS, other ops run their NumPy reference; the CUDA target's plan
+(lower_cuda.CudaPlan) runs the same steps as device kernels. Planned intermediates share one
+arena (memory.py). Variables updated by fused kernels are written in place unless something
+could still see the old array.
 
     >>> import graphflow as tf
     >>> @tf.function
@@ -142,17 +145,25 @@ def propagate_shapes(graph, input_shapes):
 # -- the executable ------------------------------------------------------------------------------
 
 class CompiledExecutable:
-    """Optimizes once; builds and caches a Plan per distinct set of input shapes (a bounded,
+    """Optimizes once; builds and caches a plan per distinct set of input shapes (a bounded,
     re-entrant PlanCache: concurrent calls each get their own plan instance).
 
-    With tiered compilation (the default; graphflow.config.set_tiered_compilation), a new
-    plan's kernels compile in a background thread while calls run the optimized graph on the
+    One class for every target: a target's executable (lower_cuda.CudaExecutable) only names
+    the target whose facts the passes get, its plan classes, and whether plans compile tiered.
+    With tiered compilation (the default on the CPU; graphflow.config.set_tiered_compilation), a
+    new plan's kernels compile in a background thread while calls run the optimized graph on the
     reference interpreter; once they are ready, calls switch to the plan."""
 
-    def __init__(self, graph, fetches, feeds, targets=(), options=None):
-        self.optimized = Optimized(graph, feeds, fetches, targets, options)
+    target_name = "cpu"        # the target whose facts the passes get
+    plan_class = None          # make_plan's defaults: the CPU Plan, or the ReferencePlan
+    fallback_class = None
+    tiered = True              # CUDA plans compile on first launch, so they need no tier
+
+    def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
+        self.optimized = Optimized(graph, feeds, fetches, targets, options, self.target_name)
         self.graph, self.reports = self.optimized.graph, self.optimized.reports
         self.optimize_seconds = self.optimized.optimize_seconds
+        self.device = device        # a graphflow.devices.Device (None: the default one)
         self.plans = PlanCache(self._build)
 
     @property
@@ -162,9 +173,9 @@ class CompiledExecutable:
     def _build(self, key):
         from graphflow.context import context
         graph = self.optimized.for_shapes(key)
-        if context.tiered_compilation:
+        if self.tiered and context.tiered_compilation:
             return TieredPlan(key, graph)
-        plan = make_plan(graph, key)
+        plan = make_plan(graph, key, self.plan_class, self.fallback_class)
         plan.compile()
         return plan
 
@@ -177,9 +188,12 @@ class CompiledExecutable:
         self.plans.finish()
         return self
 
+    def plan_title(self):
+        return "plan"
+
     def explain(self):
         """The passes with their statistics, the fused kernels (ops and source), and memory."""
-        return explain(self, "plan")
+        return explain(self, self.plan_title())
 
 
 def explain(executable, plan_title):
@@ -329,9 +343,16 @@ class ReferencePlan:
 
 
 class SlotPlan:
-    """What the CPU and CUDA plans share: every tensor has a slot of a list `env`; inputs and
-    constants are placed before the steps run; a step is a closure reading and writing slots,
-    lowered from each node in program order by the subclass's `_lower`.
+    """A plan for one set of concrete input shapes, the same for every target: every tensor has
+    a slot of a list `env`; inputs and constants are placed before the steps run; a step is a
+    closure reading and writing slots, lowered from each node in program order by one dispatch
+    on the node's kind (`_lower`). Intermediates that steps write live in one arena, laid out by
+    their lifetimes (memory.plan_arena).
+
+    A target's plan class (the CPU's `Plan` below, lower_cuda.CudaPlan) supplies only what
+    differs with the hardware: the steps' code (`_kernel_step`, `_matmul_step`, `_target_step`
+    for ops the target runs as its own code, `_reference_step` for the op's NumPy reference)
+    and where values live (`_const`, `_arena`, `empty`, `on_device`, `run`).
 
     A node with bodies (while_loop, cond, switch_case) is lowered by compiler/control_flow.py
     into a step running each body as a sub-plan of the same class (`sub_plan`); `no_in_place`
@@ -339,6 +360,9 @@ class SlotPlan:
     still holds an array read from them."""
 
     native_loops = False  # whether scalar loops may run as one generated loop kernel
+    on_device = None      # the device target whose arrays the slots hold (None: host arrays)
+    memory = ""           # what explain() calls the arena's memory ("device " on CUDA)
+    empty = staticmethod(np.empty)  # a fetched value's fresh array
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         self.graph = graph
@@ -360,11 +384,20 @@ class SlotPlan:
         self.consts = {}
         self.steps = []
         self.step_nodes = []       # the node each step runs (None for a step of several reads)
+        self.kernels = []          # (kernel, what it computes); kernel None: a hand-written one
+        self.warm = []             # functions compiling kernels ahead of the first run
+        self.notes = []            # what runs otherwise than planned, and why
+        self.planned = []          # (Planned, first step, last step) placed in the arena
+        self.arena_tensors = set()  # ids of the tensors whose buffers are in the arena
+        self.output_pools = []     # OutputArrays of fetched values (memory in explain())
+        self.first_reads = _reads_before_assigns(graph)
+        self.initial_reads = []    # (Variable, slot) read by one step before all others
+        self._last_reads_step = None
+        self._lower_all()
 
-    def _lower_all(self, arena_ids):
-        """Lowers every node; then, with `arena_ids()` the tensors placed in the arena, finds
-        the fetched outputs that must be copied (they may share storage with the arena or a
-        variable) and makes the slot template."""
+    def _lower_all(self):
+        """Lowers every node; lays out the arena; finds the fetched outputs that must be copied
+        (they may share storage with the arena or a variable); makes the slot template."""
         graph = self.graph
         for t in graph.inputs:
             self._slot(t)
@@ -373,21 +406,178 @@ class SlotPlan:
             if step is not None:
                 self.steps.append(step)
                 self.step_nodes.append(node)
+        if self.initial_reads:
+            self.steps.insert(0, _reads_step(self.initial_reads, self.on_device))
+            self.step_nodes.insert(0, None)
         self._place_arena()
         self.input_slots = [self.slot[id(t)] for t in graph.inputs]
         self.output_slots = [self._slot(t) for t in graph.outputs]
-        shared = _may_share_storage(graph, arena_ids(),
+        shared = _may_share_storage(graph, self.arena_tensors,
                                     {t for t, s in self.slot.items() if s in self.var_slots})
         self.copy_outputs = [id(t) in shared for t in graph.outputs]
         self.template = [None] * len(self.slot)
         for s, v in self.consts.items():
             self.template[s] = v
 
-    def _control_flow_step(self, node):
-        """The step running a node with bodies through sub-plans (or one loop kernel), or None
-        when it keeps the op's reference (shapes that change across iterations or depend on
-        data)."""
-        return control_flow.lower(self, node)
+    # -- lowering: one dispatch by op kind ------------------------------------------------------
+    def _lower(self, node):
+        """The step computing `node`, or None when no step runs for it (its value is placed
+        before the steps, or another step reads it). What a target cannot run as its own code
+        (UnimplementedError) runs the op's reference, and `_note_fallback` says why."""
+        t = node.type
+        if t in ("placeholder", "group"):
+            return None
+        if t == "const":
+            self.consts[self._slot(node.outputs[0])] = self._const(node.attrs["value"])
+            return None
+        if t == "read_variable":
+            return self._read_step(node)
+        if node.opdef.bodies:  # bodies as sub-plans; the host reads only the predicate
+            step = control_flow.lower(self, node)
+            if step is not None:
+                return step
+        try:
+            if t == "fused":
+                cluster = node.attrs["cluster"]
+                if cluster.kind == fused.MATMUL:
+                    return self._matmul_step(node, cluster)
+                return self._kernel_step(node, cluster)
+            if t == "matmul":
+                return self._matmul_step(node, None)
+            if node.opdef.view:  # a reshape by another name: no need for the op's own function
+                return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
+                                  self.shapes[id(node.outputs[0])])
+            return self._target_step(node)
+        except UnimplementedError as e:
+            self._note_fallback(node, e)
+        return self._reference_step(node)
+
+    def _target_step(self, node):
+        """The step of an op that is not fused, a matmul or a view: by default (and on the CPU,
+        where NumPy runs a lone op as fast as a kernel would) its reference."""
+        return self._reference_step(node)
+
+    def _reference_step(self, node, fn=None):
+        """The op's NumPy reference (or `fn`, a kernel called the same way); in a device plan,
+        on host copies of its inputs, with its outputs copied to the device."""
+        return _reference_step(node, [self._slot(x) for x in node.inputs],
+                               [self._slot(o) for o in node.outputs], fn, self.on_device)
+
+    def _note_fallback(self, node, error):
+        name = node.attrs["cluster"].name if node.type == "fused" else node.name
+        self.notes.append(f"{name}: {error}; ran on the reference interpreter")
+
+    def _read_step(self, node):
+        """Reads before any assign of their variable all run in the plan's first step; later
+        adjacent reads share a step (a training step reads a dozen variables; one step each
+        costs more than the reads)."""
+        slot = self._slot(node.outputs[0])
+        self.var_slots.add(slot)
+        read = (node.attrs["var"], slot)
+        if id(node) in self.first_reads:
+            self.initial_reads.append(read)
+        elif self.steps and self.steps[-1] is self._last_reads_step:
+            self._last_reads_step.reads.append(read)
+        else:
+            self._last_reads_step = _reads_step([read], self.on_device)
+            return self._last_reads_step
+        return None
+
+    def _plan_cluster(self, node, cluster):
+        """(KernelPlan, call, var_inputs) of a fused cluster at this plan's shapes (see
+        kernel_plan.plan_kernel). var_inputs: the inputs that are reads of a variable the kernel
+        assigns, with nothing assigning it in between: loaded from the variable itself."""
+        in_shapes = [self.shapes[id(x)] for x in node.inputs]
+        body_shapes = self.bodies.get(id(node))
+        if body_shapes is None:  # a one-node cluster made by the plan
+            body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
+        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
+                      if x.node.type == "read_variable" and not self._written_between(x.node, node)}
+        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
+        return kplan, call, var_inputs
+
+    def _written_between(self, read, node):
+        """Whether the variable `read` reads is assigned by a step between the read and `node`
+        (then the kernel must use the read's snapshot, not the variable's current array)."""
+        var = read.attrs["var"]
+        between = self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]
+        return any(v is var for other in between for v in assigned_variables(other))
+
+    def _kernel_interface(self, node, cluster, kplan, var_inputs):
+        """What a fused kernel step of `node` writes: outs, one ("var", slot, Variable) per
+        assign (the variable's new array is the value) or ("buffer", slot, its buffer);
+        variables, (Variable, whether the kernel reads its current value) per update; whether
+        each may be written in place; and which inputs are passed as arrays (reads of a
+        variable the kernel updates are loaded from the variable itself)."""
+        outs = []
+        for o, bt in zip(node.outputs, cluster.body.outputs):
+            slot = self._slot(o)
+            if bt.node.type in ASSIGNS:
+                self.var_slots.add(slot)
+                outs.append(("var", slot, bt.node.attrs["var"]))
+            else:
+                outs.append(("buffer", slot, self._buffer(o)))
+        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
+                          if kplan.inputs[i][1].startswith("var:")}
+        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
+                     for st in kplan.statements if st.var is not None]
+        in_place = [may_overwrite(self, v, node) for v, _ in variables]
+        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
+                        if not cls.startswith("var:")]
+        return outs, variables, in_place, array_inputs
+
+    def _matmul_parts(self, node, cluster):
+        """A matmul node, or a MATMUL cluster, as (matmul node, a, b, epilogue): a and b the
+        tensors multiplied; epilogue None, or (KernelPlan, call, the input tensors it reads) of
+        the elementwise kernel applied to the product (kernel_plan.plan_epilogue)."""
+        if cluster is None:
+            return node, node.inputs[0], node.inputs[1], None
+        body = cluster.body
+        mm = body.nodes[len(body.inputs)]
+        pos = {id(p): i for i, p in enumerate(body.inputs)}
+        a, b = (node.inputs[pos[id(x)]] for x in mm.inputs[:2])
+        kplan, call, used = kernel_plan.plan_epilogue(cluster, self.bodies[id(node)])
+        return mm, a, b, (kplan, call, [node.inputs[i] for i in used])
+
+    # -- where values live ------------------------------------------------------------------------
+    def _const(self, array):
+        """A constant as this plan keeps it (a device copy on CUDA)."""
+        return array
+
+    def _buffer(self, t):
+        """Where a step writes tensor t: a view into the arena; or, for a fetched tensor (the
+        caller owns it) and one a fetched TensorList may hold, an array of its own, recycled
+        once the caller has dropped it."""
+        shape, dtype = self.shapes[id(t)], t.dtype.np
+        if id(t) in self.output_ids or id(t) in self.held_by_variants:
+            pool = OutputArrays(shape, dtype, self.empty)
+            self.output_pools.append(pool)
+            return pool
+        holder = Planned(shape, dtype)
+        self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
+        self.arena_tensors.add(id(t))
+        return holder
+
+    def _scratch(self, node, shape, dtype):
+        """A temporary in the arena that lives only during `node`'s step."""
+        holder = Planned(shape, dtype)
+        at = self.order[id(node)]
+        self.planned.append((holder, at, at))
+        return holder
+
+    def _place_arena(self):
+        lifetimes = []
+        for holder, first, last in self.planned:
+            nbytes = int(np.prod(holder.shape, dtype=np.int64)) * np.dtype(holder.dtype).itemsize
+            lifetimes.append((first, max(first, last if last is not None else first), nbytes))
+        offsets, size = memory.plan_arena(lifetimes)
+        self.peak_bytes = size
+        self.arena = self._arena(size)
+        for (holder, _, _), offset in zip(self.planned, offsets):
+            holder.array = self.arena.view(offset, holder.shape, holder.dtype)
+
+    def _arena(self, nbytes):
+        return memory.Arena(nbytes)
 
     def host_array(self, a):
         """`a` as a host array (a predicate or trip count the host decides on)."""
@@ -424,199 +614,15 @@ class SlotPlan:
             s = self.slot[id(t)] = len(self.slot)
         return s
 
-    def _kernel_interface(self, node, cluster, kplan, var_inputs, buffer):
-        """What a fused kernel step of `node` writes: outs, one ("var", slot, Variable) per
-        assign (the variable's new array is the value) or ("buffer", slot, buffer(tensor));
-        variables, (Variable, whether the kernel reads its current value) per update; whether
-        each may be written in place; and which inputs are passed as arrays (reads of a
-        variable the kernel updates are loaded from the variable itself)."""
-        outs = []
-        for o, bt in zip(node.outputs, cluster.body.outputs):
-            slot = self._slot(o)
-            if bt.node.type in ASSIGNS:
-                self.var_slots.add(slot)
-                outs.append(("var", slot, bt.node.attrs["var"]))
-            else:
-                outs.append(("buffer", slot, buffer(o)))
-        read_in_kernel = {kplan.inputs[i][1][4:] for i in var_inputs
-                          if kplan.inputs[i][1].startswith("var:")}
-        variables = [(st.var, "{var}" in st.template or st.target in read_in_kernel)
-                     for st in kplan.statements if st.var is not None]
-        in_place = [may_overwrite(self, v, node) for v, _ in variables]
-        array_inputs = [i for i, (_, cls, _) in enumerate(kplan.inputs)
-                        if not cls.startswith("var:")]
-        return outs, variables, in_place, array_inputs
-
-
-class Plan(SlotPlan):
-    """The CPU plan, for one set of concrete input shapes: fused clusters run as Numba kernels,
-    matmuls through BLAS into planned buffers, other ops as their NumPy reference. Kernel
-    outputs that are not fetched live in the arena."""
-
-    native_loops = True
-
-    def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
-        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
-        self.kernels = []          # (Kernel, KernelPlan, iteration shape, argument ranks)
-        self.notes = []
-        self.planned = []          # (tensor, node index, holder) placed in the arena below
-        self.native_nodes = []     # nodes run by a hand-written kernel (backends.cpu_kernels)
-        self.output_pools = []     # OutputArrays of fetched values (memory in explain())
-        self.first_reads = _reads_before_assigns(graph)
-        self.initial_reads = []    # (Variable, slot) read by one step before all others
-        self._last_reads_step = None
-        self._lower_all(lambda: {id(t) for t, _, _ in self.planned})
-        if self.initial_reads:
-            self.steps.insert(0, _reads_step(self.initial_reads))
-            self.step_nodes.insert(0, None)
-
-    # -- building ------------------------------------------------------------------------------
-
-    def _out_buffer(self, t):
-        """Where tensor t is written: a planned view in the arena, or, for a fetched tensor
-        (which goes to the caller), an array recycled once the caller has dropped it."""
-        if id(t) in self.output_ids or id(t) in self.held_by_variants:
-            pool = OutputArrays(self.shapes[id(t)], t.dtype.np)
-            self.output_pools.append(pool)
-            return pool
-        holder = Planned()
-        self.planned.append((t, self.order[id(t.node)], holder))
-        return holder
-
-    def _place_arena(self):
-        lifetimes = []
-        for t, first, _ in self.planned:
-            nbytes = int(np.prod(self.shapes[id(t)], dtype=np.int64)) * t.dtype.np.itemsize
-            lifetimes.append((first, max(first, self.last_use.get(id(t), first)), nbytes))
-        offsets, size = memory.plan_arena(lifetimes)
-        self.arena = memory.Arena(size)
-        self.peak_bytes = size
-        for (t, _, holder), offset in zip(self.planned, offsets):
-            holder.array = self.arena.view(offset, self.shapes[id(t)], t.dtype.np)
-
-    def _lower(self, node):
-        t = node.type
-        if t == "placeholder":
-            return None
-        if t == "const":
-            self.consts[self._slot(node.outputs[0])] = node.attrs["value"]
-            return None
-        if t == "read_variable":
-            slot = self._slot(node.outputs[0])
-            self.var_slots.add(slot)
-            read = (node.attrs["var"], slot)
-            if id(node) in self.first_reads:
-                self.initial_reads.append(read)
-            elif self.steps and self.steps[-1] is self._last_reads_step:
-                self._last_reads_step.reads.append(read)  # adjacent reads share one step
-            else:
-                self._last_reads_step = _reads_step([read])
-                return self._last_reads_step
-            return None
-        if t == "fused":
-            cluster = node.attrs["cluster"]
-            lone = self._lone_reduction_for_numpy(node, cluster)
-            if lone is not None:
-                return _reference_step(lone, [self._slot(x) for x in node.inputs],
-                                       [self._slot(o) for o in node.outputs])
-            try:
-                if cluster.kind == fused.MATMUL:
-                    return self._matmul_step(node, cluster)
-                return self._kernel_step(node, cluster)
-            except UnimplementedError as e:
-                self.notes.append(f"{cluster.name}: {e}; ran on the reference interpreter")
-        elif t == "matmul":
-            return self._matmul_step(node, None)
-        elif node.opdef.bodies and (step := self._control_flow_step(node)) is not None:
-            return step
-        elif node.opdef.view:  # a reshape by another name: no need for the op's own function
-            return _view_step(self._slot(node.inputs[0]), self._slot(node.outputs[0]),
-                              self.shapes[id(node.outputs[0])])
-        cpu_kernels = get_target("cpu_native")
-        kernel = cpu_kernels.implementation(node)
-        if kernel is not None:
-            self.native_nodes.append(node)
-        return _reference_step(node, [self._slot(x) for x in node.inputs],
-                               [self._slot(o) for o in node.outputs], kernel)
-
-    def _lone_reduction_for_numpy(self, node, cluster):
-        """A cluster that is just one reduction along the last axes, over more elements than a
-        serial kernel loop sums quickly (its accumulator chain is latency-bound, NumPy's pairwise
-        sum is vectorized): the body's reduction node, to run through NumPy; else None."""
-        if cluster.kind != fused.REDUCTION:
-            return None
-        ops = [n for n in cluster.body.nodes if n.type != "placeholder"]
-        if len(ops) != 1 or len(node.inputs) != 1:
-            return None
-        shape = self.shapes[id(node.inputs[0])]
-        axes = ops[0].attrs["axis"]
-        axes = tuple(range(len(shape))) if axes is None else tuple(axes)
-        if axes and axes[0] == 0 and axes == tuple(range(len(axes))) and len(axes) < len(shape):
-            return None  # reduce_outer: the kernel's accumulators run along rows, vectorized
-        return ops[0] if int(np.prod(shape, dtype=np.int64)) > LONE_REDUCTION_LIMIT else None
-
-    def _kernel_step(self, node, cluster):
-        numba_cpu = get_target("cpu")
-        in_shapes = [self.shapes[id(x)] for x in node.inputs]
-        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
-                      if x.node.type == "read_variable"}
-        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, self.bodies[id(node)], var_inputs)
-        outer, inner = call["outer"], call["inner"]
-        kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
-        body_outputs = cluster.body.outputs
-        outs, variables, in_place, array_inputs = self._kernel_interface(
-            node, cluster, kplan, var_inputs, self._out_buffer)
-        materialize = [call["shape"] if call["materialize"][i] else None for i in array_inputs]
-        ndims = [len(call["shape"]) if m is not None else len(in_shapes[i])
-                 for i, m in zip(array_inputs, materialize)]
-        ndims += [v.shape.rank for v, _ in variables]
-        ndims += [len(self.shapes[id(o)]) for o, bt in zip(node.outputs, body_outputs)
-                  if bt.node.type not in ASSIGNS]
-        self.kernels.append((kernel, kplan, call["shape"], ndims))
-        return _kernel_step(kernel, outer, inner, [self._slot(node.inputs[i]) for i in array_inputs],
-                            materialize, outs, variables, in_place)
-
-    def _matmul_step(self, node, cluster):
-        numba_cpu = get_target("cpu")
-        if cluster is None:
-            mm, epilogue, in_slots = node, None, [self._slot(x) for x in node.inputs]
-            a_slot, b_slot = in_slots
-            extra = []
-        else:
-            body = cluster.body
-            mm = body.nodes[len(body.inputs)]
-            pos = {id(p): i for i, p in enumerate(body.inputs)}
-            a_slot = self._slot(node.inputs[pos[id(mm.inputs[0])]])
-            b_slot = self._slot(node.inputs[pos[id(mm.inputs[1])]])
-            body_shapes = self.bodies[id(node)]
-            kplan, call, used = kernel_plan.plan_epilogue(cluster, body_shapes)
-            kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(call["outer"] * call["inner"]))
-            extra = [self._slot(node.inputs[i]) for i in used]
-            materialize = [call["shape"] if m else None for m in call["materialize"]]
-            rank = len(call["shape"])
-            ndims = [rank if m is not None else len(body_shapes[id(body.inputs[i])])
-                     for i, m in zip(used, materialize)] + [rank]
-            self.kernels.append((kernel, kplan, call["shape"], ndims))
-            epilogue = (kernel, call["outer"], call["inner"], materialize)
-        out = node.outputs[0]
-        holder = self._out_buffer(out)
-        return _matmul_step(a_slot, b_slot, mm.attrs["transpose_a"], mm.attrs["transpose_b"],
-                            self._slot(out), holder, epilogue, extra)
-
+    # -- compiling, running, describing -------------------------------------------------------------
     def compile(self):
-        """Compiles (or loads from the disk cache) every kernel of the plan, the hand-written
-        ones included."""
-        numba_cpu = get_target("cpu")
-        for kernel, kplan, _, ndims in self.kernels:
-            kernel.warm(numba_cpu.arg_types(kplan, ndims))
-        if self.native_nodes:
-            cpu_kernels = get_target("cpu_native")
-            for node in self.native_nodes:
-                cpu_kernels.warm(node)
-        for nested in self.nested:  # body plans and loop kernels
+        """Compiles (or loads from the disk cache) every kernel of the plan ahead of its first
+        run, the hand-written ones and those of body plans included."""
+        for warm in self.warm:
+            warm()
+        for nested in self.nested:
             nested.compile()
 
-    # -- running -------------------------------------------------------------------------------
     def run(self, arrays):
         env = list(self.template)
         for s, a in zip(self.input_slots, arrays):
@@ -641,16 +647,100 @@ class Plan(SlotPlan):
         return names
 
     def describe(self):
-        lines = [f"steps: {len(self.steps)}, kernels: {len(self.kernels)}, peak intermediate "
-                 f"memory (arena): {self.peak_bytes} bytes"]
+        lines = [f"steps: {len(self.steps)}, {self.memory}kernels: {len(self.kernels)}, peak "
+                 f"intermediate {self.memory}memory (arena): {self.peak_bytes} bytes"]
         for k, (name, step) in enumerate(zip(self.step_names(), self.steps)):
             lines.append(f"  step {k}: {name}")
             lines += control_flow.describe_step(step, "    ")
-        for kernel, kplan, shape, _ in self.kernels:
-            lines.append(f"-- kernel {kernel.name}: {kplan.mode} over shape {shape} "
-                         f"({kernel.path.name if kernel.path else 'compiled in memory'})")
-            lines.append(kernel.source)
+        for kernel, what in self.kernels:
+            if kernel is None:  # a hand-written kernel
+                lines.append(f"-- {what}")
+            else:
+                where = kernel.path.name if kernel.path else "compiled in memory"
+                lines += [f"-- kernel {kernel.name}: {what} ({where})", kernel.source]
         return lines + self.notes
+
+
+class Plan(SlotPlan):
+    """The CPU plan: fused clusters run as Numba kernels, matmuls through BLAS into planned
+    buffers (an epilogue kernel rewrites the product in place), other ops as their NumPy
+    reference (or a hand-written kernel of backends/cpu_kernels) on the arrays themselves."""
+
+    native_loops = True
+
+    def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
+        self.native_nodes = []     # nodes run by a hand-written kernel (backends.cpu_kernels)
+        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
+
+    def _add_kernel(self, kernel, kplan, shape, ndims):
+        """Lists a generated kernel, compiled for arguments of these ranks by compile()."""
+        numba_cpu = get_target("cpu")
+        self.kernels.append((kernel, f"{kplan.mode} over shape {shape}"))
+        self.warm.append(lambda: kernel.warm(numba_cpu.arg_types(kplan, ndims)))
+
+    def _reference_step(self, node):
+        cpu_kernels = get_target("cpu_native")
+        kernel = cpu_kernels.implementation(node)
+        if kernel is not None:
+            self.native_nodes.append(node)
+            self.warm.append(lambda: cpu_kernels.warm(node))
+        return super()._reference_step(node, kernel)
+
+    def _lone_reduction_for_numpy(self, node, cluster):
+        """A cluster that is just one reduction along the last axes, over more elements than a
+        serial kernel loop sums quickly (its accumulator chain is latency-bound, NumPy's pairwise
+        sum is vectorized): the body's reduction node, to run through NumPy; else None."""
+        if cluster.kind != fused.REDUCTION:
+            return None
+        ops = [n for n in cluster.body.nodes if n.type != "placeholder"]
+        if len(ops) != 1 or len(node.inputs) != 1:
+            return None
+        shape = self.shapes[id(node.inputs[0])]
+        axes = ops[0].attrs["axis"]
+        axes = tuple(range(len(shape))) if axes is None else tuple(axes)
+        if axes and axes[0] == 0 and axes == tuple(range(len(axes))) and len(axes) < len(shape):
+            return None  # reduce_outer: the kernel's accumulators run along rows, vectorized
+        return ops[0] if int(np.prod(shape, dtype=np.int64)) > LONE_REDUCTION_LIMIT else None
+
+    def _kernel_step(self, node, cluster):
+        lone = self._lone_reduction_for_numpy(node, cluster)
+        if lone is not None:
+            return _reference_step(lone, [self._slot(x) for x in node.inputs],
+                                   [self._slot(o) for o in node.outputs])
+        numba_cpu = get_target("cpu")
+        kplan, call, var_inputs = self._plan_cluster(node, cluster)
+        outer, inner = call["outer"], call["inner"]
+        kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(outer * inner))
+        outs, variables, in_place, array_inputs = self._kernel_interface(
+            node, cluster, kplan, var_inputs)
+        materialize = [call["shape"] if call["materialize"][i] else None for i in array_inputs]
+        ndims = [len(call["shape"]) if m is not None else len(self.shapes[id(node.inputs[i])])
+                 for i, m in zip(array_inputs, materialize)]
+        ndims += [v.shape.rank for v, _ in variables]
+        ndims += [len(self.shapes[id(o)]) for o, bt in zip(node.outputs, cluster.body.outputs)
+                  if bt.node.type not in ASSIGNS]
+        self._add_kernel(kernel, kplan, call["shape"], ndims)
+        return _kernel_step(kernel, outer, inner, [self._slot(node.inputs[i]) for i in array_inputs],
+                            materialize, outs, variables, in_place)
+
+    def _matmul_step(self, node, cluster):
+        mm, a, b, epilogue = self._matmul_parts(node, cluster)
+        extra = []
+        if epilogue is not None:
+            numba_cpu = get_target("cpu")
+            kplan, call, used = epilogue
+            kernel = numba_cpu.get_kernel(kplan, numba_cpu.wants_parallel(call["outer"] * call["inner"]))
+            extra = [self._slot(x) for x in used]
+            materialize = [call["shape"] if m else None for m in call["materialize"]]
+            rank = len(call["shape"])
+            ndims = [rank if m is not None else len(self.shapes[id(x)])
+                     for x, m in zip(used, materialize)] + [rank]
+            self._add_kernel(kernel, kplan, call["shape"], ndims)
+            epilogue = (kernel, call["outer"], call["inner"], materialize)
+        out = node.outputs[0]
+        return _matmul_step(self._slot(a), self._slot(b), mm.attrs["transpose_a"],
+                            mm.attrs["transpose_b"], self._slot(out), self._buffer(out), epilogue,
+                            extra)
 
 
 # -- aliasing: NumPy reference ops may return views of their inputs ------------------------------
@@ -711,10 +801,10 @@ def _may_share_storage(graph, planned_ids, var_ids):
 class Planned:
     """A buffer in the arena (its view is set once the arena is laid out)."""
 
-    __slots__ = ("array",)
+    __slots__ = ("shape", "dtype", "array")
 
-    def __init__(self):
-        self.array = None
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype, self.array = tuple(shape), dtype, None
 
     def get(self):
         return self.array
@@ -743,11 +833,17 @@ class OutputArrays:
 
 # -- steps ---------------------------------------------------------------------------------------
 
-def _reads_step(reads):
-    """Reads variables' current arrays into slots; `step.reads` lists (Variable, slot)."""
-    def step(env):
-        for var, slot in reads:
-            env[slot] = var._storage()
+def _reads_step(reads, on_device=None):
+    """Reads variables' current arrays (device arrays for a device plan) into slots;
+    `step.reads` lists (Variable, slot)."""
+    if on_device:
+        def step(env):
+            for var, slot in reads:
+                env[slot] = var._device_storage()
+    else:
+        def step(env):
+            for var, slot in reads:
+                env[slot] = var._storage()
     step.reads = reads
     return step
 
@@ -758,10 +854,13 @@ def _view_step(in_slot, out_slot, shape):
     return step
 
 
-def _reference_step(node, in_slots, out_slots, fn=None):
-    """Runs the op's NumPy reference (or `fn`, a kernel called the same way) on its slots."""
+def _reference_step(node, in_slots, out_slots, fn=None, device=None):
+    """Runs the op's NumPy reference (or `fn`, a kernel called the same way) on its slots; with
+    `device` (a device target), on host copies of device arrays, the results copied back."""
     ref, attrs, name, kind = fn or node.opdef.ref, node.attrs, node.name, node.type
     single = node.opdef.num_outputs == 1  # (a split into one piece still returns a tuple)
+    if device is not None:
+        ref, single = _on_host(ref, single, device), False
 
     def step(env):
         try:
@@ -776,6 +875,16 @@ def _reference_step(node, in_slots, out_slots, fn=None):
                 # kernels later in the plan index their arguments as arrays
                 env[s] = np.asarray(r) if isinstance(r, (np.generic, int, float)) else r
     return step
+
+
+def _on_host(ref, single, device):
+    """`ref` run on host copies of device arrays, its results (a list) copied to the device."""
+    as_host, to_device = device.as_host, device.to_device
+
+    def run(*arrays, **attrs):
+        result = ref(*[as_host(a) for a in arrays], **attrs)
+        return [to_device(np.asarray(r)) for r in ([result] if single else result)]
+    return run
 
 
 def _kernel_input(a, shape):

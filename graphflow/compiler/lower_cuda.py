@@ -2,7 +2,8 @@
 over device arrays, for concrete input shapes.
 
 The graph and its fused clusters are the same ones the CPU target compiles (the pipeline runs
-once, target-neutral); what differs is the rendering of each step:
+once, target-neutral), and so are the plan's slots, lowering dispatch, arena, control flow and
+executable (lower.SlotPlan, lower.CompiledExecutable); what differs is each step's code:
 
   fused elementwise / reduction / update clusters -> kernels rendered from the same
       kernel_plan.KernelPlan the CPU uses (numba_cuda.render_cuda);
@@ -11,9 +12,11 @@ once, target-neutral); what differs is the rendering of each step:
   reshapes -> views; other pure data movement (transpose, concat, pad, slicing, tile, split,
       broadcasting an input) -> one gather through an index map built once per plan by running
       the op's NumPy reference on element indices (OpDef.moves);
-  one_hot, gather, argmax-style and other reductions -> dedicated kernels;
+  reductions -> generated reduction kernels (kernel_plan.plan_reduce; reduced axes in the
+      middle are first moved last by an index map); argmax, argmin, one_hot, gather -> dedicated
+      kernels;
   conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
-      from the conv op's own window layout), then the matmul kernel or an axis reduction;
+      from the conv op's own window layout), then the matmul kernel or a generated max;
       pooling gradients and average pooling walk the same windows (one thread per window);
   random ops and the few ops without a CUDA kernel (data-dependent shapes, integer
       scatter-adds and means) -> their NumPy reference on the host, with the copies counted and
@@ -29,13 +32,11 @@ the device once per call unless they already live there; outputs are device arra
 
 import numpy as np
 
-from graphflow.compiler import control_flow, fused, kernel_plan, memory
-from graphflow.compiler.lower import (ASSIGNS, Optimized, OutputArrays, ReferencePlan,
-                                      SlotPlan, assigned_variables, buffer_outputs, explain,
-                                      make_plan, propagate_shapes)
-from graphflow.compiler.plan_cache import PlanCache
+from graphflow.compiler import fused, kernel_plan
+from graphflow.compiler.lower import (ASSIGNS, CompiledExecutable, ReferencePlan, SlotPlan,
+                                      buffer_outputs)
 from graphflow.compiler.targets import get as get_target
-from graphflow.errors import GraphflowError, UnimplementedError
+from graphflow.errors import UnimplementedError
 from graphflow.ops import registry
 from graphflow.tensor import DeviceTensor
 from graphflow.utils.cache import Cache
@@ -47,39 +48,6 @@ WINDOW_OPS = {"conv2d": (0, 1), "conv2d_backprop_filter": (0, 2), "conv2d_backpr
               "avg_pool2d_grad": (1, None)}
 POOL_KERNELS = {"max_pool2d_grad": "max_pool_grad", "max_pool2d_grad_grad": "max_pool_grad_grad",
                 "avg_pool2d": "avg_pool", "avg_pool2d_grad": "avg_pool_grad"}
-
-AXIS_REDUCE_OPS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
-                   "reduce_min": "min", "reduce_all": "all", "reduce_any": "any",
-                   "argmax": "argmax", "argmin": "argmin", "unbroadcast": "sum"}
-
-
-class CudaExecutable:
-    """Optimizes once; builds and caches a CudaPlan per distinct set of input shapes.
-    `run(arrays)` takes host or device arrays and returns device arrays."""
-
-    target = "cuda"
-
-    def __init__(self, graph, fetches, feeds, targets=(), options=None, device=None):
-        self.optimized = Optimized(graph, feeds, fetches, targets, options, target="cuda")
-        self.graph, self.reports = self.optimized.graph, self.optimized.reports
-        self.optimize_seconds = self.optimized.optimize_seconds
-        self.device = device        # a graphflow.devices.Device (None: the eager path's GPU)
-        self.plans = PlanCache(lambda key: make_plan(self.optimized.for_shapes(key), key,
-                                                     CudaPlan, HostPlan))
-
-    @property
-    def last_plan(self):
-        return self.plans.last_plan
-
-    def run(self, arrays):
-        return self.plans.run(tuple([tuple(a.shape) for a in arrays]), arrays)
-
-    def wait(self):
-        return self
-
-    def explain(self):
-        name = self.device.short_name if self.device is not None else "/GPU:0"
-        return explain(self, f"CUDA plan on {name}")
 
 
 def _target():
@@ -100,51 +68,25 @@ class HostPlan(ReferencePlan):
 
 
 class CudaPlan(SlotPlan):
-    """The CUDA plan: the CPU plan's slots and steps (lower.SlotPlan), holding device arrays."""
+    """The CUDA plan: the shared plan (lower.SlotPlan) with device arrays in its slots and
+    arena. Lone elementwise ops and assigns are one-node kernels too (on the CPU NumPy runs
+    them); data movement, index ops, reductions the fused kernels do not cover, convolution and
+    pooling have device steps of their own; what has none runs on the host (`host_ops`)."""
+
+    memory = "device "
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
-        numba_cuda = get_target("cuda")
-        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
-        self.cuda = numba_cuda
-        self.kernels = []          # (kernel, what it computes)
+        self.cuda = self.on_device = _target()
+        self.empty = self.cuda.empty
         self.host_ops = []         # names of nodes that run on the host
-        self.planned = []          # (holder, first step, last step) placed in the device arena
-        self.arena_tensors = set()  # ids of tensors whose buffers are in the arena
-        self._lower_all(lambda: self.arena_tensors)
+        super().__init__(graph, input_shapes, shapes, bodies, no_in_place)
 
-    # -- buffers ----------------------------------------------------------------------------------
-    def _buffer(self, t, shape=None, dtype=None):
-        """Where a step writes tensor t: for fetched values (the caller owns them) a device array
-        of its own, recycled once the caller has dropped it, else a view into the arena."""
-        shape = self.shapes[id(t)] if shape is None else shape
-        dtype = t.dtype.np if dtype is None else dtype
-        if id(t) in self.output_ids:
-            return OutputArrays(tuple(shape), dtype, _target().empty)
-        holder = _Planned(shape, dtype)
-        self.planned.append((holder, self.order[id(t.node)], self.last_use.get(id(t))))
-        self.arena_tensors.add(id(t))
-        return holder
-
-    def _scratch(self, node, shape, dtype):
-        """A temporary that lives only during `node`'s step."""
-        holder = _Planned(shape, dtype)
-        at = self.order[id(node)]
-        self.planned.append((holder, at, at))
-        return holder
-
-    def _place_arena(self):
-        lifetimes = []
-        for holder, first, last in self.planned:
-            nbytes = int(np.prod(holder.shape, dtype=np.int64)) * np.dtype(holder.dtype).itemsize
-            lifetimes.append((first, max(first, last if last is not None else first), nbytes))
-        offsets, size = memory.plan_arena(lifetimes)
-        self.peak_bytes = size
-        self.arena = self.cuda.DeviceArena(size)
-        for (holder, _, _), offset in zip(self.planned, offsets):
-            holder.array = self.arena.view(offset, holder.shape, holder.dtype)
+    # -- where values live ------------------------------------------------------------------------
+    def _arena(self, nbytes):
+        return self.cuda.DeviceArena(nbytes)
 
     def _const(self, array):
-        return _target().to_device(array)
+        return self.cuda.to_device(array)
 
     def _index_map(self, shape, move):
         """A device index map: `move` applied to the element indices of an array of `shape`
@@ -152,55 +94,21 @@ class CudaPlan(SlotPlan):
         index = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
         return self._const(np.ascontiguousarray(move(index)).reshape(-1))
 
-    # -- lowering -------------------------------------------------------------------------------
-    def _lower(self, node):
-        t = node.type
-        if t == "placeholder":
-            return None
-        if t == "const":
-            self.consts[self._slot(node.outputs[0])] = self._const(node.attrs["value"])
-            return None
-        if t == "group":
-            return None
-        if t == "read_variable":
-            slot = self._slot(node.outputs[0])
-            self.var_slots.add(slot)
-            var = node.attrs["var"]
+    def host_array(self, a):
+        return self.cuda.as_host(a)
 
-            def read(env):
-                env[slot] = var._device_storage()
-            return read
-        if node.opdef.bodies:  # bodies as device sub-plans; the host reads only the predicate
-            step = self._control_flow_step(node)
-            if step is not None:
-                return step
-        try:
-            return self._lower_on_device(node)
-        except UnimplementedError as e:
-            self.host_ops.append(f"{node.name} ({t}): {e}")
-            return self._host_step(node)
+    def placed(self, a):
+        return self.cuda.as_device(a)
 
-    def _lower_on_device(self, node):
+    # -- the steps only the device has --------------------------------------------------------------
+    def _target_step(self, node):
+        """Ops without a fused kernel, a matmul or a view step run as device code here; an
+        UnimplementedError sends the op to the host (SlotPlan._lower)."""
         op, t = node.opdef, node.type
-        if t == "fused":
-            cluster = node.attrs["cluster"]
-            if cluster.kind == fused.MATMUL:
-                return self._matmul_step(node, cluster)
-            try:
-                return self._kernel_step(node, cluster)
-            except UnimplementedError:
-                lone = [n for n in cluster.body.nodes if n.type != "placeholder"]
-                if cluster.kind == fused.REDUCTION and len(lone) == 1:  # axes in the middle
-                    return self._reduction_step(node, lone[0])
-                raise
-        if t == "matmul":
-            return self._matmul_step(node, None)
         if t in ASSIGNS:
             return self._kernel_step(node, _single_cluster(fused.UPDATE, node))
         if fused.can_fuse_elementwise(node):
             return self._kernel_step(node, _single_cluster(fused.ELEMENTWISE, node))
-        if op.view:
-            return self._view_step(node)
         if op.moves is not None:
             return self._move_step(node)
         if t in ("shape", "size", "rank"):
@@ -221,22 +129,26 @@ class CudaPlan(SlotPlan):
             return self._window_step(node)
         raise UnimplementedError("no CUDA kernel for this op")
 
+    def _note_fallback(self, node, error):
+        self.host_ops.append(f"{node.name} ({node.type}): {error}")
+
     # kernels from KernelPlans --------------------------------------------------------------------
     def _kernel_step(self, node, cluster):
-        in_shapes = [self.shapes[id(x)] for x in node.inputs]
-        body_shapes = self.bodies.get(id(node))
-        if body_shapes is None:  # a one-node cluster made here
-            body_shapes, _ = propagate_shapes(cluster.body, in_shapes)
-        var_inputs = {i: x.node.attrs["var"] for i, x in enumerate(node.inputs)
-                      if x.node.type == "read_variable" and not self._written_between(x.node, node)}
-        kplan, call = kernel_plan.plan_kernel(cluster, in_shapes, body_shapes, var_inputs)
-        kernel = self.cuda.get_kernel(kplan)
-        self.kernels.append((kernel, f"{kplan.mode} over {call['shape']}"))
+        try:
+            kplan, call, var_inputs = self._plan_cluster(node, cluster)
+            kernel = self.cuda.get_kernel(kplan)
+        except UnimplementedError:
+            lone = [n for n in cluster.body.nodes if n.type != "placeholder"]
+            if cluster.kind == fused.REDUCTION and len(lone) == 1:  # axes in the middle
+                return self._reduction_step(node, lone[0])
+            raise
+        self.kernels.append((kernel, f"{kplan.mode} over shape {call['shape']}"))
         outs, variables, in_place, array_inputs = self._kernel_interface(
-            node, cluster, kplan, var_inputs, self._buffer)
+            node, cluster, kplan, var_inputs)
         loaders = [self._loader(node.inputs[i], call["shape"] if call["materialize"][i] else None,
                                 node) for i in array_inputs]
         outer, inner = call["outer"], call["inner"]
+        cuda = self.cuda
 
         def step(env):
             args = [load(env) for load in loaders]
@@ -247,9 +159,9 @@ class CudaPlan(SlotPlan):
                     targets.append(cur._device_array)
                 elif needs_current:
                     src = var._device_storage()
-                    targets.append(src if var._dev is None else _target().device_copy(src))
+                    targets.append(src if var._dev is None else cuda.device_copy(src))
                 else:
-                    targets.append(_target().empty(tuple(var.shape.as_list()), var.dtype.np))
+                    targets.append(cuda.empty(tuple(var.shape.as_list()), var.dtype.np))
             kernel(outer, inner, *args, *targets, *buffer_outputs(outs, env))
             for (var, _), dst in zip(variables, targets):
                 cur = var._value
@@ -261,13 +173,6 @@ class CudaPlan(SlotPlan):
                 if out[0] == "var":
                     env[out[1]] = out[2]._device_storage()
         return step
-
-    def _written_between(self, read, node):
-        """Whether the variable `read` reads is assigned by a step between the read and `node`
-        (then the kernel must use the read's snapshot, not the variable's current array)."""
-        var = read.attrs["var"]
-        between = self.graph.nodes[self.order[id(read)] + 1:self.order[id(node)]]
-        return any(v is var for other in between for v in assigned_variables(other))
 
     def _loader(self, t, broadcast_to, node):
         """A function env -> the device array of t, broadcast to `broadcast_to` (through an
@@ -285,19 +190,23 @@ class CudaPlan(SlotPlan):
             return out
         return load
 
+    def _writing_step(self, node, write):
+        """The step of a node with one output: write(env, dst) fills dst, the output's buffer."""
+        holder, slot = self._buffer(node.outputs[0]), self._slot(node.outputs[0])
+
+        def step(env):
+            dst = holder.get()
+            write(env, dst)
+            env[slot] = dst
+        return step
+
     # matmul ---------------------------------------------------------------------------------
     def _matmul_step(self, node, cluster):
-        if cluster is None:
-            mm, kplan, extra, materialize = node, None, [], []
-            a_t, b_t = node.inputs
-        else:
-            body = cluster.body
-            mm = body.nodes[len(body.inputs)]
-            pos = {id(p): i for i, p in enumerate(body.inputs)}
-            a_t = node.inputs[pos[id(mm.inputs[0])]]
-            b_t = node.inputs[pos[id(mm.inputs[1])]]
-            kplan, call, used = kernel_plan.plan_epilogue(cluster, self.bodies[id(node)])
-            extra = [node.inputs[i] for i in used]
+        """The tiled matmul kernel, with a MATMUL cluster's epilogue applied in its store."""
+        mm, a_t, b_t, epilogue = self._matmul_parts(node, cluster)
+        kplan, extra, materialize = None, [], []
+        if epilogue is not None:
+            kplan, call, extra = epilogue
             materialize = [call["shape"] if m else None for m in call["materialize"]]
         loaders = [self._loader(t, m, node) for t, m in zip(extra, materialize)]
         ta, tb = mm.attrs["transpose_a"], mm.attrs["transpose_b"]
@@ -309,26 +218,13 @@ class CudaPlan(SlotPlan):
             same = len(shape) <= 2 or tuple(shape[:-2]) == batch
             return self._loader(t, None if same else batch + tuple(shape[-2:]), node)
         load_a, load_b = operand(a_t), operand(b_t)
-        holder, out_slot = self._buffer(out), self._slot(out)
         matmul = self.cuda.matmul
         self.kernels.append((None, f"matmul{' + ' + kplan.name if kplan else ''} -> "
                                    f"{self.shapes[id(out)]}"))
-
-        def step(env):
-            dst = holder.get()
-            matmul(load_a(env), load_b(env), dst, ta, tb, kplan, [load(env) for load in loaders])
-            env[out_slot] = dst
-        return step
+        return self._writing_step(node, lambda env, dst: matmul(
+            load_a(env), load_b(env), dst, ta, tb, kplan, [load(env) for load in loaders]))
 
     # views and data movement -------------------------------------------------------------------
-    def _view_step(self, node):
-        src, out = self._slot(node.inputs[0]), self._slot(node.outputs[0])
-        shape = self.shapes[id(node.outputs[0])]
-
-        def step(env):
-            env[out] = env[src].reshape(shape)
-        return step
-
     def _index_arrays(self, node):
         """Element-index arrays for the moved inputs (offset so indices are unique across
         inputs), plain zeros for shape-only inputs."""
@@ -391,23 +287,18 @@ class CudaPlan(SlotPlan):
         return self._scatter_step(node, self._slot(dy), dmap)
 
     def _scatter_step(self, node, src_slot, dmap):
-        out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             cuda.fill(dst, 0)
             cuda.scatter_by_map(env[src_slot], dmap, dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     # index ops ---------------------------------------------------------------------------------
     def _one_hot_step(self, node):
         """one_hot along the last axis; another axis moves the last one there (an index map)."""
         a = node.attrs
         src, out = self._slot(node.inputs[0]), node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
         move = None
         if a["axis"] != -1:
@@ -415,30 +306,22 @@ class CudaPlan(SlotPlan):
             move = (self._index_map(last, lambda i: np.moveaxis(i, -1, a["axis"])),
                     self._scratch(node, last, out.dtype.np))
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             if move is None:
                 cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], dst)
             else:
                 tmp = move[1].get()
                 cuda.one_hot(env[src], a["depth"], a["on_value"], a["off_value"], tmp)
                 cuda.gather_by_map(tmp, move[0], dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     def _gather_step(self, node):
         if node.attrs.get("batch_dims"):
             raise UnimplementedError("gather with batch_dims")
         params, indices = (self._slot(x) for x in node.inputs)
-        axis, out = node.attrs["axis"], node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
-        cuda = self.cuda
-
-        def step(env):
-            dst = holder.get()
-            cuda.gather(env[params], env[indices], axis, dst)
-            env[slot] = dst
-        return step
+        axis, gather = node.attrs["axis"], self.cuda.gather
+        return self._writing_step(node, lambda env, dst: gather(env[params], env[indices], axis,
+                                                                dst))
 
     def _gather_grad_step(self, node):
         if node.attrs.get("batch_dims"):
@@ -446,24 +329,21 @@ class CudaPlan(SlotPlan):
         if node.outputs[0].dtype.np.kind != "f":
             raise UnimplementedError("scatter-add of a non-float gradient")
         dy, indices, _ = (self._slot(x) for x in node.inputs)
-        axis, out = node.attrs["axis"], node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
-        cuda = self.cuda
+        axis, cuda = node.attrs["axis"], self.cuda
 
-        def step(env):
-            dst = holder.get()
+        def write(env, dst):
             cuda.fill(dst, 0)
             cuda.scatter_add(env[dy], env[indices], axis, dst)
-            env[slot] = dst
-        return step
+        return self._writing_step(node, write)
 
     # reductions -----------------------------------------------------------------------------------
     def _reduction_step(self, node, red=None):
         """A reduction outside a fusable cluster (`red` is the reduction inside a one-node
-        cluster `node`, else node itself). Float sum/mean/max/min over leading or trailing axes
-        are one reduction kernel; over other axes, the reduced axes are first moved last (an
-        index map). Other reductions (argmax, prod, integer max, ...) use the axis-reduce
-        kernel on the moved input."""
+        cluster `node`, else node itself). Every reduction with a generated form
+        (kernel_plan.reduction_form: sums, products, extremes, all, any, float means) is one
+        generated kernel over leading or trailing axes; over other axes, the reduced axes are
+        first moved last (an index map) and reduced by a generated reduce_inner kernel. argmax
+        and argmin use the hand-written axis-reduce kernel on the moved input."""
         red = red or node
         x = node.inputs[0]
         shape = self.shapes[id(x)]
@@ -472,15 +352,14 @@ class CudaPlan(SlotPlan):
                 np.empty(self.shapes[id(t)], t.dtype.np) for t in node.inputs[1:]], **red.attrs)
             self.consts[self._slot(node.outputs[0])] = self._const(value)
             return None
-        scalar = red.opdef.scalar is not None and x.dtype.np.kind in red.opdef.scalar_kinds
-        if scalar and red is node:
+        form = kernel_plan.reduction_form(red.opdef, x.dtype.np.kind)
+        if form is None and red.type not in ("argmax", "argmin"):
+            raise UnimplementedError(f"no CUDA kernel for {red.type} of {x.dtype.name}")
+        if form is not None and red is node and red.type != "unbroadcast":
             try:
                 return self._kernel_step(node, _single_cluster(fused.REDUCTION, node))
             except UnimplementedError:
                 pass
-        op = AXIS_REDUCE_OPS.get(red.type)
-        if op is None and not scalar:
-            raise UnimplementedError(f"no CUDA kernel for {red.type} over these axes")
         axes = _reduced_axes(red, shape, [self.shapes[id(t)] for t in node.inputs])
         keep = [d for d in range(len(shape)) if d not in axes]
         perm = keep + list(axes)
@@ -492,49 +371,29 @@ class CudaPlan(SlotPlan):
             move = (self._index_map(shape, lambda i: i.transpose(perm)),
                     self._scratch(node, (outer * n,), x.dtype.np))
         out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         cuda = self.cuda
-        if scalar:  # one reduce_inner kernel over the moved (outer, n) layout
-            kernel, call = self._trailing_reduction(red, (outer, n), x.dtype)
+        if form is not None:  # one reduce_inner kernel over the moved (outer, n) layout
+            kernel = cuda.get_kernel(kernel_plan.plan_reduce(red.type, x.dtype.name,
+                                                             out.dtype.name))
             self.kernels.append((kernel, f"{red.type} over axes {axes}: reduce_inner over "
                                          f"({outer}, {n})"))
 
             def reduce(a, dst):
-                kernel(call["outer"], call["inner"], a.reshape((outer, n)), dst.reshape((outer,)))
+                kernel(outer, n, a.reshape((outer, n)), dst.reshape((outer,)))
         else:
-            self.kernels.append((None, f"{red.type} as axis-reduce {op} over ({outer}, {n})"))
+            self.kernels.append((None, f"{red.type} as axis-reduce over ({outer}, {n})"))
 
             def reduce(a, dst):
-                cuda.axis_reduce(a.reshape((outer, n)), 1, op, dst.reshape((outer,)))
+                cuda.axis_reduce(a.reshape((outer, n)), 1, red.type, dst.reshape((outer,)))
 
-        def step(env):
+        def write(env, dst):
             a = env[src]
             if move is not None:
                 moved = move[1].get()
                 cuda.gather_by_map(a, move[0], moved)
                 a = moved
-            dst = holder.get()
             reduce(a, dst)
-            env[slot] = dst
-        return step
-
-    def _trailing_reduction(self, red, shape, dtype):
-        """(kernel, call) reducing the last axis of `shape` with red's op (as a one-node
-        cluster built for that layout)."""
-        from graphflow.graph.ir import Graph
-        from graphflow.ops.creation import placeholder_node
-        from graphflow.ops.registry import Spec
-        body = Graph(is_function=True, name="cluster")
-        with body.as_default():
-            p = placeholder_node(shape, dtype, "in0")
-        attrs = dict(red.attrs, axis=(len(shape) - 1,), keepdims=False)
-        specs = red.opdef.infer([Spec(shape, dtype)], **attrs)
-        r = body.add_node(red.opdef, [p], attrs, specs, red.type)
-        body.inputs, body.outputs = [p], list(r.outputs)
-        cluster = fused.Cluster(fused.REDUCTION, body, fused.kernel_name([red.type]))
-        body_shapes, _ = propagate_shapes(body, [shape])
-        kplan, call = kernel_plan.plan_kernel(cluster, [shape], body_shapes)
-        return self.cuda.get_kernel(kplan), call
+        return self._writing_step(node, write)
 
     # convolution and pooling: windows gathered by an index map (im2col), then a matmul ---------
     def _window_step(self, node):
@@ -558,11 +417,10 @@ class CudaPlan(SlotPlan):
             return None
         c = x_shape[3]
         index = np.arange(1, int(np.prod(x_shape, dtype=np.int64)) + 1, dtype=np.int64)
-        windows = self._const((conv._im2col(index.reshape(x_shape), g) - 1).reshape(-1))
-        rows, depth = g.n * g.oh * g.ow, kh * kw * c    # padding maps to -1 ^
+        host_windows = conv._im2col(index.reshape(x_shape), g) - 1  # padding maps to -1
+        windows = self._const(host_windows.reshape(-1))
+        rows, depth = g.n * g.oh * g.ow, kh * kw * c
         dtype = node.outputs[0].dtype.np
-        out = node.outputs[0]
-        holder, slot = self._buffer(out), self._slot(out)
         ins = [self._slot(x) for x in node.inputs]
         cuda = self.cuda
         if t in POOL_KERNELS:  # one thread per window and channel walks the window's slots
@@ -571,23 +429,27 @@ class CudaPlan(SlotPlan):
             reads = [ins[0]] if t in ("avg_pool2d", "avg_pool2d_grad") else ins[:2]
             scatters = t in ("avg_pool2d_grad", "max_pool2d_grad")
 
-            def step(env):
-                dst = holder.get()
+            def pool(env, dst):
                 if scatters:
                     cuda.fill(dst, 0)
                 cuda.pool_windows(kernel, windows, kh * kw, c, dst, *[env[r] for r in reads])
-                env[slot] = dst
-            return step
+            return self._writing_step(node, pool)
         patches = self._scratch(node, (rows, depth), dtype)
-        co = self.shapes[id(node.inputs[1])][3] if t != "max_pool2d" else None  # channels out
-        self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
-        if t == "max_pool2d":
-            fill = conv._lowest(np.dtype(dtype))
+        if t != "max_pool2d":
+            self.kernels.append((None, f"{t} as im2col index map + matmul over ({rows}, {depth})"))
+            co = self.shapes[id(node.inputs[1])][3]  # channels out
+        if t == "max_pool2d":  # windows gathered as (rows, c, kh * kw): a generated max over
+            fill = conv._lowest(np.dtype(dtype))  # the last axis (padding reads the lowest value)
+            by_channel = self._const(np.ascontiguousarray(
+                host_windows.reshape((rows, kh * kw, c)).transpose(0, 2, 1)).reshape(-1))
+            kernel = cuda.get_kernel(kernel_plan.plan_reduce("reduce_max", dtype.name, dtype.name))
+            self.kernels.append((kernel, f"max of im2col windows: reduce_inner over "
+                                         f"({rows * c}, {kh * kw})"))
 
             def run(env, dst):
                 p = patches.get()
-                cuda.gather_by_map(env[ins[0]], windows, p, fill)
-                cuda.axis_reduce(p.reshape((rows, kh * kw, c)), 1, "max", dst.reshape((rows, c)))
+                cuda.gather_by_map(env[ins[0]], by_channel, p, fill)
+                kernel(rows * c, kh * kw, p.reshape((rows * c, kh * kw)), dst.reshape((rows * c,)))
         elif t == "conv2d":
             def run(env, dst):
                 p = patches.get()
@@ -598,70 +460,33 @@ class CudaPlan(SlotPlan):
                 p = patches.get()
                 cuda.gather_by_map(env[ins[0]], windows, p)
                 cuda.matmul(p, env[ins[1]].reshape((rows, co)), dst.reshape((depth, co)), True)
-        else:
+        elif t == "conv2d_backprop_input":
             def run(env, dst):
                 p = patches.get()
                 cuda.matmul(env[ins[0]].reshape((rows, co)), env[ins[1]].reshape((depth, co)),
                             p, False, True)
                 cuda.fill(dst, 0)
                 cuda.scatter_add_by_map(p, windows, dst)
-
-        def step(env):
-            dst = holder.get()
-            run(env, dst)
-            env[slot] = dst
-        return step
-
-    # the host ------------------------------------------------------------------------------------
-    def _host_step(self, node):
-        """The op's NumPy reference on the host: inputs copied from the device, outputs back."""
-        ref, attrs, name, kind = node.opdef.ref, node.attrs, node.name, node.type
-        in_slots = [self._slot(x) for x in node.inputs]
-        out_slots = [self._slot(o) for o in node.outputs]
-        single = node.opdef.num_outputs == 1
-
-        def step(env):
-            try:
-                result = ref(*[_target().as_host(env[s]) for s in in_slots], **attrs)
-            except GraphflowError as e:
-                raise type(e)(f"Node {name!r} ({kind}): {e}") from None
-            results = [result] if single else list(result)
-            for s, r in zip(out_slots, results):
-                env[s] = _target().to_device(np.asarray(r))
-        return step
-
-    def host_array(self, a):
-        return _target().as_host(a)
-
-    def placed(self, a):
-        return _target().as_device(a)
+        return self._writing_step(node, run)
 
     # running ---------------------------------------------------------------------------------
     def run(self, arrays):
+        """SlotPlan.run on device arrays: host inputs are copied to the device, and fetched
+        values that may share storage are copied on the device."""
         env = list(self.template)
         for s, a in zip(self.input_slots, arrays):
-            env[s] = _target().as_device(a)
+            env[s] = self.cuda.as_device(a)
         for step in self.steps:
             step(env)
-        return [_target().device_copy(env[s]) if copy else env[s]
+        return [self.cuda.device_copy(env[s]) if copy else env[s]
                 for s, copy in zip(self.output_slots, self.copy_outputs)]
 
     def describe(self):
-        lines = [f"steps: {len(self.steps)}, device kernels: {len(self.kernels)}, peak "
-                 f"intermediate device memory (arena): {self.peak_bytes} bytes"]
-        for k, (step, node) in enumerate(zip(self.steps, self.step_nodes)):
-            nested = control_flow.describe_step(step, "    ")
-            if nested:
-                lines += [f"  step {k}: {node.name} ({node.type})"] + nested
-        for kernel, what in self.kernels:
-            lines.append(f"-- {kernel.name if kernel is not None else 'kernel'}: {what}")
+        lines = super().describe()
         if self.host_ops:
             lines.append(f"on the host ({len(self.host_ops)} ops, inputs and outputs copied):")
             lines += [f"   {h}" for h in self.host_ops]
         return lines
-
-    def kernel_sources(self):
-        return [k.source for k, _ in self.kernels if k is not None]
 
 
 def _reduced_axes(node, shape, input_shapes):
@@ -684,16 +509,17 @@ def _single_cluster(kind, node):
     return cluster
 
 
-class _Planned:
-    """A buffer in the device arena (its view is set when the arena is laid out)."""
+class CudaExecutable(CompiledExecutable):
+    """The compiled executable (lower.CompiledExecutable) for the CUDA target: CudaPlans, or a
+    HostPlan when shapes depend on data. `run(arrays)` takes host or device arrays and returns
+    device arrays."""
 
-    __slots__ = ("shape", "dtype", "array")
+    target = target_name = "cuda"  # (a CPU executable has no `target`)
+    plan_class, fallback_class = CudaPlan, HostPlan
+    tiered = False  # kernels compile on their first launch
 
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype, self.array = tuple(shape), dtype, None
-
-    def get(self):
-        return self.array
+    def plan_title(self):
+        return f"CUDA plan on {self.device.short_name if self.device is not None else '/GPU:0'}"
 
 
 # -- eager ops on the GPU ------------------------------------------------------------------------
