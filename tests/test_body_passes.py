@@ -350,7 +350,7 @@ def test_assigns_fused_inside_a_body_are_still_seen_by_the_outer_passes():
 # -- random programs --------------------------------------------------------------------------------
 
 @fuzz_seed
-@settings(max_examples=_examples(30), **SETTINGS)
+@settings(max_examples=_examples(40), **SETTINGS)
 @given(source=_expr(3, LEAVES), seed=st.integers(0, 2 ** 16))
 def test_random_programs_optimized_bodies_and_their_gradients(source, seed):
     """Values and v1 gradients of the optimized graph (every pass, bodies too) on the reference

@@ -40,13 +40,15 @@ A failure prints the program's source, the input shapes and seeds, which configu
 disagreed and how (shapes, largest difference, first differing elements), and a standalone
 reproducer script.
 
-Budget: under a minute on a 2-core machine with a cold Numba cache. Each property runs a fixed,
-derandomized set of examples (no example database), so CI is reproducible; the properties that
-compile do not shrink (each shrink step would compile new kernels). To fuzz longer:
+Budget: about a minute and a half on a 2-core machine with a cold Numba cache. Each property
+runs a fixed set of examples drawn from DEFAULT_SEED (no example database), so CI is
+reproducible; the properties that compile do not shrink (each shrink step would compile new
+kernels). DEFAULT_SEED is changed now and then, after a campaign with the new seed and many more
+examples passed, so that CI keeps meeting new programs. To fuzz longer:
 
   GRAPHFLOW_FUZZ_EXAMPLES=5000   run every property with 5000 examples
   GRAPHFLOW_FUZZ_EXAMPLES=x20    multiply every property's default count by 20
-  GRAPHFLOW_FUZZ_SEED=1234       draw random (not derandomized) examples from this seed
+  GRAPHFLOW_FUZZ_SEED=1234       draw the examples from this seed instead of DEFAULT_SEED
   GRAPHFLOW_FUZZ_SHRINK=1        shrink failures of the compiling properties too (slow)
 
 e.g. `GRAPHFLOW_FUZZ_EXAMPLES=x20 GRAPHFLOW_FUZZ_SEED=7 python -m pytest
@@ -86,7 +88,12 @@ def _examples(default):
     return max(1, int(raw))
 
 
-_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip()
+# The seed CI's examples are drawn from (the same for the properties of
+# test_control_flow_differential.py, test_body_passes.py and test_autograph_property.py).
+# Until 2026-12 the examples were derandomized from each test's source; 31337 passed a campaign
+# with 4-20 times the default counts (see the commit that set it).
+DEFAULT_SEED = 31337
+_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip() or str(DEFAULT_SEED)
 
 
 def _settings(default_examples, shrink=True):
@@ -96,13 +103,13 @@ def _settings(default_examples, shrink=True):
     if not shrink and not os.environ.get("GRAPHFLOW_FUZZ_SHRINK"):
         phases.remove(Phase.shrink)
     return settings(max_examples=_examples(default_examples), deadline=None,
-                    derandomize=not _SEED, database=None, print_blob=False, phases=phases,
+                    derandomize=False, database=None, print_blob=False, phases=phases,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 
 
 def _fuzz_seed(test):
-    return seed(int(_SEED))(test) if _SEED else test
+    return seed(int(_SEED))(test)
 
 
 # -- programs ----------------------------------------------------------------------------------
@@ -949,7 +956,7 @@ def eager_ground_truth(prog, calls):
 # -- properties ----------------------------------------------------------------------------------
 
 @_fuzz_seed
-@_settings(300)
+@_settings(360)
 @given(prog=programs())
 def test_passes_preserve_semantics(prog):
     """Eager == reference backend == the optimized graph under every pass subset tried."""
@@ -961,7 +968,7 @@ def test_passes_preserve_semantics(prog):
 
 
 @_fuzz_seed
-@_settings(60, shrink=False)
+@_settings(75, shrink=False)
 @given(prog=programs(min_steps=4, max_steps=10))
 def test_numba_backend_matches_eager(prog):
     """Eager == reference backend == the numba backend with every pass (two calls)."""
@@ -977,7 +984,7 @@ def test_numba_backend_matches_eager(prog):
 
 
 @_fuzz_seed
-@_settings(200)
+@_settings(240)
 @given(prog=programs(with_variables=True, max_steps=8))
 def test_variable_updates_preserve_semantics(prog):
     """Variables after one and two calls, eager == reference backend == every pass subset."""
@@ -989,7 +996,7 @@ def test_variable_updates_preserve_semantics(prog):
 
 
 @_fuzz_seed
-@_settings(30, shrink=False)
+@_settings(40, shrink=False)
 @given(prog=programs(with_variables=True, max_steps=6))
 def test_variable_updates_on_numba(prog):
     """Variables after one and two calls, eager == the numba backend (in-place updates)."""
@@ -1108,7 +1115,7 @@ def test_numpy_array_of_a_variable_is_a_snapshot():
 # -- the CUDA target, under the Numba CUDA simulator (tests/conftest.py) ---------------------------
 
 @_fuzz_seed
-@_settings(12, shrink=False)
+@_settings(16, shrink=False)
 @given(prog=programs(min_steps=3, max_steps=8))
 def test_cuda_target_matches_eager(prog):
     """Eager on the CPU == the same program traced and run on /GPU:0 (two calls)."""
@@ -1118,7 +1125,7 @@ def test_cuda_target_matches_eager(prog):
 
 
 @_fuzz_seed
-@_settings(8, shrink=False)
+@_settings(10, shrink=False)
 @given(prog=programs(with_variables=True, max_steps=6))
 def test_variable_updates_on_cuda(prog):
     """Variables on /GPU:0 after one and two calls == eager on the CPU (in-place updates)."""
@@ -1320,7 +1327,7 @@ def check_chain(chain, devices):
 
 
 @_fuzz_seed
-@_settings(40, shrink=False)
+@_settings(60, shrink=False)
 @given(chain=dtype_chains())
 def test_dtype_chains_match_numpy_semantics(chain):
     """Eager == reference backend == compiled CPU kernels == NumPy, exactly, over dtype chains."""
@@ -1328,7 +1335,7 @@ def test_dtype_chains_match_numpy_semantics(chain):
 
 
 @_fuzz_seed
-@_settings(8, shrink=False)
+@_settings(10, shrink=False)
 @given(chain=dtype_chains())
 def test_dtype_chains_on_cuda(chain):
     """The same dtype chains on the CUDA target (simulator)."""
