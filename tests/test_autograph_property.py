@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import pytest
+from fuzz import examples as _examples, fuzz_seed
 from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
@@ -25,27 +26,13 @@ PY_LOOP_TURNED_TENSOR = "The condition of while loop started as non-Tensor, then
 VARS = ("a", "b", "c")
 
 
-def _examples(default):
-    raw = os.environ.get("GRAPHFLOW_FUZZ_EXAMPLES", "").strip().lower()
-    if not raw:
-        return default
-    if raw.startswith("x") or raw.endswith("x"):
-        return max(1, int(default * float(raw.strip("x"))))
-    return max(1, int(raw))
-
-
-DEFAULT_SEED = 31337  # CI's examples; see DEFAULT_SEED in test_compiler_differential.py
-_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip() or str(DEFAULT_SEED)
-
-
 def _settings(default):
     return settings(max_examples=_examples(default), deadline=None, derandomize=False,
                     database=None, print_blob=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _fuzz_seed(test):
-    return seed(int(_SEED))(test)
+_fuzz_seed = fuzz_seed
 
 
 # -- programs ----------------------------------------------------------------------------------

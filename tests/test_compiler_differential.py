@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from fuzz import examples as _examples, fuzz_seed
 from hypothesis import HealthCheck, Phase, assume, given, note, seed, settings
 from hypothesis import strategies as st
 
@@ -78,24 +79,6 @@ INPUT_RANGE = 2.0      # inputs are uniform in [-INPUT_RANGE, INPUT_RANGE]
 CONST_RANGE = 1.5      # constants c(seed, shape) are uniform in [-CONST_RANGE, CONST_RANGE]
 
 
-def _examples(default):
-    """max_examples for a property, after GRAPHFLOW_FUZZ_EXAMPLES (N overrides, xN multiplies)."""
-    raw = os.environ.get("GRAPHFLOW_FUZZ_EXAMPLES", "").strip().lower()
-    if not raw:
-        return default
-    if raw.startswith("x") or raw.endswith("x"):
-        return max(1, int(default * float(raw.strip("x"))))
-    return max(1, int(raw))
-
-
-# The seed CI's examples are drawn from (the same for the properties of
-# test_control_flow_differential.py, test_body_passes.py and test_autograph_property.py).
-# Until 2026-12 the examples were derandomized from each test's source; 31337 passed a campaign
-# with 4-20 times the default counts (see the commit that set it).
-DEFAULT_SEED = 31337
-_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip() or str(DEFAULT_SEED)
-
-
 def _settings(default_examples, shrink=True):
     """shrink=False for properties that compile: every shrink step would compile new kernels
     (minutes); their failures print the unshrunk program (GRAPHFLOW_FUZZ_SHRINK=1 shrinks)."""
@@ -108,8 +91,7 @@ def _settings(default_examples, shrink=True):
                                            HealthCheck.filter_too_much])
 
 
-def _fuzz_seed(test):
-    return seed(int(_SEED))(test)
+_fuzz_seed = fuzz_seed
 
 
 # -- programs ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import os
 
 import numpy as np
 import pytest
+from fuzz import examples as _examples, fuzz_seed  # noqa: F401 - test_body_passes uses them
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
@@ -134,25 +135,8 @@ def _grads(fn, x, y, w, inside):
     return [t.numpy() for t in tape.gradient(loss, xs, unconnected_gradients="zero")]
 
 
-def _examples(default):
-    """max_examples for a property, after GRAPHFLOW_FUZZ_EXAMPLES (N overrides, xN multiplies)."""
-    raw = os.environ.get("GRAPHFLOW_FUZZ_EXAMPLES", "").strip().lower()
-    if not raw:
-        return default
-    if raw.startswith("x") or raw.endswith("x"):
-        return max(1, int(default * float(raw.strip("x"))))
-    return max(1, int(raw))
-
-
-DEFAULT_SEED = 31337  # CI's examples; see DEFAULT_SEED in test_compiler_differential.py
-_SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip() or str(DEFAULT_SEED)
 SETTINGS = dict(deadline=None, derandomize=False, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-def fuzz_seed(test):
-    """The examples are drawn from GRAPHFLOW_FUZZ_SEED, or DEFAULT_SEED."""
-    return seed(int(_SEED))(test)
 
 
 @fuzz_seed
