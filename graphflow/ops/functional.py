@@ -19,10 +19,9 @@ runs as a plan (or one native loop), with gradients through the loop's own gradi
 """
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError, InvalidTypeError, OutOfRangeError
-from graphflow.ops import static
 from graphflow.ops.tensor_array import TensorArray
 from graphflow.ops.while_loop import while_loop
-from graphflow.tensor import SymbolicTensor, Tensor, TensorShape, TensorSpec, Variable
+from graphflow.tensor import SymbolicTensor, Tensor, TensorSpec, Variable
 from graphflow.utils import nest
 
 
@@ -226,12 +225,10 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
 
 
 def _first(e):
-    """A stand-in for one element of `e`: the first slice, or (when `e` may be empty) zeros of
-    an element's shape, used only to learn what fn returns."""
-    from graphflow.ops.creation import zeros
-    if e.shape.rank is not None and static.partial_value(e.shape.dims_tuple()[0]) not in (0,):
-        dims = e.shape.dims_tuple()
-        if dims[0] is not None and all(d is not None for d in dims[1:]):
-            return e[0]
-    return zeros(TensorShape(e.shape.dims_tuple()[1:]) if e.shape.rank is not None else [],
-                 dtype=e.dtype)
+    """A stand-in for one element of `e`, used only to learn what fn returns: the first slice,
+    or zeros of an element's shape when `e` is known to be empty."""
+    dims = e.shape.dims_tuple()
+    if dims is not None and dims[0] == 0:
+        from graphflow.ops.creation import zeros
+        return zeros(dims[1:], dtype=e.dtype)
+    return e[0]
