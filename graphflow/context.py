@@ -76,6 +76,9 @@ class _Context(threading.local):
         self.default_session = None
         # compat.v1 / tf.control_dependencies scopes: (graph, nodes, or None for a reset)
         self.control_stack = []
+        # the Variable-creation rule of the graphflow.function being traced on this thread
+        # (graph/function.py's VariableCreation), or None outside a trace
+        self.variable_creation = None
         # the GPU eager work goes to, or None for the CPU fast path (devices._update_placement)
         dev = settings.default_device
         self.gpu_placement = dev if dev is not None and dev.is_gpu else None
