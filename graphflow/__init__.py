@@ -31,6 +31,8 @@ from graphflow.autodiff import recompute_grad  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace
+# tf.dtypes also holds the casts (graphflow.dtypes, below the ops layer, cannot import them)
+dtypes.cast, dtypes.saturate_cast = _api.cast, _api.saturate_cast
 from graphflow import devices as _device  # noqa: E402
 from graphflow.devices import device  # noqa: E402,F401
 _device.initialize()  # the default device (numba is imported only if a GPU may be present)

@@ -1443,6 +1443,54 @@ def _searchsorted_edge(rng, dtype):
 _add("searchsorted", _searchsorted_make, (F32, I32), _searchsorted_expected, edge=_searchsorted_edge)
 
 
+# -- bitcast, unravel_index (ops/casts.py) -----------------------------------------------------
+
+def _bitcast_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    x = values(rng, (2, 3), dtype) if dtypes.as_dtype(dtype).is_floating else \
+        small_ints(rng, (2, 3), dtype)
+    wide = np.ascontiguousarray(x[:, :2])  # a last axis of 2: float64/int64 from 2 halves
+    return [([x], {"type": "int32" if d.itemsize == 4 else "int64"}),   # same width
+            ([x], {"type": "uint8"}),                                    # narrower: a new last axis
+            ([x], {"type": "int16"}),
+            ([wide.astype(np.float32) if d.itemsize == 8 else wide], {"type": "float64"}),
+            ([x[:0]], {"type": "float32" if d.itemsize == 4 else "float64"})]
+
+
+def _bitcast_expected(x, type):
+    out = np.dtype(dtypes.as_dtype(type).np)
+    flat = np.frombuffer(np.ascontiguousarray(x).tobytes(), dtype=out)
+    a, b = x.dtype.itemsize, out.itemsize
+    shape = x.shape + (a // b,) if a > b else (x.shape if a == b else x.shape[:-1])
+    return flat.reshape(shape)
+
+
+_add("bitcast", _bitcast_make, (F32, F64, I32, I64), _bitcast_expected)
+
+
+def _unravel_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    cases = []
+    for dims in [(2, 3), (4,), (3, 1, 2), (1,)]:
+        size = int(np.prod(dims))
+        cases.append(([rng.integers(0, size, size=(5,)).astype(d), np.array(dims, d)], {}))
+    cases.append(([np.array(4, d), np.array((2, 3), d)], {}))  # a scalar index
+    return cases
+
+
+def _unravel_expected(indices, dims):
+    out = np.zeros((len(dims),) + indices.shape, dtype=indices.dtype)
+    for pos in np.ndindex(indices.shape):
+        rest = int(indices[pos])
+        for axis in reversed(range(len(dims))):
+            rest, out[(axis,) + pos] = divmod(rest, int(dims[axis]))
+    return out
+
+
+_add("unravel_index", _unravel_make, INTS, _unravel_expected,
+     value_checks="indices must lie in [0, prod(dims)): all ones is out of range for dims of ones")
+
+
 # -- histogram_fixed_width ---------------------------------------------------------------------
 
 def _histogram_make(rng, dtype):

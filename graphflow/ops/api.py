@@ -22,6 +22,7 @@ from graphflow.ops.shape import (  # noqa: F401
     broadcast_to, concat, expand_dims, gather, getitem, one_hot, pad, rank, reshape, shape, size,
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
 # -- TF op breadth, part 1 (issue 16): scans, sorting, gathers/scatters, layout, einsum --------
+from graphflow.ops.casts import bitcast, saturate_cast, unravel_index  # noqa: F401
 from graphflow.ops.einsum import einsum  # noqa: F401
 from graphflow.ops.gather_scatter import (  # noqa: F401
     boolean_mask, dynamic_partition, dynamic_stitch, gather_nd, scatter_nd,

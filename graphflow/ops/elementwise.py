@@ -310,7 +310,8 @@ def _cast_infer(specs, dtype):
 def _cast_ref(x, dtype):
     if x.dtype.kind == "O" or dtype == "string":
         _check_cast(dtypes.from_numpy(x.dtype), dtype)
-    return x.astype(dtypes.as_dtype(dtype).np)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and out-of-range floats: as TF, quietly
+        return x.astype(dtypes.as_dtype(dtype).np)
 
 
 def _cast_grad(inputs, outputs, dy, dtype):
