@@ -63,6 +63,7 @@ _LAZY = {
     "Module": ("graphflow.module", "Module"),
     "summary": "graphflow.summary",
     "nest": "graphflow.nest",
+    "lookup": "graphflow.lookup",
 }
 
 

@@ -36,7 +36,7 @@ LAYERS = [
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
      "strings", "ragged", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
-     "module", "train", "nest"),
+     "module", "train", "nest", "lookup"),
 ]
 
 

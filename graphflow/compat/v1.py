@@ -185,6 +185,12 @@ def local_variables_initializer():
     return variables_initializer(local_variables(), name="init_1")
 
 
+def tables_initializer(name="init_all_tables"):
+    """The op TF1 runs to fill its lookup tables. graphflow's tables (graphflow.lookup) hold
+    their contents from the moment they are built, so there is nothing left to run: a no_op."""
+    return no_op(name=name)
+
+
 def model_variables(scope=None):
     return get_collection(GraphKeys.MODEL_VARIABLES, scope)
 
