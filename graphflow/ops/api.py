@@ -22,6 +22,9 @@ from graphflow.ops.shape import (  # noqa: F401
     broadcast_to, concat, expand_dims, gather, getitem, one_hot, pad, rank, reshape, shape, size,
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
 # -- TF op breadth, part 1 (issue 16): scans, sorting, gathers/scatters, layout, einsum --------
+from graphflow.ops.array_extra import (  # noqa: F401
+    batch_to_space, batch_to_space_nd, histogram_fixed_width_bins, realdiv, reverse_sequence,
+    shape_n, space_to_batch, space_to_batch_nd)
 from graphflow.ops.casts import bitcast, saturate_cast, unravel_index  # noqa: F401
 from graphflow.ops.einsum import einsum  # noqa: F401
 from graphflow.ops.gather_scatter import (  # noqa: F401
@@ -42,7 +45,9 @@ from graphflow.ops.special import (  # noqa: F401
     acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan)
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
-from graphflow.ops.utilities import is_tensor, make_ndarray, make_tensor_proto  # noqa: F401
+from graphflow.ops.utilities import (  # noqa: F401
+    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto)
+from graphflow.ops.clock import timestamp  # noqa: F401
 # control flow, TensorArray, printing and run-time checks (issue 15)
 from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
 from graphflow.ops import dynamic_shape as _dynamic_shape  # noqa: F401,E402 - registers its ops
