@@ -88,7 +88,10 @@ UNARY = {
     "expm1": (np.expm1, FLOAT, lambda x, out, dy: dy * (out + 1.0)),
     "log": (np.log, FLOAT, lambda x, out, dy: dy / x),
     "log1p": (np.log1p, FLOAT, lambda x, out, dy: dy / (x + 1.0)),
-    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / out),
+    # TF's SqrtGrad is 0 where dy is 0, so tf.where(x > 0, tf.sqrt(x), 0) has a finite
+    # gradient at 0 (0 * inf would be NaN): divide by 1 there instead
+    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / where(
+        not_equal(dy, 0.0), out, ones_like(out))),
     "rsqrt": (lambda x: 1 / np.sqrt(x), FLOAT, lambda x, out, dy: dy * -0.5 * out * out * out),
     "reciprocal": (np.reciprocal, FLOAT, lambda x, out, dy: -dy * out * out),
     "square": (np.square, NUMERIC, lambda x, out, dy: dy * 2.0 * x),
