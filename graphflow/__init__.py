@@ -29,7 +29,7 @@ from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.ops.custom_gradient import custom_gradient, grad_pass_through  # noqa: F401
 from graphflow.ops.strings import as_string  # noqa: F401
 from graphflow.graph.ir import get_current_name_scope, inside_function  # noqa: F401
-from graphflow.autodiff import recompute_grad  # noqa: F401
+from graphflow.autodiff import gradients, hessians, recompute_grad  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace

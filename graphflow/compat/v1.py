@@ -78,10 +78,14 @@ def placeholder(dtype, shape=None, name=None):
     return placeholder_node(dims, dtypes.as_dtype(dtype), name or "Placeholder")
 
 
-def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None):
-    """Symbolic d(sum(ys))/d(xs) built into the graph from the ops' gradient rules."""
-    from graphflow.autodiff import graph_gradients
-    return graph_gradients(ys, xs, grad_ys)
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients="none"):
+    """Symbolic d(sum(ys))/d(x) for each x of xs, a list (as TF1), built into the graph from
+    the ops' gradient rules."""
+    from graphflow.autodiff import gradients as graph_gradients
+    return graph_gradients(ys, xs, grad_ys, name, gate_gradients, aggregation_method,
+                           stop_gradients, unconnected_gradients)
 
 
 # -- variable updates by index (tf.compat.v1.scatter_*) -------------------------------------------
