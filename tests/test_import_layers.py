@@ -34,7 +34,7 @@ LAYERS = [
     ("compiler",),
     ("backends",),
     ("graph.function", "graph.session", "autograph", "devices", "config"),
-    ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
+    ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image", "bitwise",
      "strings", "ragged", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
      "module", "train", "nest"),
 ]

@@ -12,8 +12,8 @@ from graphflow.ops.elementwise import (  # noqa: F401
     floordiv, floormod, greater, greater_equal, identity, is_finite, is_nan, less, less_equal,
     log, log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     negative, not_equal, ones_like, pow, reciprocal, relu, round, rsqrt, scalar_mul, sigmoid,
-    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv, where,
-    zeros_like)
+    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv,
+    truncatediv, truncatemod, where, zeros_like)
 from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
 from graphflow.ops.reduce import (  # noqa: F401
     argmax, argmin, broadcast_like, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
