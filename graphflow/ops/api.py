@@ -59,6 +59,7 @@ from graphflow.ops.functional import (  # noqa: F401,E402
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
