@@ -122,9 +122,37 @@ def _fields(data):
             if pos + size > end:
                 raise _Malformed
             value, pos = data[pos:pos + size], pos + size
-        else:  # groups (3, 4) are not in TensorProto; 6 and 7 do not exist
+        elif wire == 3:  # a (deprecated) group: an unknown field to skip, as protobuf does
+            pos = _skip_group(data, pos, number)
+            continue
+        else:  # an end-group without its start, or the wire types 6 and 7, which do not exist
             raise _Malformed
         yield number, wire, value
+
+
+def _skip_group(data, pos, number):
+    while True:
+        key, pos = _read_varint(data, pos)
+        n, wire = key >> 3, key & 7
+        if wire == 4:
+            if n != number:
+                raise _Malformed
+            return pos
+        if n == 0:
+            raise _Malformed
+        if wire == 0:
+            _, pos = _read_varint(data, pos)
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+        elif wire == 2:
+            size, pos = _read_varint(data, pos)
+            pos += size
+        elif wire == 3:
+            pos = _skip_group(data, pos, n)
+        else:
+            raise _Malformed
+        if pos > len(data):
+            raise _Malformed
 
 
 def _signed(n):
@@ -235,8 +263,7 @@ def _parse(data, out_type):
     values = []
     for wire, raw in lists.get(number, ()):
         values.extend(_values(raw, wire, kind))
-    if len(values) > count:
-        raise _Invalid(f"{len(values)} values for shape {list(shape)}")
+    values = values[:count]  # TF ignores values beyond the shape's
     if not values:  # no values: zeros (empty strings), as TF fills them
         return np.zeros(shape, dtype.np) if dtype is not dtypes.string else \
             np.full(shape, b"", dtype=object)
