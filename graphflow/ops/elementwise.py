@@ -327,7 +327,7 @@ BITWISE_BINARY = {
 BITWISE_DOCS = {
     "bitwise_and": ("x & y, bit by bit", "[12, 10]", "[10, 6]", "array([8, 2], dtype=int32)"),
     "bitwise_or": ("x | y, bit by bit", "[12, 10]", "[10, 6]", "array([14, 14], dtype=int32)"),
-    "bitwise_xor": ("x ^ y, bit by bit", "[12, 10]", "[10, 6]", "array([6, 12], dtype=int32)"),
+    "bitwise_xor": ("x ^ y, bit by bit", "[12, 10]", "[10, 6]", "array([ 6, 12], dtype=int32)"),
     "left_shift": ("x << y; shift amounts are clamped to [0, bits - 1], as TF does",
                    "[1, -3]", "[4, 1]", "array([16, -6], dtype=int32)"),
     "right_shift": ("x >> y (arithmetic for signed integers); shift amounts are clamped to "
