@@ -138,3 +138,37 @@ def test_integer_truncatediv_by_zero_raises_inside_compiled_functions():
     np.testing.assert_array_equal(fn(tf.constant([7]), tf.constant([-2])).numpy(), [-2])
     with pytest.raises(InvalidArgumentError, match="Integer division by zero"):
         fn(tf.constant([7]), tf.constant([0]))
+
+
+@pytest.fixture
+def compiled_first_call():
+    """The first call runs the compiled kernels (not the reference interpreter, as tiered
+    compilation would while they compile)."""
+    before = tf.config.get_tiered_compilation()
+    tf.config.set_tiered_compilation(False)
+    yield
+    tf.config.set_tiered_compilation(before)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "int32", "int64"])
+def test_bitwise_chains_fuse_into_one_kernel_for_every_integer_width(dtype, compiled_first_call):
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(0)
+    a, b = (rng.integers(info.min, info.max, 64, endpoint=True).astype(dtype) for _ in range(2))
+    fn = tf.function(lambda x, y: ((x & y) | (~x ^ y)) + x)
+    with tf.device("/CPU:0"):
+        got = fn(tf.constant(a), tf.constant(b)).numpy()
+        assert "bitwise_and -> invert -> bitwise_xor -> bitwise_or -> add" in fn.explain()
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(got, ((a & b) | (~a ^ b)) + a)
+
+
+def test_float_truncatediv_fuses_and_keeps_ieee_results(compiled_first_call):
+    x = np.array([7.5, -7.5, 1.0, -1.0, 0.0, np.nan, np.inf, -0.5], np.float32)
+    y = np.array([2.0, 2.0, 0.0, 0.0, 0.0, 1.0, 2.0, 1.0], np.float32)
+    fn = tf.function(lambda a, b: tf.truncatediv(a, b) * 2.0 + 1.0)
+    with tf.device("/CPU:0"):
+        got = fn(tf.constant(x), tf.constant(y)).numpy()
+        assert "truncatediv -> multiply -> add" in fn.explain()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.testing.assert_array_equal(got, np.trunc(x / y) * np.float32(2) + np.float32(1))
