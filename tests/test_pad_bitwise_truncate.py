@@ -172,3 +172,20 @@ def test_float_truncatediv_fuses_and_keeps_ieee_results(compiled_first_call):
         assert "truncatediv -> multiply -> add" in fn.explain()
     with np.errstate(divide="ignore", invalid="ignore"):
         np.testing.assert_array_equal(got, np.trunc(x / y) * np.float32(2) + np.float32(1))
+
+
+@pytest.mark.parametrize("device", ["/CPU:0", "/GPU:0"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_float_truncatemod_fuses_as_cs_fmod(device, dtype, compiled_first_call):
+    if device == "/GPU:0" and not tf.config.list_physical_devices("GPU"):
+        pytest.skip("no GPU (or simulator)")
+    x = np.array([7.5, -7.5, 7.5, 1.0, -1.0, np.inf, 1.0, np.nan, 5e30, -0.0, 3.0], dtype)
+    y = np.array([2.0, 2.0, -2.0, 0.0, 0.0, 2.0, np.inf, 1.0, 3.0, 1.0, np.nan], dtype)
+    fn = tf.function(lambda a, b: tf.truncatemod(a, b) * 2.0)
+    with tf.device(device):
+        got = fn(tf.constant(x), tf.constant(y)).numpy()
+        assert "truncatemod -> multiply" in fn.explain()
+    with np.errstate(invalid="ignore"):
+        expected = np.fmod(x, y) * 2
+    np.testing.assert_array_equal(got, expected)
+    assert np.signbit(got[9])  # fmod(-0.0, y) keeps the sign of x

@@ -263,11 +263,14 @@ def _truncatemod_infer(specs):
 TRUNCATEDIV = register("truncatediv", BROADCAST, _binary_rule("truncatediv", NUMERIC),
                        _truncatediv, None, same_dtype=(0, 1), input_kinds=NUMERIC)
 # Floats fuse (trunc as floor or ceil by the quotient's sign; NaN takes the ceil branch and
-# stays NaN); integer division by zero must raise, which kernels cannot, so integers do not.
+# stays NaN; truncatemod is C's fmod); integer division by zero must raise, which kernels
+# cannot, so integers do not.
 TRUNCATEDIV.scalar = "(floor({0} / {1}) if {0} / {1} >= {ZERO} else ceil({0} / {1}))"
 TRUNCATEDIV.scalar_kinds = "f"
 TRUNCATEMOD = register("truncatemod", BROADCAST, _truncatemod_infer, _truncatemod, None,
                        same_dtype=(0, 1), input_kinds=NUMERIC)
+TRUNCATEMOD.scalar = "fmod({0}, {1})"  # floats only, for the same reason
+TRUNCATEMOD.scalar_kinds = "f"
 
 
 def truncatediv(x, y, name=None):
