@@ -215,7 +215,6 @@ for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
     _namespace[_name] = _public(_op, _kinds)
 
 
-
 # -- truncated division (TF's TruncateDiv / TruncateMod) ----------------------------------------
 # Rounding toward zero, as C does: -7 / 2 is -3 and -7 % 2 is -1 (floordiv gives -4 and 1).
 # TF defines TruncateMod for int32, int64 and floats only, and neither op has a gradient.
@@ -350,14 +349,14 @@ def _bitwise_public(op, what, x, y, result):
 
 
 for _name, (_ref, _template) in BITWISE_BINARY.items():
-    _op = register(_name, BROADCAST, _binary_rule(_name, INTEGER), _checked(_name, INTEGER, _ref),
-                   None, same_dtype=(0, 1), input_kinds=INTEGER)
+    _op = register(_name, BROADCAST, _binary_rule(_name, INTEGER), _ref, None, same_dtype=(0, 1),
+                   input_kinds=INTEGER)
     _op.scalar = _template
     _op.scalar_kinds = INTEGER
     _namespace[_name] = _bitwise_public(_op, *BITWISE_DOCS[_name])
 
-INVERT = register("invert", ELEMENTWISE, _unary_rule("invert", INTEGER),
-                  _checked("invert", INTEGER, np.invert), None, input_kinds=INTEGER)
+INVERT = register("invert", ELEMENTWISE, _unary_rule("invert", INTEGER), np.invert, None,
+                  input_kinds=INTEGER)
 INVERT.scalar = "(~{0})"
 INVERT.scalar_kinds = INTEGER
 
@@ -373,8 +372,8 @@ def invert(x, name=None):
     return dispatch(INVERT, (x,), None, name)
 
 
-_tensor.install_operators(dispatch, {name: REGISTRY[name] for name in
-                                     list(UNARY) + list(BINARY) + list(BITWISE_BINARY) + ["invert"]})
+_OPERATOR_OPS = list(UNARY) + list(BINARY) + list(BITWISE_BINARY) + ["invert"]
+_tensor.install_operators(dispatch, {name: REGISTRY[name] for name in _OPERATOR_OPS})
 
 # The scalar form of each op, from which fused kernels are generated (see OpDef.scalar).
 # Written so NaNs propagate as NumPy's do; every result is cast to the node's dtype by the
