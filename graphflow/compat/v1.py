@@ -32,6 +32,7 @@ from graphflow.compat.variable_scope import (  # noqa: F401
 # control flow in TF1 graphs (issue 15): the same functions as tf.cond, tf.while_loop, ...
 from graphflow.ops.api import (  # noqa: F401
     Assert, TensorArray, case, cond, print, switch_case, while_loop)  # noqa: A004
+from graphflow.ops.tensor_proto import parse_tensor, serialize_tensor  # noqa: F401 - TF1 top level
 
 initialize_all_variables = global_variables_initializer
 

@@ -12,8 +12,8 @@ from graphflow.ops.elementwise import (  # noqa: F401
     floordiv, floormod, greater, greater_equal, identity, is_finite, is_nan, less, less_equal,
     log, log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     negative, not_equal, ones_like, pow, reciprocal, relu, round, rsqrt, scalar_mul, sigmoid,
-    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv, where,
-    zeros_like)
+    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv,
+    truncatediv, truncatemod, where, zeros_like)
 from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
 from graphflow.ops.reduce import (  # noqa: F401
     argmax, argmin, broadcast_like, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
@@ -65,6 +65,7 @@ from graphflow.ops.functional import (  # noqa: F401,E402
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
