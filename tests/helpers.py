@@ -2094,6 +2094,7 @@ SKIP_FORWARD["write_summary"] = "STATEFUL: writes TensorBoard events (tests/test
 SKIP_FORWARD["assert"] = "STATEFUL: raises when its condition is false (targeted test)"
 SKIP_FORWARD["py_function"] = "STATEFUL: calls a Python function held in the attrs (targeted test)"
 SKIP_FORWARD["py_function_grad"] = "STATEFUL: re-runs a py_function under a tape (targeted test)"
+SKIP_FORWARD["timestamp"] = "STATEFUL: reads the clock (targeted test)"
 
 
 # ---------------------------------------------------------------------------------------------
