@@ -27,6 +27,7 @@ HOST_OPS |= {"cumsum", "cumprod", "cumulative_logsumexp", "argsort", "in_top_k",
              "gather_nd_grad", "last_occurrence", "dynamic_partition", "dynamic_stitch",
              "broadcast_dynamic_shape", "range"}
 HOST_OPS |= {f"tensor_scatter_nd_{m}" for m in ("update", "add", "sub", "max", "min")}
+HOST_OPS |= {"bitcast", "unravel_index"}  # (ops/casts.py) host NumPy, no device kernels
 HOST_OPS |= {f"{p}segment_{m}" for p in ("", "unsorted_") for m in ("sum", "prod", "max", "min")}
 # ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
 HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
