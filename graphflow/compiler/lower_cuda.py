@@ -409,7 +409,12 @@ class CudaPlan(SlotPlan):
             kh, kw = a["ksize"]
         else:
             kh, kw = self.shapes[id(node.inputs[filters])][:2]
-        g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"])  # conv's own layout
+        if filters is not None and self.shapes[id(node.inputs[filters])][2] != x_shape[3]:
+            # The matmul below multiplies every window by every filter; a grouped convolution's
+            # block-diagonal product runs the reference on the host instead.
+            raise UnimplementedError("grouped convolution (filter in_channels < input channels)")
+        g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"],
+                           a.get("dilations", (1, 1)))  # conv's own layout, dilated taps too
         if g.empty or 0 in x_shape:  # no window has an element: the result follows from shapes
             value = node.opdef.ref(*[np.zeros(self.shapes[id(x)], x.dtype.np)
                                      for x in node.inputs], **a)

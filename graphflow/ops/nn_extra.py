@@ -60,13 +60,9 @@ def _rank3(op, what, x):
             f"{op}: {what} must have rank 3, {layout}, but has shape {x.shape}")
 
 
-def _no_dilation(op, dilations):
-    if dilations is None:
-        return
-    values = [dilations] if isinstance(dilations, int) else list(dilations)
-    if any(int(v) != 1 for v in values):
-        raise UnimplementedError(f"{op}: dilations {dilations!r} are not supported; only "
-                                 "dilation 1 is")
+def _dilation1d(op, dilations):
+    """TF's 1-D `dilations` (None, an int, [d] or [1, d, 1]) as the 2-D ops' (1, d)."""
+    return (1, 1) if dilations is None else (1, _width(op, "dilations", dilations))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,19 +73,23 @@ def _no_dilation(op, dilations):
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
            name=None):
     """1-D convolution (cross-correlation) of NWC `input` with `filters` shaped
-    (width, in_channels, out_channels); `stride` is an int, [s] or [1, s, 1].
+    (width, in_channels, out_channels); `stride` and `dilations` are ints, [s] or [1, s, 1].
+    As conv2d, filters with fewer in_channels than the input make a grouped convolution.
 
         >>> tf.nn.conv1d(tf.ones((1, 5, 1)), tf.ones((3, 1, 1)), 1, "VALID").numpy()[0, :, 0]
         array([3., 3., 3.], dtype=float32)
+        >>> tf.nn.conv1d(tf.ones((1, 5, 1)), tf.ones((2, 1, 1)), 1, "VALID",
+        ...              dilations=3).numpy()[0, :, 0]
+        array([2., 2.], dtype=float32)
     """
     op = "conv1d"
     _nwc(op, data_format)
-    _no_dilation(op, dilations)
+    dilations = _dilation1d(op, dilations)
     x, w = _tensor(input, "input"), _tensor(filters, "filters")
     _rank3(op, "input", x)
     _rank3(op, "filters", w)
     out = conv.conv2d(sh.expand_dims(x, 1), sh.expand_dims(w, 0),
-                      (1, _width(op, "stride", stride)), padding)
+                      (1, _width(op, "stride", stride)), padding, dilations=dilations)
     return sh.squeeze(out, [1], name)
 
 
@@ -150,7 +150,8 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
                      data_format="NHWC", dilations=None, name=None):
     """The transposed convolution (conv2d's gradient with respect to its input): NHWC `input`,
     `filters` shaped (kh, kw, out_channels, in_channels), and the NHWC `output_shape` whose
-    conv2d with these strides and padding has input's shape.
+    conv2d with these strides, padding and dilations has input's shape (strides and dilations
+    may both exceed 1, as in TF's Conv2DBackpropInput).
 
         >>> y = tf.nn.conv2d_transpose(tf.ones((1, 2, 2, 1)), tf.ones((2, 2, 1, 1)),
         ...                            [1, 4, 4, 1], strides=2, padding="VALID")
@@ -163,10 +164,10 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     from graphflow.ops.creation import zeros
     op = "conv2d_transpose"
     conv._data_format(op, data_format)
-    _no_dilation(op, dilations)
     x, w = _tensor(input, "input"), _tensor(filters, "filters")
     shape = _output_shape(op, output_shape, 4)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding),
+             "dilations": conv.dilations_pair(op, dilations)}
     _check_transpose_shapes(op, x, w, shape, attrs)
     like = zeros(shape, dtype=x.dtype)  # lends its shape (conv2d_backprop_input's `like` input)
     return dispatch(conv.CONV2D_BACKPROP_INPUT, (x, w, like), attrs, name)
@@ -178,18 +179,21 @@ def _check_transpose_shapes(op, x, w, shape, attrs):
     if ws is None or len(ws) != 4 or x.shape.rank != 4:
         return  # conv2d_backprop_input's rule names the rank problem
     kh, kw, out_c, in_c = ws
-    if out_c is not None and out_c != shape[3]:
+    if out_c is not None and (out_c == 0 or shape[3] % out_c) and out_c != shape[3]:
         raise InvalidArgumentError(
             f"{op}: output_shape {list(shape)} has {shape[3]} channels but filters of shape "
-            f"{tuple(ws)} make {out_c} (filters are (kh, kw, out_channels, in_channels))")
-    expected = [shape[0]] + [conv._out_size(shape[1 + i], k, attrs["strides"][i], attrs["padding"])
-                             for i, k in enumerate((kh, kw))] + [in_c]
+            f"{tuple(ws)} make {out_c} (filters are (kh, kw, out_channels, in_channels); a "
+            f"grouped transpose needs a multiple of out_channels)")
+    expected = [shape[0]] + [
+        conv._out_size(shape[1 + i], conv.effective_size(k, attrs["dilations"][i]),
+                       attrs["strides"][i], attrs["padding"])
+        for i, k in enumerate((kh, kw))] + [in_c]
     got = x.shape.as_list()
     if any(e is not None and g is not None and e != g for e, g in zip(expected, got)):
         raise InvalidArgumentError(
             f"{op}: input shape {tuple(got)} does not match output_shape {list(shape)}: a conv2d "
-            f"of that shape with strides {attrs['strides']} and padding {attrs['padding']!r} "
-            f"gives {tuple(expected)}")
+            f"of that shape with strides {attrs['strides']}, dilations {attrs['dilations']} and "
+            f"padding {attrs['padding']!r} gives {tuple(expected)}")
 
 
 @rules.composite("conv1d_transpose")
@@ -208,7 +212,8 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     _rank3(op, "filters", w)
     n, width, c = _output_shape(op, output_shape, 3)
     out = conv2d_transpose(sh.expand_dims(x, 1), sh.expand_dims(w, 0), [n, 1, width, c],
-                           (1, _width(op, "strides", strides)), padding, dilations=dilations)
+                           (1, _width(op, "strides", strides)), padding,
+                           dilations=_dilation1d(op, dilations))
     return sh.squeeze(out, [1], name)
 
 
@@ -488,20 +493,78 @@ def _nhwc(op, x):
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
                 dilations=None, name=None):
-    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D.
+    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D. As in
+    TF, strides and dilations may not both exceed 1 here (tf.nn.conv2d allows it).
 
         >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)), padding="SAME").shape
         TensorShape([1, 5, 5, 4])
+        >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)),
+        ...                   dilations=2).shape
+        TensorShape([1, 1, 1, 4])
     """
     w = _tensor(filters, "filters")
     rank = w.shape.rank
     strides = 1 if strides is None else strides
+    if rank == 3:
+        s, d = (1, _width("convolution", "strides", strides)), _dilation1d("convolution", dilations)
+    elif rank == 4:
+        s, d = (conv._pair("convolution", "strides", strides),
+                conv.dilations_pair("convolution", dilations))
+    if rank in (3, 4) and max(s) > 1 and max(d) > 1:
+        raise InvalidArgumentError(
+            f"convolution: `strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={list(s[1:] if rank == 3 else s)} and "
+            f"dilation_rate={list(d[1:] if rank == 3 else d)}")
     if rank == 3:
         return conv1d(input, w, strides, padding, data_format, dilations, name)
     if rank == 4:
         return conv.conv2d(input, w, strides, padding, data_format or "NHWC", dilations, name)
     raise UnimplementedError(
         f"convolution: only 1-D and 2-D convolutions are supported, got filters of shape {w.shape}")
+
+
+def _rate(op, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, np.integer)) or rate < 1:
+        raise InvalidArgumentError(f"{op}: rate must be a positive int, got {rate!r}")
+    return int(rate)
+
+
+def _strict_padding(op, padding):
+    """atrous_conv2d's padding: 'SAME' or 'VALID' only (TF rejects 'same')."""
+    if padding not in conv.PADDINGS:
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    return padding
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with the filter taps spaced `rate` apart (dilations [rate, rate], strides 1):
+    `value` is NHWC, `filters` (kh, kw, in_channels, out_channels).
+
+        >>> tf.nn.atrous_conv2d(tf.ones((1, 5, 5, 1)), tf.ones((2, 2, 1, 1)), 2,
+        ...                     "VALID").numpy()[0, :, :, 0]
+        array([[4., 4., 4.],
+               [4., 4., 4.],
+               [4., 4., 4.]], dtype=float32)
+    """
+    op = "atrous_conv2d"
+    rate = _rate(op, rate)
+    return conv.conv2d(value, filters, 1, _strict_padding(op, padding), dilations=rate,
+                       name=name)
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """atrous_conv2d's transpose (its gradient with respect to its input): conv2d_transpose
+    with dilations [rate, rate] and strides 1; `filters` is (kh, kw, out_channels,
+    in_channels).
+
+        >>> tf.nn.atrous_conv2d_transpose(tf.ones((1, 3, 3, 1)), tf.ones((2, 2, 1, 1)),
+        ...                               [1, 5, 5, 1], 2, "VALID").shape
+        TensorShape([1, 5, 5, 1])
+    """
+    op = "atrous_conv2d_transpose"
+    rate = _rate(op, rate)
+    return conv2d_transpose(value, filters, output_shape, 1, _strict_padding(op, padding),
+                            dilations=rate, name=name)
 
 
 def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
@@ -538,7 +601,7 @@ def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, 
     conv._data_format(op, data_format)
     w, dy = _tensor(filter, "filter"), _tensor(out_backprop, "out_backprop")
     like = zeros(_output_shape(op, input_sizes, 4), dtype=dy.dtype)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = dw.depthwise_attrs(op, strides, padding, dilations)
     return dispatch(dw.DEPTHWISE_BACKPROP_INPUT, (dy, w, like), attrs, name)
 
 
@@ -556,5 +619,5 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
     conv._data_format(op, data_format)
     x, dy = _tensor(input, "input"), _tensor(out_backprop, "out_backprop")
     like = zeros(_output_shape(op, filter_sizes, 4), dtype=x.dtype)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = dw.depthwise_attrs(op, strides, padding, dilations)
     return dispatch(dw.DEPTHWISE_BACKPROP_FILTER, (x, dy, like), attrs, name)
