@@ -9,7 +9,7 @@ import pytest
 
 import graphflow as tf
 from graphflow import keras
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "data"))
 from klayers_cases import CASES  # noqa: E402
