@@ -361,6 +361,9 @@ SECOND_ORDER = [(name, case) for name in ("conv2d", "conv2d_backprop_input",
                                           "conv2d_backprop_filter", "max_pool2d", "avg_pool2d",
                                           "max_pool2d_grad", "max_pool2d_grad_grad",
                                           "avg_pool2d_grad") for case in (1, 2)]
+# strided + dilated, and grouped + strided + dilated (CONV_CASES in tests/helpers.py)
+SECOND_ORDER += [(name, case) for name in ("conv2d", "conv2d_backprop_input",
+                                           "conv2d_backprop_filter") for case in (11, 13)]
 ZERO_SECOND = {"max_pool2d", "avg_pool2d", "max_pool2d_grad", "max_pool2d_grad_grad",
                "avg_pool2d_grad"}  # linear in their differentiable input, or piecewise linear
 

@@ -16,7 +16,8 @@ executable (lower.SlotPlan, lower.CompiledExecutable); what differs is each step
       middle are first moved last by an index map); argmax, argmin, one_hot, gather -> dedicated
       kernels;
   conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
-      from the conv op's own window layout), then the matmul kernel or a generated max;
+      from the conv op's own window layout, dilated taps included), then the matmul kernel or a
+      generated max (grouped convolutions run their reference on the host);
       pooling gradients and average pooling walk the same windows (one thread per window);
   random ops and the few ops without a CUDA kernel (data-dependent shapes, integer
       scatter-adds and means) -> their NumPy reference on the host, with the copies counted and

@@ -14,6 +14,14 @@ zeros, pad_total // 2 before and the rest after (so odd totals put the extra row
 and the extra column on the right). avg_pool2d divides each window by its number of valid
 (non-padding) elements, as TF does; max_pool2d never selects padding.
 
+The conv ops take `dilations` (dh, dw) too: tap (i, j) of a window reads the element i * dh rows
+and j * dw columns from its corner, and k above is the dilated span (k - 1) * d + 1 (an atrous
+convolution). _Geometry is the one definition of these windows: the references, the CPU kernels
+and the CUDA target's index maps all take their windows from it. A filter whose in_channels
+divide the input's channels makes a grouped convolution (G = channels / in_channels groups,
+each with out_channels / G filters), as in TF; the references multiply the groups as one
+batched matmul.
+
 Primitives, each with a shape/dtype rule, a NumPy reference and a gradient rule in these ops:
 
     conv2d(x, w)                         conv2d_backprop_input(dy, w, like_x)
@@ -38,8 +46,9 @@ image and the filter. Until lowering learns an im2col step, OPAQUE is the honest
 graphs run the NumPy reference below, and the bias/activation after it still fuse with each
 other.
 
-The references are vectorized: conv is im2col (sliding_window_view, one copy into a
-(N*OH*OW, KH*KW*C) matrix with C innermost) plus one BLAS matmul; its backprops are one matmul
+The references are vectorized: conv is im2col (sliding_window_view over the dilated span,
+every d-th element, one copy into a (N*OH*OW, KH*KW*C) matrix with C innermost) plus one BLAS
+matmul (G batched matmuls when grouped); its backprops are one matmul
 each, plus a KH*KW-step col2im for the input gradient; pooling loops over the KH*KW window
 offsets, each step a few vectorized NumPy operations over the whole output.
 """
