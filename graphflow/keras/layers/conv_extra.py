@@ -413,10 +413,10 @@ class DepthwiseConv1D(DepthwiseConv2D):
     _rank = 1
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
-                 data_format=None, dilation_rate=1, **kwargs):
-        super().__init__(kernel_size, strides=strides, padding=padding,
-                         depth_multiplier=depth_multiplier, data_format=data_format,
-                         dilation_rate=dilation_rate, **kwargs)
+                 data_format=None, dilation_rate=1, *args, **kwargs):
+        # DepthwiseConv2D's signature with 1-D defaults (the rest, activation on, is the same)
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, *args, **kwargs)
 
 
 class SeparableConv1D(SeparableConv2D):
@@ -431,10 +431,10 @@ class SeparableConv1D(SeparableConv2D):
     _rank = 1
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, depth_multiplier=1, **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding,
-                         data_format=data_format, dilation_rate=dilation_rate,
-                         depth_multiplier=depth_multiplier, **kwargs)
+                 dilation_rate=1, *args, **kwargs):
+        # SeparableConv2D's signature with 1-D defaults
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         *args, **kwargs)
 
 
 class _Pooling1D(Layer):
