@@ -249,8 +249,6 @@ L = keras.layers
      r"strides=\(2, 2\) and dilation_rate=\(2, 2\)"),
     (lambda: L.Conv1D(4, 3, strides=2, dilation_rate=2), r"strides=\(2,\) and dilation_rate"),
     (lambda: L.Conv2DTranspose(4, 3, strides=2, dilation_rate=2), r"`strides > 1` not supported"),
-    (lambda: L.DepthwiseConv2D(3, strides=2, dilation_rate=2), r"`strides > 1` not supported"),
-    (lambda: L.SeparableConv1D(4, 3, strides=2, dilation_rate=2), r"`strides > 1` not supported"),
     (lambda: L.Conv2D(5, 3, groups=2),
      r"The number of filters must be evenly divisible by the number of groups. Received: "
      r"groups=2, filters=5."),

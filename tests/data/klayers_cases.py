@@ -80,4 +80,15 @@ CASES = [
     ("conv1dt_dilated_same", "Conv1DTranspose", {"filters": 2, "kernel_size": 3,
                                                  "dilation_rate": 2, "padding": "same"},
      (2, 5, 3)),
+    # Keras 3.15's depthwise and separable layers take strides and dilations together (Conv*D
+    # refuse them): a dilated convolution at stride 1, subsampled
+    ("dwconv2d_dilated_strided", "DepthwiseConv2D", {"kernel_size": 3, "strides": 2,
+                                                     "dilation_rate": 2, "padding": "same"},
+     (2, 9, 8, 2)),
+    ("sepconv2d_dilated_strided", "SeparableConv2D", {"filters": 3, "kernel_size": [3, 2],
+                                                      "strides": [2, 3], "dilation_rate": [2, 3],
+                                                      "depth_multiplier": 2}, (1, 10, 11, 2)),
+    ("sepconv1d_dilated_strided", "SeparableConv1D", {"filters": 2, "kernel_size": 3,
+                                                      "strides": 2, "dilation_rate": 2,
+                                                      "padding": "same"}, (2, 11, 3)),
 ]

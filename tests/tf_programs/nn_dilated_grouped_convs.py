@@ -169,6 +169,11 @@ assert causal(sequence).shape == (2, 10, 6)
 assert layers.SeparableConv1D(3, 3, dilation_rate=2)(sequence).shape == (2, 6, 3)
 assert layers.DepthwiseConv1D(2, dilation_rate=3)(sequence).shape == (2, 7, 6)
 assert layers.Conv2DTranspose(2, 3, dilation_rate=2)(images[:1]).shape == (1, 16, 16, 2)
+# the depthwise layers take strides with dilations: the stride-1 dilated windows, subsampled
+depthwise = layers.DepthwiseConv2D(3, strides=2, dilation_rate=2)
+strided = depthwise(images)
+close(strided, tf.nn.depthwise_conv2d(images, depthwise.kernel, [1, 1, 1, 1], "VALID",
+                                      dilations=[2, 2])[:, ::2, ::2].numpy(), "DepthwiseConv2D")
 for bad in [lambda: layers.Conv2D(4, 3, strides=2, dilation_rate=2),
             lambda: layers.Conv2D(5, 3, groups=2),
             lambda: layers.Conv1D(6, 3, groups=4)(sequence)]:

@@ -20,6 +20,7 @@ from graphflow.keras.layers.conv import (
 from graphflow.ops.conv import effective_size
 from graphflow.ops import api as ops
 from graphflow.ops import conv as conv_ops
+from graphflow.ops import conv_depthwise as depthwise_ops
 from graphflow.ops import nn
 from graphflow.ops.registry import dispatch
 
@@ -243,9 +244,8 @@ class Conv1DTranspose(Conv2DTranspose):
 
 class DepthwiseConv2D(Layer):
     """Convolves each input channel with its own `depth_multiplier` filters; the kernel is
-    (kh, kw, in_channels, depth_multiplier). `dilation_rate` spaces the taps, with strides 1
-    (Keras accepts both above 1 and returns what TF's depthwise_conv2d gives, windows neither
-    strided nor dilated as documented; graphflow raises instead).
+    (kh, kw, in_channels, depth_multiplier). `dilation_rate` spaces the taps; unlike Conv2D's,
+    it combines with strides (as in Keras 3.15).
 
         >>> from graphflow import keras
         >>> keras.layers.DepthwiseConv2D(3, dilation_rate=2)(np.ones((1, 7, 7, 2), np.float32)).shape
@@ -269,7 +269,6 @@ class DepthwiseConv2D(Layer):
         self.padding = _padding(name, padding)
         self.depth_multiplier = _filters(name, depth_multiplier)
         self.dilation_rate = tup("dilation_rate", dilation_rate)
-        check_strides_and_dilation(name, self.strides, self.dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
@@ -287,15 +286,21 @@ class DepthwiseConv2D(Layer):
         return input_shape[-1]
 
     def _depthwise(self, inputs, kernel):
-        """The depthwise convolution of the layer's inputs (1-D: over a unit height axis)."""
+        """The depthwise convolution of the layer's inputs (1-D: over a unit height axis). The
+        primitive, not tf.nn.depthwise_conv2d: Keras 3.15's layers compute strides and
+        dilations above 1 together (a dilated convolution at stride 1, subsampled, with TF's
+        SAME padding of the dilated span), which is what the primitive's windows are, where
+        tf.nn.depthwise_conv2d refuses the combination."""
         if self._rank == 2:
             _check_rank(self, inputs, 4, "(batch, height, width, channels)")
-            return nn.depthwise_conv2d(inputs, kernel, self.strides, self.padding.upper(),
-                                       dilations=self.dilation_rate)
+            attrs = {"strides": self.strides, "padding": self.padding.upper(),
+                     "dilations": self.dilation_rate}
+            return dispatch(depthwise_ops.DEPTHWISE, (inputs, kernel), attrs)
         _check_rank(self, inputs, 3, "(batch, steps, channels)")
-        y = nn.depthwise_conv2d(ops.expand_dims(inputs, 1), ops.expand_dims(kernel, 0),
-                                (1,) + self.strides, self.padding.upper(),
-                                dilations=(1,) + self.dilation_rate)
+        attrs = {"strides": (1,) + self.strides, "padding": self.padding.upper(),
+                 "dilations": (1,) + self.dilation_rate}
+        y = dispatch(depthwise_ops.DEPTHWISE, (ops.expand_dims(inputs, 1),
+                                               ops.expand_dims(kernel, 0)), attrs)
         return ops.squeeze(y, [1])
 
     def build(self, input_shape):
