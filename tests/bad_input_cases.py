@@ -366,6 +366,8 @@ OP_CASES = [
      err("[Cc]onv|groups|divisible", "3|2")),
     ("convolution-strides-and-dilations", lambda tf: tf.nn.convolution(tf.ones((1, 6, 6, 1)), tf.ones((2, 2, 1, 1)), strides=2, dilations=2),
      err("strides|dilation", "2")),
+    ("conv3d-strides-int", lambda tf: tf.nn.conv3d(tf.ones((1, 3, 3, 3, 1)), tf.ones((2, 2, 2, 1, 1)), 1, "VALID"),
+     err("strides|conv3d", "list")),
     ("atrous_conv2d-rate-zero", lambda tf: tf.nn.atrous_conv2d(tf.ones((1, 4, 4, 1)), tf.ones((2, 2, 1, 1)), 0, "SAME"),
      err("rate|dilation", "0|positive|less")),
     ("max_pool-ksize-zero", lambda tf: tf.nn.max_pool2d(tf.ones((1, 4, 4, 1)), 0, 1, "VALID"),

@@ -72,7 +72,8 @@ def test_values_and_gradients_match_tensorflow(key, fn, x_shape, w_shapes, kwarg
 
 
 @pytest.mark.parametrize("key", ["conv2d_dil_stride", "conv2d_grouped_dil_stride", "atrous",
-                                 "conv2d_transpose_dil_stride", "depthwise_dil"])
+                                 "conv2d_transpose_dil_stride", "depthwise_dil",
+                                 "conv3d_dil_valid"])
 def test_on_the_gpu(key):
     """Dilated convolutions run on the device through conv.py's geometry (the im2col index maps);
     grouped ones run their reference on the host (listed by the plan), with the same values."""
@@ -220,6 +221,49 @@ def test_tensorflow_errors(call, pattern):
         call()
 
 
+def test_conv3d_errors():
+    x, w = tf.ones((1, 4, 4, 4, 2)), tf.ones((2, 2, 2, 2, 3))
+    with pytest.raises(tf.errors.InvalidTypeError, match=r"^conv3d: strides must be a list of 5"):
+        tf.nn.conv3d(x, w, 1, "SAME")  # TF: TypeError
+    with pytest.raises(tf.errors.UnimplementedError, match=r"strides \[2, 1, 1, 1, 1\] move"):
+        tf.nn.conv3d(x, w, [2, 1, 1, 1, 1], "SAME")  # TF: UnimplementedError
+    with pytest.raises(InvalidArgumentError, match=r"^conv3d: the window \(depth 2 dilated by 4 "
+                                                   r"spans 5\) is larger than the input"):
+        tf.nn.conv3d(x, w, [1, 1, 1, 1, 1], "VALID", dilations=[1, 4, 1, 1, 1])
+    with pytest.raises(InvalidArgumentError, match=r"^conv3d: the input's channels"):
+        tf.nn.conv3d(x, tf.ones((2, 2, 2, 3, 3)), [1, 1, 1, 1, 1], "SAME")
+    with pytest.raises(InvalidArgumentError, match=r"^convolution: `strides > 1` .* "
+                                                   r"strides=\[1, 2, 1\]"):
+        tf.nn.convolution(x, w, strides=[1, 2, 1], dilations=2)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 4, 4, 2], tf.float32)])
+    def unknown_depth(v):
+        return tf.nn.conv3d(v, w, [1, 1, 1, 1, 1], "SAME")
+
+    with pytest.raises(tf.errors.UnimplementedError, match=r"^conv3d: needs known depth"):
+        unknown_depth(x)
+    # an unknown batch is fine
+    f = tf.function(lambda v: tf.nn.conv3d(v, w, [1, 2, 1, 1, 1], "SAME"),
+                    input_signature=[tf.TensorSpec([None, 4, 4, 4, 2], tf.float32)])
+    assert f.get_concrete_function().structured_outputs.shape.as_list() == [None, 2, 4, 4, 3]
+    np.testing.assert_allclose(f(x).numpy(), tf.nn.conv3d(x, w, [1, 2, 1, 1, 1], "SAME").numpy())
+
+
+def test_grouped_conv3d_is_the_groups_convolved_separately():
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.standard_normal((2, 4, 5, 4, 4)))
+    w = tf.constant(rng.standard_normal((2, 3, 2, 2, 6)))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([x, w])
+        grouped = tf.nn.conv3d(x, w, [1, 1, 1, 1, 1], "SAME", dilations=[1, 2, 1, 1, 1])
+        split = tf.concat([tf.nn.conv3d(x[..., 2 * g:2 * g + 2], w[..., 3 * g:3 * g + 3],
+                                        [1, 1, 1, 1, 1], "SAME", dilations=[1, 2, 1, 1, 1])
+                           for g in range(2)], -1)
+    np.testing.assert_allclose(grouped.numpy(), split.numpy(), rtol=1e-12)
+    for a, b in zip(tape.gradient(grouped, [x, w]), tape.gradient(split, [x, w])):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
 def test_depthwise_backprop_functions_take_dilations():
     """tf.nn.depthwise_conv2d_backprop_input/filter with dilations are the dilated gradients
     (TF 2.21's CPU kernels ignore `dilations` there and return the undilated ones)."""
@@ -249,6 +293,8 @@ L = keras.layers
      r"strides=\(2, 2\) and dilation_rate=\(2, 2\)"),
     (lambda: L.Conv1D(4, 3, strides=2, dilation_rate=2), r"strides=\(2,\) and dilation_rate"),
     (lambda: L.Conv2DTranspose(4, 3, strides=2, dilation_rate=2), r"`strides > 1` not supported"),
+    (lambda: L.Conv3D(4, 3, strides=(1, 2, 1), dilation_rate=(2, 1, 1)),
+     r"strides=\(1, 2, 1\) and dilation_rate=\(2, 1, 1\)"),
     (lambda: L.Conv2D(5, 3, groups=2),
      r"The number of filters must be evenly divisible by the number of groups. Received: "
      r"groups=2, filters=5."),
@@ -269,6 +315,7 @@ def test_keras_errors(make, pattern):
 @pytest.mark.parametrize("make", [
     lambda: L.Conv2D(6, 3, dilation_rate=(2, 3), groups=2, padding="same"),
     lambda: L.Conv1D(6, 3, dilation_rate=2, groups=3, padding="causal"),
+    lambda: L.Conv3D(6, 3, dilation_rate=(1, 2, 3), groups=3),
     lambda: L.DepthwiseConv2D(3, dilation_rate=2, depth_multiplier=2),
     lambda: L.DepthwiseConv1D(2, dilation_rate=3),
     lambda: L.SeparableConv2D(4, 3, dilation_rate=(1, 2)),
@@ -284,7 +331,7 @@ def test_keras_config_round_trips_keep_dilation_and_groups(make):
     assert tuple(again.dilation_rate) == tuple(layer.dilation_rate)
     assert tuple(config["dilation_rate"]) == tuple(layer.dilation_rate) != (1,) * len(
         layer.dilation_rate)
-    if isinstance(layer, (L.Conv1D, L.Conv2D)):
+    if isinstance(layer, (L.Conv1D, L.Conv2D, L.Conv3D)):
         assert config["groups"] == layer.groups > 1
     else:
         assert "groups" not in config  # as Keras's configs of these layers

@@ -31,6 +31,7 @@ KERAS_NAMES = {
     "Conv1D": ((2, 3), "conv1d"),
     "Conv1DTranspose": ((2, 3), "conv1d_transpose"),
     "Conv2DTranspose": ((2, 3), "conv2d_transpose"),
+    "Conv3D": ((2, 3), "conv3d"),
     "Cropping1D": ((), "cropping1d"),
     "Cropping2D": ((), "cropping2d"),
     "DepthwiseConv1D": ((3,), "depthwise_conv1d"),

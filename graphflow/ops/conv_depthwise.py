@@ -137,7 +137,8 @@ def _depthwise_grad(inputs, outputs, dy, strides, padding, dilations=(1, 1), nee
     return dx, dw
 
 
-def _backprop_input_grad(inputs, outputs, g, strides, padding, dilations=(1, 1), needs=(True, True, False)):
+def _backprop_input_grad(inputs, outputs, g, strides, padding, dilations=(1, 1),
+                         needs=(True, True, False)):
     dy, w, _ = inputs
     attrs = {"strides": strides, "padding": padding, "dilations": dilations}
     ddy = dispatch(DEPTHWISE, (g, w), attrs) if needs[0] else None
@@ -145,7 +146,8 @@ def _backprop_input_grad(inputs, outputs, g, strides, padding, dilations=(1, 1),
     return ddy, dw, None
 
 
-def _backprop_filter_grad(inputs, outputs, g, strides, padding, dilations=(1, 1), needs=(True, True, False)):
+def _backprop_filter_grad(inputs, outputs, g, strides, padding, dilations=(1, 1),
+                          needs=(True, True, False)):
     x, dy, _ = inputs
     attrs = {"strides": strides, "padding": padding, "dilations": dilations}
     dx = dispatch(DEPTHWISE_BACKPROP_INPUT, (dy, g, x), attrs) if needs[0] else None

@@ -333,7 +333,7 @@ def _as_tensor(x):
 from graphflow.ops.conv_depthwise import depthwise_conv2d, separable_conv2d  # noqa: F401,E402
 from graphflow.ops.nn_extra import (  # noqa: F401,E402
     atrous_conv2d, atrous_conv2d_transpose, avg_pool1d, batch_normalization, compute_average_loss, conv1d, conv1d_transpose,
-    conv2d_transpose, conv_transpose, convolution, crelu, depth_to_space,
+    conv2d_transpose, conv3d, conv_transpose, convolution, crelu, depth_to_space,
     depthwise_conv2d_backprop_filter, depthwise_conv2d_backprop_input, local_response_normalization,
     log_poisson_loss, lrn, max_pool1d, normalize_moments, scale_regularization_loss,
     space_to_depth, sufficient_statistics, weighted_cross_entropy_with_logits, weighted_moments)

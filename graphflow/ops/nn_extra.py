@@ -12,7 +12,7 @@ weighted_cross_entropy_with_logits.
 """
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from graphflow.ops import conv
 from graphflow.ops import elementwise as ew
 from graphflow.ops import rules
@@ -122,6 +122,106 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
     """
     return _pool1d(conv.avg_pool2d, "avg_pool1d", input, ksize, strides, padding, data_format,
                    name)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3-D convolution: a sum over the filter's depth taps of conv2d over depth slices
+
+
+def _five(op, what, value):
+    """TF's conv3d `strides`/`dilations`: a list of 5 ints [1, d, h, w, 1] -> (d, h, w)."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise InvalidTypeError(f"{op}: {what} must be a list of 5 ints [1, {what}_depth, "
+                               f"{what}_height, {what}_width, 1], got {value!r}")
+    if len(value) != 5 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                  for v in value):
+        raise InvalidArgumentError(f"{op}: {what} must be a list of 5 ints, got {value!r}")
+    if min(value) < 1:
+        raise InvalidArgumentError(f"{op}: {what} must be positive, got {list(value)}")
+    if value[0] != 1 or value[4] != 1:
+        error = UnimplementedError if what == "strides" else InvalidArgumentError
+        raise error(f"{op}: {what} {list(value)} move along the batch or channel axis; only "
+                    f"[1, d, h, w, 1] is supported (NDHWC)")
+    return tuple(int(v) for v in value[1:4])
+
+
+def _triple(op, what, value):
+    """An int or 3 ints (tf.nn.convolution's 3-D strides and dilations) as a triple."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    items = [value] * 3 if isinstance(value, (int, np.integer)) else list(np.asarray(value).ravel())
+    if len(items) == 1:
+        items = items * 3
+    if len(items) != 3 or not all(isinstance(v, (int, np.integer)) for v in items) or \
+            min(items) < 1:
+        raise InvalidArgumentError(f"{op}: {what} must be a positive int or 3 of them, got "
+                                   f"{value!r}")
+    return tuple(int(v) for v in items)
+
+
+@rules.composite("conv3d")
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None,  # noqa: A002
+           name=None):
+    """3-D convolution of NDHWC `input` with `filters` shaped (kd, kh, kw, in_channels,
+    out_channels); `strides` and `dilations` are lists of 5 ints [1, d, h, w, 1] as in TF. As
+    conv2d, filters with fewer in_channels than the input make a grouped convolution.
+
+        >>> tf.nn.conv3d(tf.ones((1, 4, 5, 5, 2)), tf.ones((2, 3, 3, 2, 3)), [1, 1, 1, 1, 1],
+        ...              "VALID").shape
+        TensorShape([1, 3, 3, 3, 3])
+
+    It is the sum over the filter's kd depth taps of conv2d (with the height and width strides
+    and dilations) over the matching depth slices of the input, all output depths at once, so
+    conv2d's kernels and gradients serve it. The depth, height, width and channels must be known
+    when the graph is built.
+    """
+    op = "conv3d"
+    if data_format not in (None, "NDHWC", "channels_last"):
+        if data_format in ("NCDHW", "channels_first"):
+            raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; "
+                                     "graphflow's 3-D inputs are NDHWC")
+        raise InvalidArgumentError(f"{op}: data_format must be 'NDHWC', got {data_format!r}")
+    sd, sh_, sw = _five(op, "strides", strides)
+    dd, dh, dw = (1, 1, 1) if dilations is None else _five(op, "dilations", dilations)
+    padding = conv._padding(op, padding)
+    x, w = _tensor(input, "input"), _tensor(filters, "filters")
+    for what, t, layout in (("input", x, "NDHWC (batch, depth, height, width, channels)"),
+                            ("filters", w, "(kd, kh, kw, in_channels, out_channels)")):
+        if t.shape.rank is not None and t.shape.rank != 5:
+            raise InvalidArgumentError(
+                f"{op}: {what} must have rank 5, {layout}, but has shape {t.shape}")
+    dims, wdims = x.shape.dims, w.shape.dims
+    if dims is None or any(d is None for d in dims[1:]) or wdims is None or wdims[0] is None:
+        raise UnimplementedError(
+            f"{op}: needs known depth, height, width and channels and a known filter depth, got "
+            f"input shape {x.shape} and filters shape {w.shape}")
+    _, depth, height, width, channels = dims
+    kd = wdims[0]
+    if len(wdims) == 5:  # name the 5-D shapes (conv2d's rule would see the depth slices')
+        conv.groups_of(op, channels, wdims[3], wdims[4],
+                       (("input", tuple(dims)), ("filters", tuple(wdims))))
+    span = conv.effective_size(kd, dd)
+    if padding == "VALID" and span > depth:
+        raise InvalidArgumentError(
+            f"{op}: the window (depth {kd}{f' dilated by {dd} spans {span}' if dd > 1 else ''}) "
+            f"is larger than the input (depth {depth}) with padding 'VALID'; input shape "
+            f"{x.shape}, filters shape {w.shape}")
+    out_depth, before, after = conv._pads(depth, span, sd, padding)
+    if before or after:
+        x = sh.pad(x, [[0, 0], [before, after], [0, 0], [0, 0], [0, 0]])
+    images = None
+    for k in range(kd):
+        start = k * dd
+        taps = x[:, start:start + (out_depth - 1) * sd + 1:sd]  # (N, out_depth, H, W, C)
+        y = conv.conv2d(sh.reshape(taps, [-1, height, width, channels]), w[k], (sh_, sw),
+                        padding, dilations=(dh, dw))
+        images = y if images is None else images + y
+    _, out_h, out_w, out_c = images.shape.dims
+    return sh.reshape(images, [-1, out_depth, out_h, out_w, out_c], name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -493,8 +593,9 @@ def _nhwc(op, x):
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
                 dilations=None, name=None):
-    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D. As in
-    TF, strides and dilations may not both exceed 1 here (tf.nn.conv2d allows it).
+    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D, conv3d
+    for 5-D. As in TF, strides and dilations may not both exceed 1 here (tf.nn.conv2d allows
+    it).
 
         >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)), padding="SAME").shape
         TensorShape([1, 5, 5, 4])
@@ -505,6 +606,14 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
     w = _tensor(filters, "filters")
     rank = w.shape.rank
     strides = 1 if strides is None else strides
+    if rank == 5:
+        s3, d3 = _triple("convolution", "strides", strides), \
+            _triple("convolution", "dilations", 1 if dilations is None else dilations)
+        if max(s3) > 1 and max(d3) > 1:
+            raise InvalidArgumentError(
+                f"convolution: `strides > 1` not supported in conjunction with `dilation_rate > "
+                f"1`. Received: strides={list(s3)} and dilation_rate={list(d3)}")
+        return conv3d(input, w, [1, *s3, 1], padding, data_format or "NDHWC", [1, *d3, 1], name)
     if rank == 3:
         s, d = (1, _width("convolution", "strides", strides)), _dilation1d("convolution", dilations)
     elif rank == 4:
@@ -520,7 +629,8 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
     if rank == 4:
         return conv.conv2d(input, w, strides, padding, data_format or "NHWC", dilations, name)
     raise UnimplementedError(
-        f"convolution: only 1-D and 2-D convolutions are supported, got filters of shape {w.shape}")
+        f"convolution: only 1-D, 2-D and 3-D convolutions are supported, got filters of shape "
+        f"{w.shape}")
 
 
 def _rate(op, rate):

@@ -91,4 +91,9 @@ CASES = [
     ("sepconv1d_dilated_strided", "SeparableConv1D", {"filters": 2, "kernel_size": 3,
                                                       "strides": 2, "dilation_rate": 2,
                                                       "padding": "same"}, (2, 11, 3)),
+    ("conv3d_dilated_grouped", "Conv3D", {"filters": 4, "kernel_size": [2, 3, 2],
+                                          "dilation_rate": [2, 1, 1], "groups": 2,
+                                          "padding": "same"}, (2, 5, 6, 5, 4)),
+    ("conv3d_strided", "Conv3D", {"filters": 3, "kernel_size": 2, "strides": [1, 2, 2],
+                                  "activation": "relu"}, (1, 5, 6, 7, 2)),
 ]

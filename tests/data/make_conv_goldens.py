@@ -1,6 +1,6 @@
 """Writes tests/data/tf_conv_goldens.npz from real TensorFlow (tensorflow-cpu 2.21, never a
 dependency): dilated, strided-and-dilated and grouped convolutions (tf.nn.conv2d, conv1d,
-convolution, atrous_conv2d, atrous_conv2d_transpose, conv2d_transpose, conv1d_transpose,
+conv3d, convolution, atrous_conv2d, atrous_conv2d_transpose, conv2d_transpose, conv1d_transpose,
 depthwise_conv2d, separable_conv2d), each with its input and filter gradients for a random
 cotangent, in float32: TF 2.21's CPU kernels compute dilated and grouped convolution gradients
 only in float32 (oneDNN); in float64 they raise ("Current CPU implementations do not yet support
@@ -51,6 +51,15 @@ CASES = [
      {"strides": [1, 1, 1, 1], "padding": "VALID", "dilations": [3, 2]}),
     ("separable_dil", "separable_conv2d", (2, 7, 7, 2), [(3, 3, 2, 2), (1, 1, 4, 3)],
      {"strides": [1, 1, 1, 1], "padding": "SAME", "dilations": [2, 2]}),
+    # 3-D (appended last, so the cases above keep their random draws)
+    ("conv3d_same_strided", "conv3d", (2, 5, 6, 5, 3), (3, 2, 3, 3, 4),
+     {"strides": [1, 2, 1, 2, 1], "padding": "SAME"}),
+    ("conv3d_dil_valid", "conv3d", (1, 7, 6, 6, 2), (2, 3, 2, 2, 3),
+     {"strides": [1, 1, 1, 1, 1], "padding": "VALID", "dilations": [1, 3, 2, 1, 1]}),
+    ("conv3d_dil_same", "conv3d", (1, 5, 4, 6, 2), (3, 2, 2, 2, 2),
+     {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2, 1, 3, 1]}),
+    ("convolution_3d", "convolution", (1, 5, 5, 5, 2), (2, 2, 2, 2, 2),
+     {"padding": "SAME", "dilations": [2, 1, 2]}),
 ]
 
 

@@ -1,5 +1,5 @@
-"""Dilated (atrous) and grouped convolutions: tf.nn.conv2d / conv1d / convolution with dilations,
-strides and dilations together, grouped filters, atrous_conv2d and its transpose,
+"""Dilated (atrous) and grouped convolutions: tf.nn.conv2d / conv1d / conv3d / convolution with
+dilations, strides and dilations together, grouped filters, atrous_conv2d and its transpose,
 conv2d_transpose with dilations, depthwise and separable convolutions with dilations, their
 gradients (eager and in tf.function), the errors TF raises for combinations it refuses, and the
 Keras layers' dilation_rate and groups in a model that trains."""
@@ -126,6 +126,21 @@ close(dw, expected_dw, "depthwise_conv2d dilated")
 sep = tf.nn.separable_conv2d(x, wd, pw, [1, 1, 1, 1], "SAME", dilations=[2, 3])
 close(sep, np.einsum("nhwc,co->nhwo", expected_dw, pw[0, 0]), "separable_conv2d dilated")
 
+# 3-D: strides and dilations as lists of 5; each depth tap is a 2-D convolution of a depth slice
+volume = rng.standard_normal((2, 6, 5, 5, 3)).astype(np.float32)
+w3 = rng.standard_normal((2, 3, 3, 3, 4)).astype(np.float32)
+y3 = tf.nn.conv3d(volume, w3, [1, 1, 1, 1, 1], "VALID", dilations=[1, 3, 1, 2, 1])
+assert y3.shape == (2, 3, 3, 1, 4), y3.shape
+for d in range(3):  # output depth d reads depths d and d + 3
+    want = sum(direct_conv2d(volume[:, d + 3 * k], w3[k], (1, 1), "VALID", (1, 2))
+               for k in range(2))
+    close(y3[:, d], want, f"conv3d output depth {d}")
+with tf.GradientTape() as tape:
+    v3 = tf.constant(volume)
+    tape.watch(v3)
+    loss3 = tf.reduce_sum(tf.nn.conv3d(v3, w3, [1, 2, 1, 1, 1], "SAME") ** 2)
+assert tape.gradient(loss3, v3).shape == volume.shape
+
 # what TF refuses
 refused = [
     lambda: tf.nn.convolution(x, w, strides=2, padding="SAME", dilations=2),  # ValueError
@@ -169,6 +184,8 @@ assert causal(sequence).shape == (2, 10, 6)
 assert layers.SeparableConv1D(3, 3, dilation_rate=2)(sequence).shape == (2, 6, 3)
 assert layers.DepthwiseConv1D(2, dilation_rate=3)(sequence).shape == (2, 7, 6)
 assert layers.Conv2DTranspose(2, 3, dilation_rate=2)(images[:1]).shape == (1, 16, 16, 2)
+conv3 = layers.Conv3D(6, 2, dilation_rate=(2, 1, 1), groups=3, padding="same")
+assert conv3(volume).shape == (2, 6, 5, 5, 6) and tuple(conv3.kernel.shape) == (2, 2, 2, 1, 6)
 # the depthwise layers take strides with dilations: the stride-1 dilated windows, subsampled
 depthwise = layers.DepthwiseConv2D(3, strides=2, dilation_rate=2)
 strided = depthwise(images)

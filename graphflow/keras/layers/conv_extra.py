@@ -1,4 +1,4 @@
-"""More convolution and pooling layers (channels_last): Conv1D, Conv2DTranspose,
+"""More convolution and pooling layers (channels_last): Conv1D, Conv3D, Conv2DTranspose,
 Conv1DTranspose, SeparableConv1D, SeparableConv2D, DepthwiseConv1D, DepthwiseConv2D,
 MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D.
 
@@ -36,6 +36,20 @@ def _single(layer, name, value):
         raise InvalidArgumentError(
             f"{layer}: the `{name}` argument must be a positive int, got {value!r}")
     return int(value)
+
+
+def _triple(layer, name, value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * 3
+    try:
+        value = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or len(value) != 3 or min(value) <= 0:
+        raise InvalidArgumentError(
+            f"{layer}: the `{name}` argument must be a positive int or a tuple of 3 positive "
+            f"ints, got {value!r}")
+    return value
 
 
 def _padding(layer, padding, allowed=("valid", "same")):
@@ -85,8 +99,8 @@ class _Conv(Layer):
         _channels_last(name, data_format)
         self.filters = _filters(name, filters)
         self.groups = check_groups(name, groups, self.filters)
-        tup = (lambda n, v: (_single(name, n, v),)) if self._rank == 1 else \
-            (lambda n, v: _pair(name, n, v))
+        tup = {1: lambda n, v: (_single(name, n, v),), 2: lambda n, v: _pair(name, n, v),
+               3: lambda n, v: _triple(name, n, v)}[self._rank]
         self.kernel_size = tup("kernel_size", kernel_size)
         self.strides = tup("strides", strides)
         self.dilation_rate = tup("dilation_rate", dilation_rate)
@@ -153,6 +167,30 @@ class Conv1D(_Conv):
             padding = "valid"
         return self._finish(nn.conv1d(inputs, self.kernel, self.strides[0], padding.upper(),
                                       dilations=self.dilation_rate[0]))
+
+
+class Conv3D(_Conv):
+    """3-D convolution over (batch, depth, height, width, channels) (tf.nn.conv3d); the kernel
+    is (kd, kh, kw, in_channels / groups, filters); `dilation_rate` and `groups` as Conv2D's.
+
+        >>> from graphflow import keras
+        >>> keras.layers.Conv3D(4, 3, dilation_rate=(2, 1, 1), groups=2)(
+        ...     np.ones((1, 6, 5, 5, 2), np.float32)).shape
+        TensorShape([1, 2, 3, 3, 4])
+    """
+    _rank = 3
+    _grouped = True
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), *args, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         *args, **kwargs)
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 5, "(batch, depth, height, width, channels)")
+        return self._finish(nn.conv3d(inputs, self.kernel, [1, *self.strides, 1],
+                                      self.padding.upper(),
+                                      dilations=[1, *self.dilation_rate, 1]))
 
 
 def _deconv_length(size, kernel, stride, padding, output_padding):
@@ -248,7 +286,8 @@ class DepthwiseConv2D(Layer):
     it combines with strides (as in Keras 3.15).
 
         >>> from graphflow import keras
-        >>> keras.layers.DepthwiseConv2D(3, dilation_rate=2)(np.ones((1, 7, 7, 2), np.float32)).shape
+        >>> layer = keras.layers.DepthwiseConv2D(3, dilation_rate=2)
+        >>> layer(np.ones((1, 7, 7, 2), np.float32)).shape
         TensorShape([1, 3, 3, 2])
     """
     _single_input = True
