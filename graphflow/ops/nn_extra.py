@@ -213,15 +213,19 @@ def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None
     out_depth, before, after = conv._pads(depth, span, sd, padding)
     if before or after:
         x = sh.pad(x, [[0, 0], [before, after], [0, 0], [0, 0], [0, 0]])
+    batch = dims[0] if dims[0] is not None else sh.shape(x)[0]
     images = None
     for k in range(kd):
         start = k * dd
-        taps = x[:, start:start + (out_depth - 1) * sd + 1:sd]  # (N, out_depth, H, W, C)
+        stop = start + (out_depth - 1) * sd + 1 if out_depth else start
+        taps = x[:, start:stop:sd]  # (N, out_depth, H, W, C)
         y = conv.conv2d(sh.reshape(taps, [-1, height, width, channels]), w[k], (sh_, sw),
                         padding, dilations=(dh, dw))
         images = y if images is None else images + y
     _, out_h, out_w, out_c = images.shape.dims
-    return sh.reshape(images, [-1, out_depth, out_h, out_w, out_c], name)
+    if isinstance(batch, int):
+        return sh.reshape(images, [batch, out_depth, out_h, out_w, out_c], name)
+    return sh.reshape(images, sh.stack([batch, out_depth, out_h, out_w, out_c]), name)
 
 
 # ---------------------------------------------------------------------------------------------
