@@ -1013,55 +1013,69 @@ def same_or_valid(size, k, stride, padding):
     return (size - k) // stride + 1, 0
 
 
-def _conv_taps(x_shape, kh, kw, strides, padding):
+def _conv_taps(x_shape, kh, kw, strides, padding, dilations=(1, 1)):
     """Every (n, a, b, i, j, r, q): output (n, a, b) reads input row r, column q at window
-    offset (i, j); only positions inside the image."""
+    offset (i, j), the taps `dilations` apart (a window spans (k - 1) * d + 1 positions);
+    only positions inside the image."""
     n_, h, w = x_shape[:3]
-    oh, pt = same_or_valid(h, kh, strides[0], padding)
-    ow, pl = same_or_valid(w, kw, strides[1], padding)
+    dh, dw = dilations
+    oh, pt = same_or_valid(h, (kh - 1) * dh + 1, strides[0], padding)
+    ow, pl = same_or_valid(w, (kw - 1) * dw + 1, strides[1], padding)
     for n in range(n_):
         for a in range(oh):
             for b in range(ow):
                 for i in range(kh):
                     for j in range(kw):
-                        r, q = a * strides[0] + i - pt, b * strides[1] + j - pl
+                        r, q = a * strides[0] + i * dh - pt, b * strides[1] + j * dw - pl
                         if 0 <= r < h and 0 <= q < w:
                             yield n, a, b, i, j, r, q
 
 
-def _pool_out_shape(x_shape, kh, kw, strides, padding):
-    return (x_shape[0], same_or_valid(x_shape[1], kh, strides[0], padding)[0],
-            same_or_valid(x_shape[2], kw, strides[1], padding)[0], x_shape[3])
+def _pool_out_shape(x_shape, kh, kw, strides, padding, dilations=(1, 1)):
+    return (x_shape[0], same_or_valid(x_shape[1], (kh - 1) * dilations[0] + 1, strides[0],
+                                      padding)[0],
+            same_or_valid(x_shape[2], (kw - 1) * dilations[1] + 1, strides[1], padding)[0],
+            x_shape[3])
 
 
-def naive_conv2d(x, w, strides, padding):
-    kh, kw, _, co = w.shape
-    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (co,)
+def _group_channel(x_channels, w_shape, c, o):
+    """The input channel that filter in_channel c of output channel o reads: groups of
+    w_shape[2] input channels, each feeding out_channels / groups outputs (TF's grouping)."""
+    groups = x_channels // w_shape[2] if w_shape[2] else 1
+    return (o // (w_shape[3] // groups)) * w_shape[2] + c
+
+
+def naive_conv2d(x, w, strides, padding, dilations=(1, 1)):
+    kh, kw, ci, co = w.shape
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding, dilations)[:3] + (co,)
     out = np.zeros(oshape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
-        for c in range(x.shape[3]):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
+        for c in range(ci):
             for o in range(co):
-                out[n, a, b, o] += float(x[n, r, q, c]) * float(w[i, j, c, o])
+                xc = _group_channel(x.shape[3], w.shape, c, o)
+                out[n, a, b, o] += float(x[n, r, q, xc]) * float(w[i, j, c, o])
     return out.astype(x.dtype)
 
 
-def naive_conv2d_backprop_input(dy, w, like, strides, padding):
+def naive_conv2d_backprop_input(dy, w, like, strides, padding, dilations=(1, 1)):
     kh, kw, ci, co = w.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding, dilations):
         for c in range(ci):
             for o in range(co):
-                out[n, r, q, c] += float(dy[n, a, b, o]) * float(w[i, j, c, o])
+                xc = _group_channel(like.shape[3], w.shape, c, o)
+                out[n, r, q, xc] += float(dy[n, a, b, o]) * float(w[i, j, c, o])
     return out.astype(dy.dtype)
 
 
-def naive_conv2d_backprop_filter(x, dy, like, strides, padding):
+def naive_conv2d_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1)):
     kh, kw, ci, co = like.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for c in range(ci):
             for o in range(co):
-                out[i, j, c, o] += float(x[n, r, q, c]) * float(dy[n, a, b, o])
+                xc = _group_channel(x.shape[3], like.shape, c, o)
+                out[i, j, c, o] += float(x[n, r, q, xc]) * float(dy[n, a, b, o])
     return out.astype(x.dtype)
 
 
@@ -1143,7 +1157,15 @@ CONV_CASES = [((1, 5, 5, 1), (3, 3, 1, 2), (1, 1), "VALID"),
               ((1, 4, 4, 1), (4, 4, 1, 1), (1, 1), "VALID"),
               ((1, 3, 5, 2), (1, 1, 2, 2), (2, 2), "SAME"),
               ((1, 7, 7, 1), (3, 3, 1, 1), (3, 2), "SAME"),
-              ((2, 7, 5, 1), (3, 2, 1, 2), (2, 2), "VALID")]
+              ((2, 7, 5, 1), (3, 2, 1, 2), (2, 2), "VALID"),
+              # dilated (taps d apart; SAME pads the dilated span, odd totals after), strided
+              # and dilated at once (TF's Conv2D kernel allows both), grouped (input channels a
+              # multiple of the filters' in_channels), and grouped + dilated
+              ((1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "SAME", (2, 3)),
+              ((2, 8, 7, 1), (2, 3, 1, 2), (1, 1), "VALID", (3, 2)),
+              ((1, 9, 8, 2), (3, 3, 2, 1), (2, 3), "SAME", (2, 2)),
+              ((1, 5, 5, 4), (3, 3, 2, 4), (1, 1), "SAME"),
+              ((2, 7, 6, 6), (2, 2, 2, 3), (2, 1), "VALID", (2, 2))]
 CONV_EDGE = [((0, 5, 5, 1), (3, 3, 1, 2), (1, 1), "SAME"),
              ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
              ((1, 0, 4, 1), (3, 3, 1, 1), (2, 2), "SAME"),
@@ -1160,17 +1182,19 @@ POOL_EDGE = [((0, 4, 4, 1), (2, 2), (2, 2), "SAME"), ((1, 4, 4, 0), (2, 2), (1, 
              ((1, 0, 3, 1), (2, 2), (2, 2), "SAME")]
 
 
-def _conv_out(x_shape, w_shape, strides, padding):
-    return _pool_out_shape(x_shape, w_shape[0], w_shape[1], strides, padding)[:3] + (w_shape[3],)
+def _conv_out(x_shape, w_shape, strides, padding, dilations=(1, 1)):
+    return _pool_out_shape(x_shape, w_shape[0], w_shape[1], strides, padding,
+                           dilations)[:3] + (w_shape[3],)
 
 
 def _conv_make(which, table):
     def make(rng, dtype):
         cases = []
-        for xs, ws, strides, padding in table:
-            attrs = {"strides": strides, "padding": padding}
+        for xs, ws, strides, padding, *dilations in table:
+            dilations = dilations[0] if dilations else (1, 1)
+            attrs = {"strides": strides, "padding": padding, "dilations": dilations}
             x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
-            dy = quarters(rng, _conv_out(xs, ws, strides, padding), dtype)
+            dy = quarters(rng, _conv_out(xs, ws, strides, padding, dilations), dtype)
             arrays = {"conv2d": [x, w], "conv2d_backprop_input": [dy, w, x],
                       "conv2d_backprop_filter": [x, dy, w]}[which]
             cases.append((arrays, attrs))
@@ -2532,31 +2556,31 @@ _add("matrix_solve_ls", _lstsq_make, FLOATS,
 
 # -- depthwise convolution (NHWC, filters (kh, kw, C, M)) ---------------------------------------
 
-def naive_depthwise_conv2d(x, w, strides, padding):
+def naive_depthwise_conv2d(x, w, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = w.shape
-    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (c * mult,)
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding, dilations)[:3] + (c * mult,)
     out = np.zeros(oshape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[n, a, b, ch * mult + m] += float(x[n, r, q, ch]) * float(w[i, j, ch, m])
     return out.astype(x.dtype)
 
 
-def naive_depthwise_backprop_input(dy, w, like, strides, padding):
+def naive_depthwise_backprop_input(dy, w, like, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = w.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[n, r, q, ch] += float(dy[n, a, b, ch * mult + m]) * float(w[i, j, ch, m])
     return out.astype(dy.dtype)
 
 
-def naive_depthwise_backprop_filter(x, dy, like, strides, padding):
+def naive_depthwise_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = like.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[i, j, ch, m] += float(x[n, r, q, ch]) * float(dy[n, a, b, ch * mult + m])
@@ -2567,7 +2591,11 @@ DEPTHWISE_CASES = [((1, 5, 5, 2), (3, 3, 2, 1), (1, 1), "VALID"),
                    ((2, 5, 4, 3), (3, 2, 3, 2), (1, 1), "SAME"),
                    ((1, 7, 6, 2), (3, 3, 2, 3), (2, 2), "SAME"),
                    ((2, 6, 7, 1), (2, 3, 1, 2), (2, 1), "VALID"),
-                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID")]
+                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID"),
+                   # dilated (the primitive also takes strides with dilations; the public
+                   # tf.nn.depthwise_conv2d refuses that combination, as TF requires)
+                   ((1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "SAME", (2, 3)),
+                   ((2, 7, 7, 1), (2, 2, 1, 2), (2, 1), "VALID", (3, 2))]
 DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
                   ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
                   ((1, 0, 4, 1), (3, 3, 1, 2), (2, 2), "SAME")]
@@ -2576,13 +2604,16 @@ DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
 def _depthwise_make(which, table):
     def make(rng, dtype):
         cases = []
-        for xs, ws, strides, padding in table:
+        for xs, ws, strides, padding, *dilations in table:
+            dilations = dilations[0] if dilations else (1, 1)
             x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
-            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding)[:3] + (ws[2] * ws[3],)
+            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding,
+                                     dilations)[:3] + (ws[2] * ws[3],)
             dy = quarters(rng, oshape, dtype)
             arrays = {"depthwise_conv2d": [x, w], "depthwise_conv2d_backprop_input": [dy, w, x],
                       "depthwise_conv2d_backprop_filter": [x, dy, w]}[which]
-            cases.append((arrays, {"strides": strides, "padding": padding}))
+            cases.append((arrays, {"strides": strides, "padding": padding,
+                                   "dilations": dilations}))
         return cases
     return make
 
