@@ -12,3 +12,5 @@ from graphflow.ops.image import (  # noqa: F401
     transpose)
 from graphflow.ops.image import (  # noqa: F401 - TF exports the codecs here too
     decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png)
+from graphflow.ops.image_metrics import (  # noqa: F401
+    image_gradients, psnr, sobel_edges, ssim, ssim_multiscale, total_variation)
