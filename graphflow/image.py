@@ -14,3 +14,7 @@ from graphflow.ops.image import (  # noqa: F401 - TF exports the codecs here too
     decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png)
 from graphflow.ops.image_metrics import (  # noqa: F401
     image_gradients, psnr, sobel_edges, ssim, ssim_multiscale, total_variation)
+from graphflow.ops.image_color import (  # noqa: F401
+    adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv,
+    rgb_to_yiq, rgb_to_yuv, stateless_random_hue, stateless_random_saturation, yiq_to_rgb,
+    yuv_to_rgb)
