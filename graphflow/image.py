@@ -18,3 +18,6 @@ from graphflow.ops.image_color import (  # noqa: F401
     adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv,
     rgb_to_yiq, rgb_to_yuv, stateless_random_hue, stateless_random_saturation, yiq_to_rgb,
     yuv_to_rgb)
+from graphflow.ops.image_boxes import (  # noqa: F401
+    crop_and_resize, extract_patches, non_max_suppression, non_max_suppression_padded,
+    non_max_suppression_with_scores)

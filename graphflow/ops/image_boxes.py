@@ -1,0 +1,584 @@
+"""tf.image's patch and box ops, as registry ops with NumPy references that follow TF 2.21's
+kernels: extract_patches (ExtractImagePatches, with its gradient as a scatter-add),
+crop_and_resize (CropAndResize, with CropAndResizeGradImage and CropAndResizeGradBoxes),
+non_max_suppression and non_max_suppression_with_scores (NonMaxSuppressionV5, Soft-NMS
+included), combined_non_max_suppression, and draw_bounding_boxes (DrawBoundingBoxesV2).
+
+    >>> import graphflow as tf
+    >>> x = tf.reshape(tf.range(16.0), [1, 4, 4, 1])
+    >>> tf.image.extract_patches(x, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID")[0, 0, 0]
+    <tf.Tensor: shape=(4,), dtype=float32, numpy=array([0., 1., 4., 5.], dtype=float32)>
+"""
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.errors import InvalidArgumentError, OutOfRangeError, UnimplementedError
+from graphflow.ops import rules
+from graphflow.ops.registry import OPAQUE, Spec, dispatch, register
+
+f32 = np.float32
+
+
+def _tensor(x, dtype=None):
+    from graphflow.ops.creation import convert_to_tensor
+    return convert_to_tensor(x, dtype)
+
+
+def _specs(*arrays):
+    return [Spec(a.shape, dtypes.from_numpy(a.dtype)) for a in arrays]
+
+
+def _rank(op, spec, rank, what):
+    if spec.shape is not None and len(spec.shape) != rank:
+        raise InvalidArgumentError(f"{op}: {what} must be {rank}-D, got shape "
+                                   f"{rules.fmt(spec.shape)}")
+
+
+# -- extract_patches ------------------------------------------------------------------------------
+
+def _window(in_size, k, stride, rate, padding):
+    """(out_size, pad_before) along one axis, as TF's GetWindowedOutputSize."""
+    eff = k + (k - 1) * (rate - 1)
+    if padding == "VALID":
+        return max((in_size - eff + stride) // stride, 0), 0
+    out = -(-in_size // stride)
+    return out, max((out - 1) * stride + eff - in_size, 0) // 2
+
+
+def _patches_infer(specs, sizes, strides, rates, padding):
+    x = specs[0]
+    op = "extract_patches"
+    _rank(op, x, 4, "images")
+    if x.dtype is dtypes.string:
+        raise InvalidArgumentError(f"{op}: images must be numbers, got {x.dtype.name}")
+    if x.shape is None:
+        return [((None,) * 4, x.dtype)]
+    b, h, w, d = x.shape
+    dims = []
+    for size, k, s, r in ((h, sizes[0], strides[0], rates[0]), (w, sizes[1], strides[1], rates[1])):
+        dims.append(None if size is None else _window(size, k, s, r, padding)[0])
+    return [((b, dims[0], dims[1], None if d is None else sizes[0] * sizes[1] * d), x.dtype)]
+
+
+def _patch_index(h, w, sizes, strides, rates, padding):
+    """Row and column index of every (out_row, out_col, k_row, k_col) tap, -1 for padding."""
+    axes = []
+    for size, k, s, r in ((h, sizes[0], strides[0], rates[0]), (w, sizes[1], strides[1], rates[1])):
+        out, before = _window(size, k, s, r, padding)
+        idx = np.arange(out)[:, None] * s - before + np.arange(k)[None, :] * r
+        axes.append(np.where((idx >= 0) & (idx < size), idx, -1))
+    return axes
+
+
+def _patches_ref(x, sizes, strides, rates, padding):
+    _patches_infer(_specs(x), sizes, strides, rates, padding)
+    b, h, w, d = x.shape
+    rows, cols = _patch_index(h, w, sizes, strides, rates, padding)
+    padded = np.zeros((b, h + 1, w + 1, d), x.dtype)  # index -1 reads the zero row / column
+    padded[:, :h, :w] = x
+    out = padded[:, rows[:, None, :, None], cols[None, :, None, :]]  # b, oh, ow, kh, kw, d
+    return out.reshape(b, rows.shape[0], cols.shape[0], -1)
+
+
+def _patches_grad(inputs, outputs, dy, sizes, strides, rates, padding):
+    return (dispatch(PATCHES_GRAD, (dy, inputs[0]), {"sizes": sizes, "strides": strides,
+                                                     "rates": rates, "padding": padding}),)
+
+
+def _patches_grad_infer(specs, sizes, strides, rates, padding):
+    return [(specs[1].shape, specs[0].dtype)]
+
+
+def _patches_grad_ref(dy, like, sizes, strides, rates, padding):
+    b, h, w, d = like.shape
+    rows, cols = _patch_index(h, w, sizes, strides, rates, padding)
+    oh, ow = rows.shape[0], cols.shape[0]
+    out = np.zeros((b, h + 1, w + 1, d), dy.dtype)
+    taps = dy.reshape(b, oh, ow, sizes[0], sizes[1], d)
+    r = np.broadcast_to(rows[:, None, :, None], (oh, ow, sizes[0], sizes[1]))
+    c = np.broadcast_to(cols[None, :, None, :], (oh, ow, sizes[0], sizes[1]))
+    np.add.at(out, (slice(None), r, c), taps)
+    return out[:, :h, :w]
+
+
+def _patches_grad_grad(inputs, outputs, ddx, sizes, strides, rates, padding):
+    return (dispatch(PATCHES, (ddx,), {"sizes": sizes, "strides": strides, "rates": rates,
+                                       "padding": padding}), None)
+
+
+PATCHES = register("extract_image_patches", OPAQUE, _patches_infer, _patches_ref, _patches_grad)
+PATCHES_GRAD = register("extract_image_patches_grad", OPAQUE, _patches_grad_infer,
+                        _patches_grad_ref, _patches_grad_grad)
+
+
+def _four(op, what, value, ones_at_ends=True):
+    try:
+        v = [int(x) for x in np.asarray(value).reshape(-1)]
+    except (TypeError, ValueError):
+        v = []
+    if len(v) != 4:
+        raise InvalidArgumentError(f"{op}: {what} must be a list of 4 ints, got {value!r}")
+    if ones_at_ends and (v[0] != 1 or v[3] != 1):
+        raise UnimplementedError(
+            f"{op}: Only support {what} across space (the first and last must be 1), got {v}")
+    if min(v) <= 0:
+        raise InvalidArgumentError(f"{op}: {what} must be positive, got {v}")
+    return v[1], v[2]
+
+
+def extract_patches(images, sizes, strides, rates, padding, name=None):
+    """The sizes[1] x sizes[2] patches of [batch, rows, cols, depth] images, strides apart,
+    taking every rates-th pixel, flattened into the depth axis (kernel row, kernel column,
+    depth), zero outside the image with "SAME" padding, as TF. Differentiable (the gradient
+    adds each patch value back where it was read).
+
+        >>> x = tf.reshape(tf.range(9.0), [1, 3, 3, 1])
+        >>> tf.image.extract_patches(x, [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "SAME").shape
+        TensorShape([1, 3, 3, 4])
+    """
+    op = "extract_patches"
+    padding = str(padding).upper()
+    if padding not in ("VALID", "SAME"):
+        raise InvalidArgumentError(f"{op}: padding must be 'VALID' or 'SAME', got {padding!r}")
+    attrs = {"sizes": _four(op, "ksizes", sizes), "strides": _four(op, "strides", strides),
+             "rates": _four(op, "rates", rates), "padding": padding}
+    return dispatch(PATCHES, (_tensor(images),), attrs, name)
+
+
+# -- crop_and_resize ------------------------------------------------------------------------------
+
+def _cnr_check(op, image, boxes, box_ind, crop_size, method):
+    _rank(op, image, 4, "input image")
+    _rank(op, boxes, 2, "boxes")
+    _rank(op, box_ind, 1, "box_index")
+    if boxes.shape is not None and boxes.shape[1] not in (None, 4):
+        raise InvalidArgumentError(f"{op}: boxes must have 4 columns, got shape "
+                                   f"{rules.fmt(boxes.shape)}")
+    if boxes.dtype is not dtypes.float32:
+        raise InvalidArgumentError(f"{op}: boxes must be float32, got {boxes.dtype.name}")
+    if box_ind.dtype is not dtypes.int32:
+        raise InvalidArgumentError(f"{op}: box_indices must be int32, got {box_ind.dtype.name}")
+    if boxes.shape is not None and box_ind.shape is not None and None not in (
+            boxes.shape[0], box_ind.shape[0]) and boxes.shape[0] != box_ind.shape[0]:
+        raise InvalidArgumentError(
+            f"{op}: box_index has incompatible shape: {box_ind.shape[0]} boxes indices for "
+            f"{boxes.shape[0]} boxes")
+    if min(crop_size) <= 0:
+        raise InvalidArgumentError(f"{op}: crop dimensions must be positive, got "
+                                   f"{list(crop_size)}")
+    if method not in ("bilinear", "nearest"):
+        raise InvalidArgumentError(f"{op}: method must be 'bilinear' or 'nearest', got "
+                                   f"{method!r}")
+
+
+def _cnr_infer(specs, crop_size, method, extrapolation_value):
+    image, boxes, box_ind = specs
+    _cnr_check("crop_and_resize", image, boxes, box_ind, crop_size, method)
+    if image.dtype.np.kind not in "fiu" or image.dtype is dtypes.bool:
+        raise InvalidArgumentError(f"crop_and_resize: image must be numbers, got "
+                                   f"{image.dtype.name}")
+    n = boxes.shape[0] if boxes.shape is not None else None
+    if n is None and box_ind.shape is not None:
+        n = box_ind.shape[0]
+    depth = image.shape[3] if image.shape is not None else None
+    return [((n, crop_size[0], crop_size[1], depth), dtypes.float32)]
+
+
+def _sample_points(boxes, size, in_size, lo_col, hi_col):
+    """in_y (or in_x) for every box and output row (column), in float32 as TF's kernel."""
+    lo, hi = boxes[:, lo_col].astype(f32), boxes[:, hi_col].astype(f32)
+    scale_in = f32(in_size - 1)
+    pos = np.arange(size, dtype=f32)[None, :]
+    if size > 1:
+        scale = (hi - lo) * scale_in / f32(size - 1)
+        return lo[:, None] * scale_in + pos * scale[:, None]
+    return np.broadcast_to((f32(0.5) * (lo + hi) * scale_in)[:, None], (len(boxes), 1))
+
+
+def _check_box_index(op, box_ind, batch):
+    if box_ind.size and (box_ind.min() < 0 or box_ind.max() >= batch):
+        raise OutOfRangeError(f"{op}: box_index has values outside [0, batch_size)")
+
+
+def _grid(image_shape, boxes, crop_size):
+    h, w = image_shape[1:3]
+    in_y = _sample_points(boxes, crop_size[0], h, 0, 2)
+    in_x = _sample_points(boxes, crop_size[1], w, 1, 3)
+    valid = ((in_y >= 0) & (in_y <= h - 1))[:, :, None] & ((in_x >= 0) & (in_x <= w - 1))[:, None]
+    return in_y, in_x, valid
+
+
+def _corners(v, size):
+    top = np.clip(np.floor(v), 0, size - 1).astype(np.int64)
+    bottom = np.clip(np.ceil(v), 0, size - 1).astype(np.int64)
+    return top, bottom, (v - np.floor(v)).astype(f32)
+
+
+def _nearest(v, size):
+    return np.clip(np.floor(v + f32(0.5)), 0, size - 1).astype(np.int64)  # in range: v >= 0
+
+
+def _cnr_ref(image, boxes, box_ind, crop_size, method, extrapolation_value):
+    _cnr_infer(_specs(image, boxes, box_ind), crop_size, method, extrapolation_value)
+    if len(boxes) != len(box_ind):
+        raise InvalidArgumentError(
+            f"crop_and_resize: box_index has incompatible shape: {len(box_ind)} boxes indices "
+            f"for {len(boxes)} boxes")
+    _check_box_index("crop_and_resize", box_ind, image.shape[0])
+    h, w = image.shape[1:3]
+    in_y, in_x, valid = _grid(image.shape, boxes, crop_size)
+    img = image.astype(f32) if image.dtype != np.float64 else image
+    bi = box_ind.astype(np.int64)[:, None, None]
+    if method == "nearest":
+        ys, xs = _nearest(in_y, h)[:, :, None], _nearest(in_x, w)[:, None, :]
+        out = img[bi, ys, xs].astype(f32)
+    else:
+        top, bottom, y_lerp = _corners(in_y, h)
+        left, right, x_lerp = _corners(in_x, w)
+        t, bo = top[:, :, None], bottom[:, :, None]
+        le, ri = left[:, None, :], right[:, None, :]
+        xl = x_lerp[:, None, :, None]
+        yl = y_lerp[:, :, None, None]
+        tl, tr = img[bi, t, le].astype(f32), img[bi, t, ri].astype(f32)
+        bl, br = img[bi, bo, le].astype(f32), img[bi, bo, ri].astype(f32)
+        top_v = tl + (tr - tl) * xl
+        bottom_v = bl + (br - bl) * xl
+        out = top_v + (bottom_v - top_v) * yl
+    return np.where(valid[..., None], out, f32(extrapolation_value)).astype(f32)
+
+
+def _cnr_grad(inputs, outputs, dy, crop_size, method, extrapolation_value):
+    image, boxes, box_ind = inputs
+    d_image = None
+    if image.dtype.is_floating:
+        d_image = dispatch(CNR_GRAD_IMAGE, (dy, boxes, box_ind, image),
+                           {"method": method})
+    # TF: the boxes' gradient of "nearest" is the bilinear one too
+    d_boxes = dispatch(CNR_GRAD_BOXES, (dy, image, boxes, box_ind), {})
+    return d_image, d_boxes, None
+
+
+def _grad_image_infer(specs, method):
+    dy, boxes, box_ind, image = specs
+    return [(image.shape, image.dtype)]
+
+
+def _grad_image_ref(dy, boxes, box_ind, image, method):
+    _check_box_index("crop_and_resize_grad_image", box_ind, image.shape[0])
+    b, h, w, d = image.shape
+    crop = dy.shape[1:3]
+    in_y, in_x, valid = _grid(image.shape, boxes, crop)
+    out = np.zeros((b, h, w, d), np.float64 if image.dtype == np.float64 else f32)
+    g = dy.astype(out.dtype) * valid[..., None]
+    n = len(boxes)
+    bi = np.broadcast_to(box_ind.astype(np.int64)[:, None, None], (n,) + tuple(crop))
+    if method == "nearest":
+        ys = np.broadcast_to(_nearest(in_y, h)[:, :, None], bi.shape)
+        xs = np.broadcast_to(_nearest(in_x, w)[:, None, :], bi.shape)
+        np.add.at(out, (bi, ys, xs), g)
+        return out.astype(image.dtype)
+    top, bottom, y_lerp = _corners(in_y, h)
+    left, right, x_lerp = _corners(in_x, w)
+    yl, xl = y_lerp[:, :, None, None], x_lerp[:, None, :, None]
+    for rows, wy in ((top, 1 - yl), (bottom, yl)):
+        for cols, wx in ((left, 1 - xl), (right, xl)):
+            r = np.broadcast_to(rows[:, :, None], bi.shape)
+            c = np.broadcast_to(cols[:, None, :], bi.shape)
+            np.add.at(out, (bi, r, c), (g * wy * wx).astype(out.dtype))
+    return out.astype(image.dtype)
+
+
+def _grad_boxes_infer(specs):
+    dy, image, boxes, box_ind = specs
+    return [(boxes.shape, dtypes.float32)]
+
+
+def _grad_boxes_ref(dy, image, boxes, box_ind):
+    _check_box_index("crop_and_resize_grad_boxes", box_ind, image.shape[0])
+    h, w = image.shape[1:3]
+    ch, cw = dy.shape[1:3]
+    in_y, in_x, valid = _grid(image.shape, boxes, (ch, cw))
+    img = image.astype(np.float64)
+    bi = box_ind.astype(np.int64)[:, None, None]
+    top, bottom, y_lerp = _corners(in_y, h)
+    left, right, x_lerp = _corners(in_x, w)
+    t, bo, le, ri = top[:, :, None], bottom[:, :, None], left[:, None, :], right[:, None, :]
+    tl, tr, bl, br = img[bi, t, le], img[bi, t, ri], img[bi, bo, le], img[bi, bo, ri]
+    yl, xl = y_lerp[:, :, None, None], x_lerp[:, None, :, None]
+    grad = dy.astype(np.float64) * valid[..., None]
+    gy = (((1 - xl) * (bl - tl) + xl * (br - tr)) * grad).sum(axis=(2, 3))  # per box, row
+    gx = (((1 - yl) * (tr - tl) + yl * (br - bl)) * grad).sum(axis=(1, 3))  # per box, column
+    out = np.zeros((len(boxes), 4))
+    for axis, g, size, crop in ((0, gy, h, ch), (1, gx, w, cw)):
+        if crop > 1:
+            ratio = (size - 1) / (crop - 1)
+            pos = np.arange(crop) * ratio
+            out[:, axis] = (g * (size - 1 - pos)).sum(axis=1)
+            out[:, axis + 2] = (g * pos).sum(axis=1)
+        else:
+            out[:, axis] = out[:, axis + 2] = g.sum(axis=1) * 0.5 * (size - 1)
+    return out.astype(f32)
+
+
+CNR = register("crop_and_resize", OPAQUE, _cnr_infer, _cnr_ref, _cnr_grad)
+CNR_GRAD_IMAGE = register("crop_and_resize_grad_image", OPAQUE, _grad_image_infer,
+                          _grad_image_ref)
+CNR_GRAD_BOXES = register("crop_and_resize_grad_boxes", OPAQUE, _grad_boxes_infer,
+                          _grad_boxes_ref)
+
+
+def _static_ints(op, value, what, count):
+    from graphflow.tensor import EagerTensor, SymbolicTensor
+    if isinstance(value, SymbolicTensor):
+        raise InvalidArgumentError(f"{op}: {what} must be known while the graph is built")
+    if isinstance(value, EagerTensor):
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu" or arr.shape != (count,):
+        raise InvalidArgumentError(f"{op}: {what} must be a 1-D tensor of {count} ints, got "
+                                   f"{value!r:.60}")
+    return tuple(int(v) for v in arr)
+
+
+def crop_and_resize(image, boxes, box_indices, crop_size, method="bilinear",
+                    extrapolation_value=0.0, name=None):
+    """Crops boxes (normalized [y1, x1, y2, x2], float32) out of images box_indices names and
+    resizes each crop to crop_size [height, width] by bilinear or nearest sampling on the box's
+    corners-aligned grid, as TF's CropAndResize: float32 [num_boxes, height, width, depth],
+    extrapolation_value outside the image. Gradients flow to float images and to the boxes
+    (for "nearest", the boxes get the bilinear gradient, as in TF).
+
+        >>> image = tf.reshape(tf.range(16.0), [1, 4, 4, 1])
+        >>> tf.image.crop_and_resize(image, [[0.0, 0.0, 1.0, 1.0]], [0], [2, 2])[0, ..., 0]
+        <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+        array([[ 0.,  3.],
+               [12., 15.]], dtype=float32)>
+    """
+    op = "crop_and_resize"
+    attrs = {"crop_size": _static_ints(op, crop_size, "crop_size", 2), "method": str(method),
+             "extrapolation_value": float(extrapolation_value)}
+    return dispatch(CNR, (_tensor(image), _tensor(boxes, dtypes.float32),
+                          _tensor(box_indices, dtypes.int32)), attrs, name)
+
+
+# -- non-max suppression --------------------------------------------------------------------------
+
+def _iou(a, b):
+    """TF's IOU of boxes in any corner order (0 for an empty box)."""
+    ymin_a, xmin_a = min(a[0], a[2]), min(a[1], a[3])
+    ymax_a, xmax_a = max(a[0], a[2]), max(a[1], a[3])
+    ymin_b, xmin_b = min(b[0], b[2]), min(b[1], b[3])
+    ymax_b, xmax_b = max(b[0], b[2]), max(b[1], b[3])
+    area_a = (ymax_a - ymin_a) * (xmax_a - xmin_a)
+    area_b = (ymax_b - ymin_b) * (xmax_b - xmin_b)
+    if area_a <= 0 or area_b <= 0:
+        return f32(0)
+    ih = max(min(ymax_a, ymax_b) - max(ymin_a, ymin_b), f32(0))
+    iw = max(min(xmax_a, xmax_b) - max(xmin_a, xmin_b), f32(0))
+    inter = ih * iw
+    return inter / (area_a + area_b - inter)
+
+
+def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma):
+    """TF's NonMaxSuppressionV5 greedy loop (Soft-NMS's Gaussian re-scoring when
+    soft_nms_sigma > 0): (selected indices, their scores)."""
+    import heapq
+    boxes, scores = boxes.astype(f32), scores.astype(f32)
+    threshold, iou_limit = f32(score_threshold), f32(iou_threshold)
+    soft = soft_nms_sigma > 0
+    scale = f32(-0.5) / f32(soft_nms_sigma) if soft else f32(0)
+    # a max-heap on score, ties to the lower index; each entry remembers how many selected
+    # boxes it was already compared with (TF's suppress_begin_index)
+    heap = [(-float(scores[i]), i, 0) for i in range(len(scores)) if scores[i] > threshold]
+    heapq.heapify(heap)
+    selected, selected_scores = [], []
+    while len(selected) < max_output_size and heap:
+        neg, i, begin = heapq.heappop(heap)
+        score = original = f32(-neg)
+        hard = False
+        for j in range(len(selected) - 1, begin - 1, -1):
+            iou = f32(_iou(boxes[i], boxes[selected[j]]))
+            weight = np.exp(scale * iou * iou).astype(f32) if soft or iou <= iou_limit else f32(0)
+            score = f32(score * weight)
+            if not soft and iou > iou_limit:
+                hard = True
+                break
+            if score <= threshold:
+                break
+        if hard:
+            continue
+        if score == original:
+            selected.append(i)
+            selected_scores.append(score)
+        elif score > threshold:
+            heapq.heappush(heap, (-float(score), i, len(selected)))
+    return np.array(selected, np.int32), np.array(selected_scores, f32)
+
+
+def _nms_check(specs, max_output_size, iou_threshold, soft_nms_sigma, op):
+    boxes, scores = specs
+    _rank(op, boxes, 2, "boxes")
+    _rank(op, scores, 1, "scores")
+    if boxes.shape is not None and boxes.shape[1] not in (None, 4):
+        raise InvalidArgumentError(f"{op}: boxes must have 4 columns, got shape "
+                                   f"{rules.fmt(boxes.shape)}")
+    if boxes.shape is not None and scores.shape is not None and None not in (
+            boxes.shape[0], scores.shape[0]) and boxes.shape[0] != scores.shape[0]:
+        raise InvalidArgumentError(
+            f"{op}: scores has incompatible shape: {scores.shape[0]} scores for "
+            f"{boxes.shape[0]} boxes")
+    for spec, what in ((boxes, "boxes"), (scores, "scores")):
+        if not spec.dtype.is_floating:
+            raise InvalidArgumentError(f"{op}: {what} must be floats, got "
+                                       f"{spec.dtype.name}")
+    if max_output_size < 0:
+        raise InvalidArgumentError(f"{op}: output size must be non-negative")
+    if not 0 <= iou_threshold <= 1:
+        raise InvalidArgumentError(f"{op}: iou_threshold must be in [0, 1]")
+    if soft_nms_sigma < 0:
+        raise InvalidArgumentError(f"{op}: soft_nms_sigma_val must be >= 0")
+
+
+def _nms_infer(specs, max_output_size, iou_threshold, score_threshold, soft_nms_sigma, pad):
+    _nms_check(specs, max_output_size, iou_threshold, soft_nms_sigma, "non_max_suppression")
+    n = max_output_size if pad else None
+    return [((n,), dtypes.int32), ((n,), specs[1].dtype), ((), dtypes.int32)]
+
+
+def _nms_ref(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma,
+             pad):
+    _nms_infer(_specs(boxes, scores), max_output_size, iou_threshold, score_threshold,
+               soft_nms_sigma, pad)
+    if len(boxes) != len(scores):
+        raise InvalidArgumentError(
+            f"non_max_suppression: scores has incompatible shape: {len(scores)} scores for "
+            f"{len(boxes)} boxes")
+    idx, sc = nms(boxes, scores, max_output_size, iou_threshold, score_threshold,
+                  soft_nms_sigma)
+    valid = np.array(len(idx), np.int32)
+    if pad:  # TF's pad_to_max_output_size: zeros after the selected ones
+        idx = np.concatenate([idx, np.zeros(max_output_size - len(idx), np.int32)])
+        sc = np.concatenate([sc, np.zeros(max_output_size - len(sc), f32)])
+    return idx, sc.astype(scores.dtype), valid
+
+
+NMS = register("non_max_suppression", OPAQUE, _nms_infer, _nms_ref, num_outputs=3)
+
+
+def _known_number(op, value, what, kind=float):
+    from graphflow.tensor import EagerTensor, SymbolicTensor
+    if isinstance(value, SymbolicTensor):
+        raise InvalidArgumentError(f"{op}: {what} must be known while the graph is built (a "
+                                   "Python number or an eager tensor)")
+    if isinstance(value, EagerTensor):
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.ndim > 1:
+        raise InvalidArgumentError(f"{op}: {what} must be a scalar, got shape {arr.shape}")
+    return kind(arr.reshape(()))
+
+
+def _nms_call(op, boxes, scores, max_output_size, iou_threshold, score_threshold,
+              soft_nms_sigma, pad=False, name=None):
+    attrs = {"max_output_size": _known_number(op, max_output_size, "max_output_size", int),
+             "iou_threshold": _known_number(op, iou_threshold, "iou_threshold"),
+             "score_threshold": _known_number(op, score_threshold, "score_threshold"),
+             "soft_nms_sigma": _known_number(op, soft_nms_sigma, "soft_nms_sigma"),
+             "pad": bool(pad)}
+    try:
+        return dispatch(NMS, (_tensor(boxes), _tensor(scores)), attrs, name)
+    except InvalidArgumentError as e:  # name the function the user called
+        raise InvalidArgumentError(str(e).replace("non_max_suppression:", f"{op}:", 1)) from None
+
+
+def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5,
+                        score_threshold=float("-inf"), name=None):
+    """Indices (int32) of at most max_output_size boxes ([num_boxes, 4] as [y1, x1, y2, x2],
+    any corner order), chosen greedily by decreasing score, dropping every box whose IOU with
+    a chosen one exceeds iou_threshold and every score <= score_threshold (TF's NMS).
+
+        >>> boxes = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3]]
+        >>> tf.image.non_max_suppression(boxes, [0.9, 0.8, 0.7], 3).numpy()
+        array([0, 2], dtype=int32)
+    """
+    return _nms_call("non_max_suppression", boxes, scores, max_output_size, iou_threshold,
+                     score_threshold, 0.0, name=name)[0]
+
+
+def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshold=0.5,
+                                    score_threshold=float("-inf"), soft_nms_sigma=0.0,
+                                    name=None):
+    """(selected_indices, selected_scores): non_max_suppression, or with soft_nms_sigma > 0
+    Soft-NMS (Bodla et al.), which scales each remaining score by exp(-iou**2 / (2 sigma))
+    for every box chosen before it instead of dropping it (iou_threshold is then unused).
+
+        >>> boxes = [[0, 0, 1, 1], [0, 0.1, 1, 1.1]]
+        >>> i, s = tf.image.non_max_suppression_with_scores(boxes, [0.9, 0.8], 2,
+        ...                                                 soft_nms_sigma=0.5)
+        >>> i.numpy(), s.numpy()
+        (array([0, 1], dtype=int32), array([0.9       , 0.35696542], dtype=float32))
+    """
+    idx, sc, _ = _nms_call("non_max_suppression_with_scores", boxes, scores, max_output_size,
+                           iou_threshold, score_threshold, soft_nms_sigma, name=name)
+    return idx, sc
+
+
+def _canonical_like_first(boxes):
+    """TF's padded NMS puts every box's corners in the order of the first box's (it reads only
+    boxes[0, 0] to decide which of y1, y2 and of x1, x2 is the minimum)."""
+    from graphflow.ops import elementwise as ew
+    from graphflow.ops.shape import reshape, stack
+    first = reshape(boxes, [-1, 4])[0]
+    cols = [boxes[..., k] for k in range(4)]
+    y_ok, x_ok = ew.less_equal(first[0], first[2]), ew.less_equal(first[1], first[3])
+    return stack([ew.where(y_ok, cols[0], cols[2]), ew.where(x_ok, cols[1], cols[3]),
+                  ew.where(y_ok, cols[2], cols[0]), ew.where(x_ok, cols[3], cols[1])], axis=-1)
+
+
+def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5,
+                               score_threshold=float("-inf"), pad_to_max_output_size=False,
+                               name=None, sorted_input=False, canonicalized_coordinates=False,
+                               tile_size=512):
+    """(selected_indices, valid_outputs): non_max_suppression's indices and their count; with
+    pad_to_max_output_size, padded with zeros to max_output_size, and boxes may then be a batch
+    [..., num_boxes, 4] (scores [..., num_boxes]). As in TF, unless canonicalized_coordinates,
+    every box is read in the corner order of the first box; sorted_input and tile_size are
+    speed hints of TF's tiled algorithm and change nothing here.
+
+        >>> idx, n = tf.image.non_max_suppression_padded(
+        ...     [[0, 0, 1, 1], [0, 0, 1, 1]], [0.9, 0.8], 3, pad_to_max_output_size=True)
+        >>> idx.numpy(), int(n)
+        (array([0, 0, 0], dtype=int32), 1)
+    """
+    from graphflow.ops.shape import reshape, stack
+    op = "non_max_suppression_padded"
+    boxes, scores = _tensor(boxes), _tensor(scores)
+    if not canonicalized_coordinates and boxes.shape.rank is not None and boxes.shape.rank >= 2:
+        boxes = _canonical_like_first(boxes)
+    if not pad_to_max_output_size:
+        if boxes.shape.rank is not None and boxes.shape.rank > 2:
+            raise InvalidArgumentError(
+                f"'pad_to_max_output_size' (value {pad_to_max_output_size}) must be True for "
+                "batched input")
+        idx, _, valid = _nms_call(op, boxes, scores, max_output_size, iou_threshold,
+                                  score_threshold, 0.0, name=name)
+        return idx, valid
+    dims = boxes.shape.as_list()
+    if boxes.shape.rank is None or None in dims[:-2]:
+        raise InvalidArgumentError(f"{op}: the batch dims of boxes must be known, got shape "
+                                   f"{boxes.shape}")
+    if len(dims) == 2:
+        idx, _, valid = _nms_call(op, boxes, scores, max_output_size, iou_threshold,
+                                  score_threshold, 0.0, pad=True, name=name)
+        return idx, valid
+    heads = dims[:-2]
+    flat_boxes = reshape(boxes, [-1] + dims[-2:])
+    flat_scores = reshape(scores, [-1, dims[-2]])
+    rows, valid = [], []
+    for k in range(int(np.prod(heads, dtype=np.int64))):
+        idx, _, n = _nms_call(op, flat_boxes[k], flat_scores[k], max_output_size,
+                              iou_threshold, score_threshold, 0.0, pad=True)
+        rows.append(idx)
+        valid.append(n)
+    size = rows[0].shape[0]
+    return reshape(stack(rows), heads + [size]), reshape(stack(valid), heads)
