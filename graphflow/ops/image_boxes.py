@@ -582,3 +582,90 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
         valid.append(n)
     size = rows[0].shape[0]
     return reshape(stack(rows), heads + [size]), reshape(stack(valid), heads)
+
+
+# -- draw_bounding_boxes --------------------------------------------------------------------------
+
+_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
+                    [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1],
+                    [1, 0, 1, 1]], f32)  # TF's default table: yellow, blue, red, lime, ...
+
+
+def _draw_infer(specs):
+    images, boxes, colors = specs
+    op = "draw_bounding_boxes"
+    if images.shape is not None and len(images.shape) != 4:
+        raise InvalidArgumentError(f"{op}: The rank of the images should be 4, got shape "
+                                   f"{rules.fmt(images.shape)}")
+    _rank(op, boxes, 3, "boxes")
+    _rank(op, colors, 2, "colors")
+    if images.dtype.np.kind not in "fiu" or images.dtype is dtypes.bool:
+        raise InvalidArgumentError(f"{op}: images must be numbers, got {images.dtype.name}")
+    if images.shape is not None and images.shape[3] not in (None, 1, 3, 4):
+        raise InvalidArgumentError(
+            f"{op}: Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")
+    if boxes.shape is not None and boxes.shape[2] not in (None, 4):
+        raise InvalidArgumentError(f"{op}: The size of the third dimension of the box must be "
+                                   f"4. Received: {boxes.shape[2]}")
+    if images.shape is not None and boxes.shape is not None and None not in (
+            images.shape[0], boxes.shape[0]) and images.shape[0] != boxes.shape[0]:
+        raise InvalidArgumentError(
+            f"{op}: The batch sizes should be the same: {boxes.shape[0]} sets of boxes for "
+            f"{images.shape[0]} images")
+    return [(images.shape, images.dtype)]
+
+
+def _draw_ref(images, boxes, colors):
+    _draw_infer(_specs(images, boxes, colors))
+    batch, height, width, depth = images.shape
+    if len(boxes) != batch:
+        raise InvalidArgumentError(
+            f"draw_bounding_boxes: The batch sizes should be the same: {len(boxes)} sets of "
+            f"boxes for {batch} images")
+    table = _COLORS.copy() if colors.size == 0 else colors.astype(f32)
+    if colors.size == 0 and depth == 1:
+        table[:, 0] = 1
+    if table.shape[1] < depth:
+        raise InvalidArgumentError(
+            f"draw_bounding_boxes: colors must have equal or more channels than the image "
+            f"provided: {list(table.shape)}")
+    out = images.copy()
+    for b in range(batch):
+        for k, box in enumerate(boxes[b].astype(f32)):
+            color = table[k % len(table), :depth].astype(images.dtype)
+            # the kernel truncates box * (size - 1) toward zero
+            r0, c0 = int(box[0] * f32(height - 1)), int(box[1] * f32(width - 1))
+            r1, c1 = int(box[2] * f32(height - 1)), int(box[3] * f32(width - 1))
+            if r0 > r1 or c0 > c1 or r0 >= height or r1 < 0 or c0 >= width or c1 < 0:
+                continue  # inverted, or wholly outside: not drawn
+            rs, re = max(r0, 0), min(r1, height - 1)
+            cs, ce = max(c0, 0), min(c1, width - 1)
+            if r0 >= 0:
+                out[b, r0, cs:ce + 1] = color
+            if r1 < height:
+                out[b, r1, cs:ce + 1] = color
+            if c0 >= 0:
+                out[b, rs:re + 1, c0] = color
+            if c1 < width:
+                out[b, rs:re + 1, c1] = color
+    return out
+
+
+DRAW_BOXES = register("draw_bounding_boxes", OPAQUE, _draw_infer, _draw_ref)
+
+
+def draw_bounding_boxes(images, boxes, colors, name=None):
+    """Copies of float [batch, height, width, depth] images with the outline of each box
+    (boxes [batch, num_boxes, 4] as [y_min, x_min, y_max, x_max] in [0, 1]) drawn one pixel
+    wide, box k in colors[k % len(colors)] (RGBA rows; None: TF's table of ten colors), as TF's
+    DrawBoundingBoxesV2. Not differentiable, as in TF.
+
+        >>> out = tf.image.draw_bounding_boxes(tf.zeros([1, 3, 3, 1]), [[[0, 0, 1, 1]]], None)
+        >>> out.numpy()[0, :, :, 0]
+        array([[1., 1., 1.],
+               [1., 0., 1.],
+               [1., 1., 1.]], dtype=float32)
+    """
+    colors = np.zeros((0, 4), f32) if colors is None else colors
+    return dispatch(DRAW_BOXES, (_tensor(images), _tensor(boxes, dtypes.float32),
+                                 _tensor(colors, dtypes.float32)), {}, name)
