@@ -77,7 +77,7 @@ def _patches_ref(x, sizes, strides, rates, padding):
     padded = np.zeros((b, h + 1, w + 1, d), x.dtype)  # index -1 reads the zero row / column
     padded[:, :h, :w] = x
     out = padded[:, rows[:, None, :, None], cols[None, :, None, :]]  # b, oh, ow, kh, kw, d
-    return out.reshape(b, rows.shape[0], cols.shape[0], -1)
+    return out.reshape(b, rows.shape[0], cols.shape[0], sizes[0] * sizes[1] * d)
 
 
 def _patches_grad(inputs, outputs, dy, sizes, strides, rates, padding):
