@@ -3257,11 +3257,12 @@ def _nms_make(rng, dtype):
     boxes = boxes.astype(dtypes.as_dtype(dtype).np)
     scores = rng.permutation(12).astype(dtypes.as_dtype(dtype).np) / 12
     full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "soft_nms_sigma": 0.0,
-            "pad": False}
+            "pad": False, "corners_as_given": False}
     return [([boxes, scores], {**full, "max_output_size": m, **a}) for m, a in [
         (12, {}), (4, {"iou_threshold": 0.2}), (12, {"score_threshold": 0.4}),
         (0, {}), (12, {"soft_nms_sigma": 0.5, "score_threshold": 0.1}),
-        (6, {"pad": True, "iou_threshold": 0.3}), (12, {"iou_threshold": 1.0})]] + \
+        (6, {"pad": True, "iou_threshold": 0.3}), (12, {"iou_threshold": 1.0}),
+        (12, {"pad": True, "corners_as_given": True})]] + \
         [([boxes[:0], scores[:0]], {**full, "max_output_size": 3})]
 
 

@@ -9,6 +9,8 @@ included), combined_non_max_suppression, and draw_bounding_boxes (DrawBoundingBo
     >>> tf.image.extract_patches(x, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID")[0, 0, 0]
     <tf.Tensor: shape=(4,), dtype=float32, numpy=array([0., 1., 4., 5.], dtype=float32)>
 """
+import functools
+
 import numpy as np
 
 from graphflow import dtypes
@@ -379,9 +381,21 @@ def _iou(a, b):
     return inter / (area_a + area_b - inter)
 
 
-def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma):
+def _iou_as_given(a, b):
+    """The IOU of TF's padded NMS (_bbox_overlap): corners taken as [y_min, x_min, y_max,
+    x_max] as they are, 1e-8 added to the union."""
+    ih = max(min(a[2], b[2]) - max(a[0], b[0]), f32(0))
+    iw = max(min(a[3], b[3]) - max(a[1], b[1]), f32(0))
+    inter = ih * iw
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter + f32(1e-8)
+    return inter / union
+
+
+def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma,
+        corners_as_given=False):
     """TF's NonMaxSuppressionV5 greedy loop (Soft-NMS's Gaussian re-scoring when
     soft_nms_sigma > 0): (selected indices, their scores)."""
+    similarity = _iou_as_given if corners_as_given else _iou
     import heapq
     boxes, scores = boxes.astype(f32), scores.astype(f32)
     threshold, iou_limit = f32(score_threshold), f32(iou_threshold)
@@ -397,7 +411,7 @@ def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms
         score = original = f32(-neg)
         hard = False
         for j in range(len(selected) - 1, begin - 1, -1):
-            iou = f32(_iou(boxes[i], boxes[selected[j]]))
+            iou = f32(similarity(boxes[i], boxes[selected[j]]))
             weight = np.exp(scale * iou * iou).astype(f32) if soft or iou <= iou_limit else f32(0)
             score = f32(score * weight)
             if not soft and iou > iou_limit:
@@ -439,22 +453,23 @@ def _nms_check(specs, max_output_size, iou_threshold, soft_nms_sigma, op):
         raise InvalidArgumentError(f"{op}: soft_nms_sigma_val must be >= 0")
 
 
-def _nms_infer(specs, max_output_size, iou_threshold, score_threshold, soft_nms_sigma, pad):
+def _nms_infer(specs, max_output_size, iou_threshold, score_threshold, soft_nms_sigma, pad,
+               corners_as_given):
     _nms_check(specs, max_output_size, iou_threshold, soft_nms_sigma, "non_max_suppression")
     n = max_output_size if pad else None
     return [((n,), dtypes.int32), ((n,), specs[1].dtype), ((), dtypes.int32)]
 
 
 def _nms_ref(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma,
-             pad):
+             pad, corners_as_given):
     _nms_infer(_specs(boxes, scores), max_output_size, iou_threshold, score_threshold,
-               soft_nms_sigma, pad)
+               soft_nms_sigma, pad, corners_as_given)
     if len(boxes) != len(scores):
         raise InvalidArgumentError(
             f"non_max_suppression: scores has incompatible shape: {len(scores)} scores for "
             f"{len(boxes)} boxes")
     idx, sc = nms(boxes, scores, max_output_size, iou_threshold, score_threshold,
-                  soft_nms_sigma)
+                  soft_nms_sigma, corners_as_given)
     valid = np.array(len(idx), np.int32)
     if pad:  # TF's pad_to_max_output_size: zeros after the selected ones
         idx = np.concatenate([idx, np.zeros(max_output_size - len(idx), np.int32)])
@@ -479,12 +494,12 @@ def _known_number(op, value, what, kind=float):
 
 
 def _nms_call(op, boxes, scores, max_output_size, iou_threshold, score_threshold,
-              soft_nms_sigma, pad=False, name=None):
+              soft_nms_sigma, pad=False, name=None, corners_as_given=False):
     attrs = {"max_output_size": _known_number(op, max_output_size, "max_output_size", int),
              "iou_threshold": _known_number(op, iou_threshold, "iou_threshold"),
              "score_threshold": _known_number(op, score_threshold, "score_threshold"),
              "soft_nms_sigma": _known_number(op, soft_nms_sigma, "soft_nms_sigma"),
-             "pad": bool(pad)}
+             "pad": bool(pad), "corners_as_given": bool(corners_as_given)}
     try:
         return dispatch(NMS, (_tensor(boxes), _tensor(scores)), attrs, name)
     except InvalidArgumentError as e:  # name the function the user called
@@ -523,14 +538,18 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
     return idx, sc
 
 
-def _canonical_like_first(boxes):
+def _canonical_like_first(boxes, scores, score_threshold):
     """TF's padded NMS puts every box's corners in the order of the first box's (it reads only
-    boxes[0, 0] to decide which of y1, y2 and of x1, x2 is the minimum)."""
+    boxes[0, 0], zeroed when its score is <= score_threshold, to decide which of y1, y2 and of
+    x1, x2 is the minimum) and then takes them as given."""
     from graphflow.ops import elementwise as ew
     from graphflow.ops.shape import reshape, stack
     first = reshape(boxes, [-1, 4])[0]
     cols = [boxes[..., k] for k in range(4)]
     y_ok, x_ok = ew.less_equal(first[0], first[2]), ew.less_equal(first[1], first[3])
+    if float(score_threshold) != float("-inf"):
+        masked = ew.less_equal(reshape(scores, [-1])[0], float(score_threshold))
+        y_ok, x_ok = ew.logical_or(y_ok, masked), ew.logical_or(x_ok, masked)
     return stack([ew.where(y_ok, cols[0], cols[2]), ew.where(x_ok, cols[1], cols[3]),
                   ew.where(y_ok, cols[2], cols[0]), ew.where(x_ok, cols[3], cols[1])], axis=-1)
 
@@ -554,13 +573,14 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     op = "non_max_suppression_padded"
     boxes, scores = _tensor(boxes), _tensor(scores)
     if not canonicalized_coordinates and boxes.shape.rank is not None and boxes.shape.rank >= 2:
-        boxes = _canonical_like_first(boxes)
+        boxes = _canonical_like_first(boxes, scores, score_threshold)
+    call = functools.partial(_nms_call, corners_as_given=True)
     if not pad_to_max_output_size:
         if boxes.shape.rank is not None and boxes.shape.rank > 2:
             raise InvalidArgumentError(
                 f"'pad_to_max_output_size' (value {pad_to_max_output_size}) must be True for "
                 "batched input")
-        idx, _, valid = _nms_call(op, boxes, scores, max_output_size, iou_threshold,
+        idx, _, valid = call(op, boxes, scores, max_output_size, iou_threshold,
                                   score_threshold, 0.0, name=name)
         return idx, valid
     dims = boxes.shape.as_list()
@@ -568,7 +588,7 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
         raise InvalidArgumentError(f"{op}: the batch dims of boxes must be known, got shape "
                                    f"{boxes.shape}")
     if len(dims) == 2:
-        idx, _, valid = _nms_call(op, boxes, scores, max_output_size, iou_threshold,
+        idx, _, valid = call(op, boxes, scores, max_output_size, iou_threshold,
                                   score_threshold, 0.0, pad=True, name=name)
         return idx, valid
     heads = dims[:-2]
@@ -576,7 +596,7 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     flat_scores = reshape(scores, [-1, dims[-2]])
     rows, valid = [], []
     for k in range(int(np.prod(heads, dtype=np.int64))):
-        idx, _, n = _nms_call(op, flat_boxes[k], flat_scores[k], max_output_size,
+        idx, _, n = call(op, flat_boxes[k], flat_scores[k], max_output_size,
                               iou_threshold, score_threshold, 0.0, pad=True)
         rows.append(idx)
         valid.append(n)
