@@ -480,6 +480,12 @@ def _nms_ref(boxes, scores, max_output_size, iou_threshold, score_threshold, sof
 NMS = register("non_max_suppression", OPAQUE, _nms_infer, _nms_ref, num_outputs=3)
 
 
+def _floats(x):
+    """Boxes and scores given as Python lists are float32, as TF's NMS ops take them."""
+    from graphflow.tensor import Tensor
+    return x if isinstance(x, Tensor) else _tensor(x, dtypes.float32)
+
+
 def _known_number(op, value, what, kind=float):
     from graphflow.tensor import EagerTensor, SymbolicTensor
     if isinstance(value, SymbolicTensor):
@@ -501,7 +507,7 @@ def _nms_call(op, boxes, scores, max_output_size, iou_threshold, score_threshold
              "soft_nms_sigma": _known_number(op, soft_nms_sigma, "soft_nms_sigma"),
              "pad": bool(pad), "corners_as_given": bool(corners_as_given)}
     try:
-        return dispatch(NMS, (_tensor(boxes), _tensor(scores)), attrs, name)
+        return dispatch(NMS, (_floats(boxes), _floats(scores)), attrs, name)
     except InvalidArgumentError as e:  # name the function the user called
         raise InvalidArgumentError(str(e).replace("non_max_suppression:", f"{op}:", 1)) from None
 
@@ -531,7 +537,7 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
         >>> i, s = tf.image.non_max_suppression_with_scores(boxes, [0.9, 0.8], 2,
         ...                                                 soft_nms_sigma=0.5)
         >>> i.numpy(), s.numpy()
-        (array([0, 1], dtype=int32), array([0.9       , 0.35696542], dtype=float32))
+        (array([0, 1], dtype=int32), array([0.9       , 0.40960383], dtype=float32))
     """
     idx, sc, _ = _nms_call("non_max_suppression_with_scores", boxes, scores, max_output_size,
                            iou_threshold, score_threshold, soft_nms_sigma, name=name)
@@ -571,7 +577,7 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     """
     from graphflow.ops.shape import reshape, stack
     op = "non_max_suppression_padded"
-    boxes, scores = _tensor(boxes), _tensor(scores)
+    boxes, scores = _floats(boxes), _floats(scores)
     if not canonicalized_coordinates and boxes.shape.rank is not None and boxes.shape.rank >= 2:
         boxes = _canonical_like_first(boxes, scores, score_threshold)
     call = functools.partial(_nms_call, corners_as_given=True)

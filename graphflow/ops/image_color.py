@@ -150,8 +150,8 @@ def _linear(op, images, kernel):
 def rgb_to_yiq(images):
     """RGB [..., 3] (in [0, 1]) to YIQ.
 
-        >>> tf.image.rgb_to_yiq([[1.0, 1.0, 1.0]]).numpy()  # doctest: +NORMALIZE_WHITESPACE
-        array([[ 1.0000000e+00, -1.4901161e-08,  2.9802322e-08]], dtype=float32)
+        >>> tf.image.rgb_to_yiq([[1.0, 0.0, 0.0]]).numpy()
+        array([[0.299    , 0.5959006, 0.2115   ]], dtype=float32)
     """
     return _linear("rgb_to_yiq", images, _RGB_TO_YIQ)
 
