@@ -19,6 +19,7 @@ from graphflow.ops.image_color import (  # noqa: F401
     rgb_to_yiq, rgb_to_yuv, stateless_random_hue, stateless_random_saturation, yiq_to_rgb,
     yuv_to_rgb)
 from graphflow.ops.image_boxes import (  # noqa: F401
-    crop_and_resize, draw_bounding_boxes, extract_patches, non_max_suppression,
+    combined_non_max_suppression, crop_and_resize, draw_bounding_boxes, extract_patches,
+    non_max_suppression,
     non_max_suppression_padded,
     non_max_suppression_with_scores)

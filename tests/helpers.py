@@ -3280,3 +3280,18 @@ def _draw_make(rng, dtype):
 
 
 _add("draw_bounding_boxes", _draw_make, (F32, F16))
+
+
+def _combined_nms_make(rng, dtype):
+    corner, side = rng.uniform(-0.1, 0.9, (2, 9, 3, 2)), rng.uniform(0.05, 0.5, (2, 9, 3, 2))
+    boxes = np.concatenate([corner, corner + side], -1).astype(np.float32)
+    scores = rng.permutation(54).reshape(2, 9, 3).astype(np.float32) / 54
+    full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "pad_per_class": False,
+            "clip_boxes": True}
+    return [([b, scores], {**full, "max_size_per_class": m, "max_total_size": t, **a})
+            for b, m, t, a in [(boxes, 3, 6, {}), (boxes[:, :, :1], 4, 20, {"clip_boxes": False}),
+                               (boxes, 2, 20, {"pad_per_class": True, "iou_threshold": 0.2}),
+                               (boxes, 5, 4, {"score_threshold": 0.6})]]
+
+
+_add("combined_non_max_suppression", _combined_nms_make, (F32,))

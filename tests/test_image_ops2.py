@@ -123,6 +123,18 @@ PATCHES = (
     0.0]], [[6.0, 7.0, 8.0, 18.0, 19.0, 20.0], [8.0, 9.0, 10.0, 20.0, 21.0, 22.0], [10.0, 11.0,
     0.0, 22.0, 23.0, 0.0]], [[18.0, 19.0, 20.0, 0.0, 0.0, 0.0], [20.0, 21.0, 22.0, 0.0, 0.0, 0.0],
     [22.0, 23.0, 0.0, 0.0, 0.0, 0.0]]]])
+CNMS_BOXES = (
+    [[[0.0, 0.44146615266799927, 0.06115143373608589, 0.8927477598190308], [0.570445716381073,
+    0.015079381875693798, 0.8024585247039795, 0.40861034393310547], [0.15082445740699768,
+    0.846752941608429, 0.4782390296459198, 1.0], [0.00685127405449748, 0.15795496106147766,
+    0.36954301595687866, 0.23864638805389404]], [[0.034351736307144165, 0.6636250615119934,
+    0.29187342524528503, 1.0], [0.8060838580131531, 0.18264040350914001, 1.0, 0.45112353563308716],
+    [0.3190070390701294, 0.22389505803585052, 0.4365653991699219, 0.35899242758750916],
+    [0.8145245909690857, 0.6288713812828064, 1.0, 1.0]]])
+CNMS_REST = (
+    [[[0.8538024425506592, 0.8283546566963196, 0.6955296397209167, 0.504199206829071],
+    [0.9958000183105469, 0.886009693145752, 0.8812910914421082, 0.7695344686508179]], [[1.0, 1.0,
+    0.0, 0.0], [1.0, 1.0, 0.0, 0.0]], [4, 4]])
 
 
 def _quality_images():
@@ -504,3 +516,29 @@ def test_draw_bounding_boxes_as_tensorflow_draws_them():
         tf.image.draw_bounding_boxes(np.zeros((2, 5, 6, 3), np.float32), boxes, None)
     with pytest.raises(InvalidArgumentError, match="equal or more channels"):
         tf.image.draw_bounding_boxes(image, boxes, colors[:, :2])
+
+
+def test_combined_non_max_suppression_matches_tensorflow():
+    rng = np.random.default_rng(12)
+    corner, side = rng.uniform(-0.1, 0.9, (2, 8, 2, 2)), rng.uniform(0.05, 0.5, (2, 8, 2, 2))
+    boxes = np.concatenate([corner, corner + side], -1).astype(np.float32)
+    scores = rng.uniform(0, 1, (2, 8, 2)).astype(np.float32)
+    out = tf.image.combined_non_max_suppression(boxes, scores, 2, 10, iou_threshold=0.3,
+                                                score_threshold=0.3, pad_per_class=True)
+    assert [t.dtype for t in out] == [tf.float32, tf.float32, tf.float32, tf.int32]
+    close(out[0], CNMS_BOXES)
+    for got, expected in zip(out[1:], CNMS_REST):
+        close(got, expected)
+    # one box for every class (q = 1), padded to max_total_size
+    b, s, c, n = tf.image.combined_non_max_suppression(boxes[:, :, :1], scores, 3, 9)
+    assert b.shape == (2, 9, 4) and s.shape == c.shape == (2, 9) and n.shape == (2,)
+    for k in range(2):
+        count = int(n[k])
+        assert np.all(np.diff(s[k, :count].numpy()) <= 0) and not s[k, count:].numpy().any()
+    with pytest.raises(InvalidArgumentError, match="either 1 or num classes"):
+        tf.image.combined_non_max_suppression(np.zeros((1, 3, 2, 4), np.float32),
+                                              np.zeros((1, 3, 3), np.float32), 1, 2)
+    with pytest.raises(InvalidArgumentError, match="max_total_size must be > 0"):
+        tf.image.combined_non_max_suppression(boxes, scores, 2, 0)
+    with pytest.raises(InvalidArgumentError, match="boxes must be 4-D"):
+        tf.image.combined_non_max_suppression(boxes[:, :, 0], scores, 2, 3)

@@ -610,6 +610,123 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     return reshape(stack(rows), heads + [size]), reshape(stack(valid), heads)
 
 
+def _combined_infer(specs, max_size_per_class, max_total_size, iou_threshold,
+                    score_threshold, pad_per_class, clip_boxes):
+    boxes, scores = specs
+    op = "combined_non_max_suppression"
+    if boxes.shape is not None and len(boxes.shape) != 4:
+        raise InvalidArgumentError(f"{op}: boxes must be 4-D, got shape {rules.fmt(boxes.shape)}")
+    if scores.shape is not None and len(scores.shape) != 3:
+        raise InvalidArgumentError(f"{op}: scores must be 3-D, got shape "
+                                   f"{rules.fmt(scores.shape)}")
+    for spec, what in ((boxes, "boxes"), (scores, "scores")):
+        if spec.dtype is not dtypes.float32:
+            raise InvalidArgumentError(f"{op}: {what} must be float32, got {spec.dtype.name}")
+    if boxes.shape is not None and boxes.shape[3] not in (None, 4):
+        raise InvalidArgumentError(f"{op}: boxes must have 4 columns, got shape "
+                                   f"{rules.fmt(boxes.shape)}")
+    classes = None if scores.shape is None else scores.shape[2]
+    if boxes.shape is not None and scores.shape is not None:
+        for a, b in ((boxes.shape[0], scores.shape[0]), (boxes.shape[1], scores.shape[1])):
+            if None not in (a, b) and a != b:
+                raise InvalidArgumentError(
+                    f"{op}: scores has incompatible shape: {rules.fmt(scores.shape)} for boxes "
+                    f"{rules.fmt(boxes.shape)}")
+        if None not in (boxes.shape[2], classes) and boxes.shape[2] not in (1, classes):
+            raise InvalidArgumentError(
+                f"{op}: third dimension of boxes must be either 1 or num classes")
+    if max_size_per_class <= 0:
+        raise InvalidArgumentError(f"{op}: max_size_per_class must be positive")
+    if max_total_size <= 0:
+        raise InvalidArgumentError(f"{op}: max_total_size must be > 0")
+    if not 0 <= iou_threshold <= 1:
+        raise InvalidArgumentError(f"{op}: iou_threshold must be in [0, 1]")
+    size = max_total_size
+    if pad_per_class:
+        size = None if classes is None else min(max_total_size, max_size_per_class * classes)
+    batch = None if boxes.shape is None else boxes.shape[0]
+    if batch is None and scores.shape is not None:
+        batch = scores.shape[0]
+    return [((batch, size, 4), dtypes.float32), ((batch, size), dtypes.float32),
+            ((batch, size), dtypes.float32), ((batch,), dtypes.int32)]
+
+
+def _combined_ref(boxes, scores, max_size_per_class, max_total_size, iou_threshold,
+                  score_threshold, pad_per_class, clip_boxes):
+    _combined_infer(_specs(boxes, scores), max_size_per_class, max_total_size, iou_threshold,
+                    score_threshold, pad_per_class, clip_boxes)
+    if boxes.shape[:2] != scores.shape[:2]:
+        raise InvalidArgumentError(
+            "combined_non_max_suppression: scores has incompatible shape: "
+            f"{list(scores.shape)} for boxes {list(boxes.shape)}")
+    if boxes.shape[2] not in (1, scores.shape[2]):
+        raise InvalidArgumentError("combined_non_max_suppression: third dimension of boxes "
+                                   "must be either 1 or num classes")
+    batch, _, q, _ = boxes.shape
+    classes = scores.shape[2]
+    size = min(max_total_size, max_size_per_class * classes) if pad_per_class else \
+        max_total_size
+    out_boxes = np.zeros((batch, size, 4), f32)
+    out_scores = np.zeros((batch, size), f32)
+    out_classes = np.zeros((batch, size), f32)
+    valid = np.zeros(batch, np.int32)
+    for b in range(batch):
+        found = []  # (score, box, class) of every class's own NMS, class by class
+        for c in range(classes):
+            class_boxes = boxes[b, :, c if q > 1 else 0]
+            idx, sc = nms(class_boxes, scores[b, :, c], max_size_per_class, iou_threshold,
+                          score_threshold, 0.0)
+            found += [(float(s_), class_boxes[i], c) for i, s_ in zip(idx, sc)]
+        # TF sorts by score alone (std::sort); ties keep class, then selection, order here
+        found.sort(key=lambda item: -item[0])
+        count = min(len(found), size)
+        valid[b] = count
+        for k, (s_, box, c) in enumerate(found[:count]):
+            out_boxes[b, k] = np.clip(box, 0, 1) if clip_boxes else box
+            out_scores[b, k] = s_
+            out_classes[b, k] = c
+    return out_boxes, out_scores, out_classes, valid
+
+
+COMBINED_NMS = register("combined_non_max_suppression", OPAQUE, _combined_infer, _combined_ref,
+                        num_outputs=4)
+
+
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size,
+                                 iou_threshold=0.5, score_threshold=float("-inf"),
+                                 pad_per_class=False, clip_boxes=True, name=None):
+    """Per-class NMS over a batch, as TF's CombinedNonMaxSuppression: boxes [batch, num_boxes,
+    q, 4] (q = 1: one box for all classes, or num_classes), scores [batch, num_boxes,
+    num_classes]; each class keeps at most max_output_size_per_class boxes, then the best
+    max_total_size of all classes are returned, by decreasing score, zero-padded:
+    (nmsed_boxes [batch, size, 4], nmsed_scores, nmsed_classes (float32) [batch, size],
+    valid_detections [batch]), size = max_total_size, or with pad_per_class
+    min(max_total_size, max_output_size_per_class * num_classes). clip_boxes clips the
+    returned boxes to [0, 1].
+
+        >>> boxes = [[[[0, 0, 1, 1]], [[0, 0.1, 1, 1.1]], [[0, 2, 1, 3]]]]
+        >>> scores = [[[0.9, 0.1], [0.8, 0.7], [0.3, 0.2]]]
+        >>> b, s, c, n = tf.image.combined_non_max_suppression(boxes, scores, 2, 3,
+        ...                                                    clip_boxes=False)
+        >>> s.numpy(), c.numpy(), n.numpy()
+        (array([[0.9, 0.7, 0.3]], dtype=float32), array([[0., 1., 0.]], dtype=float32), array([3], dtype=int32))
+    """
+    op = "combined_non_max_suppression"
+    attrs = {"max_size_per_class": _known_number(op, max_output_size_per_class,
+                                                 "max_output_size_per_class", int),
+             "max_total_size": _known_number(op, max_total_size, "max_total_size", int),
+             "iou_threshold": _known_number(op, iou_threshold, "iou_threshold"),
+             "score_threshold": _known_number(op, score_threshold, "score_threshold"),
+             "pad_per_class": bool(pad_per_class), "clip_boxes": bool(clip_boxes)}
+    from graphflow.ops.elementwise import cast
+    boxes, scores = _floats(boxes), _floats(scores)
+    if boxes.dtype.is_floating and boxes.dtype is not dtypes.float32:  # TF converts to float32
+        boxes = cast(boxes, dtypes.float32)
+    if scores.dtype.is_floating and scores.dtype is not dtypes.float32:
+        scores = cast(scores, dtypes.float32)
+    return dispatch(COMBINED_NMS, (boxes, scores), attrs, name)
+
+
 # -- draw_bounding_boxes --------------------------------------------------------------------------
 
 _COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
