@@ -21,5 +21,6 @@ from graphflow.ops.image_color import (  # noqa: F401
 from graphflow.ops.image_boxes import (  # noqa: F401
     combined_non_max_suppression, crop_and_resize, draw_bounding_boxes, extract_patches,
     non_max_suppression,
-    non_max_suppression_padded,
+    non_max_suppression_padded, sample_distorted_bounding_box,
+    stateless_sample_distorted_bounding_box,
     non_max_suppression_with_scores)

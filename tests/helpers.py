@@ -3295,3 +3295,22 @@ def _combined_nms_make(rng, dtype):
 
 
 _add("combined_non_max_suppression", _combined_nms_make, (F32,))
+
+
+def _stateless_box_make(rng, dtype):
+    boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.3, 0.1, 0.9, 0.4]]], np.float32)
+    full = {"min_object_covered": 0.1, "aspect_ratio_range": (0.75, 1.33),
+            "area_range": (0.05, 1.0), "max_attempts": 100, "use_image_if_no_bounding_boxes": False}
+    size = np.array([40, 60, 3], dtypes.as_dtype(dtype).np)
+    return [([size, boxes, seed.copy()], {**full, **a}) for seed, a in zip(SEEDS, [
+        {}, {"min_object_covered": 0.6, "area_range": (0.2, 0.9)},
+        {"aspect_ratio_range": (0.5, 2.0), "max_attempts": 3},
+        {"min_object_covered": 1.0, "area_range": (0.01, 0.02)}])] + \
+        [([size, np.zeros((1, 0, 4), np.float32), SEEDS[0].copy()],
+          {**full, "use_image_if_no_bounding_boxes": True})]
+
+
+_add("stateless_sample_distorted_bounding_box", _stateless_box_make, (I32, I64),
+     value_checks="image_size must be positive and name 3 dims")
+SKIP_FORWARD["sample_distorted_bounding_box"] = \
+    "RANDOM: checked for reproducibility and its crop constraints (targeted test)"

@@ -542,3 +542,38 @@ def test_combined_non_max_suppression_matches_tensorflow():
         tf.image.combined_non_max_suppression(boxes, scores, 2, 0)
     with pytest.raises(InvalidArgumentError, match="boxes must be 4-D"):
         tf.image.combined_non_max_suppression(boxes[:, :, 0], scores, 2, 3)
+
+
+def test_sample_distorted_bounding_box_crops_as_tensorflow_describes():
+    image = tf.zeros([40, 60, 3])
+    boxes = tf.constant([[[0.1, 0.2, 0.5, 0.6], [0.3, 0.1, 0.9, 0.4]]])
+    for seed in range(20):
+        begin, size, box = tf.image.stateless_sample_distorted_bounding_box(
+            tf.shape(image), boxes, seed=[seed, 1], min_object_covered=0.4,
+            area_range=(0.1, 1.0))
+        assert begin.dtype is tf.int32 and box.shape == (1, 1, 4)
+        crop = tf.slice(image, begin, size)
+        assert crop.shape[2] == 3 and crop.shape[0] * crop.shape[1] >= 0.09 * 2400
+        np.testing.assert_allclose(box.numpy().ravel(), [
+            begin[0] / 40, begin[1] / 60, (begin[0] + size[0]) / 40, (begin[1] + size[1]) / 60],
+            rtol=1e-6)
+    again = tf.image.stateless_sample_distorted_bounding_box([40, 60, 3], boxes, seed=[3, 1])
+    np.testing.assert_array_equal(
+        again[1], tf.image.stateless_sample_distorted_bounding_box([40, 60, 3], boxes,
+                                                                   seed=[3, 1])[1])
+    # nothing can satisfy the constraints: the whole image (as TF, values TF 2.21 returned)
+    begin, size, box = tf.image.sample_distorted_bounding_box(
+        [40, 60, 3], boxes, seed=1, min_object_covered=1.0, area_range=[0.01, 0.02])
+    assert begin.numpy().tolist() == [0, 0, 0] and size.numpy().tolist() == [40, 60, -1]
+    f = tf.function(lambda: tf.image.sample_distorted_bounding_box([40, 60, 3], boxes)[1])
+    assert f().shape == (3,)
+    with pytest.raises(InvalidArgumentError, match="No bounding boxes provided as input"):
+        tf.image.sample_distorted_bounding_box([40, 60, 3], tf.zeros([1, 0, 4]))
+    with pytest.raises(InvalidArgumentError, match=r"must be in \[0.0, 1.0\]: 1.5"):
+        tf.image.sample_distorted_bounding_box([40, 60, 3], [[[0.5, 0.2, 1.5, 0.6]]])
+    with pytest.raises(InvalidArgumentError, match="image_size must contain 3 elements"):
+        tf.image.sample_distorted_bounding_box([40, 60], boxes)
+    with pytest.raises(InvalidArgumentError, match="Max attempts must be non-negative"):
+        tf.image.sample_distorted_bounding_box([40, 60, 3], boxes, max_attempts=0)
+    with pytest.raises(InvalidArgumentError, match="Area range must be less then or equal"):
+        tf.image.sample_distorted_bounding_box([40, 60, 3], boxes, area_range=[0.5, 1.5])

@@ -812,3 +812,195 @@ def draw_bounding_boxes(images, boxes, colors, name=None):
     colors = np.zeros((0, 4), f32) if colors is None else colors
     return dispatch(DRAW_BOXES, (_tensor(images), _tensor(boxes, dtypes.float32),
                                  _tensor(colors, dtypes.float32)), {}, name)
+
+
+# -- sample_distorted_bounding_box ----------------------------------------------------------------
+
+def _sdbb_infer(specs, min_object_covered, aspect_ratio_range, area_range, max_attempts,
+                use_image_if_no_bounding_boxes, seed=None, op="sample_distorted_bounding_box"):
+    size, boxes = specs[:2]
+    if not size.dtype.is_integer or size.dtype is dtypes.bool:
+        raise InvalidArgumentError(f"{op}: image_size must be uint8, int8, int16, int32 or "
+                                   f"int64, got {size.dtype.name}")
+    if size.shape is not None and (len(size.shape) != 1 or size.shape[0] not in (None, 3)):
+        raise InvalidArgumentError(f"{op}: image_size must contain 3 elements, got shape "
+                                   f"{rules.fmt(size.shape)}")
+    if boxes.shape is not None and (len(boxes.shape) != 3 or boxes.shape[2] not in (None, 4)):
+        raise InvalidArgumentError(
+            f"{op}: input boxes must be 3-dimensional [batch, num_boxes, coords], got shape "
+            f"{rules.fmt(boxes.shape)}")
+    if boxes.dtype is not dtypes.float32:
+        raise InvalidArgumentError(f"{op}: bounding_boxes must be float32, got "
+                                   f"{boxes.dtype.name}")
+    if max(area_range) > 1.0 or min(area_range) <= 0.0:
+        raise InvalidArgumentError(
+            f"{op}: Area range must be less then or equal to 1.0 (and positive): "
+            f"{list(area_range)}")
+    if max_attempts <= 0:
+        raise InvalidArgumentError(f"{op}: Max attempts must be non-negative: {max_attempts}")
+    return [((3,), size.dtype), ((3,), size.dtype), ((1, 1, 4), dtypes.float32)]
+
+
+def _random_crop(gen, width, height, min_area, max_area, ratio):
+    """TF's GenerateRandomCrop: (x, y, w, h) of a crop of aspect ratio ~ratio and area in
+    [min_area, max_area], or None."""
+    h = int(np.rint(np.sqrt(min_area / ratio)))
+    max_h = int(np.rint(np.sqrt(max_area / ratio)))
+    if int(np.rint(max_h * ratio)) > width:
+        max_h = int((width + 0.5 - 1e-7) / ratio)  # the largest with round(h * ratio) <= width
+    max_h = min(max_h, height)
+    h = min(h, max_h)
+    if h < max_h:
+        h += int(gen.integers(0, max_h - h + 1))
+    w = int(np.rint(h * ratio))
+    area = float(w * h)
+    if area < min_area:  # rounding left it too small: one row more
+        h += 1
+        w = int(np.rint(h * ratio))
+        area = float(w * h)
+    if area < min_area or area > max_area or w > width or h > height or w <= 0 or h <= 0:
+        return None
+    y = int(gen.integers(0, height - h)) if h < height else 0
+    x = int(gen.integers(0, width - w)) if w < width else 0
+    return x, y, w, h
+
+
+def _covers(crop, rects, minimum):
+    """TF's SatisfiesOverlapConstraints: the crop covers `minimum` of one box's area."""
+    x, y, w, h = crop
+    if w * h < 1:
+        return False
+    for x0, y0, x1, y1 in rects:
+        area = (x1 - x0) * (y1 - y0)
+        if area < 1:
+            continue
+        iw, ih = min(x + w, x1) - max(x, x0), min(y + h, y1) - max(y, y0)
+        if iw > 0 and ih > 0 and iw * ih / area >= minimum:
+            return True
+    return False
+
+
+def sample_box(gen, image_size, boxes, min_object_covered, aspect_ratio_range, area_range,
+               max_attempts, use_image_if_no_bounding_boxes, op):
+    """TF's SampleDistortedBoundingBoxV2 with random numbers from `gen`: (begin, size, box)."""
+    _sdbb_infer(_specs(image_size, boxes), min_object_covered, aspect_ratio_range, area_range,
+                max_attempts, use_image_if_no_bounding_boxes, op=op)
+    height, width = int(image_size[0]), int(image_size[1])
+    if height <= 0 or width <= 0:
+        raise InvalidArgumentError(f"{op}: image height and width must be positive, got "
+                                   f"{[int(v) for v in image_size]}")
+    flat = boxes.reshape(-1, 4).astype(f32)
+    if flat.size and (flat.min() < 0 or flat.max() > 1):
+        bad = flat[(flat < 0) | (flat > 1)][0]
+        raise InvalidArgumentError(
+            f"{op}: All bounding box coordinates must be in [0.0, 1.0]: {bad}")
+    rects = [(int(b[1] * f32(width)), int(b[0] * f32(height)), int(b[3] * f32(width)),
+              int(b[2] * f32(height))) for b in flat]
+    if not rects:
+        if not use_image_if_no_bounding_boxes:
+            raise InvalidArgumentError(
+                f"{op}: No bounding boxes provided as input. One must enable "
+                "use_image_if_no_bounding_boxes if you wish to not provide any bounding boxes.")
+        rects = [(0, 0, width, height)]
+    lo_ratio, hi_ratio = (float(v) for v in aspect_ratio_range)
+    min_area = float(area_range[0]) * width * height
+    max_area = float(area_range[1]) * width * height
+    crop = (0, 0, width, height)
+    for _ in range(max_attempts):
+        ratio = float(gen.random()) * (hi_ratio - lo_ratio) + lo_ratio
+        candidate = _random_crop(gen, width, height, min_area, max_area, ratio)
+        if candidate is not None and _covers(candidate, rects, min_object_covered):
+            crop = candidate
+            break
+    x, y, w, h = crop
+    dtype = image_size.dtype
+    box = np.array([[[y / height, x / width, (y + h) / height, (x + w) / width]]], f32)
+    return np.array([y, x, 0], dtype), np.array([h, w, -1], dtype), box
+
+
+def _sdbb_ref(image_size, boxes, seed, **params):
+    from graphflow.ops.random import _generator
+    return sample_box(_generator(seed), image_size, boxes, op="sample_distorted_bounding_box",
+                      **params)
+
+
+def _stateless_sdbb_infer(specs, **params):
+    from graphflow.ops.stateless_random import _check_seed
+    op = "stateless_sample_distorted_bounding_box"
+    _check_seed(op, specs[2], 2)
+    return _sdbb_infer(specs[:2], **params, op=op)
+
+
+def _stateless_sdbb_ref(image_size, boxes, seed, **params):
+    from graphflow.ops.stateless_random import philox
+    _stateless_sdbb_infer(_specs(image_size, boxes, seed), **params)
+    return sample_box(philox(seed), image_size, boxes,
+                      op="stateless_sample_distorted_bounding_box", **params)
+
+
+SAMPLE_BOX = register("sample_distorted_bounding_box", "random", _sdbb_infer, _sdbb_ref,
+                      num_outputs=3)
+STATELESS_SAMPLE_BOX = register("stateless_sample_distorted_bounding_box", OPAQUE,
+                                _stateless_sdbb_infer, _stateless_sdbb_ref, num_outputs=3)
+
+
+def _sdbb_attrs(op, min_object_covered, aspect_ratio_range, area_range, max_attempts,
+                use_image_if_no_bounding_boxes):
+    def pair(value, default):
+        v = [float(x) for x in np.asarray(default if value is None else value).reshape(-1)]
+        if len(v) != 2:
+            raise InvalidArgumentError(f"{op}: ranges must have 2 elements, got {value!r}")
+        return tuple(v)
+    return {"min_object_covered": _known_number(op, min_object_covered, "min_object_covered"),
+            "aspect_ratio_range": pair(aspect_ratio_range, (0.75, 1.33)),
+            "area_range": pair(area_range, (0.05, 1.0)),
+            "max_attempts": 100 if max_attempts is None else int(max_attempts),
+            "use_image_if_no_bounding_boxes": bool(use_image_if_no_bounding_boxes)}
+
+
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=0, min_object_covered=0.1,
+                                  aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """A random crop for augmentation, as TF's SampleDistortedBoundingBoxV2: up to
+    max_attempts crops of aspect ratio in aspect_ratio_range (default [0.75, 1.33]) and area
+    fraction in area_range (default [0.05, 1]) are drawn until one covers min_object_covered
+    of some box of bounding_boxes ([batch, N, 4] in [0, 1]); else the whole image. Returns
+    (begin, size, bboxes) for tf.slice: begin = [y, x, 0], size = [h, w, -1] in image_size's
+    dtype, bboxes [1, 1, 4] the crop, normalized. The numbers differ from TF's (another
+    generator); seed=0 means unseeded, as in TF.
+
+        >>> begin, size, box = tf.image.sample_distorted_bounding_box(
+        ...     [40, 60, 3], [[[0.1, 0.2, 0.5, 0.6]]], seed=3, min_object_covered=0.5)
+        >>> int(size[2]), box.shape
+        (-1, TensorShape([1, 1, 4]))
+    """
+    from graphflow.ops.random import _seed_key
+    op = "sample_distorted_bounding_box"
+    attrs = _sdbb_attrs(op, min_object_covered, aspect_ratio_range, area_range, max_attempts,
+                        use_image_if_no_bounding_boxes)
+    attrs["seed"] = _seed_key(int(seed) if seed else None)
+    return dispatch(SAMPLE_BOX, (_tensor(image_size), _tensor(bounding_boxes, dtypes.float32)),
+                    attrs, name)
+
+
+def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
+                                            min_object_covered=0.1, aspect_ratio_range=None,
+                                            area_range=None, max_attempts=None,
+                                            use_image_if_no_bounding_boxes=None, name=None):
+    """sample_distorted_bounding_box drawn as a function of `seed` (shape [2]): the same seed
+    gives the same crop (graphflow's stateless generator, not TF's numbers).
+
+        >>> a = tf.image.stateless_sample_distorted_bounding_box(
+        ...     [40, 60, 3], [[[0.1, 0.2, 0.5, 0.6]]], seed=[1, 2])
+        >>> b = tf.image.stateless_sample_distorted_bounding_box(
+        ...     [40, 60, 3], [[[0.1, 0.2, 0.5, 0.6]]], seed=[1, 2])
+        >>> bool(tf.reduce_all(a[0] == b[0]) and tf.reduce_all(a[1] == b[1]))
+        True
+    """
+    from graphflow.ops.stateless_random import _seed
+    op = "stateless_sample_distorted_bounding_box"
+    attrs = _sdbb_attrs(op, min_object_covered, aspect_ratio_range, area_range, max_attempts,
+                        use_image_if_no_bounding_boxes)
+    return dispatch(STATELESS_SAMPLE_BOX, (_tensor(image_size),
+                                           _tensor(bounding_boxes, dtypes.float32),
+                                           _seed(seed, op)), attrs, name)
