@@ -10,6 +10,7 @@ included), combined_non_max_suppression, and draw_bounding_boxes (DrawBoundingBo
     <tf.Tensor: shape=(4,), dtype=float32, numpy=array([0., 1., 4., 5.], dtype=float32)>
 """
 import functools
+import heapq
 
 import numpy as np
 
@@ -396,7 +397,6 @@ def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms
     """TF's NonMaxSuppressionV5 greedy loop (Soft-NMS's Gaussian re-scoring when
     soft_nms_sigma > 0): (selected indices, their scores)."""
     similarity = _iou_as_given if corners_as_given else _iou
-    import heapq
     boxes, scores = boxes.astype(f32), scores.astype(f32)
     threshold, iou_limit = f32(score_threshold), f32(iou_threshold)
     soft = soft_nms_sigma > 0

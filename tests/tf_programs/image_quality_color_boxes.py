@@ -75,4 +75,24 @@ np.testing.assert_allclose(soft.numpy(), [0.95, 0.9, 0.4096038, 0.28388813], rto
 drawn = tf.image.draw_bounding_boxes(tf.zeros([1, 3, 3, 3]), [[[0.0, 0.0, 1.0, 1.0]]],
                                      [[1.0, 0.0, 0.0, 1.0]])
 assert drawn.numpy()[0, :, :, 0].tolist() == [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+idx, valid = tf.image.non_max_suppression_padded(nms_boxes, nms_scores, 4,
+                                                pad_to_max_output_size=True)
+assert idx.numpy().tolist() == [3, 0, 0, 0] and int(valid) == 2
+nmsed = tf.image.combined_non_max_suppression(
+    tf.reshape(nms_boxes, [1, 4, 1, 4]), tf.stack([nms_scores, 1.0 - nms_scores], -1)[None],
+    max_output_size_per_class=2, max_total_size=3, clip_boxes=False)
+np.testing.assert_allclose(nmsed[1].numpy(), [[0.95, 0.9, 0.3]], rtol=1e-6)
+assert nmsed[2].numpy().tolist() == [[0.0, 0.0, 1.0]] and nmsed[3].numpy().tolist() == [3]
+
+with tf.GradientTape() as tape:
+    tape.watch(image)
+    patches = tf.image.extract_patches(image, [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1], "SAME")
+counts = tape.gradient(patches, image).numpy()[0, :, :, 0]
+assert counts.tolist() == [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]]
+
+begin, size, crop_box = tf.image.sample_distorted_bounding_box(
+    [40, 60, 3], [[[0.1, 0.2, 0.5, 0.6]]], seed=7, min_object_covered=0.3)
+crop = tf.slice(tf.zeros([40, 60, 3]), begin, size)
+assert crop.shape[2] == 3 and crop_box.shape == (1, 1, 4)
+assert 0 <= int(begin[0]) and int(begin[0]) + int(size[0]) <= 40
 print("ok")
