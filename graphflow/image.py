@@ -24,3 +24,8 @@ from graphflow.ops.image_boxes import (  # noqa: F401
     non_max_suppression_padded, sample_distorted_bounding_box,
     stateless_sample_distorted_bounding_box,
     non_max_suppression_with_scores)
+from graphflow.ops.image_random import (  # noqa: F401
+    adjust_gamma, random_crop, stateless_random_brightness, stateless_random_contrast,
+    stateless_random_crop, stateless_random_flip_left_right, stateless_random_flip_up_down)
+from graphflow.ops.image_boxes import non_max_suppression_overlaps  # noqa: F401
+from graphflow.ops.image_codecs import is_jpeg  # noqa: F401

@@ -3314,3 +3314,17 @@ _add("stateless_sample_distorted_bounding_box", _stateless_box_make, (I32, I64),
      value_checks="image_size must be positive and name 3 dims")
 SKIP_FORWARD["sample_distorted_bounding_box"] = \
     "RANDOM: checked for reproducibility and its crop constraints (targeted test)"
+
+
+def _overlaps_make(rng, dtype):
+    ov = rng.uniform(0, 1, (9, 9)).astype(np.float32)
+    ov = (ov + ov.T) / 2
+    scores = rng.permutation(9).astype(np.float32) / 9
+    full = {"overlap_threshold": 0.5, "score_threshold": float("-inf")}
+    return [([ov, scores], {**full, "max_output_size": m, **a}) for m, a in [
+        (9, {}), (3, {"overlap_threshold": 0.8}), (9, {"score_threshold": 0.3}), (0, {})]] + \
+        [([ov[:0, :0], scores[:0]], {**full, "max_output_size": 2})]
+
+
+DATA_DEPENDENT_SHAPES |= {"non_max_suppression_overlaps"}
+_add("non_max_suppression_overlaps", _overlaps_make, (F32,))

@@ -577,3 +577,68 @@ def test_sample_distorted_bounding_box_crops_as_tensorflow_describes():
         tf.image.sample_distorted_bounding_box([40, 60, 3], boxes, max_attempts=0)
     with pytest.raises(InvalidArgumentError, match="Area range must be less then or equal"):
         tf.image.sample_distorted_bounding_box([40, 60, 3], boxes, area_range=[0.5, 1.5])
+
+
+def test_non_max_suppression_overlaps_and_is_jpeg():
+    rng = np.random.default_rng(4)
+    overlaps = rng.uniform(0, 1, (15, 15)).astype(np.float32)
+    overlaps = (overlaps + overlaps.T) / 2
+    scores = rng.uniform(0, 1, 15).astype(np.float32)
+    # the selections TF 2.21 made on these inputs
+    for args, expected in [((10, 0.5), [1, 5, 0, 13]), ((10, 0.3, 0.2), [1, 3]),
+                           ((3, 0.9), [1, 5, 6])]:
+        got = tf.image.non_max_suppression_overlaps(overlaps, scores, *args)
+        assert got.dtype is tf.int32 and got.numpy().tolist() == expected
+    with pytest.raises(InvalidArgumentError, match="overlaps must be square"):
+        tf.image.non_max_suppression_overlaps(overlaps[:3], scores[:3], 2)
+    png = tf.io.encode_png(tf.zeros([2, 2, 3], tf.uint8))
+    jpeg = tf.io.encode_jpeg(tf.zeros([2, 2, 3], tf.uint8))
+    assert tf.image.is_jpeg(tf.stack([jpeg, png, tf.constant(b"")])).numpy().tolist() == [
+        True, False, False]
+    assert bool(tf.io.is_jpeg(jpeg))
+
+
+def test_adjust_gamma_matches_tensorflow():
+    x = np.array([[[0.1, 0.5, 0.9], [0.25, 1.0, 0.0]]], np.float32)
+    # gain * x ** gamma; uint8 through [0, 1] floats with TF's rounding and saturation
+    close(tf.image.adjust_gamma(x, 0.5, 2.0), 2.0 * np.sqrt(x))
+    u8 = np.array([[[10, 128, 250], [0, 255, 77]]], np.uint8)
+    expected = np.clip(1.3 * (u8 / 255.0) ** 2.2 * 255.5, 0, 255).astype(np.uint8)
+    got = tf.image.adjust_gamma(u8, 2.2, 1.3)
+    assert got.dtype is tf.uint8
+    np.testing.assert_array_equal(got, expected)
+    assert tf.image.adjust_gamma(x.astype(np.float64), 1.5).dtype is tf.float64
+    with pytest.raises(ValueError, match="Gamma should be a non-negative real number"):
+        tf.image.adjust_gamma(x, -1.0)
+
+
+def test_stateless_random_flips_crops_brightness_contrast():
+    x = np.random.default_rng(1).uniform(0, 1, (6, 3, 4, 3)).astype(np.float32)
+    for fn, axis in [(tf.image.stateless_random_flip_left_right, 2),
+                     (tf.image.stateless_random_flip_up_down, 1)]:
+        out = fn(x, seed=[5, 5]).numpy()
+        np.testing.assert_array_equal(out, fn(x, seed=[5, 5]))
+        kinds = {("same" if np.array_equal(o, i) else
+                  "flipped" if np.array_equal(o, np.flip(i, axis - 1)) else "?")
+                 for o, i in zip(out, x)}
+        assert "?" not in kinds
+        one = fn(x[0], seed=[1, 2]).numpy()
+        assert np.array_equal(one, x[0]) or np.array_equal(one, np.flip(x[0], axis - 1))
+    crop = tf.image.stateless_random_crop(x[0], [2, 2, 3], seed=[1, 2]).numpy()
+    assert any(np.array_equal(crop, x[0, i:i + 2, j:j + 2]) for i in range(2) for j in range(3))
+    assert tf.image.random_crop(x[0], [2, 3, 3], seed=4).shape == (2, 3, 3)
+    f = tf.function(lambda v: tf.image.stateless_random_crop(v, [3, 1, 3], seed=[3, 3]))
+    np.testing.assert_array_equal(f(x[1]), tf.image.stateless_random_crop(x[1], [3, 1, 3],
+                                                                          seed=[3, 3]))
+    bright = tf.image.stateless_random_brightness(x, 0.2, seed=[7, 7])
+    delta = float(tf.random.stateless_uniform([], seed=[7, 7], minval=-0.2, maxval=0.2))
+    close(bright, x + delta)
+    contrast = tf.image.stateless_random_contrast(x, 0.5, 1.5, seed=[8, 8])
+    factor = float(tf.random.stateless_uniform([], seed=[8, 8], minval=0.5, maxval=1.5))
+    close(contrast, tf.image.adjust_contrast(x, factor))
+    with pytest.raises(InvalidArgumentError, match="Need value.shape >= size"):
+        tf.image.random_crop(x[0], [4, 4, 3])
+    with pytest.raises(ValueError, match="max_delta must be non-negative"):
+        tf.image.stateless_random_brightness(x, -0.1, seed=[1, 2])
+    with pytest.raises(ValueError, match="upper must be > lower"):
+        tf.image.stateless_random_contrast(x, 0.5, 0.2, seed=[1, 2])

@@ -393,11 +393,20 @@ def _iou_as_given(a, b):
 
 
 def nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma,
-        corners_as_given=False):
+        corners_as_given=False, overlaps=None):
     """TF's NonMaxSuppressionV5 greedy loop (Soft-NMS's Gaussian re-scoring when
-    soft_nms_sigma > 0): (selected indices, their scores)."""
-    similarity = _iou_as_given if corners_as_given else _iou
-    boxes, scores = boxes.astype(f32), scores.astype(f32)
+    soft_nms_sigma > 0): (selected indices, their scores). With `overlaps` (a [n, n] matrix),
+    its entries are the similarities instead of the boxes' IOUs (NonMaxSuppressionWithOverlaps)."""
+    if overlaps is not None:
+        overlaps = overlaps.astype(f32)
+
+        def similarity(i, j):
+            return overlaps[i, j]
+        boxes = np.arange(len(overlaps))
+    else:
+        similarity = _iou_as_given if corners_as_given else _iou
+        boxes = boxes.astype(f32)
+    scores = scores.astype(f32)
     threshold, iou_limit = f32(score_threshold), f32(iou_threshold)
     soft = soft_nms_sigma > 0
     scale = f32(-0.5) / f32(soft_nms_sigma) if soft else f32(0)
@@ -542,6 +551,54 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
     idx, sc, _ = _nms_call("non_max_suppression_with_scores", boxes, scores, max_output_size,
                            iou_threshold, score_threshold, soft_nms_sigma, name=name)
     return idx, sc
+
+
+def _overlaps_infer(specs, max_output_size, overlap_threshold, score_threshold):
+    overlaps, scores = specs
+    op = "non_max_suppression_overlaps"
+    _rank(op, overlaps, 2, "overlaps")
+    _rank(op, scores, 1, "scores")
+    if overlaps.shape is not None and None not in overlaps.shape and \
+            overlaps.shape[0] != overlaps.shape[1]:
+        raise InvalidArgumentError(f"{op}: overlaps must be square, got shape "
+                                   f"{rules.fmt(overlaps.shape)}")
+    if overlaps.shape is not None and scores.shape is not None and None not in (
+            overlaps.shape[0], scores.shape[0]) and overlaps.shape[0] != scores.shape[0]:
+        raise InvalidArgumentError(
+            f"{op}: scores has incompatible shape: {scores.shape[0]} scores for "
+            f"{overlaps.shape[0]} boxes")
+    for spec, what in ((overlaps, "overlaps"), (scores, "scores")):
+        if spec.dtype is not dtypes.float32:
+            raise InvalidArgumentError(f"{op}: {what} must be float32, got {spec.dtype.name}")
+    if max_output_size < 0:
+        raise InvalidArgumentError(f"{op}: output size must be non-negative")
+    return [((None,), dtypes.int32)]
+
+
+def _overlaps_ref(overlaps, scores, max_output_size, overlap_threshold, score_threshold):
+    _overlaps_infer(_specs(overlaps, scores), max_output_size, overlap_threshold,
+                    score_threshold)
+    return nms(None, scores, max_output_size, overlap_threshold, score_threshold, 0.0,
+               overlaps=overlaps)[0]
+
+
+NMS_OVERLAPS = register("non_max_suppression_overlaps", OPAQUE, _overlaps_infer, _overlaps_ref)
+
+
+def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
+                                 score_threshold=float("-inf"), name=None):
+    """non_max_suppression with the pairwise similarities given ([num_boxes, num_boxes]
+    float32): a box is dropped when its overlap with a chosen one exceeds overlap_threshold.
+
+        >>> overlaps = [[1.0, 0.7, 0.1], [0.7, 1.0, 0.2], [0.1, 0.2, 1.0]]
+        >>> tf.image.non_max_suppression_overlaps(overlaps, [0.9, 0.8, 0.7], 3).numpy()
+        array([0, 2], dtype=int32)
+    """
+    op = "non_max_suppression_overlaps"
+    attrs = {"max_output_size": _known_number(op, max_output_size, "max_output_size", int),
+             "overlap_threshold": _known_number(op, overlap_threshold, "overlap_threshold"),
+             "score_threshold": _known_number(op, score_threshold, "score_threshold")}
+    return dispatch(NMS_OVERLAPS, (_floats(overlaps), _floats(scores)), attrs, name)
 
 
 def _canonical_like_first(boxes, scores, score_threshold):
