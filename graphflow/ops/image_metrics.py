@@ -39,8 +39,8 @@ def _check_compatible(op, a, b):
     ta, tb = a.shape.as_list()[-3:], b.shape.as_list()[-3:]
     if any(x is not None and y is not None and x != y for x, y in zip(ta, tb)):
         raise InvalidArgumentError(
-            f"{op}: Shapes {_fmt(a.shape)[:-1].rsplit('(', 1)[0]}"
-            f"({', '.join(map(str, ta))}) and ({', '.join(map(str, tb))}) are incompatible")
+            f"{op}: Shapes ({', '.join(map(str, ta))}) and ({', '.join(map(str, tb))}) are "
+            "incompatible")
     for x, y in zip(reversed(a.shape.as_list()[:-3]), reversed(b.shape.as_list()[:-3])):
         if not (x == 1 or y == 1 or x is None or y is None or x == y):
             raise InvalidArgumentError(
