@@ -3443,3 +3443,176 @@ def _parse_make(rng, dtype):
 _add("parse_tensor", _parse_make, (STRING,), lambda data, out_type: _PARSED[data[()]].copy(),
      value_checks="the bytes must be a TensorProto (all ones are not)")
 DATA_DEPENDENT_SHAPES |= {"parse_tensor"}
+# -- tf.image patches and boxes (graphflow/ops/image_boxes.py): values are checked against
+# constants TF 2.21 computed in tests/test_image_ops2.py; here the references, shape rules and
+# gradients ---------------------------------------------------------------------------------------
+
+PATCH_CASES = [((2, 5, 6, 2), (2, 2), (1, 1), (1, 1), "VALID"),
+               ((1, 5, 6, 1), (3, 2), (2, 3), (1, 1), "SAME"),
+               ((1, 6, 5, 2), (2, 3), (2, 1), (2, 2), "VALID"),
+               ((2, 4, 4, 1), (3, 3), (3, 2), (2, 1), "SAME"),
+               ((1, 3, 3, 1), (4, 4), (1, 1), (1, 1), "VALID")]  # no patch fits: empty rows
+
+
+def _patches_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"sizes": k, "strides": st, "rates": r, "padding": p})
+            for s, k, st, r, p in PATCH_CASES]
+
+
+def _patches_expected(x, sizes, strides, rates, padding):
+    """Patch by patch, from TF's definition: out[b, i, j, (a * kw + c) * depth + d] is
+    x[b, i * sh - top + a * rh, j * sw - left + c * rw, d], zero outside the image."""
+    b, h, w, depth = x.shape
+    geometry = []
+    for size, k, s, r in ((h, sizes[0], strides[0], rates[0]), (w, sizes[1], strides[1], rates[1])):
+        eff = (k - 1) * r + 1
+        if padding == "VALID":
+            geometry.append((max(0, math.ceil((size - eff + 1) / s)), 0))
+        else:
+            out = math.ceil(size / s)
+            geometry.append((out, max(0, (out - 1) * s + eff - size) // 2))
+    (oh, top), (ow, left) = geometry
+    out = np.zeros((b, oh, ow, sizes[0] * sizes[1] * depth), x.dtype)
+    for n, i, j, a, c, d in np.ndindex(b, oh, ow, sizes[0], sizes[1], depth):
+        y, z = i * strides[0] - top + a * rates[0], j * strides[1] - left + c * rates[1]
+        if 0 <= y < h and 0 <= z < w:
+            out[n, i, j, (a * sizes[1] + c) * depth + d] = x[n, y, z, d]
+    return out
+
+
+def _patches_grad_make(rng, dtype):
+    cases = []
+    for (arrays, attrs), (s, *_) in zip(_patches_make(rng, dtype), PATCH_CASES):
+        out = _patches_expected(arrays[0], **attrs)
+        cases.append(([values(rng, out.shape, dtype), arrays[0]], attrs))
+    return cases
+
+
+def _patches_grad_expected(dy, like, **attrs):
+    # the transpose of the forward map, column by column of its matrix
+    flat = np.zeros((dy.size, like.size))
+    for k in range(like.size):
+        e = np.zeros(like.size)
+        e[k] = 1
+        flat[:, k] = _patches_expected(e.reshape(like.shape), **attrs).reshape(-1)
+    return (flat.T @ dy.reshape(-1).astype(np.float64)).reshape(like.shape).astype(dy.dtype)
+
+
+_add("extract_image_patches", _patches_make, (F32, F64, I32, U8), _patches_expected)
+_add("extract_image_patches_grad", _patches_grad_make, (F32, F64), _patches_grad_expected)
+
+# boxes away from pixel centers (the bilinear weights have kinks there), inside and outside
+CNR_BOXES = np.array([[0.13, 0.21, 0.79, 0.93], [0.02, 0.04, 0.97, 0.96], [0.71, 0.63, 0.26, 0.12],
+                      [-0.31, 0.33, 0.61, 1.39]], np.float32)
+
+
+def _cnr_make(rng, dtype):
+    image = values(rng, (2, 5, 6, 3), dtype, 0, 2)
+    cases = []
+    for crop, method, extrapolation in [((3, 4), "bilinear", 0.0), ((1, 5), "bilinear", -0.5),
+                                        ((4, 1), "nearest", 0.25), ((2, 3), "nearest", 0.0)]:
+        cases.append(([image, CNR_BOXES.copy(), np.array([0, 1, 1, 0], np.int32)],
+                      {"crop_size": crop, "method": method,
+                       "extrapolation_value": extrapolation}))
+    return cases
+
+
+def _cnr_grad_image_make(rng, dtype):
+    return [([values(rng, (4,) + attrs["crop_size"] + (3,), F32), boxes, index,
+              values(rng, image.shape, dtype)], {"method": attrs["method"]})
+            for (image, boxes, index), attrs in _cnr_make(rng, dtype)]
+
+
+def _cnr_grad_boxes_make(rng, dtype):
+    return [([values(rng, (4,) + attrs["crop_size"] + (3,), F32), image, boxes, index], {})
+            for (image, boxes, index), attrs in _cnr_make(rng, dtype)]
+
+
+_add("crop_and_resize", _cnr_make, (F32, F64, U8),
+     fd_skip="its output is float32 whatever the image's dtype (TF's CropAndResize): "
+             "tests/test_image_ops2.py checks both gradients against TF's and finite differences",
+     value_checks="box_indices must name images of the batch")
+_add("crop_and_resize_grad_image", _cnr_grad_image_make, (F32, F64),
+     value_checks="box_indices must name images of the batch")
+_add("crop_and_resize_grad_boxes", _cnr_grad_boxes_make, (F32, F64, U8),
+     value_checks="box_indices must name images of the batch")
+
+
+def _nms_make(rng, dtype):
+    corner = rng.uniform(0, 1, (12, 2))
+    boxes = np.concatenate([corner, corner + rng.uniform(0.1, 0.5, (12, 2))], 1)
+    boxes[::4] = boxes[::4][:, [2, 3, 0, 1]]  # TF accepts either corner order
+    boxes = boxes.astype(dtypes.as_dtype(dtype).np)
+    scores = rng.permutation(12).astype(dtypes.as_dtype(dtype).np) / 12
+    full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "soft_nms_sigma": 0.0,
+            "pad": False, "corners_as_given": False}
+    return [([boxes, scores], {**full, "max_output_size": m, **a}) for m, a in [
+        (12, {}), (4, {"iou_threshold": 0.2}), (12, {"score_threshold": 0.4}),
+        (0, {}), (12, {"soft_nms_sigma": 0.5, "score_threshold": 0.1}),
+        (6, {"pad": True, "iou_threshold": 0.3}), (12, {"iou_threshold": 1.0}),
+        (12, {"pad": True, "corners_as_given": True})]] + \
+        [([boxes[:0], scores[:0]], {**full, "max_output_size": 3})]
+
+
+DATA_DEPENDENT_SHAPES |= {"non_max_suppression"}
+_add("non_max_suppression", _nms_make, (F32, F16, F64))
+
+
+def _draw_make(rng, dtype):
+    boxes = np.array([[[0.1, 0.2, 0.8, 0.9], [-0.3, 0.33, 0.6, 1.4], [0.73, 0.61, 0.23, 0.14]],
+                      [[0.0, 0.0, 1.0, 1.0], [0.42, 0.37, 0.42, 0.71], [1.2, 0.1, 1.5, 0.5]]],
+                     np.float32)
+    colors = np.array([[0.2, 0.4, 0.6, 1.0], [1.0, 0.0, 0.5, 0.5]], np.float32)
+    return [([values(rng, (2, 6, 7, depth), dtype, 0, 1), boxes, c], {})
+            for depth in (1, 3, 4) for c in (colors, np.zeros((0, 4), np.float32))]
+
+
+_add("draw_bounding_boxes", _draw_make, (F32, F16))
+
+
+def _combined_nms_make(rng, dtype):
+    corner, side = rng.uniform(-0.1, 0.9, (2, 9, 3, 2)), rng.uniform(0.05, 0.5, (2, 9, 3, 2))
+    boxes = np.concatenate([corner, corner + side], -1).astype(np.float32)
+    scores = rng.permutation(54).reshape(2, 9, 3).astype(np.float32) / 54
+    full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "pad_per_class": False,
+            "clip_boxes": True}
+    return [([b, scores], {**full, "max_size_per_class": m, "max_total_size": t, **a})
+            for b, m, t, a in [(boxes, 3, 6, {}), (boxes[:, :, :1], 4, 20, {"clip_boxes": False}),
+                               (boxes, 2, 20, {"pad_per_class": True, "iou_threshold": 0.2}),
+                               (boxes, 5, 4, {"score_threshold": 0.6})]]
+
+
+_add("combined_non_max_suppression", _combined_nms_make, (F32,))
+
+
+def _stateless_box_make(rng, dtype):
+    boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.3, 0.1, 0.9, 0.4]]], np.float32)
+    full = {"min_object_covered": 0.1, "aspect_ratio_range": (0.75, 1.33),
+            "area_range": (0.05, 1.0), "max_attempts": 100, "use_image_if_no_bounding_boxes": False}
+    size = np.array([40, 60, 3], dtypes.as_dtype(dtype).np)
+    return [([size, boxes, seed.copy()], {**full, **a}) for seed, a in zip(SEEDS, [
+        {}, {"min_object_covered": 0.6, "area_range": (0.2, 0.9)},
+        {"aspect_ratio_range": (0.5, 2.0), "max_attempts": 3},
+        {"min_object_covered": 1.0, "area_range": (0.01, 0.02)}])] + \
+        [([size, np.zeros((1, 0, 4), np.float32), SEEDS[0].copy()],
+          {**full, "use_image_if_no_bounding_boxes": True})]
+
+
+_add("stateless_sample_distorted_bounding_box", _stateless_box_make, (I32, I64),
+     value_checks="image_size must be positive and name 3 dims")
+SKIP_FORWARD["sample_distorted_bounding_box"] = \
+    "RANDOM: checked for reproducibility and its crop constraints (targeted test)"
+
+
+def _overlaps_make(rng, dtype):
+    ov = rng.uniform(0, 1, (9, 9)).astype(np.float32)
+    ov = (ov + ov.T) / 2
+    scores = rng.permutation(9).astype(np.float32) / 9
+    full = {"overlap_threshold": 0.5, "score_threshold": float("-inf")}
+    return [([ov, scores], {**full, "max_output_size": m, **a}) for m, a in [
+        (9, {}), (3, {"overlap_threshold": 0.8}), (9, {"score_threshold": 0.3}), (0, {})]] + \
+        [([ov[:0, :0], scores[:0]], {**full, "max_output_size": 2})]
+
+
+DATA_DEPENDENT_SHAPES |= {"non_max_suppression_overlaps"}
+_add("non_max_suppression_overlaps", _overlaps_make, (F32,))

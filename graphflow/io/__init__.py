@@ -10,3 +10,4 @@ from graphflow.ops.image import (  # noqa: F401
     decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png)
 from graphflow.ops.io import read_file, write_file  # noqa: F401
 from graphflow.ops.tensor_proto import parse_tensor, serialize_tensor  # noqa: F401
+from graphflow.ops.image_codecs import is_jpeg  # noqa: F401
