@@ -103,6 +103,9 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     if not callable(fn):
         raise InvalidTypeError(f"map_fn: fn must be callable, got {fn!r}")
     signature = fn_output_signature if fn_output_signature is not None else dtype
+    if _any_ragged(elems, signature):
+        return _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop,
+                              swap_memory, infer_shape, name)
     flat, n = _elements(elems, "map_fn")
     n_static = n if isinstance(n, int) else None
     if signature is None:
@@ -125,6 +128,73 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
                             parallel_iterations=parallel_iterations or 10, back_prop=back_prop,
                             swap_memory=swap_memory, name=name or "map")
     return nest.pack_sequence_as(out_structure, _stacked(outputs, n_static))
+
+
+def _any_ragged(elems, signature):
+    from graphflow.ops.ragged import RaggedTensor
+    from graphflow.ops.ragged_ops import RaggedTensorSpec
+    return any(isinstance(e, RaggedTensor) for e in nest.flatten(elems)) or \
+        signature is not None and any(isinstance(s, RaggedTensorSpec)
+                                      for s in nest.flatten(signature))
+
+
+def _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop, swap_memory,
+                   infer_shape, name):
+    """map_fn over RaggedTensors (unstacked into their rows) or to RaggedTensorSpec outputs
+    (rows of any length, stacked into a RaggedTensor), as TF's map_fn."""
+    from graphflow.context import context
+    from graphflow.ops import creation as cr, shape as sh
+    from graphflow.ops.ragged import RaggedTensor, _row
+    from graphflow.ops.ragged_ops import RaggedTensorSpec, stack as ragged_stack
+    flat = [e if isinstance(e, RaggedTensor) else _tensor(e) for e in nest.flatten(elems)]
+    lengths = [e.nrows() if isinstance(e, RaggedTensor) else e.shape[0] for e in flat]
+    n = next((x for x in lengths if isinstance(x, int)), None)
+    if n is None:
+        from graphflow.ops.static import get_static_value
+        known = get_static_value(lengths[0]) if isinstance(lengths[0], Tensor) else None
+        n = int(known) if known is not None else None
+    if signature is None:  # TF: the elements' own types; a ragged element gives ragged rows
+        signature = nest.map_structure(
+            lambda e: RaggedTensorSpec(e.shape[1:], e.dtype, e.ragged_rank - 1)
+            if isinstance(e, RaggedTensor) else e.dtype, elems)
+
+    def element(i):
+        return nest.pack_sequence_as(elems, [_row(e, i) if isinstance(e, RaggedTensor) else e[i]
+                                             for e in flat])
+    leaves = nest.flatten(signature)
+    eager = context.graph is None and n is not None and not any(
+        isinstance(t, SymbolicTensor) for e in flat for t in
+        ([e.flat_values] + list(e.nested_row_splits) if isinstance(e, RaggedTensor) else [e]))
+    if not eager:
+        if any(isinstance(s, RaggedTensorSpec) for s in leaves):
+            raise InvalidArgumentError(
+                "map_fn: RaggedTensor results (a RaggedTensorSpec fn_output_signature) are "
+                "computed eagerly only; inside a graph give a dense fn_output_signature")
+        count = lengths[0] if isinstance(lengths[0], Tensor) else lengths[0]
+        return map_fn(lambda i: fn(element(i)), cr.range(count, dtype=dtypes.int64),
+                      parallel_iterations=parallel_iterations, back_prop=back_prop,
+                      swap_memory=swap_memory, infer_shape=infer_shape, name=name,
+                      fn_output_signature=signature)
+    results = [nest.flatten(fn(element(i))) for i in range(n)]
+    out = []
+    for k, spec in enumerate(leaves):
+        rows = [r[k] for r in results]
+        if isinstance(spec, RaggedTensorSpec):
+            if not rows:
+                values = cr.zeros([0] + list(spec.shape[spec.ragged_rank + 1:] if
+                                             spec.shape.rank else []), spec.dtype)
+                out.append(RaggedTensor.from_row_splits(values, [0]))
+                continue
+            out.append(ragged_stack([r if isinstance(r, RaggedTensor) else _tensor(r)
+                                     for r in rows]))
+        else:
+            dtype, shape = _signature(spec)
+            if not rows:
+                out.append(cr.zeros([0] + ([] if shape is None or shape.rank is None
+                                           else list(shape)), dtype))
+                continue
+            out.append(sh.stack([_tensor(r) for r in rows]))
+    return nest.pack_sequence_as(signature, out)
 
 
 def _accumulate(fn, elems, initializer, reverse, what, keep):

@@ -201,7 +201,8 @@ def _calling_op():
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if module.startswith("graphflow.") and module != __name__:
-            name = frame.f_code.co_name
+            if frame.f_code.co_name != "wrapper":  # rules.composite's wrapper: the op is inside
+                name = frame.f_code.co_name
         elif name is not None:
             break
         frame = frame.f_back

@@ -146,7 +146,10 @@ def _reduce(op, inputs, attrs, name):
         total = _reduce_axes(values, axes, "sum", keepdims)
         count = _reduce_axes(values.with_flat_values(ew.ones_like(values.flat_values)),
                              axes, "sum", keepdims)
-        return total / count
+        # NaN for empty rows, as TF, without NumPy's 0/0 warning
+        safe = ew.maximum(count, ew.ones_like(count))
+        nan = ew.zeros_like(total) + _as_tensor(np.asarray(np.nan, dtype.np))
+        return ew.where(ew.greater(count, 0), total / safe, nan)
     return _reduce_axes(rt, axes, kind, keepdims)
 
 
@@ -447,6 +450,8 @@ RAGGED_OPS.update({
     "concat": _concat, "expand_dims": _expand_dims, "gather": _gather, "tile": _tile,
     "one_hot": _one_hot, "size": _size, "rank": _rank, "shape": _shape,
     "where_indices": _where_indices,
+    # string ops that act on each element (TF dispatches them to the flat values too)
+    "string_join": _elementwise, "substr": _elementwise,
 })
 
 registry.composite_dispatch[RaggedTensor] = dispatch_ragged
