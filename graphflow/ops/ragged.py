@@ -74,9 +74,13 @@ def _to_dense_ref(values, splits, default, shape):
 
 def _to_dense_grad(inputs, outputs, dy, shape):
     # Each value's gradient is the padded result's gradient at its place (cut values get 0).
-    values, splits, _ = inputs
+    from graphflow.ops import reduce as rd
+    values, splits, default = inputs
     rt = RaggedTensor(values, splits, internal=True)
-    return _dense_to_values(dy, rt), None, None
+    dvalues = _dense_to_values(dy, rt)
+    # the default fills every place no value went to
+    ddefault = rd.reduce_sum(dy) - rd.reduce_sum(dvalues)
+    return dvalues, None, ddefault
 
 
 RAGGED_TO_DENSE = register("ragged_to_dense", OPAQUE, _to_dense_infer, _to_dense_ref,
@@ -94,6 +98,14 @@ def _dense_to_values(dense, rt):
     idx = sh.stack([ew.minimum(rows, ew.maximum(shape[0] - 1, 0)),
                     ew.minimum(cols, ew.maximum(shape[1] - 1, 0))], axis=1)
     picked = gs.gather_nd(dense, idx)
+    # inner dimensions cut or padded by to_tensor(shape=...): back to the values' own
+    have, want = picked.shape.dims_tuple(), rt.values.shape.dims_tuple()
+    if have is not None and want is not None and None not in have[1:] + want[1:] and \
+            have[1:] != want[1:]:
+        picked = picked[(builtins.slice(None),) + tuple(
+            builtins.slice(0, min(a, b)) for a, b in zip(have[1:], want[1:]))]
+        picked = sh.pad(picked, [[0, 0]] + [[0, max(b - a, 0)]
+                                            for a, b in zip(have[1:], want[1:])])
     for _ in range((picked.shape.rank or 1) - 1):
         inside = sh.expand_dims(inside, -1)
     return ew.where(inside, picked, ew.zeros_like(picked))
