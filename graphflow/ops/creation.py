@@ -162,6 +162,8 @@ def fill(dims, value, dtype=None, name=None):
         >>> tf.fill([2], 7).numpy()
         array([7, 7], dtype=int32)
     """
+    if hasattr(dims, "_ragged_fill"):  # a DynamicRaggedShape: a RaggedTensor of that shape
+        return dims._ragged_fill(value, dtype)
     from graphflow.ops import dynamic_shape
     known, computed = dynamic_shape.shape_operand(dims, "fill")
     if computed is not None or isinstance(value, (SymbolicTensor, Variable)):

@@ -735,11 +735,8 @@ class RaggedTensor(_Operators):
         return []
 
 
-def _format_rows(rows, indent=1):
-    """Nested lists as TF prints them: rows of rank > 1 on separate lines."""
-    if rows and isinstance(rows[0], list) and rows[0] and isinstance(rows[0][0], list):
-        inner = (",\n" + " " * indent).join(_format_rows(r, indent + 1) for r in rows)
-        return f"[{inner}]"
+def _format_rows(rows):
+    """Nested lists as TF prints them (on one line)."""
     return repr(rows)
 
 

@@ -422,6 +422,49 @@ def _shape(op, inputs, attrs, name):
     return DynamicRaggedShape._from_tensor(rt, dtypes.as_dtype(attrs.get("out_type", "int32")))
 
 
+def _reverse(op, inputs, attrs, name):
+    (rt,) = inputs
+    from graphflow.ops import layout
+    from graphflow.ops.ragged import _slice_within_rows
+    for a in attrs["axis"]:
+        if a == 0:
+            n = rt.nrows()
+            rt = ragged_gather(rt, cr.range(n - 1, -1, -1, dtype=rt.row_splits.dtype))
+        elif a == 1:
+            rt = _slice_within_rows(rt, slice(None, None, -1))
+        else:
+            rt = rt.with_values(layout.reverse(rt.values, [a - 1]))
+    return rt
+
+
+def _squeeze(op, inputs, attrs, name):
+    (rt,) = inputs
+    axes = attrs["axis"]
+    if axes is None:
+        raise InvalidArgumentError("squeeze: axis must be given for a RaggedTensor")
+    for a in sorted(axes, reverse=True):
+        rt = _squeeze_axis(rt, a)
+    return rt
+
+
+def _squeeze_axis(x, a):
+    if not isinstance(x, RaggedTensor):
+        return sh.squeeze(x, [a])
+    if a == 0:
+        n = _static(x.nrows())
+        if n is None or int(n) != 1:
+            raise InvalidArgumentError(
+                f"squeeze: cannot squeeze axis 0 of a RaggedTensor with {n} rows")
+        return _row(x, 0)
+    if a == 1:
+        lengths = _static(x.row_lengths())
+        if lengths is None or np.any(lengths != 1):
+            raise InvalidArgumentError(
+                "squeeze: cannot squeeze a ragged axis unless every row has length 1")
+        return x.values
+    return x.with_values(_squeeze_axis(x.values, a - 1))
+
+
 def _where_indices(op, inputs, attrs, name):
     (rt,) = inputs
     flat = rt.flat_values
@@ -449,7 +492,7 @@ RAGGED_OPS = {name: _reduce for name in _REDUCE_KINDS}
 RAGGED_OPS.update({
     "concat": _concat, "expand_dims": _expand_dims, "gather": _gather, "tile": _tile,
     "one_hot": _one_hot, "size": _size, "rank": _rank, "shape": _shape,
-    "where_indices": _where_indices,
+    "where_indices": _where_indices, "reverse": _reverse, "squeeze": _squeeze,
     # string ops that act on each element (TF dispatches them to the flat values too)
     "string_join": _elementwise, "substr": _elementwise,
 })
@@ -514,8 +557,18 @@ class DynamicRaggedShape:
             raise InvalidArgumentError(f"Index {index} is not uniform")
         return self._inner[i - len(self._splits)]
 
-    def static_lengths(self):
-        return None
+    def _wrap(self, flat):
+        for splits in reversed(self._splits):
+            flat = RaggedTensor(flat, splits, True)
+        return flat
+
+    def _ragged_fill(self, value, dtype=None):
+        """tf.fill / zeros / ones of this shape: a RaggedTensor."""
+        return self._wrap(cr.fill(self._inner, value, dtype))
+
+    def _ragged_reshape(self, tensor):
+        """tf.reshape(tensor, this shape): tensor's elements as a RaggedTensor."""
+        return self._wrap(sh.reshape(tensor, self._inner))
 
     def __repr__(self):
         try:
