@@ -295,3 +295,33 @@ def test_gradients_match_finite_differences(loss):
         y = loss(tf.RaggedTensor.from_row_lengths(w, lengths))
     np.testing.assert_allclose(tape.gradient(y, w).numpy(), _numeric_grad(run, w0),
                                rtol=1e-5, atol=1e-5)
+
+
+def test_map_fn_ragged_results_inside_function():
+    spec = tf.RaggedTensorSpec([None], tf.float32)
+
+    @tf.function
+    def f(x, lengths):
+        rt = tf.RaggedTensor.from_row_lengths(x, lengths)
+        doubled = tf.map_fn(lambda r: tf.concat([r, r], 0), rt, fn_output_signature=spec)
+        return doubled.flat_values, doubled.row_splits, tf.map_fn(tf.math.square, rt).flat_values
+    values, splits, squares = f(tf.constant([3.0, 1, 4, 1, 5]), tf.constant([2, 0, 3], tf.int64))
+    assert values.numpy().tolist() == [3, 1, 3, 1, 4, 1, 5, 4, 1, 5]
+    assert splits.numpy().tolist() == [0, 4, 4, 10]
+    assert squares.numpy().tolist() == [9, 1, 16, 1, 25]
+
+
+def test_reverse_squeeze_and_ragged_shapes():
+    f = tf.ragged.constant([[1.0, -2.0], [], [3.0]])
+    assert tf.reverse(f, [1]).to_list() == [[-2.0, 1.0], [], [3.0]]
+    assert tf.reverse(f, [0]).to_list() == [[3.0], [], [1.0, -2.0]]
+    assert tf.squeeze(tf.expand_dims(f, 2), 2).to_list() == f.to_list()
+    with pytest.raises(InvalidArgumentError, match="squeeze"):
+        tf.squeeze(f, 1)
+    shape = tf.shape(f)
+    assert tf.zeros(shape).to_list() == [[0.0, 0.0], [], [0.0]]
+    assert tf.fill(shape, "x").to_list() == [[b"x", b"x"], [], [b"x"]]
+    assert tf.reshape(tf.constant([7, 8, 9]), shape).to_list() == [[7, 8], [], [9]]
+    assert tf.math.is_inf(f).to_list() == [[False, False], [], [False]]
+    assert repr(tf.ragged.constant(R3)) == \
+        "<tf.RaggedTensor [[[1, 2, 3], [4]], [[5], [], [6]], [[7]], [[8, 9], [10]]]>"

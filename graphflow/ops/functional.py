@@ -166,11 +166,9 @@ def _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop, swap_me
         isinstance(t, SymbolicTensor) for e in flat for t in
         ([e.flat_values] + list(e.nested_row_splits) if isinstance(e, RaggedTensor) else [e]))
     if not eager:
+        count = lengths[0]
         if any(isinstance(s, RaggedTensorSpec) for s in leaves):
-            raise InvalidArgumentError(
-                "map_fn: RaggedTensor results (a RaggedTensorSpec fn_output_signature) are "
-                "computed eagerly only; inside a graph give a dense fn_output_signature")
-        count = lengths[0] if isinstance(lengths[0], Tensor) else lengths[0]
+            return _map_fn_ragged_graph(fn, element, signature, leaves, count, name)
         return map_fn(lambda i: fn(element(i)), cr.range(count, dtype=dtypes.int64),
                       parallel_iterations=parallel_iterations, back_prop=back_prop,
                       swap_memory=swap_memory, infer_shape=infer_shape, name=name,
@@ -194,6 +192,58 @@ def _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop, swap_me
                                            else list(shape)), dtype))
                 continue
             out.append(sh.stack([_tensor(r) for r in rows]))
+    return nest.pack_sequence_as(signature, out)
+
+
+def _map_fn_ragged_graph(fn, element, signature, leaves, count, name):
+    """map_fn with RaggedTensorSpec outputs in a graph: a while_loop appending each row's
+    values to a growing tensor (the rows' lengths in a TensorArray)."""
+    from graphflow.ops import creation as cr, shape as sh
+    from graphflow.ops.ragged import RaggedTensor
+    from graphflow.ops.ragged_ops import RaggedTensorSpec
+    from graphflow.tensor import TensorShape
+    starts = []
+    for spec in leaves:
+        if isinstance(spec, RaggedTensorSpec):
+            if spec.ragged_rank != 0 or spec.shape.rank is None or \
+                    None in spec.shape.dims_tuple()[1:]:
+                raise InvalidArgumentError(
+                    "map_fn: inside a graph, RaggedTensorSpec results must be dense rows "
+                    "(ragged_rank 0) of known inner shape")
+            inner = list(spec.shape.dims_tuple()[1:])
+            starts.append((cr.zeros([0] + inner, spec.dtype),
+                           TensorArray(dtypes.int64, size=count, infer_shape=True,
+                                       element_shape=())))
+        else:
+            dtype, shape = _signature(spec)
+            starts.append((TensorArray(dtype, size=count, infer_shape=True,
+                                       element_shape=shape), None))
+
+    def body(i, state):
+        result = nest.flatten(fn(element(i)))
+        new = []
+        for (acc, lens), r, spec in zip(state, result, leaves):
+            if isinstance(spec, RaggedTensorSpec):
+                r = _tensor(r)
+                new.append((sh.concat([acc, r], 0),
+                            lens.write(i, sh.shape(r, out_type=dtypes.int64)[0])))
+            else:
+                new.append((acc.write(i, r), None))
+        return i + 1, new
+
+    invariants = (TensorShape([]), [
+        (TensorShape([None] + list(spec.shape.dims_tuple()[1:])), None)
+        if isinstance(spec, RaggedTensorSpec) else (None, None) for spec in leaves])
+    _, state = while_loop(lambda i, state: i < count, body,
+                          (cr.constant(0, dtypes.int64) if not isinstance(count, Tensor) else
+                           count - count, starts), shape_invariants=invariants,
+                          name=name or "map")
+    out = []
+    for (acc, lens), spec in zip(state, leaves):
+        if isinstance(spec, RaggedTensorSpec):
+            out.append(RaggedTensor.from_row_lengths(acc, lens.stack(), validate=False))
+        else:
+            out.append(acc.stack())
     return nest.pack_sequence_as(signature, out)
 
 

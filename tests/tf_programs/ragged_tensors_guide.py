@@ -132,6 +132,24 @@ try:
     raise AssertionError("expected ValueError")
 except ValueError:
     pass
+rt = tf.ragged.constant([[1], [2, 3, 4], [], [5, 6]])
+rt_shape = tf.shape(rt)
+x = tf.constant([["a", "b"], ["c", "d"], ["e", "f"]])
+assert tf.reshape(x, rt_shape).to_list() == [[b"a"], [b"b", b"c", b"d"], [], [b"e", b"f"]]
+assert tf.zeros(rt_shape).to_list() == [[0.0], [0.0, 0.0, 0.0], [], [0.0, 0.0]]
+assert tf.ones(rt_shape).to_list() == [[1.0], [1.0, 1.0, 1.0], [], [1.0, 1.0]]
+assert tf.fill(rt_shape, "x").to_list() == [[b"x"], [b"x", b"x", b"x"], [], [b"x", b"x"]]
+
+
+def make_palindrome(x, axis):  # the guide's tf.function, called eagerly here
+    return tf.concat([x, tf.reverse(x, [axis])], axis)
+
+
+assert make_palindrome(tf.ragged.constant([[1, 2], [3], [4, 5, 6]]), axis=1).to_list() == \
+    [[1, 2, 2, 1], [3, 3], [4, 5, 6, 6, 5, 4]]
+assert [t.numpy().tolist() for t in tf.map_fn(
+    lambda r: (tf.reduce_max(r), tf.reduce_min(r)), tf.ragged.constant([[1, 2], [3], [4, 5, 6]]),
+    fn_output_signature=(tf.int32, tf.int32))] == [[2, 3, 6], [1, 3, 4]]
 x = tf.ragged.constant([[10, 87, 12], [19, 53], [12, 32]])
 assert (x + [[1000], [2000], [3000]]).to_list() == [[1010, 1087, 1012], [2019, 2053], [3012, 3032]]
 x = tf.ragged.constant([[[1, 2], [3, 4], [5, 6]], [[7, 8]]], ragged_rank=1)
@@ -202,6 +220,18 @@ total, largest, doubled = row_stats(tf.constant([3.0, 1.0, 4.0, 1.0, 5.0]),
 assert total.numpy().tolist() == [4.0, 0.0, 10.0]
 assert largest.numpy()[0] == 3.0 and largest.numpy()[2] == 5.0
 assert doubled.numpy().tolist() == [[6.0, 2.0, 0.0], [0.0, 0.0, 0.0], [8.0, 2.0, 10.0]]
+
+@tf.function
+def doubled_rows(values, lengths):
+    rt = tf.RaggedTensor.from_row_lengths(values, lengths)
+    spec = tf.RaggedTensorSpec(shape=[None], dtype=tf.float32)
+    twice = tf.map_fn(lambda row: tf.concat([row, row], 0), rt, fn_output_signature=spec)
+    return twice.flat_values, twice.row_splits
+
+
+flat, splits = doubled_rows(tf.constant([1.0, 2.0, 3.0]), tf.constant([2, 1], tf.int64))
+assert flat.numpy().tolist() == [1.0, 2.0, 1.0, 2.0, 3.0, 3.0]
+assert splits.numpy().tolist() == [0, 4, 6]
 
 values = tf.Variable([1.0, 2.0, 3.0])
 with tf.GradientTape() as tape:
