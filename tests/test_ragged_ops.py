@@ -325,3 +325,37 @@ def test_reverse_squeeze_and_ragged_shapes():
     assert tf.math.is_inf(f).to_list() == [[False, False], [], [False]]
     assert repr(tf.ragged.constant(R3)) == \
         "<tf.RaggedTensor [[[1, 2, 3], [4]], [[5], [], [6]], [[7]], [[8, 9], [10]]]>"
+
+
+def test_scans_reshape_and_segments():
+    d = digits()
+    assert tf.reshape(d, [2, 4]).numpy().tolist() == [[3, 1, 4, 1], [5, 9, 2, 6]]
+    assert tf.math.cumsum(d, axis=1, exclusive=True).to_list() == \
+        [[0, 3, 4, 8], [], [0, 5, 14], [0], []]
+    assert tf.math.cumsum(d, axis=1, reverse=True).to_list() == \
+        [[9, 6, 5, 1], [], [16, 11, 2], [6], []]
+    assert tf.math.cumprod(d, axis=1, reverse=True).to_list() == \
+        [[12, 4, 4, 1], [], [90, 18, 2], [6], []]
+    r3 = tf.ragged.constant([[[1, 2, 3], [4]], [[5], [], [6]]])
+    assert tf.math.cumsum(r3, axis=2).to_list() == [[[1, 3, 6], [4]], [[5], [], [6]]]
+    with pytest.raises(TypeError, match="cumsum"):
+        tf.math.cumsum(d, axis=0)
+    assert tf.math.unsorted_segment_sum(d, [0, 1, 0, 1, 0], 2).to_list() == \
+        [[8, 10, 6, 1], [6]]
+    assert tf.math.unsorted_segment_max(d, [0, 1, 0, 1, 0], 3).to_list() == \
+        [[5, 9, 4, 1], [6], []]
+
+
+def test_cumsum_gradient():
+    w0 = [1.0, 2, 3, 4]
+    weights = tf.constant([1.0, 2, 3, 4], tf.float64)
+
+    def loss(w):
+        rt = tf.RaggedTensor.from_row_lengths(w, [3, 1])
+        return tf.reduce_sum(tf.math.cumsum(rt, axis=1, reverse=True).flat_values * weights)
+    w = tf.constant(w0, tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(w)
+        y = loss(w)
+    numeric = _numeric_grad(lambda v: float(loss(tf.constant(v, tf.float64))), w0)
+    np.testing.assert_allclose(tape.gradient(y, w).numpy(), numeric, rtol=1e-6)

@@ -142,10 +142,6 @@ def _as_splits(value, what="row_splits"):
     return t
 
 
-def _is_eager(*tensors):
-    return all(isinstance(t, EagerTensor) for t in tensors)
-
-
 def _static(t):
     """t's value as an ndarray when known before running a graph, else None."""
     if isinstance(t, EagerTensor):
@@ -730,9 +726,6 @@ class RaggedTensor(_Operators):
         return (f"tf.RaggedTensor(values={self._values!r}, row_splits={self._row_splits!r})")
 
     __str__ = __repr__
-
-    def consumers(self):
-        return []
 
 
 def _format_rows(rows):

@@ -16,6 +16,8 @@ RaggedTensor.shape), so the forms here see canonical attrs.
     >>> tf.concat([rt, rt], axis=1).to_list()
     [[3, 1, 4, 1, 3, 1, 4, 1], [], [5, 9, 2, 5, 9, 2], [6, 6], []]
 """
+import builtins
+
 import numpy as np
 
 from graphflow import dtypes
@@ -23,10 +25,10 @@ from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.ops import creation as cr, elementwise as ew, gather_scatter as gs
 from graphflow.ops import reduce as rd, registry, rules, shape as sh, sort
 from graphflow.ops.ragged import (
-    RaggedTensor, _as_tensor, _cast, _expand_outer, _lengths_to_splits, _row, _static,
+    RaggedTensor, _as_tensor, _dense_to_values, _cast, _expand_outer, _lengths_to_splits, _row, _static,
     ragged_gather, row_splits_to_segment_ids, segment_ids_to_row_splits, unsupported)
 from graphflow.ops.registry import BROADCAST, ELEMENTWISE, convert_inputs, dispatch
-from graphflow.tensor import EagerTensor, Tensor, TensorShape, Variable
+from graphflow.tensor import Tensor, TensorShape, Variable
 
 __all__ = ["boolean_mask", "map_flat_values", "range", "stack", "row_splits_to_segment_ids",
            "segment_ids_to_row_splits", "DynamicRaggedShape", "RaggedTensorSpec"]
@@ -91,7 +93,7 @@ def _broadcast_dense(op_name, x, base):
             f"{op_name}: cannot broadcast a dense operand of shape {x.shape} against a "
             f"RaggedTensor of shape {base.shape} (the dense operand has a higher rank)")
     dims = (1,) * (total - rank) + tuple(x.shape.dims_tuple())
-    for axis in builtins_range(1, k + 1):
+    for axis in builtins.range(1, k + 1):
         if dims[axis] != 1:
             raise InvalidArgumentError(
                 f"{op_name}: Incompatible shapes: a dense operand of shape {x.shape} cannot "
@@ -121,9 +123,6 @@ def _flat_rowids(rt):
     return ids
 
 
-builtins_range = __builtins__["range"] if isinstance(__builtins__, dict) else __builtins__.range
-
-
 # -- reductions ----------------------------------------------------------------------------------
 
 _REDUCE_KINDS = {"reduce_sum": "sum", "reduce_prod": "prod", "reduce_max": "max",
@@ -138,7 +137,7 @@ def _reduce(op, inputs, attrs, name):
     kinds = "b" if kind in ("any", "all") else "fiu"
     rules.check_kind(op.name, registry.Spec(None, rt.dtype), kinds)
     rank = rt.shape.rank
-    axes = tuple(builtins_range(rank)) if axis is None else tuple(axis)
+    axes = tuple(builtins.range(rank)) if axis is None else tuple(axis)
     if kind == "mean":
         # TF's ragged mean: sum / count, in float64 for integer values
         dtype = rt.dtype if rt.dtype.is_floating else dtypes.float64
@@ -155,7 +154,7 @@ def _reduce(op, inputs, attrs, name):
 
 def _reduce_axes(rt, axes, kind, keepdims):
     rank = rt.shape.rank
-    if set(axes) == set(builtins_range(rank)):  # everything: the flat values
+    if set(axes) == set(builtins.range(rank)):  # everything: the flat values
         out = _dense_reduce(rt.flat_values, None, kind)
         return sh.reshape(out, [1] * rank) if keepdims else out
     x = rt
@@ -235,7 +234,7 @@ def segment_reduce(kind, data, ids, num, sorted_ids=False):
         fill = ew.zeros_like(out) + _as_tensor(
             np.asarray(info.min if kind == "max" else info.max, data.dtype.np))
         empty = ew.equal(count, 0)
-        for _ in builtins_range((out.shape.rank or 1) - 1):
+        for _ in builtins.range((out.shape.rank or 1) - 1):
             empty = sh.expand_dims(empty, -1)
         out = ew.where(empty, fill, out)
     return out
@@ -366,7 +365,7 @@ def _gather(op, inputs, attrs, name):
     result = ragged_gather(params, sh.reshape(indices, [-1]))
     if rank is not None and rank > 1:
         dims = sh.shape(indices, out_type=result.row_splits.dtype)
-        for a in builtins_range(rank - 1, 0, -1):
+        for a in builtins.range(rank - 1, 0, -1):
             result = RaggedTensor.from_uniform_row_length(result, dims[a])
     return result
 
@@ -465,6 +464,46 @@ def _squeeze_axis(x, a):
     return x.with_values(_squeeze_axis(x.values, a - 1))
 
 
+def _scan(op, inputs, attrs, name):
+    """cumsum / cumprod / cumulative_logsumexp within each row (the innermost ragged axis) or
+    along a uniform inner axis."""
+    (rt,) = inputs
+    axis, k = attrs["axis"], rt.ragged_rank
+    if axis > k:
+        return rt.with_flat_values(dispatch(op, (rt.flat_values,), dict(attrs, axis=axis - k),
+                                            name))
+    if axis < k or axis == 0:
+        raise InvalidTypeError(
+            f"{op.name}: along axis {axis} of a RaggedTensor with ragged_rank {k}: only the "
+            f"innermost ragged axis ({k}) and uniform inner axes are supported")
+    inner = rt
+    while isinstance(inner.values, RaggedTensor):
+        inner = inner.values
+    # Rows padded at their end: a forward scan never reads the padding, a reverse one adds
+    # the scan's identity (0 for sums, 1 for products: the padding value).
+    pad = {"cumsum": 0, "cumprod": 1}.get(op.name)
+    if pad is None:
+        raise unsupported(op.name)
+    dense = inner.to_tensor(default_value=_as_tensor(np.asarray(pad, rt.dtype.np)))
+    scanned = dispatch(op, (dense,), dict(attrs, axis=1), name)
+    return rt.with_flat_values(_dense_to_values(scanned, inner))
+
+
+def _reshape(op, inputs, attrs, name):
+    # A RaggedTensor's elements in row-major order are its flat values.
+    (rt,) = inputs
+    return dispatch(op, (rt.flat_values,), attrs, name)
+
+
+def _unsorted_segment(op, inputs, attrs, name):
+    data, ids = inputs
+    if isinstance(ids, RaggedTensor):
+        raise unsupported(op.name + " (with ragged segment_ids)")
+    mode = op.name[len("unsorted_segment_"):]
+    ids = _as_tensor(ids, dtypes.int64)
+    return _union_reduce(data, ids, attrs["num_segments"], mode)
+
+
 def _where_indices(op, inputs, attrs, name):
     (rt,) = inputs
     flat = rt.flat_values
@@ -493,6 +532,8 @@ RAGGED_OPS.update({
     "concat": _concat, "expand_dims": _expand_dims, "gather": _gather, "tile": _tile,
     "one_hot": _one_hot, "size": _size, "rank": _rank, "shape": _shape,
     "where_indices": _where_indices, "reverse": _reverse, "squeeze": _squeeze,
+    "cumsum": _scan, "cumprod": _scan, "reshape": _reshape,
+    **{f"unsorted_segment_{mode}": _unsorted_segment for mode in ("sum", "prod", "max", "min")},
     # string ops that act on each element (TF dispatches them to the flat values too)
     "string_join": _elementwise, "substr": _elementwise,
 })
@@ -729,7 +770,6 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001 - 
     deltas_v = sh.reshape(deltas, [-1])
     n = sh.shape(starts_v)[0]
     n = ew.maximum(ew.maximum(n, sh.shape(limits_v)[0]), sh.shape(deltas_v)[0])
-    all_scalar = all(v.shape.rank == 0 for v in (starts, limits, deltas))
     shape = sh.reshape(n, [1])
     starts_v, limits_v, deltas_v = [sh.broadcast_to(v, shape) for v in (starts_v, limits_v,
                                                                        deltas_v)]
@@ -741,8 +781,7 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001 - 
     rows = row_splits_to_segment_ids(splits)
     k = cr.range(splits[-1], dtype=split_dtype) - sh.gather(splits, rows)
     values = sh.gather(starts_v, rows) + _cast(k, dtype) * sh.gather(deltas_v, rows)
-    result = RaggedTensor(values, splits, True)
-    return result if not all_scalar else result
+    return RaggedTensor(values, splits, True)
 
 
 def stack(values, axis=0, name=None):
