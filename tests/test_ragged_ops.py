@@ -359,3 +359,28 @@ def test_cumsum_gradient():
         y = loss(w)
     numeric = _numeric_grad(lambda v: float(loss(tf.constant(v, tf.float64))), w0)
     np.testing.assert_allclose(tape.gradient(y, w).numpy(), numeric, rtol=1e-6)
+
+
+def test_unknown_shapes_inside_function():
+    # the number of rows is known only when the graph runs: sorted segment ops do the work
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32),
+                                  tf.TensorSpec([None], tf.int64)])
+    def f(x, lengths):
+        rt = tf.RaggedTensor.from_row_lengths(x, lengths)
+        return (tf.reduce_sum(rt, axis=1), tf.reduce_max(rt, axis=1), tf.reduce_mean(rt, axis=0),
+                tf.concat([rt, rt], axis=1).row_splits, rt[1:].row_splits, rt[-1],
+                rt.bounding_shape(), tf.ragged.boolean_mask(rt, rt > 2.0).flat_values,
+                tf.math.cumsum(rt, axis=1).flat_values,
+                tf.RaggedTensor.from_value_rowids(x, rt.value_rowids()).row_splits)
+    out = [t.numpy().tolist() for t in f(tf.constant([3.0, 1, 4, 1, 5, 9, 2, 6]),
+                                         tf.constant([4, 0, 3, 1], tf.int64))]
+    assert out[0] == [9, 0, 16, 6]
+    assert out[1] == [4, float(np.finfo(np.float32).min), 9, 6]
+    np.testing.assert_allclose(out[2], [14 / 3, 5, 3, 1], rtol=1e-6)
+    assert out[3] == [0, 8, 8, 14, 16]
+    assert out[4] == [0, 0, 3, 4]
+    assert out[5] == [6]
+    assert out[6] == [4, 4]
+    assert out[7] == [3, 4, 5, 9, 6]
+    assert out[8] == [3, 4, 8, 9, 5, 14, 16, 6]
+    assert out[9] == [0, 4, 4, 7, 8]
