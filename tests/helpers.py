@@ -3066,7 +3066,7 @@ def _ragged_expected(v, splits, default, shape):
     return out
 
 
-_add("ragged_to_dense", _ragged_make, (STRING, F32, I32), _ragged_expected)
+_add("ragged_to_dense", _ragged_make, (STRING, F32, F64, I32), _ragged_expected)
 
 
 # -- images (graphflow/ops/image_resize.py, image_codecs.py) -----------------------------------
