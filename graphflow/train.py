@@ -28,3 +28,8 @@ def load_checkpoint(ckpt_dir_or_file):
             from graphflow.checkpoint import load_variable
             return load_variable(ckpt_dir_or_file, key)
     return CheckpointReader()
+
+
+from graphflow.io.example_proto import (  # noqa: E402,F401 - tf.train's protocol messages
+    BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+    SequenceExample)
