@@ -233,7 +233,8 @@ def _parse_infer(specs, dense_keys, dense_shapes, dense_sequence, sparse_keys, s
     for dtype in ragged_types:
         out.append(((None,), dtypes.as_dtype(dtype)))
     for dtype in ragged_types:
-        rows = None if batch is None or not batch or batch[0] is None else batch[0] + 1
+        rows = None if batch is None or batch and batch[0] is None else \
+            batch[0] + 1 if batch else 2
         out.append(((rows,), dtypes.as_dtype(ragged_split_type)))
     return out
 
