@@ -445,8 +445,9 @@ class CsvDataset(FileDataset):
                 if self._exclude is not None:
                     width = len(csv_row(record, self._delim, self._quote, None, index, name))
                     select = tuple(c for c in range(width) if c not in self._exclude)
-                yield tuple(csv_row(record, self._delim, self._quote, select, index, name,
-                                    self._defaults, self._na))
+                row = csv_row(record, self._delim, self._quote, select, index, name,
+                              self._defaults, self._na)
+                yield tuple(np.array(v, d.dtype) for v, d in zip(row, self._defaults))
 
 
 class DatasetTFRecordWriter:
@@ -463,10 +464,13 @@ class DatasetTFRecordWriter:
         spec = dataset.element_spec
         if not (isinstance(spec, TensorSpec) and spec.dtype is dtypes.string and
                 spec.shape.rank == 0):
-            raise InvalidArgumentError(
-                f"TFRecordWriter.write: `dataset` must produce scalar `DT_STRING` tensors "
-                f"whereas it produces shape {spec.shape if isinstance(spec, TensorSpec) else '?'}"
-                f" and types {spec.dtype.name if isinstance(spec, TensorSpec) else spec!r}")
+            from graphflow.errors import InvalidTypeError
+            shapes = spec.shape if isinstance(spec, TensorSpec) else "?"
+            types = spec.dtype.name if isinstance(spec, TensorSpec) else repr(spec)
+            raise InvalidTypeError(
+                "Invalid `dataset`. Expected a`dataset` that produces scalar `tf.string` "
+                f"elements, but got a dataset which produces elements with shapes {shapes} and "
+                f"types {types}.")
         with TFRecordWriter(self._filename, self._options) as writer:
             for element in dataset._elements():
                 writer.write(element[()])

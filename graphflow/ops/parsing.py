@@ -324,7 +324,7 @@ def _parse_ref(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, 
             inner = ((rows,) if seq else ()) + tuple(shape)
             stacked = np.empty((len(parts),) + inner, default.dtype)
             for i, p in enumerate(parts):
-                stacked[i] = p
+                stacked[i, ...] = p  # (a 0-d object array would be stored as an object)
             dense_out.append(stacked)
 
     ragged_values, ragged_splits = [], []
@@ -675,7 +675,8 @@ def csv_row(record, delim, use_quote, select, index, source=None, defaults=None,
         else:
             dtype = dtypes.from_numpy(default.dtype).name
             value = _csv_value(text, dtype, f, where)
-            out.append(np.array(value, default.dtype)[()] if dtype != "string" else value)
+            with np.errstate(over="ignore"):  # 1e40 is inf as float32, as strtof makes it
+                out.append(np.array(value, default.dtype)[()] if dtype != "string" else value)
     return out
 
 
