@@ -13,7 +13,7 @@ floats with 6 significant digits unless 9 are needed to read back the same float
     >>> ex = tf.train.Example(features=tf.train.Features(feature={
     ...     "x": tf.train.Feature(float_list=tf.train.FloatList(value=[1.5]))}))
     >>> ex.SerializeToString().hex()
-    '0a110a0f0a0178120a12080a060a040000c03f'
+    '0a0f0a0d0a0178120812060a040000c03f'
     >>> tf.train.Example.FromString(ex.SerializeToString()).features.feature["x"].float_list.value
     [1.5]
     >>> print(ex)
@@ -59,7 +59,7 @@ def _to_f32(x):
 
 
 def _check_int64(v, field):
-    if isinstance(v, (bool, np.bool_)):
+    if isinstance(v, bool):
         raise InvalidTypeError(f"Field {field}: Expected an int, got a boolean.")
     if hasattr(v, "numpy") and not hasattr(v, "__index__"):
         v = v.numpy()
@@ -67,7 +67,7 @@ def _check_int64(v, field):
         n = v.__index__()
     except (AttributeError, TypeError):
         raise InvalidTypeError(
-            f"'{type(v).__name__}' object cannot be interpreted as an integer") from None
+            f"'{_type_name(v)}' object cannot be interpreted as an integer") from None
     if not _INT64_MIN <= n <= _INT64_MAX:
         raise ValueError(f"Value out of range: {n}")
     return n
@@ -80,7 +80,12 @@ def _check_bytes(v):
             v = v[()]
     if isinstance(v, bytes):
         return bytes(v)
-    raise InvalidTypeError(f"expected bytes, {type(v).__module__ + '.' if type(v).__module__ not in ('builtins',) else ''}{type(v).__name__} found")
+    raise InvalidTypeError(f"expected bytes, {_type_name(v)} found")
+
+
+def _type_name(v):
+    module = type(v).__module__
+    return type(v).__name__ if module == "builtins" else f"{module}.{type(v).__name__}"
 
 
 def _text_float(v):

@@ -736,9 +736,9 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
     required). Quoted fields may hold the delimiter and doubled quotes; select_cols picks
     columns (strictly increasing indices).
 
-        >>> [t.numpy().tolist() for t in tf.io.decode_csv('"a,b",7,x', [[""], [0]],
+        >>> [t.numpy().tolist() for t in tf.io.decode_csv(['"a,b",7,x'], [[""], [0]],
         ...                                              select_cols=[0, 1])]
-        [b'a,b', 7]
+        [[b'a,b'], [7]]
     """
     from graphflow.ops.creation import convert_to_tensor
     if not isinstance(field_delim, str) or not isinstance(na_value, str):
