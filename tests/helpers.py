@@ -3312,3 +3312,56 @@ def _csv_expected(records, *defaults, field_delim, use_quote_delim, na_value, se
 
 
 _add("decode_csv", _csv_make, (STRING,), _csv_expected)
+
+
+DATA_DEPENDENT_SHAPES |= {"parse_tensor"}
+_PROTO_ENUMS = {np.float32: 1, np.float64: 2, np.int32: 3, np.uint8: 4, np.int16: 5, np.int8: 6,
+                np.object_: 7, np.int64: 9, np.bool_: 10, np.float16: 19}
+
+
+def _varint(n):
+    n &= (1 << 64) - 1
+    out = b""
+    while True:
+        out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
+        n >>= 7
+        if not n:
+            return out
+
+
+def _tensor_proto(array):
+    """TF's serialize_tensor bytes, written out field by field (tensor.proto)."""
+    dims = b"".join(b"\x12" + _varint(len(d)) + d
+                    for d in ((b"\x08" + _varint(n)) if n else b"" for n in array.shape))
+    out = b"\x08" + _varint(_PROTO_ENUMS[array.dtype.type]) + b"\x12" + _varint(len(dims)) + dims
+    if array.dtype == object:
+        return out + b"".join(b"\x42" + _varint(len(v)) + v for v in array.reshape(-1))
+    content = array.astype(array.dtype.newbyteorder("<")).tobytes()
+    return out + (b"\x22" + _varint(len(content)) + content if array.size else b"")
+
+
+def _tensor_samples(rng, dtype):
+    return [values(rng, (2, 3), F32), np.array(-7, np.int32), strings(rng, (3,)),
+            np.array([True, False]), np.zeros((0, 2), np.float64), rng.integers(-9, 9, (4,)),
+            np.array([1.5, -2], np.float16), np.array([[1, 255]], np.uint8), strings(rng, ()),
+            np.array([-128, 5], np.int8), np.array([300], np.int16)]
+
+
+def _serialize_make(rng, dtype):
+    return [([a], {}) for a in _tensor_samples(rng, dtype)]
+
+
+_SERIALIZED = {}  # serialized bytes -> the array they were made from (parse_tensor's expected)
+
+
+def _parse_tensor_make(rng, dtype):
+    cases = []
+    for a in _tensor_samples(rng, dtype):
+        _SERIALIZED[_tensor_proto(a)] = a
+        cases.append(([np.array(_tensor_proto(a), object)],
+                      {"out_type": dtypes.from_numpy(a.dtype).name}))
+    return cases
+
+
+_add("serialize_tensor", _serialize_make, (STRING,), lambda a: np.array(_tensor_proto(a), object))
+_add("parse_tensor", _parse_tensor_make, (STRING,), lambda s, out_type: _SERIALIZED[s[()]])

@@ -545,6 +545,165 @@ def parse_single_example(serialized, features, example_names=None, name=None):
                   name, True)
 
 
+# -- serialize_tensor / parse_tensor ----------------------------------------------------------
+
+# TF's DataType enum values and names (types.proto) for the dtypes graphflow has
+_ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "string": 7,
+         "int64": 9, "bool": 10, "float16": 19}
+_ENUM_NAMES = {1: "float", 2: "double", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+               7: "string", 8: "complex64", 9: "int64", 10: "bool", 14: "bfloat16",
+               17: "uint16", 18: "complex128", 19: "half", 22: "uint32", 23: "uint64"}
+_BY_ENUM = {v: k for k, v in _ENUM.items()}
+# the TensorProto field holding each dtype's values when tensor_content is not used
+_VAL_FIELDS = {"float32": 5, "float64": 6, "int32": 7, "uint8": 7, "int16": 7, "int8": 7,
+               "string": 8, "int64": 10, "bool": 11, "float16": 13}
+
+
+def serialize_tensor_bytes(array):
+    """A TensorProto as TF's serialize_tensor writes it: dtype, shape, then the values as
+    tensor_content (little-endian bytes) or, for strings, one string_val per element."""
+    dtype = dtypes.from_numpy(array.dtype).name
+    shape = b"".join(wire.length_delimited(2, wire.tag(1, wire.VARINT) + wire.encode_varint(d)
+                                           if d else b"") for d in array.shape)
+    out = [wire.tag(1, wire.VARINT), wire.encode_varint(_ENUM[dtype]),
+           wire.length_delimited(2, shape)]
+    if dtype == "string":
+        out.extend(wire.length_delimited(8, bytes(v)) for v in array.reshape(-1))
+    elif array.size:
+        out.append(wire.length_delimited(4, np.ascontiguousarray(
+            array, array.dtype.newbyteorder("<")).tobytes()))
+    return b"".join(out)
+
+
+def _serialize_infer(specs):
+    if specs[0].dtype.name not in _ENUM:
+        raise InvalidArgumentError(
+            f"serialize_tensor: dtype {specs[0].dtype.name} cannot be serialized")
+    return [((), STRING)]
+
+
+def _serialize_ref(tensor):
+    _serialize_infer([rules.ArraySpec(tensor)])
+    return np.array(serialize_tensor_bytes(tensor), dtype=object)
+
+
+def _tensor_proto_values(data, out_type):
+    """(dtype name, shape, values) of a serialized TensorProto; raises DecodeError."""
+    name = "tensorflow.TensorProto"
+    dtype_enum, shape, content, vals = 0, [], None, []
+    for n, k, v in wire.fields(data, name):
+        if n == 1 and k == wire.VARINT:
+            dtype_enum = v
+        elif n == 2 and k == wire.LENGTH:
+            shape = []
+            for n2, k2, v2 in wire.fields(data, name, *v):
+                if n2 == 2 and k2 == wire.LENGTH:
+                    size = 0
+                    for n3, k3, v3 in wire.fields(data, name, *v2):
+                        if n3 == 1 and k3 == wire.VARINT:
+                            size = wire.signed64(v3)
+                    shape.append(size)
+                elif n2 == 3 and k2 == wire.VARINT and v2:
+                    raise wire.DecodeError("a TensorProto of unknown rank")
+        elif n == 4 and k == wire.LENGTH:
+            content = data[v[0]:v[1]]
+        elif k == wire.LENGTH and n == 8:
+            vals.append(data[v[0]:v[1]])
+        elif n in (5, 6, 7, 10, 11, 13):
+            if k == wire.LENGTH:  # packed
+                pos, stop = v
+                if n in (5, 6):
+                    width = 4 if n == 5 else 8
+                    vals.extend(struct.unpack(f"<{(stop - pos) // width}{'f' if n == 5 else 'd'}",
+                                              data[pos:stop - (stop - pos) % width]))
+                else:
+                    while pos < stop:
+                        x, pos = wire.decode_varint(data, pos, stop, name)
+                        vals.append(wire.signed64(x))
+            elif k == wire.VARINT:
+                vals.append(wire.signed64(v))
+            else:
+                vals.append(struct.unpack("<f" if k == wire.FIXED32 else "<d", v)[0])
+    return dtype_enum, tuple(shape), content, vals
+
+
+def _parse_tensor_infer(specs, out_type):
+    rules.check_kind("parse_tensor", specs[0], "O", 0)
+    if specs[0].shape is not None and len(specs[0].shape):
+        raise InvalidArgumentError(f"parse_tensor: serialized must be a scalar string, got shape "
+                                   f"{rules.fmt(specs[0].shape)}")
+    if out_type not in _ENUM:
+        raise InvalidArgumentError(f"parse_tensor: out_type {out_type} is not supported")
+    return [(None, dtypes.as_dtype(out_type))]
+
+
+def _parse_tensor_ref(serialized, out_type):
+    _parse_tensor_infer([rules.ArraySpec(serialized)], out_type)
+    data = bytes(serialized[()])
+    try:
+        dtype_enum, shape, content, vals = _tensor_proto_values(data, out_type)
+    except wire.DecodeError:
+        import base64
+        raise InvalidArgumentError(f"parse_tensor: Could not parse `serialized` as TensorProto, "
+                                   f"base64: {base64.b64encode(data).decode()}") from None
+    if _BY_ENUM.get(dtype_enum) != out_type:
+        raise InvalidArgumentError(
+            f"parse_tensor: Type mismatch between parsed tensor "
+            f"({_ENUM_NAMES.get(dtype_enum, f'type {dtype_enum}')}) and dtype "
+            f"({_ENUM_NAMES[_ENUM[out_type]]})")
+    if any(d < 0 for d in shape):
+        raise InvalidArgumentError(f"parse_tensor: the TensorProto has shape {list(shape)}")
+    np_type = dtypes.as_dtype(out_type).np
+    size = math.prod(shape)
+    if content is not None and out_type != "string":
+        if len(content) != size * np.dtype(np_type).itemsize:
+            raise InvalidArgumentError(
+                f"parse_tensor: the TensorProto's content has {len(content)} bytes where shape "
+                f"{list(shape)} of {out_type} needs {size * np.dtype(np_type).itemsize}")
+        return np.frombuffer(content, np.dtype(np_type).newbyteorder("<")).astype(
+            np_type).reshape(shape)
+    if out_type == "float16" and vals:  # half_val holds the float16 bits
+        vals = np.array(vals, np.uint16).view(np.float16).tolist()
+    if vals and len(vals) != size:
+        if len(vals) > size:
+            raise InvalidArgumentError(f"parse_tensor: the TensorProto has {len(vals)} values "
+                                       f"for shape {list(shape)}")
+        vals = vals + [vals[-1]] * (size - len(vals))  # TF repeats the last value
+    out = np.empty(size, np_type if out_type != "string" else object)
+    if vals:
+        out[:] = vals
+    elif size:
+        out[:] = b"" if out_type == "string" else 0
+    return out.reshape(shape)
+
+
+SERIALIZE_TENSOR = register("serialize_tensor", OPAQUE, _serialize_infer, _serialize_ref,
+                            doc="a tensor -> its TensorProto bytes")
+PARSE_TENSOR = register("parse_tensor", OPAQUE, _parse_tensor_infer, _parse_tensor_ref,
+                        doc="TensorProto bytes -> the tensor")
+
+
+def serialize_tensor(tensor, name=None):
+    """The tensor as a serialized TensorProto (a scalar string), the bytes TF writes.
+
+        >>> tf.io.serialize_tensor(tf.constant([[1.0, 2.0]])).numpy().hex()
+        '08011208120208011202080222080000803f00000040'
+        >>> tf.io.parse_tensor(tf.io.serialize_tensor(tf.constant([[1.0, 2.0]])), tf.float32)
+        <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[1., 2.]], dtype=float32)>
+    """
+    from graphflow.ops.creation import convert_to_tensor
+    if not isinstance(tensor, Tensor):
+        tensor = convert_to_tensor(tensor)
+    return dispatch(SERIALIZE_TENSOR, (tensor,), None, name)
+
+
+def parse_tensor(serialized, out_type, name=None):
+    """The tensor in a serialized TensorProto; out_type must be its dtype. The shape is known
+    only when the op runs (unknown in a trace, as in TF)."""
+    return dispatch(PARSE_TENSOR, (_serialized_tensor(serialized),),
+                    {"out_type": dtypes.as_dtype(out_type).name}, name)
+
+
 # -- decode_csv --------------------------------------------------------------------------------
 
 _CSV_TYPES = {"float32": "float", "float64": "double", "int32": "int32", "int64": "int64",

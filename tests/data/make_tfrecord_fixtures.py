@@ -10,8 +10,9 @@ It writes, into tests/data/tfrecord/:
   (SerializeToString(deterministic=True)) and one record of raw bytes 0..255;
 - tf_outputs.json: for those records, TF's answers: each record's hex, the text format of each
   Example (str(example)), TF's parse_example of the four Examples (values, shapes, dtypes,
-  ragged row splits), and decode_csv of a few CSV lines; also the bytes TF's writer produced
-  for each file (sha256), so a test can check graphflow writes the same files.
+  ragged row splits), decode_csv of a few CSV lines, serialize_tensor of a few tensors; also
+  the bytes TF's writer produced for each file (sha256), so a test can check graphflow writes
+  the same files.
 """
 import hashlib
 import json
@@ -74,6 +75,13 @@ csv = tf.io.decode_csv(lines, [[0], [9.0], ["z"]], na_value="NA")
 outputs["decode_csv"] = {"lines": lines, "columns": [csv[0].numpy().tolist(),
                                                      csv[1].numpy().tolist(),
                                                      [v.decode() for v in csv[2].numpy()]]}
+# tf.io.serialize_tensor of these values (tests/test_tfrecord.py lists the same values)
+TENSORS = [np.array([[1.0, 2.0]], np.float32), np.array(3, np.int32),
+           np.array([b"ab", b""], object), np.array(True), np.zeros((0, 3), np.float32),
+           np.array([1, 2], np.int64), np.array(1.5, np.float16), np.array([1, 2], np.uint8),
+           np.array(b"x", object), np.array([1.0], np.float64)]
+outputs["serialize_tensor"] = [tf.io.serialize_tensor(tf.constant(v)).numpy().hex()
+                               for v in TENSORS]
 outputs["tf_version"] = tf.__version__
 with open(os.path.join(HERE, "tf_outputs.json"), "w") as f:
     json.dump(outputs, f, indent=1, ensure_ascii=True)

@@ -112,6 +112,19 @@ try:
 except tf.errors.InvalidArgumentError as e:
     assert "Feature: nope (data type: float) is required but could not be found" in str(e)
 
+# non-scalar features as serialized tensors (the tutorial's tf.io.serialize_tensor)
+matrix = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+with tf.io.TFRecordWriter(os.path.join(root, "tensors.tfrecord")) as w:
+    w.write(tf.train.Example(features=tf.train.Features(feature={"m": _bytes_feature(
+        tf.io.serialize_tensor(matrix).numpy())})).SerializeToString())
+assert tf.io.serialize_tensor(matrix).numpy().hex() == (
+    "0801120812020802120208022210" + "0000803f000000400000404000008040")
+tensors = tf.data.TFRecordDataset(os.path.join(root, "tensors.tfrecord")).map(
+    lambda s: tf.io.parse_tensor(tf.io.parse_single_example(
+        s, {"m": tf.io.FixedLenFeature([], tf.string)})["m"], tf.float32))
+(m,) = list(tensors)
+assert m.numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
 # a corrupted record is data loss
 with open(paths[""], "rb") as f:
     damaged = bytearray(f.read())
