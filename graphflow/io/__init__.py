@@ -13,4 +13,4 @@ from graphflow.ops.image import (  # noqa: F401
 from graphflow.ops.io import read_file, write_file  # noqa: F401
 from graphflow.ops.parsing import (  # noqa: F401
     FixedLenFeature, FixedLenSequenceFeature, RaggedFeature, SparseFeature, VarLenFeature,
-    decode_csv, parse_example, parse_single_example, parse_tensor, serialize_tensor)
+    decode_csv, parse_example, parse_single_example)
