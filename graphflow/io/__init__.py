@@ -1,6 +1,6 @@
 """graphflow.io: TF's tf.io namespace: reading and writing files (as ops, so they run inside
 dataset functions), TFRecord files, tf.train.Example parsing, CSV decoding, image codecs,
-and gfile.
+serialized TensorProtos, and gfile.
 
     >>> import graphflow as tf
     >>> tf.io.gfile.exists(__file__)
@@ -14,3 +14,4 @@ from graphflow.ops.io import read_file, write_file  # noqa: F401
 from graphflow.ops.parsing import (  # noqa: F401
     FixedLenFeature, FixedLenSequenceFeature, RaggedFeature, SparseFeature, VarLenFeature,
     decode_csv, parse_example, parse_single_example)
+from graphflow.ops.tensor_proto import parse_tensor, serialize_tensor  # noqa: F401
