@@ -223,6 +223,12 @@ def test_dataset_spec_repr_and_file_lists(tmp_path):
     assert [t.numpy() for t in ds] == expected
     assert [t.numpy() for t in tf.data.TFRecordDataset(
         tf.data.Dataset.from_tensor_slices(files))] == expected
+    import pathlib
+    assert [t.numpy() for t in tf.data.TFRecordDataset(pathlib.Path(files[1]))] == [b"1-0"]
+    assert list(tf.data.TFRecordDataset([])) == []
+    with pytest.raises(InvalidTypeError, match="must contain `tf.string` elements. Got "
+                                               "`tf.int32` elements"):
+        tf.data.TFRecordDataset(5)
 
 
 @pytest.mark.parametrize("reads,order", [

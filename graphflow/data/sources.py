@@ -236,14 +236,23 @@ class FileDataset(Dataset):
             super().__init__(TensorSpec([], dtypes.string), (filenames,))
             return
         super().__init__(TensorSpec([], dtypes.string))
-        names = structure.leaf_array(filenames, what) \
-            if not isinstance(filenames, SymbolicTensor) else filenames
-        self._symbolic = isinstance(names, SymbolicTensor)
-        if not self._symbolic:
-            if names.dtype.kind != "O":
-                raise InvalidArgumentError(
-                    f"{what}: filenames must be strings, got {names.dtype}")
-            self._names = [os.fsdecode(n) for n in names.reshape(-1)]
+        if isinstance(filenames, os.PathLike):
+            filenames = os.fspath(filenames)
+        elif isinstance(filenames, (list, tuple)):
+            filenames = [os.fspath(f) if isinstance(f, os.PathLike) else f for f in filenames]
+        self._symbolic = isinstance(filenames, SymbolicTensor)
+        if self._symbolic:
+            return
+        if isinstance(filenames, (list, tuple)) and not filenames:
+            self._names = []
+            return
+        names = structure.leaf_array(filenames, what)
+        if names.dtype.kind != "O":
+            from graphflow.errors import InvalidTypeError
+            raise InvalidTypeError(
+                f"{what}: The `filenames` argument must contain `tf.string` elements. Got "
+                f"`tf.{dtypes.from_numpy(names.dtype).name}` elements.")
+        self._names = [os.fsdecode(n) for n in names.reshape(-1)]
 
     def _filenames(self):
         if self._names is not None:
