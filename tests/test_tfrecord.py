@@ -725,3 +725,19 @@ def test_serialized_tensors_in_examples_round_trip_tfs_bytes(value, hexed):
     back = tf.io.parse_tensor(parsed["t"], tf.as_dtype(value.dtype))
     assert back.shape == value.shape and back.dtype == tf.as_dtype(value.dtype)
     np.testing.assert_array_equal(back.numpy(), value)
+
+
+def test_a_feature_with_two_lists_parses_as_in_tf():
+    twice = bytes.fromhex("0a11" "0a0f" "0a0161" "120a" "0a030a0178" "0a030a0179")
+    # the message merges the repeated field (protobuf's rule, TF's message class too)
+    assert list(tf.train.Example.FromString(twice).features.feature["a"].bytes_list.value) == \
+        [b"x", b"y"]
+    # TF 2.21's parser takes the first list
+    out = tf.io.parse_single_example(twice, {"a": tf.io.FixedLenFeature([1], tf.string)})
+    assert out["a"].numpy().tolist() == [b"x"]
+    assert tf.io.parse_example([twice], {"a": tf.io.RaggedFeature(tf.string)})["a"].to_list() \
+        == [[b"x"]]
+    def ex(v):
+        return example({"a": [v]}).SerializeToString()
+    assert int(tf.io.parse_single_example(ex(1) + ex(2), {"a": tf.io.FixedLenFeature(
+        [], tf.int64)})["a"]) == 2  # a repeated key: the last wins, in both

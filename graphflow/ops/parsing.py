@@ -165,15 +165,18 @@ def example_features(data, wanted):
                 key = b"" if key is None else key
                 if key not in wanted:
                     continue
-                kind = None
+                kind, values = None, None
                 if feature is not None:
                     for n4, k4, v4 in wire.fields(data, name, *feature):
-                        if n4 in _LIST_KINDS and k4 == wire.LENGTH:
-                            kind = (_LIST_KINDS[n4], v4)
+                        if n4 in _LIST_KINDS and k4 == wire.LENGTH and kind is None:
+                            # the first list wins, as in TF's parser (protobuf would merge a
+                            # repeated one, and let a later kind replace it)
+                            kind = _LIST_KINDS[n4]
+                            values = _decode_list(kind, data, *v4)
                 if kind is None:
                     found.pop(key, None)
                 else:
-                    found[key] = (kind[0], _decode_list(kind[0], data, *kind[1]))
+                    found[key] = (kind, values)
     except wire.DecodeError:
         raise _bad_record(data) from None
     return found
