@@ -3457,8 +3457,8 @@ def _parse_example_make(rng, dtype):
                 "seq": [float(v) for v in range(2 * k)] or None}))
         serialized = np.empty(n, object)
         serialized[:] = records
-        attrs = _parse_attrs(dense=[("f", (2,), "fixed"), ("missing", (), "fixed"),
-                                    ("seq", (2,), "sequence_or_missing")],
+        attrs = _parse_attrs(dense=[("f", (2,), False), ("missing", (), False),
+                                    ("seq", (2,), True)],
                              sparse=[("i", "int64"), ("s", "string")],
                              ragged=[("f", "float32"), ("s", "string")])
         defaults = [np.zeros((0,), np.float32), np.array(7, np.int64), np.zeros((0,), np.float32)]
@@ -3503,11 +3503,11 @@ def _parse_expected(serialized, *defaults, dense_keys, dense_shapes, dense_seque
         parts = []
         for e in examples:
             v = values(e, key)
-            if form == "fixed":
+            if not form:
                 parts.append(array(v, default.dtype.name).reshape(shape) if v else default)
             else:
                 parts.append(array(v, default.dtype.name).reshape((-1,) + shape))
-        if form != "fixed":
+        if form:
             rows = max([p.shape[0] for p in parts], default=0)
             parts = [np.concatenate([p, np.zeros((rows - p.shape[0],) + shape, p.dtype)])
                      for p in parts]

@@ -741,3 +741,29 @@ def test_a_feature_with_two_lists_parses_as_in_tf():
         return example({"a": [v]}).SerializeToString()
     assert int(tf.io.parse_single_example(ex(1) + ex(2), {"a": tf.io.FixedLenFeature(
         [], tf.int64)})["a"]) == 2  # a repeated key: the last wins, in both
+
+
+def test_fixed_len_sequence_feature_as_tf():
+    recs = [_record(a=[1.0, 2.0, 3.0, 4.0]), _record(b=[1]), _record(a=[5.0, 6.0])]
+    S = tf.io.FixedLenSequenceFeature
+    # TF 2.21's values
+    out = tf.io.parse_example(recs, {"a": S([2], tf.float32, allow_missing=True)})["a"]
+    assert out.numpy().tolist() == [[[1, 2], [3, 4]], [[0, 0], [0, 0]], [[5, 6], [0, 0]]]
+    padded = tf.io.parse_example(recs, {"a": S([2], tf.float32, allow_missing=True,
+                                               default_value=-1.0)})["a"]
+    assert padded.numpy().tolist()[1:] == [[[-1, -1], [-1, -1]], [[5, 6], [-1, -1]]]
+    flat = tf.io.parse_example(recs, {"a": S([], tf.float32, allow_missing=True)})["a"]
+    assert flat.numpy().tolist() == [[1, 2, 3, 4], [0, 0, 0, 0], [5, 6, 0, 0]]
+    one = tf.io.parse_single_example(recs[0], {"a": S([2], tf.float32, allow_missing=True)})
+    assert one["a"].numpy().tolist() == [[1, 2], [3, 4]]
+    none = tf.io.parse_single_example(recs[1], {"a": S([2], tf.float32, allow_missing=True)})
+    assert none["a"].shape == (0, 2)
+    with pytest.raises(InvalidArgumentError, match="requires allow_missing to be True"):
+        tf.io.parse_example(recs, {"a": S([2], tf.float32)})
+    with pytest.raises(InvalidArgumentError, match=r"Index: 0\.  Number of float values is not a "
+                                                   r"multiple of stride length\. Saw 4 values but "
+                                                   r"output shape is: \[\?,3\]"):
+        tf.io.parse_example(recs, {"a": S([3], tf.float32, allow_missing=True)})
+    spec = tf.data.Dataset.from_tensor_slices(recs).batch(2).map(lambda s: tf.io.parse_example(
+        s, {"a": S([2], tf.float32, allow_missing=True)})).element_spec
+    assert spec == {"a": tf.TensorSpec([None, None, 2], tf.float32)}

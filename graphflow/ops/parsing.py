@@ -231,7 +231,7 @@ def _parse_infer(specs, dense_keys, dense_shapes, dense_sequence, sparse_keys, s
             raise InvalidArgumentError(
                 f"parse_example: feature {key!r} has dtype {default.dtype.name}; features can be "
                 "float32, int64 or string")
-        inner = ((None,) if seq != "fixed" else ()) + tuple(shape)
+        inner = ((None,) if seq else ()) + tuple(shape)
         out.append((None if batch is None else batch + inner, default.dtype))
     for dtype in ragged_types:
         out.append(((None,), dtypes.as_dtype(dtype)))
@@ -276,8 +276,7 @@ def _parse_ref(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, 
         sparse_out[2].append(shape)
 
     dense_out = []
-    for key, shape, form, default in zip(dense_keys, dense_shapes, dense_sequence, defaults):
-        seq = form != "fixed" and form
+    for key, shape, seq, default in zip(dense_keys, dense_shapes, dense_sequence, defaults):
         dtype = dtypes.from_numpy(default.dtype).name
         size = math.prod(shape)
         parts = []
@@ -289,10 +288,10 @@ def _parse_ref(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, 
                     f"Data type: {_TF_NAMES[hit[0]]} but expected type: {_TF_NAMES[dtype]}")
             values = None if hit is None else hit[1]
             if values is None:
-                if seq == "sequence_or_missing":
+                if seq:  # a missing sequence has no rows (allow_missing is always True)
                     parts.append(_values_array([], dtype).reshape((0,) + tuple(shape)))
                     continue
-                if seq or default.size == 0:
+                if default.size == 0:
                     raise _missing(single, key, dtype, i, names)
                 parts.append(default.reshape(shape))
                 continue
@@ -301,7 +300,8 @@ def _parse_ref(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, 
                     raise InvalidArgumentError(
                         f"parse_example: {_where(single, key, i, names)}  Number of "
                         f"{_LIST_NAMES[dtype]} values is not a multiple of stride length. Saw "
-                        f"{len(values)} values but output shape is: {list(shape)}")
+                        f"{len(values)} values but output shape is: "
+                        f"[{','.join(['?'] + [str(d) for d in shape])}]")
                 parts.append(_values_array(values, dtype).reshape((-1,) + tuple(shape)))
             elif len(values) != size:
                 lead = "" if not single else "Can't parse serialized Example: "
@@ -346,6 +346,12 @@ def _pad_value(default, dtype):
     return b"" if dtype == "string" else 0
 
 
+# Inputs: serialized (a string scalar or vector), then one default per dense feature (an empty
+# array: required, or padded with zeros for a sequence). Attrs: dense_keys, dense_shapes and
+# dense_sequence (True for a FixedLenSequenceFeature) per dense feature; sparse_keys and
+# sparse_types (dtype names) per VarLenFeature; ragged_keys, ragged_types and one
+# ragged_split_type; names (example_names, for errors). Outputs: every sparse feature's indices,
+# then values, then dense_shape; the dense values; every ragged feature's values, then splits.
 PARSE_EXAMPLE = register("parse_example", OPAQUE, _parse_infer, _parse_ref, num_outputs=None,
                          doc="serialized tf.train.Example records -> sparse, dense and ragged "
                              "feature tensors")
@@ -396,10 +402,6 @@ def _default_array(feature, key, shape, dtype, sequence):
             raise InvalidArgumentError(
                 f"parse_example: the default_value of FixedLenSequenceFeature {key!r} must be "
                 f"one value (the padding), got {array.size}")
-        if not feature.allow_missing:
-            raise InvalidArgumentError(
-                f"parse_example: FixedLenSequenceFeature {key!r} has a default_value but "
-                "allow_missing=False")
         return array.reshape(())
     if array.size != math.prod(shape):
         raise InvalidArgumentError(
@@ -434,6 +436,9 @@ def _plan(features):
             sparse.append((key, _feature_dtype(feature.dtype, key, "VarLenFeature")))
         elif isinstance(feature, (FixedLenFeature, FixedLenSequenceFeature)):
             seq = isinstance(feature, FixedLenSequenceFeature)
+            if seq and not feature.allow_missing:
+                raise InvalidArgumentError(
+                    "Unsupported: FixedLenSequenceFeature requires allow_missing to be True.")
             dtype = _feature_dtype(feature.dtype, key, type(feature).__name__)
             if seq:
                 shape = _static_shape(feature.shape, key, feature) if feature.shape is not None \
@@ -443,9 +448,7 @@ def _plan(features):
                                                f"feature={feature!r}.")
             else:
                 shape = _static_shape(feature.shape, key, feature)
-            form = "fixed" if not seq else \
-                "sequence_or_missing" if feature.allow_missing else "sequence"
-            dense.append((key, shape, form, _default_array(feature, key, shape, dtype, seq)))
+            dense.append((key, shape, seq, _default_array(feature, key, shape, dtype, seq)))
         elif isinstance(feature, RaggedFeature):
             if feature.partitions:
                 raise UnimplementedError(
