@@ -418,11 +418,13 @@ class CsvDataset(FileDataset):
         if not self._quote or b'"' not in data:
             lines = data.split(b"\n")
         else:
+            import re
             lines, start, quoted = [], 0, False
-            for i, c in enumerate(data):
-                if c == 34:  # '"'
+            for match in re.finditer(b'["\\n]', data):  # only quotes and newlines matter
+                i = match.start()
+                if data[i] == 34:  # '"'
                     quoted = not quoted
-                elif c == 10 and not quoted:
+                elif not quoted:
                     lines.append(data[start:i])
                     start = i + 1
             lines.append(data[start:])
