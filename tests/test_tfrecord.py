@@ -16,7 +16,6 @@ import pytest
 import graphflow as tf
 from graphflow.errors import (DataLossError, FailedPreconditionError, InvalidArgumentError,
                               InvalidTypeError, NotFoundError, UnimplementedError)
-from graphflow.io import example_proto as pb
 from graphflow.io import tfrecord
 from graphflow.utils import crc32c
 from graphflow.utils.protowire import DecodeError
@@ -245,7 +244,8 @@ def test_num_parallel_reads_interleaves_as_tf(reads, order, tmp_path):
 
 def test_dataset_writer(tmp_path):
     path = str(tmp_path / "w.tfrecord")
-    tf.data.experimental.TFRecordWriter(path).write(tf.data.Dataset.from_tensor_slices([b"a", b"b"]))
+    writer = tf.data.experimental.TFRecordWriter(path)
+    writer.write(tf.data.Dataset.from_tensor_slices([b"a", b"b"]))
     assert read(path) == [b"a", b"b"]
     with pytest.raises(InvalidTypeError, match="scalar `tf.string` elements"):
         tf.data.experimental.TFRecordWriter(path).write(tf.data.Dataset.range(3))

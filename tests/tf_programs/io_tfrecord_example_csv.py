@@ -141,7 +141,8 @@ except tf.errors.DataLossError as e:
 # CSV: decode_csv over text lines, and CsvDataset
 csv_path = os.path.join(root, "titanic.csv")
 with open(csv_path, "w") as f:
-    f.write("survived,sex,age,fare\n0,male,22.0,7.25\n1,female,,71.2833\n1,\"female, 2nd\",26,7.9\n")
+    f.write("survived,sex,age,fare\n0,male,22.0,7.25\n1,female,,71.2833\n"
+            "1,\"female, 2nd\",26,7.9\n")
 lines = tf.data.TextLineDataset(csv_path).skip(1)
 decoded = lines.map(lambda line: tf.io.decode_csv(line, [[0], [""], [28.0], [0.0]]))
 assert decoded.element_spec == (tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.string),
