@@ -767,3 +767,62 @@ def test_fixed_len_sequence_feature_as_tf():
     spec = tf.data.Dataset.from_tensor_slices(recs).batch(2).map(lambda s: tf.io.parse_example(
         s, {"a": S([2], tf.float32, allow_missing=True)})).element_spec
     assert spec == {"a": tf.TensorSpec([None, None, 2], tf.float32)}
+
+
+# -- make_csv_dataset ---------------------------------------------------------------------------
+
+TITANIC = ("survived,sex,age,n_siblings,fare,big,alone\n0,male,22.0,1,7.25,3000000000,y\n"
+           "1,female,,0,71.2833,1,n\n1,\"female, 2nd\",26,3,7.9,2,y\n0,male,35,NA,8.05,4,n\n"
+           "1,male,1e3,2,13,5,y\n")
+
+
+def test_make_csv_dataset_infers_columns_as_tf(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(TITANIC)
+    M = tf.data.experimental.make_csv_dataset
+    ds = M(str(path), batch_size=2, label_name="survived", shuffle=False, num_epochs=1)
+    features, label = ds.element_spec
+    # TF 2.21's inferred types (NA is a string without na_value; 3000000000 needs int64)
+    assert list(features) == ["sex", "age", "n_siblings", "fare", "big", "alone"]
+    assert [s.dtype for s in features.values()] == [tf.string, tf.float32, tf.string, tf.float32,
+                                                    tf.int64, tf.string]
+    assert label == tf.TensorSpec([None], tf.int32)
+    batches = list(ds)
+    assert [b[1].numpy().tolist() for b in batches] == [[0, 1], [1, 0], [1]]
+    assert batches[0][0]["age"].numpy().tolist() == [22.0, 0.0]
+    assert batches[1][0]["sex"].numpy().tolist() == [b"female, 2nd", b"male"]
+    forever = M(str(path), batch_size=3, shuffle=False)
+    assert forever.element_spec["survived"] == tf.TensorSpec([3], tf.int32)
+    assert [b["survived"].numpy().tolist() for b in forever.take(2)] == [[0, 1, 1], [0, 1, 0]]
+    picked = M(str(path), batch_size=5, shuffle=False, num_epochs=1, na_value="NA",
+               select_columns=["n_siblings", "age"])
+    (only,) = list(picked)
+    assert list(only) == ["age", "n_siblings"] and only["n_siblings"].numpy().tolist() == [
+        1, 0, 3, 0, 2]
+    typed = M(str(path), batch_size=5, shuffle=False, num_epochs=1, select_columns=[0, 1],
+              column_defaults=[tf.int64, "?"])
+    assert typed.element_spec["survived"].dtype == tf.int64
+    skipping = M(str(path), batch_size=5, shuffle=False, num_epochs=1,
+                 select_columns=["n_siblings"], column_defaults=[tf.int32], ignore_errors=True)
+    assert [b["n_siblings"].numpy().tolist() for b in skipping] == [[1, 0, 3, 2]]
+    shuffled = M(str(path), batch_size=5, num_epochs=1, shuffle_seed=3)
+    assert sorted(next(iter(shuffled))["big"].numpy().tolist()) == [1, 2, 4, 5, 3000000000]
+
+
+def test_make_csv_dataset_errors(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(TITANIC)
+    M = tf.data.experimental.make_csv_dataset
+    with pytest.raises(InvalidArgumentError, match="`label_name` provided must be one of"):
+        M(str(path), batch_size=2, label_name="nope")
+    with pytest.raises(InvalidArgumentError, match="Column nope specified in `select_columns`"):
+        M(str(path), batch_size=2, select_columns=["nope"])
+    with pytest.raises(InvalidArgumentError, match=r"duplicate columns: \[1\]"):
+        M(str(path), batch_size=2, select_columns=[1, 1])
+    with pytest.raises(InvalidArgumentError, match="No files match `file_pattern`"):
+        M(str(tmp_path / "*.nope"), batch_size=2)
+    with pytest.raises(InvalidArgumentError, match="Expected `column_names` or `header`"):
+        M(str(path), batch_size=2, header=False)
+    with pytest.raises(InvalidArgumentError, match="t.csv is not a valid int32: NA"):
+        list(M(str(path), batch_size=5, shuffle=False, num_epochs=1,
+               select_columns=["n_siblings"], column_defaults=[tf.int32]))

@@ -381,6 +381,7 @@ class CsvDataset(FileDataset):
     """
 
     _what = "CsvDataset"
+    _ignore_errors = False  # make_csv_dataset(ignore_errors=True) drops records that fail
 
     def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None,
                  header=False, field_delim=",", use_quote_delim=True, na_value="",
@@ -453,11 +454,16 @@ class CsvDataset(FileDataset):
             records = self._records(data)
             for index, record in enumerate(records[1:] if self._header else records):
                 select = self._select
-                if self._exclude is not None:
-                    width = len(csv_row(record, self._delim, self._quote, None, index, name))
-                    select = tuple(c for c in range(width) if c not in self._exclude)
-                row = csv_row(record, self._delim, self._quote, select, index, name,
-                              self._defaults, self._na)
+                try:
+                    if self._exclude is not None:
+                        width = len(csv_row(record, self._delim, self._quote, None, index, name))
+                        select = tuple(c for c in range(width) if c not in self._exclude)
+                    row = csv_row(record, self._delim, self._quote, select, index, name,
+                                  self._defaults, self._na)
+                except InvalidArgumentError:
+                    if self._ignore_errors:
+                        continue
+                    raise
                 yield tuple(np.array(v, d.dtype) for v, d in zip(row, self._defaults))
 
 

@@ -153,6 +153,17 @@ assert list(age) == [22.0, 28.0, 26.0]
 csv_ds = tf.data.experimental.CsvDataset(csv_path, [tf.int32, tf.float32], header=True,
                                          select_cols=[0, 3])
 assert [(int(s), round(float(f), 4)) for s, f in csv_ds] == [(0, 7.25), (1, 71.2833), (1, 7.9)]
+titanic_batches = tf.data.experimental.make_csv_dataset(
+    csv_path, batch_size=2, label_name="survived", shuffle=False, num_epochs=1)
+features_spec, label_spec = titanic_batches.element_spec
+assert list(features_spec) == ["sex", "age", "fare"] and label_spec.dtype == tf.int32
+assert features_spec["age"].dtype == tf.float32
+batches = [(f["sex"].numpy().tolist(), f["age"].numpy().tolist(), l.numpy().tolist())
+           for f, l in titanic_batches]
+assert batches == [([b"male", b"female"], [22.0, 0.0], [0, 1]), ([b"female, 2nd"], [26.0], [1])]
+repeated = tf.data.experimental.make_csv_dataset(csv_path, batch_size=4, shuffle_seed=1)
+assert repeated.element_spec["fare"] == tf.TensorSpec([4], tf.float32)  # num_epochs=None
+assert len(list(repeated.take(3))) == 3
 columns = tf.io.decode_csv(["1,a", "2,b"], [tf.constant([], tf.int64), ["?"]])
 assert columns[0].dtype == tf.int64 and columns[1].numpy().tolist() == [b"a", b"b"]
 try:
