@@ -321,6 +321,12 @@ def test_message_api():
         hash(ex)
     assert tf.train.Feature(float_list={"value": [1.0]}) == feature([1.0])
     assert tf.train.Example() != tf.train.Features()
+    import copy
+    import pickle
+    features = example(ROWS[0]).features
+    assert tf.train.Features(feature=features.feature) == features
+    assert copy.deepcopy(features) == features == pickle.loads(pickle.dumps(features))
+    assert tf.train.Example.FromString(memoryview(RECORDS[0])) == example(ROWS[0])
 
 
 def test_scalar_checks_follow_protobuf():

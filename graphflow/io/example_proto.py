@@ -361,7 +361,7 @@ class Message:
                 self._set_present(field)
             elif field.kind == "map":
                 target = getattr(self, name)
-                if not isinstance(value, dict):
+                if not hasattr(value, "items"):
                     raise InvalidTypeError(f"{type(self).__name__}.{name} takes a dict, got "
                                            f"{type(value).__name__}")
                 for k, v in value.items():
