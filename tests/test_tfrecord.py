@@ -832,3 +832,10 @@ def test_make_csv_dataset_errors(tmp_path):
     with pytest.raises(InvalidArgumentError, match="t.csv is not a valid int32: NA"):
         list(M(str(path), batch_size=5, shuffle=False, num_epochs=1,
                select_columns=["n_siblings"], column_defaults=[tf.int32]))
+
+
+def test_reader_arguments(tmp_path):
+    files = _files(tmp_path, [2])
+    assert len(list(tf.data.TFRecordDataset(files, buffer_size=-1))) == 2  # TF accepts it
+    with pytest.raises(InvalidArgumentError, match="num_parallel_reads must be positive"):
+        tf.data.TFRecordDataset(files, num_parallel_reads=0)  # TF: `cycle_length` must be > 0

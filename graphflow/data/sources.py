@@ -12,7 +12,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.data import structure
-from graphflow.data.dataset import INFINITE, UNKNOWN, Dataset
+from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
 from graphflow.errors import InvalidArgumentError, NotFoundError
 from graphflow.tensor import EagerTensor, SymbolicTensor, TensorShape, TensorSpec
 
@@ -319,15 +319,14 @@ class TFRecordDataset(FileDataset):
     def __init__(self, filenames, compression_type=None, buffer_size=None,
                  num_parallel_reads=None, name=None):
         super().__init__(filenames, compression_type)
-        for value, what in ((buffer_size, "buffer_size"), (num_parallel_reads,
-                                                           "num_parallel_reads")):
-            if value is not None and _python_int(value, f"TFRecordDataset: {what}") is not None \
-                    and _python_int(value, what) < (-1 if what == "num_parallel_reads" else 0):
-                raise InvalidArgumentError(
-                    f"TFRecordDataset: {what} must be non-negative"
-                    f"{' or AUTOTUNE (-1)' if what == 'num_parallel_reads' else ''}, got {value}")
+        if buffer_size is not None:  # it sizes TF's read buffer (any int; -1 is its default)
+            _python_int(buffer_size, "TFRecordDataset: buffer_size")
         self._parallel = None if num_parallel_reads is None else _python_int(
-            num_parallel_reads, "num_parallel_reads")
+            num_parallel_reads, "TFRecordDataset: num_parallel_reads")
+        if self._parallel is not None and self._parallel < 1 and self._parallel != AUTOTUNE:
+            raise InvalidArgumentError(
+                f"TFRecordDataset: num_parallel_reads must be positive or AUTOTUNE (-1), got "
+                f"{self._parallel}")
 
     def __repr__(self):
         return f"<TFRecordDatasetV2 element_spec={self._spec!r}>"
@@ -343,7 +342,7 @@ class TFRecordDataset(FileDataset):
                 yield from self._records(name)
             return
         from graphflow.data import threads
-        cycle = threads.default_parallelism(self.options()) if self._parallel == -1 \
+        cycle = threads.default_parallelism(self.options()) if self._parallel == AUTOTUNE \
             else self._parallel
         # interleave's order (transforms.InterleaveDataset): one record from each slot in
         # turn; a slot whose file ends is refilled with the next file on its next turn
