@@ -34,7 +34,7 @@ import struct
 
 import numpy as np
 
-from graphflow.errors import InvalidTypeError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.utils import protowire as wire
 from graphflow.utils.protowire import DecodeError  # noqa: F401 - what parsing raises
 
@@ -44,18 +44,10 @@ _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 # -- scalar field types: conversion on assignment, wire encoding, text --------------------------
 
 def _check_float(v):
-    if isinstance(v, (str, bytes)) or not isinstance(v, numbers.Real) and \
-            not hasattr(v, "__float__"):
+    if not (isinstance(v, numbers.Real) or hasattr(v, "__float__")):
         raise InvalidTypeError(f"must be real number, not {type(v).__name__}")
-    return struct.unpack("<f", struct.pack("<f", _to_f32(float(v))))[0]
-
-
-def _to_f32(x):
-    # struct refuses floats beyond float32's range; protobuf stores them as +-inf
-    if x != x or abs(x) <= 3.4028234663852886e38:
-        return x
-    return float(np.float32(x)) if abs(x) < 3.4028235677973366e38 else \
-        (float("inf") if x > 0 else float("-inf"))
+    with np.errstate(over="ignore"):  # beyond float32's range is +-inf, as protobuf stores it
+        return float(np.float32(float(v)))
 
 
 def _check_int64(v, field):
@@ -69,7 +61,7 @@ def _check_int64(v, field):
         raise InvalidTypeError(
             f"'{_type_name(v)}' object cannot be interpreted as an integer") from None
     if not _INT64_MIN <= n <= _INT64_MAX:
-        raise ValueError(f"Value out of range: {n}")
+        raise InvalidArgumentError(f"Value out of range: {n}")
     return n
 
 
@@ -257,7 +249,7 @@ class MessageMap:
     get_or_create = __getitem__
 
     def __setitem__(self, key, value):
-        raise ValueError("Message objects may not be assigned")
+        raise InvalidArgumentError("Message objects may not be assigned")
 
     def get(self, key, default=None):
         return self._items.get(self._key(key), default)
@@ -353,7 +345,7 @@ class Message:
         for name, value in kwargs.items():
             field = by_name.get(name)
             if field is None:
-                raise ValueError(f'Protocol message {type(self).__name__} has no "{name}" field.')
+                raise InvalidArgumentError(f'Protocol message {type(self).__name__} has no "{name}" field.')
             if value is None:
                 continue
             if field.kind == "message":
@@ -381,7 +373,7 @@ class Message:
     def _field(self, name):
         field = self._by_name().get(name)
         if field is None:
-            raise ValueError(f'Protocol message {type(self).__name__} has no "{name}" field.')
+            raise InvalidArgumentError(f'Protocol message {type(self).__name__} has no "{name}" field.')
         return field
 
     def _get(self, field):
@@ -431,13 +423,13 @@ class Message:
     def HasField(self, name):
         field = self._field(name)
         if field.kind != "message":
-            raise ValueError(f"Field tensorflow.{self._NAME}.{name} does not have presence.")
+            raise InvalidArgumentError(f"Field tensorflow.{self._NAME}.{name} does not have presence.")
         return name in self._present
 
     def WhichOneof(self, oneof_group):
         members = [f for f in self._FIELDS if f.oneof == oneof_group]
         if not members:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f'Protocol message {type(self).__name__} has no "{oneof_group}" field.')
         for f in members:
             if f.name in self._present:
