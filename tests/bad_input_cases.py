@@ -56,6 +56,7 @@ def eager_runs_python(eager, traced):
 
 F = np.float32
 NAN, INF = math.nan, math.inf
+_EXAMPLE_A = b"\n\x13\n\x11\n\x01a\x12\x0c\x12\n\n\x08\x00\x00\x80?\x00\x00\x00@"
 
 # (id, fn(tf) -> tensor, expected). The ids say what is wrong.
 OP_CASES = [
@@ -565,6 +566,26 @@ OP_CASES = [
     ("matmul-adjoint-string", lambda tf: tf.linalg.matmul(tf.ones((2, 2)), tf.constant([["a", "b"], ["c", "d"]])),
      err("[Mm]at[Mm]ul|matmul", "string|float32")),
     ("roll-axis-out", lambda tf: tf.roll(tf.ones(3), 1, axis=2), err("[Rr]oll|axis", "2")),
+    # tf.io parsing (graphflow/ops/parsing.py); _EXAMPLE_A is an Example with a = [1.0, 2.0]
+    ("io.decode_csv-too-few-fields",
+     lambda tf: tf.io.decode_csv(tf.constant(["1,2"]), [[0], [0], [0]])[0],
+     err("Expect 3 fields but have 2 in record 0")),
+    ("io.decode_csv-bad-int", lambda tf: tf.io.decode_csv(tf.constant(["1,x"]), [[0], [0]])[1],
+     err("Field 1 in record 0 is not a valid int32: x")),
+    ("io.decode_csv-required", lambda tf: tf.io.decode_csv(tf.constant([","]), [[], [0]])[0],
+     err("Field 0 is required but missing in record 0")),
+    ("io.parse_example-missing", lambda tf: tf.io.parse_example(
+        tf.constant([_EXAMPLE_A]), {"b": tf.io.FixedLenFeature([], tf.int64)})["b"],
+     err(r"Feature: b \(data type: int64\) is required but could not be found")),
+    ("io.parse_example-dtype", lambda tf: tf.io.parse_single_example(
+        tf.constant(_EXAMPLE_A), {"a": tf.io.FixedLenFeature([2], tf.int64)})["a"],
+     err("Key: a", "Data types don't match. Data type: float but expected type: int64")),
+    ("io.parse_example-count", lambda tf: tf.io.parse_example(
+        tf.constant([_EXAMPLE_A]), {"a": tf.io.FixedLenFeature([3], tf.float32)})["a"],
+     err("Key: a, Index: 0", "Values size: 2 but output shape: \\[3\\]")),
+    ("io.parse_example-garbage", lambda tf: tf.io.parse_single_example(
+        tf.constant(b"garbage"), {"a": tf.io.FixedLenFeature([], tf.float32)})["a"],
+     err("Could not parse example input, value: 'garbage'")),
 ]
 
 # tf.data input pipelines (eager, as they are used).

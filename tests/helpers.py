@@ -3616,3 +3616,162 @@ def _overlaps_make(rng, dtype):
 
 DATA_DEPENDENT_SHAPES |= {"non_max_suppression_overlaps"}
 _add("non_max_suppression_overlaps", _overlaps_make, (F32,))
+
+
+# -- tf.train.Example parsing and CSV (graphflow/ops/parsing.py) -------------------------------
+
+DATA_DEPENDENT_SHAPES |= {"parse_example"}
+
+
+def _example_bytes(features):
+    """A serialized tf.train.Example from {key: list of float | int | bytes} (tf.train's
+    message classes; the op decodes the wire format itself)."""
+    from graphflow.io import example_proto as pb
+    feature = {}
+    for key, values in features.items():
+        if values is None:
+            feature[key] = pb.Feature()
+        elif values and isinstance(values[0], float):
+            feature[key] = pb.Feature(float_list=pb.FloatList(value=values))
+        elif values and isinstance(values[0], bytes):
+            feature[key] = pb.Feature(bytes_list=pb.BytesList(value=values))
+        else:
+            feature[key] = pb.Feature(int64_list=pb.Int64List(value=values))
+    return pb.Example(features=pb.Features(feature=feature)).SerializeToString()
+
+
+def _parse_attrs(dense=(), sparse=(), ragged=(), split="int32"):
+    return {"dense_keys": tuple(k for k, *_ in dense), "dense_shapes": tuple(s for _, s, _ in dense),
+            "dense_sequence": tuple(f for *_, f in dense),
+            "sparse_keys": tuple(k for k, _ in sparse), "sparse_types": tuple(t for _, t in sparse),
+            "ragged_keys": tuple(k for k, _ in ragged), "ragged_types": tuple(t for _, t in ragged),
+            "ragged_split_type": split, "names": ()}
+
+
+def _parse_example_make(rng, dtype):
+    cases = []
+    for n in (3, 1, 0):
+        records = []
+        for _ in range(n):
+            k = int(rng.integers(0, 4))
+            records.append(_example_bytes({
+                "f": [float(v) for v in np.round(rng.standard_normal(2), 3)],
+                "i": [int(v) for v in rng.integers(-2**40, 2**40, k)] if k else None,
+                "s": [b"w%d" % v for v in rng.integers(0, 99, k)] or None,
+                "seq": [float(v) for v in range(2 * k)] or None}))
+        serialized = np.empty(n, object)
+        serialized[:] = records
+        attrs = _parse_attrs(dense=[("f", (2,), False), ("missing", (), False),
+                                    ("seq", (2,), True)],
+                             sparse=[("i", "int64"), ("s", "string")],
+                             ragged=[("f", "float32"), ("s", "string")])
+        defaults = [np.zeros((0,), np.float32), np.array(7, np.int64), np.zeros((0,), np.float32)]
+        cases.append(([serialized] + defaults, attrs))
+        if n == 1:
+            cases.append(([serialized.reshape(())] + defaults, attrs))
+    return cases
+
+
+def _parse_expected(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, sparse_keys,
+                    sparse_types, ragged_keys, ragged_types, ragged_split_type, names):
+    """The op's outputs built from tf.train.Example.FromString (the message classes' decoder)."""
+    from graphflow.io import example_proto as pb
+    single = serialized.ndim == 0
+    examples = [pb.Example.FromString(r) for r in serialized.reshape(-1)]
+
+    def values(example, key):
+        feature = example.features.feature.get(key)
+        kind = None if feature is None else feature.WhichOneof("kind")
+        return [] if kind is None else list(getattr(feature, kind).value)
+
+    def array(vals, dtype):
+        if dtype == "string":
+            out = np.empty(len(vals), object)
+            out[:] = vals
+            return out
+        return np.array(vals, dtypes.as_dtype(dtype).np)
+    ind, val, shp = [], [], []
+    for key, dtype in zip(sparse_keys, sparse_types):
+        rows = [values(e, key) for e in examples]
+        width = max([len(r) for r in rows], default=0)
+        if single:
+            ind.append(np.arange(len(rows[0]), dtype=np.int64).reshape(-1, 1))
+            shp.append(np.array([len(rows[0])], np.int64))
+        else:
+            ind.append(np.array([[i, j] for i, r in enumerate(rows) for j in range(len(r))],
+                                np.int64).reshape(-1, 2))
+            shp.append(np.array([len(rows), width], np.int64))
+        val.append(array([v for r in rows for v in r], dtype))
+    dense = []
+    for key, shape, form, default in zip(dense_keys, dense_shapes, dense_sequence, defaults):
+        parts = []
+        for e in examples:
+            v = values(e, key)
+            if not form:
+                parts.append(array(v, default.dtype.name).reshape(shape) if v else default)
+            else:
+                parts.append(array(v, default.dtype.name).reshape((-1,) + shape))
+        if form:
+            rows = max([p.shape[0] for p in parts], default=0)
+            parts = [np.concatenate([p, np.zeros((rows - p.shape[0],) + shape, p.dtype)])
+                     for p in parts]
+            inner = (rows,) + shape
+        else:
+            inner = shape
+        dense.append(parts[0] if single else
+                     np.array(parts, default.dtype).reshape((len(parts),) + inner))
+    rvals, rsplits = [], []
+    for key, dtype in zip(ragged_keys, ragged_types):
+        rows = [values(e, key) for e in examples]
+        rvals.append(array([v for r in rows for v in r], dtype))
+        rsplits.append(np.cumsum([0] + [len(r) for r in rows]).astype(ragged_split_type))
+    return tuple(ind + val + shp + dense + rvals + rsplits)
+
+
+_add("parse_example", _parse_example_make, (STRING,), _parse_expected)
+
+
+def _csv_make(rng, dtype):
+    cases = []
+    for shape in [(), (3,), (2, 2), (0,)]:
+        records = np.empty(shape, object)
+        for idx in np.ndindex(shape):
+            a, b = int(rng.integers(-99, 99)), float(np.round(rng.standard_normal(), 3))
+            word = ["x", "a,b", 'q"uote', ""][int(rng.integers(0, 4))]
+            quoted = '"' + word.replace('"', '""') + '"' if ("," in word or '"' in word) else word
+            records[idx] = f"{a},{b},{quoted},{'' if rng.random() < 0.5 else a * 3}".encode()
+        defaults = [np.zeros((0,), np.int32), np.array([0.0], np.float64), np.array([b"d"], object),
+                    np.array([-1], np.int64)]
+        cases.append(([records] + defaults, {"field_delim": ",", "use_quote_delim": True,
+                                             "na_value": "", "select_cols": None}))
+        cases.append(([records] + [defaults[0], defaults[3]],
+                      {"field_delim": ",", "use_quote_delim": True, "na_value": "",
+                       "select_cols": (0, 3)}))
+    return cases
+
+
+def _csv_expected(records, *defaults, field_delim, use_quote_delim, na_value, select_cols):
+    """Python's csv module's reading of each record, converted to the columns' dtypes."""
+    import csv
+    columns = [[] for _ in defaults]
+    for record in records.reshape(-1):
+        row = next(csv.reader([record.decode()], delimiter=field_delim))
+        if select_cols is not None:
+            row = [row[c] for c in select_cols]
+        for column, text, default in zip(columns, row, defaults):
+            if text == "":
+                column.append(default.reshape(-1)[0])
+            elif default.dtype == object:
+                column.append(text.encode())
+            else:
+                column.append(default.dtype.type(float(text) if default.dtype.kind == "f"
+                                                  else int(text)))
+    out = []
+    for column, default in zip(columns, defaults):
+        array = np.empty(len(column), default.dtype)
+        array[:] = column
+        out.append(array.reshape(records.shape))
+    return tuple(out)
+
+
+_add("decode_csv", _csv_make, (STRING,), _csv_expected)
