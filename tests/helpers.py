@@ -3775,3 +3775,126 @@ def _csv_expected(records, *defaults, field_delim, use_quote_delim, na_value, se
 
 
 _add("decode_csv", _csv_make, (STRING,), _csv_expected)
+
+
+# -- CTC (graphflow/ops/ctc.py) -----------------------------------------------------------------
+# Time-major logits [T, B, C], dense labels padded past label_length, blank 0. The independent
+# expression sums the probabilities of every frame-by-frame path that collapses to the label.
+
+_CTC_CASES = [  # (T, C, labels, label_length, logit_length)
+    (4, 3, [[1, 2], [2, 0]], [2, 1], [4, 3]),
+    (3, 3, [[1, 1]], [2], [3]),              # a repeat needs a blank between: one path
+    (5, 4, [[1, 2, 3], [3, 3, 0], [0, 0, 0]], [3, 2, 0], [5, 5, 2]),
+    (2, 2, [[1]], [1], [2]),
+    (4, 3, [[2, 2, 1]], [1], [1]),           # one frame, padding labels past label_length
+]
+
+
+def _ctc_make(rng, dtype):
+    out = []
+    for t, c, labels, ll, tl in _CTC_CASES:
+        labels = np.array(labels, np.int32)
+        out.append(([values(rng, (t, labels.shape[0], c), dtype), labels,
+                     np.array(ll, np.int32), np.array(tl, np.int32)], {}))
+    return out
+
+
+def _ctc_paths(logits, labels, ll, tl):
+    """Per batch element: (log p(label), posterior [T, C] of the classes on its paths)."""
+    import itertools
+    x = logits.astype(np.float64)
+    p = np.exp(x - x.max(2, keepdims=True))
+    p /= p.sum(2, keepdims=True)
+    results = []
+    for b in range(x.shape[1]):
+        target = list(labels[b, :ll[b]])
+        total, post = 0.0, np.zeros((x.shape[0], x.shape[2]))
+        for path in itertools.product(range(x.shape[2]), repeat=int(tl[b])):
+            merged = [k for k, _ in itertools.groupby(path) if k != 0]
+            if merged == target:
+                prob = np.prod([p[t, b, k] for t, k in enumerate(path)])
+                total += prob
+                for t, k in enumerate(path):
+                    post[t, k] += prob
+        results.append((np.log(total), post / total, p[:, b]))
+    return results
+
+
+def _ctc_expected(logits, labels, ll, tl):
+    return np.array([-lp for lp, _, _ in _ctc_paths(logits, labels, ll, tl)], logits.dtype)
+
+
+def _ctc_grad_expected(logits, labels, ll, tl):
+    grad = np.zeros(logits.shape)
+    for b, (_, post, p) in enumerate(_ctc_paths(logits, labels, ll, tl)):
+        grad[:tl[b], b] = (p - post)[:tl[b]]
+    return grad.astype(logits.dtype)
+
+
+_add("ctc_loss_dense", _ctc_make, FLOATS, _ctc_expected)
+_add("ctc_loss_dense_grad", _ctc_make, FLOATS, _ctc_grad_expected)
+
+
+def _collapse_make(rng, dtype):
+    return [([np.array(lab, dtype.np), np.array(n, np.int32)], {})
+            for lab, n in [([[1, 1, 2, 2, 3], [4, 4, 4, 0, 0]], [5, 3]), ([[7, 7]], [0]),
+                           ([[2, 2, 2], [1, 2, 1], [0, 0, 5]], [3, 3, 2]), ([[3]], [1])]]
+
+
+def _collapse_expected(labels, n):
+    import itertools
+    rows = [[k for k, _ in itertools.groupby(row[:m])] for row, m in zip(labels.tolist(), n)]
+    width = max([len(r) for r in rows] + [0])
+    return (np.array([r + [0] * (width - len(r)) for r in rows], labels.dtype).reshape(len(rows), width),
+            np.array([len(r) for r in rows], n.dtype))
+
+
+_add("collapse_repeated", _collapse_make, INTS, _collapse_expected)
+
+
+def _unique_labels_make(rng, dtype):
+    return [([small_ints(rng, s, dtype)], {}) for s in [(2, 5), (1, 1), (3, 4), (2, 0)]]
+
+
+def _unique_labels_expected(labels):
+    ys, idxs = [], []
+    for row in labels.tolist():
+        firsts = list(dict.fromkeys(row))
+        ys.append(firsts + [0] * (len(row) - len(firsts)))
+        idxs.append([firsts.index(v) for v in row])
+    return (np.array(ys, np.int64).reshape(labels.shape),
+            np.array(idxs, np.int32).reshape(labels.shape))
+
+
+_add("ctc_unique_labels", _unique_labels_make, INTS, _unique_labels_expected)
+
+
+def _greedy_make(rng, dtype):
+    out = []
+    for (t, b, c), lengths, attrs in [((6, 2, 5), [6, 4], {"merge_repeated": True, "blank_index": None}),
+                                      ((6, 2, 5), [6, 4], {"merge_repeated": False, "blank_index": 0}),
+                                      ((3, 1, 2), [3], {"merge_repeated": True, "blank_index": None}),
+                                      ((4, 3, 3), [0, 2, 4], {"merge_repeated": True, "blank_index": 1})]:
+        # Few classes and long runs of one argmax, so merging and blanks both matter.
+        x = values(rng, (t, b, c), dtype)
+        x[1::2] = x[::2][:len(x[1::2])]
+        out.append(([x, np.array(lengths, np.int32)], attrs))
+    return out
+
+
+def _greedy_expected(x, lengths, merge_repeated, blank_index):
+    import itertools
+    blank = x.shape[2] - 1 if blank_index is None else blank_index
+    rows, neg = [], np.zeros((x.shape[1], 1), x.dtype)
+    for b in range(x.shape[1]):
+        best = [int(np.argmax(x[t, b])) for t in range(lengths[b])]
+        neg[b, 0] = -sum(x[t, b, k] for t, k in enumerate(best))
+        runs = [k for k, _ in itertools.groupby(best)] if merge_repeated else best
+        rows.append([k for k in runs if k != blank])
+    indices = [(b, j) for b, r in enumerate(rows) for j in range(len(r))]
+    return (np.array(indices, np.int64).reshape(-1, 2), np.array(sum(rows, []), np.int64),
+            np.array([x.shape[1], max(len(r) for r in rows)], np.int64), neg)
+
+
+_add("ctc_greedy_decoder", _greedy_make, FLOATS, _greedy_expected)
+DATA_DEPENDENT_SHAPES |= {"collapse_repeated", "ctc_greedy_decoder"}

@@ -371,7 +371,7 @@ def _greedy_ref(x, lengths, merge_repeated, blank_index):
             np.array([batch, longest], np.int64), log_prob)
 
 
-CTC_COLLAPSE_REPEATED = register("ctc_collapse_repeated", OPAQUE,
+CTC_COLLAPSE_REPEATED = register("collapse_repeated", OPAQUE,
                                  _labels_infer("collapse_repeated"), _collapse_ref, num_outputs=2)
 CTC_UNIQUE_LABELS = register("ctc_unique_labels", OPAQUE, _unique_infer, _unique_ref,
                              num_outputs=2)
