@@ -64,3 +64,6 @@ def trace(x, name=None):
     if n is None or x.shape[-2] != n:
         raise InvalidArgumentError(f"linalg.trace: needs square matrices, got shape {x.shape}")
     return rd.reduce_sum(x * eye(n, dtype=x.dtype), [-2, -1], name=name)
+from graphflow.ops.matrix_more import (  # noqa: F401,E402
+    banded_triangular_solve, eigh_tridiagonal, expm, lu, lu_matrix_inverse, lu_reconstruct,
+    lu_solve, sqrtm, tensor_diag, tensor_diag_part, tridiagonal_matmul, tridiagonal_solve)

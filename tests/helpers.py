@@ -3898,3 +3898,133 @@ def _greedy_expected(x, lengths, merge_repeated, blank_index):
 
 _add("ctc_greedy_decoder", _greedy_make, FLOATS, _greedy_expected)
 DATA_DEPENDENT_SHAPES |= {"collapse_repeated", "ctc_greedy_decoder"}
+
+
+# -- more of tf.linalg (graphflow/ops/matrix_more.py) ----------------------------------------------
+
+def _expm_make(rng, dtype):
+    cases = [([values(rng, s, dtype, -1.0, 1.0)], {}) for s in SQUARE_SHAPES]
+    # Larger norms take the degree-13 approximant with squarings; tiny ones the low degrees.
+    cases.append(([values(rng, (2, 3, 3), dtype, -3.0, 3.0)], {}))
+    cases.append(([values(rng, (3, 3), dtype, -0.01, 0.01)], {}))
+    return cases
+
+
+def _expm_expected(a):
+    """Taylor series of a / 2^s (norm <= 1/2), squared s times."""
+    out = np.empty(a.shape)
+    for idx in np.ndindex(a.shape[:-2]):
+        x = a[idx].astype(np.float64)
+        norm = np.abs(x).sum(0).max() if x.size else 0.0
+        s = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+        x = x / 2.0 ** s
+        term, total = np.eye(x.shape[0]), np.eye(x.shape[0])
+        for k in range(1, 40):
+            term = term @ x / k
+            total = total + term
+        for _ in range(s):
+            total = total @ total
+        out[idx] = total
+    return out.astype(a.dtype)
+
+
+_add("matrix_exponential", _expm_make, FLOATS, _expm_expected)
+
+
+def _sqrtm_make(rng, dtype):
+    cases = [([_spd(rng, s, dtype)], {}) for s in SQUARE_SHAPES]
+    skew = _spd(rng, (2, 3, 3), np.float64) + rng.uniform(-0.5, 0.5, (2, 3, 3))
+    cases.append(([skew.astype(dtypes.as_dtype(dtype).np)], {}))  # not symmetric
+    cases.append(([np.array([[1.0, -2.0], [2.0, 1.0]], dtypes.as_dtype(dtype).np)], {}))  # 1 +- 2i
+    return cases
+
+
+def _sqrtm_expected(a):
+    out = np.empty(a.shape)
+    for idx in np.ndindex(a.shape[:-2]):
+        w, v = np.linalg.eig(a[idx].astype(np.float64))
+        if np.any((w.imag == 0) & (w.real <= 0)):  # no real principal root: NaN, as TF
+            out[idx] = np.nan
+            continue
+        out[idx] = (v @ np.diag(np.sqrt(w.astype(complex))) @ np.linalg.inv(v)).real
+    return out.astype(a.dtype)
+
+
+def _sqrtm_edge(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    return [([np.array([[-1.0, 0.0], [0.0, 4.0]], d)], {}),   # a negative eigenvalue: NaN
+            ([np.array([[1.0, 2.0], [3.0, -4.0]], d)], {})]
+
+
+_add("matrix_square_root", _sqrtm_make, FLOATS, _sqrtm_expected, edge=_sqrtm_edge)
+
+
+def _lu_make(rng, dtype):
+    return [([values(rng, s, dtype) + 0.1 * np.eye(s[-1], dtype=dtypes.as_dtype(dtype).np)],
+             {"output_idx_type": ("int32", "int64")[i % 2]})
+            for i, s in enumerate(SQUARE_SHAPES)]
+
+
+def _lu_expected(a, output_idx_type):
+    lus, perms = np.empty(a.shape), np.empty(a.shape[:-1], output_idx_type)
+    for idx in np.ndindex(a.shape[:-2]):
+        m = [list(row) for row in a[idx].astype(np.float64)]
+        n = len(m)
+        perm = list(range(n))
+        for k in range(n):
+            best = max(range(k, n), key=lambda i: (abs(m[i][k]), -i))
+            m[k], m[best] = m[best], m[k]
+            perm[k], perm[best] = perm[best], perm[k]
+            for i in range(k + 1, n):
+                m[i][k] /= m[k][k]
+                for j in range(k + 1, n):
+                    m[i][j] -= m[i][k] * m[k][j]
+        lus[idx] = np.array(m).reshape(n, n)
+        perms[idx] = perm
+    return lus.astype(a.dtype), perms
+
+
+_add("lu", _lu_make, FLOATS, _lu_expected, value_checks="a singular matrix (all ones) has no LU, as TF")
+
+
+def _tridiag_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    cases = []
+    for batch, m, k in [((), 4, 1), ((), 1, 2), ((2,), 3, 2), ((2, 1), 5, 1), ((), 0, 1)]:
+        diags = rng.uniform(-1.0, 1.0, batch + (3, m))
+        diags[..., 1, :] += 3.0 * np.sign(diags[..., 1, :] + 1e-9)  # diagonally dominant
+        for pivoting in (True, False):
+            cases.append(([diags.astype(d), values(rng, batch + (m, k), dtype)],
+                          {"partial_pivoting": pivoting}))
+    # A system that needs row swaps (small diagonal), with pivoting.
+    diags = np.array([[1.0, 2.0, 1.5, 0.0], [0.01, 0.02, -0.03, 0.5], [0.0, 1.0, -2.0, 1.0]])
+    cases.append(([diags.astype(d), values(rng, (4, 2), dtype)], {"partial_pivoting": True}))
+    return cases
+
+
+def _tridiag_expected(diags, rhs, partial_pivoting):
+    m = diags.shape[-1]
+    dense = np.zeros(diags.shape[:-2] + (m, m))
+    i = np.arange(m)
+    dense[..., i, i] = diags[..., 1, :]
+    dense[..., i[:-1], i[:-1] + 1] = diags[..., 0, :-1]
+    dense[..., i[1:], i[1:] - 1] = diags[..., 2, 1:]
+    if not m:
+        return rhs.copy()
+    out = np.linalg.solve(dense, rhs.astype(np.float64))
+    if not partial_pivoting:  # elimination without row swaps needs nonzero leading minors
+        for idx in np.ndindex(dense.shape[:-2]):
+            if any(np.linalg.det(dense[idx][:k, :k]) == 0 for k in range(1, m + 1)):
+                out[idx] = np.nan
+    return out.astype(rhs.dtype)
+
+
+def _tridiag_edge(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    needs_pivot = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]], d)
+    return [([needs_pivot, np.ones((3, 1), d)], {"partial_pivoting": False})]  # NaN, as TF
+
+
+_add("tridiagonal_solve", _tridiag_make, FLOATS,
+     lambda diags, rhs, partial_pivoting: _tridiag_expected(diags, rhs, partial_pivoting),
+     edge=_tridiag_edge)
