@@ -600,10 +600,13 @@ def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None):
             f"banded_triangular_solve: bands must have a static shape [..., K, M], got "
             f"{bands.shape}")
     k, m = bands.shape[-2], bands.shape[-1]
-    if k > m or k < 1:
+    if k < 1 or m < 1:
         raise InvalidArgumentError(
-            f"banded_triangular_solve: the number of bands must be in [1, {m}] for {m} x {m} "
-            f"matrices, got bands of shape {bands.shape}")
+            f"banded_triangular_solve: bands must have at least one band of length >= 1, got "
+            f"shape {bands.shape}")
+    if k > m:  # bands beyond the matrix hold only padding (TF accepts and ignores them)
+        bands = bands[..., :m, :] if lower else bands[..., k - m:, :]
+        k = m
     diags = (-(k - 1), 0) if lower else (0, k - 1)
     dense = matrix_diag(bands, k=diags, num_rows=m, num_cols=m, align="LEFT_RIGHT") \
         if k > 1 else matrix_diag(bands[..., 0, :])
