@@ -4028,3 +4028,40 @@ def _tridiag_edge(rng, dtype):
 _add("tridiagonal_solve", _tridiag_make, FLOATS,
      lambda diags, rhs, partial_pivoting: _tridiag_expected(diags, rhs, partial_pivoting),
      edge=_tridiag_edge)
+
+
+def _beam_make(rng, dtype):
+    # Beams wide enough to hold every labelling: the search is then exact (see the expected).
+    return [([values(rng, (t, b, 3), dtype), np.array(lengths, np.int32)],
+             {"beam_width": width, "top_paths": top, "merge_repeated": False})
+            for t, b, lengths, width, top in [(3, 2, [3, 2], 20, 3), (4, 1, [4], 40, 2),
+                                              (2, 3, [2, 0, 1], 8, 1), (3, 1, [3], 20, 4)]]
+
+
+def _beam_expected(x, lengths, beam_width, top_paths, merge_repeated):
+    """The top_paths most probable labellings, by summing every frame path (blank last)."""
+    import itertools
+    p = np.exp(x.astype(np.float64) - x.max(2, keepdims=True))
+    p /= p.sum(2, keepdims=True)
+    blank = x.shape[2] - 1
+    best = []
+    for b in range(x.shape[1]):
+        totals = {}
+        for path in itertools.product(range(x.shape[2]), repeat=int(lengths[b])):
+            key = tuple(k for k, _ in itertools.groupby(path) if k != blank)
+            totals[key] = totals.get(key, 0.0) + np.prod([p[t, b, k] for t, k in enumerate(path)])
+        best.append(sorted(totals.items(), key=lambda kv: -kv[1])[:top_paths])
+    out = []
+    for k in range(top_paths):
+        rows = [list(best[b][k][0]) for b in range(x.shape[1])]
+        out += [np.array([(b, j) for b, r in enumerate(rows) for j in range(len(r))],
+                         np.int64).reshape(-1, 2),
+                np.array([v for r in rows for v in r], np.int64),
+                np.array([x.shape[1], max(len(r) for r in rows)], np.int64)]
+    log_prob = np.array([[np.log(best[b][k][1]) for k in range(top_paths)]
+                         for b in range(x.shape[1])], x.dtype)
+    return tuple(out) + (log_prob,)
+
+
+_add("ctc_beam_search_decoder", _beam_make, FLOATS, _beam_expected)
+DATA_DEPENDENT_SHAPES |= {"ctc_beam_search_decoder"}

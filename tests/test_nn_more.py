@@ -162,3 +162,50 @@ def test_ctc_greedy_decoder_in_function():
     assert f(tf.constant(LOGITS), tf.constant(LOGIT_LENGTH)).numpy().tolist() == [2, 1, 3, 1, 3, 1]
     with pytest.raises(InvalidArgumentError, match="sequence_length must be in"):
         tf.nn.ctc_greedy_decoder(LOGITS, [7, 1])
+
+
+# ctc_beam_search_decoder on BEAM_X = 2 * standard normal (10, 3, 6) float32 (seed 5).
+TF_BEAM = [  # TF 2.21: (beam_width, top_paths, lengths), values, dense_shapes, log_probability
+    ((100, 3, [10, 7, 3]),
+     [[4, 3, 4, 2, 1, 0, 4, 2, 0, 3, 1, 4, 0, 1, 3, 1, 2], [4, 3, 4, 2, 1, 0, 2, 0, 3, 1, 4, 0, 3, 1, 4], [4, 3, 4, 2, 1, 0, 1, 2, 0, 3, 1, 0, 1, 3, 1, 2, 4]],
+     [[3, 9], [3, 8], [3, 9]],
+     [[-3.537149, -3.784975, -4.113839], [-2.985331, -3.099374, -3.733441], [-0.975303, -1.830058, -2.39149]]),
+    ((2, 2, [10, 10, 10]),
+     [[4, 3, 4, 2, 1, 0, 4, 2, 0, 3, 1, 4, 0, 1, 3, 4, 1, 1, 2, 1, 3, 0, 3], [4, 3, 4, 2, 1, 0, 2, 0, 3, 1, 4, 0, 3, 4, 1, 1, 2, 0, 1, 3, 0, 3]],
+     [[3, 9], [3, 8]],
+     [[-3.974992, -4.39713], [-4.078366, -4.550554], [-3.272533, -4.501331]]),
+    ((1, 1, [10, 0, 5]),
+     [[4, 3, 4, 2, 1, 0, 4, 2, 0, 1, 2, 1]],
+     [[3, 9]],
+     [[-3.974992], [0.0], [-2.489583]]),
+]
+TF_BEAM_ROWS = [[[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2], [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2], [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2]], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2], [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2]]]
+BEAM_X = (np.random.default_rng(5).standard_normal((10, 3, 6)).astype(np.float32) * 2)
+
+
+@pytest.mark.parametrize("case", range(len(TF_BEAM)))
+def test_ctc_beam_search_decoder_matches_tf(case):
+    (width, top, lengths), values, shapes, log_prob = TF_BEAM[case]
+    decoded, got = tf.nn.ctc_beam_search_decoder(BEAM_X, lengths, beam_width=width, top_paths=top)
+    assert len(decoded) == top
+    for k, d in enumerate(decoded):
+        assert d.values.numpy().tolist() == values[k], k
+        assert d.dense_shape.numpy().tolist() == shapes[k]
+        rows = TF_BEAM_ROWS[case][k]
+        cols = [sum(1 for r in rows[:i] if r == rows[i]) for i in range(len(rows))]
+        assert d.indices.numpy().tolist() == [[r, c] for r, c in zip(rows, cols)]
+    np.testing.assert_allclose(got.numpy(), log_prob, rtol=2e-6, atol=1e-6)
+
+
+def test_ctc_beam_search_decoder_errors_and_modes():
+    with pytest.raises(InvalidArgumentError, match="Less leaves in the beam search"):
+        tf.nn.ctc_beam_search_decoder(BEAM_X, [10, 0, 5], beam_width=3, top_paths=2)
+    with pytest.raises(InvalidArgumentError, match="more paths than the beam width"):
+        tf.nn.ctc_beam_search_decoder(BEAM_X, [1, 1, 1], beam_width=2, top_paths=3)
+    (width, top, lengths), values, _, log_prob = TF_BEAM[1]
+    for backend in ("reference", "numba"):
+        f = tf.function(lambda x, n: tf.nn.ctc_beam_search_decoder(x, n, width, top),
+                        backend=backend)
+        decoded, got = f(tf.constant(BEAM_X), tf.constant(lengths))
+        assert decoded[1].values.numpy().tolist() == values[1]
+        np.testing.assert_allclose(got.numpy(), log_prob, rtol=2e-6, atol=1e-6)

@@ -1,4 +1,4 @@
-"""Connectionist Temporal Classification (tf.nn.ctc_loss and its helpers).
+"""Connectionist Temporal Classification (tf.nn.ctc_loss, the decoders and label helpers).
 
     >>> import graphflow as tf
     >>> logits = tf.zeros((4, 1, 3))          # 4 frames, batch 1, 3 classes (0 is the blank)
@@ -17,7 +17,7 @@ frames past logit_length, times the incoming gradient; the posteriors are one mo
 """
 import collections
 
-import numpy as np
+import numpy as np  # noqa: F401 - also the doctests' np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
@@ -371,6 +371,142 @@ def _greedy_ref(x, lengths, merge_repeated, blank_index):
             np.array([batch, longest], np.int64), log_prob)
 
 
+def _beam_infer(specs, beam_width, top_paths, merge_repeated):
+    x, lengths = specs
+    op = "ctc_beam_search_decoder"
+    if x.dtype not in _FLOATS:
+        raise InvalidArgumentError(f"{op}: inputs must be float32 or float64, got {x.dtype.name}")
+    rules.check_kind(op, lengths, "iu", 1)
+    if x.shape is not None and len(x.shape) != 3:
+        raise InvalidArgumentError(
+            f"{op}: inputs must have rank 3 [max_time, batch, num_classes], got shape "
+            f"{rules.fmt(x.shape)}")
+    if lengths.shape is not None and len(lengths.shape) != 1:
+        raise InvalidArgumentError(
+            f"{op}: sequence_length must have rank 1 [batch], got shape {rules.fmt(lengths.shape)}")
+    if beam_width < 1 or top_paths < 1:
+        raise InvalidArgumentError(
+            f"{op}: beam_width and top_paths must be >= 1, got {beam_width} and {top_paths}")
+    if top_paths > beam_width:
+        raise InvalidArgumentError(
+            f"{op}: requested more paths than the beam width ({top_paths} > {beam_width})")
+    b = None if x.shape is None else x.shape[1]
+    path = [((None, 2), dtypes.int64), ((None,), dtypes.int64), ((2,), dtypes.int64)]
+    return path * top_paths + [((b, top_paths), x.dtype)]
+
+
+def _logaddexp(a, b):
+    if a == -np.inf:
+        return b
+    if b == -np.inf:
+        return a
+    return max(a, b) + np.log1p(np.exp(-abs(a - b)))
+
+
+class _Beam:
+    """A prefix in TF's beam tree: new and old (total, blank, label) log probabilities."""
+
+    __slots__ = ("parent", "label", "children", "new", "old")
+
+    def __init__(self, parent, label):
+        self.parent, self.label, self.children = parent, label, {}
+        self.new = [-np.inf] * 3
+        self.old = [-np.inf] * 3
+
+    def labels(self, merge_repeated):
+        out, prev, c = [], -1, self
+        while c.parent is not None:
+            if not merge_repeated or c.label != prev:
+                out.append(c.label)
+            prev, c = c.label, c.parent
+        return out[::-1]
+
+
+def _beam_search(x, width, merge_repeated):
+    """TF's CTCBeamSearchDecoder (ctc_beam_search.h, default scorer, no label selection) on
+    one sequence [T, C] with the blank last: the final beams, best first."""
+    classes = x.shape[1]
+    blank = classes - 1
+    root = _Beam(None, -1)
+    root.new = [0.0, 0.0, -np.inf]
+    leaves = [root]
+    for row in x:
+        top = row.max()
+        norm = top + np.log(np.sum(np.exp(row - top)))
+        branches = sorted(leaves, key=lambda e: -e.new[0])
+        leaves = []
+        for b in branches:
+            b.old = list(b.new)
+        for b in branches:
+            if b.parent is not None:
+                if b.parent.new[0] != -np.inf:
+                    prev = b.parent.old[1] if b.label == b.parent.label else b.parent.old[0]
+                    b.new[2] = _logaddexp(b.new[2], prev)
+                b.new[2] += row[b.label] - norm
+            b.new[1] = b.old[0] + row[blank] - norm
+            b.new[0] = _logaddexp(b.new[1], b.new[2])
+            leaves.append(b)
+
+        def candidate(total):
+            return total > -np.inf and (len(leaves) < width or
+                                        total > min(e.new[0] for e in leaves))
+        for b in branches:
+            if not candidate(b.old[0]):
+                continue
+            for label in range(classes - 1):
+                c = b.children.get(label)
+                if c is None:
+                    c = b.children[label] = _Beam(b, label)
+                if c.new[0] != -np.inf:
+                    continue  # already in the beam: extended through its parent above
+                prev = b.old[1] if label == b.label else b.old[0]
+                c.new = [row[label] - norm + prev, -np.inf, row[label] - norm + prev]
+                if candidate(c.new[0]):
+                    if len(leaves) == width:
+                        bottom = min(leaves, key=lambda e: e.new[0])
+                        bottom.new = [-np.inf] * 3
+                        leaves.remove(bottom)
+                    leaves.append(c)
+                else:
+                    c.old = [-np.inf] * 3
+                    c.new = [-np.inf] * 3
+    return sorted(leaves, key=lambda e: -e.new[0])
+
+
+def _beam_ref(x, lengths, beam_width, top_paths, merge_repeated):
+    _beam_infer([rules.ArraySpec(x), rules.ArraySpec(lengths)], beam_width, top_paths,
+                merge_repeated)
+    frames, batch, _ = x.shape
+    if lengths.shape[0] != batch:
+        raise InvalidArgumentError(
+            f"ctc_beam_search_decoder: len(sequence_length) != batch_size: {lengths.shape[0]} "
+            f"vs {batch}")
+    if np.any(lengths > frames) or np.any(lengths < 0):
+        raise InvalidArgumentError(
+            f"ctc_beam_search_decoder: sequence_length must be in [0, {frames}] (max_time), "
+            f"got {lengths.tolist()}")
+    paths = [[None] * batch for _ in range(top_paths)]
+    log_prob = np.zeros((batch, top_paths), x.dtype)
+    with np.errstate(all="ignore"):
+        for b in range(batch):
+            beams = _beam_search(x[:int(lengths[b]), b].astype(np.float64), beam_width,
+                                 merge_repeated)
+            if top_paths > len(beams):
+                raise InvalidArgumentError(
+                    f"ctc_beam_search_decoder: Less leaves in the beam search than requested "
+                    f"({len(beams)} < top_paths {top_paths}, sequence {b})")
+            for k in range(top_paths):
+                paths[k][b] = beams[k].labels(merge_repeated)
+                log_prob[b, k] = beams[k].new[0]
+    out = []
+    for rows in paths:
+        indices = [(b, j) for b, r in enumerate(rows) for j in range(len(r))]
+        out += [np.array(indices, np.int64).reshape(-1, 2),
+                np.array([v for r in rows for v in r], np.int64),
+                np.array([batch, max((len(r) for r in rows), default=0)], np.int64)]
+    return tuple(out) + (log_prob,)
+
+
 CTC_COLLAPSE_REPEATED = register("collapse_repeated", OPAQUE,
                                  _labels_infer("collapse_repeated"), _collapse_ref, num_outputs=2)
 CTC_UNIQUE_LABELS = register("ctc_unique_labels", OPAQUE, _unique_infer, _unique_ref,
@@ -378,6 +514,10 @@ CTC_UNIQUE_LABELS = register("ctc_unique_labels", OPAQUE, _unique_infer, _unique
 CTC_GREEDY_DECODER = register("ctc_greedy_decoder", OPAQUE, _greedy_infer, _greedy_ref,
                               num_outputs=4,
                               doc="(indices, values, dense_shape, neg_sum_logits) of the decoding")
+
+CTC_BEAM_SEARCH_DECODER = register(
+    "ctc_beam_search_decoder", OPAQUE, _beam_infer, _beam_ref, num_outputs=None,
+    doc="(indices, values, dense_shape) per path, then log_probability [batch, top_paths]")
 
 # graphflow has no tf.SparseTensor on main yet: the decoders return TF's SparseTensorValue
 # (a namedtuple of indices, values and dense_shape tensors) in its place.
@@ -434,3 +574,32 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
         CTC_GREEDY_DECODER, (inputs, sequence_length),
         {"merge_repeated": bool(merge_repeated), "blank_index": blank})
     return [SparseTensorValue(indices, values, shape)], neg
+
+
+def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1):
+    """Beam search decoding of time-major logits (blank: the last class), as TF 2.21's
+    tf.nn.ctc_beam_search_decoder (TF's CTCBeamSearchDecoder algorithm, repeats not merged in
+    the output). Returns ([decoded] * top_paths, log_probability [batch, top_paths]); each
+    decoded is a SparseTensorValue (indices, values, dense_shape) standing in for TF's
+    SparseTensor.
+
+        >>> x = tf.math.log(tf.constant([[[0.6, 0.4]], [[0.6, 0.4]]]))  # class 1 is the blank
+        >>> decoded, log_p = tf.nn.ctc_beam_search_decoder(x, [2], beam_width=2, top_paths=2)
+        >>> decoded[0].values.numpy().tolist(), decoded[1].values.numpy().tolist()
+        ([0], [0, 0])
+        >>> np.round(np.exp(log_p.numpy()), 4).tolist()   # 0.36 + 0.24 + 0.24, then 0.6 * 0.6
+        [[0.84, 0.36]]
+    """
+    from graphflow.ops.creation import convert_to_tensor
+    inputs = convert_to_tensor(inputs, name="inputs")
+    sequence_length = convert_to_tensor(sequence_length, dtype_hint=dtypes.int32,
+                                        name="sequence_length")
+    outs = dispatch(CTC_BEAM_SEARCH_DECODER, (inputs, sequence_length),
+                    {"beam_width": rules.as_axis("ctc_beam_search_decoder", beam_width,
+                                                 "beam_width"),
+                     "top_paths": rules.as_axis("ctc_beam_search_decoder", top_paths,
+                                                "top_paths"),
+                     "merge_repeated": False})
+    outs = list(outs)
+    decoded = [SparseTensorValue(*outs[3 * k:3 * k + 3]) for k in range(len(outs) // 3)]
+    return decoded, outs[-1]

@@ -339,4 +339,4 @@ from graphflow.ops.nn_extra import (  # noqa: F401,E402
     space_to_depth, sufficient_statistics, weighted_cross_entropy_with_logits, weighted_moments)
 from graphflow.ops.math_extra import zero_fraction  # noqa: F401,E402
 from graphflow.ops.ctc import (  # noqa: F401,E402
-    collapse_repeated, ctc_greedy_decoder, ctc_loss, ctc_unique_labels)
+    collapse_repeated, ctc_beam_search_decoder, ctc_greedy_decoder, ctc_loss, ctc_unique_labels)
