@@ -587,7 +587,7 @@ def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1
         >>> decoded, log_p = tf.nn.ctc_beam_search_decoder(x, [2], beam_width=2, top_paths=2)
         >>> decoded[0].values.numpy().tolist(), decoded[1].values.numpy().tolist()
         ([0], [])
-        >>> [[round(float(v), 4) for v in row] for row in np.exp(log_p.numpy())]  # 0.36 + 0.24 + 0.24, then 0.4 * 0.4
+        >>> [[round(float(v), 4) for v in row] for row in np.exp(log_p.numpy())]
         [[0.84, 0.16]]
     """
     from graphflow.ops.creation import convert_to_tensor
