@@ -4065,3 +4065,65 @@ def _beam_expected(x, lengths, beam_width, top_paths, merge_repeated):
 
 _add("ctc_beam_search_decoder", _beam_make, FLOATS, _beam_expected)
 DATA_DEPENDENT_SHAPES |= {"ctc_beam_search_decoder"}
+
+
+# -- max_pool_with_argmax (graphflow/ops/pool_argmax.py) ------------------------------------------
+
+_ARGMAX_CASES = [((1, 4, 4, 1), (2, 2), (2, 2), "VALID", "int64", False),
+                 ((2, 5, 5, 2), (3, 3), (2, 2), "SAME", "int64", False),
+                 ((2, 5, 4, 3), (2, 3), (1, 2), "SAME", "int32", True),
+                 ((1, 3, 3, 2), (3, 3), (1, 1), "VALID", "int64", True),
+                 ((2, 1, 1, 1), (1, 1), (1, 1), "SAME", "int32", False)]
+
+
+def _argmax_make(rng, dtype):
+    return [([values(rng, s, dtype, -3.0, 3.0)],
+             {"ksize": k, "strides": st, "padding": p, "output_dtype": o,
+              "include_batch_in_index": inc})
+            for s, k, st, p, o, inc in _ARGMAX_CASES]
+
+
+def _argmax_expected(x, ksize, strides, padding, output_dtype, include_batch_in_index):
+    b, h, w, c = x.shape
+    if padding == "VALID":
+        oh, ow, top, left = (h - ksize[0]) // strides[0] + 1, (w - ksize[1]) // strides[1] + 1, 0, 0
+    else:
+        oh, ow = -(-h // strides[0]), -(-w // strides[1])
+        top = max((oh - 1) * strides[0] + ksize[0] - h, 0) // 2
+        left = max((ow - 1) * strides[1] + ksize[1] - w, 0) // 2
+    vals = np.zeros((b, oh, ow, c), x.dtype)
+    idx = np.zeros((b, oh, ow, c), output_dtype)
+    for n, i, j, ch in np.ndindex(b, oh, ow, c):
+        best = None
+        for di in range(ksize[0]):
+            for dj in range(ksize[1]):
+                y, xx = i * strides[0] - top + di, j * strides[1] - left + dj
+                if 0 <= y < h and 0 <= xx < w and (best is None or x[n, y, xx, ch] > best[0]):
+                    best = (x[n, y, xx, ch], ((n * h if include_batch_in_index else 0) + y) * w * c
+                            + xx * c + ch)
+        vals[n, i, j, ch], idx[n, i, j, ch] = best
+    return vals, idx
+
+
+def _argmax_grad_make(rng, dtype):
+    cases = []
+    for arrays, attrs in _argmax_make(rng, dtype):
+        _, argmax = _argmax_expected(arrays[0], **attrs)
+        cases.append(([arrays[0], values(rng, argmax.shape, dtype), argmax],
+                      {"include_batch_in_index": attrs["include_batch_in_index"]}))
+    return cases
+
+
+def _argmax_grad_expected(x, dy, argmax, include_batch_in_index):
+    out = np.zeros(x.size)
+    per = x.size // x.shape[0]
+    for n in range(x.shape[0]):
+        for k, g in zip(argmax[n].reshape(-1), dy[n].reshape(-1)):
+            out[int(k) + (0 if include_batch_in_index else n * per)] += g
+    return out.reshape(x.shape).astype(dy.dtype)
+
+
+_add("max_pool_with_argmax", _argmax_make, FLOATS, _argmax_expected,
+     fd_skip="the argmax output is an integer: tests/test_nn_more.py differences the values")
+_add("max_pool_grad_with_argmax", _argmax_grad_make, FLOATS, _argmax_grad_expected,
+     nondiff=(0,))

@@ -209,3 +209,74 @@ def test_ctc_beam_search_decoder_errors_and_modes():
         decoded, got = f(tf.constant(BEAM_X), tf.constant(lengths))
         assert decoded[1].values.numpy().tolist() == values[1]
         np.testing.assert_allclose(got.numpy(), log_prob, rtol=2e-6, atol=1e-6)
+
+
+# -- max_pool_with_argmax ------------------------------------------------------------------------
+POOL_X = np.arange(2 * 5 * 5 * 2, dtype=np.float32).reshape(2, 5, 5, 2) % 7  # many ties
+
+
+def test_max_pool_with_argmax_matches_tf():
+    # Recorded with TF 2.21 (batch 1, channel 1 / channel 0).
+    v, a = tf.nn.max_pool_with_argmax(POOL_X, 3, 2, "SAME")
+    assert v.numpy()[1, :, :, 1].tolist() == [[5.0, 6.0, 6.0], [6.0, 6.0, 6.0], [6.0, 6.0, 6.0]]
+    assert a.numpy()[1, :, :, 1].tolist() == [[11, 5, 19], [33, 33, 19], [33, 33, 47]]
+    assert a.dtype is tf.int64
+    v, a = tf.nn.max_pool_with_argmax(POOL_X, [1, 2, 2, 1], [1, 2, 2, 1], "VALID",
+                                      include_batch_in_index=True, output_dtype=tf.int32)
+    assert v.shape == (2, 2, 2, 2) and a.dtype is tf.int32
+    assert a.numpy()[1, :, :, 0].tolist() == [[62, 54], [82, 76]]
+    x = tf.constant(POOL_X)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        v, _ = tf.nn.max_pool_with_argmax(x, 3, 2, "SAME")
+        total = tf.reduce_sum(v * tf.reshape(tf.range(18.0), (2, 3, 3, 1)))
+    assert tape.gradient(total, x).numpy()[1, :, :, 1].tolist() == [
+        [0.0, 0.0, 10.0, 0.0, 0.0], [9.0, 0.0, 0.0, 0.0, 25.0], [0.0] * 5,
+        [0.0, 56.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 17.0, 0.0]]
+
+
+@pytest.mark.parametrize("padding,include", [("SAME", False), ("VALID", True)])
+def test_max_pool_with_argmax_gradient_by_finite_differences(padding, include):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 5, 4, 2))
+    w = rng.standard_normal(tf.nn.max_pool_with_argmax(x, 3, 2, padding)[0].shape)
+
+    def f(a):
+        return float(np.sum(tf.nn.max_pool_with_argmax(a, 3, 2, padding,
+                                                       include_batch_in_index=include)[0].numpy() * w))
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        total = tf.reduce_sum(tf.nn.max_pool_with_argmax(xt, 3, 2, padding,
+                                                         include_batch_in_index=include)[0] * w)
+    grad = tape.gradient(total, xt).numpy()
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        hi, lo = x.copy(), x.copy()
+        hi[idx] += 1e-6
+        lo[idx] -= 1e-6
+        numeric[idx] = (f(hi) - f(lo)) / 2e-6
+    np.testing.assert_allclose(grad, numeric, atol=1e-6)
+
+
+def test_max_pool_with_argmax_modes_and_errors():
+    for backend in ("reference", "numba"):
+        f = tf.function(lambda x: tf.nn.max_pool_with_argmax(x, 3, 2, "SAME"), backend=backend)
+        v, a = f(tf.constant(POOL_X))
+        assert a.numpy()[1, :, :, 1].tolist() == [[11, 5, 19], [33, 33, 19], [33, 33, 47]]
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 5, 5, 2])
+        v, a = tf.nn.max_pool_with_argmax(x, 3, 2, "SAME")
+        grad = tf.compat.v1.gradients(tf.reduce_sum(v), x)[0]
+    with tf.compat.v1.Session(graph=g) as sess:
+        got_a, got_g = sess.run([a, grad], {x: POOL_X})
+    assert got_a[1, :, :, 1].tolist() == [[11, 5, 19], [33, 33, 19], [33, 33, 47]]
+    assert got_g.sum() == 2 * 9 * 2
+    assert tf.nn.max_pool_with_argmax(POOL_X.astype(np.int32), 2, 2, "VALID")[0].dtype is tf.int32
+    with pytest.raises(InvalidArgumentError, match="other than 'NHWC'"):
+        tf.nn.max_pool_with_argmax(POOL_X, 2, 2, "VALID", data_format="NCHW")  # TF: ValueError
+    with pytest.raises(UnimplementedError, match="batch or channel"):
+        tf.nn.max_pool_with_argmax(POOL_X, [2, 2, 2, 1], 2, "VALID")
+    with pytest.raises(InvalidArgumentError, match="4-dimensional"):
+        tf.nn.max_pool_with_argmax(POOL_X[0], 2, 2, "VALID")
