@@ -252,6 +252,7 @@ SKIP_FORWARD = {
     "random_categorical": "RANDOM: checked for reproducibility and frequencies (targeted test)",
     "random_poisson": "RANDOM: checked for reproducibility and moments (targeted test)",
     "random_standard_gamma": "RANDOM: checked for reproducibility, moments, gradient (targeted)",
+    "candidate_sampler": "RANDOM: reproducibility, frequencies and expected counts (targeted test)",
     # AutoGraph's loops over Python iterables (graphflow/ops/iterators.py)
     "iterator_open": "STATEFUL: starts iterating a Python iterable in the attrs (targeted test)",
     "iterator_next": "STATEFUL: advances a Python iterator (targeted test)",
@@ -4127,3 +4128,39 @@ _add("max_pool_with_argmax", _argmax_make, FLOATS, _argmax_expected,
      fd_skip="the argmax output is an integer: tests/test_nn_more.py differences the values")
 _add("max_pool_grad_with_argmax", _argmax_grad_make, FLOATS, _argmax_grad_expected,
      nondiff=(0,))
+
+
+# -- candidate sampling (graphflow/ops/candidate_sampling.py) --------------------------------------
+
+def _all_sampler_make(rng, dtype):
+    return [([rng.integers(0, n, size=(b, t)).astype(dtype.np)],
+             {"num_true": t, "num_sampled": n, "unique": True})
+            for b, t, n in [(2, 1, 4), (3, 2, 5), (1, 3, 3), (0, 1, 2)]]
+
+
+_add("all_candidate_sampler", _all_sampler_make, INTS,
+     lambda c, num_true, num_sampled, unique: (np.arange(num_sampled, dtype=np.int64),
+                                               np.ones(c.shape, np.float32),
+                                               np.ones(num_sampled, np.float32)))
+
+
+def _hits_make(rng, dtype):
+    return [([rng.integers(0, 6, size=(b, t)).astype(dtype.np),
+              rng.integers(0, 6, size=(n,)).astype(dtype.np)], {"num_true": t})
+            for b, t, n in [(3, 2, 5), (2, 1, 6), (1, 3, 2), (4, 2, 0)]]
+
+
+def _hits_expected(true_classes, sampled, num_true):
+    rows, ids = [], []
+    for i in range(true_classes.shape[0]):
+        for k in range(num_true):
+            hits = [j for j in range(len(sampled)) if sampled[j] == true_classes[i, k]]
+            if hits:
+                rows.append(i)
+                ids.append(hits[-1])
+    return (np.array(rows, np.int32), np.array(ids, np.int64),
+            np.full(len(rows), -np.finfo(np.float32).max, np.float32))
+
+
+_add("compute_accidental_hits", _hits_make, INTS, _hits_expected)
+DATA_DEPENDENT_SHAPES |= {"compute_accidental_hits"}

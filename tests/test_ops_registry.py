@@ -746,7 +746,48 @@ SKIPPED_OP_TESTS = {
     **control_flow_cases.SKIPPED_OP_TESTS,
     "write_summary": lambda: _write_summary_test(),
     "sample_distorted_bounding_box": lambda: _sample_box_test(),
+    "candidate_sampler": lambda: _candidate_sampler_test(),
 }
+
+
+def _candidate_sampler_test():
+    """candidate_sampler: a stream reproduces its draws, frequencies follow each distribution,
+    unique draws do not repeat, and the expected counts are TF's formulas."""
+    op = REGISTRY["candidate_sampler"]
+    classes = EagerTensor(np.array([[0, 1], [5, 9]], np.int64))
+    c = np.arange(10.0)
+    dists = {"uniform": ((), np.full(10, 0.1)),
+             "log_uniform": ((), np.log((c + 2) / (c + 1)) / np.log(11.0)),
+             "unigram": (tuple(c + 1), (c + 1) / (c + 1).sum())}
+    for dist, (weights, p) in dists.items():
+        attrs = {"distribution": dist, "weights": weights, "num_true": 2, "num_sampled": 4000,
+                 "unique": False, "range_max": 10, "seed": ("op", 7, 11)}
+        context.generators.pop(attrs["seed"], None)
+        s, t, e = (x.numpy() for x in dispatch(op, [classes], attrs))
+        context.generators.pop(attrs["seed"], None)
+        np.testing.assert_array_equal(dispatch(op, [classes], attrs)[0].numpy(), s)
+        freq = np.bincount(s, minlength=10) / 4000
+        np.testing.assert_allclose(freq, p, atol=0.03, err_msg=dist)
+        np.testing.assert_allclose(t, p[[[0, 1], [5, 9]]] * 4000, rtol=1e-6)
+        np.testing.assert_allclose(e, p[s] * 4000, rtol=1e-6)
+        unique = dict(attrs, num_sampled=6, unique=True)
+        s, t, e = (x.numpy() for x in dispatch(op, [classes], unique))
+        assert len(set(s.tolist())) == 6
+        # p * 6 when six draws were enough, else 1 - (1 - p)^tries for one number of tries > 6
+        if not np.allclose(e, p[s] * 6, rtol=1e-6):
+            tries = np.log1p(-e.astype(np.float64)) / np.log1p(-p[s])
+            assert tries.min() > 6 - 1e-3 and np.ptp(tries) < 1e-2 * tries.max(), (dist, tries)
+    learned = {"distribution": "learned_unigram", "weights": (), "num_true": 1,
+               "num_sampled": 2, "unique": False, "range_max": 10, "seed": ("op", 5, 3)}
+    three = EagerTensor(np.array([[3]], np.int64))
+    counts = [float(dispatch(op, [three], learned)[1].numpy()[0, 0]) for _ in range(3)]
+    np.testing.assert_allclose(counts, [0.2, 2 * 2 / 11, 2 * 3 / 12], rtol=1e-6)  # TF 2.21's
+    specs = [Spec((2, 2), tf.int64)]
+    assert [s for s, _ in op.infer(specs, **dict(learned, num_true=2))] == [(2,), (2, 2), (2,)]
+    with pytest.raises(InvalidArgumentError, match="range is too small"):
+        op.infer(specs, **dict(learned, num_true=2, num_sampled=11, unique=True))
+    with pytest.raises(InvalidArgumentError, match="expected: 3 was: 2"):
+        op.infer(specs, **dict(learned, num_true=3))
 
 
 def _sample_box_test():

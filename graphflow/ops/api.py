@@ -72,3 +72,11 @@ from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup la
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
 
 mod = floormod
+# tf.random's candidate samplers live with the sampled losses; graphflow.ops.random is the
+# tf.random namespace and cannot import them back (candidate_sampling draws from its streams).
+from graphflow.ops import candidate_sampling as _candidate_sampling  # noqa: E402
+for _name in ("all_candidate_sampler", "fixed_unigram_candidate_sampler",
+              "learned_unigram_candidate_sampler", "log_uniform_candidate_sampler",
+              "uniform_candidate_sampler"):
+    setattr(random, _name, getattr(_candidate_sampling, _name))
+del _name

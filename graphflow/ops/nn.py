@@ -341,3 +341,5 @@ from graphflow.ops.math_extra import zero_fraction  # noqa: F401,E402
 from graphflow.ops.ctc import (  # noqa: F401,E402
     collapse_repeated, ctc_beam_search_decoder, ctc_greedy_decoder, ctc_loss, ctc_unique_labels)
 from graphflow.ops.pool_argmax import max_pool_with_argmax  # noqa: F401,E402
+from graphflow.ops.candidate_sampling import (  # noqa: F401,E402
+    compute_accidental_hits, nce_loss, sampled_softmax_loss)
