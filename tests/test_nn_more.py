@@ -280,3 +280,110 @@ def test_max_pool_with_argmax_modes_and_errors():
         tf.nn.max_pool_with_argmax(POOL_X, [2, 2, 2, 1], 2, "VALID")
     with pytest.raises(InvalidArgumentError, match="4-dimensional"):
         tf.nn.max_pool_with_argmax(POOL_X[0], 2, 2, "VALID")
+
+
+# -- nce_loss and sampled_softmax_loss with fixed sampled_values (recorded with TF 2.21) --------
+SV_TRUE = [[1.34913615395, 0.959203713764], [1.26109857613, 0.797278476884], [1.06952538456, 0.574635524509], [0.831959905493, 0.402712747427]]
+SV_SAMPLED = [0.240985042826, 0.154045781889, 1.08272926694, 0.739002869234, 1.35682780593]
+TF_SAMPLED = [  # (function, kwargs, loss, d/dweights, d/dbiases, d/dinputs) of sum(loss * [1, 2, 3, 4])
+    ('nce_loss', {},
+     [[12.2586179918, 9.93747444852, 10.0351665707, 10.3618870023], [[1.9626067682, -3.4758712365, -0.8717883222], [-0.7344727786, -0.6390947041, 0.3573635675], [1.6855385145, -0.5902066426, 1.0161582337], [-1.4149004649, 1.8405398646, 0.6872948715], [1.6266622093, -3.7983750069, 0.4246320259], [4.0021399884, -4.2314519976, -0.6810195756], [-0.3608820926, -2.0912385733, 0.4447137488]], [5.2972992761, 0.4246952171, 8.5405198788, -1.6292058596, 9.7668933802, 10.5955960293, -0.2299156111], [[-1.6873120149, -0.0419718858, 1.0723590383], [-1.5336765261, 1.2914941087, 0.4661470553], [-1.963581797, 2.2137474628, -1.8980923945], [-1.0196358333, -2.2060518284, -0.6184006237]]]),
+    ('nce_loss', {'remove_accidental_hits': True},
+     [[7.45316521729, 6.65729034198, 9.94081430801, 8.31106708761], [[1.8788478119, -4.1775794761, -1.3418947341], [-0.7344727786, -0.6390947041, 0.3573635675], [1.4424629596, -2.6266231307, -0.3481302189], [-1.4149004649, 1.8405398646, 0.6872948715], [3.3419184536, -2.3058606295, -0.4099395314], [0.9751371904, -0.2938468742, 0.7893619464], [-0.4177603861, -2.1679611165, 0.4905683544]], [4.6465707014, 0.4246952171, 6.6520506772, -1.6292058596, 8.7750783744, 7.1101136101, -0.500029131], [[-1.3611795326, 0.7436911529, 0.6211247963], [-1.0421479589, 0.1703515499, 0.2038816171], [-1.9978397132, 2.4547627454, -2.1253834601], [-0.673882768, -4.1066460543, 1.4979344584]]]),
+    ('sampled_softmax_loss', {},
+     [[0.98852530439, 2.875489206, 5.21718628499, 3.54338984804], [[0.0965023506, -1.3872019699, -0.813484377], [0.3534953739, 0.3075907344, -0.1719959835], [0.0360489336, -0.8234882892, -0.5355649669], [-1.7278141807, 2.247586284, 0.8392942506], [2.2529122409, -1.515876718, -0.6676029368], [-0.3777930265, 2.0732759338, 0.8353394622], [-0.6333516918, -0.9018859751, 0.5140145515]], [-0.5463774723, -0.2044021221, 0.3394437903, -1.9895144975, 3.7361966925, 1.5695827035, -2.9049290944], [[0.4758727766, -0.253333151, -0.2616019796], [-0.2839143944, 0.0502793692, -0.0500887518], [-1.0038298478, 3.060595235, -2.7026069417], [0.4463176398, -4.1337557894, 2.0218169116]]]),
+    ('sampled_softmax_loss', {'remove_accidental_hits': False},
+     [[2.3538532964, 3.39103896013, 5.22031446964, 3.70364332459], [[0.0990552183, -1.2950765203, -0.8073632887], [0.7341952997, 0.6388532584, -0.3572285579], [0.2274626548, -0.0044392914, -0.1389957273], [-1.7291625618, 2.2493402937, 0.8399492333], [1.250786545, -2.0130863751, -0.3772969468], [0.0258137053, 1.2977119869, 0.3423111815], [-0.6081508613, -0.8733033521, 0.4986241058]], [-0.6025477981, -0.4245347702, 0.8566067046, -1.9910671087, 3.5501499165, 1.5309387054, -2.9195456495], [[0.9081349029, -1.0297560458, -0.3234137651], [-0.3653121312, 0.5233851558, 0.2342707187], [-1.0006945891, 3.0510360872, -2.6941658976], [0.5148649808, -3.6496784611, 1.6345970176]]]),
+]
+
+
+def _sampled_inputs():
+    rng = np.random.default_rng(2)
+    w, b, x = rng.standard_normal((7, 3)), rng.standard_normal(7), rng.standard_normal((4, 3))
+    labels = np.array([[1, 4], [0, 2], [6, 6], [3, 5]], np.int64)
+    sv = (tf.constant([2, 4, 0, 5, 6], tf.int64), tf.constant(np.array(SV_TRUE)),
+          tf.constant(np.array(SV_SAMPLED)))
+    return w, b, x, labels, sv
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_sampled_losses_match_tf(case):
+    name, kwargs, (want, want_w, want_b, want_x) = TF_SAMPLED[case]
+    w, b, x, labels, sv = _sampled_inputs()
+    fn = getattr(tf.nn, name)
+    ws, bs, xs = tf.constant(w), tf.constant(b), tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch([ws, bs, xs])
+        loss = fn(ws, bs, labels, xs, 5, 7, num_true=2, sampled_values=sv, **kwargs)
+        total = tf.reduce_sum(loss * tf.constant([1.0, 2.0, 3.0, 4.0], tf.float64))
+    gw, gb, gx = (tf.convert_to_tensor(g).numpy() for g in tape.gradient(total, [ws, bs, xs]))
+    np.testing.assert_allclose(loss.numpy(), want, rtol=1e-10)
+    np.testing.assert_allclose(gw, want_w, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(gb, want_b, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(gx, want_x, rtol=1e-8, atol=1e-9)
+
+
+def test_sampled_losses_in_function_and_with_their_own_samples():
+    w, b, x, labels, sv = _sampled_inputs()
+    name, kwargs, (want, *_rest) = TF_SAMPLED[2]
+    for backend in ("reference", "numba"):
+        f = tf.function(lambda ws, xs: tf.nn.sampled_softmax_loss(
+            ws, b, labels, xs, 5, 7, num_true=2, sampled_values=sv), backend=backend)
+        np.testing.assert_allclose(f(tf.constant(w), tf.constant(x)).numpy(), want, rtol=1e-10)
+    # With the default log-uniform sampler: finite losses that train (values are random).
+    tf.random.set_seed(1)
+    loss = tf.nn.nce_loss(w, b, labels, x, 3, 7, num_true=2)
+    assert loss.shape == (4,) and np.all(np.isfinite(loss.numpy()))
+    loss = tf.nn.sampled_softmax_loss(w, b, labels[:, :1], x, 3, 7)
+    assert loss.shape == (4,) and np.all(np.isfinite(loss.numpy()))
+
+
+def test_candidate_samplers_deterministic_parts_match_tf():
+    tc = tf.constant([[0, 1], [5, 9]], tf.int64)
+    # TF 2.21's expected counts for non-unique draws of 4 (they do not depend on the draws).
+    _, t, _ = tf.random.uniform_candidate_sampler(tc, 2, 4, False, 10, seed=1)
+    np.testing.assert_allclose(t.numpy(), [[0.4, 0.4], [0.4, 0.4]], rtol=1e-6)
+    _, t, _ = tf.random.log_uniform_candidate_sampler(tc, 2, 4, False, 10, seed=1)
+    np.testing.assert_allclose(t.numpy(), [[1.156259298324585, 0.6763683557510376],
+                                           [0.2571433186531067, 0.15898972749710083]], rtol=1e-6)
+    _, t, _ = tf.random.fixed_unigram_candidate_sampler(
+        tc, 2, 4, False, 10, unigrams=[1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10], distortion=0.5, seed=1)
+    np.testing.assert_allclose(t.numpy(), [[0.17802877724170685, 0.2517707049846649],
+                                           [0.4360796809196472, 0.5629764199256897]], rtol=1e-6)
+    s, t, e = tf.random.all_candidate_sampler(tc, 2, 10, True)
+    assert s.numpy().tolist() == list(range(10)) and t.numpy().tolist() == [[1.0, 1.0]] * 2
+    i, j, w = tf.nn.compute_accidental_hits(tf.constant([[1, 2], [3, 3], [0, 5]], tf.int64),
+                                            tf.constant([2, 3, 9, 1, 3], tf.int64), 2)
+    assert i.numpy().tolist() == [0, 0, 1, 1] and j.numpy().tolist() == [3, 0, 4, 4]
+    assert i.dtype is tf.int32 and j.dtype is tf.int64 and w.numpy()[0] == -np.finfo(np.float32).max
+    with pytest.raises(InvalidArgumentError, match="range is too small"):
+        tf.random.uniform_candidate_sampler(tc, 2, 11, True, 10)
+    with pytest.raises(InvalidArgumentError, match="expected: 3 was: 2"):
+        tf.random.uniform_candidate_sampler(tc, 3, 4, True, 10)
+    with pytest.raises(InvalidArgumentError, match="out of range"):
+        tf.random.all_candidate_sampler(tc, 2, 5, True)
+    with pytest.raises(InvalidArgumentError, match="must be equal to weights size"):
+        tf.random.fixed_unigram_candidate_sampler(tc, 2, 4, False, 7, unigrams=[1.0, 2.0])
+    with pytest.raises(UnimplementedError, match="num_shards"):
+        tf.random.fixed_unigram_candidate_sampler(tc, 2, 4, False, 10, unigrams=[1.0] * 10,
+                                                  num_shards=2, shard=1)
+
+
+def test_learned_unigram_sampler_learns_as_tf():
+    # TF 2.21: three eager calls with the same seed learn class 3 (counts start at 1).
+    got = [float(tf.random.learned_unigram_candidate_sampler(
+        tf.constant([[3]], tf.int64), 1, 2, False, 10, seed=3)[1][0, 0]) for _ in range(3)]
+    np.testing.assert_allclose(got, [0.2, 0.3636363744735718, 0.5], rtol=1e-6)
+
+
+def test_unique_sampling_draws_distinct_classes_with_the_right_frequencies():
+    tf.random.set_seed(0)
+    counts = np.zeros(10)
+    for _ in range(300):
+        s, _, _ = tf.random.log_uniform_candidate_sampler(tf.constant([[0]], tf.int64), 1, 3,
+                                                          True, 10)
+        assert len(set(s.numpy().tolist())) == 3
+        counts[s.numpy()] += 1
+    # Included with probability 1 - (1 - p)^tries: class 0 (p = .29) in most draws, class 9
+    # (p = .04) in few.
+    assert counts[0] > 180 and counts[9] < 90 and counts[0] > counts[2] > counts[9]
