@@ -115,4 +115,40 @@ beta = tf.constant([-1.0, -1.0, -1.0], tf.float64)
 eig = tf.linalg.eigh_tridiagonal(alpha, beta)
 k = np.arange(1, 5)
 np.testing.assert_allclose(eig.numpy(), 2.0 - 2.0 * np.cos(k * np.pi / 5), rtol=1e-12)
+
+# -- max pooling with argmax, sampled losses ---------------------------------------------------------
+img = tf.reshape(tf.range(32.0), (2, 4, 4, 1))
+pooled, where = tf.nn.max_pool_with_argmax(img, 2, 2, "VALID", include_batch_in_index=True)
+assert where.numpy().ravel().tolist() == [5, 7, 13, 15, 21, 23, 29, 31]
+np.testing.assert_array_equal(tf.gather(tf.reshape(img, [-1]), tf.reshape(where, [-1])).numpy(),
+                              pooled.numpy().ravel())
+
+vocab, dim = 50, 8
+# float32: TF's samplers give float32 expected counts, which float64 logits cannot subtract.
+emb = tf.Variable((rng.standard_normal((vocab, dim)) * 0.1).astype(np.float32))
+out_w = tf.Variable((rng.standard_normal((vocab, dim)) * 0.1).astype(np.float32))
+out_b = tf.Variable(np.zeros(vocab, np.float32))
+centers = rng.integers(0, vocab, 64)
+contexts = ((centers + 1) % vocab).reshape(-1, 1)  # a deterministic "next word"
+tf.random.set_seed(3)
+
+
+def sampled_step(loss_fn):
+    with tf.GradientTape() as tape:
+        x = tf.nn.embedding_lookup(emb, centers)
+        loss = tf.reduce_mean(loss_fn(out_w, out_b, contexts, x, 10, vocab))
+    grads = tape.gradient(loss, [emb, out_w, out_b])
+    for v, g in zip([emb, out_w, out_b], grads):
+        v.assign_sub(0.5 * tf.convert_to_tensor(g))
+    return float(loss)
+
+
+for loss_fn in (tf.nn.nce_loss, tf.nn.sampled_softmax_loss):
+    losses = [sampled_step(loss_fn) for _ in range(30)]
+    assert np.mean(losses[-5:]) < np.mean(losses[:5]), (loss_fn.__name__, losses[:5], losses[-5:])
+sampled, true_count, sampled_count = tf.random.log_uniform_candidate_sampler(
+    contexts[:2], 1, 5, False, vocab)
+np.testing.assert_allclose(true_count.numpy().ravel(),
+                           5 * np.log((contexts[:2].ravel() + 2) / (contexts[:2].ravel() + 1))
+                           / np.log(vocab + 1), rtol=1e-5)
 print("ok")
