@@ -253,6 +253,7 @@ SKIP_FORWARD = {
     "random_poisson": "RANDOM: checked for reproducibility and moments (targeted test)",
     "random_standard_gamma": "RANDOM: checked for reproducibility, moments, gradient (targeted)",
     "candidate_sampler": "RANDOM: reproducibility, frequencies and expected counts (targeted test)",
+    "fractional_pool_sequence": "RANDOM: reproducible sequences with TF's region sizes (targeted)",
     # AutoGraph's loops over Python iterables (graphflow/ops/iterators.py)
     "iterator_open": "STATEFUL: starts iterating a Python iterable in the attrs (targeted test)",
     "iterator_next": "STATEFUL: advances a Python iterator (targeted test)",
@@ -4164,3 +4165,63 @@ def _hits_expected(true_classes, sampled, num_true):
 
 _add("compute_accidental_hits", _hits_make, INTS, _hits_expected)
 DATA_DEPENDENT_SHAPES |= {"compute_accidental_hits"}
+
+
+# -- fractional pooling over given region boundaries (graphflow/ops/fractional_pool.py) ----------
+
+_FRACTIONAL_CASES = [((1, 7, 9, 1), [0, 1, 3, 5, 7], [0, 2, 4, 6, 9]),
+                     ((2, 4, 4, 3), [0, 2, 4], [0, 1, 2, 4]),
+                     ((1, 5, 3, 2), [0, 5], [0, 1, 2, 3])]
+
+
+def _fractional_make(rng, dtype):
+    return [([values(rng, s, dtype), np.array(r, np.int64), np.array(c, np.int64)],
+             {"overlapping": ov}) for s, r, c in _FRACTIONAL_CASES for ov in (False, True)]
+
+
+def _fractional_expected(reduce_fn):
+    def expected(x, rows, cols, overlapping):
+        out = np.zeros((x.shape[0], len(rows) - 1, len(cols) - 1, x.shape[3]), x.dtype)
+        for i in range(len(rows) - 1):
+            r1 = min(rows[i + 1] + 1, x.shape[1]) if overlapping else rows[i + 1]
+            for j in range(len(cols) - 1):
+                c1 = min(cols[j + 1] + 1, x.shape[2]) if overlapping else cols[j + 1]
+                for b, ch in np.ndindex(x.shape[0], x.shape[3]):
+                    out[b, i, j, ch] = reduce_fn(x[b, rows[i]:r1, cols[j]:c1, ch].astype(np.float64))
+        return out
+    return expected
+
+
+def _fractional_grad_make(rng, dtype):
+    cases = []
+    for (x, rows, cols), attrs in _fractional_make(rng, dtype):
+        oh, ow = len(rows) - 1, len(cols) - 1
+        cases.append(([x, rows, cols, values(rng, (x.shape[0], oh, ow, x.shape[3]), dtype)], attrs))
+    return cases
+
+
+def _fractional_grad_expected(kind):
+    def expected(x, rows, cols, dy, overlapping):
+        out = np.zeros(x.shape)
+        for i in range(len(rows) - 1):
+            r1 = min(rows[i + 1] + 1, x.shape[1]) if overlapping else rows[i + 1]
+            for j in range(len(cols) - 1):
+                c1 = min(cols[j + 1] + 1, x.shape[2]) if overlapping else cols[j + 1]
+                for b, ch in np.ndindex(x.shape[0], x.shape[3]):
+                    region = x[b, rows[i]:r1, cols[j]:c1, ch]
+                    if kind == "max":
+                        y, xx = np.unravel_index(np.argmax(region), region.shape)
+                        out[b, rows[i] + y, cols[j] + xx, ch] += dy[b, i, j, ch]
+                    else:
+                        out[b, rows[i]:r1, cols[j]:c1, ch] += dy[b, i, j, ch] / region.size
+        return out.astype(dy.dtype)
+    return expected
+
+
+_add("fractional_max_pool_region", _fractional_make, FLOATS, _fractional_expected(np.max),
+     nondiff=())
+_add("fractional_avg_pool_region", _fractional_make, FLOATS, _fractional_expected(np.mean))
+_add("fractional_max_pool_grad", _fractional_grad_make, FLOATS, _fractional_grad_expected("max"),
+     nondiff=(0,))
+_add("fractional_avg_pool_grad", _fractional_grad_make, FLOATS, _fractional_grad_expected("avg"),
+     nondiff=(0,))

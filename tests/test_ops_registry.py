@@ -747,7 +747,28 @@ SKIPPED_OP_TESTS = {
     "write_summary": lambda: _write_summary_test(),
     "sample_distorted_bounding_box": lambda: _sample_box_test(),
     "candidate_sampler": lambda: _candidate_sampler_test(),
+    "fractional_pool_sequence": lambda: _fractional_sequence_test(),
 }
+
+
+def _fractional_sequence_test():
+    """fractional_pool_sequence: reproducible per stream, from 0 to the input length, with
+    TF's region sizes (random: floor and ceil of the ratio; pseudo-random: rising)."""
+    op = REGISTRY["fractional_pool_sequence"]
+    for n, m in [(7, 4), (9, 4), (10, 5), (5, 1), (11, 3)]:
+        for pseudo in (False, True):
+            attrs = {"input_length": n, "output_length": m, "pseudo_random": pseudo,
+                     "seed": ("op", 3, n)}
+            context.generators.pop(attrs["seed"], None)
+            seq = dispatch(op, [], attrs).numpy()
+            context.generators.pop(attrs["seed"], None)
+            np.testing.assert_array_equal(dispatch(op, [], attrs).numpy(), seq)
+            assert seq.dtype == np.int64 and seq.shape == (m + 1,)
+            assert seq[0] == 0 and seq[-1] == n and np.all(np.diff(seq) > 0), seq
+            if not pseudo:
+                assert set(np.diff(seq)) <= {n // m, n // m + 1}, seq
+    assert op.infer([], input_length=7, output_length=4, pseudo_random=False,
+                    seed=("op", 1, 1)) == [((5,), tf.int64)]
 
 
 def _candidate_sampler_test():

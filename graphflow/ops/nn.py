@@ -343,3 +343,4 @@ from graphflow.ops.ctc import (  # noqa: F401,E402
 from graphflow.ops.pool_argmax import max_pool_with_argmax  # noqa: F401,E402
 from graphflow.ops.candidate_sampling import (  # noqa: F401,E402
     compute_accidental_hits, nce_loss, sampled_softmax_loss)
+from graphflow.ops.fractional_pool import fractional_avg_pool, fractional_max_pool  # noqa: F401,E402
