@@ -387,3 +387,52 @@ def test_unique_sampling_draws_distinct_classes_with_the_right_frequencies():
     # Included with probability 1 - (1 - p)^tries: class 0 (p = .29) in most draws, class 9
     # (p = .04) in few.
     assert counts[0] > 180 and counts[9] < 90 and counts[0] > counts[2] > counts[9]
+
+
+# -- fractional pooling --------------------------------------------------------------------------
+
+def test_fractional_pooling_on_tfs_sequences_matches_tf():
+    from graphflow.ops.fractional_pool import FRACTIONAL_AVG_POOL_REGION
+    from graphflow.ops.registry import dispatch
+    x = tf.reshape(tf.range(2 * 7 * 9, dtype=tf.float32), (2, 7, 9, 1))
+    rows, cols = tf.constant([0, 1, 3, 5, 7], tf.int64), tf.constant([0, 2, 4, 6, 9], tf.int64)
+    # TF 2.21: tf.nn.fractional_avg_pool(x, [1, 1.5, 2, 1], seed=1) drew these sequences
+    # and gave this first image.
+    out = dispatch(FRACTIONAL_AVG_POOL_REGION, (x, rows, cols), {"overlapping": False})
+    assert out.numpy()[0, :, :, 0].tolist() == [[0.5, 2.5, 4.5, 7.0], [14.0, 16.0, 18.0, 20.5],
+                                                [32.0, 34.0, 36.0, 38.5], [50.0, 52.0, 54.0, 56.5]]
+
+
+@pytest.mark.parametrize("pseudo,overlapping", [(False, False), (True, True)])
+def test_fractional_pools_and_their_gradients(pseudo, overlapping):
+    rng = np.random.default_rng(4)
+    x = tf.constant(rng.standard_normal((2, 7, 9, 3)))
+    for fn in (tf.nn.fractional_max_pool, tf.nn.fractional_avg_pool):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out, rows, cols = fn(x, [1.0, 1.5, 2.0, 1.0], pseudo_random=pseudo,
+                                 overlapping=overlapping, seed=7)
+            total = tf.reduce_sum(out)
+        assert out.shape == (2, 4, 4, 3) and rows.dtype is tf.int64
+        r, c = rows.numpy(), cols.numpy()
+        assert r[0] == 0 and r[-1] == 7 and c[0] == 0 and c[-1] == 9
+        if not pseudo:
+            # TF's random sequences: 7 rows into 4 regions of 1 or 2, 9 columns into 2s and a 3
+            assert sorted(np.diff(r)) == [1, 2, 2, 2] and sorted(np.diff(c)) == [2, 2, 2, 3]
+        grad = tape.gradient(total, x).numpy()
+        if fn is tf.nn.fractional_max_pool:
+            assert grad.sum() == out.shape.num_elements()  # one 1 per output, at its maximum
+        else:
+            np.testing.assert_allclose(grad.sum(), out.shape.num_elements())
+    again = tf.nn.fractional_max_pool(x, [1.0, 1.5, 2.0, 1.0], pseudo_random=pseudo, seed=7)
+    assert again[0].shape == (2, 4, 4, 3)
+
+
+def test_fractional_pool_errors_and_function():
+    x = tf.ones((1, 4, 4, 1))
+    with pytest.raises(UnimplementedError, match="batch nor channel"):
+        tf.nn.fractional_max_pool(x, [2.0, 2.0, 2.0, 1.0])
+    with pytest.raises(InvalidArgumentError, match="4 elements"):
+        tf.nn.fractional_max_pool(x, [2.0, 2.0])
+    f = tf.function(lambda v: tf.nn.fractional_max_pool(v, [1.0, 2.0, 2.0, 1.0])[0])
+    assert f(tf.reshape(tf.range(16.0), (1, 4, 4, 1))).numpy().ravel().tolist() == [5, 7, 13, 15]
