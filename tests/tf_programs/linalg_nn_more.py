@@ -151,4 +151,16 @@ sampled, true_count, sampled_count = tf.random.log_uniform_candidate_sampler(
 np.testing.assert_allclose(true_count.numpy().ravel(),
                            5 * np.log((contexts[:2].ravel() + 2) / (contexts[:2].ravel() + 1))
                            / np.log(vocab + 1), rtol=1e-5)
+
+# -- fractional pooling: random regions of 1 or 2 rows and 2 or 3 columns ------------------------------
+frac = tf.constant(rng.standard_normal((2, 7, 9, 3)).astype(np.float32))
+with tf.GradientTape() as tape:
+    tape.watch(frac)
+    fout, frows, fcols = tf.nn.fractional_max_pool(frac, [1.0, 1.5, 2.0, 1.0], seed=5)
+    fsum = tf.reduce_sum(fout)
+assert fout.shape == (2, 4, 4, 3)
+assert sorted(np.diff(frows.numpy())) == [1, 2, 2, 2] and sorted(np.diff(fcols.numpy())) == [2, 2, 2, 3]
+assert float(tf.reduce_sum(tape.gradient(fsum, frac))) == 2 * 4 * 4 * 3
+favg = tf.nn.fractional_avg_pool(frac, [1.0, 2.0, 3.0, 1.0], seed=5)[0]
+assert favg.shape == (2, 3, 3, 3)
 print("ok")
