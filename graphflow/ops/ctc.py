@@ -15,6 +15,7 @@ dtypes. Its gradient is TF's: softmax(logits) minus the per-class state posterio
 frames past logit_length, times the incoming gradient; the posteriors are one more registry op
 (`ctc_loss_dense_grad`), which has no gradient of its own (as TF's).
 """
+import bisect
 import collections
 
 import numpy as np  # noqa: F401 - also the doctests' np
@@ -447,9 +448,12 @@ def _beam_search(x, width, merge_repeated):
             b.new[0] = _logaddexp(b.new[1], b.new[2])
             leaves.append(b)
 
+        # The beam, ascending by total: its bottom is leaves[0] (TF's TopN.peek_bottom).
+        leaves.sort(key=lambda e: e.new[0])
+        totals = [e.new[0] for e in leaves]
+
         def candidate(total):
-            return total > -np.inf and (len(leaves) < width or
-                                        total > min(e.new[0] for e in leaves))
+            return total > -np.inf and (len(leaves) < width or total > totals[0])
         for b in branches:
             if not candidate(b.old[0]):
                 continue
@@ -463,10 +467,11 @@ def _beam_search(x, width, merge_repeated):
                 c.new = [row[label] - norm + prev, -np.inf, row[label] - norm + prev]
                 if candidate(c.new[0]):
                     if len(leaves) == width:
-                        bottom = min(leaves, key=lambda e: e.new[0])
-                        bottom.new = [-np.inf] * 3
-                        leaves.remove(bottom)
-                    leaves.append(c)
+                        leaves.pop(0).new = [-np.inf] * 3
+                        totals.pop(0)
+                    k = bisect.bisect_left(totals, c.new[0])
+                    totals.insert(k, c.new[0])
+                    leaves.insert(k, c)
                 else:
                     c.old = [-np.inf] * 3
                     c.new = [-np.inf] * 3
