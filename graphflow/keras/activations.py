@@ -311,7 +311,7 @@ def hard_silu(x):
     """x * hard_sigmoid(x) (also called hard_swish).
 
         >>> hard_silu(tf.constant([-4.0, 1.0, 4.0])).numpy()
-        array([-0.        ,  0.6666667 ,  4.        ], dtype=float32)
+        array([-0.       ,  0.6666667,  4.       ], dtype=float32)
     """
     x = _float(x)
     return x * hard_sigmoid(x)
@@ -347,8 +347,8 @@ def sparsemax(x, axis=-1):
     the cumulative sum at its end, so its outputs do not sum to 1 once two or more values are
     in the support; graphflow computes the projection the paper defines.
 
-        >>> sparsemax(tf.constant([1.0, 1.2])).numpy()
-        array([0.4, 0.6], dtype=float32)
+        >>> sparsemax(tf.constant([1.0, 1.5])).numpy()
+        array([0.25, 0.75], dtype=float32)
     """
     x = _float(x)
     rank = x.shape.rank
