@@ -700,8 +700,12 @@ def _to_floats(results):
     out = {}
     for k in sorted(flat):
         try:
-            out[k] = float(np.asarray(flat[k]).reshape(()))
+            value = np.asarray(flat[k])
+            # Keras keeps a metric with several values (F1Score(average=None), thresholds
+            # lists) as an array in the logs; the progress bar shows its mean.
+            out[k] = float(value.reshape(())) if value.ndim == 0 else \
+                value.astype(np.float64 if value.dtype == np.float64 else np.float32)
         except (TypeError, ValueError):
             raise InvalidArgumentError(
-                f"The step returned {k!r} that is not a scalar: {flat[k]!r:.100}") from None
+                f"The step returned {k!r} that is not numeric: {flat[k]!r:.100}") from None
     return out
