@@ -1123,6 +1123,24 @@ class LossScaleOptimizer(Optimizer):
     def build(self, var_list):
         self.inner_optimizer.build(var_list)
 
+    # the slots are the inner optimizer's (the base class's own methods would read its
+    # class attributes instead)
+    @property
+    def _slot_names(self):
+        return self.inner_optimizer._slot_names
+
+    def _all_slot_names(self):
+        return self.inner_optimizer._all_slot_names()
+
+    def _slot_shape(self, slot_name, var):
+        return self.inner_optimizer._slot_shape(slot_name, var)
+
+    def _slots_for(self, var):
+        return self.inner_optimizer._slots_for(var)
+
+    def get_slot(self, var, slot_name):
+        return self.inner_optimizer.get_slot(var, slot_name)
+
     def scale_loss(self, loss):
         """loss * the current scale."""
         scale = self.dynamic_scale.value()
