@@ -331,7 +331,8 @@ def main():
     lines.append("}")
     lines.append("LOSS_CONFIGS = {")
     for cls, kwargs in LOSS_CONFIGS.items():
-        lines.append(f"    {cls!r}: {json.dumps(getattr(keras.losses, cls)(**kwargs).get_config(), sort_keys=True)!r},")
+        config = getattr(keras.losses, cls)(**kwargs).get_config()
+        lines.append(f"    {cls!r}: {json.dumps(config, sort_keys=True)!r},")
     lines.append("}")
     lines.append("METRICS = {")
     for name in METRIC_CASES:
@@ -341,7 +342,8 @@ def main():
     lines.append("}")
     lines.append("METRIC_CONFIGS = {")
     for name, (make, _) in METRIC_CASES.items():
-        lines.append(f"    {name!r}: {json.dumps(make(keras.metrics).get_config(), sort_keys=True)!r},")
+        config = make(keras.metrics).get_config()
+        lines.append(f"    {name!r}: {json.dumps(config, sort_keys=True)!r},")
     lines.append("}")
     lines.append("METRIC_FUNCTIONS = {")
     for name, fn in METRIC_FUNCTION_CASES.items():
