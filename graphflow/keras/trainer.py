@@ -287,9 +287,13 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             total, per_output = self._step_losses(x, y, y_pred, sample_weight, True)
+            # Keras differentiates the optimizer's scaled loss (loss_scale_factor,
+            # LossScaleOptimizer) and tracks the unscaled one.
+            scale_loss = getattr(self.optimizer, "scale_loss", None)
+            scaled = scale_loss(total) if scale_loss is not None else total
         variables = self.trainable_variables
         if variables:
-            grads = tape.gradient(total, variables)
+            grads = tape.gradient(scaled, variables)
             self.optimizer.apply_gradients(zip(grads, variables))
         else:  # Keras trains (evaluates the loss and metrics) and warns
             import warnings
@@ -471,6 +475,9 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if _distribute.stop_training(self):
                 break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:  # use_ema: the averages become the weights
+            finalize(self.trainable_variables)
         callback_list.on_train_end(logs)
         return history
 
@@ -704,8 +711,12 @@ def _to_floats(results):
     out = {}
     for k in sorted(flat):
         try:
-            out[k] = float(np.asarray(flat[k]).reshape(()))
+            value = np.asarray(flat[k])
+            # Keras keeps a metric with several values (F1Score(average=None), thresholds
+            # lists) as an array in the logs; the progress bar shows its mean.
+            out[k] = float(value.reshape(())) if value.ndim == 0 else \
+                value.astype(np.float64 if value.dtype == np.float64 else np.float32)
         except (TypeError, ValueError):
             raise InvalidArgumentError(
-                f"The step returned {k!r} that is not a scalar: {flat[k]!r:.100}") from None
+                f"The step returned {k!r} that is not numeric: {flat[k]!r:.100}") from None
     return out
