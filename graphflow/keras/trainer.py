@@ -422,7 +422,8 @@ class Trainer:
         elif validation_split:
             if not isinstance(data, data_adapter.ArrayData):
                 raise InvalidArgumentError(
-                    "validation_split is only supported for array inputs, not generators")
+                    "Argument `validation_split` is only supported for tensors or NumPy arrays, "
+                    f"not {type(x).__name__} (a generator, Dataset or PyDataset)")
             data, val_data = data.split(float(validation_split))
         data = _distribute.distribute_data(self, data)  # this replica's part of each batch
         val_data = _distribute.distribute_data(self, val_data)

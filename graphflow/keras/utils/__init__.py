@@ -40,3 +40,4 @@ from graphflow.keras.utils.data_utils import get_file  # noqa: E402,F401
 from graphflow.keras.utils.rng_utils import set_random_seed  # noqa: E402,F401
 from graphflow.keras.utils.sequence_utils import normalize, pad_sequences  # noqa: E402,F401
 
+from graphflow.keras.py_dataset import PyDataset, Sequence  # noqa: E402,F401
