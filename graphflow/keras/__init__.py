@@ -21,3 +21,16 @@ models.model_from_json = saving.model_from_json
 models.model_from_config = saving.model_from_config
 from graphflow.keras.saving.cloning import clone_model  # noqa: E402
 models.clone_model = clone_model
+
+# Keras 3's top-level classes and helpers
+from graphflow.keras.layers.base import KerasTensor, Layer  # noqa: E402,F401
+from graphflow.keras.losses import Loss  # noqa: E402,F401
+from graphflow.keras.metrics import Metric  # noqa: E402,F401
+from graphflow.keras.optimizers import Optimizer  # noqa: E402,F401
+from graphflow.keras.initializers import Initializer  # noqa: E402,F401
+from graphflow.keras.regularizers import Regularizer  # noqa: E402,F401
+from graphflow.keras.constraints import Constraint  # noqa: E402,F401
+from graphflow.keras.config import DTypePolicy, FloatDTypePolicy  # noqa: E402,F401
+from graphflow.keras.core import Function, Variable, name_scope, version  # noqa: E402,F401
+
+__version__ = version()
