@@ -304,8 +304,8 @@ def map_shape_structure(func, structure):
     """func applied to each shape (a list or tuple of ints and Nones) in `structure`.
 
         >>> from graphflow import keras
-        >>> keras.tree.map_shape_structure(len, {"a": (2, 3), "b": [None, (4,)]})
-        {'a': 2, 'b': [None, 1]}
+        >>> keras.tree.map_shape_structure(len, {"a": (2, 3), "b": [(None, 4), (5,)]})
+        {'a': 2, 'b': [2, 1]}
     """
     kind = None if _is_shape(structure) else _kind(structure)
     if kind is None:
