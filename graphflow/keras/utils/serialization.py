@@ -155,9 +155,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     for i, (_, _, deserialize) in enumerate(kinds):
         try:
             return deserialize(plain, custom_objects=custom_objects)
-        except InvalidArgumentError:
-            if len(kinds) == 1:
-                raise
-            if i == len(kinds) - 1:
+        except InvalidArgumentError as e:
+            unknown = cls is None and str(e).startswith("Unknown")
+            if not unknown:
+                raise  # a known class with a bad config: graphflow's message says why
+            if len(kinds) == 1 or i == len(kinds) - 1:
                 raise _not_found(config) from None
     raise _not_found(config)
