@@ -354,3 +354,30 @@ def test_tree_traverse_and_shapes():
     assert t.map_shape_structure(lambda s: s, {"a": (2, 3), "b": [None, 4]}) == \
         {"a": (2, 3), "b": [None, 4]}
     assert t.map_shape_structure(len, {"a": (2, 3), "b": [(None, 4), (5,)]}) == {"a": 2, "b": [2, 1]}
+
+
+def test_max_epochs_and_steps_cap_fit_evaluate_predict(monkeypatch):
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.ones((64, 1), "float32")
+    seen = []
+    cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    keras.config.set_max_epochs(2)
+    keras.config.set_max_steps_per_epoch(3)
+    try:
+        with pytest.warns(UserWarning) as caught:
+            history = model.fit(x, x, epochs=5, batch_size=8, verbose=0, callbacks=[cb])
+            assert model.predict(x, batch_size=8, verbose=0).shape == (24, 1)
+    finally:
+        keras.config.set_max_epochs(None)
+        keras.config.set_max_steps_per_epoch(None)
+    assert len(history.history["loss"]) == 2 and seen == [0, 1, 2, 0, 1, 2]
+    assert {"Limiting epochs to 2", "Limiting steps_per_epoch to 3"} <= \
+        {str(w.message) for w in caught}
+    assert keras.config.max_epochs() is None
+    monkeypatch.setenv("KERAS_MAX_EPOCHS", "1")
+    assert keras.config.max_epochs() == 1
+    with pytest.warns(UserWarning, match="Limiting epochs to 1"):
+        assert len(model.fit(x, x, epochs=3, verbose=0).history["loss"]) == 1
+    with pytest.raises(InvalidArgumentError, match="expected an integer >= 1 or None"):
+        keras.config.set_max_epochs(0)

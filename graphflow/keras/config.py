@@ -17,6 +17,7 @@ back as Keras does.
     ...
     graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute and keep their weights in float32 (mixed precision is not built); only 'float32' is supported
 """
+import os
 import threading
 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
@@ -28,7 +29,17 @@ from graphflow.keras.utils.io_utils import (  # noqa: F401
 _FLOAT_POLICIES = ("float16", "float32", "float64", "bfloat16")
 _lock = threading.Lock()
 _settings = {"traceback_filtering": True, "flash_attention": None,
-             "unsafe_deserialization": False}
+             "unsafe_deserialization": False, "max_epochs": None, "max_steps_per_epoch": None}
+
+
+def _env_limit(name):
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidArgumentError(f"${name} must be an integer, got {value!r:.60}") from None
 
 
 class DTypePolicy:
@@ -161,3 +172,40 @@ def enable_unsafe_deserialization():
 
 def is_unsafe_deserialization_enabled():
     return _flag("unsafe_deserialization")
+
+
+def _limit(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 1):
+        raise InvalidArgumentError(f"keras.config.set_{name}: expected an integer >= 1 or None, "
+                                   f"got {value!r:.60}")
+    with _lock:
+        _settings[name] = value
+
+
+def set_max_epochs(max_epochs):
+    """Caps the epochs of every fit (None: no cap; also $KERAS_MAX_EPOCHS), for debugging
+    runs, as Keras: fit warns "Limiting epochs to N"."""
+    _limit("max_epochs", max_epochs)
+
+
+def max_epochs():
+    """The cap set by set_max_epochs or $KERAS_MAX_EPOCHS (None: no cap).
+
+        >>> from graphflow import keras
+        >>> keras.config.max_epochs() is None
+        True
+    """
+    value = _flag("max_epochs")
+    return value if value is not None else _env_limit("KERAS_MAX_EPOCHS")
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Caps the steps of each epoch of fit and of evaluate/predict (None: no cap; also
+    $KERAS_MAX_STEPS_PER_EPOCH); they warn "Limiting steps_per_epoch to N"."""
+    _limit("max_steps_per_epoch", max_steps_per_epoch)
+
+
+def max_steps_per_epoch():
+    value = _flag("max_steps_per_epoch")
+    return value if value is not None else _env_limit("KERAS_MAX_STEPS_PER_EPOCH")

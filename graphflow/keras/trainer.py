@@ -14,6 +14,7 @@ step eagerly for debugging.
 """
 import inspect
 import numbers
+import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 import numpy as np
@@ -407,6 +408,12 @@ class Trainer:
         validation_steps = check("fit", "validation_steps", validation_steps)
         validation_batch_size = check("fit", "validation_batch_size", validation_batch_size)
         should_validate = _validation_schedule(validation_freq)
+        from graphflow.keras import config
+        if config.max_epochs() and config.max_epochs() < epochs:  # a debugging cap, as Keras
+            warnings.warn(f"Limiting epochs to {config.max_epochs()}")
+            epochs = config.max_epochs()
+        steps_per_epoch = _capped_steps(steps_per_epoch)
+        validation_steps = _capped_steps(validation_steps)
         if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                 or not 0 <= validation_split < 1:
             raise InvalidArgumentError(
@@ -514,7 +521,7 @@ class Trainer:
         self._check_compiled("evaluation")
         verbose = _verbosity("evaluate", verbose)
         batch_size = data_adapter.check_count("evaluate", "batch_size", batch_size)
-        steps = data_adapter.check_count("evaluate", "steps", steps)
+        steps = _capped_steps(data_adapter.check_count("evaluate", "steps", steps))
         data = data_adapter.adapt(x, y, sample_weight, batch_size, False, None, steps)
         data = _distribute.distribute_data(self, data)
         callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
@@ -547,7 +554,7 @@ class Trainer:
         from graphflow.keras.utils.progbar import Progbar
         verbose = _verbosity("predict", verbose)
         batch_size = data_adapter.check_count("predict", "batch_size", batch_size)
-        steps = data_adapter.check_count("predict", "steps", steps)
+        steps = _capped_steps(data_adapter.check_count("predict", "steps", steps))
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
         data = _distribute.distribute_data(self, data)  # this replica's part of each batch
         from graphflow.keras import callbacks as cb
@@ -609,6 +616,16 @@ class Trainer:
             return logs
         values = [logs[n] for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
+
+
+def _capped_steps(steps):
+    """steps under keras.config.max_steps_per_epoch(), with Keras's warning when it caps."""
+    from graphflow.keras import config
+    cap = config.max_steps_per_epoch()
+    if cap and (not steps or cap < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}")
+        return cap
+    return steps
 
 
 def _bar_verbosity(callbacks, verbose):
