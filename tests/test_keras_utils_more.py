@@ -476,3 +476,25 @@ def test_dataset_pickles_cannot_run_code(data_dir):
     (root / "boston_housing" / "boston_housing.npz").write_bytes(b"not a zip")
     with pytest.raises(InvalidArgumentError, match="not an .npz archive"):
         keras.datasets.boston_housing.load_data()
+
+
+def test_config_object():
+    config = keras.utils.Config(lr=0.1, layers=2)
+    config.layers = 3
+    config["units"] = 5
+    assert (len(config), list(config), "lr" in config, config.get("x", 9)) == \
+        (3, ["layers", "lr", "units"], True, 9)
+    assert config.as_dict() == {"lr": 0.1, "layers": 3, "units": 5}
+    assert json.loads(config.to_json()) == config.as_dict()
+    assert repr(config) == "<Config {'lr': 0.1, 'layers': 3, 'units': 5}>"
+    with pytest.raises(AttributeError, match="Unknown attribute: 'lrr'. Did you mean 'lr'?"):
+        config.lrr
+    config.freeze()
+    assert config.frozen
+    for mutate in (lambda: setattr(config, "lr", 1), lambda: config.pop("lr"),
+                   lambda: config.update(a=1), lambda: config.__delitem__("lr"),
+                   lambda: config.__setitem__("lr", 1)):
+        with pytest.raises(InvalidArgumentError, match="the config is frozen"):
+            mutate()
+    config.unfreeze()
+    assert config.pop("units") == 5 and config.as_dict() == {"lr": 0.1, "layers": 3}

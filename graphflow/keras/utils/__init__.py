@@ -86,3 +86,4 @@ def get_source_inputs(tensor):
 def _flat(structure):
     from graphflow.utils import nest
     return nest.flatten(structure)
+from graphflow.keras.utils.config import Config  # noqa: E402,F401
