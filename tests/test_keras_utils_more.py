@@ -498,3 +498,30 @@ def test_config_object():
             mutate()
     config.unfreeze()
     assert config.pop("units") == 5 and config.as_dict() == {"lr": 0.1, "layers": 3}
+
+
+def test_top_level_names():
+    assert keras.Layer is keras.layers.Layer and keras.Loss is keras.losses.Loss
+    assert keras.Metric is keras.metrics.Metric and keras.Optimizer is keras.optimizers.Optimizer
+    assert keras.Initializer is keras.initializers.Initializer
+    assert keras.Regularizer is keras.regularizers.Regularizer
+    assert keras.version() == keras.__version__ == "3.15.1"
+    v = keras.Variable("zeros", shape=(2,), name="w")
+    assert isinstance(v, tf.Variable) and v.path == "w" and v.trainable
+    assert v.numpy().tolist() == [0.0, 0.0] and v.dtype == tf.float32
+    v = keras.Variable(keras.initializers.Ones(), shape=(2, 2), dtype="float64", trainable=False)
+    assert v.dtype == tf.float64 and not v.trainable and v.numpy().sum() == 4
+    assert keras.Variable(3).dtype == tf.int32 and keras.Variable(3.0).dtype == tf.float32
+    assert keras.Variable(np.ones(3)).dtype == tf.float64  # NumPy keeps its dtype, as Keras
+    with pytest.raises(InvalidArgumentError, match="the `shape` argument should be specified"):
+        keras.Variable("zeros")
+    with pytest.raises(InvalidArgumentError, match="Initial value has shape"):
+        keras.Variable(np.ones(3), shape=(2,))
+    with keras.name_scope("block"):
+        assert keras.Variable(1.0, name="q").path == "block/q"
+    with pytest.raises(InvalidArgumentError, match="cannot contain character `/`"):
+        keras.name_scope("a/b")
+    x = keras.Input((2,))
+    f = keras.Function(x, keras.layers.Dense(3)(x), name="f")
+    assert f.name == "f" and f.inputs == [x] and len(f.outputs) == 1
+    assert f(np.ones((4, 2), "float32")).shape == (4, 3)
