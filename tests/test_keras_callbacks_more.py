@@ -192,9 +192,11 @@ def test_remote_monitor_posts_each_epoch(server):
     assert set(json.loads(body)) == {"epoch", "loss"}
 
 
-def test_remote_monitor_warns_when_unreachable(server):
-    root, _ = server
-    port = int(root.rsplit(":", 1)[1])
-    monitor = keras.callbacks.RemoteMonitor(root=f"http://127.0.0.1:{port + 1 if port < 65535 else 1}")
+def test_remote_monitor_warns_when_unreachable():
+    import socket
+    with socket.socket() as probe:  # a port nothing listens on: bound, then closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monitor = keras.callbacks.RemoteMonitor(root=f"http://127.0.0.1:{port}")
     with pytest.warns(UserWarning, match="Could not reach RemoteMonitor root server"):
         monitor.on_epoch_end(0, {"loss": 1.0})

@@ -79,7 +79,8 @@ def test_config_defaults_and_supported_values():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: keras.config.set_floatx("int32"), InvalidArgumentError, "Unknown `floatx` value: int32"),
+    (lambda: keras.config.set_floatx("int32"), InvalidArgumentError,
+     "Unknown `floatx` value: int32"),
     (lambda: keras.config.set_floatx("float64"), UnimplementedError, "pass dtype='float64'"),
     (lambda: keras.backend.set_floatx("bfloat16"), UnimplementedError, "float32 weights"),
     (lambda: keras.config.set_epsilon(1e-5), UnimplementedError, "fixed fuzz factor 1e-07"),
@@ -353,7 +354,8 @@ def test_tree_traverse_and_shapes():
     assert t.lists_to_tuples([[1, None], {"a": [2]}]) == ((1, None), {"a": (2,)})
     assert t.map_shape_structure(lambda s: s, {"a": (2, 3), "b": [None, 4]}) == \
         {"a": (2, 3), "b": [None, 4]}
-    assert t.map_shape_structure(len, {"a": (2, 3), "b": [(None, 4), (5,)]}) == {"a": 2, "b": [2, 1]}
+    assert t.map_shape_structure(len, {"a": (2, 3), "b": [(None, 4), (5,)]}) == \
+        {"a": 2, "b": [2, 1]}
 
 
 def test_max_epochs_and_steps_cap_fit_evaluate_predict(monkeypatch):
