@@ -525,3 +525,5 @@ def test_top_level_names():
     f = keras.Function(x, keras.layers.Dense(3)(x), name="f")
     assert f.name == "f" and f.inputs == [x] and len(f.outputs) == 1
     assert f(np.ones((4, 2), "float32")).shape == (4, 3)
+    with keras.device("cpu:0"):
+        assert tf.ones(1).device.endswith("CPU:0")

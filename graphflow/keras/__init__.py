@@ -32,5 +32,6 @@ from graphflow.keras.regularizers import Regularizer  # noqa: E402,F401
 from graphflow.keras.constraints import Constraint  # noqa: E402,F401
 from graphflow.keras.config import DTypePolicy, FloatDTypePolicy  # noqa: E402,F401
 from graphflow.keras.core import Function, Variable, name_scope, version  # noqa: E402,F401
+from graphflow.devices import device  # noqa: E402,F401 - keras.device("cpu:0"), as tf.device
 
 __version__ = version()
