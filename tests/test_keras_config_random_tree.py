@@ -383,3 +383,29 @@ def test_max_epochs_and_steps_cap_fit_evaluate_predict(monkeypatch):
         assert len(model.fit(x, x, epochs=3, verbose=0).history["loss"]) == 1
     with pytest.raises(InvalidArgumentError, match="expected an integer >= 1 or None"):
         keras.config.set_max_epochs(0)
+
+
+def test_seed_generator_in_a_layer_advances_in_compiled_fit():
+    class Noisy(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.gen = keras.random.SeedGenerator(1)
+
+        def call(self, x, training=False):
+            return keras.random.dropout(x, 0.5, seed=self.gen) if training else x
+    noisy = Noisy()
+    model = keras.Sequential([keras.Input((4,)), noisy, keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), batch_size=4, epochs=2,
+              verbose=0)
+    assert noisy.gen.state.numpy().tolist() == [1, 4]  # one draw per step
+    np.testing.assert_array_equal(noisy(np.ones((2, 4), "float32")), np.ones((2, 4)))
+
+
+def test_unseeded_draw_first_made_in_a_traced_function():
+    keras.random.reset_global_seed_generator()
+
+    @tf.function
+    def draw():
+        return keras.random.normal((2,))
+    assert not np.array_equal(draw(), draw())
