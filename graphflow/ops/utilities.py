@@ -25,7 +25,10 @@ def is_tensor(x):
         >>> tf.is_tensor(tf.Variable([1.0])), tf.is_tensor([1.0])
         (True, False)
     """
-    return isinstance(x, (Tensor, Variable))
+    if isinstance(x, (Tensor, Variable)):
+        return True
+    from graphflow.ops.ragged import RaggedTensor
+    return isinstance(x, RaggedTensor)
 
 
 def is_symbolic_tensor(x):
