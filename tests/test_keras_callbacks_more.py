@@ -200,3 +200,31 @@ def test_remote_monitor_warns_when_unreachable():
     monitor = keras.callbacks.RemoteMonitor(root=f"http://127.0.0.1:{port}")
     with pytest.warns(UserWarning, match="Could not reach RemoteMonitor root server"):
         monitor.on_epoch_end(0, {"loss": 1.0})
+
+
+@pytest.mark.parametrize("swap_on_epoch", [False, True])
+def test_swap_ema_weights_matches_keras(swap_on_epoch):
+    from graphflow import keras
+    x = np.linspace(-1, 1, 16).reshape(16, 1).astype("float32")
+    y = 3 * x + 1
+    m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    m.compile(keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    cb = [keras.callbacks.SwapEMAWeights(swap_on_epoch=swap_on_epoch)]
+    h = m.fit(x, y, epochs=3, batch_size=4, verbose=0, shuffle=False, validation_data=(x, y),
+              callbacks=cb)
+    # what Keras 3.15 (TF 2.21) printed for the same program
+    np.testing.assert_allclose(h.history["loss"], [3.78583, 1.75076, 0.89387], atol=1e-5)
+    np.testing.assert_allclose(h.history["val_loss"], [2.63836, 1.20366, 0.57877], atol=1e-5)
+    np.testing.assert_allclose(m.get_weights()[0].ravel(), [1.76317], atol=1e-5)
+    assert abs(m.evaluate(x, y, verbose=0, callbacks=cb) - 0.57877) < 1e-5
+    np.testing.assert_allclose(m.predict(x[:2], verbose=0, callbacks=cb).ravel(),
+                               [-0.79257, -0.55748], atol=1e-5)
+
+
+def test_swap_ema_weights_needs_use_ema():
+    from graphflow import keras
+    m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    m.compile(keras.optimizers.SGD(0.1), "mse")
+    with pytest.raises(ValueError, match="use_ema=True"):
+        m.fit(np.ones((4, 1)), np.ones((4, 1)), verbose=0, validation_data=(np.ones((2, 1)), np.ones((2, 1))),
+              callbacks=[keras.callbacks.SwapEMAWeights()])

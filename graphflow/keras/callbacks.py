@@ -1227,3 +1227,68 @@ class RemoteMonitor(Callback):
         except (urllib.error.URLError, OSError, ValueError):
             warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}",
                           stacklevel=2)
+
+
+class SwapEMAWeights(Callback):
+    """Swaps the model's weights with the optimizer's moving averages (an optimizer with
+    use_ema=True) for evaluation and prediction, and back afterwards; with swap_on_epoch, also
+    at the end of each epoch (so that ModelCheckpoint saves the averages), back at the next
+    epoch's start, as Keras 3's callback does.
+
+        >>> model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(1)])
+        >>> model.compile(tf.keras.optimizers.SGD(0.1, use_ema=True), "mse")
+        >>> _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0,
+        ...               validation_data=(np.ones((2, 1)), np.ones((2, 1))),
+        ...               callbacks=[tf.keras.callbacks.SwapEMAWeights()])
+    """
+
+    def __init__(self, swap_on_epoch=False):
+        super().__init__()
+        self.swap_on_epoch = bool(swap_on_epoch)
+        self._ema_weights_in_model = False
+
+    def _pairs(self):
+        optimizer = self.model.optimizer
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        if not getattr(optimizer, "use_ema", False):
+            raise InvalidArgumentError(
+                "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer. "
+                f"Received: use_ema={getattr(optimizer, 'use_ema', False)}")
+        return [(v, optimizer.get_slot(v, "average")) for v in self.model.trainable_variables]
+
+    def _swap(self):
+        for var, average in self._pairs():
+            current = var.numpy()
+            var.assign(average.value())
+            average.assign(current)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch and self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch and not self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = True
+            if epoch == self.params.get("epochs", 0) - 1:
+                # fit's end writes the averages into the weights: make the averages the
+                # values now in the model, as Keras does
+                for var, average in self._pairs():
+                    average.assign(var.value())
+
+    def on_test_begin(self, logs=None):
+        if not self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = True
+
+    def on_test_end(self, logs=None):
+        if self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = False
+
+    def on_predict_begin(self, logs=None):
+        self.on_test_begin(logs)
+
+    def on_predict_end(self, logs=None):
+        self.on_test_end(logs)
