@@ -841,8 +841,11 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
         >>> tf.slice(tf.zeros((4, 4)), [1, 0], [2, -1]).shape
         TensorShape([2, 4])
     """
-    begin = _as_int_tuple(begin, "begin", "slice")
-    size = _as_int_tuple(size, "size", "slice")
+    from graphflow.ops.static import constant_value
+    if constant_value(begin) is None or constant_value(size) is None:
+        return _slice_with_tensor_bounds(input_, begin, size, name)
+    begin = _as_int_tuple(constant_value(begin), "begin", "slice")
+    size = _as_int_tuple(constant_value(size), "size", "slice")
     shape = _shape_of(input_)
     if len(begin) != len(size) or (shape is not None and len(begin) != len(shape)):
         raise InvalidArgumentError(
@@ -857,6 +860,46 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
         input_ = dispatch(CHECK_SLICE, (input_,), {"begin": begin, "size": size})
     spec = tuple(("s", b, None if s == -1 else b + s, None) for b, s in zip(begin, size))
     return dispatch(STRIDED_SLICE, (input_,), {"spec": spec}, name)
+
+
+def _slice_with_tensor_bounds(input_, begin, size, name):
+    """tf.slice where begin or size is computed when the graph runs (inside a function): one
+    dynamic strided slice whose per-axis bounds are begin[i] and begin[i] + size[i] (the axis'
+    end for size -1); out-of-range bounds raise when it runs."""
+    from graphflow.ops import dynamic_shape
+    from graphflow.ops.creation import convert_to_tensor
+    from graphflow.ops.elementwise import add, equal, where
+    x = convert_to_tensor(input_, name="input")
+    b = convert_to_tensor(begin, name="begin")
+    n = convert_to_tensor(size, dtype=b.dtype, name="size")
+    rank = x.shape.rank
+    for what, t in (("begin", b), ("size", n)):
+        if not t.dtype.is_integer or t.shape.rank != 1 or (
+                rank is not None and t.shape[0] not in (None, rank)):
+            raise InvalidArgumentError(
+                f"slice: {what} must be an integer vector with one entry per axis of the "
+                f"input of shape {x.shape}, got {t.dtype.name} with shape {t.shape}")
+    if rank is None:
+        raise InvalidArgumentError("slice: with tensor begin or size the input's rank must be "
+                                   "known")
+    from graphflow.ops.debugging import Assert
+    from graphflow.ops.elementwise import greater_equal, identity, less_equal, logical_and, \
+        logical_or
+    from graphflow.ops.grouping import control_dependencies
+    from graphflow.ops.reduce import reduce_all
+    dims = shape(x, out_type=b.dtype)
+    ends = where(equal(n, -1), dims, add(b, n))
+    fits = reduce_all(logical_and(logical_and(greater_equal(b, 0), less_equal(ends, dims)),
+                                  logical_or(equal(n, -1), greater_equal(n, 0))))
+    # TF rejects a slice that does not fit the input; a strided slice would clip it quietly
+    check = Assert(fits, ["slice: begin", b, "and size", n, "must select within the input's "
+                          "shape", dims, "(size -1: to the end)"])
+    bounds, spec = [], []
+    for i in range(rank):
+        bounds += [b[i], ends[i]]
+        spec.append(("s", ("t", len(bounds) - 1), ("t", len(bounds)), None))
+    with control_dependencies([check] if check is not None else []):
+        return identity(dynamic_shape.strided_slice(x, spec, bounds), name=name)
 
 
 def strided_slice(input_, begin, end, strides=None, name=None):
