@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import rules
 from graphflow.ops.registry import INDEX, OPAQUE, SHAPE, dispatch, register
 
@@ -587,9 +587,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         array([[3, 1],
                [5, 5]], dtype=int32)
     """
-    from graphflow.ops.registry import EagerTensor, to_array
+    from graphflow.ops.registry import EagerTensor, autopack, to_array
     if not hasattr(indices, "dtype") or isinstance(indices, (np.ndarray, np.generic)):
-        indices = EagerTensor(to_array(indices, None, "gather"))
+        packed = autopack(indices)
+        indices = packed if packed is not None else EagerTensor(to_array(indices, None, "gather"))
     shape = _shape_of(params)
     rank = None if shape is None else len(shape)
     batch_dims = int(batch_dims)
@@ -1048,6 +1049,12 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if mode not in ("CONSTANT",) + MIRROR_MODES:
         raise ValueError('Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
                          f'or "SYMMETRIC". Received `mode` = {mode}')
+    from graphflow.ops.registry import autopack
+    from graphflow.ops.static import constant_value
+    packed = autopack(paddings) if isinstance(paddings, (list, tuple)) else paddings
+    if hasattr(packed, "dtype") and constant_value(packed) is None:
+        return _pad_with_tensor_paddings(tensor, packed, mode, constant_values, name)
+    paddings = constant_value(packed) if hasattr(packed, "dtype") else paddings
     flat = _as_int_tuple(paddings, "paddings", "pad")
     rows = np.shape(paddings.numpy() if hasattr(paddings, "numpy") else paddings)
     if len(rows) != 2 or rows[1] != 2:
@@ -1060,6 +1067,42 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if mode != "CONSTANT":
         return dispatch(MIRROR_PAD, (tensor,), {"paddings": pairs, "mode": mode}, name)
     return dispatch(PAD, (tensor,), {"paddings": pairs, "constant_values": float(constant_values)}, name)
+
+
+def _pad_with_tensor_paddings(tensor, paddings, mode, constant_values, name):
+    """tf.pad whose paddings are computed when the graph runs: along each axis, the input
+    between two constant blocks of the run-time sizes (mode CONSTANT; TF's negative-padding
+    error becomes a run-time assert)."""
+    from graphflow.ops.creation import convert_to_tensor, fill
+    from graphflow.ops.debugging import Assert
+    from graphflow.ops.elementwise import greater_equal, identity
+    from graphflow.ops.grouping import control_dependencies
+    from graphflow.ops.reduce import reduce_all
+    x = convert_to_tensor(tensor, name="tensor")
+    p = convert_to_tensor(paddings, name="paddings")
+    rank = x.shape.rank
+    if not p.dtype.is_integer or p.shape.rank != 2 or (
+            rank is not None and p.shape.dims_tuple() not in ((rank, 2), (None, 2))):
+        raise InvalidArgumentError(f"pad: paddings must be an integer matrix of shape [rank, 2], "
+                                   f"got {p.dtype.name} with shape {p.shape}")
+    if mode != "CONSTANT":
+        raise UnimplementedError(f"pad: mode {mode} needs paddings known while tracing (these "
+                                 f"are computed when the graph runs)")
+    if rank is None:
+        raise InvalidArgumentError("pad: with paddings computed when the graph runs the input's "
+                                   "rank must be known")
+    check = Assert(reduce_all(greater_equal(p, 0)), ["pad: paddings must be >= 0, got", p])
+    value = convert_to_tensor(constant_values, dtype=x.dtype)
+    with control_dependencies([check] if check is not None else []):
+        out = identity(x)
+    for axis in range(rank):
+        dims = shape(out, out_type=p.dtype)
+        blocks = []
+        for side in (0, 1):
+            size = concat([dims[:axis], p[axis, side:side + 1], dims[axis + 1:]], 0)
+            blocks.append(fill(size, value))
+        out = concat([blocks[0], out, blocks[1]], axis)
+    return identity(out, name=name) if name else out
 
 
 # -- one_hot -----------------------------------------------------------------------------------
