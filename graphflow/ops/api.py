@@ -58,6 +58,7 @@ from graphflow.ops.functional import (  # noqa: F401,E402
     foldl, foldr, map_fn, scan, vectorized_map)
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
+from graphflow.ops import sparse as _sparse  # noqa: F401,E402 - registers the sparse ops
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
