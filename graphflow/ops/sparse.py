@@ -441,7 +441,8 @@ def _compatible(a, b):
 
 
 def _static_shape(dense_shape, rank):
-    known = partial_value(dense_shape)
+    # (a get_concrete_function spec stands in for a tensor no node produces: nothing is known)
+    known = None if getattr(dense_shape, "node", True) is None else partial_value(dense_shape)
     if isinstance(known, tuple):
         if any(d is not None and d < 0 for d in known):
             bad = next(d for d in known if d is not None and d < 0)
@@ -552,10 +553,7 @@ class SparseTensor:
 
     def _from_composite_components(self, parts):
         out = SparseTensor(*parts)
-        try:
-            out._shape = out._shape.merge_with(self._shape)
-        except (ValueError, InvalidArgumentError):
-            pass  # another call's dense shape: keep what its values say
+        out._shape = out._shape.merge_with(self._shape)  # incompatible: ValueError, as TF
         return out
 
     @property
