@@ -47,6 +47,9 @@ HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "res
 # The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
 # lookup (strings or integers) and the augmentation layers' projective image transform.
 HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
+# tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
+HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
+             "sparse_groups", "sparse_dense_matmul"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

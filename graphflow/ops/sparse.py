@@ -33,7 +33,7 @@ from graphflow.ops import reduce as rd
 from graphflow.ops import rules
 from graphflow.ops import shape as sh
 from graphflow.ops.creation import convert_to_tensor, fill, zeros
-from graphflow.ops.registry import OPAQUE, dispatch, register
+from graphflow.ops.registry import OPAQUE, Spec, dispatch, register
 from graphflow.ops.static import constant_value, partial_value
 from graphflow.tensor import (EagerTensor, SymbolicTensor, Tensor, TensorShape, TensorSpec,
                               Variable, as_shape)
@@ -43,6 +43,23 @@ INT = "i"
 
 def _fmt_index(row):
     return "[" + ",".join(str(int(v)) for v in row) + "]"
+
+
+def _rule(infer, arrays, values=(), **attrs):
+    """Runs a shape rule on concrete arrays, so a kernel rejects exactly what graph building
+    rejects (the rule reads the values of the inputs at positions `values`)."""
+    specs = [Spec(a.shape, dtypes.from_numpy(a.dtype), a if i in values else None)
+             for i, a in enumerate(arrays)]
+    return infer(specs, **attrs)
+
+
+def _known_dims(value):
+    """A partially known shape value (a tuple, or a 1-D integer array) as a tuple, or None."""
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+        return tuple(int(v) for v in value)
+    return None
 
 
 def _check_indices(op_name, indices):
@@ -73,8 +90,8 @@ def _to_dense_infer(specs, validate_indices):
         raise InvalidArgumentError(
             f"sparse_to_dense: default_value has dtype {default.dtype.name} but values have "
             f"{values.dtype.name}")
-    known = shape.value
-    if isinstance(known, tuple):
+    known = _known_dims(shape.value)
+    if known is not None:
         return [(tuple(None if d is None or d < 0 else d for d in known), values.dtype)]
     rank = shape.shape[0] if shape.rank == 1 else None
     if rank is None and indices.rank == 2:
@@ -83,11 +100,7 @@ def _to_dense_infer(specs, validate_indices):
 
 
 def _to_dense_ref(indices, values, shape, default, validate_indices):
-    _check_indices("sparse_to_dense", indices)
-    if default.dtype != values.dtype:
-        raise InvalidArgumentError(
-            f"sparse_to_dense: default_value has dtype {dtypes.from_numpy(default.dtype).name} "
-            f"but values have {dtypes.from_numpy(values.dtype).name}")
+    _rule(_to_dense_infer, [indices, values, shape, default], validate_indices=validate_indices)
     shape = tuple(int(d) for d in shape)
     if any(d < 0 for d in shape):
         raise InvalidArgumentError(f"sparse_to_dense: dense_shape must be >= 0, got {list(shape)}")
@@ -152,8 +165,7 @@ def _row_order(indices):
 
 
 def _reorder_ref(indices):
-    rules.check_array_kind("sparse_reorder_perm", indices, INT)
-    _check_indices("sparse_reorder_perm", indices)
+    _rule(_reorder_infer, [indices])
     return _row_order(indices)
 
 
@@ -200,13 +212,18 @@ def _resolve_shape(shape, new_shape):
 
 
 def _reshape_ref(indices, shape, new_shape):
-    _check_indices("sparse_reshape", indices)
+    _rule(_reshape_infer, [indices, shape, new_shape])
     shape = [int(d) for d in shape]
     if indices.shape[1] != len(shape):
         raise InvalidArgumentError(
             f"sparse_reshape: input indices have rank {indices.shape[1]} but dense_shape has "
             f"{len(shape)} elements")
     out = _resolve_shape(shape, new_shape)
+    bad = np.nonzero(np.any((indices < 0) | (indices >= np.asarray(shape, np.int64)), axis=1))[0]
+    if bad.size:
+        raise InvalidArgumentError(
+            f"sparse_reshape: indices[{int(bad[0])}] = {_fmt_index(indices[bad[0]])} is out of "
+            f"bounds: need 0 <= index < {_fmt_index(shape)}")
     if indices.shape[0] == 0:
         return np.zeros((0, len(out)), np.int64), np.asarray(out, np.int64)
     linear = np.ravel_multi_index(tuple(indices.T.astype(np.int64)), shape) if shape else \
@@ -251,11 +268,7 @@ def _strictly_sorted(rows):
 
 
 def _union_ref(a, a_shape, b, b_shape):
-    _check_indices("sparse_union", a)
-    _check_indices("sparse_union", b)
-    if a.shape[1] != b.shape[1]:
-        raise InvalidArgumentError(f"sparse_union: Input indices must have the same dimension, "
-                                   f"got {a.shape[1]} and {b.shape[1]}")
+    _rule(_union_infer, [a, a_shape, b, b_shape])
     if a_shape.shape != b_shape.shape:
         raise InvalidArgumentError(f"sparse_union: Operands do not have the same ranks; got "
                                    f"shapes: {_fmt_index(a_shape)} and {_fmt_index(b_shape)}")
@@ -309,8 +322,7 @@ def _groups_infer(specs):
 
 
 def _groups_ref(keys):
-    rules.check_array_kind("sparse_groups", keys, INT)
-    _check_indices("sparse_groups", keys)
+    _rule(_groups_infer, [keys])
     if keys.shape[0] == 0:
         return np.zeros((0, keys.shape[1]), np.int64), np.zeros(0, np.int64)
     if keys.shape[1] == 0:  # one group: every row is the empty tuple
@@ -339,7 +351,10 @@ def _matmul_infer(specs, adjoint_a, adjoint_b):
     if shape.rank == 1 and shape.shape[0] is not None and shape.shape[0] != 2:
         raise InvalidArgumentError(f"sparse_dense_matmul: Tensor 'a_shape' must have 2 elements, "
                                    f"got {shape.shape[0]}")
-    known = shape.value if isinstance(shape.value, tuple) else (None, None)
+    known = _known_dims(shape.value) or (None, None)
+    if len(known) != 2:
+        raise InvalidArgumentError(f"sparse_dense_matmul: Tensor 'a_shape' must have 2 elements, "
+                                   f"got {len(known)}")
     rows, inner = (known[1], known[0]) if adjoint_a else known
     if b.rank == 2:
         b_inner, cols = (b.shape[1], b.shape[0]) if adjoint_b else b.shape
@@ -355,6 +370,8 @@ def _matmul_infer(specs, adjoint_a, adjoint_b):
 
 def _matmul_ref(indices, values, shape, b, adjoint_a, adjoint_b):
     _check_indices("sparse_dense_matmul", indices)
+    _rule(_matmul_infer, [indices, values, shape, b], (2,), adjoint_a=adjoint_a,
+          adjoint_b=adjoint_b)
     if len(shape) != 2:
         raise InvalidArgumentError(f"sparse_dense_matmul: Tensor 'a_shape' must have 2 elements, "
                                    f"got {len(shape)}")
