@@ -12,7 +12,7 @@ in this order:
     6  backends (the targets, which register themselves with the layers below)
     7  function, session, autograph, devices, config
     8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train
-       and the public namespaces (graphflow/__init__, math, linalg, image, strings, ragged,
+       and the public namespaces (graphflow/__init__, math, linalg, image, strings, ragged, sparse,
        debugging, testing)
 
 A lower layer reaches an upper one only through a hook the upper layer installs (e.g. the ops
@@ -35,7 +35,7 @@ LAYERS = [
     ("backends",),
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
-     "strings", "ragged", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
+     "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
      "module", "train", "nest"),
 ]
 
