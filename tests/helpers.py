@@ -3290,7 +3290,11 @@ def _sparse_groups_make(rng, dtype):
             ([k.astype(dtype.np)], {}) for k in table]
 
 
-def _sparse_groups_expected(keys):
+def _sparse_groups_edge(rng, dtype):  # bincount's use: the keys are checked to be >= 0
+    return [([np.array([[2], [0], [2]], dtype.np)], {"check_nonnegative": True})]
+
+
+def _sparse_groups_expected(keys, check_nonnegative=False):
     distinct = sorted(set(tuple(int(v) for v in r) for r in keys))
     if keys.shape[1] == 0 and len(keys):
         distinct = [()]
@@ -3299,7 +3303,8 @@ def _sparse_groups_expected(keys):
             np.array(ids, np.int64))
 
 
-_add("sparse_groups", _sparse_groups_make, (I64, I32), _sparse_groups_expected)
+_add("sparse_groups", _sparse_groups_make, (I64, I32), _sparse_groups_expected,
+     edge=_sparse_groups_edge)
 
 
 def _sparse_matmul_make(rng, dtype):

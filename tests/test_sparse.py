@@ -514,3 +514,67 @@ def test_sparse_ops_in_a_compiled_function(sp, backend):
     for a, b in zip(got, eager):
         np.testing.assert_allclose(a, b)
     assert got[1].tolist() == [2.0, 0.0, 4.0, 0.0] and got[4].tolist() == [False, False, True]
+
+
+# -- tf.data ---------------------------------------------------------------------------------
+
+def test_dataset_slices_batches_and_maps():
+    st = sparse([[0, 0], [1, 2], [2, 1], [3, 3]], [1, 2, 3, 4], [4, 4])
+    ds = tf.data.Dataset.from_tensor_slices(st)
+    assert ds.element_spec == tf.SparseTensorSpec([4], tf.int32)
+    assert [parts(e) for e in ds][:2] == [([[0]], [1], [4]), ([[2]], [2], [4])]
+    batched = ds.batch(3)
+    assert batched.element_spec == tf.SparseTensorSpec([None, 4], tf.int32)
+    assert [parts(e) for e in batched] == [([[0, 0], [1, 2], [2, 1]], [1, 2, 3], [3, 4]),
+                                           ([[0, 3]], [4], [1, 4])]
+    assert [parts(e)[1] for e in batched.unbatch()] == [[1], [2], [3], [4]]
+    scaled = ds.map(lambda s: tf.sparse.map_values(tf.math.multiply, s, 10))
+    assert scaled.element_spec == tf.SparseTensorSpec([4], tf.int32)
+    assert [parts(e) for e in scaled.batch(2)][1] == ([[0, 1], [1, 3]], [30, 40], [2, 4])
+    kept = ds.filter(lambda s: tf.reduce_sum(s.values) > 2)
+    assert [tf.sparse.to_dense(e).numpy().tolist() for e in kept] == [[0, 3, 0, 0], [0, 0, 0, 4]]
+    pairs = ds.map(lambda s: (tf.sparse.to_dense(s), s), num_parallel_calls=2)
+    assert [a.numpy().argmax() for a, _ in pairs] == [0, 2, 1, 3]
+    assert [list(x) for x in ds.take(1).as_numpy_iterator()] == [[1, 0, 0, 0]]  # densified
+    zipped = tf.data.Dataset.zip((ds.cache(), tf.data.Dataset.range(4)))
+    assert [(parts(s)[1], int(i)) for s, i in zipped][3] == ([4], 3)
+    whole = tf.data.Dataset.from_tensors(st).map(lambda s: tf.sparse.reduce_sum(s, axis=0))
+    assert [e.numpy().tolist() for e in whole] == [[1, 3, 2, 4]]
+
+
+def test_dataset_batch_of_different_dense_shapes_takes_the_largest():
+    a, b = sparse([[0, 1]], [1.0], [2, 2]), sparse([[2, 0]], [2.0], [3, 1])
+    gen = tf.data.Dataset.from_tensors(a).concatenate(tf.data.Dataset.from_tensors(b))
+    assert gen.element_spec == tf.SparseTensorSpec([None, None], tf.float32)
+    (batch,) = list(gen.batch(2))
+    assert parts(batch) == ([[0, 0, 1], [1, 2, 0]], [1.0, 2.0], [2, 3, 2])
+
+
+def test_bincount():
+    st = sparse([[0, 0], [0, 1], [1, 0]], [0, 3, 3], [2, 2])
+    assert parts(tf.sparse.bincount(st)) == ([[0], [3]], [1, 2], [4])
+    assert parts(tf.sparse.bincount(st, axis=-1)) == ([[0, 0], [0, 3], [1, 3]], [1, 1, 1], [2, 4])
+    x = tf.constant([[1, 2, 2], [0, 0, 4]])
+    assert parts(tf.sparse.bincount(x, minlength=7)) == ([[0], [1], [2], [4]], [2, 1, 2, 1], [7])
+    assert parts(tf.sparse.bincount(x, maxlength=3)) == ([[0], [1], [2]], [2, 1, 2], [3])
+    assert parts(tf.sparse.bincount(x, binary_output=True, axis=-1)) == (
+        [[0, 1], [0, 2], [1, 0], [1, 4]], [1, 1, 1, 1], [2, 5])
+    weighted = tf.sparse.bincount(tf.cast(x, tf.int64), weights=tf.constant([[1., 2, 3],
+                                                                              [4, 5, 6]]))
+    assert parts(weighted) == ([[0], [1], [2], [4]], [9.0, 1.0, 5.0, 6.0], [5])
+    assert weighted.dtype is tf.float32
+    assert parts(tf.sparse.bincount(tf.zeros([0], tf.int32))) == ([], [], [1])
+    with pytest.raises(InvalidArgumentError, match="Input values must all be non-negative"):
+        tf.sparse.bincount(tf.constant([1, -2, 2]))
+    with pytest.raises(InvalidArgumentError, match="Only 0 and -1 are currently supported"):
+        tf.sparse.bincount(x, axis=1)
+    with pytest.raises(InvalidArgumentError, match="1 or 2-dimensional"):
+        tf.sparse.bincount(tf.constant([[[1]]]), axis=-1)
+
+
+def test_shape_and_dense_ops_on_a_sparse_tensor(sp):
+    assert tf.shape(sp).numpy().tolist() == [3, 4] and tf.shape(sp).dtype is tf.int32
+    with pytest.raises(ValueError, match="unsupported type"):
+        tf.reduce_sum(sp)
+    with pytest.raises(ValueError, match="unsupported type"):
+        tf.math.exp(sp)

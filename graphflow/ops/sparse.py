@@ -314,15 +314,17 @@ SPARSE_UNION = register("sparse_union", OPAQUE, _union_infer, _union_ref, num_ou
 
 # -- sparse_groups: the distinct rows of an index matrix ---------------------------------------
 
-def _groups_infer(specs):
+def _groups_infer(specs, check_nonnegative=False):
     _matrix_infer("sparse_groups", specs[0])
     k = specs[0].shape[1] if specs[0].rank == 2 else None
     n = specs[0].shape[0] if specs[0].rank == 2 else None
     return [((None, k), dtypes.int64), ((n,), dtypes.int64)]
 
 
-def _groups_ref(keys):
+def _groups_ref(keys, check_nonnegative=False):
     _rule(_groups_infer, [keys])
+    if check_nonnegative and np.any(keys < 0):  # bincount's values
+        raise InvalidArgumentError("sparse_groups: Input values must all be non-negative")
     if keys.shape[0] == 0:
         return np.zeros((0, keys.shape[1]), np.int64), np.zeros(0, np.int64)
     if keys.shape[1] == 0:  # one group: every row is the empty tuple
@@ -1339,6 +1341,67 @@ def map_values(op, *args, **kwargs):
     new_args = [swap(a) for a in args]
     new_kwargs = {k: swap(v) for k, v in kwargs.items()}
     return first.with_values(op(*new_args, **new_kwargs))
+
+
+@rules.composite("bincount")
+def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binary_output=False,
+             name=None):
+    """Counts of each integer value (dense or SparseTensor input) as a SparseTensor: over all
+    values (axis=0) or per row of a 2-D input (axis=-1); with weights, their sums instead;
+    with binary_output, 1 for every value present.
+
+        >>> out = tf.sparse.bincount(tf.constant([[1, 2, 2], [0, 0, 4]]), axis=-1)
+        >>> out.indices.numpy().tolist(), out.values.numpy().tolist()
+        ([[0, 1], [0, 2], [1, 0], [1, 4]], [1, 2, 2, 1])
+    """
+    if axis is None:
+        axis = 0
+    if axis not in (0, -1):
+        raise InvalidArgumentError(f"Unsupported value for argument axis={axis}. Only 0 and -1 "
+                                   f"are currently supported.")
+    if isinstance(values, SparseTensor):
+        vals, rank = values.values, _rank(values, "bincount")
+        rows, nrows = values.indices[:, 0], values.dense_shape[:1]
+        w = weights.values if isinstance(weights, SparseTensor) else weights
+    else:
+        x = _values_tensor(values)
+        rank = x.shape.rank
+        if rank is None:
+            raise InvalidArgumentError("bincount: the rank of values must be known")
+        vals = sh.reshape(x, [-1])
+        w = None if weights is None else sh.reshape(_values_tensor(weights), [-1])
+        if axis == -1 and rank == 2:
+            rows = ew.where(ew.equal(ew.zeros_like(x), ew.zeros_like(x)))[:, 0]
+            nrows = sh.shape(x, dtypes.int64)[:1]
+        elif axis == -1 and rank != 1:
+            raise InvalidArgumentError(f"bincount: Input must be a 1 or 2-dimensional tensor. "
+                                       f"Got: {x.shape}")
+    if vals.dtype not in (dtypes.int32, dtypes.int64):
+        raise InvalidArgumentError(f"bincount: values must be int32 or int64, got "
+                                   f"{vals.dtype.name}")
+    per_row = axis == -1 and rank == 2
+    if maxlength is not None:
+        keep = ew.less(vals, ew.cast(maxlength, vals.dtype))
+        vals = gs.boolean_mask(vals, keep)
+        rows = gs.boolean_mask(rows, keep) if per_row else None
+        w = None if w is None else gs.boolean_mask(w, keep)
+    ids64 = sh.expand_dims(ew.cast(vals, dtypes.int64), -1)
+    keys = sh.concat([sh.expand_dims(rows, -1), ids64], 1) if per_row else ids64
+    groups, ids = dispatch(SPARSE_GROUPS, (keys,), {"check_nonnegative": True})
+    count = _count(groups)
+    if binary_output:
+        counts = fill(count, 1, vals.dtype if w is None else w.dtype)
+    elif w is None:
+        counts = _scatter_sum(ids, fill(sh.shape(vals), 1, vals.dtype), count, vals.dtype)
+    else:
+        counts = _scatter_sum(ids, w, count, w.dtype)
+    top = rd.reduce_max(sh.concat([ids64[:, 0], _i64([0])], 0)) + 1
+    if maxlength is not None:
+        top = ew.minimum(top, ew.cast(maxlength, dtypes.int64))
+    if minlength is not None:
+        top = ew.maximum(top, ew.cast(minlength, dtypes.int64))
+    shape = sh.concat([nrows, sh.reshape(top, [1])], 0) if per_row else sh.reshape(top, [1])
+    return _new(groups, counts, shape)
 
 
 def _segment(data, indices, segment_ids, num_segments, mode):
