@@ -578,3 +578,50 @@ def test_shape_and_dense_ops_on_a_sparse_tensor(sp):
         tf.reduce_sum(sp)
     with pytest.raises(ValueError, match="unsupported type"):
         tf.math.exp(sp)
+
+
+# -- Keras preprocessing layers with sparse=True (values read off Keras 3.15, TF backend) ------
+
+def test_keras_preprocessing_sparse_outputs():
+    from graphflow import keras
+    layers = keras.layers
+    count = layers.CategoryEncoding(num_tokens=4, output_mode="count", sparse=True)
+    out = count(np.array([[0, 1], [2, 2]]))
+    assert isinstance(out, tf.SparseTensor) and out.dtype is tf.float32
+    assert parts(out) == ([[0, 0], [0, 1], [1, 2]], [1.0, 1.0, 2.0], [2, 4])
+    one_hot = layers.CategoryEncoding(num_tokens=4, output_mode="one_hot", sparse=True)
+    assert parts(one_hot(np.array([0, 3, 3])))[0] == [[0, 0], [1, 3], [2, 3]]
+    lookup = layers.StringLookup(vocabulary=["a", "b", "c"], output_mode="count", sparse=True)
+    out = lookup(tf.constant([["a", "z"], ["c", "c"]]))
+    assert parts(out) == ([[0, 0], [0, 1], [1, 3]], [1, 1, 2], [2, 4]) and out.dtype is tf.int64
+    ints = layers.IntegerLookup(vocabulary=[10, 20], output_mode="multi_hot", sparse=True)
+    assert parts(ints(tf.constant([[10, 30], [20, 20]]))) == ([[0, 0], [0, 1], [1, 2]],
+                                                             [1, 1, 1], [2, 3])
+    text = layers.TextVectorization(output_mode="count", sparse=True, vocabulary=["the", "cat"])
+    assert parts(text(tf.constant(["the cat the", "dog"]))) == ([[0, 1], [0, 2], [1, 0]],
+                                                                [2, 1, 1], [2, 3])
+    hashing = layers.Hashing(num_bins=3, output_mode="multi_hot", sparse=True)
+    assert parts(hashing(tf.constant([["a", "b"], ["c", "a"]]))) == (
+        [[0, 0], [0, 1], [1, 0], [1, 1]], [1.0, 1.0, 1.0, 1.0], [2, 3])
+    bins = layers.Discretization(bin_boundaries=[0.0, 1.0], output_mode="count", sparse=True)
+    assert parts(bins(tf.constant([[-1.0, 0.5, 0.7]]))) == ([[0, 0], [0, 1]], [1.0, 2.0], [1, 3])
+    again = layers.CategoryEncoding.from_config(count.get_config())
+    assert isinstance(again(np.array([[1]])), tf.SparseTensor)
+
+
+def test_keras_sparse_outputs_in_datasets_and_errors():
+    from graphflow import keras
+    layers = keras.layers
+    encode = layers.CategoryEncoding(num_tokens=3, output_mode="multi_hot", sparse=True)
+    ds = tf.data.Dataset.from_tensor_slices(np.array([[0, 2], [1, 1]])).map(encode)
+    assert ds.element_spec == tf.SparseTensorSpec([3], tf.float32)
+    assert [parts(e)[0] for e in ds] == [[[0], [2]], [[1]]]
+    for make in (lambda: layers.StringLookup(vocabulary=["a"], sparse=True),
+                 lambda: layers.TextVectorization(output_mode="int", sparse=True),
+                 lambda: layers.Hashing(num_bins=3, sparse=True),
+                 lambda: layers.Discretization(bin_boundaries=[0.0], sparse=True)):
+        with pytest.raises(ValueError, match="Received: sparse=True and output_mode=int"):
+            make()
+    inputs = keras.Input(shape=(2,), dtype="int64")
+    with pytest.raises(NotImplementedError, match="functional models do not carry sparse"):
+        encode(inputs)

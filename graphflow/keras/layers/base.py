@@ -23,7 +23,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, Variable
 from graphflow.utils import nest
 
@@ -671,6 +671,11 @@ class Layer:
             _call_state.depth, _call_state.discard = saved_state
         index = len(self._inbound_nodes)
         flat = nest.flatten(out)
+        if any(getattr(t, "_composite_components", None) is not None for t in flat):
+            raise UnimplementedError(
+                f"Layer {self.name!r} ({type(self).__name__}) returns a SparseTensor: functional "
+                "models do not carry sparse tensors between layers yet; call the layer on "
+                "tensors (eagerly, in a graphflow.function or in Dataset.map) instead")
         keras_out = []
         for i, t in enumerate(flat):
             if isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
