@@ -625,3 +625,44 @@ def test_keras_sparse_outputs_in_datasets_and_errors():
     inputs = keras.Input(shape=(2,), dtype="int64")
     with pytest.raises(NotImplementedError, match="functional models do not carry sparse"):
         encode(inputs)
+
+
+# -- TF1: sparse_placeholder, Session feeds and fetches, the tf.sparse_* names ------------------
+
+def test_compat_v1_sparse_placeholders_and_sessions():
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.sparse_placeholder(tf.float32, name="x")  # rank known only when fed
+        y = tf1.sparse_placeholder(tf.float32, shape=[3, 4])
+        w = tf1.placeholder(tf.float32, [4, 2])
+        assert y.shape == (3, 4) and y.indices.shape == (None, 2)
+        product = tf1.sparse_tensor_dense_matmul(y, w)
+        dense = tf1.sparse_tensor_to_dense(x)
+        rows = tf1.sparse_reduce_sum(x, axis=1)
+        kept = tf1.sparse_reduce_sum(x, reduction_axes=[0], keep_dims=True)
+        doubled = tf1.sparse_add(x, x)
+        joined = tf1.sparse_concat(1, [x, x])
+        halves = tf1.sparse_split(sp_input=x, num_split=2, axis=1)
+        scatter = tf1.sparse_to_dense([[0, 1], [1, 0]], [2, 2], [5, 6], default_value=-1)
+        ones = tf1.sparse_to_dense([1, 3], [5], 9)
+    value = tf1.SparseTensorValue([[0, 0], [1, 2]], [1.0, 2.0], [3, 4])
+    with tf1.Session(graph=graph) as sess:
+        assert sess.run(dense, {x: value}).tolist()[1] == [0.0, 0.0, 2.0, 0.0]
+        triple = (np.array([[0, 0], [1, 2]]), np.array([1.0, 2.0]), np.array([3, 4]))
+        assert sess.run(rows, feed_dict={x: triple}).tolist() == [1.0, 2.0, 0.0]
+        assert sess.run(kept, {x: value}).tolist() == [[1.0, 0.0, 2.0, 0.0]]
+        assert sess.run(product, {y: value, w: np.ones((4, 2))}).tolist() == [[1, 1], [2, 2],
+                                                                               [0, 0]]
+        fetched = sess.run(x, {x: value})
+        assert type(fetched).__name__ == "SparseTensorValue"
+        assert fetched.indices.tolist() == [[0, 0], [1, 2]] and fetched.values.dtype == np.float32
+        both = sess.run({"a": doubled, "b": rows}, {x: value})
+        assert both["a"].values.tolist() == [2.0, 4.0] and both["b"].tolist() == [1.0, 2.0, 0.0]
+        assert sess.run(joined, {x: value}).dense_shape.tolist() == [3, 8]
+        second = sess.run(halves, {x: value})[1]
+        assert second.indices.tolist() == [[1, 0]] and second.dense_shape.tolist() == [3, 2]
+        assert sess.run(scatter).tolist() == [[-1, 5], [6, -1]]
+        assert sess.run(ones).tolist() == [0, 9, 0, 9, 0]
+        with pytest.raises(TypeError, match="SparseTensorValue"):
+            sess.run(dense, {x: 3.0})

@@ -23,6 +23,8 @@ through gathers and scatters, so gradients reach `values` and dense operands as 
            [0., 0., 2., 0.],
            [0., 0., 0., 0.]], dtype=float32)
 """
+import collections
+
 import numpy as np
 
 from graphflow import dtypes
@@ -60,12 +62,6 @@ def _known_dims(value):
     if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
         return tuple(int(v) for v in value)
     return None
-
-
-def _check_indices(op_name, indices):
-    if indices.ndim != 2:
-        raise InvalidArgumentError(f"{op_name}: indices must be a matrix, got shape "
-                                   f"{list(indices.shape)}")
 
 
 # -- sparse_to_dense ---------------------------------------------------------------------------
@@ -371,7 +367,6 @@ def _matmul_infer(specs, adjoint_a, adjoint_b):
 
 
 def _matmul_ref(indices, values, shape, b, adjoint_a, adjoint_b):
-    _check_indices("sparse_dense_matmul", indices)
     _rule(_matmul_infer, [indices, values, shape, b], (2,), adjoint_a=adjoint_a,
           adjoint_b=adjoint_b)
     if len(shape) != 2:
@@ -579,6 +574,24 @@ class SparseTensor:
     def _type_spec(self):
         return SparseTensorSpec(self._shape, self.dtype)
 
+    def _feed_components(self, value, what):
+        """(component, fed value) pairs for a Session feed of this (placeholder) SparseTensor:
+        a SparseTensorValue, an (indices, values, dense_shape) triple or an eager
+        SparseTensor, as TF1 takes."""
+        if isinstance(value, SparseTensor):
+            value = [t.numpy() for t in value._composite_components()]
+        if not isinstance(value, (tuple, list)) or len(value) != 3:
+            raise InvalidTypeError(
+                f"{what}: a SparseTensor is fed a SparseTensorValue or an (indices, values, "
+                f"dense_shape) triple, got {type(value).__name__}")
+        return list(zip(self._composite_components(), value))
+
+
+# What Session.run returns for a fetched SparseTensor and takes as its feed (TF1's
+# tf.compat.v1.SparseTensorValue): the three components as NumPy arrays.
+SparseTensorValue = collections.namedtuple("SparseTensorValue",
+                                           ["indices", "values", "dense_shape"])
+
 
 class SparseTensorSpec:
     """Describes a SparseTensor argument (an input_signature entry, a dataset element): its
@@ -647,10 +660,30 @@ def _sparse(x, op_name, what="sp_input"):
     return x
 
 
-def _rank(sp, op_name):
+def _static_rank(sp):
+    """The rank when it is known while building (None for a TF1 sparse_placeholder without a
+    shape)."""
     rank = sp.shape.rank
-    if rank is None:
-        rank = sp.indices.shape[1] if sp.indices.shape.rank == 2 else None
+    if rank is None and sp.indices.shape.rank == 2:
+        rank = sp.indices.shape[1]
+    if rank is None and sp.dense_shape.shape.rank == 1:
+        rank = sp.dense_shape.shape[0]
+    return rank
+
+
+def _axis_one_hot(sp, axis, rank):
+    """An int64 vector over the axes, 1 at `axis` (computed when the graph runs for an unknown
+    rank)."""
+    if rank is not None:
+        return convert_to_tensor([1 if d == axis else 0 for d in range(rank)], dtypes.int64)
+    from graphflow.ops.creation import range as range_
+    count = sh.size(sp.dense_shape, dtypes.int64)
+    at = _i64(axis) if axis >= 0 else count + axis
+    return ew.cast(ew.equal(range_(count, dtype=dtypes.int64), at), dtypes.int64)
+
+
+def _rank(sp, op_name):
+    rank = _static_rank(sp)
     if rank is None:
         raise InvalidArgumentError(f"{op_name}: the rank of the SparseTensor must be known when "
                                    f"the graph is built")
@@ -965,6 +998,12 @@ def _axes(sp, axis, op_name):
 
 def _reduce(sp_input, axis, keepdims, output_is_sparse, op_name, mode):
     sp = _sparse(sp_input, op_name)
+    if sp.shape.rank is None and sp.indices.shape.rank != 2 or (
+            sp.indices.shape.rank == 2 and sp.indices.shape[1] is None and sp.shape.rank is None):
+        if mode == "sum" and not output_is_sparse:
+            # The rank is known only when the graph runs (a TF1 sparse_placeholder without a
+            # shape): sum the dense tensor, which the implicit zeros do not change.
+            return rd.reduce_sum(to_dense(sp, validate_indices=False), axis, keepdims)
     rank, axes = _axes(sp, axis, op_name)
     kept = [d for d in range(rank) if d not in axes]
     dims = sp.shape.as_list()
@@ -1083,9 +1122,9 @@ def retain(sp_input, to_retain):
                 sp.dense_shape, sp.shape)
 
 
-def _vector(value, what, rank=None):
-    t = _int64(value, what) if not isinstance(value, Tensor) else ew.cast(value, dtypes.int64)
-    return t
+def _vector(value, what):
+    """An int64 tensor from a Python value or a tensor of any integer dtype (slice bounds)."""
+    return _int64(value, what) if not isinstance(value, Tensor) else ew.cast(value, dtypes.int64)
 
 
 @rules.composite("slice")
@@ -1099,10 +1138,10 @@ def slice(sp_input, start, size, name=None):  # noqa: A001 - TF's name
         ([[0, 1]], [2, 3])
     """
     sp = _sparse(sp_input, "slice")
-    rank = _rank(sp, "slice")
+    rank = _static_rank(sp)
     start_t, size_t = _vector(start, "start"), _vector(size, "size")
     for what, t in (("start", start_t), ("size", size_t)):
-        if t.shape.rank != 1 or t.shape[0] not in (None, rank):
+        if t.shape.rank != 1 or rank is not None and t.shape[0] not in (None, rank):
             raise InvalidArgumentError(f"slice: {what} must be a vector of {rank} elements, got "
                                        f"shape {t.shape}")
     end = start_t + size_t
@@ -1152,23 +1191,24 @@ def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None):
     inputs = [_sparse(s, "concat", "sp_inputs") for s in sp_inputs]
     if not inputs:
         raise InvalidArgumentError("concat: sp_inputs must not be empty")
-    rank = _rank(inputs[0], "concat")
+    rank = _static_rank(inputs[0])
     axis = rules.normalize_axis("concat", axis, rank)
     for s in inputs[1:]:
         _same_dtype("concat", inputs[0], s)
-        if _rank(s, "concat") != rank:
+        if None not in (rank, _static_rank(s)) and _static_rank(s) != rank:
             raise InvalidArgumentError(f"concat: all inputs must have rank {rank}, got "
-                                       f"{_rank(s, 'concat')}")
-    statics = [s.shape.as_list() for s in inputs]
+                                       f"{_static_rank(s)}")
+    known = rank is not None and all(s.shape.rank == rank for s in inputs)
+    statics = [s.shape.as_list() if known else [None] * (rank or 0) for s in inputs]
     if not expand_nonconcat_dims:
         for i, dims in enumerate(statics[1:], 1):
-            for d in range(rank):
+            for d in range(rank or 0):
                 x, y = statics[0][d], dims[d]
                 if d != axis and x is not None and y is not None and x != y:
                     raise InvalidArgumentError(
                         f"concat: Input shapes must match: expected {x} for dimension {d} but "
                         f"got {y} at position {i}")
-    one_hot = convert_to_tensor([1 if d == axis else 0 for d in range(rank)], dtypes.int64)
+    one_hot = _axis_one_hot(inputs[0], axis, rank)
     offset = convert_to_tensor(0, dtypes.int64)
     indices, values = [], []
     for s in inputs:
@@ -1177,8 +1217,8 @@ def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None):
         offset = offset + s.dense_shape[axis]
     shapes = sh.stack([s.dense_shape for s in inputs])
     out_shape = rd.reduce_max(shapes, axis=0) * (1 - one_hot) + offset * one_hot
-    total = [None] * rank
-    for d in range(rank):
+    total = None if rank is None else [None] * rank
+    for d in range(rank or 0):
         col = [dims[d] for dims in statics]
         if None not in col:
             total[d] = sum(col) if d == axis else max(col)
@@ -1251,11 +1291,11 @@ def split(sp_input=None, num_split=None, axis=None, name=None):
     n = rules.as_axis("split", num_split, "num_split")
     if n < 1:
         raise InvalidArgumentError(f"split: num_split must be >= 1, got {n}")
-    rank = _rank(sp, "split")
+    rank = _static_rank(sp)
     axis = rules.normalize_axis("split", axis, rank)
     dim = sp.dense_shape[axis]
     base, extra = dim // n, dim % n
-    one_hot = convert_to_tensor([1 if d == axis else 0 for d in range(rank)], dtypes.int64)
+    one_hot = _axis_one_hot(sp, axis, rank)
     pieces = []
     for i in range(n):
         longer = ew.cast(ew.less(convert_to_tensor(i, dtypes.int64), extra), dtypes.int64)
@@ -1263,8 +1303,8 @@ def split(sp_input=None, num_split=None, axis=None, name=None):
         start = begin * one_hot
         size = sp.dense_shape * (1 - one_hot) + (base + longer) * one_hot
         pieces.append(slice(sp, start, size))
-    known = sp.shape.as_list()
-    if known[axis] is not None:
+    known = sp.shape.as_list() if sp.shape.rank is not None else None
+    if known is not None and known[axis] is not None:
         q, r = divmod(known[axis], n)
         for i, p in enumerate(pieces):
             p._shape = p._shape.merge_with(TensorShape(
