@@ -294,11 +294,13 @@ def _union_ref(a, a_shape, b, b_shape):
     _rule(_union_infer, [a, a_shape, b, b_shape])
     if a_shape.shape != b_shape.shape:
         raise InvalidArgumentError(f"sparse_union: Operands do not have the same ranks; got "
-                                   f"shapes: {_fmt_index(a_shape)} and {_fmt_index(b_shape)}")
+                                   f"shapes: {_fmt_index(a_shape)} and {_fmt_index(b_shape)} "
+                                   f"(the operands of tf.sparse.add, maximum or minimum)")
     for k, (x, y) in enumerate(zip(a_shape, b_shape)):
         if x != y:
             raise InvalidArgumentError(f"sparse_union: Operands' shapes do not match: got {x} "
-                                       f"and {y} for dimension {k}")
+                                       f"and {y} for dimension {k} (the operands of "
+                                       f"tf.sparse.add, maximum or minimum)")
     a, b = a.astype(np.int64), b.astype(np.int64)
     if _strictly_sorted(a) and _strictly_sorted(b):  # the usual case, without a Python loop
         rows, inverse = _unique_rows(np.concatenate([a, b]))
@@ -345,7 +347,8 @@ def _groups_infer(specs, check_nonnegative=False):
 def _groups_ref(keys, check_nonnegative=False):
     _rule(_groups_infer, [keys])
     if check_nonnegative and np.any(keys < 0):  # bincount's values
-        raise InvalidArgumentError("sparse_groups: Input values must all be non-negative")
+        raise InvalidArgumentError("sparse_groups: Input values must all be non-negative (the "
+                                   "values tf.sparse.bincount counts)")
     if keys.shape[0] == 0:
         return np.zeros((0, keys.shape[1]), np.int64), np.zeros(0, np.int64)
     if keys.shape[1] == 0:  # one group: every row is the empty tuple
