@@ -23,20 +23,33 @@ from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401
 from graphflow import linalg, math  # noqa: F401
-from graphflow import image, io, ragged, sparse, strings  # noqa: F401
+from graphflow import bitwise, image, io, ragged, sparse, strings  # noqa: F401
 from graphflow.ops.ragged import RaggedTensor  # noqa: F401
 from graphflow.ops.sparse import SparseTensor, SparseTensorSpec  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
-from graphflow.ops.custom_gradient import custom_gradient  # noqa: F401
-from graphflow.autodiff import recompute_grad  # noqa: F401
+from graphflow.ops.custom_gradient import custom_gradient, grad_pass_through  # noqa: F401
+from graphflow.ops.strings import as_string  # noqa: F401
+from graphflow.graph.ir import get_current_name_scope, inside_function  # noqa: F401
+from graphflow.autodiff import gradients, hessians, recompute_grad  # noqa: F401
 from graphflow.context import executing_eagerly  # noqa: F401
 
 _tensor._ops = _api  # tensor operators dispatch through the ops namespace
+# tf.dtypes also holds the casts (graphflow.dtypes, below the ops layer, cannot import them)
+dtypes.cast, dtypes.saturate_cast = _api.cast, _api.saturate_cast
 from graphflow import devices as _device  # noqa: E402
 from graphflow.devices import device  # noqa: E402,F401
 _device.initialize()  # the default device (numba is imported only if a GPU may be present)
 
 __version__ = "0.1.0"
+
+
+class version:  # noqa: N801 - TF's tf.version namespace
+    """tf.version: the version strings TF code reads (graphflow's own)."""
+    VERSION = __version__
+    GIT_VERSION = "unknown"
+    COMPILER_VERSION = "none (pure Python)"
+
+
 newaxis = None
 
 # control flow (issue 15): bodies of cond / while_loop run on the reference interpreter (the ops
@@ -45,6 +58,8 @@ from graphflow.backends import reference as _reference  # noqa: E402
 from graphflow.ops import subgraph as _subgraph  # noqa: E402
 _subgraph.set_executor(_reference.compile)
 from graphflow import debugging  # noqa: E402,F401
+from graphflow.debugging import (  # noqa: E402,F401 - TF2's top-level asserts
+    assert_equal, assert_greater, assert_less, assert_rank)
 
 _LAZY = {
     "keras": "graphflow.keras",
@@ -62,6 +77,17 @@ _LAZY = {
     "Module": ("graphflow.module", "Module"),
     "summary": "graphflow.summary",
     "nest": "graphflow.nest",
+    "lookup": "graphflow.lookup",
+    # TF 2.21's top-level aliases of Keras's namespaces and of its initializers (TF2 names)
+    "initializers": "graphflow.keras.initializers",
+    "losses": "graphflow.keras.losses",
+    "metrics": "graphflow.keras.metrics",
+    "optimizers": "graphflow.keras.optimizers",
+    "constant_initializer": ("graphflow.keras.initializers", "Constant"),
+    "ones_initializer": ("graphflow.keras.initializers", "Ones"),
+    "zeros_initializer": ("graphflow.keras.initializers", "Zeros"),
+    "random_normal_initializer": ("graphflow.keras.initializers", "RandomNormal"),
+    "random_uniform_initializer": ("graphflow.keras.initializers", "RandomUniform"),
 }
 
 

@@ -16,6 +16,8 @@ Gradients of broadcast inputs are summed back to the input's shape in one place,
 import functools
 import math
 
+import numpy as np
+
 from graphflow.context import context
 from graphflow.dtypes import is_differentiable
 from graphflow.errors import InvalidArgumentError
@@ -292,6 +294,72 @@ class GradientTape:
         return _finish(g, source, unconnected)
 
 
+class ForwardAccumulator:
+    """Forward-mode autodiff (TF's tf.autodiff.ForwardAccumulator): inside the context,
+    computations from `primals` are recorded; `jvp(y)` is the directional derivative of y
+    along `tangents` (J @ tangent), computed as the derivative of a vector-Jacobian product
+    with respect to its (linear) cotangent: J t = d/du <J^T u, t>. It nests with GradientTape
+    (a GradientTape around the accumulator differentiates the jvp: Hessian-vector products).
+
+        >>> x = tf.constant(1.1)
+        >>> with tf.autodiff.ForwardAccumulator(x, tf.constant(1.0)) as acc:
+        ...     y = x * x * x
+        >>> round(float(acc.jvp(y)), 4)
+        3.63
+    """
+
+    def __init__(self, primals, tangents):
+        from graphflow.ops import api as ops
+        self._primals = nest.flatten(primals)
+        flat_tangents = nest.flatten(tangents)
+        if len(self._primals) != len(flat_tangents):
+            raise InvalidArgumentError(
+                f"ForwardAccumulator: primals and tangents must have the same structure, got "
+                f"{len(self._primals)} primals and {len(flat_tangents)} tangents")
+        self._tangents = []
+        for p, t in zip(self._primals, flat_tangents):
+            if not isinstance(p, (Tensor, Variable)):
+                raise InvalidArgumentError(f"ForwardAccumulator: primals must be tensors or "
+                                           f"Variables, got {type(p).__name__}")
+            t = ops.convert_to_tensor(t, dtype=p.dtype)
+            if not t.shape.is_compatible_with(p.shape):
+                raise InvalidArgumentError(
+                    f"ForwardAccumulator: a tangent's shape {t.shape} does not match its "
+                    f"primal's shape {p.shape}")
+            self._tangents.append(t)
+        self._tape = GradientTape(persistent=True, watch_accessed_variables=False)
+
+    def __enter__(self):
+        self._tape.__enter__()
+        for p in self._primals:
+            self._tape.watch(p)
+        return self
+
+    def __exit__(self, *exc):
+        return self._tape.__exit__(*exc)
+
+    def jvp(self, primals, unconnected_gradients=UnconnectedGradients.NONE):
+        """The Jacobian-vector product of each tensor in `primals` (a structure), computed
+        inside the context, along the tangents."""
+        _check_unconnected(unconnected_gradients)
+        return nest.map_structure(lambda y: self._jvp(y, unconnected_gradients), primals)
+
+    def _jvp(self, y, unconnected):
+        from graphflow.ops import api as ops
+        if not isinstance(y, (Tensor, Variable)) or not y.dtype.is_floating:
+            return None
+        u = ops.zeros_like(y)  # any value: J^T u is linear in u
+        with GradientTape() as outer:
+            outer.watch(u)
+            grads = self._tape.gradient(y, self._primals, output_gradients=u)
+            terms = [ops.reduce_sum(g * t) for g, t in zip(grads, self._tangents)
+                     if g is not None]
+            if not terms:
+                return _finish(None, y, unconnected)
+            total = ops.add_n(terms) if len(terms) > 1 else terms[0]
+        return _finish(outer.gradient(total, u), y, unconnected)
+
+
 def _row_size(target):
     dims = target.shape.as_list()[1:]
     if any(d is None for d in dims):
@@ -327,14 +395,18 @@ def backward(records, targets, seeds, watched):
     return backprop.gradients_of(records, targets, seeds, watched)
 
 
-def graph_gradients(ys, xs, grad_ys=None):
-    """compat.v1.gradients: the gradient subgraph of sum(ys) with respect to xs, built into ys's
-    graph from the same gradient rules the tape uses."""
+def graph_gradients(ys, xs, grad_ys=None, stop_gradients=None,
+                    unconnected_gradients=UnconnectedGradients.NONE):
+    """tf.gradients: the gradient subgraph of sum(ys) with respect to each of xs (a list, as
+    TF returns, whatever xs is), built into ys's graph from the same gradient rules the tape
+    uses. Paths through `stop_gradients` are held constant."""
     from graphflow.ops.state import READ
+    _check_unconnected(unconnected_gradients)
     targets = _check_structure("ys", ys)
     sources = _check_structure("xs", xs)
     graph = targets[0].graph
     seeds = None if grad_ys is None else nest.flatten(grad_ys)
+    stopped = {id(t) for t in nest.flatten(stop_gradients or [])}
     reads = {}
     starts = []
     for x in sources:
@@ -344,21 +416,72 @@ def graph_gradients(ys, xs, grad_ys=None):
             starts.extend(reads[id(x)])
         else:
             starts.append(x)
-    watched = {id(t): t for t in starts if t.dtype.is_floating}
+    watched = {id(t): t for t in starts if t.dtype.is_floating and id(t) not in stopped}
     records = []
     for node in graph.nodes:  # program order: forward reachability from the sources
         if node.opdef.grad is not None and any(id(t) in watched for t in node.inputs):
             records.append(node)
             for o in node.outputs:
-                if is_differentiable(o.dtype):
+                if is_differentiable(o.dtype) and id(o) not in stopped:
                     watched[id(o)] = o
     with graph.as_default():
         grads = backward(records, targets, seeds, watched)
         result = []
         for x in sources:
             g = _sum_present(grads, reads[id(x)]) if isinstance(x, Variable) else grads.get(id(x))
-            result.append(_finish(g, x, UnconnectedGradients.NONE))
-    return nest.pack_sequence_as(xs, result)
+            result.append(_finish(g, x, unconnected_gradients))
+    return result
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False,
+              aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE):
+    """The symbolic gradients of sum(ys) with respect to each of xs, as a list (TF's
+    tf.gradients): only while building a graph (in a graphflow.function or a compat.v1 graph);
+    eagerly, TF's RuntimeError points to GradientTape.
+
+        >>> @tf.function
+        ... def f(a, b):
+        ...     return tf.gradients(a * b, [a, b])
+        >>> [float(g) for g in f(tf.constant(3.0), tf.constant(4.0))]
+        [4.0, 3.0]
+    """
+    if context.graph is None:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    return graph_gradients(ys, xs, grad_ys, stop_gradients, unconnected_gradients)
+
+
+def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,
+             aggregation_method=None):
+    """For each x of xs, the matrix of second derivatives of sum(ys), shaped x.shape +
+    x.shape (TF's tf.hessians; graphs only, as tf.gradients). x's shape must be known: one
+    gradient is built per element.
+
+        >>> @tf.function
+        ... def h(a):
+        ...     return tf.hessians(tf.reduce_sum(a ** 3), a)[0]
+        >>> h(tf.constant([1.0, 2.0])).numpy()
+        array([[ 6.,  0.],
+               [ 0., 12.]], dtype=float32)
+    """
+    from graphflow.ops import api as ops
+    xs = list(xs) if isinstance(xs, (list, tuple)) else [xs]
+    first = gradients(ys, xs)
+    out = []
+    for x, g in zip(xs, first):
+        if g is None:
+            out.append(None)
+            continue
+        if not x.shape.is_fully_defined():
+            raise InvalidArgumentError(f"hessians: the shape of {x.name!r} must be known, got "
+                                       f"{x.shape}")
+        flat = ops.reshape(g, [-1])
+        n = int(np.prod(x.shape.as_list(), dtype=np.int64))
+        rows = [gradients(flat[i], x, unconnected_gradients=UnconnectedGradients.ZERO)[0]
+                for i in range(n)]
+        out.append(ops.reshape(ops.stack(rows), x.shape.as_list() * 2))
+    return out
 
 
 def _check_structure(what, value):

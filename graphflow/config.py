@@ -168,3 +168,61 @@ def _check_gpu(device, what):
 
 
 experimental = _Experimental()
+
+
+class _Threading:
+    """tf.config.threading: how many threads ops may use.
+
+    graphflow runs a graph's ops one at a time, so the inter-op setting is recorded only (any
+    value >= 1 holds). Within an op the threads are BLAS's (matmuls, convolutions): the intra-op
+    setting limits them through threadpoolctl (the optional extra `graphflow[threads]`); 0, the
+    default, restores the library's own count. Unlike TF, both may change at any time.
+
+        >>> tf.config.threading.set_inter_op_parallelism_threads(1)
+        >>> tf.config.threading.get_inter_op_parallelism_threads()
+        1
+        >>> tf.config.threading.set_inter_op_parallelism_threads(0)
+    """
+
+    _limits = None  # threadpoolctl's limiter while an intra-op count is set
+
+    @staticmethod
+    def _count(what, num_threads):
+        if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 0:
+            raise InvalidArgumentError(
+                f"{what}: num_threads must be an integer >= 0 (0: the system's choice), got "
+                f"{num_threads!r}")
+        return num_threads
+
+    @staticmethod
+    def get_inter_op_parallelism_threads():
+        return context.inter_op_threads
+
+    @staticmethod
+    def set_inter_op_parallelism_threads(num_threads):
+        context.inter_op_threads = _Threading._count("set_inter_op_parallelism_threads",
+                                                     num_threads)
+
+    @staticmethod
+    def get_intra_op_parallelism_threads():
+        return context.intra_op_threads
+
+    @staticmethod
+    def set_intra_op_parallelism_threads(num_threads):
+        n = _Threading._count("set_intra_op_parallelism_threads", num_threads)
+        try:
+            import threadpoolctl
+        except ImportError:
+            raise ImportError(
+                "set_intra_op_parallelism_threads limits BLAS's threads through threadpoolctl, "
+                "which is not installed: pip install 'graphflow[threads]'") from None
+        with context.lock:
+            if _Threading._limits is not None:
+                _Threading._limits.restore_original_limits()
+                _Threading._limits = None
+            if n:
+                _Threading._limits = threadpoolctl.threadpool_limits(limits=n)
+            context.intra_op_threads = n
+
+
+threading = _Threading()

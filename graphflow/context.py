@@ -29,7 +29,8 @@ class _Settings:
     __slots__ = ("eager_disabled", "global_seed", "seed_counter", "generators", "default_graph",
                  "optimizer_options", "backend", "tiered_compilation", "compile_threads",
                  "keras_names", "default_device", "soft_placement", "transfers", "gpu_count",
-                 "memory_growth", "lock", "functions_run_eagerly", "max_cached_plans")
+                 "memory_growth", "lock", "functions_run_eagerly", "max_cached_plans",
+                 "intra_op_threads", "inter_op_threads")
 
     def __init__(self):
         self.eager_disabled = False  # compat.v1.disable_eager_execution()
@@ -56,6 +57,9 @@ class _Settings:
         self.lock = threading.RLock()
         # tf.config.run_functions_eagerly: graphflow.function calls run the Python function
         self.functions_run_eagerly = False
+        # tf.config.threading (graphflow.config): 0 is the system's choice
+        self.intra_op_threads = 0
+        self.inter_op_threads = 0
 
 
 settings = _Settings()
@@ -76,6 +80,9 @@ class _Context(threading.local):
         self.default_session = None
         # compat.v1 / tf.control_dependencies scopes: (graph, nodes, or None for a reset)
         self.control_stack = []
+        # the Variable-creation rule of the graphflow.function being traced on this thread
+        # (graph/function.py's VariableCreation), or None outside a trace
+        self.variable_creation = None
         # the GPU eager work goes to, or None for the CPU fast path (devices._update_placement)
         dev = settings.default_device
         self.gpu_placement = dev if dev is not None and dev.is_gpu else None

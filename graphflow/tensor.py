@@ -246,23 +246,34 @@ class _Operators:
     def __abs__(self):
         return _dispatch(_OP.abs, (self,))
 
+    # ~, &, | and ^ are logical on bool tensors and bitwise on the others, as in TF (whose
+    # bitwise ops then reject floats with their dtype error).
     def __invert__(self):
-        return _dispatch(_OP.logical_not, (self,))
+        return _dispatch(_OP.logical_not if self.dtype is dtypes.bool else _OP.invert, (self,))
 
     def __and__(self, other):
-        return _dispatch(_OP.logical_and, (self, other))
+        return _dispatch(_OP.logical_and if self.dtype is dtypes.bool else _OP.bitwise_and,
+                         (self, other))
 
     def __rand__(self, other):
-        return _dispatch(_OP.logical_and, (other, self))
+        return _dispatch(_OP.logical_and if self.dtype is dtypes.bool else _OP.bitwise_and,
+                         (other, self))
 
     def __or__(self, other):
-        return _dispatch(_OP.logical_or, (self, other))
+        return _dispatch(_OP.logical_or if self.dtype is dtypes.bool else _OP.bitwise_or,
+                         (self, other))
 
     def __ror__(self, other):
-        return _dispatch(_OP.logical_or, (other, self))
+        return _dispatch(_OP.logical_or if self.dtype is dtypes.bool else _OP.bitwise_or,
+                         (other, self))
 
     def __xor__(self, other):
-        return _dispatch(_OP.logical_xor, (self, other))
+        return _dispatch(_OP.logical_xor if self.dtype is dtypes.bool else _OP.bitwise_xor,
+                         (self, other))
+
+    def __rxor__(self, other):
+        return _dispatch(_OP.logical_xor if self.dtype is dtypes.bool else _OP.bitwise_xor,
+                         (other, self))
 
     def __lt__(self, other):
         return _dispatch(_OP.less, (self, other))

@@ -16,6 +16,7 @@ meaningful for the forward pass (ties, NaN, empty reductions) live in `OpInfo.ed
     True
 """
 import math
+import struct
 
 import numpy as np
 
@@ -1443,6 +1444,54 @@ def _searchsorted_edge(rng, dtype):
 _add("searchsorted", _searchsorted_make, (F32, I32), _searchsorted_expected, edge=_searchsorted_edge)
 
 
+# -- bitcast, unravel_index (ops/casts.py) -----------------------------------------------------
+
+def _bitcast_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    x = values(rng, (2, 3), dtype) if dtypes.as_dtype(dtype).is_floating else \
+        small_ints(rng, (2, 3), dtype)
+    wide = np.ascontiguousarray(x[:, :2])  # a last axis of 2: float64/int64 from 2 halves
+    return [([x], {"type": "int32" if d.itemsize == 4 else "int64"}),   # same width
+            ([x], {"type": "uint8"}),                                    # narrower: a new last axis
+            ([x], {"type": "int16"}),
+            ([wide.astype(np.float32) if d.itemsize == 8 else wide], {"type": "float64"}),
+            ([x[:0]], {"type": "float32" if d.itemsize == 4 else "float64"})]
+
+
+def _bitcast_expected(x, type):
+    out = np.dtype(dtypes.as_dtype(type).np)
+    flat = np.frombuffer(np.ascontiguousarray(x).tobytes(), dtype=out)
+    a, b = x.dtype.itemsize, out.itemsize
+    shape = x.shape + (a // b,) if a > b else (x.shape if a == b else x.shape[:-1])
+    return flat.reshape(shape)
+
+
+_add("bitcast", _bitcast_make, (F32, F64, I32, I64), _bitcast_expected)
+
+
+def _unravel_make(rng, dtype):
+    d = dtypes.as_dtype(dtype).np
+    cases = []
+    for dims in [(2, 3), (4,), (3, 1, 2), (1,)]:
+        size = int(np.prod(dims))
+        cases.append(([rng.integers(0, size, size=(5,)).astype(d), np.array(dims, d)], {}))
+    cases.append(([np.array(4, d), np.array((2, 3), d)], {}))  # a scalar index
+    return cases
+
+
+def _unravel_expected(indices, dims):
+    out = np.zeros((len(dims),) + indices.shape, dtype=indices.dtype)
+    for pos in np.ndindex(indices.shape):
+        rest = int(indices[pos])
+        for axis in reversed(range(len(dims))):
+            rest, out[(axis,) + pos] = divmod(rest, int(dims[axis]))
+    return out
+
+
+_add("unravel_index", _unravel_make, INTS, _unravel_expected,
+     value_checks="indices must lie in [0, prod(dims)): all ones is out of range for dims of ones")
+
+
 # -- histogram_fixed_width ---------------------------------------------------------------------
 
 def _histogram_make(rng, dtype):
@@ -2045,6 +2094,7 @@ SKIP_FORWARD["write_summary"] = "STATEFUL: writes TensorBoard events (tests/test
 SKIP_FORWARD["assert"] = "STATEFUL: raises when its condition is false (targeted test)"
 SKIP_FORWARD["py_function"] = "STATEFUL: calls a Python function held in the attrs (targeted test)"
 SKIP_FORWARD["py_function_grad"] = "STATEFUL: re-runs a py_function under a tape (targeted test)"
+SKIP_FORWARD["timestamp"] = "STATEFUL: reads the clock (targeted test)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -3153,6 +3203,215 @@ def _transform_make(rng, dtype):
 # Values are checked against TF's kernel by tests/test_keras_layers_augment.py (goldens);
 # here: eager = function = compiled = Session, and no gradient, as TF's augmentation.
 _add("image_projective_transform", _transform_make, (F32, F64), nondiff=(0, 1))
+
+
+# -- mirror pads, truncated division, bitwise ops, TensorProtos (mathops) --------------------
+
+I8, I16 = dtypes.int8, dtypes.int16
+BITWISE_INTS = (I32, I64, U8, I8)
+
+MIRROR_PAD_CASES = [([(3,)], {"paddings": ((2, 1),), "mode": "REFLECT"}),
+                    ([(2, 3)], {"paddings": ((1, 2), (0, 3)), "mode": "SYMMETRIC"}),
+                    ([(2, 3)], {"paddings": ((1, 1), (2, 0)), "mode": "REFLECT"}),
+                    ([(1, 4)], {"paddings": ((0, 0), (3, 3)), "mode": "REFLECT"}),
+                    ([()], {"paddings": (), "mode": "SYMMETRIC"}),
+                    ([(0, 2)], {"paddings": ((0, 0), (2, 1)), "mode": "SYMMETRIC"}),
+                    ([(2, 1, 3)], {"paddings": ((2, 2), (1, 0), (0, 3)), "mode": "SYMMETRIC"})]
+
+
+def _mirror_index(n, before, after, mode):
+    """For each output position along one axis, the input position it copies."""
+    out = []
+    for p in range(-before, n + after):
+        if p < 0:
+            p = -p if mode == "REFLECT" else -p - 1
+        elif p >= n:
+            p = 2 * (n - 1) - p if mode == "REFLECT" else 2 * n - 1 - p
+        out.append(p)
+    return np.array(out, dtype=np.int64)
+
+
+def _mirror_pad_expected(x, paddings, mode):
+    if x.ndim == 0:
+        return x.copy()
+    index = [_mirror_index(d, a, b, mode) for d, (a, b) in zip(x.shape, paddings)]
+    return x[np.ix_(*index)]
+
+
+_add("mirror_pad", _cases(MIRROR_PAD_CASES), ANY, _mirror_pad_expected)
+
+
+def _mirror_pad_grad_make(rng, dtype):
+    cases = []
+    for (shape,), attrs in MIRROR_PAD_CASES:
+        padded = tuple(d + a + b for d, (a, b) in zip(shape, attrs["paddings"]))
+        cases.append(([values(rng, padded, dtype)], dict(attrs)))
+    return cases
+
+
+def _mirror_pad_grad_expected(dy, paddings, mode):
+    shape = tuple(d - a - b for d, (a, b) in zip(dy.shape, paddings))
+    acc = np.float64 if dy.dtype.kind == "f" else np.int64
+    out = np.zeros(shape, acc)
+    if dy.ndim == 0:
+        return dy.copy()
+    index = [_mirror_index(d, a, b, mode) for d, (a, b) in zip(shape, paddings)]
+    for pos in np.ndindex(*dy.shape):
+        out[tuple(ix[p] for ix, p in zip(index, pos))] += dy[pos]
+    return out.astype(dy.dtype)
+
+
+_add("mirror_pad_grad", _mirror_pad_grad_make, NUMERIC, _mirror_pad_grad_expected)
+
+
+def _int_elementwise(fn):
+    """An expected function computed on Python ints, element by element, wrapped to the
+    dtype's width."""
+    def expected(*arrays):
+        arrays = np.broadcast_arrays(*arrays)
+        dtype = arrays[0].dtype
+        flat = [fn(dtype, *(int(a[i]) for a in arrays)) for i in np.ndindex(arrays[0].shape)]
+        bits = 8 * dtype.itemsize
+        wrapped = [(v & ((1 << bits) - 1)) for v in flat]
+        if dtype.kind == "i":
+            wrapped = [v - (1 << bits) if v >= 1 << (bits - 1) else v for v in wrapped]
+        return np.array(wrapped, dtype=dtype).reshape(arrays[0].shape)
+    return expected
+
+
+def _trunc_int(a, b):
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _truncatediv_expected(x, y):
+    if x.dtype.kind == "f":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.trunc(x.astype(np.float64) / y.astype(np.float64)).astype(x.dtype)
+    return _int_elementwise(lambda d, a, b: _trunc_int(a, b))(x, y)
+
+
+def _truncatemod_expected(x, y):
+    if x.dtype.kind == "f":
+        xb, yb = np.broadcast_arrays(x.astype(np.float64), y.astype(np.float64))
+        flat = [math.fmod(a, b) if b != 0 and math.isfinite(a) else math.nan
+                for a, b in zip(xb.reshape(-1), yb.reshape(-1))]
+        return np.array(flat, dtype=x.dtype).reshape(xb.shape)
+    return _int_elementwise(lambda d, a, b: a - b * _trunc_int(a, b))(x, y)
+
+
+def _division_edges(rng, dtype):
+    dtype = dtypes.as_dtype(dtype)
+    if dtype.is_floating:
+        x = np.array([1.0, -1.0, 0.0, np.inf, 1.0, np.nan, -0.5, 7.5], dtype.np)
+        y = np.array([0.0, 0.0, 0.0, 2.0, np.inf, 1.0, 1.0, -2.0], dtype.np)
+        return [([x, y], {})]
+    info = np.iinfo(dtype.np)
+    if dtype.is_unsigned:
+        return [([np.array([info.max, 7], dtype.np), np.array([2, 9], dtype.np)], {})]
+    return [([np.array([info.min, info.max, -7], dtype.np), np.array([-1, -1, 7], dtype.np)], {})]
+
+
+binary("truncatediv", NUMERIC + (U8, I8), _floormod_values, expected=_truncatediv_expected,
+       edge=_division_edges)
+binary("truncatemod", NUMERIC, _floormod_values, expected=_truncatemod_expected,
+       edge=_division_edges)
+
+
+@_arrays_list
+def _bit_values(rng, sx, sy, dtype):
+    dtype = dtypes.as_dtype(dtype)
+    info = np.iinfo(dtype.np)
+    return [rng.integers(info.min, info.max, size=sx, endpoint=True).astype(dtype.np),
+            rng.integers(info.min, info.max, size=sy, endpoint=True).astype(dtype.np)]
+
+
+@_arrays_list
+def _shift_values(rng, sx, sy, dtype):
+    # Shift amounts past the width and negative ones too: TF clamps them to [0, bits - 1].
+    dtype = dtypes.as_dtype(dtype)
+    info = np.iinfo(dtype.np)
+    bits = 8 * np.dtype(dtype.np).itemsize
+    lo = 0 if dtype.is_unsigned else -3
+    return [rng.integers(info.min, info.max, size=sx, endpoint=True).astype(dtype.np),
+            rng.integers(lo, min(bits + 3, info.max), size=sy, endpoint=True).astype(dtype.np)]
+
+
+def _clamped(d, s):
+    return min(max(s, 0), 8 * d.itemsize - 1)
+
+
+binary("bitwise_and", BITWISE_INTS, _bit_values, _int_elementwise(lambda d, a, b: a & b))
+binary("bitwise_or", BITWISE_INTS, _bit_values, _int_elementwise(lambda d, a, b: a | b))
+binary("bitwise_xor", BITWISE_INTS, _bit_values, _int_elementwise(lambda d, a, b: a ^ b))
+binary("left_shift", BITWISE_INTS, _shift_values,
+       _int_elementwise(lambda d, a, s: a << _clamped(d, s)))
+binary("right_shift", BITWISE_INTS, _shift_values,
+       _int_elementwise(lambda d, a, s: a >> _clamped(d, s)))  # Python's >> is arithmetic
+unary("invert", BITWISE_INTS, lambda rng, s, d: _bit_values(rng, s, (), d)[0],
+      expected=_int_elementwise(lambda d, a: -a - 1))
+
+
+# serialize_tensor / parse_tensor: the expected bytes are built field by field with struct,
+# independently of graphflow/ops/tensor_proto.py (tests/test_tensor_proto.py holds TF's own).
+_TF_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
+             "string": 7, "int64": 9, "bool": 10, "float16": 19}
+_PROTO_SHAPES = [(), (3,), (2, 3), (0,), (2, 0, 3), (1, 200)]
+
+
+def _pb_varint(n):
+    out = b""
+    while n > 127:
+        out += bytes([(n & 127) | 128])
+        n >>= 7
+    return out + bytes([n])
+
+
+def _pb_bytes(field, payload):
+    return bytes([field * 8 + 2]) + _pb_varint(len(payload)) + payload
+
+
+def _proto_expected(x):
+    dims = b"".join(_pb_bytes(2, (b"\x08" + _pb_varint(d)) if d else b"") for d in x.shape)
+    out = b"\x08" + bytes([_TF_ENUMS[dtypes.from_numpy(x.dtype).name]]) + _pb_bytes(2, dims)
+    if x.dtype.kind == "O":
+        out += b"".join(_pb_bytes(8, v) for v in x.reshape(-1))
+    elif x.size:
+        fmt = {"f": {2: "e", 4: "f", 8: "d"}, "i": {1: "b", 2: "h", 4: "i", 8: "q"},
+               "u": {1: "B"}, "b": {1: "?"}}[x.dtype.kind][x.dtype.itemsize]
+        out += _pb_bytes(4, b"".join(struct.pack("<" + fmt, v) for v in x.reshape(-1).tolist()))
+    return np.array(out, dtype=object)
+
+
+def _proto_values(rng, shape, dtype):
+    return strings(rng, shape) if dtype is STRING else values(rng, shape, dtype, -100, 100)
+
+
+def _serialize_make(rng, dtype):
+    return [([_proto_values(rng, s, dtype)], {}) for s in _PROTO_SHAPES]
+
+
+# (No float64: the non-differentiable-op test would cast the string output to float64.)
+_add("serialize_tensor", _serialize_make, (F32, I32, I64, U8, BOOL, STRING, F16, I8, I16),
+     _proto_expected)
+
+_PARSED = {}  # serialized bytes -> the array they hold, for parse_tensor's expected values
+
+
+def _parse_make(rng, dtype):
+    cases = []
+    for d in (F32, F64, I32, I64, U8, BOOL, STRING, F16, I8, I16):
+        for s in _PROTO_SHAPES[:4]:
+            x = _proto_values(rng, s, d)
+            data = _proto_expected(x)
+            _PARSED[data[()]] = x
+            cases.append(([data], {"out_type": d.name}))
+    return cases
+
+
+_add("parse_tensor", _parse_make, (STRING,), lambda data, out_type: _PARSED[data[()]].copy(),
+     value_checks="the bytes must be a TensorProto (all ones are not)")
+DATA_DEPENDENT_SHAPES |= {"parse_tensor"}
 
 
 # -- sparse (graphflow/ops/sparse.py): the primitive ops under tf.SparseTensor --------------------

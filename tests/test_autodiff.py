@@ -387,3 +387,20 @@ def test_unstack_of_a_size_one_axis_is_differentiable():
         (row,) = tf.unstack(x)
         y = tf.reduce_sum(row * 2.0)
     np.testing.assert_array_equal(_value(tape.gradient(y, x)), [[2.0, 2.0, 2.0]])
+
+
+def test_sqrt_gradient_is_zero_where_the_upstream_gradient_is_zero():
+    # TF's SqrtGrad: the masked branch of where(x > 0, sqrt(x), 0) adds 0, not 0 * inf = NaN
+    def grad(a):
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            y = tf.where(a > 0, tf.sqrt(a), 0.0)
+        return tape.gradient(y, a)
+
+    a = tf.constant([0.0, 1.0, 4.0])
+    np.testing.assert_allclose(grad(a).numpy(), [0.0, 0.5, 0.25])
+    np.testing.assert_allclose(tf.function(grad)(a).numpy(), [0.0, 0.5, 0.25])
+    with tf.GradientTape() as tape:  # a nonzero upstream gradient at 0 is still inf, as TF
+        tape.watch(a)
+        y = tf.sqrt(a)
+    assert np.isinf(tape.gradient(y, a).numpy()[0])

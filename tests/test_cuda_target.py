@@ -50,6 +50,9 @@ HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
 # tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
 HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
              "sparse_groups", "sparse_dense_matmul"}
+# MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
+# untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
+HOST_OPS |= {"mirror_pad_grad"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

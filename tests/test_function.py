@@ -332,3 +332,89 @@ def test_creating_a_variable_from_a_traced_value_raises():
 
     with pytest.raises(InvalidArgumentError, match="symbolic"):
         f(tf.constant(1.0))
+
+
+# -- variables created while tracing, as TF rules (checked against TF 2.21) ----------------------
+
+def test_a_variable_created_on_every_call_raises_tfs_error():
+    @tf.function
+    def f(x):
+        return tf.Variable(1.0) + x
+
+    with pytest.raises(ValueError, match="only supports singleton tf.Variables created on the first"):
+        f(tf.constant(1.0))
+
+
+def test_a_variable_created_once_is_kept_and_the_first_call_traces_twice():
+    traces = []
+
+    class Scale(tf.Module):
+        def __init__(self):
+            self.v = None
+
+        @tf.function
+        def __call__(self, x):
+            traces.append(x.shape)
+            if self.v is None:
+                self.v = tf.Variable(2.0)
+            return self.v * x
+
+    m = Scale()
+    assert float(m(tf.constant(3.0))) == 6.0
+    assert m.__call__.experimental_get_tracing_count() == 2  # as TF: the check is a second trace
+    v = m.v
+    np.testing.assert_allclose(m(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+    assert m.v is v and m.__call__.experimental_get_tracing_count() == 3
+    assert len(traces) == 3
+
+
+def test_creating_variables_on_a_later_trace_raises():
+    calls = [0]
+
+    @tf.function
+    def f(x):
+        calls[0] += 1
+        if calls[0] == 2:
+            tf.Variable(1.0)
+        return x * 2.0
+
+    f(tf.constant(1.0))
+    with pytest.raises(ValueError, match="Creating variables on a non-first call"):
+        f(tf.constant([1.0, 2.0]))
+
+
+def test_variables_created_under_init_scope_are_ruled_too():
+    @tf.function
+    def f(x):
+        with tf.init_scope():
+            v = tf.Variable(3.0)
+        return v * x
+
+    with pytest.raises(ValueError, match="singleton"):
+        f(tf.constant(1.0))
+
+
+def test_functions_creating_no_variables_trace_once():
+    @tf.function
+    def f(x):
+        return x + 1.0
+
+    f(tf.constant(1.0))
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_python_return_values_become_tensors_as_in_tf():
+    cases = [(lambda x: 2.0, "float32"), (lambda x: 3, "int32"), (lambda x: True, "bool"),
+             (lambda x: "s", "string"), (lambda x: np.ones(2), "float64")]
+    for fn, dtype in cases:
+        out = tf.function(fn)(tf.constant(1.0))
+        assert isinstance(out, tf.Tensor) and out.dtype.name == dtype, (out, dtype)
+    out = tf.function(lambda x: {"a": [1, 2], "b": None, "c": x})(tf.constant(1.0))
+    assert [int(t) for t in out["a"]] == [1, 2] and out["b"] is None
+    assert float(out["c"]) == 1.0
+
+
+def test_returning_another_python_object_raises_tfs_type_error():
+    with pytest.raises(TypeError, match="must return zero or more Tensors .* found return value "
+                                        "of type <class 'type'>"):
+        tf.function(lambda x: object)(tf.constant(1.0))

@@ -12,8 +12,8 @@ in this order:
     6  backends (the targets, which register themselves with the layers below)
     7  function, session, autograph, devices, config
     8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train
-       and the public namespaces (graphflow/__init__, math, linalg, image, strings, ragged, sparse,
-       debugging, testing)
+       and the public namespaces (graphflow/__init__, math, linalg, image, bitwise, strings, ragged,
+       sparse, debugging, testing)
 
 A lower layer reaches an upper one only through a hook the upper layer installs (e.g. the ops
 registry's GPU hook, set by the CUDA target). There is also no import cycle at all (function-level
@@ -35,8 +35,8 @@ LAYERS = [
     ("backends",),
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
-     "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute", "summary", "checkpoint",
-     "module", "train", "nest"),
+     "bitwise", "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute",
+     "summary", "checkpoint", "module", "train", "nest", "lookup"),
 ]
 
 

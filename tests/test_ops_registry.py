@@ -707,7 +707,21 @@ def _test_custom_gradient():
     assert grads[1] is None
 
 
+def _test_timestamp():
+    """timestamp reads the clock each time a function runs: never folded to a trace-time value."""
+    import time
+    before = time.time()
+    eager = float(dispatch(REGISTRY["timestamp"], [], {}))
+    assert before <= eager <= time.time()
+    f = tf.function(lambda: tf.timestamp())
+    first = float(f())
+    time.sleep(0.01)
+    assert float(f()) > first
+    assert REGISTRY["timestamp"].infer([]) == [((), tf.float64)]
+
+
 SKIPPED_OP_TESTS = {
+    "timestamp": _test_timestamp,
     "collective_all_reduce_start": _test_collective_all_reduce,
     "collective_all_reduce_wait": _test_collective_all_reduce,
     "custom_gradient": _test_custom_gradient,

@@ -24,7 +24,7 @@ except ImportError:  # Python 3.10
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYPROJECT = tomllib.load(open(os.path.join(REPO, "pyproject.toml"), "rb"))
 EXTRAS = {"cuda": "numba-cuda", "tensorboard": "tensorboard", "h5": "h5py", "plot": "matplotlib",
-          "images": "pillow", "mpi": "mpi4py"}
+          "images": "pillow", "mpi": "mpi4py", "threads": "threadpoolctl"}
 
 
 def _name(requirement):

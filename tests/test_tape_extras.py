@@ -208,3 +208,54 @@ def test_custom_gradient_keyword_arguments_pass_through():
         tape.watch(x)
         y = scaled(x, factor=3.0)
     assert float(y) == 6.0 and float(tape.gradient(y, x)) == 5.0  # as TF 2.21
+
+
+# -- tf.gradients, tf.hessians, ForwardAccumulator (values against TF 2.21 in
+#    tests/tf_programs/advanced_autodiff.py) ------------------------------------------------------
+
+def test_compat_v1_gradients_is_a_list_even_for_one_source():
+    # a bare tensor here made TF1's `tf.gradients(y, x)[0]` slice the gradient
+    import graphflow.compat.v1 as v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [3])
+        grads = v1.gradients(tf.reduce_sum(x * x), x)
+        assert isinstance(grads, list) and len(grads) == 1
+        with v1.Session() as sess:
+            np.testing.assert_allclose(sess.run(grads[0], {x: [1.0, 2.0, 3.0]}), [2.0, 4.0, 6.0])
+
+
+def test_forward_accumulator_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    x0, t0 = rng.standard_normal(4), rng.standard_normal(4)
+
+    def f(a):
+        return tf.tanh(a) * tf.exp(a[0]) + tf.reduce_sum(a * a)
+
+    x = tf.constant(x0)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(t0)) as acc:
+        y = f(x)
+    eps = 1e-6
+    fd = (f(tf.constant(x0 + eps * t0)).numpy() - f(tf.constant(x0 - eps * t0)).numpy()) / (2 * eps)
+    np.testing.assert_allclose(acc.jvp(y).numpy(), fd, rtol=1e-6, atol=1e-9)
+
+
+def test_forward_accumulator_checks_its_arguments():
+    with pytest.raises(InvalidArgumentError, match="same structure"):
+        tf.autodiff.ForwardAccumulator([tf.constant(1.0)], [])
+    with pytest.raises(InvalidArgumentError, match="does not match its primal's shape"):
+        tf.autodiff.ForwardAccumulator(tf.constant([1.0, 2.0]), tf.constant([1.0]))
+    with pytest.raises(InvalidArgumentError, match="primals must be tensors"):
+        tf.autodiff.ForwardAccumulator([1.0], [1.0])
+
+
+def test_hessians_need_known_shapes_and_a_graph():
+    with pytest.raises(RuntimeError, match="not supported when eager execution is enabled"):
+        tf.hessians(tf.constant(1.0), tf.constant(1.0))
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def h(a):
+        return tf.hessians(tf.reduce_sum(a * a), a)
+
+    with pytest.raises(InvalidArgumentError, match="must be known"):
+        h(tf.constant([1.0, 2.0]))

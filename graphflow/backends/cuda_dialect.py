@@ -160,9 +160,19 @@ _MATH = {
         return {c}(bessel_i0e_device(np.float64(x)))""",
     "bessel_i1e": """
         return {c}(bessel_i1e_device(np.float64(x)))""",
+    # C's fmod (truncatemod): NaN for a zero divisor or an infinite dividend, x for an
+    # infinite divisor (Python's math.fmod, which the simulator runs, raises for the first).
+    "fmod": """
+        y = {c}(x)
+        z = {c}(x2)
+        if z == ZERO_{c} or not abs(y) < INF_{c} or z != z:
+            return NAN_{c}
+        if not abs(z) < INF_{c}:
+            return y
+        return {c}(math.fmod(y, z))""",
 }
 _MATH_NEEDS = {"sigmoid": ("exp",)}
-_MATH_PARAMS = {"atan2": "x, x2"}
+_MATH_PARAMS = {"atan2": "x, x2", "fmod": "x, x2"}
 assert set(_MATH) == set(render.FUNCTIONS), "the CUDA table defines every scalar function"
 
 

@@ -22,11 +22,12 @@ _LIBM = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "log1p": math.lo
          "erf": math.erf, "floor": np.floor, "ceil": np.ceil, "rint": np.rint,
          "tan": math.tan, "asin": math.asin, "acos": math.acos, "atan": math.atan,
          "atan2": math.atan2, "sinh": math.sinh, "cosh": math.cosh, "asinh": math.asinh,
-         "acosh": math.acosh, "atanh": math.atanh, "lgamma": math.lgamma, "erfc": math.erfc}
+         "acosh": math.acosh, "atanh": math.atanh, "lgamma": math.lgamma, "erfc": math.erfc,
+         "fmod": np.fmod}  # (Numba has no math.fmod; np.fmod gives C's NaN for fmod(x, 0))
 
 
 def _libm(fn):
-    if fn is math.atan2:
+    if fn is math.atan2 or fn is np.fmod:
         return njit(inline="always")(lambda x, y: fn(x, y))
     return njit(inline="always")(lambda x: fn(x))
 

@@ -22,8 +22,9 @@ from graphflow.errors import UnimplementedError
 # per float dtype as `<name>_<dtype>`.
 FUNCTIONS = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf",
              "floor", "ceil", "rint", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
-             "asinh", "acosh", "atanh", "lgamma", "erfc", "digamma", "bessel_i0e", "bessel_i1e")
-BINARY_FUNCTIONS = ("atan2",)  # the ones taking two arguments
+             "asinh", "acosh", "atanh", "lgamma", "erfc", "digamma", "bessel_i0e", "bessel_i1e",
+             "fmod")
+BINARY_FUNCTIONS = ("atan2", "fmod")  # the ones taking two arguments
 # A call of one of them in a scalar template (whole names: "sin(" is not a call in "asin(").
 FUNCTION_CALL = re.compile(r"\b(" + "|".join(FUNCTIONS) + r")\(")
 

@@ -32,6 +32,7 @@ from graphflow.compat.variable_scope import (  # noqa: F401
 # control flow in TF1 graphs (issue 15): the same functions as tf.cond, tf.while_loop, ...
 from graphflow.ops.api import (  # noqa: F401
     Assert, TensorArray, case, cond, print, switch_case, while_loop)  # noqa: A004
+from graphflow.ops.tensor_proto import parse_tensor, serialize_tensor  # noqa: F401 - TF1 top level
 
 initialize_all_variables = global_variables_initializer
 
@@ -78,10 +79,14 @@ def placeholder(dtype, shape=None, name=None):
     return placeholder_node(dims, dtypes.as_dtype(dtype), name or "Placeholder")
 
 
-def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None):
-    """Symbolic d(sum(ys))/d(xs) built into the graph from the ops' gradient rules."""
-    from graphflow.autodiff import graph_gradients
-    return graph_gradients(ys, xs, grad_ys)
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients="none"):
+    """Symbolic d(sum(ys))/d(x) for each x of xs, a list (as TF1), built into the graph from
+    the ops' gradient rules."""
+    from graphflow.autodiff import gradients as graph_gradients
+    return graph_gradients(ys, xs, grad_ys, name, gate_gradients, aggregation_method,
+                           stop_gradients, unconnected_gradients)
 
 
 # -- variable updates by index (tf.compat.v1.scatter_*) -------------------------------------------
@@ -183,6 +188,12 @@ def local_variables(scope=None):
 def local_variables_initializer():
     """The op initializing the LOCAL_VARIABLES collection."""
     return variables_initializer(local_variables(), name="init_1")
+
+
+def tables_initializer(name="init_all_tables"):
+    """The op TF1 runs to fill its lookup tables. graphflow's tables (graphflow.lookup) hold
+    their contents from the moment they are built, so there is nothing left to run: a no_op."""
+    return no_op(name=name)
 
 
 def model_variables(scope=None):

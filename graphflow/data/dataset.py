@@ -415,6 +415,62 @@ class Dataset:
         from graphflow.data.transforms import PrefetchDataset
         return PrefetchDataset(self, buffer_size)
 
+    # -- grouping and selecting by value (grouping.py) ---------------------------------------------
+    def unique(self, name=None):
+        """The elements not seen before, in order (scalar or vector int32, int64, string).
+
+            >>> [int(x) for x in tf.data.Dataset.from_tensor_slices([1, 37, 2, 37, 2, 1]).unique()]
+            [1, 37, 2]
+        """
+        from graphflow.data.grouping import UniqueDataset
+        return UniqueDataset(self)
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None):
+        """Groups elements by key_func(element) (a scalar int64); each group of window_size
+        (or window_size_func(key)) elements, and at the end what is left of each group in key
+        order, becomes reduce_func(key, dataset of the group)."""
+        from graphflow.data.grouping import GroupByWindowDataset
+        return GroupByWindowDataset(self, key_func, reduce_func, window_size, window_size_func)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                  bucket_batch_sizes, padded_shapes=None, padding_values=None,
+                                  pad_to_bucket_boundary=False, no_padding=False,
+                                  drop_remainder=False, name=None):
+        """Batches elements of similar length: element_length_func(element) picks the bucket
+        (bucket i holds lengths in [boundaries[i-1], boundaries[i])), whose batches of
+        bucket_batch_sizes[i] are padded to their longest element (or, with
+        pad_to_bucket_boundary, to the bucket's boundary - 1; no_padding: plain batches).
+
+            >>> ds = tf.data.Dataset.from_generator(
+            ...     lambda: ([1] * n for n in (1, 4, 3, 5, 6, 2)), tf.int64, output_shapes=[None])
+            >>> ds = ds.bucket_by_sequence_length(lambda x: tf.shape(x)[0], [3, 5], [2, 2, 2])
+            >>> [b.shape.as_list() for b in ds]
+            [[2, 4], [2, 6], [2, 2]]
+        """
+        from graphflow.data.grouping import bucket_by_sequence_length
+        return bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                         bucket_batch_sizes, padded_shapes, padding_values,
+                                         pad_to_bucket_boundary, no_padding, drop_remainder)
+
+    @staticmethod
+    def counter(start=0, step=1, dtype=None, name=None):
+        """start, start + step, ... forever (int64 unless dtype says otherwise).
+
+            >>> [int(x) for x in tf.data.Dataset.counter(start=2, step=5).take(3)]
+            [2, 7, 12]
+        """
+        from graphflow import dtypes
+        from graphflow.data.grouping import CounterDataset
+        return CounterDataset(start, step, dtypes.int64 if dtype is None else dtype)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """Pseudo-random int64 values forever; a seed gives the same values each iteration
+        unless rerandomize_each_iteration (graphflow's generator, not TF's sequence)."""
+        from graphflow.data.grouping import RandomDataset
+        return RandomDataset(seed, rerandomize_each_iteration)
+
 
 class Iterator:
     """What iter(dataset) returns: `next()` / `get_next()` give the next element as tensors."""

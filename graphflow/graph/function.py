@@ -325,6 +325,39 @@ def _checked_array(fn_name, leaf, value):
 
 # -- Function ------------------------------------------------------------------------------------
 
+SINGLETON_VARIABLES = (
+    "tf.function only supports singleton tf.Variables created on the first call. Make sure the "
+    "tf.Variable is only created once or created outside tf.function. See "
+    "https://www.tensorflow.org/guide/function#creating_tfvariables for more information.")
+NON_FIRST_CALL_VARIABLES = ("Creating variables on a non-first call to a function decorated "
+                            "with tf.function.")
+
+
+class VariableCreation:
+    """What tf.Variable() may do while a Function is traced (context.variable_creation): on the
+    first call, anything (counted); when the first call's trace created variables, it is traced
+    again and creating one more raises (a variable per call would be a new variable each
+    call); any later trace raises too. TF's messages and ValueError.
+
+        >>> @tf.function
+        ... def f(x):
+        ...     v = tf.Variable(1.0)
+        ...     return v + x
+        >>> f(tf.constant(1.0))
+        Traceback (most recent call last):
+        ...
+        ValueError: tf.function only supports singleton tf.Variables created on the first call. ...
+    """
+
+    __slots__ = ("error", "count")
+
+    def __init__(self, error=None):
+        self.error, self.count = error, 0
+
+    def check(self):
+        if self.error is not None:
+            raise ValueError(self.error)
+
 class Function:
     """A Python function compiled to graphs on demand (see module docstring)."""
 
@@ -578,7 +611,6 @@ class Function:
         return None
 
     def _trace(self, signature, names):
-        from graphflow.graph.ir import Graph
         previous = self._last_signature
         leaves = signature.leaves
         if self._input_signature is not None:
@@ -597,9 +629,35 @@ class Function:
                     "tensors instead of Python values, use reduce_retracing=True, or an "
                     "input_signature to avoid retracing.", self._name, self._tracing_count + 1,
                     "; ".join(reasons))
+        if self._tracing_count == 0:  # the first call may create variables; a trace that did
+            # is traced again, where creating them once more means one per call, as TF rules
+            graph, placeholders, result, flat_out = self._trace_graph(
+                signature, names, leaves, VariableCreation())
+            if graph.created_variables:
+                self._tracing_count += 1
+                graph, placeholders, result, flat_out = self._trace_graph(
+                    signature, names, leaves, VariableCreation(SINGLETON_VARIABLES))
+        else:
+            graph, placeholders, result, flat_out = self._trace_graph(
+                signature, names, leaves, VariableCreation(NON_FIRST_CALL_VARIABLES))
+        self._tracing_count += 1
+        concrete = ConcreteFunction(self._name, graph, placeholders, leaves, result, flat_out)
+        concrete._backend = self._backend
+        concrete._optimizer_options = self._optimizer_options
+        if self._reduce_retracing:
+            self._relaxed.setdefault(signature.structural_key(), []).append(concrete)
+        self._last_signature = signature
+        self._last_concrete = concrete
+        return concrete
+
+    def _trace_graph(self, signature, names, leaves, creation):
+        """Traces the Python function into a new graph: (graph, placeholders, the structured
+        result, its flat outputs in the graph). `creation` rules tf.Variable() calls."""
+        from graphflow.graph.ir import Graph
         graph = Graph(is_function=True, outer=None, name=self._name)
-        saved_tapes = context.tapes
+        saved = context.tapes, context.variable_creation
         context.tapes = []  # outer tapes see the call, not the trace
+        context.variable_creation = creation
         try:
             with graph.as_default():
                 placeholders = []
@@ -622,16 +680,9 @@ class Function:
                 flat_out = [_output_to_graph(o, graph)
                             for o in nest.flatten(result, expand_composites=True)]
         finally:
-            context.tapes = saved_tapes
-        self._tracing_count += 1
-        concrete = ConcreteFunction(self._name, graph, placeholders, leaves, result, flat_out)
-        concrete._backend = self._backend
-        concrete._optimizer_options = self._optimizer_options
-        if self._reduce_retracing:
-            self._relaxed.setdefault(signature.structural_key(), []).append(concrete)
-        self._last_signature = signature
-        self._last_concrete = concrete
-        return concrete
+            context.tapes, context.variable_creation = saved
+        graph.created_variables = creation.count
+        return graph, placeholders, result, flat_out
 
     def _rebuild_call(self, structured, names):
         if self._sig is None:
@@ -739,10 +790,25 @@ def _placeholder_name(path):
     return name if name[0].isalpha() else f"arg_{name}"
 
 
+# What a traced function may return besides tensors: like TF, Python numbers, bools, strings and
+# NumPy values become tensors (constants of the graph); None stays None.
+_CONVERTIBLE = (bool, int, float, str, bytes, np.ndarray, np.generic)
+
+
 def _output_to_graph(value, graph):
+    from graphflow.graph.builder import to_graph
     if isinstance(value, (Tensor, Variable)):
-        from graphflow.graph.builder import to_graph
         return to_graph(value, graph)
+    if isinstance(value, _CONVERTIBLE):
+        from graphflow.ops.creation import constant
+        with graph.as_default():
+            return constant(value)
+    if value is not None and not type(value).__module__.startswith("graphflow."):
+        raise TypeError(
+            "To be compatible with tf.function, Python functions must return zero or more "
+            "Tensors or ExtensionTypes or None values; in compilation of "
+            f"{getattr(graph, 'name', 'a function')!r}, found return value of type "
+            f"{type(value)}, which is not a Tensor or ExtensionType.")
     return value
 
 

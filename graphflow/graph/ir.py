@@ -130,6 +130,12 @@ def _as_control_input(value):
     op = getattr(value, "op", None)  # a Variable's update or another object with an op
     if isinstance(op, Node):
         return op
+    graph = context.graph
+    if graph is not None and hasattr(value, "trainable"):
+        # a Variable (what v.assign_add returns in a function): its latest update or read here
+        for node in reversed(graph.nodes):
+            if node.attrs.get("var") is value:
+                return node
     raise TypeError(f"Control input must be Operation or Tensor: {value!r}")
 
 
@@ -358,6 +364,27 @@ def reset_default_graph():
     if context.graph is context.default_graph and context.graph is not None:
         context.graph = fresh
     context.default_graph = fresh
+
+
+def get_current_name_scope():
+    """The full name of the innermost tf.name_scope ("" outside any).
+
+        >>> with tf.name_scope("outer"):
+        ...     with tf.name_scope("inner"):
+        ...         tf.get_current_name_scope()
+        'outer/inner'
+    """
+    graph = context.graph
+    return "/".join(context.eager_scope if graph is None else graph._scope)
+
+
+def inside_function():
+    """Whether ops are being traced into a graphflow.function (or a tf.data function) graph.
+
+        >>> tf.inside_function()
+        False
+    """
+    return context.graph is not None and bool(getattr(context.graph, "is_function", False))
 
 
 @contextlib.contextmanager

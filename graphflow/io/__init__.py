@@ -1,5 +1,5 @@
 """graphflow.io: TF's tf.io namespace: reading and writing files (as ops, so they run inside
-dataset functions), image codecs, and gfile.
+dataset functions), image codecs, serialized TensorProtos, and gfile.
 
     >>> import graphflow as tf
     >>> tf.io.gfile.exists(__file__)
@@ -9,3 +9,4 @@ from graphflow.io import gfile  # noqa: F401
 from graphflow.ops.image import (  # noqa: F401
     decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png)
 from graphflow.ops.io import read_file, write_file  # noqa: F401
+from graphflow.ops.tensor_proto import parse_tensor, serialize_tensor  # noqa: F401

@@ -418,7 +418,16 @@ def roll(x, shift, axis=None):
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
-    """Pads x like numpy.pad: pad_width is an int, a (before, after) pair or one pair per axis."""
+    """Pads x like numpy.pad: pad_width is an int, a (before, after) pair or one pair per axis;
+    mode "constant", "reflect" or "symmetric" (the modes Keras's TensorFlow backend has).
+
+        >>> from graphflow import keras
+        >>> keras.ops.pad(np.array([1, 2, 3]), [[2, 1]], mode="reflect").numpy()
+        array([3, 2, 1, 2, 3, 2])
+    """
+    if mode != "constant" and constant_values is not None:
+        raise ValueError("Argument `constant_values` can only be provided when `mode == "
+                         f"'constant'`. Received: mode={mode}")
     x = _t(x)
     width = np.asarray(pad_width, dtype=np.int64)
     if width.size <= 2:

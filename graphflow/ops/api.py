@@ -12,8 +12,8 @@ from graphflow.ops.elementwise import (  # noqa: F401
     floordiv, floormod, greater, greater_equal, identity, is_finite, is_nan, less, less_equal,
     log, log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     negative, not_equal, ones_like, pow, reciprocal, relu, round, rsqrt, scalar_mul, sigmoid,
-    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv, where,
-    zeros_like)
+    sign, sin, sqrt, square, squared_difference, stop_gradient, subtract, tanh, truediv,
+    truncatediv, truncatemod, where, zeros_like)
 from graphflow.ops.linalg import matmul, tensordot  # noqa: F401
 from graphflow.ops.reduce import (  # noqa: F401
     argmax, argmin, broadcast_like, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
@@ -22,6 +22,10 @@ from graphflow.ops.shape import (  # noqa: F401
     broadcast_to, concat, expand_dims, gather, getitem, one_hot, pad, rank, reshape, shape, size,
     slice, split, squeeze, stack, strided_slice, tile, transpose, unstack)
 # -- TF op breadth, part 1 (issue 16): scans, sorting, gathers/scatters, layout, einsum --------
+from graphflow.ops.array_extra import (  # noqa: F401
+    batch_to_space, batch_to_space_nd, histogram_fixed_width_bins, realdiv, reverse_sequence,
+    shape_n, space_to_batch, space_to_batch_nd)
+from graphflow.ops.casts import bitcast, saturate_cast, unravel_index  # noqa: F401
 from graphflow.ops.einsum import einsum  # noqa: F401
 from graphflow.ops.gather_scatter import (  # noqa: F401
     boolean_mask, dynamic_partition, dynamic_stitch, gather_nd, scatter_nd,
@@ -41,7 +45,9 @@ from graphflow.ops.special import (  # noqa: F401
     acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan)
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
-from graphflow.ops.utilities import is_tensor, make_ndarray, make_tensor_proto  # noqa: F401
+from graphflow.ops.utilities import (  # noqa: F401
+    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto)
+from graphflow.ops.clock import timestamp  # noqa: F401
 # control flow, TensorArray, printing and run-time checks (issue 15)
 from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
 from graphflow.ops import dynamic_shape as _dynamic_shape  # noqa: F401,E402 - registers its ops
@@ -60,6 +66,7 @@ from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
 from graphflow.ops import sparse as _sparse  # noqa: F401,E402 - registers the sparse ops
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation

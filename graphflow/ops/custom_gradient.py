@@ -145,3 +145,26 @@ def custom_gradient(f=None):
         return nest.pack_sequence_as(result, list(outs))
     return call
 
+
+
+def grad_pass_through(f):
+    """`f` with the gradient of the identity: the upstream gradients pass to f's inputs
+    unchanged, as if f were not there (a straight-through estimator; f returns one output per
+    input). Variables f reads get no gradient.
+
+        >>> x = tf.constant(2.7)
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = tf.grad_pass_through(tf.round)(x) * 3.0
+        >>> float(y), float(tape.gradient(y, x))
+        (9.0, 3.0)
+    """
+    @custom_gradient
+    @functools.wraps(f)
+    def passed(*args, **kwargs):
+        def grad(*upstream, variables=None):
+            if variables is not None:
+                return list(upstream), [None] * len(variables)
+            return list(upstream)
+        return f(*args, **kwargs), grad
+    return passed

@@ -101,7 +101,10 @@ UNARY = {
     "expm1": (np.expm1, FLOAT, lambda x, out, dy: dy * (out + 1.0)),
     "log": (np.log, FLOAT, lambda x, out, dy: dy / x),
     "log1p": (np.log1p, FLOAT, lambda x, out, dy: dy / (x + 1.0)),
-    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / out),
+    # TF's SqrtGrad is 0 where dy is 0, so tf.where(x > 0, tf.sqrt(x), 0) has a finite
+    # gradient at 0 (0 * inf would be NaN): divide by 1 there instead
+    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / where(
+        not_equal(dy, 0.0), out, ones_like(out))),
     "rsqrt": (lambda x: 1 / np.sqrt(x), FLOAT, lambda x, out, dy: dy * -0.5 * out * out * out),
     "reciprocal": (np.reciprocal, FLOAT, lambda x, out, dy: -dy * out * out),
     "square": (np.square, NUMERIC, lambda x, out, dy: dy * 2.0 * x),
@@ -228,7 +231,165 @@ for _name, (_ref, _kinds, _grad, _out) in BINARY.items():
     _namespace[_name] = _public(_op, _kinds)
 
 
-_tensor.install_operators(dispatch, {name: REGISTRY[name] for name in list(UNARY) + list(BINARY)})
+# -- truncated division (TF's TruncateDiv / TruncateMod) ----------------------------------------
+# Rounding toward zero, as C does: -7 / 2 is -3 and -7 % 2 is -1 (floordiv gives -4 and 1).
+# TF defines TruncateMod for int32, int64 and floats only, and neither op has a gradient.
+TRUNCATEMOD_DTYPES = ("int32", "int64", "float16", "float32", "float64")
+
+
+def _truncatediv(x, y):
+    if x.dtype.kind in "iu":
+        if not y.all():
+            raise InvalidArgumentError("truncatediv: Integer division by zero")
+        with np.errstate(over="ignore"):  # INT_MIN / -1 wraps to INT_MIN, as in TF
+            q = np.floor_divide(x, y)
+        inexact = (np.mod(x, y) != 0) & ((x < 0) != (y < 0))
+        return np.where(inexact, q + x.dtype.type(1), q).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):  # IEEE results, as TF's
+        return np.trunc(np.true_divide(x, y))
+
+
+def _truncatemod(x, y):
+    if x.dtype.name not in TRUNCATEMOD_DTYPES:
+        _check_truncatemod_dtype(_spec(x))
+    if x.dtype.kind in "iu":
+        if not y.all():
+            raise InvalidArgumentError("truncatemod: Integer division by zero")
+        return np.fmod(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.fmod(x, y)
+
+
+def _check_truncatemod_dtype(spec, position=0):
+    if spec.dtype.name not in TRUNCATEMOD_DTYPES:
+        raise InvalidArgumentError(
+            f"truncatemod: input #{position} must be a tensor of {', '.join(TRUNCATEMOD_DTYPES)} "
+            f"(TF has no TruncateMod kernel for other dtypes), got {spec.dtype.name} with shape "
+            f"{rules.fmt(spec.shape)}")
+
+
+def _truncatemod_infer(specs):
+    x, y = specs
+    _check_truncatemod_dtype(x)
+    _check_truncatemod_dtype(y, 1)
+    return [(rules.broadcast_shapes("truncatemod", x.shape, y.shape), x.dtype)]
+
+
+TRUNCATEDIV = register("truncatediv", BROADCAST, _binary_rule("truncatediv", NUMERIC),
+                       _truncatediv, None, same_dtype=(0, 1), input_kinds=NUMERIC)
+# Floats fuse (trunc as floor or ceil by the quotient's sign; NaN takes the ceil branch and
+# stays NaN; truncatemod is C's fmod); integer division by zero must raise, which kernels
+# cannot, so integers do not.
+TRUNCATEDIV.scalar = "(floor({0} / {1}) if {0} / {1} >= {ZERO} else ceil({0} / {1}))"
+TRUNCATEDIV.scalar_kinds = "f"
+TRUNCATEMOD = register("truncatemod", BROADCAST, _truncatemod_infer, _truncatemod, None,
+                       same_dtype=(0, 1), input_kinds=NUMERIC)
+TRUNCATEMOD.scalar = "fmod({0}, {1})"  # floats only, for the same reason
+TRUNCATEMOD.scalar_kinds = "f"
+
+
+def truncatediv(x, y, name=None):
+    """x / y rounded toward zero (TF's TruncateDiv): C's integer division; trunc(x / y) for
+    floats. Integer division by zero raises. TF has no gradient for it.
+
+        >>> tf.truncatediv(tf.constant([7, -7, 7, -7]), tf.constant([2, 2, -2, -2])).numpy()
+        array([ 3, -3, -3,  3], dtype=int32)
+        >>> tf.truncatediv(tf.constant([-7.5]), 2.0).numpy()
+        array([-3.], dtype=float32)
+    """
+    return dispatch(TRUNCATEDIV, (x, y), None, name)
+
+
+def truncatemod(x, y, name=None):
+    """The remainder of truncatediv (TF's TruncateMod, C's `%` and `fmod`): it has the sign of
+    x, and x == truncatediv(x, y) * y + truncatemod(x, y). int32, int64 and floats only.
+
+        >>> tf.truncatemod(tf.constant([7, -7, 7, -7]), tf.constant([2, 2, -2, -2])).numpy()
+        array([ 1, -1,  1, -1], dtype=int32)
+        >>> tf.truncatemod(tf.constant([-7.5]), 2.0).numpy()
+        array([-1.5], dtype=float32)
+    """
+    return dispatch(TRUNCATEMOD, (x, y), None, name)
+
+
+# -- bitwise ops (tf.bitwise) -------------------------------------------------------------------
+# Integers of any width; no gradient. The Python operators &, |, ^ and ~ are these on integer
+# tensors and the logical ops on bool tensors, as in TF (<< and >> are not tensor operators).
+INTEGER = "iu"
+
+
+def _shift_amount(x, y):
+    """TF clamps the shift to [0, bits - 1] (C leaves other amounts undefined): a negative
+    amount shifts by 0, and 8 or more shifts an int8 by 7."""
+    return np.clip(y, 0, 8 * x.dtype.itemsize - 1).astype(x.dtype, copy=False)
+
+
+def _left_shift(x, y):
+    unsigned = np.dtype(f"u{x.dtype.itemsize}")  # bits shifted out of a signed int wrap, as TF's
+    return np.left_shift(x.astype(unsigned), _shift_amount(x, y).astype(unsigned)).astype(x.dtype)
+
+
+def _right_shift(x, y):
+    return np.right_shift(x, _shift_amount(x, y))  # arithmetic for signed ints, as TF's
+
+
+BITWISE_BINARY = {
+    # name: (reference, scalar form or None)
+    "bitwise_and": (np.bitwise_and, "({0} & {1})"),
+    "bitwise_or": (np.bitwise_or, "({0} | {1})"),
+    "bitwise_xor": (np.bitwise_xor, "({0} ^ {1})"),
+    # The clamped shift has no scalar form with typed widths yet: shifts stay out of kernels.
+    "left_shift": (_left_shift, None),
+    "right_shift": (_right_shift, None),
+}
+BITWISE_DOCS = {
+    "bitwise_and": ("x & y, bit by bit", "[12, 10]", "[10, 6]", "array([8, 2], dtype=int32)"),
+    "bitwise_or": ("x | y, bit by bit", "[12, 10]", "[10, 6]", "array([14, 14], dtype=int32)"),
+    "bitwise_xor": ("x ^ y, bit by bit", "[12, 10]", "[10, 6]", "array([ 6, 12], dtype=int32)"),
+    "left_shift": ("x << y; shift amounts are clamped to [0, bits - 1], as TF does",
+                   "[1, -3]", "[4, 1]", "array([16, -6], dtype=int32)"),
+    "right_shift": ("x >> y (arithmetic for signed integers); shift amounts are clamped to "
+                    "[0, bits - 1], as TF does", "[16, -6]", "[4, 40]",
+                    "array([ 1, -1], dtype=int32)"),
+}
+
+
+def _bitwise_public(op, what, x, y, result):
+    def fn(x, y, name=None):
+        return dispatch(op, (x, y), None, name)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = (f"Elementwise {what} (integer tensors, NumPy broadcasting).\n\n"
+                  f"        >>> tf.bitwise.{op.name}(tf.constant({x}), tf.constant({y})).numpy()\n"
+                  f"        {result}\n    ")
+    return fn
+
+
+for _name, (_ref, _template) in BITWISE_BINARY.items():
+    _op = register(_name, BROADCAST, _binary_rule(_name, INTEGER), _ref, None, same_dtype=(0, 1),
+                   input_kinds=INTEGER)
+    _op.scalar = _template
+    _op.scalar_kinds = INTEGER
+    _namespace[_name] = _bitwise_public(_op, *BITWISE_DOCS[_name])
+
+INVERT = register("invert", ELEMENTWISE, _unary_rule("invert", INTEGER), np.invert, None,
+                  input_kinds=INTEGER)
+INVERT.scalar = "(~{0})"
+INVERT.scalar_kinds = INTEGER
+
+
+def invert(x, name=None):
+    """~x, bit by bit (integer tensors): -x - 1 for signed integers, the complement for unsigned.
+
+        >>> tf.bitwise.invert(tf.constant([12, -7])).numpy()
+        array([-13,   6], dtype=int32)
+        >>> tf.bitwise.invert(tf.constant([0, 5], tf.uint8)).numpy()
+        array([255, 250], dtype=uint8)
+    """
+    return dispatch(INVERT, (x,), None, name)
+
+
+_OPERATOR_OPS = list(UNARY) + list(BINARY) + list(BITWISE_BINARY) + ["invert"]
+_tensor.install_operators(dispatch, {name: REGISTRY[name] for name in _OPERATOR_OPS})
 
 # The scalar form of each op, from which fused kernels are generated (see OpDef.scalar).
 # Written so NaNs propagate as NumPy's do; every result is cast to the node's dtype by the
@@ -323,7 +484,8 @@ def _cast_infer(specs, dtype):
 def _cast_ref(x, dtype):
     if x.dtype.kind == "O" or dtype == "string":
         _check_cast(dtypes.from_numpy(x.dtype), dtype)
-    return x.astype(dtypes.as_dtype(dtype).np)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and out-of-range floats: as TF, quietly
+        return x.astype(dtypes.as_dtype(dtype).np)
 
 
 def _cast_grad(inputs, outputs, dy, dtype):

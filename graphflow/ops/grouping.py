@@ -110,7 +110,7 @@ def init_scope():
         ...     with tf.init_scope():
         ...         eager = tf.executing_eagerly()
         ...     return x + 1.0, eager
-        >>> f(tf.constant(1.0))[1]
+        >>> f(tf.constant(1.0))[1].numpy()
         True
     """
     graph = context.graph

@@ -897,14 +897,112 @@ def _pad_ref(x, paddings, constant_values):
 PAD = register("pad", SHAPE, _pad_infer, _pad_ref, _pad_grad)
 
 
+# REFLECT and SYMMETRIC padding are TF's MirrorPad: the border copies elements of the input,
+# mirrored about its first and last element (REFLECT) or about its edges (SYMMETRIC), so each
+# padding must be smaller than its dimension (REFLECT) or no larger (SYMMETRIC). The gradient,
+# TF's MirrorPadGrad, folds the padded borders back onto the elements they were copied from.
+MIRROR_MODES = ("REFLECT", "SYMMETRIC")
+
+
+def _check_mirror_paddings(op_name, shape, paddings, mode):
+    if shape is None:
+        return
+    if len(paddings) != len(shape):
+        raise InvalidArgumentError(
+            f"{op_name}: paddings {[list(p) for p in paddings]} must have one [before, after] "
+            f"pair per axis of the rank-{len(shape)} input of shape {rules.fmt(shape)}")
+    for axis, (d, (a, b)) in enumerate(zip(shape, paddings)):
+        if d is None:
+            continue
+        if mode == "REFLECT" and (a >= d or b >= d):
+            raise InvalidArgumentError(
+                f"{op_name}: paddings must be less than the dimension size: {a}, {b} not less "
+                f"than {d} (mode REFLECT, axis {axis} of input shape {rules.fmt(shape)})")
+        if mode == "SYMMETRIC" and (a > d or b > d):
+            raise InvalidArgumentError(
+                f"{op_name}: paddings must be no greater than the dimension size: {a}, {b} "
+                f"greater than {d} (mode SYMMETRIC, axis {axis} of input shape {rules.fmt(shape)})")
+
+
+def _mirror_pad_infer(specs, paddings, mode):
+    x = specs[0]
+    _check_mirror_paddings("mirror_pad", x.shape, paddings, mode)
+    if x.shape is None:
+        return [(None, x.dtype)]
+    return [(tuple(None if d is None else d + a + b for d, (a, b) in zip(x.shape, paddings)),
+             x.dtype)]
+
+
+def _mirror_pad_ref(x, paddings, mode):
+    _check_mirror_paddings("mirror_pad", x.shape, paddings, mode)
+    if x.ndim == 0:
+        return x.copy()
+    return np.pad(x, paddings, mode=mode.lower())
+
+
+def _mirror_pad_grad_infer(specs, paddings, mode):
+    dy = specs[0]
+    if dy.shape is None:
+        return [(None, dy.dtype)]
+    if len(paddings) != len(dy.shape):
+        raise InvalidArgumentError(
+            f"mirror_pad_grad: paddings {[list(p) for p in paddings]} must have one pair per "
+            f"axis of the gradient of shape {rules.fmt(dy.shape)}")
+    shape = tuple(None if d is None else d - a - b for d, (a, b) in zip(dy.shape, paddings))
+    if any(d is not None and d < 0 for d in shape):
+        raise InvalidArgumentError(
+            f"mirror_pad_grad: paddings {[list(p) for p in paddings]} are larger than the "
+            f"gradient of shape {rules.fmt(dy.shape)}")
+    _check_mirror_paddings("mirror_pad_grad", shape, paddings, mode)
+    return [(shape, dy.dtype)]
+
+
+def _mirror_pad_grad_ref(dy, paddings, mode):
+    ((shape, _),) = _mirror_pad_grad_infer([rules.ArraySpec(dy)], paddings, mode)
+    # One axis at a time: keep the core, add each border reversed onto the elements it mirrors.
+    # REFLECT skips the edge element itself (it is not repeated); SYMMETRIC includes it.
+    out = dy
+    skip = 1 if mode == "REFLECT" else 0
+    for axis, ((a, b), n) in enumerate(zip(paddings, shape)):
+        moved = np.moveaxis(out, axis, 0)
+        core = moved[a:a + n].copy()
+        if a:
+            core[skip:skip + a] += moved[a - 1::-1]
+        if b:
+            core[n - skip - b:n - skip] += moved[:a + n - 1:-1]
+        out = np.moveaxis(core, 0, axis)
+    return np.ascontiguousarray(out) if out is not dy else dy.copy()
+
+
+MIRROR_PAD = register(
+    "mirror_pad", SHAPE, _mirror_pad_infer, _mirror_pad_ref,
+    lambda inputs, outputs, dy, paddings, mode: (
+        dispatch(MIRROR_PAD_GRAD, (dy,), {"paddings": paddings, "mode": mode}),),
+    doc="TF's MirrorPad: pads with mirrored copies of the input (mode REFLECT or SYMMETRIC).")
+MIRROR_PAD_GRAD = register(
+    "mirror_pad_grad", SHAPE, _mirror_pad_grad_infer, _mirror_pad_grad_ref,
+    lambda inputs, outputs, dy, paddings, mode: (
+        dispatch(MIRROR_PAD, (dy,), {"paddings": paddings, "mode": mode}),),
+    doc="TF's MirrorPadGrad: sums each padded element onto the input element it copies.")
+
+
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
-    """Pads with `constant_values`: paddings[i] = [before, after] for axis i.
+    """Pads `tensor`: paddings[i] = [before, after] for axis i. Mode CONSTANT fills with
+    `constant_values`; REFLECT and SYMMETRIC mirror the input (REFLECT without repeating the
+    edge element, SYMMETRIC with it) and ignore `constant_values`, as TF does. The mode is
+    case-insensitive.
 
         >>> tf.pad(tf.ones((2, 2)), [[1, 1], [0, 0]]).shape
         TensorShape([4, 2])
+        >>> tf.pad(tf.constant([1, 2, 3]), [[2, 1]], mode="REFLECT").numpy()
+        array([3, 2, 1, 2, 3, 2], dtype=int32)
+        >>> tf.pad(tf.constant([1, 2, 3]), [[2, 1]], mode="symmetric").numpy()
+        array([2, 1, 1, 2, 3, 3], dtype=int32)
     """
-    if str(mode).upper() != "CONSTANT":
-        raise InvalidArgumentError(f"pad: mode {mode!r} is not supported (only 'CONSTANT')")
+    mode = str(mode).upper()
+    if mode not in ("CONSTANT",) + MIRROR_MODES:
+        raise ValueError('Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
+                         f'or "SYMMETRIC". Received `mode` = {mode}')
     flat = _as_int_tuple(paddings, "paddings", "pad")
     rows = np.shape(paddings.numpy() if hasattr(paddings, "numpy") else paddings)
     if len(rows) != 2 or rows[1] != 2:
@@ -914,6 +1012,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     pairs = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
     if any(p < 0 for p in flat):
         raise InvalidArgumentError(f"pad: paddings must be >= 0, got {paddings}")
+    if mode != "CONSTANT":
+        return dispatch(MIRROR_PAD, (tensor,), {"paddings": pairs, "mode": mode}, name)
     return dispatch(PAD, (tensor,), {"paddings": pairs, "constant_values": float(constant_values)}, name)
 
 
@@ -983,7 +1083,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 # reshapes as views.
 for _op, _moved in ((RESHAPE, (0,)), (RESHAPE_LIKE, (0,)), (EXPAND_DIMS, (0,)), (SQUEEZE, (0,)),
                     (TRANSPOSE, (0,)), (CONCAT, "all"), (SPLIT, (0,)), (SPLIT_LIKE, (0,)),
-                    (TILE, (0,)), (PAD, (0,)), (STRIDED_SLICE, (0,))):
+                    (TILE, (0,)), (PAD, (0,)), (MIRROR_PAD, (0,)), (STRIDED_SLICE, (0,))):
     _op.moves = _moved
 for _op in (RESHAPE, RESHAPE_LIKE, EXPAND_DIMS, SQUEEZE):
     _op.view = True

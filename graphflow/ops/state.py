@@ -127,6 +127,8 @@ def init_variable(var, initial_value, name, dtype, shape):
         init_graph_variable(var, graph, initial_value, name, dtype, shape)
         return
     # Eagerly, and inside a function trace (where, as TF's init_scope does, creation is lifted out).
+    if context.variable_creation is not None:  # a trace may create variables on its first call only
+        context.variable_creation.check()
     if callable(initial_value):
         initial_value = initial_value()
     if isinstance(initial_value, Variable):
@@ -154,6 +156,8 @@ def init_variable(var, initial_value, name, dtype, shape):
     if context.strategy_stack:  # under a distribution strategy: start from rank 0's value
         value = context.strategy_stack[-1][1]._initial_value(var, value)
     var._value = EagerTensor(np.array(value, copy=True))
+    if context.variable_creation is not None:
+        context.variable_creation.count += 1
     from graphflow.context import devices
     gpu = devices.gpu_for(())
     if gpu is not None:

@@ -28,6 +28,17 @@ def is_tensor(x):
     return isinstance(x, (Tensor, Variable))
 
 
+def is_symbolic_tensor(x):
+    """Whether x is a tensor of a graph being built (inside a graphflow.function trace or a
+    compat.v1 graph), not an eager value.
+
+        >>> tf.is_symbolic_tensor(tf.constant(1.0))
+        False
+    """
+    from graphflow.tensor import SymbolicTensor
+    return isinstance(x, SymbolicTensor)
+
+
 class TensorProto:
     """A constant's dtype, shape and values (what tf.make_tensor_proto returns)."""
 
