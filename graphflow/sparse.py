@@ -7,6 +7,6 @@
 """
 from graphflow.ops.sparse import (  # noqa: F401
     SparseTensor, SparseTensorSpec, add, bincount, concat, expand_dims, eye, fill_empty_rows, from_dense,
-    map_values, maximum, minimum, reduce_max, reduce_sum, reorder, reshape, retain,
+    map_values, maximum, minimum, reduce_max, reduce_sum, reorder, reset_shape, reshape, retain,
     segment_mean, segment_sqrt_n, segment_sum, slice, softmax, sparse_dense_matmul, split,
     to_dense, to_indicator, transpose)

@@ -666,3 +666,31 @@ def test_compat_v1_sparse_placeholders_and_sessions():
         assert sess.run(ones).tolist() == [0, 9, 0, 9, 0]
         with pytest.raises(TypeError, match="SparseTensorValue"):
             sess.run(dense, {x: 3.0})
+
+
+def test_reset_shape_and_ragged_conversions(sp):
+    assert parts(tf.sparse.reset_shape(sp)) == ([[0, 0], [1, 2]], [1.0, 2.0], [2, 3])
+    grown = tf.sparse.reset_shape(sp, [4, 5])
+    assert parts(grown)[2] == [4, 5] and grown.shape == (4, 5)
+    with pytest.raises(ValueError, match="dimension sizes >= sp_input.shape"):
+        tf.sparse.reset_shape(sp, [2, 5])
+    with pytest.raises(ValueError, match="Dimensions 3 and 2 are not compatible"):
+        tf.sparse.reset_shape(sp, [4, 5, 1])
+    empty = sparse(tf.zeros([0, 2], tf.int64), tf.zeros([0]), [3, 4])
+    assert parts(tf.sparse.reset_shape(empty))[2] == [0, 0]
+    rt = tf.ragged.constant([[1, 2], [], [3]])
+    assert parts(rt.to_sparse()) == ([[0, 0], [0, 1], [2, 0]], [1, 2, 3], [3, 2])
+    deep = tf.ragged.constant([[[1], [2, 3]], [[4]]]).to_sparse()
+    assert parts(deep) == ([[0, 0, 0], [0, 1, 0], [0, 1, 1], [1, 0, 0]], [1, 2, 3, 4], [2, 2, 2])
+    assert parts(tf.strings.split(["a b", "c"]).to_sparse())[1] == [b"a", b"b", b"c"]
+    back = tf.RaggedTensor.from_sparse(sparse([[0, 0], [0, 1], [2, 0]], [1, 2, 3], [3, 5]))
+    assert back.to_list() == [[1, 2], [], [3]]
+    with pytest.raises(InvalidArgumentError, match="not right-ragged"):
+        tf.RaggedTensor.from_sparse(sp)
+    with pytest.raises(ValueError, match=r"rank\(st_input\) must be 2"):
+        tf.RaggedTensor.from_sparse(sparse([[0, 0, 0]], [1], [3, 5, 1]))
+
+    @tf.function
+    def round_trip(x):
+        return tf.sparse.to_dense(x.to_sparse())
+    assert round_trip(rt).numpy().tolist() == [[1, 2], [0, 0], [3, 0]]

@@ -1410,6 +1410,35 @@ def map_values(op, *args, **kwargs):
     return first.with_values(op(*new_args, **new_kwargs))
 
 
+@rules.composite("reset_shape")
+def reset_shape(sp_input, new_shape=None):
+    """The SparseTensor with another dense shape: the tight one (each dim one past the
+    largest index; 0 when nothing is stored) by default, or `new_shape`, which must not be
+    smaller.
+
+        >>> sp = tf.sparse.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [3, 4])
+        >>> tf.sparse.reset_shape(sp).dense_shape.numpy().tolist()
+        [2, 3]
+    """
+    sp = _sparse(sp_input, "reset_shape")
+    if new_shape is None:
+        rank = _rank(sp, "reset_shape")
+        floor = fill(sh.stack([_i64(1), _i64(rank)]), -1, dtypes.int64)
+        tight = rd.reduce_max(sh.concat([sp.indices, floor], 0), axis=0) + 1
+        return _new(sp.indices, sp.values, tight)
+    shape = _vector(new_shape, "new_shape")
+    rank = _static_rank(sp)
+    if None not in (rank, shape.shape.rank and shape.shape[0]) and shape.shape[0] != rank:
+        raise InvalidArgumentError(f"Dimensions {shape.shape[0]} and {rank} are not compatible")
+    old, new = constant_value(sp.dense_shape), constant_value(shape)
+    if old is not None and new is not None and np.any(np.asarray(new) < np.asarray(old)):
+        raise InvalidArgumentError(
+            f"Requested new_shape should have dimension sizes >= sp_input.shape.  Found "
+            f"new_shape ({np.asarray(new)}), sp_input.shape ({np.asarray(old)}).")
+    static = [int(d) for d in np.asarray(new).reshape(-1)] if new is not None else None
+    return _new(sp.indices, sp.values, shape, static)
+
+
 @rules.composite("bincount")
 def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binary_output=False,
              name=None):
