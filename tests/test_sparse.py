@@ -694,3 +694,15 @@ def test_reset_shape_and_ragged_conversions(sp):
     def round_trip(x):
         return tf.sparse.to_dense(x.to_sparse())
     assert round_trip(rt).numpy().tolist() == [[1, 2], [0, 0], [3, 0]]
+
+
+def test_is_tensor_type_spec_and_keras_ops(sp):
+    from graphflow import keras
+    assert tf.is_tensor(sp) and tf.is_tensor(tf.ragged.constant([[1]]))
+    assert not tf.is_tensor(tf.SparseTensor) and not tf.is_tensor([1.0])
+    assert tf.type_spec_from_value(sp) == tf.SparseTensorSpec([3, 4], tf.float32)
+    assert tf.type_spec_from_value(tf.ones([2])) == tf.TensorSpec([2], tf.float32)
+    assert keras.ops.is_tensor(sp)
+    assert keras.ops.convert_to_tensor(sp) is sp
+    dense = keras.ops.convert_to_tensor(sp, sparse=False)
+    assert dense.numpy().tolist()[1] == [0.0, 0.0, 2.0, 0.0]

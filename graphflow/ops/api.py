@@ -46,7 +46,7 @@ from graphflow.ops.special import (  # noqa: F401
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
 from graphflow.ops.utilities import (  # noqa: F401
-    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto)
+    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto, type_spec_from_value)
 from graphflow.ops.clock import timestamp  # noqa: F401
 # control flow, TensorArray, printing and run-time checks (issue 15)
 from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
