@@ -623,8 +623,30 @@ def test_keras_sparse_outputs_in_datasets_and_errors():
         with pytest.raises(ValueError, match="Received: sparse=True and output_mode=int"):
             make()
     inputs = keras.Input(shape=(2,), dtype="int64")
-    with pytest.raises(NotImplementedError, match="functional models do not carry sparse"):
-        encode(inputs)
+    encoded = encode(inputs)  # a sparse KerasTensor, which Dense multiplies as TF's Keras
+    assert encoded.sparse and encoded.shape == (None, 3)
+    model = keras.Model(inputs, keras.layers.Dense(1, kernel_initializer="ones")(encoded))
+    assert model(np.array([[0, 1], [2, 2]])).numpy().tolist() == [[2.0], [1.0]]
+
+
+def test_keras_sparse_inputs_through_functional_models_fit_and_predict():
+    from graphflow import keras
+    x = keras.Input(shape=(4,), sparse=True)
+    assert x.sparse and "sparse=True" in repr(x)
+    model = keras.Model(x, keras.layers.Dense(4, kernel_initializer="ones")(x))
+    st = sparse([[0, 0], [0, 1], [0, 2], [4, 3], [5, 0], [5, 1]], [1.0] * 6, [6, 4])
+    expected = [[3.0] * 4, [0.0] * 4, [0.0] * 4, [0.0] * 4, [1.0] * 4, [2.0] * 4]
+    assert model(st).numpy().tolist() == expected  # values from the TF guide, Keras 3.15
+    assert model.predict(st, verbose=0).tolist() == expected
+    assert model.predict(st, batch_size=4, verbose=0).shape == (6, 4)
+    model.compile("sgd", "mse")
+    history = model.fit(st, np.ones((6, 4)), epochs=2, batch_size=2, shuffle=True, verbose=0)
+    assert len(history.history["loss"]) == 2
+    data = tf.data.Dataset.from_tensor_slices((st, np.ones((6, 4), np.float32))).batch(3)
+    assert model.evaluate(data, verbose=0) > 0
+    assert model.get_config()["layers"][0]["config"]["sparse"] is True
+    again = keras.Model.from_config(model.get_config())
+    assert again.inputs[0].sparse
 
 
 # -- TF1: sparse_placeholder, Session feeds and fetches, the tf.sparse_* names ------------------
