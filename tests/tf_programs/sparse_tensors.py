@@ -1,7 +1,7 @@
 """tf.SparseTensor as the TF guide "Working with sparse tensors" uses it: building and printing
 one, dense conversions, sparse arithmetic and sparse-dense matmul, concat / slice / reorder,
-elementwise ops on the values, gradients, tf.function signatures, tf.data, and the errors for
-unordered or out-of-range indices."""
+elementwise ops on the values, gradients, tf.function signatures, tf.data, Keras sparse inputs
+and outputs, and the errors for unordered or out-of-range indices."""
 import numpy as np
 import tensorflow as tf
 
@@ -103,6 +103,19 @@ again = [e.values.numpy().tolist() for e in batched.unbatch()]
 assert again == [[1, 8], [], [3]]
 mapped = dataset.map(lambda s: tf.sparse.reduce_sum(s))
 assert [int(v) for v in mapped] == [9, 0, 3]
+
+# Keras: a sparse Input feeds Dense; a preprocessing layer can return a SparseTensor
+x = tf.keras.Input(shape=(4,), sparse=True)
+y = tf.keras.layers.Dense(4, kernel_initializer="ones")(x)
+model = tf.keras.Model(x, y)
+sparse_data = tf.sparse.SparseTensor(indices=[(0, 0), (0, 1), (0, 2), (4, 3), (5, 0), (5, 1)],
+                                     values=[1.0, 1, 1, 1, 1, 1], dense_shape=(6, 4))
+np.testing.assert_allclose(model(sparse_data).numpy()[:, 0], [3, 0, 0, 0, 1, 2])
+assert model.predict(sparse_data, verbose=0).shape == (6, 4)
+multi_hot = tf.keras.layers.CategoryEncoding(num_tokens=4, output_mode="multi_hot", sparse=True)
+encoded = multi_hot(np.array([[0, 1], [2, 2]]))
+assert isinstance(encoded, tf.SparseTensor)
+assert encoded.indices.numpy().tolist() == [[0, 0], [0, 1], [1, 2]]
 
 # errors: unordered and out-of-range indices
 for bad, pattern in [(unordered, "out of order"),
