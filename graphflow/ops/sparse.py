@@ -7,12 +7,13 @@ composite: tf.nest with expand_composites=True, graphflow.function arguments and
 tf.data elements see its three component tensors, and a static shape (`sp.shape`) travels
 beside them (known in a trace when the call's dense_shape was).
 
-Five primitive ops do what the others are built from: `sparse_to_dense` (with TF's index
-checks), `sparse_reorder_perm` (the permutation sorting the indices), `sparse_reshape`,
+Six primitive (registry) ops do what the others are built from: `sparse_to_dense` (with TF's
+index checks), `sparse_reorder_perm` (the permutation sorting the indices), `sparse_reshape`,
 `sparse_union` (the merged indices of two operands, for add / maximum / minimum),
-`sparse_groups` (the distinct rows of some index columns, for reductions and softmax) and
-`sparse_dense_matmul`. All but the last compute only integer index structures; values move
-through gathers and scatters, so gradients reach `values` and dense operands as in TF.
+`sparse_groups` (the distinct rows of some index columns, for reductions, softmax and
+bincount) and `sparse_dense_matmul`. All but the first and last compute only integer index
+structures; values move through gathers and scatters, so gradients reach `values` and dense
+operands as in TF (reduce_max too, where TF defines no gradient).
 
     >>> import graphflow as tf
     >>> sp = tf.sparse.SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])
@@ -445,6 +446,7 @@ SPARSE_DENSE_MATMUL.value_inputs = (2,)
 
 
 def sparse_dense_matmul_op(indices, values, shape, b, adjoint_a, adjoint_b):
+    """The primitive on a SparseTensor's components (its gradient calls it too)."""
     return dispatch(SPARSE_DENSE_MATMUL, (indices, values, shape, b),
                     {"adjoint_a": bool(adjoint_a), "adjoint_b": bool(adjoint_b)})
 
