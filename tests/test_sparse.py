@@ -728,3 +728,15 @@ def test_is_tensor_type_spec_and_keras_ops(sp):
     assert keras.ops.convert_to_tensor(sp) is sp
     dense = keras.ops.convert_to_tensor(sp, sparse=False)
     assert dense.numpy().tolist()[1] == [0.0, 0.0, 2.0, 0.0]
+
+
+def test_nested_input_signature_with_a_sparse_spec(sp):
+    @tf.function(input_signature=[[tf.SparseTensorSpec([None, 4], tf.float32),
+                                   tf.TensorSpec([4, 2])], tf.TensorSpec([])])
+    def f(pair, scale):
+        a, w = pair
+        return tf.sparse.sparse_dense_matmul(a, w) * scale
+
+    assert f([sp, tf.ones([4, 2])], tf.constant(2.0)).numpy().tolist() == [[2, 2], [4, 4], [0, 0]]
+    concrete = f.get_concrete_function()  # the signature's nesting, not its flat list
+    assert "pair[0].indices" in repr(concrete) and "pair[1]" in repr(concrete)

@@ -487,7 +487,7 @@ class Function:
     def get_concrete_function(self, *args, **kwargs):
         """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
         if not args and not kwargs and self._input_signature is not None:
-            args = tuple(self._input_signature)
+            args = tuple(self._signature_structure)  # nested entries stay nested
         return self._lookup(args, kwargs)[0]
 
     def _bind(self, args, kwargs):
