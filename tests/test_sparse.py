@@ -740,3 +740,30 @@ def test_nested_input_signature_with_a_sparse_spec(sp):
     assert f([sp, tf.ones([4, 2])], tf.constant(2.0)).numpy().tolist() == [[2, 2], [4, 4], [0, 0]]
     concrete = f.get_concrete_function()  # the signature's nesting, not its flat list
     assert "pair[0].indices" in repr(concrete) and "pair[1]" in repr(concrete)
+
+
+def test_cond_returns_sparse_tensors(sp):
+    @tf.function
+    def pick(p):
+        return tf.sparse.to_dense(tf.cond(p, lambda: sp, lambda: sp * 2.0))
+    assert pick(tf.constant(False)).numpy()[1, 2] == 4.0
+    assert pick(tf.constant(True)).numpy()[1, 2] == 2.0
+    eager = tf.cond(tf.constant(True), lambda: sp, lambda: sp * 2.0)
+    assert parts(eager)[1] == [1.0, 2.0]
+
+    seen = []
+
+    @tf.function
+    def shapes(p):
+        other = sparse([[0, 0]], [5.0], [5, 4])
+        out = tf.cond(p, lambda: sp, lambda: other)
+        seen.append(out.shape)
+        return out.values
+    assert shapes(tf.constant(False)).numpy().tolist() == [5.0]
+    assert seen == [tf.TensorShape([None, 4])]  # the shape both branches share
+
+    @tf.function
+    def loop(s):
+        return tf.while_loop(lambda i, x: i < 2, lambda i, x: (i + 1, x * 2.0), [0, s])
+    with pytest.raises(NotImplementedError, match="SparseTensor loop variable"):
+        loop(sp)
