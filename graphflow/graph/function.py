@@ -119,9 +119,8 @@ def _component_specs(structure):
 
 def _structure_key(value):
     if _is_composite(value):  # a SparseTensor's static shape is part of its signature, as in TF
-        shape = getattr(value, "shape", None)
-        return (type(value).__name__, getattr(shape, "dims_tuple", lambda: None)()
-                if type(value).__name__ == "SparseTensor" else None)
+        spec = getattr(value, "_type_spec", None)
+        return (type(value).__name__, None if spec is None else spec.shape.dims_tuple())
     if isinstance(value, dict):
         return ("dict", tuple((k, _structure_key(value[k])) for k in nest._sorted_keys(value)))
     if isinstance(value, (list, tuple)):
