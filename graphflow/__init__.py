@@ -26,6 +26,7 @@ from graphflow import linalg, math  # noqa: F401
 from graphflow import bitwise, image, io, ragged, sparse, strings  # noqa: F401
 from graphflow.ops.ragged import RaggedTensor  # noqa: F401
 from graphflow.ops.sparse import SparseTensor, SparseTensorSpec  # noqa: F401
+from graphflow.ops.ragged_ops import RaggedTensorSpec  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.ops.custom_gradient import custom_gradient, grad_pass_through  # noqa: F401
 from graphflow.ops.strings import as_string  # noqa: F401

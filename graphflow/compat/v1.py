@@ -342,6 +342,20 @@ def assign_sub(ref, value, use_locking=None, name=None):
     return ref.assign_sub(value, name=name)
 
 
+def _io_namespace(name):
+    """compat.v1.io (tf.io plus tf_record_iterator and TFRecordCompressionType) and
+    compat.v1.python_io (TF1's TFRecord names)."""
+    import types
+    from graphflow import io
+    from graphflow.io import tfrecord
+    names = dict(TFRecordWriter=tfrecord.TFRecordWriter, TFRecordOptions=tfrecord.TFRecordOptions,
+                 TFRecordCompressionType=tfrecord.TFRecordCompressionType,
+                 tf_record_iterator=tfrecord.tf_record_iterator)
+    if name == "io":
+        names.update({k: v for k, v in vars(io).items() if not k.startswith("_")})
+    return types.SimpleNamespace(**names)
+
+
 def __getattr__(name):
     """Every other name is graphflow's (TF1 and TF2 share them: tf.float32, tf.constant...)."""
     import graphflow
@@ -349,6 +363,8 @@ def __getattr__(name):
         raise AttributeError(name)
     if name == "nn":
         from graphflow.compat import nn as value
+    elif name in ("io", "python_io"):
+        value = _io_namespace(name)
     elif name == "logging":
         from graphflow.compat import tf_logging as value
     else:

@@ -354,12 +354,23 @@ class Trainer:
                 y_pred = self(x, training=False)
             self._build_compiled(y, y_pred)
 
+    def _build_optimizer(self):
+        """Creates the compiled optimizer's slots before the step is traced, as Keras 3's fit
+        does: a first trace that created them would be traced again (graphflow.function checks,
+        as TF's, that variables are created once)."""
+        opt = getattr(self, "optimizer", None)
+        if opt is not None and hasattr(opt, "build") and not getattr(opt, "built", False) \
+                and self.built and not getattr(self, "run_eagerly", False):
+            opt.build(self.trainable_variables)
+
     def _run_step(self, kind, x, y, w):
         x = self._adjust_inputs(x)
         fn = self._step_function(kind)
         if kind != "predict":
             with _distribute.step_scope(self):
                 self._ensure_compiled_for(x, y)
+                if kind == "train":
+                    self._build_optimizer()
         data = pack_x_y_sample_weight(x, y, w)
         gpu = self._weights_gpu()
         with _distribute.step_scope(self):  # the model's strategy: gradients all-reduced

@@ -9,7 +9,8 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
-from graphflow.ops.registry import OPAQUE, EagerTensor, Spec, dispatch, register, to_array
+from graphflow.ops.registry import (
+    OPAQUE, EagerTensor, Spec, composite_dispatch, dispatch, register, to_array)
 from graphflow.tensor import SymbolicTensor, Tensor, Variable
 
 
@@ -110,6 +111,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
             raise InvalidArgumentError(
                 f"convert_to_tensor: tensor has dtype {value.dtype.name}, requested {dtype.name}")
         return value
+    if type(value) in composite_dispatch:
+        np.asarray(value)  # raises the composite's own error: the op has no form for it
     if dtype is None and dtype_hint is not None:
         hinted = _with_hint(value, dtypes.as_dtype(dtype_hint))
         if hinted is not None:
@@ -159,6 +162,8 @@ def fill(dims, value, dtype=None, name=None):
         >>> tf.fill([2], 7).numpy()
         array([7, 7], dtype=int32)
     """
+    if hasattr(dims, "_ragged_fill"):  # a DynamicRaggedShape: a RaggedTensor of that shape
+        return dims._ragged_fill(value, dtype)
     from graphflow.ops import dynamic_shape
     known, computed = dynamic_shape.shape_operand(dims, "fill")
     if computed is not None or isinstance(value, (SymbolicTensor, Variable)):

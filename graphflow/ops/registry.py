@@ -401,7 +401,18 @@ def _check_same_dtype(op, inputs, arrays):
             _anchor_dtype(op, inputs)  # raises the descriptive error
 
 
+# Composite tensors (tf.RaggedTensor) as op arguments: their type -> handler(op, inputs, attrs,
+# name), which runs the op's form for them. graphflow.ops.ragged_ops installs itself here (the
+# registry cannot import it); they never take the fast path, which wants EagerTensors.
+composite_dispatch = {}
+
+
 def _dispatch_slow(op, inputs, attrs, name):
+    if composite_dispatch:
+        for x in inputs:
+            handler = composite_dispatch.get(type(x))
+            if handler is not None:
+                return handler(op, inputs, attrs, name)
     inputs = convert_inputs(op, inputs)
     if context.graph is not None or any(isinstance(x, SymbolicTensor) for x in inputs):
         from graphflow.graph import builder

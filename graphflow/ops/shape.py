@@ -88,6 +88,8 @@ def reshape(tensor, shape, name=None):
         >>> tf.reshape(tf.zeros(6), [3, -1]).shape
         TensorShape([3, 2])
     """
+    if hasattr(shape, "_ragged_fill"):  # a DynamicRaggedShape: a RaggedTensor of that shape
+        return shape._ragged_reshape(tensor)
     from graphflow.ops import dynamic_shape
     target, computed = dynamic_shape.shape_operand(shape, "reshape", allow_minus_one=True)
     if computed is not None:  # known only when the graph runs
