@@ -53,6 +53,9 @@ HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "res
 # The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
 # lookup (strings or integers) and the augmentation layers' projective image transform.
 HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
+# tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
+HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
+             "sparse_groups", "sparse_dense_matmul"}
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}

@@ -351,9 +351,13 @@ class PyDatasetData:
             self.dataset.on_epoch_end()
 
 
+def _is_sparse(a):
+    return getattr(a, "_composite_components", None) is not None
+
+
 def _convert(structure):
     def one(a):
-        if isinstance(a, EagerTensor):
+        if isinstance(a, EagerTensor) or _is_sparse(a):
             return a
         return EagerTensor(_as_array(a, "batch"))
     return nest.map_structure(one, structure) if nest.is_nested(structure) else one(structure)
@@ -385,4 +389,22 @@ def adapt(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_w
                 "`y` argument is not supported when using a generator or iterable as input; "
                 "yield (x, y) pairs from it instead")
         return GeneratorData(x, steps)
+    if any(_is_sparse(a) for a in nest.flatten(x)):
+        return _sparse_batches(x, y, sample_weight, batch_size, shuffle, class_weight, steps)
     return ArrayData(x, y, sample_weight, batch_size, shuffle, class_weight, steps)
+
+
+def _sparse_batches(x, y, sample_weight, batch_size, shuffle, class_weight, steps):
+    """Batches of data with SparseTensor inputs (a sparse x of Input(sparse=True)): the samples
+    are the rows, cut by tf.data as for a dataset of sparse slices."""
+    from graphflow.data.dataset import Dataset
+    if class_weight is not None:
+        if y is None:
+            raise InvalidArgumentError("class_weight needs targets y")
+        sample_weight = class_weights_to_sample_weights(_to_arrays(y, "y"), class_weight)
+    parts = [x] + [p for p in (_to_arrays(y, "y"), _to_arrays(sample_weight, "sample_weight"))
+                   if p is not None]
+    data = Dataset.from_tensor_slices(tuple(parts) if len(parts) > 1 else x)
+    if shuffle:
+        data = data.shuffle(max(1, int(data.cardinality())))
+    return GeneratorData(data.batch(batch_size or 32), steps)

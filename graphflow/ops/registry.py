@@ -189,6 +189,10 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     Values are cast to the requested dtype only where that cannot silently change them the way TF
     refuses to: floats do not become integers, and out-of-range integers raise.
     """
+    if getattr(value, "_composite_components", None) is not None:  # a tf.SparseTensor
+        raise InvalidArgumentError(
+            f"{op_name}: Attempt to convert a value ({type(value).__name__}) with an unsupported "
+            f"type to a Tensor; a dense op needs tf.sparse.to_dense(...) first")
     if dtype is None:
         dtype = _default_dtype(value)
         if dtype is dtypes.string:

@@ -1201,6 +1201,9 @@ def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
         >>> tf.shape(tf.zeros((2, 3))).numpy()
         array([2, 3], dtype=int32)
     """
+    from graphflow.ops.elementwise import VALUE_COMPOSITES, cast
+    if type(input) in VALUE_COMPOSITES:  # a SparseTensor: its dense_shape, as TF
+        return cast(input.dense_shape, out_type, name)
     return dispatch(SHAPE_OP, (input,), {"out_type": dtypes.as_dtype(out_type).name}, name)
 
 
