@@ -599,7 +599,8 @@ class Function:
                 f"{self._name}: argument {name} has dtype {value.dtype.name} and shape "
                 f"{value.shape}, which does not match input_signature {spec}")
         out = spec._from_composite_components(nest._components(value))
-        out._shape = spec.shape  # the trace sees the spec's shape, not this call's
+        if hasattr(out, "_shape"):  # a SparseTensor keeps its static shape: the spec's
+            out._shape = spec.shape  # the trace sees the spec's shape, not this call's
         return out
 
     def _find_relaxed(self, signature):

@@ -478,6 +478,12 @@ class RaggedTensor(_Operators):
         return self._row_splits
 
     @property
+    def _type_spec(self):
+        """Its RaggedTensorSpec: what a graphflow.function traces for (TF's _type_spec)."""
+        from graphflow.ops.ragged_ops import RaggedTensorSpec
+        return RaggedTensorSpec.from_value(self)
+
+    @property
     def flat_values(self):
         v = self._values
         return v.flat_values if isinstance(v, RaggedTensor) else v
