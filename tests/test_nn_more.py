@@ -128,10 +128,48 @@ def test_ctc_errors():
     with pytest.raises(InvalidArgumentError, match="blank_index 5 is out of range"):
         tf.nn.ctc_loss(LABELS, LOGITS, LABEL_LENGTH, LOGIT_LENGTH, blank_index=5)
 
-    class Sparse:  # anything shaped like a SparseTensor
-        indices = values = dense_shape = None
-    with pytest.raises(UnimplementedError, match="SparseTensor"):
-        tf.nn.ctc_loss(Sparse(), LOGITS, None, LOGIT_LENGTH)
+
+
+# TF 2.21 with SPARSE_LABELS (the same labels as LABELS) and blank_index b: the losses, and
+# the gradient of sum(loss) at frame 1.
+SPARSE_LABELS = ([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]], [1, 2, 2, 3, 1], [2, 3])
+TF_SPARSE = {
+    0: ([8.453879356384277, 5.657478332519531],
+        [[0.020065, -0.333769, -0.0806, 0.290349, 0.103955],
+         [-0.00975, -0.013554, 0.11879, -0.557765, 0.46228]]),
+    -1: ([7.518758296966553, 5.179038047790527],
+         [[0.193756, -0.385402, -0.092243, 0.290349, -0.00646],
+          [0.078366, -0.11814, 0.11879, -0.120847, 0.041831]]),
+    2: ([9.338042259216309, 5.631443023681641],
+        [[0.193756, 0.007806, -0.595866, 0.290349, 0.103955],
+         [0.078366, 0.051708, -0.018503, -0.573851, 0.46228]]),
+}
+
+
+@pytest.mark.parametrize("blank", [0, -1, 2])
+def test_ctc_loss_with_sparse_labels_matches_tf(blank):
+    labels = tf.SparseTensor(*SPARSE_LABELS)
+    x = tf.constant(LOGITS)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.nn.ctc_loss(labels, x, None, LOGIT_LENGTH, blank_index=blank)
+    want_loss, want_grad = TF_SPARSE[blank]
+    np.testing.assert_allclose(loss.numpy(), want_loss, rtol=1e-5)
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy()[1], want_grad, atol=2e-6)
+
+
+def test_ctc_loss_sparse_labels_errors_and_function():
+    labels = tf.SparseTensor(*SPARSE_LABELS)
+    with pytest.raises(InvalidArgumentError, match="`blank_index` must be provided"):
+        tf.nn.ctc_loss(labels, LOGITS, None, LOGIT_LENGTH)  # TF: ValueError, same words
+    long = tf.SparseTensor([[0, 0], [0, 1], [0, 2], [0, 3]], [1, 1, 1, 1], [1, 4])
+    with pytest.raises(InvalidArgumentError, match="Not enough time"):  # TF: the same error
+        tf.nn.ctc_loss(long, LOGITS[:3, :1], None, [3], blank_index=0)
+
+    @tf.function
+    def f(sp, x):
+        return tf.nn.ctc_loss(sp, x, None, LOGIT_LENGTH, blank_index=2)
+    np.testing.assert_allclose(f(labels, tf.constant(LOGITS)).numpy(), TF_SPARSE[2][0], rtol=1e-5)
 
 
 def test_collapse_repeated_and_unique_labels_match_tf():

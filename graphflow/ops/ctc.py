@@ -16,7 +16,6 @@ frames past logit_length, times the incoming gradient; the posteriors are one mo
 (`ctc_loss_dense_grad`), which has no gradient of its own (as TF's).
 """
 import bisect
-import collections
 
 import numpy as np  # noqa: F401 - also the doctests' np
 
@@ -199,7 +198,7 @@ CTC_LOSS_DENSE_GRAD = register(
 def _tensor(x, name, dtype_hint=None):
     from graphflow.ops.creation import convert_to_tensor
     if x is None:
-        raise InvalidArgumentError(f"ctc_loss: {name} is required with dense labels, got None")
+        raise InvalidArgumentError(f"ctc_loss: {name} is required, got None")
     return convert_to_tensor(x, dtype_hint=dtype_hint, name=name)
 
 
@@ -218,33 +217,60 @@ def _blank(op, blank_index, classes, default):
 
 
 def _is_sparse(x):
-    return all(hasattr(x, a) for a in ("indices", "values", "dense_shape"))
+    from graphflow.ops.sparse import SparseTensor
+    return isinstance(x, SparseTensor)
+
+
+def _dense_labels(op, labels, logit_length, blank_index, classes):
+    """TF's sparse-label path as dense labels: (labels, label_length, blank_index). TF runs
+    its CTCLoss op (blank last) after moving the blank there; the loss is the same as the dense
+    path's with the blank where it is, so the blank stays and the labels are densified."""
+    from graphflow.ops import sparse as sp
+    from graphflow.ops.static import constant_value
+    if blank_index is None:
+        raise InvalidArgumentError(
+            f"{op}: Argument `blank_index` must be provided when `labels` is a `SparseTensor`.")
+    values = ew.cast(labels.values, dtypes.int32)
+    dense = sp.to_dense(sp.SparseTensor(labels.indices, values, labels.dense_shape))
+    ones = sp.SparseTensor(labels.indices, ew.ones_like(values), labels.dense_shape)
+    from graphflow.ops.reduce import reduce_sum
+    length = reduce_sum(sp.to_dense(ones), 1)
+    known_length, known_frames = constant_value(length), constant_value(logit_length)
+    if known_length is not None and known_frames is not None and \
+            np.any(np.asarray(known_length) > np.asarray(known_frames)):
+        b = int(np.argmax(np.asarray(known_length) > np.asarray(known_frames)))
+        raise InvalidArgumentError(
+            f"{op}: Not enough time for target transition sequence (required: "
+            f"{int(np.asarray(known_length)[b])}, available: {int(np.asarray(known_frames)[b])}) "
+            f"in sequence {b}")
+    return dense, length
 
 
 @rules.composite("ctc_loss")
 def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
              blank_index=None, name=None):
     """The CTC loss (negative log probability of `labels`) of each batch element, as TF 2.21's
-    tf.nn.ctc_loss with dense labels: labels [batch, max_label_length] padded past
-    label_length, logits [frames, batch, num_classes] (or batch major with
-    logits_time_major=False), blank_index 0 unless given (negative counts from the end).
-    `unique` (from ctc_unique_labels) only makes TF's computation cheaper; the loss is the same,
-    so it is accepted and not needed. Sparse labels need tf.SparseTensor (UnimplementedError).
+    tf.nn.ctc_loss: dense labels [batch, max_label_length] padded past label_length, or a
+    tf.SparseTensor (then label_length is None and blank_index is required), logits
+    [frames, batch, num_classes] (or batch major with logits_time_major=False), blank_index 0
+    unless given (negative counts from the end). `unique` (from ctc_unique_labels) only makes
+    TF's computation cheaper; the loss is the same, so it is accepted and not needed.
 
         >>> logits = tf.math.log(tf.constant([[[0.2, 0.8]], [[0.6, 0.4]]]))  # frames 2, batch 1
         >>> round(float(tf.nn.ctc_loss(tf.constant([[1]]), logits, [1], [2])[0]), 4)  # -log .88
         0.1278
+        >>> sparse = tf.SparseTensor([[0, 0]], [1], [1, 1])
+        >>> round(float(tf.nn.ctc_loss(sparse, logits, None, [2], blank_index=0)[0]), 4)
+        0.1278
     """
-    from graphflow.errors import UnimplementedError
+    logit_length = _tensor(logit_length, "logit_length", dtypes.int32)
     if _is_sparse(labels):
-        raise UnimplementedError(
-            "ctc_loss: sparse labels need tf.SparseTensor, which graphflow does not have yet; "
-            "pass dense labels with label_length")
+        labels, label_length = _dense_labels("ctc_loss", labels, logit_length, blank_index, None)
+        unique = None
     del unique
     logits = _tensor(logits, "logits")
     labels = _tensor(labels, "labels", dtypes.int32)
     label_length = _tensor(label_length, "label_length", dtypes.int32)
-    logit_length = _tensor(logit_length, "logit_length", dtypes.int32)
     orig = logits.dtype
     if orig == dtypes.float16:
         logits = ew.cast(logits, dtypes.float32)
@@ -524,10 +550,11 @@ CTC_BEAM_SEARCH_DECODER = register(
     "ctc_beam_search_decoder", OPAQUE, _beam_infer, _beam_ref, num_outputs=None,
     doc="(indices, values, dense_shape) per path, then log_probability [batch, top_paths]")
 
-# graphflow has no tf.SparseTensor on main yet: the decoders return TF's SparseTensorValue
-# (a namedtuple of indices, values and dense_shape tensors) in its place.
-SparseTensorValue = collections.namedtuple("SparseTensorValue",
-                                           ["indices", "values", "dense_shape"])
+
+
+def _sparse(indices, values, dense_shape):
+    from graphflow.ops.sparse import SparseTensor
+    return SparseTensor(indices, values, dense_shape)
 
 
 def collapse_repeated(labels, seq_length, name=None):
@@ -561,8 +588,7 @@ def ctc_unique_labels(labels, name=None):
 def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
     """Best-path decoding of time-major logits: the most likely class per frame, repeats
     merged (merge_repeated) and blanks (num_classes - 1 unless blank_index is given) dropped.
-    Returns ([decoded], neg_sum_logits [batch, 1]); decoded is a SparseTensorValue (indices,
-    values, dense_shape), standing in for TF's SparseTensor.
+    Returns ([decoded], neg_sum_logits [batch, 1]); decoded is a tf.SparseTensor of int64.
 
         >>> x = tf.math.log(tf.constant([[[0.1, 0.9]], [[0.1, 0.9]], [[0.8, 0.2]]]))
         >>> decoded, neg = tf.nn.ctc_greedy_decoder(x, [3])   # class 1 is the blank
@@ -578,15 +604,14 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
     indices, values, shape, neg = dispatch(
         CTC_GREEDY_DECODER, (inputs, sequence_length),
         {"merge_repeated": bool(merge_repeated), "blank_index": blank})
-    return [SparseTensorValue(indices, values, shape)], neg
+    return [_sparse(indices, values, shape)], neg
 
 
 def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1):
     """Beam search decoding of time-major logits (blank: the last class), as TF 2.21's
     tf.nn.ctc_beam_search_decoder (TF's CTCBeamSearchDecoder algorithm, repeats not merged in
     the output). Returns ([decoded] * top_paths, log_probability [batch, top_paths]); each
-    decoded is a SparseTensorValue (indices, values, dense_shape) standing in for TF's
-    SparseTensor.
+    decoded is a tf.SparseTensor of int64.
 
         >>> x = tf.math.log(tf.constant([[[0.6, 0.4]], [[0.6, 0.4]]]))  # class 1 is the blank
         >>> decoded, log_p = tf.nn.ctc_beam_search_decoder(x, [2], beam_width=2, top_paths=2)
@@ -606,5 +631,5 @@ def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1
                                                 "top_paths"),
                      "merge_repeated": False})
     outs = list(outs)
-    decoded = [SparseTensorValue(*outs[3 * k:3 * k + 3]) for k in range(len(outs) // 3)]
+    decoded = [_sparse(*outs[3 * k:3 * k + 3]) for k in range(len(outs) // 3)]
     return decoded, outs[-1]
