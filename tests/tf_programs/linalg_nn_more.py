@@ -47,6 +47,9 @@ np.testing.assert_allclose(
 moved = np.concatenate([x[:, :, 1:], x[:, :, :1]], axis=2)  # the blank now last
 np.testing.assert_allclose(tf.nn.ctc_loss(lab - 1, moved, [2, 2], [5, 5], blank_index=-1),
                            base, rtol=1e-6)
+sparse_lab = tf.sparse.from_dense(tf.constant(lab))  # no zeros in lab: every label is stored
+np.testing.assert_allclose(tf.nn.ctc_loss(sparse_lab, x, None, [5, 5], blank_index=0), base,
+                           rtol=1e-6)
 collapsed, new_len = tf.nn.collapse_repeated(tf.constant([[1, 1, 2, 2, 3], [4, 4, 4, 0, 0]]),
                                              tf.constant([5, 3]))
 assert collapsed.numpy().tolist() == [[1, 2, 3], [4, 0, 0]] and new_len.numpy().tolist() == [3, 1]
