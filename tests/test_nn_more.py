@@ -188,6 +188,7 @@ def test_collapse_repeated_and_unique_labels_match_tf():
 def test_ctc_greedy_decoder_matches_tf(blank, values, shape):
     decoded, neg = tf.nn.ctc_greedy_decoder(LOGITS, LOGIT_LENGTH, blank_index=blank)
     d = decoded[0]
+    assert isinstance(d, tf.SparseTensor) and d.values.dtype is tf.int64
     assert d.values.numpy().tolist() == values and d.dense_shape.numpy().tolist() == shape
     rows = [0] * 5 + [1] * (len(values) - 5)
     assert d.indices.numpy().tolist() == [[r, c]
