@@ -631,3 +631,84 @@ def fori_loop(lower, upper, body_fun, init_val):
     i, val = _tf.while_loop(lambda i, v: i < upper, lambda i, v: [i + 1, body_fun(i, v)],
                             [_tf.constant(lower), init_val])
     return val
+
+
+# -- the rest of Keras 3.15's names (ops_numpy, ops_nn, ops_more) and its submodules ---------------
+from graphflow.keras.ops_numpy import (  # noqa: E402,F401
+    allclose, append, argpartition, array, array_split, average, bartlett, bincount,
+    bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
+    bitwise_xor, blackman, cbrt, copy, corrcoef, correlate, cross, deg2rad, diag, diagflat,
+    diagonal, diff, digitize, divide_no_nan, dsplit, dstack, empty, empty_like, erfc, erfinv, exp2,
+    fabs, fliplr, flipud, fmax, fmin, fmod, gcd, geomspace, get_item, hamming, hanning, heaviside,
+    histogram, hsplit, hypot, i0, inner, isclose, isin, isneginf, isposinf, isreal, kaiser, kron,
+    lcm, ldexp, left_shift, log10, log2, logaddexp, logaddexp2, logspace, median, nan_to_num,
+    nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean, nanmedian, nanmin,
+    nanpercentile, nanprod, nanquantile, nanstd, nansum, nanvar, nonzero, percentile, ptp,
+    quantile, rad2deg, result_type, right_shift, rot90, searchsorted, select, signbit, sinc, slogdet,
+    trapezoid, trunc, unique, unravel_index, vander, vdot, vectorize, view, vsplit)
+from graphflow.keras.ops_nn import (  # noqa: E402,F401
+    adaptive_average_pool, adaptive_max_pool, average_pool, batch_normalization, celu, conv,
+    conv_transpose, depth_to_space, depthwise_conv, dot_product_attention, fold, glu, hard_shrink,
+    hard_sigmoid, hard_silu, hard_swish, hard_tanh, in_top_k, layer_normalization, max_pool,
+    multi_hot, normalize, psnr, rms_normalization, separable_conv, soft_shrink, space_to_depth,
+    sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold, unfold)
+from graphflow.keras.ops_more import (  # noqa: E402,F401
+    associative_scan, cdist, cholesky, cholesky_inverse, custom_gradient, det, eigh,
+    extract_sequences, inv, jvp, logdet, lstsq, map, matrix_rank, pinv, qr, saturate_cast, scan,
+    segment_max, segment_min, segment_prod, slice_update, solve, solve_triangular, svd, switch,
+    vectorized_map)
+
+
+def nextafter(x1, x2):
+    """The next float after x1 toward x2 (float64 unless both are float32... as Keras: the
+    promoted float dtype)."""
+    from graphflow import math as _math
+    dt = result_type(x1, x2, float)
+    return _math.nextafter(_tf.cast(x1, dt), _tf.cast(x2, dt))
+
+
+def _submodule(name, names, source):
+    import sys
+    import types
+    mod = types.ModuleType(f"{__name__}.{name}", f"keras.ops.{name}: the Keras 3.15 names of "
+                           f"that submodule graphflow has.")
+    for n in names:
+        if hasattr(source, n):
+            setattr(mod, n, getattr(source, n))
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+def _build_submodules():
+    import sys
+    from graphflow.keras import ops_more
+    me = sys.modules[__name__]
+    nn_names = """adaptive_average_pool adaptive_max_pool average_pool batch_normalization
+        binary_crossentropy categorical_crossentropy celu conv conv_transpose depth_to_space
+        depthwise_conv dot_product_attention elu fold gelu glu hard_shrink hard_sigmoid hard_silu
+        hard_swish hard_tanh layer_normalization leaky_relu log_sigmoid log_softmax max_pool
+        moments multi_hot normalize one_hot psnr relu relu6 rms_normalization selu separable_conv
+        sigmoid silu soft_shrink softmax softplus softsign space_to_depth
+        sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
+        tanh_shrink threshold unfold""".split()
+    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq matrix_rank norm pinv qr
+        solve solve_triangular svd""".split()
+    image_names = """crop_images extract_patches hsv_to_rgb pad_images resize rgb_to_grayscale
+        rgb_to_hsv sobel_edges ssim""".split()
+    numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))
+                   and n not in nn_names and n not in linalg_names and n not in (
+                       "cond", "while_loop", "fori_loop", "scan", "map", "switch",
+                       "associative_scan", "vectorized_map", "custom_gradient",
+                       "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape",
+                       "cast", "result_type", "stop_gradient", "slice", "slice_update",
+                       "scatter", "scatter_update", "saturate_cast", "segment_sum",
+                       "segment_max", "segment_min", "segment_prod", "top_k", "in_top_k",
+                       "logsumexp", "extract_sequences", "erfinv", "rsqrt", "cdist",
+                       "logdet")] + ["slogdet", "logaddexp"]
+    linalg = _submodule("linalg", linalg_names, me)
+    linalg.norm = ops_more.norm
+    return (_submodule("nn", nn_names, me), linalg, _submodule("image", image_names, ops_more),
+            _submodule("numpy", numpy_names, me))
+
+
+nn, linalg, image, numpy = _build_submodules()

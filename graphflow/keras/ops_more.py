@@ -1,0 +1,450 @@
+"""keras.ops's linear algebra (`keras.ops.linalg`), core (scan, map, switch, jvp, ...),
+math (segment reductions, extract_sequences) and image names that graphflow/keras/ops.py does
+not define itself, built from graphflow's tf.linalg, control-flow and tf.image ops.
+
+    >>> from graphflow.keras import ops
+    >>> ops.det(np.array([[2.0, 1.0], [1.0, 3.0]], np.float32)).numpy()
+    5.0
+    >>> ops.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(4.0, dtype=np.float32))[0].numpy()
+    6.0
+"""
+import builtins
+
+import numpy as np
+
+from graphflow import dtypes
+from graphflow.keras.ops_numpy import _t, result_type
+from graphflow.ops import api as _tf
+from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
+from graphflow.utils import nest as _nest
+
+
+def _lf(x):
+    """x for a linear-algebra op: integers become float32 (Keras's linalg converts them)."""
+    x = _t(x)
+    return x if x.dtype.is_floating else _tf.cast(x, dtypes.float32)
+
+
+def _square(x, name):
+    shape = x.shape.as_list()
+    if len(shape) < 2:
+        raise ValueError(f"Expected input to have rank >= 2. Received scalar input {x}."
+                         if not shape else
+                         f"Expected input to have rank >= 2. Received input with shape "
+                         f"{tuple(shape)}.")
+    if shape[-1] != shape[-2]:
+        raise ValueError(f"Expected a square matrix. Received non-square input with shape "
+                         f"{tuple(shape)}")
+
+
+# -- linear algebra ---------------------------------------------------------------------------------
+def _linalg():
+    from graphflow import linalg
+    return linalg
+
+
+def cholesky(x, upper=False):
+    """The Cholesky factor L (L L^T = x), or its transpose when upper."""
+    x = _lf(x)
+    _square(x, "cholesky")
+    out = _linalg().cholesky(x)
+    return _linalg().adjoint(out) if upper else out
+
+
+def cholesky_inverse(x, upper=False):
+    """The inverse of A from its Cholesky factor x (A = x x^T, or x^T x when upper)."""
+    x = _lf(x)
+    _square(x, "cholesky_inverse")
+    eye = _tf.eye(x.shape[-1], dtype=x.dtype)
+    inv = _linalg().triangular_solve(x, _tf.broadcast_to(eye, x.shape.as_list()), lower=not upper)
+    if upper:
+        return _tf.matmul(inv, inv, transpose_b=True)
+    return _tf.matmul(inv, inv, transpose_a=True)
+
+
+def det(x):
+    """Determinants of square matrices."""
+    x = _lf(x)
+    _square(x, "det")
+    return _linalg().det(x)
+
+
+def inv(x):
+    """Inverses of square matrices."""
+    x = _lf(x)
+    _square(x, "inv")
+    return _linalg().inv(x)
+
+
+def logdet(x):
+    """log det of Hermitian positive-definite matrices (through the Cholesky factor)."""
+    x = _lf(x)
+    return _linalg().logdet(x)
+
+
+def eigh(x):
+    """(eigenvalues ascending, eigenvectors) of symmetric matrices."""
+    x = _lf(x)
+    _square(x, "eigh")
+    return _linalg().eigh(x)
+
+
+def solve(a, b):
+    """x with a x = b (b a matrix or, with one rank less than a, a vector)."""
+    a, b = _lf(a), _lf(b)
+    _square(a, "solve")
+    if b.shape.rank == a.shape.rank - 1:
+        return _tf.squeeze(_linalg().solve(a, _tf.expand_dims(b, -1)), [-1])
+    return _linalg().solve(a, b)
+
+
+def solve_triangular(a, b, lower=False):
+    """x with a x = b for triangular a (upper unless lower)."""
+    a, b = _lf(a), _lf(b)
+    _square(a, "solve_triangular")
+    if b.shape.rank == a.shape.rank - 1:
+        return _tf.squeeze(_linalg().triangular_solve(a, _tf.expand_dims(b, -1), lower=lower),
+                           [-1])
+    return _linalg().triangular_solve(a, b, lower=lower)
+
+
+def pinv(x, rcond=None):
+    """Moore-Penrose pseudo-inverse (singular values below rcond * the largest are dropped)."""
+    x = _lf(x)
+    if rcond is None:
+        rcond = 1e-15
+    return _linalg().pinv(x, rcond=rcond)
+
+
+def matrix_rank(x, tol=None):
+    """The number of singular values above tol (NumPy's default tolerance)."""
+    return _linalg().matrix_rank(_lf(x), tol=tol)
+
+
+def qr(x, mode="reduced"):
+    """(q, r) of x; mode 'reduced' or 'complete'."""
+    if mode not in ("reduced", "complete"):
+        raise ValueError("`mode` argument value not supported. Expected one of "
+                         f"{{'reduced', 'complete'}}. Received: mode={mode}")
+    return _linalg().qr(_lf(x), full_matrices=mode == "complete")
+
+
+def svd(x, full_matrices=True, compute_uv=True):
+    """(u, s, vh) with x = u diag(s) vh (NumPy's order), or s alone."""
+    x = _lf(x)
+    if not compute_uv:
+        return _linalg().svd(x, full_matrices=full_matrices, compute_uv=False)
+    s, u, v = _linalg().svd(x, full_matrices=full_matrices, compute_uv=True)
+    return u, s, _linalg().adjoint(v)
+
+
+def lstsq(a, b, rcond=None):
+    """The least-squares solution x of a x = b (minimum norm; numpy.linalg.lstsq's x)."""
+    a, b = _lf(a), _lf(b)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError("Leading dimensions of input arrays must match")
+    if a.shape.rank != 2:
+        raise TypeError(f"{a.shape.rank}-dimensional array given. Array must be two-dimensional")
+    vector = b.shape.rank == 1
+    if vector:
+        b = b[:, None]
+    if b.shape.rank != 2:
+        raise TypeError(f"{b.shape.rank}-dimensional array given. Array must be one or "
+                        "two-dimensional")
+    m, n = a.shape.as_list()
+    eps = np.finfo(np.dtype(a.dtype.np)).eps
+    rcond = eps * builtins.max(m, n) if rcond is None else rcond
+    s, u, v = _linalg().svd(a, full_matrices=False)
+    keep = s > rcond * _tf.reduce_max(s)
+    safe = _tf.where(keep, s, _tf.ones_like(s))
+    inv_s = _tf.where(keep, 1.0 / safe, _tf.zeros_like(s))
+    x = _tf.matmul(v, _tf.expand_dims(inv_s, -1) * _tf.matmul(u, b, transpose_a=True))
+    return x[:, 0] if vector else x
+
+
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    from graphflow.keras import ops as _ops
+    return _ops.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """(fun(*primals), the Jacobian-vector product along tangents) and aux with has_aux, by
+    forward-mode autodiff (graphflow.autodiff.ForwardAccumulator)."""
+    from graphflow.autodiff import ForwardAccumulator
+    primals = [_t(p) for p in primals]
+    tangents = [_tf.cast(_t(t), p.dtype) for t, p in zip(tangents, primals)]
+    with ForwardAccumulator(primals, tangents) as acc:
+        out = fun(*primals)
+        aux = None
+        if has_aux:
+            out, aux = out
+    flat = _nest.flatten(out)
+    jv = [acc.jvp(o) for o in flat]
+    jv = [_tf.zeros_like(o) if j is None else j for o, j in zip(flat, jv)]
+    result = (out, _nest.pack_sequence_as(out, jv))
+    return result + (aux,) if has_aux else result
+
+
+# -- core ------------------------------------------------------------------------------------------
+def saturate_cast(x, dtype):
+    """Casts to dtype, clamping values to its range first."""
+    from graphflow.ops.casts import saturate_cast as _sat
+    return _sat(_t(x), dtype)
+
+
+def slice_update(inputs, start_indices, updates):
+    """inputs with the block starting at start_indices replaced by updates."""
+    x, u = _t(inputs), _t(updates)
+    u = _tf.cast(u, x.dtype)
+    starts = [int(s) for s in np.asarray(start_indices).reshape(-1)] \
+        if not isinstance(start_indices, (list, tuple)) or not builtins.any(
+            isinstance(s, (_Tensor, _Variable)) for s in start_indices) else start_indices
+    shape = u.shape.as_list()
+    grids = np.meshgrid(*[np.arange(d) for d in shape], indexing="ij")
+    if isinstance(starts, list) and builtins.all(isinstance(s, int) for s in starts):
+        full = x.shape.as_list()
+        # XLA's dynamic_update_slice clamps the start so the block fits
+        starts = [builtins.min(builtins.max(s, 0), f - d) for s, f, d in zip(starts, full, shape)]
+        idx = np.stack([g + s for g, s in zip(grids, starts)], -1).astype(np.int32)
+        return _tf.tensor_scatter_nd_update(x, _tf.constant(idx), u)
+    idx = _tf.stack([_tf.constant(g.astype(np.int32)) + _tf.cast(s, dtypes.int32)
+                     for g, s in zip(grids, starts)], -1)
+    return _tf.tensor_scatter_nd_update(x, idx, u)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """(final carry, stacked ys) of carry, y = f(carry, x) over the leading axis of xs (JAX's
+    lax.scan; with xs None, `length` steps with x None)."""
+    if not callable(f):
+        raise TypeError(f"`f` should be a callable. Received: f={f}")
+    if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
+        raise ValueError(f"`unroll` must be an positive integer or boolean. Received: "
+                         f"unroll={unroll}")
+    if xs is None and length is None:
+        raise ValueError("Got no `xs` to scan over and `length` not provided.")
+    xs_flat = [] if xs is None else [_t(x) for x in _nest.flatten(xs)]
+    n = int(length) if length is not None else xs_flat[0].shape[0]
+    carry = _nest.map_structure(_t, init)
+    steps = builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)
+    ys = []
+    # a Python loop (the trace unrolls it): carries and ys keep their structure and dtypes
+    for i in steps:
+        x = None if xs is None else _nest.pack_sequence_as(xs, [e[i] for e in xs_flat])
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    if not ys:
+        return carry, None
+    if ys[0] is None:
+        return carry, None
+    stacked = _nest.map_structure(lambda *e: _tf.stack([_t(v) for v in e]), *ys)
+    return carry, stacked
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """The inclusive scan of the associative f along axis (prefix sums for f = add)."""
+    if not callable(f):
+        raise TypeError(f"`f` should be a callable. Received: f={f}")
+    flat = [_t(e) for e in _nest.flatten(elems)]
+    n = flat[0].shape[axis]
+    if not builtins.all(e.shape[axis] == n for e in flat[1:]):
+        raise ValueError("Array inputs to associative_scan must have the same first dimension.")
+    if reverse:
+        flat = [_tf.reverse(e, [axis]) for e in flat]
+
+    def take(e, i):
+        idx = [builtins.slice(None)] * e.shape.rank
+        idx[axis] = builtins.slice(i, i + 1)
+        return e[tuple(idx)]
+    acc = [take(e, 0) for e in flat]
+    out = [[a] for a in acc]
+    for i in builtins.range(1, n):
+        acc = _nest.flatten(f(_nest.pack_sequence_as(elems, acc),
+                              _nest.pack_sequence_as(elems, [take(e, i) for e in flat])))
+        for o, a in zip(out, acc):
+            o.append(a)
+    res = [_tf.concat(o, axis) for o in out]
+    if reverse:
+        res = [_tf.reverse(r, [axis]) for r in res]
+    return _nest.pack_sequence_as(elems, res)
+
+
+def map(f, xs):  # noqa: A001 - Keras's name
+    """f applied to each slice of xs along the leading axis, stacked (tf.map_fn)."""
+    xs = _nest.map_structure(_t, xs)
+    first = _nest.pack_sequence_as(xs, [x[0] for x in _nest.flatten(xs)])
+    out = f(first)
+    from graphflow.tensor import TensorSpec
+    sig = _nest.map_structure(lambda o: TensorSpec(_t(o).shape, _t(o).dtype), out)
+    return _tf.map_fn(f, xs, fn_output_signature=sig)
+
+
+def switch(index, branches, *operands):
+    """branches[index](*operands), the index clipped to the branches."""
+    idx = _tf.clip_by_value(_tf.cast(_t(index), dtypes.int32), 0, len(branches) - 1)
+    return _tf.switch_case(idx, [lambda b=b: b(*operands) for b in branches])
+
+
+def vectorized_map(function, elements):
+    """function applied to each slice of elements along the leading axis (tf.vectorized_map)."""
+    return _tf.vectorized_map(function, elements)
+
+
+def custom_gradient(f):
+    """f with its own gradient: f returns (value, grad_fn) (tf.custom_gradient)."""
+    return _tf.custom_gradient(f)
+
+
+# -- math ------------------------------------------------------------------------------------------
+def _segment(name, data, segment_ids, num_segments, sorted):  # noqa: A002
+    from graphflow import math as _math
+    if sorted:
+        if num_segments is not None:
+            raise ValueError("Argument `num_segments` cannot be set when sorted is True when "
+                             f"using the tensorflow backend.Received: num_segments={num_segments}, "
+                             f"sorted={sorted}.")
+        return getattr(_math, f"segment_{name}")(data, segment_ids)
+    if num_segments is None:
+        num_segments = int(np.max(np.asarray(segment_ids))) + 1
+    return getattr(_math, f"unsorted_segment_{name}")(data, segment_ids, num_segments)
+
+
+def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """The maximum of each segment of data (the dtype's lowest value for empty segments)."""
+    return _segment("max", data, segment_ids, num_segments, sorted)
+
+
+def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """The minimum of each segment of data."""
+    return _segment("min", data, segment_ids, num_segments, sorted)
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """The product of each segment of data (1 for empty segments)."""
+    return _segment("prod", data, segment_ids, num_segments, sorted)
+
+
+def extract_sequences(x, sequence_length, sequence_stride):
+    """Frames of sequence_length every sequence_stride along the last axis:
+    [..., num_sequences, sequence_length]."""
+    x = _t(x)
+    n = x.shape[-1]
+    count = builtins.max(0, 1 + (n - sequence_length) // sequence_stride)
+    idx = (np.arange(count)[:, None] * sequence_stride
+           + np.arange(sequence_length)[None, :]).astype(np.int32)
+    return _tf.gather(x, _tf.constant(idx), axis=x.shape.rank - 1)
+
+
+def cdist(x, y):
+    """Euclidean distances between the rows of x and of y ([..., n, m])."""
+    (a, b), = [[_t(x), _t(y)]]
+    dt = result_type(a.dtype.name, b.dtype.name, float)
+    a, b = _tf.cast(a, dt), _tf.cast(b, dt)
+    d = _tf.expand_dims(a, -2) - _tf.expand_dims(b, -3)
+    return _tf.sqrt(_tf.reduce_sum(_tf.square(d), -1))
+
+
+# -- image -----------------------------------------------------------------------------------------
+def _image():
+    from graphflow import image
+    return image
+
+
+def _cl(data_format, name):
+    if data_format not in (None, "channels_last"):
+        raise NotImplementedError(f"keras.ops.image.{name}: only data_format='channels_last' "
+                                  "is supported")
+
+
+def rgb_to_grayscale(images, data_format=None):
+    """Luma of RGB images (keeps a channel axis of 1)."""
+    _cl(data_format, "rgb_to_grayscale")
+    x = _t(images)
+    dt = x.dtype
+    return _tf.cast(_image().rgb_to_grayscale(_tf.cast(x, dtypes.float32)
+                                              if not dt.is_floating else x), dt)
+
+
+def rgb_to_hsv(images, data_format=None):
+    """RGB in [0, 1] to HSV."""
+    _cl(data_format, "rgb_to_hsv")
+    return _image().rgb_to_hsv(_t(images))
+
+
+def hsv_to_rgb(images, data_format=None):
+    """HSV to RGB."""
+    _cl(data_format, "hsv_to_rgb")
+    return _image().hsv_to_rgb(_t(images))
+
+
+def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
+           pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
+    """Images resized to size (height, width), through tf.image.resize."""
+    _cl(data_format, "resize")
+    if crop_to_aspect_ratio or pad_to_aspect_ratio:
+        raise NotImplementedError("keras.ops.image.resize: crop_to_aspect_ratio and "
+                                  "pad_to_aspect_ratio are not supported")
+    x = _t(images)
+    out = _image().resize(x, list(size), method=interpolation, antialias=antialias)
+    return out if x.dtype.is_floating else _tf.cast(out, dtypes.float32)
+
+
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
+                    data_format=None):
+    """Patches of size (h, w) as channels [batch, rows, cols, h * w * channels]."""
+    _cl(data_format, "extract_patches")
+    h, w = (size, size) if isinstance(size, int) else size
+    st = (h, w) if strides is None else ((strides, strides) if isinstance(strides, int)
+                                         else tuple(strides))
+    dr = (dilation_rate, dilation_rate) if isinstance(dilation_rate, int) else dilation_rate
+    x = _t(images)
+    squeeze = x.shape.rank == 3
+    if squeeze:
+        x = _tf.expand_dims(x, 0)
+    out = _image().extract_patches(x, [1, h, w, 1], [1, st[0], st[1], 1], [1, dr[0], dr[1], 1],
+                                   padding.upper())
+    return out[0] if squeeze else out
+
+
+def sobel_edges(images, data_format=None):
+    """Sobel gradients, as Keras returns them."""
+    _cl(data_format, "sobel_edges")
+    return _image().sobel_edges(_t(images))
+
+
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+         data_format=None):
+    """Structural similarity (tf.image.ssim)."""
+    _cl(data_format, "ssim")
+    return _image().ssim(_t(image1), _t(image2), max_val, filter_size=filter_size,
+                         filter_sigma=filter_sigma, k1=k1, k2=k2)
+
+
+def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
+                right_cropping=None, target_height=None, target_width=None, data_format=None):
+    """Images cropped by the given margins (or to target_height/width from the top-left
+    margins)."""
+    _cl(data_format, "crop_images")
+    x = _t(images)
+    h, w = x.shape.as_list()[-3:-1]
+    top, left = top_cropping or 0, left_cropping or 0
+    if target_height is None:
+        target_height = h - top - (bottom_cropping or 0)
+    if target_width is None:
+        target_width = w - left - (right_cropping or 0)
+    return _image().crop_to_bounding_box(x, top, left, target_height, target_width)
+
+
+def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
+               right_padding=None, target_height=None, target_width=None, data_format=None):
+    """Images padded with zeros by the given margins (or to target_height/width)."""
+    _cl(data_format, "pad_images")
+    x = _t(images)
+    h, w = x.shape.as_list()[-3:-1]
+    top, left = top_padding or 0, left_padding or 0
+    if target_height is None:
+        target_height = h + top + (bottom_padding or 0)
+    if target_width is None:
+        target_width = w + left + (right_padding or 0)
+    return _image().pad_to_bounding_box(x, top, left, target_height, target_width)
