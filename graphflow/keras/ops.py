@@ -644,7 +644,7 @@ from graphflow.keras.ops_numpy import (  # noqa: E402,F401
     lcm, ldexp, left_shift, log10, log2, logaddexp, logaddexp2, logspace, median, nan_to_num,
     nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean, nanmedian, nanmin,
     nanpercentile, nanprod, nanquantile, nanstd, nansum, nanvar, nonzero, percentile, ptp,
-    quantile, rad2deg, result_type, right_shift, rot90, searchsorted, select, signbit, sinc, slogdet,
+    quantile, rad2deg, right_shift, rot90, searchsorted, select, signbit, sinc, slogdet,
     trapezoid, trunc, unique, unravel_index, vander, vdot, vectorize, view, vsplit)
 from graphflow.keras.ops_nn import (  # noqa: E402,F401
     adaptive_average_pool, adaptive_max_pool, average_pool, batch_normalization, celu, conv,
@@ -660,10 +660,10 @@ from graphflow.keras.ops_more import (  # noqa: E402,F401
 
 
 def nextafter(x1, x2):
-    """The next float after x1 toward x2 (float64 unless both are float32... as Keras: the
-    promoted float dtype)."""
+    """The next representable float after x1 toward x2, in the promoted float dtype."""
     from graphflow import math as _math
-    dt = result_type(x1, x2, float)
+    from graphflow.keras.ops_numpy import _rt
+    dt = _rt(x1, x2, float)
     return _math.nextafter(_tf.cast(x1, dt), _tf.cast(x2, dt))
 
 

@@ -134,9 +134,24 @@ def _t(x, dtype=None):
     return _tf.convert_to_tensor(x, dtype=dtype)
 
 
-def _promote(*xs, extra=()):
-    """xs converted to one tensor dtype by Keras's rule (extra: further dtypes, e.g. float)."""
-    dt = result_type(*xs, *extra)
+def _strong(x):
+    """x's dtype once converted: most Keras functions convert their inputs before promoting,
+    so a Python 1 counts as int32 and 1.5 as float32 there (only add, divide_no_nan, fmax,
+    fmin and their like treat Python scalars as weak)."""
+    if isinstance(x, (bool, int, float)) or (isinstance(x, (list, tuple)) and not hasattr(x, "dtype")):
+        return _t(x).dtype.name
+    return x
+
+
+def _rt(*values):
+    """result_type of values converted first (Python scalars strong)."""
+    return result_type(*[_strong(v) for v in values])
+
+
+def _promote(*xs, extra=(), weak=False):
+    """xs converted to one tensor dtype by Keras's rule (extra: further dtypes, e.g. float;
+    weak: Python scalars take the other operand's dtype, as in Keras's add)."""
+    dt = result_type(*(xs if weak else [_strong(x) for x in xs]), *extra)
     return [_tf.cast(_t(x), dt) for x in xs], dt
 
 
@@ -429,7 +444,7 @@ def _int_float(dt):
 
 def hypot(x1, x2):
     """sqrt(x1**2 + x2**2) without overflow."""
-    dt = _int_float(result_type(x1, x2))
+    dt = _int_float(_rt(x1, x2))
     a, b = _tf.abs(_tf.cast(_t(x1), dt)), _tf.abs(_tf.cast(_t(x2), dt))
     big, small = _tf.maximum(a, b), _tf.minimum(a, b)
     from graphflow import math as _math
@@ -439,7 +454,7 @@ def hypot(x1, x2):
 
 def heaviside(x1, x2):
     """0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0."""
-    dt = _int_float(result_type(x1, x2))
+    dt = _int_float(_rt(x1, x2))
     a, b = _tf.cast(_t(x1), dt), _tf.cast(_t(x2), dt)
     return _tf.where(a < 0, _tf.zeros_like(a), _tf.where(a > 0, _tf.ones_like(a), b))
 
@@ -463,7 +478,7 @@ def logaddexp2(x1, x2):
 
 def fmax(x1, x2):
     """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    (a, b), _ = _promote(x1, x2)
+    (a, b), _ = _promote(x1, x2, weak=True)
     if not a.dtype.is_floating:
         return _tf.maximum(a, b)
     return _tf.where(_tf.is_nan(a), b, _tf.where(_tf.is_nan(b), a, _tf.maximum(a, b)))
@@ -471,7 +486,7 @@ def fmax(x1, x2):
 
 def fmin(x1, x2):
     """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    (a, b), _ = _promote(x1, x2)
+    (a, b), _ = _promote(x1, x2, weak=True)
     if not a.dtype.is_floating:
         return _tf.minimum(a, b)
     return _tf.where(_tf.is_nan(a), b, _tf.where(_tf.is_nan(b), a, _tf.minimum(a, b)))
@@ -490,7 +505,7 @@ def fmod(x1, x2):
 def divide_no_nan(x1, x2):
     """x1 / x2, 0 where x2 is 0."""
     from graphflow import math as _math
-    (a, b), dt = _promote(x1, x2, extra=(float,))
+    (a, b), dt = _promote(x1, x2, extra=(float,), weak=True)
     return _math.divide_no_nan(a, b)
 
 
@@ -499,7 +514,7 @@ def ldexp(x1, x2):
     name2 = _dtype_of(x2)[0]
     if "int" not in name2:
         raise TypeError(f"ldexp exponent must be an integer type. Received: x2 dtype={name2}")
-    dt = result_type(x1, x2, float)
+    dt = _rt(x1, x2, float)
     a = _tf.cast(_t(x1), dt)
     out = a * _tf.pow(_tf.cast(2.0, dt), _tf.cast(_t(x2), dt))
     from graphflow.ops.math_extra import is_inf
@@ -996,7 +1011,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 def correlate(x1, x2, mode="valid"):
     """Cross-correlation of two 1-D sequences (numpy.correlate; modes valid, same, full)."""
-    (a, b), dt = _promote(x1, x2)
+    (a, b), dt = _promote(x1, x2, weak=True)
     if dt in ("int64",):
         dt = "float64"
     elif "float" not in dt:
