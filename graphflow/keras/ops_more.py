@@ -293,7 +293,8 @@ def vectorized_map(function, elements):
 
 def custom_gradient(f):
     """f with its own gradient: f returns (value, grad_fn) (tf.custom_gradient)."""
-    return _tf.custom_gradient(f)
+    from graphflow.autodiff import custom_gradient as _custom_gradient
+    return _custom_gradient(f)
 
 
 # -- math ------------------------------------------------------------------------------------------

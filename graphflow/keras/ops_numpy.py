@@ -1064,7 +1064,10 @@ def _split_at(x, indices_or_sections, axis):
     n = x.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
         if n % int(indices_or_sections):
-            raise ValueError("array split does not result in an equal division")
+            raise _InvalidArgumentError(
+                "Number of ways to split should evenly divide the split dimension, but got "
+                f"split_dim {axis % x.shape.rank} (size = {n}) and num_split "
+                f"{int(indices_or_sections)}")
         return _tf.split(x, int(indices_or_sections), axis)
     bounds = [0] + [builtins.min(builtins.max(int(i) % (n + 1) if int(i) < 0 else int(i), 0), n)
                     for i in indices_or_sections] + [n]
