@@ -69,7 +69,7 @@ def _dtype_of(x):
     if x is bool:
         return "bool", False
     if isinstance(x, str):
-        return dtypes.as_dtype(x).name, False
+        return (x if x in _LATTICE else dtypes.as_dtype(x).name), False
     if isinstance(x, dtypes.DType):
         return x.name, False
     if isinstance(x, bool):
@@ -247,7 +247,7 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """Numbers spaced evenly on a log scale from start to stop (numpy.geomspace).
 
-        >>> geomspace(1, 1000, 4).numpy()
+        >>> geomspace(1, 1000, 4).numpy().round(3)
         array([   1.,   10.,  100., 1000.], dtype=float32)
     """
     float_dt = result_type(_dtype_of(start)[0], _dtype_of(stop)[0], float)
