@@ -365,6 +365,12 @@ CASES = [
     ("extract_sequences", "extract_sequences", (np.arange(10, dtype=np.float32), 4, 3), {}),
     ("extract_sequences_2d", "extract_sequences", (r((2, 7), seed=31), 3, 2), {}),
     ("cdist", "cdist", (r((3, 2), seed=32), r((4, 2), seed=33)), {}),
+    ("rearrange_perm", "rearrange", (IMG, "b h w c -> b c h w"), {}),
+    ("rearrange_merge", "rearrange", (IMG, "b h w c -> h (b w) c"), {}),
+    ("rearrange_split", "rearrange", (IMG, "b (h1 h) (w1 w) c -> (b h1 w1) h w c"),
+     {"h1": 2, "w1": 3}),
+    ("rearrange_s2d", "rearrange", (IMG, "b (h h1) (w w1) c -> b h w (c h1 w1)"),
+     {"h1": 2, "w1": 2}),
     # image
     ("image_rgb_to_grayscale", "image.rgb_to_grayscale", (IMG,), {}),
     ("image_rgb_to_hsv", "image.rgb_to_hsv", (IMG,), {}),

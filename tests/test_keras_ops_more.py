@@ -360,6 +360,10 @@ ERRORS = [
     ("segment_sorted_num", lambda: ops.segment_max(F1, np.array([0, 0, 1]), num_segments=2,
                                                    sorted=True), ValueError, "num_segments"),
     ("array_split_list", lambda: ops.array_split(F1, [1]), TypeError, "indices_or_sections"),
+    ("rearrange_arrow", lambda: ops.rearrange(F1, "a b"), ValueError, "->"),
+    ("rearrange_rank", lambda: ops.rearrange(F1, "a b c -> a b c"), ValueError, "rank"),
+    ("rearrange_axes", lambda: ops.rearrange(F1, "a b -> a c"), ValueError, "same axes"),
+    ("rearrange_infer", lambda: ops.rearrange(F1, "(a b) c -> a b c"), ValueError, "infer"),
     ("vsplit_uneven", lambda: ops.vsplit(F1, 2), tf.errors.InvalidArgumentError, "evenly divide"),
 ]
 

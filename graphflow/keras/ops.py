@@ -653,7 +653,7 @@ from graphflow.keras.ops_nn import (  # noqa: E402,F401
     multi_hot, normalize, psnr, rms_normalization, separable_conv, soft_shrink, space_to_depth,
     sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold, unfold)
 from graphflow.keras.ops_more import (  # noqa: E402,F401
-    associative_scan, cdist, cholesky, cholesky_inverse, custom_gradient, det, eigh,
+    associative_scan, cdist, cholesky, rearrange, cholesky_inverse, custom_gradient, det, eigh,
     extract_sequences, inv, jvp, logdet, lstsq, map, matrix_rank, pinv, qr, saturate_cast, scan,
     segment_max, segment_min, segment_prod, slice_update, solve, solve_triangular, svd, switch,
     vectorized_map)

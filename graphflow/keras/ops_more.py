@@ -449,3 +449,52 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     if target_width is None:
         target_width = w + left + (right_padding or 0)
     return _image().pad_to_bounding_box(x, top, left, target_height, target_width)
+
+
+# -- einops ------------------------------------------------------------------------------------------
+def _einops_axes(side):
+    import re
+    axes = re.findall(r"\w+|\([\w\s]*\)", side)
+    rest = re.sub(r"\w+|\([\w\s]*\)", "", side).strip()
+    if rest:
+        raise ValueError(f"keras.ops.rearrange: cannot parse {side!r} (named axes and "
+                         "parenthesized groups only)")
+    return [a[1:-1].split() if a.startswith("(") else [a] for a in axes]
+
+
+def rearrange(tensor, pattern, **axes_lengths):
+    """Axes reordered, merged and split as an einops pattern says:
+    'b (h1 h) w c -> (b h1) h w c' with h1=2.
+
+        >>> rearrange(np.zeros((2, 6, 4)), "b (h1 h) w -> (b h1) w h", h1=3).shape
+        TensorShape([6, 4, 2])
+    """
+    if "->" not in pattern:
+        raise ValueError(f"keras.ops.rearrange: the pattern needs '->'. Received: {pattern!r}")
+    x = _t(tensor)
+    left, right = (s.strip() for s in pattern.split("->"))
+    ins, outs = _einops_axes(left), _einops_axes(right)
+    shape = x.shape.as_list()
+    if len(ins) != len(shape):
+        raise ValueError(f"keras.ops.rearrange: pattern {left!r} names {len(ins)} axes, the "
+                         f"tensor has rank {len(shape)}")
+    sizes = dict(axes_lengths)
+    for group, dim in zip(ins, shape):
+        unknown = [a for a in group if a not in sizes]
+        known = int(np.prod([sizes[a] for a in group if a in sizes]))
+        if len(unknown) > 1:
+            raise ValueError(f"keras.ops.rearrange: cannot infer the sizes of {unknown} in "
+                             f"({' '.join(group)}); pass them as keyword arguments")
+        if unknown:
+            sizes[unknown[0]] = dim // known
+        if int(np.prod([sizes[a] for a in group])) != dim:
+            raise ValueError(f"keras.ops.rearrange: ({' '.join(group)}) does not divide the "
+                             f"axis of size {dim}")
+    flat_in = [a for g in ins for a in g]
+    flat_out = [a for g in outs for a in g]
+    if sorted(flat_in) != sorted(flat_out):
+        raise ValueError(f"keras.ops.rearrange: both sides must name the same axes. Received: "
+                         f"{pattern!r}")
+    x = _tf.reshape(x, [sizes[a] for a in flat_in])
+    x = _tf.transpose(x, [flat_in.index(a) for a in flat_out])
+    return _tf.reshape(x, [int(np.prod([sizes[a] for a in g])) for g in outs])
