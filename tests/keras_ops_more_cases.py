@@ -351,6 +351,10 @@ CASES = [
     ("pinv", "pinv", (F,), {}),
     ("matrix_rank", "matrix_rank", (np.array([[1.0, 2.0], [2.0, 4.0]], np.float32),), {}),
     ("matrix_rank_full", "matrix_rank", (spd(3),), {}),
+    ("lu_factor", "lu_factor", (np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 10.0]],
+                                         np.float32),), {}),
+    ("lu_factor_rand", "lu_factor", (r((5, 5), seed=34),), {}),
+    ("lu_factor_f64", "lu_factor", (r((4, 4), "float64", seed=35),), {}),
     ("lstsq", "lstsq", (r((5, 3), seed=29), r((5,), seed=30)), {}),
     ("lstsq_mat", "lstsq", (r((5, 3), seed=29), r((5, 2), seed=30)), {}),
     # core and math

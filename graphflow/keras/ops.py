@@ -654,7 +654,7 @@ from graphflow.keras.ops_nn import (  # noqa: E402,F401
     sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold, unfold)
 from graphflow.keras.ops_more import (  # noqa: E402,F401
     associative_scan, cdist, cholesky, rearrange, cholesky_inverse, custom_gradient, det, eigh,
-    extract_sequences, inv, jvp, logdet, lstsq, map, matrix_rank, pinv, qr, saturate_cast, scan,
+    extract_sequences, inv, jvp, logdet, lstsq, lu_factor, map, matrix_rank, pinv, qr, saturate_cast, scan,
     segment_max, segment_min, segment_prod, slice_update, solve, solve_triangular, svd, switch,
     vectorized_map)
 
@@ -691,8 +691,8 @@ def _build_submodules():
         sigmoid silu soft_shrink softmax softplus softsign space_to_depth
         sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
         tanh_shrink threshold unfold""".split()
-    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq matrix_rank norm pinv qr
-        solve solve_triangular svd""".split()
+    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
+        pinv qr solve solve_triangular svd""".split()
     image_names = """crop_images extract_patches hsv_to_rgb pad_images resize rgb_to_grayscale
         rgb_to_hsv sobel_edges ssim""".split()
     numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))

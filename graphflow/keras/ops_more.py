@@ -15,6 +15,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.keras.ops_numpy import _t, result_type
 from graphflow.ops import api as _tf
+from graphflow.ops.linalg_lu import lu as _lu
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 from graphflow.utils import nest as _nest
 
@@ -160,6 +161,24 @@ def lstsq(a, b, rcond=None):
     inv_s = _tf.where(keep, 1.0 / safe, _tf.zeros_like(s))
     x = _tf.matmul(v, _tf.expand_dims(inv_s, -1) * _tf.matmul(u, b, transpose_a=True))
     return x[:, 0] if vector else x
+
+
+def lu_factor(x):
+    """(lu, pivots) of square matrices: L below the diagonal and U on and above it, and the
+    permutation as Keras's TensorFlow backend returns it (the inverse of tf.linalg.lu's p, so
+    x = (L @ U)[pivots])."""
+    x = _lf(x)
+    shape = x.shape.as_list()
+    if len(shape) < 2:
+        raise ValueError(f"Expected input to have rank >= 2. Received input with shape "
+                         f"{tuple(shape)}.")
+    if shape[-1] != shape[-2]:
+        raise ValueError("LU decomposition failed: Expected a square matrix. Received "
+                         f"non-square input with shape {tuple(shape)}. LU decomposition is only "
+                         "supported for square matrices in Tensorflow.")
+    packed, p = _lu(x)
+    from graphflow.ops.sort import argsort
+    return packed, _tf.cast(argsort(p, axis=-1), dtypes.int32)
 
 
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
