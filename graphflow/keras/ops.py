@@ -693,8 +693,9 @@ def _build_submodules():
         tanh_shrink threshold unfold""".split()
     linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
         pinv qr solve solve_triangular svd""".split()
-    image_names = """crop_images extract_patches hsv_to_rgb pad_images resize rgb_to_grayscale
-        rgb_to_hsv sobel_edges ssim""".split()
+    image_names = """affine_transform crop_images extract_patches gaussian_blur hsv_to_rgb
+        pad_images perspective_transform resize rgb_to_grayscale rgb_to_hsv sobel_edges
+        ssim""".split()
     numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))
                    and n not in nn_names and n not in linalg_names and n not in (
                        "cond", "while_loop", "fori_loop", "scan", "map", "switch",
@@ -704,7 +705,7 @@ def _build_submodules():
                        "scatter", "scatter_update", "saturate_cast", "segment_sum",
                        "segment_max", "segment_min", "segment_prod", "top_k", "in_top_k",
                        "logsumexp", "extract_sequences", "erfinv", "rsqrt", "cdist",
-                       "logdet")] + ["slogdet", "logaddexp"]
+                       "logdet", "erf", "erfc", "rearrange", "unstack")]
     linalg = _submodule("linalg", linalg_names, me)
     linalg.norm = ops_more.norm
     return (_submodule("nn", nn_names, me), linalg, _submodule("image", image_names, ops_more),

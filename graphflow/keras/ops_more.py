@@ -517,3 +517,104 @@ def rearrange(tensor, pattern, **axes_lengths):
     x = _tf.reshape(x, [sizes[a] for a in flat_in])
     x = _tf.transpose(x, [flat_in.index(a) for a in flat_out])
     return _tf.reshape(x, [int(np.prod([sizes[a] for a in g])) for g in outs])
+
+
+_INTERPOLATIONS = ("nearest", "bilinear")
+_FILL_MODES = ("constant", "nearest", "wrap", "reflect")
+
+
+def _batch_images(images, name):
+    x = _t(images)
+    if x.shape.rank not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch "
+                         f"of images). Received input with shape: "
+                         f"images.shape={tuple(x.shape.as_list())}")
+    return (_tf.expand_dims(x, 0), True) if x.shape.rank == 3 else (x, False)
+
+
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """Images resampled at the points each [a0, a1, a2, b0, b1, b2, c0, c1] transform maps output
+    pixels to (TF's ImageProjectiveTransformV3)."""
+    from graphflow.ops.image_transform import image_projective_transform
+    _cl(data_format, "affine_transform")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Invalid value for argument `interpolation`. Expected of one "
+                         f"{_INTERPOLATIONS}. Received: interpolation={interpolation}")
+    if fill_mode not in _FILL_MODES:
+        raise ValueError(f"Invalid value for argument `fill_mode`. Expected of one "
+                         f"{_FILL_MODES}. Received: fill_mode={fill_mode}")
+    x, squeeze = _batch_images(images, "affine_transform")
+    tr = _tf.cast(_t(transform), dtypes.float32)
+    if tr.shape.rank not in (1, 2):
+        raise ValueError("Invalid transform rank: expected rank 1 (single transform) or rank 2 "
+                         "(batch of transforms). Received input with shape: "
+                         f"transform.shape={tuple(tr.shape.as_list())}")
+    if tr.shape.rank == 1:
+        tr = _tf.expand_dims(tr, 0)
+    out = image_projective_transform(x, tr, interpolation=interpolation, fill_mode=fill_mode,
+                                     fill_value=fill_value)
+    return out[0] if squeeze else out
+
+
+def _homography(start, end):
+    """The 8 transform coefficients mapping the end points onto the start points ([N, 8])."""
+    rows, rhs = [], []
+    zero = _tf.zeros_like(end[:, 0, 0])
+    one = _tf.ones_like(zero)
+    for k in builtins.range(4):
+        sx, sy, ex, ey = start[:, k, 0], start[:, k, 1], end[:, k, 0], end[:, k, 1]
+        rows.append(_tf.stack([ex, ey, one, zero, zero, zero, -sx * ex, -sx * ey], -1))
+        rows.append(_tf.stack([zero, zero, zero, ex, ey, one, -sy * ex, -sy * ey], -1))
+        rhs += [sx, sy]
+    a = _tf.stack(rows, 1)
+    b = _tf.expand_dims(_tf.stack(rhs, 1), -1)
+    return _tf.squeeze(_linalg().solve(a, b), [-1])
+
+
+def perspective_transform(images, start_points, end_points, interpolation="bilinear",
+                          fill_value=0, data_format=None):
+    """Images warped so the 4 start_points ([4, 2] or [N, 4, 2], (x, y)) land on end_points."""
+    from graphflow.ops.image_transform import image_projective_transform
+    _cl(data_format, "perspective_transform")
+    start = _tf.cast(_t(start_points), dtypes.float32)
+    end = _tf.cast(_t(end_points), dtypes.float32)
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Invalid value for argument `interpolation`. Expected of one "
+                         f"{_INTERPOLATIONS}. Received: interpolation={interpolation}")
+    x, squeeze = _batch_images(images, "perspective_transform")
+    for name, pts in (("start_points", start), ("end_points", end)):
+        if pts.shape.rank not in (2, 3) or pts.shape.as_list()[-2:] != [4, 2]:
+            raise ValueError(f"Invalid {name} shape: expected (4,2) for a single image or "
+                             f"(N,4,2) for a batch. Received shape: "
+                             f"{tuple(pts.shape.as_list())}")
+    if start.shape.as_list() != end.shape.as_list():
+        raise ValueError("start_points and end_points must have the same shape. Received "
+                         f"start_points.shape={tuple(start.shape.as_list())}, "
+                         f"end_points.shape={tuple(end.shape.as_list())}")
+    if start.shape.rank == 2:
+        start, end = _tf.expand_dims(start, 0), _tf.expand_dims(end, 0)
+    out = image_projective_transform(x, _homography(start, end), interpolation=interpolation,
+                                     fill_mode="constant", fill_value=fill_value)
+    return out[0] if squeeze else out
+
+
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Images blurred by a Gaussian kernel (a depthwise convolution, 'same' padding)."""
+    _cl(data_format, "gaussian_blur")
+    x, squeeze = _batch_images(images, "gaussian_blur")
+    npdt = np.dtype(x.dtype.np)
+
+    def kernel1d(size, s):
+        v = np.arange(size, dtype=np.float64) - (size - 1) / 2
+        k = np.exp(-0.5 * (v / s) ** 2)
+        return k / k.sum()
+    kh, kw = int(kernel_size[0]), int(kernel_size[1])
+    # Keras builds outer(k_y, k_x) with k_x from (kernel_size[0], sigma[0]) and then reads it
+    # as a (kernel_size[0], kernel_size[1]) window
+    k2 = np.outer(kernel1d(kw, sigma[1]), kernel1d(kh, sigma[0])).reshape(kh, kw)
+    channels = x.shape[-1]
+    kern = np.tile(k2[:, :, None, None], (1, 1, channels, 1)).astype(npdt)
+    from graphflow.ops import nn as _nn
+    out = _nn.depthwise_conv2d(x, _tf.constant(kern), [1, 1, 1, 1], "SAME")
+    return out[0] if squeeze else out
