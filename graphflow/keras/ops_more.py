@@ -618,3 +618,76 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     from graphflow.ops import nn as _nn
     out = _nn.depthwise_conv2d(x, _tf.constant(kern), [1, 1, 1, 1], "SAME")
     return out[0] if squeeze else out
+
+
+_MAP_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0.0):
+    """inputs read at `coordinates` (one array of coordinates per input axis), by nearest
+    (order 0) or linear (order 1) interpolation (scipy.ndimage.map_coordinates)."""
+    import functools
+    import itertools
+    x = _t(inputs)
+    coords = _t(coordinates)
+    if coords.shape.rank < 1 or coords.shape[0] != x.shape.rank:
+        raise ValueError("First dim of `coordinates` must be the same as the rank of `inputs`. "
+                         f"Received inputs with shape: {tuple(x.shape.as_list())} and "
+                         f"coordinate leading dim of "
+                         f"{coords.shape[0] if coords.shape.rank else None}")
+    if coords.shape.rank < 2:
+        raise ValueError("Invalid coordinates rank: expected at least rank 2. Received input "
+                         f"with shape: {tuple(coords.shape.as_list())}")
+    if fill_mode not in _MAP_FILL_MODES:
+        raise ValueError(f"Invalid value for argument `fill_mode`. Expected one of "
+                         f"{set(_MAP_FILL_MODES)}. Received: fill_mode={fill_mode}")
+    if order not in (0, 1):
+        raise NotImplementedError("map_coordinates currently requires order<=1")
+
+    def nodes(c):
+        if order == 0:
+            c = c if c.dtype.is_integer else _tf.round(c)
+            return [(_tf.cast(c, dtypes.int32), _tf.constant(np.ones((), c.dtype.np)))]
+        lower = _tf.floor(c)
+        upper_w = c - lower
+        idx = _tf.cast(lower, dtypes.int32)
+        return [(idx, 1 - upper_w), (idx + 1, upper_w)]
+
+    def fix(idx, size):
+        if fill_mode == "constant":
+            return _tf.clip_by_value(idx, 0, size - 1), (idx >= 0) & (idx < size)
+        if fill_mode == "nearest":
+            return _tf.clip_by_value(idx, 0, size - 1), None
+        if fill_mode == "wrap":
+            return _tf.floormod(idx, size), None
+        if fill_mode == "mirror":
+            # scipy's mirror: a triangle wave of period 2 (size - 1), the edges not repeated
+            # (Keras 3.15's TensorFlow backend reads past the edge here and raises)
+            s = builtins.max(size - 1, 1)
+            return _tf.abs(_tf.floormod(idx + s, 2 * s) - s) if size > 1 else \
+                _tf.zeros_like(idx), None
+        idx = _tf.abs(idx)
+        mod = _tf.floormod(idx, 2 * size)
+        under = mod < size
+        out = _tf.where(under, mod, 2 * size - mod)
+        if fill_mode == "reflect":
+            out = _tf.where(under, out, out - 1)
+        return out, None
+
+    per_axis = []
+    for c, size in zip(_tf.unstack(coords, axis=0, num=coords.shape[0]), x.shape.as_list()):
+        per_axis.append([fix(i, size) + (w,) for i, w in nodes(c)])
+    total = None
+    for combo in itertools.product(*per_axis):
+        idx, valid, weights = zip(*combo)
+        wdt = weights[0].dtype
+        got = _tf.cast(_tf.gather_nd(x, _tf.stack(list(idx), -1)), wdt)
+        valid = [v for v in valid if v is not None]
+        if valid:
+            got = _tf.where(functools.reduce(_tf.logical_and, valid), got,
+                            _tf.cast(fill_value, wdt))
+        term = functools.reduce(lambda a, b: a * b, weights) * got
+        total = term if total is None else total + term
+    if x.dtype.is_integer:
+        total = _tf.round(total)
+    return _tf.cast(total, x.dtype)
