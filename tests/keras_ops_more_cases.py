@@ -419,6 +419,11 @@ CASES = [
      (F, r((2, 6), lo=-3, hi=7, seed=41), 0), {"fill_mode": "reflect"}),
     ("image_map_coordinates_int", "image.map_coordinates",
      (I32, r((2, 6), lo=-1, hi=4, seed=42), 1), {}),
+    ("image_extract_patches_3d", "image.extract_patches_3d", (r((1, 4, 4, 6, 2), seed=43), 2), {}),
+    ("image_extract_patches_3d_args", "image.extract_patches_3d", (r((4, 5, 4, 1), seed=44),
+                                                                   (2, 3, 2)),
+     {"strides": 1, "padding": "same"}),
+    ("conv3d", "conv", (r((1, 4, 4, 4, 2), seed=45), r((2, 2, 2, 2, 3), seed=46)), {}),
     # submodule paths
     ("numpy_kron", "numpy.kron", (np.array([1, 2], np.int32), np.array([3, 4], np.int32)), {}),
     ("linalg_svd_s", "linalg.svd", (F,), {"compute_uv": False}),

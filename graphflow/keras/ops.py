@@ -693,7 +693,8 @@ def _build_submodules():
         tanh_shrink threshold unfold""".split()
     linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
         pinv qr solve solve_triangular svd""".split()
-    image_names = """affine_transform crop_images extract_patches gaussian_blur hsv_to_rgb
+    image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
+        hsv_to_rgb
         map_coordinates pad_images perspective_transform resize rgb_to_grayscale rgb_to_hsv sobel_edges
         ssim""".split()
     numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))

@@ -691,3 +691,31 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     if x.dtype.is_integer:
         total = _tf.round(total)
     return _tf.cast(total, x.dtype)
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                       data_format=None):
+    """Patches of size (d, h, w) of [batch, D, H, W, C] volumes as channels
+    [batch, d', h', w', d * h * w * C] (a 3-D convolution with an identity kernel, as Keras)."""
+    _cl(data_format, "extract_patches_3d")
+    if isinstance(size, int):
+        size = (size, size, size)
+    elif len(size) != 3:
+        raise TypeError(f"Invalid `size` argument. Expected an int or a tuple of length 3. "
+                        f"Received: size={size}")
+    if strides is None:
+        strides = size
+    if isinstance(strides, int):
+        strides = (strides,) * 3
+    if len(strides) != 3:
+        raise ValueError(f"Invalid `strides` argument. Got: {strides}")
+    from graphflow.keras.ops_nn import conv
+    x = _t(volumes)
+    channels = x.shape[-1]
+    out_dim = int(np.prod(size)) * channels
+    kernel = np.eye(out_dim, dtype=x.dtype.np).reshape(tuple(size) + (channels, out_dim))
+    unbatched = x.shape.rank == 4
+    if unbatched:
+        x = _tf.expand_dims(x, 0)
+    out = conv(x, kernel, strides=strides, padding=padding, dilation_rate=dilation_rate)
+    return out[0] if unbatched else out
