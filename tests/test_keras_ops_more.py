@@ -438,3 +438,16 @@ def test_lu_errors():
         lu(np.ones((2, 2), np.int32))
     with pytest.raises(ValueError, match="square"):
         ops.lu_factor(np.ones((2, 3), np.float32))
+
+
+def test_scale_and_translate_integer_images_round_and_clip():
+    # Keras 3.15's TensorFlow backend raises here (it clips a float by an int32 minimum); the
+    # JAX backend rounds and clips to the input's range, as graphflow does
+    x = np.arange(30, dtype=np.int32).reshape(5, 6) * 8
+    same = ops.image.scale_and_translate(x, (5, 6), np.ones(2, np.float32),
+                                         np.zeros(2, np.float32), (0, 1), "linear")
+    assert same.dtype == tf.int32
+    np.testing.assert_array_equal(same.numpy(), x)
+    up = ops.image.scale_and_translate(x, (10, 6), np.array([2.0], np.float32),
+                                       np.array([0.0], np.float32), (0,), "lanczos3").numpy()
+    assert up.min() >= x.min() and up.max() <= x.max() and up.dtype == np.int32

@@ -694,9 +694,8 @@ def _build_submodules():
     linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
         pinv qr solve solve_triangular svd""".split()
     image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
-        hsv_to_rgb
-        map_coordinates pad_images perspective_transform resize rgb_to_grayscale rgb_to_hsv sobel_edges
-        ssim""".split()
+        hsv_to_rgb map_coordinates pad_images perspective_transform resize rgb_to_grayscale
+        rgb_to_hsv scale_and_translate sobel_edges ssim""".split()
     numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))
                    and n not in nn_names and n not in linalg_names and n not in (
                        "cond", "while_loop", "fori_loop", "scan", "map", "switch",

@@ -719,3 +719,72 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
         x = _tf.expand_dims(x, 0)
     out = conv(x, kernel, strides=strides, padding=padding, dilation_rate=dilation_rate)
     return out[0] if unbatched else out
+
+
+_SCALE_METHODS = ("linear", "bilinear", "trilinear", "cubic", "bicubic", "tricubic", "lanczos3",
+                  "lanczos5")
+
+
+def _resample_kernel(method, x):
+    if method == "linear":
+        return _tf.maximum(_tf.zeros_like(x), 1 - _tf.abs(x))
+    if method == "cubic":  # Keys' cubic, a = -0.5
+        out = ((1.5 * x - 2.5) * x) * x + 1.0
+        out = _tf.where(x >= 1.0, ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0, out)
+        return _tf.where(x >= 2.0, _tf.zeros_like(x), out)
+    radius = 3.0 if method == "lanczos3" else 5.0
+    y = radius * _tf.sin(np.pi * x) * _tf.sin(np.pi * x / radius)
+    safe = _tf.where(_tf.not_equal(x, 0), np.pi ** 2 * x * x, _tf.ones_like(x))
+    out = _tf.where(x > 1e-3, y / safe, _tf.ones_like(x))
+    return _tf.where(x > radius, _tf.zeros_like(x), out)
+
+
+def _weight_matrix(n_in, n_out, scale, translation, method, antialias):
+    """[n_in, n_out] resampling weights (JAX's jax.image.scale_and_translate, as Keras)."""
+    dt = scale.dtype
+    inv = 1.0 / scale
+    kscale = _tf.maximum(inv, _tf.ones_like(inv)) if antialias else _tf.ones_like(inv)
+    sample = (_tf.constant(np.arange(n_out, dtype=dt.np)) + 0.5) * inv - translation * inv - 0.5
+    x = _tf.abs(sample[None, :] - _tf.constant(np.arange(n_in, dtype=dt.np))[:, None]) / kscale
+    w = _resample_kernel(method, x)
+    total = _tf.reduce_sum(w, 0, keepdims=True)
+    ok = _tf.abs(total) > 1000.0 * float(np.finfo(np.float32).eps)
+    w = _tf.where(ok, w / _tf.where(_tf.not_equal(total, 0), total, _tf.ones_like(total)),
+                  _tf.zeros_like(w))
+    inside = (sample >= -0.5) & (sample <= n_in - 0.5)
+    return _tf.where(inside[None, :], w, _tf.zeros_like(w))
+
+
+def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
+                        antialias=True):
+    """images resampled along spatial_dims to output_shape with the given scale and translation
+    per dim (jax.image.scale_and_translate; methods linear, cubic, lanczos3, lanczos5)."""
+    if method not in _SCALE_METHODS:
+        raise ValueError(f"Invalid value for argument `method`. Expected of one "
+                         f"{set(_SCALE_METHODS)}. Received: method={method}")
+    method = "linear" if method in ("linear", "bilinear", "trilinear") else \
+        "cubic" if method in ("cubic", "bicubic", "tricubic") else method
+    x = _t(images)
+    scale, translation = _t(scale), _t(translation)
+    dt = result_type(scale.dtype.name, translation.dtype.name)
+    scale, translation = _tf.cast(scale, dt), _tf.cast(translation, dt)
+    if not spatial_dims:
+        return x
+    integer = x.dtype.is_integer
+    out = _tf.cast(x, dtypes.float32) if integer else x
+    rank = x.shape.rank
+    for i, d in enumerate(spatial_dims):
+        d = d % rank
+        w = _tf.cast(_weight_matrix(x.shape[d], output_shape[d], scale[i], translation[i],
+                                    method, antialias), out.dtype)
+        moved = _tf.transpose(out, [a for a in builtins.range(rank) if a != d] + [d])
+        res = _tf.matmul(_tf.reshape(moved, [-1, moved.shape[-1]]), w)
+        res = _tf.reshape(res, moved.shape.as_list()[:-1] + [w.shape[-1]])
+        perm = list(builtins.range(rank - 1))
+        perm.insert(d, rank - 1)
+        out = _tf.transpose(res, perm)
+    if integer:
+        out = _tf.clip_by_value(_tf.round(out), _tf.cast(_tf.reduce_min(x), out.dtype),
+                                _tf.cast(_tf.reduce_max(x), out.dtype))
+        out = _tf.cast(out, x.dtype)
+    return out
