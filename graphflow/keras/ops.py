@@ -17,6 +17,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError as _InvalidArgumentError
+from graphflow.keras.ops_numpy import _promote
 from graphflow.ops import api as _tf
 from graphflow.ops import nn as _nn
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
@@ -177,35 +178,53 @@ def isinf(x):
     return is_inf(_t(x))
 
 
-def _binary(fn):
+def _binary(fn, weak=True, extra=(), bool_as=None):
+    """fn on x1, x2 promoted by Keras's rule: weak, Python scalars take the other operand's
+    dtype (add, maximum, ...); otherwise both are converted first (mod, comparisons)."""
     def op(x1, x2):
-        return fn(x1, x2)
+        (a, b), dt = _promote(x1, x2, extra=extra, weak=weak)
+        if bool_as is not None and dt == "bool":
+            a, b = _tf.cast(a, bool_as), _tf.cast(b, bool_as)
+        return fn(a, b)
     op.__name__ = fn.__name__
-    op.__doc__ = f"Elementwise {fn.__name__} with broadcasting (graphflow's {fn.__name__})."
+    op.__doc__ = f"Elementwise {fn.__name__} with broadcasting and Keras's dtype promotion."
+    return op
+
+
+def _logical(fn):
+    def op(x1, x2):
+        return fn(_tf.cast(x1, dtypes.bool), _tf.cast(x2, dtypes.bool))
+    op.__name__ = fn.__name__
+    op.__doc__ = f"Elementwise {fn.__name__} of x1, x2 as bools."
     return op
 
 
 add, subtract, multiply = _binary(_tf.add), _binary(_tf.subtract), _binary(_tf.multiply)
 maximum, minimum = _binary(_tf.maximum), _binary(_tf.minimum)
-equal, not_equal = _binary(_tf.equal), _binary(_tf.not_equal)
-greater, greater_equal = _binary(_tf.greater), _binary(_tf.greater_equal)
-less, less_equal = _binary(_tf.less), _binary(_tf.less_equal)
-logical_and, logical_or, logical_xor = (_binary(_tf.logical_and), _binary(_tf.logical_or),
-                                        _binary(_tf.logical_xor))
-floor_divide, mod = _binary(_tf.floordiv), _binary(_tf.floormod)
-arctan2 = _binary(_tf.atan2)
+equal, not_equal = _binary(_tf.equal, False), _binary(_tf.not_equal, False)
+greater, greater_equal = _binary(_tf.greater, False), _binary(_tf.greater_equal, False)
+less, less_equal = _binary(_tf.less, False), _binary(_tf.less_equal, False)
+logical_and, logical_or, logical_xor = (_logical(_tf.logical_and), _logical(_tf.logical_or),
+                                        _logical(_tf.logical_xor))
+floor_divide = _binary(_tf.floordiv)
+mod = _binary(_tf.floormod, False, bool_as=dtypes.int32)
+arctan2 = _binary(_tf.atan2, False, extra=(float,))
 
 
 def divide(x1, x2):
-    """True division; integer inputs give float32 (NumPy's true_divide, as in Keras)."""
-    return _tf.truediv(_float(x1), _float(x2))
+    """True division in the promoted float dtype (integers give float32, NumPy's true_divide
+    as Keras)."""
+    (a, b), _ = _promote(x1, x2, extra=(float,), weak=True)
+    return _tf.truediv(a, b)
 
 
 true_divide = divide
 
 
 def power(x1, x2):
-    return _tf.pow(x1, x2)
+    """x1 ** x2 in the promoted dtype (Python scalars weak)."""
+    (a, b), _ = _promote(x1, x2, weak=True)
+    return _tf.pow(a, b)
 
 
 def clip(x, x_min, x_max):
@@ -219,7 +238,8 @@ def where(condition, x1=None, x2=None):
         return tuple(_tf.unstack(idx, axis=1, num=idx.shape[1]))
     if x1 is None or x2 is None:
         raise _InvalidArgumentError("keras.ops.where: pass both x1 and x2, or neither")
-    return _tf.where(_tf.cast(condition, dtypes.bool), x1, x2)
+    (a, b), _ = _promote(x1, x2, weak=True)
+    return _tf.where(_tf.cast(condition, dtypes.bool), a, b)
 
 
 # -- reductions -----------------------------------------------------------------------------------
