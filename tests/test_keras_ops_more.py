@@ -12,7 +12,7 @@ import pytest
 import graphflow as tf
 from graphflow.keras import ops
 
-from keras_ops_more_cases import CASES, F, SPECIAL, r
+from keras_ops_more_cases import CASES, F, SEQ, SPECIAL, r
 
 
 def _mirror_linear_ref(x, coords):
@@ -58,6 +58,8 @@ NUMPY_INSTEAD = {
     "sparsemax_axis": lambda: _sparsemax_ref(np.array([[0.5, 0.4, -1.0], [0.1, 0.2, 0.3]],
                                                       np.float32), 0),
     "sparsemax_two": lambda: _sparsemax_ref(np.array([0.5, 0.4, -1.0], np.float32)),
+    # TF backend: a mask built for the wrong axes (SelectV2 cannot broadcast it)
+    "trace_axes": lambda: np.trace(SEQ, -1, 1, 2),
     # TF backend: "mirror" reads one past the edge (an InvalidArgumentError from gather_nd)
     "image_map_coordinates_mirror": lambda: _mirror_linear_ref(
         F, r((2, 6), lo=-3, hi=7, seed=40)),
@@ -71,7 +73,7 @@ with open(os.path.join(HERE, "data", "keras_ops_more_expected.json")) as _f:
 _LOOSE = {"lstsq", "lstsq_mat", "pinv", "logdet", "det_batch", "image_ssim", "corrcoef",
           "corrcoef_int", "dot_product_attention_gqa_mask", "cholesky_inverse",
           "cholesky_inverse_upper", "inv", "solve", "solve_vec", "solve_triangular",
-          "solve_triangular_lower", "slogdet", "image_resize", "linalg_svd_s"}
+          "solve_triangular_lower", "slogdet", "image_resize", "linalg_svd_s", "inv_f16", "qr_f16"}
 
 
 def _fn(path):
@@ -97,6 +99,8 @@ def _check(out, exp, cid):
         np.testing.assert_array_equal(got, want, err_msg=cid)
     else:
         tol = 2e-3 if cid in _LOOSE else 2e-5 if arr.dtype != np.float16 else 2e-3
+        if arr.dtype == np.float16 and cid in _LOOSE:
+            tol = 2e-2  # float16 matrices: float32 LAPACK here, TF's float16 kernels there
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, equal_nan=True, err_msg=cid)
 
 

@@ -148,10 +148,31 @@ def _unary(fn, to_float=False):
     return op
 
 
-abs = absolute = _unary(_tf.abs)  # noqa: A001
+def abs(x):  # noqa: A001
+    """Absolute value (bools and unsigned integers are returned as they are, as in Keras)."""
+    x = _t(x)
+    return x if x.dtype is dtypes.bool or x.dtype.is_unsigned else _tf.abs(x)
+
+
+absolute = abs
 negative = _unary(_tf.negative)
-sign = _unary(_tf.sign)
-square = _unary(_tf.square)
+
+
+def sign(x):
+    """-1, 0 or 1 in x's dtype (unsigned integers: 0 or 1)."""
+    x = _t(x)
+    if x.dtype.is_unsigned:
+        return _tf.cast(x > 0, x.dtype)
+    return _tf.sign(x)
+
+
+def square(x):
+    """x * x (bools count as int32, as in Keras)."""
+    x = _t(x)
+    return _tf.square(_tf.cast(x, dtypes.int32) if x.dtype is dtypes.bool else x)
+
+
+
 sqrt = _unary(_tf.sqrt, True)
 rsqrt = _unary(_tf.rsqrt, True)
 exp = _unary(_tf.exp, True)
@@ -163,19 +184,53 @@ sinh, cosh, tanh = _unary(_tf.sinh, True), _unary(_tf.cosh, True), _unary(_tf.ta
 arcsin, arccos, arctan = _unary(_tf.asin, True), _unary(_tf.acos, True), _unary(_tf.atan, True)
 arcsinh, arccosh, arctanh = (_unary(_tf.asinh, True), _unary(_tf.acosh, True),
                              _unary(_tf.atanh, True))
-floor, ceil = _unary(_tf.floor), _unary(_tf.ceil)
-round = _unary(_tf.round)  # noqa: A001
+floor, ceil = _unary(_tf.floor, True), _unary(_tf.ceil, True)  # integers give float32 (Keras)
+
+
+def round(x, decimals=0):  # noqa: A001
+    """Rounds half to even to `decimals` places (integers are returned as they are for
+    decimals >= 0, as in Keras)."""
+    x = _t(x)
+    if not x.dtype.is_floating:
+        if decimals >= 0:
+            return x
+        factor = 10 ** (-decimals)
+        return _tf.cast(_tf.round(_tf.cast(x, dtypes.float64) / factor) * factor, x.dtype)
+    if decimals == 0:
+        return _tf.round(x)
+    factor = _tf.cast(10.0 ** decimals, x.dtype)
+    return _tf.round(x * factor) / factor
+
+
+
 erf = _unary(_tf.erf, True)
 reciprocal = _unary(_tf.reciprocal, True)
-isnan = _unary(_tf.is_nan)
-isfinite = _unary(_tf.is_finite)
-logical_not = _unary(_tf.logical_not)
+def isnan(x):
+    """True where x is NaN (never for integers and bools)."""
+    x = _t(x)
+    return _tf.is_nan(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), False)
+
+
+def isfinite(x):
+    """True where x is neither infinite nor NaN (always for integers and bools)."""
+    x = _t(x)
+    return _tf.is_finite(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), True)
+
+
+def logical_not(x):
+    """NOT of x as bools (nonzero is True)."""
+    return _tf.logical_not(_tf.cast(_t(x), dtypes.bool))
+
+
+
 stop_gradient = _unary(_tf.stop_gradient)
 
 
 def isinf(x):
+    """True where x is +-inf (never for integers and bools)."""
     from graphflow.ops.math_extra import is_inf
-    return is_inf(_t(x))
+    x = _t(x)
+    return is_inf(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), False)
 
 
 def _binary(fn, weak=True, extra=(), bool_as=None):
@@ -234,7 +289,7 @@ def clip(x, x_min, x_max):
 def where(condition, x1=None, x2=None):
     """Elementwise choice; with only `condition`, the indices of its true elements per axis."""
     if x1 is None and x2 is None:
-        idx = _tf.where(_tf.cast(condition, dtypes.bool))
+        idx = _tf.cast(_tf.where(_tf.cast(condition, dtypes.bool)), dtypes.int32)
         return tuple(_tf.unstack(idx, axis=1, num=idx.shape[1]))
     if x1 is None or x2 is None:
         raise _InvalidArgumentError("keras.ops.where: pass both x1 and x2, or neither")
@@ -243,11 +298,16 @@ def where(condition, x1=None, x2=None):
 
 
 # -- reductions -----------------------------------------------------------------------------------
+def _accumulator(x):
+    """Keras's sum/prod dtype: bools and narrow integers accumulate in int32 (uint8 too: Keras
+    says uint32, which graphflow does not have)."""
+    return _tf.cast(x, dtypes.int32) if x.dtype in (dtypes.bool, dtypes.int8, dtypes.int16,
+                                                     dtypes.uint8) else x
+
+
 def sum(x, axis=None, keepdims=False):  # noqa: A001
-    x = _t(x)
-    if x.dtype is dtypes.bool:
-        x = _tf.cast(x, dtypes.int32)
-    return _tf.reduce_sum(x, _axis(axis), keepdims)
+    """Sum along axis (bools and narrow integers in int32)."""
+    return _tf.reduce_sum(_accumulator(_t(x)), _axis(axis), keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
@@ -255,20 +315,32 @@ def mean(x, axis=None, keepdims=False):
 
 
 def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001
-    out = _tf.reduce_max(_t(x), _axis(axis), keepdims)
-    return out if initial is None else _tf.maximum(out, initial)
+    """Maximum along axis (of bools: any)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        out = _tf.reduce_any(x, _axis(axis), keepdims)
+        return out if initial is None else _tf.logical_or(out, bool(initial))
+    out = _tf.reduce_max(x, _axis(axis), keepdims)
+    return out if initial is None else _tf.maximum(out, _tf.cast(initial, out.dtype))
 
 
 def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
-    out = _tf.reduce_min(_t(x), _axis(axis), keepdims)
-    return out if initial is None else _tf.minimum(out, initial)
+    """Minimum along axis (of bools: all)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        out = _tf.reduce_all(x, _axis(axis), keepdims)
+        return out if initial is None else _tf.logical_and(out, bool(initial))
+    out = _tf.reduce_min(x, _axis(axis), keepdims)
+    return out if initial is None else _tf.minimum(out, _tf.cast(initial, out.dtype))
 
 
 amax, amin = max, min
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    return _tf.reduce_prod(cast(x, dtype) if dtype else _t(x), _axis(axis), keepdims)
+    """Product along axis (bools and narrow integers in int32 unless dtype is given)."""
+    return _tf.reduce_prod(cast(x, dtype) if dtype else _accumulator(_t(x)), _axis(axis),
+                           keepdims)
 
 
 def var(x, axis=None, keepdims=False):
@@ -300,6 +372,8 @@ def count_nonzero(x, axis=None):
 
 def _arg(fn, x, axis, keepdims):
     x = _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     out = fn(x, axis, output_type=dtypes.int32)
@@ -317,6 +391,8 @@ def argmin(x, axis=None, keepdims=False):
 
 def cumsum(x, axis=None, dtype=None):
     x = cast(x, dtype) if dtype else _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     return _tf.cumsum(x, axis)
@@ -325,6 +401,8 @@ def cumsum(x, axis=None, dtype=None):
 def cumprod(x, axis=None, dtype=None):
     from graphflow.ops.scan import cumprod as _cumprod
     x = cast(x, dtype) if dtype else _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     return _cumprod(x, axis)
@@ -512,11 +590,18 @@ def triu(x, k=0):
 
 
 def sort(x, axis=-1):
-    return _tf.sort(_t(x), axis)
+    """x sorted ascending along axis (bools: False first)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        return _tf.cast(_tf.sort(_tf.cast(x, dtypes.int32), axis), dtypes.bool)
+    return _tf.sort(x, axis)
 
 
 def argsort(x, axis=-1):
-    return _tf.argsort(_t(x), axis, stable=True)
+    """The indices that sort x along axis (stable)."""
+    x = _t(x)
+    return _tf.argsort(_tf.cast(x, dtypes.int32) if x.dtype is dtypes.bool else x, axis,
+                       stable=True)
 
 
 def top_k(x, k, sorted=True):  # noqa: A002
@@ -568,16 +653,20 @@ def outer(x1, x2):
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
-    """Sum of the diagonal (offset 0) over axes axis1, axis2."""
-    from graphflow import linalg
-    x = _t(x)
-    if offset:
-        raise _InvalidArgumentError("keras.ops.trace: only offset=0 is supported")
-    return linalg.trace(moveaxis(x, [axis1, axis2], [-2, -1]))
+    """Sum of the diagonal `offset` over axes axis1, axis2 (bools and narrow integers in
+    int32)."""
+    from graphflow.keras.ops_numpy import diagonal
+    return _tf.reduce_sum(_accumulator(diagonal(_t(x), offset, axis1, axis2)), -1)
 
 
 # -- neural network ---------------------------------------------------------------------------------
-relu, relu6, sigmoid = _unary(_nn.relu), _unary(_nn.relu6, True), _unary(_nn.sigmoid, True)
+relu, sigmoid = _unary(_nn.relu), _unary(_nn.sigmoid, True)
+
+
+def relu6(x):
+    """min(max(x, 0), 6) (integers keep their dtype, as in Keras)."""
+    x = _t(x)
+    return _nn.relu6(x) if x.dtype.is_floating else _tf.clip_by_value(x, 0, 6)
 softplus, softsign = _unary(_nn.softplus, True), _unary(_nn.softsign, True)
 silu = swish = _unary(_nn.silu, True)
 selu = _unary(_nn.selu, True)

@@ -70,11 +70,21 @@ def det(x):
     return _linalg().det(x)
 
 
+def _half(fn, x):
+    """fn in float32 for float16 x, cast back (graphflow's decompositions are float32/64)."""
+    if x.dtype is dtypes.float16:
+        out = fn(_tf.cast(x, dtypes.float32))
+        if isinstance(out, (tuple, list)):
+            return type(out)(_tf.cast(o, dtypes.float16) for o in out)
+        return _tf.cast(out, dtypes.float16)
+    return fn(x)
+
+
 def inv(x):
     """Inverses of square matrices."""
     x = _lf(x)
     _square(x, "inv")
-    return _linalg().inv(x)
+    return _half(_linalg().inv, x)
 
 
 def logdet(x):
@@ -127,7 +137,7 @@ def qr(x, mode="reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError("`mode` argument value not supported. Expected one of "
                          f"{{'reduced', 'complete'}}. Received: mode={mode}")
-    return _linalg().qr(_lf(x), full_matrices=mode == "complete")
+    return _half(lambda v: _linalg().qr(v, full_matrices=mode == "complete"), _lf(x))
 
 
 def svd(x, full_matrices=True, compute_uv=True):

@@ -322,10 +322,21 @@ log10 = _unary_float(lambda x: _tf.log(x) / _tf.cast(np.log(10.0), x.dtype), "lo
                      "Base-10 logarithm; integer inputs give float32.")
 log2 = _unary_float(lambda x: _tf.log(x) / _tf.cast(np.log(2.0), x.dtype), "log2",
                     "Base-2 logarithm; integer inputs give float32.")
-deg2rad = _unary_float(lambda x: x * _tf.cast(np.pi / 180.0, x.dtype), "deg2rad",
-                       "Degrees to radians; integer inputs give float32.")
-rad2deg = _unary_float(lambda x: x * _tf.cast(180.0 / np.pi, x.dtype), "rad2deg",
-                       "Radians to degrees; integer inputs give float32.")
+def _f64_for_int64(x):
+    name = _dtype_of(x)[0]
+    return _tf.cast(_t(x), "float64" if name == "int64" else _float_dt(x))
+
+
+def deg2rad(x):
+    """Degrees to radians (integers give float32, int64 float64)."""
+    x = _f64_for_int64(x)
+    return x * _tf.cast(np.pi / 180.0, x.dtype)
+
+
+def rad2deg(x):
+    """Radians to degrees (integers give float32, int64 float64)."""
+    x = _f64_for_int64(x)
+    return x * _tf.cast(180.0 / np.pi, x.dtype)
 
 
 def erfc(x):
@@ -382,9 +393,8 @@ fix = trunc
 
 
 def fabs(x):
-    """Absolute value as a float (integers give float32, int64 float64)."""
-    name = _dtype_of(x)[0]
-    return _tf.abs(_tf.cast(_t(x), "float64" if name == "int64" else _float_dt(x)))
+    """Absolute value as a float (integers give float32)."""
+    return _tf.abs(_as_float(x))
 
 
 def signbit(x):
@@ -770,6 +780,8 @@ def nanprod(x, axis=None, keepdims=False):
 def nanmax(x, axis=None, keepdims=False):
     """max ignoring NaNs (NaN where a slice is all NaN)."""
     x = _t(x)
+    if x.dtype is dtypes.bool:
+        return _tf.reduce_any(x, _axis(axis), keepdims)
     y, nan = _nan_filled(x, -np.inf)
     out = _tf.reduce_max(y, _axis(axis), keepdims)
     if nan is None:
@@ -780,6 +792,8 @@ def nanmax(x, axis=None, keepdims=False):
 def nanmin(x, axis=None, keepdims=False):
     """min ignoring NaNs (NaN where a slice is all NaN)."""
     x = _t(x)
+    if x.dtype is dtypes.bool:
+        return _tf.reduce_all(x, _axis(axis), keepdims)
     y, nan = _nan_filled(x, np.inf)
     out = _tf.reduce_min(y, _axis(axis), keepdims)
     if nan is None:
@@ -812,6 +826,8 @@ def nanstd(x, axis=None, keepdims=False):
 
 def _nanarg(x, axis, keepdims, fill, fn):
     x = _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     y, nan = _nan_filled(x, fill)
     flat_axis = axis
     if axis is None:
@@ -844,7 +860,7 @@ def _nancum(x, axis, dtype, fill, prod):
     x = _t(x)
     if dtype is not None:
         x = _tf.cast(x, dtype)
-    elif x.dtype.name in ("bool", "int8", "int16", "uint8", "uint16"):
+    elif x.dtype is dtypes.bool:
         x = _tf.cast(x, dtypes.int32)
     y, _ = _nan_filled(x, fill)
     if axis is None:
