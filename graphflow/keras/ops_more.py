@@ -368,7 +368,7 @@ def extract_sequences(x, sequence_length, sequence_stride):
 
 def cdist(x, y):
     """Euclidean distances between the rows of x and of y ([..., n, m])."""
-    (a, b), = [[_t(x), _t(y)]]
+    a, b = _t(x), _t(y)
     dt = result_type(a.dtype.name, b.dtype.name, float)
     a, b = _tf.cast(a, dt), _tf.cast(b, dt)
     d = _tf.expand_dims(a, -2) - _tf.expand_dims(b, -3)

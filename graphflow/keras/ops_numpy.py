@@ -14,7 +14,6 @@ rule, so the functions here give the dtypes Keras 3.15 gives on TensorFlow.
 """
 import builtins
 import functools
-import math as _pymath
 
 import numpy as np
 
@@ -215,14 +214,12 @@ def _space(start, stop, num, endpoint, dtype, axis, base=None):
     stop = _tf.cast(_t(stop), float_dt)
     steps = np.arange(num, dtype=np.dtype(float_dt)) / ((num - 1) if endpoint else num) \
         if num > (1 if endpoint else 0) else np.zeros(num, np.dtype(float_dt))
-    shape = [1] * start.shape.rank
     frac = _tf.constant(steps)
     frac = _tf.reshape(frac, [num] + [1] * builtins.max(start.shape.rank, stop.shape.rank))
     if base is None:
         out = start + frac * (stop - start)
     else:
         out = _tf.pow(_tf.cast(base, float_dt), start + frac * (stop - start))
-    del shape
     if axis != 0:
         out = moveaxis_(out, 0, axis)
     return _tf.cast(out, dtype)
@@ -253,14 +250,12 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     float_dt = result_type(_dtype_of(start)[0], _dtype_of(stop)[0], float)
     s, e = _tf.cast(_t(start), float_dt), _tf.cast(_t(stop), float_dt)
     out = _tf.exp(_space(_tf.log(s), _tf.log(e), num, endpoint, float_dt, 0))
-    if num:
+    if num > 1:
         # the ends exactly, as numpy.geomspace sets them
-        ends = [s] + ([e] if endpoint and num > 1 else [])
-        pieces = [_tf.expand_dims(s, 0), out[1:num - 1 if len(ends) == 2 else num]]
-        if len(ends) == 2:
-            pieces.append(_tf.expand_dims(e, 0))
-        out = _tf.concat([p for p in pieces if p.shape[0] != 0], 0) if num > 1 else \
-            _tf.expand_dims(s, 0)
+        last = [_tf.expand_dims(e, 0)] if endpoint else []
+        out = _tf.concat([_tf.expand_dims(s, 0), out[1:num - len(last)]] + last, 0)
+    elif num == 1:
+        out = _tf.expand_dims(s, 0)
     if axis != 0:
         out = moveaxis_(out, 0, axis)
     return _tf.cast(out, dtype or float_dt)
@@ -1350,5 +1345,3 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
         return _tf.reshape(out, shape)
     return wrapped
 
-
-del _pymath
