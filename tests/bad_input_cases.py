@@ -586,6 +586,35 @@ OP_CASES = [
     ("io.parse_example-garbage", lambda tf: tf.io.parse_single_example(
         tf.constant(b"garbage"), {"a": tf.io.FixedLenFeature([], tf.float32)})["a"],
      err("Could not parse example input, value: 'garbage'")),
+    # --- tf.SparseTensor (graphflow/ops/sparse.py): TF's index checks, run where the graph runs
+    ("sparse.to_dense-index-out", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[0, 0], [3, 1]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", r"indices\[1\] = \[3,1\] is out of bounds")),
+    ("sparse.to_dense-unordered", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0], [0, 1]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", r"indices\[1\] = \[0,1\] is out of order")),
+    ("sparse.to_dense-repeated", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0], [1, 0]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", "repeated")),
+    ("sparse.to_dense-default-dtype", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0]], [1.0], [2, 2]), default_value=tf.constant(1)),
+     err("sparse_to_dense", "default_value", "int32")),
+    ("sparse.matmul-inner", lambda tf: tf.sparse.sparse_dense_matmul(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]), tf.ones((2, 2))),
+     err("sparse_dense_matmul", "inner dimension", "3 vs. 2")),
+    ("sparse.matmul-index-out", lambda tf: tf.sparse.sparse_dense_matmul(
+        tf.sparse.SparseTensor([[0, 5]], [1.0], [2, 3]), tf.ones((3, 2))),
+     err("sparse_dense_matmul", r"k \(5\) from index\[0,1\] out of bounds")),
+    ("sparse.add-shapes", lambda tf: tf.sparse.to_dense(tf.sparse.add(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 2]),
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]))),
+     err("sparse_add", "shapes do not match: got 2 and 3")),
+    ("sparse.reshape-size", lambda tf: tf.sparse.to_dense(tf.sparse.reshape(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]), [4, 2])),
+     err("sparse_reshape", "6 dense values", "has 8")),
+    ("sparse.bincount-negative", lambda tf: tf.sparse.to_dense(
+        tf.sparse.bincount(tf.constant([1, -2]))),
+     err("bincount", "non-negative")),
 ]
 
 # tf.data input pipelines (eager, as they are used).

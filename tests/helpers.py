@@ -3789,3 +3789,183 @@ def _csv_expected(records, *defaults, field_delim, use_quote_delim, na_value, se
 
 
 _add("decode_csv", _csv_make, (STRING,), _csv_expected)
+
+
+# -- sparse (graphflow/ops/sparse.py): the primitive ops under tf.SparseTensor --------------------
+# The expected functions loop over the stored elements as TF's kernels are documented to, and
+# share no code with graphflow/ops/sparse.py.
+
+DATA_DEPENDENT_SHAPES |= {"sparse_union", "sparse_groups"}
+
+# (dense shape, stored index rows in row-major order)
+SPARSE_CASES = [((3, 4), [[0, 0], [1, 2]]), ((5,), [[1], [3], [4]]),
+                ((2, 3, 2), [[0, 0, 1], [0, 2, 0], [1, 1, 1]]), ((3, 4), np.zeros((0, 2))),
+                ((1, 1), [[0, 0]]), ((4, 2), [[0, 1], [1, 0], [1, 1], [3, 0]])]
+
+
+def _sparse_indices(rows, rank):
+    return np.asarray(rows, np.int64).reshape(-1, rank)
+
+
+def _sparse_to_dense_make(rng, dtype):
+    cases = []
+    for i, (shape, rows) in enumerate(SPARSE_CASES):
+        idx = _sparse_indices(rows, len(shape))
+        vals = values(rng, (len(idx),), dtype)
+        default = values(rng, (), dtype)
+        cases.append(([idx, vals, np.array(shape, np.int64), default],
+                      {"validate_indices": i % 2 == 0}))
+    return cases
+
+
+def _sparse_to_dense_edge(rng, dtype):
+    # repeated and unsorted indices are accepted without validation (the last write wins)
+    idx = np.array([[1, 1], [0, 0], [1, 1]], np.int64)
+    return [([idx, values(rng, (3,), dtype), np.array([2, 2], np.int64), values(rng, (), dtype)],
+             {"validate_indices": False})]
+
+
+def _sparse_to_dense_expected(idx, vals, shape, default, validate_indices):
+    out = np.full(tuple(shape), default, vals.dtype)
+    for row, v in zip(idx, vals):
+        out[tuple(int(k) for k in row)] = v
+    return out
+
+
+_SPARSE_BOUNDS = "the stored indices must lie inside dense_shape (all ones do not)"
+_add("sparse_to_dense", _sparse_to_dense_make, (F32, F64, I32, BOOL), _sparse_to_dense_expected,
+     edge=_sparse_to_dense_edge, value_checks=_SPARSE_BOUNDS)
+
+
+def _row_major(idx):
+    return sorted(range(len(idx)), key=lambda k: (tuple(int(v) for v in idx[k]), k))
+
+
+def _sparse_reorder_make(rng, dtype):
+    cases = []
+    for shape, rows in SPARSE_CASES:
+        idx = _sparse_indices(rows, len(shape))
+        cases.append(([idx[rng.permutation(len(idx))].astype(dtype.np)], {}))
+    cases.append(([np.array([[2, 0], [0, 1], [2, 0], [0, 0]], dtype.np)], {}))  # ties stay in order
+    cases.append(([np.zeros((3, 0), dtype.np)], {}))  # a scalar's indices: nothing to sort
+    return cases
+
+
+_add("sparse_reorder_perm", _sparse_reorder_make, (I64, I32),
+     lambda idx: np.array(_row_major(idx), np.int64))
+
+
+def _sparse_reshape_make(rng, dtype):
+    table = [((3, 4), [[0, 0], [1, 2], [2, 3]], [4, 3]), ((3, 4), [[1, 2]], [-1, 2]),
+             ((2, 3, 2), [[0, 0, 1], [1, 2, 1]], [12]), ((6,), [[5], [0]], [2, -1, 1]),
+             ((3, 4), np.zeros((0, 2)), [2, 6]), ((2, 2), [[1, 1]], [4, 1])]
+    return [([_sparse_indices(rows, len(shape)), np.array(shape, np.int64),
+              np.array(new, np.int64)], {}) for shape, rows, new in table]
+
+
+def _sparse_reshape_expected(idx, shape, new):
+    total = int(np.prod(shape))
+    new = [int(d) for d in new]
+    if -1 in new:
+        new[new.index(-1)] = total // int(np.prod([d for d in new if d != -1]))
+    out = []
+    for row in idx:
+        flat = 0
+        for k, d in zip(row, shape):
+            flat = flat * int(d) + int(k)
+        coords = []
+        for d in reversed(new):
+            coords.append(flat % d)
+            flat //= d
+        out.append(coords[::-1])
+    return np.array(out, np.int64).reshape(-1, len(new)), np.array(new, np.int64)
+
+
+_add("sparse_reshape", _sparse_reshape_make, (I64,), _sparse_reshape_expected,
+     value_checks=_SPARSE_BOUNDS)
+
+
+def _sparse_union_make(rng, dtype):
+    shape = np.array([3, 4], np.int64)
+    table = [([[0, 0], [1, 2]], [[0, 0], [2, 1]]), ([[0, 1]], [[1, 1], [2, 0]]),
+             ([[1, 2], [0, 0]], [[0, 0], [1, 2]]),  # unsorted: TF's merge order
+             (np.zeros((0, 2)), [[2, 3]]), ([[0, 3], [2, 2]], np.zeros((0, 2)))]
+    return [([_sparse_indices(a, 2), shape, _sparse_indices(b, 2), shape], {}) for a, b in table]
+
+
+def _sparse_union_expected(a, a_shape, b, b_shape):
+    # TF's SparseAdd: walk both lists at once, emitting the smaller index (both when equal)
+    out, pa, pb, i, j = [], [], [], 0, 0
+    ta, tb = [tuple(r) for r in a.tolist()], [tuple(r) for r in b.tolist()]
+    while i < len(ta) or j < len(tb):
+        if j == len(tb) or (i < len(ta) and ta[i] < tb[j]):
+            pa.append(len(out))
+            out.append(ta[i])
+            i += 1
+        elif i == len(ta) or tb[j] < ta[i]:
+            pb.append(len(out))
+            out.append(tb[j])
+            j += 1
+        else:
+            pa.append(len(out))
+            pb.append(len(out))
+            out.append(ta[i])
+            i, j = i + 1, j + 1
+    return (np.array(out, np.int64).reshape(-1, a.shape[1]), np.array(pa, np.int64),
+            np.array(pb, np.int64))
+
+
+_add("sparse_union", _sparse_union_make, (I64,), _sparse_union_expected)
+
+
+def _sparse_groups_make(rng, dtype):
+    table = [[[1, 0], [0, 2], [1, 0], [0, 1]], [[3], [3], [3]], np.zeros((0, 2)),
+             [[0, 0, 1], [0, 0, 1], [2, 0, 0]], np.zeros((3, 0))]
+    return [([np.asarray(k, dtype.np).reshape(len(k), -1) if len(k) else
+              np.zeros((0, 2), dtype.np)], {}) if not isinstance(k, np.ndarray) else
+            ([k.astype(dtype.np)], {}) for k in table]
+
+
+def _sparse_groups_edge(rng, dtype):  # bincount's use: the keys are checked to be >= 0
+    return [([np.array([[2], [0], [2]], dtype.np)], {"check_nonnegative": True})]
+
+
+def _sparse_groups_expected(keys, check_nonnegative=False):
+    distinct = sorted(set(tuple(int(v) for v in r) for r in keys))
+    if keys.shape[1] == 0 and len(keys):
+        distinct = [()]
+    ids = [distinct.index(tuple(int(v) for v in r)) for r in keys]
+    return (np.array(distinct, np.int64).reshape(len(distinct), keys.shape[1]),
+            np.array(ids, np.int64))
+
+
+_add("sparse_groups", _sparse_groups_make, (I64, I32), _sparse_groups_expected,
+     edge=_sparse_groups_edge)
+
+
+def _sparse_matmul_make(rng, dtype):
+    cases = []
+    table = [((3, 4), [[0, 0], [1, 2], [2, 3]]), ((2, 2), [[0, 1], [1, 0], [1, 1]]),
+             ((3, 4), np.zeros((0, 2))), ((1, 5), [[0, 4]])]
+    for shape, rows in table:
+        idx = _sparse_indices(rows, 2)
+        vals = values(rng, (len(idx),), dtype)
+        for adjoint_a in (False, True):
+            for adjoint_b in (False, True):
+                inner = shape[0] if adjoint_a else shape[1]
+                b_shape = (2, inner) if adjoint_b else (inner, 2)
+                cases.append(([idx, vals, np.array(shape, np.int64), values(rng, b_shape, dtype)],
+                              {"adjoint_a": adjoint_a, "adjoint_b": adjoint_b}))
+    return cases
+
+
+def _sparse_matmul_expected(idx, vals, shape, b, adjoint_a, adjoint_b):
+    dense = np.zeros(tuple(shape), vals.dtype)
+    for row, v in zip(idx, vals):
+        dense[tuple(row)] += v
+    a = dense.T if adjoint_a else dense
+    return (a @ (b.T if adjoint_b else b)).astype(vals.dtype)
+
+
+_add("sparse_dense_matmul", _sparse_matmul_make, (F32, F64, I32), _sparse_matmul_expected,
+     value_checks=_SPARSE_BOUNDS)

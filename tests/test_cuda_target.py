@@ -28,6 +28,11 @@ HOST_OPS |= {"cumsum", "cumprod", "cumulative_logsumexp", "argsort", "in_top_k",
              "broadcast_dynamic_shape", "range"}
 HOST_OPS |= {f"tensor_scatter_nd_{m}" for m in ("update", "add", "sub", "max", "min")}
 HOST_OPS |= {"bitcast", "unravel_index"}  # (ops/casts.py) host NumPy, no device kernels
+# tf.image's box ops (ops/image_boxes.py): NumPy references on the host, no device kernels yet
+HOST_OPS |= {"combined_non_max_suppression", "crop_and_resize", "crop_and_resize_grad_boxes",
+             "crop_and_resize_grad_image", "draw_bounding_boxes", "extract_image_patches",
+             "extract_image_patches_grad", "non_max_suppression", "non_max_suppression_overlaps",
+             "stateless_sample_distorted_bounding_box"}
 HOST_OPS |= {f"{p}segment_{m}" for p in ("", "unsorted_") for m in ("sum", "prod", "max", "min")}
 # ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
 HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
@@ -48,6 +53,9 @@ HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "res
 # The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
 # lookup (strings or integers) and the augmentation layers' projective image transform.
 HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
+# tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
+HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
+             "sparse_groups", "sparse_dense_matmul"}
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}

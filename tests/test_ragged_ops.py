@@ -384,3 +384,31 @@ def test_unknown_shapes_inside_function():
     assert out[7] == [3, 4, 5, 9, 6]
     assert out[8] == [3, 4, 8, 9, 5, 14, 16, 6]
     assert out[9] == [0, 4, 4, 7, 8]
+
+
+def test_ragged_arguments_and_signatures_of_functions_trace_as_tf():
+    traces = []
+
+    @tf.function
+    def f(x):
+        traces.append(1)
+        return tf.reduce_sum(x, axis=1), x * 2
+
+    rt = tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
+    s, d = f(rt)
+    assert s.numpy().tolist() == [9, 0, 16, 6, 0]
+    assert isinstance(d, tf.RaggedTensor) and d.to_list() == [[6, 2, 8, 2], [], [10, 18, 4], [12], []]
+    f(tf.ragged.constant([[1], [2, 3], [4, 5, 6], [7], [8, 9]]))
+    assert len(traces) == 1  # same nrows, other row lengths: one trace, as TF
+    f(tf.ragged.constant([[1], [2, 3]]))
+    assert len(traces) == 2
+
+    @tf.function(input_signature=[tf.RaggedTensorSpec([None, None], tf.int32)])
+    def g(x):
+        return tf.reduce_sum(x, axis=1)
+
+    assert g(rt).numpy().tolist() == [9, 0, 16, 6, 0]
+    assert g(tf.ragged.constant([[1, 2, 3]])).numpy().tolist() == [6]
+    assert g.get_concrete_function()(rt).numpy().tolist() == [9, 0, 16, 6, 0]
+    with pytest.raises(InvalidArgumentError):
+        g(tf.constant([[1, 2]]))

@@ -32,7 +32,7 @@ from graphflow.utils import nest
 
 logger = logging.getLogger("graphflow")
 
-LEGAL_LOOP_TYPES = "Tensor, int, float, bool or a list, tuple or dict thereof"
+LEGAL_LOOP_TYPES = "Tensor, TensorArray, int, float, bool or a list, tuple or dict thereof"
 LIMITATIONS = ("See https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/"
                "autograph/g3doc/reference/limitations.md#consistency-of-control-flow-types for "
                "more info.")
@@ -190,7 +190,9 @@ def _unsupported(name, value, where):
 
 
 def _check_leaf_type(name, value, where):
-    if not isinstance(value, (Tensor, Variable, bool, int, float, np.ndarray, np.generic)):
+    from graphflow.ops.subgraph import is_composite
+    if not isinstance(value, (Tensor, Variable, bool, int, float, np.ndarray, np.generic)) \
+            and not is_composite(value):  # a TensorArray travels as its list, as in TF
         raise _unsupported(name, value, where)
 
 

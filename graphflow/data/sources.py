@@ -92,7 +92,7 @@ class TensorSliceDataset(Dataset):
 
         def slice_spec(leaf):
             spec = structure.spec_of_leaf(leaf)
-            return TensorSpec(spec.shape[1:], spec.dtype)
+            return structure.with_shape(spec, spec.shape[1:])
         super().__init__(structure.map_leaves(slice_spec, element))
         self._symbolic = structure.is_symbolic(element)
         self._element = element

@@ -10,7 +10,7 @@ from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops.registry import (
-    OPAQUE, EagerTensor, Spec, composite_dispatch, dispatch, register, to_array)
+    OPAQUE, EagerTensor, Spec, autopack, composite_dispatch, dispatch, register, to_array)
 from graphflow.tensor import SymbolicTensor, Tensor, Variable
 
 
@@ -113,6 +113,13 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return value
     if type(value) in composite_dispatch:
         np.asarray(value)  # raises the composite's own error: the op has no form for it
+    packed = autopack(value, dtype) if type(value) in (list, tuple) else None
+    if packed is not None:
+        if dtype is not None and packed.dtype is not dtype:
+            raise InvalidArgumentError(
+                f"convert_to_tensor: the tensors in the list have dtype {packed.dtype.name}, "
+                f"requested {dtype.name}")
+        return packed
     if dtype is None and dtype_hint is not None:
         hinted = _with_hint(value, dtypes.as_dtype(dtype_hint))
         if hinted is not None:

@@ -411,10 +411,7 @@ def _default_array(feature, key, shape, dtype, sequence):
 
 
 def _sparse_tensor_class():
-    try:
-        from graphflow.ops.sparse import SparseTensor
-    except ImportError:
-        return None
+    from graphflow.ops.sparse import SparseTensor
     return SparseTensor
 
 
@@ -470,11 +467,6 @@ def _plan(features):
     if len(split_types) > 1:
         raise UnimplementedError("parse_example: RaggedFeatures with different "
                                  "row_splits_dtype in one call")
-    if sparse and _sparse_tensor_class() is None:
-        raise UnimplementedError(
-            "parse_example: VarLenFeature returns a tf.SparseTensor, which this graphflow does "
-            "not have yet; use tf.io.RaggedFeature (the same values, ragged) or "
-            "FixedLenSequenceFeature instead")
     attrs = {"dense_keys": tuple(k for k, *_ in dense),
              "dense_shapes": tuple(s for _, s, _, _ in dense),
              "dense_sequence": tuple(q for _, _, q, _ in dense),

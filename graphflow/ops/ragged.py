@@ -7,7 +7,8 @@ dimensions); the innermost values are `flat_values`, which may have uniform inne
 Every operation here is a composition of registry ops on flat_values and the row splits, so
 GradientTape differentiates through them and graphflow.function traces them. Ops called on
 RaggedTensors are routed to their ragged forms in graphflow/ops/ragged_ops.py (the registry's
-dispatch hands them over before converting its inputs).
+dispatch hands them over before converting its inputs). `to_sparse` / `from_sparse` convert
+to and from tf.SparseTensor (graphflow/ops/sparse.py).
 
     >>> import graphflow as tf
     >>> r = tf.RaggedTensor.from_row_splits(tf.constant([1, 2, 3]), [0, 2, 3])
@@ -477,6 +478,12 @@ class RaggedTensor(_Operators):
         return self._row_splits
 
     @property
+    def _type_spec(self):
+        """Its RaggedTensorSpec: what a graphflow.function traces for (TF's _type_spec)."""
+        from graphflow.ops.ragged_ops import RaggedTensorSpec
+        return RaggedTensorSpec.from_value(self)
+
+    @property
     def flat_values(self):
         v = self._values
         return v.flat_values if isinstance(v, RaggedTensor) else v
@@ -645,6 +652,71 @@ class RaggedTensor(_Operators):
         return _merge_dims(self, outer, inner)
 
     # -- conversion --------------------------------------------------------------------------
+    @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=dtypes.int64):
+        """The rows of a 2-D SparseTensor whose stored elements fill each row from its start
+        (right-ragged, indices in order), as TF's RaggedTensor.from_sparse.
+
+            >>> sp = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], [1, 2, 3], [3, 5])
+            >>> tf.RaggedTensor.from_sparse(sp).to_list()
+            [[1, 2], [], [3]]
+        """
+        from graphflow.ops import api
+        rank = st_input.shape.rank
+        if rank is not None and rank != 2:
+            raise InvalidArgumentError("rank(st_input) must be 2.")
+        indices = st_input.indices
+        rows, cols = indices[:, 0], indices[:, 1]
+        nrows = st_input.dense_shape[:1]
+        lengths = api.tensor_scatter_nd_add(api.zeros(nrows, dtypes.int64),
+                                            api.expand_dims(rows, -1), api.ones_like(rows))
+        splits = api.concat([api.zeros([1], dtypes.int64), api.cumsum(lengths)], 0)
+        if isinstance(indices, EagerTensor):
+            # right-ragged: the n-th stored element of a row is at column n, rows in order
+            r, c, s = rows.numpy(), cols.numpy(), splits.numpy()
+            position = np.arange(len(r)) - s[r] if len(r) else r
+            if np.any(np.diff(r) < 0) or np.any(c != position):
+                raise InvalidArgumentError(
+                    f"RaggedTensor.from_sparse: SparseTensor is not right-ragged: "
+                    f"SparseTensor.indices = {indices.numpy().tolist()!r:.200}")
+        return cls(st_input.values, api.cast(splits, row_splits_dtype), internal=True)
+
+    def to_sparse(self, name=None):
+        """The same elements as a SparseTensor (row, position in the row, ...) whose dense
+        shape is that of to_tensor().
+
+            >>> tf.ragged.constant([[1, 2], [], [3]]).to_sparse().indices.numpy().tolist()
+            [[0, 0], [0, 1], [2, 0]]
+        """
+        from graphflow.ops import api
+        from graphflow.ops.sparse import SparseTensor
+        splits = api.cast(self._row_splits, dtypes.int64)
+        lengths = splits[1:] - splits[:-1]
+        nrows = api.shape(lengths, dtypes.int64)
+        if isinstance(self._values, RaggedTensor):
+            inner = self._values.to_sparse()
+            inner_rows, rest = inner.indices[:, 0], inner.indices[:, 1:]
+            inner_shape = inner.dense_shape[1:]
+        else:
+            if self._values.shape.rank != 1:
+                raise InvalidArgumentError(
+                    "RaggedTensor.to_sparse: only flat values of rank 1 are supported, got "
+                    f"shape {self._values.shape}")
+            inner_rows = api.range(api.size(self._values, dtypes.int64), dtype=dtypes.int64)
+            rest, inner_shape = None, api.zeros([0], dtypes.int64)
+            inner = None
+        row_of = api.repeat(api.range(nrows[0], dtype=dtypes.int64), lengths)
+        outer = api.gather(row_of, inner_rows)
+        position = inner_rows - api.gather(splits, outer)
+        columns = [api.expand_dims(outer, 1), api.expand_dims(position, 1)]
+        if rest is not None:
+            columns.append(rest)
+        width = api.reshape(api.reduce_max(api.concat([lengths, api.zeros([1], dtypes.int64)],
+                                                      0)), [1])
+        values = inner.values if inner is not None else self._values
+        return SparseTensor(api.concat(columns, 1), values,
+                            api.concat([nrows, width, inner_shape], 0))
+
     def to_tensor(self, default_value=None, name=None, shape=None):
         """A dense tensor: rows padded with default_value (zero / empty string) to the longest
         row, or cut or padded to `shape` when given.

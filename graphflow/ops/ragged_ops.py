@@ -684,6 +684,25 @@ class RaggedTensorSpec:
     def _key(self):
         return (self._shape, self._dtype, self._ragged_rank, self._row_splits_dtype)
 
+    # -- as a composite (graphflow.function signatures, tf.nest with expand_composites) ---------
+    def _component_specs(self):
+        """flat_values [None, inner dims...], then the row splits: the outer ones of length
+        nrows + 1 when nrows is known, the inner ones of any length (TF's component specs)."""
+        from graphflow.tensor import TensorSpec
+        dims = self._shape.as_list() if self._shape.rank is not None else None
+        inner = dims[self._ragged_rank + 1:] if dims is not None else None
+        values = TensorSpec(None if inner is None else [None] + inner, self._dtype)
+        outer = None if dims is None or dims[0] is None else dims[0] + 1
+        splits = [TensorSpec([outer], self._row_splits_dtype)]
+        splits += [TensorSpec([None], self._row_splits_dtype)] * (self._ragged_rank - 1)
+        return [values] + splits
+
+    def _composite_components(self):
+        return self._component_specs()
+
+    def _from_composite_components(self, parts):
+        return RaggedTensor.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)
+
     def __eq__(self, other):
         return isinstance(other, RaggedTensorSpec) and self._key() == other._key()
 
