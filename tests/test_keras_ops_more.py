@@ -12,7 +12,7 @@ import pytest
 import graphflow as tf
 from graphflow.keras import ops
 
-from keras_ops_more_cases import CASES, F, SEQ, SPECIAL, r
+from keras_ops_more_cases import CASES, F, SEQ, r
 
 
 def _mirror_linear_ref(x, coords):

@@ -24,41 +24,7 @@ from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 
 _FLOATX = "float32"
 
-# -- Keras's type promotion lattice ---------------------------------------------------------------
-_LATTICE = {
-    "bool": ["int"], "uint8": ["int16", "uint16"], "uint16": ["int32", "uint32"],
-    "uint32": ["int64", "uint64"], "uint64": ["float"], "int": ["uint8", "int8"],
-    "int8": ["int16"], "int16": ["int32"], "int32": ["int64"], "int64": ["float"],
-    "float": ["bfloat16", "float16"], "bfloat16": ["float32"], "float16": ["float32"],
-    "float32": ["float64"], "float64": [],
-}
-
-
-def _upper_bounds():
-    bounds = {n: {n} for n in _LATTICE}
-    changed = True
-    while changed:
-        changed = False
-        for n in _LATTICE:
-            new = bounds[n].union(*(_LATTICE[b] for b in bounds[n]))
-            if new != bounds[n]:
-                bounds[n], changed = new, True
-    return bounds
-
-
-_UB = _upper_bounds()
-
-
-@functools.lru_cache(512)
-def _least_upper_bound(*nodes):
-    common = set.intersection(*(_UB[n] for n in nodes))
-    lub = (common & set(nodes)) or {c for c in common if common.issubset(_UB[c])}
-    if len(lub) != 1:
-        raise ValueError(f"Input dtypes {nodes} have no available implicit dtype promotion path. "
-                         "Try explicitly casting inputs to the desired output type.")
-    return lub.pop()
-
-
+# -- Keras's type promotion ----------------------------------------------------------------------
 def _dtype_of(x):
     """(dtype name, weak) of a value as Keras sees it: Python int/float are weak."""
     if x is None:
@@ -67,10 +33,9 @@ def _dtype_of(x):
         return ("int64" if x is int else "float32"), True
     if x is bool:
         return "bool", False
-    if isinstance(x, str):
-        return (x if x in _LATTICE else dtypes.as_dtype(x).name), False
-    if isinstance(x, dtypes.DType):
-        return x.name, False
+    if isinstance(x, (str, dtypes.DType)):
+        from graphflow.keras.backend import standardize_dtype
+        return standardize_dtype(x), False
     if isinstance(x, bool):
         return "bool", False
     if isinstance(x, int):
@@ -85,31 +50,18 @@ def _dtype_of(x):
 
 
 def result_type(*values):
-    """Keras's promoted dtype name for values (tensors, arrays, Python scalars or dtypes).
+    """keras.backend.result_type of values (tensors, arrays, Python scalars or dtypes), Python
+    int and float weak.
 
         >>> result_type(np.int32(1), 1.5), result_type(np.int8(1), 1), result_type("int32", "uint32")
         ('float32', 'int8', 'int64')
     """
-    if not values:
-        return _FLOATX
-    pairs = [_dtype_of(v) for v in values]
-    names, weak = zip(*pairs)
-    if len(names) == 1:
-        out, out_weak = names[0], weak[0]
-    elif len(set(names)) == 1 and not builtins.all(weak):
-        out, out_weak = names[0], False
-    elif builtins.all(weak):
-        out, out_weak = _least_upper_bound(*set(names)), True
-    else:
-        nodes = {("float" if "float" in n else "int" if "int" in n else n) if w else n
-                 for n, w in pairs}
-        out = _least_upper_bound(*nodes)
-        out_weak = out in ("int", "float")
-    if out != "bool" and out_weak:
-        out = {"b": "bool", "i": "int32", "u": "uint32"}.get(out[:1], "float32")
-        if out == "bool":
-            out = "bool"
-    return {"uint64": "uint32"}.get(out, out)
+    from graphflow.keras.backend import result_type as _result_type
+    args = []
+    for v in values:
+        name, weak = _dtype_of(v)
+        args.append((int if "int" in name else float) if weak else name)
+    return _result_type(*args)
 
 
 def _t(x, dtype=None):
