@@ -455,3 +455,17 @@ def test_scale_and_translate_integer_images_round_and_clip():
     up = ops.image.scale_and_translate(x, (10, 6), np.array([2.0], np.float32),
                                        np.array([0.0], np.float32), (0,), "lanczos3").numpy()
     assert up.min() >= x.min() and up.max() <= x.max() and up.dtype == np.int32
+
+
+@pytest.mark.parametrize("name,f", [
+    ("bincount", lambda x: ops.bincount(x)),
+    ("unique", lambda x: ops.unique(x)),
+    ("segment_max", lambda x: ops.segment_max(ops.cast(x, "float32"), x)),
+])
+def test_data_dependent_lengths_are_eager_only(name, f):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"keras.ops.{name}: .*eagerly only"):
+        tf.function(f)(tf.constant([0, 1, 1, 2]))
+    # with num_segments the length is known, so it traces
+    out = tf.function(lambda x: ops.segment_max(ops.cast(x, "float32"), x, num_segments=3))(
+        tf.constant([0, 1, 1, 2]))
+    np.testing.assert_array_equal(out.numpy(), [0.0, 1.0, 2.0])

@@ -336,7 +336,10 @@ def _segment(name, data, segment_ids, num_segments, sorted):  # noqa: A002
                              f"sorted={sorted}.")
         return getattr(_math, f"segment_{name}")(data, segment_ids)
     if num_segments is None:
-        num_segments = int(np.max(np.asarray(segment_ids))) + 1
+        from graphflow.keras.ops_numpy import _values
+        ids = _values(_t(segment_ids), f"segment_{name}",
+                      "without num_segments its output length is max(segment_ids) + 1")
+        num_segments = int(ids.max()) + 1
     return getattr(_math, f"unsorted_segment_{name}")(data, segment_ids, num_segments)
 
 

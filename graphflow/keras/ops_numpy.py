@@ -99,6 +99,16 @@ def _rt(*values):
     return result_type(*[_strong(v) for v in values])
 
 
+def _values(x, op, why):
+    """x's NumPy value, or a clear error when x is symbolic (an op whose output shape depends on
+    x's values runs eagerly only)."""
+    from graphflow.tensor import SymbolicTensor
+    if isinstance(x, SymbolicTensor):
+        raise _InvalidArgumentError(f"keras.ops.{op}: {why}, so it needs its input's values and "
+                                    "runs eagerly only (not inside graphflow.function)")
+    return np.asarray(x)
+
+
 def _promote(*xs, extra=(), weak=False):
     """xs converted to one tensor dtype by Keras's rule (extra: further dtypes, e.g. float;
     weak: Python scalars take the other operand's dtype, as in Keras's add)."""
@@ -855,8 +865,8 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     if x.dtype.name not in ("int32", "int64"):
         x = _tf.cast(x, dtypes.int32)
     dt = "int32" if weights is None else result_type(x.dtype.name, _dtype_of(weights)[0])
-    depth = builtins.max(int(minlength), int(np.max(np.asarray(x))) + 1 if x.shape.num_elements()
-                         else int(minlength))
+    values = _values(x, "bincount", "its output length is max(x) + 1")
+    depth = builtins.max(int(minlength), int(values.max()) + 1 if values.size else 0)
     hot = _tf.one_hot(x, depth, dtype=dt if weights is not None else dtypes.int32)
     if weights is not None:
         hot = hot * _tf.expand_dims(_tf.cast(_t(weights), dt), -1)
@@ -1221,11 +1231,9 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     if not sorted:
         raise NotImplementedError("keras.ops.unique: only sorted=True is supported")
     x = _t(x)
-    flat = _tf.reshape(x, [-1])
-    values = np.asarray(flat)
+    values = _values(x, "unique", "its output length is the number of distinct values").ravel()
     uniq, first, inverse, counts = np.unique(values, return_index=True, return_inverse=True,
                                              return_counts=True)
-    # computed by the registry's unique so a traced input works too
     if size is not None:
         pad = size - len(uniq)
         fill = uniq[0] if fill_value is None and len(uniq) else (fill_value or 0)
