@@ -469,3 +469,13 @@ def test_data_dependent_lengths_are_eager_only(name, f):
     out = tf.function(lambda x: ops.segment_max(ops.cast(x, "float32"), x, num_segments=3))(
         tf.constant([0, 1, 1, 2]))
     np.testing.assert_array_equal(out.numpy(), [0.0, 1.0, 2.0])
+
+
+def test_slice_update_with_traced_starts_clamps_as_xla():
+    z, u = np.zeros((3, 4), np.float32), np.ones((2, 2), np.float32)
+    want = np.zeros((3, 4), np.float32)
+    want[1:3, 2:4] = 1.0
+    f = tf.function(lambda s: ops.slice_update(z, s, u))
+    np.testing.assert_array_equal(f(tf.constant([1, 2])).numpy(), want)
+    np.testing.assert_array_equal(f(tf.constant([5, 9])).numpy(), want)  # clamped to fit
+    np.testing.assert_array_equal(ops.slice_update(z, (5, 9), u).numpy(), want)

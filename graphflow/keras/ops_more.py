@@ -225,19 +225,22 @@ def slice_update(inputs, start_indices, updates):
     """inputs with the block starting at start_indices replaced by updates."""
     x, u = _t(inputs), _t(updates)
     u = _tf.cast(u, x.dtype)
-    starts = [int(s) for s in np.asarray(start_indices).reshape(-1)] \
-        if not isinstance(start_indices, (list, tuple)) or not builtins.any(
-            isinstance(s, (_Tensor, _Variable)) for s in start_indices) else start_indices
-    shape = u.shape.as_list()
+    from graphflow.tensor import SymbolicTensor
+    shape, full = u.shape.as_list(), x.shape.as_list()
     grids = np.meshgrid(*[np.arange(d) for d in shape], indexing="ij")
-    if isinstance(starts, list) and builtins.all(isinstance(s, int) for s in starts):
-        full = x.shape.as_list()
+    if isinstance(start_indices, SymbolicTensor):
+        starts = _tf.unstack(_tf.cast(start_indices, dtypes.int32), num=len(shape))
+    elif isinstance(start_indices, (list, tuple)) and builtins.any(
+            isinstance(v, SymbolicTensor) for v in start_indices):
+        starts = [_tf.cast(v, dtypes.int32) for v in start_indices]
+    else:
+        starts = [int(v) for v in np.asarray(start_indices).reshape(-1)]
         # XLA's dynamic_update_slice clamps the start so the block fits
-        starts = [builtins.min(builtins.max(s, 0), f - d) for s, f, d in zip(starts, full, shape)]
-        idx = np.stack([g + s for g, s in zip(grids, starts)], -1).astype(np.int32)
+        starts = [builtins.min(builtins.max(v, 0), f - d) for v, f, d in zip(starts, full, shape)]
+        idx = np.stack([g + v for g, v in zip(grids, starts)], -1).astype(np.int32)
         return _tf.tensor_scatter_nd_update(x, _tf.constant(idx), u)
-    idx = _tf.stack([_tf.constant(g.astype(np.int32)) + _tf.cast(s, dtypes.int32)
-                     for g, s in zip(grids, starts)], -1)
+    starts = [_tf.clip_by_value(v, 0, f - d) for v, f, d in zip(starts, full, shape)]
+    idx = _tf.stack([_tf.constant(g.astype(np.int32)) + v for g, v in zip(grids, starts)], -1)
     return _tf.tensor_scatter_nd_update(x, idx, u)
 
 
