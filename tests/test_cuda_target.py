@@ -59,6 +59,9 @@ HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}
+# keras.ops.lu_factor's LU decomposition (ops/linalg_lu.py): LAPACK-style pivoting on the host,
+# as the other decompositions.
+HOST_OPS |= {"lu"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

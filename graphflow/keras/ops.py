@@ -17,6 +17,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError as _InvalidArgumentError
+from graphflow.keras.ops_numpy import _promote
 from graphflow.ops import api as _tf
 from graphflow.ops import nn as _nn
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
@@ -153,10 +154,31 @@ def _unary(fn, to_float=False):
     return op
 
 
-abs = absolute = _unary(_tf.abs)  # noqa: A001
+def abs(x):  # noqa: A001
+    """Absolute value (bools and unsigned integers are returned as they are, as in Keras)."""
+    x = _t(x)
+    return x if x.dtype is dtypes.bool or x.dtype.is_unsigned else _tf.abs(x)
+
+
+absolute = abs
 negative = _unary(_tf.negative)
-sign = _unary(_tf.sign)
-square = _unary(_tf.square)
+
+
+def sign(x):
+    """-1, 0 or 1 in x's dtype (unsigned integers: 0 or 1)."""
+    x = _t(x)
+    if x.dtype.is_unsigned:
+        return _tf.cast(x > 0, x.dtype)
+    return _tf.sign(x)
+
+
+def square(x):
+    """x * x (bools count as int32, as in Keras)."""
+    x = _t(x)
+    return _tf.square(_tf.cast(x, dtypes.int32) if x.dtype is dtypes.bool else x)
+
+
+
 sqrt = _unary(_tf.sqrt, True)
 rsqrt = _unary(_tf.rsqrt, True)
 exp = _unary(_tf.exp, True)
@@ -168,50 +190,102 @@ sinh, cosh, tanh = _unary(_tf.sinh, True), _unary(_tf.cosh, True), _unary(_tf.ta
 arcsin, arccos, arctan = _unary(_tf.asin, True), _unary(_tf.acos, True), _unary(_tf.atan, True)
 arcsinh, arccosh, arctanh = (_unary(_tf.asinh, True), _unary(_tf.acosh, True),
                              _unary(_tf.atanh, True))
-floor, ceil = _unary(_tf.floor), _unary(_tf.ceil)
-round = _unary(_tf.round)  # noqa: A001
+floor, ceil = _unary(_tf.floor, True), _unary(_tf.ceil, True)  # integers give float32 (Keras)
+
+
+def round(x, decimals=0):  # noqa: A001
+    """Rounds half to even to `decimals` places (integers are returned as they are for
+    decimals >= 0, as in Keras)."""
+    x = _t(x)
+    if not x.dtype.is_floating:
+        if decimals >= 0:
+            return x
+        factor = 10 ** (-decimals)
+        return _tf.cast(_tf.round(_tf.cast(x, dtypes.float64) / factor) * factor, x.dtype)
+    if decimals == 0:
+        return _tf.round(x)
+    factor = _tf.cast(10.0 ** decimals, x.dtype)
+    return _tf.round(x * factor) / factor
+
+
+
 erf = _unary(_tf.erf, True)
 reciprocal = _unary(_tf.reciprocal, True)
-isnan = _unary(_tf.is_nan)
-isfinite = _unary(_tf.is_finite)
-logical_not = _unary(_tf.logical_not)
+def isnan(x):
+    """True where x is NaN (never for integers and bools)."""
+    x = _t(x)
+    return _tf.is_nan(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), False)
+
+
+def isfinite(x):
+    """True where x is neither infinite nor NaN (always for integers and bools)."""
+    x = _t(x)
+    return _tf.is_finite(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), True)
+
+
+def logical_not(x):
+    """NOT of x as bools (nonzero is True)."""
+    return _tf.logical_not(_tf.cast(_t(x), dtypes.bool))
+
+
+
 stop_gradient = _unary(_tf.stop_gradient)
 
 
 def isinf(x):
+    """True where x is +-inf (never for integers and bools)."""
     from graphflow.ops.math_extra import is_inf
-    return is_inf(_t(x))
+    x = _t(x)
+    return is_inf(x) if x.dtype.is_floating else _tf.fill(_tf.shape(x), False)
 
 
-def _binary(fn):
+def _binary(fn, weak=True, extra=(), bool_as=None):
+    """fn on x1, x2 promoted by Keras's rule: weak, Python scalars take the other operand's
+    dtype (add, maximum, ...); otherwise both are converted first (mod, comparisons)."""
     def op(x1, x2):
-        return fn(x1, x2)
+        (a, b), dt = _promote(x1, x2, extra=extra, weak=weak)
+        if bool_as is not None and dt == "bool":
+            a, b = _tf.cast(a, bool_as), _tf.cast(b, bool_as)
+        return fn(a, b)
     op.__name__ = fn.__name__
-    op.__doc__ = f"Elementwise {fn.__name__} with broadcasting (graphflow's {fn.__name__})."
+    op.__doc__ = f"Elementwise {fn.__name__} with broadcasting and Keras's dtype promotion."
+    return op
+
+
+def _logical(fn):
+    def op(x1, x2):
+        return fn(_tf.cast(x1, dtypes.bool), _tf.cast(x2, dtypes.bool))
+    op.__name__ = fn.__name__
+    op.__doc__ = f"Elementwise {fn.__name__} of x1, x2 as bools."
     return op
 
 
 add, subtract, multiply = _binary(_tf.add), _binary(_tf.subtract), _binary(_tf.multiply)
 maximum, minimum = _binary(_tf.maximum), _binary(_tf.minimum)
-equal, not_equal = _binary(_tf.equal), _binary(_tf.not_equal)
-greater, greater_equal = _binary(_tf.greater), _binary(_tf.greater_equal)
-less, less_equal = _binary(_tf.less), _binary(_tf.less_equal)
-logical_and, logical_or, logical_xor = (_binary(_tf.logical_and), _binary(_tf.logical_or),
-                                        _binary(_tf.logical_xor))
-floor_divide, mod = _binary(_tf.floordiv), _binary(_tf.floormod)
-arctan2 = _binary(_tf.atan2)
+equal, not_equal = _binary(_tf.equal, False), _binary(_tf.not_equal, False)
+greater, greater_equal = _binary(_tf.greater, False), _binary(_tf.greater_equal, False)
+less, less_equal = _binary(_tf.less, False), _binary(_tf.less_equal, False)
+logical_and, logical_or, logical_xor = (_logical(_tf.logical_and), _logical(_tf.logical_or),
+                                        _logical(_tf.logical_xor))
+floor_divide = _binary(_tf.floordiv)
+mod = _binary(_tf.floormod, False, bool_as=dtypes.int32)
+arctan2 = _binary(_tf.atan2, False, extra=(float,))
 
 
 def divide(x1, x2):
-    """True division; integer inputs give float32 (NumPy's true_divide, as in Keras)."""
-    return _tf.truediv(_float(x1), _float(x2))
+    """True division in the promoted float dtype (integers give float32, NumPy's true_divide
+    as Keras)."""
+    (a, b), _ = _promote(x1, x2, extra=(float,), weak=True)
+    return _tf.truediv(a, b)
 
 
 true_divide = divide
 
 
 def power(x1, x2):
-    return _tf.pow(x1, x2)
+    """x1 ** x2 in the promoted dtype (Python scalars weak)."""
+    (a, b), _ = _promote(x1, x2, weak=True)
+    return _tf.pow(a, b)
 
 
 def clip(x, x_min, x_max):
@@ -221,19 +295,25 @@ def clip(x, x_min, x_max):
 def where(condition, x1=None, x2=None):
     """Elementwise choice; with only `condition`, the indices of its true elements per axis."""
     if x1 is None and x2 is None:
-        idx = _tf.where(_tf.cast(condition, dtypes.bool))
+        idx = _tf.cast(_tf.where(_tf.cast(condition, dtypes.bool)), dtypes.int32)
         return tuple(_tf.unstack(idx, axis=1, num=idx.shape[1]))
     if x1 is None or x2 is None:
         raise _InvalidArgumentError("keras.ops.where: pass both x1 and x2, or neither")
-    return _tf.where(_tf.cast(condition, dtypes.bool), x1, x2)
+    (a, b), _ = _promote(x1, x2, weak=True)
+    return _tf.where(_tf.cast(condition, dtypes.bool), a, b)
 
 
 # -- reductions -----------------------------------------------------------------------------------
+def _accumulator(x):
+    """Keras's sum/prod dtype: bools and narrow integers accumulate in int32 (uint8 too: Keras
+    says uint32, which graphflow does not have)."""
+    return _tf.cast(x, dtypes.int32) if x.dtype in (dtypes.bool, dtypes.int8, dtypes.int16,
+                                                     dtypes.uint8) else x
+
+
 def sum(x, axis=None, keepdims=False):  # noqa: A001
-    x = _t(x)
-    if x.dtype is dtypes.bool:
-        x = _tf.cast(x, dtypes.int32)
-    return _tf.reduce_sum(x, _axis(axis), keepdims)
+    """Sum along axis (bools and narrow integers in int32)."""
+    return _tf.reduce_sum(_accumulator(_t(x)), _axis(axis), keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
@@ -241,20 +321,32 @@ def mean(x, axis=None, keepdims=False):
 
 
 def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001
-    out = _tf.reduce_max(_t(x), _axis(axis), keepdims)
-    return out if initial is None else _tf.maximum(out, initial)
+    """Maximum along axis (of bools: any)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        out = _tf.reduce_any(x, _axis(axis), keepdims)
+        return out if initial is None else _tf.logical_or(out, bool(initial))
+    out = _tf.reduce_max(x, _axis(axis), keepdims)
+    return out if initial is None else _tf.maximum(out, _tf.cast(initial, out.dtype))
 
 
 def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
-    out = _tf.reduce_min(_t(x), _axis(axis), keepdims)
-    return out if initial is None else _tf.minimum(out, initial)
+    """Minimum along axis (of bools: all)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        out = _tf.reduce_all(x, _axis(axis), keepdims)
+        return out if initial is None else _tf.logical_and(out, bool(initial))
+    out = _tf.reduce_min(x, _axis(axis), keepdims)
+    return out if initial is None else _tf.minimum(out, _tf.cast(initial, out.dtype))
 
 
 amax, amin = max, min
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    return _tf.reduce_prod(cast(x, dtype) if dtype else _t(x), _axis(axis), keepdims)
+    """Product along axis (bools and narrow integers in int32 unless dtype is given)."""
+    return _tf.reduce_prod(cast(x, dtype) if dtype else _accumulator(_t(x)), _axis(axis),
+                           keepdims)
 
 
 def var(x, axis=None, keepdims=False):
@@ -286,6 +378,8 @@ def count_nonzero(x, axis=None):
 
 def _arg(fn, x, axis, keepdims):
     x = _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     out = fn(x, axis, output_type=dtypes.int32)
@@ -303,6 +397,8 @@ def argmin(x, axis=None, keepdims=False):
 
 def cumsum(x, axis=None, dtype=None):
     x = cast(x, dtype) if dtype else _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     return _tf.cumsum(x, axis)
@@ -311,6 +407,8 @@ def cumsum(x, axis=None, dtype=None):
 def cumprod(x, axis=None, dtype=None):
     from graphflow.ops.scan import cumprod as _cumprod
     x = cast(x, dtype) if dtype else _t(x)
+    if x.dtype is dtypes.bool:
+        x = _tf.cast(x, dtypes.int32)
     if axis is None:
         x, axis = _tf.reshape(x, [-1]), 0
     return _cumprod(x, axis)
@@ -498,11 +596,18 @@ def triu(x, k=0):
 
 
 def sort(x, axis=-1):
-    return _tf.sort(_t(x), axis)
+    """x sorted ascending along axis (bools: False first)."""
+    x = _t(x)
+    if x.dtype is dtypes.bool:
+        return _tf.cast(_tf.sort(_tf.cast(x, dtypes.int32), axis), dtypes.bool)
+    return _tf.sort(x, axis)
 
 
 def argsort(x, axis=-1):
-    return _tf.argsort(_t(x), axis, stable=True)
+    """The indices that sort x along axis (stable)."""
+    x = _t(x)
+    return _tf.argsort(_tf.cast(x, dtypes.int32) if x.dtype is dtypes.bool else x, axis,
+                       stable=True)
 
 
 def top_k(x, k, sorted=True):  # noqa: A002
@@ -554,16 +659,20 @@ def outer(x1, x2):
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
-    """Sum of the diagonal (offset 0) over axes axis1, axis2."""
-    from graphflow import linalg
-    x = _t(x)
-    if offset:
-        raise _InvalidArgumentError("keras.ops.trace: only offset=0 is supported")
-    return linalg.trace(moveaxis(x, [axis1, axis2], [-2, -1]))
+    """Sum of the diagonal `offset` over axes axis1, axis2 (bools and narrow integers in
+    int32)."""
+    from graphflow.keras.ops_numpy import diagonal
+    return _tf.reduce_sum(_accumulator(diagonal(_t(x), offset, axis1, axis2)), -1)
 
 
 # -- neural network ---------------------------------------------------------------------------------
-relu, relu6, sigmoid = _unary(_nn.relu), _unary(_nn.relu6, True), _unary(_nn.sigmoid, True)
+relu, sigmoid = _unary(_nn.relu), _unary(_nn.sigmoid, True)
+
+
+def relu6(x):
+    """min(max(x, 0), 6) (integers keep their dtype, as in Keras)."""
+    x = _t(x)
+    return _nn.relu6(x) if x.dtype.is_floating else _tf.clip_by_value(x, 0, 6)
 softplus, softsign = _unary(_nn.softplus, True), _unary(_nn.softsign, True)
 silu = swish = _unary(_nn.silu, True)
 selu = _unary(_nn.selu, True)
@@ -637,3 +746,85 @@ def fori_loop(lower, upper, body_fun, init_val):
     i, val = _tf.while_loop(lambda i, v: i < upper, lambda i, v: [i + 1, body_fun(i, v)],
                             [_tf.constant(lower), init_val])
     return val
+
+
+# -- the rest of Keras 3.15's names (ops_numpy, ops_nn, ops_more) and its submodules ---------------
+from graphflow.keras.ops_numpy import (  # noqa: E402,F401
+    allclose, append, argpartition, array, array_split, average, bartlett, bincount,
+    bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
+    bitwise_xor, blackman, cbrt, copy, corrcoef, correlate, cross, deg2rad, diag, diagflat,
+    diagonal, diff, digitize, divide_no_nan, dsplit, dstack, empty, empty_like, erfc, erfinv, exp2,
+    fabs, fliplr, flipud, fmax, fmin, fmod, gcd, geomspace, get_item, hamming, hanning, heaviside,
+    histogram, hsplit, hypot, i0, inner, isclose, isin, isneginf, isposinf, isreal, kaiser, kron,
+    lcm, ldexp, left_shift, log10, log2, logaddexp, logaddexp2, logspace, median, nan_to_num,
+    nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean, nanmedian, nanmin,
+    nanpercentile, nanprod, nanquantile, nanstd, nansum, nanvar, nonzero, percentile, ptp,
+    quantile, rad2deg, right_shift, rot90, searchsorted, select, signbit, sinc, slogdet,
+    trapezoid, trunc, unique, unravel_index, vander, vdot, vectorize, view, vsplit)
+from graphflow.keras.ops_nn import (  # noqa: E402,F401
+    adaptive_average_pool, adaptive_max_pool, average_pool, batch_normalization, celu, conv,
+    conv_transpose, depth_to_space, depthwise_conv, dot_product_attention, fold, glu, hard_shrink,
+    hard_sigmoid, hard_silu, hard_swish, hard_tanh, in_top_k, layer_normalization, max_pool,
+    multi_hot, normalize, psnr, rms_normalization, separable_conv, soft_shrink, space_to_depth,
+    sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold, unfold)
+from graphflow.keras.ops_more import (  # noqa: E402,F401
+    associative_scan, cdist, cholesky, rearrange, cholesky_inverse, custom_gradient, det, eigh,
+    extract_sequences, inv, jvp, logdet, lstsq, lu_factor, map, matrix_rank, pinv, qr, saturate_cast, scan,
+    segment_max, segment_min, segment_prod, slice_update, solve, solve_triangular, svd, switch,
+    vectorized_map)
+
+
+def nextafter(x1, x2):
+    """The next representable float after x1 toward x2, in the promoted float dtype."""
+    from graphflow import math as _math
+    from graphflow.keras.ops_numpy import _rt
+    dt = _rt(x1, x2, float)
+    return _math.nextafter(_tf.cast(x1, dt), _tf.cast(x2, dt))
+
+
+def _submodule(name, names, source):
+    import sys
+    import types
+    mod = types.ModuleType(f"{__name__}.{name}", f"keras.ops.{name}: the Keras 3.15 names of "
+                           f"that submodule graphflow has.")
+    for n in names:
+        if hasattr(source, n):
+            setattr(mod, n, getattr(source, n))
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+def _build_submodules():
+    import sys
+    from graphflow.keras import ops_more
+    me = sys.modules[__name__]
+    nn_names = """adaptive_average_pool adaptive_max_pool average_pool batch_normalization
+        binary_crossentropy categorical_crossentropy celu conv conv_transpose depth_to_space
+        depthwise_conv dot_product_attention elu fold gelu glu hard_shrink hard_sigmoid hard_silu
+        hard_swish hard_tanh layer_normalization leaky_relu log_sigmoid log_softmax max_pool
+        moments multi_hot normalize one_hot psnr relu relu6 rms_normalization selu separable_conv
+        sigmoid silu soft_shrink softmax softplus softsign space_to_depth
+        sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
+        tanh_shrink threshold unfold""".split()
+    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
+        pinv qr solve solve_triangular svd""".split()
+    image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
+        hsv_to_rgb map_coordinates pad_images perspective_transform resize rgb_to_grayscale
+        rgb_to_hsv scale_and_translate sobel_edges ssim""".split()
+    numpy_names = [n for n in dir(me) if not n.startswith("_") and callable(getattr(me, n))
+                   and n not in nn_names and n not in linalg_names and n not in (
+                       "cond", "while_loop", "fori_loop", "scan", "map", "switch",
+                       "associative_scan", "vectorized_map", "custom_gradient",
+                       "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape",
+                       "cast", "result_type", "stop_gradient", "slice", "slice_update",
+                       "scatter", "scatter_update", "saturate_cast", "segment_sum",
+                       "segment_max", "segment_min", "segment_prod", "top_k", "in_top_k",
+                       "logsumexp", "extract_sequences", "erfinv", "rsqrt", "cdist",
+                       "logdet", "erf", "erfc", "rearrange", "unstack")]
+    linalg = _submodule("linalg", linalg_names, me)
+    linalg.norm = ops_more.norm
+    return (_submodule("nn", nn_names, me), linalg, _submodule("image", image_names, ops_more),
+            _submodule("numpy", numpy_names, me))
+
+
+nn, linalg, image, numpy = _build_submodules()
