@@ -71,3 +71,4 @@ from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup la
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
 
 mod = floormod
+from graphflow.ops import hashed_cross as _hashed_cross  # noqa: F401,E402 - Keras HashedCrossing

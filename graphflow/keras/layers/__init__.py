@@ -37,3 +37,19 @@ from graphflow.keras.layers.preprocessing import (  # noqa: F401,E402
     RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
     Resizing, StringLookup, TextVectorization)
 # -- end klayers --
+# -- kerasC: Keras 3.15's aliases and remaining core layers --
+from graphflow.keras.layers.merge import Dot, dot, maximum, minimum, subtract  # noqa: F401,E402
+from graphflow.keras.layers.input_spec import InputSpec  # noqa: F401,E402
+from graphflow.keras.layers.core_more import (  # noqa: F401,E402
+    ActivityRegularization, AlphaDropout, EinsumDense, Pipeline, RMSNormalization,
+    SpectralNormalization, Wrapper)
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D, AveragePooling3D,
+    AvgPool3D, Cropping3D, GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D,
+    GlobalMaxPooling3D, MaxPool3D, MaxPooling3D, SpatialDropout3D, UpSampling3D, ZeroPadding3D)
+from graphflow.keras.layers.preprocessing.hashed_crossing import HashedCrossing  # noqa: F401,E402
