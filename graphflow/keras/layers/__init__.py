@@ -53,3 +53,6 @@ from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
     AvgPool3D, Cropping3D, GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D,
     GlobalMaxPooling3D, MaxPool3D, MaxPooling3D, SpatialDropout3D, UpSampling3D, ZeroPadding3D)
 from graphflow.keras.layers.preprocessing.hashed_crossing import HashedCrossing  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
+    AutoContrast, RandomBrightness, RandomGrayscale, RandomInvert, RandomPosterization,
+    Solarization)

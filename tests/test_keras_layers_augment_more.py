@@ -1,0 +1,142 @@
+"""Keras 3.15's further image augmentation layers: the deterministic parts against Keras 3.15
+outputs (tests/data/augment_more_goldens.npz, from make_augment_more_goldens.py: factors whose
+draws are constant), Keras's argument errors, inference behaviour, configs, and the random parts'
+distributions and seeding (graphflow's random stream is not Keras's, so random outputs are
+checked by their statistics, not by value)."""
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow import keras
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "data"))
+from layer_checks import check_config  # noqa: E402
+
+L = keras.layers
+GOLDEN = np.load(os.path.join(os.path.dirname(__file__), "data", "augment_more_goldens.npz"))
+X, X1 = GOLDEN["x"], GOLDEN["x1"]
+
+DETERMINISTIC = [
+    ("solar", lambda: L.Solarization(), X),
+    ("solar_vr", lambda: L.Solarization(value_range=(-1, 1)), X1),
+    ("autocontrast", lambda: L.AutoContrast(), X),
+    ("poster3", lambda: L.RandomPosterization((3, 3)), X),
+    ("poster5_vr", lambda: L.RandomPosterization((5, 5), value_range=(-1, 1)), X1),
+    ("gray_all", lambda: L.RandomGrayscale(1.0), X),
+    ("invert_all", lambda: L.RandomInvert((1.0, 1.0)), X),
+    ("bright_fixed", lambda: L.RandomBrightness((0.1, 0.1)), X),
+    ("bright_fixed_neg", lambda: L.RandomBrightness((-0.3, -0.3), value_range=(-1, 1)), X1),
+]
+
+
+@pytest.mark.parametrize("key,make,x", DETERMINISTIC, ids=[c[0] for c in DETERMINISTIC])
+def test_matches_keras(key, make, x):
+    layer = make()
+    y = layer(x)
+    np.testing.assert_allclose(y.numpy(), GOLDEN[key], rtol=1e-5, atol=1e-4)
+    # one image (rank 3) gives that image's result; a graph gives the same
+    np.testing.assert_allclose(layer(x[0]).numpy(), GOLDEN[key][0], rtol=1e-5, atol=1e-4)
+    f = tf.function(lambda t: layer(t))
+    np.testing.assert_allclose(f(tf.constant(x)).numpy(), GOLDEN[key], rtol=1e-5, atol=1e-4)
+    clone = check_config(layer)
+    np.testing.assert_allclose(clone(x).numpy(), GOLDEN[key], rtol=1e-5, atol=1e-4)
+    assert keras.Sequential([keras.Input(x.shape[1:]), layer])(x).shape == x.shape
+
+
+def test_autocontrast_inference_and_constant_images():
+    # AutoContrast is deterministic and applied at inference too, as in Keras
+    np.testing.assert_allclose(L.AutoContrast(value_range=(-1, 1))(X1, training=False).numpy(),
+                               GOLDEN["autocontrast_inf"], rtol=1e-5, atol=1e-5)
+    const = np.full((1, 2, 2, 3), 7.0, np.float32)
+    np.testing.assert_array_equal(L.AutoContrast()(const).numpy(), GOLDEN["autocontrast_const"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: L.RandomBrightness(0.5), lambda: L.RandomGrayscale(0.5), lambda: L.RandomInvert(),
+    lambda: L.RandomPosterization(4), lambda: L.Solarization(0.5, 0.5)])
+def test_random_layers_pass_through_at_inference(make):
+    layer = make()
+    np.testing.assert_array_equal(layer(X, training=False).numpy(), X)
+    model = keras.Sequential([keras.Input(X.shape[1:]), layer])
+    np.testing.assert_array_equal(model.predict(X, verbose=0), X)
+
+
+def test_configs_are_keras():
+    expected = {
+        "RandomBrightness": ((0.2,), {"factor": [-0.2, 0.2], "value_range": [0, 255]}),
+        "RandomInvert": ((), {"factor": [0, 1.0], "value_range": [0, 255]}),
+        "RandomPosterization": ((4,), {"factor": [1, 4], "value_range": [0, 255]}),
+        "Solarization": ((0.1, 0.3), {"value_range": [0, 255], "addition_factor": [0, 0.1],
+                                      "threshold_factor": [0, 0.3]}),
+        "AutoContrast": ((), {"value_range": [0, 255]}),
+        "RandomGrayscale": ((), {"factor": 0.5}),
+    }
+    for name, (args, want) in expected.items():
+        config = json.loads(json.dumps(getattr(L, name)(*args).get_config()))
+        assert {k: config[k] for k in want} == want, name
+        check_config(getattr(L, name)(*args))
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: L.RandomBrightness(1.5), r"in the range \[-1, 1\]. Received: factor=1.5"),
+    (lambda: L.RandomBrightness((0.1, 0.2, 0.3)), r"in the range \[-1, 1\]"),
+    (lambda: L.RandomBrightness(0.1, value_range=5),
+     "The `value_range` argument should be a list of two numbers. Received: value_range=5"),
+    (lambda: L.RandomGrayscale(2), "`factor` should be between 0 and 1. Received: factor=2"),
+    (lambda: L.RandomInvert(2.0), r"in the range \[0, 1\]. Received: factor=2.0"),
+    (lambda: L.RandomPosterization(9), r"in the range \[1, 8\]. Received: factor=9"),
+    (lambda: L.Solarization(2), "Received: input_number=2"),
+    (lambda: L.Solarization((0.1,)), r"Received: addition_factor=\(0.1,\)"),
+])
+def test_argument_errors_are_keras(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_rank_error():
+    with pytest.raises(ValueError, match="expects images of rank 3"):
+        L.RandomBrightness(0.1)(np.ones((2, 2), np.float32))
+
+
+def test_random_distributions_and_seeds():
+    rng = np.random.default_rng(0)
+    x = (rng.random((400, 2, 2, 3)) * 200 + 20).astype(np.float32)
+    # brightness: one delta per image, uniform in factor * 255
+    delta = (L.RandomBrightness((-0.05, 0.05), seed=1)(x).numpy() - x)
+    per_image = delta[:, 0, 0, 0]
+    assert np.allclose(delta, per_image[:, None, None, None], atol=1e-3)
+    assert per_image.min() >= -12.75 - 1e-3 and per_image.max() <= 12.75 + 1e-3
+    assert abs(per_image.mean()) < 1.5 and per_image.std() > 6
+    # grayscale with probability factor; gray images have three equal channels
+    y = L.RandomGrayscale(0.3, seed=2)(x).numpy()
+    gray = np.all(np.isclose(y[..., 0], y[..., 1]), axis=(1, 2))
+    assert abs(gray.mean() - 0.3) < 0.07
+    # invert: factor 1.0 draws the probability uniformly in [0, 1): half the images overall
+    y = L.RandomInvert(seed=3)(x).numpy()
+    inverted = np.isclose(y, 255 - x).all(axis=(1, 2, 3))
+    assert abs(inverted.mean() - 0.5) < 0.08 and (inverted | np.isclose(y, x).all((1, 2, 3))).all()
+    # posterization draws bits in [1, 4): the results are multiples of 2**(8 - bits)
+    y = L.RandomPosterization(4, seed=4)(x).numpy()
+    steps = [max(s for s in (32, 64, 128) if np.all(img % s == 0)) for img in y]
+    assert set(steps) == {32, 64, 128}
+    # solarization with a threshold: pixels below it kept, others inverted
+    y = L.Solarization(threshold_factor=(0.5, 0.9), seed=5)(x).numpy()
+    assert np.all(np.isclose(y, x) | np.isclose(y, 255 - x))
+    # a seed (with the global seed, as TF's op seeds) makes a new layer repeat its draws
+    tf.random.set_seed(1)
+    a = L.RandomBrightness(0.5, seed=7)(x).numpy()
+    tf.random.set_seed(1)
+    b = L.RandomBrightness(0.5, seed=7)(x).numpy()
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, L.RandomBrightness(0.5, seed=7)(x).numpy())
+
+
+def test_integer_images_become_float():
+    x = (np.arange(48) % 256).astype(np.uint8).reshape(1, 4, 4, 3)
+    y = L.Solarization()(x)
+    assert y.dtype == tf.float32
+    np.testing.assert_array_equal(y.numpy(), 255.0 - x)
