@@ -140,3 +140,121 @@ def test_integer_images_become_float():
     y = L.Solarization()(x)
     assert y.dtype == tf.float32
     np.testing.assert_array_equal(y.numpy(), 255.0 - x)
+
+
+G2 = np.load(os.path.join(os.path.dirname(__file__), "data", "augment_more_goldens2.npz"))
+XQ = G2["x_q"]
+DETERMINISTIC2 = [
+    ("degen", lambda: L.RandomColorDegeneration((0.3, 0.3)), X, 1e-4),
+    ("sharp", lambda: L.RandomSharpness((0.8, 0.8)), X, 1e-3),
+    ("sharp_vr", lambda: L.RandomSharpness((0.2, 0.2), value_range=(-1, 1)), X1, 1e-5),
+    ("sat", lambda: L.RandomSaturation((0.7, 0.7)), X, 1e-3),
+    ("sat_low", lambda: L.RandomSaturation((0.2, 0.2), value_range=(0, 1)), X / 255.0, 1e-5),
+    ("hue", lambda: L.RandomHue((1.0, 1.0)), X, 1e-3),
+    ("hue_vr", lambda: L.RandomHue((1.0, 1.0), value_range=(-1, 1)), X1, 1e-5),
+    ("jitter", lambda: L.RandomColorJitter(brightness_factor=(0.1, 0.1),
+                                           saturation_factor=(0.6, 0.6)), X, 1e-3),
+    ("equal", lambda: L.Equalization(), X, 1e-4),
+    ("equal_q", lambda: L.Equalization(), XQ, 1e-4),
+    ("equal_bins", lambda: L.Equalization(bins=16), XQ, 1e-4),
+    ("equal_vr", lambda: L.Equalization(value_range=(-1, 1)), X1, 1e-5),
+    ("blur3", lambda: L.RandomGaussianBlur(factor=(1.0, 1.0), sigma=(0.7, 0.7)), X, 1e-3),
+    ("blur5", lambda: L.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=5, sigma=(0.4, 0.4)),
+     X, 1e-3),
+]
+
+
+@pytest.mark.parametrize("key,make,x,atol", DETERMINISTIC2, ids=[c[0] for c in DETERMINISTIC2])
+def test_matches_keras_2(key, make, x, atol):
+    layer = make()
+    np.testing.assert_allclose(layer(x).numpy(), G2[key], rtol=1e-5, atol=atol)
+    f = tf.function(lambda t: layer(t))
+    np.testing.assert_allclose(f(tf.constant(x)).numpy(), G2[key], rtol=1e-5, atol=atol)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)  # as Keras
+    clone = check_config(layer)
+    np.testing.assert_allclose(clone(x).numpy(), G2[key], rtol=1e-5, atol=atol)
+
+
+def test_hsv_round_trip():
+    from graphflow.keras.layers.preprocessing.color import hsv_to_rgb, rgb_to_hsv
+    x = np.random.default_rng(2).random((3, 5, 5, 3)).astype(np.float32)
+    x[0, 0, 0] = [0.5, 0.5, 0.5]  # gray: hue 0, saturation 0
+    x[0, 0, 1] = 0.0
+    hsv = rgb_to_hsv(tf.constant(x)).numpy()
+    assert hsv[0, 0, 0].tolist() == [0.0, 0.0, 0.5] and hsv[0, 0, 1].tolist() == [0.0, 0.0, 0.0]
+    np.testing.assert_allclose(hsv_to_rgb(tf.constant(hsv)).numpy(), x, atol=1e-6)
+
+
+def test_configs_are_keras_2():
+    expected = {
+        "RandomColorDegeneration": ((0.2,), {"factor": [-0.2, 0.2], "value_range": [0, 255]}),
+        "RandomSharpness": ((0.3,), {"factor": [0, 0.3], "value_range": [0, 255]}),
+        "RandomSaturation": ((0.4,), {"factor": [-0.4, 0.4], "value_range": [0, 255]}),
+        "RandomHue": ((0.3,), {"factor": [0, 0.3], "value_range": [0, 255]}),
+        "RandomColorJitter": ((), {"value_range": [0, 255], "brightness_factor": None,
+                                   "contrast_factor": None, "saturation_factor": None,
+                                   "hue_factor": None}),
+        "Equalization": ((), {"bins": 256, "value_range": [0, 255]}),
+        "RandomGaussianBlur": ((), {"factor": [0, 1.0], "kernel_size": [3, 3],
+                                    "sigma": [0, 1.0], "value_range": [0, 255]}),
+    }
+    for name, (args, want) in expected.items():
+        config = json.loads(json.dumps(getattr(L, name)(*args).get_config()))
+        assert {k: config[k] for k in want} == want, name
+        check_config(getattr(L, name)(*args))
+    check_config(L.RandomColorJitter(brightness_factor=0.1, contrast_factor=0.2,
+                                     saturation_factor=(0.3, 0.6), hue_factor=0.1, seed=3))
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: L.RandomSharpness(1.5), r"in the range \[0, 1\]. Received: factor=1.5"),
+    (lambda: L.RandomHue(2), r"in the range \[0, 1\]. Received: factor=2"),
+    (lambda: L.RandomGaussianBlur(kernel_size=4),
+     "kernel_size must be an odd number. Received: kernel_size=4"),
+    (lambda: L.RandomGaussianBlur(sigma=2.0),
+     r"The `sigma` argument should be a number \(or a list of two numbers\) in the range "
+     r"\[0, 1\]. Received: factor=2.0"),
+    (lambda: L.RandomGaussianBlur(kernel_size=(3,)),
+     r"Received: kernel_size=\(3,\)"),
+    (lambda: L.RandomSaturation(1.2), r"in the range \[-1, 1\]. Received: factor=1.2"),
+])
+def test_argument_errors_are_keras_2(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_random_color_layers_distributions():
+    rng = np.random.default_rng(3)
+    x = (rng.random((300, 3, 3, 3)) * 200 + 20).astype(np.float32)
+    # degeneration: y = x + f (gray - x) with one f per image in [-0.4, 0.4]
+    y = L.RandomColorDegeneration(0.4, seed=1)(x).numpy()
+    gray = (x * [0.2989, 0.5870, 0.1140]).sum(-1, keepdims=True)
+    f = ((y - x) * (gray - x)).sum((1, 2, 3)) / ((gray - x) ** 2).sum((1, 2, 3))
+    assert f.min() >= -0.4 - 1e-3 and f.max() <= 0.4 + 1e-3 and f.std() > 0.15
+    # blur with factor 0.5 blurs about a quarter of the images (probability uniform in [0, .5))
+    y = L.RandomGaussianBlur(factor=0.5, sigma=(0.5, 0.9), seed=2)(x).numpy()
+    changed = ~np.isclose(y, x).all(axis=(1, 2, 3))
+    assert 0.15 < changed.mean() < 0.35
+    # hue rotation keeps saturation and value
+    from graphflow.keras.layers.preprocessing.color import rgb_to_hsv
+    y = L.RandomHue(0.5, seed=3)(x).numpy()
+    a, b = rgb_to_hsv(tf.constant(x)).numpy(), rgb_to_hsv(tf.constant(y)).numpy()
+    np.testing.assert_allclose(a[..., 1:], b[..., 1:], rtol=1e-3, atol=1e-2)
+    assert not np.allclose(a[..., 0], b[..., 0])
+
+
+def test_color_layers_train_in_a_compiled_fit():
+    rng = np.random.default_rng(0)
+    images = (rng.random((16, 6, 6, 3)) * 255).astype(np.float32)
+    labels = (images.mean(axis=(1, 2, 3)) > 127).astype(np.float32)[:, None]
+    inputs = keras.Input((6, 6, 3))
+    x = L.RandomColorJitter(brightness_factor=0.1, saturation_factor=0.2, hue_factor=0.1)(inputs)
+    x = L.RandomSharpness(0.3)(x)
+    x = L.RandomGaussianBlur(0.5, sigma=0.5)(x)
+    x = L.Rescaling(1 / 255.0)(x)
+    outputs = L.Dense(1, activation="sigmoid")(L.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+    history = model.fit(images, labels, epochs=3, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.predict(images, verbose=0).shape == (16, 1)

@@ -54,5 +54,6 @@ from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
     GlobalMaxPooling3D, MaxPool3D, MaxPooling3D, SpatialDropout3D, UpSampling3D, ZeroPadding3D)
 from graphflow.keras.layers.preprocessing.hashed_crossing import HashedCrossing  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
-    AutoContrast, RandomBrightness, RandomGrayscale, RandomInvert, RandomPosterization,
-    Solarization)
+    AutoContrast, Equalization, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
+    RandomGaussianBlur, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+    RandomSaturation, RandomSharpness, Solarization)

@@ -259,3 +259,321 @@ class AutoContrast(_Random):
         config = super().get_config()
         config.pop("seed", None)
         return {**config, "value_range": list(self.value_range)}
+
+
+def _batch_values(layer, x, low, high):
+    """One uniform draw in [low, high) per image, shaped (batch, 1, 1, 1)."""
+    return random.uniform(_per_image(x), float(low), float(high), dtype=x.dtype, seed=layer.seed)
+
+
+class RandomColorDegeneration(_Random):
+    """Blends each image towards its grayscale version: x + f * (gray - x), f uniform in the
+    factor range per image (Keras's base factor: a number f gives [-f, f]), clipped."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = base_factor(self, factor)
+        self.value_range = _value_range(value_range)
+
+    def transform(self, x):
+        f = _batch_values(self, x, *self.factor)
+        y = x + f * (rgb_to_grayscale(x) - x)
+        return ops.clip_by_value(y, float(self.value_range[0]), float(self.value_range[1]))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+class RandomSharpness(_Random):
+    """x + (1 - 2f) * (smooth(x) - x) with Keras's 3 x 3 smoothing kernel (1/13 around 5/13),
+    f uniform in the factor range ([0, 1]) per image: f = 0.5 is the identity, 0 smooths,
+    1 sharpens; clipped to value_range."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = base_factor(self, factor, (0, 1))
+        self.value_range = _value_range(value_range)
+
+    def transform(self, x):
+        f = _batch_values(self, x, *self.factor) * 2.0
+        channels = x.shape[-1]
+        if channels is None:
+            raise InvalidArgumentError(
+                f"RandomSharpness layer {self.name!r} needs a known channel count, got {x.shape}")
+        a, b = 1.0 / 13.0, 5.0 / 13.0
+        kernel = ops.tile(ops.reshape(ops.constant([[a, a, a], [a, b, a], [a, a, a]], x.dtype),
+                                      [3, 3, 1, 1]), [1, 1, channels, 1])
+        smoothed = ops.nn.depthwise_conv2d(x, kernel, [1, 1, 1, 1], "SAME")
+        y = x + (1.0 - f) * (smoothed - x)
+        return ops.clip_by_value(y, float(self.value_range[0]), float(self.value_range[1]))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+# TF's RGB <-> HSV (tensorflow/core/kernels/image/colorspace_op.h), written here until
+# tf.image.rgb_to_hsv / hsv_to_rgb land (branch image2); then these become those calls.
+def rgb_to_hsv(images):
+    r, g, b = images[..., 0], images[..., 1], images[..., 2]
+    value = ops.maximum(ops.maximum(r, g), b)
+    chroma = value - ops.minimum(ops.minimum(r, g), b)
+    safe_value = ops.where(value > 0, value, ops.ones_like(value))
+    saturation = ops.where(value > 0, chroma / safe_value, ops.zeros_like(value))
+    positive = chroma > 0
+    norm = 1.0 / (6.0 * ops.where(positive, chroma, ops.ones_like(chroma)))
+    hue = ops.where(ops.equal(r, value), norm * (g - b),
+                    ops.where(ops.equal(g, value), norm * (b - r) + 2.0 / 6.0,
+                              norm * (r - g) + 4.0 / 6.0))
+    hue = ops.where(positive, hue, ops.zeros_like(hue))
+    hue = ops.where(hue < 0, hue + 1.0, hue)
+    return ops.stack([hue, saturation, value], -1)
+
+
+def hsv_to_rgb(images):
+    h, s, v = images[..., 0], images[..., 1], images[..., 2]
+    c = s * v
+    m = v - c
+    dh = h * 6.0
+    # TF takes fmod(dh, 2); it differs from floormod only for negative hues, whose category
+    # (below 0) gives (0, 0, 0) + m whatever x is
+    x = c * (1.0 - ops.abs(ops.floormod(dh, 2.0) - 1.0))
+    category = ops.cast(ops.cast(dh, "int32"), dh.dtype)  # truncation, as the C++ cast
+    zero = ops.zeros_like(c)
+
+    def pick(*choices):
+        out = zero
+        for k, value in enumerate(choices):
+            out = ops.where(ops.equal(category, float(k)), value, out)
+        return out
+    r = pick(c, x, zero, zero, x, c)
+    g = pick(x, c, c, x, zero, zero)
+    b = pick(zero, zero, x, c, c, x)
+    return ops.stack([r + m, g + m, b + m], -1)
+
+
+class RandomSaturation(_Random):
+    """Scales the HSV saturation by f / (1 - f + epsilon), f uniform in the factor range per
+    image (f = 0.5 keeps the image, 0 makes it gray, 1 saturates it), as Keras; the scaled
+    saturation is clipped to value_range, as Keras does."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = base_factor(self, factor)
+        self.value_range = _value_range(value_range)
+
+    def transform(self, x):
+        f = random.uniform(ops.shape(x)[:1], float(self.factor[0]), float(self.factor[1]),
+                           dtype=x.dtype, seed=self.seed)
+        f = ops.reshape(f / (1.0 - f + 1e-7), [-1, 1, 1])
+        hsv = rgb_to_hsv(x)
+        s = ops.clip_by_value(hsv[..., 1] * f, float(self.value_range[0]),
+                              float(self.value_range[1]))
+        return hsv_to_rgb(ops.stack([hsv[..., 0], s, hsv[..., 2]], -1))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+class RandomHue(_Random):
+    """Rotates the HSV hue by +-f / 2 (sign and f uniform in the factor range drawn per image),
+    in [0, 1] units (value_range mapped to [0, 1] and back), as Keras."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = base_factor(self, factor, (0, 1))
+        self.value_range = list(value_range)
+
+    def transform(self, x):
+        shape = ops.shape(x)[:1]
+        invert = random.uniform(shape, seed=self.seed)
+        sign = ops.where(invert > 0.5, -ops.ones_like(invert), ops.ones_like(invert))
+        f = random.uniform(shape, float(self.factor[0]), float(self.factor[1]), seed=self.seed)
+        shift = ops.reshape(ops.cast(sign * f * 0.5, x.dtype), [-1, 1, 1])
+        images = to_range(x, self.value_range, (0, 1))
+        hsv = rgb_to_hsv(images)
+        h = hsv[..., 0] + shift
+        h = ops.where(h > 1.0, h - 1.0, h)
+        h = ops.where(h < 0.0, h + 1.0, h)
+        rgb = ops.clip_by_value(hsv_to_rgb(ops.stack([h, hsv[..., 1], hsv[..., 2]], -1)), 0.0, 1.0)
+        return to_range(rgb, (0, 1), self.value_range)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+class RandomColorJitter(_Random):
+    """RandomBrightness, RandomContrast, RandomSaturation and RandomHue in that order, each only
+    when its factor is given, sharing value_range and seed (Keras's composition)."""
+
+    def __init__(self, value_range=(0, 255), brightness_factor=None, contrast_factor=None,
+                 saturation_factor=None, hue_factor=None, seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        from graphflow.keras.layers.preprocessing.image import RandomContrast
+        self.value_range = list(value_range)
+        self.brightness_factor, self.contrast_factor = brightness_factor, contrast_factor
+        self.saturation_factor, self.hue_factor = saturation_factor, hue_factor
+        self._steps = []
+        if brightness_factor is not None:
+            self._steps.append(RandomBrightness(brightness_factor, value_range, seed=seed))
+        if contrast_factor is not None:
+            self._steps.append(RandomContrast(contrast_factor, value_range, seed=seed))
+        if saturation_factor is not None:
+            self._steps.append(RandomSaturation(saturation_factor, value_range, seed=seed))
+        if hue_factor is not None:
+            self._steps.append(RandomHue(hue_factor, value_range, seed=seed))
+
+    def transform(self, x):
+        for step in self._steps:
+            x = step.transform(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        def plain(v):
+            return list(v) if isinstance(v, tuple) else v
+        return {**super().get_config(), "value_range": self.value_range,
+                "brightness_factor": plain(self.brightness_factor),
+                "contrast_factor": plain(self.contrast_factor),
+                "saturation_factor": plain(self.saturation_factor),
+                "hue_factor": plain(self.hue_factor)}
+
+
+class Equalization(_Random):
+    """Histogram equalization of each channel (one histogram per channel over the whole batch,
+    as Keras), with `bins` bins; a channel with one occupied bin is unchanged. Applied in
+    training calls (the default when called directly), the identity with training=False."""
+
+    def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
+        super().__init__(None, data_format, **kwargs)
+        self.bins = int(bins)
+        self.value_range = _value_range(value_range)
+
+    def _equalize(self, channel):
+        bins = self.bins
+        channel = to_range(channel, self.value_range, (0, 255))
+        indices = ops.clip_by_value(ops.cast(channel * ((bins - 1) / 255.0), "int32"), 0,
+                                    bins - 1)
+        flat = ops.reshape(indices, [-1, 1])
+        hist = ops.scatter_nd(flat, ops.ones(ops.shape(flat)[:1], "int32"), [bins])
+        cdf = ops.cumsum(hist)
+        big = ops.fill([bins], 2 ** 30)
+        cdf_min = ops.reduce_min(ops.where(cdf > 0, cdf, big))
+        denominator = cdf[-1] - cdf_min
+        denominator = ops.where(ops.equal(denominator, 0), ops.ones_like(denominator),
+                                denominator)
+        lookup = ops.cast(cdf - cdf_min, channel.dtype) * 255.0 / ops.cast(denominator,
+                                                                          channel.dtype)
+        lookup = ops.clip_by_value(ops.round(lookup), 0.0, 255.0)
+        index = ops.cast(ops.clip_by_value(channel / 255.0 * (bins - 1), 0.0, float(bins - 1)),
+                         "int32")
+        equalized = ops.gather(lookup, index)
+        occupied = ops.reduce_sum(ops.cast(hist > 0, "int32"))
+        equalized = ops.where(occupied <= 1, channel, equalized)
+        return to_range(equalized, (0, 255), self.value_range)
+
+    def transform(self, x):
+        channels = x.shape[-1]
+        if channels is None:
+            raise InvalidArgumentError(
+                f"Equalization layer {self.name!r} needs a known channel count, got {x.shape}")
+        return ops.stack([self._equalize(x[..., i]) for i in range(channels)], -1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("seed", None)
+        return {**config, "bins": self.bins, "value_range": list(self.value_range)}
+
+
+def _odd_sizes(value, name):
+    error = f"{name} must be an odd number. Received: {name}={value}"
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise InvalidArgumentError(
+                f"The `{name}` argument should be a number (or a list of two numbers) Received: "
+                f"{name}={value}")
+        if value[0] % 2 == 0 or value[1] % 2 == 0:
+            raise InvalidArgumentError(error)
+        return (value[0], value[1])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value % 2 == 0:
+            raise InvalidArgumentError(error)
+        return (value, value)
+    raise InvalidArgumentError(error)
+
+
+class RandomGaussianBlur(_Random):
+    """Blurs each image with probability drawn from the factor range, with a Gaussian kernel of
+    kernel_size whose two sigmas (x, y; shared by the batch) are uniform in the sigma range,
+    as Keras; clipped to value_range."""
+
+    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255),
+                 data_format=None, seed=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = base_factor(self, factor, (0, 1))
+        self.kernel_size = _odd_sizes(kernel_size, "kernel_size")
+        bounds_error = ("The `sigma` argument should be a number (or a list of two numbers) in "
+                        f"the range [0, 1]. Received: factor={sigma}")
+        try:
+            self.sigma = base_factor(self, sigma, (0, 1))
+        except InvalidArgumentError:
+            raise InvalidArgumentError(bounds_error) from None
+        self.value_range = list(value_range)
+
+    def _kernel(self, sigma, channels, dtype):
+        def one(size, s):
+            t = ops.cast(ops.range(int(size)), dtype) - (size - 1) / 2.0
+            k = ops.exp(-0.5 * ops.square(t / s))
+            return k / ops.reduce_sum(k)
+        kx = one(self.kernel_size[0], sigma[0])
+        ky = one(self.kernel_size[1], sigma[1])
+        k2 = ops.expand_dims(ky, 1) * ops.expand_dims(kx, 0)
+        k2 = ops.reshape(k2, [int(self.kernel_size[0]), int(self.kernel_size[1]), 1, 1])
+        return ops.tile(k2, [1, 1, channels, 1])
+
+    def transform(self, x):
+        shape = ops.shape(x)[:1]
+        probability = random.uniform(shape, float(self.factor[0]), float(self.factor[1]),
+                                     seed=self.seed)
+        threshold = random.uniform(shape, 0.0, 1.0, seed=self.seed)
+        apply = ops.reshape(ops.less(threshold, probability), [-1, 1, 1, 1])
+        sigma = random.uniform([2], float(self.sigma[0]), float(self.sigma[1]), dtype=x.dtype,
+                               seed=self.seed) + 1e-6
+        channels = x.shape[-1]
+        if channels is None:
+            raise InvalidArgumentError(
+                f"RandomGaussianBlur layer {self.name!r} needs a known channel count, got "
+                f"{x.shape}")
+        blurred = ops.nn.depthwise_conv2d(x, self._kernel(sigma, channels, x.dtype),
+                                          [1, 1, 1, 1], "SAME")
+        y = ops.where(apply, blurred, x)
+        return ops.clip_by_value(y, float(self.value_range[0]), float(self.value_range[1]))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "kernel_size": list(self.kernel_size), "sigma": list(self.sigma),
+                "value_range": list(self.value_range)}
