@@ -258,3 +258,93 @@ def test_color_layers_train_in_a_compiled_fit():
     history = model.fit(images, labels, epochs=3, batch_size=8, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert model.predict(images, verbose=0).shape == (16, 1)
+
+
+# -- MixUp, CutMix, RandomErasing ---------------------------------------------------------------
+
+def test_mixing_configs_and_errors_are_keras():
+    assert {k: v for k, v in L.MixUp().get_config().items() if k in ("alpha", "seed")} == \
+        {"alpha": 0.2, "seed": None}
+    config = json.loads(json.dumps(L.CutMix().get_config()))
+    assert config["factor"] == [0, 1.0]
+    config = json.loads(json.dumps(L.RandomErasing().get_config()))
+    assert {k: config[k] for k in ("factor", "scale", "fill_value", "value_range")} == {
+        "factor": [0, 1.0], "scale": [0.02, 0.33], "fill_value": None, "value_range": [0, 255]}
+    for layer in (L.MixUp(0.4, seed=1), L.CutMix(0.5), L.RandomErasing(0.5, fill_value=3.0)):
+        check_config(layer)
+    with pytest.raises(ValueError, match=r"in the range \[0, 1\]. Received: factor=1.5"):
+        L.CutMix(1.5)
+    with pytest.raises(ValueError, match=r"The `scale` argument should be a number .* Received: "
+                                         "factor=2.0"):
+        L.RandomErasing(scale=2.0)
+    with pytest.raises(ValueError, match="The `fill_value` argument should be a number"):
+        L.RandomErasing(fill_value="a")
+
+
+def test_random_erasing_whole_image_matches_keras():
+    x = (np.random.default_rng(0).random((2, 4, 4, 3)) * 255).astype(np.float32)
+    # scale 1: the box is the whole image; factor (1, 1): always applied (Keras gives this)
+    y = L.RandomErasing(factor=(1.0, 1.0), scale=(1.0, 1.0), fill_value=(10.0, 300.0, -5.0))(x)
+    np.testing.assert_array_equal(y.numpy(), np.broadcast_to([10.0, 255.0, 0.0], x.shape))
+    np.testing.assert_array_equal(L.RandomErasing(factor=0.0)(x).numpy(), x)
+
+
+def test_mixing_inference_and_single_images():
+    x = (np.random.default_rng(0).random((4, 5, 5, 3)) * 255).astype(np.float32)
+    labels = np.eye(4, dtype=np.float32)
+    for layer in (L.MixUp(), L.CutMix(), L.RandomErasing()):
+        out = layer({"images": x, "labels": labels}, training=False)
+        np.testing.assert_array_equal(out["images"].numpy(), x)
+        np.testing.assert_array_equal(out["labels"].numpy(), labels)
+        np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+    # CutMix leaves a single image alone (Keras); MixUp of a batch of one mixes it with itself
+    out = L.CutMix()({"images": x[0], "labels": labels[0]})
+    np.testing.assert_array_equal(out["images"].numpy(), x[0])
+    np.testing.assert_allclose(L.MixUp()(x[:1]).numpy(), x[:1], rtol=1e-5)
+
+
+def test_mixing_semantics():
+    tf.random.set_seed(4)
+    rng = np.random.default_rng(1)
+    n = 2000
+    x = rng.random((n, 4, 4, 1)).astype(np.float32)
+    ids = np.arange(n, dtype=np.float32)
+    # MixUp: image i = w x_i + (1 - w) x_perm(i), labels likewise, w ~ Beta(alpha, alpha)
+    images = np.broadcast_to(ids[:, None, None, None], (n, 2, 2, 1)).astype(np.float32)
+    labels = np.stack([ids, np.ones(n, np.float32)], 1)
+    out = L.MixUp(alpha=0.5, seed=3)({"images": images, "labels": labels})
+    mixed, lab = out["images"].numpy()[:, 0, 0, 0], out["labels"].numpy()
+    np.testing.assert_allclose(mixed, lab[:, 0], rtol=1e-4, atol=1e-2)
+    np.testing.assert_allclose(lab[:, 1], 1.0, rtol=1e-6)
+    # the mixing weights are Beta(alpha, alpha): E[w] = 1/2, Var[w] = 1 / (4 (2 alpha + 1))
+    from graphflow.keras.layers.preprocessing.mixing import _beta
+    w = _beta(tf.constant(n), 0.5, 5, tf.float32).numpy()
+    assert (w >= 0).all() and (w <= 1).all()
+    assert abs(w.mean() - 0.5) < 0.03 and abs(w.var() - 1 / 8) < 0.02
+    # CutMix: each pixel is the image's own or its partner's; labels mix by the box area
+    out = L.CutMix(seed=2)({"images": x, "labels": np.stack([ids, np.ones(n, np.float32)], 1)})
+    y, lab = out["images"].numpy(), out["labels"].numpy()
+    np.testing.assert_allclose(lab[:, 1], 1.0, rtol=1e-5)
+    own = np.isclose(y, x).all(axis=(1, 2, 3))
+    assert 0.05 < own.mean() < 0.95  # some images got no box pixel, others did
+    # RandomErasing with factor 1: about half the images get a box (probability uniform [0,1))
+    y = L.RandomErasing(fill_value=0.0, seed=3)(x + 1.0).numpy()
+    erased = (y == 0).any(axis=(1, 2, 3))
+    assert 0.4 < erased.mean() < 0.6
+    assert np.all((y == 0) | np.isclose(y, x + 1.0))
+
+
+def test_mixing_in_a_dataset_and_fit():
+    rng = np.random.default_rng(0)
+    images = (rng.random((16, 6, 6, 3)) * 255).astype(np.float32)
+    labels = np.eye(2, dtype=np.float32)[rng.integers(0, 2, 16)]
+    mix = L.MixUp(alpha=0.3, seed=1)
+    ds = tf.data.Dataset.from_tensor_slices((images, labels)).batch(8).map(
+        lambda a, b: (lambda d: (d["images"], d["labels"]))(mix({"images": a, "labels": b})))
+    model = keras.Sequential([keras.Input((6, 6, 3)), L.RandomErasing(0.5, seed=2),
+                              L.CutMix(seed=3), L.Rescaling(1 / 255.0),
+                              L.GlobalAveragePooling2D(), L.Dense(2, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy")
+    history = model.fit(ds, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.predict(images, verbose=0).shape == (16, 2)

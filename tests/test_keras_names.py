@@ -107,6 +107,22 @@ KERAS_NAMES = {
     "SeparableConvolution2D": ((2, 3), "separable_conv2d"),
     "GlobalAvgPool2D": ((), "global_average_pooling2d"),
     "GlobalMaxPool2D": ((), "global_max_pooling2d"),
+    "RandomBrightness": ((0.1,), "random_brightness"),
+    "RandomGrayscale": ((), "random_grayscale"),
+    "RandomInvert": ((), "random_invert"),
+    "RandomPosterization": ((4,), "random_posterization"),
+    "Solarization": ((), "solarization"),
+    "AutoContrast": ((), "auto_contrast"),
+    "RandomColorDegeneration": ((0.1,), "random_color_degeneration"),
+    "RandomSharpness": ((0.1,), "random_sharpness"),
+    "RandomSaturation": ((0.1,), "random_saturation"),
+    "RandomHue": ((0.1,), "random_hue"),
+    "RandomColorJitter": ((), "random_color_jitter"),
+    "Equalization": ((), "equalization"),
+    "RandomGaussianBlur": ((), "random_gaussian_blur"),
+    "MixUp": ((), "mix_up"),
+    "CutMix": ((), "cut_mix"),
+    "RandomErasing": ((), "random_erasing"),
 }
 
 

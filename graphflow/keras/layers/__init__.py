@@ -57,3 +57,4 @@ from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
     AutoContrast, Equalization, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
     RandomGaussianBlur, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
     RandomSaturation, RandomSharpness, Solarization)
+from graphflow.keras.layers.preprocessing.mixing import CutMix, MixUp, RandomErasing  # noqa: F401,E402
