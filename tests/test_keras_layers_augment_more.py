@@ -348,3 +348,65 @@ def test_mixing_in_a_dataset_and_fit():
     history = model.fit(ds, epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert model.predict(images, verbose=0).shape == (16, 2)
+
+
+# -- RandomShear, RandomPerspective ---------------------------------------------------------------
+
+GEO = np.load(os.path.join(os.path.dirname(__file__), "data", "augment_geometric_goldens.npz"))
+
+
+def test_perspective_and_shear_transforms_match_keras():
+    from graphflow.keras.layers.preprocessing.geometric import perspective_transform, shear_matrix
+    x = GEO["x"]
+    out = perspective_transform(x, tf.constant(GEO["start"]), tf.constant(GEO["end"]))
+    np.testing.assert_allclose(out.numpy(), GEO["persp"], rtol=1e-4, atol=1e-2)
+    out = perspective_transform(x, GEO["start"], GEO["end"], "nearest", 3.0)
+    np.testing.assert_allclose(out.numpy(), GEO["persp_nearest"], rtol=1e-4, atol=1e-2)
+    sh = tf.constant(GEO["shear_m"])
+    from graphflow.ops.image_transform import image_projective_transform
+    out = image_projective_transform(x, shear_matrix(sh[:, 0], sh[:, 1]), "bilinear", "reflect")
+    np.testing.assert_allclose(out.numpy(), GEO["shear"], rtol=1e-4, atol=1e-2)
+
+
+def test_shear_and_perspective_layers():
+    x = GEO["x"]
+    for layer in (L.RandomShear(0.3, 0.2), L.RandomPerspective()):
+        np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+        assert layer(x).shape == x.shape and layer(x[0]).shape == x[0].shape
+        check_config(layer)
+    np.testing.assert_allclose(L.RandomPerspective(scale=0.0)(x).numpy(), x, rtol=1e-5)
+    # a shear of x_factor (f, f) is +f or -f for each image
+    from graphflow.keras.layers.preprocessing.geometric import shear_matrix
+    from graphflow.ops.image_transform import image_projective_transform
+    f = tf.constant([0.3, 0.3])
+    plus = image_projective_transform(x, shear_matrix(f, 0 * f), "bilinear", "reflect").numpy()
+    minus = image_projective_transform(x, shear_matrix(-f, 0 * f), "bilinear", "reflect").numpy()
+    ys = [L.RandomShear(x_factor=(0.3, 0.3))(x).numpy() for _ in range(8)]
+    signs = set()
+    for y in ys:
+        for i in range(2):
+            assert np.allclose(y[i], plus[i], atol=1e-3) or np.allclose(y[i], minus[i], atol=1e-3)
+            signs.add(np.allclose(y[i], plus[i], atol=1e-3))
+    assert signs == {True, False}
+    config = json.loads(json.dumps(L.RandomShear(0.3).get_config()))
+    assert {k: config[k] for k in ("x_factor", "y_factor", "fill_mode", "interpolation",
+                                   "fill_value")} == {
+        "x_factor": [-0.3, 0.3], "y_factor": [-0.0, 0.0], "fill_mode": "reflect",
+        "interpolation": "bilinear", "fill_value": 0.0}
+    # (Keras 3.15's from_config rejects its own (-f, f); graphflow reads it back)
+    assert L.RandomShear.from_config(config).x_factor == (-0.3, 0.3)
+
+
+@pytest.mark.parametrize("make,error,message", [
+    (lambda: L.RandomShear(1.5), ValueError, r"in the range \[0, 1.0\]. Received: "
+                                             "input_number=1.5"),
+    (lambda: L.RandomShear(x_factor=(0.1,)), ValueError, r"Received: x_factor=\(0.1,\)"),
+    (lambda: L.RandomShear(fill_mode="x"), NotImplementedError, "Unknown `fill_mode` x"),
+    (lambda: L.RandomPerspective(scale=2), ValueError,
+     r"The `scale` argument should be a number in the range \[0,1\]. Received: scale=2"),
+    (lambda: L.RandomPerspective(interpolation="bicubic"), NotImplementedError,
+     "Unknown `interpolation` bicubic"),
+])
+def test_geometric_errors_are_keras(make, error, message):
+    with pytest.raises(error, match=message):
+        make()

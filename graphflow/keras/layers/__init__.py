@@ -58,3 +58,4 @@ from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
     RandomGaussianBlur, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
     RandomSaturation, RandomSharpness, Solarization)
 from graphflow.keras.layers.preprocessing.mixing import CutMix, MixUp, RandomErasing  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.geometric import RandomPerspective, RandomShear  # noqa: F401,E402
