@@ -410,3 +410,32 @@ def test_shear_and_perspective_layers():
 def test_geometric_errors_are_keras(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# -- RandAugment, AugMix -------------------------------------------------------------------------
+
+def test_rand_augment_and_aug_mix():
+    x = (np.random.default_rng(0).random((3, 6, 6, 3)) * 255).astype(np.float32)
+    for layer in (L.RandAugment(seed=1), L.AugMix(seed=2, num_chains=2, chain_depth=2),
+                  L.AugMix(all_ops=False, seed=3)):
+        np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+        y = layer(x).numpy()
+        assert y.shape == x.shape and y.min() >= 0 and y.max() <= 255
+        check_config(layer)
+    # with num_ops 0 RandAugment is the identity; a compiled function keeps drawing choices
+    np.testing.assert_array_equal(L.RandAugment(num_ops=0)(x).numpy(), x)
+    layer = L.RandAugment(num_ops=1, factor=0.5)
+    f = tf.function(lambda t: layer(t))
+    outs = [f(tf.constant(x)).numpy() for _ in range(6)]
+    assert any(not np.allclose(outs[0], o) for o in outs[1:])
+    config = json.loads(json.dumps(L.RandAugment().get_config()))
+    assert {k: config[k] for k in ("value_range", "num_ops", "factor", "interpolation")} == {
+        "value_range": [0, 255], "num_ops": 2, "factor": [0, 0.5], "interpolation": "bilinear"}
+    config = json.loads(json.dumps(L.AugMix().get_config()))
+    assert {k: config[k] for k in ("num_chains", "chain_depth", "factor", "alpha",
+                                   "all_ops")} == {
+        "num_chains": 3, "chain_depth": 3, "factor": [0, 0.3], "alpha": 1.0, "all_ops": True}
+    with pytest.raises(ValueError, match=r"in the range \[0, 1\]. Received: factor=1.5"):
+        L.RandAugment(factor=1.5)
+    with pytest.raises(ValueError, match=r"in the range \[0, 1\]. Received: factor=-0.1"):
+        L.AugMix(factor=-0.1)
