@@ -439,3 +439,52 @@ def test_rand_augment_and_aug_mix():
         L.RandAugment(factor=1.5)
     with pytest.raises(ValueError, match=r"in the range \[0, 1\]. Received: factor=-0.1"):
         L.AugMix(factor=-0.1)
+
+
+# -- RandomElasticTransform ------------------------------------------------------------------------
+
+ELASTIC = np.load(os.path.join(os.path.dirname(__file__), "data", "augment_elastic_goldens.npz"))
+
+
+@pytest.mark.parametrize("mode", ["constant", "nearest", "wrap", "reflect"])
+@pytest.mark.parametrize("order", [0, 1])
+def test_map_coordinates_matches_keras(mode, order):
+    from graphflow.keras.layers.preprocessing.elastic import map_coordinates
+    image = ELASTIC["image"][None, :, :, None]
+    out = map_coordinates(image, ELASTIC["rows"][None], ELASTIC["cols"][None],
+                          "nearest" if order == 0 else "bilinear", mode, 7.0)
+    np.testing.assert_allclose(out.numpy()[0, :, :, 0], ELASTIC[f"{mode}/{order}"], rtol=1e-5,
+                               atol=1e-3)
+
+
+def test_elastic_blur_matches_keras():
+    from graphflow.keras.layers.preprocessing.elastic import _gaussian_blur_dynamic
+    for sigma in (0.6, 1.3, 2.0):
+        out = _gaussian_blur_dynamic(tf.constant(ELASTIC["field"]), tf.constant(sigma), 13)
+        np.testing.assert_allclose(out.numpy(), ELASTIC[f"blur/{sigma}"], rtol=1e-5, atol=1e-6)
+
+
+def test_random_elastic_transform():
+    x = (np.random.default_rng(0).random((3, 12, 12, 3)) * 255).astype(np.float32)
+    layer = L.RandomElasticTransform(seed=1)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+    for quiet in (L.RandomElasticTransform(scale=0.0), L.RandomElasticTransform(factor=0.0)):
+        np.testing.assert_array_equal(quiet(x).numpy(), x)
+    y = L.RandomElasticTransform(factor=(1.0, 1.0), scale=(1.0, 1.0), seed=2)(x).numpy()
+    assert y.shape == x.shape and 0 <= y.min() and y.max() <= 255
+    assert not np.allclose(y, x)
+    f = tf.function(lambda t: layer(t))
+    assert f(tf.constant(x)).shape == x.shape
+    config = json.loads(json.dumps(L.RandomElasticTransform().get_config()))
+    assert {k: config[k] for k in ("factor", "scale", "interpolation", "fill_mode", "fill_value",
+                                   "value_range")} == {
+        "factor": [0, 1.0], "scale": [0, 1.0], "interpolation": "bilinear",
+        "fill_mode": "reflect", "fill_value": 0.0, "value_range": [0, 255]}
+    check_config(layer)
+    with pytest.raises(ValueError, match=r"The `scale` argument should be a number .* "
+                                         "Received: factor=2.0"):
+        L.RandomElasticTransform(scale=2.0)
+    with pytest.raises(NotImplementedError, match="Unknown `fill_mode` x"):
+        L.RandomElasticTransform(fill_mode="x")
+    with pytest.raises(NotImplementedError, match="Unknown `interpolation` bicubic"):
+        L.RandomElasticTransform(interpolation="bicubic")

@@ -123,6 +123,7 @@ KERAS_NAMES = {
     "MixUp": ((), "mix_up"),
     "CutMix": ((), "cut_mix"),
     "RandomErasing": ((), "random_erasing"),
+    "RandomElasticTransform": ((), "random_elastic_transform"),
     "RandAugment": ((), "rand_augment"), "AugMix": ((), "aug_mix"),
     "RandomShear": ((), "random_shear"), "RandomPerspective": ((), "random_perspective"),
 }

@@ -60,3 +60,4 @@ from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.mixing import CutMix, MixUp, RandomErasing  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.geometric import RandomPerspective, RandomShear  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.composite import AugMix, RandAugment  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.elastic import RandomElasticTransform  # noqa: F401,E402
