@@ -88,7 +88,7 @@ def hashed_cross(inputs, num_bins, name=None):
     of one shape): TF's SparseCrossHashed for one value per example and column.
 
         >>> hashed_cross([tf.constant([3]), tf.constant([4])], 5).numpy()
-        array([4])
+        array([1])
     """
     tensors = tuple(convert_to_tensor(x) for x in inputs)
     return dispatch(HASHED_CROSS, tensors, {"num_bins": int(num_bins)}, name=name)
