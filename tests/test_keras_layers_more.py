@@ -400,3 +400,20 @@ def test_pipeline():
     model.compile("adam", "mse")
     model.fit(x, np.ones((4, 1), np.float32), epochs=1, verbose=0)
     assert model.predict(x, verbose=0).shape == (4, 1)
+
+
+def test_layers_serialize_and_deserialize():
+    config = L.serialize(L.Dense(3, activation="relu", name="d"))
+    assert (config["module"], config["class_name"], config["registered_name"]) == \
+        ("keras.layers", "Dense", None)
+    layer = L.deserialize(json.loads(json.dumps(config)))
+    assert type(layer) is L.Dense and layer.units == 3 and layer.name == "d"
+    # a Keras 3 dict (module, class_name, config) of a new layer
+    layer = L.deserialize({"module": "keras.layers", "class_name": "EinsumDense",
+                           "config": {"equation": "ab,bc->ac", "output_shape": [4]},
+                           "registered_name": None})
+    assert layer(np.ones((2, 3), np.float32)).shape == (2, 4)
+    with pytest.raises(ValueError, match="Unknown layer class 'Nope'"):
+        L.deserialize({"class_name": "Nope", "config": {}})
+    with pytest.raises(ValueError, match="expects a dict"):
+        L.deserialize("dense")

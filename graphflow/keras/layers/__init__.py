@@ -61,3 +61,4 @@ from graphflow.keras.layers.preprocessing.mixing import CutMix, MixUp, RandomEra
 from graphflow.keras.layers.preprocessing.geometric import RandomPerspective, RandomShear  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.composite import AugMix, RandAugment  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.elastic import RandomElasticTransform  # noqa: F401,E402
+from graphflow.keras.layers.serialization import deserialize, serialize  # noqa: F401,E402
