@@ -417,3 +417,45 @@ def test_layers_serialize_and_deserialize():
         L.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match="expects a dict"):
         L.deserialize("dense")
+
+
+REVERSIBLE = np.load(os.path.join(os.path.dirname(__file__), "data",
+                                  "reversible_embedding_goldens.npz"))
+
+
+@pytest.mark.parametrize("key,kwargs", [("tied", {}), ("untied", {"tie_weights": False}),
+                                        ("cap", {"logit_soft_cap": 2.0})])
+def test_reversible_embedding_matches_keras(key, kwargs):
+    layer = L.ReversibleEmbedding(7, 4, **kwargs)
+    layer.build((None, 3))
+    weights = [REVERSIBLE[f"{key}/w{i}"] for i in range(len(layer.weights))]
+    layer.set_weights(weights)
+    ids = REVERSIBLE[f"{key}/ids"]
+    emb = layer(ids)
+    np.testing.assert_allclose(emb.numpy(), REVERSIBLE[f"{key}/emb"], rtol=1e-6)
+    np.testing.assert_allclose(layer(emb, reverse=True).numpy(), REVERSIBLE[f"{key}/logits"],
+                               rtol=1e-5, atol=1e-5)
+    f = tf.function(lambda t: layer(t, reverse=True))
+    np.testing.assert_allclose(f(emb).numpy(), REVERSIBLE[f"{key}/logits"], rtol=1e-5, atol=1e-5)
+    config = json.loads(json.dumps(layer.get_config()))
+    assert {k: config[k] for k in ("tie_weights", "reverse_dtype", "logit_soft_cap")} == {
+        "tie_weights": kwargs.get("tie_weights", True), "reverse_dtype": None,
+        "logit_soft_cap": kwargs.get("logit_soft_cap")}
+    check_config(layer)
+
+
+def test_reversible_embedding_language_model_fit():
+    # the lookup's mask (mask_zero) is the output's; the reverse logits have none
+    emb = L.ReversibleEmbedding(12, 8, mask_zero=True)
+    ids = keras.Input((5,), dtype="int32")
+    h = emb(ids)
+    h = L.Dense(8, activation="tanh")(h)
+    logits = emb(h, reverse=True)
+    model = keras.Model(ids, logits)
+    model.compile(keras.optimizers.Adam(0.05),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 12, (32, 5)).astype(np.int32)
+    history = model.fit(x, x, epochs=20, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] * 0.5
+    assert model.predict(x[:2], verbose=0).shape == (2, 5, 12)

@@ -124,6 +124,7 @@ KERAS_NAMES = {
     "CutMix": ((), "cut_mix"),
     "RandomErasing": ((), "random_erasing"),
     "RandomElasticTransform": ((), "random_elastic_transform"),
+    "ReversibleEmbedding": ((7, 4), "reversible_embedding"),
     "RandAugment": ((), "rand_augment"), "AugMix": ((), "aug_mix"),
     "RandomShear": ((), "random_shear"), "RandomPerspective": ((), "random_perspective"),
 }

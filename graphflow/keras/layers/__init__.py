@@ -42,7 +42,7 @@ from graphflow.keras.layers.merge import Dot, dot, maximum, minimum, subtract  #
 from graphflow.keras.layers.input_spec import InputSpec  # noqa: F401,E402
 from graphflow.keras.layers.core_more import (  # noqa: F401,E402
     ActivityRegularization, AlphaDropout, EinsumDense, Pipeline, RMSNormalization,
-    SpectralNormalization, Wrapper)
+    ReversibleEmbedding, SpectralNormalization, Wrapper)
 Convolution1D, Convolution2D = Conv1D, Conv2D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
 SeparableConvolution2D = SeparableConv2D

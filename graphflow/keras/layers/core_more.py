@@ -15,6 +15,7 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer, get_mask
+from graphflow.keras.layers.core import Embedding
 from graphflow.keras.layers.input_spec import InputSpec
 from graphflow.ops import api as ops
 from graphflow.ops import random
@@ -478,3 +479,64 @@ class Pipeline(Layer):
         config = {**config, "layers": [deserialize_layer(x, custom_objects) for x in layers]}
         return cls(**config)
 
+
+
+class ReversibleEmbedding(Embedding):
+    """An Embedding that also maps vectors back to logits over the vocabulary:
+    `layer(ids)` looks up rows, `layer(vectors, reverse=True)` is vectors @ embeddings.T (or
+    @ a separate reverse_embeddings (output_dim, input_dim) with tie_weights=False), optionally
+    soft-capped as tanh(logits / cap) * cap.
+
+        >>> emb = keras.layers.ReversibleEmbedding(10, 4)
+        >>> h = emb(np.array([[1, 2]]))
+        >>> emb(h, reverse=True).shape
+        TensorShape([1, 2, 10])
+    """
+
+    def __init__(self, input_dim, output_dim, tie_weights=True,
+                 embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
+                 logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer,
+                         embeddings_constraint=embeddings_constraint, mask_zero=mask_zero,
+                         **kwargs)
+        self.tie_weights = bool(tie_weights)
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight(
+                "reverse_embeddings", (self.output_dim, self.input_dim),
+                initializer=self.embeddings_initializer)
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            return super().call(inputs)
+        kernel = ops.transpose(self.embeddings) if self.tie_weights else self.reverse_embeddings
+        if self.reverse_dtype is not None:
+            inputs = ops.cast(inputs, self.reverse_dtype)
+            kernel = ops.cast(kernel, self.reverse_dtype)
+        if inputs.shape.rank == 2:
+            logits = ops.matmul(inputs, kernel)
+        else:  # (..., output_dim) -> (..., input_dim) through one 2-D matmul
+            flat = ops.matmul(ops.reshape(inputs, [-1, self.output_dim]), kernel)
+            logits = ops.reshape(flat, ops.concat(
+                [ops.shape(inputs)[:-1], ops.constant([self.input_dim], "int32")], 0))
+        if self.logit_soft_cap is not None:
+            cap = self.logit_soft_cap
+            logits = ops.tanh(logits / cap) * cap
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        # Keras masks the lookup's output (mask_zero) but not the reverse logits; a reverse
+        # call's inputs are the float vectors
+        if getattr(inputs, "dtype", None) is not None and inputs.dtype.is_floating:
+            return None
+        return super().compute_mask(inputs, mask)
+
+    def get_config(self):
+        return {**super().get_config(), "tie_weights": self.tie_weights,
+                "reverse_dtype": self.reverse_dtype, "logit_soft_cap": self.logit_soft_cap}
