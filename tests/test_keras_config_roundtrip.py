@@ -63,7 +63,8 @@ POSITIONAL = {
     "Pipeline": (lambda: ([keras.layers.Rescaling(2.0), keras.layers.Dense(2)],)),
     "RandomBrightness": (0.1,), "RandomPosterization": (4,), "RandomColorDegeneration": (0.1,),
     "RandomSharpness": (0.1,), "RandomSaturation": (0.1,), "RandomHue": (0.1,),
-    "ReversibleEmbedding": (7, 4),
+    "ReversibleEmbedding": (7, 4), "GroupQueryAttention": (3, 4, 2),
+    "GroupedQueryAttention": (3, 4, 2),
 }
 INPUTS = {"Add": [(2, 3), (2, 3)], "Average": [(2, 3), (2, 3)], "Concatenate": [(2, 3), (2, 3)],
           "Maximum": [(2, 3), (2, 3)], "Minimum": [(2, 3), (2, 3)], "Multiply": [(2, 3), (2, 3)],

@@ -459,3 +459,61 @@ def test_reversible_embedding_language_model_fit():
     history = model.fit(x, x, epochs=20, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0] * 0.5
     assert model.predict(x[:2], verbose=0).shape == (2, 5, 12)
+
+
+GQA = np.load(os.path.join(os.path.dirname(__file__), "data", "gqa_goldens.npz"))
+GQA_CASES = [("plain", {}, {}), ("gate", {"use_gate": True}, {}),
+             ("causal", {}, {"use_causal_mask": True}), ("window", {"sliding_window": 2}, {}),
+             ("masks", {}, {"value_mask": True, "attention_mask": True}),
+             ("nobias", {"use_bias": False}, {})]
+
+
+@pytest.mark.parametrize("key,config,call", GQA_CASES, ids=[c[0] for c in GQA_CASES])
+def test_group_query_attention_matches_keras(key, config, call):
+    layer = L.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2, **config)
+    q, v = GQA[f"{key}/q"], GQA[f"{key}/v"]
+    layer.build(q.shape, v.shape)
+    i, weights = 0, []
+    while f"{key}/w{i}" in GQA:
+        weights.append(GQA[f"{key}/w{i}"])
+        i += 1
+    layer.set_weights(weights)
+    kwargs = {}
+    if call.get("use_causal_mask"):
+        kwargs["use_causal_mask"] = True
+    for name in ("value_mask", "attention_mask"):
+        if call.get(name):
+            kwargs[name] = GQA[f"{key}/{name}"]
+    y, scores = layer(q, v, return_attention_scores=True, **kwargs)
+    np.testing.assert_allclose(y.numpy(), GQA[f"{key}/y"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(scores.numpy(), GQA[f"{key}/scores"], rtol=1e-4, atol=1e-6)
+    f = tf.function(lambda a, b: layer(a, b, **kwargs))
+    np.testing.assert_allclose(f(q, v).numpy(), GQA[f"{key}/y_plain_call"], rtol=1e-4,
+                               atol=1e-5)
+    check_config(layer)
+
+
+def test_group_query_attention_errors_config_and_fit():
+    with pytest.raises(ValueError, match="`num_query_heads` must be divisible by "
+                                         "`num_key_value_heads`"):
+        L.GroupQueryAttention(3, 4, 3)
+    with pytest.raises(ValueError, match="`sliding_window` must be `None` or a positive"):
+        L.GroupQueryAttention(3, 4, 2, sliding_window=0)
+    config = json.loads(json.dumps(L.GroupQueryAttention(3, 4, 2).get_config()))
+    assert {k: config[k] for k in ("head_dim", "num_query_heads", "num_key_value_heads",
+                                   "use_bias", "use_gate", "sliding_window", "dropout",
+                                   "seed")} == {
+        "head_dim": 3, "num_query_heads": 4, "num_key_value_heads": 2, "use_bias": True,
+        "use_gate": False, "sliding_window": None, "dropout": 0.0, "seed": None}
+    assert "num_heads" not in config and "key_dim" not in config
+    from graphflow.keras.saving import serialize_layer
+    assert serialize_layer(L.GroupQueryAttention(3, 4, 2))["class_name"] == \
+        "GroupedQueryAttention"  # the class name Keras 3.15 writes
+    inputs = keras.Input((6, 8))
+    h = L.GroupQueryAttention(4, 4, 1, dropout=0.1)(inputs, inputs, use_causal_mask=True)
+    model = keras.Model(inputs, L.Dense(1)(L.GlobalAveragePooling1D()(h)))
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 6, 8)).astype(np.float32)
+    history = model.fit(x, x.mean(axis=(1, 2))[:, None], epochs=8, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -62,3 +62,5 @@ from graphflow.keras.layers.preprocessing.geometric import RandomPerspective, Ra
 from graphflow.keras.layers.preprocessing.composite import AugMix, RandAugment  # noqa: F401,E402
 from graphflow.keras.layers.preprocessing.elastic import RandomElasticTransform  # noqa: F401,E402
 from graphflow.keras.layers.serialization import deserialize, serialize  # noqa: F401,E402
+from graphflow.keras.layers.grouped_attention import (  # noqa: F401,E402
+    GroupedQueryAttention, GroupQueryAttention)
