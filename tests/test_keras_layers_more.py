@@ -517,3 +517,22 @@ def test_group_query_attention_errors_config_and_fit():
     x = rng.standard_normal((16, 6, 8)).astype(np.float32)
     history = model.fit(x, x.mean(axis=(1, 2))[:, None], epochs=8, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_keras3_file_with_the_new_layers(tmp_path):
+    pytest.importorskip("h5py", reason="the optional extra graphflow[h5] is absent")
+    data = os.path.join(os.path.dirname(__file__), "data")
+    model = keras.models.load_model(os.path.join(data, "keras3_layers_more.keras"))
+    io = np.load(os.path.join(data, "keras3_layers_more_io.npz"))
+    np.testing.assert_allclose(model.predict([io["xa"], io["xb"]], verbose=0), io["y"],
+                               rtol=1e-5, atol=1e-6)
+    # Keras's weights layout round trips (GroupedQueryAttention's private EinsumDense groups,
+    # SpectralNormalization's own [kernel, vector_u])
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    again = keras.models.load_model(os.path.join(data, "keras3_layers_more.keras"))
+    for w in again.weights:
+        w.assign(np.zeros(w.shape, w.dtype.name))
+    again.load_weights(path)
+    np.testing.assert_allclose(again.predict([io["xa"], io["xb"]], verbose=0), io["y"],
+                               rtol=1e-5, atol=1e-6)
