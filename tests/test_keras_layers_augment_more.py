@@ -488,3 +488,30 @@ def test_random_elastic_transform():
         L.RandomElasticTransform(fill_mode="x")
     with pytest.raises(NotImplementedError, match="Unknown `interpolation` bicubic"):
         L.RandomElasticTransform(interpolation="bicubic")
+
+
+# -- ContrastLimitedAdaptiveHistogramEqualization ------------------------------------------------
+
+CLAHE = np.load(os.path.join(os.path.dirname(__file__), "data", "clahe_goldens.npz"))
+CLAHE_CASES = [("default", {}, "x"),
+               ("grid_4_3", {"tile_grid_size": (4, 3), "clip_limit": 2.0}, "x"),
+               ("noclip", {"tile_grid_size": (3, 5), "clip_limit": 0.0}, "x"),
+               ("padded_vr", {"value_range": (-1, 1), "tile_grid_size": (3, 4)}, "x1")]
+
+
+@pytest.mark.parametrize("key,config,x", CLAHE_CASES, ids=[c[0] for c in CLAHE_CASES])
+def test_clahe_matches_keras(key, config, x):
+    layer = L.ContrastLimitedAdaptiveHistogramEqualization(**config)
+    images = CLAHE[x]
+    np.testing.assert_allclose(layer(images).numpy(), CLAHE[key], rtol=1e-4, atol=1e-3)
+    # deterministic, and applied at inference too (Keras); compiled with an unknown batch
+    np.testing.assert_allclose(layer(images, training=False).numpy(), CLAHE[key], rtol=1e-4,
+                               atol=1e-3)
+    f = tf.function(lambda t: layer(t),
+                    input_signature=[tf.TensorSpec((None,) + images.shape[1:])])
+    np.testing.assert_allclose(f(images).numpy(), CLAHE[key], rtol=1e-4, atol=1e-3)
+    config = json.loads(json.dumps(layer.get_config()))
+    assert {k: config[k] for k in ("value_range", "clip_limit", "tile_grid_size")} == {
+        "value_range": list(config["value_range"]), "clip_limit": layer.clip_limit,
+        "tile_grid_size": list(layer.tile_grid_size)}
+    check_config(layer)

@@ -125,6 +125,8 @@ KERAS_NAMES = {
     "RandomErasing": ((), "random_erasing"),
     "RandomElasticTransform": ((), "random_elastic_transform"),
     "ReversibleEmbedding": ((7, 4), "reversible_embedding"),
+    "ContrastLimitedAdaptiveHistogramEqualization": (
+        (), "contrast_limited_adaptive_histogram_equalization"),
     "GroupQueryAttention": ((3, 4, 2), "grouped_query_attention"),
     "GroupedQueryAttention": ((3, 4, 2), "grouped_query_attention"),
     "RandAugment": ((), "rand_augment"), "AugMix": ((), "aug_mix"),

@@ -64,3 +64,5 @@ from graphflow.keras.layers.preprocessing.elastic import RandomElasticTransform 
 from graphflow.keras.layers.serialization import deserialize, serialize  # noqa: F401,E402
 from graphflow.keras.layers.grouped_attention import (  # noqa: F401,E402
     GroupedQueryAttention, GroupQueryAttention)
+from graphflow.keras.layers.preprocessing.clahe import (  # noqa: F401,E402
+    ContrastLimitedAdaptiveHistogramEqualization)
