@@ -515,3 +515,14 @@ def test_clahe_matches_keras(key, config, x):
         "value_range": list(config["value_range"]), "clip_limit": layer.clip_limit,
         "tile_grid_size": list(layer.tile_grid_size)}
     check_config(layer)
+
+
+def test_keras3_file_with_the_augmentation_layers():
+    pytest.importorskip("h5py", reason="the optional extra graphflow[h5] is absent")
+    data = os.path.join(os.path.dirname(__file__), "data")
+    model = keras.models.load_model(os.path.join(data, "keras3_augment_more.keras"))
+    io = np.load(os.path.join(data, "keras3_augment_more_io.npz"))
+    # inference: the random layers pass through, AutoContrast and CLAHE apply (as Keras)
+    np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-5,
+                               atol=1e-5)
+    assert len(model.layers) == 24
