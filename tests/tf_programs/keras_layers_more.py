@@ -119,6 +119,32 @@ assert np.allclose(mixed["labels"].numpy().sum(-1), 1.0)
 cut = L.CutMix()({"images": img, "labels": np.eye(2, dtype=np.float32)})
 assert np.allclose(cut["labels"].numpy().sum(-1), 1.0)
 
+# ReversibleEmbedding: lookups, and logits against the same table
+emb = L.ReversibleEmbedding(6, 3)
+vectors = emb(np.array([[1, 4]]))
+table = emb.embeddings.numpy()
+assert np.allclose(vectors.numpy()[0], table[[1, 4]])
+assert np.allclose(emb(vectors, reverse=True).numpy()[0], table[[1, 4]] @ table.T, atol=1e-6)
+
+# GroupQueryAttention: 4 query heads sharing 2 key/value heads
+gqa = L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2)
+seq = rng.standard_normal((2, 5, 6)).astype(np.float32)
+out, scores = gqa(seq, seq, return_attention_scores=True, use_causal_mask=True)
+assert out.shape == (2, 5, 6) and scores.shape == (2, 4, 5, 5)
+assert np.allclose(scores.numpy().sum(-1), 1.0, atol=1e-5)
+assert np.allclose(np.triu(scores.numpy()[0, 0], 1), 0.0)
+assert [tuple(w.shape) for w in gqa.weights][:4] == [(6, 4, 2), (4, 2), (6, 2, 2), (2, 2)]
+
+# CLAHE of an image that is one flat tile: unchanged where equalization has one level
+flat = np.full((1, 8, 8, 1), 100.0, np.float32)
+clahe = L.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(2, 2))
+assert clahe(flat).shape == (1, 8, 8, 1)
+
+# serialize / deserialize
+config = L.serialize(L.Dot(axes=1, name="dot_layer"))
+assert config["class_name"] == "Dot" and config["config"]["axes"] == 1
+assert L.deserialize(config).axes == 1
+
 # a model using several of them trains with a compiled fit
 inputs = keras.Input((4, 4, 4, 2))
 h = L.ZeroPadding3D(1)(inputs)
