@@ -536,3 +536,15 @@ def test_keras3_file_with_the_new_layers(tmp_path):
     again.load_weights(path)
     np.testing.assert_allclose(again.predict([io["xa"], io["xb"]], verbose=0), io["y"],
                                rtol=1e-5, atol=1e-6)
+
+
+def test_alpha_dropout_in_a_compiled_fit():
+    model = keras.Sequential([keras.Input((4,)), L.Dense(8, activation="selu"),
+                              L.AlphaDropout(0.2, seed=1), L.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 4)).astype(np.float32)
+    history = model.fit(x, x.sum(1, keepdims=True), epochs=10, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    # predict runs with training=False: deterministic
+    np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))
