@@ -47,3 +47,17 @@ try:
     keras.layers.GroupQueryAttention(3, 4, 3)
 except ValueError as e:
     print("error:", e)
+
+# Keras masks (Embedding(mask_zero=True)) fill query_mask and value_mask; wholly masked query
+# rows: the default call (ops.dot_product_attention) spreads them uniformly, the scores path
+# (Softmax) zeroes them
+ids = np.array([[3, 4, 0, 0], [5, 0, 0, 0]])
+emb = keras.layers.Embedding(8, 6, mask_zero=True)
+gqa = keras.layers.GroupQueryAttention(3, 4, 2)
+x = emb(ids)
+mask_out = {"ids": ids, "y": np.asarray(gqa(x, x))}
+y2, s = gqa(x, x, return_attention_scores=True)
+mask_out["y_scores_path"], mask_out["scores"] = np.asarray(y2), np.asarray(s)
+for i, w in enumerate(emb.weights + gqa.weights):
+    mask_out[f"w{i}"] = np.asarray(w)
+np.savez_compressed("tests/data/gqa_mask_goldens.npz", **mask_out)

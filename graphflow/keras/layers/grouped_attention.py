@@ -13,7 +13,7 @@ serves num_query_heads / num_key_value_heads query heads), as in Ainslie et al. 
 import math
 
 from graphflow.errors import InvalidArgumentError
-from graphflow.keras.layers.attention import MultiHeadAttention
+from graphflow.keras.layers.attention import MultiHeadAttention, keras_mask
 from graphflow.ops import api as ops
 
 
@@ -84,8 +84,16 @@ class GroupedQueryAttention(MultiHeadAttention):
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
+        # Keras's Layer.__call__ fills query_mask, value_mask and key_mask from the masks
+        # attached to those tensors when they are not passed (the key's only when given)
+        if query_mask is None:
+            query_mask = keras_mask(query)
+        if value_mask is None:
+            value_mask = keras_mask(value)
         if key is None:
             key = value
+        elif key_mask is None:
+            key_mask = keras_mask(key)
         query, value, key = [ops.cast(t, self.dtype) if t.dtype.name != self.dtype else t
                              for t in (query, value, key)]
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
@@ -101,7 +109,13 @@ class GroupedQueryAttention(MultiHeadAttention):
         scores = ops.einsum("bquh,bkuh->buqk", q, k)
         if mask is not None:
             mask = ops.expand_dims(mask, -3)
-        scores = self._softmax(scores, mask=mask)
+        if not return_attention_scores and self._dropout_layer is None and mask is not None:
+            # Keras then calls ops.dot_product_attention, which spreads a wholly masked query
+            # row uniformly over the keys (its Softmax path, used for the scores, zeroes it)
+            from graphflow.keras.layers.activation import _large_negative
+            scores = ops.nn.softmax(ops.where(mask, scores, _large_negative(scores.dtype)), -1)
+        else:
+            scores = self._softmax(scores, mask=mask)
         probs = self._dropout_layer(scores, training=training) \
             if self._dropout_layer is not None else scores
         context = ops.einsum("buqk,bkuh->bquh", probs, v)
