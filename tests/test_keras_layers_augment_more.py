@@ -526,3 +526,23 @@ def test_keras3_file_with_the_augmentation_layers():
     np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-5,
                                atol=1e-5)
     assert len(model.layers) == 24
+
+
+def test_dict_inputs_keep_labels():
+    x = (np.random.default_rng(0).random((2, 6, 6, 3)) * 255).astype(np.float32)
+    labels = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    for layer in (L.Solarization(), L.RandomFlip(), L.RandomShear(0.2), L.AutoContrast(),
+                  L.RandAugment(num_ops=1)):
+        out = layer({"images": x, "labels": labels})
+        assert set(out) == {"images", "labels"} and out["images"].shape == x.shape
+        np.testing.assert_array_equal(np.asarray(out["labels"]), labels)
+    np.testing.assert_allclose(L.Solarization()({"images": x})["images"].numpy(), 255 - x,
+                               atol=1e-4)
+    ds = tf.data.Dataset.from_tensor_slices({"images": x, "labels": labels}).batch(2).map(
+        lambda d: L.RandomBrightness(0.1)(d))
+    batch = next(iter(ds))
+    assert batch["images"].shape == (2, 6, 6, 3)
+    with pytest.raises(ValueError, match="needs an 'images' key"):
+        L.Solarization()({"labels": labels})
+    with pytest.raises(NotImplementedError, match="bounding_boxes"):
+        L.RandomShear(0.1)({"images": x, "bounding_boxes": {"boxes": np.zeros((2, 1, 4))}})
