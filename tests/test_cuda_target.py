@@ -47,6 +47,9 @@ HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "res
 # The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
 # lookup (strings or integers) and the augmentation layers' projective image transform.
 HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
+# HashedCrossing's feature cross (kerasC): string hashing and 64-bit mixing in Python, as the
+# string ops (TF runs SparseCrossHashed on the CPU too).
+HOST_OPS |= {"hashed_cross"}
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}
