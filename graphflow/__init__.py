@@ -23,8 +23,10 @@ from graphflow.ops import api as _api
 from graphflow.ops.api import *  # noqa: F401,F403 - the TF top-level op namespace
 from graphflow.ops.api import nn, random  # noqa: F401
 from graphflow import linalg, math  # noqa: F401
-from graphflow import bitwise, image, io, ragged, strings  # noqa: F401
+from graphflow import bitwise, image, io, ragged, sparse, strings  # noqa: F401
 from graphflow.ops.ragged import RaggedTensor  # noqa: F401
+from graphflow.ops.sparse import SparseTensor, SparseTensorSpec  # noqa: F401
+from graphflow.ops.ragged_ops import RaggedTensorSpec  # noqa: F401
 from graphflow.autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from graphflow.ops.custom_gradient import custom_gradient, grad_pass_through  # noqa: F401
 from graphflow.ops.strings import as_string  # noqa: F401

@@ -35,6 +35,7 @@ import zipfile
 import numpy as np
 
 from graphflow import dtypes
+from graphflow import errors as _errors
 from graphflow.errors import InvalidArgumentError, NotFoundError
 from graphflow import module as _module
 from graphflow.module import Module, _leaves
@@ -47,8 +48,9 @@ _STATE_FILE = "checkpoint"
 _VALUE_KEY = ".ATTRIBUTES/VARIABLE_VALUE"
 
 
-class DataLossError(InvalidArgumentError):
-    """A checkpoint file is damaged or is not a graphflow checkpoint."""
+class DataLossError(_errors.DataLossError, InvalidArgumentError):
+    """A checkpoint file is damaged or is not a graphflow checkpoint (tf.errors.DataLossError,
+    as TF raises; also an InvalidArgumentError, as graphflow raised before that class existed)."""
 
 
 # -- the object graph -----------------------------------------------------------------------------

@@ -37,3 +37,8 @@ class UnknownError(GraphflowError, RuntimeError):
 
 class NotFoundError(GraphflowError, LookupError):
     """A named thing (tensor, file, kernel) was not found."""
+
+
+class DataLossError(GraphflowError):
+    """Unrecoverable data loss or corruption: a TFRecord whose checksum does not match, a file
+    that ends inside a record, a compressed stream that does not inflate."""

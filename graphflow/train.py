@@ -205,3 +205,8 @@ class Coordinator:
         self.raise_requested_exception()
         if alive and not ignore_live_threads:
             raise RuntimeError(f"Coordinator stopped with threads still running: {' '.join(alive)}")
+
+
+from graphflow.io.example_proto import (  # noqa: E402,F401 - tf.train's protocol messages
+    BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+    SequenceExample)

@@ -56,6 +56,7 @@ def eager_runs_python(eager, traced):
 
 F = np.float32
 NAN, INF = math.nan, math.inf
+_EXAMPLE_A = b"\n\x13\n\x11\n\x01a\x12\x0c\x12\n\n\x08\x00\x00\x80?\x00\x00\x00@"
 
 # (id, fn(tf) -> tensor, expected). The ids say what is wrong.
 OP_CASES = [
@@ -387,6 +388,18 @@ OP_CASES = [
      err("[Cc]onv", "float64|float32")),
     ("conv1d-rank", lambda tf: tf.nn.conv1d(tf.ones((4, 1)), tf.ones((2, 1, 1)), 1, "VALID"),
      err("[Cc]onv|rank|dim|[Ss]hape", "2|3|4")),
+    ("conv2d-dilation-zero", lambda tf: tf.nn.conv2d(tf.ones((1, 4, 4, 1)), tf.ones((2, 2, 1, 1)), 1, "SAME", dilations=0),
+     err("[Cc]onv|[Dd]ilat", "0|positive|larger")),
+    ("conv2d-dilated-filter-too-big", lambda tf: tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)), 1, "VALID", dilations=3),
+     err("[Cc]onv|size|[Nn]egative|window", "5|7|-1")),
+    ("conv2d-groups-out-channels", lambda tf: tf.nn.conv2d(tf.ones((1, 4, 4, 4)), tf.ones((2, 2, 2, 3)), 1, "VALID"),
+     err("[Cc]onv|groups|divisible", "3|2")),
+    ("convolution-strides-and-dilations", lambda tf: tf.nn.convolution(tf.ones((1, 6, 6, 1)), tf.ones((2, 2, 1, 1)), strides=2, dilations=2),
+     err("strides|dilation", "2")),
+    ("conv3d-strides-int", lambda tf: tf.nn.conv3d(tf.ones((1, 3, 3, 3, 1)), tf.ones((2, 2, 2, 1, 1)), 1, "VALID"),
+     err("strides|conv3d", "list")),
+    ("atrous_conv2d-rate-zero", lambda tf: tf.nn.atrous_conv2d(tf.ones((1, 4, 4, 1)), tf.ones((2, 2, 1, 1)), 0, "SAME"),
+     err("rate|dilation", "0|positive|less")),
     ("max_pool-ksize-zero", lambda tf: tf.nn.max_pool2d(tf.ones((1, 4, 4, 1)), 0, 1, "VALID"),
      err("[Pp]ool|ksize|[Kk]ernel|window", "0|ksize|positive")),
     ("max_pool-padding", lambda tf: tf.nn.max_pool2d(tf.ones((1, 4, 4, 1)), 2, 2, "SAMEISH"),
@@ -428,6 +441,25 @@ OP_CASES = [
      err("[Rr]esize|size", "-2|positive")),
     ("image.resize-rank", lambda tf: tf.image.resize(tf.ones((4,)), (2, 2)),
      err("[Rr]esize|image|rank|[Ss]hape", "1|3|4|rank")),
+    ("image.ssim-smaller-than-filter",
+     lambda tf: tf.image.ssim(tf.ones((1, 5, 5, 1)), tf.ones((1, 5, 5, 1)), 1.0),
+     err("5", "11")),
+    ("image.rgb_to_hsv-channels", lambda tf: tf.image.rgb_to_hsv(tf.ones((2, 4))),
+     err("3 channels|Dimension must be 3", "4")),
+    ("image.extract_patches-rank",
+     lambda tf: tf.image.extract_patches(tf.ones((4, 4, 1)), [1, 2, 2, 1], [1, 1, 1, 1],
+                                         [1, 1, 1, 1], "VALID"),
+     err("4-D|4-dimensional|rank 4", "4, 4, 1|4,4,1|rank 3")),
+    ("image.crop_and_resize-box-index",
+     lambda tf: tf.image.crop_and_resize(tf.ones((1, 4, 4, 1)), [[0.0, 0.0, 1.0, 1.0]], [3],
+                                         [2, 2]),
+     err("box_index", r"outside \[0, batch_size\)")),
+    ("image.non_max_suppression-iou",
+     lambda tf: tf.image.non_max_suppression(tf.ones((2, 4)), tf.ones(2), 2, 1.5),
+     err("iou_threshold", r"\[0, 1\]")),
+    ("image.draw_bounding_boxes-depth",
+     lambda tf: tf.image.draw_bounding_boxes(tf.ones((1, 4, 4, 2)), tf.ones((1, 1, 4)), None),
+     err("Channel depth", "1 .GRY., 3 .RGB., or 4 .RGBA.")),
     ("clip_by_value-dtype", lambda tf: tf.clip_by_value(tf.ones(2), tf.constant(0), 1),
      err("[Cc]lip|[Mm]inimum|[Mm]aximum", "int32|float32")),
     ("searchsorted-rank", lambda tf: tf.searchsorted(tf.ones((2, 3)), tf.ones((3, 1))),
@@ -534,6 +566,55 @@ OP_CASES = [
     ("matmul-adjoint-string", lambda tf: tf.linalg.matmul(tf.ones((2, 2)), tf.constant([["a", "b"], ["c", "d"]])),
      err("[Mm]at[Mm]ul|matmul", "string|float32")),
     ("roll-axis-out", lambda tf: tf.roll(tf.ones(3), 1, axis=2), err("[Rr]oll|axis", "2")),
+    # tf.io parsing (graphflow/ops/parsing.py); _EXAMPLE_A is an Example with a = [1.0, 2.0]
+    ("io.decode_csv-too-few-fields",
+     lambda tf: tf.io.decode_csv(tf.constant(["1,2"]), [[0], [0], [0]])[0],
+     err("Expect 3 fields but have 2 in record 0")),
+    ("io.decode_csv-bad-int", lambda tf: tf.io.decode_csv(tf.constant(["1,x"]), [[0], [0]])[1],
+     err("Field 1 in record 0 is not a valid int32: x")),
+    ("io.decode_csv-required", lambda tf: tf.io.decode_csv(tf.constant([","]), [[], [0]])[0],
+     err("Field 0 is required but missing in record 0")),
+    ("io.parse_example-missing", lambda tf: tf.io.parse_example(
+        tf.constant([_EXAMPLE_A]), {"b": tf.io.FixedLenFeature([], tf.int64)})["b"],
+     err(r"Feature: b \(data type: int64\) is required but could not be found")),
+    ("io.parse_example-dtype", lambda tf: tf.io.parse_single_example(
+        tf.constant(_EXAMPLE_A), {"a": tf.io.FixedLenFeature([2], tf.int64)})["a"],
+     err("Key: a", "Data types don't match. Data type: float but expected type: int64")),
+    ("io.parse_example-count", lambda tf: tf.io.parse_example(
+        tf.constant([_EXAMPLE_A]), {"a": tf.io.FixedLenFeature([3], tf.float32)})["a"],
+     err("Key: a, Index: 0", "Values size: 2 but output shape: \\[3\\]")),
+    ("io.parse_example-garbage", lambda tf: tf.io.parse_single_example(
+        tf.constant(b"garbage"), {"a": tf.io.FixedLenFeature([], tf.float32)})["a"],
+     err("Could not parse example input, value: 'garbage'")),
+    # --- tf.SparseTensor (graphflow/ops/sparse.py): TF's index checks, run where the graph runs
+    ("sparse.to_dense-index-out", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[0, 0], [3, 1]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", r"indices\[1\] = \[3,1\] is out of bounds")),
+    ("sparse.to_dense-unordered", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0], [0, 1]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", r"indices\[1\] = \[0,1\] is out of order")),
+    ("sparse.to_dense-repeated", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0], [1, 0]], [1.0, 2.0], [2, 2])),
+     err("sparse_to_dense", "repeated")),
+    ("sparse.to_dense-default-dtype", lambda tf: tf.sparse.to_dense(
+        tf.sparse.SparseTensor([[1, 0]], [1.0], [2, 2]), default_value=tf.constant(1)),
+     err("sparse_to_dense", "default_value", "int32")),
+    ("sparse.matmul-inner", lambda tf: tf.sparse.sparse_dense_matmul(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]), tf.ones((2, 2))),
+     err("sparse_dense_matmul", "inner dimension", "3 vs. 2")),
+    ("sparse.matmul-index-out", lambda tf: tf.sparse.sparse_dense_matmul(
+        tf.sparse.SparseTensor([[0, 5]], [1.0], [2, 3]), tf.ones((3, 2))),
+     err("sparse_dense_matmul", r"k \(5\) from index\[0,1\] out of bounds")),
+    ("sparse.add-shapes", lambda tf: tf.sparse.to_dense(tf.sparse.add(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 2]),
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]))),
+     err("sparse_add", "shapes do not match: got 2 and 3")),
+    ("sparse.reshape-size", lambda tf: tf.sparse.to_dense(tf.sparse.reshape(
+        tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 3]), [4, 2])),
+     err("sparse_reshape", "6 dense values", "has 8")),
+    ("sparse.bincount-negative", lambda tf: tf.sparse.to_dense(
+        tf.sparse.bincount(tf.constant([1, -2]))),
+     err("bincount", "non-negative")),
 ]
 
 # tf.data input pipelines (eager, as they are used).

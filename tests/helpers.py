@@ -1013,55 +1013,69 @@ def same_or_valid(size, k, stride, padding):
     return (size - k) // stride + 1, 0
 
 
-def _conv_taps(x_shape, kh, kw, strides, padding):
+def _conv_taps(x_shape, kh, kw, strides, padding, dilations=(1, 1)):
     """Every (n, a, b, i, j, r, q): output (n, a, b) reads input row r, column q at window
-    offset (i, j); only positions inside the image."""
+    offset (i, j), the taps `dilations` apart (a window spans (k - 1) * d + 1 positions);
+    only positions inside the image."""
     n_, h, w = x_shape[:3]
-    oh, pt = same_or_valid(h, kh, strides[0], padding)
-    ow, pl = same_or_valid(w, kw, strides[1], padding)
+    dh, dw = dilations
+    oh, pt = same_or_valid(h, (kh - 1) * dh + 1, strides[0], padding)
+    ow, pl = same_or_valid(w, (kw - 1) * dw + 1, strides[1], padding)
     for n in range(n_):
         for a in range(oh):
             for b in range(ow):
                 for i in range(kh):
                     for j in range(kw):
-                        r, q = a * strides[0] + i - pt, b * strides[1] + j - pl
+                        r, q = a * strides[0] + i * dh - pt, b * strides[1] + j * dw - pl
                         if 0 <= r < h and 0 <= q < w:
                             yield n, a, b, i, j, r, q
 
 
-def _pool_out_shape(x_shape, kh, kw, strides, padding):
-    return (x_shape[0], same_or_valid(x_shape[1], kh, strides[0], padding)[0],
-            same_or_valid(x_shape[2], kw, strides[1], padding)[0], x_shape[3])
+def _pool_out_shape(x_shape, kh, kw, strides, padding, dilations=(1, 1)):
+    return (x_shape[0], same_or_valid(x_shape[1], (kh - 1) * dilations[0] + 1, strides[0],
+                                      padding)[0],
+            same_or_valid(x_shape[2], (kw - 1) * dilations[1] + 1, strides[1], padding)[0],
+            x_shape[3])
 
 
-def naive_conv2d(x, w, strides, padding):
-    kh, kw, _, co = w.shape
-    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (co,)
+def _group_channel(x_channels, w_shape, c, o):
+    """The input channel that filter in_channel c of output channel o reads: groups of
+    w_shape[2] input channels, each feeding out_channels / groups outputs (TF's grouping)."""
+    groups = x_channels // w_shape[2] if w_shape[2] else 1
+    return (o // (w_shape[3] // groups)) * w_shape[2] + c
+
+
+def naive_conv2d(x, w, strides, padding, dilations=(1, 1)):
+    kh, kw, ci, co = w.shape
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding, dilations)[:3] + (co,)
     out = np.zeros(oshape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
-        for c in range(x.shape[3]):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
+        for c in range(ci):
             for o in range(co):
-                out[n, a, b, o] += float(x[n, r, q, c]) * float(w[i, j, c, o])
+                xc = _group_channel(x.shape[3], w.shape, c, o)
+                out[n, a, b, o] += float(x[n, r, q, xc]) * float(w[i, j, c, o])
     return out.astype(x.dtype)
 
 
-def naive_conv2d_backprop_input(dy, w, like, strides, padding):
+def naive_conv2d_backprop_input(dy, w, like, strides, padding, dilations=(1, 1)):
     kh, kw, ci, co = w.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding, dilations):
         for c in range(ci):
             for o in range(co):
-                out[n, r, q, c] += float(dy[n, a, b, o]) * float(w[i, j, c, o])
+                xc = _group_channel(like.shape[3], w.shape, c, o)
+                out[n, r, q, xc] += float(dy[n, a, b, o]) * float(w[i, j, c, o])
     return out.astype(dy.dtype)
 
 
-def naive_conv2d_backprop_filter(x, dy, like, strides, padding):
+def naive_conv2d_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1)):
     kh, kw, ci, co = like.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for c in range(ci):
             for o in range(co):
-                out[i, j, c, o] += float(x[n, r, q, c]) * float(dy[n, a, b, o])
+                xc = _group_channel(x.shape[3], like.shape, c, o)
+                out[i, j, c, o] += float(x[n, r, q, xc]) * float(dy[n, a, b, o])
     return out.astype(x.dtype)
 
 
@@ -1143,7 +1157,15 @@ CONV_CASES = [((1, 5, 5, 1), (3, 3, 1, 2), (1, 1), "VALID"),
               ((1, 4, 4, 1), (4, 4, 1, 1), (1, 1), "VALID"),
               ((1, 3, 5, 2), (1, 1, 2, 2), (2, 2), "SAME"),
               ((1, 7, 7, 1), (3, 3, 1, 1), (3, 2), "SAME"),
-              ((2, 7, 5, 1), (3, 2, 1, 2), (2, 2), "VALID")]
+              ((2, 7, 5, 1), (3, 2, 1, 2), (2, 2), "VALID"),
+              # dilated (taps d apart; SAME pads the dilated span, odd totals after), strided
+              # and dilated at once (TF's Conv2D kernel allows both), grouped (input channels a
+              # multiple of the filters' in_channels), and grouped + dilated
+              ((1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "SAME", (2, 3)),
+              ((2, 8, 7, 1), (2, 3, 1, 2), (1, 1), "VALID", (3, 2)),
+              ((1, 9, 8, 2), (3, 3, 2, 1), (2, 3), "SAME", (2, 2)),
+              ((1, 5, 5, 4), (3, 3, 2, 4), (1, 1), "SAME"),
+              ((2, 7, 6, 6), (2, 2, 2, 3), (2, 1), "VALID", (2, 2))]
 CONV_EDGE = [((0, 5, 5, 1), (3, 3, 1, 2), (1, 1), "SAME"),
              ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
              ((1, 0, 4, 1), (3, 3, 1, 1), (2, 2), "SAME"),
@@ -1160,17 +1182,19 @@ POOL_EDGE = [((0, 4, 4, 1), (2, 2), (2, 2), "SAME"), ((1, 4, 4, 0), (2, 2), (1, 
              ((1, 0, 3, 1), (2, 2), (2, 2), "SAME")]
 
 
-def _conv_out(x_shape, w_shape, strides, padding):
-    return _pool_out_shape(x_shape, w_shape[0], w_shape[1], strides, padding)[:3] + (w_shape[3],)
+def _conv_out(x_shape, w_shape, strides, padding, dilations=(1, 1)):
+    return _pool_out_shape(x_shape, w_shape[0], w_shape[1], strides, padding,
+                           dilations)[:3] + (w_shape[3],)
 
 
 def _conv_make(which, table):
     def make(rng, dtype):
         cases = []
-        for xs, ws, strides, padding in table:
-            attrs = {"strides": strides, "padding": padding}
+        for xs, ws, strides, padding, *dilations in table:
+            dilations = dilations[0] if dilations else (1, 1)
+            attrs = {"strides": strides, "padding": padding, "dilations": dilations}
             x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
-            dy = quarters(rng, _conv_out(xs, ws, strides, padding), dtype)
+            dy = quarters(rng, _conv_out(xs, ws, strides, padding, dilations), dtype)
             arrays = {"conv2d": [x, w], "conv2d_backprop_input": [dy, w, x],
                       "conv2d_backprop_filter": [x, dy, w]}[which]
             cases.append((arrays, attrs))
@@ -2532,31 +2556,31 @@ _add("matrix_solve_ls", _lstsq_make, FLOATS,
 
 # -- depthwise convolution (NHWC, filters (kh, kw, C, M)) ---------------------------------------
 
-def naive_depthwise_conv2d(x, w, strides, padding):
+def naive_depthwise_conv2d(x, w, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = w.shape
-    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding)[:3] + (c * mult,)
+    oshape = _pool_out_shape(x.shape, kh, kw, strides, padding, dilations)[:3] + (c * mult,)
     out = np.zeros(oshape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[n, a, b, ch * mult + m] += float(x[n, r, q, ch]) * float(w[i, j, ch, m])
     return out.astype(x.dtype)
 
 
-def naive_depthwise_backprop_input(dy, w, like, strides, padding):
+def naive_depthwise_backprop_input(dy, w, like, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = w.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(like.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[n, r, q, ch] += float(dy[n, a, b, ch * mult + m]) * float(w[i, j, ch, m])
     return out.astype(dy.dtype)
 
 
-def naive_depthwise_backprop_filter(x, dy, like, strides, padding):
+def naive_depthwise_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1)):
     kh, kw, c, mult = like.shape
     out = np.zeros(like.shape, dtype=np.float64)
-    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding):
+    for n, a, b, i, j, r, q in _conv_taps(x.shape, kh, kw, strides, padding, dilations):
         for ch in range(c):
             for m in range(mult):
                 out[i, j, ch, m] += float(x[n, r, q, ch]) * float(dy[n, a, b, ch * mult + m])
@@ -2567,7 +2591,11 @@ DEPTHWISE_CASES = [((1, 5, 5, 2), (3, 3, 2, 1), (1, 1), "VALID"),
                    ((2, 5, 4, 3), (3, 2, 3, 2), (1, 1), "SAME"),
                    ((1, 7, 6, 2), (3, 3, 2, 3), (2, 2), "SAME"),
                    ((2, 6, 7, 1), (2, 3, 1, 2), (2, 1), "VALID"),
-                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID")]
+                   ((1, 4, 4, 2), (4, 4, 2, 1), (1, 1), "VALID"),
+                   # dilated (the primitive also takes strides with dilations; the public
+                   # tf.nn.depthwise_conv2d refuses that combination, as TF requires)
+                   ((1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "SAME", (2, 3)),
+                   ((2, 7, 7, 1), (2, 2, 1, 2), (2, 1), "VALID", (3, 2))]
 DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
                   ((1, 4, 4, 2), (3, 3, 2, 0), (1, 1), "VALID"),
                   ((1, 0, 4, 1), (3, 3, 1, 2), (2, 2), "SAME")]
@@ -2576,13 +2604,16 @@ DEPTHWISE_EDGE = [((0, 5, 5, 2), (3, 3, 2, 1), (1, 1), "SAME"),
 def _depthwise_make(which, table):
     def make(rng, dtype):
         cases = []
-        for xs, ws, strides, padding in table:
+        for xs, ws, strides, padding, *dilations in table:
+            dilations = dilations[0] if dilations else (1, 1)
             x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
-            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding)[:3] + (ws[2] * ws[3],)
+            oshape = _pool_out_shape(xs, ws[0], ws[1], strides, padding,
+                                     dilations)[:3] + (ws[2] * ws[3],)
             dy = quarters(rng, oshape, dtype)
             arrays = {"depthwise_conv2d": [x, w], "depthwise_conv2d_backprop_input": [dy, w, x],
                       "depthwise_conv2d_backprop_filter": [x, dy, w]}[which]
-            cases.append((arrays, {"strides": strides, "padding": padding}))
+            cases.append((arrays, {"strides": strides, "padding": padding,
+                                   "dilations": dilations}))
         return cases
     return make
 
@@ -3035,7 +3066,7 @@ def _ragged_expected(v, splits, default, shape):
     return out
 
 
-_add("ragged_to_dense", _ragged_make, (STRING, F32, I32), _ragged_expected)
+_add("ragged_to_dense", _ragged_make, (STRING, F32, F64, I32), _ragged_expected)
 
 
 # -- images (graphflow/ops/image_resize.py, image_codecs.py) -----------------------------------
@@ -3433,3 +3464,517 @@ def _hashed_cross_edge(rng, dtype):
 
 
 _add("hashed_cross", _hashed_cross_make, (I64, I32), None, edge=_hashed_cross_edge)
+
+
+# -- tf.image patches and boxes (graphflow/ops/image_boxes.py): values are checked against
+# constants TF 2.21 computed in tests/test_image_ops2.py; here the references, shape rules and
+# gradients ---------------------------------------------------------------------------------------
+
+PATCH_CASES = [((2, 5, 6, 2), (2, 2), (1, 1), (1, 1), "VALID"),
+               ((1, 5, 6, 1), (3, 2), (2, 3), (1, 1), "SAME"),
+               ((1, 6, 5, 2), (2, 3), (2, 1), (2, 2), "VALID"),
+               ((2, 4, 4, 1), (3, 3), (3, 2), (2, 1), "SAME"),
+               ((1, 3, 3, 1), (4, 4), (1, 1), (1, 1), "VALID")]  # no patch fits: empty rows
+
+
+def _patches_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"sizes": k, "strides": st, "rates": r, "padding": p})
+            for s, k, st, r, p in PATCH_CASES]
+
+
+def _patches_expected(x, sizes, strides, rates, padding):
+    """Patch by patch, from TF's definition: out[b, i, j, (a * kw + c) * depth + d] is
+    x[b, i * sh - top + a * rh, j * sw - left + c * rw, d], zero outside the image."""
+    b, h, w, depth = x.shape
+    geometry = []
+    for size, k, s, r in ((h, sizes[0], strides[0], rates[0]), (w, sizes[1], strides[1], rates[1])):
+        eff = (k - 1) * r + 1
+        if padding == "VALID":
+            geometry.append((max(0, math.ceil((size - eff + 1) / s)), 0))
+        else:
+            out = math.ceil(size / s)
+            geometry.append((out, max(0, (out - 1) * s + eff - size) // 2))
+    (oh, top), (ow, left) = geometry
+    out = np.zeros((b, oh, ow, sizes[0] * sizes[1] * depth), x.dtype)
+    for n, i, j, a, c, d in np.ndindex(b, oh, ow, sizes[0], sizes[1], depth):
+        y, z = i * strides[0] - top + a * rates[0], j * strides[1] - left + c * rates[1]
+        if 0 <= y < h and 0 <= z < w:
+            out[n, i, j, (a * sizes[1] + c) * depth + d] = x[n, y, z, d]
+    return out
+
+
+def _patches_grad_make(rng, dtype):
+    cases = []
+    for (arrays, attrs), (s, *_) in zip(_patches_make(rng, dtype), PATCH_CASES):
+        out = _patches_expected(arrays[0], **attrs)
+        cases.append(([values(rng, out.shape, dtype), arrays[0]], attrs))
+    return cases
+
+
+def _patches_grad_expected(dy, like, **attrs):
+    # the transpose of the forward map, column by column of its matrix
+    flat = np.zeros((dy.size, like.size))
+    for k in range(like.size):
+        e = np.zeros(like.size)
+        e[k] = 1
+        flat[:, k] = _patches_expected(e.reshape(like.shape), **attrs).reshape(-1)
+    return (flat.T @ dy.reshape(-1).astype(np.float64)).reshape(like.shape).astype(dy.dtype)
+
+
+_add("extract_image_patches", _patches_make, (F32, F64, I32, U8), _patches_expected)
+_add("extract_image_patches_grad", _patches_grad_make, (F32, F64), _patches_grad_expected)
+
+# boxes away from pixel centers (the bilinear weights have kinks there), inside and outside
+CNR_BOXES = np.array([[0.13, 0.21, 0.79, 0.93], [0.02, 0.04, 0.97, 0.96], [0.71, 0.63, 0.26, 0.12],
+                      [-0.31, 0.33, 0.61, 1.39]], np.float32)
+
+
+def _cnr_make(rng, dtype):
+    image = values(rng, (2, 5, 6, 3), dtype, 0, 2)
+    cases = []
+    for crop, method, extrapolation in [((3, 4), "bilinear", 0.0), ((1, 5), "bilinear", -0.5),
+                                        ((4, 1), "nearest", 0.25), ((2, 3), "nearest", 0.0)]:
+        cases.append(([image, CNR_BOXES.copy(), np.array([0, 1, 1, 0], np.int32)],
+                      {"crop_size": crop, "method": method,
+                       "extrapolation_value": extrapolation}))
+    return cases
+
+
+def _cnr_grad_image_make(rng, dtype):
+    return [([values(rng, (4,) + attrs["crop_size"] + (3,), F32), boxes, index,
+              values(rng, image.shape, dtype)], {"method": attrs["method"]})
+            for (image, boxes, index), attrs in _cnr_make(rng, dtype)]
+
+
+def _cnr_grad_boxes_make(rng, dtype):
+    return [([values(rng, (4,) + attrs["crop_size"] + (3,), F32), image, boxes, index], {})
+            for (image, boxes, index), attrs in _cnr_make(rng, dtype)]
+
+
+_add("crop_and_resize", _cnr_make, (F32, F64, U8),
+     fd_skip="its output is float32 whatever the image's dtype (TF's CropAndResize): "
+             "tests/test_image_ops2.py checks both gradients against TF's and finite differences",
+     value_checks="box_indices must name images of the batch")
+_add("crop_and_resize_grad_image", _cnr_grad_image_make, (F32, F64),
+     value_checks="box_indices must name images of the batch")
+_add("crop_and_resize_grad_boxes", _cnr_grad_boxes_make, (F32, F64, U8),
+     value_checks="box_indices must name images of the batch")
+
+
+def _nms_make(rng, dtype):
+    corner = rng.uniform(0, 1, (12, 2))
+    boxes = np.concatenate([corner, corner + rng.uniform(0.1, 0.5, (12, 2))], 1)
+    boxes[::4] = boxes[::4][:, [2, 3, 0, 1]]  # TF accepts either corner order
+    boxes = boxes.astype(dtypes.as_dtype(dtype).np)
+    scores = rng.permutation(12).astype(dtypes.as_dtype(dtype).np) / 12
+    full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "soft_nms_sigma": 0.0,
+            "pad": False, "corners_as_given": False}
+    return [([boxes, scores], {**full, "max_output_size": m, **a}) for m, a in [
+        (12, {}), (4, {"iou_threshold": 0.2}), (12, {"score_threshold": 0.4}),
+        (0, {}), (12, {"soft_nms_sigma": 0.5, "score_threshold": 0.1}),
+        (6, {"pad": True, "iou_threshold": 0.3}), (12, {"iou_threshold": 1.0}),
+        (12, {"pad": True, "corners_as_given": True})]] + \
+        [([boxes[:0], scores[:0]], {**full, "max_output_size": 3})]
+
+
+DATA_DEPENDENT_SHAPES |= {"non_max_suppression"}
+_add("non_max_suppression", _nms_make, (F32, F16, F64))
+
+
+def _draw_make(rng, dtype):
+    boxes = np.array([[[0.1, 0.2, 0.8, 0.9], [-0.3, 0.33, 0.6, 1.4], [0.73, 0.61, 0.23, 0.14]],
+                      [[0.0, 0.0, 1.0, 1.0], [0.42, 0.37, 0.42, 0.71], [1.2, 0.1, 1.5, 0.5]]],
+                     np.float32)
+    colors = np.array([[0.2, 0.4, 0.6, 1.0], [1.0, 0.0, 0.5, 0.5]], np.float32)
+    return [([values(rng, (2, 6, 7, depth), dtype, 0, 1), boxes, c], {})
+            for depth in (1, 3, 4) for c in (colors, np.zeros((0, 4), np.float32))]
+
+
+_add("draw_bounding_boxes", _draw_make, (F32, F16))
+
+
+def _combined_nms_make(rng, dtype):
+    corner, side = rng.uniform(-0.1, 0.9, (2, 9, 3, 2)), rng.uniform(0.05, 0.5, (2, 9, 3, 2))
+    boxes = np.concatenate([corner, corner + side], -1).astype(np.float32)
+    scores = rng.permutation(54).reshape(2, 9, 3).astype(np.float32) / 54
+    full = {"iou_threshold": 0.5, "score_threshold": float("-inf"), "pad_per_class": False,
+            "clip_boxes": True}
+    return [([b, scores], {**full, "max_size_per_class": m, "max_total_size": t, **a})
+            for b, m, t, a in [(boxes, 3, 6, {}), (boxes[:, :, :1], 4, 20, {"clip_boxes": False}),
+                               (boxes, 2, 20, {"pad_per_class": True, "iou_threshold": 0.2}),
+                               (boxes, 5, 4, {"score_threshold": 0.6})]]
+
+
+_add("combined_non_max_suppression", _combined_nms_make, (F32,))
+
+
+def _stateless_box_make(rng, dtype):
+    boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.3, 0.1, 0.9, 0.4]]], np.float32)
+    full = {"min_object_covered": 0.1, "aspect_ratio_range": (0.75, 1.33),
+            "area_range": (0.05, 1.0), "max_attempts": 100, "use_image_if_no_bounding_boxes": False}
+    size = np.array([40, 60, 3], dtypes.as_dtype(dtype).np)
+    return [([size, boxes, seed.copy()], {**full, **a}) for seed, a in zip(SEEDS, [
+        {}, {"min_object_covered": 0.6, "area_range": (0.2, 0.9)},
+        {"aspect_ratio_range": (0.5, 2.0), "max_attempts": 3},
+        {"min_object_covered": 1.0, "area_range": (0.01, 0.02)}])] + \
+        [([size, np.zeros((1, 0, 4), np.float32), SEEDS[0].copy()],
+          {**full, "use_image_if_no_bounding_boxes": True})]
+
+
+_add("stateless_sample_distorted_bounding_box", _stateless_box_make, (I32, I64),
+     value_checks="image_size must be positive and name 3 dims")
+SKIP_FORWARD["sample_distorted_bounding_box"] = \
+    "RANDOM: checked for reproducibility and its crop constraints (targeted test)"
+
+
+def _overlaps_make(rng, dtype):
+    ov = rng.uniform(0, 1, (9, 9)).astype(np.float32)
+    ov = (ov + ov.T) / 2
+    scores = rng.permutation(9).astype(np.float32) / 9
+    full = {"overlap_threshold": 0.5, "score_threshold": float("-inf")}
+    return [([ov, scores], {**full, "max_output_size": m, **a}) for m, a in [
+        (9, {}), (3, {"overlap_threshold": 0.8}), (9, {"score_threshold": 0.3}), (0, {})]] + \
+        [([ov[:0, :0], scores[:0]], {**full, "max_output_size": 2})]
+
+
+DATA_DEPENDENT_SHAPES |= {"non_max_suppression_overlaps"}
+_add("non_max_suppression_overlaps", _overlaps_make, (F32,))
+
+
+# -- tf.train.Example parsing and CSV (graphflow/ops/parsing.py) -------------------------------
+
+DATA_DEPENDENT_SHAPES |= {"parse_example"}
+
+
+def _example_bytes(features):
+    """A serialized tf.train.Example from {key: list of float | int | bytes} (tf.train's
+    message classes; the op decodes the wire format itself)."""
+    from graphflow.io import example_proto as pb
+    feature = {}
+    for key, values in features.items():
+        if values is None:
+            feature[key] = pb.Feature()
+        elif values and isinstance(values[0], float):
+            feature[key] = pb.Feature(float_list=pb.FloatList(value=values))
+        elif values and isinstance(values[0], bytes):
+            feature[key] = pb.Feature(bytes_list=pb.BytesList(value=values))
+        else:
+            feature[key] = pb.Feature(int64_list=pb.Int64List(value=values))
+    return pb.Example(features=pb.Features(feature=feature)).SerializeToString()
+
+
+def _parse_attrs(dense=(), sparse=(), ragged=(), split="int32"):
+    return {"dense_keys": tuple(k for k, *_ in dense), "dense_shapes": tuple(s for _, s, _ in dense),
+            "dense_sequence": tuple(f for *_, f in dense),
+            "sparse_keys": tuple(k for k, _ in sparse), "sparse_types": tuple(t for _, t in sparse),
+            "ragged_keys": tuple(k for k, _ in ragged), "ragged_types": tuple(t for _, t in ragged),
+            "ragged_split_type": split, "names": ()}
+
+
+def _parse_example_make(rng, dtype):
+    cases = []
+    for n in (3, 1, 0):
+        records = []
+        for _ in range(n):
+            k = int(rng.integers(0, 4))
+            records.append(_example_bytes({
+                "f": [float(v) for v in np.round(rng.standard_normal(2), 3)],
+                "i": [int(v) for v in rng.integers(-2**40, 2**40, k)] if k else None,
+                "s": [b"w%d" % v for v in rng.integers(0, 99, k)] or None,
+                "seq": [float(v) for v in range(2 * k)] or None}))
+        serialized = np.empty(n, object)
+        serialized[:] = records
+        attrs = _parse_attrs(dense=[("f", (2,), False), ("missing", (), False),
+                                    ("seq", (2,), True)],
+                             sparse=[("i", "int64"), ("s", "string")],
+                             ragged=[("f", "float32"), ("s", "string")])
+        defaults = [np.zeros((0,), np.float32), np.array(7, np.int64), np.zeros((0,), np.float32)]
+        cases.append(([serialized] + defaults, attrs))
+        if n == 1:
+            cases.append(([serialized.reshape(())] + defaults, attrs))
+    return cases
+
+
+def _parse_expected(serialized, *defaults, dense_keys, dense_shapes, dense_sequence, sparse_keys,
+                    sparse_types, ragged_keys, ragged_types, ragged_split_type, names):
+    """The op's outputs built from tf.train.Example.FromString (the message classes' decoder)."""
+    from graphflow.io import example_proto as pb
+    single = serialized.ndim == 0
+    examples = [pb.Example.FromString(r) for r in serialized.reshape(-1)]
+
+    def values(example, key):
+        feature = example.features.feature.get(key)
+        kind = None if feature is None else feature.WhichOneof("kind")
+        return [] if kind is None else list(getattr(feature, kind).value)
+
+    def array(vals, dtype):
+        if dtype == "string":
+            out = np.empty(len(vals), object)
+            out[:] = vals
+            return out
+        return np.array(vals, dtypes.as_dtype(dtype).np)
+    ind, val, shp = [], [], []
+    for key, dtype in zip(sparse_keys, sparse_types):
+        rows = [values(e, key) for e in examples]
+        width = max([len(r) for r in rows], default=0)
+        if single:
+            ind.append(np.arange(len(rows[0]), dtype=np.int64).reshape(-1, 1))
+            shp.append(np.array([len(rows[0])], np.int64))
+        else:
+            ind.append(np.array([[i, j] for i, r in enumerate(rows) for j in range(len(r))],
+                                np.int64).reshape(-1, 2))
+            shp.append(np.array([len(rows), width], np.int64))
+        val.append(array([v for r in rows for v in r], dtype))
+    dense = []
+    for key, shape, form, default in zip(dense_keys, dense_shapes, dense_sequence, defaults):
+        parts = []
+        for e in examples:
+            v = values(e, key)
+            if not form:
+                parts.append(array(v, default.dtype.name).reshape(shape) if v else default)
+            else:
+                parts.append(array(v, default.dtype.name).reshape((-1,) + shape))
+        if form:
+            rows = max([p.shape[0] for p in parts], default=0)
+            parts = [np.concatenate([p, np.zeros((rows - p.shape[0],) + shape, p.dtype)])
+                     for p in parts]
+            inner = (rows,) + shape
+        else:
+            inner = shape
+        dense.append(parts[0] if single else
+                     np.array(parts, default.dtype).reshape((len(parts),) + inner))
+    rvals, rsplits = [], []
+    for key, dtype in zip(ragged_keys, ragged_types):
+        rows = [values(e, key) for e in examples]
+        rvals.append(array([v for r in rows for v in r], dtype))
+        rsplits.append(np.cumsum([0] + [len(r) for r in rows]).astype(ragged_split_type))
+    return tuple(ind + val + shp + dense + rvals + rsplits)
+
+
+_add("parse_example", _parse_example_make, (STRING,), _parse_expected)
+
+
+def _csv_make(rng, dtype):
+    cases = []
+    for shape in [(), (3,), (2, 2), (0,)]:
+        records = np.empty(shape, object)
+        for idx in np.ndindex(shape):
+            a, b = int(rng.integers(-99, 99)), float(np.round(rng.standard_normal(), 3))
+            word = ["x", "a,b", 'q"uote', ""][int(rng.integers(0, 4))]
+            quoted = '"' + word.replace('"', '""') + '"' if ("," in word or '"' in word) else word
+            records[idx] = f"{a},{b},{quoted},{'' if rng.random() < 0.5 else a * 3}".encode()
+        defaults = [np.zeros((0,), np.int32), np.array([0.0], np.float64), np.array([b"d"], object),
+                    np.array([-1], np.int64)]
+        cases.append(([records] + defaults, {"field_delim": ",", "use_quote_delim": True,
+                                             "na_value": "", "select_cols": None}))
+        cases.append(([records] + [defaults[0], defaults[3]],
+                      {"field_delim": ",", "use_quote_delim": True, "na_value": "",
+                       "select_cols": (0, 3)}))
+    return cases
+
+
+def _csv_expected(records, *defaults, field_delim, use_quote_delim, na_value, select_cols):
+    """Python's csv module's reading of each record, converted to the columns' dtypes."""
+    import csv
+    columns = [[] for _ in defaults]
+    for record in records.reshape(-1):
+        row = next(csv.reader([record.decode()], delimiter=field_delim))
+        if select_cols is not None:
+            row = [row[c] for c in select_cols]
+        for column, text, default in zip(columns, row, defaults):
+            if text == "":
+                column.append(default.reshape(-1)[0])
+            elif default.dtype == object:
+                column.append(text.encode())
+            else:
+                column.append(default.dtype.type(float(text) if default.dtype.kind == "f"
+                                                  else int(text)))
+    out = []
+    for column, default in zip(columns, defaults):
+        array = np.empty(len(column), default.dtype)
+        array[:] = column
+        out.append(array.reshape(records.shape))
+    return tuple(out)
+
+
+_add("decode_csv", _csv_make, (STRING,), _csv_expected)
+
+
+# -- sparse (graphflow/ops/sparse.py): the primitive ops under tf.SparseTensor --------------------
+# The expected functions loop over the stored elements as TF's kernels are documented to, and
+# share no code with graphflow/ops/sparse.py.
+
+DATA_DEPENDENT_SHAPES |= {"sparse_union", "sparse_groups"}
+
+# (dense shape, stored index rows in row-major order)
+SPARSE_CASES = [((3, 4), [[0, 0], [1, 2]]), ((5,), [[1], [3], [4]]),
+                ((2, 3, 2), [[0, 0, 1], [0, 2, 0], [1, 1, 1]]), ((3, 4), np.zeros((0, 2))),
+                ((1, 1), [[0, 0]]), ((4, 2), [[0, 1], [1, 0], [1, 1], [3, 0]])]
+
+
+def _sparse_indices(rows, rank):
+    return np.asarray(rows, np.int64).reshape(-1, rank)
+
+
+def _sparse_to_dense_make(rng, dtype):
+    cases = []
+    for i, (shape, rows) in enumerate(SPARSE_CASES):
+        idx = _sparse_indices(rows, len(shape))
+        vals = values(rng, (len(idx),), dtype)
+        default = values(rng, (), dtype)
+        cases.append(([idx, vals, np.array(shape, np.int64), default],
+                      {"validate_indices": i % 2 == 0}))
+    return cases
+
+
+def _sparse_to_dense_edge(rng, dtype):
+    # repeated and unsorted indices are accepted without validation (the last write wins)
+    idx = np.array([[1, 1], [0, 0], [1, 1]], np.int64)
+    return [([idx, values(rng, (3,), dtype), np.array([2, 2], np.int64), values(rng, (), dtype)],
+             {"validate_indices": False})]
+
+
+def _sparse_to_dense_expected(idx, vals, shape, default, validate_indices):
+    out = np.full(tuple(shape), default, vals.dtype)
+    for row, v in zip(idx, vals):
+        out[tuple(int(k) for k in row)] = v
+    return out
+
+
+_SPARSE_BOUNDS = "the stored indices must lie inside dense_shape (all ones do not)"
+_add("sparse_to_dense", _sparse_to_dense_make, (F32, F64, I32, BOOL), _sparse_to_dense_expected,
+     edge=_sparse_to_dense_edge, value_checks=_SPARSE_BOUNDS)
+
+
+def _row_major(idx):
+    return sorted(range(len(idx)), key=lambda k: (tuple(int(v) for v in idx[k]), k))
+
+
+def _sparse_reorder_make(rng, dtype):
+    cases = []
+    for shape, rows in SPARSE_CASES:
+        idx = _sparse_indices(rows, len(shape))
+        cases.append(([idx[rng.permutation(len(idx))].astype(dtype.np)], {}))
+    cases.append(([np.array([[2, 0], [0, 1], [2, 0], [0, 0]], dtype.np)], {}))  # ties stay in order
+    cases.append(([np.zeros((3, 0), dtype.np)], {}))  # a scalar's indices: nothing to sort
+    return cases
+
+
+_add("sparse_reorder_perm", _sparse_reorder_make, (I64, I32),
+     lambda idx: np.array(_row_major(idx), np.int64))
+
+
+def _sparse_reshape_make(rng, dtype):
+    table = [((3, 4), [[0, 0], [1, 2], [2, 3]], [4, 3]), ((3, 4), [[1, 2]], [-1, 2]),
+             ((2, 3, 2), [[0, 0, 1], [1, 2, 1]], [12]), ((6,), [[5], [0]], [2, -1, 1]),
+             ((3, 4), np.zeros((0, 2)), [2, 6]), ((2, 2), [[1, 1]], [4, 1])]
+    return [([_sparse_indices(rows, len(shape)), np.array(shape, np.int64),
+              np.array(new, np.int64)], {}) for shape, rows, new in table]
+
+
+def _sparse_reshape_expected(idx, shape, new):
+    total = int(np.prod(shape))
+    new = [int(d) for d in new]
+    if -1 in new:
+        new[new.index(-1)] = total // int(np.prod([d for d in new if d != -1]))
+    out = []
+    for row in idx:
+        flat = 0
+        for k, d in zip(row, shape):
+            flat = flat * int(d) + int(k)
+        coords = []
+        for d in reversed(new):
+            coords.append(flat % d)
+            flat //= d
+        out.append(coords[::-1])
+    return np.array(out, np.int64).reshape(-1, len(new)), np.array(new, np.int64)
+
+
+_add("sparse_reshape", _sparse_reshape_make, (I64,), _sparse_reshape_expected,
+     value_checks=_SPARSE_BOUNDS)
+
+
+def _sparse_union_make(rng, dtype):
+    shape = np.array([3, 4], np.int64)
+    table = [([[0, 0], [1, 2]], [[0, 0], [2, 1]]), ([[0, 1]], [[1, 1], [2, 0]]),
+             ([[1, 2], [0, 0]], [[0, 0], [1, 2]]),  # unsorted: TF's merge order
+             (np.zeros((0, 2)), [[2, 3]]), ([[0, 3], [2, 2]], np.zeros((0, 2)))]
+    return [([_sparse_indices(a, 2), shape, _sparse_indices(b, 2), shape], {}) for a, b in table]
+
+
+def _sparse_union_expected(a, a_shape, b, b_shape):
+    # TF's SparseAdd: walk both lists at once, emitting the smaller index (both when equal)
+    out, pa, pb, i, j = [], [], [], 0, 0
+    ta, tb = [tuple(r) for r in a.tolist()], [tuple(r) for r in b.tolist()]
+    while i < len(ta) or j < len(tb):
+        if j == len(tb) or (i < len(ta) and ta[i] < tb[j]):
+            pa.append(len(out))
+            out.append(ta[i])
+            i += 1
+        elif i == len(ta) or tb[j] < ta[i]:
+            pb.append(len(out))
+            out.append(tb[j])
+            j += 1
+        else:
+            pa.append(len(out))
+            pb.append(len(out))
+            out.append(ta[i])
+            i, j = i + 1, j + 1
+    return (np.array(out, np.int64).reshape(-1, a.shape[1]), np.array(pa, np.int64),
+            np.array(pb, np.int64))
+
+
+_add("sparse_union", _sparse_union_make, (I64,), _sparse_union_expected)
+
+
+def _sparse_groups_make(rng, dtype):
+    table = [[[1, 0], [0, 2], [1, 0], [0, 1]], [[3], [3], [3]], np.zeros((0, 2)),
+             [[0, 0, 1], [0, 0, 1], [2, 0, 0]], np.zeros((3, 0))]
+    return [([np.asarray(k, dtype.np).reshape(len(k), -1) if len(k) else
+              np.zeros((0, 2), dtype.np)], {}) if not isinstance(k, np.ndarray) else
+            ([k.astype(dtype.np)], {}) for k in table]
+
+
+def _sparse_groups_edge(rng, dtype):  # bincount's use: the keys are checked to be >= 0
+    return [([np.array([[2], [0], [2]], dtype.np)], {"check_nonnegative": True})]
+
+
+def _sparse_groups_expected(keys, check_nonnegative=False):
+    distinct = sorted(set(tuple(int(v) for v in r) for r in keys))
+    if keys.shape[1] == 0 and len(keys):
+        distinct = [()]
+    ids = [distinct.index(tuple(int(v) for v in r)) for r in keys]
+    return (np.array(distinct, np.int64).reshape(len(distinct), keys.shape[1]),
+            np.array(ids, np.int64))
+
+
+_add("sparse_groups", _sparse_groups_make, (I64, I32), _sparse_groups_expected,
+     edge=_sparse_groups_edge)
+
+
+def _sparse_matmul_make(rng, dtype):
+    cases = []
+    table = [((3, 4), [[0, 0], [1, 2], [2, 3]]), ((2, 2), [[0, 1], [1, 0], [1, 1]]),
+             ((3, 4), np.zeros((0, 2))), ((1, 5), [[0, 4]])]
+    for shape, rows in table:
+        idx = _sparse_indices(rows, 2)
+        vals = values(rng, (len(idx),), dtype)
+        for adjoint_a in (False, True):
+            for adjoint_b in (False, True):
+                inner = shape[0] if adjoint_a else shape[1]
+                b_shape = (2, inner) if adjoint_b else (inner, 2)
+                cases.append(([idx, vals, np.array(shape, np.int64), values(rng, b_shape, dtype)],
+                              {"adjoint_a": adjoint_a, "adjoint_b": adjoint_b}))
+    return cases
+
+
+def _sparse_matmul_expected(idx, vals, shape, b, adjoint_a, adjoint_b):
+    dense = np.zeros(tuple(shape), vals.dtype)
+    for row, v in zip(idx, vals):
+        dense[tuple(row)] += v
+    a = dense.T if adjoint_a else dense
+    return (a @ (b.T if adjoint_b else b)).astype(vals.dtype)
+
+
+_add("sparse_dense_matmul", _sparse_matmul_make, (F32, F64, I32), _sparse_matmul_expected,
+     value_checks=_SPARSE_BOUNDS)

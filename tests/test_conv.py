@@ -240,8 +240,18 @@ def test_stride_and_ksize_forms_are_equivalent():
 @pytest.mark.parametrize("call,error,pattern", [
     (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 3)), tf.ones((3, 3, 2, 4)), 1, "SAME"),
      InvalidArgumentError,
-     r"^conv2d: the input's channels .* must equal the filters' in_channels .*\(3 vs 2\); "
-     r"input shape \(1, 5, 5, 3\), filters shape \(3, 3, 2, 4\)"),
+     r"^conv2d: the input's channels \(last axis, 3\) must be evenly divisible by the filters' "
+     r"in_channels \(axis 2, 2\).*; input shape \(1, 5, 5, 3\), filters shape \(3, 3, 2, 4\)"),
+    (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 4)), tf.ones((3, 3, 2, 5)), 1, "SAME"),
+     InvalidArgumentError,
+     r"^conv2d: the filters' out_channels \(axis 3, 5\) must be evenly divisible by the number "
+     r"of groups \(2 = 4 input channels / 2 filter in_channels\)"),
+    (lambda: tf.nn.conv2d(tf.ones((1, 9, 9, 1)), tf.ones((3, 3, 1, 1)), 1, "VALID", dilations=5),
+     InvalidArgumentError,
+     r"^conv2d: the window \(height 3 dilated by 5 spans 11\) is larger than the input "
+     r"\(height 9\) with padding 'VALID'"),
+    (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)), 1, "SAME", dilations=0),
+     InvalidArgumentError, r"^conv2d: dilations must be positive, got 0"),
     (lambda: tf.nn.conv2d(tf.ones((1, 2, 5, 1)), tf.ones((3, 3, 1, 1)), 1, "VALID"),
      InvalidArgumentError,
      r"^conv2d: the window \(height 3\) is larger than the input \(height 2\) with padding "
@@ -259,8 +269,8 @@ def test_stride_and_ksize_forms_are_equivalent():
     (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1), tf.float64), 1, "SAME"),
      InvalidArgumentError, r"^conv2d: input #1 has dtype float64 but input #0 has dtype float32"),
     (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)), 1, "SAME",
-                          dilations=[1, 2, 2, 1]),
-     UnimplementedError, r"^conv2d: dilations \[1, 2, 2, 1\] are not supported"),
+                          dilations=[2, 2, 2, 1]),
+     InvalidArgumentError, r"^conv2d: dilations \[2, 2, 2, 1\] dilate the batch or channel axis"),
     (lambda: tf.nn.conv2d(tf.ones((1, 1, 5, 5)), tf.ones((3, 3, 1, 1)), 1, "SAME", "NCHW"),
      UnimplementedError, r"^conv2d: data_format 'NCHW' is not supported; .* NHWC"),
     (lambda: tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)), [2, 1, 1, 1], "SAME"),
@@ -314,7 +324,9 @@ def test_errors_in_graph_mode_name_the_node_and_shapes():
         return tf.nn.conv2d(x, tf.ones((3, 3, 2, 4)), 1, "SAME")
 
     with pytest.raises(InvalidArgumentError,
-                       match=r"Node 'conv2d.*': conv2d: the input's channels .*\(3 vs 2\); "
+                       match=r"Node 'conv2d.*': conv2d: the input's channels \(last axis, 3\) "
+                             r"must be evenly divisible by the filters' in_channels \(axis 2, "
+                             r"2\).*; "
                              r"input shape \(None, 6, 6, 3\), filters shape \(3, 3, 2, 4\)"):
         f(tf.ones((2, 6, 6, 3)))
 
@@ -349,6 +361,9 @@ SECOND_ORDER = [(name, case) for name in ("conv2d", "conv2d_backprop_input",
                                           "conv2d_backprop_filter", "max_pool2d", "avg_pool2d",
                                           "max_pool2d_grad", "max_pool2d_grad_grad",
                                           "avg_pool2d_grad") for case in (1, 2)]
+# strided + dilated, and grouped + strided + dilated (CONV_CASES in tests/helpers.py)
+SECOND_ORDER += [(name, case) for name in ("conv2d", "conv2d_backprop_input",
+                                           "conv2d_backprop_filter") for case in (11, 13)]
 ZERO_SECOND = {"max_pool2d", "avg_pool2d", "max_pool2d_grad", "max_pool2d_grad_grad",
                "avg_pool2d_grad"}  # linear in their differentiable input, or piecewise linear
 

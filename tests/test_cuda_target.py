@@ -27,6 +27,12 @@ HOST_OPS |= {"cumsum", "cumprod", "cumulative_logsumexp", "argsort", "in_top_k",
              "gather_nd_grad", "last_occurrence", "dynamic_partition", "dynamic_stitch",
              "broadcast_dynamic_shape", "range"}
 HOST_OPS |= {f"tensor_scatter_nd_{m}" for m in ("update", "add", "sub", "max", "min")}
+HOST_OPS |= {"bitcast", "unravel_index"}  # (ops/casts.py) host NumPy, no device kernels
+# tf.image's box ops (ops/image_boxes.py): NumPy references on the host, no device kernels yet
+HOST_OPS |= {"combined_non_max_suppression", "crop_and_resize", "crop_and_resize_grad_boxes",
+             "crop_and_resize_grad_image", "draw_bounding_boxes", "extract_image_patches",
+             "extract_image_patches_grad", "non_max_suppression", "non_max_suppression_overlaps",
+             "stateless_sample_distorted_bounding_box"}
 HOST_OPS |= {f"{p}segment_{m}" for p in ("", "unsorted_") for m in ("sum", "prod", "max", "min")}
 # ops2 (issue 16): a scatter-add into a data-sized matrix, and the LAPACK-backed linear algebra.
 HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inverse", "matrix_determinant", "log_matrix_determinant",
@@ -50,6 +56,9 @@ HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
 # HashedCrossing's feature cross (kerasC): string hashing and 64-bit mixing in Python, as the
 # string ops (TF runs SparseCrossHashed on the CPU too).
 HOST_OPS |= {"hashed_cross"}
+# tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
+HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
+             "sparse_groups", "sparse_dense_matmul"}
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}
@@ -58,6 +67,12 @@ HOST_OPS |= {"mirror_pad_grad"}
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
 # Cases whose attrs put them on the host: gathers with batch_dims.
 HOST_ATTRS = {"gather": lambda a: a.get("batch_dims"), "gather_grad": lambda a: a.get("batch_dims")}
+# Cases whose shapes put them on the host: grouped convolutions (input channels a multiple of the
+# filters' in_channels; the device's im2col matmul multiplies every window by every filter).
+_IMAGE_AND_FILTERS = {"conv2d": (0, 1), "conv2d_backprop_input": (2, 1),
+                      "conv2d_backprop_filter": (0, 2)}
+HOST_SHAPES = {name: (lambda arrays, i=i, f=f: arrays[i].shape[3] != arrays[f].shape[2])
+               for name, (i, f) in _IMAGE_AND_FILTERS.items()}
 
 
 def _case(name):
@@ -128,7 +143,8 @@ def test_eager_op_on_gpu_matches_cpu(name):
                 assert_close(g.numpy(), e.numpy(), dtype)
             host = _host_ops_of(op, [t._device_array for t in inputs], attrs)
             on_host = name in HOST_OPS or (name, arrays[0].dtype.kind) in HOST_CASES or \
-                bool(HOST_ATTRS.get(name, lambda a: False)(attrs))
+                bool(HOST_ATTRS.get(name, lambda a: False)(attrs)) or \
+                bool(HOST_SHAPES.get(name, lambda a: False)(arrays))
             if not on_host and not _no_scalar_form(op, arrays):
                 assert not host, f"{name} ({dtype.name}) ran on the host: {host}"
 

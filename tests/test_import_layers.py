@@ -13,7 +13,7 @@ in this order:
     7  function, session, autograph, devices, config
     8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train
        and the public namespaces (graphflow/__init__, math, linalg, image, bitwise, strings, ragged,
-       debugging, testing)
+       sparse, debugging, testing)
 
 A lower layer reaches an upper one only through a hook the upper layer installs (e.g. the ops
 registry's GPU hook, set by the CUDA target). There is also no import cycle at all (function-level
@@ -35,8 +35,8 @@ LAYERS = [
     ("backends",),
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
-     "bitwise", "strings", "ragged", "debugging", "testing", "graph", "distribute", "summary",
-     "checkpoint", "module", "train", "nest", "lookup"),
+     "bitwise", "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute",
+     "summary", "checkpoint", "module", "train", "nest", "lookup"),
 ]
 
 

@@ -40,6 +40,7 @@ SAMPLES = {
 POSITIONAL = {
     "AveragePooling1D": (2,), "AvgPool1D": (2,), "CenterCrop": (2, 2), "Conv1D": (2, 3),
     "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3), "DepthwiseConv2D": (3,),
+    "DepthwiseConv1D": (3,), "SeparableConv1D": (2, 3), "Conv3D": (2, 3),
     "GaussianDropout": (0.1,), "GaussianNoise": (0.1,), "Hashing": (4,),
     "Permute": ((2, 1),), "RandomContrast": (0.2,),
     "RandomCrop": (2, 2), "RandomRotation": (0.1,), "RandomTranslation": (0.1, 0.1),

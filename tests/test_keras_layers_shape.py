@@ -9,7 +9,7 @@ import pytest
 
 import graphflow as tf
 from graphflow import keras
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "data"))
 from klayers_cases import CASES  # noqa: E402
@@ -144,8 +144,8 @@ def test_bad_settings_and_inputs_raise_graphflow_errors():
         L.Conv1D(2, 3, padding="full")
     with pytest.raises(InvalidArgumentError, match="filters"):
         L.Conv2DTranspose(0, 3)
-    with pytest.raises(UnimplementedError, match="dilation_rate"):
-        L.Conv1D(2, 3, dilation_rate=2)
+    with pytest.raises(InvalidArgumentError, match="dilation_rate > 1"):
+        L.Conv1D(2, 3, strides=2, dilation_rate=2)
     with pytest.raises(InvalidArgumentError, match="rank 3"):
         L.Conv1D(2, 3)(np.ones((2, 4, 4, 1), np.float32))
     with pytest.raises(InvalidArgumentError, match="rank 3"):

@@ -177,7 +177,9 @@ def test_slots_are_created_once_per_variable_and_reused():
     opt.apply_gradients([(tf.ones(3), v)])
     assert len(opt.variables) == count == 4  # iterations, learning rate, momentum, velocity
     assert opt.get_slot(v, "momentum") is opt.variables[2]
-    assert step.experimental_get_tracing_count() == 1
+    # the first call created the slots, so it was traced again to check that a second trace
+    # creates none (as TF's tf.function does); no retrace after that
+    assert step.experimental_get_tracing_count() == 2
 
 
 def test_learning_rate_change_takes_effect_without_retracing():
@@ -330,8 +332,8 @@ def test_get_config_round_trip_and_get():
                       ("adagrad", optimizers.Adagrad), ("nadam", optimizers.Nadam)]:
         assert type(optimizers.get(name)) is cls
     assert optimizers.get(opt) is opt
-    with pytest.raises(InvalidArgumentError, match="adamax"):
-        optimizers.get("adamax")
+    with pytest.raises(InvalidArgumentError, match="adabelief"):
+        optimizers.get("adabelief")  # not a Keras 3 optimizer
 
 
 def test_update_fuses_into_one_kernel_per_variable():

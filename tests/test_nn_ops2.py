@@ -104,8 +104,9 @@ def test_depthwise_and_separable_convolution():
     with pytest.raises(InvalidArgumentError, match="pointwise_filter must have shape"):
         tf.nn.separable_conv2d(tf.constant(x), tf.constant(w), tf.ones((2, 1, 6, 4), tf.float64),
                                [1, 1, 1, 1], "VALID")
-    with pytest.raises(UnimplementedError, match="dilations"):
-        tf.nn.depthwise_conv2d(tf.constant(x), tf.constant(w), [1, 1, 1, 1], "SAME",
+    with pytest.raises(InvalidArgumentError, match="when dilation rate is greater than 1, then "
+                                                   "all values of strides must be 1"):
+        tf.nn.depthwise_conv2d(tf.constant(x), tf.constant(w), [1, 2, 2, 1], "SAME",
                                dilations=[2, 2])
 
 

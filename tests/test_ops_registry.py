@@ -745,7 +745,34 @@ SKIPPED_OP_TESTS = {
        ["random_categorical", "random_poisson", "random_standard_gamma"]},
     **control_flow_cases.SKIPPED_OP_TESTS,
     "write_summary": lambda: _write_summary_test(),
+    "sample_distorted_bounding_box": lambda: _sample_box_test(),
 }
+
+
+def _sample_box_test():
+    """sample_distorted_bounding_box: the same stream gives the same crop, crops stay inside
+    the image and cover enough of a box (else the whole image), and the rule's shapes."""
+    op = REGISTRY["sample_distorted_bounding_box"]
+    boxes = EagerTensor(np.array([[[0.1, 0.2, 0.5, 0.6]]], np.float32))
+    size = EagerTensor(np.array([40, 60, 3], np.int32))
+    attrs = {"min_object_covered": 0.5, "aspect_ratio_range": (0.75, 1.33),
+             "area_range": (0.05, 1.0), "max_attempts": 100,
+             "use_image_if_no_bounding_boxes": False, "seed": ("op", 7, 11)}
+    context.generators.pop(attrs["seed"], None)
+    first = [t.numpy() for t in dispatch(op, [size, boxes], attrs)]
+    context.generators.pop(attrs["seed"], None)
+    again = [t.numpy() for t in dispatch(op, [size, boxes], attrs)]
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    for _ in range(50):
+        begin, extent, box = (t.numpy() for t in dispatch(op, [size, boxes], attrs))
+        assert begin[2] == 0 and extent[2] == -1 and box.shape == (1, 1, 4)
+        assert begin[0] + extent[0] <= 40 and begin[1] + extent[1] <= 60
+        y0, x0, y1, x1 = begin[0], begin[1], begin[0] + extent[0], begin[1] + extent[1]
+        covered = max(0, min(y1, 20) - max(y0, 4)) * max(0, min(x1, 36) - max(x0, 12))
+        assert covered / (16 * 24) >= 0.5 or (extent[0], extent[1]) == (40, 60)
+    specs = [Spec((3,), tf.int32), Spec((1, 1, 4), tf.float32)]
+    assert [tuple(s) for s, _ in op.infer(specs, **attrs)] == [(3,), (3,), (1, 1, 4)]
 
 
 def _write_summary_test():

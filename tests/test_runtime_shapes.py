@@ -133,3 +133,58 @@ def test_runtime_shape_errors():
         h(tf.constant(X), tf.constant(7))
     with pytest.raises(InvalidArgumentError, match="must be an integer"):
         tf.function(lambda x: tf.zeros([tf.reduce_sum(x), 2]))(tf.constant([1.0]))
+
+
+def test_slice_with_tensor_begin_and_size_in_a_function():
+    # the pattern of tf.slice(image, *sample_distorted_bounding_box(...)[:2]) in Dataset.map
+    f = tf.function(lambda x, b, s: tf.slice(x, b, s))
+    x = tf.reshape(tf.range(12), (3, 4))
+    assert f(x, tf.constant([1, 1]), tf.constant([2, 2])).numpy().tolist() == [[5, 6], [9, 10]]
+    assert f(x, tf.constant([0, 2]), tf.constant([-1, 2])).numpy().tolist() == \
+        [[2, 3], [6, 7], [10, 11]]
+    for begin, size in (([2, 1], [3, 2]), ([-1, 0], [1, 1]), ([0, 0], [-2, 1])):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must select within"):
+            f(x, tf.constant(begin), tf.constant(size))  # TF raises; a strided slice would clip
+    images = tf.data.Dataset.from_tensor_slices(tf.reshape(tf.range(32.0), (2, 4, 4, 1)))
+    crops = images.map(lambda im: tf.slice(im, tf.constant([1, 1, 0]), tf.constant([2, 2, -1])))
+    assert [c.shape.as_list() for c in crops] == [[2, 2, 1], [2, 2, 1]]
+    v = tf.constant(np.arange(12.0).reshape(3, 4))
+    with tf.GradientTape() as tape:
+        tape.watch(v)
+        y = tf.reduce_sum(tf.function(lambda a, b: tf.slice(a, b, [2, 2]))(v, tf.constant([1, 1])))
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy(),
+                                  [[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0]])
+
+
+def test_lists_of_graph_tensors_are_packed_as_tf_does():
+    x = tf.ones((2, 3, 4))
+    checks = [
+        (lambda a: tf.convert_to_tensor([a[0, 0, 0], a[0, 0, 1] * 2]), [1.0, 2.0]),
+        (lambda a: tf.convert_to_tensor([a[0, 0, 0], 5.0]), [1.0, 5.0]),
+        (lambda a: tf.convert_to_tensor([[a[0, 0, 0], 1.0], [2.0, 3.0]]), [[1.0, 1.0], [2.0, 3.0]]),
+        (lambda a: tf.add(a[0, 0, :2], [a[0, 0, 0], 1.0]), [2.0, 2.0]),
+        (lambda a: tf.where([True, False], a[0, 0, :2], [a[0, 0, 0], 0.0]), [1.0, 0.0]),
+        (lambda a: tf.gather(a[0, 0], [tf.shape(a)[0], 0]), [1.0, 1.0]),
+        (lambda a: tf.concat([a[0, 0], a[0, 0]], axis=tf.constant(0)), [1.0] * 8),
+    ]
+    for fn, expected in checks:  # values TF 2.21 returns for the same functions
+        np.testing.assert_allclose(tf.function(fn)(x).numpy(), expected)
+    with pytest.raises(InvalidArgumentError, match="requested int32"):
+        tf.function(lambda a: tf.convert_to_tensor([a[0, 0, 0]], dtype=tf.int32))(x)
+
+
+def test_pad_with_paddings_computed_when_the_graph_runs():
+    f = tf.function(lambda a, p: tf.pad(a, p, constant_values=7))
+    np.testing.assert_array_equal(f(tf.ones((2, 2)), tf.constant([[1, 0], [0, 2]])).numpy(),
+                                  [[7, 7, 7, 7], [1, 1, 7, 7], [1, 1, 7, 7]])
+    with pytest.raises(InvalidArgumentError, match="paddings must be >= 0"):
+        f(tf.ones((2, 2)), tf.constant([[-1, 0], [0, 2]]))
+    g = tf.function(lambda a: tf.pad(a, [[0, 0], [tf.shape(a)[0], 0]]))
+    assert g(tf.ones((2, 3))).shape == (2, 5)
+    v = tf.constant(np.ones((2, 2)))
+    with tf.GradientTape() as tape:
+        tape.watch(v)
+        y = tf.reduce_sum(f(v, tf.constant([[1, 0], [0, 2]])) * 3.0)
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy(), [[3, 3], [3, 3]])
+    with pytest.raises(tf.errors.UnimplementedError, match="REFLECT needs paddings known"):
+        tf.function(lambda a, p: tf.pad(a, p, mode="REFLECT"))(tf.ones((3, 3)), tf.constant([[1, 1], [1, 1]]))

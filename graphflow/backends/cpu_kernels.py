@@ -295,8 +295,9 @@ IM2COL_MAX_CHANNELS = 4
 
 
 @njit(cache=True, nogil=True)
-def _im2col(x, kh, kw, sh, sw, pt, pl, oh, ow, cols):
-    """cols[(b, r, q), (i, j, ch)] = x[b, r*sh + i - pt, q*sw + j - pl, ch], 0 in the padding:
+def _im2col(x, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, cols):
+    """cols[(b, r, q), (i, j, ch)] = x[b, r*sh + i*dh - pt, q*sw + j*dw - pl, ch], 0 in the
+    padding (dh, dw: the dilations):
     the reference's window matrix, written one window offset and one row of windows at a time
     (a run along q) rather than window by window (few channels make NumPy's copy slow)."""
     n, h, w, c = x.shape
@@ -305,7 +306,7 @@ def _im2col(x, kh, kw, sh, sw, pt, pl, oh, ow, cols):
         for r in range(oh):
             base = (b * oh + r) * ow
             for i in range(kh):
-                y = r * sh + i - pt
+                y = r * sh + i * dh - pt
                 for j in range(kw):
                     for ch in range(c):
                         col = (i * kw + j) * c + ch
@@ -314,12 +315,12 @@ def _im2col(x, kh, kw, sh, sw, pt, pl, oh, ow, cols):
                                 cols[base + q, col] = zero
                             continue
                         for q in range(ow):
-                            z = q * sw + j - pl
+                            z = q * sw + j * dw - pl
                             cols[base + q, col] = x[b, y, z, ch] if 0 <= z < w else zero
 
 
 @njit(cache=True, nogil=True)
-def _col2im(cols, kh, kw, sh, sw, pt, pl, oh, ow, dx):
+def _col2im(cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):
     """dx[b, y, z, ch] += every window element at that position, offset by offset as the
     reference adds them (padding positions are dropped, as the reference crops them)."""
     n, h, w, c = dx.shape
@@ -328,11 +329,11 @@ def _col2im(cols, kh, kw, sh, sw, pt, pl, oh, ow, dx):
         for j in range(kw):
             for b in range(n):
                 for r in range(oh):
-                    y = r * sh + i - pt
+                    y = r * sh + i * dh - pt
                     if y < 0 or y >= h:
                         continue
                     for q in range(ow):
-                        z = q * sw + j - pl
+                        z = q * sw + j * dw - pl
                         if z < 0 or z >= w:
                             continue
                         s = ((b * oh + r) * ow + q) * kh * kw * c + (i * kw + j) * c
@@ -345,27 +346,31 @@ def _col2im(cols, kh, kw, sh, sw, pt, pl, oh, ow, dx):
 def _window_matrix(x, g):
     """The reference's im2col matrix, from the kernel."""
     cols = np.empty((g.n * g.oh * g.ow, g.kh * g.kw * x.shape[3]), dtype=x.dtype)
-    _im2col(np.ascontiguousarray(x), g.kh, g.kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, cols)
+    _im2col(np.ascontiguousarray(x), g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.ph[0], g.pw[0], g.oh,
+            g.ow, cols)
     return cols
 
 
 def _added_windows(cols, g, shape):
     """The reference's col2im, from the kernel."""
     dx = np.zeros(shape, dtype=cols.dtype)
-    _col2im(np.ascontiguousarray(cols), g.kh, g.kw, g.sh, g.sw, g.ph[0], g.pw[0], g.oh, g.ow, dx)
+    _col2im(np.ascontiguousarray(cols), g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.ph[0], g.pw[0],
+            g.oh, g.ow, dx)
     return dx
 
 
-def conv2d(x, w, strides, padding):
-    return conv.conv2d_by_windows(x, w, strides, padding, im2col=_window_matrix)
+def conv2d(x, w, strides, padding, dilations=(1, 1)):
+    return conv.conv2d_by_windows(x, w, strides, padding, dilations, im2col=_window_matrix)
 
 
-def conv2d_backprop_filter(x, dy, like, strides, padding):
-    return conv.backprop_filter_by_windows(x, dy, like, strides, padding, im2col=_window_matrix)
+def conv2d_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1)):
+    return conv.backprop_filter_by_windows(x, dy, like, strides, padding, dilations,
+                                           im2col=_window_matrix)
 
 
-def conv2d_backprop_input(dy, w, like, strides, padding):
-    return conv.backprop_input_by_windows(dy, w, like, strides, padding, col2im=_added_windows)
+def conv2d_backprop_input(dy, w, like, strides, padding, dilations=(1, 1)):
+    return conv.backprop_input_by_windows(dy, w, like, strides, padding, dilations,
+                                          col2im=_added_windows)
 
 
 # -- scatter-adding rows: the gradient of a gather along axis 0 (an Embedding's) ---------------------
@@ -449,13 +454,13 @@ def warm(node):
     elif kind == "avg_pool2d_grad":
         _avg_pool_grad.compile((array(x),) + ints + (types.boolean, array(x)))
     elif kind == "conv2d_backprop_input":
-        _col2im.compile((array(x, 2),) + ints + (types.int64, types.int64, array(x)))
+        _col2im.compile((array(x, 2),) + ints + (types.int64,) * 4 + (array(x),))
     elif kind == "gather_grad":
         dy, indices = node.inputs[0], node.inputs[1]
         _add_rows.compile((array(dy, 2), types.Array(from_dtype(indices.dtype.np), 1, "C"),
                            array(dy, 2)))
     elif kind in _FEW_CHANNELS:
-        _im2col.compile((array(x),) + ints + (types.int64, types.int64, array(x, 2)))
+        _im2col.compile((array(x),) + ints + (types.int64,) * 4 + (array(x, 2),))
 
 
 targets.register("cpu_native", sys.modules[__name__])  # the compiler asks for it by name

@@ -313,6 +313,9 @@ def piecewise_constant(x, boundaries, values, name=None):
 
 from graphflow.checkpoint import (  # noqa: E402,F401 - TF2's tf.train names, also in compat.v1
     Checkpoint, CheckpointManager, latest_checkpoint, list_variables, load_variable)
+from graphflow.io.example_proto import (  # noqa: E402,F401
+    BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+    SequenceExample)
 
 
 class Saver:

@@ -342,6 +342,20 @@ def assign_sub(ref, value, use_locking=None, name=None):
     return ref.assign_sub(value, name=name)
 
 
+def _io_namespace(name):
+    """compat.v1.io (tf.io plus tf_record_iterator and TFRecordCompressionType) and
+    compat.v1.python_io (TF1's TFRecord names)."""
+    import types
+    from graphflow import io
+    from graphflow.io import tfrecord
+    names = dict(TFRecordWriter=tfrecord.TFRecordWriter, TFRecordOptions=tfrecord.TFRecordOptions,
+                 TFRecordCompressionType=tfrecord.TFRecordCompressionType,
+                 tf_record_iterator=tfrecord.tf_record_iterator)
+    if name == "io":
+        names.update({k: v for k, v in vars(io).items() if not k.startswith("_")})
+    return types.SimpleNamespace(**names)
+
+
 def __getattr__(name):
     """Every other name is graphflow's (TF1 and TF2 share them: tf.float32, tf.constant...)."""
     import graphflow
@@ -349,6 +363,8 @@ def __getattr__(name):
         raise AttributeError(name)
     if name == "nn":
         from graphflow.compat import nn as value
+    elif name in ("io", "python_io"):
+        value = _io_namespace(name)
     elif name == "logging":
         from graphflow.compat import tf_logging as value
     else:
@@ -360,3 +376,100 @@ def __getattr__(name):
                 "as graphflow implements it)") from None
     globals()[name] = value
     return value
+
+
+# -- sparse tensors: TF1's names (tf.sparse_*), sparse_placeholder and SparseTensorValue -----------
+from graphflow.ops import sparse as _sparse  # noqa: E402
+
+SparseTensor, SparseTensorValue = _sparse.SparseTensor, _sparse.SparseTensorValue
+
+
+def sparse_placeholder(dtype, shape=None, name=None):
+    """A SparseTensor of three placeholders (indices, values, dense_shape), fed in
+    Session.run with a SparseTensorValue or an (indices, values, dense_shape) triple; with a
+    fully known shape the dense_shape defaults to it.
+
+        >>> with tf.Graph().as_default():
+        ...     sp = tf.compat.v1.sparse_placeholder(tf.float32, [3, 4])
+        >>> sp.shape, sp.indices.shape
+        (TensorShape([3, 4]), TensorShape([None, 2]))
+    """
+    from graphflow.tensor import as_shape
+    name = name or "SparsePlaceholder"
+    shape = as_shape(shape)
+    rank = shape.rank
+    values = placeholder(dtype, [None], f"{name}/values")
+    indices = placeholder(dtypes.int64, [None, rank], f"{name}/indices")
+    if shape.is_fully_defined():
+        dense_shape = placeholder_with_default(_api.constant(shape.as_list(), dtypes.int64),
+                                               [rank], f"{name}/shape")
+    else:
+        dense_shape = placeholder(dtypes.int64, [rank], f"{name}/shape")
+    sp = SparseTensor(indices, values, dense_shape)
+    sp.set_shape(shape)
+    return sp
+
+
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0,
+                    validate_indices=True, name=None):
+    """TF1's dense tensor from index rows (a scalar or vector for 1-D outputs) and values (a
+    scalar is used for every index)."""
+    indices = _api.cast(_api.convert_to_tensor(sparse_indices), dtypes.int64)
+    if indices.shape.rank == 0:
+        indices = _api.reshape(indices, [1, 1])
+    elif indices.shape.rank == 1:
+        indices = _api.expand_dims(indices, 1)
+    values = _api.convert_to_tensor(sparse_values)
+    if values.shape.rank == 0:
+        values = _api.fill(_api.shape(indices)[:1], values)
+    shape = _api.cast(_api.reshape(_api.convert_to_tensor(output_shape), [-1]), dtypes.int64)
+    default = _api.cast(default_value, values.dtype) if not hasattr(default_value, "dtype") \
+        else default_value
+    return _sparse.to_dense(SparseTensor(indices, values, shape), default, validate_indices)
+
+
+def sparse_add(a, b, threshold=None, thresh=None):
+    return _sparse.add(a, b, threshold if threshold is not None else (thresh or 0))
+
+
+def sparse_concat(axis, sp_inputs, name=None, expand_nonconcat_dim=False, concat_dim=None,
+                  expand_nonconcat_dims=None):
+    axis = concat_dim if concat_dim is not None else axis
+    expand = expand_nonconcat_dims if expand_nonconcat_dims is not None else expand_nonconcat_dim
+    return _sparse.concat(axis, sp_inputs, expand)
+
+
+def _v1_sparse_reduction(fn, output_is_sparse):
+    def reduce(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+        return fn(sp_input, _axis(axis, reduction_axes, fn.__name__),
+                  _keep(keepdims, keep_dims, fn.__name__), output_is_sparse)
+    reduce.__doc__ = f"TF1's sparse {fn.__name__}: also reduction_axes= and keep_dims=."
+    return reduce
+
+
+sparse_reduce_sum = _v1_sparse_reduction(_sparse.reduce_sum, False)
+sparse_reduce_sum_sparse = _v1_sparse_reduction(_sparse.reduce_sum, True)
+sparse_reduce_max = _v1_sparse_reduction(_sparse.reduce_max, False)
+sparse_reduce_max_sparse = _v1_sparse_reduction(_sparse.reduce_max, True)
+
+
+def sparse_split(keyword_required=None, sp_input=None, num_split=None, axis=None, name=None,
+                 split_dim=None):
+    return _sparse.split(sp_input, num_split, split_dim if split_dim is not None else axis)
+
+
+def _v1_segment(fn):
+    def segment(data, indices, segment_ids, name=None, num_segments=None):
+        return fn(data, indices, segment_ids, num_segments)
+    segment.__doc__ = f"TF1's sparse_{fn.__name__}."
+    return segment
+
+
+sparse_segment_sum, sparse_segment_mean, sparse_segment_sqrt_n = (
+    _v1_segment(f) for f in (_sparse.segment_sum, _sparse.segment_mean, _sparse.segment_sqrt_n))
+sparse_tensor_to_dense = _sparse.to_dense
+sparse_tensor_dense_matmul = _sparse.sparse_dense_matmul
+sparse_reorder, sparse_reshape, sparse_retain = _sparse.reorder, _sparse.reshape, _sparse.retain
+sparse_slice, sparse_softmax, sparse_transpose = _sparse.slice, _sparse.softmax, _sparse.transpose
+sparse_fill_empty_rows, sparse_to_indicator = _sparse.fill_empty_rows, _sparse.to_indicator
+sparse_maximum, sparse_minimum = _sparse.maximum, _sparse.minimum

@@ -16,7 +16,8 @@ executable (lower.SlotPlan, lower.CompiledExecutable); what differs is each step
       middle are first moved last by an index map); argmax, argmin, one_hot, gather -> dedicated
       kernels;
   conv2d, its two gradients and max_pool2d -> windows gathered by an im2col index map (built
-      from the conv op's own window layout), then the matmul kernel or a generated max;
+      from the conv op's own window layout, dilated taps included), then the matmul kernel or a
+      generated max (grouped convolutions run their reference on the host);
       pooling gradients and average pooling walk the same windows (one thread per window);
   random ops and the few ops without a CUDA kernel (data-dependent shapes, integer
       scatter-adds and means) -> their NumPy reference on the host, with the copies counted and
@@ -409,7 +410,12 @@ class CudaPlan(SlotPlan):
             kh, kw = a["ksize"]
         else:
             kh, kw = self.shapes[id(node.inputs[filters])][:2]
-        g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"])  # conv's own layout
+        if filters is not None and self.shapes[id(node.inputs[filters])][2] != x_shape[3]:
+            # The matmul below multiplies every window by every filter; a grouped convolution's
+            # block-diagonal product runs the reference on the host instead.
+            raise UnimplementedError("grouped convolution (filter in_channels < input channels)")
+        g = conv._Geometry(x_shape, kh, kw, a["strides"], a["padding"],
+                           a.get("dilations", (1, 1)))  # conv's own layout, dilated taps too
         if g.empty or 0 in x_shape:  # no window has an element: the result follows from shapes
             value = node.opdef.ref(*[np.zeros(self.shapes[id(x)], x.dtype.np)
                                      for x in node.inputs], **a)

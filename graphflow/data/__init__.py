@@ -15,7 +15,9 @@ from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, Iterato
 from graphflow.data.options import (  # noqa: F401
     AutoShardPolicy, AutotuneOptions, DistributeOptions, ExternalStatePolicy, OptimizationOptions,
     Options, ThreadingOptions)
-from graphflow.data.sources import TextLineDataset  # noqa: F401
+from graphflow.data.sources import TextLineDataset, TFRecordDataset  # noqa: F401
+from graphflow.data.sources import CsvDataset, DatasetTFRecordWriter
+from graphflow.data.readers import make_csv_dataset
 from graphflow.data.structure import DatasetSpec  # noqa: F401
 
 INFINITE_CARDINALITY = INFINITE
@@ -33,7 +35,8 @@ experimental = types.SimpleNamespace(
     cardinality=_cardinality, DistributeOptions=DistributeOptions,
     OptimizationOptions=OptimizationOptions, ThreadingOptions=ThreadingOptions,
     sample_from_datasets=Dataset.sample_from_datasets,
-    choose_from_datasets=Dataset.choose_from_datasets)
+    choose_from_datasets=Dataset.choose_from_datasets,
+    CsvDataset=CsvDataset, TFRecordWriter=DatasetTFRecordWriter, make_csv_dataset=make_csv_dataset)
 
 
 # AutoGraph: `for x in dataset` inside a graphflow.function becomes a graph loop that reads the

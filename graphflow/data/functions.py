@@ -57,10 +57,20 @@ class StructuredFunction:
         traced.__name__ = getattr(func, "__name__", "fn").replace("<lambda>", "lambda")
         self._function = function(traced, autograph=True)
         self.concrete = self._function.get_concrete_function(*flat)
-        outputs = self.concrete.outputs
+        outputs = iter(self.concrete.outputs)
         self.output_structure = holder["structure"]
-        self.output_spec = structure.pack(
-            self.output_structure, [TensorSpec(t.shape, t.dtype) for t in outputs])
+        specs = []
+        for leaf in structure.flatten(self.output_structure):
+            if hasattr(leaf, "_type_spec"):  # a SparseTensor: three outputs
+                specs.append(leaf._type_spec)
+                for _ in range(3):
+                    next(outputs)
+            else:
+                t = next(outputs)
+                specs.append(TensorSpec(t.shape, t.dtype))
+        self.output_spec = structure.pack(self.output_structure, specs)
+        self._flat_input_spec = flat
+        self._flat_output_spec = specs
         self._idle = []  # compiled executables no thread is running right now
         self._lock = threading.Lock()
 
@@ -76,7 +86,8 @@ class StructuredFunction:
             executable = compile_graph(c.graph, c.outputs, c.inputs, c._targets(), c._backend,
                                        c._optimizer_options)
         try:
-            return executable.run(list(flat_arrays))
+            arrays = structure.flatten_components(flat_arrays)
+            return structure.pack_components(self._flat_output_spec, executable.run(arrays))
         finally:
             with self._lock:
                 self._idle.append(executable)

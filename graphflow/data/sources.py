@@ -12,7 +12,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.data import structure
-from graphflow.data.dataset import INFINITE, UNKNOWN, Dataset
+from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
 from graphflow.errors import InvalidArgumentError, NotFoundError
 from graphflow.tensor import EagerTensor, SymbolicTensor, TensorShape, TensorSpec
 
@@ -92,7 +92,7 @@ class TensorSliceDataset(Dataset):
 
         def slice_spec(leaf):
             spec = structure.spec_of_leaf(leaf)
-            return TensorSpec(spec.shape[1:], spec.dtype)
+            return structure.with_shape(spec, spec.shape[1:])
         super().__init__(structure.map_leaves(slice_spec, element))
         self._symbolic = structure.is_symbolic(element)
         self._element = element
@@ -210,7 +210,57 @@ class GeneratorDataset(Dataset):
         return out
 
 
-class TextLineDataset(Dataset):
+class FileDataset(Dataset):
+    """What the datasets reading files share (TextLineDataset, TFRecordDataset): the file
+    names (a string, strings, a string tensor, symbolic while a flat_map/interleave function
+    is traced, or a dataset of names) and the compression type. AutoShardPolicy.FILE splits
+    `_names` between workers (graphflow/distribute/input.py)."""
+
+    _what = "FileDataset"
+
+    def __init__(self, filenames, compression_type):
+        what = self._what
+        if compression_type not in (None, "", "GZIP", "ZLIB"):
+            raise InvalidArgumentError(
+                f"{what}: compression_type must be None, '', 'GZIP' or 'ZLIB', got "
+                f"{compression_type!r}")
+        self._compression = compression_type or ""
+        self._names = None
+        if isinstance(filenames, Dataset):
+            spec = filenames.element_spec
+            if not (isinstance(spec, TensorSpec) and spec.dtype is dtypes.string and
+                    spec.shape.rank in (0, None)):
+                raise InvalidArgumentError(
+                    f"{what}: a dataset of filenames must have scalar tf.string elements, got "
+                    f"{spec!r}")
+            super().__init__(TensorSpec([], dtypes.string), (filenames,))
+            return
+        super().__init__(TensorSpec([], dtypes.string))
+        if isinstance(filenames, os.PathLike):
+            filenames = os.fspath(filenames)
+        elif isinstance(filenames, (list, tuple)):
+            filenames = [os.fspath(f) if isinstance(f, os.PathLike) else f for f in filenames]
+        self._symbolic = isinstance(filenames, SymbolicTensor)
+        if self._symbolic:
+            return
+        if isinstance(filenames, (list, tuple)) and not filenames:
+            self._names = []
+            return
+        names = structure.leaf_array(filenames, what)
+        if names.dtype.kind != "O":
+            from graphflow.errors import InvalidTypeError
+            raise InvalidTypeError(
+                f"{what}: The `filenames` argument must contain `tf.string` elements. Got "
+                f"`tf.{dtypes.from_numpy(names.dtype).name}` elements.")
+        self._names = [os.fsdecode(n) for n in names.reshape(-1)]
+
+    def _filenames(self):
+        if self._names is not None:
+            return iter(self._names)
+        return (os.fsdecode(n[()]) for n in self._inputs[0]._elements())
+
+
+class TextLineDataset(FileDataset):
     """tf.data.TextLineDataset: the lines of text files as strings, without their line endings
     (\\n or \\r\\n), file after file.
 
@@ -221,22 +271,11 @@ class TextLineDataset(Dataset):
         [b'one', b'two']
     """
 
+    _what = "TextLineDataset"
+
     def __init__(self, filenames, compression_type=None, buffer_size=None,
                  num_parallel_reads=None, name=None):
-        super().__init__(TensorSpec([], dtypes.string))
-        if compression_type not in (None, "", "GZIP", "ZLIB"):
-            raise InvalidArgumentError(
-                f"TextLineDataset: compression_type must be None, '', 'GZIP' or 'ZLIB', got "
-                f"{compression_type!r}")
-        self._compression = compression_type or ""
-        names = structure.leaf_array(filenames, "TextLineDataset") \
-            if not isinstance(filenames, SymbolicTensor) else filenames
-        self._symbolic = isinstance(names, SymbolicTensor)
-        if not self._symbolic:
-            if names.dtype.kind != "O":
-                raise InvalidArgumentError(
-                    f"TextLineDataset: filenames must be strings, got {names.dtype}")
-            self._names = [n.decode() for n in names.reshape(-1)]
+        super().__init__(filenames, compression_type)
 
     def _open(self, name):
         import gzip
@@ -253,12 +292,204 @@ class TextLineDataset(Dataset):
             raise NotFoundError(f"TextLineDataset: {name}; No such file or directory") from None
 
     def _iterate(self):
-        for name in self._names:
+        for name in self._filenames():
             with self._open(name) as f:
                 for line in f:
                     if line.endswith(b"\n"):
                         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
                     yield np.array(line, dtype=object)
+
+
+class TFRecordDataset(FileDataset):
+    """tf.data.TFRecordDataset: the records of TFRecord files (graphflow/io/tfrecord.py) as
+    scalar strings. With num_parallel_reads, records come from that many files at a time, one
+    from each in turn, in the order TF's parallel interleave gives them (TF reads them in
+    parallel threads; graphflow reads them in turn, the order is the same).
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.tfrecord")
+        >>> with tf.io.TFRecordWriter(path) as writer:
+        ...     writer.write(b"x")
+        >>> [t.numpy() for t in tf.data.TFRecordDataset([path, path])]
+        [b'x', b'x']
+    """
+
+    _what = "TFRecordDataset"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        super().__init__(filenames, compression_type)
+        if buffer_size is not None:  # it sizes TF's read buffer (any int; -1 is its default)
+            _python_int(buffer_size, "TFRecordDataset: buffer_size")
+        self._parallel = None if num_parallel_reads is None else _python_int(
+            num_parallel_reads, "TFRecordDataset: num_parallel_reads")
+        if self._parallel is not None and self._parallel < 1 and self._parallel != AUTOTUNE:
+            raise InvalidArgumentError(
+                f"TFRecordDataset: num_parallel_reads must be positive or AUTOTUNE (-1), got "
+                f"{self._parallel}")
+
+    def __repr__(self):
+        return f"<TFRecordDatasetV2 element_spec={self._spec!r}>"
+
+    def _records(self, name):
+        from graphflow.io.tfrecord import read_records
+        return (np.array(r, dtype=object) for r in read_records(name, self._compression))
+
+    def _iterate(self):
+        names = self._filenames()
+        if not self._parallel or self._parallel == 1:
+            for name in names:
+                yield from self._records(name)
+            return
+        from graphflow.data import threads
+        cycle = threads.default_parallelism(self.options()) if self._parallel == AUTOTUNE \
+            else self._parallel
+        # interleave's order (transforms.InterleaveDataset): one record from each slot in
+        # turn; a slot whose file ends is refilled with the next file on its next turn
+        slots = [None] * cycle
+        names_done = False
+        i = 0
+        while not names_done or any(slot is not None for slot in slots):
+            if slots[i] is None and not names_done:
+                name = next(names, None)
+                if name is None:
+                    names_done = True
+                else:
+                    slots[i] = self._records(name)
+            if slots[i] is not None:
+                record = next(slots[i], None)
+                if record is None:
+                    slots[i] = None
+                else:
+                    yield record
+            i = (i + 1) % cycle
+
+
+class CsvDataset(FileDataset):
+    """tf.data.experimental.CsvDataset: the records of CSV files as tuples of scalars, one per
+    column, parsed as tf.io.decode_csv parses them (ops/parsing.py); a record ends at a
+    newline (\\n or \\r\\n) outside quotes, so quoted fields may hold newlines. `header`
+    skips each file's first record; select_cols or exclude_cols picks columns.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.csv")
+        >>> _ = open(path, "w").write("x,y\\n1,2.5\\n3,4\\n")
+        >>> ds = tf.data.experimental.CsvDataset(path, [tf.int32, tf.float32], header=True)
+        >>> [(int(a), float(b)) for a, b in ds]
+        [(1, 2.5), (3, 4.0)]
+    """
+
+    _what = "CsvDataset"
+    _ignore_errors = False  # make_csv_dataset(ignore_errors=True) drops records that fail
+
+    def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None,
+                 header=False, field_delim=",", use_quote_delim=True, na_value="",
+                 select_cols=None, exclude_cols=None, name=None):
+        from graphflow.ops.parsing import csv_defaults
+        self._defaults = csv_defaults(record_defaults, "CsvDataset")
+        super().__init__(filenames, compression_type)
+        self._spec = tuple(TensorSpec([], dtypes.from_numpy(d.dtype)) for d in self._defaults)
+        if select_cols is not None and exclude_cols is not None:
+            raise InvalidArgumentError(
+                "CsvDataset: Either select_cols or exclude_cols should be empty")
+        for cols, what in ((select_cols, "select_cols"), (exclude_cols, "exclude_cols")):
+            if cols is not None:
+                cols = [int(c) for c in cols]
+                if any(b <= a for a, b in zip(cols, cols[1:])) or cols and cols[0] < 0:
+                    raise InvalidArgumentError(
+                        f"CsvDataset: {what} should be strictly increasing non-negative "
+                        f"indices, got {cols}")
+        if select_cols is not None and len(select_cols) != len(self._defaults):
+            raise InvalidArgumentError("CsvDataset: select_cols should match output size")
+        if len(field_delim) != 1:
+            raise InvalidArgumentError("CsvDataset: field_delim should be only 1 char")
+        self._select = None if select_cols is None else tuple(int(c) for c in select_cols)
+        self._exclude = None if exclude_cols is None else {int(c) for c in exclude_cols}
+        self._header = bool(header)
+        self._delim = field_delim.encode()[0]
+        self._quote = bool(use_quote_delim)
+        self._na = na_value.encode()
+
+    def __repr__(self):
+        return f"<CsvDatasetV2 element_spec={self._spec!r}>"
+
+    def _records(self, data):
+        """The records of a file's bytes: split at newlines outside quotes."""
+        if not self._quote or b'"' not in data:
+            lines = data.split(b"\n")
+        else:
+            import re
+            lines, start, quoted = [], 0, False
+            for match in re.finditer(b'["\\n]', data):  # only quotes and newlines matter
+                i = match.start()
+                if data[i] == 34:  # '"'
+                    quoted = not quoted
+                elif not quoted:
+                    lines.append(data[start:i])
+                    start = i + 1
+            lines.append(data[start:])
+        if lines and lines[-1] == b"":
+            lines.pop()
+        return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+
+    def _iterate(self):
+        import gzip
+        import zlib
+        from graphflow.errors import DataLossError
+        from graphflow.ops.parsing import csv_row
+        for name in self._filenames():
+            try:
+                with open(name, "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                raise NotFoundError(f"{name}; No such file or directory") from None
+            try:
+                if self._compression == "GZIP":
+                    data = gzip.decompress(data)
+                elif self._compression == "ZLIB":
+                    data = zlib.decompress(data)
+            except (OSError, EOFError, zlib.error) as e:
+                raise DataLossError(f"CsvDataset: {name}: inflate() failed: {e}") from None
+            records = self._records(data)
+            for index, record in enumerate(records[1:] if self._header else records):
+                select = self._select
+                try:
+                    if self._exclude is not None:
+                        width = len(csv_row(record, self._delim, self._quote, None, index, name))
+                        select = tuple(c for c in range(width) if c not in self._exclude)
+                    row = csv_row(record, self._delim, self._quote, select, index, name,
+                                  self._defaults, self._na)
+                except InvalidArgumentError:
+                    if self._ignore_errors:
+                        continue
+                    raise
+                yield tuple(np.array(v, d.dtype) for v, d in zip(row, self._defaults))
+
+
+class DatasetTFRecordWriter:
+    """tf.data.experimental.TFRecordWriter: writes a dataset of scalar strings to one TFRecord
+    file (`writer.write(dataset)`)."""
+
+    def __init__(self, filename, compression_type=None):
+        from graphflow.io.tfrecord import TFRecordOptions
+        self._filename = filename
+        self._options = TFRecordOptions(compression_type)
+
+    def write(self, dataset):
+        from graphflow.io.tfrecord import TFRecordWriter
+        spec = dataset.element_spec
+        if not (isinstance(spec, TensorSpec) and spec.dtype is dtypes.string and
+                spec.shape.rank == 0):
+            from graphflow.errors import InvalidTypeError
+            shapes = spec.shape if isinstance(spec, TensorSpec) else "?"
+            types = spec.dtype.name if isinstance(spec, TensorSpec) else repr(spec)
+            raise InvalidTypeError(
+                "Invalid `dataset`. Expected a`dataset` that produces scalar `tf.string` "
+                f"elements, but got a dataset which produces elements with shapes {shapes} and "
+                f"types {types}.")
+        with TFRecordWriter(self._filename, self._options) as writer:
+            for element in dataset._elements():
+                writer.write(element[()])
 
 
 def list_files(file_pattern, shuffle=None, seed=None):

@@ -1,8 +1,9 @@
 """Dataset elements and their specs.
 
 Inside a pipeline an element is a nested structure (tuples, namedtuples, dicts) whose leaves
-are NumPy arrays (tf.string leaves are object arrays of bytes) or, for `window`, Datasets. Its
-`element_spec` is the same structure with a TensorSpec (or DatasetSpec) per leaf. As in TF, a
+are NumPy arrays (tf.string leaves are object arrays of bytes), SparseValues (a tf.SparseTensor's
+three arrays) or, for `window`, Datasets. Its `element_spec` is the same structure with a
+TensorSpec (SparseTensorSpec, DatasetSpec) per leaf. As in TF, a
 Python list given to a dataset source is one tensor, while a list returned by a dataset function
 is a tuple.
 
@@ -38,6 +39,104 @@ class DatasetSpec:
 
     def __repr__(self):
         return f"DatasetSpec({self.element_spec!r}, {self.dataset_shape!r})"
+
+
+class SparseValue:
+    """A tf.SparseTensor inside a pipeline: its indices, values and dense_shape as NumPy arrays
+    (TF's SparseTensorValue; as_numpy_iterator densifies it, as TF 2.21). Indexing the first axis with
+    an int or a slice gives the sparse row(s), so slicing and unbatching treat it like an
+    array; `stack` is what batching does (a new leading axis, the dense shapes' maximum)."""
+
+    __slots__ = ("indices", "values", "dense_shape")
+
+    def __init__(self, indices, values, dense_shape):
+        self.indices = np.asarray(indices, np.int64).reshape(-1, np.size(dense_shape))
+        self.values = np.asarray(values)
+        self.dense_shape = np.asarray(dense_shape, np.int64)
+
+    @property
+    def shape(self):
+        return tuple(int(d) for d in self.dense_shape)
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple) and len(key) == 2 and key[1] is Ellipsis:
+            key = key[0]
+        first = self.indices[:, 0] if self.indices.shape[1] else np.zeros(0, np.int64)
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(self.shape[0])
+            if step != 1:
+                raise InvalidArgumentError("a SparseTensor element can only be sliced with "
+                                           "step 1")
+            keep = (first >= lo) & (first < hi)
+            rows = self.indices[keep].copy()
+            rows[:, 0] -= lo
+            return SparseValue(rows, self.values[keep],
+                               [max(hi - lo, 0)] + list(self.dense_shape[1:]))
+        i = int(key)
+        keep = first == i
+        return SparseValue(self.indices[keep][:, 1:], self.values[keep], self.dense_shape[1:])
+
+    @staticmethod
+    def stack(parts):
+        rows = [np.concatenate([np.full((len(p.indices), 1), i, np.int64), p.indices], axis=1)
+                for i, p in enumerate(parts)]
+        shape = np.max(np.stack([p.dense_shape for p in parts]), axis=0)
+        return SparseValue(np.concatenate(rows), np.concatenate([p.values for p in parts]),
+                           np.concatenate([[len(parts)], shape]))
+
+    def to_dense(self):
+        out = np.zeros(self.shape, self.values.dtype) if self.values.dtype.kind != "O" else \
+            np.full(self.shape, b"", object)
+        out[tuple(self.indices.T)] = self.values
+        return out
+
+    def to_tensor(self):
+        from graphflow.ops.sparse import SparseTensor
+        return SparseTensor(EagerTensor(self.indices), EagerTensor(self.values),
+                            EagerTensor(self.dense_shape))
+
+    def __repr__(self):
+        return (f"SparseTensorValue(indices={self.indices!r}, values={self.values!r}, "
+                f"dense_shape={self.dense_shape!r})")
+
+
+def _sparse_types():
+    from graphflow.ops.sparse import SparseTensor, SparseTensorSpec
+    return SparseTensor, SparseTensorSpec
+
+
+def with_shape(spec, shape):
+    """A spec of the same kind (TensorSpec or SparseTensorSpec) with another shape."""
+    if isinstance(spec, _sparse_types()[1]):
+        return type(spec)(shape, spec.dtype)
+    return TensorSpec(shape, spec.dtype)
+
+
+def flatten_components(leaves):
+    """Flat leaves with each SparseValue as its three arrays (what a traced function takes)."""
+    out = []
+    for leaf in leaves:
+        if isinstance(leaf, SparseValue):
+            out.extend([leaf.indices, leaf.values, leaf.dense_shape])
+        else:
+            out.append(leaf)
+    return out
+
+
+def pack_components(specs, arrays):
+    """flatten_components undone for leaves of the given specs."""
+    sparse_spec = _sparse_types()[1]
+    out, it = [], iter(arrays)
+    for spec in specs:
+        if isinstance(spec, sparse_spec):
+            out.append(SparseValue(next(it), next(it), next(it)))
+        else:
+            out.append(next(it))
+    return out
 
 
 def is_structure(value):
@@ -85,6 +184,11 @@ def leaf_array(value, what, dtype=None):
         return value
     if isinstance(value, Variable):
         value = value.value()
+    if isinstance(value, _sparse_types()[0]):
+        parts = [value.indices, value.values, value.dense_shape]
+        if not all(isinstance(t, EagerTensor) for t in parts):
+            raise InvalidArgumentError(f"{what}: a SparseTensor element must be eager here")
+        return SparseValue(*(t._value for t in parts))
     if isinstance(value, EagerTensor):
         arr = value._value  # a DeviceTensor's is its host copy
     else:
@@ -142,6 +246,8 @@ def normalize_output(value, what, top=True):
             "supported from window(); use flat_map or interleave to flatten datasets")
     if isinstance(value, (Tensor, Variable)):
         return value if isinstance(value, Tensor) else value.value()
+    if isinstance(value, _sparse_types()[0]):
+        return value
     try:
         return convert_to_tensor(value)
     except InvalidArgumentError as e:
@@ -150,8 +256,13 @@ def normalize_output(value, what, top=True):
 
 
 def spec_of_leaf(leaf):
-    if isinstance(leaf, (TensorSpec, DatasetSpec)):
+    sparse, sparse_spec = _sparse_types()
+    if isinstance(leaf, (TensorSpec, DatasetSpec, sparse_spec)):
         return leaf
+    if isinstance(leaf, SparseValue):
+        return sparse_spec(leaf.shape, dtypes.from_numpy(leaf.values.dtype))
+    if isinstance(leaf, sparse):
+        return sparse_spec(leaf.shape, leaf.dtype)
     if isinstance(leaf, (SymbolicTensor, EagerTensor)):
         return TensorSpec(leaf.shape, leaf.dtype)
     if _is_dataset(leaf):
@@ -176,6 +287,8 @@ def to_tensors(element):
             t = EagerTensor.__new__(EagerTensor)
             t._value = leaf
             return t
+        if isinstance(leaf, SparseValue):
+            return leaf.to_tensor()
         return leaf
     return map_leaves(one, element)
 
@@ -186,6 +299,8 @@ def to_numpy(element):
     def one(leaf):
         if isinstance(leaf, np.ndarray):
             return leaf[()] if leaf.ndim == 0 else leaf.copy()
+        if isinstance(leaf, SparseValue):  # TF 2.21's as_numpy_iterator densifies it
+            return leaf.to_dense()
         if _is_dataset(leaf):
             return leaf.as_numpy_iterator()
         return leaf
@@ -230,10 +345,10 @@ def merge_specs(a, b, what):
                                            f"\n  {b!r}")
             out.append(DatasetSpec(merge_specs(x.element_spec, y.element_spec, what)))
             continue
-        if x.dtype is not y.dtype:
+        if x.dtype is not y.dtype or type(x) is not type(y):
             raise InvalidArgumentError(f"{what}: Incompatible dataset elements:\n  {a!r} vs.\n  "
                                        f"{b!r}")
-        out.append(TensorSpec(most_specific_compatible_shape(x.shape, y.shape), x.dtype))
+        out.append(with_shape(x, most_specific_compatible_shape(x.shape, y.shape)))
     return pack(a, out)
 
 

@@ -245,7 +245,7 @@ def _batched_spec(spec, batch_size, drop_remainder, what):
         if isinstance(s, DatasetSpec):
             raise InvalidArgumentError(f"{what}: elements that are datasets cannot be batched")
         lead = batch_size if drop_remainder and batch_size is not None else None
-        return TensorSpec(TensorShape([lead]).concatenate(s.shape), s.dtype)
+        return structure.with_shape(s, TensorShape([lead]).concatenate(s.shape))
     return structure.map_leaves(one, spec)
 
 
@@ -253,6 +253,9 @@ def _stack(elements, spec):
     flat = [structure.flatten(e) for e in elements]
     out = []
     for k, parts in enumerate(zip(*flat)):
+        if isinstance(parts[0], structure.SparseValue):  # sparse elements may differ in shape
+            out.append(structure.SparseValue.stack(parts))
+            continue
         first = parts[0].shape
         for p in parts[1:]:
             if p.shape != first:
@@ -368,7 +371,7 @@ def _unbatched_spec(spec, what):
     def one(s):
         if isinstance(s, DatasetSpec) or s.shape.rank == 0:
             raise InvalidArgumentError(f"{what}: Cannot unbatch an input with scalar components.")
-        return TensorSpec(s.shape[1:], s.dtype)
+        return structure.with_shape(s, s.shape[1:])
     return structure.map_leaves(one, spec)
 
 

@@ -5,7 +5,7 @@ does: parts of ceil(B / N) samples, the last ones smaller or empty (10 samples o
 4, 4, 2). Replica r takes part r, so every sample of an epoch goes to exactly one replica. Every
 rank iterates the whole pipeline and keeps its part.
 
-FILE: a pipeline reading files (`TextLineDataset`, or `list_files(...).interleave(...)` /
+FILE: a pipeline reading files (`TextLineDataset`, `TFRecordDataset`, or `list_files(...).interleave(...)` /
 `flat_map` over a reader) is copied with replica r reading files r, r + N, r + 2N, ... only;
 its stream of samples is cut into per-replica batches (B / N samples, split as TF's
 `batch_sizes_for_worker`), and a replica whose files run out gets empty batches until every
@@ -189,7 +189,7 @@ def _reads_files(interleave):
     """Whether an interleave/flat_map's function returns a dataset reading files: traced once
     on a symbolic element, as TF's auto-sharding looks for reader datasets in its graph."""
     from graphflow.data import structure
-    from graphflow.data.sources import TextLineDataset
+    from graphflow.data.sources import FileDataset
     from graphflow.data.transforms import _returned_dataset
     from graphflow.errors import GraphflowError
     from graphflow.graph.ir import Graph
@@ -210,7 +210,7 @@ def _reads_files(interleave):
     stack = [returned]
     while stack:
         ds = stack.pop()
-        if isinstance(ds, TextLineDataset):
+        if isinstance(ds, FileDataset):
             return True
         stack.extend(ds._inputs)
     return False
@@ -230,9 +230,9 @@ def shard_files(dataset, num_workers, index):
     index + num_workers, ... (the datasets above them copied, the user's left alone); raises
     _Unshardable (naming the dataset) when a source is not a file reader, and TF's
     InvalidArgumentError when there are fewer files than workers."""
-    from graphflow.data.sources import TextLineDataset
+    from graphflow.data.sources import FileDataset
     from graphflow.data.transforms import CacheDataset, InterleaveDataset
-    if isinstance(dataset, TextLineDataset) and not dataset._symbolic:
+    if isinstance(dataset, FileDataset) and dataset._names is not None:
         if len(dataset._names) < num_workers:
             raise _too_few_files(len(dataset._names), num_workers)
         sharded = copy.copy(dataset)

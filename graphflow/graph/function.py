@@ -57,7 +57,9 @@ def _describe_leaf(leaf):
     return leaf.key[0]
 
 
-def _leaf(value, path):
+def _leaf(value, path, spec=None):
+    if spec is not None:  # a composite's component: the composite's spec says its shape
+        return _Leaf("tensor", ("tensor", spec.dtype.name, spec.shape.dims_tuple()), spec, path)
     if isinstance(value, (EagerTensor, np.ndarray, np.generic)):
         if not isinstance(value, EagerTensor):
             value = EagerTensor(np.asarray(value))
@@ -73,8 +75,22 @@ def _leaf(value, path):
     return _Leaf("object", (f"object {type(value).__name__} at {id(value):#x}", id(value)), None, path)
 
 
+def _is_composite(value):
+    """A composite tensor (tf.SparseTensor, tf.RaggedTensor): its components are the leaves."""
+    return not nest.is_nested(value) and nest._components(value) is not None
+
+
+_COMPONENT_NAMES = {"SparseTensor": ("indices", "values", "dense_shape")}
+
+
 def _paths(structure, prefix):
-    """Human-readable paths of the leaves of `structure`, in nest.flatten order."""
+    """Human-readable paths of the leaves of `structure` (composites expanded), in
+    nest.flatten order."""
+    if _is_composite(structure):
+        parts = nest._components(structure)
+        names = _COMPONENT_NAMES.get(type(structure).__name__) or [
+            f"component{i}" for i in range(len(parts))]
+        return [f"{prefix}.{n}" for n in names]
     if isinstance(structure, dict):
         out = []
         for k in nest._sorted_keys(structure):
@@ -88,7 +104,23 @@ def _paths(structure, prefix):
     return [prefix]
 
 
+def _component_specs(structure):
+    """Per leaf of `structure` (composites expanded), the TensorSpec a composite's spec gives
+    its component (a SparseTensor's indices are [None, rank] whatever the call's count, as
+    TF's SparseTensorSpec), or None for other leaves."""
+    if _is_composite(structure):
+        spec = getattr(structure, "_type_spec", None)
+        parts = nest._components(structure)
+        return spec._component_specs() if spec is not None else [None] * len(parts)
+    if nest.is_nested(structure):
+        return [s for child in nest._children(structure) for s in _component_specs(child)]
+    return [None]
+
+
 def _structure_key(value):
+    if _is_composite(value):  # a SparseTensor's static shape is part of its signature, as in TF
+        spec = getattr(value, "_type_spec", None)
+        return (type(value).__name__, None if spec is None else spec.shape.dims_tuple())
     if isinstance(value, dict):
         return ("dict", tuple((k, _structure_key(value[k])) for k in nest._sorted_keys(value)))
     if isinstance(value, (list, tuple)):
@@ -103,10 +135,11 @@ class _Signature:
         self.structure = bound
         self.leaves = []
         for name, value in zip(names, bound):
-            flat = nest.flatten(value)
-            for leaf_value, path in zip(flat, _paths(value, name)):
-                self.leaves.append(_leaf(leaf_value, path))
-        self.values = [v for name, value in zip(names, bound) for v in nest.flatten(value)]
+            flat = nest.flatten(value, expand_composites=True)
+            for leaf_value, path, spec in zip(flat, _paths(value, name), _component_specs(value)):
+                self.leaves.append(_leaf(leaf_value, path, spec))
+        self.values = [v for name, value in zip(names, bound)
+                       for v in nest.flatten(value, expand_composites=True)]
         self.key = (tuple(_structure_key(v) for v in bound),
                     tuple(leaf.key for leaf in self.leaves))
 
@@ -231,7 +264,7 @@ class ConcreteFunction:
             return None
         it = iter(results)
         flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in self._flat_outputs]
-        return nest.pack_sequence_as(self.structured_outputs, flat)
+        return nest.pack_sequence_as(self.structured_outputs, flat, expand_composites=True)
 
     def _run_on_gpu(self, device, arrays):
         executable = self._get_executable(device)
@@ -260,7 +293,8 @@ class ConcreteFunction:
         return [env[id(t)] for t in self.outputs]
 
     def __call__(self, *args, **kwargs):
-        flat = [a for a in nest.flatten(list(args) + [kwargs[k] for k in sorted(kwargs)])
+        flat = [a for a in nest.flatten(list(args) + [kwargs[k] for k in sorted(kwargs)],
+                                        expand_composites=True)
                 if isinstance(a, (Tensor, np.ndarray))]
         if len(flat) != len(self.inputs):
             raise InvalidArgumentError(
@@ -357,6 +391,8 @@ class Function:
         if input_signature is not None:
             self._signature_structure = list(input_signature)
             self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
+            # the TensorSpec of every placeholder (a SparseTensorSpec stands for three)
+            self._component_specs = nest.flatten(self._input_signature, expand_composites=True)
         self._cache = {}          # signature key -> ConcreteFunction
         self._fast = {}           # (shape, dtype) of each all-tensor call -> ConcreteFunction
         self._relaxed = {}        # structural key -> [ConcreteFunction with None dims]
@@ -372,7 +408,7 @@ class Function:
 
     @staticmethod
     def _as_spec(s):
-        if not isinstance(s, TensorSpec):
+        if not isinstance(s, TensorSpec) and not _is_composite(s):
             raise InvalidArgumentError(f"input_signature entries must be TensorSpecs, got {s!r}")
         return s
 
@@ -450,7 +486,7 @@ class Function:
     def get_concrete_function(self, *args, **kwargs):
         """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
         if not args and not kwargs and self._input_signature is not None:
-            args = tuple(self._input_signature)
+            args = tuple(self._signature_structure)  # nested entries stay nested
         return self._lookup(args, kwargs)[0]
 
     def _bind(self, args, kwargs):
@@ -517,7 +553,7 @@ class Function:
                 f"{len(values)} arguments")
         out = []
         for i, (spec, value) in enumerate(zip(structure, values)):
-            if isinstance(spec, TensorSpec):
+            if isinstance(spec, TensorSpec) or _is_composite(spec):
                 out.append(self._check_against_spec(spec, value, names[i]))
                 continue
             flat_specs, flat_values = nest.flatten(spec), nest.flatten(value)
@@ -530,6 +566,8 @@ class Function:
         return out
 
     def _check_against_spec(self, spec, value, name):
+        if _is_composite(spec):
+            return self._check_composite(spec, value, name)
         if isinstance(value, TensorSpec):
             return value
         t = value.value() if isinstance(value, Variable) else value
@@ -547,6 +585,24 @@ class Function:
                 f"which does not match input_signature {spec}")
         return t
 
+    def _check_composite(self, spec, value, name):
+        """A SparseTensor argument of a SparseTensorSpec: dtype and shape must fit; the trace
+        sees the spec's shape, not the call's."""
+        if type(value) is type(spec):  # get_concrete_function(tf.SparseTensorSpec(...))
+            return value
+        if getattr(spec, "value_type", None) is not type(value):
+            raise InvalidArgumentError(
+                f"{self._name}: argument {name} ({type(value).__name__}) does not match "
+                f"input_signature {spec}")
+        if value.dtype is not spec.dtype or not spec.shape.is_compatible_with(value.shape):
+            raise InvalidArgumentError(
+                f"{self._name}: argument {name} has dtype {value.dtype.name} and shape "
+                f"{value.shape}, which does not match input_signature {spec}")
+        out = spec._from_composite_components(nest._components(value))
+        if hasattr(out, "_shape"):  # a SparseTensor keeps its static shape: the spec's
+            out._shape = spec.shape  # the trace sees the spec's shape, not this call's
+        return out
+
     def _find_relaxed(self, signature):
         for concrete in self._relaxed.get(signature.structural_key(), []):
             if all(leaf.kind != "tensor" or c.spec.shape.is_compatible_with(leaf.spec.shape)
@@ -558,7 +614,7 @@ class Function:
         previous = self._last_signature
         leaves = signature.leaves
         if self._input_signature is not None:
-            specs = iter(self._input_signature)
+            specs = iter(self._component_specs)
             leaves = [(_Leaf(l.kind, l.key, next(specs), l.path) if l.kind == "tensor" else l)
                       for l in leaves]
         elif self._reduce_retracing and previous is not None and \
@@ -616,11 +672,13 @@ class Function:
                     else:
                         flat_args.append(value)
                 it = iter(flat_args)
-                structured = [nest.pack_sequence_as(v, [next(it) for _ in nest.flatten(v)])
-                              for v in signature.structure]
+                structured = [nest.pack_sequence_as(
+                    v, [next(it) for _ in nest.flatten(v, expand_composites=True)],
+                    expand_composites=True) for v in signature.structure]
                 args, kwargs = self._rebuild_call(structured, names)
                 result = self._traced_callable()(*args, **kwargs)
-                flat_out = [_output_to_graph(o, graph) for o in nest.flatten(result)]
+                flat_out = [_output_to_graph(o, graph)
+                            for o in nest.flatten(result, expand_composites=True)]
         finally:
             context.tapes, context.variable_creation = saved
         graph.created_variables = creation.count
@@ -687,6 +745,8 @@ def _specs_to_tensors(value):
     def convert(v):
         if isinstance(v, TensorSpec):
             return _SpecTensor(v)
+        if _is_composite(v) and hasattr(v, "value_type"):  # a SparseTensorSpec
+            return v._from_composite_components([_SpecTensor(s) for s in nest._components(v)])
         return v
     if isinstance(value, (list, tuple, dict)):
         return nest.map_structure(convert, value)

@@ -77,7 +77,7 @@ class Session:
         """Evaluates `fetches`; the result has the same nested structure (None for ops)."""
         if self._closed:
             raise InvalidArgumentError("Attempted to use a closed Session")
-        flat = nest.flatten(fetches)
+        flat = nest.flatten(fetches, expand_composites=True)  # a SparseTensor: 3 tensors
         elements = [self._fetch_element(f) for f in flat]
         tensors = [e for e in elements if isinstance(e, SymbolicTensor)]
         targets = [e for e in elements if isinstance(e, Node)]
@@ -97,7 +97,7 @@ class Session:
                 out.append(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v)
             else:
                 out.append(None)
-        return nest.pack_sequence_as(fetches, out)
+        return _pack_fetches(fetches, out)
 
     def _device(self):
         """The GPU this graph runs on: nodes built inside `graphflow.device("/GPU:0")` ask for
@@ -135,7 +135,11 @@ class Session:
         if not hasattr(feed_dict, "items"):
             raise InvalidTypeError(f"Session.run: feed_dict must be a dictionary (a Mapping), "
                                    f"instead of {type(feed_dict).__name__!r}")
+        pairs = []
         for key, value in feed_dict.items():
+            feed = getattr(key, "_feed_components", None)  # a sparse placeholder
+            pairs.extend(feed(value, "Session.run") if feed is not None else [(key, value)])
+        for key, value in pairs:
             t = self.graph.as_graph_element(key) if isinstance(key, str) else key
             if isinstance(t, Node) and len(t.outputs) == 1:
                 t = t.outputs[0]
@@ -162,6 +166,22 @@ class Session:
 
 
 InteractiveSession = Session
+
+
+def _pack_fetches(fetches, values):
+    """The fetched values in the structure of `fetches`; a SparseTensor's three arrays become
+    TF1's SparseTensorValue."""
+    it = iter(values)
+
+    def one(fetch):
+        parts = getattr(fetch, "_composite_components", None)
+        if parts is None:
+            return next(it)
+        from graphflow.ops.sparse import SparseTensorValue
+        return SparseTensorValue(*(next(it) for _ in parts()))
+    if not nest.is_nested(fetches):
+        return one(fetches)
+    return nest.map_structure(one, fetches)
 
 
 def _short(value):

@@ -1,25 +1,70 @@
-"""keras.backend: session-level helpers.
+"""keras.backend: session-level helpers, Keras's global settings and its dtype utilities.
 
     >>> from graphflow import keras
     >>> keras.backend.clear_session()
     >>> keras.backend.image_data_format()
     'channels_last'
+    >>> keras.backend.result_type("int32", "float16"), keras.backend.result_type(int, "int8")
+    ('float16', 'int8')
 """
+import functools
+import numbers
+
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
+
+_FLOATX = ("float16", "float32", "float64", "bfloat16")
+EPSILON = 1e-7  # the fuzz factor graphflow's losses, metrics and constraints are written with
 
 
 def clear_session(free_memory=True):
-    """Resets layer name counters (dense, dense_1, ... start again)."""
-    context.keras_names.clear()
+    """Resets Keras's name counters (dense, dense_1, ... and get_uid start again)."""
+    with context.lock:
+        context.keras_names.clear()
+    from graphflow.keras import random as keras_random
+    keras_random.reset_global_seed_generator()
 
 
 def floatx():
+    """The default float dtype of Keras: "float32" (graphflow's layers create float32
+    weights unless a layer is given another dtype)."""
     return "float32"
 
 
+def set_floatx(value):
+    """Keras's ValueError for a value that is no float dtype; graphflow supports only
+    "float32" (layers fix float32 as their default dtype; pass `dtype=` to a layer instead).
+
+        >>> from graphflow import keras
+        >>> keras.backend.set_floatx("float32")
+        >>> keras.backend.set_floatx("int32")
+        Traceback (most recent call last):
+        ...
+        graphflow.errors.InvalidArgumentError: Unknown `floatx` value: int32. Expected one of {'bfloat16', 'float16', 'float32', 'float64'}
+    """
+    value = str(value)
+    if value not in _FLOATX:
+        raise InvalidArgumentError(
+            f"Unknown `floatx` value: {value}. Expected one of "
+            f"{{{', '.join(repr(v) for v in sorted(_FLOATX))}}}")
+    if value != "float32":
+        raise UnimplementedError(
+            f"keras.backend.set_floatx({value!r}): graphflow's layers create float32 weights by "
+            f"default; pass dtype={value!r} to each layer (or keras.Input) instead")
+
+
 def epsilon():
-    return 1e-7
+    """The fuzz factor of Keras's numeric expressions: 1e-7."""
+    return EPSILON
+
+
+def set_epsilon(value):
+    """graphflow's losses and metrics are written with epsilon 1e-7; another value raises
+    UnimplementedError rather than being ignored by them."""
+    if not isinstance(value, numbers.Real) or float(value) != EPSILON:
+        raise UnimplementedError(
+            f"keras.backend.set_epsilon({value!r}): graphflow's losses, metrics and constraints "
+            f"use the fixed fuzz factor {EPSILON}; only that value is supported")
 
 
 def backend():
@@ -41,3 +86,149 @@ def set_image_data_format(data_format):
     if data_format != "channels_last":
         raise InvalidArgumentError(
             "set_image_data_format: graphflow's image layers support only 'channels_last'")
+
+
+def get_uid(prefix=""):
+    """A per-prefix counter shared with Keras's automatic layer names (1, 2, ...; reset by
+    clear_session).
+
+        >>> from graphflow import keras
+        >>> keras.backend.clear_session()
+        >>> keras.backend.get_uid("block"), keras.backend.get_uid("block")
+        (1, 2)
+    """
+    with context.lock:
+        n = context.keras_names.get(prefix, 0) + 1
+        context.keras_names[prefix] = n
+    return n
+
+
+def is_keras_tensor(x):
+    """Whether x is a symbolic Keras tensor (from keras.Input or a layer called on one)."""
+    from graphflow.keras.layers.base import KerasTensor
+    return isinstance(x, KerasTensor)
+
+
+# -- dtypes: Keras 3's names and its type promotion (keras/src/backend/common/dtypes.py) ------
+_ALLOWED = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8",
+            "int16", "int32", "int64", "bfloat16", "bool", "string", "float8_e4m3fn",
+            "float8_e5m2", "complex64", "complex128")
+# TF's Keras: Python ints are int64, complex numbers complex128
+_PYTHON = {bool: "bool", int: "int64", float: "float32", str: "string", "int": "int64",
+           complex: "complex128"}
+
+
+def standardize_dtype(dtype):
+    """Keras's dtype name for a dtype, a NumPy/graphflow dtype, a Python type or a name (None is
+    floatx()).
+
+        >>> import numpy as np
+        >>> from graphflow import keras
+        >>> [keras.backend.standardize_dtype(d) for d in (None, int, float, np.float64, "bool")]
+        ['float32', 'int64', 'float32', 'float64', 'bool']
+    """
+    if dtype is None:
+        return floatx()
+    try:
+        dtype = _PYTHON.get(dtype, dtype)
+    except TypeError:  # an unhashable value: no dtype
+        pass
+    if hasattr(dtype, "name"):
+        dtype = dtype.name
+    elif hasattr(dtype, "__name__"):
+        dtype = dtype.__name__
+    if dtype not in _ALLOWED:
+        raise InvalidArgumentError(f"Invalid dtype: {dtype}")
+    return dtype
+
+
+def is_float_dtype(dtype):
+    """Whether `dtype` is a float dtype (bfloat16 included)."""
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("float") or dtype.startswith("bfloat")
+
+
+def is_int_dtype(dtype):
+    """Whether `dtype` is a signed or unsigned integer dtype."""
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("int") or dtype.startswith("uint")
+
+
+def _lattice():
+    """Each type and the types directly above it (JAX's promotion lattice, as Keras)."""
+    return {"bool": ["int"], "uint8": ["int16", "uint16"], "uint16": ["int32", "uint32"],
+            "uint32": ["int64", "uint64"], "uint64": ["float"],
+            "int": ["uint8", "int8", "complex64"], "int8": ["int16"], "int16": ["int32"],
+            "int32": ["int64"], "int64": ["float"], "float": ["bfloat16", "float16"],
+            "bfloat16": ["float32"], "float16": ["float32"], "float32": ["float64", "complex64"],
+            "float64": ["complex128"], "complex64": ["complex128"], "complex128": []}
+
+
+def _upper_bounds():
+    lattice = _lattice()
+    bounds = {node: {node} for node in lattice}
+    for node in lattice:
+        while True:
+            wider = set().union(*(lattice[b] for b in bounds[node]))
+            if wider <= bounds[node]:
+                break
+            bounds[node] |= wider
+    return bounds
+
+
+_UPPER = _upper_bounds()
+
+
+@functools.lru_cache(512)
+def _least_upper_bound(*nodes):
+    nodes = set(nodes)
+    common = set.intersection(*(_UPPER[n] for n in nodes))
+    least = (common & nodes) or {c for c in common if common <= _UPPER[c]}
+    if len(least) != 1:
+        raise InvalidArgumentError(
+            f"Input dtypes {tuple(sorted(nodes))} have no available implicit dtype promotion "
+            "path. Try explicitly casting inputs to the desired output type.")
+    return least.pop()
+
+
+def _weak(dtype):
+    if dtype == "bool":
+        return dtype
+    for kind in ("float", "int", "complex"):
+        if kind in dtype:
+            return kind
+    raise InvalidArgumentError(f"Invalid value for argument `dtype`: {dtype}")
+
+
+def result_type(*dtypes):
+    """The dtype Keras computes a mix of dtypes in (JAX's promotion rules, as Keras 3);
+    Python `int` and `float` are weak types, no dtypes gives floatx().
+
+        >>> from graphflow import keras
+        >>> keras.backend.result_type("int8", "uint8"), keras.backend.result_type(float, "int32")
+        ('int16', 'float32')
+    """
+    if not dtypes:
+        return floatx()
+    for dtype in dtypes:
+        if dtype in ("float8_e4m3fn", "float8_e5m2"):
+            raise InvalidArgumentError(
+                "There is no implicit conversions from float8 dtypes to others. You must cast it "
+                "internally.")
+    names = [standardize_dtype(d) for d in dtypes]
+    weak = [d is int or d is float for d in dtypes]
+    if "string" in names:
+        raise InvalidArgumentError(f"result_type: string has no promotion path: {tuple(names)}")
+    if len(names) == 1:
+        out, out_weak = names[0], weak[0]
+    elif len(set(names)) == 1 and not all(weak):
+        out, out_weak = names[0], False
+    elif all(weak):
+        out, out_weak = _least_upper_bound(*set(names)), True
+    else:
+        out = _least_upper_bound(*{_weak(d) if w else d for d, w in zip(names, weak)})
+        out_weak = out in ("int", "float")
+    if out_weak and out != "bool":  # a weak type takes floatx's precision (32 bits)
+        out = {"i": "int32", "u": "uint32"}.get(out[:1], "float32")
+    # TF's Keras keeps int64 and float64 but narrows these two
+    return {"uint64": "uint32", "complex128": "complex64"}.get(out, out)

@@ -1,7 +1,7 @@
 """Callbacks: hooks that fit / evaluate / predict call at the start and end of training, epochs
 and batches. A callback sees the model as `self.model` and the loop's settings as `self.params`.
-(Progress is printed by the trainer itself through keras.utils.Progbar, so there is no
-ProgbarLogger.)
+(The trainer prints progress itself through keras.utils.Progbar; a ProgbarLogger passed in
+`callbacks` prints it instead, as in Keras.)
 
     >>> from graphflow.keras import callbacks
     >>> seen = []
@@ -957,3 +957,338 @@ def _count(owner, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise InvalidArgumentError(f"{owner}: {name} must be an integer >= 0, got {value!r:.60}")
     return int(value)
+
+
+class ProgbarLogger(Callback):
+    """Prints the progress bar of fit / evaluate / predict, as Keras 3's ProgbarLogger; when
+    one is among the callbacks, it replaces the bar the trainer prints itself (verbose=0 makes
+    it silent too).
+
+        >>> logger = ProgbarLogger()
+        >>> logger.set_params({"verbose": 0, "epochs": 1, "steps": 2})
+        >>> logger.on_epoch_begin(0); logger.on_train_batch_end(0, {"loss": 1.0})
+        >>> logger.on_epoch_end(0, {"loss": 1.0})
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seen = 0
+        self.progbar = None
+        self.target = None
+        self.verbose = 1
+        self.epochs = 1
+        self._called_in_fit = False
+
+    def set_params(self, params):
+        super().set_params(params)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else verbose
+        self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
+
+    def on_train_begin(self, logs=None):
+        self._called_in_fit = True
+
+    def on_test_begin(self, logs=None):
+        if not self._called_in_fit:
+            self._reset_progbar()
+            self._maybe_init_progbar()
+
+    def on_predict_begin(self, logs=None):
+        self._reset_progbar()
+        self._maybe_init_progbar()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        from graphflow.keras.utils import io_utils
+        self._reset_progbar()
+        self._maybe_init_progbar()
+        if self.verbose and self.epochs > 1:
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._update_progbar(batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._called_in_fit:
+            self._update_progbar(batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._update_progbar(batch, None)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._finalize_progbar(logs)
+
+    def on_test_end(self, logs=None):
+        if not self._called_in_fit:
+            self._finalize_progbar(logs)
+
+    def on_predict_end(self, logs=None):
+        self._finalize_progbar(logs)
+
+    def _reset_progbar(self):
+        self.seen = 0
+        self.progbar = None
+
+    def _maybe_init_progbar(self):
+        from graphflow.keras.utils.progbar import Progbar
+        if self.progbar is None:
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step",
+                                   stateless_metrics=set())
+
+    def _update_progbar(self, batch, logs=None):
+        self._maybe_init_progbar()
+        self.seen = batch + 1
+        if self.verbose == 1:
+            self.progbar.update(self.seen, _pythonify(logs or {}), finalize=False)
+
+    def _finalize_progbar(self, logs):
+        self._maybe_init_progbar()
+        if self.target is None:
+            self.target = self.seen
+            self.progbar.target = self.target
+        self.progbar.update(self.target, _pythonify(logs or {}), finalize=True)
+
+
+class BackupAndRestore(Callback):
+    """Backs up training so an interrupted `fit` resumes: at the end of every epoch (or every
+    `save_freq` batches) it writes the model's weights, the optimizer's state and the epoch
+    reached to `backup_dir`; a later fit with the same callback restores them when it starts
+    and goes on from that epoch. When fit ends normally the backup is deleted
+    (`delete_checkpoint=True`). As in Keras 3, a backup made mid-epoch restarts that epoch
+    with the saved weights. `double_checkpoint` keeps the previous backup too, used when the
+    latest one cannot be read.
+
+    The files are graphflow's (a `latest.backup` zip of .npy arrays and JSON, the format of
+    graphflow's .keras files) and `training_metadata.json` as Keras writes it; Keras writes
+    `latest.weights.h5`."""
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise InvalidArgumentError("Empty `backup_dir` argument passed")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or
+                                     not isinstance(save_freq, numbers.Integral)
+                                     or save_freq < 1):
+            raise InvalidArgumentError(
+                f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                "Expected either 'epoch' or an integer value.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
+        self.delete_checkpoint = delete_checkpoint
+        self._weights_path = os.path.join(self.backup_dir, "latest.backup")
+        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._prev_weights_path = self._weights_path + ".bkp"
+        self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        try:
+            self._load_model()
+        except (OSError, InvalidArgumentError):
+            if not os.path.exists(self._prev_weights_path):
+                raise
+            import shutil
+            shutil.copyfile(self._prev_weights_path, self._weights_path)
+            if os.path.exists(self._prev_training_metadata_path):
+                shutil.copyfile(self._prev_training_metadata_path, self._training_metadata_path)
+            elif os.path.exists(self._training_metadata_path):
+                os.remove(self._training_metadata_path)
+            self._load_model()
+
+    def _load_model(self):
+        import json
+
+        from graphflow.keras.saving import archive as _archive
+        from graphflow.keras.saving import weights as _weights
+        if not getattr(self.model, "built", True) or not self.model.weights:
+            raise InvalidArgumentError(
+                "To use the BackupAndRestore callback, you model must be built before you call "
+                f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling "
+                "it on a batch of data.")
+        if os.path.exists(self._weights_path):
+            backup = _archive.Archive.open(self._weights_path, "BackupAndRestore backup")
+            weights = _weights.open_weights(backup.read("weights.npz", backup.budget),
+                                            f"{backup.source} (weights)", backup.budget)
+            plan = _weights.read_weights(self.model, weights)
+            optimizer_plan = ()
+            optimizer = getattr(self.model, "optimizer", None)
+            if optimizer is not None and "optimizer.json" in backup:
+                index = _weights.load_index(backup.read("optimizer.json", backup.budget),
+                                            backup.source)
+                state = _weights.open_weights(backup.read("optimizer.npz", backup.budget),
+                                              f"{backup.source} (optimizer)", backup.budget)
+                optimizer_plan = _weights.read_optimizer_state(self.model, index, state)
+            _weights.assign_all(plan, optimizer_plan, optimizer if optimizer_plan else None)
+        if os.path.exists(self._training_metadata_path):
+            with open(self._training_metadata_path) as f:
+                try:
+                    metadata = json.load(f)
+                    epoch = metadata["epoch"]
+                except (ValueError, KeyError, TypeError) as e:
+                    raise InvalidArgumentError(
+                        f"{self._training_metadata_path}: not a BackupAndRestore metadata file "
+                        f"({type(e).__name__}: {e})") from None
+            if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+                raise InvalidArgumentError(
+                    f"{self._training_metadata_path}: bad epoch {epoch!r:.60}")
+            self.model._initial_epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save_model()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model()
+
+    def _save_model(self):
+        import json
+        import shutil
+
+        from graphflow.keras.saving import archive as _archive
+        from graphflow.keras.saving import weights as _weights
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for path, prev in ((self._weights_path, self._prev_weights_path),
+                               (self._training_metadata_path, self._prev_training_metadata_path)):
+                if os.path.exists(path):
+                    shutil.copyfile(path, prev)
+        members = {"weights.npz": (_weights.weights_bytes(self.model), 0)}
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and getattr(optimizer, "built", False):
+            index, state = _weights.optimizer_state(self.model)
+            members["optimizer.json"] = json.dumps(index)
+            members["optimizer.npz"] = (state, 0)
+        _archive.atomic_write(self._weights_path, _archive.zip_bytes(members), overwrite=True)
+        metadata = json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen})
+        _archive.atomic_write(self._training_metadata_path, metadata.encode(), overwrite=True)
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if batch <= self._last_batch_seen:  # a new epoch
+            add = batch + 1
+        else:
+            add = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+            import shutil
+            shutil.rmtree(self.backup_dir)
+
+
+class RemoteMonitor(Callback):
+    """POSTs each epoch's logs (with "epoch") to `root + path`: as a form field `field`
+    holding JSON, or as a JSON body with send_as_json=True, as Keras's RemoteMonitor (here with
+    the standard library's urllib instead of `requests`). An unreachable server gives a
+    warning, not an error."""
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data",
+                 headers=None, send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        send = {"epoch": epoch}
+        for k, v in (logs or {}).items():
+            send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) else _scalar(v)
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode()
+            headers.setdefault("Content-Type", "application/json")
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers,
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except (urllib.error.URLError, OSError, ValueError):
+            warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}",
+                          stacklevel=2)
+
+
+class SwapEMAWeights(Callback):
+    """Swaps the model's weights with the optimizer's moving averages (an optimizer with
+    use_ema=True) for evaluation and prediction, and back afterwards; with swap_on_epoch, also
+    at the end of each epoch (so that ModelCheckpoint saves the averages), back at the next
+    epoch's start, as Keras 3's callback does.
+
+        >>> model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(1)])
+        >>> model.compile(tf.keras.optimizers.SGD(0.1, use_ema=True), "mse")
+        >>> _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0,
+        ...               validation_data=(np.ones((2, 1)), np.ones((2, 1))),
+        ...               callbacks=[tf.keras.callbacks.SwapEMAWeights()])
+    """
+
+    def __init__(self, swap_on_epoch=False):
+        super().__init__()
+        self.swap_on_epoch = bool(swap_on_epoch)
+        self._ema_weights_in_model = False
+
+    def _pairs(self):
+        optimizer = self.model.optimizer
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        if not getattr(optimizer, "use_ema", False):
+            raise InvalidArgumentError(
+                "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer. "
+                f"Received: use_ema={getattr(optimizer, 'use_ema', False)}")
+        return [(v, optimizer.get_slot(v, "average")) for v in self.model.trainable_variables]
+
+    def _swap(self):
+        for var, average in self._pairs():
+            current = var.numpy()
+            var.assign(average.value())
+            average.assign(current)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch and self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch and not self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = True
+            if epoch == self.params.get("epochs", 0) - 1:
+                # fit's end writes the averages into the weights: make the averages the
+                # values now in the model, as Keras does
+                for var, average in self._pairs():
+                    average.assign(var.value())
+
+    def on_test_begin(self, logs=None):
+        if not self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = True
+
+    def on_test_end(self, logs=None):
+        if self._ema_weights_in_model:
+            self._swap()
+            self._ema_weights_in_model = False
+
+    def on_predict_begin(self, logs=None):
+        self.on_test_begin(logs)
+
+    def on_predict_end(self, logs=None):
+        self.on_test_end(logs)

@@ -1,17 +1,22 @@
 """Turning fit/evaluate/predict inputs into batches: NumPy arrays, tensors, lists and dicts of
-them, or a Python iterable/generator of batches; validation_split, shuffling, class weights.
+them, a keras.utils.PyDataset, or a Python iterable/generator of batches; validation_split,
+shuffling, class weights.
 
     >>> from graphflow.keras.data_adapter import ArrayData
     >>> data = ArrayData(np.zeros((10, 2)), np.arange(10), batch_size=4, shuffle=False)
     >>> [x.shape[0] for x, y, w in data.batches()]
     [4, 4, 2]
 """
+import itertools
 import math
 import numbers
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.py_dataset import PyDataset
 from graphflow.tensor import EagerTensor, Tensor, Variable
 from graphflow.utils import nest
 
@@ -241,9 +246,118 @@ class GeneratorData:
                    None if w is None else _convert(w))
 
 
+_RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset or "
+            "generator can generate at least `steps_per_epoch * epochs` batches. You may need "
+            "to use the `.repeat()` function when building your dataset.")
+
+
+class PyDatasetData:
+    """Batches of a keras.utils.PyDataset, as Keras 3's PyDatasetAdapter: every epoch calls
+    the dataset's on_epoch_begin and on_epoch_end; `shuffle` shuffles the order of the batch
+    indices each pass. With `steps`, an epoch takes the next `steps` batches of the current
+    pass (the next epoch goes on where it stopped) and a pass that runs out ends the epoch
+    early with Keras's warning. `workers > 1` (or `use_multiprocessing` with a worker) fetches
+    batches on threads, at most `max_queue_size` ahead, in order."""
+
+    def __init__(self, dataset, shuffle=False, class_weight=None, steps=None):
+        self.dataset = dataset
+        self.shuffle = bool(shuffle)
+        self.class_weight = class_weight
+        self.steps = check_count(type(self).__name__, "steps", steps)
+        self.workers = check_count("PyDataset", "workers", dataset.workers, minimum=0,
+                                   optional=False)
+        self.max_queue_size = check_count("PyDataset", "max_queue_size",
+                                          dataset.max_queue_size, optional=False)
+        self.threaded = self.workers > 1 or (self.workers > 0 and dataset.use_multiprocessing)
+        if class_weight is not None and not isinstance(class_weight, dict):
+            raise InvalidArgumentError(
+                f"class_weight must be a dict {{class index: weight}}, got "
+                f"{type(class_weight).__name__} {class_weight!r:.60}")
+        self._pending = []  # the indices left in the current pass (with steps)
+        self._next_index = 0  # an endless dataset's next index
+
+    def num_batches(self):
+        return self.steps if self.steps is not None else self.dataset.num_batches
+
+    def _standardize(self, batch):
+        if isinstance(batch, dict):
+            return batch, None, None
+        if isinstance(batch, np.ndarray):
+            batch = (batch,)
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, tuple) or len(batch) not in (1, 2, 3):
+            raise InvalidArgumentError(
+                "PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it must be "
+                "ordered either (input,) or (inputs, targets) or (inputs, targets, "
+                f"sample_weights). Received: {str(batch)[:100]}... of type {type(batch)}")
+        x, y, w = (list(batch) + [None, None])[:3]
+        if self.class_weight is not None:
+            if w is not None:
+                raise InvalidArgumentError(
+                    "You cannot specify `class_weight` and `sample_weight` at the same time.")
+            if y is not None:
+                w = class_weights_to_sample_weights(_as_array(y, "y"), self.class_weight)
+        return (_convert(x), None if y is None else _convert(y),
+                None if w is None else _convert(w))
+
+    def _indices(self):
+        """The batch indices of this epoch."""
+        total = self.dataset.num_batches
+        if total is None:  # endless: count on across epochs
+            if self.steps is None:
+                return itertools.count(self._next_index)
+            start, self._next_index = self._next_index, self._next_index + self.steps
+            return range(start, start + self.steps)
+        if self.steps is None or not self._pending:
+            order = list(range(total))
+            if self.shuffle:
+                from graphflow.ops.random import numpy_generator
+                order = [int(i) for i in numpy_generator("shuffle").permutation(total)]
+            if self.steps is None:
+                return order
+            self._pending = order
+        taken, self._pending = self._pending[:self.steps], self._pending[self.steps:]
+        if len(taken) < self.steps:
+            warnings.warn(_RAN_OUT, stacklevel=4)
+        return taken
+
+    def _fetched(self, indices):
+        if not self.threaded:
+            for i in indices:
+                yield self.dataset[i]
+            return
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="PyDataset")
+        indices = iter(indices)
+        queue = [pool.submit(self.dataset.__getitem__, i)
+                 for i in itertools.islice(indices, self.max_queue_size)]
+        try:
+            while queue:
+                item = queue.pop(0).result()
+                for i in itertools.islice(indices, 1):
+                    queue.append(pool.submit(self.dataset.__getitem__, i))
+                yield item
+        finally:
+            for future in queue:
+                future.cancel()
+            pool.shutdown(wait=True)
+
+    def batches(self):
+        self.dataset.on_epoch_begin()
+        try:
+            for batch in self._fetched(self._indices()):
+                yield self._standardize(batch)
+        finally:
+            self.dataset.on_epoch_end()
+
+
+def _is_sparse(a):
+    return getattr(a, "_composite_components", None) is not None
+
+
 def _convert(structure):
     def one(a):
-        if isinstance(a, EagerTensor):
+        if isinstance(a, EagerTensor) or _is_sparse(a):
             return a
         return EagerTensor(_as_array(a, "batch"))
     return nest.map_structure(one, structure) if nest.is_nested(structure) else one(structure)
@@ -251,9 +365,22 @@ def _convert(structure):
 
 def adapt(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_weight=None,
           steps=None):
-    """An ArrayData or GeneratorData for fit/evaluate/predict arguments."""
+    """An ArrayData, PyDatasetData or GeneratorData for fit/evaluate/predict arguments."""
     if x is None:
         raise InvalidArgumentError("No data given: x is None")
+    if isinstance(x, PyDataset):
+        for value, arg, what in ((y, "y", "the targets"),
+                                 (sample_weight, "sample_weights", "the sample weights")):
+            if value is not None:
+                raise InvalidArgumentError(
+                    f"When providing `x` as a PyDataset, `{arg}` should not be passed. Instead, "
+                    f"{what} should be included as part of the PyDataset.")
+        if shuffle and x.num_batches is None:
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
+                "as an infinite PyDataset. The PyDataset is expected to already be shuffled.",
+                stacklevel=3)
+        return PyDatasetData(x, shuffle, class_weight, steps)
     is_iterable = hasattr(x, "__iter__") and not isinstance(
         x, (np.ndarray, list, tuple, dict, Tensor, Variable, str))
     if is_iterable:
@@ -262,4 +389,22 @@ def adapt(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_w
                 "`y` argument is not supported when using a generator or iterable as input; "
                 "yield (x, y) pairs from it instead")
         return GeneratorData(x, steps)
+    if any(_is_sparse(a) for a in nest.flatten(x)):
+        return _sparse_batches(x, y, sample_weight, batch_size, shuffle, class_weight, steps)
     return ArrayData(x, y, sample_weight, batch_size, shuffle, class_weight, steps)
+
+
+def _sparse_batches(x, y, sample_weight, batch_size, shuffle, class_weight, steps):
+    """Batches of data with SparseTensor inputs (a sparse x of Input(sparse=True)): the samples
+    are the rows, cut by tf.data as for a dataset of sparse slices."""
+    from graphflow.data.dataset import Dataset
+    if class_weight is not None:
+        if y is None:
+            raise InvalidArgumentError("class_weight needs targets y")
+        sample_weight = class_weights_to_sample_weights(_to_arrays(y, "y"), class_weight)
+    parts = [x] + [p for p in (_to_arrays(y, "y"), _to_arrays(sample_weight, "sample_weight"))
+                   if p is not None]
+    data = Dataset.from_tensor_slices(tuple(parts) if len(parts) > 1 else x)
+    if shuffle:
+        data = data.shuffle(max(1, int(data.cardinality())))
+    return GeneratorData(data.batch(batch_size or 32), steps)

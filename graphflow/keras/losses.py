@@ -374,6 +374,165 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return _mean_last(per_value, axis)
 
 
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy scaled by the focal factor (1 - p_t) ** gamma (Lin et al., 2018),
+    p_t = y * p + (1 - y) * (1 - p); with apply_class_balancing, also by alpha for class 1 and
+    1 - alpha for class 0. The mean over `axis` (Keras 3's formula, p clipped only inside the
+    logarithms).
+
+        >>> round(float(binary_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]])[0]), 6)
+        0.00499
+    """
+    y_true, y_pred = _pair("binary_focal_crossentropy", y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape("binary_focal_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = ops.sigmoid(y_pred)
+    p = ops.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+    bce = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    focal = ops.pow(1.0 - p_t, float(gamma)) * bce
+    if apply_class_balancing:
+        focal = (y_true * float(alpha) + (1.0 - y_true) * (1.0 - float(alpha))) * focal
+    return _mean_last(focal, axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """sum over `axis` of alpha * (1 - p) ** gamma * -y_true * log(p), p the predictions
+    normalized to sum 1 (softmax of logits with from_logits=True) and clipped to [eps, 1 - eps].
+
+        >>> round(float(categorical_focal_crossentropy([[0.0, 1.0]], [[0.2, 0.8]])[0]), 6)
+        0.002231
+    """
+    if isinstance(axis, bool):
+        raise InvalidArgumentError(f"categorical_focal_crossentropy: axis must be an int, got "
+                                   f"{axis!r}")
+    y_true, y_pred = _pair("categorical_focal_crossentropy", y_true, y_pred)
+    if y_pred.shape.rank == 0:
+        raise InvalidArgumentError(
+            "categorical_focal_crossentropy: y_pred must have a class axis, got a scalar")
+    _check_same_shape("categorical_focal_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        if num_classes is None:
+            num_classes = ops.cast(ops.shape(y_true)[-1], y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if from_logits:
+        y_pred = nn.softmax(y_pred, axis)
+    output = y_pred / ops.reduce_sum(y_pred, axis, keepdims=True)
+    output = ops.clip_by_value(output, EPSILON, 1.0 - EPSILON)
+    cce = -y_true * ops.log(output)
+    focal = ops.pow(1.0 - output, float(gamma)) * float(alpha) * cce
+    return ops.reduce_sum(focal, axis)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p ** q) / q, p the predicted probability of each sample's integer label
+    (Zhang & Sabuncu, 2018): cross-entropy as q -> 0, mean absolute error at q = 1.
+
+        >>> round(float(categorical_generalized_cross_entropy([1], [[0.36, 0.64]], 0.5)[0]), 4)
+        0.4
+    """
+    y_pred = float_tensor(y_pred)
+    if y_pred.shape.rank in (None, 0) or y_pred.shape[-1] is None:
+        raise InvalidArgumentError(
+            "categorical_generalized_cross_entropy: y_pred needs a known class axis, got shape "
+            f"{y_pred.shape}")
+    labels = _sparse_labels("categorical_generalized_cross_entropy", y_true, y_pred)
+    hot = ops.one_hot(labels, y_pred.shape[-1], dtype=y_pred.dtype)
+    p = ops.reduce_sum(y_pred * hot, -1)
+    return (1.0 - ops.pow(p, float(q))) / float(q)
+
+
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps), summed over `axis`
+    (all axes by default, one value for the batch; Keras 3's formula).
+
+        >>> round(float(dice([[1.0, 0.0]], [[0.8, 0.2]])), 4)
+        0.2
+    """
+    y_true, y_pred = _pair("dice", y_true, y_pred)
+    intersection = ops.reduce_sum(y_true * y_pred, axis)
+    score = 2.0 * intersection / (ops.reduce_sum(y_true, axis) + ops.reduce_sum(y_pred, axis)
+                                  + EPSILON)
+    return 1.0 - score
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - tp / (tp + alpha * fp + beta * fn + eps) with tp = sum(y_true * y_pred),
+    fp = sum((1 - y_pred) * y_true), fn = sum(y_pred * (1 - y_true)) (Keras 3 names them so)
+    over `axis` (all axes by default). alpha = beta = 0.5 is the Dice loss.
+
+        >>> round(float(tversky([[1.0, 0.0]], [[0.8, 0.2]])), 4)
+        0.2
+    """
+    y_true, y_pred = _pair("tversky", y_true, y_pred)
+    tp = ops.reduce_sum(y_true * y_pred, axis)
+    fp = ops.reduce_sum((1.0 - y_pred) * y_true, axis)
+    fn = ops.reduce_sum(y_pred * (1.0 - y_true), axis)
+    return 1.0 - tp / (tp + fp * float(alpha) + fn * float(beta) + EPSILON)
+
+
+def _masked_logsumexp(values, mask):
+    """logsumexp over axis 1 of the entries where `mask`; -inf for a row with none (with a zero
+    gradient, where the plain formula's log(0) would give NaN)."""
+    neg_inf = ops.constant(float("-inf"), values.dtype)
+    masked = ops.where(mask, values, ops.zeros_like(values) + neg_inf)
+    m = ops.stop_gradient(ops.reduce_max(masked, 1, keepdims=True))
+    m = ops.where(ops.is_finite(m), m, ops.zeros_like(m))
+    total = ops.reduce_sum(ops.where(mask, ops.exp(values - m), ops.zeros_like(values)), 1)
+    some = ops.greater(total, 0.0)
+    safe = ops.where(some, total, ops.ones_like(total))
+    return ops.where(some, ops.log(safe) + ops.squeeze(m, 1), ops.zeros_like(total) + neg_inf)
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80,
+           margin=0.4):
+    """Circle loss (Sun et al., 2020) of L2-normalized embeddings `y_pred` (batch, dim) with
+    integer labels `y_true` (batch,): pairs of equal labels are pulled together and others
+    pushed apart, each pair weighted by how far it is from its optimum (Keras 3's formula with
+    cosine distances 1 - y_pred @ ref_embeddings^T). One value per sample.
+
+        >>> e = tf.constant([[1.0, 0.0], [0.6, 0.8], [0.8, 0.6], [0.0, 1.0]])
+        >>> [round(float(v), 3) for v in circle([0, 0, 1, 1], e, gamma=2)]
+        [1.467, 2.104, 2.104, 1.467]
+    """
+    y_pred = float_tensor(y_pred)
+    y_true = ops.cast(as_tensor(y_true), dtypes.int32)
+    ref_embeddings = y_pred if ref_embeddings is None else float_tensor(ref_embeddings,
+                                                                        y_pred.dtype)
+    ref_labels = y_true if ref_labels is None else ops.cast(as_tensor(ref_labels), dtypes.int32)
+    if y_pred.shape.rank is not None and y_pred.shape.rank != 2:
+        raise InvalidArgumentError(
+            f"circle: y_pred must be embeddings of shape (batch, dim), got {y_pred.shape}")
+    optim_pos, optim_neg = margin, 1.0 + margin
+    delta_pos, delta_neg = margin, 1.0 - margin
+    distances = ops.maximum(1.0 - ops.matmul(y_pred, ops.transpose(ref_embeddings)), 0.0)
+    query = ops.reshape(y_true, [-1, 1])
+    keys = ops.reshape(ref_labels, [1, -1])
+    positive = ops.equal(query, keys)
+    negative = ops.logical_not(positive)
+    if remove_diagonal:
+        # the diagonal from two ranges: the batch size may be known only when the step runs
+        rows = ops.reshape(ops.range(ops.size(query)), [-1, 1])
+        eye = ops.equal(rows, ops.reshape(ops.range(ops.size(keys)), [1, -1]))
+        positive = ops.logical_and(positive, ops.logical_not(eye))
+    pos_mask = ops.cast(positive, distances.dtype)
+    neg_mask = ops.cast(negative, distances.dtype)
+    pos_weights = ops.maximum((optim_pos + distances) * pos_mask, 0.0)
+    neg_weights = ops.maximum((optim_neg - distances) * neg_mask, 0.0)
+    pos_wdists = -1.0 * float(gamma) * pos_weights * (delta_pos - distances)
+    neg_wdists = float(gamma) * neg_weights * (delta_neg - distances)
+    p_loss = _masked_logsumexp(pos_wdists, positive)
+    n_loss = _masked_logsumexp(neg_wdists, negative)
+    return nn.softplus(p_loss + n_loss)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -755,18 +914,155 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.axis = axis
 
 
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy down-weighting easy examples by (1 - p_t) ** gamma, optionally
+    balanced by alpha (class 1) and 1 - alpha (class 0).
+
+        >>> round(float(keras.losses.BinaryFocalCrossentropy()([[1.0, 0.0]], [[0.9, 0.2]])), 6)
+        0.00499
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy weighted by alpha * (1 - p) ** gamma per class.
+
+        >>> round(float(keras.losses.CategoricalFocalCrossentropy()([[0.0, 1.0]],
+        ...                                                         [[0.2, 0.8]])), 6)
+        0.002231
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
+                 dtype=None):
+        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name,
+                         dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy (1 - p ** q) / q of integer labels, robust to noisy labels;
+    q in (0, 1).
+
+        >>> round(float(keras.losses.CategoricalGeneralizedCrossEntropy()([1], [[0.36, 0.64]])), 4)
+        0.4
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise InvalidArgumentError(
+                f"CategoricalGeneralizedCrossEntropy: q must be in the interval (0, 1), got {q}")
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name,
+                         dtype=dtype, q=q)
+        self.q = q
+
+    def _convert_y_true(self, y_true):
+        return as_tensor(y_true)  # integer labels
+
+    def call(self, y_true, y_pred):
+        return categorical_generalized_cross_entropy(y_true, y_pred, q=self.q)
+
+
+class Dice(LossFunctionWrapper):
+    """1 - the Dice coefficient 2 * |A & B| / (|A| + |B|) of labels and predictions, over
+    `axis` (all axes by default).
+
+        >>> round(float(keras.losses.Dice()([[1.0, 0.0]], [[0.8, 0.2]])), 4)
+        0.2
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class Tversky(LossFunctionWrapper):
+    """1 - the Tversky index, which weights false positives by alpha and false negatives by
+    beta (alpha = beta = 0.5 is Dice).
+
+        >>> round(float(keras.losses.Tversky(alpha=0.3, beta=0.7)([[1.0, 0.0]], [[0.8, 0.2]])), 4)
+        0.2
+    """
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        super().__init__(tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
+                         beta=beta, axis=axis)
+        self.alpha = alpha
+        self.beta = beta
+        self.axis = axis
+
+
+class Circle(LossFunctionWrapper):
+    """Circle loss of embeddings (batch, dim) and integer labels (batch,). As Keras, samples
+    whose loss is 0 are masked out: with the mean reductions the others are averaged.
+
+        >>> e = tf.constant([[1.0, 0.0], [0.6, 0.8], [0.8, 0.6], [0.0, 1.0]])
+        >>> round(float(keras.losses.Circle(gamma=2.0)([0, 0, 1, 1], e)), 4)
+        1.7857
+    """
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
+                 reduction="sum_over_batch_size", name="circle", dtype=None):
+        super().__init__(circle, reduction=reduction, name=name, dtype=dtype, gamma=gamma,
+                         margin=margin, remove_diagonal=remove_diagonal)
+        self.gamma = gamma
+        self.margin = margin
+        self.remove_diagonal = remove_diagonal
+
+    def call(self, y_true, y_pred):
+        return circle(y_true, y_pred, **self._fn_kwargs)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_pred = as_tensor(y_pred, self.dtype)
+        y_true = as_tensor(y_true, self.dtype)
+        losses = self.call(y_true, y_pred)
+        # Keras sets the mask losses > 0 on the output; mean reductions then average over the
+        # unmasked samples (their weight is total / valid).
+        mask = ops.cast(ops.greater(losses, 0.0), losses.dtype)
+        if self.reduction in ("mean", "sum_over_batch_size"):
+            total = num_elements(mask)
+            total = float(total) if isinstance(total, int) else ops.cast(total, mask.dtype)
+            mask = mask * divide_no_nan(total, ops.reduce_sum(mask))
+        if sample_weight is not None:
+            mask, sample_weight = _weighted(mask, sample_weight)
+        return reduce_weighted_values(losses, mask, self.reduction)
+
+
 # -- lookup and serialization --------------------------------------------------------------------
 
 _CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, KLDivergence, Poisson,
             Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy, BinaryCrossentropy, LossFunctionWrapper]
+            SparseCategoricalCrossentropy, BinaryCrossentropy, BinaryFocalCrossentropy,
+            CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, Dice, Tversky,
+            Circle, LossFunctionWrapper]
 
 _FUNCTIONS = {fn.__name__: fn for fn in (
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, kl_divergence, poisson,
     hinge, squared_hinge, categorical_hinge, categorical_crossentropy,
-    sparse_categorical_crossentropy, binary_crossentropy)}
+    sparse_categorical_crossentropy, binary_crossentropy, binary_focal_crossentropy,
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, dice, tversky, circle)}
 
 # Keras's string names (function names, class names, short aliases) -> Loss class.
 ALIASES = {
@@ -783,6 +1079,10 @@ ALIASES = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+    "BCE": BinaryCrossentropy,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
+    "dice": Dice, "tversky": Tversky, "circle": Circle,
 }
 for _cls in _CLASSES:
     ALIASES[_cls.__name__] = _cls

@@ -38,6 +38,13 @@ categorical_crossentropy = losses_mod.categorical_crossentropy
 sparse_categorical_crossentropy = losses_mod.sparse_categorical_crossentropy
 kl_divergence = losses_mod.kl_divergence
 poisson = losses_mod.poisson
+hinge = losses_mod.hinge
+squared_hinge = losses_mod.squared_hinge
+categorical_hinge = losses_mod.categorical_hinge
+huber = losses_mod.huber
+log_cosh = losses_mod.log_cosh
+binary_focal_crossentropy = losses_mod.binary_focal_crossentropy
+categorical_focal_crossentropy = losses_mod.categorical_focal_crossentropy
 
 
 @contextlib.contextmanager
@@ -639,12 +646,24 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
 # -- confusion-matrix metrics: Precision, Recall, AUC --------------------------------------------
 
+def _evenly_distributed(thresholds):
+    """Keras's is_evenly_distributed_thresholds: 3 or more thresholds i / (n - 1)."""
+    n = len(thresholds)
+    return n >= 3 and np.allclose(thresholds, np.arange(n, dtype=np.float32) / (n - 1),
+                                  atol=EPSILON)
+
+
 def _confusion_counts(y_true, y_pred, thresholds, sample_weight, dtype, class_id=None,
-                      needed=("tp", "fp", "tn", "fn"), owner="metric"):
+                      needed=("tp", "fp", "tn", "fn"), owner="metric", clip=False):
     """Weighted true/false positive/negative counts per threshold (a prediction is positive
-    when y_pred > threshold; a label is positive when nonzero). Returns {name: tensor (T,)}."""
+    when y_pred > threshold; a label is positive when nonzero). Returns {name: tensor (T,)}.
+
+    `clip`: predictions are clipped to [0, 1] first, as Keras's bucketed update for evenly
+    spaced thresholds does (so 1.5 is not above a threshold of 1)."""
     y_pred = as_tensor(y_pred, dtype)
     y_true = as_tensor(y_true, dtype)
+    if clip:
+        y_pred = ops.clip_by_value(y_pred, 0.0, 1.0)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     if y_true.shape.rank is not None and y_pred.shape.rank is not None and \
             not y_true.shape.is_compatible_with(y_pred.shape):
@@ -712,7 +731,7 @@ class _ThresholdMetric(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         counts = _confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self._dtype,
                                    self.class_id, self._counts, f"{type(self).__name__} "
-                                   f"{self.name!r}")
+                                   f"{self.name!r}", clip=_evenly_distributed(self.thresholds))
         names = {"tp": self.true_positives, "fp": getattr(self, "false_positives", None),
                  "fn": getattr(self, "false_negatives", None)}
         for key, value in counts.items():
@@ -797,6 +816,7 @@ class AUC(Metric):
         self.num_thresholds = int(num_thresholds)
         self._init_thresholds = None if thresholds is None else list(thresholds)
         self.thresholds = [0.0 - EPSILON] + inner + [1.0 + EPSILON]
+        self._evenly = _evenly_distributed([0.0] + inner + [1.0])
         self.curve = curve
         self.summation_method = summation_method
         self.multi_label = False
@@ -811,7 +831,7 @@ class AUC(Metric):
         if self.from_logits:
             y_pred = ops.sigmoid(float_tensor(y_pred))
         counts = _confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self._dtype,
-                                   owner=f"AUC {self.name!r}")
+                                   owner=f"AUC {self.name!r}", clip=self._evenly)
         self.true_positives.assign_add(counts["tp"])
         self.false_positives.assign_add(counts["fp"])
         self.true_negatives.assign_add(counts["tn"])
@@ -859,6 +879,820 @@ class AUC(Metric):
         return config
 
 
+# -- more per-sample functions and their mean metrics --------------------------------------------
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred)) along `axis` (the metric's sign: 1 when
+    aligned; the loss of the same name is its negative).
+
+        >>> cosine_similarity([[0.0, 1.0]], [[0.0, 3.0]]).numpy()
+        array([1.], dtype=float32)
+    """
+    return -losses_mod.cosine_similarity(y_true, y_pred, axis)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's correlation coefficient of y_true and y_pred along `axis` (Keras 3: the mean of
+    the products of the standardized values).
+
+        >>> round(float(pearson_correlation([[1.0, 2.0, 3.0]], [[2.0, 4.0, 7.0]])[0]), 4)
+        0.9934
+    """
+    y_pred = float_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    t = y_true - ops.reduce_mean(y_true, axis, keepdims=True)
+    p = y_pred - ops.reduce_mean(y_pred, axis, keepdims=True)
+    t = t / ops.sqrt(ops.reduce_mean(ops.square(t), axis, keepdims=True))
+    p = p / ops.sqrt(ops.reduce_mean(ops.square(p), axis, keepdims=True))
+    return ops.reduce_mean(t * p, axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation coefficient along `axis`, as Keras 3 computes it:
+    mean(2 * (y_true - mean(y_pred)) * (y_pred - mean(y_pred)) / (var(y_true) + var(y_pred)
+    + (mean(y_true) - mean(y_pred)) ** 2 + eps)).
+
+        >>> round(float(concordance_correlation([[1.0, 2.0, 3.0]], [[1.0, 2.0, 3.0]])[0]), 4)
+        1.0
+    """
+    y_pred = float_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    true_mean = ops.reduce_mean(y_true, axis, keepdims=True)
+    pred_mean = ops.reduce_mean(y_pred, axis, keepdims=True)
+
+    def var(x):
+        centered = x - ops.reduce_mean(x, axis, keepdims=True)
+        return ops.reduce_mean(ops.square(centered), axis, keepdims=True)
+
+    true_var = var(y_true - true_mean)
+    pred_var = var(y_pred - pred_mean)
+    covar = (y_true - pred_mean) * (y_pred - pred_mean)
+    norm = true_var + pred_var + ops.square(true_mean - pred_mean)
+    return ops.reduce_mean(2.0 * covar / (norm + EPSILON), axis)
+
+
+class _NameDtypeConfig:
+    """Keras's config of these mean metrics: name and dtype only."""
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class Hinge(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of the hinge loss mean(max(1 - y_true * y_pred, 0)).
+
+        >>> m = keras.metrics.Hinge()
+        >>> m.update_state([[1.0, 0.0]], [[0.5, -2.0]])
+        >>> float(m.result())
+        0.25
+    """
+    _direction = "down"
+
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(hinge, name=name, dtype=dtype)
+
+
+class SquaredHinge(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of mean(max(1 - y_true * y_pred, 0) ** 2).
+
+        >>> m = keras.metrics.SquaredHinge()
+        >>> m.update_state([[1.0, 0.0]], [[0.5, -2.0]])
+        >>> float(m.result())
+        0.125
+    """
+    _direction = "down"
+
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, name=name, dtype=dtype)
+
+
+class CategoricalHinge(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of the categorical hinge loss.
+
+        >>> m = keras.metrics.CategoricalHinge()
+        >>> m.update_state([[0.0, 1.0]], [[0.3, 0.8]])
+        >>> float(m.result())
+        0.5
+    """
+    _direction = "down"
+
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, name=name, dtype=dtype)
+
+
+class KLDivergence(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of sum(y_true * log(y_true / y_pred)).
+
+        >>> m = keras.metrics.KLDivergence()
+        >>> m.update_state([[0.5, 0.5]], [[0.25, 0.75]])
+        >>> round(float(m.result()), 4)
+        0.1438
+    """
+    _direction = "down"
+
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+
+class Poisson(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of mean(y_pred - y_true * log(y_pred)).
+
+        >>> m = keras.metrics.Poisson()
+        >>> m.update_state([[0.0]], [[1.0]])
+        >>> float(m.result())
+        1.0
+    """
+    _direction = "down"
+
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+
+class LogCoshError(_NameDtypeConfig, MeanMetricWrapper):
+    """The running mean of mean(log(cosh(y_pred - y_true))) (Keras names it "logcosh").
+
+        >>> m = keras.metrics.LogCoshError()
+        >>> m.update_state([[0.0]], [[1.0]])
+        >>> round(float(m.result()), 4)
+        0.4338
+    """
+    _direction = "down"
+
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """The running mean of the cosine similarity of y_true and y_pred along `axis`.
+
+        >>> m = keras.metrics.CosineSimilarity()
+        >>> m.update_state([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])
+        >>> round(float(m.result()), 4)
+        0.5
+    """
+    _direction = "up"
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class PearsonCorrelation(MeanMetricWrapper):
+    """The running mean of Pearson's correlation along `axis` (one per sample).
+
+        >>> m = keras.metrics.PearsonCorrelation()
+        >>> m.update_state([[1.0, 2.0, 3.0]], [[2.0, 4.0, 7.0]])
+        >>> round(float(m.result()), 4)
+        0.9934
+    """
+    _direction = "up"
+
+    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
+        super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class ConcordanceCorrelation(MeanMetricWrapper):
+    """The running mean of the concordance correlation along `axis` (one per sample).
+
+        >>> m = keras.metrics.ConcordanceCorrelation()
+        >>> m.update_state([[1.0, 2.0, 3.0]], [[1.0, 2.0, 3.0]])
+        >>> round(float(m.result()), 4)
+        1.0
+    """
+    _direction = "up"
+
+    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
+        super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+# -- confusion-matrix counts and the metrics at a fixed rate -------------------------------------
+
+class _ConfusionMatrixConditionCount(Metric):
+    """One count (tp, fp, tn or fn) per threshold, in the variable `accumulator`."""
+
+    _condition = None
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = _thresholds(f"{type(self).__name__} {self.name!r}", thresholds)
+        self._evenly = _evenly_distributed(self.thresholds)
+        self.accumulator = self.add_weight("accumulator", shape=(len(self.thresholds),))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        counts = _confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self._dtype,
+                                   needed=(self._condition,),
+                                   owner=f"{type(self).__name__} {self.name!r}", clip=self._evenly)
+        self.accumulator.assign_add(counts[self._condition])
+
+    def result(self):
+        value = self.accumulator.value()
+        return value[0] if len(self.thresholds) == 1 else ops.identity(value)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of positives predicted positive (y_pred > threshold), per
+    threshold.
+
+        >>> m = keras.metrics.TruePositives()
+        >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+        >>> float(m.result())
+        2.0
+    """
+    _condition = "tp"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, name=name or "true_positives", dtype=dtype)
+
+
+class FalsePositives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of negatives predicted positive, per threshold.
+
+        >>> m = keras.metrics.FalsePositives()
+        >>> m.update_state([0, 1, 0, 0], [0, 0, 1, 1])
+        >>> float(m.result())
+        2.0
+    """
+    _condition = "fp"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, name=name or "false_positives", dtype=dtype)
+
+
+class TrueNegatives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of negatives predicted negative, per threshold.
+
+        >>> m = keras.metrics.TrueNegatives()
+        >>> m.update_state([0, 1, 0, 0], [1, 1, 0, 0])
+        >>> float(m.result())
+        2.0
+    """
+    _condition = "tn"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, name=name or "true_negatives", dtype=dtype)
+
+
+class FalseNegatives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of positives predicted negative, per threshold.
+
+        >>> m = keras.metrics.FalseNegatives()
+        >>> m.update_state([0, 1, 1, 1], [0, 1, 0, 0])
+        >>> float(m.result())
+        2.0
+    """
+    _condition = "fn"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, name=name or "false_negatives", dtype=dtype)
+
+
+class _SensitivitySpecificityBase(Metric):
+    """Counts at `num_thresholds` evenly spaced thresholds in [0, 1] (0.5 alone for one); the
+    result is the best of one rate among the thresholds where another reaches `value`."""
+
+    _direction = "up"
+    _value_name = None
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        owner = f"{type(self).__name__}"
+        if not 0 <= float(value) <= 1:
+            raise InvalidArgumentError(
+                f"{owner}: argument `{self._value_name}` must be in the range [0, 1], got {value}")
+        if int(num_thresholds) <= 0:
+            raise InvalidArgumentError(
+                f"{owner}: argument `num_thresholds` must be an integer > 0, got {num_thresholds}")
+        super().__init__(name=name, dtype=dtype)
+        self.value = value
+        setattr(self, self._value_name, value)
+        self.num_thresholds = int(num_thresholds)
+        self.class_id = class_id
+        n = self.num_thresholds
+        if n == 1:
+            self.thresholds = [0.5]
+            self._evenly = False
+        else:
+            self.thresholds = [0.0] + [(i + 1) * 1.0 / (n - 1) for i in range(n - 2)] + [1.0]
+            self._evenly = True
+        shape = (len(self.thresholds),)
+        self.true_positives = self.add_weight("true_positives", shape=shape)
+        self.false_positives = self.add_weight("false_positives", shape=shape)
+        self.true_negatives = self.add_weight("true_negatives", shape=shape)
+        self.false_negatives = self.add_weight("false_negatives", shape=shape)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        counts = _confusion_counts(y_true, y_pred, self.thresholds, sample_weight,
+                                   self._dtype, self.class_id,
+                                   owner=f"{type(self).__name__} {self.name!r}", clip=self._evenly)
+        self.true_positives.assign_add(counts["tp"])
+        self.false_positives.assign_add(counts["fp"])
+        self.true_negatives.assign_add(counts["tn"])
+        self.false_negatives.assign_add(counts["fn"])
+
+    def _rates(self):
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        tn, fn = self.true_negatives.value(), self.false_negatives.value()
+        return {"sensitivity": divide_no_nan(tp, tp + fn), "recall": divide_no_nan(tp, tp + fn),
+                "specificity": divide_no_nan(tn, tn + fp),
+                "precision": divide_no_nan(tp, tp + fp)}
+
+    def _max_under_constraint(self, constrained, dependent):
+        feasible = ops.greater_equal(constrained, float(self.value))
+        best = ops.reduce_max(ops.where(feasible, dependent, ops.zeros_like(dependent)))
+        return ops.maximum(best, 0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self._value_name: self.value}
+
+
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    """The best sensitivity (recall) among the thresholds whose specificity is >= the given
+    specificity.
+
+        >>> m = keras.metrics.SensitivityAtSpecificity(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> float(m.result())
+        0.5
+    """
+    _value_name = "specificity"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name=name, dtype=dtype)
+
+    def result(self):
+        r = self._rates()
+        return self._max_under_constraint(r["specificity"], r["sensitivity"])
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    """The best specificity among the thresholds whose sensitivity is >= the given sensitivity.
+
+        >>> m = keras.metrics.SpecificityAtSensitivity(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> round(float(m.result()), 4)
+        0.6667
+    """
+    _value_name = "sensitivity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name=name, dtype=dtype)
+
+    def result(self):
+        r = self._rates()
+        return self._max_under_constraint(r["sensitivity"], r["specificity"])
+
+
+class PrecisionAtRecall(_SensitivitySpecificityBase):
+    """The best precision among the thresholds whose recall is >= the given recall.
+
+        >>> m = keras.metrics.PrecisionAtRecall(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> float(m.result())
+        0.5
+    """
+    _value_name = "recall"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name=name, dtype=dtype)
+
+    def result(self):
+        r = self._rates()
+        return self._max_under_constraint(r["recall"], r["precision"])
+
+
+class RecallAtPrecision(_SensitivitySpecificityBase):
+    """The best recall among the thresholds whose precision is >= the given precision.
+
+        >>> m = keras.metrics.RecallAtPrecision(0.8)
+        >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+        >>> float(m.result())
+        0.5
+    """
+    _value_name = "precision"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name=name, dtype=dtype)
+
+    def result(self):
+        r = self._rates()
+        return self._max_under_constraint(r["precision"], r["recall"])
+
+
+# -- intersection over union ---------------------------------------------------------------------
+
+class _IoUBase(Metric):
+    """A running confusion matrix (num_classes x num_classes, integer counts by default as
+    Keras: float weights are truncated) of class labels, rows the true classes."""
+
+    _direction = "up"
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        super().__init__(name=name, dtype=dtype or "int64")
+        if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: num_classes must be an int >= 1, got "
+                f"{num_classes!r}")
+        self.num_classes = int(num_classes)
+        self.ignore_class = ignore_class
+        self.sparse_y_true = sparse_y_true
+        self.sparse_y_pred = sparse_y_pred
+        self.axis = axis
+        self.total_cm = self.add_weight("total_confusion_matrix",
+                                        shape=(self.num_classes, self.num_classes))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = self._dtype
+        if not self.sparse_y_true:
+            y_true = ops.argmax(as_tensor(y_true), self.axis)
+        if not self.sparse_y_pred:
+            y_pred = ops.argmax(as_tensor(y_pred), self.axis)
+        y_true = ops.reshape(as_tensor(y_true, dtype), [-1])
+        y_pred = ops.reshape(as_tensor(y_pred, dtype), [-1])
+        if sample_weight is None:
+            weight = ops.ones_like(y_true)
+        else:
+            weight = ops.reshape(as_tensor(sample_weight, dtype), [-1]) * ops.ones_like(y_true)
+        n = ops.cast(self.num_classes, dtype)
+        in_bounds = ops.logical_and(
+            ops.logical_and(ops.greater_equal(y_true, ops.cast(0, dtype)), ops.less(y_true, n)),
+            ops.logical_and(ops.greater_equal(y_pred, ops.cast(0, dtype)), ops.less(y_pred, n)))
+        if self.ignore_class is not None:
+            in_bounds = ops.logical_and(
+                in_bounds, ops.not_equal(y_true, ops.cast(self.ignore_class, dtype)))
+        zeros = ops.zeros_like(y_true)
+        y_true = ops.where(in_bounds, y_true, zeros)
+        y_pred = ops.where(in_bounds, y_pred, zeros)
+        weight = ops.where(in_bounds, weight, zeros)
+        from graphflow.ops.math_extra import confusion_matrix
+        cm = confusion_matrix(y_true, y_pred, self.num_classes, weights=weight, dtype=dtype)
+        self.total_cm.assign_add(cm)
+
+    def _iou(self, target_class_ids):
+        cm = self.total_cm.value()
+        sum_over_row = ops.cast(ops.reduce_sum(cm, 0), dtypes.float32)
+        sum_over_col = ops.cast(ops.reduce_sum(cm, 1), dtypes.float32)
+        eye = ops.constant(np.eye(self.num_classes, dtype=cm.dtype.np))
+        true_positives = ops.cast(ops.reduce_sum(cm * eye, 1), dtypes.float32)
+        denominator = sum_over_row + sum_over_col - true_positives
+        ids = list(target_class_ids)
+        true_positives = ops.gather(true_positives, ids)
+        denominator = ops.gather(denominator, ids)
+        valid = ops.cast(ops.greater(denominator, 1e-9), dtypes.float32)
+        iou = ops.where(ops.greater(valid, 0.0), true_positives / (denominator + EPSILON),
+                        ops.zeros_like(denominator))
+        return ops.reduce_sum(iou) / (ops.reduce_sum(valid) + EPSILON)
+
+
+class IoU(_IoUBase):
+    """Intersection over union tp / (tp + fp + fn) of the classes `target_class_ids`, averaged
+    over those that occur, from integer labels and predictions (or one-hot ones with
+    sparse_y_true / sparse_y_pred False).
+
+        >>> m = keras.metrics.IoU(num_classes=2, target_class_ids=[0])
+        >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+        >>> round(float(m.result()), 4)
+        0.3333
+    """
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(num_classes, name=name or "io_u", dtype=dtype, ignore_class=ignore_class,
+                         sparse_y_true=sparse_y_true, sparse_y_pred=sparse_y_pred, axis=axis)
+        if max(target_class_ids) >= num_classes:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: target class id {max(target_class_ids)} is out of "
+                f"range, which is [0, {num_classes})")
+        self.target_class_ids = list(target_class_ids)
+
+    def result(self):
+        return self._iou(self.target_class_ids)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "target_class_ids": self.target_class_ids, "ignore_class": self.ignore_class,
+                "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
+class BinaryIoU(IoU):
+    """IoU of 0/1 labels and predictions thresholded at `threshold` (y_pred >= threshold is
+    class 1).
+
+        >>> m = keras.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
+        >>> m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7])
+        >>> round(float(m.result()), 4)
+        0.3333
+    """
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(2, target_class_ids, name=name or "binary_io_u", dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = as_tensor(y_pred, dtypes.float32)
+        y_pred = ops.cast(ops.greater_equal(y_pred, float(self.threshold)), self._dtype)
+        super().update_state(as_tensor(y_true, self._dtype), y_pred, sample_weight)
+
+    def get_config(self):
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
+                "name": self.name, "dtype": self.dtype}
+
+
+class MeanIoU(IoU):
+    """IoU averaged over all `num_classes` classes that occur.
+
+        >>> m = keras.metrics.MeanIoU(num_classes=2)
+        >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+        >>> round(float(m.result()), 4)
+        0.3333
+    """
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        super().__init__(num_classes, list(range(num_classes)), name=name or "mean_io_u",
+                         dtype=dtype, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotIoU(IoU):
+    """IoU of one-hot labels and class scores (their argmax along `axis`).
+
+        >>> m = keras.metrics.OneHotIoU(num_classes=3, target_class_ids=[0, 2])
+        >>> m.update_state([[0, 0, 1], [1, 0, 0]], [[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+        >>> round(float(m.result()), 4)
+        1.0
+    """
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, target_class_ids, name=name or "one_hot_io_u", dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "target_class_ids": self.target_class_ids,
+                "name": self.name, "dtype": self.dtype, "ignore_class": self.ignore_class,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotMeanIoU(MeanIoU):
+    """MeanIoU of one-hot labels and class scores (their argmax along `axis`).
+
+        >>> m = keras.metrics.OneHotMeanIoU(num_classes=2)
+        >>> m.update_state([[1, 0], [0, 1]], [[0.8, 0.2], [0.6, 0.4]])
+        >>> float(m.result())
+        0.25
+    """
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False,
+                 axis=-1):
+        super().__init__(num_classes, name=name or "one_hot_mean_io_u", dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
+                "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
+# -- F-scores and R2 -----------------------------------------------------------------------------
+
+class FBetaScore(Metric):
+    """F-beta score (1 + beta**2) * precision * recall / (beta**2 * precision + recall) of
+    (batch, classes) labels and predictions; a prediction is 1 where y_pred > threshold, or
+    (threshold=None) where it is the row's maximum. `average`: None (one score per class),
+    "micro" (from the global counts), "macro" (the mean of the classes'), "weighted" (weighted
+    by each class's number of true labels).
+
+        >>> m = keras.metrics.FBetaScore(beta=2.0, threshold=0.5, average="micro")
+        >>> m.update_state([[1, 0], [0, 1], [1, 1]], [[0.9, 0.2], [0.7, 0.6], [0.2, 0.8]])
+        >>> round(float(m.result()), 4)
+        0.75
+    """
+    _direction = "up"
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        owner = f"{type(self).__name__} {self.name!r}"
+        if average not in (None, "micro", "macro", "weighted"):
+            raise InvalidArgumentError(
+                f"{owner}: invalid `average` {average!r}; expected one of None, 'micro', "
+                "'macro', 'weighted'")
+        if not isinstance(beta, float):
+            raise InvalidArgumentError(
+                f"{owner}: `beta` must be a Python float, got {beta!r} of type "
+                f"{type(beta).__name__}")
+        if beta <= 0.0:
+            raise InvalidArgumentError(f"{owner}: `beta` must be > 0, got {beta}")
+        if threshold is not None:
+            if not isinstance(threshold, float):
+                raise InvalidArgumentError(
+                    f"{owner}: `threshold` must be a Python float, got {threshold!r} of type "
+                    f"{type(threshold).__name__}")
+            if threshold > 1.0 or threshold <= 0.0:
+                raise InvalidArgumentError(
+                    f"{owner}: `threshold` must satisfy 0 < threshold <= 1, got {threshold}")
+        self.average = average
+        self.beta = beta
+        self.threshold = threshold
+        self.axis = None if average == "micro" else 0
+        self._built = False
+
+    def _build(self, true_shape, pred_shape):
+        if true_shape.rank != 2 or pred_shape.rank != 2 or pred_shape[-1] is None or \
+                true_shape[-1] is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r} expects 2D inputs of shape (batch_size, "
+                f"output_dim) with output_dim known, got y_pred.shape={pred_shape} and "
+                f"y_true.shape={true_shape}")
+        shape = () if self.average == "micro" else (pred_shape[-1],)
+        self.true_positives = self.add_weight("true_positives", shape=shape)
+        self.false_positives = self.add_weight("false_positives", shape=shape)
+        self.false_negatives = self.add_weight("false_negatives", shape=shape)
+        self.intermediate_weights = self.add_weight("intermediate_weights", shape=shape)
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = as_tensor(y_true, self._dtype)
+        y_pred = as_tensor(y_pred, self._dtype)
+        if not self._built:
+            self._build(y_true.shape, y_pred.shape)
+        if self.threshold is None:
+            top = ops.reduce_max(y_pred, -1, keepdims=True)
+            predicted = ops.logical_and(ops.greater_equal(y_pred, top),
+                                        ops.greater(ops.abs(y_pred), 1e-9))
+        else:
+            predicted = ops.greater(y_pred, float(self.threshold))
+        y_pred = ops.cast(predicted, self._dtype)
+        weight = None if sample_weight is None else as_tensor(sample_weight, self._dtype)
+
+        def weighted_sum(values):
+            if weight is not None:
+                values = values * ops.expand_dims(weight, 1)
+            return ops.reduce_sum(values, self.axis)
+
+        self.true_positives.assign_add(weighted_sum(y_pred * y_true))
+        self.false_positives.assign_add(weighted_sum(y_pred * (1.0 - y_true)))
+        self.false_negatives.assign_add(weighted_sum((1.0 - y_pred) * y_true))
+        self.intermediate_weights.assign_add(weighted_sum(y_true))
+
+    def result(self):
+        if not self._built:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} {self.name!r}: result() before any update_state (the "
+                "number of classes is not known yet)")
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        fn = self.false_negatives.value()
+        precision = tp / (tp + fp + EPSILON)
+        recall = tp / (tp + fn + EPSILON)
+        beta2 = self.beta ** 2
+        score = precision * recall / (beta2 * precision + recall + EPSILON) * (1.0 + beta2)
+        if self.average == "weighted":
+            w = self.intermediate_weights.value()
+            return ops.reduce_sum(score * (w / (ops.reduce_sum(w) + EPSILON)))
+        if self.average is not None:
+            return ops.reduce_mean(score)
+        return score
+
+    def reset_state(self):
+        if self._built:
+            super().reset_state()
+
+    def get_config(self):
+        return {**super().get_config(), "average": self.average, "beta": self.beta,
+                "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """FBetaScore with beta = 1: the harmonic mean of precision and recall.
+
+        >>> m = keras.metrics.F1Score(threshold=0.5, average="macro")
+        >>> m.update_state([[1, 0], [0, 1], [1, 1]], [[0.9, 0.2], [0.7, 0.6], [0.2, 0.8]])
+        >>> round(float(m.result()), 4)
+        0.75
+    """
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
+class R2Score(Metric):
+    """The coefficient of determination 1 - SS_res / SS_tot per output column of (batch,
+    outputs) data, aggregated by `class_aggregation` ("uniform_average",
+    "variance_weighted_average" or None); num_regressors > 0 gives the adjusted R2 (Keras
+    counts every element of y_true as a sample for it).
+
+        >>> m = keras.metrics.R2Score()
+        >>> m.update_state([[1.0], [2.0], [3.0]], [[1.0], [2.5], [3.0]])
+        >>> round(float(m.result()), 4)
+        0.875
+    """
+    _direction = "up"
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
+                 dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise InvalidArgumentError(
+                f"R2Score: invalid class_aggregation {class_aggregation!r}; expected one of "
+                f"{valid}")
+        if num_regressors < 0:
+            raise InvalidArgumentError(
+                f"R2Score: num_regressors must be >= 0, got {num_regressors}")
+        self.class_aggregation = class_aggregation
+        self.num_regressors = num_regressors
+        self.num_samples = self.add_weight("num_samples")
+        self._built = False
+
+    def _build(self, true_shape, pred_shape):
+        if true_shape.rank != 2 or pred_shape.rank != 2 or pred_shape[-1] is None or \
+                true_shape[-1] is None:
+            raise InvalidArgumentError(
+                f"R2Score {self.name!r} expects 2D inputs of shape (batch_size, output_dim) with "
+                f"output_dim known, got y_pred.shape={pred_shape} and y_true.shape={true_shape}")
+        n = pred_shape[-1]
+        self.squared_sum = self.add_weight("squared_sum", shape=(n,))
+        self.sum = self.add_weight("sum", shape=(n,))
+        self.total_mse = self.add_weight("residual", shape=(n,))
+        self.count = self.add_weight("count", shape=(n,))
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = as_tensor(y_true, self._dtype)
+        y_pred = as_tensor(y_pred, self._dtype)
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        if not self._built:
+            self._build(y_true.shape, y_pred.shape)
+        if sample_weight is None:
+            weight = ops.ones_like(y_true)
+        else:
+            weight = as_tensor(sample_weight, self._dtype)
+            if weight.shape.rank == 1:
+                weight = ops.expand_dims(weight, 1)
+            _check_broadcast(weight.shape, y_true.shape, f"R2Score {self.name!r}")
+            weight = weight * ops.ones_like(y_true)
+        weighted = y_true * weight
+        self.sum.assign_add(ops.reduce_sum(weighted, 0))
+        self.squared_sum.assign_add(ops.reduce_sum(y_true * weighted, 0))
+        self.total_mse.assign_add(ops.reduce_sum(ops.square(y_true - y_pred) * weight, 0))
+        self.count.assign_add(ops.reduce_sum(weight, 0))
+        self.num_samples.assign_add(ops.cast(ops.size(y_true), self._dtype))
+
+    def result(self):
+        if not self._built:
+            raise InvalidArgumentError(
+                f"R2Score {self.name!r}: result() before any update_state")
+        total_sum = self.sum.value()
+        mean = total_sum / self.count.value()
+        total = self.squared_sum.value() - total_sum * mean
+        raw = 1.0 - self.total_mse.value() / total
+        raw = ops.where(ops.logical_or(ops.equal(raw, float("inf")),
+                                       ops.equal(raw, float("-inf"))), ops.zeros_like(raw), raw)
+        if self.class_aggregation == "uniform_average":
+            r2 = ops.reduce_mean(raw)
+        elif self.class_aggregation == "variance_weighted_average":
+            r2 = ops.reduce_sum(total * raw) / ops.reduce_sum(total)
+        else:
+            r2 = raw
+        if self.num_regressors != 0:
+            # Keras falls back to the plain score (with a warning) when p >= n - 1.
+            n = self.num_samples.value()
+            p = float(self.num_regressors)
+            adjusted = 1.0 - (1.0 - r2) * (n - 1.0) / (n - p - 1.0)
+            r2 = ops.where(ops.less(p, n - 1.0), adjusted, r2)
+        return r2
+
+    def reset_state(self):
+        super().reset_state()
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
+
+
 # -- choosing the accuracy, lookup ---------------------------------------------------------------
 
 def _as_shape(shape):
@@ -902,13 +1736,20 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
-    kl_divergence, poisson)}
+    kl_divergence, poisson, hinge, squared_hinge, categorical_hinge, huber, log_cosh,
+    binary_focal_crossentropy, categorical_focal_crossentropy, cosine_similarity,
+    pearson_correlation, concordance_correlation)}
 
 _CLASSES = [Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, RootMeanSquaredError, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy, Precision, Recall, AUC]
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, Precision, Recall, AUC,
+            Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson, LogCoshError,
+            CosineSimilarity, PearsonCorrelation, ConcordanceCorrelation, TruePositives,
+            FalsePositives, TrueNegatives, FalseNegatives, SensitivityAtSpecificity,
+            SpecificityAtSensitivity, PrecisionAtRecall, RecallAtPrecision, IoU, BinaryIoU,
+            MeanIoU, OneHotIoU, OneHotMeanIoU, FBetaScore, F1Score, R2Score]
 
 # Keras's metric names -> Metric class.
 ALIASES = {
@@ -927,9 +1768,13 @@ ALIASES = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "auc": AUC, "precision": Precision, "recall": Recall, "mean": Mean, "sum": Sum,
+    "BCE": BinaryCrossentropy, "MSE": MeanSquaredError, "MAE": MeanAbsoluteError,
+    "MAPE": MeanAbsolutePercentageError, "MSLE": MeanSquaredLogarithmicError,
 }
 for _cls in _CLASSES:
     ALIASES[_cls.__name__] = _cls
+    # Keras also knows every class by its snake-case name ("f1_score", "mean_io_u")
+    ALIASES.setdefault(_snake(_cls.__name__), _cls)
 
 
 def serialize(metric):

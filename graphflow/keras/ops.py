@@ -25,7 +25,13 @@ _FLOATX = dtypes.float32
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
-    """x as a tensor (NumPy arrays keep their dtype; Python floats become float32)."""
+    """x as a tensor (NumPy arrays keep their dtype; Python floats become float32); a
+    SparseTensor stays one unless sparse=False (then it is densified, as Keras)."""
+    if getattr(x, "_composite_components", None) is not None:
+        if sparse is False:
+            from graphflow.ops.sparse import to_dense
+            x = to_dense(x, validate_indices=False)
+        return x if dtype is None or dtypes.as_dtype(dtype) is x.dtype else _tf.cast(x, dtype)
     if isinstance(x, _Variable):
         x = x.value()
     if isinstance(x, _Tensor):
@@ -42,7 +48,7 @@ def convert_to_numpy(x):
 
 
 def is_tensor(x):
-    return isinstance(x, (_Tensor, _Variable))
+    return _tf.is_tensor(x)
 
 
 def dtype(x):

@@ -232,8 +232,51 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter, 2016): cosine decay over
+    first_decay_steps, then restarts whose length grows by t_mul and whose initial rate is
+    multiplied by m_mul, each decaying to alpha times its start.
+
+        >>> s = keras.optimizers.schedules.CosineDecayRestarts(1.0, first_decay_steps=2)
+        >>> [round(float(s(i)), 4) for i in (0, 1, 2, 3, 4, 6)]
+        [1.0, 0.5, 1.0, 0.8536, 0.5, 1.0]
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = _positive("CosineDecayRestarts", "first_decay_steps",
+                                           first_decay_steps)
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        fraction = _step(step) / float(self.first_decay_steps)
+        t_mul = float(self._t_mul)
+        if t_mul == 1.0:
+            i_restart = ops.floor(fraction)
+            fraction = fraction - i_restart
+        else:
+            # the restart a step is in, from the geometric series of the restarts' lengths
+            i_restart = ops.floor(ops.log(1.0 - fraction * (1.0 - t_mul)) / math.log(t_mul))
+            t_power = ops.pow(ops.constant(t_mul, dtypes.float32), i_restart)
+            fraction = (fraction - (1.0 - t_power) / (1.0 - t_mul)) / t_power
+        m_fac = ops.pow(ops.constant(float(self._m_mul), dtypes.float32), i_restart)
+        cosine = 0.5 * m_fac * (1.0 + ops.cos(math.pi * fraction))
+        alpha = float(self.alpha)
+        return float(self.initial_learning_rate) * ((1.0 - alpha) * cosine + alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
 ALIASES = {cls.__name__: cls for cls in (
-    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay)}
+    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay,
+    CosineDecayRestarts)}
 
 
 def serialize(schedule):

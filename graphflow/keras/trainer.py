@@ -14,6 +14,7 @@ step eagerly for debugging.
 """
 import inspect
 import numbers
+import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 import numpy as np
@@ -287,9 +288,13 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             total, per_output = self._step_losses(x, y, y_pred, sample_weight, True)
+            # Keras differentiates the optimizer's scaled loss (loss_scale_factor,
+            # LossScaleOptimizer) and tracks the unscaled one.
+            scale_loss = getattr(self.optimizer, "scale_loss", None)
+            scaled = scale_loss(total) if scale_loss is not None else total
         variables = self.trainable_variables
         if variables:
-            grads = tape.gradient(total, variables)
+            grads = tape.gradient(scaled, variables)
             self.optimizer.apply_gradients(zip(grads, variables))
         else:  # Keras trains (evaluates the loss and metrics) and warns
             import warnings
@@ -354,12 +359,23 @@ class Trainer:
                 y_pred = self(x, training=False)
             self._build_compiled(y, y_pred)
 
+    def _build_optimizer(self):
+        """Creates the compiled optimizer's slots before the step is traced, as Keras 3's fit
+        does: a first trace that created them would be traced again (graphflow.function checks,
+        as TF's, that variables are created once)."""
+        opt = getattr(self, "optimizer", None)
+        if opt is not None and hasattr(opt, "build") and not getattr(opt, "built", False) \
+                and self.built and not getattr(self, "run_eagerly", False):
+            opt.build(self.trainable_variables)
+
     def _run_step(self, kind, x, y, w):
         x = self._adjust_inputs(x)
         fn = self._step_function(kind)
         if kind != "predict":
             with _distribute.step_scope(self):
                 self._ensure_compiled_for(x, y)
+                if kind == "train":
+                    self._build_optimizer()
         data = pack_x_y_sample_weight(x, y, w)
         gpu = self._weights_gpu()
         with _distribute.step_scope(self):  # the model's strategy: gradients all-reduced
@@ -407,6 +423,12 @@ class Trainer:
         validation_steps = check("fit", "validation_steps", validation_steps)
         validation_batch_size = check("fit", "validation_batch_size", validation_batch_size)
         should_validate = _validation_schedule(validation_freq)
+        from graphflow.keras import config
+        if config.max_epochs() and config.max_epochs() < epochs:  # a debugging cap, as Keras
+            warnings.warn(f"Limiting epochs to {config.max_epochs()}")
+            epochs = config.max_epochs()
+        steps_per_epoch = _capped_steps(steps_per_epoch)
+        validation_steps = _capped_steps(validation_steps)
         if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                 or not 0 <= validation_split < 1:
             raise InvalidArgumentError(
@@ -422,7 +444,8 @@ class Trainer:
         elif validation_split:
             if not isinstance(data, data_adapter.ArrayData):
                 raise InvalidArgumentError(
-                    "validation_split is only supported for array inputs, not generators")
+                    "Argument `validation_split` is only supported for tensors or NumPy arrays, "
+                    f"not {type(x).__name__} (a generator, Dataset or PyDataset)")
             data, val_data = data.split(float(validation_split))
         data = _distribute.distribute_data(self, data)  # this replica's part of each batch
         val_data = _distribute.distribute_data(self, val_data)
@@ -430,15 +453,20 @@ class Trainer:
         callback_list = cb.CallbackList(list(callbacks or []) + [history], model=self,
                                         verbose=verbose, epochs=epochs,
                                         steps=data.num_batches())
+        bar_verbose = _bar_verbosity(callbacks, verbose)
         self.stop_training = False
+        self._initial_epoch = None
         callback_list.on_train_begin()
+        # BackupAndRestore sets the epoch to resume from in on_train_begin, as in Keras 3
+        initial_epoch = self._initial_epoch or initial_epoch
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            if verbose and epochs > 1:  # Keras prints no "Epoch 1/1"
-                print(f"Epoch {epoch + 1}/{epochs}")
-            bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
+            if bar_verbose and epochs > 1:  # Keras prints no "Epoch 1/1"
+                from graphflow.keras.utils.io_utils import print_msg
+                print_msg(f"Epoch {epoch + 1}/{epochs}")
+            bar = Progbar(data.num_batches(), verbose=bar_verbose, stateless_metrics=())
             step = 0
             results = {}
             for x_b, y_b, w_b in data.batches():
@@ -460,6 +488,9 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if _distribute.stop_training(self):
                 break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:  # use_ema: the averages become the weights
+            finalize(self.trainable_variables)
         callback_list.on_train_end(logs)
         return history
 
@@ -508,14 +539,15 @@ class Trainer:
         self._check_compiled("evaluation")
         verbose = _verbosity("evaluate", verbose)
         batch_size = data_adapter.check_count("evaluate", "batch_size", batch_size)
-        steps = data_adapter.check_count("evaluate", "steps", steps)
+        steps = _capped_steps(data_adapter.check_count("evaluate", "steps", steps))
         data = data_adapter.adapt(x, y, sample_weight, batch_size, False, None, steps)
         data = _distribute.distribute_data(self, data)
         callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
                                         steps=data.num_batches())
         callback_list.on_test_begin()
         self.reset_metrics()
-        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
+        bar = Progbar(data.num_batches(), verbose=_bar_verbosity(callbacks, verbose),
+                      stateless_metrics=())
         results, step = {}, 0
         for x_b, y_b, w_b in data.batches():
             callback_list.on_test_batch_begin(step)
@@ -540,23 +572,32 @@ class Trainer:
         from graphflow.keras.utils.progbar import Progbar
         verbose = _verbosity("predict", verbose)
         batch_size = data_adapter.check_count("predict", "batch_size", batch_size)
-        steps = data_adapter.check_count("predict", "steps", steps)
+        steps = _capped_steps(data_adapter.check_count("predict", "steps", steps))
         data = data_adapter.adapt(x, None, None, batch_size, False, None, steps)
         data = _distribute.distribute_data(self, data)  # this replica's part of each batch
-        bar = Progbar(data.num_batches(), verbose=verbose, stateless_metrics=())
+        from graphflow.keras import callbacks as cb
+        callback_list = cb.CallbackList(list(callbacks or []), model=self, verbose=verbose,
+                                        epochs=1, steps=data.num_batches())
+        callback_list.on_predict_begin()
+        bar = Progbar(data.num_batches(), verbose=_bar_verbosity(callbacks, verbose),
+                      stateless_metrics=())
         chunks, step = [], 0
         for x_b, _, _ in data.batches():
+            callback_list.on_predict_batch_begin(step)
             if _distribute.is_empty_part(x_b):
                 chunks.append(None)  # more replicas than samples in this batch
+                out = None
             else:
                 out = self._run_step("predict", x_b, None, None)
                 chunks.append([np.asarray(o) for o in nest.flatten(out)])
+            callback_list.on_predict_batch_end(step, {"outputs": out})
             step += 1
             bar.update(step, finalize=False)
         chunks = _distribute.gather_predictions(self, chunks)  # every replica's, in order
         if not chunks:
             raise InvalidArgumentError("predict: the data produced no batches")
         bar.update(step, finalize=True)
+        callback_list.on_predict_end()
         merged = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
         return merged[0] if len(merged) == 1 else merged
 
@@ -593,6 +634,25 @@ class Trainer:
             return logs
         values = [logs[n] for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
+
+
+def _capped_steps(steps):
+    """steps under keras.config.max_steps_per_epoch(), with Keras's warning when it caps."""
+    from graphflow.keras import config
+    cap = config.max_steps_per_epoch()
+    if cap and (not steps or cap < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}")
+        return cap
+    return steps
+
+
+def _bar_verbosity(callbacks, verbose):
+    """The verbosity of the trainer's own progress bar: silent when a ProgbarLogger among the
+    callbacks prints it (Keras adds its default ProgbarLogger only when there is none)."""
+    from graphflow.keras.callbacks import ProgbarLogger
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    return 0 if any(isinstance(c, ProgbarLogger) for c in callbacks or ()) else verbose
 
 
 def _verbosity(owner, verbose):
@@ -693,8 +753,12 @@ def _to_floats(results):
     out = {}
     for k in sorted(flat):
         try:
-            out[k] = float(np.asarray(flat[k]).reshape(()))
+            value = np.asarray(flat[k])
+            # Keras keeps a metric with several values (F1Score(average=None), thresholds
+            # lists) as an array in the logs; the progress bar shows its mean.
+            out[k] = float(value.reshape(())) if value.ndim == 0 else \
+                value.astype(np.float64 if value.dtype == np.float64 else np.float32)
         except (TypeError, ValueError):
             raise InvalidArgumentError(
-                f"The step returned {k!r} that is not a scalar: {flat[k]!r:.100}") from None
+                f"The step returned {k!r} that is not numeric: {flat[k]!r:.100}") from None
     return out

@@ -46,7 +46,7 @@ from graphflow.ops.special import (  # noqa: F401
 from graphflow.ops.math_extra import clip_by_global_norm, clip_by_norm  # noqa: F401
 from graphflow.ops.matrix_ops import norm  # noqa: F401
 from graphflow.ops.utilities import (  # noqa: F401
-    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto)
+    is_symbolic_tensor, is_tensor, make_ndarray, make_tensor_proto, type_spec_from_value)
 from graphflow.ops.clock import timestamp  # noqa: F401
 # control flow, TensorArray, printing and run-time checks (issue 15)
 from graphflow.ops.cond import case, cond, switch_case  # noqa: F401,E402
@@ -64,6 +64,8 @@ from graphflow.ops.functional import (  # noqa: F401,E402
     foldl, foldr, map_fn, scan, vectorized_map)
 from graphflow.ops import iterators as _iterators  # noqa: F401,E402 - AutoGraph's dataset loops
 from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 - registers them
+from graphflow.ops import sparse as _sparse  # noqa: F401,E402 - registers the sparse ops
+from graphflow.ops import ragged_ops as _ragged_ops  # noqa: F401,E402 - ops on RaggedTensors
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
 from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce

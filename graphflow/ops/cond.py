@@ -181,7 +181,8 @@ def _build(kind, selector, fns, labels, name):
     bodies, flats, results = [], [], []
     for fn, label, shown in zip(fns, labels, pretty):
         body, result = subgraph.trace(fn, [], lambda placeholders: (), f"{name}_{label}")
-        flats.append(subgraph.flatten_results(body, result, f"{what}: {shown}"))
+        flats.append(subgraph.flatten_results(body, result, f"{what}: {shown}",
+                                              expand_composites=True))
         bodies.append(body)
         results.append(result)
     for i in range(1, len(bodies)):
@@ -196,15 +197,40 @@ def _build(kind, selector, fns, labels, name):
                             {"branches": tuple(bodies), "save": save}, name.replace(" ", "_"))
     it = iter(node_outputs)
     leaves = []
-    for leaf, t in zip(nest.flatten(results[0]), flats[0]):
+    for leaf, t in zip(nest.flatten(results[0], expand_composites=True), flats[0]):
         if t is None:
             leaves.append(None)
         else:
             out = next(it)
             leaves.append(leaf._from_tensor(out) if subgraph.is_composite(leaf) else out)
+    # A SparseTensor's branches may differ in static shape: the result has the shape they share.
+    shared = [_shared_shape([nest.flatten(r)[k] for r in results])
+              for k in range(len(nest.flatten(results[0])))]
+    it = iter(leaves)
+
+    def rebuild(leaf, shape):
+        parts = nest._components(leaf) if not nest.is_nested(leaf) else None
+        if parts is None or subgraph.is_composite(leaf):
+            return next(it)
+        out = type(leaf)(*[next(it) for _ in parts])
+        if shape is not None:
+            out.set_shape(shape)
+        return out
+    rebuilt = [rebuild(leaf, shape) for leaf, shape in zip(nest.flatten(results[0]), shared)]
     if not nest.is_nested(results[0]):
-        return leaves[0]
-    return nest.pack_sequence_as(results[0], leaves)
+        return rebuilt[0]
+    return nest.pack_sequence_as(results[0], rebuilt)
+
+
+def _shared_shape(leaves):
+    """The most specific shape every branch's leaf fits (None unless they are composites)."""
+    shapes = [getattr(leaf, "shape", None) for leaf in leaves]
+    if nest._components(leaves[0]) is None or any(s is None or s.rank is None for s in shapes):
+        return None
+    if len({s.rank for s in shapes}) != 1:
+        return None
+    dims = [s.as_list() for s in shapes]
+    return [d[0] if all(x == d[0] for x in d) else None for d in zip(*dims)]
 
 
 def _check_same(what, name_a, name_b, a, b, flat_a, flat_b):

@@ -14,6 +14,14 @@ zeros, pad_total // 2 before and the rest after (so odd totals put the extra row
 and the extra column on the right). avg_pool2d divides each window by its number of valid
 (non-padding) elements, as TF does; max_pool2d never selects padding.
 
+The conv ops take `dilations` (dh, dw) too: tap (i, j) of a window reads the element i * dh rows
+and j * dw columns from its corner, and k above is the dilated span (k - 1) * d + 1 (an atrous
+convolution). _Geometry is the one definition of these windows: the references, the CPU kernels
+and the CUDA target's index maps all take their windows from it. A filter whose in_channels
+divide the input's channels makes a grouped convolution (G = channels / in_channels groups,
+each with out_channels / G filters), as in TF; the references multiply the groups as one
+batched matmul.
+
 Primitives, each with a shape/dtype rule, a NumPy reference and a gradient rule in these ops:
 
     conv2d(x, w)                         conv2d_backprop_input(dy, w, like_x)
@@ -38,8 +46,9 @@ image and the filter. Until lowering learns an im2col step, OPAQUE is the honest
 graphs run the NumPy reference below, and the bias/activation after it still fuse with each
 other.
 
-The references are vectorized: conv is im2col (sliding_window_view, one copy into a
-(N*OH*OW, KH*KW*C) matrix with C innermost) plus one BLAS matmul; its backprops are one matmul
+The references are vectorized: conv is im2col (sliding_window_view over the dilated span,
+every d-th element, one copy into a (N*OH*OW, KH*KW*C) matrix with C innermost) plus one BLAS
+matmul (G batched matmuls when grouped); its backprops are one matmul
 each, plus a KH*KW-step col2im for the input gradient; pooling loops over the KH*KW window
 offsets, each step a few vectorized NumPy operations over the whole output.
 """
@@ -57,8 +66,15 @@ PADDINGS = ("SAME", "VALID")
 # Geometry shared by the rules and the references
 
 
+def effective_size(k, dilation):
+    """The span of a window of k taps spaced `dilation` apart: (k - 1) * dilation + 1 (None when
+    k is unknown). A dilated window is this wide for the padding and output-size arithmetic."""
+    return None if k is None else (k - 1) * dilation + 1
+
+
 def _out_size(in_size, k, stride, padding):
-    """The output size along one spatial axis (None when unknown); no validation."""
+    """The output size along one spatial axis (None when unknown) for a window spanning k
+    elements (the effective size of a dilated window); no validation."""
     if in_size is None:
         return None
     if padding == "SAME":
@@ -81,11 +97,11 @@ def _shapes_text(named):
     return ", ".join(f"{what} shape {rules.fmt(shape)}" for what, shape in named)
 
 
-def _check_attrs(op, strides, padding, ksize=None):
+def _check_attrs(op, strides, padding, ksize=None, dilations=(1, 1)):
     if padding not in PADDINGS:
         raise InvalidArgumentError(
             f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
-    for what, pair in (("strides", strides), ("ksize", ksize)):
+    for what, pair in (("strides", strides), ("ksize", ksize), ("dilations", dilations)):
         if pair is None and what == "ksize":
             continue
         if (not isinstance(pair, tuple) or len(pair) != 2
@@ -114,21 +130,24 @@ def _merge(op, a, b, what, named):
     return a if a is not None else b
 
 
-def _window_out(op, size, k, stride, padding, axis, named):
+def _window_out(op, size, k, stride, padding, axis, named, dilation=1):
     """The output size along `axis` ("height"/"width"), checking the window fits."""
     if k is not None and k < 1:
         raise InvalidArgumentError(
             f"{op}: the window {axis} must be at least 1, got {k}; {_shapes_text(named)}")
-    if padding == "VALID" and size is not None and k is not None and k > size:
+    span = effective_size(k, dilation)
+    if padding == "VALID" and size is not None and span is not None and span > size:
+        window = f"{axis} {k}" if dilation == 1 else \
+            f"{axis} {k} dilated by {dilation} spans {span}"
         raise InvalidArgumentError(
-            f"{op}: the window ({axis} {k}) is larger than the input ({axis} {size}) with "
+            f"{op}: the window ({window}) is larger than the input ({axis} {size}) with "
             f"padding 'VALID'; use padding 'SAME' or a smaller window; {_shapes_text(named)}")
-    return _out_size(size, k, stride, padding)
+    return _out_size(size, span, stride, padding)
 
 
-def _spatial_out(op, shape, kh, kw, strides, padding, named):
-    return (_window_out(op, shape[1], kh, strides[0], padding, "height", named),
-            _window_out(op, shape[2], kw, strides[1], padding, "width", named))
+def _spatial_out(op, shape, kh, kw, strides, padding, named, dilations=(1, 1)):
+    return (_window_out(op, shape[1], kh, strides[0], padding, "height", named, dilations[0]),
+            _window_out(op, shape[2], kw, strides[1], padding, "width", named, dilations[1]))
 
 
 def _check_floats(op, specs, positions):
@@ -150,22 +169,47 @@ def _specs(arrays):
 # Shape/dtype rules
 
 
-def _conv_geometry(op, x_shape, w_shape, strides, padding, named):
-    """(n, oh, ow, in_channels, out_channels) for an input and a filter, validated."""
+def groups_of(op, channels, filter_channels, out_channels, named=()):
+    """The number of groups of a convolution whose input has `channels` channels and whose
+    filters take `filter_channels` each (None when either is unknown), checked as TF checks it:
+    the filters' in_channels must divide the input's channels, and the groups the filters'
+    out_channels."""
+    if channels is None or filter_channels is None:
+        return None
+    if channels == 0 and filter_channels == 0:  # no channels at all: one (empty) group
+        return 1
+    if filter_channels == 0 or channels % filter_channels:
+        raise InvalidArgumentError(
+            f"{op}: the input's channels (last axis, {channels}) must be evenly divisible by "
+            f"the filters' in_channels (axis 2, {filter_channels}): they make the groups of a "
+            f"grouped convolution; {_shapes_text(named)}")
+    groups = channels // filter_channels
+    if out_channels is not None and out_channels % groups:
+        raise InvalidArgumentError(
+            f"{op}: the filters' out_channels (axis 3, {out_channels}) must be evenly divisible "
+            f"by the number of groups ({groups} = {channels} input channels / {filter_channels} "
+            f"filter in_channels); {_shapes_text(named)}")
+    return groups
+
+
+def _conv_geometry(op, x_shape, w_shape, strides, padding, named, dilations=(1, 1)):
+    """(n, oh, ow, in_channels, out_channels) for an input and a filter, validated. The input's
+    channels may be a multiple of the filters' in_channels (a grouped convolution); an
+    unknown input channel count stays unknown."""
     n, h, w, c = _rank4(op, "input", x_shape, named)
     kh, kw, ci, co = _rank4(op, "filters", w_shape, named)
-    c = _merge(op, c, ci, "the input's channels (last axis) must equal the filters' "
-               "in_channels (axis 2)", named)
-    oh, ow = _spatial_out(op, (n, h, w, c), kh, kw, strides, padding, named)
+    groups_of(op, c, ci, co, named)
+    oh, ow = _spatial_out(op, (n, h, w, c), kh, kw, strides, padding, named, dilations)
     return n, oh, ow, c, co
 
 
-def _conv2d_infer(specs, strides, padding):
+def _conv2d_infer(specs, strides, padding, dilations=(1, 1)):
     x, w = specs
     _check_floats("conv2d", specs, (0, 1))
-    _check_attrs("conv2d", strides, padding)
+    _check_attrs("conv2d", strides, padding, dilations=dilations)
     named = (("input", x.shape), ("filters", w.shape))
-    n, oh, ow, _, co = _conv_geometry("conv2d", x.shape, w.shape, strides, padding, named)
+    n, oh, ow, _, co = _conv_geometry("conv2d", x.shape, w.shape, strides, padding, named,
+                                      dilations)
     return [((n, oh, ow, co), x.dtype)]
 
 
@@ -177,28 +221,30 @@ def _check_dy(op, dy_shape, expected, named):
                  for d, e, k in zip(dy, expected, what))
 
 
-def _backprop_input_infer(specs, strides, padding):
+def _backprop_input_infer(specs, strides, padding, dilations=(1, 1)):
     op = "conv2d_backprop_input"
     dy, w, like = specs
     _check_floats(op, specs, (0, 1))
-    _check_attrs(op, strides, padding)
+    _check_attrs(op, strides, padding, dilations=dilations)
     named = (("dy", dy.shape), ("filters", w.shape), ("input", like.shape))
-    n, oh, ow, c, co = _conv_geometry(op, like.shape, w.shape, strides, padding, named)
+    n, oh, ow, c, co = _conv_geometry(op, like.shape, w.shape, strides, padding, named,
+                                      dilations)
     n, _, _, _ = _check_dy(op, dy.shape, (n, oh, ow, co), named)
     x = _rank4(op, "input", like.shape, named)
     return [((n, x[1], x[2], c), dy.dtype)]
 
 
-def _backprop_filter_infer(specs, strides, padding):
+def _backprop_filter_infer(specs, strides, padding, dilations=(1, 1)):
     op = "conv2d_backprop_filter"
     x, dy, like = specs
     _check_floats(op, specs, (0, 1))
-    _check_attrs(op, strides, padding)
+    _check_attrs(op, strides, padding, dilations=dilations)
     named = (("input", x.shape), ("dy", dy.shape), ("filters", like.shape))
-    n, oh, ow, c, co = _conv_geometry(op, x.shape, like.shape, strides, padding, named)
+    n, oh, ow, c, co = _conv_geometry(op, x.shape, like.shape, strides, padding, named,
+                                      dilations)
     _, _, _, co = _check_dy(op, dy.shape, (n, oh, ow, co), named)
-    kh, kw, _, _ = _rank4(op, "filters", like.shape, named)
-    return [((kh, kw, c, co), x.dtype)]
+    kh, kw, ci, _ = _rank4(op, "filters", like.shape, named)
+    return [((kh, kw, ci, co), x.dtype)]
 
 
 def _pool_geometry(op, x_shape, ksize, strides, padding, named):
@@ -260,16 +306,21 @@ def _pad_hw(x, ph, pw, value=0):
 
 
 class _Geometry:
-    """Output size and padding of a window op on concrete shapes."""
+    """Output size and padding of a window op on concrete shapes: kh x kw taps, tap (i, j) of
+    the window at output (r, q) reading padded row r * sh + i * dh and column q * sw + j * dw
+    (dilations (dh, dw) space the taps; the window spans effective_size(kh, dh) rows, which
+    is what TF's SAME/VALID arithmetic measures). Every window op, its references, the CPU
+    kernels and the CUDA index maps take their windows from here."""
 
-    __slots__ = ("n", "h", "w", "kh", "kw", "sh", "sw", "oh", "ow", "ph", "pw")
+    __slots__ = ("n", "h", "w", "kh", "kw", "sh", "sw", "dh", "dw", "oh", "ow", "ph", "pw")
 
-    def __init__(self, x_shape, kh, kw, strides, padding):
+    def __init__(self, x_shape, kh, kw, strides, padding, dilations=(1, 1)):
         self.n, self.h, self.w = x_shape[0], x_shape[1], x_shape[2]
         self.kh, self.kw = kh, kw
         self.sh, self.sw = strides
-        self.oh, pt, pb = _pads(self.h, kh, self.sh, padding)
-        self.ow, pl, pr = _pads(self.w, kw, self.sw, padding)
+        self.dh, self.dw = dilations
+        self.oh, pt, pb = _pads(self.h, effective_size(kh, self.dh), self.sh, padding)
+        self.ow, pl, pr = _pads(self.w, effective_size(kw, self.dw), self.sw, padding)
         self.ph, self.pw = (pt, pb), (pl, pr)
 
     @property
@@ -285,7 +336,8 @@ class _Geometry:
         return [(i * self.kw + j, i, j) for i in range(self.kh) for j in range(self.kw)]
 
     def window(self, xp, i, j):
-        """The elements at offset (i, j) of every window of the padded xp: (N, OH, OW, C)."""
+        """The elements at tap (i, j) of every window of the padded xp: (N, OH, OW, C)."""
+        i, j = i * self.dh, j * self.dw
         return xp[:, i:i + (self.oh - 1) * self.sh + 1:self.sh,
                   j:j + (self.ow - 1) * self.sw + 1:self.sw, :]
 
@@ -297,13 +349,14 @@ class _Geometry:
 
     def valid(self, i, j):
         """Which windows' offset (i, j) falls inside the image: a (1, OH, OW, 1) bool mask."""
-        rows = np.arange(self.oh) * self.sh + i - self.ph[0]
-        cols = np.arange(self.ow) * self.sw + j - self.pw[0]
+        rows = np.arange(self.oh) * self.sh + i * self.dh - self.ph[0]
+        cols = np.arange(self.ow) * self.sw + j * self.dw - self.pw[0]
         ok = ((rows >= 0) & (rows < self.h))[:, None] & ((cols >= 0) & (cols < self.w))[None, :]
         return ok[None, :, :, None]
 
     def counts(self, dtype):
-        """The number of valid elements in every window: a (1, OH, OW, 1) array."""
+        """The number of valid elements in every (undilated: pooling) window: a (1, OH, OW, 1)
+        array."""
         def along(out, k, s, before, size):
             start = np.arange(out) * s - before
             return np.minimum(start + k, size) - np.maximum(start, 0)
@@ -316,8 +369,9 @@ def _im2col(x, g):
     """The (N*OH*OW, KH*KW*C) matrix of every window of x, C innermost (one copy)."""
     c = x.shape[3]
     xp = _pad_hw(x, g.ph, g.pw)
-    windows = sliding_window_view(xp, (g.kh, g.kw), axis=(1, 2))  # N, H', W', C, KH, KW
-    windows = windows[:, ::g.sh, ::g.sw][:, :g.oh, :g.ow]
+    span = (effective_size(g.kh, g.dh), effective_size(g.kw, g.dw))
+    windows = sliding_window_view(xp, span, axis=(1, 2))  # N, H', W', C, span_h, span_w
+    windows = windows[:, ::g.sh, ::g.sw][:, :g.oh, :g.ow][..., ::g.dh, ::g.dw]
     return windows.transpose(0, 1, 2, 4, 5, 3).reshape(g.n * g.oh * g.ow, g.kh * g.kw * c)
 
 
@@ -335,48 +389,101 @@ def _col2im(cols, g, shape):
 # The convolutions as window matrices and matmuls. The window copies are parameters: the CPU
 # plan passes Numba kernels for them (graphflow/backends/cpu_kernels.py) and keeps the matmuls.
 
-def conv2d_by_windows(x, w, strides, padding, im2col=_im2col):
-    kh, kw, c, co = w.shape
-    g = _Geometry(x.shape, kh, kw, strides, padding)
+# A grouped convolution (G = input channels / filter in_channels) splits the window matrix's
+# channels, the filters' out_channels and dy's channels into G contiguous blocks and multiplies
+# block by block, as TF does: group k maps input channels [k*cg, (k+1)*cg) to output channels
+# [k*cog, (k+1)*cog). The blocks are one batched matmul; one group keeps the single BLAS matmul.
+
+def _by_group(cols, taps, groups, cg):
+    """The (P, taps*G*cg) window matrix as G blocks of columns: (G, P, taps*cg)."""
+    p = cols.shape[0]
+    return cols.reshape(p, taps, groups, cg).transpose(2, 0, 1, 3).reshape(groups, p, taps * cg)
+
+
+def _from_groups(blocks, taps, groups, cg):
+    """_by_group's inverse: (G, P, taps*cg) -> (P, taps*G*cg)."""
+    p = blocks.shape[1]
+    return blocks.reshape(groups, p, taps, cg).transpose(1, 2, 0, 3).reshape(p, taps * groups * cg)
+
+
+def _group_filters(w, groups):
+    """HWIO filters (kh, kw, cg, G*cog) as G matrices (G, kh*kw*cg, cog)."""
+    kh, kw, cg, co = w.shape
+    return w.reshape(kh * kw * cg, groups, co // groups).transpose(1, 0, 2)
+
+
+def _group_grads(grads, groups):
+    """(P, G*cog) -> (G, P, cog)."""
+    return grads.reshape(grads.shape[0], groups, -1).transpose(1, 0, 2)
+
+
+def _groups(x_channels, w):
+    return x_channels // w.shape[2] if w.shape[2] else 1
+
+
+def conv2d_by_windows(x, w, strides, padding, dilations=(1, 1), im2col=_im2col):
+    kh, kw, cg, co = w.shape
+    g = _Geometry(x.shape, kh, kw, strides, padding, dilations)
     if g.empty:
         return np.zeros((g.n, g.oh, g.ow, co), dtype=x.dtype)
-    out = im2col(x, g) @ w.reshape(kh * kw * c, co)
+    groups = _groups(x.shape[3], w)
+    cols = im2col(x, g)
+    if groups == 1:
+        out = cols @ w.reshape(kh * kw * cg, co)
+    else:
+        out = np.matmul(_by_group(cols, kh * kw, groups, cg), _group_filters(w, groups))
+        out = out.transpose(1, 0, 2)  # (P, G, cog): output channel k*cog + m
     return out.reshape(g.n, g.oh, g.ow, co)
 
 
-def backprop_input_by_windows(dy, w, like, strides, padding, col2im=_col2im):
-    kh, kw, c, co = w.shape
-    g = _Geometry(like.shape, kh, kw, strides, padding)
+def backprop_input_by_windows(dy, w, like, strides, padding, dilations=(1, 1), col2im=_col2im):
+    kh, kw, cg, co = w.shape
+    g = _Geometry(like.shape, kh, kw, strides, padding, dilations)
     if g.empty or like.size == 0:
         return np.zeros(like.shape, dtype=dy.dtype)
-    # One matmul gives every window offset's contribution (a batched matmul with one operand
-    # broadcast over the offsets measured several times slower: NumPy does not hand it to BLAS).
-    cols = dy.reshape(g.n * g.oh * g.ow, co) @ w.reshape(kh * kw * c, co).T
+    groups = _groups(like.shape[3], w)
+    grads = dy.reshape(g.n * g.oh * g.ow, co)
+    if groups == 1:
+        # One matmul gives every window offset's contribution (a batched matmul with one operand
+        # broadcast over the offsets measured several times slower: NumPy does not hand it to
+        # BLAS).
+        cols = grads @ w.reshape(kh * kw * cg, co).T
+    else:
+        blocks = np.matmul(_group_grads(grads, groups),
+                           _group_filters(w, groups).transpose(0, 2, 1))  # (G, P, K*cg)
+        cols = _from_groups(blocks, kh * kw, groups, cg)
     return col2im(cols, g, like.shape)
 
 
-def backprop_filter_by_windows(x, dy, like, strides, padding, im2col=_im2col):
-    kh, kw, c, co = like.shape
-    g = _Geometry(x.shape, kh, kw, strides, padding)
+def backprop_filter_by_windows(x, dy, like, strides, padding, dilations=(1, 1), im2col=_im2col):
+    kh, kw, cg, co = like.shape
+    g = _Geometry(x.shape, kh, kw, strides, padding, dilations)
     if g.empty:
         return np.zeros(like.shape, dtype=x.dtype)
-    dw = im2col(x, g).T @ dy.reshape(g.n * g.oh * g.ow, co)
-    return dw.reshape(kh, kw, c, co)
+    groups = _groups(x.shape[3], like)
+    grads = dy.reshape(g.n * g.oh * g.ow, co)
+    if groups == 1:
+        dw = im2col(x, g).T @ grads
+    else:
+        blocks = np.matmul(_by_group(im2col(x, g), kh * kw, groups, cg).transpose(0, 2, 1),
+                           _group_grads(grads, groups))  # (G, K*cg, cog)
+        dw = blocks.transpose(1, 0, 2)  # (K*cg, G, cog): filter out_channel k*cog + m
+    return dw.reshape(kh, kw, cg, co)
 
 
-def _conv2d_ref(x, w, strides, padding):
-    _conv2d_infer(_specs((x, w)), strides, padding)
-    return conv2d_by_windows(x, w, strides, padding)
+def _conv2d_ref(x, w, strides, padding, dilations=(1, 1)):
+    _conv2d_infer(_specs((x, w)), strides, padding, dilations)
+    return conv2d_by_windows(x, w, strides, padding, dilations)
 
 
-def _backprop_input_ref(dy, w, like, strides, padding):
-    _backprop_input_infer(_specs((dy, w, like)), strides, padding)
-    return backprop_input_by_windows(dy, w, like, strides, padding)
+def _backprop_input_ref(dy, w, like, strides, padding, dilations=(1, 1)):
+    _backprop_input_infer(_specs((dy, w, like)), strides, padding, dilations)
+    return backprop_input_by_windows(dy, w, like, strides, padding, dilations)
 
 
-def _backprop_filter_ref(x, dy, like, strides, padding):
-    _backprop_filter_infer(_specs((x, dy, like)), strides, padding)
-    return backprop_filter_by_windows(x, dy, like, strides, padding)
+def _backprop_filter_ref(x, dy, like, strides, padding, dilations=(1, 1)):
+    _backprop_filter_infer(_specs((x, dy, like)), strides, padding, dilations)
+    return backprop_filter_by_windows(x, dy, like, strides, padding, dilations)
 
 
 def _lowest(dtype):
@@ -484,27 +591,29 @@ def _avg_pool_grad_ref(dy, like, ksize, strides, padding):
 # Gradient rules (graphflow ops, so they serve tapes and graphs alike)
 
 
-def _conv2d_grad(inputs, outputs, dy, strides, padding, needs=(True, True)):
+def _conv2d_grad(inputs, outputs, dy, strides, padding, dilations=(1, 1), needs=(True, True)):
     x, w = inputs
-    attrs = {"strides": strides, "padding": padding}
+    attrs = {"strides": strides, "padding": padding, "dilations": dilations}
     dx = dispatch(CONV2D_BACKPROP_INPUT, (dy, w, x), attrs) if needs[0] else None
     dw = dispatch(CONV2D_BACKPROP_FILTER, (x, dy, w), attrs) if needs[1] else None
     return dx, dw
 
 
-def _backprop_input_grad(inputs, outputs, g, strides, padding, needs=(True, True, False)):
+def _backprop_input_grad(inputs, outputs, g, strides, padding, dilations=(1, 1),
+                         needs=(True, True, False)):
     # <backprop_input(dy, w), g> = <dy, conv2d(g, w)>: linear in dy and in w.
     dy, w, _ = inputs
-    attrs = {"strides": strides, "padding": padding}
+    attrs = {"strides": strides, "padding": padding, "dilations": dilations}
     ddy = dispatch(CONV2D, (g, w), attrs) if needs[0] else None
     dw = dispatch(CONV2D_BACKPROP_FILTER, (g, dy, w), attrs) if needs[1] else None
     return ddy, dw, None
 
 
-def _backprop_filter_grad(inputs, outputs, g, strides, padding, needs=(True, True, False)):
+def _backprop_filter_grad(inputs, outputs, g, strides, padding, dilations=(1, 1),
+                          needs=(True, True, False)):
     # <backprop_filter(x, dy), g> = <dy, conv2d(x, g)> = <backprop_input(dy, g), x>.
     x, dy, _ = inputs
-    attrs = {"strides": strides, "padding": padding}
+    attrs = {"strides": strides, "padding": padding, "dilations": dilations}
     dx = dispatch(CONV2D_BACKPROP_INPUT, (dy, g, x), attrs) if needs[0] else None
     ddy = dispatch(CONV2D, (x, g), attrs) if needs[1] else None
     return dx, ddy, None
@@ -631,21 +740,50 @@ def _data_format(op, data_format):
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
            name=None):
     """2-D convolution (cross-correlation, as TF) of NHWC `input` with `filters` shaped
-    (kh, kw, in_channels, out_channels); `strides` is an int, [sh, sw] or [1, sh, sw, 1], and
-    `padding` "SAME" or "VALID".
+    (kh, kw, in_channels, out_channels); `strides` and `dilations` are ints, [h, w] or
+    [1, h, w, 1], and `padding` "SAME" or "VALID".
 
         >>> y = tf.nn.conv2d(tf.ones((1, 4, 4, 1)), tf.ones((3, 3, 1, 1)), 1, "VALID")
         >>> y.numpy()[0, :, :, 0]
         array([[9., 9.],
                [9., 9.]], dtype=float32)
+
+    Dilation d spaces the filter's taps d apart (an atrous convolution: a 3 x 3 filter with
+    dilation 2 spans 5 x 5, and SAME/VALID measure that span). Strides and dilations may both
+    exceed 1, as in TF's Conv2D kernel.
+
+        >>> tf.nn.conv2d(tf.ones((1, 7, 7, 1)), tf.ones((3, 3, 1, 1)), 1, "VALID",
+        ...              dilations=2).shape
+        TensorShape([1, 3, 3, 1])
+
+    Filters whose in_channels divide the input's channels make a grouped convolution, as in
+    TF: G = channels / in_channels groups, group k convolving input channels
+    [k * in_channels, (k + 1) * in_channels) into its out_channels / G output channels.
+
+        >>> tf.nn.conv2d(tf.ones((1, 3, 3, 4)), tf.ones((1, 1, 2, 6)), 1, "VALID").numpy()[0, 0, 0]
+        array([2., 2., 2., 2., 2., 2.], dtype=float32)
     """
     _data_format("conv2d", data_format)
-    if dilations is not None and _pair("conv2d", "dilations", dilations) != (1, 1):
-        raise UnimplementedError(
-            f"conv2d: dilations {dilations!r} are not supported; only dilation 1 is")
     attrs = {"strides": _pair("conv2d", "strides", strides),
-             "padding": _padding("conv2d", padding)}
+             "padding": _padding("conv2d", padding),
+             "dilations": dilations_pair("conv2d", dilations)}
     return dispatch(CONV2D, (input, filters), attrs, name)
+
+
+def dilations_pair(op, dilations):
+    """TF's `dilations` (None, an int, [d], [dh, dw] or [1, dh, dw, 1]) as a (dh, dw) pair;
+    dilating the batch or channel axis is TF's InvalidArgumentError."""
+    if dilations is None:
+        return (1, 1)
+    if hasattr(dilations, "numpy"):
+        dilations = dilations.numpy()
+    if isinstance(dilations, (list, tuple, np.ndarray)) and len(dilations) == 4 and \
+            all(isinstance(v, (int, np.integer)) for v in dilations) and \
+            (int(dilations[0]) != 1 or int(dilations[3]) != 1):
+        raise InvalidArgumentError(
+            f"{op}: dilations {list(dilations)} dilate the batch or channel axis; TF does not "
+            "support dilations in the batch and depth dimensions ([1, dh, dw, 1], NHWC)")
+    return _pair(op, "dilations", dilations)
 
 
 def _pool(op_def, op, input, ksize, strides, padding, data_format, name):  # noqa: A002

@@ -9,7 +9,8 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.context import context
 from graphflow.errors import InvalidArgumentError
-from graphflow.ops.registry import OPAQUE, EagerTensor, Spec, dispatch, register, to_array
+from graphflow.ops.registry import (
+    OPAQUE, EagerTensor, Spec, autopack, composite_dispatch, dispatch, register, to_array)
 from graphflow.tensor import SymbolicTensor, Tensor, Variable
 
 
@@ -110,6 +111,15 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
             raise InvalidArgumentError(
                 f"convert_to_tensor: tensor has dtype {value.dtype.name}, requested {dtype.name}")
         return value
+    if type(value) in composite_dispatch:
+        np.asarray(value)  # raises the composite's own error: the op has no form for it
+    packed = autopack(value, dtype) if type(value) in (list, tuple) else None
+    if packed is not None:
+        if dtype is not None and packed.dtype is not dtype:
+            raise InvalidArgumentError(
+                f"convert_to_tensor: the tensors in the list have dtype {packed.dtype.name}, "
+                f"requested {dtype.name}")
+        return packed
     if dtype is None and dtype_hint is not None:
         hinted = _with_hint(value, dtypes.as_dtype(dtype_hint))
         if hinted is not None:
@@ -159,6 +169,8 @@ def fill(dims, value, dtype=None, name=None):
         >>> tf.fill([2], 7).numpy()
         array([7, 7], dtype=int32)
     """
+    if hasattr(dims, "_ragged_fill"):  # a DynamicRaggedShape: a RaggedTensor of that shape
+        return dims._ragged_fill(value, dtype)
     from graphflow.ops import dynamic_shape
     known, computed = dynamic_shape.shape_operand(dims, "fill")
     if computed is not None or isinstance(value, (SymbolicTensor, Variable)):

@@ -59,6 +59,14 @@ def _spec(array):
     return Spec(array.shape, dtypes.from_numpy(array.dtype))
 
 
+# The unary functions TF also applies to a tf.SparseTensor, on its values (those with f(0) = 0):
+# `tf.math.abs(sp)` is a SparseTensor. ops/sparse.py adds its class to VALUE_COMPOSITES (it
+# imports this module, so this one cannot import it).
+VALUE_MAPPED = frozenset({"abs", "negative", "sign", "square", "sqrt", "erf", "tanh", "sin", "tan",
+                          "asin", "asinh", "atan", "atanh", "bessel_i0e", "bessel_i1e"})
+VALUE_COMPOSITES = set()
+
+
 def _public(op, kinds):
     arity = 1 if op.kind == ELEMENTWISE else 2
     value = "[True, False]" if kinds == BOOL else "[0.5, 2.0]"
@@ -66,7 +74,12 @@ def _public(op, kinds):
     what = "Elementwise" if arity == 1 else "Elementwise (NumPy broadcasting)"
     doc = f"{what} {op.name}.\n\n    >>> tf.{op.name}({args}).shape\n    TensorShape([2])\n"
 
-    if arity == 1:
+    if arity == 1 and op.name in VALUE_MAPPED:
+        def fn(x, name=None):
+            if type(x) in VALUE_COMPOSITES:
+                return x.with_values(dispatch(op, (x.values,), None, name))
+            return dispatch(op, (x,), None, name)
+    elif arity == 1:
         def fn(x, name=None):
             return dispatch(op, (x,), None, name)
     else:
@@ -492,6 +505,8 @@ def cast(x, dtype, name=None):
         array([ 1, -1], dtype=int32)
     """
     dtype = dtypes.as_dtype(dtype)
+    if type(x) in VALUE_COMPOSITES:
+        return x.with_values(cast(x.values, dtype, name))
     if getattr(x, "dtype", None) is dtype:
         return x if not hasattr(x, "assign") else identity(x)
     return dispatch(CAST, (x,), {"dtype": dtype.name}, name)
@@ -531,6 +546,8 @@ def identity(x, name=None):
         >>> tf.identity(tf.constant(3.0)).numpy()
         3.0
     """
+    if type(x) in VALUE_COMPOSITES:
+        return x.with_values(dispatch(IDENTITY, (x.values,), None, name))
     return dispatch(IDENTITY, (x,), None, name)
 
 
@@ -540,6 +557,8 @@ def stop_gradient(x, name=None):
         >>> tf.stop_gradient(tf.constant(3.0)).numpy()
         3.0
     """
+    if type(x) in VALUE_COMPOSITES:
+        return x.with_values(dispatch(STOP_GRADIENT, (x.values,), None, name))
     return dispatch(STOP_GRADIENT, (x,), None, name)
 
 

@@ -103,6 +103,9 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     if not callable(fn):
         raise InvalidTypeError(f"map_fn: fn must be callable, got {fn!r}")
     signature = fn_output_signature if fn_output_signature is not None else dtype
+    if _any_ragged(elems, signature):
+        return _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop,
+                              swap_memory, infer_shape, name)
     flat, n = _elements(elems, "map_fn")
     n_static = n if isinstance(n, int) else None
     if signature is None:
@@ -125,6 +128,123 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
                             parallel_iterations=parallel_iterations or 10, back_prop=back_prop,
                             swap_memory=swap_memory, name=name or "map")
     return nest.pack_sequence_as(out_structure, _stacked(outputs, n_static))
+
+
+def _any_ragged(elems, signature):
+    from graphflow.ops.ragged import RaggedTensor
+    from graphflow.ops.ragged_ops import RaggedTensorSpec
+    return any(isinstance(e, RaggedTensor) for e in nest.flatten(elems)) or \
+        signature is not None and any(isinstance(s, RaggedTensorSpec)
+                                      for s in nest.flatten(signature))
+
+
+def _map_fn_ragged(fn, elems, signature, parallel_iterations, back_prop, swap_memory,
+                   infer_shape, name):
+    """map_fn over RaggedTensors (unstacked into their rows) or to RaggedTensorSpec outputs
+    (rows of any length, stacked into a RaggedTensor), as TF's map_fn."""
+    from graphflow.context import context
+    from graphflow.ops import creation as cr, shape as sh
+    from graphflow.ops.ragged import RaggedTensor, _row
+    from graphflow.ops.ragged_ops import RaggedTensorSpec, stack as ragged_stack
+    flat = [e if isinstance(e, RaggedTensor) else _tensor(e) for e in nest.flatten(elems)]
+    lengths = [e.nrows() if isinstance(e, RaggedTensor) else e.shape[0] for e in flat]
+    n = next((x for x in lengths if isinstance(x, int)), None)
+    if n is None:
+        from graphflow.ops.static import get_static_value
+        known = get_static_value(lengths[0]) if isinstance(lengths[0], Tensor) else None
+        n = int(known) if known is not None else None
+    if signature is None:  # TF: the elements' own types; a ragged element gives ragged rows
+        signature = nest.map_structure(
+            lambda e: RaggedTensorSpec(e.shape[1:], e.dtype, e.ragged_rank - 1)
+            if isinstance(e, RaggedTensor) else e.dtype, elems)
+
+    def element(i):
+        return nest.pack_sequence_as(elems, [_row(e, i) if isinstance(e, RaggedTensor) else e[i]
+                                             for e in flat])
+    leaves = nest.flatten(signature)
+    eager = context.graph is None and n is not None and not any(
+        isinstance(t, SymbolicTensor) for e in flat for t in
+        ([e.flat_values] + list(e.nested_row_splits) if isinstance(e, RaggedTensor) else [e]))
+    if not eager:
+        count = lengths[0]
+        if any(isinstance(s, RaggedTensorSpec) for s in leaves):
+            return _map_fn_ragged_graph(fn, element, signature, leaves, count, name)
+        return map_fn(lambda i: fn(element(i)), cr.range(count, dtype=dtypes.int64),
+                      parallel_iterations=parallel_iterations, back_prop=back_prop,
+                      swap_memory=swap_memory, infer_shape=infer_shape, name=name,
+                      fn_output_signature=signature)
+    results = [nest.flatten(fn(element(i))) for i in range(n)]
+    out = []
+    for k, spec in enumerate(leaves):
+        rows = [r[k] for r in results]
+        if isinstance(spec, RaggedTensorSpec):
+            if not rows:
+                values = cr.zeros([0] + list(spec.shape[spec.ragged_rank + 1:] if
+                                             spec.shape.rank else []), spec.dtype)
+                out.append(RaggedTensor.from_row_splits(values, [0]))
+                continue
+            out.append(ragged_stack([r if isinstance(r, RaggedTensor) else _tensor(r)
+                                     for r in rows]))
+        else:
+            dtype, shape = _signature(spec)
+            if not rows:
+                out.append(cr.zeros([0] + ([] if shape is None or shape.rank is None
+                                           else list(shape)), dtype))
+                continue
+            out.append(sh.stack([_tensor(r) for r in rows]))
+    return nest.pack_sequence_as(signature, out)
+
+
+def _map_fn_ragged_graph(fn, element, signature, leaves, count, name):
+    """map_fn with RaggedTensorSpec outputs in a graph: a while_loop appending each row's
+    values to a growing tensor (the rows' lengths in a TensorArray)."""
+    from graphflow.ops import creation as cr, shape as sh
+    from graphflow.ops.ragged import RaggedTensor
+    from graphflow.ops.ragged_ops import RaggedTensorSpec
+    from graphflow.tensor import TensorShape
+    starts = []
+    for spec in leaves:
+        if isinstance(spec, RaggedTensorSpec):
+            if spec.ragged_rank != 0 or spec.shape.rank is None or \
+                    None in spec.shape.dims_tuple()[1:]:
+                raise InvalidArgumentError(
+                    "map_fn: inside a graph, RaggedTensorSpec results must be dense rows "
+                    "(ragged_rank 0) of known inner shape")
+            inner = list(spec.shape.dims_tuple()[1:])
+            starts.append((cr.zeros([0] + inner, spec.dtype),
+                           TensorArray(dtypes.int64, size=count, infer_shape=True,
+                                       element_shape=())))
+        else:
+            dtype, shape = _signature(spec)
+            starts.append((TensorArray(dtype, size=count, infer_shape=True,
+                                       element_shape=shape), None))
+
+    def body(i, state):
+        result = nest.flatten(fn(element(i)))
+        new = []
+        for (acc, lens), r, spec in zip(state, result, leaves):
+            if isinstance(spec, RaggedTensorSpec):
+                r = _tensor(r)
+                new.append((sh.concat([acc, r], 0),
+                            lens.write(i, sh.shape(r, out_type=dtypes.int64)[0])))
+            else:
+                new.append((acc.write(i, r), None))
+        return i + 1, new
+
+    invariants = (TensorShape([]), [
+        (TensorShape([None] + list(spec.shape.dims_tuple()[1:])), None)
+        if isinstance(spec, RaggedTensorSpec) else (None, None) for spec in leaves])
+    _, state = while_loop(lambda i, state: i < count, body,
+                          (cr.constant(0, dtypes.int64) if not isinstance(count, Tensor) else
+                           count - count, starts), shape_invariants=invariants,
+                          name=name or "map")
+    out = []
+    for (acc, lens), spec in zip(state, leaves):
+        if isinstance(spec, RaggedTensorSpec):
+            out.append(RaggedTensor.from_row_lengths(acc, lens.stack(), validate=False))
+        else:
+            out.append(acc.stack())
+    return nest.pack_sequence_as(signature, out)
 
 
 def _accumulate(fn, elems, initializer, reverse, what, keep):

@@ -174,3 +174,18 @@ def _encoder(fmt):
 
 ENCODE_PNG = register("encode_png", OPAQUE, *_encoder("png"))
 ENCODE_JPEG = register("encode_jpeg", OPAQUE, *_encoder("jpeg"))
+
+
+def is_jpeg(contents, name=None):
+    """Whether each string starts with JPEG's magic bytes FF D8 FF (TF: a substr and an equal).
+
+        >>> tf.io.is_jpeg(tf.io.encode_jpeg(tf.zeros([2, 2, 3], tf.uint8))).numpy()
+        True
+    """
+    from graphflow.ops.creation import convert_to_tensor
+    from graphflow.ops.elementwise import equal
+    from graphflow.ops.strings import substr
+    from graphflow.tensor import Tensor
+    if not isinstance(contents, Tensor):
+        contents = convert_to_tensor(contents, dtypes.string)
+    return equal(substr(contents, 0, 3), b"\xff\xd8\xff", name=name)

@@ -94,7 +94,7 @@ def is_inf(x, name=None):
         >>> tf.math.is_inf(tf.constant([1.0, float("inf"), -float("inf")])).numpy()
         array([False,  True,  True])
     """
-    x = _tensor(x)
+    x = x if hasattr(x, "flat_values") else _tensor(x)  # RaggedTensors: elementwise
     _check_float("is_inf", x)
     return ew.equal(ew.abs(x), math.inf, name)
 
@@ -106,7 +106,7 @@ def reciprocal_no_nan(x, name=None):
         >>> tf.math.reciprocal_no_nan(tf.constant([2.0, 0.0])).numpy()
         array([0.5, 0. ], dtype=float32)
     """
-    x = _tensor(x)
+    x = x if hasattr(x, "flat_values") else _tensor(x)  # RaggedTensors: elementwise
     _check_float("reciprocal_no_nan", x)
     return sp.divide_no_nan(ew.ones_like(x), x, name)
 

@@ -332,8 +332,8 @@ def _as_tensor(x):
 # -- ops2 (issue 16): more of tf.nn --
 from graphflow.ops.conv_depthwise import depthwise_conv2d, separable_conv2d  # noqa: F401,E402
 from graphflow.ops.nn_extra import (  # noqa: F401,E402
-    avg_pool1d, batch_normalization, compute_average_loss, conv1d, conv1d_transpose,
-    conv2d_transpose, conv_transpose, convolution, crelu, depth_to_space,
+    atrous_conv2d, atrous_conv2d_transpose, avg_pool1d, batch_normalization, compute_average_loss, conv1d, conv1d_transpose,
+    conv2d_transpose, conv3d, conv_transpose, convolution, crelu, depth_to_space,
     depthwise_conv2d_backprop_filter, depthwise_conv2d_backprop_input, local_response_normalization,
     log_poisson_loss, lrn, max_pool1d, normalize_moments, scale_regularization_loss,
     space_to_depth, sufficient_statistics, weighted_cross_entropy_with_logits, weighted_moments)

@@ -12,7 +12,7 @@ weighted_cross_entropy_with_logits.
 """
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 from graphflow.ops import conv
 from graphflow.ops import elementwise as ew
 from graphflow.ops import rules
@@ -60,13 +60,9 @@ def _rank3(op, what, x):
             f"{op}: {what} must have rank 3, {layout}, but has shape {x.shape}")
 
 
-def _no_dilation(op, dilations):
-    if dilations is None:
-        return
-    values = [dilations] if isinstance(dilations, int) else list(dilations)
-    if any(int(v) != 1 for v in values):
-        raise UnimplementedError(f"{op}: dilations {dilations!r} are not supported; only "
-                                 "dilation 1 is")
+def _dilation1d(op, dilations):
+    """TF's 1-D `dilations` (None, an int, [d] or [1, d, 1]) as the 2-D ops' (1, d)."""
+    return (1, 1) if dilations is None else (1, _width(op, "dilations", dilations))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,19 +73,23 @@ def _no_dilation(op, dilations):
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
            name=None):
     """1-D convolution (cross-correlation) of NWC `input` with `filters` shaped
-    (width, in_channels, out_channels); `stride` is an int, [s] or [1, s, 1].
+    (width, in_channels, out_channels); `stride` and `dilations` are ints, [s] or [1, s, 1].
+    As conv2d, filters with fewer in_channels than the input make a grouped convolution.
 
         >>> tf.nn.conv1d(tf.ones((1, 5, 1)), tf.ones((3, 1, 1)), 1, "VALID").numpy()[0, :, 0]
         array([3., 3., 3.], dtype=float32)
+        >>> tf.nn.conv1d(tf.ones((1, 5, 1)), tf.ones((2, 1, 1)), 1, "VALID",
+        ...              dilations=3).numpy()[0, :, 0]
+        array([2., 2.], dtype=float32)
     """
     op = "conv1d"
     _nwc(op, data_format)
-    _no_dilation(op, dilations)
+    dilations = _dilation1d(op, dilations)
     x, w = _tensor(input, "input"), _tensor(filters, "filters")
     _rank3(op, "input", x)
     _rank3(op, "filters", w)
     out = conv.conv2d(sh.expand_dims(x, 1), sh.expand_dims(w, 0),
-                      (1, _width(op, "stride", stride)), padding)
+                      (1, _width(op, "stride", stride)), padding, dilations=dilations)
     return sh.squeeze(out, [1], name)
 
 
@@ -125,6 +125,110 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 
 
 # ---------------------------------------------------------------------------------------------
+# 3-D convolution: a sum over the filter's depth taps of conv2d over depth slices
+
+
+def _five(op, what, value):
+    """TF's conv3d `strides`/`dilations`: a list of 5 ints [1, d, h, w, 1] -> (d, h, w)."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise InvalidTypeError(f"{op}: {what} must be a list of 5 ints [1, {what}_depth, "
+                               f"{what}_height, {what}_width, 1], got {value!r}")
+    if len(value) != 5 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                  for v in value):
+        raise InvalidArgumentError(f"{op}: {what} must be a list of 5 ints, got {value!r}")
+    if min(value) < 1:
+        raise InvalidArgumentError(f"{op}: {what} must be positive, got {list(value)}")
+    if value[0] != 1 or value[4] != 1:
+        error = UnimplementedError if what == "strides" else InvalidArgumentError
+        raise error(f"{op}: {what} {list(value)} move along the batch or channel axis; only "
+                    f"[1, d, h, w, 1] is supported (NDHWC)")
+    return tuple(int(v) for v in value[1:4])
+
+
+def _triple(op, what, value):
+    """An int or 3 ints (tf.nn.convolution's 3-D strides and dilations) as a triple."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    items = [value] * 3 if isinstance(value, (int, np.integer)) else list(np.asarray(value).ravel())
+    if len(items) == 1:
+        items = items * 3
+    if len(items) != 3 or not all(isinstance(v, (int, np.integer)) for v in items) or \
+            min(items) < 1:
+        raise InvalidArgumentError(f"{op}: {what} must be a positive int or 3 of them, got "
+                                   f"{value!r}")
+    return tuple(int(v) for v in items)
+
+
+@rules.composite("conv3d")
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None,  # noqa: A002
+           name=None):
+    """3-D convolution of NDHWC `input` with `filters` shaped (kd, kh, kw, in_channels,
+    out_channels); `strides` and `dilations` are lists of 5 ints [1, d, h, w, 1] as in TF. As
+    conv2d, filters with fewer in_channels than the input make a grouped convolution.
+
+        >>> tf.nn.conv3d(tf.ones((1, 4, 5, 5, 2)), tf.ones((2, 3, 3, 2, 3)), [1, 1, 1, 1, 1],
+        ...              "VALID").shape
+        TensorShape([1, 3, 3, 3, 3])
+
+    It is the sum over the filter's kd depth taps of conv2d (with the height and width strides
+    and dilations) over the matching depth slices of the input, all output depths at once, so
+    conv2d's kernels and gradients serve it. The depth, height, width and channels must be known
+    when the graph is built.
+    """
+    op = "conv3d"
+    if data_format not in (None, "NDHWC", "channels_last"):
+        if data_format in ("NCDHW", "channels_first"):
+            raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; "
+                                     "graphflow's 3-D inputs are NDHWC")
+        raise InvalidArgumentError(f"{op}: data_format must be 'NDHWC', got {data_format!r}")
+    sd, sh_, sw = _five(op, "strides", strides)
+    dd, dh, dw = (1, 1, 1) if dilations is None else _five(op, "dilations", dilations)
+    padding = conv._padding(op, padding)
+    x, w = _tensor(input, "input"), _tensor(filters, "filters")
+    for what, t, layout in (("input", x, "NDHWC (batch, depth, height, width, channels)"),
+                            ("filters", w, "(kd, kh, kw, in_channels, out_channels)")):
+        if t.shape.rank is not None and t.shape.rank != 5:
+            raise InvalidArgumentError(
+                f"{op}: {what} must have rank 5, {layout}, but has shape {t.shape}")
+    dims, wdims = x.shape.dims, w.shape.dims
+    if dims is None or any(d is None for d in dims[1:]) or wdims is None or wdims[0] is None:
+        raise UnimplementedError(
+            f"{op}: needs known depth, height, width and channels and a known filter depth, got "
+            f"input shape {x.shape} and filters shape {w.shape}")
+    _, depth, height, width, channels = dims
+    kd = wdims[0]
+    if len(wdims) == 5:  # name the 5-D shapes (conv2d's rule would see the depth slices')
+        conv.groups_of(op, channels, wdims[3], wdims[4],
+                       (("input", tuple(dims)), ("filters", tuple(wdims))))
+    span = conv.effective_size(kd, dd)
+    if padding == "VALID" and span > depth:
+        raise InvalidArgumentError(
+            f"{op}: the window (depth {kd}{f' dilated by {dd} spans {span}' if dd > 1 else ''}) "
+            f"is larger than the input (depth {depth}) with padding 'VALID'; input shape "
+            f"{x.shape}, filters shape {w.shape}")
+    out_depth, before, after = conv._pads(depth, span, sd, padding)
+    if before or after:
+        x = sh.pad(x, [[0, 0], [before, after], [0, 0], [0, 0], [0, 0]])
+    batch = dims[0] if dims[0] is not None else sh.shape(x)[0]
+    images = None
+    for k in range(kd):
+        start = k * dd
+        stop = start + (out_depth - 1) * sd + 1 if out_depth else start
+        taps = x[:, start:stop:sd]  # (N, out_depth, H, W, C)
+        y = conv.conv2d(sh.reshape(taps, [-1, height, width, channels]), w[k], (sh_, sw),
+                        padding, dilations=(dh, dw))
+        images = y if images is None else images + y
+    _, out_h, out_w, out_c = images.shape.dims
+    if isinstance(batch, int):
+        return sh.reshape(images, [batch, out_depth, out_h, out_w, out_c], name)
+    return sh.reshape(images, sh.stack([batch, out_depth, out_h, out_w, out_c]), name)
+
+
+# ---------------------------------------------------------------------------------------------
 # Transposed convolutions: conv2d's gradient with respect to its input
 
 
@@ -150,7 +254,8 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
                      data_format="NHWC", dilations=None, name=None):
     """The transposed convolution (conv2d's gradient with respect to its input): NHWC `input`,
     `filters` shaped (kh, kw, out_channels, in_channels), and the NHWC `output_shape` whose
-    conv2d with these strides and padding has input's shape.
+    conv2d with these strides, padding and dilations has input's shape (strides and dilations
+    may both exceed 1, as in TF's Conv2DBackpropInput).
 
         >>> y = tf.nn.conv2d_transpose(tf.ones((1, 2, 2, 1)), tf.ones((2, 2, 1, 1)),
         ...                            [1, 4, 4, 1], strides=2, padding="VALID")
@@ -163,10 +268,10 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     from graphflow.ops.creation import zeros
     op = "conv2d_transpose"
     conv._data_format(op, data_format)
-    _no_dilation(op, dilations)
     x, w = _tensor(input, "input"), _tensor(filters, "filters")
     shape = _output_shape(op, output_shape, 4)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding),
+             "dilations": conv.dilations_pair(op, dilations)}
     _check_transpose_shapes(op, x, w, shape, attrs)
     like = zeros(shape, dtype=x.dtype)  # lends its shape (conv2d_backprop_input's `like` input)
     return dispatch(conv.CONV2D_BACKPROP_INPUT, (x, w, like), attrs, name)
@@ -178,18 +283,21 @@ def _check_transpose_shapes(op, x, w, shape, attrs):
     if ws is None or len(ws) != 4 or x.shape.rank != 4:
         return  # conv2d_backprop_input's rule names the rank problem
     kh, kw, out_c, in_c = ws
-    if out_c is not None and out_c != shape[3]:
+    if out_c is not None and (out_c == 0 or shape[3] % out_c) and out_c != shape[3]:
         raise InvalidArgumentError(
             f"{op}: output_shape {list(shape)} has {shape[3]} channels but filters of shape "
-            f"{tuple(ws)} make {out_c} (filters are (kh, kw, out_channels, in_channels))")
-    expected = [shape[0]] + [conv._out_size(shape[1 + i], k, attrs["strides"][i], attrs["padding"])
-                             for i, k in enumerate((kh, kw))] + [in_c]
+            f"{tuple(ws)} make {out_c} (filters are (kh, kw, out_channels, in_channels); a "
+            f"grouped transpose needs a multiple of out_channels)")
+    expected = [shape[0]] + [
+        conv._out_size(shape[1 + i], conv.effective_size(k, attrs["dilations"][i]),
+                       attrs["strides"][i], attrs["padding"])
+        for i, k in enumerate((kh, kw))] + [in_c]
     got = x.shape.as_list()
     if any(e is not None and g is not None and e != g for e, g in zip(expected, got)):
         raise InvalidArgumentError(
             f"{op}: input shape {tuple(got)} does not match output_shape {list(shape)}: a conv2d "
-            f"of that shape with strides {attrs['strides']} and padding {attrs['padding']!r} "
-            f"gives {tuple(expected)}")
+            f"of that shape with strides {attrs['strides']}, dilations {attrs['dilations']} and "
+            f"padding {attrs['padding']!r} gives {tuple(expected)}")
 
 
 @rules.composite("conv1d_transpose")
@@ -208,7 +316,8 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     _rank3(op, "filters", w)
     n, width, c = _output_shape(op, output_shape, 3)
     out = conv2d_transpose(sh.expand_dims(x, 1), sh.expand_dims(w, 0), [n, 1, width, c],
-                           (1, _width(op, "strides", strides)), padding, dilations=dilations)
+                           (1, _width(op, "strides", strides)), padding,
+                           dilations=_dilation1d(op, dilations))
     return sh.squeeze(out, [1], name)
 
 
@@ -488,20 +597,88 @@ def _nhwc(op, x):
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
                 dilations=None, name=None):
-    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D.
+    """N-D convolution by the rank of `filters`: conv1d for 3-D filters, conv2d for 4-D, conv3d
+    for 5-D. As in TF, strides and dilations may not both exceed 1 here (tf.nn.conv2d allows
+    it).
 
         >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)), padding="SAME").shape
         TensorShape([1, 5, 5, 4])
+        >>> tf.nn.convolution(tf.ones((1, 5, 5, 2)), tf.ones((3, 3, 2, 4)),
+        ...                   dilations=2).shape
+        TensorShape([1, 1, 1, 4])
     """
     w = _tensor(filters, "filters")
     rank = w.shape.rank
     strides = 1 if strides is None else strides
+    if rank == 5:
+        s3, d3 = _triple("convolution", "strides", strides), \
+            _triple("convolution", "dilations", 1 if dilations is None else dilations)
+        if max(s3) > 1 and max(d3) > 1:
+            raise InvalidArgumentError(
+                f"convolution: `strides > 1` not supported in conjunction with `dilation_rate > "
+                f"1`. Received: strides={list(s3)} and dilation_rate={list(d3)}")
+        return conv3d(input, w, [1, *s3, 1], padding, data_format or "NDHWC", [1, *d3, 1], name)
+    if rank == 3:
+        s, d = (1, _width("convolution", "strides", strides)), _dilation1d("convolution", dilations)
+    elif rank == 4:
+        s, d = (conv._pair("convolution", "strides", strides),
+                conv.dilations_pair("convolution", dilations))
+    if rank in (3, 4) and max(s) > 1 and max(d) > 1:
+        raise InvalidArgumentError(
+            f"convolution: `strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={list(s[1:] if rank == 3 else s)} and "
+            f"dilation_rate={list(d[1:] if rank == 3 else d)}")
     if rank == 3:
         return conv1d(input, w, strides, padding, data_format, dilations, name)
     if rank == 4:
         return conv.conv2d(input, w, strides, padding, data_format or "NHWC", dilations, name)
     raise UnimplementedError(
-        f"convolution: only 1-D and 2-D convolutions are supported, got filters of shape {w.shape}")
+        f"convolution: only 1-D, 2-D and 3-D convolutions are supported, got filters of shape "
+        f"{w.shape}")
+
+
+def _rate(op, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, np.integer)) or rate < 1:
+        raise InvalidArgumentError(f"{op}: rate must be a positive int, got {rate!r}")
+    return int(rate)
+
+
+def _strict_padding(op, padding):
+    """atrous_conv2d's padding: 'SAME' or 'VALID' only (TF rejects 'same')."""
+    if padding not in conv.PADDINGS:
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    return padding
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with the filter taps spaced `rate` apart (dilations [rate, rate], strides 1):
+    `value` is NHWC, `filters` (kh, kw, in_channels, out_channels).
+
+        >>> tf.nn.atrous_conv2d(tf.ones((1, 5, 5, 1)), tf.ones((2, 2, 1, 1)), 2,
+        ...                     "VALID").numpy()[0, :, :, 0]
+        array([[4., 4., 4.],
+               [4., 4., 4.],
+               [4., 4., 4.]], dtype=float32)
+    """
+    op = "atrous_conv2d"
+    rate = _rate(op, rate)
+    return conv.conv2d(value, filters, 1, _strict_padding(op, padding), dilations=rate,
+                       name=name)
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """atrous_conv2d's transpose (its gradient with respect to its input): conv2d_transpose
+    with dilations [rate, rate] and strides 1; `filters` is (kh, kw, out_channels,
+    in_channels).
+
+        >>> tf.nn.atrous_conv2d_transpose(tf.ones((1, 3, 3, 1)), tf.ones((2, 2, 1, 1)),
+        ...                               [1, 5, 5, 1], 2, "VALID").shape
+        TensorShape([1, 5, 5, 1])
+    """
+    op = "atrous_conv2d_transpose"
+    rate = _rate(op, rate)
+    return conv2d_transpose(value, filters, output_shape, 1, _strict_padding(op, padding),
+                            dilations=rate, name=name)
 
 
 def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
@@ -538,7 +715,7 @@ def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, 
     conv._data_format(op, data_format)
     w, dy = _tensor(filter, "filter"), _tensor(out_backprop, "out_backprop")
     like = zeros(_output_shape(op, input_sizes, 4), dtype=dy.dtype)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = dw.depthwise_attrs(op, strides, padding, dilations)
     return dispatch(dw.DEPTHWISE_BACKPROP_INPUT, (dy, w, like), attrs, name)
 
 
@@ -556,5 +733,5 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
     conv._data_format(op, data_format)
     x, dy = _tensor(input, "input"), _tensor(out_backprop, "out_backprop")
     like = zeros(_output_shape(op, filter_sizes, 4), dtype=x.dtype)
-    attrs = {"strides": conv._pair(op, "strides", strides), "padding": conv._padding(op, padding)}
+    attrs = dw.depthwise_attrs(op, strides, padding, dilations)
     return dispatch(dw.DEPTHWISE_BACKPROP_FILTER, (x, dy, like), attrs, name)

@@ -189,6 +189,10 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     Values are cast to the requested dtype only where that cannot silently change them the way TF
     refuses to: floats do not become integers, and out-of-range integers raise.
     """
+    if getattr(value, "_composite_components", None) is not None:  # a tf.SparseTensor
+        raise InvalidArgumentError(
+            f"{op_name}: Attempt to convert a value ({type(value).__name__}) with an unsupported "
+            f"type to a Tensor; a dense op needs tf.sparse.to_dense(...) first")
     if dtype is None:
         dtype = _default_dtype(value)
         if dtype is dtypes.string:
@@ -226,6 +230,42 @@ def _short(value):
 
 def _is_constant_like(x):
     return not isinstance(x, (Tensor, Variable))
+
+
+def _first_symbolic(value):
+    """The first SymbolicTensor in a nested list/tuple, or None."""
+    for v in value:
+        if isinstance(v, SymbolicTensor):
+            return v
+        if isinstance(v, Variable) and context.graph is not None:
+            return v
+        if isinstance(v, (list, tuple)):
+            found = _first_symbolic(v)
+            if found is not None:
+                return found
+    return None
+
+
+def autopack(value, dtype=None):
+    """A nested list/tuple holding tensors of a graph being built, packed into one tensor by
+    stacking (TF's autopacking: tf.convert_to_tensor([t, 2.0]) in a function); its Python
+    numbers take the dtype of the first tensor (or `dtype`). None when `value` holds no such
+    tensor (it converts as a constant)."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    first = _first_symbolic(value)
+    if first is None:
+        return None
+    from graphflow.ops.shape import stack
+    dtype = first.dtype if dtype is None else dtype
+
+    def pack(v):
+        if isinstance(v, (list, tuple)):
+            return stack([pack(item) for item in v])
+        if isinstance(v, (Tensor, Variable)):
+            return v
+        return EagerTensor(to_array(v, dtype, "convert_to_tensor"))
+    return pack(value)
 
 
 def _anchor_dtype(op, inputs):
@@ -270,6 +310,10 @@ def convert_inputs(op, inputs):
     for i, x in enumerate(inputs):
         if _is_constant_like(x):
             hint = anchor if i in group else None
+            packed = autopack(x, hint) if type(x) in (list, tuple) else None
+            if packed is not None:
+                out[i] = packed
+                continue
             try:
                 out[i] = EagerTensor(to_array(x, hint, op.name))
             except InvalidArgumentError:
@@ -397,7 +441,18 @@ def _check_same_dtype(op, inputs, arrays):
             _anchor_dtype(op, inputs)  # raises the descriptive error
 
 
+# Composite tensors (tf.RaggedTensor) as op arguments: their type -> handler(op, inputs, attrs,
+# name), which runs the op's form for them. graphflow.ops.ragged_ops installs itself here (the
+# registry cannot import it); they never take the fast path, which wants EagerTensors.
+composite_dispatch = {}
+
+
 def _dispatch_slow(op, inputs, attrs, name):
+    if composite_dispatch:
+        for x in inputs:
+            handler = composite_dispatch.get(type(x))
+            if handler is not None:
+                return handler(op, inputs, attrs, name)
     inputs = convert_inputs(op, inputs)
     if context.graph is not None or any(isinstance(x, SymbolicTensor) for x in inputs):
         from graphflow.graph import builder

@@ -119,6 +119,14 @@ def composite(op_name):
 def as_axis(op_name, axis, what="axis"):
     """An integer argument (an axis, a depth) as an int; anything else (1.5, "0", None) is TF's
     TypeError."""
+    if hasattr(axis, "graph") and hasattr(axis, "dtype"):  # a graph tensor: its constant value
+        from graphflow.ops.static import constant_value
+        import numpy as np
+        known = constant_value(axis)
+        if known is not None and np.ndim(known) == 0 and np.asarray(known).dtype.kind in "iu":
+            return int(known)
+        raise InvalidTypeError(f"{op_name}: {what} must be an integer known while tracing, got "
+                               f"{axis!r} (computed when the graph runs)")
     if isinstance(axis, bool) or not hasattr(axis, "__index__"):
         raise InvalidTypeError(
             f"{op_name}: {what} must be an integer, got {axis!r} of type {type(axis).__name__}")

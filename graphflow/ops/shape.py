@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.ops import rules
 from graphflow.ops.registry import INDEX, OPAQUE, SHAPE, dispatch, register
 
@@ -88,6 +88,8 @@ def reshape(tensor, shape, name=None):
         >>> tf.reshape(tf.zeros(6), [3, -1]).shape
         TensorShape([3, 2])
     """
+    if hasattr(shape, "_ragged_fill"):  # a DynamicRaggedShape: a RaggedTensor of that shape
+        return shape._ragged_reshape(tensor)
     from graphflow.ops import dynamic_shape
     target, computed = dynamic_shape.shape_operand(shape, "reshape", allow_minus_one=True)
     if computed is not None:  # known only when the graph runs
@@ -585,9 +587,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         array([[3, 1],
                [5, 5]], dtype=int32)
     """
-    from graphflow.ops.registry import EagerTensor, to_array
+    from graphflow.ops.registry import EagerTensor, autopack, to_array
     if not hasattr(indices, "dtype") or isinstance(indices, (np.ndarray, np.generic)):
-        indices = EagerTensor(to_array(indices, None, "gather"))
+        packed = autopack(indices)
+        indices = packed if packed is not None else EagerTensor(to_array(indices, None, "gather"))
     shape = _shape_of(params)
     rank = None if shape is None else len(shape)
     batch_dims = int(batch_dims)
@@ -839,8 +842,11 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
         >>> tf.slice(tf.zeros((4, 4)), [1, 0], [2, -1]).shape
         TensorShape([2, 4])
     """
-    begin = _as_int_tuple(begin, "begin", "slice")
-    size = _as_int_tuple(size, "size", "slice")
+    from graphflow.ops.static import constant_value
+    if constant_value(begin) is None or constant_value(size) is None:
+        return _slice_with_tensor_bounds(input_, begin, size, name)
+    begin = _as_int_tuple(constant_value(begin), "begin", "slice")
+    size = _as_int_tuple(constant_value(size), "size", "slice")
     shape = _shape_of(input_)
     if len(begin) != len(size) or (shape is not None and len(begin) != len(shape)):
         raise InvalidArgumentError(
@@ -855,6 +861,46 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
         input_ = dispatch(CHECK_SLICE, (input_,), {"begin": begin, "size": size})
     spec = tuple(("s", b, None if s == -1 else b + s, None) for b, s in zip(begin, size))
     return dispatch(STRIDED_SLICE, (input_,), {"spec": spec}, name)
+
+
+def _slice_with_tensor_bounds(input_, begin, size, name):
+    """tf.slice where begin or size is computed when the graph runs (inside a function): one
+    dynamic strided slice whose per-axis bounds are begin[i] and begin[i] + size[i] (the axis'
+    end for size -1); out-of-range bounds raise when it runs."""
+    from graphflow.ops import dynamic_shape
+    from graphflow.ops.creation import convert_to_tensor
+    from graphflow.ops.elementwise import add, equal, where
+    x = convert_to_tensor(input_, name="input")
+    b = convert_to_tensor(begin, name="begin")
+    n = convert_to_tensor(size, dtype=b.dtype, name="size")
+    rank = x.shape.rank
+    for what, t in (("begin", b), ("size", n)):
+        if not t.dtype.is_integer or t.shape.rank != 1 or (
+                rank is not None and t.shape[0] not in (None, rank)):
+            raise InvalidArgumentError(
+                f"slice: {what} must be an integer vector with one entry per axis of the "
+                f"input of shape {x.shape}, got {t.dtype.name} with shape {t.shape}")
+    if rank is None:
+        raise InvalidArgumentError("slice: with tensor begin or size the input's rank must be "
+                                   "known")
+    from graphflow.ops.debugging import Assert
+    from graphflow.ops.elementwise import greater_equal, identity, less_equal, logical_and, \
+        logical_or
+    from graphflow.ops.grouping import control_dependencies
+    from graphflow.ops.reduce import reduce_all
+    dims = shape(x, out_type=b.dtype)
+    ends = where(equal(n, -1), dims, add(b, n))
+    fits = reduce_all(logical_and(logical_and(greater_equal(b, 0), less_equal(ends, dims)),
+                                  logical_or(equal(n, -1), greater_equal(n, 0))))
+    # TF rejects a slice that does not fit the input; a strided slice would clip it quietly
+    check = Assert(fits, ["slice: begin", b, "and size", n, "must select within the input's "
+                          "shape", dims, "(size -1: to the end)"])
+    bounds, spec = [], []
+    for i in range(rank):
+        bounds += [b[i], ends[i]]
+        spec.append(("s", ("t", len(bounds) - 1), ("t", len(bounds)), None))
+    with control_dependencies([check] if check is not None else []):
+        return identity(dynamic_shape.strided_slice(x, spec, bounds), name=name)
 
 
 def strided_slice(input_, begin, end, strides=None, name=None):
@@ -1003,6 +1049,12 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if mode not in ("CONSTANT",) + MIRROR_MODES:
         raise ValueError('Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
                          f'or "SYMMETRIC". Received `mode` = {mode}')
+    from graphflow.ops.registry import autopack
+    from graphflow.ops.static import constant_value
+    packed = autopack(paddings) if isinstance(paddings, (list, tuple)) else paddings
+    if hasattr(packed, "dtype") and constant_value(packed) is None:
+        return _pad_with_tensor_paddings(tensor, packed, mode, constant_values, name)
+    paddings = constant_value(packed) if hasattr(packed, "dtype") else paddings
     flat = _as_int_tuple(paddings, "paddings", "pad")
     rows = np.shape(paddings.numpy() if hasattr(paddings, "numpy") else paddings)
     if len(rows) != 2 or rows[1] != 2:
@@ -1015,6 +1067,42 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if mode != "CONSTANT":
         return dispatch(MIRROR_PAD, (tensor,), {"paddings": pairs, "mode": mode}, name)
     return dispatch(PAD, (tensor,), {"paddings": pairs, "constant_values": float(constant_values)}, name)
+
+
+def _pad_with_tensor_paddings(tensor, paddings, mode, constant_values, name):
+    """tf.pad whose paddings are computed when the graph runs: along each axis, the input
+    between two constant blocks of the run-time sizes (mode CONSTANT; TF's negative-padding
+    error becomes a run-time assert)."""
+    from graphflow.ops.creation import convert_to_tensor, fill
+    from graphflow.ops.debugging import Assert
+    from graphflow.ops.elementwise import greater_equal, identity
+    from graphflow.ops.grouping import control_dependencies
+    from graphflow.ops.reduce import reduce_all
+    x = convert_to_tensor(tensor, name="tensor")
+    p = convert_to_tensor(paddings, name="paddings")
+    rank = x.shape.rank
+    if not p.dtype.is_integer or p.shape.rank != 2 or (
+            rank is not None and p.shape.dims_tuple() not in ((rank, 2), (None, 2))):
+        raise InvalidArgumentError(f"pad: paddings must be an integer matrix of shape [rank, 2], "
+                                   f"got {p.dtype.name} with shape {p.shape}")
+    if mode != "CONSTANT":
+        raise UnimplementedError(f"pad: mode {mode} needs paddings known while tracing (these "
+                                 f"are computed when the graph runs)")
+    if rank is None:
+        raise InvalidArgumentError("pad: with paddings computed when the graph runs the input's "
+                                   "rank must be known")
+    check = Assert(reduce_all(greater_equal(p, 0)), ["pad: paddings must be >= 0, got", p])
+    value = convert_to_tensor(constant_values, dtype=x.dtype)
+    with control_dependencies([check] if check is not None else []):
+        out = identity(x)
+    for axis in range(rank):
+        dims = shape(out, out_type=p.dtype)
+        blocks = []
+        for side in (0, 1):
+            size = concat([dims[:axis], p[axis, side:side + 1], dims[axis + 1:]], 0)
+            blocks.append(fill(size, value))
+        out = concat([blocks[0], out, blocks[1]], axis)
+    return identity(out, name=name) if name else out
 
 
 # -- one_hot -----------------------------------------------------------------------------------
@@ -1113,6 +1201,9 @@ def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
         >>> tf.shape(tf.zeros((2, 3))).numpy()
         array([2, 3], dtype=int32)
     """
+    from graphflow.ops.elementwise import VALUE_COMPOSITES, cast
+    if type(input) in VALUE_COMPOSITES:  # a SparseTensor: its dense_shape, as TF
+        return cast(input.dense_shape, out_type, name)
     return dispatch(SHAPE_OP, (input,), {"out_type": dtypes.as_dtype(out_type).name}, name)
 
 

@@ -535,7 +535,12 @@ _INTEGER_OK = {"divide_no_nan"}
 def _public(op, arity, example, result):
     what = "Elementwise" if arity == 1 else "Elementwise (NumPy broadcasting)"
     doc = f"{what} {op.name}, as tf.math.{op.name}.\n\n    >>> {example}\n    {result}\n"
-    if arity == 1:
+    if arity == 1 and op.name in ew.VALUE_MAPPED:  # also on a SparseTensor's values (as TF)
+        def fn(x, name=None):
+            if type(x) in ew.VALUE_COMPOSITES:
+                return x.with_values(dispatch(op, (x.values,), None, name))
+            return dispatch(op, (x,), None, name)
+    elif arity == 1:
         def fn(x, name=None):
             return dispatch(op, (x,), None, name)
     else:

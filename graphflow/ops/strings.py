@@ -92,7 +92,7 @@ def _unary(op, x, attrs, name):
 
 
 def _as_strings(value, op_name):
-    if isinstance(value, Tensor):
+    if isinstance(value, (Tensor, RaggedTensor)):  # a RaggedTensor: the op's ragged form
         return value
     from graphflow.ops.registry import to_array
     return EagerTensor(to_array(value, STRING, op_name))

@@ -362,17 +362,18 @@ def is_composite(value):
     return hasattr(value, "_to_tensor") and hasattr(value, "_from_tensor")
 
 
-def flatten_results(body, result, what):
+def flatten_results(body, result, what, expand_composites=False):
     """The leaves of a traced function's result as tensors of the body (constants and
-    variables brought in, outer tensors captured, TensorArrays as their lists), and the
-    structure to rebuild (None leaves stay None; graph ops count as None)."""
+    variables brought in, outer tensors captured, TensorArrays as their lists, with
+    expand_composites a SparseTensor as its three tensors), and the structure to rebuild
+    (None leaves stay None; graph ops count as None)."""
     from graphflow.graph.builder import to_graph
     from graphflow.graph.ir import Node
     from graphflow.ops.creation import convert_to_tensor
     graph = body.graph
     leaves = []
     with graph.as_default():
-        for leaf in nest.flatten(result):
+        for leaf in nest.flatten(result, expand_composites=expand_composites):
             if leaf is None or isinstance(leaf, Node):
                 leaves.append(None)
             elif is_composite(leaf):

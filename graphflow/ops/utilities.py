@@ -20,12 +20,38 @@ from graphflow.tensor import Tensor, TensorShape, Variable
 
 def is_tensor(x):
     """Whether x is a tensor-like graphflow object: a Tensor (eager or symbolic) or a Variable,
-    not a NumPy array or a Python value (as tf.is_tensor).
+    not a NumPy array or a Python value (as tf.is_tensor). A composite tensor (tf.SparseTensor,
+    tf.RaggedTensor) is one too, as in TF.
 
         >>> tf.is_tensor(tf.Variable([1.0])), tf.is_tensor([1.0])
         (True, False)
     """
-    return isinstance(x, (Tensor, Variable))
+    return isinstance(x, (Tensor, Variable)) or _is_composite(x)
+
+
+def _is_composite(x):
+    return not isinstance(x, type) and (
+        getattr(x, "_composite_components", None) is not None or
+        (hasattr(x, "flat_values") and hasattr(x, "nested_row_splits")))
+
+
+def type_spec_from_value(value):
+    """The spec of a value: a TensorSpec for a tensor (or anything convertible), a
+    SparseTensorSpec for a SparseTensor (TF's tf.type_spec_from_value).
+
+        >>> tf.type_spec_from_value(tf.sparse.SparseTensor([[0, 0]], [1.0], [2, 2]))
+        SparseTensorSpec(TensorShape([2, 2]), tf.float32)
+    """
+    from graphflow.tensor import TensorSpec
+    spec = getattr(value, "_type_spec", None)
+    if spec is not None:
+        return spec
+    if isinstance(value, Variable):
+        value = value.value()
+    if not isinstance(value, Tensor):
+        from graphflow.ops.creation import convert_to_tensor
+        value = convert_to_tensor(value)
+    return TensorSpec(value.shape, value.dtype)
 
 
 def is_symbolic_tensor(x):

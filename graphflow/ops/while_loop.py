@@ -289,6 +289,11 @@ def _input_tensor(value):
     from graphflow.ops.creation import convert_to_tensor
     if isinstance(value, Variable):
         return value.value()
+    if getattr(value, "_composite_components", None) is not None:
+        from graphflow.errors import UnimplementedError
+        raise UnimplementedError(
+            "while_loop: a SparseTensor loop variable is not supported yet; carry its indices, "
+            "values and dense_shape as three loop variables")
     if subgraph.is_composite(value):
         return value._to_tensor()
     if isinstance(value, Tensor):

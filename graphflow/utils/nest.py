@@ -38,7 +38,12 @@ def _sorted_keys(d):
 
 
 def _components(value):
-    """A composite tensor's component tensors (expand_composites=True), or None for others."""
+    """A composite tensor's component tensors (expand_composites=True), or None for others.
+    A SparseTensor (and its SparseTensorSpec) names its own; a RaggedTensor gives its
+    flat_values and row splits."""
+    own = getattr(value, "_composite_components", None)
+    if own is not None and not isinstance(value, type):
+        return own()
     values = getattr(value, "flat_values", None)
     splits = getattr(value, "nested_row_splits", None)
     if values is None or splits is None:
@@ -49,7 +54,7 @@ def _components(value):
 def flatten(structure, expand_composites=False):
     """The leaves of a nested structure, depth first, dicts in sorted key order. A leaf
     (None included) gives [leaf]. With expand_composites=True a RaggedTensor gives its
-    flat_values and row splits.
+    flat_values and row splits, a SparseTensor its indices, values and dense_shape.
 
         >>> from graphflow.utils import nest
         >>> nest.flatten({"b": 1, "a": (2, [3, None])})
@@ -121,7 +126,12 @@ def _pack(structure, flat, i, expand_composites=False):
 
 
 def _rebuild_composite(like, parts):
-    """A RaggedTensor like `like` from its flat_values and row splits."""
+    """A composite like `like` from its components: a SparseTensor (or a SparseTensorSpec,
+    which gives a SparseTensor, as TF's TypeSpecs do) rebuilds itself; a RaggedTensor from its
+    flat_values and row splits."""
+    own = getattr(like, "_from_composite_components", None)
+    if own is not None:
+        return own(list(parts))
     values, splits = parts[0], parts[1:]
     for row_splits in reversed(splits):
         values = type(like).from_row_splits(values, row_splits, validate=False)

@@ -18,9 +18,9 @@ from graphflow.keras.layers.wrappers import Bidirectional, TimeDistributed  # no
 # -- klayers (issue 17): convolution/shape, activation, noise, normalization, attention and
 # preprocessing layers --
 from graphflow.keras.layers.conv_extra import (  # noqa: F401,E402
-    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
-    GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D, MaxPool1D,
-    MaxPooling1D, SeparableConv2D)
+    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, DepthwiseConv1D,
+    DepthwiseConv2D, GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D,
+    MaxPool1D, MaxPooling1D, SeparableConv1D, SeparableConv2D)
 from graphflow.keras.layers.reshaping import (  # noqa: F401,E402
     Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling1D, UpSampling2D,
     ZeroPadding1D, ZeroPadding2D)

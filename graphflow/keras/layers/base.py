@@ -23,7 +23,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.tensor import EagerTensor, SymbolicTensor, Tensor, TensorShape, Variable
 from graphflow.utils import nest
 
@@ -166,10 +166,11 @@ class KerasTensor:
     """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
     layer call that produced it."""
 
-    def __init__(self, shape, dtype="float32", name=None, history=None):
+    def __init__(self, shape, dtype="float32", name=None, history=None, sparse=False):
         self.shape = TensorShape(shape)
         self.dtype = dtypes.as_dtype(dtype)
         self.name = name
+        self.sparse = bool(sparse)  # stands for a tf.SparseTensor (Input(sparse=True))
         self._keras_history = history  # (layer, node index, output index)
 
     @property
@@ -183,8 +184,9 @@ class KerasTensor:
 
     def __repr__(self):
         layer = self._keras_history[0].name if self._keras_history else None
-        return (f"<KerasTensor shape={tuple(self.shape.as_list())}, dtype={self.dtype.name}, "
-                f"name={self.name}{', from layer ' + layer if layer else ''}>")
+        sparse = ", sparse=True" if self.sparse else ""
+        return (f"<KerasTensor shape={tuple(self.shape.as_list())}, dtype={self.dtype.name}"
+                f"{sparse}, name={self.name}{', from layer ' + layer if layer else ''}>")
 
     def __hash__(self):
         return id(self)
@@ -251,6 +253,19 @@ def _to_tensor(x):
             arr = arr.astype(np.float32)  # Keras layers compute in float32 by default
         return convert_to_tensor(arr)
     return x
+
+
+def _sparse_placeholder(t):
+    """A SparseTensor of placeholders standing for a sparse KerasTensor while a layer's output
+    spec is traced."""
+    from graphflow.ops.creation import placeholder_node
+    from graphflow.ops.sparse import SparseTensor
+    rank = t.shape.rank
+    sp = SparseTensor(placeholder_node((None, rank), dtypes.int64, "indices"),
+                      placeholder_node((None,), t.dtype, "values"),
+                      placeholder_node((rank,), dtypes.int64, "dense_shape"))
+    sp.set_shape(t.shape)
+    return sp
 
 
 def _shape_of(x):
@@ -664,6 +679,8 @@ class Layer:
         try:
             with graph.as_default():
                 def placeholder(t):
+                    if isinstance(t, KerasTensor) and t.sparse:
+                        return _sparse_placeholder(t)
                     if isinstance(t, KerasTensor):
                         return placeholder_node(t.shape.dims_tuple(), t.dtype, "x")
                     return t
@@ -681,7 +698,10 @@ class Layer:
         flat = nest.flatten(out)
         keras_out = []
         for i, t in enumerate(flat):
-            if isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
+            if getattr(t, "_composite_components", None) is not None:  # a SparseTensor
+                keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
+                                             (self, index, i), sparse=True))
+            elif isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
                 keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
                                              (self, index, i)))
             else:
@@ -795,18 +815,23 @@ class InputLayer(Layer):
                 raise InvalidArgumentError("InputLayer: pass shape= (input_shape) or batch_input_shape=")
             batch_input_shape = (batch_size,) + tuple(input_shape)
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
+        self.sparse = bool(sparse)
         self._batch_input_shape = tuple(batch_input_shape)
         self.built = True
-        tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0),
+                             sparse=self.sparse)
         self._inbound_nodes.append(Node(self, [], {}, tensor))
 
     def get_config(self):
-        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self.dtype,
-                "name": self.name}
+        config = {"batch_input_shape": list(self._batch_input_shape), "dtype": self.dtype,
+                  "name": self.name}
+        if self.sparse:
+            config["sparse"] = True
+        return config
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, tensor=None,
-          **kwargs):  # noqa: N802 - Keras's function name
+          sparse=None, **kwargs):  # noqa: N802 - Keras's function name
     """A symbolic input for a functional model.
 
         >>> keras.Input(shape=(28, 28)).shape
@@ -824,5 +849,5 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
             raise InvalidArgumentError(f"Input: cannot convert '{tuple(dims)}' to a shape. "
                                        "Negative dimensions are not allowed.")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
-                       batch_input_shape=batch_shape)
+                       batch_input_shape=batch_shape, sparse=bool(sparse))
     return layer._inbound_nodes[0].outputs

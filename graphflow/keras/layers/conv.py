@@ -31,16 +31,62 @@ def _padding(layer, padding):
     return padding
 
 
+def check_strides_and_dilation(layer, strides, dilation_rate):
+    """Keras's rule for its convolution layers: strides and dilation_rate may not both exceed 1
+    (tf.nn.conv2d itself allows it; Keras's layers, and TF's depthwise convolution, do not)."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise InvalidArgumentError(
+            f"{layer}: `strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={tuple(strides)} and dilation_rate={tuple(dilation_rate)}")
+
+
+def check_groups(layer, groups, filters):
+    """Keras's checks of `groups` when the layer is made (the input's channels are checked when
+    it is built, by check_input_groups)."""
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        if isinstance(groups, (int, float)) and not isinstance(groups, bool) and groups > 0:
+            raise InvalidArgumentError(
+                f"{layer}: The number of filters must be evenly divisible by the number of "
+                f"groups. Received: groups={groups}, filters={filters}.")
+        raise InvalidArgumentError(
+            f"{layer}: The number of groups must be a positive integer. Received: "
+            f"groups={groups}.")
+    if filters % groups:
+        raise InvalidArgumentError(
+            f"{layer}: The number of filters must be evenly divisible by the number of groups. "
+            f"Received: groups={groups}, filters={filters}.")
+    return groups
+
+
+def check_input_groups(layer, groups, input_shape):
+    channels = input_shape[-1]
+    if channels % groups:
+        raise InvalidArgumentError(
+            f"{layer}: The number of input channels must be evenly divisible by the number of "
+            f"groups. Received groups={groups}, but the input has {channels} channels (full "
+            f"input shape is {tuple(input_shape.as_list())}).")
+    return channels // groups
+
+
 def _channels_last(layer, data_format):
     if data_format not in (None, "channels_last"):
         raise InvalidArgumentError(f"{layer}: only data_format='channels_last' is supported")
 
 
 class Conv2D(Layer):
+    """2-D convolution over (batch, height, width, channels); `dilation_rate` spaces the kernel's
+    taps (with strides 1, as Keras requires) and `groups` splits the channels into groups
+    convolved separately (the kernel is (kh, kw, in_channels / groups, filters)).
+
+        >>> from graphflow import keras
+        >>> layer = keras.layers.Conv2D(6, 3, dilation_rate=2, groups=2)
+        >>> layer(np.ones((1, 9, 9, 4), np.float32)).shape, tuple(layer.kernel.shape)
+        (TensorShape([1, 5, 5, 6]), (3, 3, 2, 6))
+    """
     _single_input = True
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, **kwargs):
@@ -55,6 +101,8 @@ class Conv2D(Layer):
         self.strides = _pair("Conv2D", "strides", strides)
         self.padding = _padding("Conv2D", padding)
         self.dilation_rate = _pair("Conv2D", "dilation_rate", dilation_rate)
+        check_strides_and_dilation("Conv2D", self.strides, self.dilation_rate)
+        self.groups = check_groups("Conv2D", groups, filters)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -73,6 +121,7 @@ class Conv2D(Layer):
         if channels is None:
             raise InvalidArgumentError(f"Conv2D layer {self.name!r}: the channel dimension of the "
                                        f"inputs must be known, got {input_shape}")
+        channels = check_input_groups(f"Conv2D layer {self.name!r}", self.groups, input_shape)
         self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -84,13 +133,13 @@ class Conv2D(Layer):
 
     def call(self, inputs):
         y = nn.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding.upper(),
-                      dilations=self.dilation_rate if self.dilation_rate != (1, 1) else None)
+                      dilations=self.dilation_rate)
         if self.use_bias:
             y = y + self.bias
         return self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), **conv_config(self)}
+        return {**super().get_config(), **conv_config(self), "groups": self.groups}
 
 
 class _Pooling2D(Layer):

@@ -1,6 +1,6 @@
-"""More convolution and pooling layers (channels_last): Conv1D, Conv2DTranspose,
-Conv1DTranspose, SeparableConv2D, DepthwiseConv2D, MaxPooling1D, AveragePooling1D,
-GlobalAveragePooling1D, GlobalMaxPooling1D.
+"""More convolution and pooling layers (channels_last): Conv1D, Conv3D, Conv2DTranspose,
+Conv1DTranspose, SeparableConv1D, SeparableConv2D, DepthwiseConv1D, DepthwiseConv2D,
+MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D.
 
 They compute with the registry's ops (tf.nn.conv1d, conv2d's input gradient for the transposed
 convolutions, depthwise_conv2d, max/avg_pool1d); the weights have Keras's names and layouts.
@@ -14,9 +14,13 @@ convolutions, depthwise_conv2d, max/avg_pool1d); the weights have Keras's names 
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
-from graphflow.keras.layers.conv import _channels_last, _pair, conv_config
+from graphflow.keras.layers.conv import (
+    _channels_last, _pair, check_groups, check_input_groups, check_strides_and_dilation,
+    conv_config)
+from graphflow.ops.conv import effective_size
 from graphflow.ops import api as ops
 from graphflow.ops import conv as conv_ops
+from graphflow.ops import conv_depthwise as depthwise_ops
 from graphflow.ops import nn
 from graphflow.ops.registry import dispatch
 
@@ -32,6 +36,20 @@ def _single(layer, name, value):
         raise InvalidArgumentError(
             f"{layer}: the `{name}` argument must be a positive int, got {value!r}")
     return int(value)
+
+
+def _triple(layer, name, value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * 3
+    try:
+        value = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or len(value) != 3 or min(value) <= 0:
+        raise InvalidArgumentError(
+            f"{layer}: the `{name}` argument must be a positive int or a tuple of 3 positive "
+            f"ints, got {value!r}")
+    return value
 
 
 def _padding(layer, padding, allowed=("valid", "same")):
@@ -50,12 +68,6 @@ def _filters(layer, filters):
     return filters
 
 
-def _no_dilation(layer, rate):
-    if any(r != 1 for r in rate):
-        raise UnimplementedError(
-            f"{layer}: dilation_rate {tuple(rate)} is not supported; only 1 is")
-
-
 def _check_rank(layer, inputs, rank, layout):
     if inputs.shape.rank != rank:
         raise InvalidArgumentError(
@@ -72,6 +84,7 @@ class _Conv(Layer):
     _single_input = True
     _rank = 2
     _paddings = ("valid", "same")
+    _grouped = False  # Keras's Conv1D takes `groups`; its transposed convolutions do not
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -80,16 +93,18 @@ class _Conv(Layer):
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
-        if groups != 1:
-            raise UnimplementedError(f"{name}: groups={groups!r} is not supported; only 1 is")
+        if groups != 1 and not self._grouped:
+            raise InvalidArgumentError(
+                f"Unrecognized keyword arguments passed to {name}: {{'groups': {groups!r}}}")
         _channels_last(name, data_format)
         self.filters = _filters(name, filters)
-        tup = (lambda n, v: (_single(name, n, v),)) if self._rank == 1 else \
-            (lambda n, v: _pair(name, n, v))
+        self.groups = check_groups(name, groups, self.filters)
+        tup = {1: lambda n, v: (_single(name, n, v),), 2: lambda n, v: _pair(name, n, v),
+               3: lambda n, v: _triple(name, n, v)}[self._rank]
         self.kernel_size = tup("kernel_size", kernel_size)
         self.strides = tup("strides", strides)
         self.dilation_rate = tup("dilation_rate", dilation_rate)
-        _no_dilation(name, self.dilation_rate)
+        check_strides_and_dilation(name, self.strides, self.dilation_rate)
         self.padding = _padding(name, padding, self._paddings)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -108,7 +123,9 @@ class _Conv(Layer):
             raise InvalidArgumentError(
                 f"{type(self).__name__} layer {self.name!r} expects inputs of rank "
                 f"{self._rank + 2} with a known channel dimension, got shape {input_shape}")
-        self.kernel = self.add_weight("kernel", self._kernel_shape(input_shape[-1]),
+        channels = check_input_groups(f"{type(self).__name__} layer {self.name!r}", self.groups,
+                                      input_shape) if self._grouped else input_shape[-1]
+        self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
@@ -123,26 +140,61 @@ class _Conv(Layer):
         return self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), **conv_config(self)}
+        config = {**super().get_config(), **conv_config(self)}
+        return {**config, "groups": self.groups} if self._grouped else config
 
 
 class Conv1D(_Conv):
     """1-D convolution over (batch, steps, channels); padding "valid", "same" or "causal"
-    (left padding only, so output t sees inputs up to t)."""
+    (left padding only, so output t sees inputs up to t: (kernel_size - 1) * dilation_rate
+    steps). `dilation_rate` and `groups` as Conv2D's.
+
+        >>> from graphflow import keras
+        >>> keras.layers.Conv1D(4, 3, dilation_rate=2, padding="causal", groups=2)(
+        ...     np.ones((2, 10, 6), np.float32)).shape
+        TensorShape([2, 10, 4])
+    """
     _rank = 1
     _paddings = ("valid", "same", "causal")
+    _grouped = True
 
     def call(self, inputs):
         _check_rank(self, inputs, 3, "(batch, steps, channels)")
         padding = self.padding
         if padding == "causal":
-            inputs = ops.pad(inputs, [[0, 0], [self.kernel_size[0] - 1, 0], [0, 0]])
+            span = effective_size(self.kernel_size[0], self.dilation_rate[0])
+            inputs = ops.pad(inputs, [[0, 0], [span - 1, 0], [0, 0]])
             padding = "valid"
-        return self._finish(nn.conv1d(inputs, self.kernel, self.strides[0], padding.upper()))
+        return self._finish(nn.conv1d(inputs, self.kernel, self.strides[0], padding.upper(),
+                                      dilations=self.dilation_rate[0]))
+
+
+class Conv3D(_Conv):
+    """3-D convolution over (batch, depth, height, width, channels) (tf.nn.conv3d); the kernel
+    is (kd, kh, kw, in_channels / groups, filters); `dilation_rate` and `groups` as Conv2D's.
+
+        >>> from graphflow import keras
+        >>> keras.layers.Conv3D(4, 3, dilation_rate=(2, 1, 1), groups=2)(
+        ...     np.ones((1, 6, 5, 5, 2), np.float32)).shape
+        TensorShape([1, 2, 3, 3, 4])
+    """
+    _rank = 3
+    _grouped = True
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), *args, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         *args, **kwargs)
+
+    def call(self, inputs):
+        _check_rank(self, inputs, 5, "(batch, depth, height, width, channels)")
+        return self._finish(nn.conv3d(inputs, self.kernel, [1, *self.strides, 1],
+                                      self.padding.upper(),
+                                      dilations=[1, *self.dilation_rate, 1]))
 
 
 def _deconv_length(size, kernel, stride, padding, output_padding):
-    """Keras's deconv_output_length (dilation 1)."""
+    """Keras's deconv_output_length; `kernel` is the dilated kernel's span."""
     if size is None:
         return None
     if output_padding is None:
@@ -179,10 +231,11 @@ class Conv2DTranspose(_Conv):
 
     def _out_dims(self, dims):
         pads = self.output_padding or (None,) * self._rank
-        return [_deconv_length(d, k, s, self.padding, p)
-                for d, k, s, p in zip(dims, self.kernel_size, self.strides, pads)]
+        return [_deconv_length(d, effective_size(k, r), s, self.padding, p)
+                for d, k, s, r, p in zip(dims, self.kernel_size, self.strides,
+                                         self.dilation_rate, pads)]
 
-    def _transpose(self, x, kernel, strides):
+    def _transpose(self, x, kernel, strides, dilations):
         """conv2d_backprop_input of NHWC x; its `like` has x's (possibly unknown) batch size."""
         height, width = self._out_dims(x.shape.as_list()[1:3]) if self._rank == 2 else \
             [1] + self._out_dims(x.shape.as_list()[2:3])
@@ -190,9 +243,10 @@ class Conv2DTranspose(_Conv):
         out_h = height if self._rank == 2 else 1
         # Keras's "same" with output_padding pads like TF's conv: the forward conv of the output
         # must give the input back, which it does for these output sizes.
-        attrs = {"strides": strides, "padding": self.padding.upper()}
-        expected = [conv_ops._out_size(n, k, s, attrs["padding"])
-                    for n, k, s in zip((out_h, width), kernel.shape.as_list()[:2], strides)]
+        attrs = {"strides": strides, "padding": self.padding.upper(), "dilations": dilations}
+        expected = [conv_ops._out_size(n, effective_size(k, d), s, attrs["padding"])
+                    for n, k, s, d in zip((out_h, width), kernel.shape.as_list()[:2], strides,
+                                          dilations)]
         if expected != x.shape.as_list()[1:3]:
             raise UnimplementedError(
                 f"{type(self).__name__} layer {self.name!r}: output_padding "
@@ -202,7 +256,8 @@ class Conv2DTranspose(_Conv):
 
     def call(self, inputs):
         _check_rank(self, inputs, 4, "(batch, height, width, channels)")
-        return self._finish(self._transpose(inputs, self.kernel, self.strides))
+        return self._finish(self._transpose(inputs, self.kernel, self.strides,
+                                            self.dilation_rate))
 
     def get_config(self):
         out = list(self.output_padding) if self.output_padding is not None else None
@@ -221,14 +276,22 @@ class Conv1DTranspose(Conv2DTranspose):
     def call(self, inputs):
         _check_rank(self, inputs, 3, "(batch, steps, channels)")
         y = self._transpose(ops.expand_dims(inputs, 1), ops.expand_dims(self.kernel, 0),
-                            (1,) + self.strides)
+                            (1,) + self.strides, (1,) + self.dilation_rate)
         return self._finish(ops.squeeze(y, [1]))
 
 
 class DepthwiseConv2D(Layer):
     """Convolves each input channel with its own `depth_multiplier` filters; the kernel is
-    (kh, kw, in_channels, depth_multiplier)."""
+    (kh, kw, in_channels, depth_multiplier). `dilation_rate` spaces the taps; unlike Conv2D's,
+    it combines with strides (as in Keras 3.15).
+
+        >>> from graphflow import keras
+        >>> layer = keras.layers.DepthwiseConv2D(3, dilation_rate=2)
+        >>> layer(np.ones((1, 7, 7, 2), np.float32)).shape
+        TensorShape([1, 3, 3, 2])
+    """
     _single_input = True
+    _rank = 2
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
@@ -238,12 +301,13 @@ class DepthwiseConv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
         _channels_last(name, data_format)
-        self.kernel_size = _pair(name, "kernel_size", kernel_size)
-        self.strides = _pair(name, "strides", strides)
+        tup = (lambda n, v: (_single(name, n, v),)) if self._rank == 1 else \
+            (lambda n, v: _pair(name, n, v))
+        self.kernel_size = tup("kernel_size", kernel_size)
+        self.strides = tup("strides", strides)
         self.padding = _padding(name, padding)
         self.depth_multiplier = _filters(name, depth_multiplier)
-        self.dilation_rate = _pair(name, "dilation_rate", dilation_rate)
-        _no_dilation(name, self.dilation_rate)
+        self.dilation_rate = tup("dilation_rate", dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
@@ -253,12 +317,33 @@ class DepthwiseConv2D(Layer):
         self.depthwise_constraint = constraints.get(depthwise_constraint)  # applied after updates
         self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape):
-        if input_shape.rank != 4 or input_shape[-1] is None:
+    def _check_input_shape(self, input_shape):
+        if input_shape.rank != self._rank + 2 or input_shape[-1] is None:
             raise InvalidArgumentError(
-                f"{type(self).__name__} layer {self.name!r} expects inputs of rank 4 with a "
-                f"known channel dimension, got shape {input_shape}")
-        channels = input_shape[-1]
+                f"{type(self).__name__} layer {self.name!r} expects inputs of rank "
+                f"{self._rank + 2} with a known channel dimension, got shape {input_shape}")
+        return input_shape[-1]
+
+    def _depthwise(self, inputs, kernel):
+        """The depthwise convolution of the layer's inputs (1-D: over a unit height axis). The
+        primitive, not tf.nn.depthwise_conv2d: Keras 3.15's layers compute strides and
+        dilations above 1 together (a dilated convolution at stride 1, subsampled, with TF's
+        SAME padding of the dilated span), which is what the primitive's windows are, where
+        tf.nn.depthwise_conv2d refuses the combination."""
+        if self._rank == 2:
+            _check_rank(self, inputs, 4, "(batch, height, width, channels)")
+            attrs = {"strides": self.strides, "padding": self.padding.upper(),
+                     "dilations": self.dilation_rate}
+            return dispatch(depthwise_ops.DEPTHWISE, (inputs, kernel), attrs)
+        _check_rank(self, inputs, 3, "(batch, steps, channels)")
+        attrs = {"strides": (1,) + self.strides, "padding": self.padding.upper(),
+                 "dilations": (1,) + self.dilation_rate}
+        y = dispatch(depthwise_ops.DEPTHWISE, (ops.expand_dims(inputs, 1),
+                                               ops.expand_dims(kernel, 0)), attrs)
+        return ops.squeeze(y, [1])
+
+    def build(self, input_shape):
+        channels = self._check_input_shape(input_shape)
         self.kernel = self.add_weight(
             "kernel", self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
@@ -271,8 +356,7 @@ class DepthwiseConv2D(Layer):
         super().build(input_shape)
 
     def call(self, inputs):
-        _check_rank(self, inputs, 4, "(batch, height, width, channels)")
-        y = nn.depthwise_conv2d(inputs, self.kernel, self.strides, self.padding.upper())
+        y = self._depthwise(inputs, self.kernel)
         if self.use_bias:
             y = y + self.bias
         return self.activation(y)
@@ -292,9 +376,15 @@ class DepthwiseConv2D(Layer):
 
 
 class SeparableConv2D(DepthwiseConv2D):
-    """A depthwise convolution then a 1 x 1 convolution to `filters` channels; weights
-    depthwise_kernel (kh, kw, in, depth_multiplier), pointwise_kernel (1, 1, in *
-    depth_multiplier, filters) and bias (filters,)."""
+    """A depthwise convolution (dilated by `dilation_rate`) then a 1 x 1 convolution to
+    `filters` channels; weights depthwise_kernel (kh, kw, in, depth_multiplier),
+    pointwise_kernel (1, 1, in * depth_multiplier, filters) and bias (filters,).
+
+        >>> from graphflow import keras
+        >>> keras.layers.SeparableConv2D(5, 3, dilation_rate=2, padding="same")(
+        ...     np.ones((1, 7, 7, 2), np.float32)).shape
+        TensorShape([1, 7, 7, 5])
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
@@ -314,22 +404,19 @@ class SeparableConv2D(DepthwiseConv2D):
                          depthwise_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
         self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.filters = _filters("SeparableConv2D", filters)
+        self.filters = _filters(type(self).__name__, filters)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
 
     def build(self, input_shape):
-        if input_shape.rank != 4 or input_shape[-1] is None:
-            raise InvalidArgumentError(
-                f"SeparableConv2D layer {self.name!r} expects inputs of rank 4 with a known "
-                f"channel dimension, got shape {input_shape}")
-        channels = input_shape[-1]
+        channels = self._check_input_shape(input_shape)
         self.depthwise_kernel = self.add_weight(
             "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
+            "pointwise_kernel", (1,) * self._rank + (channels * self.depth_multiplier,
+                                                     self.filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint)
         self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
@@ -339,9 +426,14 @@ class SeparableConv2D(DepthwiseConv2D):
         self.built = True
 
     def call(self, inputs):
-        _check_rank(self, inputs, 4, "(batch, height, width, channels)")
-        y = nn.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
-                                self.strides, self.padding.upper())
+        # tf.nn.separable_conv2d's two steps, so that the 1-D layer shares them
+        y = self._depthwise(inputs, self.depthwise_kernel)
+        pointwise = self.pointwise_kernel if self._rank == 2 else \
+            ops.expand_dims(self.pointwise_kernel, 0)
+        if self._rank == 1:
+            y = ops.squeeze(nn.conv2d(ops.expand_dims(y, 1), pointwise, 1, "VALID"), [1])
+        else:
+            y = nn.conv2d(y, pointwise, 1, "VALID")
         if self.use_bias:
             y = y + self.bias
         return self.activation(y)
@@ -351,6 +443,42 @@ class SeparableConv2D(DepthwiseConv2D):
                 "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
                 "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
                 "pointwise_constraint": constraints.serialize(self.pointwise_constraint)}
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """DepthwiseConv2D over (batch, steps, channels); the kernel is (k, in_channels,
+    depth_multiplier).
+
+        >>> from graphflow import keras
+        >>> keras.layers.DepthwiseConv1D(3, dilation_rate=2, depth_multiplier=2)(
+        ...     np.ones((2, 9, 3), np.float32)).shape
+        TensorShape([2, 5, 6])
+    """
+    _rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, *args, **kwargs):
+        # DepthwiseConv2D's signature with 1-D defaults (the rest, activation on, is the same)
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, *args, **kwargs)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """SeparableConv2D over (batch, steps, channels): depthwise_kernel (k, in,
+    depth_multiplier), pointwise_kernel (1, in * depth_multiplier, filters).
+
+        >>> from graphflow import keras
+        >>> keras.layers.SeparableConv1D(4, 3, dilation_rate=2, padding="same")(
+        ...     np.ones((2, 9, 3), np.float32)).shape
+        TensorShape([2, 9, 4])
+    """
+    _rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, *args, **kwargs):
+        # SeparableConv2D's signature with 1-D defaults
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         *args, **kwargs)
 
 
 class _Pooling1D(Layer):

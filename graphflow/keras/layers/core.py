@@ -62,7 +62,14 @@ class Dense(Layer):
             raise InvalidArgumentError(
                 f"Dense layer {self.name!r}: expected the last axis of the inputs to be "
                 f"{self.kernel.shape[0]}, got input shape {inputs.shape}")
-        if rank == 2:
+        if getattr(inputs, "_composite_components", None) is not None:  # a SparseTensor
+            if rank != 2:
+                raise InvalidArgumentError(
+                    f"Dense layer {self.name!r}: a sparse input must have rank 2, got shape "
+                    f"{inputs.shape}")
+            from graphflow.ops.sparse import sparse_dense_matmul
+            y = sparse_dense_matmul(inputs, self.kernel)
+        elif rank == 2:
             y = ops.matmul(inputs, self.kernel)
         else:
             dims = inputs.shape.as_list()

@@ -188,7 +188,7 @@ def read_optimizer_state(model, index, archive):
     plan = [(v, read_array(archive, f"state/{i}.npy", v.shape.as_list(), v.dtype.np,
                            f"optimizer variable {names[i]!r}")) for i, v in enumerate(own)]
     variables = dict(weight_entries(model))
-    allowed = set(optimizer._slot_names)
+    allowed = set(optimizer._all_slot_names())
     expected_members = {f"state/{i}.npy" for i in range(len(own))}
     for i, entry in enumerate(index["slots"]):
         if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(e, str)
@@ -202,7 +202,7 @@ def read_optimizer_state(model, index, archive):
                 f"model / slot of {type(optimizer).__name__} ({sorted(allowed)})")
         var = variables[key]
         plan.append(((var, slot_name), read_array(
-            archive, f"slot/{i}.npy", var.shape.as_list(), var.dtype.np,
+            archive, f"slot/{i}.npy", optimizer._slot_shape(slot_name, var), var.dtype.np,
             f"optimizer slot {slot_name!r} of weight {key!r}")))
         expected_members.add(f"slot/{i}.npy")
     extra = sorted(set(archive.names()) - expected_members)

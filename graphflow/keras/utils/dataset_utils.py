@@ -22,7 +22,7 @@ import os
 
 import numpy as np
 
-from graphflow.errors import InvalidArgumentError, NotFoundError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, NotFoundError
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 LABEL_MODES = ("int", "categorical", "binary", None)
@@ -304,3 +304,101 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     if batch_size is not None:
         ds = ds.batch(int(batch_size))
     return ds.prefetch(AUTOTUNE)
+
+
+def _split_sizes(left_size, right_size, total):
+    """(left, right) sample counts, with Keras's rules: an int is a count in (0, total), a
+    float a fraction in (0, 1), None the complement of the other."""
+    for name, size in (("left_size", left_size), ("right_size", right_size)):
+        if size is not None and type(size) not in (int, float):
+            raise InvalidTypeError(
+                f"Invalid `{name}` Type. Expected: int or float or None, Received: "
+                f"type({name})={type(size)}.")
+    if left_size == 0 and right_size == 0:
+        raise InvalidArgumentError("Both `left_size` and `right_size` are zero. At least one of "
+                                   "the split sizes must be non-zero.")
+    for name, size in (("left_size", left_size), ("right_size", right_size)):
+        if (type(size) is int and not 0 < size < total) or (
+                type(size) is float and not 0 < size < 1):
+            raise InvalidArgumentError(
+                f"`{name}` should be either a positive integer smaller than {total}, or a float "
+                f"within the range `[0, 1]`. Received: {name}={size}")
+    if type(left_size) is type(right_size) is float and left_size + right_size > 1:
+        raise InvalidArgumentError("The sum of `left_size` and `right_size` is greater than 1. "
+                                   "It must be less than or equal to 1.")
+    left = round(left_size * total) if type(left_size) is float else left_size
+    right = round(right_size * total) if type(right_size) is float else right_size
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total:
+        raise InvalidArgumentError(
+            f"The sum of `left_size` and `right_size` should be smaller than the {total}. "
+            f"Received: left_size + right_size = {left + right} and total_length = {total}")
+    for split, side in ((left, "left"), (right, "right")):
+        if split == 0:
+            raise InvalidArgumentError(
+                f"With `dataset` of length={total}, `left_size`={left} and `right_size`={right}. "
+                f"Resulting {side} side dataset split will be empty. Adjust any of the "
+                "aforementioned parameters")
+    return int(left), int(right)
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None,
+                  preferred_backend=None):
+    """Two tf.data Datasets of the samples of `dataset` (a Dataset, an array, or a list or
+    tuple of arrays of one length): the first `left_size` samples and the last `right_size`
+    (counts or fractions; None is the complement of the other), after a shuffle with
+    Python's `random.Random(seed)` when `shuffle` (the order Keras gives the same seed). A
+    batched Dataset gives batched splits of its batch size.
+
+        >>> import numpy as np
+        >>> from graphflow import keras
+        >>> left, right = keras.utils.split_dataset(np.arange(10), left_size=0.8)
+        >>> [int(v) for v in right]
+        [8, 9]
+    """
+    import random
+
+    from graphflow.data.dataset import Dataset
+    from graphflow.data.transforms import BatchDataset
+    from graphflow.keras import tree
+    if left_size is None and right_size is None:
+        raise InvalidArgumentError(
+            "At least one of the `left_size` or `right_size` must be specified. Received: "
+            "left_size=None and right_size=None")
+    batch_size = None
+    if isinstance(dataset, Dataset):
+        if isinstance(dataset, BatchDataset):
+            batch_size = dataset._size
+            dataset = dataset.unbatch()
+        samples = [tree.map_structure(lambda t: np.asarray(t), s) for s in dataset]
+        structured = True
+    elif isinstance(dataset, (list, tuple)):
+        arrays = [np.asarray(a) for a in dataset]
+        if not arrays or len({len(a) for a in arrays}) != 1:
+            raise InvalidArgumentError(
+                "split_dataset: the arrays of `dataset` must have the same length, got lengths "
+                f"{[len(a) for a in arrays]}")
+        samples = [tuple(a[i] for a in arrays) for i in range(len(arrays[0]))]
+        structured = True
+    elif isinstance(dataset, np.ndarray) or hasattr(dataset, "numpy"):
+        samples = list(np.asarray(dataset))
+        structured = False
+    else:
+        raise TypeError("The `dataset` argument must be either a `tf.data.Dataset` object, or a "
+                        f"list/tuple of arrays. Received: dataset={dataset!r:.60} of type "
+                        f"{type(dataset)}")
+    if shuffle:
+        random.Random(random.randint(0, int(1e6)) if seed is None else seed).shuffle(samples)
+    left, right = _split_sizes(left_size, right_size, len(samples))
+
+    def restore(part):
+        if not structured:
+            return np.array(part)
+        columns = [np.array(c) for c in zip(*[tree.flatten(s) for s in part])]
+        return tree.lists_to_tuples(tree.pack_sequence_as(part[0], columns))
+    out = []
+    for part in (samples[:left], samples[-right:]):
+        split = Dataset.from_tensor_slices(restore(part))
+        out.append(split.batch(batch_size) if batch_size is not None else split)
+    return tuple(out)

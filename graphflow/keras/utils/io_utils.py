@@ -10,10 +10,35 @@ tf.keras 2, selects tf.keras 2's layout instead (underscored summary table, `[==
     >>> io_utils.legacy_keras_style()
     False
 """
+import logging
 import os
 import sys
 
 _TRUE = ("1", "true", "yes", "on")
+_interactive = {"enabled": True}
+
+
+def enable_interactive_logging():
+    """Keras's messages (progress bars, summaries) go to stdout again (the default)."""
+    _interactive["enabled"] = True
+
+
+def disable_interactive_logging():
+    """Keras's messages go to the `graphflow.keras` logger at INFO level instead of stdout, as
+    Keras sends them to absl logging.
+
+        >>> from graphflow import keras
+        >>> keras.config.disable_interactive_logging()
+        >>> keras.config.is_interactive_logging_enabled()
+        False
+        >>> keras.config.enable_interactive_logging()
+    """
+    _interactive["enabled"] = False
+
+
+def is_interactive_logging_enabled():
+    """Whether Keras's messages are written to stdout (True) or logged (False)."""
+    return _interactive["enabled"]
 
 
 def legacy_keras_style():
@@ -34,8 +59,12 @@ def can_encode(text, stream=None):
 
 
 def print_msg(message, line_break=True, stream=None):
-    """Writes `message` to `stream` (default stdout), replacing the box and bar characters with
+    """Writes `message` to `stream` (default stdout; the `graphflow.keras` logger when
+    interactive logging is disabled), replacing the box and bar characters with
     ASCII when the stream's encoding cannot write them, as Keras does."""
+    if stream is None and not _interactive["enabled"]:
+        logging.getLogger("graphflow.keras").info(str(message).strip("\r\n\b"))
+        return
     stream = stream if stream is not None else sys.stdout
     message = f"{message}\n" if line_break else str(message)
     if not can_encode(message, stream):

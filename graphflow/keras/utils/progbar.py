@@ -213,4 +213,4 @@ class Progbar:
             self._metrics_text(verbose2=True)
 
     def _write(self, text):
-        io_utils.print_msg(text, line_break=False, stream=self.stream)
+        io_utils.print_msg(text, line_break=False, stream=self._stream)

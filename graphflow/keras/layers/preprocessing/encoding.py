@@ -57,6 +57,23 @@ def encode_rows(flat_indices, row_ids, nrows, mode, depth, dtype="float32", weig
     return counts
 
 
+def sparse_result(x, sparse):
+    """A layer's encoded output as a tf.SparseTensor when it was made with sparse=True (the
+    elements a dense result holds that are not zero, as Keras's TF backend gives them)."""
+    if not sparse:
+        return x
+    from graphflow.ops.sparse import from_dense
+    return from_dense(x)
+
+
+def check_sparse(sparse, output_mode, message):
+    """Keras's refusal of sparse=True for output_mode='int'."""
+    if sparse and output_mode == "int":
+        raise InvalidArgumentError(f"{message} Received: sparse={sparse} and "
+                                   f"output_mode={output_mode}")
+    return bool(sparse)
+
+
 class CategoryEncoding(Layer):
     """Encodes integer category ids in [0, num_tokens) as one-hot, multi-hot or count vectors;
     count_weights (in call) weights each id's count."""
@@ -69,10 +86,7 @@ class CategoryEncoding(Layer):
         self.num_tokens = int(num_tokens)
         self.output_mode = check_mode("CategoryEncoding", output_mode,
                                       ("one_hot", "multi_hot", "count"))
-        if sparse:
-            raise InvalidArgumentError("CategoryEncoding: sparse=True is not supported "
-                                       "(graphflow has no sparse tensors)")
-        self.sparse = False
+        self.sparse = bool(sparse)
 
     def call(self, inputs, count_weights=None):
         inputs = ops.convert_to_tensor(inputs)
@@ -82,8 +96,8 @@ class CategoryEncoding(Layer):
             raise InvalidArgumentError(
                 "`count_weights` is not used when `output_mode` is not `'count'`. Received "
                 f"`count_weights={count_weights!r:.40}`.")
-        return encode_categorical(inputs, self.output_mode, self.num_tokens, self.dtype,
-                                  count_weights)
+        return sparse_result(encode_categorical(inputs, self.output_mode, self.num_tokens,
+                                                self.dtype, count_weights), self.sparse)
 
     def get_config(self):
         return {**super().get_config(), "num_tokens": self.num_tokens,
@@ -113,9 +127,9 @@ class Hashing(Layer):
             raise InvalidArgumentError(f"Hashing: salt must be an int or 2 ints, got {salt!r}")
         self.salt = None if salt is None else [int(s) for s in salt]
         self.output_mode = check_mode("Hashing", output_mode)
-        if sparse:
-            raise InvalidArgumentError("Hashing: sparse=True is not supported")
-        self.sparse = False
+        self.sparse = check_sparse(sparse, output_mode,
+                                   "`sparse` may only be true if `output_mode` is "
+                                   '`"one_hot"`, `"multi_hot"`, or `"count"`.')
 
     def call(self, inputs):
         inputs = ops.convert_to_tensor(inputs)
@@ -131,7 +145,8 @@ class Hashing(Layer):
             mask = ops.equal(inputs, ops.cast(self.mask_value, inputs.dtype)
                              if inputs.dtype.name != "string" else self.mask_value)
             hashed = ops.where(mask, ops.zeros_like(hashed), hashed + 1)
-        return encode_categorical(hashed, self.output_mode, self.num_bins, "float32")
+        return sparse_result(encode_categorical(hashed, self.output_mode, self.num_bins,
+                                                "float32"), self.sparse)
 
     def get_config(self):
         return {**super().get_config(), "num_bins": self.num_bins,

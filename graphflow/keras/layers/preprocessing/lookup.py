@@ -21,11 +21,16 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.preprocessing.adapt import adapt_batches
-from graphflow.keras.layers.preprocessing.encoding import check_mode, encode_categorical
+from graphflow.keras.layers.preprocessing.encoding import (check_mode, check_sparse,
+                                                           encode_categorical, sparse_result)
 from graphflow.ops import api as ops
 from graphflow.ops.lookup import vocabulary_lookup
 
 LOOKUP_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+
+
+SPARSE_MESSAGE = ("`sparse` may only be true if `output_mode` is `'one_hot'`, `'multi_hot'`, "
+                  "`'count'` or `'tf_idf'`.")
 
 
 class IndexLookup(Layer):
@@ -58,11 +63,10 @@ class IndexLookup(Layer):
             raise InvalidArgumentError(
                 "`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
                 f"idf_weights={idf_weights!r:.40} and output_mode={output_mode}")
-        if sparse:
-            raise InvalidArgumentError(f"{name}: sparse=True is not supported")
+        sparse = check_sparse(sparse, output_mode, SPARSE_MESSAGE)
         self.max_tokens, self.num_oov_indices = max_tokens, int(num_oov_indices)
         self.mask_token, self.oov_token = mask_token, oov_token
-        self.invert, self.pad_to_max_tokens, self.sparse = bool(invert), bool(pad_to_max_tokens), False
+        self.invert, self.pad_to_max_tokens, self.sparse = bool(invert), bool(pad_to_max_tokens), sparse
         self._vocab = None          # the learned or given terms (no special tokens)
         self._idf = None            # tf_idf weights over all indices
         self._input_vocabulary = vocabulary is not None
@@ -258,7 +262,7 @@ class IndexLookup(Layer):
         inputs = self._as_keys(inputs)
         if self.invert:
             return self._invert(inputs)
-        return self._encode(self.lookup(inputs))
+        return sparse_result(self._encode(self.lookup(inputs)), self.sparse)
 
     def _as_keys(self, inputs):
         return ops.convert_to_tensor(inputs)

@@ -14,7 +14,8 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.preprocessing.adapt import adapt_batches
-from graphflow.keras.layers.preprocessing.encoding import check_mode, encode_categorical
+from graphflow.keras.layers.preprocessing.encoding import (check_mode, check_sparse,
+                                                           encode_categorical, sparse_result)
 from graphflow.ops import api as ops
 from graphflow.tensor import TensorShape
 
@@ -185,9 +186,9 @@ class Discretization(Layer):
                 f"Discretization: bin_boundaries must be sorted, got {bin_boundaries}")
         self.num_bins, self.epsilon = num_bins, float(epsilon)
         self.output_mode = check_mode("Discretization", output_mode)
-        if sparse:
-            raise InvalidArgumentError("Discretization: sparse=True is not supported")
-        self.sparse = False
+        self.sparse = check_sparse(sparse, output_mode,
+                                   "`sparse=True` may only be used if `output_mode` is "
+                                   "`'one_hot'`, `'multi_hot'`, or `'count'`.")
 
     def adapt(self, data, batch_size=None, steps=None):
         if self.num_bins is None:
@@ -213,8 +214,9 @@ class Discretization(Layer):
         # int32 indices, as Keras 3.15's digitize gives
         index = ops.cast(ops.searchsorted(bounds, flat, side="right"), "int32")
         index = ops.reshape(index, ops.shape(inputs))
-        return encode_categorical(index, self.output_mode, len(self.bin_boundaries) + 1,
-                                  "float32")
+        return sparse_result(encode_categorical(index, self.output_mode,
+                                                len(self.bin_boundaries) + 1, "float32"),
+                             self.sparse)
 
     @classmethod
     def from_config(cls, config):

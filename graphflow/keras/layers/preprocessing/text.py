@@ -15,8 +15,8 @@ import numpy as np
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.preprocessing.adapt import adapt_batches
-from graphflow.keras.layers.preprocessing.encoding import encode_rows
-from graphflow.keras.layers.preprocessing.lookup import StringLookup
+from graphflow.keras.layers.preprocessing.encoding import check_sparse, encode_rows, sparse_result
+from graphflow.keras.layers.preprocessing.lookup import SPARSE_MESSAGE, StringLookup
 from graphflow.ops import api as ops
 from graphflow.ops import strings
 from graphflow.ops.ragged import RaggedTensor
@@ -105,8 +105,7 @@ class TextVectorization(Layer):
                 f"Received output_sequence_length={output_sequence_length}.")
         if ragged and output_mode != "int":
             raise InvalidArgumentError("`ragged` must not be true if `output_mode` is not 'int'")
-        if sparse:
-            raise InvalidArgumentError("TextVectorization: sparse=True is not supported")
+        sparse = check_sparse(sparse, output_mode, SPARSE_MESSAGE)
         if encoding.lower().replace("-", "") != "utf8":
             raise InvalidArgumentError("TextVectorization: only encoding='utf-8' is supported")
         self.standardize, self.split = standardize, split
@@ -114,7 +113,7 @@ class TextVectorization(Layer):
         self._widths = _ngram_widths(ngrams)
         self.output_mode, self.output_sequence_length = output_mode, output_sequence_length
         self.max_tokens, self.pad_to_max_tokens = max_tokens, bool(pad_to_max_tokens)
-        self.ragged, self.sparse, self.encoding = bool(ragged), False, "utf-8"
+        self.ragged, self.sparse, self.encoding = bool(ragged), sparse, "utf-8"
         self._lookup = StringLookup(
             max_tokens=max_tokens, mask_token="" if output_mode == "int" else None,
             output_mode="int", pad_to_max_tokens=pad_to_max_tokens, name=f"{self.name}_lookup")
@@ -206,8 +205,9 @@ class TextVectorization(Layer):
         rows = ops.repeat(ops.range(ops.shape(lengths)[0], dtype="int64"), lengths)
         weights = ops.constant(self._lookup._idf) if self.output_mode == "tf_idf" else None
         # int64 vectors except tf_idf's, as Keras 3.15
-        return encode_rows(indices, rows, ops.shape(lengths)[0], self.output_mode, depth,
-                           "float32" if self.output_mode == "tf_idf" else "int64", weights)
+        return sparse_result(encode_rows(indices, rows, ops.shape(lengths)[0], self.output_mode,
+                                         depth, "float32" if self.output_mode == "tf_idf"
+                                         else "int64", weights), self.sparse)
 
     def get_config(self):
         if callable(self.standardize) or callable(self.split):

@@ -1,0 +1,211 @@
+"""keras.config: Keras's process-wide settings.
+
+Settings graphflow follows (float32 weights, the 1e-7 fuzz factor, channels_last layers) can be
+read and set to the value graphflow supports; a value Keras accepts but graphflow cannot honour
+(`set_floatx("float64")`, `set_dtype_policy("mixed_float16")`, channels_first) raises
+UnimplementedError instead of being silently ignored. Settings that change nothing graphflow
+computes (traceback filtering, flash attention, unsafe deserialization) are recorded and read
+back as Keras does.
+
+    >>> from graphflow import keras
+    >>> keras.config.floatx(), keras.config.epsilon(), keras.config.image_data_format()
+    ('float32', 1e-07, 'channels_last')
+    >>> keras.config.dtype_policy()
+    <DTypePolicy "float32">
+    >>> keras.config.set_dtype_policy("mixed_float16")
+    Traceback (most recent call last):
+    ...
+    graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute and keep their weights in float32 (mixed precision is not built); only 'float32' is supported
+"""
+import os
+import threading
+
+from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.keras.backend import backend, epsilon, floatx, image_data_format  # noqa: F401
+from graphflow.keras.backend import set_epsilon, set_floatx, set_image_data_format  # noqa: F401
+from graphflow.keras.utils.io_utils import (  # noqa: F401
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
+
+_FLOAT_POLICIES = ("float16", "float32", "float64", "bfloat16")
+_lock = threading.Lock()
+_settings = {"traceback_filtering": True, "flash_attention": None,
+             "unsafe_deserialization": False, "max_epochs": None, "max_steps_per_epoch": None}
+
+
+def _env_limit(name):
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidArgumentError(f"${name} must be an integer, got {value!r:.60}") from None
+
+
+class DTypePolicy:
+    """A dtype policy: the dtype a layer computes in and the dtype of its weights. graphflow
+    builds only "float32" (both float32).
+
+        >>> from graphflow import keras
+        >>> p = keras.DTypePolicy("float32")
+        >>> p.name, p.compute_dtype, p.variable_dtype
+        ('float32', 'float32', 'float32')
+    """
+
+    def __init__(self, name=None):
+        name = check_policy_name(floatx() if name is None else name)
+        self._name = name
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def compute_dtype(self):
+        return self._name
+
+    @property
+    def variable_dtype(self):
+        return self._name
+
+    @property
+    def quantization_mode(self):
+        return None
+
+    def get_config(self):
+        return {"name": self._name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __eq__(self, other):
+        return isinstance(other, DTypePolicy) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self._name)
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self._name}">'
+
+
+FloatDTypePolicy = DTypePolicy  # Keras 3 keeps the old name as an alias
+
+
+def check_policy_name(name):
+    """`name` when graphflow can run the policy; Keras's ValueError for a name that is no
+    policy, UnimplementedError for a Keras policy graphflow does not build."""
+    if not isinstance(name, str):
+        raise InvalidArgumentError(
+            "Invalid `policy` argument. Expected the string name of a policy (such as "
+            f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={name!r} (of type "
+            f"{type(name)})")
+    if name not in _FLOAT_POLICIES + ("mixed_float16", "mixed_bfloat16"):
+        raise InvalidArgumentError(
+            f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include "
+            "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as "
+            "'float32'.")
+    if name != "float32":
+        raise UnimplementedError(
+            f"keras.config.set_dtype_policy({name!r}): graphflow's layers compute and keep their "
+            "weights in float32 (mixed precision is not built); only 'float32' is supported")
+    return name
+
+
+def set_dtype_policy(policy):
+    """Sets the default dtype policy of new layers; only "float32" exists in graphflow."""
+    check_policy_name(policy.name if isinstance(policy, DTypePolicy) else policy)
+
+
+def dtype_policy():
+    """The default dtype policy of new layers: DTypePolicy("float32")."""
+    return DTypePolicy("float32")
+
+
+def _flag(key, value=None):
+    with _lock:
+        if value is not None:
+            _settings[key] = value
+        return _settings[key]
+
+
+def enable_traceback_filtering():
+    """Recorded only: graphflow's tracebacks are never filtered."""
+    _flag("traceback_filtering", True)
+
+
+def disable_traceback_filtering():
+    _flag("traceback_filtering", False)
+
+
+def is_traceback_filtering_enabled():
+    """The recorded setting (True by default, as in Keras).
+
+        >>> from graphflow import keras
+        >>> keras.config.is_traceback_filtering_enabled()
+        True
+    """
+    return _flag("traceback_filtering")
+
+
+def enable_flash_attention():
+    """Recorded only: graphflow's attention has no flash kernel."""
+    with _lock:
+        _settings["flash_attention"] = True
+
+
+def disable_flash_attention():
+    with _lock:
+        _settings["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """None until set, as in Keras (the backend decides)."""
+    return _flag("flash_attention")
+
+
+def enable_unsafe_deserialization():
+    """Recorded: graphflow never runs code from a saved file (a Lambda's Python code is never
+    stored), so there is nothing unsafe to allow; `safe_mode` arguments are accepted."""
+    _flag("unsafe_deserialization", True)
+
+
+def is_unsafe_deserialization_enabled():
+    return _flag("unsafe_deserialization")
+
+
+def _limit(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 1):
+        raise InvalidArgumentError(f"keras.config.set_{name}: expected an integer >= 1 or None, "
+                                   f"got {value!r:.60}")
+    with _lock:
+        _settings[name] = value
+
+
+def set_max_epochs(max_epochs):
+    """Caps the epochs of every fit (None: no cap; also $KERAS_MAX_EPOCHS), for debugging
+    runs, as Keras: fit warns "Limiting epochs to N"."""
+    _limit("max_epochs", max_epochs)
+
+
+def max_epochs():
+    """The cap set by set_max_epochs or $KERAS_MAX_EPOCHS (None: no cap).
+
+        >>> from graphflow import keras
+        >>> keras.config.max_epochs() is None
+        True
+    """
+    value = _flag("max_epochs")
+    return value if value is not None else _env_limit("KERAS_MAX_EPOCHS")
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Caps the steps of each epoch of fit and of evaluate/predict (None: no cap; also
+    $KERAS_MAX_STEPS_PER_EPOCH); they warn "Limiting steps_per_epoch to N"."""
+    _limit("max_steps_per_epoch", max_steps_per_epoch)
+
+
+def max_steps_per_epoch():
+    value = _flag("max_steps_per_epoch")
+    return value if value is not None else _env_limit("KERAS_MAX_STEPS_PER_EPOCH")
