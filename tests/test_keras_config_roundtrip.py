@@ -59,6 +59,7 @@ POSITIONAL = {
     "AdaptiveAveragePooling3D": (2,), "AdaptiveMaxPooling1D": (2,), "AdaptiveMaxPooling2D": (2,),
     "AdaptiveMaxPooling3D": (2,), "Convolution1D": (2, 3), "Convolution1DTranspose": (2, 3),
     "Convolution2DTranspose": (2, 3), "SeparableConvolution2D": (2, 3),
+    "SeparableConvolution1D": (2, 3), "Convolution3D": (2, 3),
     "SpectralNormalization": (lambda: (keras.layers.Dense(2),)),
     "Wrapper": (lambda: (keras.layers.Dense(2),)),
     "Pipeline": (lambda: ([keras.layers.Rescaling(2.0), keras.layers.Dense(2)],)),

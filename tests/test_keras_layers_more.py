@@ -87,6 +87,7 @@ def test_aliases_are_keras_classes():
     assert L.Convolution1DTranspose is L.Conv1DTranspose
     assert L.Convolution2DTranspose is L.Conv2DTranspose
     assert L.SeparableConvolution2D is L.SeparableConv2D
+    assert L.SeparableConvolution1D is L.SeparableConv1D and L.Convolution3D is L.Conv3D
     assert L.GlobalAvgPool2D is L.GlobalAveragePooling2D
     assert L.GlobalMaxPool2D is L.GlobalMaxPooling2D
     assert L.MaxPool3D is L.MaxPooling3D and L.AvgPool3D is L.AveragePooling3D

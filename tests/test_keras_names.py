@@ -108,6 +108,7 @@ KERAS_NAMES = {
     "Convolution1DTranspose": ((2, 3), "conv1d_transpose"),
     "Convolution2DTranspose": ((2, 3), "conv2d_transpose"),
     "SeparableConvolution2D": ((2, 3), "separable_conv2d"),
+    "SeparableConvolution1D": ((2, 3), "separable_conv1d"), "Convolution3D": ((2, 3), "conv3d"),
     "GlobalAvgPool2D": ((), "global_average_pooling2d"),
     "GlobalMaxPool2D": ((), "global_max_pooling2d"),
     "RandomBrightness": ((0.1,), "random_brightness"),

@@ -45,7 +45,8 @@ from graphflow.keras.layers.core_more import (  # noqa: F401,E402
     ReversibleEmbedding, SpectralNormalization, Wrapper)
 Convolution1D, Convolution2D = Conv1D, Conv2D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
-SeparableConvolution2D = SeparableConv2D
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+Convolution3D = Conv3D
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
     AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
