@@ -1451,6 +1451,32 @@ KERAS_CASES = [
     ("fit-list-of-two-inputs", _fit(x=[X4, X4]),
      stricter("input|[Ee]xpect|2|1|structure|[Ll]ayer")),
     ("optimizer-bad-name", lambda tf: tf.keras.optimizers.get("nope"), err("nope")),
+    # kerasC: the Keras 3.15 layers added there
+    ("Dot-axes-mismatch", lambda tf: tf.keras.layers.Dot(axes=1)(
+        [np.ones((2, 3), F), np.ones((2, 4), F)]), err("Incompatible input shapes", "3|4")),
+    ("Dot-batch-axis", lambda tf: tf.keras.layers.Dot(axes=0)(
+        [np.ones((2, 3), F), np.ones((2, 3), F)]), err("batch_dot|axis 0")),
+    ("EinsumDense-bad-equation", lambda tf: tf.keras.layers.EinsumDense("ab->b", 3)(
+        np.ones((2, 3), F)), err("einsum equation", "ab->b")),
+    ("HashedCrossing-float", lambda tf: tf.keras.layers.HashedCrossing(3)(
+        (np.ones(2, F), np.ones(2, np.int64))), err("HashedCrossing", "integer or string")),
+    ("HashedCrossing-one-input", lambda tf: tf.keras.layers.HashedCrossing(3)(
+        (np.ones(2, np.int64),)), err("HashedCrossing", "two inputs")),
+    ("GroupQueryAttention-heads", lambda tf: tf.keras.layers.GroupQueryAttention(2, 4, 3),
+     err("num_query_heads", "num_key_value_heads")),
+    ("SpectralNormalization-no-kernel", lambda tf: tf.keras.layers.SpectralNormalization(
+        tf.keras.layers.Dropout(0.1))(np.ones((1, 2), F)), err("kernel", "embeddings")),
+    ("RandomBrightness-factor-2", lambda tf: tf.keras.layers.RandomBrightness(2.0),
+     err("factor", "2.0")),
+    ("Solarization-factor-2", lambda tf: tf.keras.layers.Solarization(2.0),
+     err("addition_factor", "2")),
+    ("RandomGaussianBlur-even-kernel", lambda tf: tf.keras.layers.RandomGaussianBlur(
+        kernel_size=4), err("kernel_size", "4")),
+    ("ZeroPadding3D-two-entries", lambda tf: tf.keras.layers.ZeroPadding3D((1, 2)),
+     err("padding", "3 elements")),
+    # tf.keras.layers.AlphaDropout is Keras's legacy layer, which takes any rate; Keras 3.15's
+    # keras.layers.AlphaDropout raises, as graphflow does
+    ("AlphaDropout-rate-2", lambda tf: tf.keras.layers.AlphaDropout(2.0), stricter("rate", "2.0")),
 ]
 
 

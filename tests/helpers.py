@@ -3459,6 +3459,29 @@ def _parse_make(rng, dtype):
 _add("parse_tensor", _parse_make, (STRING,), lambda data, out_type: _PARSED[data[()]].copy(),
      value_checks="the bytes must be a TensorProto (all ones are not)")
 DATA_DEPENDENT_SHAPES |= {"parse_tensor"}
+
+
+# -- hashed_cross (kerasC): Keras's HashedCrossing; bins checked against TF in
+# tests/test_keras_layers_more.py --
+def _hashed_cross_make(rng, dtype):
+    cases = []
+    for shape in [(), (4,), (3, 1), (0,)]:
+        ints = rng.integers(-2 ** 30, 2 ** 30, shape).astype(dtypes.as_dtype(dtype).np)
+        cases.append(([ints, ints[::-1] if ints.ndim else ints], {"num_bins": 7}))
+        cases.append(([ints, strings(rng, shape), ints], {"num_bins": 2 ** 40}))
+    return cases
+
+
+def _hashed_cross_edge(rng, dtype):
+    # negative and large ints, and empty strings (TF's bins: tests/test_keras_layers_more.py)
+    big = 2 ** 40 if dtypes.as_dtype(dtype) == I64 else 2 ** 31 - 1
+    ints = np.array([1, 2, -3, big], dtypes.as_dtype(dtype).np)
+    return [([ints, np.array([b"a", b"bb", b"", b"x"], object)], {"num_bins": 7})]
+
+
+_add("hashed_cross", _hashed_cross_make, (I64, I32), None, edge=_hashed_cross_edge)
+
+
 # -- tf.image patches and boxes (graphflow/ops/image_boxes.py): values are checked against
 # constants TF 2.21 computed in tests/test_image_ops2.py; here the references, shape rules and
 # gradients ---------------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ HOST_OPS |= {"where_indices", "untile", "ragged_to_dense", "resize_images", "res
 # The Keras preprocessing layers' ops (klayers) have no CUDA kernels yet: a vocabulary table
 # lookup (strings or integers) and the augmentation layers' projective image transform.
 HOST_OPS |= {"vocabulary_lookup", "image_projective_transform"}
+# HashedCrossing's feature cross (kerasC): string hashing and 64-bit mixing in Python, as the
+# string ops (TF runs SparseCrossHashed on the CPU too).
+HOST_OPS |= {"hashed_cross"}
 # tf.SparseTensor's primitives (index bookkeeping and the sparse matmul) have no CUDA kernels.
 HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse_union",
              "sparse_groups", "sparse_dense_matmul"}

@@ -52,13 +52,35 @@ POSITIONAL = {
     "StackedRNNCells": (lambda: ([keras.layers.LSTMCell(2), keras.layers.GRUCell(3)],)),
     "Bidirectional": (lambda: (keras.layers.GRU(2, return_sequences=True),)),
     "TimeDistributed": (lambda: (keras.layers.Dense(2),)),
+    # kerasC
+    "Dot": (1,), "AlphaDropout": (0.1,), "EinsumDense": ("ab,bc->ac", 2), "HashedCrossing": (3,),
+    "AveragePooling3D": (2,), "AvgPool3D": (2,), "SpatialDropout3D": (0.1,),
+    "AdaptiveAveragePooling1D": (2,), "AdaptiveAveragePooling2D": (2,),
+    "AdaptiveAveragePooling3D": (2,), "AdaptiveMaxPooling1D": (2,), "AdaptiveMaxPooling2D": (2,),
+    "AdaptiveMaxPooling3D": (2,), "Convolution1D": (2, 3), "Convolution1DTranspose": (2, 3),
+    "Convolution2DTranspose": (2, 3), "SeparableConvolution2D": (2, 3),
+    "SeparableConvolution1D": (2, 3), "Convolution3D": (2, 3),
+    "SpectralNormalization": (lambda: (keras.layers.Dense(2),)),
+    "Wrapper": (lambda: (keras.layers.Dense(2),)),
+    "Pipeline": (lambda: ([keras.layers.Rescaling(2.0), keras.layers.Dense(2)],)),
+    "RandomBrightness": (0.1,), "RandomPosterization": (4,), "RandomColorDegeneration": (0.1,),
+    "RandomSharpness": (0.1,), "RandomSaturation": (0.1,), "RandomHue": (0.1,),
+    "ReversibleEmbedding": (7, 4), "GroupQueryAttention": (3, 4, 2),
+    "GroupedQueryAttention": (3, 4, 2),
 }
 INPUTS = {"Add": [(2, 3), (2, 3)], "Average": [(2, 3), (2, 3)], "Concatenate": [(2, 3), (2, 3)],
           "Maximum": [(2, 3), (2, 3)], "Minimum": [(2, 3), (2, 3)], "Multiply": [(2, 3), (2, 3)],
           "Subtract": [(2, 3), (2, 3)], "AveragePooling2D": (1, 4, 4, 2),
           "AvgPool2D": (1, 4, 4, 2), "MaxPool2D": (1, 4, 4, 2), "MaxPooling2D": (1, 4, 4, 2),
           "GlobalAveragePooling2D": (1, 4, 4, 2), "GlobalMaxPooling2D": (1, 4, 4, 2),
-          "BatchNormalization": (2, 3), "LayerNormalization": (2, 3), "Flatten": (2, 3, 2)}
+          "BatchNormalization": (2, 3), "LayerNormalization": (2, 3), "Flatten": (2, 3, 2),
+          "GlobalAvgPool2D": (1, 4, 4, 2), "GlobalMaxPool2D": (1, 4, 4, 2),
+          "MaxPooling3D": (1, 4, 4, 4, 2), "MaxPool3D": (1, 4, 4, 4, 2),
+          "GlobalAveragePooling3D": (1, 2, 2, 2, 3), "GlobalMaxPooling3D": (1, 2, 2, 2, 3),
+          "GlobalAvgPool3D": (1, 2, 2, 2, 3), "GlobalMaxPool3D": (1, 2, 2, 2, 3),
+          "UpSampling3D": (1, 2, 2, 2, 1), "ZeroPadding3D": (1, 2, 2, 2, 1),
+          "Cropping3D": (1, 3, 3, 3, 1), "RMSNormalization": (2, 3),
+          "ActivityRegularization": (2, 3)}
 
 
 def _layer_classes():

@@ -37,3 +37,33 @@ from graphflow.keras.layers.preprocessing import (  # noqa: F401,E402
     RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
     Resizing, StringLookup, TextVectorization)
 # -- end klayers --
+# -- kerasC: Keras 3.15's aliases and remaining core layers --
+from graphflow.keras.layers.merge import Dot, dot, maximum, minimum, subtract  # noqa: F401,E402
+from graphflow.keras.layers.input_spec import InputSpec  # noqa: F401,E402
+from graphflow.keras.layers.core_more import (  # noqa: F401,E402
+    ActivityRegularization, AlphaDropout, EinsumDense, Pipeline, RMSNormalization,
+    ReversibleEmbedding, SpectralNormalization, Wrapper)
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+Convolution3D = Conv3D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D, AveragePooling3D,
+    AvgPool3D, Cropping3D, GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D,
+    GlobalMaxPooling3D, MaxPool3D, MaxPooling3D, SpatialDropout3D, UpSampling3D, ZeroPadding3D)
+from graphflow.keras.layers.preprocessing.hashed_crossing import HashedCrossing  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.color import (  # noqa: F401,E402
+    AutoContrast, Equalization, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
+    RandomGaussianBlur, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+    RandomSaturation, RandomSharpness, Solarization)
+from graphflow.keras.layers.preprocessing.mixing import CutMix, MixUp, RandomErasing  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.geometric import RandomPerspective, RandomShear  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.composite import AugMix, RandAugment  # noqa: F401,E402
+from graphflow.keras.layers.preprocessing.elastic import RandomElasticTransform  # noqa: F401,E402
+from graphflow.keras.layers.serialization import deserialize, serialize  # noqa: F401,E402
+from graphflow.keras.layers.grouped_attention import (  # noqa: F401,E402
+    GroupedQueryAttention, GroupQueryAttention)
+from graphflow.keras.layers.preprocessing.clahe import (  # noqa: F401,E402
+    ContrastLimitedAdaptiveHistogramEqualization)

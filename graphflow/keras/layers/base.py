@@ -615,6 +615,7 @@ class Layer:
             return self._functional_call(args, kwargs)
         args = nest.map_structure(_to_tensor, list(args))
         inputs = args[0]
+        self._check_input_spec(inputs)
         depth = _call_state.depth
         if depth == 0:
             self._clear_losses()  # an outermost call starts its losses afresh, as Keras
@@ -640,6 +641,12 @@ class Layer:
             if nest.is_nested(outputs) else getattr(outputs, "shape", None)
         return outputs
 
+    def _check_input_spec(self, inputs):
+        spec = self.__dict__.get("input_spec")
+        if spec is not None:  # Keras checks a layer's input_spec before every call
+            from graphflow.keras.layers.input_spec import assert_input_compatibility
+            assert_input_compatibility(spec, inputs, self.name)
+
     def _call_kwargs(self, kwargs):
         kwargs = dict(kwargs)
         if "training" in kwargs and not self._call_accepts("training"):
@@ -654,6 +661,7 @@ class Layer:
         from graphflow.graph.ir import Graph
         from graphflow.ops.creation import placeholder_node
         first = args[0]
+        self._check_input_spec(first)
         specs = nest.map_structure(
             lambda t: t.shape if isinstance(t, KerasTensor) else _shape_of(t), first)
         if not self.built:

@@ -296,8 +296,11 @@ def _keras_layers(model):
 def _own_variables(layer):
     """The variables `layer` itself created (not its sublayers'), trainable ones first: what
     Keras 3's Layer.save_own_variables writes."""
-    return _unique(list(layer._trainable_weights) + list(layer._non_trainable_weights) +
-                   list(layer._own_variables()))
+    tracked = list(layer._own_variables())  # variables assigned as attributes
+    # Keras lists trainable variables first, attribute-assigned ones included
+    # (SpectralNormalization's kernel comes before its non-trainable vector_u)
+    return _unique(list(layer._trainable_weights) + [v for v in tracked if v.trainable] +
+                   list(layer._non_trainable_weights) + [v for v in tracked if not v.trainable])
 
 
 def _mha_groups(layer):
@@ -312,11 +315,25 @@ def _mha_groups(layer):
         ("value_dense", "value", (layer.value_kernel, layer.value_bias))]]
 
 
+def _gqa_groups(layer):
+    # Keras 3.15's GroupedQueryAttention keeps them in private EinsumDense attributes, which
+    # its walk visits in sorted order
+    gate = [("_gate_dense", "gate", (layer.gate_kernel, layer.gate_bias))] \
+        if layer.use_gate else []
+    return [(key, name, [v for v in pair if v is not None]) for key, name, pair in gate + [
+        ("_key_dense", "key", (layer.key_kernel, layer.key_bias)),
+        ("_output_dense", "attention_output", (layer.output_kernel, layer.output_bias)),
+        ("_query_dense", "query", (layer.query_kernel, layer.query_bias)),
+        ("_value_dense", "value", (layer.value_kernel, layer.value_bias))]]
+
+
 def _variable_groups():
     """{layer class: function(layer) -> [(key, name, variables)]}: layers whose Keras 3 twin
-    keeps these variables in sublayers graphflow's layer does not have."""
+    keeps these variables in sublayers graphflow's layer does not have (the first class a
+    layer is an instance of wins, so subclasses come first)."""
     from graphflow.keras.layers.attention import MultiHeadAttention
-    return {MultiHeadAttention: _mha_groups}
+    from graphflow.keras.layers.grouped_attention import GroupedQueryAttention
+    return {GroupedQueryAttention: _gqa_groups, MultiHeadAttention: _mha_groups}
 
 
 # attributes of graphflow's Layer that hold layers but are no sublayers in Keras's walk

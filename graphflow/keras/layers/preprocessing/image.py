@@ -150,6 +150,19 @@ class _Random(Layer):
         self.seed = seed
 
     def call(self, inputs, training=True):
+        if isinstance(inputs, dict):
+            # Keras's {"images": ..., "labels": ...}: the images are augmented, labels kept
+            if "images" not in inputs:
+                raise InvalidArgumentError(
+                    f"{type(self).__name__} layer {self.name!r}: a dict input needs an 'images' "
+                    f"key, got keys {sorted(inputs)}")
+            unsupported = sorted({"bounding_boxes", "segmentation_masks"} & set(inputs))
+            if unsupported:
+                from graphflow.errors import UnimplementedError
+                raise UnimplementedError(
+                    f"{type(self).__name__} layer {self.name!r}: {unsupported} are not "
+                    "supported (only images and labels)")
+            return {**inputs, "images": self.call(inputs["images"], training=training)}
         x, added = _images(self, inputs)
         y = self.transform(x) if training else x
         return ops.squeeze(y, [0]) if added else y
