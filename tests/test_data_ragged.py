@@ -384,3 +384,31 @@ def test_iterating_ragged_rank_0_rows_in_a_function():
             out = out * 10 + tf.size(x)
         return out
     assert int(lengths(Dataset.from_tensor_slices(digits()))) == 40310
+
+
+def test_keras_fit_on_a_dataset_of_ragged_inputs():
+    from graphflow import keras
+
+    class MeanPool(keras.layers.Layer):
+        def call(self, x):
+            return tf.reduce_mean(tf.cast(x, tf.float32), axis=1, keepdims=True)
+
+    class Model(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.pool, self.dense = MeanPool(), keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(self.pool(x))
+
+    keras.utils.set_random_seed(0)
+    x = tf.ragged.constant([[1, 2, 3], [4], [5, 6], [7, 8, 9, 10]])
+    y = tf.constant([[2.0], [4.0], [5.5], [8.5]])
+    ds = Dataset.from_tensor_slices((x, y)).batch(2)
+    model = Model()
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    loss = model.fit(ds, epochs=5, verbose=0).history["loss"]
+    assert loss[-1] < loss[0]
+    pred = model.predict(ds, verbose=0)
+    assert pred.shape == (4, 1)
+    np.testing.assert_allclose(pred, model(x).numpy(), rtol=1e-5)

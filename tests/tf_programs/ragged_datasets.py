@@ -3,6 +3,7 @@
 returning RaggedTensors, tf.strings.split in a pipeline and as_numpy_iterator."""
 import numpy as np
 import tensorflow as tf
+import keras
 
 
 def bytes_feature(values):
@@ -157,5 +158,30 @@ assert np_batches[0].dtype == object and [r.tolist() for r in np_batches[0]] == 
 assert np_batches[2].shape == (1, 0)  # rows of equal length: one array
 rows = list(tf.data.Dataset.from_tensor_slices(rt).as_numpy_iterator())
 assert isinstance(rows[0], np.ndarray) and rows[0].tolist() == [3, 1, 4, 1]
+
+# -- Keras: fit on a dataset of (ragged, label) --------------------------------------------------
+class MeanPool(keras.layers.Layer):
+    def call(self, x):
+        return tf.reduce_mean(tf.cast(x, tf.float32), axis=1, keepdims=True)
+
+
+class PoolModel(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.pool, self.dense = MeanPool(), keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.dense(self.pool(x))
+
+
+keras.utils.set_random_seed(0)
+train = tf.data.Dataset.from_tensor_slices(
+    (tf.ragged.constant([[1, 2, 3], [4], [5, 6], [7, 8, 9, 10]]),
+     tf.constant([[2.0], [4.0], [5.5], [8.5]]))).batch(2)
+model = PoolModel()
+model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+history = model.fit(train, epochs=4, verbose=0).history["loss"]
+assert history[-1] < history[0], history
+assert model.predict(train, verbose=0).shape == (4, 1)
 
 print("ok")
