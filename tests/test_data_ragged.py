@@ -301,8 +301,7 @@ def test_zip_shuffle_prefetch_take_repeat_concatenate_enumerate_rebatch():
         b.concatenate(Dataset.range(3))
     with pytest.raises(InvalidArgumentError, match="Incompatible dataset elements"):
         b.concatenate(Dataset.from_tensors(tf.ragged.constant([[[1]]])))  # ragged_rank 2
-    assert [(int(i), x) for i, x in (show(e) and (e[0], show(e[1])) for e in b.enumerate())] == \
-        [(i, r) for i, r in enumerate(BATCHES)]
+    assert [(int(i), show(x)) for i, x in b.enumerate()] == list(enumerate(BATCHES))
     assert [x.to_list() for x in b.rebatch(3)] == [[[3, 1, 4, 1], [], [5, 9, 2]], [[6], []]]
 
 
@@ -316,8 +315,8 @@ def test_cache_in_memory_and_in_a_file(tmp_path):
     assert shows(rows) == ROWS and shows(rows) == ROWS
     words = Dataset.from_tensor_slices(["a b", "c"]).batch(2).map(tf.strings.split) \
         .cache(str(tmp_path / "w"))
-    assert [x.to_list() for x in words] == [[[b"a", b"b"], [b"c"]]] * 1
     assert [x.to_list() for x in words] == [[[b"a", b"b"], [b"c"]]]
+    assert [x.to_list() for x in words] == [[[b"a", b"b"], [b"c"]]]  # read back
 
 
 def test_from_generator_with_a_ragged_tensor_spec():
@@ -412,3 +411,24 @@ def test_keras_fit_on_a_dataset_of_ragged_inputs():
     pred = model.predict(ds, verbose=0)
     assert pred.shape == (4, 1)
     np.testing.assert_allclose(pred, model(x).numpy(), rtol=1e-5)
+
+
+def test_batch_needs_equal_inner_dims_of_the_flat_values():
+    spec = Spec([None, None, None], tf.int32, 1)
+    rows = [tf.ragged.constant([[[1, 2]]], ragged_rank=1),
+            tf.ragged.constant([[[1, 2, 3]]], ragged_rank=1)]
+    ds = Dataset.from_generator(lambda: iter(rows), output_signature=spec)
+    assert [x.to_list() for x in ds] == [[[[1, 2]]], [[[1, 2, 3]]]]
+    with pytest.raises(InvalidArgumentError, match=r"All flat_values must have compatible "
+                       r"shapes. Shape at index 0: \[2\].  Shape at index 1: \[3\]"):
+        list(ds.batch(2))
+
+
+def test_bucketing_pads_so_refuses_ragged_and_sampling_merges_specs():
+    ds = Dataset.from_tensor_slices(digits())
+    with pytest.raises(TypeError, match="`padded_batch` is only supported"):
+        ds.bucket_by_sequence_length(lambda x: tf.size(x), [2], [2, 2])
+    mixed = Dataset.sample_from_datasets([ds.batch(2), ds.batch(3)], seed=1)
+    assert mixed.element_spec == Spec([None, None], tf.int32, 1)
+    assert sum(int(x.nrows()) for x in mixed) == 10  # every row of both, once
+    assert [x.to_list() for x in ds.batch(2).shard(2, 0)] == [[[3, 1, 4, 1], []], [[]]]

@@ -170,12 +170,12 @@ class RaggedValue:
     def stack(parts, splits_dtype=np.int64):
         """The parts (RaggedValues of one ragged_rank) as the rows of a RaggedValue with one
         more ragged dimension."""
-        inner = {p.values.shape[1:] for p in parts}
-        if len(inner) > 1:
-            a, b = sorted(inner)[:2]
-            raise InvalidArgumentError(
-                f"batch: Cannot batch RaggedTensor elements whose uniform inner dimensions "
-                f"differ: {list(a)} vs. {list(b)}")
+        first = parts[0].values.shape[1:]
+        for i, p in enumerate(parts):
+            if p.values.shape[1:] != first:
+                raise InvalidArgumentError(
+                    f"batch: All flat_values must have compatible shapes. Shape at index 0: "
+                    f"{list(first)}.  Shape at index {i}: {list(p.values.shape[1:])}.")
         if parts[0].splits:
             splits_dtype = parts[0].splits[0].dtype
         levels = []
