@@ -432,3 +432,16 @@ def test_bucketing_pads_so_refuses_ragged_and_sampling_merges_specs():
     assert mixed.element_spec == Spec([None, None], tf.int32, 1)
     assert sum(int(x.nrows()) for x in mixed) == 10  # every row of both, once
     assert [x.to_list() for x in ds.batch(2).shard(2, 0)] == [[[3, 1, 4, 1], []], [[]]]
+
+
+def test_iterating_sparse_elements_in_a_function():
+    # composites other than ragged travel through the staged loop the same way
+    ds = Dataset.from_tensor_slices(tf.sparse.from_dense([[1, 0], [0, 2], [3, 4]])).batch(2)
+
+    @tf.function
+    def total(ds):
+        s = tf.constant(0)
+        for x in ds:
+            s += tf.sparse.reduce_sum(x)
+        return s
+    assert int(total(ds)) == 10
