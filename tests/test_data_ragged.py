@@ -329,7 +329,8 @@ def test_from_generator_with_a_ragged_tensor_spec():
     with pytest.raises(InvalidArgumentError, match="did not match the expected structure"):
         list(bad)
     dense = Dataset.from_generator(lambda: iter([tf.constant([1, 2])]), output_signature=spec)
-    with pytest.raises(InvalidArgumentError, match=r"yielded an element of TensorSpec\(shape=\(2,\)"):
+    with pytest.raises(InvalidArgumentError,
+                       match=r"yielded an element of TensorSpec\(shape=\(2,\)"):
         list(dense)
     wrong = Dataset.from_generator(lambda: iter([tf.ragged.constant([[1.0]])]),
                                    output_signature=spec)
@@ -359,7 +360,8 @@ def test_ragged_tensor_numpy_as_tf():
     empty = tf.RaggedTensor.from_row_splits(tf.zeros([0], tf.int32), [0]).numpy()
     assert empty.shape == (0, 0) and empty.dtype == np.int32
     r3 = tf.ragged.constant([[[1], [2, 3]], [[4]]]).numpy()
-    assert r3.dtype == object and [[x.tolist() for x in row] for row in r3] == [[[1], [2, 3]], [[4]]]
+    assert r3.dtype == object
+    assert [[x.tolist() for x in row] for row in r3] == [[[1], [2, 3]], [[4]]]
     assert tf.ragged.constant([[[1, 2], [2, 3]], [[4, 5], [6, 7]]]).numpy().shape == (2, 2, 2)
 
 
