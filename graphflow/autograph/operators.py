@@ -774,7 +774,12 @@ def _element_specs(iterable):
     dimension left unknown (later elements, such as a smaller last batch, may differ)."""
     spec = getattr(iterable, "element_spec", None)
     if spec is not None:
-        leaves = nest.flatten(spec)
+        # a RaggedTensorSpec of ragged_rank 0 holds dense tensors; other composites (ragged,
+        # sparse) travel as their components
+        spec = nest.map_structure(
+            lambda s: TensorSpec(s.shape, s.dtype) if getattr(s, "ragged_rank", None) == 0
+            else s, spec)
+        leaves = nest.flatten(spec, expand_composites=True)
         return spec, [(s.dtype.name, s.shape.dims_tuple()) for s in leaves]
     try:
         first = next(iter(iterable))
@@ -811,7 +816,7 @@ def iterable_for_stmt(iterable, extra_test, body, get_state, set_state, symbol_n
         set_state(rest)
 
     def aug_body():
-        body(nest.pack_sequence_as(structure, state["element"]))
+        body(nest.pack_sequence_as(structure, state["element"], expand_composites=True))
         nxt = iterators.iterator_next(state["handle"], specs)
         state["handle"], state["has"], state["element"] = nxt[0], nxt[1], list(nxt[2:])
 

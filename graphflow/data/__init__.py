@@ -24,6 +24,12 @@ INFINITE_CARDINALITY = INFINITE
 UNKNOWN_CARDINALITY = UNKNOWN
 
 
+def _dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=None):
+    """tf.data.experimental.dense_to_ragged_batch: `dataset.apply(...)` of it is
+    dataset.ragged_batch(batch_size, drop_remainder, row_splits_dtype)."""
+    return lambda dataset: dataset.ragged_batch(batch_size, drop_remainder, row_splits_dtype)
+
+
 def _cardinality(dataset):
     """tf.data.experimental.cardinality(dataset): dataset.cardinality()."""
     return dataset.cardinality()
@@ -32,7 +38,8 @@ def _cardinality(dataset):
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE, UNKNOWN_CARDINALITY=UNKNOWN,
     AutoShardPolicy=AutoShardPolicy, ExternalStatePolicy=ExternalStatePolicy,
-    cardinality=_cardinality, DistributeOptions=DistributeOptions,
+    cardinality=_cardinality, dense_to_ragged_batch=_dense_to_ragged_batch,
+    DistributeOptions=DistributeOptions,
     OptimizationOptions=OptimizationOptions, ThreadingOptions=ThreadingOptions,
     sample_from_datasets=Dataset.sample_from_datasets,
     choose_from_datasets=Dataset.choose_from_datasets,

@@ -1,7 +1,8 @@
 """The file format of Dataset.cache(filename): elements stored without pickle.
 
 `<filename>.gfcache` starts with a magic line and a JSON header (the element spec's structure,
-dtypes and shapes); then each element is its leaves in nest order, each one record: a JSON line
+dtypes and shapes); then each element is its leaves in nest order (a SparseTensor or
+RaggedTensor leaf as its component arrays), each array one record: a JSON line
 {"dtype", "shape"} followed by the raw C-order bytes (numbers), or by one little-endian uint64
 length per string and the strings' bytes (tf.string). The file is written as `.tmp-<pid>` and
 renamed when the first full iteration ends, so a cache is complete or absent; an interrupted
@@ -59,7 +60,7 @@ class CacheWriter:
 
     def write(self, element):
         f = self.file
-        for leaf in structure.flatten(element):
+        for leaf in structure.flatten_components(structure.flatten(element)):
             arr = np.asarray(leaf, order="C")  # (ascontiguousarray makes scalars 1-D)
             f.write(json.dumps({"dtype": dtypes.from_numpy(arr.dtype).name,
                                 "shape": list(arr.shape)}).encode() + b"\n")
@@ -106,7 +107,8 @@ def read_cache(filename, spec):
             raise InvalidArgumentError(
                 f"Dataset.cache: {path!r} was written for elements {json.loads(header)['structure']}"
                 f", but this dataset's elements are {spec!r}; delete the file to rebuild it")
-        n = len(structure.flatten(spec))
+        specs = structure.flatten(spec)
+        n = sum(structure.component_count(s) for s in specs)
         while True:
             leaves = []
             for _ in range(n):
@@ -116,7 +118,7 @@ def read_cache(filename, spec):
                         raise InvalidArgumentError(f"Dataset.cache: {path!r} is truncated")
                     return
                 leaves.append(_read_leaf(f, json.loads(line), path))
-            yield structure.pack(spec, leaves)
+            yield structure.pack(spec, structure.pack_components(specs, leaves))
 
 
 def _read_leaf(f, meta, path):

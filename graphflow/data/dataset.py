@@ -294,6 +294,23 @@ class Dataset:
         from graphflow.data.transforms import BatchDataset
         return BatchDataset(self, batch_size, drop_remainder)
 
+    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=None, name=None):
+        """Batches of elements of different shapes as RaggedTensors: every component whose
+        shape has unknown dims is ragged up to its last unknown dim (components of fully known
+        shape batch into dense tensors, as with batch).
+
+            >>> ds = tf.data.Dataset.range(1, 4).map(lambda n: tf.range(n))
+            >>> [b.to_list() for b in ds.ragged_batch(2)]
+            [[[0], [0, 1]], [[0, 1, 2]]]
+            >>> ds.ragged_batch(2).element_spec
+            RaggedTensorSpec(TensorShape([None, None]), tf.int64, 1, tf.int64)
+        """
+        from graphflow import dtypes
+        from graphflow.data.transforms import BatchDataset, DenseToRaggedDataset
+        ragged = DenseToRaggedDataset(self, dtypes.int64 if row_splits_dtype is None
+                                      else row_splits_dtype)
+        return BatchDataset(ragged, batch_size, drop_remainder)
+
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None):
         """Batches of elements padded (with zeros, empty strings or padding_values) to

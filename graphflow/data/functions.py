@@ -40,6 +40,8 @@ class StructuredFunction:
             raise InvalidArgumentError(f"{what}: expected a callable, got {func!r:.60}")
         self.what = what
         self.input_spec = input_spec
+        # a ragged_rank-0 RaggedTensorSpec's value is a dense tensor, so the function gets one
+        input_spec = structure.map_leaves(structure.function_spec, input_spec)
         flat = structure.flatten(input_spec)
         for spec in flat:
             if isinstance(spec, DatasetSpec):
@@ -61,9 +63,9 @@ class StructuredFunction:
         self.output_structure = holder["structure"]
         specs = []
         for leaf in structure.flatten(self.output_structure):
-            if hasattr(leaf, "_type_spec"):  # a SparseTensor: three outputs
+            if hasattr(leaf, "_type_spec"):  # a SparseTensor or RaggedTensor: its components
                 specs.append(leaf._type_spec)
-                for _ in range(3):
+                for _ in range(structure.component_count(leaf._type_spec)):
                     next(outputs)
             else:
                 t = next(outputs)

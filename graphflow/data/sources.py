@@ -92,7 +92,7 @@ class TensorSliceDataset(Dataset):
 
         def slice_spec(leaf):
             spec = structure.spec_of_leaf(leaf)
-            return structure.with_shape(spec, spec.shape[1:])
+            return structure.unbatched_spec(spec)
         super().__init__(structure.map_leaves(slice_spec, element))
         self._symbolic = structure.is_symbolic(element)
         self._element = element
@@ -135,11 +135,12 @@ def _generator_spec(output_types, output_shapes, output_signature):
         if output_types is not None or output_shapes is not None:
             raise InvalidArgumentError(
                 "from_generator: give either output_signature or output_types/output_shapes")
+        from graphflow.ops.ragged_ops import RaggedTensorSpec
         flat = structure.flatten(output_signature)
-        if not all(isinstance(s, TensorSpec) for s in flat):
+        if not all(isinstance(s, (TensorSpec, RaggedTensorSpec)) for s in flat):
             raise InvalidArgumentError(
-                f"from_generator: output_signature must be a structure of tf.TensorSpec, got "
-                f"{output_signature!r}")
+                f"from_generator: output_signature must be a structure of tf.TensorSpec or "
+                f"tf.RaggedTensorSpec, got {output_signature!r}")
         return output_signature
     if output_types is None:
         raise InvalidArgumentError(
@@ -194,6 +195,9 @@ class GeneratorDataset(Dataset):
                                          "from_generator: `generator` yielded an element that")
         out = []
         for leaf, spec in zip(leaves, flat_specs):
+            if not isinstance(spec, TensorSpec):
+                out.append(self._convert_ragged(leaf, spec))
+                continue
             try:
                 arr = structure.leaf_array(leaf, "from_generator", spec.dtype)
             except InvalidArgumentError:
@@ -208,6 +212,29 @@ class GeneratorDataset(Dataset):
                     "expected.")
             out.append(arr)
         return out
+
+    @staticmethod
+    def _convert_ragged(leaf, spec):
+        """A yielded RaggedTensor for a RaggedTensorSpec; as in TF 2.21 nothing else is taken
+        (not nested lists, not dense tensors, even for ragged_rank 0)."""
+        from graphflow.ops.ragged import RaggedTensor
+        if not isinstance(leaf, RaggedTensor):
+            if isinstance(leaf, (list, tuple)):
+                raise InvalidArgumentError(
+                    f"from_generator: `generator` yielded an element that did not match the "
+                    f"expected structure. The expected structure was {spec!r}, but the yielded "
+                    f"element was {leaf!r:.60}.")
+            got = structure.spec_of_leaf(structure.leaf_array(leaf, "from_generator"))
+            raise InvalidArgumentError(
+                f"from_generator: `generator` yielded an element of {got!r} where an element "
+                f"of {spec!r} was expected.")
+        value = structure.RaggedValue.from_tensor(leaf, "from_generator")
+        got = structure.spec_of_leaf(value)
+        if not spec.is_compatible_with(got):
+            raise InvalidArgumentError(
+                f"from_generator: `generator` yielded an element of {got!r} where an element "
+                f"of {spec!r} was expected.")
+        return value
 
 
 class FileDataset(Dataset):

@@ -2,8 +2,12 @@
 
 Inside a pipeline an element is a nested structure (tuples, namedtuples, dicts) whose leaves
 are NumPy arrays (tf.string leaves are object arrays of bytes), SparseValues (a tf.SparseTensor's
-three arrays) or, for `window`, Datasets. Its `element_spec` is the same structure with a
-TensorSpec (SparseTensorSpec, DatasetSpec) per leaf. As in TF, a
+three arrays), RaggedValues (a tf.RaggedTensor's flat values and row splits) or, for `window`,
+Datasets. Its `element_spec` is the same structure with a TensorSpec (SparseTensorSpec,
+RaggedTensorSpec, DatasetSpec) per leaf. A composite leaf is handed to traced functions as its
+component arrays (flatten_components / pack_components); slicing a leaf's first axis
+(`leaf[i]`, `leaf[lo:hi]`) and `stack` are what from_tensor_slices, unbatch and batch do, for
+every kind of leaf alike. As in TF, a
 Python list given to a dataset source is one tensor, while a list returned by a dataset function
 is a tuple.
 
@@ -104,36 +108,209 @@ class SparseValue:
                 f"dense_shape={self.dense_shape!r})")
 
 
+class RaggedValue:
+    """A tf.RaggedTensor inside a pipeline: its flat values and nested row splits as NumPy
+    arrays (TF's RaggedTensorValue). A RaggedTensorSpec of ragged_rank 0 (a row of a
+    ragged_rank-1 tensor: what from_tensor_slices and unbatch give) has no splits: the value is a
+    dense array, but batching it still makes a RaggedTensor, as in TF. `leaf[i]` is row i (one
+    ragged dimension fewer), `leaf[lo:hi]` rows lo..hi, and `stack` adds a ragged dimension
+    in front (batching)."""
+
+    __slots__ = ("values", "splits")
+
+    def __init__(self, values, splits):
+        self.values = values
+        self.splits = [np.asarray(s) for s in splits]
+
+    @property
+    def ragged_rank(self):
+        return len(self.splits)
+
+    @property
+    def shape(self):
+        """The static shape TF gives an eager RaggedTensor: nrows, None per ragged dim, then the
+        flat values' inner dims."""
+        if not self.splits:
+            return self.values.shape
+        return (len(self.splits[0]) - 1,) + (None,) * len(self.splits) + self.values.shape[1:]
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple) and len(key) == 2 and key[1] is Ellipsis:
+            key = key[0]
+        if not self.splits:  # a row of a ragged_rank-0 value is a plain array (a TensorSpec's)
+            return RaggedValue(self.values[key], []) if isinstance(key, slice) else \
+                self.values[int(key), ...]
+        outer = self.splits[0]
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(len(outer) - 1)
+            if step != 1:
+                raise InvalidArgumentError("a RaggedTensor element can only be sliced with "
+                                           "step 1")
+            hi = max(hi, lo)
+            splits, a, b = [], lo, hi
+            for s in self.splits:
+                part = s[a:b + 1]
+                splits.append(part - part[0])
+                a, b = int(part[0]), int(part[-1])
+            return RaggedValue(self.values[a:b], splits)
+        i = int(key)
+        a, b = int(outer[i]), int(outer[i + 1])
+        splits = []
+        for s in self.splits[1:]:
+            part = s[a:b + 1]
+            splits.append(part - part[0])
+            a, b = int(part[0]), int(part[-1])
+        return RaggedValue(self.values[a:b], splits)
+
+    @staticmethod
+    def stack(parts, splits_dtype=np.int64):
+        """The parts (RaggedValues of one ragged_rank) as the rows of a RaggedValue with one
+        more ragged dimension."""
+        first = parts[0].values.shape[1:]
+        for i, p in enumerate(parts):
+            if p.values.shape[1:] != first:
+                raise InvalidArgumentError(
+                    f"batch: All flat_values must have compatible shapes. Shape at index 0: "
+                    f"{list(first)}.  Shape at index {i}: {list(p.values.shape[1:])}.")
+        if parts[0].splits:
+            splits_dtype = parts[0].splits[0].dtype
+        levels = []
+        # the new outer splits count each part's rows; each existing level is concatenated with
+        # offsets (the end of the same level in the parts before)
+        tops = [len(p.splits[0]) - 1 if p.splits else len(p.values) for p in parts]
+        levels.append(np.concatenate([[0], np.cumsum(tops)]).astype(splits_dtype))
+        for k in range(len(parts[0].splits)):
+            offset, rows = 0, [np.zeros(1, splits_dtype)]
+            for p in parts:
+                s = p.splits[k]
+                rows.append((s[1:] + offset).astype(splits_dtype))
+                offset += int(s[-1])
+            levels.append(np.concatenate(rows))
+        return RaggedValue(np.concatenate([p.values for p in parts]), levels)
+
+    @classmethod
+    def from_tensor(cls, value, what="Dataset"):
+        """A RaggedValue of an eager RaggedTensor (its components' host arrays)."""
+        parts = [value.flat_values] + list(value.nested_row_splits)
+        if not all(isinstance(t, EagerTensor) for t in parts):
+            raise InvalidArgumentError(f"{what}: a RaggedTensor element must be eager here")
+        return cls(parts[0]._value, [t._value for t in parts[1:]])
+
+    def to_tensor(self):
+        """The RaggedTensor (a dense tensor for ragged_rank 0), as iteration yields it."""
+        values = _eager(self.values)
+        if not self.splits:
+            return values
+        from graphflow.ops.ragged import RaggedTensor
+        return RaggedTensor.from_nested_row_splits(values, [_eager(s) for s in self.splits],
+                                                   validate=False)
+
+    def to_numpy(self):
+        """What TF's as_numpy_iterator gives: RaggedTensor.numpy() (object arrays of rows, or
+        one array where the rows have equal lengths)."""
+        if not self.splits:
+            return self.values.copy()
+        from graphflow.ops.ragged import rows_numpy
+        return rows_numpy(self.values, self.splits)
+
+    def __repr__(self):
+        return f"RaggedTensorValue(values={self.values!r}, splits={self.splits!r})"
+
+
+def _eager(arr):
+    t = EagerTensor.__new__(EagerTensor)
+    t._value = arr
+    return t
+
+
+def _ragged_spec_type():
+    from graphflow.ops.ragged_ops import RaggedTensorSpec
+    return RaggedTensorSpec
+
+
 def _sparse_types():
     from graphflow.ops.sparse import SparseTensor, SparseTensorSpec
     return SparseTensor, SparseTensorSpec
 
 
 def with_shape(spec, shape):
-    """A spec of the same kind (TensorSpec or SparseTensorSpec) with another shape."""
+    """A spec of the same kind (TensorSpec, SparseTensorSpec, RaggedTensorSpec with its
+    ragged_rank) with another shape of the same rank."""
     if isinstance(spec, _sparse_types()[1]):
         return type(spec)(shape, spec.dtype)
+    if isinstance(spec, _ragged_spec_type()):
+        return type(spec)(shape, spec.dtype, spec.ragged_rank, spec.row_splits_dtype)
     return TensorSpec(shape, spec.dtype)
 
 
+def batched_spec(spec, lead):
+    """The spec of `lead` elements of `spec` stacked (TF's _batch): a RaggedTensorSpec gains a
+    ragged dimension, so a ragged_rank-0 one (rows of different lengths) batches into a
+    RaggedTensor."""
+    shape = TensorShape([lead]).concatenate(spec.shape)
+    if isinstance(spec, _ragged_spec_type()):
+        return type(spec)(shape, spec.dtype, spec.ragged_rank + 1, spec.row_splits_dtype)
+    return with_shape(spec, shape)
+
+
+def unbatched_spec(spec):
+    """The spec of one row of an element of `spec` (TF's _unbatch). TF 2.21 gives a
+    ragged_rank-0 RaggedTensorSpec's rows RaggedTensorSpec(shape[1:], ragged_rank=-1), a spec
+    that cannot be built; they are dense tensors, so here they are TensorSpecs."""
+    if isinstance(spec, _ragged_spec_type()):
+        if spec.ragged_rank == 0:
+            return TensorSpec(spec.shape[1:], spec.dtype)
+        return type(spec)(spec.shape[1:], spec.dtype, spec.ragged_rank - 1,
+                          spec.row_splits_dtype)
+    return with_shape(spec, spec.shape[1:])
+
+
+def function_spec(spec):
+    """The spec a traced dataset function is given for a leaf: a ragged_rank-0 RaggedTensorSpec's
+    value is a dense tensor (as TF hands it)."""
+    if isinstance(spec, _ragged_spec_type()) and spec.ragged_rank == 0:
+        return TensorSpec(spec.shape, spec.dtype)
+    return spec
+
+
 def flatten_components(leaves):
-    """Flat leaves with each SparseValue as its three arrays (what a traced function takes)."""
+    """Flat leaves with each SparseValue as its three arrays and each RaggedValue as its flat
+    values and row splits (what a traced function takes and a cache file stores)."""
     out = []
     for leaf in leaves:
         if isinstance(leaf, SparseValue):
             out.extend([leaf.indices, leaf.values, leaf.dense_shape])
+        elif isinstance(leaf, RaggedValue):
+            out.append(leaf.values)
+            out.extend(leaf.splits)
         else:
             out.append(leaf)
     return out
 
 
+def component_count(spec):
+    """How many arrays flatten_components gives for a leaf of this spec."""
+    if isinstance(spec, _sparse_types()[1]):
+        return 3
+    if isinstance(spec, _ragged_spec_type()):
+        return 1 + spec.ragged_rank
+    return 1
+
+
 def pack_components(specs, arrays):
     """flatten_components undone for leaves of the given specs."""
-    sparse_spec = _sparse_types()[1]
+    sparse_spec, ragged_spec = _sparse_types()[1], _ragged_spec_type()
     out, it = [], iter(arrays)
     for spec in specs:
         if isinstance(spec, sparse_spec):
             out.append(SparseValue(next(it), next(it), next(it)))
+        elif isinstance(spec, ragged_spec):
+            values = next(it)
+            out.append(RaggedValue(values, [next(it) for _ in range(spec.ragged_rank)]))
         else:
             out.append(next(it))
     return out
@@ -172,6 +349,11 @@ def flatten_up_to(spec, value, what):
     return [value]
 
 
+def _is_ragged(value):
+    from graphflow.ops.ragged import RaggedTensor
+    return isinstance(value, RaggedTensor)
+
+
 def _is_dataset(value):
     from graphflow.data.dataset import Dataset
     return isinstance(value, Dataset)
@@ -189,6 +371,10 @@ def leaf_array(value, what, dtype=None):
         if not all(isinstance(t, EagerTensor) for t in parts):
             raise InvalidArgumentError(f"{what}: a SparseTensor element must be eager here")
         return SparseValue(*(t._value for t in parts))
+    if _is_ragged(value):
+        if not isinstance(value.flat_values, EagerTensor):  # a template's symbolic leaf
+            return value
+        return RaggedValue.from_tensor(value, what)
     if isinstance(value, EagerTensor):
         arr = value._value  # a DeviceTensor's is its host copy
     else:
@@ -246,7 +432,7 @@ def normalize_output(value, what, top=True):
             "supported from window(); use flat_map or interleave to flatten datasets")
     if isinstance(value, (Tensor, Variable)):
         return value if isinstance(value, Tensor) else value.value()
-    if isinstance(value, _sparse_types()[0]):
+    if isinstance(value, _sparse_types()[0]) or _is_ragged(value):
         return value
     try:
         return convert_to_tensor(value)
@@ -257,8 +443,15 @@ def normalize_output(value, what, top=True):
 
 def spec_of_leaf(leaf):
     sparse, sparse_spec = _sparse_types()
-    if isinstance(leaf, (TensorSpec, DatasetSpec, sparse_spec)):
+    ragged_spec = _ragged_spec_type()
+    if isinstance(leaf, (TensorSpec, DatasetSpec, sparse_spec, ragged_spec)):
         return leaf
+    if isinstance(leaf, RaggedValue):
+        return ragged_spec(leaf.shape, dtypes.from_numpy(leaf.values.dtype), leaf.ragged_rank,
+                           dtypes.from_numpy(leaf.splits[0].dtype) if leaf.splits else
+                           dtypes.int64)
+    if _is_ragged(leaf):
+        return leaf._type_spec
     if isinstance(leaf, SparseValue):
         return sparse_spec(leaf.shape, dtypes.from_numpy(leaf.values.dtype))
     if isinstance(leaf, sparse):
@@ -277,7 +470,21 @@ def spec_of(element):
 
 
 def is_symbolic(element):
-    return any(isinstance(leaf, SymbolicTensor) for leaf in flatten(element))
+    return any(isinstance(leaf, SymbolicTensor) or
+               _is_ragged(leaf) and isinstance(leaf.flat_values, SymbolicTensor)
+               for leaf in flatten(element))
+
+
+def dense_to_ragged(arr, ragged_rank):
+    """A dense array as a RaggedValue of the given ragged_rank (what TF's
+    RaggedTensor.from_tensor(value, ragged_rank) makes: rows of the full length)."""
+    shape = arr.shape
+    splits, rows = [], 1
+    for j in range(ragged_rank):
+        rows *= shape[j]
+        splits.append(np.arange(rows + 1, dtype=np.int64) * shape[j + 1])
+    return RaggedValue(arr.reshape((-1,) + shape[ragged_rank + 1:]) if ragged_rank else arr,
+                       splits)
 
 
 def to_tensors(element):
@@ -287,7 +494,7 @@ def to_tensors(element):
             t = EagerTensor.__new__(EagerTensor)
             t._value = leaf
             return t
-        if isinstance(leaf, SparseValue):
+        if isinstance(leaf, (SparseValue, RaggedValue)):
             return leaf.to_tensor()
         return leaf
     return map_leaves(one, element)
@@ -301,6 +508,8 @@ def to_numpy(element):
             return leaf[()] if leaf.ndim == 0 else leaf.copy()
         if isinstance(leaf, SparseValue):  # TF 2.21's as_numpy_iterator densifies it
             return leaf.to_dense()
+        if isinstance(leaf, RaggedValue):
+            return leaf.to_numpy()
         if _is_dataset(leaf):
             return leaf.as_numpy_iterator()
         return leaf
@@ -345,7 +554,9 @@ def merge_specs(a, b, what):
                                            f"\n  {b!r}")
             out.append(DatasetSpec(merge_specs(x.element_spec, y.element_spec, what)))
             continue
-        if x.dtype is not y.dtype or type(x) is not type(y):
+        if x.dtype is not y.dtype or type(x) is not type(y) or \
+                getattr(x, "ragged_rank", None) != getattr(y, "ragged_rank", None) or \
+                getattr(x, "row_splits_dtype", None) is not getattr(y, "row_splits_dtype", None):
             raise InvalidArgumentError(f"{what}: Incompatible dataset elements:\n  {a!r} vs.\n  "
                                        f"{b!r}")
         out.append(with_shape(x, most_specific_compatible_shape(x.shape, y.shape)))

@@ -156,13 +156,11 @@ def _returned_spec(func, input_spec, what):
     a nested map, say), from two calls on zero-valued elements (unknown dims of size 1 and 2:
     dims that differ become unknown)."""
     from graphflow.graph.ir import Graph
-    from graphflow.ops.creation import placeholder_node
     flat = structure.flatten(input_spec)
     graph = Graph(is_function=True, name=what)
     try:
         with graph.as_default():
-            args = [SpecDataset(s.element_spec) if isinstance(s, DatasetSpec) else
-                    placeholder_node(s.shape.dims_tuple(), s.dtype, f"args_{i}")
+            args = [_placeholder(structure.function_spec(s), f"args_{i}")
                     for i, s in enumerate(flat)]
             return _returned_dataset(func, structure.pack(input_spec, args), what).element_spec
     except GraphflowError:
@@ -172,6 +170,19 @@ def _returned_spec(func, input_spec, what):
     return structure.merge_specs(specs[0], specs[1], what)
 
 
+def _placeholder(spec, name):
+    """A symbolic stand-in for an element's leaf (composites from placeholders of their
+    components)."""
+    from graphflow.ops.creation import placeholder_node
+    if isinstance(spec, DatasetSpec):
+        return SpecDataset(spec.element_spec)
+    if hasattr(spec, "_from_composite_components"):
+        return spec._from_composite_components([
+            placeholder_node(c.shape.dims_tuple(), c.dtype, f"{name}_{k}")
+            for k, c in enumerate(spec._component_specs())])
+    return placeholder_node(spec.shape.dims_tuple(), spec.dtype, name)
+
+
 def _probe(input_spec, size):
     def leaf(spec):
         if isinstance(spec, DatasetSpec):
@@ -179,6 +190,8 @@ def _probe(input_spec, size):
         dims = [size if d is None else d for d in (spec.shape.dims or [])]
         value = np.full(dims, b"", object) if spec.dtype is dtypes.string else \
             np.zeros(dims, spec.dtype.np)
+        if getattr(spec, "ragged_rank", 0):  # rows of full length
+            return structure.dense_to_ragged(value, spec.ragged_rank).to_tensor()
         return EagerTensor(value)
     return structure.map_leaves(leaf, input_spec)
 
@@ -245,16 +258,19 @@ def _batched_spec(spec, batch_size, drop_remainder, what):
         if isinstance(s, DatasetSpec):
             raise InvalidArgumentError(f"{what}: elements that are datasets cannot be batched")
         lead = batch_size if drop_remainder and batch_size is not None else None
-        return structure.with_shape(s, TensorShape([lead]).concatenate(s.shape))
+        return structure.batched_spec(s, lead)
     return structure.map_leaves(one, spec)
 
 
 def _stack(elements, spec):
     flat = [structure.flatten(e) for e in elements]
     out = []
-    for k, parts in enumerate(zip(*flat)):
+    for parts, s in zip(zip(*flat), structure.flatten(spec)):
         if isinstance(parts[0], structure.SparseValue):  # sparse elements may differ in shape
             out.append(structure.SparseValue.stack(parts))
+            continue
+        if isinstance(parts[0], structure.RaggedValue):  # so may ragged ones
+            out.append(structure.RaggedValue.stack(parts, s.row_splits_dtype.np))
             continue
         first = parts[0].shape
         for p in parts[1:]:
@@ -298,11 +314,63 @@ class BatchDataset(Dataset):
         return _batch_count(self._inputs[0]._cardinality(), self._size, self._drop)
 
 
+class DenseToRaggedDataset(Dataset):
+    """The elements with every dense component whose shape has unknown dims as a
+    RaggedTensorSpec, ragged up to its last unknown dim (TF's _DenseToRaggedDataset): batching
+    it is ragged_batch. Fully known shapes (and unknown ranks) stay dense."""
+
+    def __init__(self, parent, row_splits_dtype):
+        from graphflow.ops.ragged_ops import RaggedTensorSpec
+        splits_dtype = dtypes.as_dtype(row_splits_dtype)
+        if splits_dtype not in (dtypes.int32, dtypes.int64):
+            raise InvalidArgumentError(
+                f"ragged_batch: row_splits_dtype must be tf.int32 or tf.int64, got "
+                f"{splits_dtype.name}")
+
+        def ragged_spec(s):
+            if not isinstance(s, TensorSpec) or s.shape.rank is None or \
+                    s.shape.is_fully_defined():
+                return s
+            rank = max(k for k, d in enumerate(s.shape.as_list()) if d is None)
+            return RaggedTensorSpec(s.shape, s.dtype, rank, splits_dtype)
+        super().__init__(structure.map_leaves(ragged_spec, parent.element_spec), (parent,))
+        self._ranks = [getattr(s, "ragged_rank", None) if isinstance(s, RaggedTensorSpec) and
+                       isinstance(p, TensorSpec) else None
+                       for s, p in zip(structure.flatten(self._spec),
+                                       structure.flatten(parent.element_spec))]
+        self._splits_dtype = splits_dtype.np
+
+    def _iterate(self):
+        for element in self._inputs[0]._elements():
+            flat = structure.flatten(element)
+            out = []
+            for leaf, rank in zip(flat, self._ranks):
+                if rank is not None:
+                    leaf = structure.dense_to_ragged(leaf, rank)
+                    leaf.splits = [s.astype(self._splits_dtype) for s in leaf.splits]
+                out.append(leaf)
+            yield structure.pack(self._spec, out)
+
+    def _cardinality(self):
+        return self._inputs[0]._cardinality()
+
+
+def _refuse_composites(spec, what):
+    """padded_batch pads dense tensors only (TF raises this TypeError for others)."""
+    for s in structure.flatten(spec):
+        if not isinstance(s, TensorSpec):
+            raise InvalidTypeError(
+                f"`{what}` is only supported for datasets that produce tensor elements but type "
+                f"spec of elements in the input dataset is not a subclass of TensorSpec: "
+                f"`{s!r}`.")
+
+
 class PaddedBatchDataset(Dataset):
     def __init__(self, parent, batch_size, padded_shapes, padding_values, drop_remainder):
         self._size = _count(batch_size, "padded_batch: batch_size", 1)
         self._drop = bool(drop_remainder)
         spec = parent.element_spec
+        _refuse_composites(spec, "padded_batch")
         flat = structure.flatten(spec)
         if padded_shapes is None:
             shapes = [s.shape for s in flat]
@@ -371,7 +439,7 @@ def _unbatched_spec(spec, what):
     def one(s):
         if isinstance(s, DatasetSpec) or s.shape.rank == 0:
             raise InvalidArgumentError(f"{what}: Cannot unbatch an input with scalar components.")
-        return structure.with_shape(s, s.shape[1:])
+        return structure.unbatched_spec(s)
     return structure.map_leaves(one, spec)
 
 

@@ -356,8 +356,10 @@ def _is_sparse(a):
 
 
 def _convert(structure):
+    from graphflow.ops.ragged import RaggedTensor
+
     def one(a):
-        if isinstance(a, EagerTensor) or _is_sparse(a):
+        if isinstance(a, (EagerTensor, RaggedTensor)) or _is_sparse(a):
             return a
         return EagerTensor(_as_array(a, "batch"))
     return nest.map_structure(one, structure) if nest.is_nested(structure) else one(structure)

@@ -78,7 +78,7 @@ def _next_ref(handle, element_specs):
         zeros = [np.zeros([0 if d is None else d for d in shape], dtypes.as_dtype(dtype).np)
                  for dtype, shape in element_specs]
         return (np.array(handle, np.int64), np.array(False)) + tuple(zeros)
-    flat = nest.flatten(element)
+    flat = nest.flatten(element, expand_composites=True)
     if len(flat) != len(element_specs):
         raise InvalidArgumentError(
             f"iterator_next: an element has {len(flat)} components, but the loop was traced for "

@@ -223,6 +223,22 @@ def conversion_error():
     return unsupported(_calling_op())
 
 
+def rows_numpy(values, splits):
+    """TF's RaggedTensor.numpy() of flat values and nested row splits (NumPy arrays): rows of
+    equal length are stacked into one array, others make an object array of rows."""
+    inner = values if len(splits) == 1 else rows_numpy(values, splits[1:])
+    s = splits[0]
+    rows = [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
+    if not rows:
+        return np.zeros((0, 0) + values.shape[1:], values.dtype)
+    if any(len(r) != len(rows[0]) for r in rows):
+        out = np.empty(len(rows), object)
+        for i, r in enumerate(rows):
+            out[i] = r
+        return out
+    return np.stack(rows)
+
+
 # -- the class -----------------------------------------------------------------------------------
 
 class RaggedTensor(_Operators):
@@ -749,14 +765,17 @@ class RaggedTensor(_Operators):
         return [inner[a:b] for a, b in zip(splits[:-1], splits[1:])]
 
     def numpy(self):
-        """The rows as a NumPy object array of arrays, as TF returns."""
-        splits = self._eager(self._row_splits, "numpy")
-        values = self._values.numpy() if isinstance(self._values, RaggedTensor) else \
-            self._eager(self._values, "numpy")
-        out = np.empty(len(splits) - 1, dtype=object)
-        for i in range(len(out)):
-            out[i] = values[splits[i]:splits[i + 1]]
-        return out
+        """The rows as NumPy, as TF returns: an object array of row arrays, or one array when
+        the rows have equal lengths.
+
+            >>> tf.ragged.constant([[1, 2], [3]]).numpy()
+            array([array([1, 2], dtype=int32), array([3], dtype=int32)], dtype=object)
+            >>> tf.ragged.constant([[1, 2], [3, 4]]).numpy()
+            array([[1, 2],
+                   [3, 4]], dtype=int32)
+        """
+        return rows_numpy(self._eager(self.flat_values, "numpy"),
+                          [self._eager(s, "numpy") for s in self.nested_row_splits])
 
     def _eager(self, t, what):
         if not isinstance(t, EagerTensor):
