@@ -2533,20 +2533,6 @@ def _qr_edge(rng, dtype):  # full_matrices with more rows than columns has no gr
 _add("qr", _rect_make([{"full_matrices": False}]), FLOATS, edge=_qr_edge)
 
 
-def _lu_make(rng, dtype):
-    cases = [([values(rng, s, dtype)], {"output_idx_type": dtypes.int32})
-             for s in [(1, 1), (3, 3), (2, 4, 4), (0, 0)]]
-    singular = np.array([[0.0, 0.0], [1.0, 2.0]], dtypes.as_dtype(dtype).np)
-    return cases + [([singular], {"output_idx_type": dtypes.int64})]
-
-
-# values checked against TF's by tests/test_keras_ops_more.py (keras.ops.lu_factor), and the
-# property x[p] = L U there
-_add("lu", _lu_make, FLOATS,
-     fd_skip="the permutation output is integer, so the harness cannot difference the outputs; "
-             "tests/test_keras_ops_more.py::test_lu_gradient checks the gradient")
-
-
 def _svd_make(rng, dtype):
     cases = _rect_make([{"full_matrices": False, "compute_uv": True},
                         {"full_matrices": False, "compute_uv": False}])(rng, dtype)

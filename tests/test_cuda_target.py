@@ -62,7 +62,7 @@ HOST_OPS |= {"sparse_to_dense", "sparse_reorder_perm", "sparse_reshape", "sparse
 # MirrorPad's gradient sums each border onto the elements it mirrors (a scatter-add, like
 # untile): it has no CUDA kernel yet. MirrorPad itself is an index map on the device.
 HOST_OPS |= {"mirror_pad_grad"}
-# keras.ops.lu_factor's LU decomposition (ops/linalg_lu.py): LAPACK-style pivoting on the host,
+# tf.linalg.lu (ops/matrix_more.py), behind keras.ops.lu_factor: partial pivoting on the host,
 # as the other decompositions.
 HOST_OPS |= {"lu"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
@@ -481,3 +481,22 @@ def test_first_eager_op_on_the_gpu_may_have_no_inputs():
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "GPU:0" in out.stdout and "(2, 3)" in out.stdout
+
+
+def test_eager_results_on_the_gpu_survive_the_next_call_of_the_same_op():
+    # a one-op plan's fetched device array was recycled once the caller's tensor was gone,
+    # though a reshaped result still viewed its memory: r1 became r2, einsum results changed
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((2, 4, 6)).astype(np.float32))
+    k1 = tf.constant(rng.standard_normal((6, 4, 3)).astype(np.float32))
+    k2 = tf.constant(rng.standard_normal((6, 4, 3)).astype(np.float32))
+    with tf.device(GPU):
+        r1 = tf.repeat(tf.constant([1, 2]), 2)
+        r2 = tf.repeat(tf.constant([3, 4]), 2)
+        a = tf.einsum("abc,cde->abde", x, k1)
+        b = tf.einsum("abc,cde->abde", x, k2)
+    assert r1.numpy().tolist() == [1, 1, 2, 2] and r2.numpy().tolist() == [3, 3, 4, 4]
+    np.testing.assert_allclose(a.numpy(), np.einsum("abc,cde->abde", x.numpy(), k1.numpy()),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(b.numpy(), np.einsum("abc,cde->abde", x.numpy(), k2.numpy()),
+                               rtol=1e-5, atol=1e-5)

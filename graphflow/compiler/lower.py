@@ -363,6 +363,9 @@ class SlotPlan:
     on_device = None      # the device target whose arrays the slots hold (None: host arrays)
     memory = ""           # what explain() calls the arena's memory ("device " on CUDA)
     empty = staticmethod(np.empty)  # a fetched value's fresh array
+    # fetched arrays kept for reuse once the caller drops them (OutputArrays); a view of a
+    # NumPy array holds its base, so its reference count tells whether anyone still sees it
+    output_pool_size = 2
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         self.graph = graph
@@ -550,7 +553,7 @@ class SlotPlan:
         once the caller has dropped it."""
         shape, dtype = self.shapes[id(t)], t.dtype.np
         if id(t) in self.output_ids or id(t) in self.held_by_variants:
-            pool = OutputArrays(shape, dtype, self.empty)
+            pool = OutputArrays(shape, dtype, self.empty, self.output_pool_size)
             self.output_pools.append(pool)
             return pool
         holder = Planned(shape, dtype)
@@ -815,18 +818,17 @@ class OutputArrays:
     unless an earlier one is no longer referenced anywhere else, which is then reused (a 40 MB
     fresh allocation costs page faults on every call; a dropped result costs nothing)."""
 
-    __slots__ = ("shape", "dtype", "pool", "empty")
-    POOL = 2
+    __slots__ = ("shape", "dtype", "pool", "empty", "size")
 
-    def __init__(self, shape, dtype, empty=np.empty):
-        self.shape, self.dtype, self.pool, self.empty = shape, dtype, [], empty
+    def __init__(self, shape, dtype, empty=np.empty, size=2):
+        self.shape, self.dtype, self.pool, self.empty, self.size = shape, dtype, [], empty, size
 
     def get(self):
         for a in self.pool:
             if sys.getrefcount(a) == 3:  # the pool, this loop's variable, getrefcount's argument
                 return a
         a = self.empty(self.shape, self.dtype)
-        if len(self.pool) < self.POOL:
+        if len(self.pool) < self.size:
             self.pool.append(a)
         return a
 

@@ -75,6 +75,10 @@ class CudaPlan(SlotPlan):
     pooling have device steps of their own; what has none runs on the host (`host_ops`)."""
 
     memory = "device "
+    # A reshaped device array does not hold the array it views (numba's device arrays share
+    # the memory, not the object), so a reference count cannot tell that a fetched array is
+    # still seen: reusing one overwrote eager results' views. Every call gets fresh outputs.
+    output_pool_size = 0
 
     def __init__(self, graph, input_shapes, shapes, bodies, no_in_place=frozenset()):
         self.cuda = self.on_device = _target()

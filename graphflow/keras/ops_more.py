@@ -15,7 +15,7 @@ import numpy as np
 from graphflow import dtypes
 from graphflow.keras.ops_numpy import _t, result_type
 from graphflow.ops import api as _tf
-from graphflow.ops.linalg_lu import lu as _lu
+from graphflow.ops.matrix_more import lu as _lu
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 from graphflow.utils import nest as _nest
 

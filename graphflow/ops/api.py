@@ -71,7 +71,6 @@ from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - reg
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
-from graphflow.ops import linalg_lu as _linalg_lu  # noqa: F401,E402 - keras.ops.lu_factor's Lu op
 
 mod = floormod
 # tf.random's candidate samplers live with the sampled losses; graphflow.ops.random is the
