@@ -65,6 +65,15 @@ HOST_OPS |= {"mirror_pad_grad"}
 # tf.linalg.lu (ops/matrix_more.py), behind keras.ops.lu_factor: partial pivoting on the host,
 # as the other decompositions.
 HOST_OPS |= {"lu"}
+# CTC, the candidate samplers, fractional and argmax pooling, expm/sqrtm and the tridiagonal
+# solve (ops/ctc.py, candidate_sampling.py, fractional_pool.py, pool_argmax.py,
+# matrix_more.py): NumPy references on the host, no device kernels yet
+HOST_OPS |= {"all_candidate_sampler", "collapse_repeated", "compute_accidental_hits",
+             "ctc_beam_search_decoder", "ctc_greedy_decoder", "ctc_loss_dense",
+             "ctc_loss_dense_grad", "ctc_unique_labels", "fractional_avg_pool_grad",
+             "fractional_avg_pool_region", "fractional_max_pool_grad",
+             "fractional_max_pool_region", "matrix_exponential", "matrix_square_root",
+             "max_pool_grad_with_argmax", "max_pool_with_argmax", "tridiagonal_solve"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}
