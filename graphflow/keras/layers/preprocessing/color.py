@@ -17,6 +17,7 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.keras.layers.preprocessing.image import _Random
 from graphflow.ops import api as ops
 from graphflow.ops import random
+from graphflow.ops.image_color import hsv_to_rgb, rgb_to_hsv  # tf.image's, as Keras's TF backend
 
 _VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
 
@@ -317,46 +318,6 @@ class RandomSharpness(_Random):
     def get_config(self):
         return {**super().get_config(), "factor": list(self.factor),
                 "value_range": list(self.value_range)}
-
-
-# TF's RGB <-> HSV (tensorflow/core/kernels/image/colorspace_op.h), written here until
-# tf.image.rgb_to_hsv / hsv_to_rgb land (branch image2); then these become those calls.
-def rgb_to_hsv(images):
-    r, g, b = images[..., 0], images[..., 1], images[..., 2]
-    value = ops.maximum(ops.maximum(r, g), b)
-    chroma = value - ops.minimum(ops.minimum(r, g), b)
-    safe_value = ops.where(value > 0, value, ops.ones_like(value))
-    saturation = ops.where(value > 0, chroma / safe_value, ops.zeros_like(value))
-    positive = chroma > 0
-    norm = 1.0 / (6.0 * ops.where(positive, chroma, ops.ones_like(chroma)))
-    hue = ops.where(ops.equal(r, value), norm * (g - b),
-                    ops.where(ops.equal(g, value), norm * (b - r) + 2.0 / 6.0,
-                              norm * (r - g) + 4.0 / 6.0))
-    hue = ops.where(positive, hue, ops.zeros_like(hue))
-    hue = ops.where(hue < 0, hue + 1.0, hue)
-    return ops.stack([hue, saturation, value], -1)
-
-
-def hsv_to_rgb(images):
-    h, s, v = images[..., 0], images[..., 1], images[..., 2]
-    c = s * v
-    m = v - c
-    dh = h * 6.0
-    # TF takes fmod(dh, 2); it differs from floormod only for negative hues, whose category
-    # (below 0) gives (0, 0, 0) + m whatever x is
-    x = c * (1.0 - ops.abs(ops.floormod(dh, 2.0) - 1.0))
-    category = ops.cast(ops.cast(dh, "int32"), dh.dtype)  # truncation, as the C++ cast
-    zero = ops.zeros_like(c)
-
-    def pick(*choices):
-        out = zero
-        for k, value in enumerate(choices):
-            out = ops.where(ops.equal(category, float(k)), value, out)
-        return out
-    r = pick(c, x, zero, zero, x, c)
-    g = pick(x, c, c, x, zero, zero)
-    b = pick(zero, zero, x, c, c, x)
-    return ops.stack([r + m, g + m, b + m], -1)
 
 
 class RandomSaturation(_Random):
