@@ -449,6 +449,30 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     return (1.0 - ops.pow(p, float(q))) / float(q)
 
 
+def ctc(y_true, y_pred):
+    """The CTC loss of integer labels (batch, max_length), 0 the blank and padding, and logits
+    (batch, steps, classes), every step counted (Keras 3's keras.losses.ctc).
+
+        >>> round(float(ctc([[1, 2]], np.zeros((1, 4, 3), np.float32))[0]), 4)
+        1.6864
+    """
+    from graphflow.keras import ops as kops
+    y_true, y_pred = as_tensor(y_true), as_tensor(y_pred)
+    if y_true.shape.rank != 2:
+        raise InvalidArgumentError(
+            "Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` in "
+            f"integer format. Received: y_true.shape={y_true.shape}")
+    if y_pred.shape.rank != 3:
+        raise InvalidArgumentError(
+            "Logits `y_pred` are expected to be a tensor of shape `(batch_size, max_length, "
+            f"num_classes)`. Received: y_pred.shape={y_pred.shape}")
+    shape = ops.shape(y_pred)
+    input_length = ops.fill([shape[0]], shape[1])
+    label_length = ops.cast(ops.reduce_sum(ops.cast(ops.not_equal(y_true, 0), "int32"), -1),
+                            "int32")
+    return kops.ctc_loss(y_true, y_pred, label_length, input_length, mask_index=0)
+
+
 def dice(y_true, y_pred, axis=None):
     """1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps), summed over `axis`
     (all axes by default, one value for the batch; Keras 3's formula).
@@ -982,6 +1006,26 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
         return categorical_generalized_cross_entropy(y_true, y_pred, q=self.q)
 
 
+class CTC(LossFunctionWrapper):
+    """The CTC loss (keras.losses.ctc) of integer labels padded with the blank 0, and logits.
+
+        >>> round(float(keras.losses.CTC()([[1, 2]], np.zeros((1, 4, 3), np.float32))), 4)
+        1.6864
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(ctc, reduction=reduction, name=name, dtype=dtype)
+
+    def _convert_y_true(self, y_true):
+        return as_tensor(y_true)  # integer labels
+
+    def call(self, y_true, y_pred):  # labels and logits keep their ranks (2 and 3)
+        return ctc(y_true, y_pred)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
 class Dice(LossFunctionWrapper):
     """1 - the Dice coefficient 2 * |A & B| / (|A| + |B|) of labels and predictions, over
     `axis` (all axes by default).
@@ -1054,7 +1098,7 @@ _CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, KLDivergence, Poisson,
             Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
             SparseCategoricalCrossentropy, BinaryCrossentropy, BinaryFocalCrossentropy,
-            CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, Dice, Tversky,
+            CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, CTC, Dice, Tversky,
             Circle, LossFunctionWrapper]
 
 _FUNCTIONS = {fn.__name__: fn for fn in (
@@ -1062,7 +1106,8 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, kl_divergence, poisson,
     hinge, squared_hinge, categorical_hinge, categorical_crossentropy,
     sparse_categorical_crossentropy, binary_crossentropy, binary_focal_crossentropy,
-    categorical_focal_crossentropy, categorical_generalized_cross_entropy, dice, tversky, circle)}
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, ctc, dice, tversky,
+    circle)}
 
 # Keras's string names (function names, class names, short aliases) -> Loss class.
 ALIASES = {
@@ -1082,7 +1127,7 @@ ALIASES = {
     "BCE": BinaryCrossentropy,
     "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    "dice": Dice, "tversky": Tversky, "circle": Circle,
+    "dice": Dice, "tversky": Tversky, "circle": Circle, "ctc": CTC,
 }
 for _cls in _CLASSES:
     ALIASES[_cls.__name__] = _cls

@@ -763,7 +763,7 @@ from graphflow.keras.ops_numpy import (  # noqa: E402,F401
     trapezoid, trunc, unique, unravel_index, vander, vdot, vectorize, view, vsplit)
 from graphflow.keras.ops_nn import (  # noqa: E402,F401
     adaptive_average_pool, adaptive_max_pool, average_pool, batch_normalization, celu, conv,
-    conv_transpose, depth_to_space, depthwise_conv, dot_product_attention, fold, glu, hard_shrink,
+    conv_transpose, ctc_decode, ctc_loss, depth_to_space, depthwise_conv, dot_product_attention, fold, glu, hard_shrink,
     hard_sigmoid, hard_silu, hard_swish, hard_tanh, in_top_k, layer_normalization, max_pool,
     multi_hot, normalize, psnr, rms_normalization, separable_conv, soft_shrink, space_to_depth,
     sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold, unfold)
@@ -799,7 +799,8 @@ def _build_submodules():
     from graphflow.keras import ops_more
     me = sys.modules[__name__]
     nn_names = """adaptive_average_pool adaptive_max_pool average_pool batch_normalization
-        binary_crossentropy categorical_crossentropy celu conv conv_transpose depth_to_space
+        binary_crossentropy categorical_crossentropy celu conv conv_transpose ctc_decode ctc_loss
+        depth_to_space
         depthwise_conv dot_product_attention elu fold gelu glu hard_shrink hard_sigmoid hard_silu
         hard_swish hard_tanh layer_normalization leaky_relu log_sigmoid log_softmax max_pool
         moments multi_hot normalize one_hot psnr relu relu6 rms_normalization selu separable_conv

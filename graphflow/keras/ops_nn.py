@@ -482,3 +482,65 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     summed = _tf.scatter_nd(_tf.constant(flat), blocks, [hp * wp, n, c])
     out = _tf.reshape(_tf.transpose(summed, [1, 2, 0]), [n, c, hp, wp])
     return out[:, :, ph:ph + oh_, pw:pw + ow_]
+
+
+# -- CTC (Keras 3's TF backend over tf.nn.ctc_loss and the tf.nn CTC decoders) -------------------
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """The CTC loss per sample of integer targets (batch, max_label) and batch-major logits
+    (batch, steps, classes), with class `mask_index` as the blank, as keras.ops.ctc_loss on
+    TF (float64 logits are computed in float32 and cast back).
+
+        >>> y = keras.ops.ctc_loss([[1, 2]], np.zeros((1, 4, 3), np.float32), [2], [4])
+        >>> round(float(y[0]), 4)
+        1.6864
+    """
+    from graphflow.ops.ctc import ctc_loss as tf_ctc_loss
+    target = _tf.cast(_t(target), "int32")
+    output = _t(output)
+    result = result_type(output.dtype, "float32")
+    compute = "float32" if result == "float64" else result
+    loss = tf_ctc_loss(target, _tf.cast(output, compute), _t(target_length), _t(output_length),
+                       logits_time_major=False, blank_index=mask_index)
+    return _tf.cast(loss, result)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Decoded label sequences (top_paths, batch, steps), padded with -1, and their scores, of
+    batch-major logits, as keras.ops.ctc_decode on TF (greedy or beam_search; the blank is
+    `mask_index`).
+
+        >>> logits = np.log(np.array([[[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]],
+        ...                          np.float32))
+        >>> keras.ops.ctc_decode(logits, [3])[0].numpy().tolist()
+        [[[1, 2, -1]]]
+    """
+    from graphflow.ops import ctc, sparse
+    x = _t(inputs)
+    if x.shape.rank != 3 or None in x.shape.as_list()[:2]:
+        raise ValueError(f"ctc_decode: inputs must be (batch, steps, classes) of known batch and "
+                         f"steps, got shape {x.shape}")
+    batch, steps, classes = x.shape.as_list()
+    x = _tf.transpose(x, (1, 0, 2))
+    x = _tf.cast(x, result_type(x.dtype, "float32"))
+    lengths = _tf.cast(_t(sequence_lengths), "int32")
+    if strategy == "greedy":
+        decoded, scores = ctc.ctc_greedy_decoder(x, lengths, merge_repeated=merge_repeated,
+                                                 blank_index=mask_index)
+    elif strategy == "beam_search":
+        if mask_index is not None:  # TF's beam search takes the blank as the last class
+            x = _tf.concat([x[..., :mask_index], x[..., mask_index + 1:],
+                            x[..., mask_index:mask_index + 1]], -1)
+        decoded, scores = ctc.ctc_beam_search_decoder(x, lengths, beam_width=beam_width,
+                                                      top_paths=top_paths)
+    else:
+        raise ValueError(f"Invalid strategy {strategy}. Supported values are 'greedy' and "
+                         "'beam_search'.")
+    dense = _tf.stack([sparse.to_dense(sparse.SparseTensor(d.indices, d.values, (batch, steps)),
+                                       default_value=-1) for d in decoded], 0)
+    dense = _tf.cast(dense, "int32")
+    if strategy == "beam_search" and mask_index is not None:
+        m = mask_index + classes if mask_index < 0 else mask_index
+        dense = _tf.where(dense >= m, dense + 1, dense)
+    return dense, scores
