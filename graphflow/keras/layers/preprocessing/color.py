@@ -175,10 +175,9 @@ class RandomPosterization(_Random):
                 "value_range": list(self.value_range)}
 
 
-def _solarization_factor(factor, name):
-    error = ("The `addition_factor` and `threshold_factor` arguments should be a number (or a "
-             "list of two numbers) in the range [0, 1]. ")
-
+def unit_pair_factor(factor, name, error, from_number):
+    """A factor given as a number or a [low, high] pair, each in [0, 1], checked with Keras's
+    message `error`; a pair comes back sorted, a number as from_number(f)."""
     def check(v):
         if v > 1.0 or v < 0:
             raise InvalidArgumentError(error + f"Received: input_number={v}")
@@ -190,8 +189,14 @@ def _solarization_factor(factor, name):
         return tuple(sorted(factor))
     if isinstance(factor, (int, float)) and not isinstance(factor, bool):
         check(factor)
-        return (0, factor)
+        return from_number(factor)
     raise InvalidArgumentError(error + f"Received: {name}={factor}")
+
+
+def _solarization_factor(factor, name):
+    return unit_pair_factor(
+        factor, name, "The `addition_factor` and `threshold_factor` arguments should be a number "
+        "(or a list of two numbers) in the range [0, 1]. ", lambda f: (0, f))
 
 
 class Solarization(_Random):

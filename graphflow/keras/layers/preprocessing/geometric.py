@@ -13,7 +13,7 @@ from the 8 x 8 system of the four moved corners); the draws themselves are graph
            [6., 7., 8.]], dtype=float32)
 """
 from graphflow.errors import InvalidArgumentError, UnimplementedError
-from graphflow.keras.layers.preprocessing.color import base_factor
+from graphflow.keras.layers.preprocessing.color import base_factor, unit_pair_factor
 from graphflow.keras.layers.preprocessing.image import _hw, _Random
 from graphflow.ops import api as ops
 from graphflow.ops import random
@@ -21,22 +21,9 @@ from graphflow.ops.image_transform import image_projective_transform
 
 
 def _shear_factor(factor, name):
-    error = ("The `factor` argument should be a number (or a list of two numbers) in the range "
-             "[0, 1.0]. ")
-
-    def check(v):
-        if v > 1.0 or v < 0.0:
-            raise InvalidArgumentError(error + f"Received: input_number={v}")
-    if isinstance(factor, (tuple, list)):
-        if len(factor) != 2:
-            raise InvalidArgumentError(error + f"Received: {name}={factor}")
-        check(factor[0])
-        check(factor[1])
-        return tuple(sorted(factor))
-    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
-        check(factor)
-        return (-abs(factor), abs(factor))
-    raise InvalidArgumentError(error + f"Received: {name}={factor}")
+    return unit_pair_factor(
+        factor, name, "The `factor` argument should be a number (or a list of two numbers) in "
+        "the range [0, 1.0]. ", lambda f: (-abs(f), abs(f)))
 
 
 def shear_matrix(shear_x, shear_y):
