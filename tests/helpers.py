@@ -1262,6 +1262,200 @@ _add("avg_pool2d_grad", _pool_make("avg_pool2d_grad", POOL_CASES, quarters), FLO
      naive_avg_pool2d_grad, edge=_pool_make("avg_pool2d_grad", POOL_EDGE, quarters))
 
 
+# -- 3-D pooling and the 3-D convolution's backprops (graphflow/ops/conv_volume.py) ------------
+# The expected functions loop over every (output, tap) pair from TF's definitions, sharing no
+# code with conv_volume.py: SAME/VALID per axis as same_or_valid, max pooling's gradient to the
+# first maximum in (depth, row, column) window order, averages over the valid elements.
+
+def _taps3(x_shape, ksize, strides, padding, dilations=(1, 1, 1)):
+    """Every (n, out, tap, pos): output index `out` (3 ints) reads input position `pos` at
+    window tap `tap`; positions inside the volume only, taps in window order."""
+    geo = [same_or_valid(x_shape[1 + a], (ksize[a] - 1) * dilations[a] + 1, strides[a],
+                         padding) for a in range(3)]
+    for n in range(x_shape[0]):
+        for out in np.ndindex(*(g[0] for g in geo)):
+            for tap in np.ndindex(*ksize):
+                pos = tuple(out[a] * strides[a] + tap[a] * dilations[a] - geo[a][1]
+                            for a in range(3))
+                if all(0 <= pos[a] < x_shape[1 + a] for a in range(3)):
+                    yield n, out, tap, pos
+
+
+def _out3(x_shape, ksize, strides, padding, channels, dilations=(1, 1, 1)):
+    return (x_shape[0],) + tuple(
+        same_or_valid(x_shape[1 + a], (ksize[a] - 1) * dilations[a] + 1, strides[a],
+                      padding)[0] for a in range(3)) + (channels,)
+
+
+def _windows3(x_shape, ksize, strides, padding):
+    windows = {}
+    for n, out, _, pos in _taps3(x_shape, ksize, strides, padding):
+        windows.setdefault((n,) + out, []).append(pos)
+    return windows
+
+
+def naive_max_pool3d(x, ksize, strides, padding):
+    out = np.zeros(_out3(x.shape, ksize, strides, padding, x.shape[4]), dtype=x.dtype)
+    for key, cells in _windows3(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[4]):
+            out[key + (c,)] = max(x[(key[0],) + p + (c,)] for p in cells)
+    return out
+
+
+def _argmax3(x, n, c, cells):
+    best = cells[0]
+    for p in cells[1:]:
+        if x[(n,) + p + (c,)] > x[(n,) + best + (c,)]:
+            best = p
+    return best
+
+
+def naive_max_pool3d_grad(x, dy, ksize, strides, padding):
+    out = np.zeros(x.shape, dtype=np.float64)
+    for key, cells in _windows3(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[4]):
+            out[(key[0],) + _argmax3(x, key[0], c, cells) + (c,)] += dy[key + (c,)]
+    return out.astype(dy.dtype)
+
+
+def naive_max_pool3d_grad_grad(x, grad, ksize, strides, padding):
+    out = np.zeros(_out3(x.shape, ksize, strides, padding, x.shape[4]), dtype=grad.dtype)
+    for key, cells in _windows3(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[4]):
+            out[key + (c,)] = grad[(key[0],) + _argmax3(x, key[0], c, cells) + (c,)]
+    return out
+
+
+def naive_avg_pool3d(x, ksize, strides, padding):
+    out = np.zeros(_out3(x.shape, ksize, strides, padding, x.shape[4]), dtype=np.float64)
+    for key, cells in _windows3(x.shape, ksize, strides, padding).items():
+        for c in range(x.shape[4]):
+            out[key + (c,)] = sum(float(x[(key[0],) + p + (c,)]) for p in cells) / len(cells)
+    return out.astype(x.dtype)
+
+
+def naive_avg_pool3d_grad(dy, like, ksize, strides, padding):
+    out = np.zeros(like.shape, dtype=np.float64)
+    for key, cells in _windows3(like.shape, ksize, strides, padding).items():
+        for c in range(like.shape[4]):
+            for p in cells:
+                out[(key[0],) + p + (c,)] += float(dy[key + (c,)]) / len(cells)
+    return out.astype(dy.dtype)
+
+
+def _group_channel3(x_channels, w_shape, c, o):
+    groups = x_channels // w_shape[3] if w_shape[3] else 1
+    return (o // (w_shape[4] // groups)) * w_shape[3] + c
+
+
+def naive_conv3d_backprop_input(dy, w, like, strides, padding, dilations=(1, 1, 1)):
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, o3, tap, pos in _taps3(like.shape, w.shape[:3], strides, padding, dilations):
+        for c in range(w.shape[3]):
+            for o in range(w.shape[4]):
+                xc = _group_channel3(like.shape[4], w.shape, c, o)
+                out[(n,) + pos + (xc,)] += float(dy[(n,) + o3 + (o,)]) * float(w[tap + (c, o)])
+    return out.astype(dy.dtype)
+
+
+def naive_conv3d_backprop_filter(x, dy, like, strides, padding, dilations=(1, 1, 1)):
+    out = np.zeros(like.shape, dtype=np.float64)
+    for n, o3, tap, pos in _taps3(x.shape, like.shape[:3], strides, padding, dilations):
+        for c in range(like.shape[3]):
+            for o in range(like.shape[4]):
+                xc = _group_channel3(x.shape[4], like.shape, c, o)
+                out[tap + (c, o)] += float(x[(n,) + pos + (xc,)]) * float(dy[(n,) + o3 + (o,)])
+    return out.astype(x.dtype)
+
+
+# (input shape, ksize, strides, padding): odd and even sizes, asymmetric SAME padding on each
+# axis (5 with k=2, s=2 pads 0/1; 6 with k=3, s=2 pads 0/1; 4 with k=3, s=1 pads 1/1), a
+# window as large as the volume, strides above the window.
+POOL3D_CASES = [((1, 2, 4, 4, 1), (2, 2, 2), (2, 2, 2), "VALID"),
+                ((2, 5, 4, 3, 2), (2, 2, 2), (2, 2, 2), "SAME"),
+                ((1, 4, 3, 5, 1), (3, 2, 3), (1, 1, 1), "SAME"),
+                ((1, 6, 5, 4, 2), (3, 3, 2), (2, 1, 2), "VALID"),
+                ((1, 3, 6, 4, 1), (2, 3, 3), (1, 2, 3), "SAME"),
+                ((1, 2, 3, 2, 2), (2, 3, 2), (1, 1, 1), "VALID"),
+                ((2, 3, 3, 3, 1), (1, 1, 1), (2, 1, 1), "VALID")]
+POOL3D_EDGE = [((0, 3, 3, 3, 1), (2, 2, 2), (2, 2, 2), "SAME"),
+               ((1, 2, 2, 2, 0), (2, 2, 2), (1, 1, 1), "VALID"),
+               ((1, 0, 3, 3, 1), (2, 2, 2), (2, 2, 2), "SAME")]
+# (input shape, filter shape, strides, padding[, dilations])
+CONV3D_CASES = [((1, 3, 4, 4, 1), (2, 3, 3, 1, 2), (1, 1, 1), "VALID"),
+                ((2, 4, 3, 3, 2), (3, 2, 2, 2, 3), (1, 1, 1), "SAME"),
+                ((1, 5, 4, 6, 2), (3, 3, 3, 2, 2), (2, 2, 2), "SAME"),
+                ((1, 4, 5, 3, 1), (2, 2, 1, 1, 2), (2, 1, 3), "VALID"),
+                ((1, 5, 4, 4, 2), (2, 2, 2, 2, 1), (1, 1, 1), "SAME", (2, 1, 2)),
+                ((1, 6, 5, 4, 1), (2, 2, 2, 1, 2), (1, 1, 1), "VALID", (3, 2, 1)),
+                # grouped: 4 input channels in 2 groups of the filters' 2 in_channels
+                ((1, 3, 4, 3, 4), (2, 2, 2, 2, 4), (1, 2, 1), "SAME")]
+CONV3D_EDGE = [((0, 3, 3, 3, 1), (2, 2, 2, 1, 2), (1, 1, 1), "SAME"),
+               ((1, 3, 3, 3, 2), (2, 2, 2, 2, 0), (1, 1, 1), "VALID"),
+               ((1, 0, 3, 3, 1), (2, 2, 2, 1, 1), (2, 2, 2), "SAME")]
+
+
+def _conv3d_make(which, table):
+    def make(rng, dtype):
+        cases = []
+        for xs, ws, strides, padding, *dilations in table:
+            dilations = dilations[0] if dilations else (1, 1, 1)
+            attrs = {"strides": strides, "padding": padding, "dilations": dilations}
+            x, w = quarters(rng, xs, dtype), quarters(rng, ws, dtype)
+            dy = quarters(rng, _out3(xs, ws[:3], strides, padding, ws[4], dilations), dtype)
+            cases.append(({"conv3d_backprop_input": [dy, w, x],
+                           "conv3d_backprop_filter": [x, dy, w]}[which], attrs))
+        return cases
+    return make
+
+
+def _pool3d_make(which, table, gen):
+    def make(rng, dtype):
+        cases = []
+        for xs, ksize, strides, padding in table:
+            attrs = {"ksize": ksize, "strides": strides, "padding": padding}
+            x = gen(rng, xs, dtype)
+            dy = quarters(rng, _out3(xs, ksize, strides, padding, xs[4]), dtype)
+            cases.append(({"max_pool3d": [x], "avg_pool3d": [x], "max_pool3d_grad": [x, dy],
+                           "max_pool3d_grad_grad": [x, quarters(rng, xs, dtype)],
+                           "avg_pool3d_grad": [dy, x]}[which], attrs))
+        return cases
+    return make
+
+
+def _pool3d_ties(which):
+    """Equal values in a window: the gradient goes to the first in (depth, row, column) order."""
+    def edge(rng, dtype):
+        x = np.array([1, 1, 0, 1, 2, 2, 2, 0, 1, 1, 3, 3, 0, 3, 3, 1],
+                     dtype=dtypes.as_dtype(dtype).np).reshape(1, 2, 2, 4, 1)
+        cases = []
+        for attrs in ({"ksize": (2, 2, 2), "strides": (2, 2, 2), "padding": "VALID"},
+                      {"ksize": (2, 2, 3), "strides": (1, 1, 1), "padding": "SAME"}):
+            out_shape = _out3(x.shape, attrs["ksize"], attrs["strides"], attrs["padding"], 1)
+            dy = np.arange(1, 1 + math.prod(out_shape), dtype=x.dtype).reshape(out_shape)
+            g = np.arange(1, 17, dtype=x.dtype).reshape(x.shape)
+            cases.append(({"max_pool3d": [x], "max_pool3d_grad": [x, dy],
+                           "max_pool3d_grad_grad": [x, g]}[which], dict(attrs)))
+        return cases
+    return edge
+
+
+for _name, _expected in [("conv3d_backprop_input", naive_conv3d_backprop_input),
+                         ("conv3d_backprop_filter", naive_conv3d_backprop_filter)]:
+    _add(_name, _conv3d_make(_name, CONV3D_CASES), FLOATS, _expected,
+         edge=_conv3d_make(_name, CONV3D_EDGE))
+for _name, _expected in [("max_pool3d", naive_max_pool3d),
+                         ("max_pool3d_grad", naive_max_pool3d_grad),
+                         ("max_pool3d_grad_grad", naive_max_pool3d_grad_grad)]:
+    _add(_name, _pool3d_make(_name, POOL3D_CASES, distinct), FLOATS, _expected,
+         edge=lambda rng, dtype, _name=_name: _pool3d_make(_name, POOL3D_EDGE, distinct)(
+             rng, dtype) + _pool3d_ties(_name)(rng, dtype))
+_add("avg_pool3d", _pool3d_make("avg_pool3d", POOL3D_CASES, quarters), FLOATS,
+     naive_avg_pool3d, edge=_pool3d_make("avg_pool3d", POOL3D_EDGE, quarters))
+_add("avg_pool3d_grad", _pool3d_make("avg_pool3d_grad", POOL3D_CASES, quarters), FLOATS,
+     naive_avg_pool3d_grad, edge=_pool3d_make("avg_pool3d_grad", POOL3D_EDGE, quarters))
+
+
 # ======================================================================================
 
 # TF op breadth, part 1 (issue 16, the ops1 package): scans and sorting, gathers and scatters,

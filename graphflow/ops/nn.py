@@ -20,7 +20,7 @@ from graphflow.ops import reduce as rd
 from graphflow.ops import rules
 from graphflow.ops import shape as sh
 from graphflow.ops.registry import OPAQUE, dispatch, register
-from graphflow.ops.conv import avg_pool, avg_pool2d, conv2d, max_pool, max_pool2d  # noqa: F401
+from graphflow.ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from graphflow.ops.elementwise import relu, sigmoid, tanh  # noqa: F401 - re-exported as tf.nn.*
 from graphflow.ops.gather_scatter import embedding_lookup  # noqa: F401 - tf.nn.embedding_lookup
 from graphflow.ops.sort import in_top_k, top_k  # noqa: F401 - tf.nn.in_top_k, tf.nn.top_k
@@ -344,3 +344,5 @@ from graphflow.ops.pool_argmax import max_pool_with_argmax  # noqa: F401,E402
 from graphflow.ops.candidate_sampling import (  # noqa: F401,E402
     compute_accidental_hits, nce_loss, sampled_softmax_loss)
 from graphflow.ops.fractional_pool import fractional_avg_pool, fractional_max_pool  # noqa: F401,E402
+from graphflow.ops.conv_volume import (  # noqa: F401,E402
+    avg_pool, avg_pool3d, conv3d_transpose, max_pool, max_pool3d, pool)

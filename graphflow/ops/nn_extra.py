@@ -683,8 +683,8 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=No
 
 def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
                    data_format=None, dilations=None, name=None):
-    """The transposed convolution of conv1d_transpose or conv2d_transpose, by output_shape's
-    length.
+    """The transposed convolution of conv1d_transpose, conv2d_transpose or conv3d_transpose,
+    by output_shape's length (3, 4 or 5).
 
         >>> tf.nn.conv_transpose(tf.ones((1, 4, 4, 3)), tf.ones((3, 3, 2, 3)), [1, 8, 8, 2],
         ...                      2).shape
@@ -698,7 +698,13 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noq
     if len(shape) == 4:
         return conv2d_transpose(input, filters, shape, strides, padding, data_format or "NHWC",
                                 dilations, name)
-    raise UnimplementedError(f"conv_transpose: only 1-D and 2-D, got output_shape {list(shape)}")
+    if len(shape) == 5:
+        from graphflow.ops.conv_volume import conv3d_transpose
+        return conv3d_transpose(input, filters, shape, strides, padding, data_format or "NDHWC",
+                                dilations, name)
+    raise InvalidArgumentError(
+        f"conv_transpose: output_shape must have 3, 4 or 5 entries (1-D, 2-D or 3-D), got "
+        f"{list(shape)}")
 
 
 def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
