@@ -74,6 +74,10 @@ HOST_OPS |= {"all_candidate_sampler", "collapse_repeated", "compute_accidental_h
              "fractional_avg_pool_region", "fractional_max_pool_grad",
              "fractional_max_pool_region", "matrix_exponential", "matrix_square_root",
              "max_pool_grad_with_argmax", "max_pool_with_argmax", "tridiagonal_solve"}
+# 3-D pooling and the 3-D convolution's backprops (ops/conv_volume.py): NumPy references on
+# the host, no device kernels yet
+HOST_OPS |= {"avg_pool3d", "avg_pool3d_grad", "conv3d_backprop_filter", "conv3d_backprop_input",
+             "max_pool3d", "max_pool3d_grad", "max_pool3d_grad_grad"}
 # (op, dtype kind) pairs that run on the host too: integer scatter-add (gather's gradient) and
 # integer means (TF truncates them; only float means have a kernel).
 HOST_CASES = {("gather_grad", "i"), ("reduce_mean", "i")}

@@ -15,10 +15,12 @@ from graphflow.keras.layers.rnn_cells import (  # noqa: F401,E402
     GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells)
 from graphflow.keras.layers.recurrent import GRU, LSTM, RNN, SimpleRNN  # noqa: F401,E402
 from graphflow.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: F401,E402
+from graphflow.keras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401,E402
 # -- klayers (issue 17): convolution/shape, activation, noise, normalization, attention and
 # preprocessing layers --
 from graphflow.keras.layers.conv_extra import (  # noqa: F401,E402
-    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, DepthwiseConv1D,
+    AveragePooling1D, AvgPool1D, Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Conv3DTranspose,
+    DepthwiseConv1D,
     DepthwiseConv2D, GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D,
     MaxPool1D, MaxPooling1D, SeparableConv1D, SeparableConv2D)
 from graphflow.keras.layers.reshaping import (  # noqa: F401,E402
@@ -46,7 +48,7 @@ from graphflow.keras.layers.core_more import (  # noqa: F401,E402
 Convolution1D, Convolution2D = Conv1D, Conv2D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
-Convolution3D = Conv3D
+Convolution3D, Convolution3DTranspose = Conv3D, Conv3DTranspose
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 from graphflow.keras.layers.volumetric import (  # noqa: F401,E402
     AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,

@@ -1,6 +1,6 @@
 """More convolution and pooling layers (channels_last): Conv1D, Conv3D, Conv2DTranspose,
-Conv1DTranspose, SeparableConv1D, SeparableConv2D, DepthwiseConv1D, DepthwiseConv2D,
-MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D.
+Conv1DTranspose, Conv3DTranspose, SeparableConv1D, SeparableConv2D, DepthwiseConv1D,
+DepthwiseConv2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D.
 
 They compute with the registry's ops (tf.nn.conv1d, conv2d's input gradient for the transposed
 convolutions, depthwise_conv2d, max/avg_pool1d); the weights have Keras's names and layouts.
@@ -278,6 +278,43 @@ class Conv1DTranspose(Conv2DTranspose):
         y = self._transpose(ops.expand_dims(inputs, 1), ops.expand_dims(self.kernel, 0),
                             (1,) + self.strides, (1,) + self.dilation_rate)
         return self._finish(ops.squeeze(y, [1]))
+
+
+class Conv3DTranspose(Conv2DTranspose):
+    """The transposed 3-D convolution (tf.nn.conv3d_transpose, conv3d's input gradient) over
+    (batch, depth, height, width, channels); the kernel is (kd, kh, kw, filters, in_channels),
+    as Keras's. `output_padding` and `dilation_rate` as Conv2DTranspose's.
+
+        >>> from graphflow import keras
+        >>> keras.layers.Conv3DTranspose(2, 3, strides=2, padding="same")(
+        ...     np.ones((1, 2, 3, 2, 1), np.float32)).shape
+        TensorShape([1, 4, 6, 4, 2])
+    """
+    _rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+    def call(self, inputs):
+        from graphflow.ops import conv_volume
+        _check_rank(self, inputs, 5, "(batch, depth, height, width, channels)")
+        dims = self._out_dims(inputs.shape.as_list()[1:4])
+        padding = self.padding.upper()
+        expected = [conv_ops._out_size(n, effective_size(k, d), s, padding)
+                    for n, k, s, d in zip(dims, self.kernel_size, self.strides,
+                                          self.dilation_rate)]
+        if expected != inputs.shape.as_list()[1:4]:
+            raise UnimplementedError(
+                f"{type(self).__name__} layer {self.name!r}: output_padding "
+                f"{self.output_padding} gives output size {tuple(dims)}, which TF's "
+                "conv3d_transpose cannot produce from this input")
+        like = ops.zeros(ops.stack([ops.shape(inputs)[0], *dims, self.filters]), inputs.dtype)
+        attrs = {"strides": self.strides, "padding": padding, "dilations": self.dilation_rate}
+        return self._finish(dispatch(conv_volume.CONV3D_BACKPROP_INPUT,
+                                     (inputs, self.kernel, like), attrs))
 
 
 class DepthwiseConv2D(Layer):

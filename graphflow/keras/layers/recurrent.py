@@ -82,6 +82,15 @@ class RNN(Layer):
         size = getattr(self.cell, "output_size", None)
         return int(size if size is not None else self._state_sizes[0])
 
+    @property
+    def _state_shapes(self):
+        """Each state's shape without the batch axis: (size,) for the vector cells; a cell whose
+        states are images (ConvLSTM's) lists their shapes in `state_shapes`."""
+        shapes = getattr(self.cell, "state_shapes", None)
+        if shapes is not None:
+            return [tuple(int(d) for d in s) for s in shapes]
+        return [(s,) for s in self._state_sizes]
+
     def build(self, input_shape):
         if isinstance(input_shape, (list, tuple)) and not isinstance(input_shape, TensorShape) \
                 and input_shape and isinstance(input_shape[0], TensorShape):
@@ -105,9 +114,9 @@ class RNN(Layer):
                     f"sequence.shape={tuple(input_shape.as_list())} (pass batch_size to the "
                     "Input)")
             self._stateful_batch = int(batch)
-            states = [Variable(np.zeros((batch, s), np.float32), trainable=False,
+            states = [Variable(np.zeros((batch, *s), np.float32), trainable=False,
                                name=f"{self.name}/state_{i}")
-                      for i, s in enumerate(self._state_sizes)]
+                      for i, s in enumerate(self._state_shapes)]
             object.__setattr__(self, "states", states)
         self.built = True
 
@@ -154,7 +163,7 @@ class RNN(Layer):
                 f"{type(self).__name__} {self.name!r}: expected inputs of rank 3 (batch, time, "
                 f"features), got shape {inputs.shape}")
         kernel = getattr(self.cell, "kernel", None)
-        if kernel is not None and inputs.shape[-1] is not None and \
+        if kernel is not None and kernel.shape.rank == 2 and inputs.shape[-1] is not None and \
                 inputs.shape[-1] != kernel.shape[0]:
             raise InvalidArgumentError(
                 f"{type(self).__name__} {self.name!r} was built for inputs with "
@@ -164,7 +173,7 @@ class RNN(Layer):
         fused = hasattr(cell, "project_inputs") and hasattr(cell, "recurrent_step")
         dropout_cells = _dropout_cells(cell, inputs, states, training)
         # time major from here on: step t is xs[t]
-        xs = ops.transpose(inputs, [1, 0] + list(range(2, inputs.shape.rank)))
+        xs = ops.transpose(inputs, _swap_batch_time(inputs.shape.rank))
         try:
             if fused:
                 xs = cell.project_inputs(xs, training)
@@ -205,7 +214,7 @@ class RNN(Layer):
         return out
 
     def _initial_states(self, inputs, initial_state):
-        sizes = self._state_sizes
+        sizes, shapes = self._state_sizes, self._state_shapes
         if initial_state is not None:
             states = list(nest.flatten(initial_state))
             if len(states) != len(sizes):
@@ -213,13 +222,14 @@ class RNN(Layer):
                     f"Layer {self.name!r} ({type(self).__name__}) expects {len(sizes)} initial "
                     f"state(s), got {len(states)}")
             out = []
-            for s, size in zip(states, sizes):
+            for s, shape in zip(states, shapes):
                 s = ops.convert_to_tensor(np.asarray(s, np.float32)) \
                     if isinstance(s, (np.ndarray, list, float)) else s
-                if s.shape.rank != 2 or s.shape[-1] not in (None, size):
+                if s.shape.rank != 1 + len(shape) or any(
+                        d not in (None, e) for d, e in zip(s.shape.as_list()[1:], shape)):
                     raise InvalidArgumentError(
-                        f"Layer {self.name!r}: an initial state must have shape (batch, {size}), "
-                        f"got {s.shape}")
+                        f"Layer {self.name!r}: an initial state must have shape "
+                        f"{('batch',) + shape}, got {s.shape}".replace("'", ""))
                 out.append(s)
             return out
         if self.stateful:
@@ -231,8 +241,16 @@ class RNN(Layer):
             return [ops.identity(v) for v in self.states]
         # zeros of shape (batch, size), with the batch taken from the inputs so an unknown
         # batch size works in a compiled graph
-        base = ops.zeros_like(inputs[:, 0, :1])
-        return [base + ops.zeros((size,), inputs.dtype) for size in sizes]
+        if all(len(s) == 1 for s in shapes):
+            base = ops.zeros_like(inputs[:, 0, :1])
+            return [base + ops.zeros((size,), inputs.dtype) for size in sizes]
+        step = inputs[:, 0]
+        batch = ops.reduce_sum(ops.zeros_like(step), list(range(1, step.shape.rank)))
+        out = []
+        for shape in shapes:
+            base = ops.reshape(batch, [-1] + [1] * len(shape))
+            out.append(base + ops.zeros(shape, inputs.dtype))
+        return out
 
     def _loop(self, step, xs, states, mask):
         """Runs step over the time-major xs; returns (all outputs (batch, time, units) or
@@ -244,10 +262,16 @@ class RNN(Layer):
             xs = ops.reverse(xs, [0])
             masks = None if masks is None else ops.reverse(masks, [0])
         steps = xs.shape[0]
-        units = self._output_size
-        zero_out = ops.zeros_like(states[0][:, :1]) + ops.zeros((units,), states[0].dtype)
+        if states[0].shape.rank == 2:
+            units = self._output_size
+            zero_out = ops.zeros_like(states[0][:, :1]) + ops.zeros((units,), states[0].dtype)
+        else:  # image states (ConvLSTM): the output is the first state
+            zero_out = ops.zeros_like(states[0])
 
         def masked(t_mask, new, old):
+            if new.shape.rank > 2:
+                t_mask = ops.reshape(t_mask, [-1] + [1] * (new.shape.rank - 1))
+                return ops.where(t_mask, new, old)
             return ops.where(ops.expand_dims(t_mask, -1), new, old)
 
         def one_step(x_t, m_t, last, s):
@@ -271,8 +295,8 @@ class RNN(Layer):
             for t in range(steps):
                 out, last, s = one_step(xs[t], None if masks is None else masks[t], last, s)
                 outs.append(out)
-            output = ops.transpose(ops.stack(outs, 0), [1, 0, 2]) if self.return_sequences \
-                else None
+            output = ops.transpose(ops.stack(outs, 0), _swap_batch_time(outs[0].shape.rank + 1)) \
+                if self.return_sequences else None
             return output, last, s
 
         n = steps if steps is not None else ops.shape(xs)[0]
@@ -298,11 +322,12 @@ class RNN(Layer):
         last, new_states = result[1], list(result[2:2 + n_states])
         output = None
         if out_ta is not None:
-            output = ops.transpose(result[2 + n_states].stack(), [1, 0, 2])
+            output = ops.transpose(result[2 + n_states].stack(),
+                                   _swap_batch_time(zero_out.shape.rank + 1))
         return output, last, new_states
 
     def get_initial_state(self, batch_size):
-        return [ops.zeros((batch_size, s), self.dtype) for s in self._state_sizes]
+        return [ops.zeros((batch_size, *s), self.dtype) for s in self._state_shapes]
 
     # -- configuration -------------------------------------------------------------------------
     def get_config(self):
@@ -319,6 +344,11 @@ class RNN(Layer):
         config = dict(config)
         config["cell"] = deserialize_layer(config["cell"], custom_objects)
         return cls(**config)
+
+
+def _swap_batch_time(rank):
+    """The permutation exchanging axes 0 and 1 of a rank-`rank` tensor."""
+    return [1, 0] + list(range(2, rank))
 
 
 def _dropout_cells(cell, inputs, states, training):

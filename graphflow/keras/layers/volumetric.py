@@ -2,10 +2,8 @@
 UpSampling3D, ZeroPadding3D, Cropping3D, SpatialDropout3D, Global{Average,Max}Pooling3D,
 {Average,Max}Pooling3D and Adaptive{Average,Max}Pooling1D/2D/3D.
 
-There is no 3-D pooling op: a 3-D window is a box, and the max or mean over a box is the max or
-mean over each axis in turn (with "same" padding too: the mean's divisor, the count of valid
-elements, is the product of the per-axis counts), so each axis is pooled by the 2-D pooling op
-over a reshaped tensor; all of it is differentiable through those ops' gradients.
+{Average,Max}Pooling3D run tf.nn's 3-D pooling ops (ops/conv_volume.py), so a window's gradient
+goes to its first maximum in (depth, row, column) order, as Keras's on TF.
 
     >>> from graphflow import keras
     >>> keras.layers.MaxPooling3D(2)(np.ones((1, 4, 4, 4, 3), np.float32)).shape
@@ -20,7 +18,7 @@ from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.conv import _channels_last
 from graphflow.keras.layers.noise import SpatialDropout1D
 from graphflow.ops import api as ops
-from graphflow.ops import conv as conv_ops
+from graphflow.ops import conv_volume as volume_ops
 
 
 def _triple(layer, name, value, allow_zero=False):
@@ -172,29 +170,6 @@ class GlobalMaxPooling3D(GlobalAveragePooling3D):
         return ops.reduce_max(inputs, [1, 2, 3], keepdims=self.keepdims)
 
 
-def _pool_axis(x, axis, window, stride, padding, op):
-    """Pools the rank-5 channels-last `x` along spatial `axis` (1, 2 or 3) with the 2-D
-    pooling op: the axis becomes the op's height and the axes after it its width."""
-    if window == 1 and stride == 1:
-        return x
-    dims = ops.shape(x)
-    static = x.shape.as_list()
-    lead = [dims[i] for i in range(axis)]
-    tail = [dims[i] for i in range(axis + 1, 4)]
-    flat_lead = lead[0]
-    for d in lead[1:]:
-        flat_lead = flat_lead * d
-    flat_tail = tail[0] if tail else 1
-    for d in tail[1:]:
-        flat_tail = flat_tail * d
-    y = ops.reshape(x, ops.stack([flat_lead, dims[axis], flat_tail, dims[4]]))
-    y = op(y, (window, 1), (stride, 1), padding)
-    new_len = y.shape[1] if y.shape[1] is not None else ops.shape(y)[1]
-    out = ops.reshape(y, ops.stack(lead + [new_len] + tail + [dims[4]]))
-    known = static[:axis] + [y.shape[1]] + static[axis + 1:]
-    return ops.ensure_shape(out, known)
-
-
 class _Pooling3D(Layer):
     _single_input = True
     _op = None
@@ -214,11 +189,7 @@ class _Pooling3D(Layer):
 
     def call(self, inputs):
         _check_rank(self, inputs, 5, _VOLUME)
-        x = inputs
-        for axis in (1, 2, 3):
-            x = _pool_axis(x, axis, self.pool_size[axis - 1], self.strides[axis - 1],
-                           self.padding.upper(), type(self)._op)
-        return x
+        return type(self)._op(inputs, self.pool_size, self.strides, self.padding.upper())
 
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size),
@@ -227,7 +198,7 @@ class _Pooling3D(Layer):
 
 class MaxPooling3D(_Pooling3D):
     """The maximum of each (d, h, w) window."""
-    _op = staticmethod(conv_ops.max_pool2d)
+    _op = staticmethod(volume_ops.max_pool3d)
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
@@ -236,7 +207,7 @@ class MaxPooling3D(_Pooling3D):
 
 class AveragePooling3D(_Pooling3D):
     """The mean of each (d, h, w) window (of its valid elements with "same" padding)."""
-    _op = staticmethod(conv_ops.avg_pool2d)
+    _op = staticmethod(volume_ops.avg_pool3d)
 
 
 MaxPool3D, AvgPool3D = MaxPooling3D, AveragePooling3D
