@@ -295,6 +295,7 @@ class _ConvLSTM(RNN):
         cell_config = self.cell.get_config()
         for key in ("name", "trainable", "dtype"):
             cell_config.pop(key, None)
+        config.setdefault("activity_regularizer", None)  # Keras lists it, set or not
         return {**config, **cell_config}
 
     @classmethod
