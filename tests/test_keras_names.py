@@ -135,6 +135,10 @@ KERAS_NAMES = {
     "GroupedQueryAttention": ((3, 4, 2), "grouped_query_attention"),
     "RandAugment": ((), "rand_augment"), "AugMix": ((), "aug_mix"),
     "RandomShear": ((), "random_shear"), "RandomPerspective": ((), "random_perspective"),
+    "Conv3DTranspose": ((2, 3), "conv3d_transpose"),
+    "Convolution3DTranspose": ((2, 3), "conv3d_transpose"),
+    "ConvLSTM1D": ((2, 3), "conv_lstm1d"), "ConvLSTM2D": ((2, 3), "conv_lstm2d"),
+    "ConvLSTM3D": ((2, 3), "conv_lstm3d"),
 }
 
 
