@@ -312,3 +312,23 @@ def test_fit_trains(make, x_shape, y_shape):
     losses = history.history["loss"]
     assert np.isfinite(losses).all() and losses[-1] < losses[0], losses
     assert model.predict(x, verbose=0).shape == y_shape
+
+
+def test_compat_v1_conv3d_backprop_filter():
+    # TF 2.21: tf.compat.v1.nn.conv3d_backprop_filter(_v2) only (tf.nn has neither name);
+    # the sum below is TF's for this input
+    x = tf.reshape(tf.range(128.0), (1, 4, 4, 4, 2))
+    dy = tf.ones((1, 3, 3, 3, 3))
+    for fn in (tf.compat.v1.nn.conv3d_backprop_filter, tf.compat.v1.nn.conv3d_backprop_filter_v2):
+        dw = fn(x, [2, 2, 2, 2, 3], dy, [1, 1, 1, 1, 1], "VALID")
+        assert dw.shape == (2, 2, 2, 2, 3)
+        assert float(tf.reduce_sum(dw)) == 82296.0
+    assert not hasattr(tf.nn, "conv3d_backprop_filter")
+
+
+def test_keras_ops_pool_3d():
+    x = GOLDEN["avg_pool3d_same/x"]
+    _close(keras.ops.average_pool(x, (2, 3, 3), 2, padding="same").numpy(),
+           GOLDEN["avg_pool3d_same/y"])
+    _close(keras.ops.max_pool(x, 2, padding="same").numpy(),
+           tf.nn.max_pool3d(x, 2, 2, "SAME").numpy())

@@ -356,10 +356,10 @@ def _pool(kind, inputs, pool_size, strides, padding):
     if n == 1:
         return _tf.squeeze(fn(_tf.expand_dims(x, 1), [1, 1, size[0], 1], [1, 1, st[0], 1],
                               _pad(padding)), [1])
-    if n == 2:
+    if n in (2, 3):  # tf.nn.max_pool/avg_pool pick the 2-D or 3-D op by rank
         return fn(x, [1] + size + [1], [1] + st + [1], _pad(padding))
-    raise ValueError(f"keras.ops.{kind}_pool: graphflow pools 1-D and 2-D inputs (rank 3 or 4), "
-                     f"got rank {x.shape.rank}")
+    raise ValueError(f"keras.ops.{kind}_pool: inputs must have rank 3, 4 or 5 (1-D, 2-D or "
+                     f"3-D pooling), got rank {x.shape.rank}")
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
