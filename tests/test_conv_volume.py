@@ -332,3 +332,10 @@ def test_keras_ops_pool_3d():
            GOLDEN["avg_pool3d_same/y"])
     _close(keras.ops.max_pool(x, 2, padding="same").numpy(),
            tf.nn.max_pool3d(x, 2, 2, "SAME").numpy())
+
+
+def test_reads_a_keras3_file_with_these_layers():
+    data = os.path.join(os.path.dirname(__file__), "data")
+    model = keras.models.load_model(os.path.join(data, "keras3_volume.keras"))
+    io = np.load(os.path.join(data, "keras3_volume_io.npz"))
+    _close(model.predict([io["xv"], io["xs"]], verbose=0), io["y"])

@@ -258,21 +258,34 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                 "seed": self.seed}
 
 
-_RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
-             "zero_output_for_mask", "name", "trainable", "dtype", "input_shape",
-             "batch_input_shape", "batch_size", "weights", "activity_regularizer")
-
-
 class _ConvLSTM(RNN):
     """An RNN over a ConvLSTMCell built from the layer's arguments; the cell's settings are
     readable on the layer (layer.filters, ...) and the config is one flat dict, as Keras's."""
     _rank = None
 
-    def __init__(self, filters, kernel_size, **kwargs):
-        rnn_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _RNN_ARGS}
-        cell = ConvLSTMCell(self._rank, filters, kernel_size, name="conv_lstm_cell",
-                            dtype=rnn_kwargs.get("dtype"), **kwargs)
-        super().__init__(cell, **rnn_kwargs)
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        cell = ConvLSTMCell(
+            self._rank, filters, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
+            name="conv_lstm_cell", dtype=kwargs.get("dtype"))
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful,
+                         activity_regularizer=activity_regularizer, **kwargs)
 
     def __getattr__(self, name):
         cell = self.__dict__.get("cell")
