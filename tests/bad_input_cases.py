@@ -398,6 +398,18 @@ OP_CASES = [
      err("strides|dilation", "2")),
     ("conv3d-strides-int", lambda tf: tf.nn.conv3d(tf.ones((1, 3, 3, 3, 1)), tf.ones((2, 2, 2, 1, 1)), 1, "VALID"),
      err("strides|conv3d", "list")),
+    # TF's eager MaxPool3D returns an empty (depth 0) result here, its (in - k) / s + 1 truncating
+    # -1 / 1 to 0; its graph shape function raises "Negative dimension size", as graphflow does
+    ("max_pool3d-window-larger", lambda tf: tf.nn.max_pool3d(tf.ones((1, 2, 4, 4, 1)), 3, 1, "VALID"),
+     stricter("max_pool3d|MaxPool3D", "[Nn]egative|larger")),
+    ("avg_pool3d-int", lambda tf: tf.nn.avg_pool3d(tf.ones((1, 4, 4, 4, 1), tf.int32), 2, 1, "VALID"),
+     err("avg_pool3d|allowed", "int32")),
+    ("max_pool3d-ksize-length", lambda tf: tf.nn.max_pool3d(tf.ones((1, 4, 4, 4, 1)), [2, 2], 1, "VALID"),
+     err("ksize", "1, 3 or 5")),
+    ("conv3d_transpose-channels", lambda tf: tf.nn.conv3d_transpose(tf.ones((1, 2, 2, 2, 3)), tf.ones((2, 2, 2, 4, 3)), [1, 4, 4, 4, 5], 2),
+     err("depth|channels", "5")),
+    ("pool-min", lambda tf: tf.nn.pool(tf.ones((1, 4, 4, 4, 1)), [2, 2, 2], "MIN"),
+     err("MIN", "not supported")),
     ("atrous_conv2d-rate-zero", lambda tf: tf.nn.atrous_conv2d(tf.ones((1, 4, 4, 1)), tf.ones((2, 2, 1, 1)), 0, "SAME"),
      err("rate|dilation", "0|positive|less")),
     ("max_pool-ksize-zero", lambda tf: tf.nn.max_pool2d(tf.ones((1, 4, 4, 1)), 0, 1, "VALID"),
