@@ -38,6 +38,8 @@ from graphflow.keras.saving.archive import Archive, atomic_write, zip_bytes
 from graphflow.keras.saving.config import (  # noqa: F401
     check_compile_config, compile_config, deserialize_layer, functional_config,
     functional_from_config, parse_json, require_dict, serialize_layer)
+from graphflow.keras.utils.serialization import (  # noqa: F401 - keras.saving's names too
+    deserialize_keras_object, serialize_keras_object)
 
 FORMAT = "graphflow.keras"
 VERSION = 1
