@@ -408,11 +408,28 @@ class Sequential(Model):
             shape = getattr(x, "shape", None) or np.shape(x)
             dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
             self._input_layer = InputLayer(batch_input_shape=(None,) + tuple(dims[1:]),
-                                           dtype=getattr(getattr(x, "dtype", None), "name", None)
-                                           if getattr(getattr(x, "dtype", None), "is_floating", False)
-                                           else None)
+                                           dtype=self._first_input_dtype(x))
             self._build_graph()
         return Layer.__call__(self, *args, **kwargs)
+
+    def _first_input_dtype(self, x):
+        """The dtype of the input layer a first call on `x` makes (Keras: the first layer's
+        compute dtype): a float input's own, strings for strings (TextVectorization,
+        StringLookup), an integer layer's for integers (IntegerLookup, Hashing), else floatx."""
+        dtype = getattr(x, "dtype", None)
+        if dtype is None:
+            dtype = getattr(np.asarray(x), "dtype", None)
+        from graphflow import dtypes
+        try:
+            dtype = dtypes.as_dtype(dtype)
+        except Exception:  # noqa: BLE001 - e.g. a NumPy unicode array: strings
+            return "string" if np.asarray(x).dtype.kind in "US" else None
+        if dtype.is_floating or dtype.name == "string":
+            return dtype.name
+        first = dtypes.as_dtype(self._layers[0].dtype) if self._layers else None
+        if dtype.is_integer and first is not None and first.is_integer:
+            return first.name
+        return None
 
     @staticmethod
     def _is_symbolic_call(args):
