@@ -498,7 +498,8 @@ def _children(obj):
         if name in ignored or name == "signatures":
             continue
         value = vars(obj)[name]
-        if _holds_trackable(value):
+        # an export archive lists its variables even when a list is empty, as Keras's does
+        if _holds_trackable(value) or (isinstance(obj, _ExportArchive) and value == []):
             out[name] = value
     return out
 
@@ -880,6 +881,11 @@ class SignatureFunction:
         leaves = self._concrete._input_leaves
         values = [_as_argument(kwargs[n], leaf.spec, self.name, n)
                   for n, leaf in zip(names, leaves)]
+        if _building(values):
+            for n, leaf, v in zip(names, leaves, values):
+                _check_symbolic(self.name, n, leaf.spec, v)
+            results = _inline(self._concrete, values)
+            return {k: results[i] for k, i in zip(self._output_keys, self._output_positions)}
         arrays = [_checked_array(self.name, _Leaf("tensor", None, leaf.spec, n), v)
                   for n, leaf, v in zip(names, leaves, values)]
         results = self._concrete._call_flat_outputs(arrays, values)
@@ -889,6 +895,61 @@ class SignatureFunction:
         inputs = ", ".join(f"{n}: {leaf.spec}" for n, leaf in
                            zip(self._input_names, self._concrete._input_leaves))
         return f"<SignatureFunction {self.name}({inputs})>"
+
+
+def _building(tensors):
+    """Whether a call happens while a graph is built (a loaded function used inside a
+    graphflow.function or a compiled Keras step): its graph is then inlined there."""
+    from graphflow.context import context
+    return context.graph is not None or any(isinstance(t, SymbolicTensor) for t in tensors)
+
+
+def _check_symbolic(fn_name, arg_name, spec, value):
+    if value.dtype is not spec.dtype or not spec.shape.is_compatible_with(value.shape):
+        raise InvalidArgumentError(
+            f"{fn_name}: argument {arg_name} has dtype {value.dtype.name} and shape "
+            f"{value.shape}, but the traced signature expects {spec}")
+
+
+def _inline(concrete, tensors):
+    """The concrete function's graph run again in the graph being built (or eagerly), its
+    placeholders bound to `tensors`: the flat results, one per graph output."""
+    import types
+    from graphflow.ops.subgraph import inline
+    view = types.SimpleNamespace(nodes=concrete.graph.nodes, inputs=concrete.inputs,
+                                 outputs=concrete.outputs)
+    return inline(view, tensors)
+
+
+def _pack(concrete, results):
+    """Flat results packed into the concrete function's output structure."""
+    if concrete._single_output:
+        return results[0]
+    if concrete.structured_outputs is None:
+        return None
+    it = iter(results)
+    flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in concrete._flat_outputs]
+    return nest.pack_sequence_as(concrete.structured_outputs, flat, expand_composites=True)
+
+
+def variables_used(functions):
+    """The variables the concrete functions of loaded functions or signatures read or write
+    (nested bodies included), each once, in order of first use."""
+    from graphflow.ops.subgraph import bodies_of
+    found = {}
+
+    def walk(graph):
+        for node in graph.nodes:
+            var = node.attrs.get("var")
+            if isinstance(var, Variable):
+                found.setdefault(id(var), var)
+            for body in bodies_of(node):
+                walk(body.graph)
+    for fn in functions:
+        concretes = fn._concretes if isinstance(fn, RestoredFunction) else [fn._concrete]
+        for concrete in concretes:
+            walk(concrete.graph)
+    return list(found.values())
 
 
 def _as_argument(value, spec, fn_name, arg_name):
@@ -1013,6 +1074,8 @@ class RestoredFunction:
 
     def __call__(self, *args, **kwargs):
         concrete, tensors = self._find(args, kwargs)
+        if _building(tensors):
+            return _pack(concrete, _inline(concrete, tensors))
         from graphflow.tensor import device_array_of
         arrays = [device_array_of(t) if isinstance(t, EagerTensor) else np.asarray(t)
                   for t in tensors]
@@ -1242,7 +1305,8 @@ def export_keras_model(model, filepath, input_signature=None, verbose=True):
         inputs = args[0] if len(args) == 1 else list(args)
         return model(inputs, training=False)
     archive.serve = function(serve, input_signature=specs, name="serve")
-    save(archive, filepath, signatures={DEFAULT_SERVING_SIGNATURE_DEF_KEY: archive.serve})
+    save(archive, filepath, signatures={"serve": archive.serve,
+                                        DEFAULT_SERVING_SIGNATURE_DEF_KEY: archive.serve})
     if verbose:
         concrete = archive.serve.get_concrete_function()
         args = "\n".join(f"  args_{i} (POSITIONAL_ONLY): {s}" for i, s in enumerate(specs))
