@@ -808,6 +808,13 @@ class _UserObject:
     """A loaded object: its variables, functions and children as attributes (TF's
     _UserObject)."""
 
+    def __call__(self, *args, **kwargs):
+        # a saved `__call__` is an instance attribute here; Python looks calls up on the type
+        fn = vars(self).get("__call__")
+        if fn is None:
+            raise TypeError("'_UserObject' object is not callable")
+        return fn(*args, **kwargs)
+
     def __repr__(self):
         return f"<graphflow.saved_model loaded object at {id(self):#x}>"
 
