@@ -370,9 +370,9 @@ class _Decoder:
         captured = [self._tensor(parent_env, n) for n in data["captured"]]
         g, _ = self.graph(data["graph"], outer=parent)
         n_args = data["n_args"]
-        if len(g.inputs) != n_args + len(captured):
-            raise self.bad(f"body {data['name']!r} has {len(g.inputs)} inputs for {n_args} "
-                           f"arguments and {len(captured)} captures")
+        if not isinstance(n_args, int) or not 0 <= n_args <= len(g.inputs):
+            raise self.bad(f"body {data['name']!r} has {len(g.inputs)} inputs for {n_args!r} "
+                           "arguments")
         body = Body(g, n_args, data["name"])
         body.captured = captured
         g.captures = {id(o): (o, i) for o, i in zip(captured, g.inputs[n_args:])}
