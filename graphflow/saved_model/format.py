@@ -643,7 +643,8 @@ def _is_composite_leaf_path(path):
 def _signature_concrete(name, fn):
     if isinstance(fn, ConcreteFunction):
         return fn
-    if isinstance(fn, Function) and fn._input_signature is not None:
+    if isinstance(fn, Function) and (fn._input_signature is not None or (
+            fn._sig is not None and not fn._sig.parameters)):
         return fn.get_concrete_function()
     if isinstance(fn, RestoredFunction) and len(fn._concretes) == 1:
         return fn._concretes[0]
@@ -703,17 +704,14 @@ class _ConcreteOnly:
 
 
 def _default_signatures(obj):
-    """TF's default serving signature: the one graphflow.function attribute with an
-    input_signature of the root (`__call__` first), else, for a Keras model with known
-    inputs, its call on an `inputs` argument."""
-    functions = _functions_of(obj)
-    candidates = [f for n, f in functions.items() if isinstance(f, Function)
-                  and f._input_signature is not None]
-    if "__call__" in functions and functions["__call__"]._input_signature is not None:
-        return {DEFAULT_SERVING_SIGNATURE_DEF_KEY: functions["__call__"]}
+    """TF's default serving signature: the root's graphflow.function attribute when exactly
+    one has an input_signature (a function without parameters counts, as in TF); else, for a
+    Keras model with known inputs, its call on an `inputs` argument."""
+    candidates = [f for f in _functions_of(obj).values() if isinstance(f, Function) and (
+        f._input_signature is not None or (f._sig is not None and not f._sig.parameters))]
     if len(candidates) == 1:
         return {DEFAULT_SERVING_SIGNATURE_DEF_KEY: candidates[0]}
-    if _is_keras_layer(obj) and getattr(obj, "inputs", None):
+    if _is_keras_layer(obj) and getattr(obj, "inputs", None) and not candidates:
         specs = _keras_input_specs(obj, names=False)
         if specs is not None and len(specs) == 1:
             spec = TensorSpec(specs[0].shape, specs[0].dtype, "inputs")
