@@ -468,3 +468,78 @@ def test_keras_save_export_and_tfsm_layer(tmp_path, capsys):
     before = serve.trainable_weights[0].numpy().copy()
     wrapper.fit(x, np.ones((5, 1), np.float32), epochs=1, verbose=0)
     assert not np.allclose(before, serve.trainable_weights[0].numpy())
+
+
+def test_submodules_containers_nested_arguments_and_strings(tmp_path):
+    class Sub(tf.Module):
+        def __init__(self):
+            self.w = tf.Variable(3.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def f(self, x):
+            return x * self.w
+
+    class Top(tf.Module):
+        def __init__(self):
+            self.sub = Sub()
+            self.items = [tf.Variable(1.0), Sub()]
+            self.table = {"ids": tf.Variable([1, 2])}
+            self.dense = keras.layers.Dense(2)
+            self.dense.build((None, 3))
+
+        @tf.function
+        def nested(self, pair, opts):
+            a, b = pair
+            return a + b * opts["k"], tf.strings.upper(opts["s"])
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def dense_call(self, x):
+            return self.dense(x)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def loop(self, x):
+            ta = tf.TensorArray(tf.float32, size=tf.shape(x)[0])
+            for i in tf.range(tf.shape(x)[0]):
+                ta = ta.write(i, x[i] * tf.cast(i, tf.float32))
+            return ta.stack()
+
+    top = Top()
+    args = ((tf.constant(1.0), tf.constant(2.0)), {"k": tf.constant(3.0), "s": tf.constant(["ab", "c"])})
+    top.nested(*args)
+    path = str(tmp_path / "top")
+    tf.saved_model.save(top, path)
+    loaded = tf.saved_model.load(path)
+    assert list(loaded.signatures) == []  # three functions qualify: no default, as TF
+    assert float(loaded.sub.f(tf.constant(2.0))) == 6.0
+    assert float(loaded.items[0]) == 1.0 and float(loaded.items[1].f(tf.constant(1.0))) == 3.0
+    assert loaded.table["ids"].numpy().tolist() == [1, 2]
+    total, upper = loaded.nested(*args)
+    assert float(total) == 7.0 and upper.numpy().tolist() == [b"AB", b"C"]
+    x = np.ones((1, 3), np.float32)
+    np.testing.assert_allclose(loaded.dense_call(x).numpy(), top.dense_call(x).numpy())
+    np.testing.assert_allclose(loaded.loop(tf.constant([1.0, 2.0, 3.0])).numpy(), [0.0, 2.0, 6.0])
+
+
+def test_composites_and_concrete_aliases(tmp_path):
+    m = tf.Module()
+    m.v = tf.Variable(1.0)
+    m.s = tf.function(lambda sp: tf.sparse.reduce_sum(sp),
+                      input_signature=[tf.SparseTensorSpec([None, 3], tf.float32)])
+    with pytest.raises(InvalidArgumentError, match="composite tensor"):
+        tf.saved_model.save(m, str(tmp_path / "sparse"))
+    del m.s
+    m.r = tf.function(lambda x: tf.sparse.from_dense(x),
+                      input_signature=[tf.TensorSpec([2], tf.float32)])
+    with pytest.raises(InvalidArgumentError, match="returns a SparseTensor"):
+        tf.saved_model.save(m, str(tmp_path / "sparse_out"))
+    del m.r
+    f = tf.function(lambda x: x + m.v)
+    concrete = f.get_concrete_function(tf.TensorSpec([None], tf.float32))
+    path = str(tmp_path / "alias")
+    tf.saved_model.save(m, path, signatures=concrete, options=tf.saved_model.SaveOptions(
+        function_aliases={"plus": concrete}))
+    loaded = tf.saved_model.load(path, options=tf.saved_model.LoadOptions(
+        experimental_load_function_aliases=True))
+    assert loaded.function_aliases["plus"](tf.constant([1.0])).numpy().tolist() == [2.0]
+    assert loaded.signatures["serving_default"](x=tf.constant([2.0]))["output_0"].numpy().tolist() \
+        == [3.0]

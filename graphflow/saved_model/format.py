@@ -590,6 +590,10 @@ class _Saver:
         where = f"function {concrete.name!r}"
 
         def leaf(value):
+            if not nest.is_nested(value) and nest._components(value) is not None:
+                raise _Unsaveable(f"tf.saved_model.save: {where} returns a "
+                                  f"{type(value).__name__}; graphflow's SavedModel saves dense "
+                                  "tensor results only")
             out = next(flat)
             if isinstance(out, SymbolicTensor):
                 return {"__output__": out.name}
@@ -699,7 +703,14 @@ class _ConcreteOnly:
     """A concrete function saved on its own (a signature): no Python parameters of its own."""
 
     def __init__(self, concrete):
-        self._parameters_json = None
+        # parameters named after the arguments the trace saw ("x", "pair[0]" -> "pair")
+        names = []
+        for leaf in concrete._leaves:
+            name = leaf.path.split("[")[0].split(".")[0]
+            if name not in names:
+                names.append(name)
+        self._parameters_json = [{"name": n, "kind": "POSITIONAL_OR_KEYWORD"} for n in names] \
+            if all(n.isidentifier() for n in names) else None
         self._input_signature = None
 
 
@@ -893,7 +904,10 @@ class SignatureFunction:
             return {k: results[i] for k, i in zip(self._output_keys, self._output_positions)}
         arrays = [_checked_array(self.name, _Leaf("tensor", None, leaf.spec, n), v)
                   for n, leaf, v in zip(names, leaves, values)]
-        results = self._concrete._call_flat_outputs(arrays, values)
+        concrete = self._concrete
+        out = concrete._call_flat(arrays, values)  # (devices and tapes as any call)
+        flat = [out] if concrete._single_output else nest.flatten(out, expand_composites=True)
+        results = [r for r, o in zip(flat, concrete._flat_outputs) if isinstance(o, SymbolicTensor)]
         return {k: results[i] for k, i in zip(self._output_keys, self._output_positions)}
 
     def __repr__(self):
@@ -966,19 +980,6 @@ def _as_argument(value, spec, fn_name, arg_name):
         return EagerTensor(to_array(value, spec.dtype, fn_name))
     except InvalidArgumentError as e:
         raise InvalidArgumentError(f"{fn_name}: argument {arg_name}: {e}") from None
-
-
-class _LoadedConcrete(ConcreteFunction):
-    """A concrete function rebuilt from a SavedModel (a ConcreteFunction with the call
-    matching of a loaded one)."""
-
-    def _call_flat_outputs(self, arrays, tensors):
-        """The flat tensor results (one per graph output) for argument arrays."""
-        from graphflow.context import context
-        if context.tapes:
-            return self._replay_eagerly(tensors)
-        executable = self._executable or self._get_executable()
-        return [EagerTensor(v) for v in executable.run(arrays)]
 
 
 class RestoredFunction:
@@ -1185,7 +1186,7 @@ def load(export_dir, tags=None, options=None):
     decoder = _Decoder(path, {}, [])
     try:
         decoder.arrays = _read_constants(export_dir)
-        decoder.variables = variables = _restore_variables(export_dir, document, options, path)
+        decoder.variables = _restore_variables(export_dir, document, options, path)
         concretes = [_rebuild_function(decoder, f) for f in document["functions"]]
         root = _rebuild_object(decoder, document["root"], concretes, document["functions"],
                                {}, "")
@@ -1200,7 +1201,6 @@ def load(export_dir, tags=None, options=None):
                     alias: _restored(decoder, alias, [concretes[i] for i in ids],
                                      document["functions"][ids[0]] if ids else {})
                     for alias, ids in document.get("function_aliases", {}).items()}
-            root._graphflow_variables = variables
     except DataLossError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
@@ -1244,7 +1244,7 @@ def _rebuild_function(decoder, data):
             return value
         raise decoder.bad(f"bad output entry {item!r:.60}")
     structure = _decode_structure(data["outputs"], leaf)
-    return _LoadedConcrete(data["name"], graph, inputs, leaves, structure, flat)
+    return ConcreteFunction(data["name"], graph, inputs, leaves, structure, flat)
 
 
 def _restored(decoder, name, concretes, entry):
