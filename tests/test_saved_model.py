@@ -105,7 +105,8 @@ def test_string_constants_and_special_values_round_trip():
     assert value.dtype == object and list(value) == [b"a\x00b", "\u00e9".encode()]
     enc, dec = fmt._Encoder({}), fmt._Decoder("x", {}, [])
     for v in [float("nan"), float("inf"), b"\xff", (1, (2.5, None)), {"k": [1, 2]}, slice(1, None, 2),
-              Ellipsis, tf.float64, tf.TensorShape([None, 3]), np.float32(1.5), np.int64(7)]:
+              Ellipsis, tf.float64, tf.TensorShape([None, 3]), np.float32(1.5), np.int64(7),
+              np.dtype("int16")]:
         encoded = json.loads(json.dumps(enc.value(v)))
         dec.arrays = enc.arrays
         back = dec.value(encoded)
@@ -517,6 +518,8 @@ def test_submodules_containers_nested_arguments_and_strings(tmp_path):
     assert float(total) == 7.0 and upper.numpy().tolist() == [b"AB", b"C"]
     x = np.ones((1, 3), np.float32)
     np.testing.assert_allclose(loaded.dense_call(x).numpy(), top.dense_call(x).numpy())
+    loaded.dense.kernel.assign(tf.zeros([3, 2]))  # a Keras layer's public weights, shared
+    np.testing.assert_allclose(loaded.dense_call(x).numpy(), top.dense.bias.numpy()[None])
     np.testing.assert_allclose(loaded.loop(tf.constant([1.0, 2.0, 3.0])).numpy(), [0.0, 2.0, 6.0])
 
 

@@ -191,6 +191,8 @@ class _Encoder:
             return {"__dict__": [[self.value(k), self.value(x)] for k, x in v.items()]}
         if isinstance(v, dtypes.DType):
             return {"__dtype__": v.name}
+        if isinstance(v, np.dtype) and v.kind in "biuf":
+            return {"__numpy_dtype__": v.str}
         if isinstance(v, TensorShape):
             dims = v.dims_tuple()
             return {"__shape__": None if dims is None else list(dims)}
@@ -302,6 +304,11 @@ class _Decoder:
                 return base64.b64decode(item.encode("ascii"), validate=True)
             if tag == "__dtype__":
                 return dtypes.as_dtype(item)
+            if tag == "__numpy_dtype__":
+                out = np.dtype(item)
+                if out.kind not in "biuf":
+                    raise ValueError(f"{item!r} is not a numeric dtype")
+                return out
             if tag == "__shape__":
                 return TensorShape(item)
             if tag == "__slice__":
@@ -491,7 +498,12 @@ def _children(obj):
     """{name: child} of a trackable object: its attributes holding variables, trackable objects
     or containers of them."""
     if _is_keras_layer(obj) and not isinstance(obj, Module):
-        return {}
+        # a Keras layer: its weights held in public attributes (a Dense's kernel and bias);
+        # sublayers and the rest of Keras's bookkeeping stay behind, as in TF's loaded layers
+        weights = {id(w) for w in obj.weights}
+        return {name: value for name, value in sorted(vars(obj).items())
+                if not name.startswith("_") and isinstance(value, Variable)
+                and id(value) in weights}
     ignored = getattr(obj, "_TF_MODULE_IGNORED_PROPERTIES", frozenset())
     out = {}
     for name in sorted(vars(obj)):
