@@ -25,7 +25,7 @@ from helpers import SAMPLES, SKIP_FORWARD
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-# -- every attr the registry's samples use round-trips ----------------------------------------------
+# -- every attr the registry's samples use round-trips ---------------------------------------------
 
 def _same(a, b):
     """Equal values of the same types (tuples stay tuples, arrays keep their dtype)."""
@@ -71,7 +71,8 @@ def test_registry_attrs_round_trip(name):
     arrays = [np.asarray(a) for a in arrays]
     g = Graph(is_function=True, name=name)
     with g.as_default():
-        ps = [placeholder_node(a.shape, tf.as_dtype(a.dtype), f"in{i}") for i, a in enumerate(arrays)]
+        ps = [placeholder_node(a.shape, tf.as_dtype(a.dtype), f"in{i}")
+              for i, a in enumerate(arrays)]
         out = dispatch(REGISTRY[name], ps, dict(attrs))
     outs = [o for o in (out if isinstance(out, tuple) else (out,))
             if isinstance(o, tf.Tensor)]
@@ -104,8 +105,9 @@ def test_string_constants_and_special_values_round_trip():
     value = new.get_operation_by_name("Const").attrs["value"]
     assert value.dtype == object and list(value) == [b"a\x00b", "\u00e9".encode()]
     enc, dec = fmt._Encoder({}), fmt._Decoder("x", {}, [])
-    for v in [float("nan"), float("inf"), b"\xff", (1, (2.5, None)), {"k": [1, 2]}, slice(1, None, 2),
-              Ellipsis, tf.float64, tf.TensorShape([None, 3]), np.float32(1.5), np.int64(7),
+    for v in [float("nan"), float("inf"), b"\xff", (1, (2.5, None)), {"k": [1, 2]},
+              slice(1, None, 2), Ellipsis, tf.float64, tf.TensorShape([None, 3]),
+              np.float32(1.5), np.int64(7),
               np.dtype("int16")]:
         encoded = json.loads(json.dumps(enc.value(v)))
         dec.arrays = enc.arrays
@@ -118,7 +120,7 @@ def test_string_constants_and_special_values_round_trip():
             assert back == v and type(back) is type(v)
 
 
-# -- saving and loading modules ---------------------------------------------------------------------
+# -- saving and loading modules --------------------------------------------------------------------
 
 class Net(tf.Module):
     def __init__(self):
@@ -164,7 +166,8 @@ def saved(tmp_path):
 
 def test_layout_and_contains(saved):
     _, path = saved
-    assert sorted(os.listdir(path)) == ["assets", "saved_model.json", "saved_model.npz", "variables"]
+    assert sorted(os.listdir(path)) == ["assets", "saved_model.json", "saved_model.npz",
+                                        "variables"]
     assert sorted(os.listdir(os.path.join(path, "variables"))) == [
         "variables.data-00000-of-00001", "variables.index"]
     assert tf.saved_model.contains_saved_model(path)
@@ -189,8 +192,10 @@ def test_functions_signatures_and_variables(saved):
         loaded.untraced(tf.constant(1.0))
     assert sorted(loaded.signatures) == ["flow", "serving_default"]
     serve = loaded.signatures["serving_default"]
-    assert serve.structured_outputs == {"output_0": tf.TensorSpec([None, 2], tf.float32, "output_0")}
-    assert serve.structured_input_signature == ((), {"x": tf.TensorSpec([None, 2], tf.float32, "x")})
+    spec = tf.TensorSpec([None, 2], tf.float32, "output_0")
+    assert serve.structured_outputs == {"output_0": spec}
+    spec = tf.TensorSpec([None, 2], tf.float32, "x")
+    assert serve.structured_input_signature == ((), {"x": spec})
     np.testing.assert_allclose(serve(x=x)["output_0"].numpy(), net.f(x).numpy())
     np.testing.assert_allclose(serve(x)["output_0"].numpy(), net.f(x).numpy())  # one input
     with pytest.raises(TypeError, match="missing a required argument: 'x'"):
@@ -250,7 +255,7 @@ import graphflow as tf, numpy as np
 
 class Many(tf.Module):
     def __init__(self):
-        self.k = tf.Variable(np.linspace(-1, 1, 3 * 3 * 2 * 4).reshape(3, 3, 2, 4).astype("float32"))
+        self.k = tf.Variable(np.linspace(-1, 1, 72).reshape(3, 3, 2, 4).astype("float32"))
         self.table = tf.Variable([[0.5, 1.0], [2.0, -1.0], [0.0, 3.0]])
 
     @tf.function(input_signature=[tf.TensorSpec([None, 5, 5, 2], tf.float32),
@@ -308,7 +313,7 @@ def test_many_ops_in_a_fresh_process(tmp_path):
     assert proc.stdout.strip().endswith("ok")
 
 
-# -- errors -----------------------------------------------------------------------------------------
+# -- errors ----------------------------------------------------------------------------------------
 
 def test_save_errors(tmp_path):
     with pytest.raises(ValueError, match="Expected an object of type `Trackable`"):
@@ -505,7 +510,8 @@ def test_submodules_containers_nested_arguments_and_strings(tmp_path):
             return ta.stack()
 
     top = Top()
-    args = ((tf.constant(1.0), tf.constant(2.0)), {"k": tf.constant(3.0), "s": tf.constant(["ab", "c"])})
+    args = ((tf.constant(1.0), tf.constant(2.0)),
+            {"k": tf.constant(3.0), "s": tf.constant(["ab", "c"])})
     top.nested(*args)
     path = str(tmp_path / "top")
     tf.saved_model.save(top, path)

@@ -45,7 +45,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow import errors as _errors
-from graphflow.errors import InvalidArgumentError, NotFoundError
+from graphflow.errors import InvalidArgumentError
 from graphflow.graph.function import ConcreteFunction, Function, _Leaf, _checked_array, _paths
 from graphflow.graph.ir import Graph
 from graphflow.module import Module
@@ -111,7 +111,8 @@ class LoadOptions:
     variables missing from the files stay zero, `experimental_load_function_aliases` makes
     `loaded.function_aliases`; the device and variable policies are accepted without effect.
 
-        >>> tf.saved_model.LoadOptions(experimental_skip_checkpoint=True).experimental_skip_checkpoint
+        >>> options = tf.saved_model.LoadOptions(experimental_skip_checkpoint=True)
+        >>> options.experimental_skip_checkpoint
         True
     """
 
@@ -144,7 +145,7 @@ def _variables_prefix(export_dir):
     return os.path.join(export_dir, VARIABLES_DIRECTORY, VARIABLES_FILENAME)
 
 
-# -- attrs and structures to JSON --------------------------------------------------------------------
+# -- attrs and structures to JSON ------------------------------------------------------------------
 
 class _Unsaveable(InvalidArgumentError):
     pass
@@ -387,7 +388,7 @@ class _Decoder:
         return body
 
 
-# -- what a concrete function's arguments and results look like ---------------------------------------
+# -- what a concrete function's arguments and results look like ------------------------------------
 
 def _encode_structure(value, leaf):
     """A nested list/tuple/dict with `leaf(x)` at the leaves, in tf.nest's order."""
@@ -1295,7 +1296,7 @@ def _rebuild_object(decoder, data, concretes, functions, seen, path):
     return obj
 
 
-# -- Keras export ------------------------------------------------------------------------------------
+# -- Keras export ----------------------------------------------------------------------------------
 
 class _ExportArchive:
     """What keras.Model.export saves (Keras's ExportArchive): the model's variables in
@@ -1327,7 +1328,8 @@ def export_keras_model(model, filepath, input_signature=None, verbose=True):
     if verbose:
         concrete = archive.serve.get_concrete_function()
         args = "\n".join(f"  args_{i} (POSITIONAL_ONLY): {s}" for i, s in enumerate(specs))
+        output = nest.map_structure(lambda t: TensorSpec(t.shape, t.dtype),
+                                    concrete.structured_outputs)
         print(f"Saved artifact at '{os.fspath(filepath)}'. The following endpoints are "
-              f"available:\n\n* Endpoint 'serve'\n{args}\nOutput Type:\n  "
-              f"{nest.map_structure(lambda t: TensorSpec(t.shape, t.dtype), concrete.structured_outputs)}")
+              f"available:\n\n* Endpoint 'serve'\n{args}\nOutput Type:\n  {output}")
 
