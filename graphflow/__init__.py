@@ -83,6 +83,7 @@ _LAZY = {
     "autograph": "graphflow.autograph",
     "distribute": "graphflow.distribute",
     "train": "graphflow.train",
+    "saved_model": "graphflow.saved_model",
     "Module": ("graphflow.module", "Module"),
     "summary": "graphflow.summary",
     "nest": "graphflow.nest",

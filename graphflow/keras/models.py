@@ -246,6 +246,31 @@ class Model(Trainer, Layer):
         from graphflow.keras.saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Writes a SavedModel (graphflow's format) for inference: a `serve` endpoint taking
+        the model's inputs, also its `serving_default` signature; load it with
+        tf.saved_model.load or keras.layers.TFSMLayer.
+
+            >>> import tempfile
+            >>> inputs = keras.Input((2,), name="x")
+            >>> model = keras.Model(inputs, keras.layers.Dense(1, kernel_initializer="ones")(inputs))
+            >>> path = tempfile.mkdtemp()
+            >>> model.export(path, verbose=False)
+            >>> tf.saved_model.load(path).serve(np.ones((1, 2), np.float32)).numpy()
+            array([[2.]], dtype=float32)
+        """
+        if format != "tf_saved_model":
+            raise ValueError("Unrecognized format={format!r}: graphflow exports only "
+                             "format='tf_saved_model' (graphflow's SavedModel)".format(
+                                 format=format))
+        from graphflow.keras.distributed import is_chief
+        if not is_chief():  # under a multi-process strategy only rank 0 writes
+            return
+        from graphflow.saved_model.format import export_keras_model
+        export_keras_model(self, filepath, input_signature,
+                           verbose=True if verbose is None else verbose)
+
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from graphflow.keras.distributed import is_chief
         if not is_chief():  # under a multi-process strategy only rank 0 writes
