@@ -68,3 +68,10 @@ def test_an_optimizer_updates_only_the_variables_it_was_built_with():
     built = keras.optimizers.Adam()
     built.build([a, b])
     built.apply_gradients([(tf.constant([1.0]), b)])  # any subset of the built ones
+
+
+def test_a_model_with_an_input_first_builds_the_outer_sequential():
+    augment = keras.Sequential([keras.layers.RandomFlip("horizontal", input_shape=(8, 8, 3))])
+    model = keras.Sequential([augment, keras.layers.Conv2D(2, 3), keras.layers.Flatten()])
+    assert model.built and model.output_shape == (None, 72)
+    assert model.count_params() == 3 * 3 * 3 * 2 + 2

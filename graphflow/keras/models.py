@@ -358,10 +358,14 @@ class Sequential(Model):
         if any(layer is l for l in self._layers):
             raise InvalidArgumentError(f"Sequential: layer {layer.name!r} was added twice")
         self._layers.append(layer)
-        first_shape = self._layers[0]._batch_input_shape
+        first = self._layers[0]
+        first_shape, first_dtype = first._batch_input_shape, first.dtype
+        if first_shape is None and isinstance(first, Model) and first.inputs and \
+                len(first.inputs) == 1:  # a model with an Input (data augmentation) first
+            first_shape = tuple(first.inputs[0].shape.as_list())
+            first_dtype = first.inputs[0].dtype.name
         if self._input_layer is None and first_shape is not None:
-            self._input_layer = InputLayer(batch_input_shape=first_shape,
-                                           dtype=self._layers[0].dtype)
+            self._input_layer = InputLayer(batch_input_shape=first_shape, dtype=first_dtype)
         self.built = False
         if self._input_layer is not None:
             self._build_graph()
