@@ -88,3 +88,4 @@ def _flat(structure):
     from graphflow.utils import nest
     return nest.flatten(structure)
 from graphflow.keras.utils.config import Config  # noqa: E402,F401
+from graphflow.keras.layers.preprocessing.feature_space import FeatureSpace  # noqa: E402,F401
