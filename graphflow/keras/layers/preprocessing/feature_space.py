@@ -412,6 +412,11 @@ class FeatureSpace(Layer):
                 "`get_inputs()` and `get_encoded_features()` (a FeatureSpace is not called on "
                 "keras.Input tensors)")
         data = {name: self._convert_input(name, data[name]) for name in self._features}
+        for name, x in data.items():
+            # Keras's layers cast float inputs to their float32 compute dtype; ours keep float64
+            if self._features[name].dtype == "float32" and x.dtype.is_floating and \
+                    x.dtype.name != "float32":
+                data[name] = ops.cast(x, "float32")
         rebatched = False
         for name, x in data.items():
             rank = x.shape.rank
