@@ -89,7 +89,29 @@ def _wav_with_width(width):
     return buffer.getvalue()
 
 
+def _riff(fmt_fields=(1, 1, 8000, 16000, 2, 16), chunks=b"", data=b"\x01\x00\xfe\xff\x03\x00",
+          data_size=None):
+    import struct
+    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, *fmt_fields)
+    body = b"WAVE" + fmt + chunks + b"data" + struct.pack(
+        "<I", len(data) if data_size is None else data_size) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_decode_wav_skips_other_chunks():
+    even = _riff(chunks=b"LIST\x04\x00\x00\x00abcd")
+    assert (tf.audio.decode_wav(even).audio.numpy()[:, 0] * 32768).tolist() == [1, -2, 3]
+    # an odd-sized chunk is followed by RIFF's pad byte (TF's reader does not skip it)
+    odd = _riff(chunks=b"LIST\x05\x00\x00\x00abcde\x00")
+    assert (tf.audio.decode_wav(odd).audio.numpy()[:, 0] * 32768).tolist() == [1, -2, 3]
+
+
 @pytest.mark.parametrize("contents,message", [
+    (_riff()[:-2], "decode_wav: No data chunk found in WAV"),
+    (_riff(data_size=5, data=b"\x01\x00\xfe\xff\x03"), "Data too short when trying to read"),
+    (_riff(fmt_fields=(1, 2, 8000, 16000, 2, 16)),
+     "Bad bytes per sample in WAV header: Expected 4 but got 2"),
+    (_riff(fmt_fields=(3, 1, 8000, 16000, 2, 16)), r"Expected 1 \(PCM\), but got 3"),
     (b"garbage", "decode_wav: Header mismatch: Expected RIFF but found garb"),
     (b"RIFF" + b"\x00" * 40, "Header mismatch: Expected WAVE"),
     (b"", "decode_wav: Data too short when trying to read string"),

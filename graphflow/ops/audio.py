@@ -42,8 +42,7 @@ def _expect(data, offset, text):
 
 
 def wav_header(data):
-    """The WavFormat of WAV bytes (TF's checks and messages), reading only the chunk headers, so
-    a prefix of a file that reaches its data chunk is enough."""
+    """The WavFormat of WAV bytes (TF's checks and messages)."""
     _expect(data, 0, b"RIFF")
     _read(data, 4, 4, "total file size")
     _expect(data, 8, b"WAVE")
@@ -63,27 +62,38 @@ def wav_header(data):
     if bits != 16:
         raise InvalidArgumentError(f"decode_wav: Can only read 16-bit WAV files, but received "
                                    f"{bits}")
-    if block != channels * 2 or byte_rate != rate * channels * 2:
-        raise InvalidArgumentError(
-            f"decode_wav: Bad bytes per sample in WAV header: Expected {channels * 2} bytes per "
-            f"frame and {rate * channels * 2} bytes per second but got {block} and {byte_rate}")
+    if block != channels * 2:
+        raise InvalidArgumentError(f"decode_wav: Bad bytes per sample in WAV header: Expected "
+                                   f"{channels * 2} but got {block}")
+    if byte_rate != rate * channels * 2:
+        raise InvalidArgumentError(f"decode_wav: Bad bytes per second in WAV header: Expected "
+                                   f"{rate * channels * 2} but got {byte_rate}")
     offset = 20 + fmt_size
-    while True:  # chunks other than "data" (LIST, fact, ...) are skipped, as TF skips them
-        chunk_id = _read(data, offset, 4, "chunk id")
-        (size,) = struct.unpack("<I", _read(data, offset + 4, 4, "chunk size"))
+    while offset + 8 <= len(data):  # other chunks (LIST, fact, ...) are skipped, as in TF
+        chunk_id = data[offset:offset + 4]
+        (size,) = struct.unpack("<I", data[offset + 4:offset + 8])
         offset += 8
         if chunk_id == b"data":
+            if offset + size > len(data):
+                raise InvalidArgumentError(
+                    f"decode_wav: No data chunk found in WAV (its data chunk declares {size} "
+                    f"bytes but {len(data) - offset} follow)")
+            if size % block:
+                raise InvalidArgumentError(
+                    f"decode_wav: Data too short when trying to read string (the data chunk's "
+                    f"{size} bytes are not whole {block}-byte frames)")
             return WavFormat(channels, rate, offset, size)
+        # RIFF pads odd-sized chunks to an even size (TF's reader does not skip the pad byte)
         offset += size + (size & 1)
+    raise InvalidArgumentError("decode_wav: No data chunk found in WAV")
 
 
 def decode_wav_bytes(data, desired_channels=-1, desired_samples=-1):
     """(float32 [samples, channels] array, sample rate) of WAV bytes."""
     header = wav_header(data)
-    body = _read(data, header.data_offset, header.data_size, "data")
+    body = data[header.data_offset:header.data_offset + header.data_size]
     frames = header.data_size // (2 * header.channels)
-    samples = np.frombuffer(body[:frames * 2 * header.channels], "<i2").reshape(
-        frames, header.channels)
+    samples = np.frombuffer(body, "<i2").reshape(frames, header.channels)
     audio = samples.astype(np.float32) / np.float32(32768)
     if desired_channels >= 0:
         # extra channels repeat the file's last one; fewer keep the first ones (TF's rule)

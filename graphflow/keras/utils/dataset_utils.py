@@ -254,18 +254,19 @@ AUDIO_FORMATS = (".wav",)
 
 
 def _check_wav(path):
-    """Reads the chunk headers of one file, so a file decode_wav cannot read is named when the
-    dataset is made (in TF the pipeline fails later, naming only the op)."""
+    """Checks one file's WAV header and chunk sizes, so a file decode_wav cannot read is named
+    when the dataset is made (in TF the pipeline fails later, naming only the op)."""
     from graphflow.ops.audio import wav_header
     with open(path, "rb") as f:
         data = f.read(4096)
         try:
             try:
                 wav_header(data)
-            except InvalidArgumentError as e:
-                if "too short" not in str(e):
+            except InvalidArgumentError:
+                rest = f.read()  # the data chunk, or the chunks before it, go past the prefix
+                if not rest:
                     raise
-                wav_header(data + f.read())  # chunks before the data chunk were long
+                wav_header(data + rest)
         except InvalidArgumentError as e:
             raise InvalidArgumentError(f"audio_dataset_from_directory: cannot read {path}: "
                                        f"{e}") from None
