@@ -494,3 +494,25 @@ def test_feature_space_save_and_load(adapted, tmp_path):
 def test_feature_space_errors(make, message):
     with pytest.raises(InvalidArgumentError, match=message):
         make()
+
+
+def test_model_on_intermediate_tensors_gets_new_inputs(tmp_path):
+    """Keras 3: Model(inputs=a layer's output) replaces that tensor by a new Input and shares
+    the layers downstream (what FeatureSpace's training model relies on)."""
+    x = keras.Input((3,), name="raw")
+    h = keras.layers.Dense(4, name="d1")(x)
+    y = keras.layers.Dense(2, name="d2")(h)
+    head = keras.Model(h, y)
+    assert [type(l).__name__ for l in head.layers] == ["InputLayer", "Dense"]
+    assert head.inputs[0].shape.as_list() == [None, 4] and head.layers[1] is y._keras_history[0]
+    whole = keras.Model(x, y)
+    batch = np.ones((2, 3), np.float32)
+    hidden = whole.get_layer("d1")(batch)
+    np.testing.assert_allclose(head(hidden).numpy(), whole(batch).numpy(), rtol=1e-6)
+    path = str(tmp_path / "head.keras")
+    head.save(path)
+    np.testing.assert_allclose(keras.models.load_model(path)(hidden).numpy(),
+                               head(hidden).numpy(), rtol=1e-6)
+    other = keras.layers.Dense(2)(x)
+    with pytest.raises(InvalidArgumentError, match="Graph disconnected"):
+        keras.Model(h, keras.layers.Add()([y, other]))
