@@ -3206,9 +3206,11 @@ def _decode_wav_expected(contents, desired_channels, desired_samples):
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
     audio = pcm / 32768.0
     if desired_channels >= 0:
-        audio = np.concatenate([audio] + [audio[:, -1:]] * desired_channels, 1)[:, :desired_channels]
+        audio = np.concatenate([audio] + [audio[:, -1:]] * desired_channels, 1)
+        audio = audio[:, :desired_channels]
     if desired_samples >= 0:
-        audio = np.concatenate([audio, np.zeros((desired_samples, audio.shape[1]))])[:desired_samples]
+        audio = np.concatenate([audio, np.zeros((desired_samples, audio.shape[1]))])
+        audio = audio[:desired_samples]
     return audio.astype(np.float32), np.array(rate, np.int32)
 
 

@@ -113,7 +113,7 @@ ragged = keras.utils.audio_dataset_from_directory(
     os.path.join(root, "speech"), batch_size=5, shuffle=False, ragged=True, verbose=False)
 assert next(iter(ragged))[0].row_lengths().numpy().tolist() == [30, 20, 25, 40, 10]
 
-# -- OrthogonalRegularizer ---------------------------------------------------------------------------
+# -- OrthogonalRegularizer -------------------------------------------------------------------------
 kernel = tf.constant([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 1.0, 1.0], [2.0, 2.0, -1.0]])
 regularizer = keras.regularizers.OrthogonalRegularizer(factor=0.1)
 assert abs(float(regularizer(kernel)) - 0.0459754) < 1e-6

@@ -1,6 +1,6 @@
 """keras.utils.image_dataset_from_directory, text_dataset_from_directory,
-audio_dataset_from_directory and timeseries_dataset_from_array: tf.data pipelines built from files on disk or from an array, with
-Keras 3's arguments, defaults, messages and errors.
+audio_dataset_from_directory and timeseries_dataset_from_array: tf.data pipelines built from
+files on disk or from an array, with Keras 3's arguments, defaults, messages and errors.
 
 A directory with one subdirectory per class (labels="inferred") gives (inputs, labels) batches;
 the class names are the subdirectory names in alphanumeric order (or class_names), and files in
