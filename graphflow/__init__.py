@@ -89,6 +89,7 @@ _LAZY = {
     "nest": "graphflow.nest",
     "lookup": "graphflow.lookup",
     "signal": "graphflow.signal",
+    "audio": "graphflow.audio",
     # TF 2.21's top-level aliases of Keras's namespaces and of its initializers (TF2 names)
     "initializers": "graphflow.keras.initializers",
     "losses": "graphflow.keras.losses",

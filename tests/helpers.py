@@ -3169,6 +3169,63 @@ def _encode_make(attrs):
 
 _add("encode_png", _encode_make({"compression": -1}), (U8,))
 _add("encode_jpeg", _encode_make({"quality": 90}), (U8,))
+
+
+# -- WAV (graphflow/ops/audio.py); Python's wave module is the independent reference ---------
+
+DATA_DEPENDENT_SHAPES |= {"decode_wav"}
+
+
+def _wav_bytes(pcm, rate):
+    import io
+    import wave
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(pcm.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def _decode_wav_make(rng, dtype):
+    cases = []
+    for frames, channels in [(5, 1), (3, 2), (0, 1), (4, 3)]:
+        pcm = rng.integers(-32768, 32768, (frames, channels))
+        for desired in [(-1, -1), (2, -1), (1, 6), (-1, 2)]:
+            cases.append(([np.array(_wav_bytes(pcm, 8000 + frames), dtype=object)],
+                          {"desired_channels": desired[0], "desired_samples": desired[1]}))
+    return cases
+
+
+def _decode_wav_expected(contents, desired_channels, desired_samples):
+    import io
+    import wave
+    with wave.open(io.BytesIO(contents[()])) as w:
+        channels, rate = w.getnchannels(), w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
+    audio = pcm / 32768.0
+    if desired_channels >= 0:
+        audio = np.concatenate([audio] + [audio[:, -1:]] * desired_channels, 1)
+        audio = audio[:, :desired_channels]
+    if desired_samples >= 0:
+        audio = np.concatenate([audio, np.zeros((desired_samples, audio.shape[1]))])
+        audio = audio[:desired_samples]
+    return audio.astype(np.float32), np.array(rate, np.int32)
+
+
+def _encode_wav_make(rng, dtype):
+    return [([rng.uniform(-1.2, 1.2, shape).astype(np.float32), np.array(rate, np.int32)], {})
+            for shape, rate in [((6, 1), 8000), ((3, 2), 44100), ((0, 1), 16000), ((2, 4), 1)]]
+
+
+def _encode_wav_expected(audio, sample_rate):
+    pcm = np.clip(np.fix(audio.astype(np.float64) * 32768 + np.copysign(0.5, audio)), -32768, 32767)
+    return np.array(_wav_bytes(pcm.reshape(audio.shape), int(sample_rate)), dtype=object)
+
+
+_add("decode_wav", _decode_wav_make, (STRING,), _decode_wav_expected)
+_add("encode_wav", _encode_wav_make, (F32,), _encode_wav_expected)
 SKIP_FORWARD["read_file"] = "STATEFUL: reads the file system (targeted test)"
 SKIP_FORWARD["write_file"] = "STATEFUL: writes the file system (targeted test)"
 

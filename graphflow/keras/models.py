@@ -22,6 +22,36 @@ from graphflow.tensor import TensorShape
 from graphflow.utils import nest
 
 
+def _rebase_on_inputs(inputs, outputs):
+    """Model(inputs=intermediate tensors): as Keras 3 does, each such tensor is replaced by a
+    new keras.Input of its shape and dtype, and the layer calls between it and the outputs are
+    recorded again on the new inputs (same layers, so the weights are shared)."""
+    from graphflow.keras.layers.base import Input
+    mapping = {}
+    for t in nest.flatten(inputs):
+        mapping[id(t)] = t if isinstance(t._keras_history[0], InputLayer) else \
+            Input(batch_shape=tuple(t.shape.as_list()), dtype=t.dtype)
+
+    def rebuild(t):
+        if not isinstance(t, KerasTensor):
+            return t
+        if id(t) in mapping:
+            return mapping[id(t)]
+        layer, index, _ = t._keras_history
+        if isinstance(layer, InputLayer):
+            raise InvalidArgumentError(
+                f"Graph disconnected: cannot obtain value for tensor {t!r} at layer "
+                f"{layer.name!r}; it is not one of the model's inputs")
+        node = layer._inbound_nodes[index]
+        out = layer(*nest.map_structure(rebuild, list(node.args)),
+                    **nest.map_structure(rebuild, dict(node.kwargs)))
+        for old, new in zip(nest.flatten(node.outputs), nest.flatten(out)):
+            mapping[id(old)] = new
+        return mapping[id(t)]
+    return (nest.map_structure(lambda t: mapping[id(t)], inputs),
+            nest.map_structure(rebuild, outputs))
+
+
 class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
 
@@ -48,13 +78,16 @@ class Model(Trainer, Layer):
     # -- functional models ---------------------------------------------------------------------
     def _init_graph_network(self, inputs, outputs):
         for t in nest.flatten(inputs):
-            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+            if not isinstance(t, KerasTensor) or t._keras_history is None:
                 raise InvalidArgumentError(
-                    f"Model inputs must come from `keras.Input`, got {t!r:.80}")
+                    f"Model inputs must be KerasTensors (from `keras.Input` or a layer), got "
+                    f"{t!r:.80}")
         for t in nest.flatten(outputs):
             if not isinstance(t, KerasTensor):
                 raise InvalidArgumentError(
                     f"Model outputs must be tensors produced by Keras layers, got {t!r:.80}")
+        if not all(isinstance(t._keras_history[0], InputLayer) for t in nest.flatten(inputs)):
+            inputs, outputs = _rebase_on_inputs(inputs, outputs)
         self._is_graph_network = True
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)

@@ -67,6 +67,7 @@ from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 -
 from graphflow.ops import sparse as _sparse  # noqa: F401,E402 - registers the sparse ops
 from graphflow.ops import ragged_ops as _ragged_ops  # noqa: F401,E402 - ops on RaggedTensors
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import audio as _audio  # noqa: F401,E402 - registers decode_wav/encode_wav
 from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op

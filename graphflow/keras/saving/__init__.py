@@ -77,6 +77,8 @@ def load_weights(model, filepath):
 
 def _architecture(model):
     from graphflow.keras.models import Model, Sequential
+    if getattr(model, "_standalone_saveable", False):  # a layer saved on its own (FeatureSpace)
+        return dict(serialize_layer(model), build_config=model.get_build_config())
     if not isinstance(model, Sequential) and not model._is_graph_network and \
             type(model).get_config is Model.get_config:
         raise InvalidArgumentError(
@@ -204,6 +206,10 @@ def _rebuild(config, source, custom_objects=None, budget=None):
         limit = weight_budget(budget, source) if budget is not None else contextlib.nullcontext()
         with limit:
             model = deserialize_layer(config)
+            if getattr(model, "_standalone_saveable", False):
+                model.build_from_config(require_dict(config.get("build_config", {}),
+                                                     f"{source}: the build config"))
+                return model
     from graphflow.keras.models import Model
     if not isinstance(model, Model):
         raise InvalidArgumentError(f"{source}: the config describes a {type(model).__name__}, "
