@@ -36,7 +36,7 @@ LAYERS = [
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
      "bitwise", "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute",
-     "summary", "checkpoint", "module", "train", "nest", "lookup", "signal"),
+     "summary", "checkpoint", "module", "train", "nest", "lookup", "signal", "sets"),
 ]
 
 

@@ -70,6 +70,7 @@ from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers t
 from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
+from graphflow.ops import sets as _sets  # noqa: F401,E402 - tf.sets' ops
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
 
 mod = floormod
