@@ -13,7 +13,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.data import functions, structure, threads
-from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
+from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, Failure
 from graphflow.data.sources import ListDataset, TensorSliceDataset
 from graphflow.data.structure import DatasetSpec
 from graphflow.errors import GraphflowError, InvalidArgumentError, InvalidTypeError
@@ -50,6 +50,9 @@ class Identity(Dataset):
     def _iterate(self):
         return self._inputs[0]._elements()
 
+    def _tolerant(self):
+        return self._inputs[0]._tolerant()
+
     def _cardinality(self):
         return self._inputs[0]._cardinality()
 
@@ -82,6 +85,23 @@ class MapDataset(_SameCardinality):
             deterministic = options.deterministic is not False
         return threads.parallel_map(source, fn, workers, deterministic)
 
+    def _tolerant(self):
+        fn = self._fn
+
+        def one(element):
+            if type(element) is Failure:
+                return element
+            try:
+                return fn(element)
+            except Exception as e:  # noqa: BLE001 - the element's error, for ignore_errors
+                return Failure(e)
+        source = self._inputs[0]._tolerant()
+        if self._parallel is None or self._parallel == 1:
+            return (one(element) for element in source)
+        workers = threads.default_parallelism(self.options()) if self._parallel == AUTOTUNE \
+            else self._parallel
+        return threads.parallel_map(source, one, workers, self._deterministic is not False)
+
     def __repr__(self):
         kind = "_MapDataset" if self._parallel is None else "_ParallelMapDataset"
         return f"<{kind} element_spec={self._spec!r}>"
@@ -97,6 +117,17 @@ class FilterDataset(Dataset):
         for element in self._inputs[0]._elements():
             if run(structure.flatten(element))[0]:
                 yield element
+
+    def _tolerant(self):
+        run = self._fn.run
+        for element in self._inputs[0]._tolerant():
+            if type(element) is not Failure:
+                try:
+                    if not run(structure.flatten(element))[0]:
+                        continue
+                except Exception as e:  # noqa: BLE001 - the element's error, for ignore_errors
+                    element = Failure(e)
+            yield element
 
 
 class TakeWhileDataset(Dataset):
@@ -733,3 +764,8 @@ class PrefetchDataset(_SameCardinality):
         if self._buffer == 0:
             return self._inputs[0]._elements()
         return threads.prefetched(self._inputs[0]._elements, self._buffer)
+
+    def _tolerant(self):
+        if self._buffer == 0:
+            return self._inputs[0]._tolerant()
+        return threads.prefetched(self._inputs[0]._tolerant, self._buffer)
