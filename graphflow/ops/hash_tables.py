@@ -51,6 +51,10 @@ class TableState:
     def split_keys(self, op_name, keys):
         """Keys as hashable Python values, and the shape of the batch of keys (keys.shape
         without the key shape), checking the reserved keys."""
+        got = dtypes.from_numpy(keys.dtype)
+        if got is not self.key_dtype:
+            raise InvalidArgumentError(f"{op_name}: table {self.name!r} has "
+                                       f"{self.key_dtype.name} keys, got {got.name}")
         k = len(self.key_shape)
         if k and tuple(keys.shape[keys.ndim - k:]) != self.key_shape or keys.ndim < k:
             raise InvalidArgumentError(f"{op_name}: Input key shape {_shown(keys.shape)} must "
@@ -65,6 +69,10 @@ class TableState:
         return out, batch
 
     def checked_values(self, op_name, batch, values):
+        got = dtypes.from_numpy(values.dtype)
+        if got is not self.value_dtype:
+            raise InvalidArgumentError(f"{op_name}: table {self.name!r} has "
+                                       f"{self.value_dtype.name} values, got {got.name}")
         expected = tuple(batch) + self.value_shape
         if values.shape != expected:
             raise InvalidArgumentError(f"{op_name}: Expected shape {_shown(expected)} for value, "
