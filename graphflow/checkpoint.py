@@ -83,7 +83,7 @@ def _saveable(value):
     graphflow.lookup's mutable tables): {name: array} under `<path>/.ATTRIBUTES/<name>`,
     given back to `_restore_from_tensors` whole."""
     return hasattr(type(value), "_serialize_to_tensors") and \
-        hasattr(type(value), "_restore_from_tensors") and getattr(value, "_checkpoint", True)
+        hasattr(type(value), "_restore_from_tensors")
 
 
 def _attribute_keys(path, values):
@@ -104,6 +104,8 @@ def _trackable(value):
 def _walk(obj, path, out, seen):
     """Collects {path: Variable or saveable leaf} below obj (each once: the first path wins)."""
     if isinstance(obj, Variable) or _saveable(obj):
+        if not getattr(obj, "_checkpoint", True):  # a table made with checkpoint=False
+            return
         if id(obj) not in seen:
             seen[id(obj)] = path
             out[path] = obj

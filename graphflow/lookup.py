@@ -263,6 +263,19 @@ _DENSE_KERNELS = {"string": ("bool", "float64", "float32", "int32", "int64"),
                   "int32": ("int32", "float32", "float64")}
 
 
+def _host_array(value, dtype, what):
+    """A table's default value or reserved key as an array (tables are built outside graphs'
+    runs: a symbolic tensor has no value yet)."""
+    from graphflow.ops.registry import to_array
+    from graphflow.tensor import SymbolicTensor
+    if isinstance(value, SymbolicTensor):
+        raise InvalidArgumentError(f"{what} must be an eager value or a Python/NumPy value, got "
+                                   f"the symbolic tensor {value.name!r}")
+    if hasattr(value, "numpy"):
+        value = api.convert_to_tensor(value, dtype=dtype).numpy()
+    return to_array(value, dtype, what)
+
+
 def _check_kernel(what, kernels, key_dtype, value_dtype):
     if value_dtype.name not in kernels.get(key_dtype.name, ()):
         pairs = "; ".join(f"{k} -> {', '.join(v)}" for k, v in kernels.items())
@@ -386,7 +399,7 @@ class MutableHashTable(_MutableTable):
                  checkpoint=True, experimental_is_anonymous=False):
         key_dtype, value_dtype = dtypes.as_dtype(key_dtype), dtypes.as_dtype(value_dtype)
         _check_kernel("MutableHashTable", _MUTABLE_KERNELS, key_dtype, value_dtype)
-        default = api.convert_to_tensor(default_value, dtype=value_dtype).numpy()
+        default = _host_array(default_value, value_dtype, "MutableHashTable: default_value")
         if default.ndim > 1:
             raise InvalidArgumentError(f"MutableHashTable: Default value must be a vector, got "
                                        f"shape {list(default.shape)}")
@@ -416,9 +429,9 @@ class DenseHashTable(_MutableTable):
                  experimental_is_anonymous=False):
         key_dtype, value_dtype = dtypes.as_dtype(key_dtype), dtypes.as_dtype(value_dtype)
         _check_kernel("DenseHashTable", _DENSE_KERNELS, key_dtype, value_dtype)
-        default = api.convert_to_tensor(default_value, dtype=value_dtype).numpy()
-        empty = api.convert_to_tensor(empty_key, dtype=key_dtype).numpy()
-        deleted = api.convert_to_tensor(deleted_key, dtype=key_dtype).numpy()
+        default = _host_array(default_value, value_dtype, "DenseHashTable: default_value")
+        empty = _host_array(empty_key, key_dtype, "DenseHashTable: empty_key")
+        deleted = _host_array(deleted_key, key_dtype, "DenseHashTable: deleted_key")
         if empty.shape != deleted.shape:
             raise InvalidArgumentError(f"DenseHashTable: Empty and deleted keys must have the "
                                        f"same shape, got shapes: {list(empty.shape)} and "

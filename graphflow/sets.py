@@ -5,8 +5,10 @@
     >>> r.values.numpy().tolist(), tf.sets.size(r).numpy().tolist()
     ([1, 3], [2])
 """
-from graphflow.ops.sets import set_difference, set_intersection, set_size, set_union
+from graphflow.ops import sets as _sets
 
-difference, intersection, size, union = set_difference, set_intersection, set_size, set_union
+# TF 2.21 names them only so; its set_union, set_size, ... are compat.v1's (graphflow/compat/v1.py)
+difference, intersection, size, union = (_sets.set_difference, _sets.set_intersection,
+                                         _sets.set_size, _sets.set_union)
 
 __all__ = ["difference", "intersection", "size", "union"]
