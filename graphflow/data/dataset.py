@@ -460,10 +460,10 @@ class Dataset:
         """The elements, without those whose computation raised (a map function's error: e.g.
         tf.debugging.check_numerics); with log_warning each skipped error is logged.
 
-            >>> ds = tf.data.Dataset.from_tensor_slices([1, 0, 2]).map(lambda x: 4 // x)
-            >>> ds = ds.map(lambda x: tf.debugging.assert_less(x, 3) or x)
-            >>> [int(v) for v in ds.ignore_errors()]
-            [2]
+            >>> ds = tf.data.Dataset.from_tensor_slices([2.0, 0.0, 4.0])
+            >>> ds = ds.map(lambda x: tf.debugging.check_numerics(1.0 / x, "inverse"))
+            >>> [float(v) for v in ds.ignore_errors()]
+            [0.5, 0.25]
         """
         from graphflow.data.resampling import IgnoreErrorsDataset
         return IgnoreErrorsDataset(self, log_warning)
