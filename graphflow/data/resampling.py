@@ -23,8 +23,9 @@ _log = logging.getLogger("graphflow")
 
 class IgnoreErrorsDataset(Dataset):
     """The input's elements, skipping each one whose computation raised (a map or filter
-    function's error: that element is dropped and the next one follows; an error elsewhere
-    ends the dataset, as the failed transformation has no next element)."""
+    function's error: that element is dropped and the next one follows; a batch holding one is
+    dropped whole, and take does not count it). An error in a transformation that cannot go
+    on after it (a source, shuffle, zip, ...) ends the dataset there."""
 
     def __init__(self, parent, log_warning):
         super().__init__(parent.element_spec, (parent,))

@@ -341,6 +341,24 @@ class BatchDataset(Dataset):
         if buffer and not self._drop:
             yield _stack(buffer, self._spec)
 
+    def _tolerant(self):
+        # A batch with a failed element fails whole, its other elements dropped: what TF's
+        # map-and-batch fusion (on by default) gives after a map.
+        slots, buffer, failure = 0, [], None
+        for element in self._inputs[0]._tolerant():
+            slots += 1
+            if type(element) is Failure:
+                failure = failure or element
+            else:
+                buffer.append(element)
+            if slots == self._size:
+                yield failure if failure is not None else _stack(buffer, self._spec)
+                slots, buffer, failure = 0, [], None
+        if failure is not None:
+            yield failure
+        elif buffer and not self._drop:
+            yield _stack(buffer, self._spec)
+
     def _cardinality(self):
         return _batch_count(self._inputs[0]._cardinality(), self._size, self._drop)
 
@@ -588,6 +606,20 @@ class TakeDataset(Dataset):
                 yield element
                 if i + 1 >= self._n:
                     return
+        finally:
+            _close(source)
+
+    def _tolerant(self):
+        # a failed element is not one of the `count` taken (TF counts only what arrives)
+        taken = 0
+        source = self._inputs[0]._tolerant()
+        try:
+            while self._n < 0 or taken < self._n:
+                element = next(source, None)
+                if element is None:
+                    return
+                taken += type(element) is not Failure
+                yield element
         finally:
             _close(source)
 
