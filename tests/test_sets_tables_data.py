@@ -88,6 +88,27 @@ def test_table_ops_run_in_program_order_in_a_function():
     assert int(size) == 1
 
 
+def test_table_ops_in_loops_and_branches():
+    t = tf.lookup.experimental.MutableHashTable(tf.int64, tf.int64, 0)
+
+    @tf.function
+    def count(n):
+        i = tf.constant(0, tf.int64)
+        while i < n:
+            k = tf.reshape(i % 3, [1])
+            t.insert(k, t.lookup(k) + 1)
+            i += 1
+        if n > 4:
+            t.remove(tf.constant([0], tf.int64))
+        return t.size()
+
+    def contents():
+        keys, values = t.export()
+        return dict(zip(keys.numpy().tolist(), values.numpy().tolist()))
+    assert int(count(tf.constant(7, tf.int64))) == 2 and contents() == {1: 2, 2: 2}
+    assert int(count(tf.constant(2, tf.int64))) == 3 and contents() == {0: 1, 1: 3, 2: 2}
+
+
 def test_tables_in_a_session():
     v1 = tf.compat.v1
     with tf.Graph().as_default():
