@@ -135,13 +135,14 @@ def _atomic_write(path, write):
 
 
 def _write_files(prefix, variables):
-    arrays, entries = {}, {}
-    for path, leaf in list(variables.items()):
-        if not isinstance(leaf, Variable):  # a saveable leaf: one entry per tensor it gives
-            del variables[path]
-            for key, value in leaf._serialize_to_tensors().items():
-                variables[f"{path}/.ATTRIBUTES/{key}"] = (value, getattr(leaf, "name", path))
-    for i, (path, var) in enumerate(variables.items()):
+    arrays, entries, leaves = {}, {}, {}
+    for path, leaf in variables.items():
+        if isinstance(leaf, Variable):
+            leaves[path] = leaf
+            continue
+        for key, value in leaf._serialize_to_tensors().items():  # a saveable leaf's tensors
+            leaves[f"{path}/.ATTRIBUTES/{key}"] = (value, getattr(leaf, "name", path))
+    for i, (path, var) in enumerate(leaves.items()):
         if isinstance(var, tuple):
             value, name = var
             if value.dtype == object:  # strings: their bytes and lengths (npz holds no objects)
