@@ -175,13 +175,18 @@ def test_tables_in_checkpoints(tmp_path):
     m.table = tf.lookup.experimental.DenseHashTable(tf.int64, tf.bool, False, empty_key=0,
                                                     deleted_key=-1)
     m.table.insert(tf.constant([4], tf.int64), tf.constant([True]))
+    m.names = tf.lookup.experimental.MutableHashTable(tf.int64, tf.string, "?")
+    m.names.insert(tf.constant([1, 2], tf.int64), tf.constant(["one", "tw\x00o"]))
     path = tf.train.Checkpoint(t=t, m=m).save(str(tmp_path / "ckpt"))
     t2 = tf.lookup.experimental.MutableHashTable(tf.string, tf.int32, default_value=0)
     t2.insert(tf.constant(["old"]), tf.constant([7]))
     m2 = tf.Module()
     m2.table = tf.lookup.experimental.DenseHashTable(tf.int64, tf.bool, False, empty_key=0,
                                                      deleted_key=-1)
+    m2.names = tf.lookup.experimental.MutableHashTable(tf.int64, tf.string, "?")
     tf.train.Checkpoint(t=t2, m=m2).restore(path).assert_consumed()
+    assert m2.names.lookup(tf.constant([2, 1, 3], tf.int64)).numpy().tolist() == [
+        b"tw\x00o", b"one", b"?"]
     assert t2.lookup(tf.constant(["b\x00", "", "old"])).numpy().tolist() == [2, 3, 0]
     assert m2.table.lookup(tf.constant([4, 5], tf.int64)).numpy().tolist() == [True, False]
     late = tf.train.Checkpoint()

@@ -79,11 +79,16 @@ class TableState:
                                        f"got {_shown(values.shape)}")
         return values.reshape((-1,) + self.value_shape)
 
+    def own(self, value):
+        """What an entry stores of one value: scalars as they are (immutable), arrays copied
+        (np.array of a bytes scalar would make a fixed-width bytes array)."""
+        return np.array(value, copy=True) if self.value_shape else value
+
     def stack(self, values, count):
-        """An array of `count` values (each value_shape) from a list of arrays."""
+        """An array of `count` values (each value_shape) from entries' values."""
         out = np.empty((count,) + self.value_shape, self.value_dtype.np)
         for i, v in enumerate(values):
-            out[i] = v
+            out[i] = v if self.value_shape else np.asarray(v, self.value_dtype.np)[()]
         return out
 
     def replace(self, keys, values):
@@ -92,7 +97,7 @@ class TableState:
         k = len(self.key_shape)
         flat = keys.reshape((-1,) + self.key_shape)
         for key, value in zip(flat.tolist(), values.reshape((-1,) + self.value_shape)):
-            entries[tuple(key) if k else key] = np.array(value, copy=True)
+            entries[tuple(key) if k else key] = self.own(value)
         with self.lock:
             self.entries = entries
 
@@ -141,7 +146,7 @@ def _insert_ref(keys, values, table):
     flat_values = table.checked_values(name, batch, values)
     with table.lock:
         for key, value in zip(flat_keys, flat_values):
-            table.entries[key] = np.array(value, copy=True)
+            table.entries[key] = table.own(value)
     return ()
 
 
