@@ -22,7 +22,7 @@ from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.ops import rules
 from graphflow.ops.creation import convert_to_tensor
 from graphflow.ops.registry import OPAQUE, dispatch, register
-from graphflow.ops.sparse import SparseTensor, _rule
+from graphflow.ops.sparse import SparseTensor, SparseTensorValue, _rule
 
 _DTYPES = ("int8", "int16", "int32", "int64", "uint8", "string")  # (TF also takes uint16)
 _SUPPORTED = "`{tf.int8, tf.int16, tf.int32, tf.int64, tf.uint8, tf.string}`"
@@ -31,6 +31,11 @@ OPERATIONS = ("a-b", "b-a", "intersection", "union")
 
 def _shown(dims):
     return "[" + ",".join(str(int(d)) for d in dims) + "]"
+
+
+def _shown_dims(dims):
+    """_shown for static shapes (None: unknown)."""
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
 # -- shape rules ---------------------------------------------------------------------------------
@@ -99,10 +104,6 @@ def _dense_dense_infer(specs, set_operation, validate_indices):
             raise InvalidArgumentError(f"{name}: Mismatched shapes {_shown_dims(batch_a)} vs "
                                        f"{_shown_dims(batch_b)}")
     return _outputs(ra if ra is not None else rb, a.dtype)
-
-
-def _shown_dims(dims):
-    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
 def _dense_sparse_infer(specs, set_operation, validate_indices):
@@ -256,22 +257,22 @@ SET_SIZE = register("set_size", OPAQUE, _size_infer, _size_ref)
 
 # -- the tf.sets functions -----------------------------------------------------------------------
 
-def _operand(x, what):
+def _operand(x):
     if isinstance(x, SparseTensor):
         return x
-    if getattr(x, "_composite_components", None) is not None and hasattr(x, "dense_shape"):
-        return SparseTensor.from_value(x)  # a SparseTensorValue
+    if isinstance(x, SparseTensorValue):  # TF1's, as convert_to_tensor_or_sparse_tensor takes
+        return SparseTensor.from_value(x)
     return convert_to_tensor(x)
 
 
 def _operands(a, b):
     """(a, b, flipped): TF's conversion, with a dense operand first (the ops take dense-sparse,
     not sparse-dense)."""
-    a = _operand(a, "a")
+    a = _operand(a)
     if a.dtype.name not in _DTYPES:
         raise InvalidTypeError(f"'a' has invalid dtype `{a.dtype!r}` not in supported dtypes: "
                                f"{_SUPPORTED}.")
-    b = _operand(b, "b")
+    b = _operand(b)
     if b.dtype is not a.dtype:
         raise InvalidTypeError(f"Types don't match, {a.dtype!r} vs {b.dtype!r}.")
     if isinstance(a, SparseTensor) and not isinstance(b, SparseTensor):
@@ -338,7 +339,7 @@ def set_size(a, validate_indices=True):
         >>> tf.sets.size(tf.SparseTensor([[0, 0], [0, 1], [1, 0]], [7, 7, 8], [2, 3])).numpy()
         array([1, 1], dtype=int32)
     """
-    a = _operand(a, "a")
+    a = _operand(a)
     if not isinstance(a, SparseTensor):
         raise InvalidTypeError(f"Expected `SparseTensor`, got {a}.")
     if a.values.dtype.name not in _DTYPES:
