@@ -335,11 +335,16 @@ class _MutableTable:
 
     def lookup(self, keys, dynamic_default_values=None, name=None):
         """The values of `keys`, shaped keys' shape (less a DenseHashTable's key shape) + the
-        value shape; absent keys get the default value."""
-        if dynamic_default_values is not None:
-            raise InvalidArgumentError(f"{self._what}.lookup: dynamic_default_values is not "
-                                       "supported (the table's default_value is used)")
-        return hash_tables.find(self._state, self._keys(keys), name)
+        value shape; absent keys get the default value, or their entry of
+        dynamic_default_values (one value, or one per key).
+
+            >>> t = tf.lookup.experimental.MutableHashTable(tf.int64, tf.float32, 0.0)
+            >>> t.lookup(tf.constant([1, 2], tf.int64), dynamic_default_values=[5.0, 6.0]).numpy()
+            array([5., 6.], dtype=float32)
+        """
+        defaults = None if dynamic_default_values is None else api.convert_to_tensor(
+            dynamic_default_values, dtype=self._state.value_dtype)
+        return hash_tables.find(self._state, self._keys(keys), name, defaults)
 
     def __getitem__(self, keys):
         return self.lookup(keys)

@@ -148,6 +148,14 @@ def test_table_checks():
         t.lookup(tf.constant([1]))
     with pytest.raises(TypeError, match="Dtype of argument `keys`"):
         t.remove(tf.constant([1]))
+    t.insert(tf.constant([1], tf.int64), tf.constant([[1.0, 2.0]]))
+    keys = tf.constant([1, 2], tf.int64)
+    assert t.lookup(keys, dynamic_default_values=[[5.0, 5.0], [6.0, 7.0]]).numpy().tolist() == [
+        [1.0, 2.0], [6.0, 7.0]]
+    assert t.lookup(keys, dynamic_default_values=[8.0, 9.0]).numpy().tolist() == [
+        [1.0, 2.0], [8.0, 9.0]]
+    with pytest.raises(InvalidArgumentError, match=r"Expected shape \[2\] or \[2,2\]"):
+        t.lookup(keys, dynamic_default_values=[[8.0, 9.0, 1.0]])
     with pytest.raises(NotFoundError, match="no kernel"):
         tf.lookup.experimental.MutableHashTable(tf.string, tf.string, "")
     with pytest.raises(InvalidArgumentError, match="must be a vector"):

@@ -152,16 +152,40 @@ def _insert_ref(keys, values, table):
 
 # -- lookup_table_find -----------------------------------------------------------------------
 
+def _check_defaults(table, batch, shape):
+    """A dynamic default (MutableHashTable.lookup's dynamic_default_values) is one value, or
+    one per key (TF's two shapes)."""
+    one, each = table.value_shape, None if batch is None else tuple(batch) + table.value_shape
+    if shape is None or tuple(shape) == one or each is None or (
+            len(shape) == len(each) and all(d is None or d == e for d, e in zip(shape, each))):
+        return
+    raise InvalidArgumentError(f"lookup_table_find: Expected shape {_shown(one)} or "
+                               f"{_shown(each)} for default value, got {_shown(shape)}")
+
+
 def _find_infer(specs, table):
     _keys_spec_check("lookup_table_find", specs[0], table)
     batch = _batch_shape("lookup_table_find", specs[0], table)
+    if len(specs) == 2:
+        if specs[1].dtype is not table.value_dtype:
+            raise InvalidArgumentError(f"lookup_table_find: table {table.name!r} has "
+                                       f"{table.value_dtype.name} values, the default value is "
+                                       f"{specs[1].dtype.name}")
+        _check_defaults(table, batch, specs[1].shape)
     return [(None if batch is None else batch + table.value_shape, table.value_dtype)]
 
 
-def _find_ref(keys, table):
+def _find_ref(keys, *defaults, table):
     flat_keys, batch = table.split_keys("lookup_table_find", keys)
-    with table.lock:
-        found = [table.entries.get(key, table.default) for key in flat_keys]
+    if defaults:
+        _check_defaults(table, batch, defaults[0].shape)
+        default = np.broadcast_to(defaults[0], tuple(batch) + table.value_shape).reshape(
+            (-1,) + table.value_shape)
+        with table.lock:
+            found = [table.entries.get(key, d) for key, d in zip(flat_keys, default)]
+    else:
+        with table.lock:
+            found = [table.entries.get(key, table.default) for key in flat_keys]
     return table.stack(found, len(flat_keys)).reshape(tuple(batch) + table.value_shape)
 
 
@@ -221,9 +245,11 @@ def insert(table, keys, values, name=None):
     return _op_or_none(dispatch(INSERT, (keys, values), {"table": table}, name))
 
 
-def find(table, keys, name=None):
-    """The values of `keys` (the default value for absent ones): keys' shape + value shape."""
-    return dispatch(FIND, (keys,), {"table": table}, name)
+def find(table, keys, name=None, defaults=None):
+    """The values of `keys` (the default value for absent ones, or the key's entry of
+    `defaults`): keys' shape + value shape."""
+    inputs = (keys,) if defaults is None else (keys, defaults)
+    return dispatch(FIND, inputs, {"table": table}, name)
 
 
 def remove(table, keys, name=None):
