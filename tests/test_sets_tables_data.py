@@ -303,7 +303,9 @@ def test_load_errors_name_the_file(tmp_path):
         tf.data.Dataset.load(path, element_spec=tf.TensorSpec([3], tf.int32))
     with pytest.raises(InvalidArgumentError, match="compression"):
         tf.data.Dataset.load(path, compression="GZIP")
-    for damaged in (good[:len(good) // 2], good[:40] + bytes([good[40] ^ 1]) + good[41:]):
+    first = 16 + int.from_bytes(good[:8], "little")  # one whole TFRecord frame
+    for damaged in (good[:len(good) // 2], good[:40] + bytes([good[40] ^ 1]) + good[41:],
+                    good[:first]):
         with open(shard, "wb") as f:
             f.write(damaged)
         with pytest.raises(DataLossError, match="shard-00000.gfdata"):
