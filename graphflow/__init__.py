@@ -88,6 +88,7 @@ _LAZY = {
     "summary": "graphflow.summary",
     "nest": "graphflow.nest",
     "lookup": "graphflow.lookup",
+    "sets": "graphflow.sets",
     "signal": "graphflow.signal",
     "audio": "graphflow.audio",
     # TF 2.21's top-level aliases of Keras's namespaces and of its initializers (TF2 names)

@@ -38,7 +38,7 @@ LAYERS = [
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
      "bitwise", "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute",
      "summary", "checkpoint", "module", "train", "nest", "lookup", "signal", "saved_model",
-     "audio"),
+     "audio", "sets"),
 ]
 
 
