@@ -10,8 +10,16 @@
 numba, networkx and the keras package are imported lazily, when first needed.
 """
 import builtins
+import warnings
 
-from graphflow import dtypes, errors, tensor as _tensor
+# TF computes 0/0, log(0), sqrt(-1) silently (nan, -inf); NumPy's reference kernels would warn
+# on each. The filter applies only to NumPy's floating-point warnings raised from graphflow's
+# own modules, and costs nothing until a warning is raised (an errstate around every eager op
+# would cost more than the op).
+warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow|underflow) encountered",
+                        RuntimeWarning, r"graphflow(\.|$)")
+
+from graphflow import dtypes, errors, tensor as _tensor  # noqa: E402
 from graphflow.dtypes import (  # noqa: F401
     DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8,
     variant)
@@ -75,11 +83,14 @@ _LAZY = {
     "autograph": "graphflow.autograph",
     "distribute": "graphflow.distribute",
     "train": "graphflow.train",
+    "saved_model": "graphflow.saved_model",
     "Module": ("graphflow.module", "Module"),
     "summary": "graphflow.summary",
     "nest": "graphflow.nest",
     "lookup": "graphflow.lookup",
+    "sets": "graphflow.sets",
     "signal": "graphflow.signal",
+    "audio": "graphflow.audio",
     # TF 2.21's top-level aliases of Keras's namespaces and of its initializers (TF2 names)
     "initializers": "graphflow.keras.initializers",
     "losses": "graphflow.keras.losses",

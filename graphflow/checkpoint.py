@@ -78,8 +78,22 @@ def _children(obj):
     return {f"variables/{i}": v for i, v in enumerate(variables or [])}
 
 
+def _saveable(value):
+    """Whether value is saved as a leaf of its own tensors (TF's `_serialize_to_tensors`:
+    graphflow.lookup's mutable tables): {name: array} under `<path>/.ATTRIBUTES/<name>`,
+    given back to `_restore_from_tensors` whole."""
+    return hasattr(type(value), "_serialize_to_tensors") and \
+        hasattr(type(value), "_restore_from_tensors")
+
+
+def _attribute_keys(path, values):
+    """{name: saved value} of a saveable leaf's entries at `path`."""
+    start = f"{path}/.ATTRIBUTES/"
+    return {p[len(start):]: v for p, v in values.items() if p.startswith(start)}
+
+
 def _trackable(value):
-    if isinstance(value, (Variable, Module, Checkpoint)):
+    if isinstance(value, (Variable, Module, Checkpoint)) or _saveable(value):
         return True
     if isinstance(value, (list, tuple, dict)):
         return any(_trackable(v) for v in (value.values() if isinstance(value, dict) else value))
@@ -88,8 +102,10 @@ def _trackable(value):
 
 
 def _walk(obj, path, out, seen):
-    """Collects {path: Variable} below obj (each variable once: the first path wins)."""
-    if isinstance(obj, Variable):
+    """Collects {path: Variable or saveable leaf} below obj (each once: the first path wins)."""
+    if isinstance(obj, Variable) or _saveable(obj):
+        if not getattr(obj, "_checkpoint", True):  # a table made with checkpoint=False
+            return
         if id(obj) not in seen:
             seen[id(obj)] = path
             out[path] = obj
@@ -119,8 +135,27 @@ def _atomic_write(path, write):
 
 
 def _write_files(prefix, variables):
-    arrays, entries = {}, {}
-    for i, (path, var) in enumerate(variables.items()):
+    arrays, entries, leaves = {}, {}, {}
+    for path, leaf in variables.items():
+        if isinstance(leaf, Variable):
+            leaves[path] = leaf
+            continue
+        for key, value in leaf._serialize_to_tensors().items():  # a saveable leaf's tensors
+            leaves[f"{path}/.ATTRIBUTES/{key}"] = (value, getattr(leaf, "name", path))
+    for i, (path, var) in enumerate(leaves.items()):
+        if isinstance(var, tuple):
+            value, name = var
+            if value.dtype == object:  # strings: their bytes and lengths (npz holds no objects)
+                flat = value.reshape(-1)
+                arrays[f"a{i}"] = np.frombuffer(b"".join(flat), np.uint8)
+                arrays[f"a{i}_lengths"] = np.array([len(b) for b in flat], np.int64)
+                entries[path] = {"array": f"a{i}", "dtype": "string", "shape": list(value.shape),
+                                 "name": name, "lengths": f"a{i}_lengths"}
+            else:
+                arrays[f"a{i}"] = value
+                entries[path] = {"array": f"a{i}", "dtype": dtypes.from_numpy(value.dtype).name,
+                                 "shape": list(value.shape), "name": name}
+            continue
         value = var.numpy()
         if value.dtype == object:
             raise InvalidArgumentError(
@@ -167,6 +202,8 @@ def read_checkpoint(prefix):
         with np.load(data_path, allow_pickle=False) as data:
             for path, e in entries.items():
                 array = data[e["array"]]
+                if e["dtype"] == "string":
+                    array = _strings(array, data[e["lengths"]], e["shape"], path)
                 if list(array.shape) != list(e["shape"]) or \
                         array.dtype != dtypes.as_dtype(e["dtype"]).np:
                     raise ValueError(f"entry {path!r} does not match the index")
@@ -176,11 +213,24 @@ def read_checkpoint(prefix):
     return out
 
 
+def _strings(data, lengths, shape, path):
+    """The string array stored as its bytes and lengths."""
+    ends = np.cumsum(lengths)
+    if lengths.ndim != 1 or (len(ends) and (ends[-1] != data.size or lengths.min() < 0)):
+        raise ValueError(f"entry {path!r}: the string lengths do not match the bytes")
+    raw = data.tobytes()
+    out = np.empty(len(lengths), object)
+    out[:] = [raw[e - n:e] for e, n in zip(ends.tolist(), lengths.tolist())]
+    if int(np.prod(shape)) != len(out):
+        raise ValueError(f"entry {path!r} does not match the index")
+    return out.reshape(shape)
+
+
 def list_variables(ckpt_dir_or_file):
     """[(key, shape)] of a checkpoint (a prefix or a directory with a `checkpoint` file)."""
     prefix = _resolve(ckpt_dir_or_file)
-    return sorted((f"{p}/{_VALUE_KEY}", list(a.shape)) for p, (a, _) in
-                  read_checkpoint(prefix).items())
+    return sorted((p if "/.ATTRIBUTES/" in p else f"{p}/{_VALUE_KEY}", list(a.shape))
+                  for p, (a, _) in read_checkpoint(prefix).items())
 
 
 def load_variable(ckpt_dir_or_file, name):
@@ -274,14 +324,23 @@ def _restore_into(obj, prefix, values, status):
     stays pending on the nearest existing object."""
     found = {}
     _walk(obj, prefix, found, {})
+    taken = set()
     for path, var in found.items():
-        if path in values:
+        if not isinstance(var, Variable):
+            saved = _attribute_keys(path, values)
+            if saved:
+                _restore_saveable(var, path, saved, status)
+                taken.update(f"{path}/.ATTRIBUTES/{k}" for k in saved)
+            else:
+                status._unmatched_objects.append(path)
+        elif path in values:
             _assign(var, path, values[path], status)
         else:
             status._unmatched_objects.append(path)
     status._restored_objects.update(id(v) for v in found.values())
     remaining = {p: v for p, v in values.items()
-                 if (p.startswith(prefix + "/") or not prefix) and p not in found}
+                 if (p.startswith(prefix + "/") or not prefix) and p not in found
+                 and p not in taken}
     if remaining:
         _remember(obj, prefix, remaining, status)
 
@@ -307,6 +366,12 @@ def _remember(obj, prefix, remaining, status):
                 _pending.setdefault(node, []).append((node_prefix, values, status))
         except TypeError:  # a list or dict: not weak-referenceable, nothing attaches to it
             pass
+
+
+def _restore_saveable(leaf, path, saved, status):
+    leaf._restore_from_tensors({k: array for k, (array, _) in saved.items()})
+    status._consumed.add(path)
+    status._consumed.update(f"{path}/.ATTRIBUTES/{k}" for k in saved)
 
 
 def _assign(var, path, saved, status):
@@ -346,6 +411,11 @@ def restore_pending(obj, name, value):
             if base in below:
                 _assign(value, base, below[base], status)
             continue
+        if _saveable(value):
+            saved = _attribute_keys(base, below)
+            if saved:
+                _restore_saveable(value, base, saved, status)
+            continue
         _restore_into(value, base, below, status) if not isinstance(value, (list, tuple, dict)) \
             else _restore_container(value, base, below, status)
 
@@ -355,7 +425,11 @@ def _restore_container(value, base, values, status):
     for name, child in _children(value).items():
         _walk(child, f"{base}/{name}", found, {})
     for path, var in found.items():
-        if path in values:
+        if not isinstance(var, Variable):
+            saved = _attribute_keys(path, values)
+            if saved:
+                _restore_saveable(var, path, saved, status)
+        elif path in values:
             _assign(var, path, values[path], status)
 
 

@@ -6,6 +6,10 @@ registry's vocabulary_lookup (a key's position, -1 when absent) followed by a ga
 the same eagerly, in a graphflow.function, in Dataset.map and in a Session. Keys are tf.string,
 int32 or int64; values any dtype.
 
+The mutable tables of tf.lookup.experimental, MutableHashTable and DenseHashTable, are
+resources changed by ops (ops/hash_tables.py), ordered in graphs as variable assignments are,
+and saved by tf.train.Checkpoint under TF's keys (`table-keys`, `table-values`).
+
     >>> import graphflow as tf
     >>> table = tf.lookup.StaticHashTable(
     ...     tf.lookup.KeyValueTensorInitializer(["emerson", "lake"], [10, 20]), default_value=-1)
@@ -17,17 +21,21 @@ int32 or int64; values any dtype.
     >>> vocab.lookup(tf.constant(["a", "b", "emerson"])).numpy()  # OOV: 2 + Fingerprint64 % 3
     array([0, 1, 3])
 """
+import types
+
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from graphflow.errors import (FailedPreconditionError, InvalidArgumentError, InvalidTypeError,
+                              NotFoundError)
 from graphflow.ops import api
+from graphflow.ops import hash_tables
 from graphflow.ops.lookup import vocabulary_lookup
 from graphflow.ops.ragged import RaggedTensor
 from graphflow.ops.strings import as_string, to_hash_bucket_fast
 
 __all__ = ["KeyValueTensorInitializer", "TextFileIndex", "TextFileInitializer",
-           "StaticHashTable", "StaticVocabularyTable"]
+           "StaticHashTable", "StaticVocabularyTable", "experimental"]
 
 _KEY_DTYPES = ("string", "int32", "int64")
 
@@ -242,3 +250,225 @@ class StaticVocabularyTable(_StaticTable):
         position = self._positions(keys)
         ids = api.gather(api.constant(self._values, dtypes.int64), api.maximum(position, 0))
         return api.where(api.greater_equal(position, 0), ids, oov, name=name)
+
+
+# -- mutable tables (tf.lookup.experimental) -------------------------------------------------------
+
+# TF 2.21's kernels: the (key dtype, value dtype) pairs each table is registered for
+_MUTABLE_KERNELS = {"string": ("bool", "float64", "float32", "int32", "int64"),
+                    "int64": ("string", "int64", "int32", "float32", "float64"),
+                    "int32": ("int32", "float32", "float64")}
+_DENSE_KERNELS = {"string": ("bool", "float64", "float32", "int32", "int64"),
+                  "int64": ("int64", "int32", "float32", "float64", "bool"),
+                  "int32": ("int32", "float32", "float64")}
+
+
+def _host_array(value, dtype, what):
+    """A table's default value or reserved key as an array (tables are built outside graphs'
+    runs: a symbolic tensor has no value yet)."""
+    from graphflow.ops.registry import to_array
+    from graphflow.tensor import SymbolicTensor
+    if isinstance(value, SymbolicTensor):
+        raise InvalidArgumentError(f"{what} must be an eager value or a Python/NumPy value, got "
+                                   f"the symbolic tensor {value.name!r}")
+    if hasattr(value, "numpy"):
+        value = api.convert_to_tensor(value, dtype=dtype).numpy()
+    return to_array(value, dtype, what)
+
+
+def _check_kernel(what, kernels, key_dtype, value_dtype):
+    if value_dtype.name not in kernels.get(key_dtype.name, ()):
+        pairs = "; ".join(f"{k} -> {', '.join(v)}" for k, v in kernels.items())
+        raise NotFoundError(f"{what}: no kernel for key_dtype {key_dtype.name} and value_dtype "
+                            f"{value_dtype.name} (TF's kernels: {pairs})")
+
+
+class _MutableTable:
+    """What both mutable tables share: the ops on their TableState, checkpointing, and TF's
+    argument conversions (keys and values are converted to the table's dtypes, so a tensor of
+    another dtype is a ValueError, as in TF)."""
+
+    _what = "MutableHashTable"
+
+    def __init__(self, state, name):
+        self._state = state
+        self._name = name
+        self.resource_handle = self  # TF code passes it around; it is the table itself here
+
+    @property
+    def key_dtype(self):
+        return self._state.key_dtype
+
+    @property
+    def value_dtype(self):
+        return self._state.value_dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def _default_value(self):
+        return api.constant(self._state.default, self._state.value_dtype)
+
+    def _keys(self, keys):
+        return api.convert_to_tensor(keys, dtype=self._state.key_dtype)
+
+    def _keys_of_dtype(self, keys):
+        keys = api.convert_to_tensor(keys, dtype_hint=self._state.key_dtype)
+        if keys.dtype is not self._state.key_dtype:
+            raise InvalidTypeError(f"Dtype of argument `keys` must be {self._state.key_dtype!r}, "
+                                   f"received: {keys.dtype!r}")
+        return keys
+
+    def insert(self, keys, values, name=None):
+        """Sets the value of each key (replacing an old one). None eagerly; the op in a graph.
+
+            >>> t = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1)
+            >>> t.insert(["a", "b"], tf.constant([1, 2], tf.int64))
+            >>> t.lookup(["b", "c"]).numpy()
+            array([ 2, -1])
+        """
+        return hash_tables.insert(self._state, self._keys(keys),
+                                  api.convert_to_tensor(values, dtype=self._state.value_dtype),
+                                  name)
+
+    def lookup(self, keys, dynamic_default_values=None, name=None):
+        """The values of `keys`, shaped keys' shape (less a DenseHashTable's key shape) + the
+        value shape; absent keys get the default value, or their entry of
+        dynamic_default_values (one value, or one per key).
+
+            >>> t = tf.lookup.experimental.MutableHashTable(tf.int64, tf.float32, 0.0)
+            >>> t.lookup(tf.constant([1, 2], tf.int64), dynamic_default_values=[5.0, 6.0]).numpy()
+            array([5., 6.], dtype=float32)
+        """
+        defaults = None if dynamic_default_values is None else api.convert_to_tensor(
+            dynamic_default_values, dtype=self._state.value_dtype)
+        return hash_tables.find(self._state, self._keys(keys), name, defaults)
+
+    def __getitem__(self, keys):
+        return self.lookup(keys)
+
+    def remove(self, keys, name=None):
+        """Removes the entries of `keys` (absent keys are ignored). None eagerly."""
+        return hash_tables.remove(self._state, self._keys_of_dtype(keys), name)
+
+    def size(self, name=None):
+        """The number of entries (an int64 scalar)."""
+        return hash_tables.size(self._state, name)
+
+    def export(self, name=None):
+        """(keys, values) tensors of every entry, in the order the keys were first inserted
+        (TF's order is its hash table's)."""
+        return hash_tables.export(self._state, name)
+
+    # -- tf.train.Checkpoint (graphflow/checkpoint.py): TF's keys, the contents replace ------
+    def _serialize_to_tensors(self):
+        keys, values = hash_tables._export_ref(self._state)
+        return {"table-keys": keys, "table-values": values}
+
+    def _restore_from_tensors(self, restored):
+        keys, values = restored["table-keys"], restored["table-values"]
+        state = self._state
+        want_keys = (len(keys),) + state.key_shape
+        if keys.shape[:1] != values.shape[:1] or tuple(values.shape[1:]) != state.value_shape \
+                or tuple(keys.shape) != want_keys:
+            raise InvalidArgumentError(
+                f"{self._what}: cannot restore keys of shape {list(keys.shape)} and values of "
+                f"shape {list(values.shape)} into a table of key shape {list(state.key_shape)} "
+                f"and value shape {list(state.value_shape)}")
+        if keys.dtype != state.key_dtype.np or values.dtype != state.value_dtype.np:
+            raise InvalidArgumentError(
+                f"{self._what}: cannot restore {dtypes.from_numpy(keys.dtype).name} keys and "
+                f"{dtypes.from_numpy(values.dtype).name} values into "
+                f"a table of {state.key_dtype.name} keys and {state.value_dtype.name} values")
+        if self._state.reserved:
+            state.split_keys(self._what, keys)  # the reserved keys stay reserved
+        state.replace(keys, values)
+
+
+class MutableHashTable(_MutableTable):
+    """A table whose entries are inserted and removed by ops; absent keys give `default_value`,
+    whose shape is the shape of every value (a scalar or a vector).
+
+        >>> t = tf.lookup.experimental.MutableHashTable(tf.int64, tf.float32, [0.0, 0.0])
+        >>> t.insert(tf.constant([7], tf.int64), [[1.0, 2.0]])
+        >>> t.lookup(tf.constant([7, 8], tf.int64)).numpy()
+        array([[1., 2.],
+               [0., 0.]], dtype=float32)
+        >>> int(t.size())
+        1
+    """
+
+    def __init__(self, key_dtype, value_dtype, default_value, name="MutableHashTable",
+                 checkpoint=True, experimental_is_anonymous=False):
+        key_dtype, value_dtype = dtypes.as_dtype(key_dtype), dtypes.as_dtype(value_dtype)
+        _check_kernel("MutableHashTable", _MUTABLE_KERNELS, key_dtype, value_dtype)
+        default = _host_array(default_value, value_dtype, "MutableHashTable: default_value")
+        if default.ndim > 1:
+            raise InvalidArgumentError(f"MutableHashTable: Default value must be a vector, got "
+                                       f"shape {list(default.shape)}")
+        super().__init__(hash_tables.TableState(key_dtype, value_dtype, default,
+                                                name=name or "MutableHashTable"), name)
+        self._checkpoint = bool(checkpoint)
+
+
+class DenseHashTable(_MutableTable):
+    """A table of TF's DenseHashTable API: keys may be scalars or vectors (of `empty_key`'s
+    shape), and two keys, `empty_key` and `deleted_key`, are reserved: using one as a key is an
+    InvalidArgumentError. `erase` is `remove`; `export` gives only the entries (TF's gives the
+    raw buckets, empty ones included).
+
+        >>> t = tf.lookup.experimental.DenseHashTable(tf.int64, tf.int64, default_value=-1,
+        ...                                           empty_key=0, deleted_key=-1)
+        >>> t.insert(tf.constant([5, 6], tf.int64), tf.constant([50, 60], tf.int64))
+        >>> t.erase(tf.constant([5], tf.int64))
+        >>> t.lookup(tf.constant([5, 6], tf.int64)).numpy()
+        array([-1, 60])
+    """
+
+    _what = "DenseHashTable"
+
+    def __init__(self, key_dtype, value_dtype, default_value, empty_key, deleted_key,
+                 initial_num_buckets=None, name="MutableDenseHashTable", checkpoint=True,
+                 experimental_is_anonymous=False):
+        key_dtype, value_dtype = dtypes.as_dtype(key_dtype), dtypes.as_dtype(value_dtype)
+        _check_kernel("DenseHashTable", _DENSE_KERNELS, key_dtype, value_dtype)
+        default = _host_array(default_value, value_dtype, "DenseHashTable: default_value")
+        empty = _host_array(empty_key, key_dtype, "DenseHashTable: empty_key")
+        deleted = _host_array(deleted_key, key_dtype, "DenseHashTable: deleted_key")
+        if empty.shape != deleted.shape:
+            raise InvalidArgumentError(f"DenseHashTable: Empty and deleted keys must have the "
+                                       f"same shape, got shapes: {list(empty.shape)} and "
+                                       f"{list(deleted.shape)}")
+        if empty.ndim > 1:
+            raise InvalidArgumentError(f"DenseHashTable: Empty key shape must be a scalar or a "
+                                       f"vector, got {list(empty.shape)}")
+        if np.array_equal(empty, deleted):
+            raise InvalidArgumentError("DenseHashTable: Empty and deleted keys cannot be equal")
+        if initial_num_buckets is not None:
+            n = int(initial_num_buckets)
+            if n < 4 or n & (n - 1):
+                raise InvalidArgumentError(f"DenseHashTable: Number of buckets must be at least "
+                                           f"4 and a power of 2, got: {n}")
+
+        def key(a):
+            return tuple(a.tolist()) if a.ndim else a.item()
+        state = hash_tables.TableState(key_dtype, value_dtype, default, key_shape=empty.shape,
+                                       reserved={"empty_key": key(empty),
+                                                 "deleted_key": key(deleted)},
+                                       name=name or "MutableDenseHashTable")
+        super().__init__(state, name)
+        self._checkpoint = bool(checkpoint)
+
+    def erase(self, keys, name=None):
+        """Removes the entries of `keys` (absent keys are ignored). None eagerly."""
+        return self.remove(keys, name)
+
+    def insert_or_assign(self, keys, values, name=None):
+        """insert (TF's other name)."""
+        return self.insert(keys, values, name)
+
+
+experimental = types.SimpleNamespace(MutableHashTable=MutableHashTable,
+                                     DenseHashTable=DenseHashTable)

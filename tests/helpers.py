@@ -3363,6 +3363,63 @@ def _encode_make(attrs):
 
 _add("encode_png", _encode_make({"compression": -1}), (U8,))
 _add("encode_jpeg", _encode_make({"quality": 90}), (U8,))
+
+
+# -- WAV (graphflow/ops/audio.py); Python's wave module is the independent reference ---------
+
+DATA_DEPENDENT_SHAPES |= {"decode_wav"}
+
+
+def _wav_bytes(pcm, rate):
+    import io
+    import wave
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(pcm.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def _decode_wav_make(rng, dtype):
+    cases = []
+    for frames, channels in [(5, 1), (3, 2), (0, 1), (4, 3)]:
+        pcm = rng.integers(-32768, 32768, (frames, channels))
+        for desired in [(-1, -1), (2, -1), (1, 6), (-1, 2)]:
+            cases.append(([np.array(_wav_bytes(pcm, 8000 + frames), dtype=object)],
+                          {"desired_channels": desired[0], "desired_samples": desired[1]}))
+    return cases
+
+
+def _decode_wav_expected(contents, desired_channels, desired_samples):
+    import io
+    import wave
+    with wave.open(io.BytesIO(contents[()])) as w:
+        channels, rate = w.getnchannels(), w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
+    audio = pcm / 32768.0
+    if desired_channels >= 0:
+        audio = np.concatenate([audio] + [audio[:, -1:]] * desired_channels, 1)
+        audio = audio[:, :desired_channels]
+    if desired_samples >= 0:
+        audio = np.concatenate([audio, np.zeros((desired_samples, audio.shape[1]))])
+        audio = audio[:desired_samples]
+    return audio.astype(np.float32), np.array(rate, np.int32)
+
+
+def _encode_wav_make(rng, dtype):
+    return [([rng.uniform(-1.2, 1.2, shape).astype(np.float32), np.array(rate, np.int32)], {})
+            for shape, rate in [((6, 1), 8000), ((3, 2), 44100), ((0, 1), 16000), ((2, 4), 1)]]
+
+
+def _encode_wav_expected(audio, sample_rate):
+    pcm = np.clip(np.fix(audio.astype(np.float64) * 32768 + np.copysign(0.5, audio)), -32768, 32767)
+    return np.array(_wav_bytes(pcm.reshape(audio.shape), int(sample_rate)), dtype=object)
+
+
+_add("decode_wav", _decode_wav_make, (STRING,), _decode_wav_expected)
+_add("encode_wav", _encode_wav_make, (F32,), _encode_wav_expected)
 SKIP_FORWARD["read_file"] = "STATEFUL: reads the file system (targeted test)"
 SKIP_FORWARD["write_file"] = "STATEFUL: writes the file system (targeted test)"
 
@@ -4622,3 +4679,143 @@ def _sparse_matmul_expected(idx, vals, shape, b, adjoint_a, adjoint_b):
 
 _add("sparse_dense_matmul", _sparse_matmul_make, (F32, F64, I32), _sparse_matmul_expected,
      value_checks=_SPARSE_BOUNDS)
+
+
+# -- tf.sets (graphflow/ops/sets.py): set operations along the last dimension --------------------
+# The expected functions build each batch position's set with Python's set type and share no
+# code with graphflow/ops/sets.py.
+
+DATA_DEPENDENT_SHAPES |= {"dense_to_dense_set_operation", "dense_to_sparse_set_operation",
+                          "sparse_to_sparse_set_operation", "set_size"}
+_SET_OPERATIONS = ("a-b", "b-a", "intersection", "union")
+
+
+def _set_elements(rng, shape, dtype):
+    """Elements drawn from four values, so sets overlap and repeat."""
+    picks = rng.integers(0, 4, shape)
+    if dtype is STRING:
+        return _smap(lambda k: [b"b", b"a", b"\xc3\xa9", b""][int(k)], picks)
+    return (picks * 3 - 4).astype(dtype.np) if dtype.np.kind == "i" else picks.astype(dtype.np)
+
+
+def _set_sparse(rng, dense_shape, dtype, keep=0.6):
+    """(indices, values, dense_shape) of a random SparseTensor in row-major order."""
+    rows = [idx for idx in np.ndindex(*dense_shape) if rng.random() < keep]
+    indices = np.array(rows, np.int64).reshape(-1, len(dense_shape))
+    return [indices, _set_elements(rng, (len(rows),), dtype), np.array(dense_shape, np.int64)]
+
+
+_SET_DENSE_SHAPES = [((2, 3), (2, 4)), ((1, 1), (1, 2)), ((2, 2, 2), (2, 2, 3)), ((3, 0), (3, 2)),
+                     ((0, 2), (0, 3))]
+
+
+def _set_dense_dense_make(rng, dtype):
+    cases = []
+    for i, (sa, sb) in enumerate(_SET_DENSE_SHAPES):
+        for op in _SET_OPERATIONS:
+            cases.append(([_set_elements(rng, sa, dtype), _set_elements(rng, sb, dtype)],
+                          {"set_operation": op, "validate_indices": i % 2 == 0}))
+    return cases
+
+
+def _set_dense_sparse_make(rng, dtype):
+    cases = []
+    for i, (sa, sb) in enumerate(_SET_DENSE_SHAPES):
+        for op in _SET_OPERATIONS:
+            cases.append(([_set_elements(rng, sa, dtype)] + _set_sparse(rng, sb, dtype),
+                          {"set_operation": op, "validate_indices": i % 2 == 0}))
+    return cases
+
+
+def _set_sparse_sparse_make(rng, dtype):
+    cases = []
+    for i, (sa, sb) in enumerate(_SET_DENSE_SHAPES):
+        for op in _SET_OPERATIONS:
+            cases.append((_set_sparse(rng, sa, dtype) + _set_sparse(rng, sb, dtype),
+                          {"set_operation": op, "validate_indices": i % 2 == 0}))
+    return cases
+
+
+def _set_sparse_unsorted_edge(rng, dtype):
+    # without validation, unsorted and repeated indices still name their sets
+    indices = np.array([[1, 0], [0, 1], [0, 1], [0, 0]], np.int64)
+    vals = _set_elements(rng, (4,), dtype)
+    return [([indices, vals, np.array([2, 2], np.int64)] + _set_sparse(rng, (2, 3), dtype),
+             {"set_operation": op, "validate_indices": False}) for op in _SET_OPERATIONS]
+
+
+def _sets_of_dense(a):
+    return {pos: set(a[pos].tolist()) for pos in np.ndindex(*a.shape[:-1])}
+
+
+def _sets_of_sparse(indices, vals, shape):
+    out = {pos: set() for pos in np.ndindex(*[int(d) for d in shape[:-1]])}
+    for row, v in zip(indices.tolist(), vals.tolist()):
+        out[tuple(row[:-1])].add(v)
+    return out
+
+
+def _set_result(a, b, batch, set_operation, dtype):
+    fn = {"a-b": lambda x, y: x - y, "b-a": lambda x, y: y - x,
+          "intersection": lambda x, y: x & y, "union": lambda x, y: x | y}[set_operation]
+    indices, vals, width = [], [], 0
+    for pos in np.ndindex(*batch):
+        members = sorted(fn(a[pos], b[pos]))
+        width = max(width, len(members))
+        for j, v in enumerate(members):
+            indices.append(list(pos) + [j])
+            vals.append(v)
+    out_vals = np.empty(len(vals), object) if dtype == object else np.array(vals, dtype)
+    if dtype == object:
+        out_vals[:] = vals
+    return (np.array(indices, np.int64).reshape(-1, len(batch) + 1), out_vals.reshape(-1),
+            np.array(list(batch) + [width], np.int64))
+
+
+def _set_dense_dense_expected(a, b, set_operation, validate_indices):
+    return _set_result(_sets_of_dense(a), _sets_of_dense(b), a.shape[:-1], set_operation, a.dtype)
+
+
+def _set_dense_sparse_expected(a, ib, vb, sb, set_operation, validate_indices):
+    return _set_result(_sets_of_dense(a), _sets_of_sparse(ib, vb, sb), a.shape[:-1],
+                       set_operation, a.dtype)
+
+
+def _set_sparse_sparse_expected(ia, va, sa, ib, vb, sb, set_operation, validate_indices):
+    return _set_result(_sets_of_sparse(ia, va, sa), _sets_of_sparse(ib, vb, sb),
+                       tuple(int(d) for d in sa[:-1]), set_operation, va.dtype)
+
+
+def _set_size_make(rng, dtype):
+    return [(_set_sparse(rng, shape, dtype), {"validate_indices": i % 2 == 0})
+            for i, shape in enumerate([(2, 3), (1, 1), (2, 2, 3), (3, 0), (0, 2), (4, 5)])]
+
+
+def _set_size_edge(rng, dtype):
+    indices = np.array([[1, 0], [0, 1], [0, 1], [0, 0]], np.int64)
+    return [([indices, _set_elements(rng, (4,), dtype), np.array([2, 2], np.int64)],
+             {"validate_indices": False})]
+
+
+def _set_size_expected(indices, vals, shape, validate_indices):
+    sets = _sets_of_sparse(indices, vals, shape)
+    out = np.zeros([int(d) for d in shape[:-1]], np.int32)
+    for pos, members in sets.items():
+        out[pos] = len(members)
+    return out
+
+
+_SET_DTYPES = (I32, I64, I8, I16, U8, STRING)
+_SET_CHECKS = "the stored indices must be sorted, distinct and inside dense_shape (all ones are not)"
+_add("dense_to_dense_set_operation", _set_dense_dense_make, _SET_DTYPES, _set_dense_dense_expected)
+_add("dense_to_sparse_set_operation", _set_dense_sparse_make, _SET_DTYPES,
+     _set_dense_sparse_expected, value_checks=_SET_CHECKS)
+_add("sparse_to_sparse_set_operation", _set_sparse_sparse_make, _SET_DTYPES,
+     _set_sparse_sparse_expected, edge=_set_sparse_unsorted_edge, value_checks=_SET_CHECKS)
+_add("set_size", _set_size_make, _SET_DTYPES, _set_size_expected, edge=_set_size_edge,
+     value_checks=_SET_CHECKS)
+
+# -- mutable lookup tables (graphflow/ops/hash_tables.py) ---------------------------------------
+for _name in ("lookup_table_insert", "lookup_table_find", "lookup_table_remove",
+              "lookup_table_size", "lookup_table_export"):
+    SKIP_FORWARD[_name] = "STATEFUL: reads or changes a table resource (targeted test)"

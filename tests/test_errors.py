@@ -283,3 +283,17 @@ def test_compiled_fit_and_evaluate_reject_out_of_range_labels():
             model.fit(x, y, epochs=1, batch_size=4, verbose=0)
         with pytest.raises(InvalidArgumentError, match=f"label value of {bad}"):
             model.evaluate(x, y, verbose=0)
+
+
+def test_numpy_floating_point_warnings_stay_inside_graphflow():
+    # TF computes log(0), 0/0 and sqrt(-1) silently; the user's own NumPy calls still warn
+    import subprocess
+    import sys
+    code = ("import numpy as np, graphflow as tf\n"
+            "tf.math.log(0.0); tf.constant([0.0]) / 0.0; tf.sqrt(-1.0)\n"
+            "tf.function(lambda x: tf.math.log(x) / x)(tf.constant([0.0, -1.0]))\n"
+            "try:\n    np.log(np.float64(0.0))\nexcept RuntimeWarning:\n    print('user warned')\n")
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "user warned"

@@ -11,7 +11,8 @@ in this order:
     5  compiler (passes, plan, the target interface)
     6  backends (the targets, which register themselves with the layers below)
     7  function, session, autograph, devices, config
-    8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train
+    8  keras, compat, data, visualize, bench, io, distribute, summary, checkpoint, module, train,
+       saved_model
        and the public namespaces (graphflow/__init__, math, linalg, image, bitwise, strings, ragged,
        sparse, debugging, testing)
 
@@ -36,7 +37,8 @@ LAYERS = [
     ("graph.function", "graph.session", "autograph", "devices", "config"),
     ("", "keras", "compat", "data", "visualize", "bench", "io", "math", "linalg", "image",
      "bitwise", "strings", "ragged", "sparse", "debugging", "testing", "graph", "distribute",
-     "summary", "checkpoint", "module", "train", "nest", "lookup", "signal"),
+     "summary", "checkpoint", "module", "train", "nest", "lookup", "signal", "saved_model",
+     "audio", "sets"),
 ]
 
 

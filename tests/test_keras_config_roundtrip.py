@@ -67,7 +67,18 @@ POSITIONAL = {
     "RandomSharpness": (0.1,), "RandomSaturation": (0.1,), "RandomHue": (0.1,),
     "ReversibleEmbedding": (7, 4), "GroupQueryAttention": (3, 4, 2),
     "GroupedQueryAttention": (3, 4, 2),
+    "TFSMLayer": (lambda: (_exported_model(),)),
 }
+
+
+def _exported_model():
+    """A SavedModel directory for TFSMLayer (graphflow's format, written by Model.export)."""
+    import tempfile
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    path = tempfile.mkdtemp()
+    model.export(path, verbose=False)
+    return path
 INPUTS = {"Add": [(2, 3), (2, 3)], "Average": [(2, 3), (2, 3)], "Concatenate": [(2, 3), (2, 3)],
           "Maximum": [(2, 3), (2, 3)], "Minimum": [(2, 3), (2, 3)], "Multiply": [(2, 3), (2, 3)],
           "Subtract": [(2, 3), (2, 3)], "AveragePooling2D": (1, 4, 4, 2),

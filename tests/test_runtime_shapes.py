@@ -99,6 +99,31 @@ def test_random_normal_of_a_runtime_shape():
     assert a.shape == (1000,) and not np.array_equal(a, b) and abs(a.mean()) < 0.2
 
 
+def test_stateless_random_of_a_runtime_shape():
+    # keras.random.normal((tf.shape(x)[0], 4), seed=SeedGenerator) in a GAN's train_step
+    spec = [tf.TensorSpec([None, 3])]
+    seed = [3, 4]
+    ops = [tf.random.stateless_normal, tf.random.stateless_uniform,
+           tf.random.stateless_truncated_normal,
+           lambda s, seed: tf.random.stateless_uniform(s, seed, 0, 9, tf.int32)]
+    for op in ops:
+        f = tf.function(lambda z: op((tf.shape(z)[0], 4), seed=seed), input_signature=spec)
+        assert f.get_concrete_function().outputs[0].shape.as_list() == [None, 4]
+        out = f(tf.ones((5, 3)))
+        np.testing.assert_array_equal(out.numpy(), op((5, 4), seed=seed).numpy())
+        # the same numbers once the shape is known while tracing (folded to an attr)
+        g = tf.function(lambda z: op(tf.shape(z), seed=seed))
+        np.testing.assert_array_equal(g(tf.ones((2, 3))).numpy(), op((2, 3), seed=seed).numpy())
+    bad = tf.function(lambda n: tf.random.stateless_normal([n, 2], seed=seed))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="shape dimensions must be >= 0"):
+        bad(tf.constant(-1))
+    from graphflow import keras
+    gen = keras.random.SeedGenerator(1337)
+    h = tf.function(lambda z: keras.random.normal((tf.shape(z)[0], 2), seed=gen),
+                    input_signature=spec)
+    assert h(tf.ones((6, 3))).shape == (6, 2)
+
+
 def test_shapes_that_depend_on_data_run_on_the_reference_interpreter():
     f = tf.function(lambda x, n: tf.reshape(x, [tf.reduce_sum(n), -1]))
     out = f(tf.constant(X), tf.constant([1, 1, 2]))

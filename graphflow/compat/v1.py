@@ -367,6 +367,11 @@ def __getattr__(name):
         value = _io_namespace(name)
     elif name == "logging":
         from graphflow.compat import tf_logging as value
+    elif name == "sets":  # TF1 also names them set_union, set_size, ...
+        import types
+        from graphflow import sets
+        value = types.SimpleNamespace(**{k: getattr(sets, k) for k in sets.__all__},
+                                      **{f"set_{k}": getattr(sets, k) for k in sets.__all__})
     else:
         try:
             value = getattr(graphflow, name)

@@ -35,7 +35,30 @@ def _cardinality(dataset):
     return dataset.cardinality()
 
 
+def _save(dataset, path, compression=None, shard_func=None, checkpoint_args=None):
+    """tf.data.experimental.save(dataset, path, ...): dataset.save(path, ...)."""
+    return dataset.save(path, compression, shard_func, checkpoint_args)
+
+
+def _load(path, element_spec=None, compression=None, reader_func=None):
+    """tf.data.experimental.load(path, ...): tf.data.Dataset.load(path, ...)."""
+    return Dataset.load(path, element_spec, compression, reader_func)
+
+
+def _ignore_errors(log_warning=False):
+    """tf.data.experimental.ignore_errors(): `dataset.apply(...)` of it is
+    dataset.ignore_errors(log_warning)."""
+    return lambda dataset: dataset.ignore_errors(log_warning)
+
+
+def _rejection_resample(class_func, target_dist, initial_dist=None, seed=None):
+    """tf.data.experimental.rejection_resample(...): `dataset.apply(...)` of it is
+    dataset.rejection_resample(...)."""
+    return lambda dataset: dataset.rejection_resample(class_func, target_dist, initial_dist, seed)
+
+
 experimental = types.SimpleNamespace(
+    save=_save, load=_load, ignore_errors=_ignore_errors, rejection_resample=_rejection_resample,
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE, UNKNOWN_CARDINALITY=UNKNOWN,
     AutoShardPolicy=AutoShardPolicy, ExternalStatePolicy=ExternalStatePolicy,
     cardinality=_cardinality, dense_to_ragged_batch=_dense_to_ragged_batch,

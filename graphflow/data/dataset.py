@@ -28,6 +28,14 @@ UNKNOWN = -2    # tf.data.UNKNOWN_CARDINALITY
 AUTOTUNE = -1   # tf.data.AUTOTUNE
 
 
+class Failure:
+    """An error in place of the element it stopped (Dataset._tolerant)."""
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
+
+
 class Dataset:
     """A pipeline of elements (see the module docstring)."""
 
@@ -44,6 +52,21 @@ class Dataset:
 
     def _cardinality(self):
         return UNKNOWN
+
+    def _tolerant(self):
+        """The elements, with an error raised while producing one handed on as a Failure in
+        its place (what ignore_errors skips). Transformations that can go on after a failed
+        element (map, filter, prefetch) override this; elsewhere an error ends the iteration."""
+        iterator = self._elements()
+        while True:
+            try:
+                element = next(iterator)
+            except StopIteration:
+                return
+            except Exception as e:  # noqa: BLE001 - handed on, as TF's ignore_errors sees it
+                yield Failure(e)
+                return
+            yield element
 
     # -- properties ------------------------------------------------------------------------------
     @property
@@ -433,6 +456,48 @@ class Dataset:
         return PrefetchDataset(self, buffer_size)
 
     # -- grouping and selecting by value (grouping.py) ---------------------------------------------
+    def ignore_errors(self, log_warning=False, name=None):
+        """The elements, without those whose computation raised (a map function's error: e.g.
+        tf.debugging.check_numerics); with log_warning each skipped error is logged.
+
+            >>> ds = tf.data.Dataset.from_tensor_slices([2.0, 0.0, 4.0])
+            >>> ds = ds.map(lambda x: tf.debugging.check_numerics(1.0 / x, "inverse"))
+            >>> [float(v) for v in ds.ignore_errors()]
+            [0.5, 0.25]
+        """
+        from graphflow.data.resampling import IgnoreErrorsDataset
+        return IgnoreErrorsDataset(self, log_warning)
+
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None,
+                           name=None):
+        """(class, element) pairs, resampled (rejecting or repeating elements) so that the
+        classes class_func gives (scalar int32 in [0, num_classes)) follow target_dist; the
+        input's distribution is initial_dist, or estimated while iterating.
+
+            >>> ds = tf.data.Dataset.range(8).rejection_resample(
+            ...     lambda x: tf.cast(x % 2, tf.int32), target_dist=[0.5, 0.5],
+            ...     initial_dist=[0.5, 0.5], seed=1)
+            >>> [(int(c), int(x)) for c, x in ds][:3]
+            [(0, 0), (1, 1), (0, 2)]
+        """
+        from graphflow.data.resampling import RejectionResampleDataset
+        return RejectionResampleDataset(self, class_func, target_dist, initial_dist, seed)
+
+    def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
+        """Writes the dataset to directory `path` in graphflow's format (data/saving.py), for
+        Dataset.load; compression None, "GZIP" or "ZLIB"; shard_func(element) -> int64 scalar
+        picks each element's shard file."""
+        from graphflow.data.saving import save
+        save(self, path, compression, shard_func, checkpoint_args)
+
+    @staticmethod
+    def load(path, element_spec=None, compression=None, reader_func=None, wait=False):
+        """The dataset Dataset.save wrote at `path` (its element_spec is read from there when
+        not given); reader_func(dataset of shard datasets) -> the dataset, shards in index
+        order by default."""
+        from graphflow.data.saving import LoadDataset
+        return LoadDataset(path, element_spec, compression, reader_func, wait)
+
     def unique(self, name=None):
         """The elements not seen before, in order (scalar or vector int32, int64, string).
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.data import functions, structure, threads
-from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
+from graphflow.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, Failure
 from graphflow.data.sources import ListDataset, TensorSliceDataset
 from graphflow.data.structure import DatasetSpec
 from graphflow.errors import GraphflowError, InvalidArgumentError, InvalidTypeError
@@ -50,6 +50,9 @@ class Identity(Dataset):
     def _iterate(self):
         return self._inputs[0]._elements()
 
+    def _tolerant(self):
+        return self._inputs[0]._tolerant()
+
     def _cardinality(self):
         return self._inputs[0]._cardinality()
 
@@ -82,6 +85,23 @@ class MapDataset(_SameCardinality):
             deterministic = options.deterministic is not False
         return threads.parallel_map(source, fn, workers, deterministic)
 
+    def _tolerant(self):
+        fn = self._fn
+
+        def one(element):
+            if type(element) is Failure:
+                return element
+            try:
+                return fn(element)
+            except Exception as e:  # noqa: BLE001 - the element's error, for ignore_errors
+                return Failure(e)
+        source = self._inputs[0]._tolerant()
+        if self._parallel is None or self._parallel == 1:
+            return (one(element) for element in source)
+        workers = threads.default_parallelism(self.options()) if self._parallel == AUTOTUNE \
+            else self._parallel
+        return threads.parallel_map(source, one, workers, self._deterministic is not False)
+
     def __repr__(self):
         kind = "_MapDataset" if self._parallel is None else "_ParallelMapDataset"
         return f"<{kind} element_spec={self._spec!r}>"
@@ -97,6 +117,17 @@ class FilterDataset(Dataset):
         for element in self._inputs[0]._elements():
             if run(structure.flatten(element))[0]:
                 yield element
+
+    def _tolerant(self):
+        run = self._fn.run
+        for element in self._inputs[0]._tolerant():
+            if type(element) is not Failure:
+                try:
+                    if not run(structure.flatten(element))[0]:
+                        continue
+                except Exception as e:  # noqa: BLE001 - the element's error, for ignore_errors
+                    element = Failure(e)
+            yield element
 
 
 class TakeWhileDataset(Dataset):
@@ -308,6 +339,24 @@ class BatchDataset(Dataset):
                 yield _stack(buffer, self._spec)
                 buffer = []
         if buffer and not self._drop:
+            yield _stack(buffer, self._spec)
+
+    def _tolerant(self):
+        # A batch with a failed element fails whole, its other elements dropped: what TF's
+        # map-and-batch fusion (on by default) gives after a map.
+        slots, buffer, failure = 0, [], None
+        for element in self._inputs[0]._tolerant():
+            slots += 1
+            if type(element) is Failure:
+                failure = failure or element
+            else:
+                buffer.append(element)
+            if slots == self._size:
+                yield failure if failure is not None else _stack(buffer, self._spec)
+                slots, buffer, failure = 0, [], None
+        if failure is not None:
+            yield failure
+        elif buffer and not self._drop:
             yield _stack(buffer, self._spec)
 
     def _cardinality(self):
@@ -560,6 +609,20 @@ class TakeDataset(Dataset):
         finally:
             _close(source)
 
+    def _tolerant(self):
+        # a failed element is not one of the `count` taken (TF counts only what arrives)
+        taken = 0
+        source = self._inputs[0]._tolerant()
+        try:
+            while self._n < 0 or taken < self._n:
+                element = next(source, None)
+                if element is None:
+                    return
+                taken += type(element) is not Failure
+                yield element
+        finally:
+            _close(source)
+
     def _cardinality(self):
         n = self._inputs[0]._cardinality()
         if self._n < 0:
@@ -733,3 +796,8 @@ class PrefetchDataset(_SameCardinality):
         if self._buffer == 0:
             return self._inputs[0]._elements()
         return threads.prefetched(self._inputs[0]._elements, self._buffer)
+
+    def _tolerant(self):
+        if self._buffer == 0:
+            return self._inputs[0]._tolerant()
+        return threads.prefetched(self._inputs[0]._tolerant, self._buffer)

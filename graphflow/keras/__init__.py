@@ -9,6 +9,7 @@ from graphflow.keras import (  # noqa: F401
     activations, callbacks, constraints, initializers, layers, losses, metrics, optimizers,
     regularizers)
 from graphflow.keras import backend, config, datasets, ops, random, tree, utils  # noqa: F401
+from graphflow.keras import preprocessing  # noqa: F401,E402
 from graphflow.keras.layers import Input  # noqa: F401
 from graphflow.keras.models import Model, Sequential  # noqa: F401
 from graphflow.keras import models  # noqa: F401
@@ -24,6 +25,7 @@ models.clone_model = clone_model
 
 # Keras 3's top-level classes and helpers
 from graphflow.keras.layers.base import KerasTensor, Layer  # noqa: E402,F401
+from graphflow.keras.layers.input_spec import InputSpec  # noqa: E402,F401
 from graphflow.keras.losses import Loss  # noqa: E402,F401
 from graphflow.keras.metrics import Metric  # noqa: E402,F401
 from graphflow.keras.optimizers import Optimizer  # noqa: E402,F401

@@ -207,16 +207,112 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
+class Identity(Initializer):
+    """`gain` times the identity matrix (2-D shapes only; a non-square one is eye(rows, cols)).
+
+        >>> Identity(gain=2.0)((2, 3)).numpy()
+        array([[2., 0., 0.],
+               [0., 2., 0.]], dtype=float32)
+    """
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        from graphflow.ops.creation import convert_to_tensor
+        return convert_to_tensor((self.gain * np.eye(*shape)).astype(_dtype(dtype).np))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+def _window(name, length, periodic):
+    """scipy.signal.get_window(name, length, fftbins=periodic) for the windows Keras's STFT
+    layers use (periodic windows divide by length, symmetric ones by length - 1)."""
+    n = np.arange(length, dtype=np.float64)
+    denominator = length if periodic else max(length - 1, 1)
+    if name in ("hann", "hanning"):
+        return 0.5 - 0.5 * np.cos(2 * np.pi * n / denominator)
+    if name == "hamming":
+        return 0.54 - 0.46 * np.cos(2 * np.pi * n / denominator)
+    if name in ("boxcar", "box", "ones", "rect", "rectangular"):
+        return np.ones(length)
+    raise ValueError(f"STFT initializer: unknown window {name!r}; graphflow knows 'hann', "
+                     "'hamming' and 'boxcar' (or pass the window's values)")
+
+
+class STFT(Initializer):
+    """Kernels of a convolution computing a short-time Fourier transform's real or imaginary
+    part (Keras's STFTSpectrogram): shape (frame_length, 1, fft_length // 2 + 1), cos or sin of
+    -2 pi t f / fft_length, times the window, divided by its L2 ("density") or L1 ("spectrum")
+    norm.
+
+        >>> k = STFT("real", window=None, scaling=None)((4, 1, 3)).numpy()
+        >>> np.round(k[:, 0, 1], 6).tolist() == [1.0, 0.0, -1.0, 0.0]  # cos(-pi t / 2)
+        True
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            _window(window, 1, periodic)  # an unknown name raises now, as Keras's does
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        from graphflow.ops.creation import convert_to_tensor
+        frame_length, _, bins = tuple(int(d) for d in shape)
+        np_dtype = _dtype(dtype).np
+        t = np.arange(frame_length, dtype=np_dtype).reshape(frame_length, 1, 1)
+        f = np.arange(bins, dtype=np_dtype).reshape(1, 1, bins) / np_dtype.type((bins - 1) * 2)
+        args = (-2 * t) * f * np_dtype.type(np.pi)
+        kernel = (np.cos(args) if self.side == "real" else np.sin(args)).astype(np_dtype)
+        if self.window is not None:
+            win = self.window
+            if isinstance(win, str):
+                win = _window(win, frame_length, self.periodic)
+            win = np.asarray(win, np_dtype)
+            if win.ndim != 1 or win.shape[-1] != frame_length:
+                raise ValueError("The shape of `window` must be equal to [frame_length]."
+                                 f"Received: window shape={win.shape}")
+            win = win.reshape(frame_length, 1, 1)
+            scale = 1
+            if self.scaling == "density":
+                scale = np.sqrt(np.sum(np.square(win)))
+            elif self.scaling == "spectrum":
+                scale = np.sum(np.abs(win))
+            kernel = (kernel * win / scale).astype(np_dtype)
+        return convert_to_tensor(kernel)
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
+# Keras's other names of the classes (all of them are exported as these too)
+IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
+
 ALIASES = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-    "orthogonal": Orthogonal,
+    "orthogonal": Orthogonal, "identity": Identity, "stft": STFT,
 }
 for _cls in list(ALIASES.values()):
     ALIASES[_cls.__name__] = _cls
+ALIASES.update(IdentityInitializer=Identity, OrthogonalInitializer=Orthogonal,
+               STFTInitializer=STFT)
+# keras.initializers.zeros, .glorot_uniform, ...: the classes under their snake_case names
+globals().update({name: cls for name, cls in ALIASES.items() if name.islower()})
 
 
 def get(identifier):
@@ -235,6 +331,18 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise InvalidArgumentError(f"Could not interpret initializer: {identifier!r}")
+
+
+def deserialize(config, custom_objects=None):
+    """The initializer a serialize() config (or a name) describes.
+
+        >>> deserialize({"class_name": "Constant", "config": {"value": 2.0}}).value
+        2.0
+    """
+    if custom_objects:
+        with registry.CustomObjectScope(custom_objects):
+            return get(config)
+    return get(config)
 
 
 def serialize(init):

@@ -22,6 +22,36 @@ from graphflow.tensor import TensorShape
 from graphflow.utils import nest
 
 
+def _rebase_on_inputs(inputs, outputs):
+    """Model(inputs=intermediate tensors): as Keras 3 does, each such tensor is replaced by a
+    new keras.Input of its shape and dtype, and the layer calls between it and the outputs are
+    recorded again on the new inputs (same layers, so the weights are shared)."""
+    from graphflow.keras.layers.base import Input
+    mapping = {}
+    for t in nest.flatten(inputs):
+        mapping[id(t)] = t if isinstance(t._keras_history[0], InputLayer) else \
+            Input(batch_shape=tuple(t.shape.as_list()), dtype=t.dtype)
+
+    def rebuild(t):
+        if not isinstance(t, KerasTensor):
+            return t
+        if id(t) in mapping:
+            return mapping[id(t)]
+        layer, index, _ = t._keras_history
+        if isinstance(layer, InputLayer):
+            raise InvalidArgumentError(
+                f"Graph disconnected: cannot obtain value for tensor {t!r} at layer "
+                f"{layer.name!r}; it is not one of the model's inputs")
+        node = layer._inbound_nodes[index]
+        out = layer(*nest.map_structure(rebuild, list(node.args)),
+                    **nest.map_structure(rebuild, dict(node.kwargs)))
+        for old, new in zip(nest.flatten(node.outputs), nest.flatten(out)):
+            mapping[id(old)] = new
+        return mapping[id(t)]
+    return (nest.map_structure(lambda t: mapping[id(t)], inputs),
+            nest.map_structure(rebuild, outputs))
+
+
 class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
 
@@ -48,13 +78,16 @@ class Model(Trainer, Layer):
     # -- functional models ---------------------------------------------------------------------
     def _init_graph_network(self, inputs, outputs):
         for t in nest.flatten(inputs):
-            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+            if not isinstance(t, KerasTensor) or t._keras_history is None:
                 raise InvalidArgumentError(
-                    f"Model inputs must come from `keras.Input`, got {t!r:.80}")
+                    f"Model inputs must be KerasTensors (from `keras.Input` or a layer), got "
+                    f"{t!r:.80}")
         for t in nest.flatten(outputs):
             if not isinstance(t, KerasTensor):
                 raise InvalidArgumentError(
                     f"Model outputs must be tensors produced by Keras layers, got {t!r:.80}")
+        if not all(isinstance(t._keras_history[0], InputLayer) for t in nest.flatten(inputs)):
+            inputs, outputs = _rebase_on_inputs(inputs, outputs)
         self._is_graph_network = True
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
@@ -246,6 +279,31 @@ class Model(Trainer, Layer):
         from graphflow.keras.saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Writes a SavedModel (graphflow's format) for inference: a `serve` endpoint taking
+        the model's inputs, also its `serving_default` signature; load it with
+        tf.saved_model.load or keras.layers.TFSMLayer.
+
+            >>> import tempfile
+            >>> inputs = keras.Input((2,), name="x")
+            >>> model = keras.Model(inputs, keras.layers.Dense(1, kernel_initializer="ones")(inputs))
+            >>> path = tempfile.mkdtemp()
+            >>> model.export(path, verbose=False)
+            >>> tf.saved_model.load(path).serve(np.ones((1, 2), np.float32)).numpy()
+            array([[2.]], dtype=float32)
+        """
+        if format != "tf_saved_model":
+            raise ValueError("Unrecognized format={format!r}: graphflow exports only "
+                             "format='tf_saved_model' (graphflow's SavedModel)".format(
+                                 format=format))
+        from graphflow.keras.distributed import is_chief
+        if not is_chief():  # under a multi-process strategy only rank 0 writes
+            return
+        from graphflow.saved_model.format import export_keras_model
+        export_keras_model(self, filepath, input_signature,
+                           verbose=True if verbose is None else verbose)
+
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from graphflow.keras.distributed import is_chief
         if not is_chief():  # under a multi-process strategy only rank 0 writes
@@ -333,10 +391,14 @@ class Sequential(Model):
         if any(layer is l for l in self._layers):
             raise InvalidArgumentError(f"Sequential: layer {layer.name!r} was added twice")
         self._layers.append(layer)
-        first_shape = self._layers[0]._batch_input_shape
+        first = self._layers[0]
+        first_shape, first_dtype = first._batch_input_shape, first.dtype
+        if first_shape is None and isinstance(first, Model) and first.inputs and \
+                len(first.inputs) == 1:  # a model with an Input (data augmentation) first
+            first_shape = tuple(first.inputs[0].shape.as_list())
+            first_dtype = first.inputs[0].dtype.name
         if self._input_layer is None and first_shape is not None:
-            self._input_layer = InputLayer(batch_input_shape=first_shape,
-                                           dtype=self._layers[0].dtype)
+            self._input_layer = InputLayer(batch_input_shape=first_shape, dtype=first_dtype)
         self.built = False
         if self._input_layer is not None:
             self._build_graph()
@@ -408,11 +470,28 @@ class Sequential(Model):
             shape = getattr(x, "shape", None) or np.shape(x)
             dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
             self._input_layer = InputLayer(batch_input_shape=(None,) + tuple(dims[1:]),
-                                           dtype=getattr(getattr(x, "dtype", None), "name", None)
-                                           if getattr(getattr(x, "dtype", None), "is_floating", False)
-                                           else None)
+                                           dtype=self._first_input_dtype(x))
             self._build_graph()
         return Layer.__call__(self, *args, **kwargs)
+
+    def _first_input_dtype(self, x):
+        """The dtype of the input layer a first call on `x` makes (Keras: the first layer's
+        compute dtype): a float input's own, strings for strings (TextVectorization,
+        StringLookup), an integer layer's for integers (IntegerLookup, Hashing), else floatx."""
+        dtype = getattr(x, "dtype", None)
+        if dtype is None:
+            dtype = getattr(np.asarray(x), "dtype", None)
+        from graphflow import dtypes
+        try:
+            dtype = dtypes.as_dtype(dtype)
+        except Exception:  # noqa: BLE001 - e.g. a NumPy unicode array: strings
+            return "string" if np.asarray(x).dtype.kind in "US" else None
+        if dtype.is_floating or dtype.name == "string":
+            return dtype.name
+        first = dtypes.as_dtype(self._layers[0].dtype) if self._layers else None
+        if dtype.is_integer and first is not None and first.is_integer:
+            return first.name
+        return None
 
     @staticmethod
     def _is_symbolic_call(args):

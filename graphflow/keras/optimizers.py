@@ -178,6 +178,20 @@ class Optimizer:
             self._slots_for(var)
         self.built = True
 
+    def _build_or_check(self, variables):
+        """As Keras 3: the first update builds the optimizer for its variables (those without a
+        gradient too); later ones may only update variables it was built with."""
+        if not self.built:
+            self.build(variables)
+            return
+        for var in variables:
+            entry = self._slots.get(id(var))
+            if entry is None or entry[0] is not var:
+                raise ValueError(
+                    f"Unknown variable: {var}. This optimizer can only be called for the "
+                    "variables it was originally built with. When working with a new set of "
+                    "variables, you should recreate a new optimizer instance.")
+
     def _slots_for(self, var):
         entry = self._slots.get(id(var))
         if entry is not None and entry[0] is var:
@@ -228,6 +242,7 @@ class Optimizer:
                 raise InvalidArgumentError(
                     f"{type(self).__name__} {self.name!r}: apply_gradients expects (gradient, "
                     f"variable) pairs, got {pair!r:.80}")
+        self._build_or_check([v for _, v in pairs])
         kept = [(g, v) for g, v in pairs if g is not None]
         missing = [getattr(v, "name", repr(v)) for g, v in pairs if g is None]
         if not kept:

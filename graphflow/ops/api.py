@@ -67,9 +67,12 @@ from graphflow.ops import ragged as _ragged, strings as _strings  # noqa: F401 -
 from graphflow.ops import sparse as _sparse  # noqa: F401,E402 - registers the sparse ops
 from graphflow.ops import ragged_ops as _ragged_ops  # noqa: F401,E402 - ops on RaggedTensors
 from graphflow.ops import image as _image, io as _io  # noqa: F401 - registers them
+from graphflow.ops import audio as _audio  # noqa: F401,E402 - registers decode_wav/encode_wav
 from graphflow.ops import tensor_proto as _tensor_proto  # noqa: F401,E402 - registers them
 from graphflow.ops import collective as _collective  # noqa: F401,E402 - graphflow.distribute's all-reduce
 from graphflow.ops import lookup as _lookup  # noqa: F401,E402 - Keras lookup layers' table op
+from graphflow.ops import sets as _sets  # noqa: F401,E402 - tf.sets' ops
+from graphflow.ops import hash_tables as _hash_tables  # noqa: F401,E402 - mutable tables' ops
 from graphflow.ops import image_transform as _image_transform  # noqa: F401,E402 - Keras augmentation
 
 mod = floormod

@@ -38,6 +38,10 @@ def _check_seed(op, spec, position):
 def _shaped_infer(op):
     def infer(specs, shape, dtype, **params):
         _check_seed(op, specs[0], 0)
+        if shape is None:  # the shape is input 1, computed when the graph runs
+            from graphflow.ops.static import shape_of_spec
+            rules.check_kind(op, specs[1], "iu")
+            return [(shape_of_spec(specs[1]), dtypes.as_dtype(dtype))]
         return [(tuple(shape), dtypes.as_dtype(dtype))]
     return infer
 
@@ -45,11 +49,23 @@ def _shaped_infer(op):
 def _shaped_ref(op, sampler):
     infer = _shaped_infer(op)
 
-    def ref(seed, shape, dtype, **params):
+    def ref(seed, *dims, shape, dtype, **params):
+        if shape is None:
+            shape = tuple(int(d) for d in np.asarray(dims[0]).reshape(-1))
+            if any(d < 0 for d in shape):
+                raise InvalidArgumentError(f"{op}: shape dimensions must be >= 0, got "
+                                           f"{list(shape)}")
         infer([rules.ArraySpec(seed)], shape, dtype, **params)
         return sampler(philox(seed), shape, dtype, **params)
     ref.__name__ = f"ref_{op}"
     return ref
+
+
+def _static_form(op):
+    """Once a computed shape is a constant: the same op with the shape as its attr."""
+    def form(values, attrs):
+        return op, (0,), dict(attrs, shape=tuple(int(d) for d in np.asarray(values[1]).reshape(-1)))
+    return form
 
 
 def _sample_uniform_int(gen, shape, dtype, minval, maxval):
@@ -71,6 +87,9 @@ NORMAL = register("stateless_random_normal", OPAQUE, _shaped_infer("stateless_ra
 TRUNCATED = register("stateless_truncated_normal", OPAQUE,
                      _shaped_infer("stateless_truncated_normal"),
                      _shaped_ref("stateless_truncated_normal", rnd.sample_truncated_normal))
+for _op in (UNIFORM, UNIFORM_INT, NORMAL, TRUNCATED):
+    _op.value_inputs = (1,)  # a shape computed when the graph runs ([tf.shape(x)[0], 4])
+    _op.static_form = _static_form(_op)
 
 
 def _categorical_infer(specs, num_samples, dtype):
@@ -140,15 +159,16 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     """
     op = "random.stateless_uniform"
     dtype = dtypes.as_dtype(dtype)
-    shape = rnd._shape_attr(shape, op)
+    computed, shape = rnd._shape_inputs(shape, op)
     seed = _seed(seed, op)
     if dtype.is_integer:
         lo, hi = rnd._uniform_bounds(op, dtype, minval, maxval)
-        return dispatch(UNIFORM_INT, (seed,), {"shape": shape, "dtype": dtype.name,
-                                               "minval": int(lo), "maxval": int(hi)}, name)
+        return dispatch(UNIFORM_INT, (seed, *computed), {"shape": shape, "dtype": dtype.name,
+                                                         "minval": int(lo), "maxval": int(hi)},
+                        name)
     if not dtype.is_floating:
         raise InvalidArgumentError(f"{op}: unsupported dtype {dtype.name}")
-    u = dispatch(UNIFORM, (seed,), {"shape": shape, "dtype": dtype.name})
+    u = dispatch(UNIFORM, (seed, *computed), {"shape": shape, "dtype": dtype.name})
     if maxval is None:
         maxval = 1.0
     if _is_number(minval, 0) and _is_number(maxval, 1):
@@ -170,8 +190,8 @@ def _scaled(op_def, op, shape, seed, mean, stddev, dtype, name):
     dtype = dtypes.as_dtype(dtype)
     if not dtype.is_floating:
         raise InvalidArgumentError(f"{op}: dtype must be floating-point, got {dtype.name}")
-    z = dispatch(op_def, (_seed(seed, op),), {"shape": rnd._shape_attr(shape, op),
-                                              "dtype": dtype.name})
+    computed, shape = rnd._shape_inputs(shape, op)
+    z = dispatch(op_def, (_seed(seed, op), *computed), {"shape": shape, "dtype": dtype.name})
     if _is_number(mean, 0) and _is_number(stddev, 1):
         return ew.identity(z, name)
     return ew.add(z * ew.cast(_to(stddev, dtype), dtype), ew.cast(_to(mean, dtype), dtype), name)

@@ -69,3 +69,4 @@ from graphflow.keras.layers.grouped_attention import (  # noqa: F401,E402
     GroupedQueryAttention, GroupQueryAttention)
 from graphflow.keras.layers.preprocessing.clahe import (  # noqa: F401,E402
     ContrastLimitedAdaptiveHistogramEqualization)
+from graphflow.keras.layers.tfsm import TFSMLayer  # noqa: F401,E402

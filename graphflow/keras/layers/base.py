@@ -162,6 +162,30 @@ def set_mask(x, mask):
         entries.popitem(last=False)
 
 
+def _mask_placeholders(inputs):
+    """Placeholders of the masks recorded on KerasTensor inputs (a nest like the inputs), or
+    None when no input has one: what a layer's call gets as `mask` while a functional model
+    is built, as Keras passes its symbolic masks."""
+    from graphflow.ops.creation import placeholder_node
+
+    def one(t):
+        spec = getattr(t, "_mask_spec", None)
+        return None if spec is None else placeholder_node(spec[0], spec[1], "mask")
+    masks = [one(t) for t in inputs] if isinstance(inputs, (list, tuple)) else one(inputs)
+    if isinstance(masks, list) and all(m is None for m in masks):
+        return None
+    return masks
+
+
+def _record_mask_specs(keras_outputs, mask):
+    """Records the (shape, dtype) of a traced output mask on the output KerasTensors (one mask
+    for all of them, or one per output, as set_mask attaches them when the model runs)."""
+    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(keras_outputs)
+    for t, m in zip(keras_outputs, masks):
+        if isinstance(t, KerasTensor) and m is not None and hasattr(m, "dtype"):
+            t._mask_spec = (m.shape.dims_tuple(), m.dtype)
+
+
 class KerasTensor:
     """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
     layer call that produced it."""
@@ -686,7 +710,14 @@ class Layer:
                     return t
                 sym_args = nest.map_structure(placeholder, list(args))
                 sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
-                out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
+                call_kwargs = self._call_kwargs(sym_kwargs)
+                mask = sym_kwargs.get("mask")
+                if mask is None:  # the masks the inputs' layers made (Keras's _keras_mask)
+                    mask = _mask_placeholders(first)
+                    if mask is not None and self._call_accepts("mask"):
+                        call_kwargs["mask"] = mask
+                out = self.call(*sym_args, **call_kwargs)
+                out_mask = self.compute_mask(sym_args[0], mask)
         except InvalidArgumentError as e:
             raise InvalidArgumentError(
                 f"Layer {self.name!r} ({type(self).__name__}) cannot be called on inputs "
@@ -707,6 +738,7 @@ class Layer:
             else:
                 keras_out.append(t)
         outputs = nest.pack_sequence_as(out, keras_out)
+        _record_mask_specs(keras_out, out_mask)
         self._inbound_nodes.append(Node(self, list(args), dict(kwargs), outputs))
         self._last_output_shape = nest.map_structure(lambda t: t.shape, outputs) \
             if nest.is_nested(outputs) else outputs.shape

@@ -72,10 +72,14 @@ class Dense(Layer):
         elif rank == 2:
             y = ops.matmul(inputs, self.kernel)
         else:
-            dims = inputs.shape.as_list()
-            flat = ops.reshape(inputs, (-1, dims[-1]))
-            y = ops.reshape(ops.matmul(flat, self.kernel),
-                            [-1 if d is None else d for d in dims[:-1]] + [self.units])
+            # one BLAS call over the flattened leading axes, then their shape back
+            lead = inputs.shape.as_list()[:-1]
+            y = ops.matmul(ops.reshape(inputs, (-1, self.kernel.shape[0])), self.kernel)
+            if sum(d is None for d in lead) > 1:  # (batch, time) both unknown: computed
+                lead = ops.shape(inputs)[:-1]
+                y = ops.reshape(y, ops.concat([lead, [self.units]], 0))
+            else:
+                y = ops.reshape(y, [-1 if d is None else d for d in lead] + [self.units])
         if self.use_bias:
             y = y + self.bias
         return self.activation(y)
@@ -206,6 +210,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero  # (Keras: the layer makes a mask only then)
 
     def build(self, input_shape):
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),

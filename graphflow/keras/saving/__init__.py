@@ -38,6 +38,8 @@ from graphflow.keras.saving.archive import Archive, atomic_write, zip_bytes
 from graphflow.keras.saving.config import (  # noqa: F401
     check_compile_config, compile_config, deserialize_layer, functional_config,
     functional_from_config, parse_json, require_dict, serialize_layer)
+from graphflow.keras.utils.serialization import (  # noqa: F401 - keras.saving's names too
+    deserialize_keras_object, serialize_keras_object)
 
 FORMAT = "graphflow.keras"
 VERSION = 1
@@ -75,6 +77,8 @@ def load_weights(model, filepath):
 
 def _architecture(model):
     from graphflow.keras.models import Model, Sequential
+    if getattr(model, "_standalone_saveable", False):  # a layer saved on its own (FeatureSpace)
+        return dict(serialize_layer(model), build_config=model.get_build_config())
     if not isinstance(model, Sequential) and not model._is_graph_network and \
             type(model).get_config is Model.get_config:
         raise InvalidArgumentError(
@@ -202,6 +206,10 @@ def _rebuild(config, source, custom_objects=None, budget=None):
         limit = weight_budget(budget, source) if budget is not None else contextlib.nullcontext()
         with limit:
             model = deserialize_layer(config)
+            if getattr(model, "_standalone_saveable", False):
+                model.build_from_config(require_dict(config.get("build_config", {}),
+                                                     f"{source}: the build config"))
+                return model
     from graphflow.keras.models import Model
     if not isinstance(model, Model):
         raise InvalidArgumentError(f"{source}: the config describes a {type(model).__name__}, "

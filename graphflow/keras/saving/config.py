@@ -76,6 +76,9 @@ def layer_classes():
     table = {name: obj for name, obj in vars(layers).items()
              if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
     table.update(Model=models.Model, Functional=models.Model, Sequential=models.Sequential)
+    # keras.utils.FeatureSpace is not in keras.layers, but saves and loads as a layer
+    from graphflow.keras.layers.preprocessing import feature_space
+    table.update(FeatureSpace=feature_space.FeatureSpace, TFDIdentity=feature_space.TFDIdentity)
     return table
 
 

@@ -33,7 +33,8 @@ def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: str = "floa
     return out
 from graphflow.keras.utils.vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from graphflow.keras.utils.dataset_utils import (  # noqa: E402,F401
-    image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array)
+    audio_dataset_from_directory, image_dataset_from_directory, text_dataset_from_directory,
+    timeseries_dataset_from_array)
 from graphflow.keras.utils.progbar import Progbar  # noqa: E402,F401
 from graphflow.keras.utils.history_plot import plot_history  # noqa: E402,F401
 from graphflow.keras.utils.data_utils import get_file  # noqa: E402,F401
@@ -87,3 +88,4 @@ def _flat(structure):
     from graphflow.utils import nest
     return nest.flatten(structure)
 from graphflow.keras.utils.config import Config  # noqa: E402,F401
+from graphflow.keras.layers.preprocessing.feature_space import FeatureSpace  # noqa: E402,F401

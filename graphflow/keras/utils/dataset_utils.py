@@ -1,6 +1,6 @@
-"""keras.utils.image_dataset_from_directory, text_dataset_from_directory and
-timeseries_dataset_from_array: tf.data pipelines built from files on disk or from an array, with
-Keras 3's arguments, defaults, messages and errors.
+"""keras.utils.image_dataset_from_directory, text_dataset_from_directory,
+audio_dataset_from_directory and timeseries_dataset_from_array: tf.data pipelines built from
+files on disk or from an array, with Keras 3's arguments, defaults, messages and errors.
 
 A directory with one subdirectory per class (labels="inferred") gives (inputs, labels) batches;
 the class names are the subdirectory names in alphanumeric order (or class_names), and files in
@@ -156,7 +156,8 @@ def _labels_dataset(indices, label_mode, num_classes):
     return Dataset.from_tensor_slices(one_hot)
 
 
-def _finish(inputs, indices, label_mode, class_names, batch_size, shuffle, seed, paths):
+def _finish(inputs, indices, label_mode, class_names, batch_size, shuffle, seed, paths,
+            padded=False):
     from graphflow.data import AUTOTUNE, Dataset
     ds = inputs
     if label_mode is not None and indices is not None:
@@ -164,7 +165,7 @@ def _finish(inputs, indices, label_mode, class_names, batch_size, shuffle, seed,
     if shuffle:
         ds = ds.shuffle(buffer_size=batch_size * 8 if batch_size is not None else 1024, seed=seed)
     if batch_size is not None:
-        ds = ds.batch(batch_size)
+        ds = ds.padded_batch(batch_size) if padded else ds.batch(batch_size)
     ds = ds.prefetch(AUTOTUNE)
     ds.class_names = class_names
     ds.file_paths = paths
@@ -246,6 +247,97 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
                                                     dtype=object).reshape(-1)).map(load)
         out.append(_finish(texts, part_indices, label_mode, class_names, batch_size, shuffle,
                            seed, part_paths))
+    return tuple(out) if subset == "both" else out[0]
+
+
+AUDIO_FORMATS = (".wav",)
+
+
+def _check_wav(path):
+    """Checks one file's WAV header and chunk sizes, so a file decode_wav cannot read is named
+    when the dataset is made (in TF the pipeline fails later, naming only the op)."""
+    from graphflow.ops.audio import wav_header
+    with open(path, "rb") as f:
+        data = f.read(4096)
+        try:
+            try:
+                wav_header(data)
+            except InvalidArgumentError:
+                rest = f.read()  # the data chunk, or the chunks before it, go past the prefix
+                if not rest:
+                    raise
+                wav_header(data + rest)
+        except InvalidArgumentError as e:
+            raise InvalidArgumentError(f"audio_dataset_from_directory: cannot read {path}: "
+                                       f"{e}") from None
+
+
+def audio_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None,
+                                 batch_size=32, sampling_rate=None, output_sequence_length=None,
+                                 ragged=False, shuffle=True, seed=None, validation_split=None,
+                                 subset=None, follow_links=False, verbose=True):
+    """A dataset of (audio, labels) from 16-bit PCM .wav files in per-class subdirectories:
+    float32 [batch, samples, channels] audio, zero-padded to the longest file of each batch, cut
+    or padded to output_sequence_length when given, or a RaggedTensor batch with ragged=True;
+    labels by label_mode. subset="both" returns (train, validation).
+
+        >>> import os, tempfile, graphflow as tf
+        >>> root = tempfile.mkdtemp()
+        >>> for c, n in (("no", 3), ("yes", 5)):
+        ...     os.makedirs(os.path.join(root, c))
+        ...     tf.io.write_file(os.path.join(root, c, "a.wav"),
+        ...                      tf.audio.encode_wav(tf.zeros([n, 1]), 16000))
+        >>> ds = audio_dataset_from_directory(root, batch_size=2, shuffle=False, verbose=False)
+        >>> audio, labels = next(iter(ds))
+        >>> ds.class_names, audio.shape, labels.numpy().tolist()
+        (['no', 'yes'], TensorShape([2, 5, 1]), [0, 1])
+    """
+    from graphflow.data import Dataset
+    from graphflow.ops import io
+    from graphflow.ops.audio import decode_wav
+    from graphflow.ops.ragged import RaggedTensor
+    _check_common(labels, label_mode, class_names, validation_split, subset, shuffle, seed)
+    if ragged and output_sequence_length is not None:
+        raise InvalidArgumentError("Cannot set both `ragged` and `output_sequence_length`")
+    if sampling_rate is not None:
+        if isinstance(sampling_rate, bool) or not isinstance(sampling_rate, int):
+            raise InvalidArgumentError("`sampling_rate` should have an integer value. Received: "
+                                       f"sampling_rate={sampling_rate}")
+        if sampling_rate <= 0:
+            raise InvalidArgumentError("`sampling_rate` should be higher than 0. Received: "
+                                       f"sampling_rate={sampling_rate}")
+        # Keras resamples with tensorflow_io's resampler, which graphflow does not have
+        raise ImportError("To use the argument `sampling_rate`, you should install "
+                          "tensorflow_io. You can install it via `pip install tensorflow-io`. "
+                          "(graphflow cannot resample audio: leave sampling_rate=None)")
+    if labels is None or label_mode is None:
+        labels, label_mode = None, None
+    if seed is None and shuffle:
+        seed = int(np.random.randint(10 ** 6))
+    paths, indices, class_names = _index(directory, labels, label_mode, class_names,
+                                         AUDIO_FORMATS, shuffle, seed, follow_links, verbose)
+    for path in paths:
+        _check_wav(path)
+    samples = -1 if output_sequence_length is None else int(output_sequence_length)
+
+    def load(path):
+        audio = decode_wav(io.read_file(path), desired_samples=samples).audio
+        return RaggedTensor.from_tensor(audio) if ragged else audio
+
+    out = []
+    for part_paths, part_indices, name in _split(paths, indices, validation_split, subset,
+                                                 verbose):
+        if not part_paths:
+            which = f"{name} " if subset == "both" else ""
+            raise InvalidArgumentError(f"No {which}audio files found in directory {directory}. "
+                                       f"Allowed format(s): {AUDIO_FORMATS}")
+        names = np.array([p.encode() for p in part_paths], dtype=object).reshape(-1)
+        audio = Dataset.from_tensor_slices(names).map(load, num_parallel_calls=-1)
+        # Keras shuffles only the training half of subset="both"
+        out.append(_finish(audio, part_indices, label_mode, class_names, batch_size,
+                           shuffle and (subset != "both" or name == "training"),
+                           seed, part_paths,
+                           padded=output_sequence_length is None and not ragged))
     return tuple(out) if subset == "both" else out[0]
 
 

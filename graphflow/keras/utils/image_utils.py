@@ -137,3 +137,31 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
     crop_w = min(width, (height * size[0]) // size[1])
     top, left = (height - crop_h) // 2, (width - crop_w) // 2
     return img.resize(size, resample, box=[left, top, left + crop_w, top + crop_h])
+
+
+def smart_resize(x, size, interpolation="bilinear", data_format="channels_last", **kwargs):
+    """Resizes an image (or a batch) to `size` without distorting its aspect ratio: the largest
+    centered window of the target's aspect ratio is cropped, then resized (Keras's
+    keras.preprocessing.image.smart_resize). NumPy in, float32 NumPy out.
+
+        >>> import numpy as np
+        >>> x = np.arange(4 * 6 * 3, dtype="float32").reshape(4, 6, 3)
+        >>> smart_resize(x, (2, 2))[:, :, 0].tolist()
+        [[13.5, 19.5], [49.5, 55.5]]
+    """
+    from graphflow.keras.layers.preprocessing.image import smart_resize as resize
+    from graphflow.ops.creation import convert_to_tensor
+    if data_format != "channels_last":
+        raise InvalidArgumentError("smart_resize: graphflow supports data_format="
+                                   f"'channels_last' only, got {data_format!r}")
+    shape = np.shape(x)
+    if len(shape) not in (3, 4):
+        raise ValueError("Expected an image array with shape `(height, width, channels)`, or "
+                         "`(batch_size, height, width, channels)`, but got input with incorrect "
+                         f"rank, of shape {tuple(shape)}.")
+    images = convert_to_tensor(np.asarray(x, np.float32))
+    if len(shape) == 3:
+        images = images[None]
+    height, width = size
+    out = resize(images, int(height), int(width), interpolation).numpy()
+    return out[0] if len(shape) == 3 else out
