@@ -469,6 +469,7 @@ def test_keras_save_export_and_tfsm_layer(tmp_path, capsys):
         model.export(str(tmp_path / "onnx"), format="onnx")
 
     serve = keras.layers.TFSMLayer(exported)  # Keras's default endpoint: serve
+    assert serve.name.startswith("tfsm_layer")  # Keras 3's default name
     wrapper = keras.Sequential([keras.Input((3,)), serve, keras.layers.Dense(1)])
     wrapper.compile("sgd", "mse")
     before = serve.trainable_weights[0].numpy().copy()
