@@ -9,21 +9,18 @@ keyword arguments and returning dicts. Loaded functions share the restored varia
 differentiable with GradientTape and inline into functions being traced.
 
     >>> import tempfile
-    >>> class Scale(tf.Module):
-    ...     def __init__(self):
-    ...         self.w = tf.Variable(2.0)
-    ...     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
-    ...     def __call__(self, x):
-    ...         return x * self.w
+    >>> m = tf.Module()
+    >>> m.w = tf.Variable(2.0, name="w")
+    >>> m.scale = tf.function(lambda x: x * m.w, input_signature=[tf.TensorSpec([None])])
     >>> path = tempfile.mkdtemp()
-    >>> tf.saved_model.save(Scale(), path)
+    >>> tf.saved_model.save(m, path)
     >>> loaded = tf.saved_model.load(path)
-    >>> loaded(tf.constant([1.0, 2.0])).numpy()
+    >>> loaded.scale(tf.constant([1.0, 2.0])).numpy()
     array([2., 4.], dtype=float32)
     >>> loaded.signatures["serving_default"](x=tf.constant([3.0]))["output_0"].numpy()
     array([6.], dtype=float32)
-    >>> [v.name for v in variables_used([loaded.__call__])]
-    ['Variable:0']
+    >>> [v.name for v in variables_used([loaded.scale])]
+    ['w:0']
 """
 import collections.abc
 import inspect

@@ -9,16 +9,13 @@ that holds what a SavedModel cannot (a Python callable, an untracked variable, a
 tensor argument) is an InvalidArgumentError naming it.
 
     >>> import tempfile
-    >>> class Scale(tf.Module):
-    ...     def __init__(self):
-    ...         self.w = tf.Variable(2.0)
-    ...     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
-    ...     def __call__(self, x):
-    ...         return x * self.w
+    >>> m = tf.Module()
+    >>> m.v = tf.Variable(3.0)
+    >>> add = tf.function(lambda x: x + m.v, input_signature=[tf.TensorSpec([], tf.float32)])
     >>> path = tempfile.mkdtemp()
-    >>> tf.saved_model.save(Scale(), path)
-    >>> list(tf.saved_model.load(path).signatures)
-    ['serving_default']
+    >>> tf.saved_model.save(m, path, signatures={"add": add})
+    >>> float(tf.saved_model.load(path).signatures["add"](x=1.0)["output_0"])
+    4.0
 """
 import collections.abc
 import os
