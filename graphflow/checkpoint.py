@@ -117,8 +117,32 @@ def _walk(obj, path, out, seen):
         _walk(child, f"{path}/{name}" if path else name, out, seen)
 
 
+def tracked_leaves(obj):
+    """{path: leaf} of what a checkpoint of `obj` saves: its Variables and saveable objects
+    (graphflow.lookup's mutable tables), each once, under the path it is stored at (the paths
+    tf.saved_model.save gives the variables it writes too).
+
+        >>> m = tf.Module()
+        >>> m.layers = [tf.Variable(1.0), tf.Variable(2.0)]
+        >>> list(tracked_leaves(m))
+        ['layers/0', 'layers/1']
+    """
+    out = {}
+    _walk(obj, "", out, {})
+    return out
+
+
 # -- files ------------------------------------------------------------------------------------------
-def _atomic_write(path, write):
+def atomic_write(path, write):
+    """Calls `write(f)` on a temporary file beside `path`, then renames it to `path`: readers
+    see the old file or the complete new one, never a part (the directory is created).
+
+        >>> import tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "sub", "note.txt")
+        >>> atomic_write(path, lambda f: f.write(b"done"))
+        >>> open(path).read()
+        'done'
+    """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path))
@@ -134,7 +158,17 @@ def _atomic_write(path, write):
         raise
 
 
-def _write_files(prefix, variables):
+def write_checkpoint(prefix, variables):
+    """Writes the checkpoint files `<prefix>.index` and `<prefix>.data-00000-of-00001` holding
+    `variables` ({path: Variable or saveable leaf}, as tracked_leaves gives them); returns
+    `prefix`. read_checkpoint(prefix) reads them back.
+
+        >>> import tempfile
+        >>> prefix = os.path.join(tempfile.mkdtemp(), "vars")
+        >>> _ = write_checkpoint(prefix, {"w": tf.Variable([1.0, 2.0])})
+        >>> read_checkpoint(prefix)["w"]
+        (array([1., 2.], dtype=float32), 'float32')
+    """
     arrays, entries, leaves = {}, {}, {}
     for path, leaf in variables.items():
         if isinstance(leaf, Variable):
@@ -164,9 +198,9 @@ def _write_files(prefix, variables):
         arrays[f"a{i}"] = value
         entries[path] = {"array": f"a{i}", "dtype": var.dtype.name, "shape": list(value.shape),
                          "name": var.name}
-    _atomic_write(prefix + _DATA_SUFFIX, lambda f: np.savez(f, **arrays))
+    atomic_write(prefix + _DATA_SUFFIX, lambda f: np.savez(f, **arrays))
     index = {"format": FORMAT, "version": VERSION, "variables": entries}
-    _atomic_write(prefix + ".index", lambda f: f.write(json.dumps(index, indent=1).encode()))
+    atomic_write(prefix + ".index", lambda f: f.write(json.dumps(index, indent=1).encode()))
     return prefix
 
 
@@ -270,7 +304,7 @@ def _write_state(directory, latest, all_paths, timestamps=(), preserved=None):
     if preserved is not None:
         lines.append(f"last_preserved_timestamp: {preserved!r}")
     text = "\n".join(lines) + "\n"
-    _atomic_write(_state_path(directory), lambda f: f.write(text.encode()))
+    atomic_write(_state_path(directory), lambda f: f.write(text.encode()))
 
 
 def _read_state(directory):
@@ -449,8 +483,7 @@ class CheckpointLoadStatus:
             raise AssertionError(
                 f"Unresolved object in checkpoint {self._path}: {', '.join(missing[:10])}"
                 + (" ..." if len(missing) > 10 else "") + " (no matching object exists yet)")
-        current = {}
-        _walk(self._checkpoint, "", current, {})
+        current = tracked_leaves(self._checkpoint)
         unassigned = sorted(p for p in current if p not in self._consumed)
         if unassigned:
             raise AssertionError(
@@ -460,8 +493,7 @@ class CheckpointLoadStatus:
 
     def assert_existing_objects_matched(self):
         """Every existing object got a saved value (saved values without objects are fine)."""
-        current = {}
-        _walk(self._checkpoint, "", current, {})
+        current = tracked_leaves(self._checkpoint)
         unassigned = sorted(p for p in current if p not in self._consumed)
         if unassigned:
             raise AssertionError(
@@ -536,9 +568,7 @@ class Checkpoint:
 
     def write(self, file_prefix, options=None):
         """Writes a checkpoint at exactly file_prefix (no numbering, no state file)."""
-        variables = {}
-        _walk(self, "", variables, {})
-        return _write_files(os.fspath(file_prefix), variables)
+        return write_checkpoint(os.fspath(file_prefix), tracked_leaves(self))
 
     def save(self, file_prefix, options=None):
         """Writes `<file_prefix>-<n>` (n = save_counter after incrementing it) and records it

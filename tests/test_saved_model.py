@@ -1,4 +1,4 @@
-"""tf.saved_model: graphflow's SavedModel format (graphflow/saved_model/format.py), checked
+"""tf.saved_model: graphflow's SavedModel format (graphflow/saved_model/), checked
 against TF 2.21's behaviour: what is saved, loaded functions and signatures, shared variables,
 gradients, control flow, errors; keras Model.export and TFSMLayer."""
 import io
@@ -18,7 +18,8 @@ from graphflow.errors import DataLossError, InvalidArgumentError, UnimplementedE
 from graphflow.graph.ir import Graph
 from graphflow.ops.creation import placeholder_node
 from graphflow.ops.registry import REGISTRY, dispatch
-from graphflow.saved_model import format as fmt
+from graphflow.ops.subgraph import Body
+from graphflow.saved_model.encoding import _Decoder, _Encoder
 
 from helpers import SAMPLES, SKIP_FORWARD
 
@@ -40,14 +41,14 @@ def _same(a, b):
         return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, float) and np.isnan(a):
         return np.isnan(b)
-    if isinstance(a, fmt.Body):
+    if isinstance(a, Body):
         return a.n_args == b.n_args and a.graph.as_text() == b.graph.as_text()
     return a == b
 
 
 def _roundtrip_graph(graph):
     """graph -> JSON text and npz bytes -> a new graph, as save and load do."""
-    enc = fmt._Encoder({})
+    enc = _Encoder({})
     enc.where = "test graph"
     text = json.dumps(enc.graph(graph))
     buf = io.BytesIO()
@@ -55,7 +56,7 @@ def _roundtrip_graph(graph):
     buf.seek(0)
     with np.load(buf, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    new, _ = fmt._Decoder("test.json", arrays, []).graph(json.loads(text))
+    new, _ = _Decoder("test.json", arrays, []).graph(json.loads(text))
     return new
 
 
@@ -104,7 +105,7 @@ def test_string_constants_and_special_values_round_trip():
     new = _roundtrip_graph(g)
     value = new.get_operation_by_name("Const").attrs["value"]
     assert value.dtype == object and list(value) == [b"a\x00b", "\u00e9".encode()]
-    enc, dec = fmt._Encoder({}), fmt._Decoder("x", {}, [])
+    enc, dec = _Encoder({}), _Decoder("x", {}, [])
     for v in [float("nan"), float("inf"), b"\xff", (1, (2.5, None)), {"k": [1, 2]},
               slice(1, None, 2), Ellipsis, tf.float64, tf.TensorShape([None, 3]),
               np.float32(1.5), np.int64(7),

@@ -368,14 +368,14 @@ class Saver:
         """Writes the variables' current values to `save_path[-global_step]`; returns the
         prefix. (No .meta graph file is written: graphflow graphs are rebuilt from code.)"""
         import os
-        from graphflow.checkpoint import _DATA_SUFFIX, _write_files, _write_state
+        from graphflow.checkpoint import _DATA_SUFFIX, _write_state, write_checkpoint
         from graphflow.tensor import Tensor, Variable
         prefix = os.fspath(save_path)
         if global_step is not None:
             if isinstance(global_step, (Tensor, Variable)):
                 global_step = sess.run(global_step) if sess is not None else global_step.numpy()
             prefix = f"{prefix}-{int(global_step)}"
-        _write_files(prefix, self._vars)
+        write_checkpoint(prefix, self._vars)
         self._last = [p for p in self._last if p != prefix] + [prefix]
         if self._max_to_keep:
             while len(self._last) > self._max_to_keep:

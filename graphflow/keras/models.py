@@ -300,7 +300,7 @@ class Model(Trainer, Layer):
         from graphflow.keras.distributed import is_chief
         if not is_chief():  # under a multi-process strategy only rank 0 writes
             return
-        from graphflow.saved_model.format import export_keras_model
+        from graphflow.saved_model.keras_export import export_keras_model
         export_keras_model(self, filepath, input_signature,
                            verbose=True if verbose is None else verbose)
 

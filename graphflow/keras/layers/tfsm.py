@@ -21,8 +21,8 @@ class TFSMLayer(Layer):
     def __init__(self, filepath, call_endpoint="serve", call_training_endpoint=None,
                  trainable=True, name=None, dtype=None):
         super().__init__(trainable=trainable, name=name, dtype=dtype)
-        from graphflow.saved_model import format as saved_model
-        self._reloaded_obj = saved_model.load(filepath)
+        from graphflow.saved_model.loading import load, variables_used
+        self._reloaded_obj = load(filepath)
         self.filepath = os.fspath(filepath)
         self.call_endpoint = call_endpoint
         self.call_training_endpoint = call_training_endpoint
@@ -32,7 +32,7 @@ class TFSMLayer(Layer):
         if call_training_endpoint:
             self.call_training_endpoint_fn = self._endpoint(call_training_endpoint)
             fns.append(self.call_training_endpoint_fn)
-        for v in saved_model.variables_used(fns):
+        for v in variables_used(fns):
             (self._trainable_weights if v.trainable else self._non_trainable_weights).append(v)
         self.built = True
 
