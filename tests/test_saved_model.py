@@ -554,3 +554,10 @@ def test_composites_and_concrete_aliases(tmp_path):
     assert loaded.function_aliases["plus"](tf.constant([1.0])).numpy().tolist() == [2.0]
     assert loaded.signatures["serving_default"](x=tf.constant([2.0]))["output_0"].numpy().tolist() \
         == [3.0]
+
+
+def test_a_module_holding_a_mutable_table_is_refused_by_name(tmp_path):
+    m = tf.Module()
+    m.table = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1)
+    with pytest.raises(tf.errors.UnimplementedError, match="MutableHashTable at 'table'"):
+        tf.saved_model.save(m, str(tmp_path / "m"))

@@ -21,7 +21,7 @@ import collections.abc
 import os
 
 from graphflow import checkpoint
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.graph.function import ConcreteFunction, Function
 from graphflow.module import Module
 from graphflow.saved_model.constants import DEFAULT_SERVING_SIGNATURE_DEF_KEY
@@ -118,6 +118,12 @@ class _Saver:
         self.root = root
         self.options = options
         self.paths = checkpoint.tracked_leaves(root)  # {checkpoint path: Variable}
+        for path, leaf in self.paths.items():
+            if not isinstance(leaf, Variable):  # a mutable lookup table (a checkpoint saves it)
+                raise UnimplementedError(
+                    f"tf.saved_model.save: graphflow's SavedModel cannot hold the "
+                    f"{type(leaf).__name__} at {path.split('/.ATTRIBUTES')[0]!r}; save its "
+                    "contents with tf.train.Checkpoint")
         self._add_container_variables(root, "")
         self.variables = list(self.paths.values())
         self.variable_paths = list(self.paths)
