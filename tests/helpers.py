@@ -257,6 +257,7 @@ SKIP_FORWARD = {
     # AutoGraph's loops over Python iterables (graphflow/ops/iterators.py)
     "iterator_open": "STATEFUL: starts iterating a Python iterable in the attrs (targeted test)",
     "iterator_next": "STATEFUL: advances a Python iterator (targeted test)",
+    "iterator_get_next": "STATEFUL: takes a tf.data iterator's next element (targeted test)",
     "iterator_close": "STATEFUL with no outputs: forgets a Python iterator (targeted test)",
 }
 

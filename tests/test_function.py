@@ -418,3 +418,61 @@ def test_returning_another_python_object_raises_tfs_type_error():
     with pytest.raises(TypeError, match="must return zero or more Tensors .* found return value "
                                         "of type <class 'type'>"):
         tf.function(lambda x: object)(tf.constant(1.0))
+
+
+def test_next_of_a_dataset_iterator_argument_runs_in_the_graph():
+    # the tf.function guide / tf.distribute loops: next(iterator) in a traced step
+    ds = tf.data.Dataset.from_tensor_slices(({"a": np.arange(5.0, dtype="float32")},
+                                             np.arange(5))).batch(2)
+    it = iter(ds)
+
+    @tf.function
+    def step(iterator):
+        x, y = next(iterator)
+        return x["a"] * 2.0, y
+    outs = [step(it) for _ in range(3)]
+    assert [o[0].numpy().tolist() for o in outs] == [[0.0, 2.0], [4.0, 6.0], [8.0]]
+    assert [o[1].numpy().tolist() for o in outs] == [[0, 1], [2, 3], [4]]
+    with pytest.raises(tf.errors.OutOfRangeError):
+        step(it)
+    assert step.experimental_get_tracing_count() == 1
+    two = tf.function(lambda iterator: next(iterator) + next(iterator))
+    assert int(two(iter(tf.data.Dataset.range(3)))) == 1
+
+
+def test_pretty_printed_signatures_and_structured_input_signature_as_tf():
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x, pair, d, flag=True, *, k=None):
+        return {"a": x * v, "b": [x, 1]}
+    c = f.get_concrete_function(tf.constant(1.0), (tf.constant([1]), 2),
+                                {"b": tf.constant("s"), "a": 1.5}, k=tf.constant(2))
+    spec = tf.TensorSpec
+    assert c.structured_input_signature == (
+        (spec((), tf.float32, "x"), (spec((1,), tf.int32, "pair_0"), 2),
+         {"b": spec((), tf.string, "d_b"), "a": 1.5}, True), {"k": spec((), tf.int32, "k")})
+    text = f.pretty_printed_concrete_signatures()   # TF 2.21's text, captures' ids aside
+    assert text.splitlines()[:5] == [
+        "Input Parameters:",
+        "  x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(), dtype=tf.float32, name=None)",
+        "  pair (POSITIONAL_OR_KEYWORD): Tuple[TensorSpec(shape=(1,), dtype=tf.int32, "
+        "name=None), Literal[2]]",
+        "  d (POSITIONAL_OR_KEYWORD): Dict[['b', TensorSpec(shape=(), dtype=tf.string, "
+        "name=None)], ['a', Literal[1.5]]]",
+        "  flag (POSITIONAL_OR_KEYWORD): Literal[True]"]
+    assert "Output Type:\n  Dict[['a', TensorSpec(shape=(), dtype=tf.float32, name=None)], " \
+           "['b', List[TensorSpec(shape=(), dtype=tf.float32, name=None), TensorSpec(shape=(), " \
+           "dtype=tf.int32, name=None)]]]\nCaptures:\n  " in text
+    assert text.endswith(": TensorSpec(shape=(), dtype=tf.resource, name=None)")
+    g = tf.function(lambda x, *args: x)
+    g(tf.constant([1, 2]), 3)
+    assert g.pretty_printed_concrete_signatures(verbose=False) == (
+        "(x: TensorSpec(shape=(2,), dtype=tf.int32, name=None), args[0]: Literal[3], /) -> "
+        "TensorSpec(shape=(2,), dtype=tf.int32, name=None)")
+    sig = tf.function(lambda x: x, input_signature=[tf.TensorSpec([None], name="inp")])
+    assert "x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(None,), dtype=tf.float32, name='inp')" \
+        in sig.pretty_printed_concrete_signatures()
+    assert tf.function(lambda x: x).pretty_printed_concrete_signatures() == ""
+    nodes = c.graph.as_graph_def().node
+    assert nodes[0].name == "x" and nodes[0].input == [] and all(n.op for n in nodes)

@@ -522,6 +522,17 @@ def _test_iterator_ops():
         iterators.iterator_next(bad, specs)
     other = iterators.iterator_open(elements, specs)
     assert iterators.iterator_close(other) == () and int(other) not in iterators._iterators
+    # iterator_get_next: a tf.data iterator's next element each time it runs
+    it = iter(tf.data.Dataset.from_tensor_slices((np.ones((2, 2), np.float32), np.arange(2))))
+    assert REGISTRY["iterator_get_next"].infer([], iterator=it, element_specs=specs) == [
+        ((2,), tf.float32), ((), tf.int64)]
+    assert [int(iterators.iterator_get_next(it, specs)[1]) for _ in range(2)] == [0, 1]
+    with pytest.raises(tf.errors.OutOfRangeError, match="End of sequence"):
+        iterators.iterator_get_next(it, specs)
+    wrong = iter(tf.data.Dataset.from_tensor_slices(np.ones((2, 3), np.float32)))
+    with pytest.raises(InvalidArgumentError, match="has 1 components, but the function was "
+                       "traced for 2"):
+        iterators.iterator_get_next(wrong, specs)
 
 
 def _assign_test(name, start, arg, expected):
@@ -782,6 +793,7 @@ SKIPPED_OP_TESTS = {
     "iterator_open": _test_iterator_ops,
     "iterator_next": _test_iterator_ops,
     "iterator_close": _test_iterator_ops,
+    "iterator_get_next": _test_iterator_ops,
     "assign": _assign_test("assign", [1.0, 2.0], [5.0, 6.0], [5.0, 6.0]),
     "assign_add": _assign_test("assign_add", [1.0, 2.0], [5.0, 6.0], [6.0, 8.0]),
     "assign_sub": _assign_test("assign_sub", [1.0, 2.0], [5.0, 6.0], [-4.0, -4.0]),

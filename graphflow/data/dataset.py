@@ -16,12 +16,15 @@ transforms like any other, but cannot be iterated.
     >>> ds.element_spec
     (TensorSpec(shape=(None,), dtype=tf.int32, name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None))
 """
+import threading
+
 import numpy as np
 
 from graphflow.data import structure
 from graphflow.data.options import Options
 from graphflow.errors import InvalidArgumentError
 from graphflow.tensor import EagerTensor
+from graphflow.utils import nest
 
 INFINITE = -1   # tf.data.INFINITE_CARDINALITY
 UNKNOWN = -2    # tf.data.UNKNOWN_CARDINALITY
@@ -560,6 +563,7 @@ class Iterator:
     def __init__(self, dataset):
         self._dataset = dataset
         self._it = dataset._elements()
+        self._lock = threading.Lock()  # a function's runs may pull from several threads
 
     @property
     def element_spec(self):
@@ -568,8 +572,22 @@ class Iterator:
     def __iter__(self):
         return self
 
+    def _next_element(self):
+        with self._lock:
+            return next(self._it)
+
     def __next__(self):
-        return structure.to_tensors(next(self._it))
+        from graphflow.graph.ir import inside_function
+        if inside_function():  # traced: the element is taken each time the function runs
+            return self._staged_next()
+        return structure.to_tensors(self._next_element())
+
+    def _staged_next(self):
+        from graphflow.ops.iterators import iterator_get_next
+        spec = self.element_spec
+        flat = nest.flatten(spec, expand_composites=True)
+        components = iterator_get_next(self, [(s.dtype.name, s.shape.dims_tuple()) for s in flat])
+        return nest.pack_sequence_as(spec, components, expand_composites=True)
 
     def get_next(self):
         return self.__next__()

@@ -22,6 +22,7 @@ becomes frequent.
 import functools
 import inspect
 import logging
+import re
 import threading
 import weakref
 
@@ -198,7 +199,25 @@ class ConcreteFunction:
 
     @property
     def structured_input_signature(self):
-        return [leaf.spec for leaf in self._input_leaves]
+        """TF's (args, kwargs) of this trace: a TensorSpec named after its argument path at each
+        tensor leaf (`pair_0`, `d_b`), Python values as they were passed.
+
+            >>> f = tf.function(lambda x, n: x * n)
+            >>> f.get_concrete_function(tf.TensorSpec([2]), 3).structured_input_signature
+            ((TensorSpec(shape=(2,), dtype=tf.float32, name='x'), 3), {})
+        """
+        kinds, values = getattr(self, "_parameters", (None, None))
+        if kinds is None:
+            return tuple(leaf.spec for leaf in self._input_leaves), {}
+        leaves = iter(self._leaves)
+        args, kwargs = [], {}
+        for (name, kind), value in zip(kinds, values):
+            spec = _argument_spec(value, leaves)
+            if kind == "KEYWORD_ONLY":
+                kwargs[name] = spec
+            else:
+                args.append(spec)
+        return tuple(args), kwargs
 
     def _stateful_nodes(self):
         from graphflow.ops.registry import STATEFUL, RANDOM
@@ -302,11 +321,84 @@ class ConcreteFunction:
         arrays = [_checked_array(self.name, leaf, x) for leaf, x in zip(self._input_leaves, flat)]
         return self._call_flat(arrays)
 
-    def pretty_printed_signature(self):
-        return ", ".join(f"{leaf.path}: {leaf.spec}" for leaf in self._input_leaves)
+    def pretty_printed_signature(self, verbose=True):
+        """This trace's signature as TF prints it (see Function.pretty_printed_concrete_signatures)."""
+        kinds, values = getattr(self, "_parameters", (None, None))
+        if kinds is None:  # a concrete function made otherwise (a loaded one)
+            return ", ".join(f"{leaf.path}: {leaf.spec}" for leaf in self._input_leaves)
+        leaves = iter(self._leaves)
+        params = [(name, kind, _type_text(value, leaves)) for (name, kind), value in
+                  zip(kinds, values)]
+        output = _type_text(self.structured_outputs, None, outputs=True)
+        if not verbose:  # a Python signature: positional-only ones before "/", then "*"
+            parts = []
+            for i, (name, kind, text) in enumerate(params):
+                if kind == "KEYWORD_ONLY" and "*" not in parts:
+                    parts.append("*")
+                parts.append(f"{name}: {text}")
+                if kind == "POSITIONAL_ONLY" and (i + 1 == len(params) or
+                                                  params[i + 1][1] != "POSITIONAL_ONLY"):
+                    parts.append("/")
+            return f"({', '.join(parts)}) -> {output}"
+        lines = ["Input Parameters:"] + [f"  {name} ({kind}): {text}" for name, kind, text in params]
+        lines += ["Output Type:", f"  {output}", "Captures:"]
+        captured = list({id(v): v for v in self._captured_variables()}.values())
+        lines += [f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)"
+                  for v in captured] or ["  None"]
+        return "\n".join(lines)
+
+    def _captured_variables(self):
+        return [n.attrs["var"] for n in self.graph.nodes
+                if isinstance(n.attrs.get("var"), Variable)]
 
     def __repr__(self):
         return f"<ConcreteFunction {self.name}({self.pretty_printed_signature()})>"
+
+
+def _argument_spec(value, leaves):
+    """`value` (an argument of a trace) with each tensor replaced by its traced TensorSpec,
+    named as TF names them; consumes the argument's leaves from `leaves`."""
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_argument_spec(v, leaves) for v in value)
+    if isinstance(value, dict):  # leaves come in sorted key order
+        specs = {k: _argument_spec(value[k], leaves) for k in sorted(value)}
+        return {k: specs[k] for k in value}
+    if getattr(value, "_type_spec", None) is not None:  # a RaggedTensor or SparseTensor
+        for _ in nest.flatten(value, expand_composites=True):
+            next(leaves)
+        return value._type_spec
+    leaf = next(leaves)
+    if leaf.kind != "tensor":
+        return value
+    name = leaf.spec.name or "_".join(p for p in re.split(r"[\[\]'\"]+", leaf.path) if p)
+    return TensorSpec(leaf.spec.shape, leaf.spec.dtype, name)
+
+
+def _type_text(value, leaves, outputs=False):
+    """TF's text of a traced value's type: a tensor's TensorSpec (the next of `leaves`, the
+    trace's argument leaves, when given), Literal[...] for Python values (in outputs, which
+    become tensors, their TensorSpec), List/Tuple/Dict of those."""
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        inner = ", ".join(_type_text(v, leaves, outputs) for v in value)
+        return f"{'List' if isinstance(value, list) else 'Tuple'}[{inner}]"
+    if isinstance(value, dict):  # leaves come in sorted key order; TF prints insertion order
+        texts = {k: _type_text(value[k], leaves, outputs) for k in sorted(value)}
+        return "Dict[" + ", ".join(f"[{k!r}, {texts[k]}]" for k in value) + "]"
+    if outputs and value is not None and not isinstance(value, (Tensor, Variable)):
+        from graphflow.ops.creation import convert_to_tensor
+        value = convert_to_tensor(value)
+    if getattr(value, "_type_spec", None) is not None:  # a RaggedTensor or SparseTensor
+        if leaves is not None:
+            for _ in nest.flatten(value, expand_composites=True):
+                next(leaves)
+        return repr(value._type_spec)
+    if isinstance(value, (Tensor, np.ndarray, np.generic, TensorSpec)):
+        if leaves is not None:
+            return repr(next(leaves).spec)
+        return repr(TensorSpec(value.shape, value.dtype))
+    if leaves is not None:
+        next(leaves)
+    return repr(value) if isinstance(value, Variable) else f"Literal[{value!r}]"
 
 
 def _checked_array(fn_name, leaf, value):
@@ -437,6 +529,35 @@ class Function:
                                  experimental_autograph_options=self._autograph_features)
                 self._bound[instance] = bound
         return bound
+
+    def _parameter_kinds(self, names):
+        """TF's kind of each bound argument name (arguments before a *args are positional)."""
+        if self._sig is None:
+            return [(n, "POSITIONAL_ONLY") for n in names]
+        params = self._sig.parameters
+        star = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params.values())
+        kinds = []
+        for n in names:
+            p = params.get(n.split("[")[0])
+            kind = p.kind.name if p is not None else "KEYWORD_ONLY"  # a **kwargs entry
+            if kind == "VAR_POSITIONAL" or (star and kind == "POSITIONAL_OR_KEYWORD"):
+                kind = "POSITIONAL_ONLY"
+            kinds.append((n, "KEYWORD_ONLY" if kind == "VAR_KEYWORD" else kind))
+        return kinds
+
+    def pretty_printed_concrete_signatures(self, verbose=True):
+        """Each traced signature, as TF prints it: the parameters' specs (Python values as
+        Literal[...]), the output type and the captured variables.
+
+            >>> f = tf.function(lambda x: x * 2)
+            >>> _ = f(tf.constant([1.0]))
+            >>> print(f.pretty_printed_concrete_signatures(verbose=False))
+            (x: TensorSpec(shape=(1,), dtype=tf.float32, name=None)) -> TensorSpec(shape=(1,), dtype=tf.float32, name=None)
+        """
+        if self._input_signature is not None and not self._cache:
+            self.get_concrete_function()  # TF traces a signature function to print it
+        texts = [c.pretty_printed_signature(verbose) for c in dict.fromkeys(self._cache.values())]
+        return ("\n\n" if verbose else "\n").join(texts)
 
     def experimental_get_tracing_count(self):
         return self._tracing_count
@@ -642,6 +763,7 @@ class Function:
                 signature, names, leaves, VariableCreation(NON_FIRST_CALL_VARIABLES))
         self._tracing_count += 1
         concrete = ConcreteFunction(self._name, graph, placeholders, leaves, result, flat_out)
+        concrete._parameters = self._parameter_kinds(names), signature.structure
         concrete._backend = self._backend
         concrete._optimizer_options = self._optimizer_options
         if self._reduce_retracing:

@@ -254,6 +254,22 @@ class Graph:
     def get_operations(self):
         return list(self.nodes)
 
+    def as_graph_def(self):
+        """The graph's nodes as TF's GraphDef fields, for code that walks them (`node[i].name`,
+        `.op`, `.input` with `^name` for control inputs, `.device`, `.attr`); graphflow's op
+        names, not TF's, and a Python object, not TF's protobuf.
+
+            >>> import graphflow as tf
+            >>> g = tf.function(lambda a: a + a).get_concrete_function(tf.constant(1.0)).graph
+            >>> [(n.input, n.name) for n in g.as_graph_def().node][-1][0]
+            ['a', 'a']
+        """
+        def ref(t):
+            return t.node.name if t.index == 0 else f"{t.node.name}:{t.index}"
+        return GraphDef([NodeDef(n.name, n.type, [ref(t) for t in n.inputs] +
+                                 [f"^{c.name}" for c in n.control_inputs], n.device or "",
+                                 dict(n.attrs)) for n in self.nodes])
+
     def get_operation_by_name(self, name):
         node = self._by_name.get(name)
         if node is None:
@@ -410,3 +426,27 @@ def name_scope(name):
         return
     with graph.name_scope(name) as scope:
         yield scope
+
+
+class NodeDef:
+    """One node of Graph.as_graph_def(): name, op, input, device, attr (TF's NodeDef fields)."""
+
+    __slots__ = ("name", "op", "input", "device", "attr")
+
+    def __init__(self, name, op, inputs, device, attrs):
+        self.name, self.op, self.input, self.device, self.attr = name, op, inputs, device, attrs
+
+    def __repr__(self):
+        return f"NodeDef(name={self.name!r}, op={self.op!r}, input={self.input!r})"
+
+
+class GraphDef:
+    """Graph.as_graph_def(): `node`, the graph's NodeDefs in program order."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, nodes):
+        self.node = nodes
+
+    def __repr__(self):
+        return f"GraphDef({len(self.node)} nodes)"

@@ -94,7 +94,30 @@ def _close_ref(handle):
     return ()
 
 
+def _get_next_infer(specs, iterator, element_specs):
+    return [(shape, dtypes.as_dtype(dtype)) for dtype, shape in element_specs]
+
+
+def _get_next_ref(iterator, element_specs):
+    from graphflow.errors import OutOfRangeError
+    try:
+        element = iterator._next_element()
+    except StopIteration:
+        raise OutOfRangeError("End of sequence") from None
+    flat = nest.flatten(element, expand_composites=True)
+    if len(flat) != len(element_specs):
+        raise InvalidArgumentError(
+            f"iterator_get_next: an element has {len(flat)} components, but the function was "
+            f"traced for {len(element_specs)}")
+    return tuple(_component(v, i, dtype, shape)
+                 for i, (v, (dtype, shape)) in enumerate(zip(flat, element_specs)))
+
+
 OPEN = register("iterator_open", STATEFUL, _open_infer, _open_ref)
+# next(iterator) on a tf.data iterator passed to a graphflow.function: each run of the graph
+# takes the iterator's next element (TF's IteratorGetNext), OutOfRangeError at its end
+GET_NEXT = register("iterator_get_next", STATEFUL, _get_next_infer, _get_next_ref,
+                    num_outputs=None)
 NEXT = register("iterator_next", STATEFUL, _next_infer, _next_ref, num_outputs=None)
 CLOSE = register("iterator_close", STATEFUL, lambda specs: [], _close_ref, num_outputs=0)
 
@@ -108,6 +131,13 @@ def iterator_open(iterable, element_specs):
 def iterator_next(handle, element_specs):
     """(handle, has_value, *components) of the iterator's next element."""
     return dispatch(NEXT, (handle,), {"element_specs": tuple(element_specs)})
+
+
+def iterator_get_next(iterator, element_specs):
+    """The components of `iterator`'s next element (an object with `_next_element()`), taken
+    when the op runs."""
+    out = dispatch(GET_NEXT, (), {"iterator": iterator, "element_specs": tuple(element_specs)})
+    return list(out) if isinstance(out, (list, tuple)) else [out]
 
 
 def iterator_close(handle):
