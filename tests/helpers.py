@@ -26,6 +26,8 @@ from graphflow.ops.registry import REGISTRY, Spec, dispatch
 from graphflow.tensor import EagerTensor
 
 F16, F32, F64 = dtypes.float16, dtypes.float32, dtypes.float64
+C64, C128 = dtypes.complex64, dtypes.complex128
+COMPLEX = (C64, C128)
 I32, I64, U8, BOOL = dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.bool
 FLOATS = (F32, F64)
 INTS = (I32, I64)
@@ -70,8 +72,15 @@ def specs_of(arrays, unknown=(), op=None):
     return specs
 
 
+def _wide(np_dtype):
+    """The NumPy dtype an expected value accumulates in: float64, complex128 or int64."""
+    return {"f": np.float64, "c": np.complex128}.get(np.dtype(np_dtype).kind, np.int64)
+
+
 def tolerances(dtype):
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        dtype = dtype.real_dtype
     if dtype is F64:
         return dict(rtol=1e-10, atol=1e-12)
     if dtype is F32:
@@ -120,14 +129,22 @@ def values(rng, shape, dtype, lo=-2.0, hi=2.0):
         return rng.random(shape) < 0.5
     if dtype.is_floating:
         return rng.uniform(lo, hi, size=shape).astype(dtype.np)
+    if dtype.is_complex:
+        return (rng.uniform(lo, hi, size=shape) + 1j * rng.uniform(lo, hi, size=shape)).astype(
+            dtype.np)
     lo = max(int(math.floor(lo)), 0) if dtype.is_unsigned else int(math.floor(lo))
     return rng.integers(lo, int(math.ceil(hi)) + 1, size=shape).astype(dtype.np)
 
 
 @_arrays
 def positive(rng, shape, dtype, lo=0.25, hi=3.0):
-    """Strictly positive values (the domain of log, sqrt, rsqrt, reciprocal)."""
+    """Strictly positive values (the domain of log, sqrt, rsqrt, reciprocal); complex ones have
+    real parts in [lo, hi] (away from the branch cut of log and sqrt) and imaginary parts in
+    [-1, 1]."""
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        return (rng.uniform(lo, hi, size=shape) + 1j * rng.uniform(-1, 1, size=shape)).astype(
+            dtype.np)
     if dtype.is_floating:
         return rng.uniform(lo, hi, size=shape).astype(dtype.np)
     return rng.integers(1, int(hi) + 1, size=shape).astype(dtype.np)
@@ -138,6 +155,9 @@ def nonzero(rng, shape, dtype, lo=0.25, hi=2.0):
     """Values with |x| in [lo, hi] and a random sign: away from the kink of abs/relu/sign at 0."""
     sign = np.where(rng.random(shape) < 0.5, -1, 1)
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:  # |x| in [lo, hi] at a random angle
+        r, phi = rng.uniform(lo, hi, size=shape), rng.uniform(-np.pi, np.pi, size=shape)
+        return (r * np.exp(1j * phi)).astype(dtype.np)
     if dtype.is_floating:
         return (sign * rng.uniform(lo, hi, size=shape)).astype(dtype.np)
     return (sign * rng.integers(1, int(math.ceil(hi)) + 1, size=shape)).astype(dtype.np)
@@ -167,6 +187,9 @@ def small_ints(rng, shape, dtype):
     dtype = dtypes.as_dtype(dtype)
     if dtype.is_bool:
         return rng.random(shape) < 0.5
+    if dtype.is_complex:
+        return (rng.integers(-1, 2, size=shape) + 1j * rng.integers(-1, 2, size=shape)).astype(
+            dtype.np)
     return rng.integers(-2, 3, size=shape).astype(dtype.np)
 
 
@@ -203,11 +226,15 @@ class OpInfo:
     distributional gradient); such an op needs a targeted gradient test instead.
     value_checks: why the kernel rejects some values the shape rule cannot see (a permutation
     must not repeat): the dtype test then accepts its named InvalidArgumentError on all ones.
+    expected_complex: whether `expected` also holds for complex inputs (otherwise complex
+    dtypes are checked against the reference and by gradients only). Complex128 samples get
+    their own gradient cases (TF's convention: dL/dx + i dL/dy).
     """
 
     def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
-                 fd_view=None, fd_skip=None, value_checks=None):
+                 fd_view=None, fd_skip=None, value_checks=None, expected_complex=False):
         self.name = name
+        self.expected_complex = expected_complex
         self.make = make
         self.dtypes = tuple(dtypes)
         self.expected = expected
@@ -262,11 +289,11 @@ SKIP_FORWARD = {
 
 
 def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None,
-         fd_skip=None, value_checks=None):
+         fd_skip=None, value_checks=None, expected_complex=False):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
     SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip,
-                           value_checks)
+                           value_checks, expected_complex)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -274,10 +301,11 @@ def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd
 UNARY_SHAPES = [(), (1,), (3,), (2, 3), (0,), (2, 0), (1, 3, 1), (2, 1, 2, 2)]
 
 
-def unary(name, dtypes_, gen=values, expected=None, edge=None):
+def unary(name, dtypes_, gen=values, expected=None, edge=None, expected_complex=False):
     def make(rng, dtype):
         return [([gen(rng, s, dtype)], {}) for s in UNARY_SHAPES]
-    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: [gen(rng, shapes[0], dtype)])
+    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: [gen(rng, shapes[0], dtype)],
+         expected_complex=expected_complex)
 
 
 def _edge_values(*vals):
@@ -302,24 +330,24 @@ def _erf_series(x):
     return np.where(np.abs(x) > 4, np.sign(x), total).astype(x.dtype)
 
 
-unary("negative", NUMERIC, expected=lambda x: (0 - x).astype(x.dtype))
-unary("abs", NUMERIC, nonzero, expected=lambda x: np.where(x < 0, -x, x))
+unary("negative", NUMERIC + COMPLEX, expected_complex=True, expected=lambda x: (0 - x).astype(x.dtype))
+unary("abs", NUMERIC + COMPLEX, nonzero, expected=lambda x: np.where(x < 0, -x, x))
 unary("sign", NUMERIC, nonzero, expected=lambda x: ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)),
       edge=_edge_values(0, -1, 2))
-unary("exp", FLOATS, expected=lambda x: (math.e ** x.astype(np.float64)).astype(x.dtype))
-unary("expm1", FLOATS, expected=lambda x: np.exp(x) - x.dtype.type(1))
-unary("log", FLOATS, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype))
-unary("log1p", FLOATS, lambda rng, s, d: values(rng, s, d, -0.5, 2.0),
+unary("exp", FLOATS + COMPLEX, expected=lambda x: (math.e ** x.astype(np.float64)).astype(x.dtype))
+unary("expm1", FLOATS + COMPLEX, expected_complex=True, expected=lambda x: np.exp(x) - x.dtype.type(1))
+unary("log", FLOATS + COMPLEX, expected_complex=True, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype))
+unary("log1p", FLOATS + COMPLEX, lambda rng, s, d: values(rng, s, d, -0.5, 2.0),
       expected=lambda x: np.log(x.astype(np.float64) + 1).astype(x.dtype))
-unary("sqrt", FLOATS, positive, expected=lambda x: (x.astype(np.float64) ** 0.5).astype(x.dtype))
-unary("rsqrt", FLOATS, positive, expected=lambda x: (x.astype(np.float64) ** -0.5).astype(x.dtype))
-unary("reciprocal", FLOATS, positive, expected=lambda x: (1 / x.astype(np.float64)).astype(x.dtype))
-unary("square", NUMERIC, expected=lambda x: x * x)
-unary("sin", FLOATS, expected=lambda x: np.cos(x.astype(np.float64) - np.pi / 2).astype(x.dtype))
-unary("cos", FLOATS, expected=lambda x: np.sin(x.astype(np.float64) + np.pi / 2).astype(x.dtype))
-unary("tanh", FLOATS, expected=lambda x: (np.expm1(2 * x.astype(np.float64)) /
+unary("sqrt", FLOATS + COMPLEX, positive, expected=lambda x: (x.astype(np.float64) ** 0.5).astype(x.dtype))
+unary("rsqrt", FLOATS + COMPLEX, positive, expected=lambda x: (x.astype(np.float64) ** -0.5).astype(x.dtype))
+unary("reciprocal", FLOATS + COMPLEX, positive, expected=lambda x: (1 / x.astype(np.float64)).astype(x.dtype))
+unary("square", NUMERIC + COMPLEX, expected_complex=True, expected=lambda x: x * x)
+unary("sin", FLOATS + COMPLEX, expected=lambda x: np.cos(x.astype(np.float64) - np.pi / 2).astype(x.dtype))
+unary("cos", FLOATS + COMPLEX, expected=lambda x: np.sin(x.astype(np.float64) + np.pi / 2).astype(x.dtype))
+unary("tanh", FLOATS + COMPLEX, expected=lambda x: (np.expm1(2 * x.astype(np.float64)) /
                                           (np.exp(2 * x.astype(np.float64)) + 1)).astype(x.dtype))
-unary("sigmoid", FLOATS, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0))
+unary("sigmoid", FLOATS + COMPLEX, expected_complex=True, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0))
 unary("relu", NUMERIC, nonzero, expected=lambda x: np.where(x > 0, x, 0).astype(x.dtype))
 unary("erf", FLOATS, expected=_erf_series, edge=_edge_values(-5.0, 0.0, 5.0))
 unary("floor", FLOATS, off_integer, expected=lambda x: (x - np.mod(x, 1)).astype(x.dtype))
@@ -344,13 +372,14 @@ BINARY_SHAPES = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (2, 3)), ((2, 3), (3
                  ((0,), ()), ((1, 1), (1,))]
 
 
-def binary(name, dtypes_, gen2=None, expected=None, edge=None):
+def binary(name, dtypes_, gen2=None, expected=None, edge=None, expected_complex=False):
     """gen2(rng, shape_x, shape_y, dtype) -> [x, y]; default: independent generic values."""
     gen2 = gen2 or (lambda rng, sx, sy, d: [values(rng, sx, d), values(rng, sy, d)])
 
     def make(rng, dtype):
         return [(gen2(rng, sx, sy, dtype), {}) for sx, sy in BINARY_SHAPES]
-    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: gen2(rng, *shapes, dtype))
+    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: gen2(rng, *shapes, dtype),
+         expected_complex=expected_complex)
 
 
 def _nonzero_divisor(rng, sx, sy, dtype):
@@ -373,7 +402,7 @@ def _floormod_values(rng, sx, sy, dtype):
 
 def _pow_values(rng, sx, sy, dtype):
     dtype = dtypes.as_dtype(dtype)
-    if dtype.is_floating:
+    if dtype.is_floating or dtype.is_complex:
         return [positive(rng, sx, dtype, 0.5, 2.0), values(rng, sy, dtype, -2.0, 2.0)]
     return [values(rng, sx, dtype, -3, 3), values(rng, sy, dtype, 0, 3)]
 
@@ -433,18 +462,18 @@ def _pow_expected(x, y):
                     dtype=x.dtype).reshape(xb.shape)
 
 
-binary("add", NUMERIC, expected=lambda x, y: x - (0 - y))
-binary("subtract", NUMERIC, expected=lambda x, y: x + (0 - y))
-binary("multiply", NUMERIC, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)))
-binary("truediv", NUMERIC, _nonzero_divisor, expected=_truediv_expected)
+binary("add", NUMERIC + COMPLEX, expected_complex=True, expected=lambda x, y: x - (0 - y))
+binary("subtract", NUMERIC + COMPLEX, expected_complex=True, expected=lambda x, y: x + (0 - y))
+binary("multiply", NUMERIC + COMPLEX, expected_complex=True, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)))
+binary("truediv", NUMERIC + COMPLEX, _nonzero_divisor, expected=_truediv_expected)
 binary("floordiv", NUMERIC, _nonzero_divisor, expected=_floordiv_expected)
 binary("floormod", NUMERIC, _floormod_values, expected=_floormod_expected)
-binary("pow", NUMERIC, _pow_values, expected=_pow_expected)
+binary("pow", NUMERIC + COMPLEX, _pow_values, expected=_pow_expected)
 binary("maximum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x > y, x, y), edge=_ties)
 binary("minimum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x < y, x, y), edge=_ties)
 binary("squared_difference", NUMERIC, expected=lambda x, y: (x - y) * (x - y))
-binary("equal", ANY, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare)
-binary("not_equal", ANY, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare)
+binary("equal", ANY + COMPLEX, expected_complex=True, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare)
+binary("not_equal", ANY + COMPLEX, expected_complex=True, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare)
 binary("less", NUMERIC, _compare_values, expected=lambda x, y: y > x, edge=_nan_compare)
 binary("less_equal", NUMERIC, _compare_values, expected=lambda x, y: y >= x, edge=_nan_compare)
 binary("greater", NUMERIC, _compare_values, expected=lambda x, y: y < x, edge=_nan_compare)
@@ -452,6 +481,29 @@ binary("greater_equal", NUMERIC, _compare_values, expected=lambda x, y: y <= x, 
 binary("logical_and", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) == 2)
 binary("logical_or", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) >= 1)
 binary("logical_xor", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) == 1)
+
+
+# -- complex numbers ---------------------------------------------------------------------------
+
+def _complex_expected(x, y):
+    out = np.zeros(np.broadcast_shapes(x.shape, y.shape), np.complex64 if x.dtype == np.float32
+                   else np.complex128)
+    return out + x + 1j * y.astype(np.float64)
+
+
+binary("complex", FLOATS, expected=_complex_expected)
+unary("real", COMPLEX, expected=lambda x: np.array([z.real for z in x.reshape(-1)],
+                                                   x.real.dtype).reshape(x.shape),
+      expected_complex=True)
+unary("imag", COMPLEX, expected=lambda x: np.array([z.imag for z in x.reshape(-1)],
+                                                   x.real.dtype).reshape(x.shape),
+      expected_complex=True)
+unary("conj", COMPLEX, expected=lambda x: (x.real - 1j * x.imag).astype(x.dtype),
+      expected_complex=True)
+# real parts > 0: away from 0 and from the branch cut of the argument on the negative reals
+unary("angle", COMPLEX, positive,
+      expected=lambda x: np.arctan2(x.imag.astype(np.float64), x.real).astype(x.real.dtype),
+      expected_complex=True)
 
 
 # -- where, cast -------------------------------------------------------------------------------
@@ -543,7 +595,7 @@ def _with_count(x, axis):
 
 
 def _sum_expected(x, axis, keepdims):
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.add.reduce(x.astype(acc), axis=axis, keepdims=keepdims).astype(x.dtype)
 
 
@@ -569,13 +621,13 @@ def _extreme_expected(fn, identity):
 
 
 def _prod_expected(x, axis, keepdims):
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.multiply.reduce(x.astype(acc), axis=axis, keepdims=keepdims).astype(x.dtype)
 
 
 def _prod_values(rng, shape, dtype):
     dtype = dtypes.as_dtype(dtype)
-    if dtype.is_floating:
+    if dtype.is_floating or dtype.is_complex:
         return nonzero(rng, shape, dtype, 0.5, 1.5)
     return values(rng, shape, dtype, -2, 2)
 
@@ -605,15 +657,17 @@ def _prod_make(rng, dtype):
             for s, axis in REDUCE_CASES for keep in (False, True)] + _prod_zeros(rng, dtype)
 
 
-reduction("reduce_sum", NUMERIC, values, _sum_expected, edge=_empty_reductions)
-reduction("reduce_mean", NUMERIC, lambda rng, s, d: values(rng, s, d, -5, 5), _mean_expected,
+_add("reduce_sum", lambda rng, dtype: [([values(rng, s, dtype)], {"axis": axis, "keepdims": keep})
+                                      for s, axis in REDUCE_CASES for keep in (False, True)],
+     NUMERIC + COMPLEX, _sum_expected, edge=_empty_reductions, expected_complex=True)
+reduction("reduce_mean", NUMERIC + COMPLEX, lambda rng, s, d: values(rng, s, d, -5, 5), _mean_expected,
           edge=lambda rng, dtype: _empty_reductions(rng, dtype) if dtypes.as_dtype(dtype).is_floating
           else [])
 reduction("reduce_max", NUMERIC, distinct, _extreme_expected(np.maximum, "max"),
           edge=lambda rng, d: _empty_reductions(rng, d) + _tied_extremes(rng, d))
 reduction("reduce_min", NUMERIC, distinct, _extreme_expected(np.minimum, "min"),
           edge=lambda rng, d: _empty_reductions(rng, d) + _tied_extremes(rng, d))
-_add("reduce_prod", _prod_make, NUMERIC, _prod_expected)
+_add("reduce_prod", _prod_make, NUMERIC + COMPLEX, _prod_expected, expected_complex=True)
 reduction("reduce_any", (BOOL,), values,
           lambda x, axis, keepdims: np.add.reduce(x.astype(int), axis=axis, keepdims=keepdims) > 0,
           edge=_empty_reductions)
@@ -670,11 +724,11 @@ def _matmul_expected(a, b, transpose_a, transpose_b):
         a = np.swapaxes(a, -1, -2)
     if transpose_b:
         b = np.swapaxes(b, -1, -2)
-    acc = np.float64 if a.dtype.kind == "f" else np.int64
+    acc = _wide(a.dtype)
     return np.einsum("...ij,...jk->...ik", a.astype(acc), b.astype(acc)).astype(a.dtype)
 
 
-_add("matmul", _matmul_make, NUMERIC, _matmul_expected)
+_add("matmul", _matmul_make, NUMERIC + COMPLEX, _matmul_expected, expected_complex=True)
 
 
 # -- shape ops ---------------------------------------------------------------------------------
@@ -763,7 +817,7 @@ TILE_CASES = [([(2, 3)], {"multiples": (2, 1)}), ([(3,)], {"multiples": (0,)}),
 def _tile_expected(x, multiples):
     if x.ndim == 0:
         return x.copy()
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.kron(np.ones(multiples, dtype=acc), x.astype(acc)).astype(x.dtype)
 
 
@@ -1307,7 +1361,7 @@ def _scan_make(gen, table=SCAN_CASES):
 
 def _scan_expected(combine):
     def expected(x, axis, exclusive, reverse):
-        wide = x.astype(np.float64 if x.dtype.kind == "f" else np.int64)
+        wide = x.astype(_wide(x.dtype))
         out = np.zeros(x.shape, dtype=wide.dtype)
         for _, line in _along(x, axis):
             v = list(wide[line])
@@ -1329,7 +1383,7 @@ def _logsumexp_list(v):
     return m + math.log(sum(math.exp(a - m) for a in v))
 
 
-_add("cumsum", _scan_make(values), NUMERIC, _scan_expected(sum))
+_add("cumsum", _scan_make(values), NUMERIC + COMPLEX, _scan_expected(sum), expected_complex=True)
 _add("cumprod", _scan_make(_with_zeros), NUMERIC, _scan_expected(math.prod))
 def _logsumexp_edge(rng, dtype):
     x = np.array([-1000.0, 0.0, -np.inf, 3.0], dtypes.as_dtype(dtype).np)

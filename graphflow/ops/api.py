@@ -8,7 +8,7 @@ operators use). Importing this module registers all ops.
 from graphflow.ops.creation import (  # noqa: F401
     constant, convert_to_tensor, eye, fill, linspace, ones, range, zeros)
 from graphflow.ops.elementwise import (  # noqa: F401
-    abs, add, add_n, cast, ceil, clip_by_value, cos, divide, equal, erf, exp, expm1, floor,
+    abs, add, add_n, cast, ceil, clip_by_value, complex, cos, divide, equal, erf, exp, expm1, floor,
     floordiv, floormod, greater, greater_equal, identity, is_finite, is_nan, less, less_equal,
     log, log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     negative, not_equal, ones_like, pow, reciprocal, relu, round, rsqrt, scalar_mul, sigmoid,
