@@ -200,7 +200,8 @@ def test_dispatch_accepts_python_and_numpy_values(name):
 
 
 ALL_DTYPES = [dtypes.as_dtype(n) for n in
-              ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")]
+              ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+               "complex64", "complex128")]
 
 
 @pytest.mark.parametrize("name", TABLE_OPS)

@@ -82,3 +82,4 @@ for _name in ("all_candidate_sampler", "fixed_unigram_candidate_sampler",
     setattr(random, _name, getattr(_candidate_sampling, _name))
 del _name
 from graphflow.ops import hashed_cross as _hashed_cross  # noqa: F401,E402 - Keras HashedCrossing
+from graphflow.ops import fft as _fft  # noqa: F401,E402 - registers the FFT ops (tf.signal)
