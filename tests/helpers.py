@@ -4481,3 +4481,92 @@ def _sparse_matmul_expected(idx, vals, shape, b, adjoint_a, adjoint_b):
 
 _add("sparse_dense_matmul", _sparse_matmul_make, (F32, F64, I32), _sparse_matmul_expected,
      value_checks=_SPARSE_BOUNDS)
+
+
+# -- Fourier transforms (graphflow/ops/fft.py) ----------------------------------------------------
+
+def _dft_matrix(n, m=None, inverse=False):
+    """[m, n]: row k takes the k-th DFT coefficient of a length-n signal (m defaults to n)."""
+    k = np.arange(n if m is None else m)[:, None]
+    sign = 1 if inverse else -1
+    return np.exp(sign * 2j * np.pi * k * np.arange(n)[None, :] / n)
+
+
+def _dft_along(x, axis, n, m=None, inverse=False):
+    out = np.moveaxis(np.moveaxis(x, axis, -1) @ _dft_matrix(n, m, inverse).T, -1, axis)
+    return out / n if inverse else out
+
+
+def _fit_axis(x, axis, n):
+    have = x.shape[axis]
+    if have >= n:
+        return np.take(x, np.arange(n), axis=axis)
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (0, n - have)
+    return np.pad(x, pad)
+
+
+FFT_SHAPES = [(4,), (2, 5), (3, 4, 2), (1, 2, 3, 4), (2, 0)]
+
+
+def _fft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "inverse": inverse})
+            for s in FFT_SHAPES for rank in (1, 2, 3) if rank <= len(s)
+            for inverse in (False, True)]
+
+
+def _fft_expected(x, rank, inverse):
+    out = x.astype(np.complex128)
+    for axis in range(-rank, 0):
+        out = _dft_along(out, axis, x.shape[axis], inverse=inverse)
+    return out.astype(x.dtype)
+
+
+RFFT_CASES = [((6,), 1, (6,)), ((5,), 1, (5,)), ((2, 6), 1, (8,)), ((2, 6), 1, (3,)),
+              ((3, 4), 2, (3, 4)), ((3, 5), 2, (4, 6)), ((2, 3, 4), 3, (2, 3, 4)),
+              ((2, 2, 3, 4), 2, (3, 5)), ((0, 4), 1, (4,))]
+
+
+def _rfft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "fft_length": n}) for s, rank, n in RFFT_CASES]
+
+
+def _rfft_expected(x, rank, fft_length):
+    out = x.astype(np.complex128)
+    for axis, n in zip(range(-rank, 0), fft_length):
+        out = _fit_axis(out, axis, n)
+        out = _dft_along(out, axis, n, m=n // 2 + 1 if axis == -1 else None)
+    return out.astype(np.complex64 if x.dtype == np.float32 else np.complex128)
+
+
+IRFFT_CASES = [((4,), 1, (6,)), ((3,), 1, (5,)), ((2, 5), 1, (8,)), ((2, 5), 1, (4,)),
+               ((3, 3), 2, (3, 4)), ((3, 4), 2, (4, 5)), ((2, 3, 3), 3, (2, 3, 4)),
+               ((0, 3), 1, (4,))]
+
+
+def _irfft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "fft_length": n})
+            for s, rank, n in IRFFT_CASES]
+
+
+def _irfft_expected(y, rank, fft_length):
+    out = y.astype(np.complex128)
+    for axis, n in zip(range(-rank, -1), fft_length[:-1]):
+        out = _dft_along(_fit_axis(out, axis, n), axis, n, inverse=True)
+    n = fft_length[-1]
+    half = _fit_axis(out, -1, n // 2 + 1)
+    # the Hermitian extension the inverse assumes: X[n - k] = conj(X[k]); the imaginary parts
+    # of bin 0 (and of bin n / 2 for even n) are ignored
+    half = half.copy()
+    half[..., 0] = half[..., 0].real
+    if n % 2 == 0:
+        half[..., -1] = half[..., -1].real
+    tail = np.conj(half[..., 1:(n + 1) // 2][..., ::-1])
+    full = np.concatenate([half, tail], axis=-1)
+    real = np.float32 if y.dtype == np.complex64 else np.float64
+    return _dft_along(full, -1, n, inverse=True).real.astype(real)
+
+
+_add("fft", _fft_make, COMPLEX, _fft_expected, expected_complex=True)
+_add("rfft", _rfft_make, FLOATS, _rfft_expected)
+_add("irfft", _irfft_make, COMPLEX, _irfft_expected, expected_complex=True)

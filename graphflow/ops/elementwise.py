@@ -560,7 +560,7 @@ def _zeros_like_ref(x):
 
 
 def _ones_like_infer(specs):
-    rules.check_kind("ones_like", specs[0], ANY)  # there is no "one" string
+    rules.check_kind("ones_like", specs[0], ANY + COMPLEX)  # there is no "one" string
     return _same_infer(specs)
 
 

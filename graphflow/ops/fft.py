@@ -45,6 +45,8 @@ def _fft_infer(specs, rank, inverse):
 def _fft_ref(x, rank, inverse):
     if x.dtype.kind != "c" or x.ndim < rank:
         _fft_infer([rules.ArraySpec(x)], rank, inverse)
+    if x.size == 0:  # (pocketfft refuses empty axes; TF returns the empty result)
+        return np.zeros(x.shape, x.dtype)
     fn = np.fft.ifftn if inverse else np.fft.fftn
     return fn(x, axes=_axes(rank)).astype(x.dtype, copy=False)
 
@@ -88,9 +90,11 @@ def _rfft_infer(specs, rank, fft_length):
 def _rfft_ref(x, rank, fft_length):
     if x.dtype.name not in _COMPLEX_OF or x.ndim < rank:
         _rfft_infer([rules.ArraySpec(x)], rank, fft_length)
-    out = np.fft.rfftn(x, s=fft_length, axes=_axes(rank)) if all(fft_length) else np.zeros(
-        x.shape[:-rank] + fft_length[:-1] + (fft_length[-1] // 2 + 1,))
-    return out.astype(_COMPLEX_OF[x.dtype.name].np, copy=False)
+    dtype = _COMPLEX_OF[x.dtype.name].np
+    shape = x.shape[:-rank] + fft_length[:-1] + (fft_length[-1] // 2 + 1,)
+    if not all(fft_length) or x.size == 0 or 0 in shape:
+        return np.zeros(shape, dtype)  # (pocketfft refuses empty axes)
+    return np.fft.rfftn(x, s=fft_length, axes=_axes(rank)).astype(dtype, copy=False)
 
 
 def _irfft_infer(specs, rank, fft_length):
@@ -106,7 +110,7 @@ def _irfft_ref(x, rank, fft_length):
     if x.dtype.kind != "c" or x.ndim < rank:
         _irfft_infer([rules.ArraySpec(x)], rank, fft_length)
     real = np.float32 if x.dtype == np.complex64 else np.float64
-    if not all(fft_length):
+    if not all(fft_length) or x.size == 0:
         return np.zeros(x.shape[:-rank] + fft_length, real)
     return np.fft.irfftn(x, s=fft_length, axes=_axes(rank)).astype(real, copy=False)
 

@@ -311,6 +311,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 
 def _confusion_infer(specs, num_classes, dtype):
     labels, predictions, weights = specs
+    if weights.dtype.is_complex or weights.dtype is dtypes.string:
+        raise InvalidArgumentError(
+            f"confusion_matrix: weights must be real numbers, got {weights.dtype.name}")
     for i, s in enumerate((labels, predictions)):
         if not s.dtype.is_integer:
             raise InvalidArgumentError(
@@ -493,6 +496,9 @@ def _bincount_infer(specs, size, dtype, binary_output, rows):
     arr, weights = specs
     if not arr.dtype.is_integer:
         raise InvalidArgumentError(f"bincount: arr must be integers, got {arr.dtype.name}")
+    if weights.dtype.is_complex:
+        raise InvalidArgumentError(f"bincount: weights must be real numbers, got "
+                                   f"{weights.dtype.name}")
     if rows:
         if arr.shape is not None and len(arr.shape) != 2:
             raise InvalidArgumentError(
