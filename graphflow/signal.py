@@ -350,7 +350,7 @@ def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None)
 
         >>> w = tf.signal.inverse_stft_window_fn(2)(4, tf.float32)
         >>> [round(v, 4) for v in w.numpy().tolist()]
-        [0.0, 0.5, 1.0, 0.5]
+        [0.0, 1.0, 1.0, 1.0]
     """
     step = _int(frame_step, "frame_step", "inverse_stft_window_fn", 1)
 

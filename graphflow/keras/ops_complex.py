@@ -59,6 +59,7 @@ def ifft2(x):
 def rfft(x, fft_length=None):
     """The real FFT of the last axis of a real tensor; returns (real, imag).
 
+        >>> from graphflow.keras import ops
         >>> re, im = ops.rfft(np.array([1.0, 1.0, 1.0, 1.0], np.float32))
         >>> re.numpy().tolist()
         [4.0, 0.0, 0.0]
@@ -89,6 +90,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     reflection padding (center=True), the window zero-padded to fft_length; returns
     (real, imag).
 
+        >>> from graphflow.keras import ops
         >>> re, im = ops.stft(np.zeros(32, np.float32), 8, 4, 8)
         >>> tuple(re.shape)
         (9, 5)
@@ -169,7 +171,8 @@ def angle(x):
 def polar(abs_, angle):  # noqa: A002 - Keras's names
     """abs_ * (cos(angle) + i sin(angle)), complex64 for float32 inputs.
 
-        >>> ops.polar(np.float32(2.0), np.float32(0.0)).numpy()
+        >>> from graphflow.keras import ops
+        >>> ops.polar(np.float32(2.0), np.float32(0.0)).numpy().item()
         (2+0j)
     """
     r, phi = _t(abs_), _t(angle)
