@@ -4570,3 +4570,80 @@ def _irfft_expected(y, rank, fft_length):
 _add("fft", _fft_make, COMPLEX, _fft_expected, expected_complex=True)
 _add("rfft", _rfft_make, FLOATS, _rfft_expected)
 _add("irfft", _irfft_make, COMPLEX, _irfft_expected, expected_complex=True)
+
+
+# -- eig, logm (graphflow/ops/matrix_complex.py) ---------------------------------------------------
+
+EIG_SHAPES = [(1, 1), (2, 2), (3, 3), (2, 3, 3), (0, 2, 2)]
+
+
+def _eig_matrix(rng, shape, dtype):
+    # well-separated eigenvalues (a shifted diagonal plus a small perturbation), so they and
+    # their order are smooth under finite differences
+    n = shape[-1]
+    base = np.diag(np.arange(1.0, n + 1) * 1.5)
+    a = base + 0.3 * values(rng, shape, dtype)
+    return a.astype(dtypes.as_dtype(dtype).np)
+
+
+def _eig_make(rng, dtype):
+    # eigenvalues only: the eigenvectors' phases are a LAPACK convention, so a loss reading
+    # them is not differentiable as finite differences see it (tests/test_complex.py checks
+    # TF's eigenvector gradient on phase-free losses)
+    return [([_eig_matrix(rng, s, dtype)], {"compute_v": False}) for s in EIG_SHAPES]
+
+
+def _eig_edge(rng, dtype):
+    return [([_eig_matrix(rng, s, dtype)], {"compute_v": True}) for s in EIG_SHAPES]
+
+
+_add("eig", _eig_make, FLOATS + COMPLEX, edge=_eig_edge)
+
+
+def _eig_grad_make(rng, dtype):
+    cases = []
+    for s in EIG_SHAPES[:4]:
+        a = _eig_matrix(rng, s, C128)
+        e, v = np.linalg.eig(a)
+        ge, gv = values(rng, e.shape, C128), values(rng, v.shape, C128)
+        np_dtype = dtypes.as_dtype(dtype).np
+        cases.append(([x.astype(np_dtype) for x in (e, v, ge, gv)],
+                      {"real_input": len(cases) % 2 == 0}))
+    return cases
+
+
+_add("eig_grad", _eig_grad_make, COMPLEX,
+     value_checks="the eigenvector matrix must be invertible (all ones is not)")
+
+
+def _logm_make(rng, dtype):
+    out = []
+    for s in [(1, 1), (2, 2), (3, 3), (2, 3, 3), (0, 2, 2)]:
+        n = s[-1]
+        a = 2.0 * np.eye(n) + 0.4 * values(rng, s, dtype)
+        out.append(([a.astype(dtypes.as_dtype(dtype).np)], {}))
+    return out
+
+
+def _logm_expected(a):
+    # inverse scaling and squaring (the reference diagonalizes): principal square roots by
+    # Denman-Beavers until near I, then the series of log(I + X), times 2^k
+    out = np.zeros(a.shape, np.complex128)
+    for idx in np.ndindex(a.shape[:-2]):
+        x = a[idx].astype(np.complex128)
+        eye = np.eye(x.shape[-1])
+        k = 0
+        while np.linalg.norm(x - eye, 1) > 0.01:
+            y, z = x, eye.astype(np.complex128)
+            for _ in range(60):
+                y, z = 0.5 * (y + np.linalg.inv(z)), 0.5 * (z + np.linalg.inv(y))
+            x, k = y, k + 1
+        d, term, total = x - eye, eye.astype(np.complex128), 0
+        for j in range(1, 60):
+            term = term @ d
+            total = total + ((-1) ** (j + 1) / j) * term
+        out[idx] = total * 2.0 ** k
+    return out.astype(a.dtype)
+
+
+_add("logm", _logm_make, COMPLEX, _logm_expected, expected_complex=True)

@@ -67,7 +67,7 @@ HOST_OPS |= {"mirror_pad_grad"}
 HOST_OPS |= {"lu"}
 # Complex numbers have no device kernels (the renderer is real-valued): ops making or taking
 # them, the FFTs included, run their NumPy references on the host.
-HOST_OPS |= {"fft", "rfft", "irfft", "complex"}
+HOST_OPS |= {"fft", "rfft", "irfft", "complex", "eig", "eig_grad", "logm"}
 # CTC, the candidate samplers, fractional and argmax pooling, expm/sqrtm and the tridiagonal
 # solve (ops/ctc.py, candidate_sampling.py, fractional_pool.py, pool_argmax.py,
 # matrix_more.py): NumPy references on the host, no device kernels yet

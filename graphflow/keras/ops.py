@@ -775,7 +775,7 @@ from graphflow.keras.ops_more import (  # noqa: E402,F401
 
 
 from graphflow.keras.ops_complex import (  # noqa: E402,F401
-    angle, conj, conjugate, fft, fft2, ifft2, imag, irfft, istft, polar, real, rfft, stft,
+    angle, conj, conjugate, eig, fft, fft2, ifft2, imag, irfft, istft, polar, real, rfft, stft,
     view_as_complex, view_as_real)
 
 
@@ -812,7 +812,7 @@ def _build_submodules():
         sigmoid silu soft_shrink softmax softplus softsign space_to_depth
         sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
         tanh_shrink threshold unfold""".split()
-    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
+    linalg_names = """cholesky cholesky_inverse det eig eigh inv jvp lstsq lu_factor matrix_rank norm
         pinv qr solve solve_triangular svd""".split()
     image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
         hsv_to_rgb map_coordinates pad_images perspective_transform resize rgb_to_grayscale

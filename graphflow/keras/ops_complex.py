@@ -196,3 +196,10 @@ def view_as_real(x):
     """A complex tensor as a real one [..., 2] of (real, imaginary)."""
     x = _t(x)
     return _tf.stack([_math.real(x), _math.imag(x)], axis=-1)
+
+
+def eig(x):  # (keras.ops.eig and keras.ops.linalg.eig)
+    """The eigenvalues and eigenvectors of each square matrix (complex), as Keras's TF backend
+    (tf.linalg.eig)."""
+    from graphflow import linalg as _linalg
+    return _linalg.eig(_t(x))

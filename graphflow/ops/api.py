@@ -83,3 +83,4 @@ for _name in ("all_candidate_sampler", "fixed_unigram_candidate_sampler",
 del _name
 from graphflow.ops import hashed_cross as _hashed_cross  # noqa: F401,E402 - Keras HashedCrossing
 from graphflow.ops import fft as _fft  # noqa: F401,E402 - registers the FFT ops (tf.signal)
+from graphflow.ops import matrix_complex as _matrix_complex  # noqa: F401,E402 - eig, logm
