@@ -330,13 +330,16 @@ def _erf_series(x):
     return np.where(np.abs(x) > 4, np.sign(x), total).astype(x.dtype)
 
 
-unary("negative", NUMERIC + COMPLEX, expected=lambda x: (0 - x).astype(x.dtype), expected_complex=True)
+unary("negative", NUMERIC + COMPLEX, expected=lambda x: (0 - x).astype(x.dtype),
+      expected_complex=True)
 unary("abs", NUMERIC + COMPLEX, nonzero, expected=lambda x: np.where(x < 0, -x, x))
 unary("sign", NUMERIC, nonzero, expected=lambda x: ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)),
       edge=_edge_values(0, -1, 2))
 unary("exp", FLOATS + COMPLEX, expected=lambda x: (math.e ** x.astype(np.float64)).astype(x.dtype))
-unary("expm1", FLOATS + COMPLEX, expected=lambda x: np.exp(x) - x.dtype.type(1), expected_complex=True)
-unary("log", FLOATS + COMPLEX, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype), expected_complex=True)
+unary("expm1", FLOATS + COMPLEX, expected=lambda x: np.exp(x) - x.dtype.type(1),
+      expected_complex=True)
+unary("log", FLOATS + COMPLEX, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype),
+      expected_complex=True)
 unary("log1p", FLOATS + COMPLEX, lambda rng, s, d: values(rng, s, d, -0.5, 2.0),
       expected=lambda x: np.log(x.astype(np.float64) + 1).astype(x.dtype))
 unary("sqrt", FLOATS + COMPLEX, positive, expected=lambda x: (x.astype(np.float64) ** 0.5).astype(x.dtype))
@@ -347,7 +350,8 @@ unary("sin", FLOATS + COMPLEX, expected=lambda x: np.cos(x.astype(np.float64) - 
 unary("cos", FLOATS + COMPLEX, expected=lambda x: np.sin(x.astype(np.float64) + np.pi / 2).astype(x.dtype))
 unary("tanh", FLOATS + COMPLEX, expected=lambda x: (np.expm1(2 * x.astype(np.float64)) /
                                           (np.exp(2 * x.astype(np.float64)) + 1)).astype(x.dtype))
-unary("sigmoid", FLOATS + COMPLEX, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0), expected_complex=True)
+unary("sigmoid", FLOATS + COMPLEX, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0),
+      expected_complex=True)
 unary("relu", NUMERIC, nonzero, expected=lambda x: np.where(x > 0, x, 0).astype(x.dtype))
 unary("erf", FLOATS, expected=_erf_series, edge=_edge_values(-5.0, 0.0, 5.0))
 unary("floor", FLOATS, off_integer, expected=lambda x: (x - np.mod(x, 1)).astype(x.dtype))
@@ -464,7 +468,8 @@ def _pow_expected(x, y):
 
 binary("add", NUMERIC + COMPLEX, expected=lambda x, y: x - (0 - y), expected_complex=True)
 binary("subtract", NUMERIC + COMPLEX, expected=lambda x, y: x + (0 - y), expected_complex=True)
-binary("multiply", NUMERIC + COMPLEX, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)), expected_complex=True)
+binary("multiply", NUMERIC + COMPLEX, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)),
+       expected_complex=True)
 binary("truediv", NUMERIC + COMPLEX, _nonzero_divisor, expected=_truediv_expected)
 binary("floordiv", NUMERIC, _nonzero_divisor, expected=_floordiv_expected)
 binary("floormod", NUMERIC, _floormod_values, expected=_floormod_expected)
@@ -472,8 +477,10 @@ binary("pow", NUMERIC + COMPLEX, _pow_values, expected=_pow_expected)
 binary("maximum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x > y, x, y), edge=_ties)
 binary("minimum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x < y, x, y), edge=_ties)
 binary("squared_difference", NUMERIC, expected=lambda x, y: (x - y) * (x - y))
-binary("equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare, expected_complex=True)
-binary("not_equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare, expected_complex=True)
+binary("equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare,
+       expected_complex=True)
+binary("not_equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare,
+       expected_complex=True)
 binary("less", NUMERIC, _compare_values, expected=lambda x, y: y > x, edge=_nan_compare)
 binary("less_equal", NUMERIC, _compare_values, expected=lambda x, y: y >= x, edge=_nan_compare)
 binary("greater", NUMERIC, _compare_values, expected=lambda x, y: y < x, edge=_nan_compare)

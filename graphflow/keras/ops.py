@@ -812,8 +812,8 @@ def _build_submodules():
         sigmoid silu soft_shrink softmax softplus softsign space_to_depth
         sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
         tanh_shrink threshold unfold""".split()
-    linalg_names = """cholesky cholesky_inverse det eig eigh inv jvp lstsq lu_factor matrix_rank norm
-        pinv qr solve solve_triangular svd""".split()
+    linalg_names = """cholesky cholesky_inverse det eig eigh inv jvp lstsq lu_factor matrix_rank
+        norm pinv qr solve solve_triangular svd""".split()
     image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
         hsv_to_rgb map_coordinates pad_images perspective_transform resize rgb_to_grayscale
         rgb_to_hsv scale_and_translate sobel_edges ssim""".split()

@@ -219,7 +219,8 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
         raise InvalidArgumentError(
             f"{op_name}: cannot convert complex value {_short(value)} to a {dtype.name} tensor "
             "(take tf.math.real or tf.math.imag of it first)")
-    if kind == "f" and not (dtype.is_floating or dtype.is_complex) and src.size:  # ([] is float64 to NumPy)
+    # ([] is float64 to NumPy)
+    if kind == "f" and not (dtype.is_floating or dtype.is_complex) and src.size:
         if not (isinstance(value, np.ndarray) and np.all(np.mod(src, 1) == 0)):
             raise InvalidArgumentError(
                 f"{op_name}: cannot convert float value {_short(value)} to a {dtype.name} tensor")
