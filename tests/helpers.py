@@ -176,6 +176,8 @@ def distinct(rng, shape, dtype):
     n = int(np.prod(shape, dtype=np.int64))
     perm = rng.permutation(n).reshape(shape) - n // 2
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        return ((perm * 0.25 + 0.05) * (1 + 0.5j)).astype(dtype.np)
     if dtype.is_floating:
         return (perm * 0.25 + 0.05).astype(dtype.np)
     return perm.astype(dtype.np)
@@ -1693,7 +1695,8 @@ def _scattered(tensor, indices, updates, mode):
 
 
 for _mode in ("update", "add", "sub", "max", "min"):
-    _add(f"tensor_scatter_nd_{_mode}", _scatter_make(_mode), (F32, F64, I32),
+    _add(f"tensor_scatter_nd_{_mode}", _scatter_make(_mode),
+         (F32, F64, I32) + (COMPLEX if _mode in ("update", "add", "sub") else ()),
          _scatter_expected(_mode))
 
 
@@ -1779,8 +1782,10 @@ def _unsorted_segments(data, segment_ids, mode, num_segments):
 
 
 for _mode in ("sum", "prod", "max", "min"):
-    _add(f"segment_{_mode}", _segment_make(_mode), (F32, F64, I32), _segment_expected(_mode))
-    _add(f"unsorted_segment_{_mode}", _unsorted_make(_mode), (F32, F64, I32),
+    _complex = COMPLEX if _mode == "sum" else ()
+    _add(f"segment_{_mode}", _segment_make(_mode), (F32, F64, I32) + _complex,
+         _segment_expected(_mode))
+    _add(f"unsorted_segment_{_mode}", _unsorted_make(_mode), (F32, F64, I32) + _complex,
          _unsorted_expected(_mode), edge=_unsorted_make(_mode, UNSORTED_EDGE))
 
 
@@ -2307,17 +2312,18 @@ def _asinh_expected(x):
     return np.sign(x) * np.log(a + np.sqrt(a * a + 1))
 
 
-unary("tan", FLOATS, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)))
-unary("asin", FLOATS, _within(-0.9, 0.9),
+unary("tan", FLOATS + COMPLEX, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)),
+      expected_complex=True)
+unary("asin", FLOATS + COMPLEX, _within(-0.9, 0.9),
       expected=_f64(lambda x: np.arctan2(x, np.sqrt(1 - x * x))))
-unary("acos", FLOATS, _within(-0.9, 0.9),
+unary("acos", FLOATS + COMPLEX, _within(-0.9, 0.9),
       expected=_f64(lambda x: np.pi / 2 - np.arctan2(x, np.sqrt(1 - x * x))))
-unary("atan", FLOATS, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
-unary("sinh", FLOATS, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
-unary("cosh", FLOATS, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
-unary("asinh", FLOATS, expected=_f64(_asinh_expected))
-unary("acosh", FLOATS, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
-unary("atanh", FLOATS, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
+unary("atan", FLOATS + COMPLEX, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
+unary("sinh", FLOATS + COMPLEX, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
+unary("cosh", FLOATS + COMPLEX, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
+unary("asinh", FLOATS + COMPLEX, expected=_f64(_asinh_expected))
+unary("acosh", FLOATS + COMPLEX, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
+unary("atanh", FLOATS + COMPLEX, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
 unary("lgamma", FLOATS, off_integer,
       expected=_f64(_elementwise(lambda v: math.log(abs(math.gamma(v))))))
 unary("digamma", FLOATS, off_integer, expected=_f64(_digamma_expected))

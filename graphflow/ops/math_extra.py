@@ -403,7 +403,7 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 
 
 # ---------------------------------------------------------------------------------------------
-# Real-valued complex helpers (graphflow has no complex dtype)
+# Parts of complex numbers (the ops are in elementwise.py; real tensors are answered here)
 
 
 def real(input, name=None):  # noqa: A002 - TF's name

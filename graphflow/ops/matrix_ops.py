@@ -671,15 +671,20 @@ def logdet(matrix, name=None):
 
 
 def adjoint(matrix, name=None):
-    """The (conjugate) transpose of the last two axes; graphflow's tensors are real.
+    """The conjugate transpose of the last two axes (the transpose of a real matrix).
 
         >>> tf.linalg.adjoint(tf.ones((2, 3))).shape
         TensorShape([3, 2])
+        >>> tf.linalg.adjoint(tf.constant([[1 + 2j, 3j]])).numpy()
+        array([[1.-2.j],
+               [0.-3.j]])
     """
     x = _tensor(matrix, "matrix")
     rank = x.shape.rank
     if rank is None or rank < 2:
         raise InvalidArgumentError(f"adjoint: input must have rank >= 2, got shape {x.shape}")
+    if x.dtype.is_complex:
+        x = ew._cj(x)
     return sh.transpose(x, list(range(rank - 2)) + [rank - 1, rank - 2], name)
 
 
