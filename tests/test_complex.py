@@ -234,3 +234,22 @@ def test_keras_ops_complex_names():
     np.testing.assert_allclose(back.numpy()[8:-8], x[8:len(back.numpy()) - 8], atol=1e-4)
     e, v = kops.eig(np.diag([1.0, 2.0]).astype(np.float32))
     np.testing.assert_allclose(e.numpy(), [1.0, 2.0])
+
+
+def test_norms_and_adjoint_of_complex_tensors_follow_tf():
+    z = tf.constant([[0.3 + 0.2j, -0.4 + 0.5j], [1j, 2.0]])
+    zn = z.numpy()
+    n = tf.norm(z)
+    assert n.dtype is tf.complex128  # TF's sqrt(sum(z * conj(z))) keeps the complex dtype
+    np.testing.assert_allclose(n.numpy(), np.linalg.norm(zn))
+    assert tf.norm(z, ord=1).dtype is tf.float64
+    np.testing.assert_allclose(tf.norm(z, ord=1).numpy(), np.abs(zn).sum())
+    np.testing.assert_allclose(tf.math.reduce_euclidean_norm(z, axis=0).numpy(),
+                               np.linalg.norm(zn, axis=0))
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        loss = tf.math.real(tf.norm(z)) * 1.5
+    np.testing.assert_allclose(tape.gradient(loss, z).numpy(), 1.5 * zn / np.linalg.norm(zn))
+    np.testing.assert_array_equal(tf.linalg.adjoint(z).numpy(), np.conj(zn.T))
+    with pytest.raises(InvalidArgumentError, match="spectral norm"):
+        tf.norm(z, ord=2, axis=[0, 1])

@@ -398,5 +398,8 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
         >>> float(tf.math.reduce_euclidean_norm(tf.constant([3.0, 4.0])))
         5.0
     """
-    from graphflow.ops.elementwise import sqrt, square
-    return sqrt(reduce_sum(square(input_tensor), axis, keepdims), name)
+    from graphflow.ops.elementwise import _cj, sqrt, square
+    x = input_tensor
+    if getattr(getattr(x, "dtype", None), "is_complex", False):  # sqrt(sum |x|^2), complex-typed
+        return sqrt(reduce_sum(x * _cj(x), axis, keepdims), name)
+    return sqrt(reduce_sum(square(x), axis, keepdims), name)
