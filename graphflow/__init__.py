@@ -21,8 +21,8 @@ warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow|under
 
 from graphflow import dtypes, errors, tensor as _tensor  # noqa: E402
 from graphflow.dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8,
-    variant)
+    DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
+    int16, int32, int64, uint8, variant)
 from graphflow.dtypes import string  # noqa: F401
 from graphflow.tensor import Tensor, TensorShape, TensorSpec, Variable  # noqa: F401
 from graphflow.tensor import VariableAggregation, VariableSynchronization  # noqa: F401

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from graphflow.context import context
-from graphflow.dtypes import is_differentiable
+from graphflow.dtypes import has_gradient, is_differentiable
 from graphflow.errors import InvalidArgumentError
 from graphflow.ops import backprop, script_ops as _script_ops
 from graphflow.ops.custom_gradient import custom_gradient
@@ -111,7 +111,7 @@ class GradientTape:
             if isinstance(t, Variable):
                 self._variables[id(t)] = t
             elif isinstance(t, Tensor):
-                if t.dtype.is_floating:
+                if has_gradient(t.dtype):
                     self._watched[id(t)] = t
             else:
                 raise InvalidArgumentError(
@@ -126,7 +126,7 @@ class GradientTape:
             if not (self._watch_accessed and var.trainable):
                 return
             self._variables[id(var)] = var
-        if value.dtype.is_floating:
+        if has_gradient(value.dtype):
             self._watched[id(value)] = value
             self._var_reads.setdefault(id(var), {})[id(value)] = value
 
@@ -346,7 +346,7 @@ class ForwardAccumulator:
 
     def _jvp(self, y, unconnected):
         from graphflow.ops import api as ops
-        if not isinstance(y, (Tensor, Variable)) or not y.dtype.is_floating:
+        if not isinstance(y, (Tensor, Variable)) or not has_gradient(y.dtype):
             return None
         u = ops.zeros_like(y)  # any value: J^T u is linear in u
         with GradientTape() as outer:
@@ -385,7 +385,7 @@ def _finish(g, like, unconnected):
     if g is None and unconnected == UnconnectedGradients.ZERO:
         g = ops.zeros(like.shape, like.dtype) if like.shape.is_fully_defined() \
             else ops.zeros_like(like)
-    if g is not None and not like.dtype.is_floating:
+    if g is not None and not has_gradient(like.dtype):
         return None
     return g
 
@@ -416,7 +416,7 @@ def graph_gradients(ys, xs, grad_ys=None, stop_gradients=None,
             starts.extend(reads[id(x)])
         else:
             starts.append(x)
-    watched = {id(t): t for t in starts if t.dtype.is_floating and id(t) not in stopped}
+    watched = {id(t): t for t in starts if has_gradient(t.dtype) and id(t) not in stopped}
     records = []
     for node in graph.nodes:  # program order: forward reachability from the sources
         if node.opdef.grad is not None and any(id(t) in watched for t in node.inputs):

@@ -27,6 +27,22 @@ class DType:
         return self.np.kind == "f"
 
     @property
+    def is_complex(self):
+        return self.np.kind == "c"
+
+    @property
+    def real_dtype(self):
+        """The dtype of the real and imaginary parts: float32 for complex64, float64 for
+        complex128, the dtype itself otherwise (as TF).
+
+            >>> complex64.real_dtype, float64.real_dtype
+            (tf.float32, tf.float64)
+        """
+        if self.np.kind == "c":
+            return float32 if self is complex64 else float64
+        return self
+
+    @property
     def is_integer(self):
         return self.np.kind in "iu"
 
@@ -59,6 +75,9 @@ class DType:
     def _check_numeric(self, what):
         if self.np.kind in "OSU":
             raise InvalidArgumentError(f"Cannot find {what} value of {self}: it is not numeric")
+        if self.np.kind == "c":  # complex numbers are not ordered
+            raise InvalidArgumentError(f"Cannot find {what} value of {self}: complex numbers "
+                                       "have no order")
 
     def __eq__(self, other):
         if isinstance(other, DType):
@@ -89,6 +108,9 @@ int16 = DType("int16", np.int16)
 int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
+# Complex numbers: pairs of float32 / float64 (NumPy's layout, which is TF's).
+complex64 = DType("complex64", np.complex64)
+complex128 = DType("complex128", np.complex128)
 bool = DType("bool", np.bool_)  # noqa: A001 - the TensorFlow name
 # tf.string: variable-length byte strings, held as NumPy object arrays of `bytes` in host memory
 # (never on a GPU, never inside a fused kernel: see as_bytes_array and compiler/fused.py).
@@ -102,8 +124,10 @@ _pybool = type(True)
 # compute with, so it is not in ALL.
 variant = DType("variant", np.dtype([("variant", object)]))
 
-ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, string)
+ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, string, complex64,
+       complex128)
 FLOATS = (float16, float32, float64)
+COMPLEX = (complex64, complex128)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32, int=int32, variant=variant)
@@ -111,9 +135,16 @@ _BY_NP[variant.np] = variant
 
 
 def is_differentiable(dtype):
-    """Whether gradients flow through tensors of this dtype: floats, and variants (a
-    TensorArray's elements or a control-flow op's saved intermediates carry gradients)."""
-    return dtype.np.kind == "f" or dtype is variant
+    """Whether gradients flow through tensors of this dtype: floats, complex numbers, and
+    variants (a TensorArray's elements or a control-flow op's saved intermediates carry
+    gradients)."""
+    return dtype.np.kind in "fc" or dtype is variant
+
+
+def has_gradient(dtype):
+    """Whether a tape watches tensors of this dtype and returns gradients for them: floats and
+    complex numbers (TF's "trainable" dtypes)."""
+    return dtype.np.kind in "fc"
 
 
 def as_dtype(value):

@@ -67,3 +67,4 @@ def trace(x, name=None):
 from graphflow.ops.matrix_more import (  # noqa: F401,E402
     banded_triangular_solve, eigh_tridiagonal, expm, lu, lu_matrix_inverse, lu_reconstruct,
     lu_solve, sqrtm, tensor_diag, tensor_diag_part, tridiagonal_matmul, tridiagonal_solve)
+from graphflow.ops.matrix_complex import eig, eigvals, logm  # noqa: F401,E402

@@ -1,7 +1,8 @@
-"""graphflow.signal: the real-valued part of TF's tf.signal, as composites of registry ops (so
-they differentiate and compile): frame, overlap_and_add, the windows, dct/idct (types I-III),
-linear_to_mel_weight_matrix and mfccs_from_log_mel_spectrograms. The FFT functions (fft, rfft,
-stft, ...) need complex dtypes, which graphflow does not have.
+"""graphflow.signal: TF's tf.signal, as composites of registry ops (so they differentiate and
+compile): frame, overlap_and_add, the windows, dct/idct (types I-III),
+linear_to_mel_weight_matrix and mfccs_from_log_mel_spectrograms; the Fourier transforms (fft,
+ifft, rfft, irfft and their 2-D and 3-D forms: the registry ops of graphflow/ops/fft.py),
+fftshift/ifftshift, stft, inverse_stft and inverse_stft_window_fn.
 
     >>> import graphflow as tf
     >>> tf.signal.frame(tf.range(6), frame_length=3, frame_step=2).numpy().tolist()
@@ -19,9 +20,14 @@ from graphflow import math as tfmath
 from graphflow.ops import api as ops
 from graphflow.ops import rules
 
+from graphflow.ops.fft import (  # noqa: F401,E402 - TF's tf.signal names
+    fft, fft2d, fft3d, ifft, ifft2d, ifft3d, irfft, irfft2d, irfft3d, rfft, rfft2d, rfft3d)
+
 __all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "vorbis_window",
            "kaiser_window", "dct", "idct", "linear_to_mel_weight_matrix",
-           "mfccs_from_log_mel_spectrograms"]
+           "mfccs_from_log_mel_spectrograms", "fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d",
+           "rfft", "irfft", "rfft2d", "irfft2d", "rfft3d", "irfft3d", "fftshift", "ifftshift",
+           "stft", "inverse_stft", "inverse_stft_window_fn"]
 
 
 def _int(value, what, op, minimum=0):
@@ -267,3 +273,127 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
         raise InvalidArgumentError(f"mfccs_from_log_mel_spectrograms: the mel axis of {x.shape} "
                                    f"must be known")
     return dct(x, type=2) * ops.cast(1.0 / math.sqrt(2.0 * bins), x.dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shifts and short-time Fourier transforms (TF's compositions of the FFT ops)
+
+
+def _shift(x, axes, sign, op):
+    x = ops.convert_to_tensor(x, name="x")
+    if x.shape.rank is None:
+        raise InvalidArgumentError(f"{op}: the input's rank must be known, got {x.shape}")
+    rank = x.shape.rank
+    if axes is None:
+        axes = list(range(rank))
+    elif isinstance(axes, (list, tuple)):
+        axes = [rules.normalize_axis(op, a, rank, x.shape.as_list()) for a in axes]
+    else:
+        axes = rules.normalize_axis(op, axes, rank, x.shape.as_list())
+    many = isinstance(axes, list)
+    dims = ops.shape(x)
+    shift = ops.gather(dims, axes) // 2 if many else dims[axes] // 2
+    return ops.roll(x, -shift if sign < 0 else shift, axes)
+
+
+def fftshift(x, axes=None, name=None):
+    """Moves the zero frequency to the middle of each of `axes` (default: all), as NumPy's
+    fftshift: a roll by half of each dim.
+
+        >>> tf.signal.fftshift(tf.range(5)).numpy().tolist()
+        [3, 4, 0, 1, 2]
+    """
+    return ops.identity(_shift(x, axes, 1, "fftshift"), name)
+
+
+def ifftshift(x, axes=None, name=None):
+    """The inverse of fftshift.
+
+        >>> tf.signal.ifftshift(tf.range(5)).numpy().tolist()
+        [2, 3, 4, 0, 1]
+    """
+    return ops.identity(_shift(x, axes, -1, "ifftshift"), name)
+
+
+def _enclosing_power_of_two(n):
+    return 1 << max(0, int(n - 1).bit_length())
+
+
+@rules.composite("stft")
+def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_window,
+         pad_end=False, name=None):
+    """The short-time Fourier transform of real `signals` ([..., samples]): frames of
+    frame_length samples frame_step apart, each multiplied by window_fn(frame_length) and
+    transformed by rfft with fft_length (default: the smallest power of two >= frame_length):
+    [..., frames, fft_length // 2 + 1], complex64 of float32 signals.
+
+        >>> tf.signal.stft(tf.zeros([100]), frame_length=16, frame_step=8).shape
+        TensorShape([11, 9])
+    """
+    x = ops.convert_to_tensor(signals, name="signals")
+    if x.shape.rank == 0:
+        raise InvalidArgumentError("stft: signals must have rank at least 1, got a scalar")
+    length = _int(frame_length, "frame_length", "stft", 1)
+    step = _int(frame_step, "frame_step", "stft", 1)
+    n = _enclosing_power_of_two(length) if fft_length is None else \
+        _int(fft_length, "fft_length", "stft", 1)
+    framed = frame(x, length, step, pad_end=pad_end)
+    if window_fn is not None:
+        framed = framed * window_fn(length, dtype=framed.dtype)
+    return rfft(framed, [n], name=name)
+
+
+def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None):
+    """A window function for inverse_stft that undoes `forward_window_fn`'s windowing of
+    overlapping frames frame_step apart (the forward window divided by the overlapped sum of
+    its squares), as TF's.
+
+        >>> w = tf.signal.inverse_stft_window_fn(2)(4, tf.float32)
+        >>> [round(v, 4) for v in w.numpy().tolist()]
+        [0.0, 1.0, 1.0, 1.0]
+    """
+    step = _int(frame_step, "frame_step", "inverse_stft_window_fn", 1)
+
+    def inverse_window(frame_length, dtype):
+        length = _int(frame_length, "frame_length", "inverse_stft_window_fn", 1)
+        forward = forward_window_fn(length, dtype=dtype)
+        denom = ops.square(forward)
+        overlaps = -(-length // step)
+        denom = ops.pad(denom, [(0, overlaps * step - length)])
+        denom = ops.reduce_sum(ops.reshape(denom, [overlaps, step]), 0, keepdims=True)
+        denom = ops.reshape(ops.tile(denom, [overlaps, 1]), [overlaps * step])
+        return forward / denom[:length]
+    return inverse_window
+
+
+@rules.composite("inverse_stft")
+def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=hann_window,
+                 name=None):
+    """Signals from their short-time Fourier transforms ([..., frames, fft_length // 2 + 1],
+    complex): each frame's irfft, cropped or zero-padded to frame_length, multiplied by
+    window_fn(frame_length) and overlapped-and-added frame_step apart. With
+    `window_fn=tf.signal.inverse_stft_window_fn(frame_step)` it inverts stft's hann windowing.
+
+        >>> s = tf.random.stateless_normal([64], seed=(1, 2))
+        >>> spec = tf.signal.stft(s, 16, 4)
+        >>> back = tf.signal.inverse_stft(spec, 16, 4,
+        ...     window_fn=tf.signal.inverse_stft_window_fn(4))
+        >>> bool(tf.reduce_max(tf.abs(back[12:-12] - s[12:52])) < 1e-5)
+        True
+    """
+    x = ops.convert_to_tensor(stfts, name="stfts")
+    if x.shape.rank is not None and x.shape.rank < 2:
+        raise InvalidArgumentError(f"inverse_stft: stfts must have rank at least 2, got shape "
+                                   f"{x.shape}")
+    length = _int(frame_length, "frame_length", "inverse_stft", 1)
+    step = _int(frame_step, "frame_step", "inverse_stft", 1)
+    n = _enclosing_power_of_two(length) if fft_length is None else \
+        _int(fft_length, "fft_length", "inverse_stft", 1)
+    frames = irfft(x, [n])
+    if n > length:
+        frames = frames[..., :length]
+    elif n < length:
+        frames = ops.pad(frames, [[0, 0]] * (frames.shape.rank - 1) + [[0, length - n]])
+    if window_fn is not None:
+        frames = frames * window_fn(length, dtype=x.dtype.real_dtype)
+    return overlap_and_add(frames, step, name=name)

@@ -410,6 +410,9 @@ class EagerTensor(Tensor):
     def __float__(self):
         return float(self._scalar("float()"))
 
+    def __complex__(self):
+        return complex(self._scalar("complex()"))
+
     def __int__(self):
         return int(self._scalar("int()"))
 
@@ -762,6 +765,9 @@ class Variable(_Operators):
 
     def __float__(self):
         return float(self._checked_value())
+
+    def __complex__(self):
+        return complex(self._checked_value())
 
     def __int__(self):
         return int(self._checked_value())

@@ -641,6 +641,31 @@ OP_CASES = [
     ("sparse.bincount-negative", lambda tf: tf.sparse.to_dense(
         tf.sparse.bincount(tf.constant([1, -2]))),
      err("bincount", "non-negative")),
+    # --- complex numbers (graphflow/ops/elementwise.py, ops/fft.py, ops/matrix_complex.py)
+    ("add-c64-f32", lambda tf: tf.constant([1 + 2j], tf.complex64) + tf.ones(1),
+     err("add", "complex64", "float32")),
+    ("less-complex", lambda tf: tf.less(tf.constant([1j]), tf.constant([2j])),
+     err("less", "complex128")),
+    ("maximum-complex", lambda tf: tf.maximum(tf.constant([1j]), tf.constant([2j])),
+     err("maximum", "complex128")),
+    ("relu-complex", lambda tf: tf.nn.relu(tf.constant([1j])), err("relu", "complex128")),
+    ("reduce_max-complex", lambda tf: tf.reduce_max(tf.constant([1j, 2])),
+     err("reduce_max", "complex128")),
+    ("complex-int-parts", lambda tf: tf.complex(tf.constant([1]), tf.constant([2])),
+     err("complex", "int32")),
+    ("complex-mixed-parts", lambda tf: tf.complex(tf.ones(1), tf.ones(1, tf.float64)),
+     err("complex", "float32", "float64")),
+    ("constant-complex-as-float", lambda tf: tf.constant(1 + 2j, tf.float32),
+     err("complex", r"\(1\+2j\)", "float32")),
+    ("fft-float", lambda tf: tf.signal.fft(tf.ones(4)), err("fft", "complex", "float32")),
+    ("fft2d-rank1", lambda tf: tf.signal.fft2d(tf.constant([1 + 1j])),
+     err("fft2d", "rank of at least 2")),
+    ("rfft-complex", lambda tf: tf.signal.rfft(tf.constant([1j, 2j])),
+     err("rfft", "complex128")),
+    ("irfft-float", lambda tf: tf.signal.irfft(tf.ones(3)), err("irfft", "float32")),
+    ("eig-not-square", lambda tf: tf.linalg.eigvals(tf.zeros((2, 3))),
+     err("eig", "square", r"\(2, 3\)")),
+    ("logm-float", lambda tf: tf.linalg.logm(tf.eye(2)), err("logm", "float32")),
 ]
 
 # tf.data input pipelines (eager, as they are used).

@@ -26,6 +26,8 @@ from graphflow.ops.registry import REGISTRY, Spec, dispatch
 from graphflow.tensor import EagerTensor
 
 F16, F32, F64 = dtypes.float16, dtypes.float32, dtypes.float64
+C64, C128 = dtypes.complex64, dtypes.complex128
+COMPLEX = (C64, C128)
 I32, I64, U8, BOOL = dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.bool
 FLOATS = (F32, F64)
 INTS = (I32, I64)
@@ -70,8 +72,15 @@ def specs_of(arrays, unknown=(), op=None):
     return specs
 
 
+def _wide(np_dtype):
+    """The NumPy dtype an expected value accumulates in: float64, complex128 or int64."""
+    return {"f": np.float64, "c": np.complex128}.get(np.dtype(np_dtype).kind, np.int64)
+
+
 def tolerances(dtype):
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        dtype = dtype.real_dtype
     if dtype is F64:
         return dict(rtol=1e-10, atol=1e-12)
     if dtype is F32:
@@ -120,14 +129,22 @@ def values(rng, shape, dtype, lo=-2.0, hi=2.0):
         return rng.random(shape) < 0.5
     if dtype.is_floating:
         return rng.uniform(lo, hi, size=shape).astype(dtype.np)
+    if dtype.is_complex:
+        return (rng.uniform(lo, hi, size=shape) + 1j * rng.uniform(lo, hi, size=shape)).astype(
+            dtype.np)
     lo = max(int(math.floor(lo)), 0) if dtype.is_unsigned else int(math.floor(lo))
     return rng.integers(lo, int(math.ceil(hi)) + 1, size=shape).astype(dtype.np)
 
 
 @_arrays
 def positive(rng, shape, dtype, lo=0.25, hi=3.0):
-    """Strictly positive values (the domain of log, sqrt, rsqrt, reciprocal)."""
+    """Strictly positive values (the domain of log, sqrt, rsqrt, reciprocal); complex ones have
+    real parts in [lo, hi] (away from the branch cut of log and sqrt) and imaginary parts in
+    [-1, 1]."""
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        return (rng.uniform(lo, hi, size=shape) + 1j * rng.uniform(-1, 1, size=shape)).astype(
+            dtype.np)
     if dtype.is_floating:
         return rng.uniform(lo, hi, size=shape).astype(dtype.np)
     return rng.integers(1, int(hi) + 1, size=shape).astype(dtype.np)
@@ -138,6 +155,9 @@ def nonzero(rng, shape, dtype, lo=0.25, hi=2.0):
     """Values with |x| in [lo, hi] and a random sign: away from the kink of abs/relu/sign at 0."""
     sign = np.where(rng.random(shape) < 0.5, -1, 1)
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:  # |x| in [lo, hi] at a random angle
+        r, phi = rng.uniform(lo, hi, size=shape), rng.uniform(-np.pi, np.pi, size=shape)
+        return (r * np.exp(1j * phi)).astype(dtype.np)
     if dtype.is_floating:
         return (sign * rng.uniform(lo, hi, size=shape)).astype(dtype.np)
     return (sign * rng.integers(1, int(math.ceil(hi)) + 1, size=shape)).astype(dtype.np)
@@ -156,6 +176,8 @@ def distinct(rng, shape, dtype):
     n = int(np.prod(shape, dtype=np.int64))
     perm = rng.permutation(n).reshape(shape) - n // 2
     dtype = dtypes.as_dtype(dtype)
+    if dtype.is_complex:
+        return ((perm * 0.25 + 0.05) * (1 + 0.5j)).astype(dtype.np)
     if dtype.is_floating:
         return (perm * 0.25 + 0.05).astype(dtype.np)
     return perm.astype(dtype.np)
@@ -167,6 +189,9 @@ def small_ints(rng, shape, dtype):
     dtype = dtypes.as_dtype(dtype)
     if dtype.is_bool:
         return rng.random(shape) < 0.5
+    if dtype.is_complex:
+        return (rng.integers(-1, 2, size=shape) + 1j * rng.integers(-1, 2, size=shape)).astype(
+            dtype.np)
     return rng.integers(-2, 3, size=shape).astype(dtype.np)
 
 
@@ -203,11 +228,15 @@ class OpInfo:
     distributional gradient); such an op needs a targeted gradient test instead.
     value_checks: why the kernel rejects some values the shape rule cannot see (a permutation
     must not repeat): the dtype test then accepts its named InvalidArgumentError on all ones.
+    expected_complex: whether `expected` also holds for complex inputs (otherwise complex
+    dtypes are checked against the reference and by gradients only). Complex128 samples get
+    their own gradient cases (TF's convention: dL/dx + i dL/dy).
     """
 
     def __init__(self, name, make, dtypes, expected=None, edge=None, gen=None, nondiff=(),
-                 fd_view=None, fd_skip=None, value_checks=None):
+                 fd_view=None, fd_skip=None, value_checks=None, expected_complex=False):
         self.name = name
+        self.expected_complex = expected_complex
         self.make = make
         self.dtypes = tuple(dtypes)
         self.expected = expected
@@ -263,11 +292,11 @@ SKIP_FORWARD = {
 
 
 def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd_view=None,
-         fd_skip=None, value_checks=None):
+         fd_skip=None, value_checks=None, expected_complex=False):
     if name in SAMPLES:
         raise ValueError(f"duplicate SAMPLES entry {name!r}")
     SAMPLES[name] = OpInfo(name, make, dtypes_, expected, edge, gen, nondiff, fd_view, fd_skip,
-                           value_checks)
+                           value_checks, expected_complex)
 
 
 # -- unary elementwise -------------------------------------------------------------------------
@@ -275,10 +304,11 @@ def _add(name, make, dtypes_, expected=None, edge=None, gen=None, nondiff=(), fd
 UNARY_SHAPES = [(), (1,), (3,), (2, 3), (0,), (2, 0), (1, 3, 1), (2, 1, 2, 2)]
 
 
-def unary(name, dtypes_, gen=values, expected=None, edge=None):
+def unary(name, dtypes_, gen=values, expected=None, edge=None, expected_complex=False):
     def make(rng, dtype):
         return [([gen(rng, s, dtype)], {}) for s in UNARY_SHAPES]
-    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: [gen(rng, shapes[0], dtype)])
+    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: [gen(rng, shapes[0], dtype)],
+         expected_complex=expected_complex)
 
 
 def _edge_values(*vals):
@@ -303,24 +333,28 @@ def _erf_series(x):
     return np.where(np.abs(x) > 4, np.sign(x), total).astype(x.dtype)
 
 
-unary("negative", NUMERIC, expected=lambda x: (0 - x).astype(x.dtype))
-unary("abs", NUMERIC, nonzero, expected=lambda x: np.where(x < 0, -x, x))
+unary("negative", NUMERIC + COMPLEX, expected=lambda x: (0 - x).astype(x.dtype),
+      expected_complex=True)
+unary("abs", NUMERIC + COMPLEX, nonzero, expected=lambda x: np.where(x < 0, -x, x))
 unary("sign", NUMERIC, nonzero, expected=lambda x: ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)),
       edge=_edge_values(0, -1, 2))
-unary("exp", FLOATS, expected=lambda x: (math.e ** x.astype(np.float64)).astype(x.dtype))
-unary("expm1", FLOATS, expected=lambda x: np.exp(x) - x.dtype.type(1))
-unary("log", FLOATS, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype))
-unary("log1p", FLOATS, lambda rng, s, d: values(rng, s, d, -0.5, 2.0),
+unary("exp", FLOATS + COMPLEX, expected=lambda x: (math.e ** x.astype(np.float64)).astype(x.dtype))
+unary("expm1", FLOATS + COMPLEX, expected=lambda x: np.exp(x) - x.dtype.type(1),
+      expected_complex=True)
+unary("log", FLOATS + COMPLEX, positive, expected=lambda x: (np.log2(x) / np.log2(np.e)).astype(x.dtype),
+      expected_complex=True)
+unary("log1p", FLOATS + COMPLEX, lambda rng, s, d: values(rng, s, d, -0.5, 2.0),
       expected=lambda x: np.log(x.astype(np.float64) + 1).astype(x.dtype))
-unary("sqrt", FLOATS, positive, expected=lambda x: (x.astype(np.float64) ** 0.5).astype(x.dtype))
-unary("rsqrt", FLOATS, positive, expected=lambda x: (x.astype(np.float64) ** -0.5).astype(x.dtype))
-unary("reciprocal", FLOATS, positive, expected=lambda x: (1 / x.astype(np.float64)).astype(x.dtype))
-unary("square", NUMERIC, expected=lambda x: x * x)
-unary("sin", FLOATS, expected=lambda x: np.cos(x.astype(np.float64) - np.pi / 2).astype(x.dtype))
-unary("cos", FLOATS, expected=lambda x: np.sin(x.astype(np.float64) + np.pi / 2).astype(x.dtype))
-unary("tanh", FLOATS, expected=lambda x: (np.expm1(2 * x.astype(np.float64)) /
+unary("sqrt", FLOATS + COMPLEX, positive, expected=lambda x: (x.astype(np.float64) ** 0.5).astype(x.dtype))
+unary("rsqrt", FLOATS + COMPLEX, positive, expected=lambda x: (x.astype(np.float64) ** -0.5).astype(x.dtype))
+unary("reciprocal", FLOATS + COMPLEX, positive, expected=lambda x: (1 / x.astype(np.float64)).astype(x.dtype))
+unary("square", NUMERIC + COMPLEX, expected=lambda x: x * x, expected_complex=True)
+unary("sin", FLOATS + COMPLEX, expected=lambda x: np.cos(x.astype(np.float64) - np.pi / 2).astype(x.dtype))
+unary("cos", FLOATS + COMPLEX, expected=lambda x: np.sin(x.astype(np.float64) + np.pi / 2).astype(x.dtype))
+unary("tanh", FLOATS + COMPLEX, expected=lambda x: (np.expm1(2 * x.astype(np.float64)) /
                                           (np.exp(2 * x.astype(np.float64)) + 1)).astype(x.dtype))
-unary("sigmoid", FLOATS, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0))
+unary("sigmoid", FLOATS + COMPLEX, expected=_sigmoid_expected, edge=_edge_values(-100.0, -30.0, 0.0, 30.0, 100.0),
+      expected_complex=True)
 unary("relu", NUMERIC, nonzero, expected=lambda x: np.where(x > 0, x, 0).astype(x.dtype))
 unary("erf", FLOATS, expected=_erf_series, edge=_edge_values(-5.0, 0.0, 5.0))
 unary("floor", FLOATS, off_integer, expected=lambda x: (x - np.mod(x, 1)).astype(x.dtype))
@@ -345,13 +379,14 @@ BINARY_SHAPES = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (2, 3)), ((2, 3), (3
                  ((0,), ()), ((1, 1), (1,))]
 
 
-def binary(name, dtypes_, gen2=None, expected=None, edge=None):
+def binary(name, dtypes_, gen2=None, expected=None, edge=None, expected_complex=False):
     """gen2(rng, shape_x, shape_y, dtype) -> [x, y]; default: independent generic values."""
     gen2 = gen2 or (lambda rng, sx, sy, d: [values(rng, sx, d), values(rng, sy, d)])
 
     def make(rng, dtype):
         return [(gen2(rng, sx, sy, dtype), {}) for sx, sy in BINARY_SHAPES]
-    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: gen2(rng, *shapes, dtype))
+    _add(name, make, dtypes_, expected, edge, gen=lambda rng, shapes, dtype: gen2(rng, *shapes, dtype),
+         expected_complex=expected_complex)
 
 
 def _nonzero_divisor(rng, sx, sy, dtype):
@@ -374,7 +409,7 @@ def _floormod_values(rng, sx, sy, dtype):
 
 def _pow_values(rng, sx, sy, dtype):
     dtype = dtypes.as_dtype(dtype)
-    if dtype.is_floating:
+    if dtype.is_floating or dtype.is_complex:
         return [positive(rng, sx, dtype, 0.5, 2.0), values(rng, sy, dtype, -2.0, 2.0)]
     return [values(rng, sx, dtype, -3, 3), values(rng, sy, dtype, 0, 3)]
 
@@ -434,18 +469,21 @@ def _pow_expected(x, y):
                     dtype=x.dtype).reshape(xb.shape)
 
 
-binary("add", NUMERIC, expected=lambda x, y: x - (0 - y))
-binary("subtract", NUMERIC, expected=lambda x, y: x + (0 - y))
-binary("multiply", NUMERIC, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)))
-binary("truediv", NUMERIC, _nonzero_divisor, expected=_truediv_expected)
+binary("add", NUMERIC + COMPLEX, expected=lambda x, y: x - (0 - y), expected_complex=True)
+binary("subtract", NUMERIC + COMPLEX, expected=lambda x, y: x + (0 - y), expected_complex=True)
+binary("multiply", NUMERIC + COMPLEX, expected=lambda x, y: np.einsum("...,...->...", *np.broadcast_arrays(x, y)),
+       expected_complex=True)
+binary("truediv", NUMERIC + COMPLEX, _nonzero_divisor, expected=_truediv_expected)
 binary("floordiv", NUMERIC, _nonzero_divisor, expected=_floordiv_expected)
 binary("floormod", NUMERIC, _floormod_values, expected=_floormod_expected)
-binary("pow", NUMERIC, _pow_values, expected=_pow_expected)
+binary("pow", NUMERIC + COMPLEX, _pow_values, expected=_pow_expected)
 binary("maximum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x > y, x, y), edge=_ties)
 binary("minimum", NUMERIC, _no_ties, expected=lambda x, y: np.where(x < y, x, y), edge=_ties)
 binary("squared_difference", NUMERIC, expected=lambda x, y: (x - y) * (x - y))
-binary("equal", ANY, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare)
-binary("not_equal", ANY, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare)
+binary("equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x != y), edge=_nan_compare,
+       expected_complex=True)
+binary("not_equal", ANY + COMPLEX, _compare_values, expected=lambda x, y: ~(x == y), edge=_nan_compare,
+       expected_complex=True)
 binary("less", NUMERIC, _compare_values, expected=lambda x, y: y > x, edge=_nan_compare)
 binary("less_equal", NUMERIC, _compare_values, expected=lambda x, y: y >= x, edge=_nan_compare)
 binary("greater", NUMERIC, _compare_values, expected=lambda x, y: y < x, edge=_nan_compare)
@@ -453,6 +491,28 @@ binary("greater_equal", NUMERIC, _compare_values, expected=lambda x, y: y <= x, 
 binary("logical_and", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) == 2)
 binary("logical_or", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) >= 1)
 binary("logical_xor", (BOOL,), expected=lambda x, y: (x.astype(int) + y.astype(int)) == 1)
+
+
+# -- complex numbers ---------------------------------------------------------------------------
+
+def _complex_expected(x, y):
+    dtype = np.complex64 if x.dtype == np.float32 else np.complex128
+    return (x + 1j * y.astype(np.float64)).astype(dtype)
+
+
+binary("complex", FLOATS, expected=_complex_expected)
+unary("real", COMPLEX, expected=lambda x: np.array([z.real for z in x.reshape(-1)],
+                                                   x.real.dtype).reshape(x.shape),
+      expected_complex=True)
+unary("imag", COMPLEX, expected=lambda x: np.array([z.imag for z in x.reshape(-1)],
+                                                   x.real.dtype).reshape(x.shape),
+      expected_complex=True)
+unary("conj", COMPLEX, expected=lambda x: (x.real - 1j * x.imag).astype(x.dtype),
+      expected_complex=True)
+# real parts > 0: away from 0 and from the branch cut of the argument on the negative reals
+unary("angle", COMPLEX, positive,
+      expected=lambda x: np.arctan2(x.imag.astype(np.float64), x.real).astype(x.real.dtype),
+      expected_complex=True)
 
 
 # -- where, cast -------------------------------------------------------------------------------
@@ -544,7 +604,7 @@ def _with_count(x, axis):
 
 
 def _sum_expected(x, axis, keepdims):
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.add.reduce(x.astype(acc), axis=axis, keepdims=keepdims).astype(x.dtype)
 
 
@@ -570,13 +630,13 @@ def _extreme_expected(fn, identity):
 
 
 def _prod_expected(x, axis, keepdims):
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.multiply.reduce(x.astype(acc), axis=axis, keepdims=keepdims).astype(x.dtype)
 
 
 def _prod_values(rng, shape, dtype):
     dtype = dtypes.as_dtype(dtype)
-    if dtype.is_floating:
+    if dtype.is_floating or dtype.is_complex:
         return nonzero(rng, shape, dtype, 0.5, 1.5)
     return values(rng, shape, dtype, -2, 2)
 
@@ -606,15 +666,17 @@ def _prod_make(rng, dtype):
             for s, axis in REDUCE_CASES for keep in (False, True)] + _prod_zeros(rng, dtype)
 
 
-reduction("reduce_sum", NUMERIC, values, _sum_expected, edge=_empty_reductions)
-reduction("reduce_mean", NUMERIC, lambda rng, s, d: values(rng, s, d, -5, 5), _mean_expected,
+_add("reduce_sum", lambda rng, dtype: [([values(rng, s, dtype)], {"axis": axis, "keepdims": keep})
+                                      for s, axis in REDUCE_CASES for keep in (False, True)],
+     NUMERIC + COMPLEX, _sum_expected, edge=_empty_reductions, expected_complex=True)
+reduction("reduce_mean", NUMERIC + COMPLEX, lambda rng, s, d: values(rng, s, d, -5, 5), _mean_expected,
           edge=lambda rng, dtype: _empty_reductions(rng, dtype) if dtypes.as_dtype(dtype).is_floating
           else [])
 reduction("reduce_max", NUMERIC, distinct, _extreme_expected(np.maximum, "max"),
           edge=lambda rng, d: _empty_reductions(rng, d) + _tied_extremes(rng, d))
 reduction("reduce_min", NUMERIC, distinct, _extreme_expected(np.minimum, "min"),
           edge=lambda rng, d: _empty_reductions(rng, d) + _tied_extremes(rng, d))
-_add("reduce_prod", _prod_make, NUMERIC, _prod_expected)
+_add("reduce_prod", _prod_make, NUMERIC + COMPLEX, _prod_expected, expected_complex=True)
 reduction("reduce_any", (BOOL,), values,
           lambda x, axis, keepdims: np.add.reduce(x.astype(int), axis=axis, keepdims=keepdims) > 0,
           edge=_empty_reductions)
@@ -671,11 +733,11 @@ def _matmul_expected(a, b, transpose_a, transpose_b):
         a = np.swapaxes(a, -1, -2)
     if transpose_b:
         b = np.swapaxes(b, -1, -2)
-    acc = np.float64 if a.dtype.kind == "f" else np.int64
+    acc = _wide(a.dtype)
     return np.einsum("...ij,...jk->...ik", a.astype(acc), b.astype(acc)).astype(a.dtype)
 
 
-_add("matmul", _matmul_make, NUMERIC, _matmul_expected)
+_add("matmul", _matmul_make, NUMERIC + COMPLEX, _matmul_expected, expected_complex=True)
 
 
 # -- shape ops ---------------------------------------------------------------------------------
@@ -764,7 +826,7 @@ TILE_CASES = [([(2, 3)], {"multiples": (2, 1)}), ([(3,)], {"multiples": (0,)}),
 def _tile_expected(x, multiples):
     if x.ndim == 0:
         return x.copy()
-    acc = np.float64 if x.dtype.kind == "f" else np.int64
+    acc = _wide(x.dtype)
     return np.kron(np.ones(multiples, dtype=acc), x.astype(acc)).astype(x.dtype)
 
 
@@ -1502,7 +1564,7 @@ def _scan_make(gen, table=SCAN_CASES):
 
 def _scan_expected(combine):
     def expected(x, axis, exclusive, reverse):
-        wide = x.astype(np.float64 if x.dtype.kind == "f" else np.int64)
+        wide = x.astype(_wide(x.dtype))
         out = np.zeros(x.shape, dtype=wide.dtype)
         for _, line in _along(x, axis):
             v = list(wide[line])
@@ -1524,7 +1586,7 @@ def _logsumexp_list(v):
     return m + math.log(sum(math.exp(a - m) for a in v))
 
 
-_add("cumsum", _scan_make(values), NUMERIC, _scan_expected(sum))
+_add("cumsum", _scan_make(values), NUMERIC + COMPLEX, _scan_expected(sum), expected_complex=True)
 _add("cumprod", _scan_make(_with_zeros), NUMERIC, _scan_expected(math.prod))
 def _logsumexp_edge(rng, dtype):
     x = np.array([-1000.0, 0.0, -np.inf, 3.0], dtypes.as_dtype(dtype).np)
@@ -1828,7 +1890,8 @@ def _scattered(tensor, indices, updates, mode):
 
 
 for _mode in ("update", "add", "sub", "max", "min"):
-    _add(f"tensor_scatter_nd_{_mode}", _scatter_make(_mode), (F32, F64, I32),
+    _add(f"tensor_scatter_nd_{_mode}", _scatter_make(_mode),
+         (F32, F64, I32) + (COMPLEX if _mode in ("update", "add", "sub") else ()),
          _scatter_expected(_mode))
 
 
@@ -1914,8 +1977,10 @@ def _unsorted_segments(data, segment_ids, mode, num_segments):
 
 
 for _mode in ("sum", "prod", "max", "min"):
-    _add(f"segment_{_mode}", _segment_make(_mode), (F32, F64, I32), _segment_expected(_mode))
-    _add(f"unsorted_segment_{_mode}", _unsorted_make(_mode), (F32, F64, I32),
+    _complex = COMPLEX if _mode == "sum" else ()
+    _add(f"segment_{_mode}", _segment_make(_mode), (F32, F64, I32) + _complex,
+         _segment_expected(_mode))
+    _add(f"unsorted_segment_{_mode}", _unsorted_make(_mode), (F32, F64, I32) + _complex,
          _unsorted_expected(_mode), edge=_unsorted_make(_mode, UNSORTED_EDGE))
 
 
@@ -2442,17 +2507,18 @@ def _asinh_expected(x):
     return np.sign(x) * np.log(a + np.sqrt(a * a + 1))
 
 
-unary("tan", FLOATS, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)))
-unary("asin", FLOATS, _within(-0.9, 0.9),
+unary("tan", FLOATS + COMPLEX, _within(-1.2, 1.2), expected=_quiet(lambda x: np.sin(x) / np.cos(x)),
+      expected_complex=True)
+unary("asin", FLOATS + COMPLEX, _within(-0.9, 0.9),
       expected=_f64(lambda x: np.arctan2(x, np.sqrt(1 - x * x))))
-unary("acos", FLOATS, _within(-0.9, 0.9),
+unary("acos", FLOATS + COMPLEX, _within(-0.9, 0.9),
       expected=_f64(lambda x: np.pi / 2 - np.arctan2(x, np.sqrt(1 - x * x))))
-unary("atan", FLOATS, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
-unary("sinh", FLOATS, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
-unary("cosh", FLOATS, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
-unary("asinh", FLOATS, expected=_f64(_asinh_expected))
-unary("acosh", FLOATS, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
-unary("atanh", FLOATS, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
+unary("atan", FLOATS + COMPLEX, expected=_f64(lambda x: np.arcsin(x / np.sqrt(1 + x * x))))
+unary("sinh", FLOATS + COMPLEX, expected=_f64(lambda x: (np.exp(x) - np.exp(-x)) / 2))
+unary("cosh", FLOATS + COMPLEX, expected=_f64(lambda x: (np.exp(x) + np.exp(-x)) / 2))
+unary("asinh", FLOATS + COMPLEX, expected=_f64(_asinh_expected))
+unary("acosh", FLOATS + COMPLEX, _within(1.1, 3.0), expected=_f64(lambda x: np.log(x + np.sqrt(x * x - 1))))
+unary("atanh", FLOATS + COMPLEX, _within(-0.9, 0.9), expected=_f64(lambda x: 0.5 * np.log((1 + x) / (1 - x))))
 unary("lgamma", FLOATS, off_integer,
       expected=_f64(_elementwise(lambda v: math.log(abs(math.gamma(v))))))
 unary("digamma", FLOATS, off_integer, expected=_f64(_digamma_expected))
@@ -4820,3 +4886,167 @@ _add("set_size", _set_size_make, _SET_DTYPES, _set_size_expected, edge=_set_size
 for _name in ("lookup_table_insert", "lookup_table_find", "lookup_table_remove",
               "lookup_table_size", "lookup_table_export"):
     SKIP_FORWARD[_name] = "STATEFUL: reads or changes a table resource (targeted test)"
+# -- Fourier transforms (graphflow/ops/fft.py) ----------------------------------------------------
+
+def _dft_matrix(n, m=None, inverse=False):
+    """[m, n]: row k takes the k-th DFT coefficient of a length-n signal (m defaults to n)."""
+    k = np.arange(n if m is None else m)[:, None]
+    sign = 1 if inverse else -1
+    return np.exp(sign * 2j * np.pi * k * np.arange(n)[None, :] / n)
+
+
+def _dft_along(x, axis, n, m=None, inverse=False):
+    out = np.moveaxis(np.moveaxis(x, axis, -1) @ _dft_matrix(n, m, inverse).T, -1, axis)
+    return out / n if inverse else out
+
+
+def _fit_axis(x, axis, n):
+    have = x.shape[axis]
+    if have >= n:
+        return np.take(x, np.arange(n), axis=axis)
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (0, n - have)
+    return np.pad(x, pad)
+
+
+FFT_SHAPES = [(4,), (2, 5), (3, 4, 2), (1, 2, 3, 4), (2, 0)]
+
+
+def _fft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "inverse": inverse})
+            for s in FFT_SHAPES for rank in (1, 2, 3) if rank <= len(s)
+            for inverse in (False, True)]
+
+
+def _fft_expected(x, rank, inverse):
+    out = x.astype(np.complex128)
+    for axis in range(-rank, 0):
+        out = _dft_along(out, axis, x.shape[axis], inverse=inverse)
+    return out.astype(x.dtype)
+
+
+RFFT_CASES = [((6,), 1, (6,)), ((5,), 1, (5,)), ((2, 6), 1, (8,)), ((2, 6), 1, (3,)),
+              ((3, 4), 2, (3, 4)), ((3, 5), 2, (4, 6)), ((2, 3, 4), 3, (2, 3, 4)),
+              ((2, 2, 3, 4), 2, (3, 5)), ((0, 4), 1, (4,))]
+
+
+def _rfft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "fft_length": n}) for s, rank, n in RFFT_CASES]
+
+
+def _rfft_expected(x, rank, fft_length):
+    out = x.astype(np.complex128)
+    for axis, n in zip(range(-rank, 0), fft_length):
+        out = _fit_axis(out, axis, n)
+        out = _dft_along(out, axis, n, m=n // 2 + 1 if axis == -1 else None)
+    return out.astype(np.complex64 if x.dtype == np.float32 else np.complex128)
+
+
+IRFFT_CASES = [((4,), 1, (6,)), ((3,), 1, (5,)), ((2, 5), 1, (8,)), ((2, 5), 1, (4,)),
+               ((3, 3), 2, (3, 4)), ((3, 4), 2, (4, 5)), ((2, 3, 3), 3, (2, 3, 4)),
+               ((0, 3), 1, (4,))]
+
+
+def _irfft_make(rng, dtype):
+    return [([values(rng, s, dtype)], {"rank": rank, "fft_length": n})
+            for s, rank, n in IRFFT_CASES]
+
+
+def _irfft_expected(y, rank, fft_length):
+    out = y.astype(np.complex128)
+    for axis, n in zip(range(-rank, -1), fft_length[:-1]):
+        out = _dft_along(_fit_axis(out, axis, n), axis, n, inverse=True)
+    n = fft_length[-1]
+    half = _fit_axis(out, -1, n // 2 + 1)
+    # the Hermitian extension the inverse assumes: X[n - k] = conj(X[k]); the imaginary parts
+    # of bin 0 (and of bin n / 2 for even n) are ignored
+    half = half.copy()
+    half[..., 0] = half[..., 0].real
+    if n % 2 == 0:
+        half[..., -1] = half[..., -1].real
+    tail = np.conj(half[..., 1:(n + 1) // 2][..., ::-1])
+    full = np.concatenate([half, tail], axis=-1)
+    real = np.float32 if y.dtype == np.complex64 else np.float64
+    return _dft_along(full, -1, n, inverse=True).real.astype(real)
+
+
+_add("fft", _fft_make, COMPLEX, _fft_expected, expected_complex=True)
+_add("rfft", _rfft_make, FLOATS, _rfft_expected)
+_add("irfft", _irfft_make, COMPLEX, _irfft_expected, expected_complex=True)
+
+
+# -- eig, logm (graphflow/ops/matrix_complex.py) ---------------------------------------------------
+
+EIG_SHAPES = [(1, 1), (2, 2), (3, 3), (2, 3, 3), (0, 2, 2)]
+
+
+def _eig_matrix(rng, shape, dtype):
+    # well-separated eigenvalues (a shifted diagonal plus a small perturbation), so they and
+    # their order are smooth under finite differences
+    n = shape[-1]
+    base = np.diag(np.arange(1.0, n + 1) * 1.5)
+    a = base + 0.3 * values(rng, shape, dtype)
+    return a.astype(dtypes.as_dtype(dtype).np)
+
+
+def _eig_make(rng, dtype):
+    # eigenvalues only: the eigenvectors' phases are a LAPACK convention, so a loss reading
+    # them is not differentiable as finite differences see it (tests/test_complex.py checks
+    # TF's eigenvector gradient on phase-free losses)
+    return [([_eig_matrix(rng, s, dtype)], {"compute_v": False}) for s in EIG_SHAPES]
+
+
+def _eig_edge(rng, dtype):
+    return [([_eig_matrix(rng, s, dtype)], {"compute_v": True}) for s in EIG_SHAPES]
+
+
+_add("eig", _eig_make, FLOATS + COMPLEX, edge=_eig_edge)
+
+
+def _eig_grad_make(rng, dtype):
+    cases = []
+    for s in EIG_SHAPES[:4]:
+        a = _eig_matrix(rng, s, C128)
+        e, v = np.linalg.eig(a)
+        ge, gv = values(rng, e.shape, C128), values(rng, v.shape, C128)
+        np_dtype = dtypes.as_dtype(dtype).np
+        cases.append(([x.astype(np_dtype) for x in (e, v, ge, gv)],
+                      {"real_input": len(cases) % 2 == 0}))
+    return cases
+
+
+_add("eig_grad", _eig_grad_make, COMPLEX,
+     value_checks="the eigenvector matrix must be invertible (all ones is not)")
+
+
+def _logm_make(rng, dtype):
+    out = []
+    for s in [(1, 1), (2, 2), (3, 3), (2, 3, 3), (0, 2, 2)]:
+        n = s[-1]
+        a = 2.0 * np.eye(n) + 0.4 * values(rng, s, dtype)
+        out.append(([a.astype(dtypes.as_dtype(dtype).np)], {}))
+    return out
+
+
+def _logm_expected(a):
+    # inverse scaling and squaring (the reference diagonalizes): principal square roots by
+    # Denman-Beavers until near I, then the series of log(I + X), times 2^k
+    out = np.zeros(a.shape, np.complex128)
+    for idx in np.ndindex(a.shape[:-2]):
+        x = a[idx].astype(np.complex128)
+        eye = np.eye(x.shape[-1])
+        k = 0
+        while np.linalg.norm(x - eye, 1) > 0.01:
+            y, z = x, eye.astype(np.complex128)
+            for _ in range(60):
+                y, z = 0.5 * (y + np.linalg.inv(z)), 0.5 * (z + np.linalg.inv(y))
+            x, k = y, k + 1
+        d, term, total = x - eye, eye.astype(np.complex128), 0
+        for j in range(1, 60):
+            term = term @ d
+            total = total + ((-1) ** (j + 1) / j) * term
+        out[idx] = total * 2.0 ** k
+    return out.astype(a.dtype)
+
+
+_add("logm", _logm_make, COMPLEX, _logm_expected, expected_complex=True)

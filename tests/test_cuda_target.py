@@ -65,6 +65,9 @@ HOST_OPS |= {"mirror_pad_grad"}
 # tf.linalg.lu (ops/matrix_more.py), behind keras.ops.lu_factor: partial pivoting on the host,
 # as the other decompositions.
 HOST_OPS |= {"lu"}
+# Complex numbers have no device kernels (the renderer is real-valued): ops making or taking
+# them, the FFTs included, run their NumPy references on the host.
+HOST_OPS |= {"fft", "rfft", "irfft", "complex", "eig", "eig_grad", "logm"}
 # CTC, the candidate samplers, fractional and argmax pooling, expm/sqrtm and the tridiagonal
 # solve (ops/ctc.py, candidate_sampling.py, fractional_pool.py, pool_argmax.py,
 # matrix_more.py): NumPy references on the host, no device kernels yet
@@ -159,6 +162,7 @@ def test_eager_op_on_gpu_matches_cpu(name):
                 assert_close(g.numpy(), e.numpy(), dtype)
             host = _host_ops_of(op, [t._device_array for t in inputs], attrs)
             on_host = name in HOST_OPS or (name, arrays[0].dtype.kind) in HOST_CASES or \
+                arrays[0].dtype.kind == "c" or \
                 bool(HOST_ATTRS.get(name, lambda a: False)(attrs)) or \
                 bool(HOST_SHAPES.get(name, lambda a: False)(arrays))
             if not on_host and not _no_scalar_form(op, arrays):

@@ -160,7 +160,7 @@ def test_forward_matches_reference(name):
                 assert value.dtype == ref.dtype, f"{where}: dtype {value.dtype} vs ref {ref.dtype}"
                 assert value.shape == ref.shape, f"{where}: shape {value.shape} vs ref {ref.shape}"
                 np.testing.assert_array_equal(value, ref, err_msg=where)
-            if info.expected is not None:
+            if info.expected is not None and (info.expected_complex or not dtype.is_complex):
                 expected = info.expected(*[a.copy() for a in arrays], **attrs)
                 expected = expected if isinstance(expected, tuple) else (expected,)
                 assert len(expected) == len(outs), where
@@ -200,7 +200,8 @@ def test_dispatch_accepts_python_and_numpy_values(name):
 
 
 ALL_DTYPES = [dtypes.as_dtype(n) for n in
-              ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")]
+              ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+               "complex64", "complex128")]
 
 
 @pytest.mark.parametrize("name", TABLE_OPS)
@@ -239,8 +240,21 @@ def test_eager_and_shape_rule_accept_the_same_dtypes(name):
 # Gradients
 
 
+WIDE = (np.float64, np.complex128)  # what finite differences can measure
+
+
 def _float64_inputs(arrays):
-    return [i for i, a in enumerate(arrays) if a.dtype == np.float64]
+    """The inputs gradients are checked for: float64 ones, and complex128 ones (whose real and
+    imaginary parts are differenced separately)."""
+    return [i for i, a in enumerate(arrays) if a.dtype in WIDE]
+
+
+def _loss_term(o, c):
+    # <o, c> as a real number: Re(sum(o * conj(c))) for complex outputs, whose gradient under
+    # TF's convention is c itself
+    if o.dtype.is_complex:
+        return tf.reduce_sum(tf.math.real(o * tf.math.conj(EagerTensor(c))))
+    return tf.reduce_sum(o * EagerTensor(c))
 
 
 def _tape_gradient(op, arrays, attrs, cotangents):
@@ -250,7 +264,7 @@ def _tape_gradient(op, arrays, attrs, cotangents):
         for i in floats:
             tape.watch(xs[i])
         outs = outputs_of(dispatch(op, xs, attrs))
-        terms = [tf.reduce_sum(o * EagerTensor(c)) for o, c in zip(outs, cotangents)]
+        terms = [_loss_term(o, c) for o, c in zip(outs, cotangents)]
         loss = tf.add_n(terms)
     return loss, tape.gradient(loss, [xs[i] for i in floats])
 
@@ -258,20 +272,42 @@ def _tape_gradient(op, arrays, attrs, cotangents):
 def _numeric_loss(op, attrs, cotangents):
     def f(arrays):
         outs = ref_outputs(op, arrays, attrs)
-        return sum(float(np.sum(o.astype(np.float64) * c)) for o, c in zip(outs, cotangents))
+        return sum(float(np.sum(np.real(o * np.conj(c)))) if o.dtype.kind == "c" else
+                   float(np.sum(o.astype(np.float64) * c)) for o, c in zip(outs, cotangents))
     return f
+
+
+def _cotangent(rng, ref):
+    if ref.dtype.kind == "c":
+        return rng.standard_normal(ref.shape) + 1j * rng.standard_normal(ref.shape)
+    return rng.standard_normal(ref.shape)
+
+
+def _numeric_gradient(f, arrays, i):
+    """Finite differences; for a complex input, d/dx + i d/dy (TF's convention)."""
+    if arrays[i].dtype.kind != "c":
+        return numeric_gradient(f, arrays, i)
+    re = numeric_gradient(f, arrays, i)
+
+    def along_imag(arrs):
+        shifted = list(arrs)
+        shifted[i] = arrays[i].real + 1j * arrs[i]
+        return f(shifted)
+    base = list(arrays)
+    base[i] = arrays[i].imag.copy()
+    return re + 1j * numeric_gradient(along_imag, base, i)
 
 
 def check_gradient(op, arrays, attrs, rng, where, rtol=1e-4, atol=1e-6):
     refs = ref_outputs(op, arrays, attrs)
-    if not all(r.dtype == np.float64 for r in refs):
+    if not all(r.dtype in WIDE for r in refs):
         return False  # e.g. cast to float32/int: finite differences need float64 outputs
     floats = _float64_inputs(arrays)
     if not floats:
         return False
     info = SAMPLES.get(op.name)
     nondiff = info.nondiff if info is not None else ()
-    cotangents = [rng.standard_normal(r.shape) for r in refs]
+    cotangents = [_cotangent(rng, r) for r in refs]
     loss, grads = _tape_gradient(op, arrays, attrs, cotangents)
     f = _numeric_loss(op, attrs, cotangents)
     np.testing.assert_allclose(float(loss), f(arrays), rtol=1e-12, atol=1e-12, err_msg=where)
@@ -279,11 +315,12 @@ def check_gradient(op, arrays, attrs, rng, where, rtol=1e-4, atol=1e-6):
         if i in nondiff:  # TF defines no gradient for this input
             assert g is None, f"{where}: input {i} should have no gradient"
             continue
-        numeric = numeric_gradient(f, arrays, i)
+        numeric = _numeric_gradient(f, arrays, i)
         if g is None:
             analytic = np.zeros_like(numeric)
         else:
-            assert g.dtype is F64, f"{where}: gradient of input {i} has dtype {g.dtype.name}"
+            assert g.dtype.np == arrays[i].dtype, (
+                f"{where}: gradient of input {i} has dtype {g.dtype.name}")
             assert g.shape == arrays[i].shape, (
                 f"{where}: gradient of input {i} has shape {g.shape}, input {arrays[i].shape}")
             analytic = g.numpy()
@@ -299,30 +336,39 @@ KNOWN_GRADIENT_FAILURES = {}  # (op name, case) -> reason, for bugs not fixed ye
 
 def _fd_checkable(op, arrays, attrs):
     return bool(_float64_inputs(arrays)) and all(
-        r.dtype == np.float64 for r in ref_outputs(op, arrays, attrs))
+        r.dtype in WIDE for r in ref_outputs(op, arrays, attrs))
+
+
+def _grad_dtypes(name):
+    """float64, and complex128 where the op takes it (ops on complex numbers only: just it)."""
+    info = SAMPLES[name]
+    return [d for d in (F64, dtypes.complex128) if d in info.dtypes]
 
 
 def _grad_cases():
     params = []
     for name in GRAD_OPS:
-        assert F64 in SAMPLES[name].dtypes, f"differentiable op {name!r} needs float64 samples"
+        assert _grad_dtypes(name), f"differentiable op {name!r} needs float64 or complex128 samples"
         if SAMPLES[name].fd_skip:
             continue  # a targeted test checks this gradient (see OpInfo.fd_skip)
-        for i, (arrays, attrs) in enumerate(SAMPLES[name](_rng(name), F64)):
-            if not _fd_checkable(REGISTRY[name], arrays, attrs):
-                continue  # e.g. cast to int32: no float64 output to difference
-            marks = ()
-            if (name, i) in KNOWN_GRADIENT_FAILURES:
-                marks = pytest.mark.xfail(strict=True, reason=KNOWN_GRADIENT_FAILURES[name, i])
-            params.append(pytest.param(name, i, marks=marks, id=f"{name}-{i}"))
+        for dtype in _grad_dtypes(name):
+            suffix = "" if dtype is F64 else "-complex128"
+            for i, (arrays, attrs) in enumerate(SAMPLES[name](_rng(name), dtype)):
+                if not _fd_checkable(REGISTRY[name], arrays, attrs):
+                    continue  # e.g. cast to int32: no float64 output to difference
+                marks = ()
+                if (name, i) in KNOWN_GRADIENT_FAILURES:
+                    marks = pytest.mark.xfail(strict=True, reason=KNOWN_GRADIENT_FAILURES[name, i])
+                params.append(pytest.param(name, i, dtype.name, marks=marks,
+                                           id=f"{name}-{i}{suffix}"))
     return params
 
 
-@pytest.mark.parametrize("name,case", _grad_cases())
-def test_gradient_matches_finite_differences(name, case):
+@pytest.mark.parametrize("name,case,dtype", _grad_cases())
+def test_gradient_matches_finite_differences(name, case, dtype):
     op = REGISTRY[name]
-    arrays, attrs = SAMPLES[name](_rng(name), F64)[case]
-    where = f"{name} {_case_id(case, arrays, attrs)}"
+    arrays, attrs = SAMPLES[name](_rng(name), dtypes.as_dtype(dtype))[case]
+    where = f"{name} {dtype} {_case_id(case, arrays, attrs)}"
     assert check_gradient(op, arrays, attrs, _rng(name, 1 + case), where)
 
 
@@ -330,8 +376,10 @@ def test_gradient_matches_finite_differences(name, case):
 def test_gradient_samples_exercise_every_differentiable_op(name):
     if SAMPLES[name].fd_skip:
         return
-    assert any(_fd_checkable(REGISTRY[name], a, k) for a, k in SAMPLES[name](_rng(name), F64)), (
-        f"no sample of {name!r} can be checked against finite differences")
+    for dtype in _grad_dtypes(name):
+        assert any(_fd_checkable(REGISTRY[name], a, k)
+                   for a, k in SAMPLES[name](_rng(name), dtype)), (
+            f"no {dtype.name} sample of {name!r} can be checked against finite differences")
 
 
 NON_DIFFERENTIABLE_FLOAT_OPS = sorted(

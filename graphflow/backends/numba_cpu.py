@@ -8,7 +8,7 @@ A cache entry that fails anyway on first use is deleted and rebuilt.
 
     >>> from graphflow.backends import numba_cpu
     >>> numba_cpu.UNSUPPORTED_DTYPES
-    ('float16',)
+    ('float16', 'complex64', 'complex128')
 """
 import os
 import sys
@@ -78,7 +78,10 @@ class Kernel:
         return result
 
 
-UNSUPPORTED_DTYPES = ("float16",)  # numba's CPU target has no half-precision arrays or math
+# numba's CPU target has no half-precision arrays or math, and the kernel renderer has no
+# complex forms (its scalar table, constants and accumulators are real): such plans run
+# their NumPy references.
+UNSUPPORTED_DTYPES = ("float16", "complex64", "complex128")
 
 
 def get_kernel(plan, parallel):

@@ -45,7 +45,7 @@ SIMULATOR_TILE = 4
 
 # Dtypes the compiler keeps out of rewrites that produce kernels (the pipeline's facts): the
 # same as the CPU target's, so one graph optimizes alike for both.
-UNSUPPORTED_DTYPES = ("float16",)
+UNSUPPORTED_DTYPES = ("float16", "complex64", "complex128")
 
 
 # -- the device ------------------------------------------------------------------------------------

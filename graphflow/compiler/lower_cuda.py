@@ -209,6 +209,8 @@ class CudaPlan(SlotPlan):
     def _matmul_step(self, node, cluster):
         """The tiled matmul kernel, with a MATMUL cluster's epilogue applied in its store."""
         mm, a_t, b_t, epilogue = self._matmul_parts(node, cluster)
+        if node.outputs[0].dtype.name in self.cuda.UNSUPPORTED_DTYPES:  # complex: the host's BLAS
+            raise UnimplementedError(f"no CUDA matmul of {node.outputs[0].dtype.name}")
         kplan, extra, materialize = None, [], []
         if epilogue is not None:
             kplan, call, extra = epilogue

@@ -774,6 +774,11 @@ from graphflow.keras.ops_more import (  # noqa: E402,F401
     vectorized_map)
 
 
+from graphflow.keras.ops_complex import (  # noqa: E402,F401
+    angle, conj, conjugate, eig, fft, fft2, ifft2, imag, irfft, istft, polar, real, rfft, stft,
+    view_as_complex, view_as_real)
+
+
 def nextafter(x1, x2):
     """The next representable float after x1 toward x2, in the promoted float dtype."""
     from graphflow import math as _math
@@ -807,8 +812,8 @@ def _build_submodules():
         sigmoid silu soft_shrink softmax softplus softsign space_to_depth
         sparse_categorical_crossentropy sparse_plus sparse_sigmoid sparsemax squareplus swish
         tanh_shrink threshold unfold""".split()
-    linalg_names = """cholesky cholesky_inverse det eigh inv jvp lstsq lu_factor matrix_rank norm
-        pinv qr solve solve_triangular svd""".split()
+    linalg_names = """cholesky cholesky_inverse det eig eigh inv jvp lstsq lu_factor matrix_rank
+        norm pinv qr solve solve_triangular svd""".split()
     image_names = """affine_transform crop_images extract_patches extract_patches_3d gaussian_blur
         hsv_to_rgb map_coordinates pad_images perspective_transform resize rgb_to_grayscale
         rgb_to_hsv scale_and_translate sobel_edges ssim""".split()
@@ -821,7 +826,9 @@ def _build_submodules():
                        "scatter", "scatter_update", "saturate_cast", "segment_sum",
                        "segment_max", "segment_min", "segment_prod", "top_k", "in_top_k",
                        "logsumexp", "extract_sequences", "erfinv", "rsqrt", "cdist",
-                       "logdet", "erf", "erfc", "rearrange", "unstack")]
+                       "logdet", "erf", "erfc", "rearrange", "unstack", "fft", "fft2",
+                       "ifft2", "rfft", "irfft", "stft", "istft", "polar",
+                       "view_as_complex", "view_as_real")]
     linalg = _submodule("linalg", linalg_names, me)
     linalg.norm = ops_more.norm
     return (_submodule("nn", nn_names, me), linalg, _submodule("image", image_names, ops_more),

@@ -398,8 +398,16 @@ def isposinf(x):
 
 
 def isreal(x):
-    """True everywhere (graphflow has no complex dtypes)."""
-    return _tf.fill(_tf.shape(_t(x)), True)
+    """Whether each element's imaginary part is 0 (True everywhere for real tensors).
+
+        >>> isreal(np.array([1 + 1j, 2])).numpy()
+        array([False,  True])
+    """
+    x = _t(x)
+    if x.dtype.is_complex:
+        from graphflow import math as _math
+        return _tf.equal(_math.imag(x), 0.0)
+    return _tf.fill(_tf.shape(x), True)
 
 
 def _int_float(dt):

@@ -8,7 +8,7 @@ operators use). Importing this module registers all ops.
 from graphflow.ops.creation import (  # noqa: F401
     constant, convert_to_tensor, eye, fill, linspace, ones, range, zeros)
 from graphflow.ops.elementwise import (  # noqa: F401
-    abs, add, add_n, cast, ceil, clip_by_value, cos, divide, equal, erf, exp, expm1, floor,
+    abs, add, add_n, cast, ceil, clip_by_value, complex, cos, divide, equal, erf, exp, expm1, floor,
     floordiv, floormod, greater, greater_equal, identity, is_finite, is_nan, less, less_equal,
     log, log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     negative, not_equal, ones_like, pow, reciprocal, relu, round, rsqrt, scalar_mul, sigmoid,
@@ -85,3 +85,5 @@ for _name in ("all_candidate_sampler", "fixed_unigram_candidate_sampler",
     setattr(random, _name, getattr(_candidate_sampling, _name))
 del _name
 from graphflow.ops import hashed_cross as _hashed_cross  # noqa: F401,E402 - Keras HashedCrossing
+from graphflow.ops import fft as _fft  # noqa: F401,E402 - registers the FFT ops (tf.signal)
+from graphflow.ops import matrix_complex as _matrix_complex  # noqa: F401,E402 - eig, logm

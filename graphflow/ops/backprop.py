@@ -33,7 +33,7 @@ def gradients_of(records, targets, seeds, watched):
                 ops.convert_to_tensor(seeds[i], dtype=t.dtype)
             if seed is None:
                 continue
-        elif t.dtype.is_floating:
+        elif dtypes.has_gradient(t.dtype):
             seed = ops.ones_like(t)
         else:
             continue
@@ -70,7 +70,7 @@ def accumulate(grads, x, g):
         grads[id(x)] = g if prev is None else tensor_list.add(prev, g)
         return
     from graphflow.ops import api as ops
-    if g.dtype is not x.dtype and x.dtype.is_floating:
+    if g.dtype is not x.dtype and dtypes.has_gradient(x.dtype):
         g = ops.cast(g, x.dtype)
     g = ops.unbroadcast(g, x)
     prev = grads.get(id(x))

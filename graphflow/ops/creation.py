@@ -48,7 +48,12 @@ def _from_value(value, dtype):
         src = np.asarray(value)
         if dtype is dtypes.string or src.dtype.kind in "SUO":
             return to_array(value, dtype, "constant")  # strings convert only to strings
-        if src.dtype.kind == "f" and not dtype.is_floating:
+        if src.dtype.kind == "c" and not dtype.is_complex:
+            # TF refuses Python complex numbers here (and quietly drops NumPy's imaginary parts)
+            raise InvalidArgumentError(
+                f"constant: cannot convert complex value {value!r} to {dtype.name} (take "
+                "tf.math.real or tf.math.imag of it first)")
+        if src.dtype.kind == "f" and not (dtype.is_floating or dtype.is_complex):
             # TF: tf.constant(1.5, tf.int32) raises; whole floats are fine.
             if not np.all(np.mod(src, 1) == 0):
                 raise InvalidArgumentError(

@@ -17,6 +17,7 @@ from graphflow.ops import rules
 from graphflow.ops.registry import BROADCAST, ELEMENTWISE, REGISTRY, dispatch, register
 
 FLOAT, NUMERIC, SIGNED, BOOL, ANY = "f", "fiu", "fi", "b", "fiub"
+COMPLEX = "c"  # complex64 / complex128: accepted where TF's kernels take them
 STRING = "O"  # tf.string (object arrays of bytes): compared, and concatenated by add, as in TF
 
 
@@ -24,7 +25,7 @@ def _unary_rule(name, kinds, out_dtype=None):
     def infer(specs):
         (x,) = specs
         rules.check_kind(name, x, kinds)
-        return [(x.shape, out_dtype or x.dtype)]
+        return [(x.shape, out_dtype(x.dtype) if callable(out_dtype) else (out_dtype or x.dtype))]
     return infer
 
 
@@ -94,24 +95,28 @@ def _public(op, kinds):
 
 UNARY = {
     # name: (reference, accepted kinds, gradient(x, out, dy))
-    "negative": (np.negative, SIGNED, lambda x, out, dy: negative(dy)),
-    "abs": (np.abs, SIGNED, lambda x, out, dy: dy * sign(x)),
+    # Gradients of complex inputs follow TF's convention: for a real loss L of z = x + iy, the
+    # gradient is dL/dx + i dL/dy, so a holomorphic f passes back dy * conj(f'(z)) (_cj).
+    "negative": (np.negative, SIGNED + COMPLEX, lambda x, out, dy: negative(dy)),
+    "abs": (np.abs, SIGNED + COMPLEX, lambda x, out, dy: _abs_grad(x, out, dy)),
     "sign": (np.sign, SIGNED, lambda x, out, dy: zeros_like(x)),
-    "exp": (np.exp, FLOAT, lambda x, out, dy: dy * out),
-    "expm1": (np.expm1, FLOAT, lambda x, out, dy: dy * (out + 1.0)),
-    "log": (np.log, FLOAT, lambda x, out, dy: dy / x),
-    "log1p": (np.log1p, FLOAT, lambda x, out, dy: dy / (x + 1.0)),
+    "exp": (np.exp, FLOAT + COMPLEX, lambda x, out, dy: dy * _cj(out)),
+    "expm1": (np.expm1, FLOAT + COMPLEX, lambda x, out, dy: dy * _cj(out + 1.0)),
+    "log": (np.log, FLOAT + COMPLEX, lambda x, out, dy: dy / _cj(x)),
+    "log1p": (np.log1p, FLOAT + COMPLEX, lambda x, out, dy: dy / _cj(x + 1.0)),
     # TF's SqrtGrad is 0 where dy is 0, so tf.where(x > 0, tf.sqrt(x), 0) has a finite
     # gradient at 0 (0 * inf would be NaN): divide by 1 there instead
-    "sqrt": (np.sqrt, FLOAT, lambda x, out, dy: dy * 0.5 / where(
-        not_equal(dy, 0.0), out, ones_like(out))),
-    "rsqrt": (lambda x: 1 / np.sqrt(x), FLOAT, lambda x, out, dy: dy * -0.5 * out * out * out),
-    "reciprocal": (np.reciprocal, FLOAT, lambda x, out, dy: -dy * out * out),
-    "square": (np.square, NUMERIC, lambda x, out, dy: dy * 2.0 * x),
-    "sin": (np.sin, FLOAT, lambda x, out, dy: dy * cos(x)),
-    "cos": (np.cos, FLOAT, lambda x, out, dy: -dy * sin(x)),
-    "tanh": (np.tanh, FLOAT, lambda x, out, dy: dy * (1.0 - out * out)),
-    "sigmoid": (lambda x: _sigmoid(x), FLOAT, lambda x, out, dy: dy * out * (1.0 - out)),
+    "sqrt": (np.sqrt, FLOAT + COMPLEX, lambda x, out, dy: dy * 0.5 / _cj(where(
+        not_equal(dy, 0.0), out, ones_like(out)))),
+    "rsqrt": (lambda x: 1 / np.sqrt(x), FLOAT + COMPLEX,
+              lambda x, out, dy: dy * _cj(-0.5 * out * out * out)),
+    "reciprocal": (np.reciprocal, FLOAT + COMPLEX, lambda x, out, dy: -dy * _cj(out * out)),
+    "square": (np.square, NUMERIC + COMPLEX, lambda x, out, dy: dy * _cj(2.0 * x)),
+    "sin": (np.sin, FLOAT + COMPLEX, lambda x, out, dy: dy * _cj(cos(x))),
+    "cos": (np.cos, FLOAT + COMPLEX, lambda x, out, dy: -dy * _cj(sin(x))),
+    "tanh": (np.tanh, FLOAT + COMPLEX, lambda x, out, dy: dy * _cj(1.0 - out * out)),
+    "sigmoid": (lambda x: _sigmoid(x), FLOAT + COMPLEX,
+                lambda x, out, dy: dy * _cj(out * (1.0 - out))),
     # relu's gradient reads its output (out > 0 exactly where x > 0), so the pre-activation is
     # not kept alive for the backward pass and can fuse into the producing matmul's epilogue.
     "relu": (lambda x: np.maximum(x, x.dtype.type(0)), NUMERIC,
@@ -127,7 +132,27 @@ UNARY = {
 }
 
 
+def _real_part_dtype(dtype):
+    return dtype.real_dtype
+
+
+def _cj(t):
+    """conj(t) for complex tensors, t itself otherwise (the gradient rules' conj)."""
+    return dispatch(CONJ, (t,)) if t.dtype.is_complex else t
+
+
+def _abs_grad(x, out, dy):
+    if not x.dtype.is_complex:
+        return dy * sign(x)
+    # TF's ComplexAbsGrad: dy * x / |x|, and 0 where x is 0
+    safe = where(equal(out, 0.0), ones_like(out), out)
+    return cast(dy / safe, x.dtype) * where(equal(out, 0.0), zeros_like(x), x)
+
+
 def _sigmoid(x):
+    if x.dtype.kind == "c":
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return 1 / (1 + np.exp(-x))
     # Stable for large |x| in both directions, and keeps the input dtype.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -154,8 +179,10 @@ def _pow(x, y):
 
 
 def _pow_grad_exponent(x, out, dy):
-    safe = where(x > 0, x, ones_like(x))
-    return dy * out * where(x > 0, log(safe), zeros_like(x))
+    # log x where it is defined: x > 0 for reals, x != 0 for complex numbers (as TF)
+    mask = not_equal(x, 0.0) if x.dtype.is_complex else x > 0
+    safe = where(mask, x, ones_like(x))
+    return dy * _cj(out * where(mask, log(safe), zeros_like(x)))
 
 
 def _integer_checked(name, fn):
@@ -175,17 +202,19 @@ def _integer_checked(name, fn):
 
 BINARY = {
     # name: (reference, accepted kinds, gradient(x, y, out, dy) -> (dx, dy), result dtype)
-    "add": (np.add, NUMERIC + STRING, lambda x, y, out, dy: (dy, dy), None),
-    "subtract": (np.subtract, NUMERIC, lambda x, y, out, dy: (dy, -dy), None),
-    "multiply": (np.multiply, NUMERIC, lambda x, y, out, dy: (dy * y, dy * x), None),
-    "truediv": (_truediv, NUMERIC, lambda x, y, out, dy: (dy / y, -dy * out / y),
+    "add": (np.add, NUMERIC + COMPLEX + STRING, lambda x, y, out, dy: (dy, dy), None),
+    "subtract": (np.subtract, NUMERIC + COMPLEX, lambda x, y, out, dy: (dy, -dy), None),
+    "multiply": (np.multiply, NUMERIC + COMPLEX,
+                 lambda x, y, out, dy: (dy * _cj(y), dy * _cj(x)), None),
+    "truediv": (_truediv, NUMERIC + COMPLEX,
+                lambda x, y, out, dy: (dy / _cj(y), -dy * _cj(out / y)),
                 rules.promote_division),
     "floordiv": (_integer_checked("floordiv", np.floor_divide), NUMERIC, None, None),
     "floormod": (_integer_checked("floormod", np.mod), NUMERIC,
                  lambda x, y, out, dy: (dy, -dy * floor(x / y)), None),
-    "pow": (_pow, NUMERIC,
+    "pow": (_pow, NUMERIC + COMPLEX,
             lambda x, y, out, dy, needs=(True, True): (
-                dy * y * pow(x, y - 1.0) if needs[0] else None,
+                dy * _cj(y * pow(x, y - 1.0)) if needs[0] else None,
                 _pow_grad_exponent(x, out, dy) if needs[1] else None), None),
     "maximum": (np.maximum, NUMERIC,
                 lambda x, y, out, dy: (dy * cast(x >= y, dy.dtype), dy * cast(x < y, dy.dtype)),
@@ -195,8 +224,8 @@ BINARY = {
                 None),
     "squared_difference": (lambda x, y: np.square(x - y), NUMERIC,
                            lambda x, y, out, dy: (dy * 2.0 * (x - y), dy * -2.0 * (x - y)), None),
-    "equal": (np.equal, ANY + STRING, None, dtypes.bool),
-    "not_equal": (np.not_equal, ANY + STRING, None, dtypes.bool),
+    "equal": (np.equal, ANY + COMPLEX + STRING, None, dtypes.bool),
+    "not_equal": (np.not_equal, ANY + COMPLEX + STRING, None, dtypes.bool),
     "less": (np.less, NUMERIC, None, dtypes.bool),
     "less_equal": (np.less_equal, NUMERIC, None, dtypes.bool),
     "greater": (np.greater, NUMERIC, None, dtypes.bool),
@@ -212,6 +241,8 @@ for _name, (_ref, _kinds, _grad) in UNARY.items():
     _g = None if _grad is None else (
         lambda grad: (lambda inputs, outputs, dy: (grad(inputs[0], outputs[0], dy),)))(_grad)
     _out = dtypes.bool if _name in ("is_nan", "is_finite") else None
+    if _name == "abs":  # |z| of a complex number is real, as TF's ComplexAbs
+        _out = _real_part_dtype
     _op = register(_name, ELEMENTWISE, _unary_rule(_name, _kinds, _out), _ref, _g,
                    input_kinds=_kinds)
     _namespace[_name] = _public(_op, _kinds)
@@ -484,14 +515,17 @@ def _cast_infer(specs, dtype):
 def _cast_ref(x, dtype):
     if x.dtype.kind == "O" or dtype == "string":
         _check_cast(dtypes.from_numpy(x.dtype), dtype)
+    target = dtypes.as_dtype(dtype)
+    if x.dtype.kind == "c" and not target.is_complex:
+        x = x.real  # TF's cast keeps the real part (NumPy would warn)
     with np.errstate(invalid="ignore", over="ignore"):  # NaN and out-of-range floats: as TF, quietly
-        return x.astype(dtypes.as_dtype(dtype).np)
+        return x.astype(target.np)
 
 
 def _cast_grad(inputs, outputs, dy, dtype):
     x = inputs[0]
-    if x.dtype.is_floating and dtypes.as_dtype(dtype).is_floating:
-        return (cast(dy, x.dtype),)
+    if dtypes.has_gradient(x.dtype) and dtypes.has_gradient(dtypes.as_dtype(dtype)):
+        return (cast(dy, x.dtype),)  # complex to real keeps the real part, as TF's CastGrad
     return (None,)
 
 
@@ -526,7 +560,7 @@ def _zeros_like_ref(x):
 
 
 def _ones_like_infer(specs):
-    rules.check_kind("ones_like", specs[0], ANY)  # there is no "one" string
+    rules.check_kind("ones_like", specs[0], ANY + COMPLEX)  # there is no "one" string
     return _same_infer(specs)
 
 
@@ -616,3 +650,117 @@ def add_n(inputs, name=None):
 for _name, _template in SCALAR.items():
     REGISTRY[_name].scalar = _template
     REGISTRY[_name].scalar_kinds = SCALAR_KINDS.get(_name, "fiub")
+
+
+# -- complex numbers ---------------------------------------------------------------------------
+# tf.complex builds complex64 from float32 parts and complex128 from float64 ones; real, imag,
+# conj and angle are ops on complex tensors only (their public forms answer real tensors as TF's
+# Python wrappers do). Gradients follow TF's convention (see UNARY).
+
+_COMPLEX_OF = {"float32": dtypes.complex64, "float64": dtypes.complex128}
+
+
+def _complex_infer(specs):
+    re, im = specs
+    for i, s in enumerate(specs):
+        if s.dtype.name not in _COMPLEX_OF:
+            raise InvalidArgumentError(
+                f"complex: input #{i} must be a float32 or float64 tensor, got {s.dtype.name} "
+                f"with shape {rules.fmt(s.shape)}")
+    return [(rules.broadcast_shapes("complex", re.shape, im.shape), _COMPLEX_OF[re.dtype.name])]
+
+
+def _complex_ref(re, im):
+    if re.dtype.name not in _COMPLEX_OF:
+        _complex_infer([_spec(re), _spec(im)])
+    out = np.empty(np.broadcast_shapes(re.shape, im.shape), _COMPLEX_OF[re.dtype.name].np)
+    out.real, out.imag = re, im  # (re + 1j * im would turn an infinite part into NaNs)
+    return out
+
+
+def _real(t):
+    return dispatch(REAL, (t,))
+
+
+def _imag(t):
+    return dispatch(IMAG, (t,))
+
+
+def _complex_grad(inputs, outputs, dy):
+    return _real(dy), _imag(dy)
+
+
+def _complex_only_rule(name, out_dtype):
+    def infer(specs):
+        rules.check_kind(name, specs[0], COMPLEX)
+        x = specs[0]
+        return [(x.shape, x.dtype.real_dtype if out_dtype == "real" else x.dtype)]
+    return infer
+
+
+def _angle_grad(inputs, outputs, dy):
+    x = inputs[0]
+    # TF's AngleGrad: -dy / (im + i re)
+    return (-cast(dy, x.dtype) * reciprocal(dispatch(COMPLEX_OP, (_imag(x), _real(x)))),)
+
+
+COMPLEX_OP = register("complex", BROADCAST, _complex_infer, _complex_ref, _complex_grad,
+                      same_dtype=(0, 1))
+REAL = register("real", ELEMENTWISE, _complex_only_rule("real", "real"), np.real,
+                lambda inputs, outputs, dy: (cast(dy, inputs[0].dtype),), input_kinds=COMPLEX)
+IMAG = register("imag", ELEMENTWISE, _complex_only_rule("imag", "real"), np.imag,
+                lambda inputs, outputs, dy: (dispatch(COMPLEX_OP, (zeros_like(dy), dy)),),
+                input_kinds=COMPLEX)
+CONJ = register("conj", ELEMENTWISE, _complex_only_rule("conj", "same"), np.conj,
+                lambda inputs, outputs, dy: (_cj(dy),), input_kinds=COMPLEX)
+ANGLE = register("angle", ELEMENTWISE, _complex_only_rule("angle", "real"), np.angle,
+                 _angle_grad, input_kinds=COMPLEX)
+
+
+def _dtype_of(x):
+    d = getattr(x, "dtype", None)
+    return d if isinstance(d, dtypes.DType) else None
+
+
+def complex(real, imag, name=None):  # noqa: A001 - TF's name
+    """The complex tensor real + i imag (broadcasting): complex64 from float32 parts,
+    complex128 from float64 ones.
+
+        >>> tf.complex([1.0, 2.0], 3.0).numpy()
+        array([1.+3.j, 2.+3.j], dtype=complex64)
+
+    Parts of other or of different dtypes raise TypeError, as in TF.
+    """
+    from graphflow.errors import InvalidTypeError
+    parts = [x if _dtype_of(x) is not None else None for x in (real, imag)]
+    known = [_dtype_of(x) for x in parts if x is not None]
+    if known:
+        anchor = known[0]
+        found = [(_dtype_of(x) or anchor) for x in parts]
+    else:
+        from graphflow.ops.registry import _default_dtype
+        found = [_default_dtype(x) for x in (real, imag)]
+    if found[0] is not found[1] or found[0].name not in _COMPLEX_OF:
+        raise InvalidTypeError(
+            f"complex: the real and imag components have incorrect types: {found[0].name} "
+            f"{found[1].name}. They must be consistent, and one of [tf.float32, tf.float64]")
+    return dispatch(COMPLEX_OP, (real, imag), None, name)
+
+
+_real_sign = sign
+
+
+def sign(x, name=None):
+    """-1, 0 or 1 by the sign of each element; for complex numbers x / |x| (0 at 0), as TF.
+
+        >>> tf.math.sign(tf.constant([-2.0, 0.0, 3.0])).numpy()
+        array([-1.,  0.,  1.], dtype=float32)
+        >>> tf.math.sign(tf.constant([3 + 4j])).numpy()
+        array([0.6+0.8j])
+    """
+    if _dtype_of(x) is not None and x.dtype.is_complex:
+        # TF's sign of complex numbers is div_no_nan(x, |x|), differentiated as such
+        r = cast(abs(x), x.dtype)
+        zero = equal(r, 0.0)
+        return where(zero, zeros_like(x), x / where(zero, ones_like(r), r), name=name)
+    return _real_sign(x, name)

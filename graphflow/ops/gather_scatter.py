@@ -183,7 +183,9 @@ def _scatter_rule(specs, mode):
     tensor, indices, updates = specs
     op_name = f"tensor_scatter_nd_{mode}"
     rules.check_kind(op_name, indices, INDEX_KINDS, 1)
-    rules.check_kind(op_name, tensor, "fiub" if mode in ("update", "max", "min") else NUMERIC)
+    # (TF orders nothing complex: max and min take real numbers only)
+    rules.check_kind(op_name, tensor, {"update": "fiubc", "max": "fiub", "min": "fiub"}.get(
+        mode, NUMERIC + "c"))
     if updates.dtype is not tensor.dtype:
         raise InvalidArgumentError(
             f"{op_name}: updates have dtype {updates.dtype.name} but the tensor has dtype "
@@ -493,7 +495,7 @@ def _segment_compute(data, ids, num, mode):
 def _segment_infer(specs, mode):
     data, ids = specs
     op_name = f"segment_{mode}"
-    rules.check_kind(op_name, data, NUMERIC)
+    rules.check_kind(op_name, data, NUMERIC + "c" if mode == "sum" else NUMERIC)
     rules.check_kind(op_name, ids, INDEX_KINDS, 1)
     if data.shape is not None and len(data.shape) < 1:
         raise InvalidArgumentError(f"{op_name}: input must be at least rank 1, got a scalar")
@@ -528,7 +530,7 @@ def _segment_ref(data, ids, mode):
 def _unsorted_infer(specs, mode, num_segments):
     data, ids = specs
     op_name = f"unsorted_segment_{mode}"
-    rules.check_kind(op_name, data, NUMERIC)
+    rules.check_kind(op_name, data, NUMERIC + "c" if mode == "sum" else NUMERIC)
     rules.check_kind(op_name, ids, INDEX_KINDS, 1)
     if num_segments < 0:
         raise InvalidArgumentError(

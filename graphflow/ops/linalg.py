@@ -13,7 +13,7 @@ from graphflow.ops.registry import MATMUL, dispatch, register
 
 def _matmul_infer(specs, transpose_a, transpose_b):
     a, b = specs
-    rules.check_kind("matmul", a, "fiu")
+    rules.check_kind("matmul", a, "fiuc")
     if a.shape is None or b.shape is None:
         return [(None, a.dtype)]
     if len(a.shape) < 2 or len(b.shape) < 2:
@@ -32,7 +32,7 @@ def _matmul_infer(specs, transpose_a, transpose_b):
 
 
 def _matmul_ref(a, b, transpose_a, transpose_b):
-    if a.ndim < 2 or b.ndim < 2 or a.dtype.kind not in "fiu":  # let the rule say why, as in graphs
+    if a.ndim < 2 or b.ndim < 2 or a.dtype.kind not in "fiuc":  # let the rule say why, as in graphs
         _matmul_infer([rules.ArraySpec(a), rules.ArraySpec(b)], transpose_a, transpose_b)
     if transpose_a:
         a = np.swapaxes(a, -1, -2)
@@ -43,6 +43,9 @@ def _matmul_ref(a, b, transpose_a, transpose_b):
 
 def _matmul_grad(inputs, outputs, dy, transpose_a, transpose_b, needs=(True, True)):
     a, b = inputs
+    if a.dtype.is_complex:  # TF's convention: the adjoints (dy @ b^H, a^H @ dy)
+        from graphflow.ops.elementwise import _cj
+        a, b = _cj(a), _cj(b)
     if not transpose_a and not transpose_b:
         da = lambda: matmul(dy, b, transpose_b=True)  # noqa: E731
         db = lambda: matmul(a, dy, transpose_a=True)  # noqa: E731
@@ -62,12 +65,26 @@ MATMUL_OP = register("matmul", MATMUL, _matmul_infer, _matmul_ref, _matmul_grad,
                      same_dtype=(0, 1), grad_takes_needs=True)
 
 
-def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           name=None):
     """The matrix product of the last two axes, broadcasting leading (batch) axes.
+    `adjoint_a`/`adjoint_b` take the conjugate transpose (TF's names; for real tensors, the
+    transpose).
 
         >>> tf.matmul(tf.ones((2, 3)), tf.ones((4, 3)), transpose_b=True).shape
         TensorShape([2, 4])
+        >>> tf.matmul(tf.constant([[1j]]), tf.constant([[1j]]), adjoint_a=True).numpy()
+        array([[1.+0.j]])
     """
+    if adjoint_a or adjoint_b:
+        from graphflow.ops.math_extra import conj
+        if (adjoint_a and transpose_a) or (adjoint_b and transpose_b):
+            raise InvalidArgumentError("matmul: only one of transpose_a and adjoint_a (and of "
+                                       "transpose_b and adjoint_b) can be True")
+        if adjoint_a:
+            a, transpose_a = conj(a), True
+        if adjoint_b:
+            b, transpose_b = conj(b), True
     return dispatch(MATMUL_OP, (a, b),
                     {"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)}, name)
 

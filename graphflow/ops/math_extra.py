@@ -207,12 +207,20 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
 
 
 def conj(x, name=None):
-    """The complex conjugate; graphflow's tensors are real, so x itself.
+    """The complex conjugate, elementwise; a real tensor is returned as it is, as in TF.
 
+        >>> tf.math.conj(tf.constant([1 + 2j])).numpy()
+        array([1.-2.j])
         >>> float(tf.math.conj(2.0))
         2.0
     """
-    return ew.identity(_tensor(x), name)
+    x = _tensor(x)
+    if x.dtype.is_complex:
+        return dispatch(ew.CONJ, (x,), None, name)
+    if x.dtype is dtypes.string:
+        from graphflow.errors import InvalidTypeError
+        raise InvalidTypeError(f"conj: expected a numeric tensor, got dtype {x.dtype.name}")
+    return ew.identity(x, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,6 +311,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 
 def _confusion_infer(specs, num_classes, dtype):
     labels, predictions, weights = specs
+    if weights.dtype.is_complex or weights.dtype is dtypes.string:
+        raise InvalidArgumentError(
+            f"confusion_matrix: weights must be real numbers, got {weights.dtype.name}")
     for i, s in enumerate((labels, predictions)):
         if not s.dtype.is_integer:
             raise InvalidArgumentError(
@@ -392,35 +403,51 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 
 
 # ---------------------------------------------------------------------------------------------
-# Real-valued complex helpers (graphflow has no complex dtype)
+# Parts of complex numbers (the ops are in elementwise.py; real tensors are answered here)
 
 
 def real(input, name=None):  # noqa: A002 - TF's name
-    """The real part: for graphflow's real tensors, the tensor itself.
+    """The real parts of a complex tensor (float32 of complex64, float64 of complex128); a
+    real tensor is returned as it is, as in TF.
 
+        >>> tf.math.real(tf.constant([1 + 2j, -3j])).numpy()
+        array([ 1., -0.])
         >>> tf.math.real(tf.constant([1.5])).numpy()
         array([1.5], dtype=float32)
     """
-    return ew.identity(_tensor(input, "input"), name)
+    x = _tensor(input, "input")
+    if x.dtype.is_complex:
+        return dispatch(ew.REAL, (x,), None, name)
+    return ew.identity(x, name)
 
 
 def imag(input, name=None):  # noqa: A002
-    """The imaginary part: zeros for graphflow's real tensors.
+    """The imaginary parts of a complex tensor; zeros of a real tensor, as in TF.
 
+        >>> tf.math.imag(tf.constant([1 + 2j, -3j])).numpy()
+        array([ 2., -3.])
         >>> tf.math.imag(tf.constant([1.5])).numpy()
         array([0.], dtype=float32)
     """
-    return ew.zeros_like(_tensor(input, "input"), name=name)
+    x = _tensor(input, "input")
+    if x.dtype.is_complex:
+        return dispatch(ew.IMAG, (x,), None, name)
+    return ew.zeros_like(x, name=name)
 
 
 @rules.composite("angle")
 def angle(input, name=None):  # noqa: A002
-    """The argument: pi for negative reals, 0 otherwise (NaN stays NaN), as TF on real input.
+    """The argument of each complex number, in (-pi, pi] (real dtype); of a real tensor, pi
+    for negative values and 0 otherwise (NaN stays NaN), as TF.
 
+        >>> tf.math.angle(tf.constant([1j, -1 + 0j])).numpy()
+        array([1.57079633, 3.14159265])
         >>> tf.math.angle(tf.constant([-1.5, 2.0])).numpy()
         array([3.1415927, 0.       ], dtype=float32)
     """
     x = _tensor(input, "input")
+    if x.dtype.is_complex:
+        return dispatch(ew.ANGLE, (x,), None, name)
     _check_float("angle", x)
     return sp.atan2(ew.zeros_like(x), x, name)
 
@@ -469,6 +496,9 @@ def _bincount_infer(specs, size, dtype, binary_output, rows):
     arr, weights = specs
     if not arr.dtype.is_integer:
         raise InvalidArgumentError(f"bincount: arr must be integers, got {arr.dtype.name}")
+    if weights.dtype.is_complex:
+        raise InvalidArgumentError(f"bincount: weights must be real numbers, got "
+                                   f"{weights.dtype.name}")
     if rows:
         if arr.shape is not None and len(arr.shape) != 2:
             raise InvalidArgumentError(

@@ -678,8 +678,8 @@ def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=No
     alpha, beta = _tensor(alpha, "alpha"), _tensor(beta, "beta")
     if alpha.dtype not in LINALG_DTYPES or beta.dtype != alpha.dtype:
         raise InvalidArgumentError(
-            f"{op}: alpha and beta must be both float32 or float64 (graphflow has no complex "
-            f"dtypes), got {alpha.dtype.name} and {beta.dtype.name}")
+            f"{op}: alpha and beta must be both float32 or float64 (complex ones are not "
+            f"built), got {alpha.dtype.name} and {beta.dtype.name}")
     if alpha.shape.rank != 1 or beta.shape.rank != 1:
         raise InvalidArgumentError(
             f"{op}: alpha and beta must be vectors, got shapes {alpha.shape} and {beta.shape}")

@@ -671,15 +671,20 @@ def logdet(matrix, name=None):
 
 
 def adjoint(matrix, name=None):
-    """The (conjugate) transpose of the last two axes; graphflow's tensors are real.
+    """The conjugate transpose of the last two axes (the transpose of a real matrix).
 
         >>> tf.linalg.adjoint(tf.ones((2, 3))).shape
         TensorShape([3, 2])
+        >>> tf.linalg.adjoint(tf.constant([[1 + 2j, 3j]])).numpy()
+        array([[1.-2.j],
+               [0.-3.j]])
     """
     x = _tensor(matrix, "matrix")
     rank = x.shape.rank
     if rank is None or rank < 2:
         raise InvalidArgumentError(f"adjoint: input must have rank >= 2, got shape {x.shape}")
+    if x.dtype.is_complex:
+        x = ew._cj(x)
     return sh.transpose(x, list(range(rank - 2)) + [rank - 1, rank - 2], name)
 
 
@@ -767,12 +772,17 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
         elif not (isinstance(ord, (int, float, np.number)) and ord > 0):
             raise InvalidArgumentError(f"norm: 'ord' must be a supported vector norm, got {ord}")
         axis = None if axis is None else (int(axis),)
-    if not x.dtype.is_floating:
+    if not (x.dtype.is_floating or x.dtype.is_complex):
         raise InvalidArgumentError(
-            f"norm: tensor must be floating-point, got {x.dtype.name} with shape {x.shape}")
+            f"norm: tensor must be floating-point or complex, got {x.dtype.name} with shape "
+            f"{x.shape}")
     keep = bool(keepdims)
     if ord in ("fro", "euclidean") or (ord == 2 and not is_matrix):
-        return ew.sqrt(rd.reduce_sum(x * x, axis, keepdims=keep), name)
+        # x * conj(x): the complex norm is complex-valued (with a zero imaginary part), as TF's
+        return ew.sqrt(rd.reduce_sum(x * ew._cj(x), axis, keepdims=keep), name)
+    if ord == 2 and x.dtype.is_complex:
+        raise InvalidArgumentError("norm: the spectral norm (ord=2 over a pair of axes) of a "
+                                   f"complex tensor is not built (no complex svd), got {x.shape}")
     if ord == 2:  # the largest singular value of the matrices on `axis`
         rank = x.shape.rank
         a0, a1 = (rules.normalize_axis("norm", a, rank) for a in axis)

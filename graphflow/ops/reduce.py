@@ -95,6 +95,9 @@ def _prod_grad(inputs, outputs, dy, axis, keepdims):
     zeros = reduce_sum(cast(is_zero, x.dtype), axis, keepdims=True)
     others = where(is_zero, prod_nonzero * cast(equal(zeros, 1.0), x.dtype),
                    prod_nonzero * cast(equal(zeros, 0.0), x.dtype) / nonzero)
+    if x.dtype.is_complex:  # TF's convention: dy * conj(d prod / d x_i)
+        from graphflow.ops.elementwise import _cj
+        others = _cj(others)
     return (broadcast_like(_keep(dy, x, axis, keepdims), x) * others,)
 
 
@@ -140,13 +143,14 @@ def _kind_checked(name, kinds, fn):
 
 
 NUMERIC = "fiu"
+WITH_COMPLEX = "fiuc"  # TF sums, averages and multiplies complex numbers (it does not order them)
 REDUCTIONS = {
-    "reduce_sum": (_sum_ref, NUMERIC, _sum_grad, None),
-    "reduce_mean": (_mean_ref, NUMERIC, _mean_grad, None),
+    "reduce_sum": (_sum_ref, WITH_COMPLEX, _sum_grad, None),
+    "reduce_mean": (_mean_ref, WITH_COMPLEX, _mean_grad, None),
     "reduce_max": (_extreme_ref(np.max, "max"), NUMERIC, _extreme_grad, None),
     "reduce_min": (_extreme_ref(np.min, "min"), NUMERIC, _extreme_grad, None),
     "reduce_prod": (lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
-                    NUMERIC, _prod_grad, None),
+                    WITH_COMPLEX, _prod_grad, None),
     "reduce_any": (lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims), "b", None, None),
     "reduce_all": (lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims), "b", None, None),
 }
@@ -394,5 +398,8 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
         >>> float(tf.math.reduce_euclidean_norm(tf.constant([3.0, 4.0])))
         5.0
     """
-    from graphflow.ops.elementwise import sqrt, square
-    return sqrt(reduce_sum(square(input_tensor), axis, keepdims), name)
+    from graphflow.ops.elementwise import _cj, sqrt, square
+    x = input_tensor
+    if getattr(getattr(x, "dtype", None), "is_complex", False):  # sqrt(sum |x|^2), complex-typed
+        return sqrt(reduce_sum(x * _cj(x), axis, keepdims), name)
+    return sqrt(reduce_sum(square(x), axis, keepdims), name)

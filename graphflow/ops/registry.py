@@ -177,6 +177,8 @@ def _default_dtype(value):
         return dtypes.int32
     if kind == "b":
         return dtypes.bool
+    if kind == "c":  # Python complex numbers are complex128, as in TF
+        return dtypes.complex128
     if kind in "SUO":  # str and bytes values (an object array is checked when converted)
         return dtypes.string
     raise InvalidArgumentError(
@@ -209,9 +211,16 @@ def to_array(value, dtype=None, op_name="convert_to_tensor"):
     if src.dtype == dtype.np:
         return src
     kind = src.dtype.kind
-    if kind not in "biuf":
+    if kind not in "biufc":
         raise InvalidArgumentError(f"{op_name}: cannot convert {value!r} to a {dtype.name} tensor")
-    if kind == "f" and not dtype.is_floating and src.size:  # ([] is float64 to NumPy)
+    if kind == "c" and not dtype.is_complex:
+        # TF refuses Python complex numbers here and drops the imaginary parts of NumPy
+        # arrays with a warning; graphflow refuses both (tf.math.real says what is meant).
+        raise InvalidArgumentError(
+            f"{op_name}: cannot convert complex value {_short(value)} to a {dtype.name} tensor "
+            "(take tf.math.real or tf.math.imag of it first)")
+    # ([] is float64 to NumPy)
+    if kind == "f" and not (dtype.is_floating or dtype.is_complex) and src.size:
         if not (isinstance(value, np.ndarray) and np.all(np.mod(src, 1) == 0)):
             raise InvalidArgumentError(
                 f"{op_name}: cannot convert float value {_short(value)} to a {dtype.name} tensor")
@@ -292,6 +301,9 @@ def _anchor_dtype(op, inputs):
             if isinstance(x, (np.ndarray, np.generic)):
                 return dtypes.from_numpy(x.dtype)
         defaults = [_default_dtype(inputs[i]) for i in group]
+        for d in defaults:
+            if d.is_complex:
+                return d
         for d in defaults:
             if d.is_floating:
                 return d
@@ -420,7 +432,7 @@ def _fast_scalar(op, inputs, x):
     if type(other) is not EagerTensor:
         return None
     dtype = other._value.dtype
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         return None
     return np.asarray(x, dtype=dtype)
 

@@ -8,7 +8,7 @@ from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError, InvalidTypeError
 
 KIND_NAMES = {"f": "floating-point", "i": "signed integer", "u": "unsigned integer", "b": "bool",
-              "O": "string"}
+              "O": "string", "c": "complex"}
 
 
 def fmt(shape):
@@ -167,7 +167,7 @@ def num_elements(shape):
 
 def promote_division(dtype):
     """TF's truediv: integers become float32 (8/16-bit) or float64 (32/64-bit)."""
-    if dtype.is_floating:
+    if dtype.is_floating or dtype.is_complex:
         return dtype
     if dtype.size <= 2:
         return dtypes.float32

@@ -103,8 +103,8 @@ def _log_add_exp_scan(x, axis):
         return np.logaddexp.accumulate(x, axis=axis)
 
 
-CUMSUM = register("cumsum", OPAQUE, _scan_infer("cumsum", "fiu"),
-                  _scan_ref("cumsum", "fiu", lambda x, a: np.cumsum(x, a, dtype=x.dtype),
+CUMSUM = register("cumsum", OPAQUE, _scan_infer("cumsum", "fiuc"),  # (TF's takes complex)
+                  _scan_ref("cumsum", "fiuc", lambda x, a: np.cumsum(x, a, dtype=x.dtype),
                             lambda d: 0), _cumsum_grad)
 CUMPROD = register("cumprod", OPAQUE, _scan_infer("cumprod", "fiu"),
                    _scan_ref("cumprod", "fiu", lambda x, a: np.cumprod(x, a, dtype=x.dtype),

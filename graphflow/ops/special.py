@@ -551,11 +551,26 @@ def _public(op, arity, example, result):
     return fn
 
 
+# The functions TF also takes complex numbers for. Their series have real coefficients, so
+# conj(f'(z)) = f'(conj(z)): the gradient rules run on conjugated inputs (TF's convention).
+COMPLEX_OK = frozenset({"tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"})
+
+
+def _conjugated(grad):
+    def rule(x, out, dy):
+        if x.dtype.is_complex:
+            return grad(ew._cj(x), ew._cj(out), dy)
+        return grad(x, out, dy)
+    return rule
+
+
 _namespace = globals()
 for _name, (_ref, _grad, _scalar, _example, _result) in UNARY.items():
+    _kinds = FLOAT + ew.COMPLEX if _name in COMPLEX_OK else FLOAT
+    _grad = _conjugated(_grad) if _name in COMPLEX_OK else _grad
     _g = (lambda grad: (lambda inputs, outputs, dy: (grad(inputs[0], outputs[0], dy),)))(_grad)
-    _op = register(_name, ELEMENTWISE, ew._unary_rule(_name, FLOAT),
-                   ew._checked(_name, FLOAT, _ref), _g)
+    _op = register(_name, ELEMENTWISE, ew._unary_rule(_name, _kinds),
+                   ew._checked(_name, _kinds, _ref), _g)
     _op.scalar, _op.scalar_kinds = _scalar, "f"
     _namespace[_name] = _public(_op, 1, _example, _result)
 
