@@ -14,6 +14,7 @@ placeholders, so every layer's output shape is inferred by the same op shape rul
 """
 import collections
 import contextlib
+import functools
 import inspect
 import math
 import re
@@ -166,11 +167,16 @@ class KerasTensor:
     """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
     layer call that produced it."""
 
-    def __init__(self, shape, dtype="float32", name=None, history=None, sparse=False):
+    def __init__(self, shape, dtype=None, name=None, history=None, sparse=False, ragged=False):
+        from graphflow.keras.backend import floatx
+        if sparse and ragged:
+            raise InvalidArgumentError(
+                "KerasTensor cannot have `sparse=True` and `ragged=True` at the same time.")
         self.shape = TensorShape(shape)
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = dtypes.as_dtype(floatx() if dtype is None else dtype)
         self.name = name
         self.sparse = bool(sparse)  # stands for a tf.SparseTensor (Input(sparse=True))
+        self.ragged = bool(ragged)  # stands for a tf.RaggedTensor (Input(ragged=True))
         self._keras_history = history  # (layer, node index, output index)
 
     @property
@@ -184,7 +190,7 @@ class KerasTensor:
 
     def __repr__(self):
         layer = self._keras_history[0].name if self._keras_history else None
-        sparse = ", sparse=True" if self.sparse else ""
+        sparse = ", sparse=True" if self.sparse else ", ragged=True" if self.ragged else ""
         return (f"<KerasTensor shape={tuple(self.shape.as_list())}, dtype={self.dtype.name}"
                 f"{sparse}, name={self.name}{', from layer ' + layer if layer else ''}>")
 
@@ -253,6 +259,17 @@ def _to_tensor(x):
             arr = arr.astype(np.float32)  # Keras layers compute in float32 by default
         return convert_to_tensor(arr)
     return x
+
+
+def _ragged_placeholder(t):
+    """A RaggedTensor of placeholders (ragged in axis 1) standing for a ragged KerasTensor
+    while a layer's output spec is traced."""
+    from graphflow.ops.creation import placeholder_node
+    from graphflow.ops.ragged import RaggedTensor
+    dims = t.shape.dims_tuple()
+    values = placeholder_node((None,) + tuple(dims[2:]), t.dtype, "flat_values")
+    splits = placeholder_node((None,), dtypes.int64, "row_splits")
+    return RaggedTensor.from_row_splits(values, splits, validate=False)
 
 
 def _sparse_placeholder(t):
@@ -678,15 +695,28 @@ class Layer:
         _call_state.depth, _call_state.discard = saved_state[0] + 1, True
         try:
             with graph.as_default():
-                def placeholder(t):
+                def placeholder(t, ragged=True):
                     if isinstance(t, KerasTensor) and t.sparse:
                         return _sparse_placeholder(t)
+                    if isinstance(t, KerasTensor) and t.ragged and ragged:
+                        return _ragged_placeholder(t)
                     if isinstance(t, KerasTensor):
                         return placeholder_node(t.shape.dims_tuple(), t.dtype, "x")
                     return t
                 sym_args = nest.map_structure(placeholder, list(args))
                 sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
-                out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
+                try:
+                    out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
+                except Exception:
+                    if not any(isinstance(t, KerasTensor) and t.ragged
+                               for t in nest.flatten((args, kwargs))):
+                        raise
+                    # A layer without a ragged path still gets a spec from dense stand-ins
+                    # (its output is then recorded as not ragged); the call on real data
+                    # decides whether the layer takes the RaggedTensor.
+                    dense = functools.partial(placeholder, ragged=False)
+                    out = self.call(*nest.map_structure(dense, list(args)),
+                                    **self._call_kwargs(nest.map_structure(dense, dict(kwargs))))
         except InvalidArgumentError as e:
             raise InvalidArgumentError(
                 f"Layer {self.name!r} ({type(self).__name__}) cannot be called on inputs "
@@ -697,8 +727,12 @@ class Layer:
         index = len(self._inbound_nodes)
         flat = nest.flatten(out)
         keras_out = []
+        from graphflow.ops.ragged import RaggedTensor
         for i, t in enumerate(flat):
-            if getattr(t, "_composite_components", None) is not None:  # a SparseTensor
+            if isinstance(t, RaggedTensor):
+                keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
+                                             (self, index, i), ragged=True))
+            elif getattr(t, "_composite_components", None) is not None:  # a SparseTensor
                 keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
                                              (self, index, i), sparse=True))
             elif isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
@@ -809,17 +843,18 @@ class InputLayer(Layer):
     """The layer behind `Input`: it produces the model's input KerasTensor."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, sparse=False,
-                 batch_input_shape=None, **kwargs):
+                 batch_input_shape=None, ragged=False, **kwargs):
         if batch_input_shape is None:
             if input_shape is None:
                 raise InvalidArgumentError("InputLayer: pass shape= (input_shape) or batch_input_shape=")
             batch_input_shape = (batch_size,) + tuple(input_shape)
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         self.sparse = bool(sparse)
+        self.ragged = bool(ragged)
         self._batch_input_shape = tuple(batch_input_shape)
         self.built = True
         tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0),
-                             sparse=self.sparse)
+                             sparse=self.sparse, ragged=self.ragged)
         self._inbound_nodes.append(Node(self, [], {}, tensor))
 
     def get_config(self):
@@ -827,11 +862,13 @@ class InputLayer(Layer):
                   "name": self.name}
         if self.sparse:
             config["sparse"] = True
+        if self.ragged:
+            config["ragged"] = True
         return config
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, tensor=None,
-          sparse=None, **kwargs):  # noqa: N802 - Keras's function name
+          sparse=None, ragged=None, **kwargs):  # noqa: N802 - Keras's function name
     """A symbolic input for a functional model.
 
         >>> keras.Input(shape=(28, 28)).shape
@@ -849,5 +886,5 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
             raise InvalidArgumentError(f"Input: cannot convert '{tuple(dims)}' to a shape. "
                                        "Negative dimensions are not allowed.")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
-                       batch_input_shape=batch_shape, sparse=bool(sparse))
+                       batch_input_shape=batch_shape, sparse=bool(sparse), ragged=bool(ragged))
     return layer._inbound_nodes[0].outputs

@@ -73,9 +73,11 @@ class Dense(Layer):
             y = ops.matmul(inputs, self.kernel)
         else:
             dims = inputs.shape.as_list()
-            flat = ops.reshape(inputs, (-1, dims[-1]))
-            y = ops.reshape(ops.matmul(flat, self.kernel),
-                            [-1 if d is None else d for d in dims[:-1]] + [self.units])
+            flat = ops.matmul(ops.reshape(inputs, (-1, dims[-1])), self.kernel)
+            if sum(d is None for d in dims[:-1]) <= 1:
+                y = ops.reshape(flat, [-1 if d is None else d for d in dims[:-1]] + [self.units])
+            else:  # batch and time both unknown (keras.Input((None, 3))): the runtime shape
+                y = ops.reshape(flat, ops.concat([ops.shape(inputs)[:-1], [self.units]], 0))
         if self.use_bias:
             y = y + self.bias
         return self.activation(y)
