@@ -251,14 +251,43 @@ def _is_symbolic(structure):
     return any(isinstance(t, KerasTensor) for t in nest.flatten(structure))
 
 
-def _to_tensor(x):
+def _to_tensor(x, float_dtype="floatx"):
+    """NumPy arrays and Python numbers as tensors; their float64 becomes `float_dtype`
+    ("floatx": keras.config.floatx(); None: kept, as a model's inputs are before they are cast
+    to its Input dtypes)."""
     if isinstance(x, (np.ndarray, np.generic)) or isinstance(x, (float, int)) and not isinstance(x, bool):
         from graphflow.ops.creation import convert_to_tensor
         arr = np.asarray(x)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)  # Keras layers compute in float32 by default
+        if arr.dtype == np.float64 and float_dtype is not None:
+            from graphflow.keras.backend import floatx
+            arr = arr.astype(floatx() if float_dtype == "floatx" else float_dtype)
         return convert_to_tensor(arr)
     return x
+
+
+def _autocast(x, dtype):
+    """Keras's input conversion: a float tensor or array of another float dtype is cast to the
+    layer's compute dtype; integers, bools, strings, sparse and ragged tensors pass."""
+    x = _to_tensor(x, dtype)
+    if isinstance(x, (SymbolicTensor, EagerTensor)) and x.dtype.is_floating and \
+            x.dtype.name != dtype:
+        from graphflow.ops.elementwise import cast
+        return cast(x, dtype)
+    return x
+
+
+def _default_dtype(dtype):
+    """A layer's dtype name: its `dtype` argument (a name, a DType or a DTypePolicy), else the
+    default policy's (keras.config.dtype_policy(): floatx() unless set_dtype_policy)."""
+    if dtype is None:
+        from graphflow.keras.config import dtype_policy
+        return dtype_policy().name
+    if hasattr(dtype, "compute_dtype") and not isinstance(dtype, str):
+        return dtypes.as_dtype(dtype.compute_dtype).name
+    if isinstance(dtype, str) and dtype.startswith("mixed"):
+        from graphflow.keras.config import check_policy_name
+        check_policy_name(dtype)  # UnimplementedError, naming what is not built
+    return dtypes.as_dtype(dtype).name
 
 
 def _ragged_placeholder(t):
@@ -341,7 +370,10 @@ class Layer:
         object.__setattr__(self, "_tracked_variables", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = dtypes.as_dtype(dtype or "float32").name
+        self.dtype = _default_dtype(dtype)
+        # Keras: float inputs are cast to the layer's dtype before call() (autocast=False
+        # keeps them)
+        self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self._trainable_weights = []
         self._non_trainable_weights = []
@@ -407,6 +439,20 @@ class Layer:
         var._regularizer = regularizers.get(regularizer)  # read by `losses`, on every access
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
+
+    @property
+    def dtype_policy(self):
+        """The layer's DTypePolicy (graphflow's compute and variable dtypes are one)."""
+        from graphflow.keras.config import DTypePolicy
+        return DTypePolicy(self.dtype)
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
 
     @property
     def trainable(self):
@@ -630,7 +676,7 @@ class Layer:
                 f"tensors. Inputs received: {list(args[0])!r:.1000}")
         if _is_symbolic((args, kwargs)):
             return self._functional_call(args, kwargs)
-        args = nest.map_structure(_to_tensor, list(args))
+        args, kwargs = self._convert_inputs(args, kwargs)
         inputs = args[0]
         self._check_input_spec(inputs)
         depth = _call_state.depth
@@ -657,6 +703,28 @@ class Layer:
             lambda t: t.shape if hasattr(t, "shape") else None, outputs) \
             if nest.is_nested(outputs) else getattr(outputs, "shape", None)
         return outputs
+
+    # Keras's flag: False where call() converts its own inputs (lookups, hashing, encodings,
+    # flips and crops) or hands them on (functional and Sequential models cast them to their
+    # Input dtypes).
+    _convert_input_args = True
+
+    def _compute_dtype_for_inputs(self):
+        if not (self._convert_input_args and self.autocast):
+            return None
+        return self.dtype if dtypes.as_dtype(self.dtype).is_floating else None
+
+    def _convert_inputs(self, args, kwargs):
+        compute = self._compute_dtype_for_inputs()
+        if compute is None:
+            keep = None if not self._convert_input_args and getattr(
+                self, "_is_model", False) else "floatx"
+            return nest.map_structure(lambda x: _to_tensor(x, keep), list(args)), kwargs
+        args = nest.map_structure(lambda x: _autocast(x, compute), list(args))
+        kwargs = {k: v if k in ("mask", "training") else
+                  nest.map_structure(lambda x: _autocast(x, compute), v)
+                  for k, v in kwargs.items()}
+        return args, kwargs
 
     def _check_input_spec(self, inputs):
         spec = self.__dict__.get("input_spec")
@@ -705,6 +773,9 @@ class Layer:
                     return t
                 sym_args = nest.map_structure(placeholder, list(args))
                 sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
+                compute = self._compute_dtype_for_inputs()
+                if compute is not None:  # the spec sees the cast the call will make
+                    sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs)
                 try:
                     out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
                 except Exception:
@@ -715,8 +786,11 @@ class Layer:
                     # (its output is then recorded as not ragged); the call on real data
                     # decides whether the layer takes the RaggedTensor.
                     dense = functools.partial(placeholder, ragged=False)
-                    out = self.call(*nest.map_structure(dense, list(args)),
-                                    **self._call_kwargs(nest.map_structure(dense, dict(kwargs))))
+                    sym_args = nest.map_structure(dense, list(args))
+                    sym_kwargs = nest.map_structure(dense, dict(kwargs))
+                    if compute is not None:
+                        sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs)
+                    out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
         except InvalidArgumentError as e:
             raise InvalidArgumentError(
                 f"Layer {self.name!r} ({type(self).__name__}) cannot be called on inputs "
