@@ -119,7 +119,11 @@ def full_like(x, fill_value, dtype=None):
 def arange(start, stop=None, step=1, dtype=None):
     if dtype is None:
         ints = builtins.all(isinstance(v, (int, np.integer)) for v in (start, stop, step) if v is not None)
-        dtype = dtypes.int32 if ints else _floatx()
+        if ints:  # Keras: a weak int, with floatx()'s bits (int64 under float64)
+            from graphflow.keras.backend import result_type
+            dtype = dtypes.as_dtype(result_type(int))
+        else:
+            dtype = _floatx()
     return _tf.range(start, stop, step, dtype=dtype)
 
 

@@ -37,6 +37,10 @@ class _CallState(threading.local):
     def __init__(self):
         self.depth = 0
         self.discard = False
+        # inside a layer's call() (not a functional or Sequential model's): sublayers take
+        # their inputs as given, since graphflow's composite layers do not hand their dtype to
+        # their sublayers as Keras's do (Keras's casts there are no-ops)
+        self.in_layer = False
 
 
 _call_state = _CallState()
@@ -272,7 +276,11 @@ def _autocast(x, dtype):
     if isinstance(x, (SymbolicTensor, EagerTensor)) and x.dtype.is_floating and \
             x.dtype.name != dtype:
         from graphflow.ops.elementwise import cast
-        return cast(x, dtype)
+        mask = get_mask(x)
+        out = cast(x, dtype)
+        if mask is not None:  # the cast carries the input's mask on
+            set_mask(out, mask)
+        return out
     return x
 
 
@@ -679,10 +687,11 @@ class Layer:
         args, kwargs = self._convert_inputs(args, kwargs)
         inputs = args[0]
         self._check_input_spec(inputs)
-        depth = _call_state.depth
+        depth, in_layer = _call_state.depth, _call_state.in_layer
         if depth == 0:
             self._clear_losses()  # an outermost call starts its losses afresh, as Keras
         _call_state.depth = depth + 1
+        _call_state.in_layer = self._convert_input_args or not getattr(self, "_is_model", False)
         try:
             self._maybe_build(inputs)
             mask = kwargs.get("mask")
@@ -698,7 +707,7 @@ class Layer:
             if self.activity_regularizer is not None:
                 self._add_activity_loss(outputs)
         finally:
-            _call_state.depth = depth
+            _call_state.depth, _call_state.in_layer = depth, in_layer
         self._last_output_shape = nest.map_structure(
             lambda t: t.shape if hasattr(t, "shape") else None, outputs) \
             if nest.is_nested(outputs) else getattr(outputs, "shape", None)
@@ -710,12 +719,13 @@ class Layer:
     _convert_input_args = True
 
     def _compute_dtype_for_inputs(self):
-        if not (self._convert_input_args and self.autocast):
+        if not (self._convert_input_args and self.autocast) or _call_state.in_layer:
             return None
         return self.dtype if dtypes.as_dtype(self.dtype).is_floating else None
 
-    def _convert_inputs(self, args, kwargs):
-        compute = self._compute_dtype_for_inputs()
+    def _convert_inputs(self, args, kwargs, compute="auto"):
+        if compute == "auto":
+            compute = self._compute_dtype_for_inputs()
         if compute is None:
             keep = None if not self._convert_input_args and getattr(
                 self, "_is_model", False) else "floatx"
@@ -759,8 +769,10 @@ class Layer:
         graph = Graph(is_function=True, name=f"{self.name}_spec")
         saved_tapes = context.tapes
         context.tapes = []
-        saved_state = _call_state.depth, _call_state.discard
+        saved_state = _call_state.depth, _call_state.discard, _call_state.in_layer
+        compute = self._compute_dtype_for_inputs()
         _call_state.depth, _call_state.discard = saved_state[0] + 1, True
+        _call_state.in_layer = self._convert_input_args or not getattr(self, "_is_model", False)
         try:
             with graph.as_default():
                 def placeholder(t, ragged=True):
@@ -773,9 +785,8 @@ class Layer:
                     return t
                 sym_args = nest.map_structure(placeholder, list(args))
                 sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
-                compute = self._compute_dtype_for_inputs()
                 if compute is not None:  # the spec sees the cast the call will make
-                    sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs)
+                    sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs, compute)
                 try:
                     out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
                 except Exception:
@@ -789,7 +800,7 @@ class Layer:
                     sym_args = nest.map_structure(dense, list(args))
                     sym_kwargs = nest.map_structure(dense, dict(kwargs))
                     if compute is not None:
-                        sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs)
+                        sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs, compute)
                     out = self.call(*sym_args, **self._call_kwargs(sym_kwargs))
         except InvalidArgumentError as e:
             raise InvalidArgumentError(
@@ -797,7 +808,7 @@ class Layer:
                 f"{_describe_inputs(first)}: {e}") from None
         finally:
             context.tapes = saved_tapes
-            _call_state.depth, _call_state.discard = saved_state
+            _call_state.depth, _call_state.discard, _call_state.in_layer = saved_state
         index = len(self._inbound_nodes)
         flat = nest.flatten(out)
         keras_out = []
