@@ -16,7 +16,7 @@ filtering, flash attention, unsafe deserialization) are recorded and read back a
     >>> keras.config.set_dtype_policy("mixed_float16")
     Traceback (most recent call last):
     ...
-    graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute and keep their weights in float32 (mixed precision is not built); only 'float32' is supported
+    graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute in the dtype of their weights (mixed precision is not built); use a float dtype's name such as 'float32'
 """
 import os
 import threading
