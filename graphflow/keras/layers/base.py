@@ -691,7 +691,7 @@ class Layer:
         if depth == 0:
             self._clear_losses()  # an outermost call starts its losses afresh, as Keras
         _call_state.depth = depth + 1
-        _call_state.in_layer = self._convert_input_args or not getattr(self, "_is_model", False)
+        _call_state.in_layer = not self._hands_inputs_on()
         try:
             self._maybe_build(inputs)
             mask = kwargs.get("mask")
@@ -727,14 +727,20 @@ class Layer:
         if compute == "auto":
             compute = self._compute_dtype_for_inputs()
         if compute is None:
-            keep = None if not self._convert_input_args and getattr(
-                self, "_is_model", False) else "floatx"
+            keep = None if self._hands_inputs_on() else "floatx"
             return nest.map_structure(lambda x: _to_tensor(x, keep), list(args)), kwargs
         args = nest.map_structure(lambda x: _autocast(x, compute), list(args))
-        kwargs = {k: v if k in ("mask", "training") else
-                  nest.map_structure(lambda x: _autocast(x, compute), v)
+
+        def keyword(x):  # Python numbers stay numbers (k=3, rate=0.5): only arrays are cast
+            return _autocast(x, compute) if isinstance(x, (np.ndarray, Tensor)) else x
+        kwargs = {k: v if k in ("mask", "training") else nest.map_structure(keyword, v)
                   for k, v in kwargs.items()}
         return args, kwargs
+
+    def _hands_inputs_on(self):
+        """Whether this is a functional or Sequential model, whose layers convert their own
+        inputs; inside any other layer's call, sublayers take theirs as given."""
+        return getattr(self, "_is_model", False) and not self._convert_input_args
 
     def _check_input_spec(self, inputs):
         spec = self.__dict__.get("input_spec")
@@ -772,7 +778,7 @@ class Layer:
         saved_state = _call_state.depth, _call_state.discard, _call_state.in_layer
         compute = self._compute_dtype_for_inputs()
         _call_state.depth, _call_state.discard = saved_state[0] + 1, True
-        _call_state.in_layer = self._convert_input_args or not getattr(self, "_is_model", False)
+        _call_state.in_layer = not self._hands_inputs_on()
         try:
             with graph.as_default():
                 def placeholder(t, ragged=True):
