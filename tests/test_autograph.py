@@ -15,8 +15,8 @@ import pytest
 
 import graphflow as tf
 from graphflow.autograph import conversion, operators
-from graphflow.errors import (InvalidArgumentError, InvalidTypeError, OperatorNotAllowedInGraphError,
-                              UnimplementedError)
+from graphflow.errors import (InvalidArgumentError, InvalidTypeError,
+                              OperatorNotAllowedInGraphError, UnimplementedError)
 
 
 def _value(x):

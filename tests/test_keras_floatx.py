@@ -30,7 +30,7 @@ def test_set_floatx_values_and_errors(defaults):
         keras.config.set_floatx(value)
         assert keras.config.floatx() == keras.backend.floatx() == value
     with pytest.raises(InvalidArgumentError, match="Unknown `floatx` value: int32. Expected one "
-                                                   "of {'bfloat16', 'float16', 'float32', 'float64'}"):
+                       "of {'bfloat16', 'float16', 'float32', 'float64'}"):
         keras.backend.set_floatx("int32")
     with pytest.raises(ValueError, match="Unknown `floatx` value"):
         keras.config.set_floatx(tf.float64)   # Keras takes names only

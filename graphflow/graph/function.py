@@ -575,8 +575,9 @@ class Function:
         *args than specs, is a binding error."""
         n = len(self._signature_structure)
         names, values = [], []
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         for name, p in self._sig.parameters.items():
-            if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            if p.kind in positional:
                 if len(names) < n:
                     names.append(name)
                     values.append(bound.arguments[name])

@@ -51,7 +51,8 @@ try:
 
     assert keras.ops.ones((2,)).dtype == tf.float64 and keras.ops.zeros(2).dtype == tf.float64
     assert keras.ops.eye(2).dtype == tf.float64 and keras.ops.linspace(0, 1, 3).dtype == tf.float64
-    assert keras.ops.arange(3.0).dtype == tf.float64 and keras.ops.full((2,), 1.0).dtype == tf.float64
+    assert keras.ops.arange(3.0).dtype == tf.float64
+    assert keras.ops.full((2,), 1.0).dtype == tf.float64
     assert keras.random.normal((2,)).dtype == tf.float64
     assert keras.initializers.GlorotUniform()((2, 2)).dtype == tf.float64
     assert keras.initializers.Zeros()((2,), dtype="int32").dtype == tf.int32
