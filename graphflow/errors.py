@@ -18,6 +18,16 @@ class InvalidTypeError(GraphflowError, TypeError):
     """An argument has the wrong Python type (where TF raises TypeError, e.g. axis=1.5)."""
 
 
+class OperatorNotAllowedInGraphError(GraphflowError, TypeError):
+    """A Python operation that needs a tensor's value (`bool(t)`, `if t:`, iterating) was
+    applied to a symbolic tensor while a graph is built; a TypeError, as TF's class.
+
+        >>> import graphflow as tf
+        >>> issubclass(tf.errors.OperatorNotAllowedInGraphError, TypeError)
+        True
+    """
+
+
 class UnimplementedError(GraphflowError, NotImplementedError):
     """The request is valid but graphflow does not implement it (yet)."""
 

@@ -14,7 +14,7 @@ import enum
 import numpy as np
 
 from graphflow import dtypes
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, OperatorNotAllowedInGraphError
 
 # Set by graphflow.ops once the ops exist (tensor.py is imported by the ops, not the other way).
 _ops = None
@@ -388,14 +388,14 @@ class EagerTensor(Tensor):
 
     def __len__(self):
         if self._value.ndim == 0:
-            raise InvalidArgumentError("len() of a scalar tensor (shape ()) is undefined")
+            raise InvalidTypeError("Scalar tensor has no `len()` (shape ())")
         return self._value.shape[0]
 
     def __iter__(self):
+        # Not a generator: as TF, iter() of a scalar raises at once, not at the first next().
         if self._value.ndim == 0:
-            raise InvalidArgumentError("Cannot iterate over a scalar tensor (shape ())")
-        for i in range(self._value.shape[0]):
-            yield self[i]
+            raise InvalidTypeError("Cannot iterate over a scalar tensor (shape ())")
+        return (self[i] for i in range(self._value.shape[0]))
 
     def _scalar(self, what):
         if self._value.size != 1:
@@ -580,10 +580,17 @@ class SymbolicTensor(Tensor):
     def __array__(self, dtype=None, copy=None):
         self.numpy()
 
+    def _disallow(self, task):
+        # TF's class and opening sentence, so code that catches either keeps working.
+        raise OperatorNotAllowedInGraphError(
+            f"{task} is not allowed: {self.name!r} is a node of a graph being built, its value "
+            "is only known when the graph runs. Run eagerly, or let AutoGraph convert the Python "
+            "control flow (graphflow.function with autograph=True; source code must be "
+            "visible to it), or use graphflow ops (graphflow.cond, graphflow.while_loop, "
+            "graphflow.unstack, graphflow.where).")
+
     def __bool__(self):
-        raise InvalidArgumentError(
-            f"Using symbolic tensor {self.name!r} as a Python bool is not allowed: its value is only "
-            "known when the graph runs. Use graphflow ops (e.g. graphflow.where) instead.")
+        self._disallow("Using a symbolic `tf.Tensor` as a Python `bool`")
 
     def __len__(self):
         n = self._shape[0] if self._shape.rank else None
@@ -594,9 +601,9 @@ class SymbolicTensor(Tensor):
         return n
 
     def __iter__(self):
-        n = len(self)
-        for i in range(n):
-            yield self[i]
+        # As TF, even a known first dimension is no licence: a graph tensor is iterated with
+        # graph ops (AutoGraph turns `for x in t` into a while_loop), never by Python.
+        self._disallow("Iterating over a symbolic `tf.Tensor`")
 
     def __repr__(self):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>"

@@ -1459,7 +1459,7 @@ KERAS_CASES = [
      val(0)),
     ("fit-y-None", _fit(y=None), err("y|None|loss|target|[Tt]arget")),
     ("fit-validation_data-1-tuple", _fit(validation_data=(X4,)),
-     err("validation_data|tuple|\(x, y\)|[Tt]arget|None|y")),
+     err(r"validation_data|tuple|\(x, y\)|[Tt]arget|None|y")),
     ("fit-validation_data-widths", _fit(validation_data=(X4, np.ones((8, 5), F))),
      err("3|5|[Ss]hape|[Ii]ncompatible")),
     ("fit-class_weight-on-mse", lambda tf: len(_fit(class_weight={0: 1.0, 1: 2.0, 2: 1.0})(tf).history["loss"]),

@@ -15,7 +15,8 @@ import pytest
 
 import graphflow as tf
 from graphflow.autograph import conversion, operators
-from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
+from graphflow.errors import (InvalidArgumentError, InvalidTypeError,
+                              OperatorNotAllowedInGraphError, UnimplementedError)
 
 
 def _value(x):
@@ -487,12 +488,12 @@ def test_do_not_convert():
             return x
         return -x
 
-    with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+    with pytest.raises(OperatorNotAllowedInGraphError, match="as a Python `bool`"):
         tf.function(raw)(tf.constant(1.0))
-    with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+    with pytest.raises(OperatorNotAllowedInGraphError, match="as a Python `bool`"):
         tf.function(lambda x: raw(x) + 1.0)(tf.constant(1.0))
     assert float(tf.function(raw, autograph=False)(2.0)) == 2.0
-    with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+    with pytest.raises(OperatorNotAllowedInGraphError, match="as a Python `bool`"):
         tf.function(_abs_helper, autograph=False)(tf.constant(1.0))
 
 
@@ -517,7 +518,7 @@ def test_unavailable_source_runs_unconverted_with_one_warning(tmp_path, caplog, 
         assert float(tf.function(lambda x: ag_gone_module.h(x))(3.0)) == 3.0
     warnings = [r for r in caplog.records if "AutoGraph could not transform" in r.message]
     assert len(warnings) == 1 and "Unable to locate the source code" in warnings[0].message
-    with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+    with pytest.raises(OperatorNotAllowedInGraphError, match="as a Python `bool`"):
         tf.function(ag_gone_module.h)(tf.constant(1.0))
 
     namespace = {}
@@ -871,6 +872,6 @@ def test_tf1_graph_code_is_not_converted():
     g = tf.Graph()
     with g.as_default():
         p = tf.compat.v1.placeholder(tf.float32, [])
-        with pytest.raises(InvalidArgumentError, match="as a Python bool"):
+        with pytest.raises(OperatorNotAllowedInGraphError, match="as a Python `bool`"):
             if p > 0.0:   # outside a graphflow.function, Python control flow is plain Python
                 pass

@@ -148,3 +148,13 @@ def test_initializers_statistics():
     assert np.all(init.get("zeros")((3,)).numpy() == 0)
     with pytest.raises(InvalidArgumentError, match="Unknown initializer"):
         init.get("glorot")
+
+
+def test_dense_on_sequences_of_unknown_length():
+    # batch and time both unknown: the output shape comes from the runtime shape
+    x = keras.Input((None, 3))
+    y = keras.layers.Dense(2)(x)
+    assert y.shape.as_list() == [None, None, 2]
+    model = keras.Model(x, y)
+    assert model(np.ones((2, 5, 3), np.float32)).shape == (2, 5, 2)
+    assert model(np.ones((1, 7, 3), np.float32)).shape == (1, 7, 2)

@@ -2,7 +2,7 @@
 versions, extras, the gallery command, py.typed), `pip install .` (not editable) running the
 README's examples from outside the repository, a plain `pip install '.[dev]'` covering every
 module the suite imports, type hints on the public signatures, the Makefile's data folder, and
-the API pages of `make docs`."""
+the API pages of `make docs`, and every source file compiling without warnings."""
 import ast
 import email
 import glob
@@ -214,3 +214,21 @@ def test_api_pages_from_docstrings(tmp_path):
     assert "relu" in nn and "softmax" in nn
     assert "Dense" in layers and "Conv2D" in layers and "&gt;&gt;&gt;" in layers  # examples
     assert (tmp_path / "index.html").exists()
+
+
+def test_every_source_file_compiles_without_warnings():
+    # An invalid escape such as "\(" in a plain string is a SyntaxWarning today and a
+    # SyntaxError in a later Python; compiling with warnings as errors catches it now.
+    import warnings
+    failures = []
+    for folder in ("graphflow", "tests", "examples", "visualize", "docs"):
+        for path in sorted(glob.glob(os.path.join(REPO, folder, "**", "*.py"), recursive=True)):
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                try:
+                    compile(source, path, "exec", dont_inherit=True)
+                except (SyntaxError, SyntaxWarning) as e:
+                    failures.append(f"{os.path.relpath(path, REPO)}: {e}")
+    assert not failures, "\n".join(failures)

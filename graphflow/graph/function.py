@@ -30,7 +30,7 @@ import numpy as np
 
 from graphflow import devices, dtypes
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError
 from graphflow.tensor import (DeviceTensor, EagerTensor, SymbolicTensor, Tensor, TensorShape,
                               TensorSpec, Variable, device_array_of)
 from graphflow.utils import nest
@@ -316,8 +316,9 @@ class ConcreteFunction:
                                         expand_composites=True)
                 if isinstance(a, (Tensor, np.ndarray))]
         if len(flat) != len(self.inputs):
-            raise InvalidArgumentError(
-                f"{self.name}: expected {len(self.inputs)} tensor arguments, got {len(flat)}")
+            raise InvalidTypeError(
+                f"{self.name}: expected {len(self.inputs)} tensor arguments, got {len(flat)} "
+                f"(signature: ({self.pretty_printed_signature()}))")
         arrays = [_checked_array(self.name, leaf, x) for leaf, x in zip(self._input_leaves, flat)]
         return self._call_flat(arrays)
 
@@ -402,7 +403,16 @@ def _type_text(value, leaves, outputs=False):
 
 
 def _checked_array(fn_name, leaf, value):
-    array = device_array_of(value) if isinstance(value, EagerTensor) else np.asarray(value)
+    if isinstance(value, EagerTensor):
+        array = device_array_of(value)
+    else:
+        # A NumPy array converts to the traced dtype as TF converts it (float64 data for a
+        # float32 trace); a tensor of another dtype is an error, as in TF.
+        from graphflow.ops.registry import to_array
+        try:
+            array = to_array(value, leaf.spec.dtype, fn_name)
+        except InvalidArgumentError:
+            array = np.asarray(value)
     if dtypes.from_numpy(array.dtype) is not leaf.spec.dtype:
         raise InvalidArgumentError(
             f"{fn_name}: argument {leaf.path} has dtype {dtypes.from_numpy(array.dtype).name}, but "
@@ -481,8 +491,18 @@ class Function:
         self._arg_names, self._sig = _arg_names(python_function)
         self._input_signature = None
         if input_signature is not None:
+            if not isinstance(input_signature, (list, tuple)):
+                raise InvalidTypeError("input_signature must be either a tuple or a list, got "
+                                       f"{type(input_signature)}.")
             self._signature_structure = list(input_signature)
-            self._input_signature = [self._as_spec(s) for s in nest.flatten(list(input_signature))]
+            flat = nest.flatten(list(input_signature))
+            invalid = [s for s in flat if not isinstance(s, TensorSpec) and not _is_composite(s)]
+            if invalid:
+                raise InvalidTypeError(
+                    "input_signature must be a possibly nested sequence of TensorSpec objects, "
+                    f"got invalid args {invalid!r:.200} with types {[type(s) for s in invalid]}.")
+            self._input_signature = flat
+            self._check_signature_covers_parameters()
             # the TensorSpec of every placeholder (a SparseTensorSpec stands for three)
             self._component_specs = nest.flatten(self._input_signature, expand_composites=True)
         self._cache = {}          # signature key -> ConcreteFunction
@@ -498,11 +518,44 @@ class Function:
         self._trace_lock = threading.RLock()
         functools.update_wrapper(self, python_function, updated=())
 
-    @staticmethod
-    def _as_spec(s):
-        if not isinstance(s, TensorSpec) and not _is_composite(s):
-            raise InvalidArgumentError(f"input_signature entries must be TensorSpecs, got {s!r}")
-        return s
+    def _check_signature_covers_parameters(self):
+        """TF's definition-time checks: one spec per positional parameter without a default
+        (a method's `self` excluded), no spec without a parameter unless there are *args, and
+        defaults for keyword-only parameters."""
+        if self._sig is None:
+            return
+        params = list(self._sig.parameters.values())
+        if params and params[0].name in ("self", "cls") and not inspect.ismethod(
+                self._python_function):
+            params = params[1:]  # bound later by __get__
+        positional = [p for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                                      inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        n = len(self._signature_structure)
+        for p in positional[n:]:
+            if p.default is inspect.Parameter.empty:
+                raise InvalidTypeError(f"input_signature missing type constraint for {p.name}")
+        if n > len(positional) and not any(p.kind is inspect.Parameter.VAR_POSITIONAL
+                                           for p in params):
+            raise InvalidTypeError(
+                f"input_signature contains {n - len(positional)} extra type constraints.")
+        for p in params:
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty:
+                raise InvalidTypeError("Since input_signature is defined, keyword-only parameter "
+                                       f"`{p.name}` must have a default value")
+
+    def _binding_error(self, reason, args, kwargs):
+        """TF's TypeError for a call that does not fit the function's parameters or its
+        input_signature."""
+        if self._input_signature is not None and self._sig is not None:
+            names = [n for n, p in self._sig.parameters.items()
+                     if p.kind is not inspect.Parameter.VAR_KEYWORD]
+            signature = ", ".join(f"{n}: {s}" for n, s in zip(names, self._signature_structure))
+        else:
+            signature = str(self._sig)[1:-1] if self._sig is not None else "..."
+        return InvalidTypeError(
+            f"{self._name}: Binding inputs to tf.function failed due to `{reason}`. Received "
+            f"args: {tuple(args)!r:.300} and kwargs: {kwargs!r:.300} for signature: "
+            f"({signature}).")
 
     @property
     def python_function(self):
@@ -617,7 +670,9 @@ class Function:
         try:
             bound = self._sig.bind(*args, **kwargs)
         except TypeError as e:
-            raise InvalidArgumentError(f"{self._name}: {e}") from None
+            raise self._binding_error(e, args, kwargs) from None
+        if self._input_signature is not None:
+            return self._bind_to_signature(bound, args, kwargs)
         bound.apply_defaults()
         names, values = [], []
         for name, value in bound.arguments.items():
@@ -633,6 +688,35 @@ class Function:
             else:
                 names.append(name)
                 values.append(value)
+        return values, names
+
+    def _bind_to_signature(self, bound, args, kwargs):
+        """The call's values for an input_signature: one per spec (positional parameters, then
+        *args), as TF: a parameter past the specs keeps its default, and passing it, or fewer
+        *args than specs, is a binding error."""
+        n = len(self._signature_structure)
+        names, values = [], []
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for name, p in self._sig.parameters.items():
+            if p.kind in positional:
+                if len(names) < n:
+                    names.append(name)
+                    values.append(bound.arguments[name])
+                elif name in bound.arguments:
+                    raise self._binding_error("too many positional arguments", args, kwargs)
+            elif p.kind is inspect.Parameter.VAR_POSITIONAL:
+                extra = list(bound.arguments.get(name, ()))
+                missing = n - len(names)
+                if len(extra) > missing:
+                    raise self._binding_error("too many positional arguments", args, kwargs)
+                if len(extra) < missing:
+                    raise self._binding_error(
+                        f"missing a required argument: '{name}_{len(extra)}'", args, kwargs)
+                names.extend(f"{name}[{i}]" for i in range(len(extra)))
+                values.extend(extra)
+            elif name in bound.arguments:  # keyword-only or **kwargs: not in the signature
+                raise self._binding_error(f"got an unexpected keyword argument '{name}'", args,
+                                          kwargs)
         return values, names
 
     def _lookup(self, args, kwargs):
@@ -668,8 +752,8 @@ class Function:
         """Checks the call against input_signature; a value whose spec is one TensorSpec (a
         list, an array, a number) becomes one tensor of the spec's dtype."""
         structure = self._signature_structure
-        if len(values) != len(structure):
-            raise InvalidArgumentError(
+        if len(values) != len(structure):  # only without a Python signature to bind to
+            raise InvalidTypeError(
                 f"{self._name}: input_signature has {len(structure)} entries but the call passed "
                 f"{len(values)} arguments")
         out = []
@@ -679,7 +763,7 @@ class Function:
                 continue
             flat_specs, flat_values = nest.flatten(spec), nest.flatten(value)
             if len(flat_specs) != len(flat_values):
-                raise InvalidArgumentError(
+                raise InvalidTypeError(
                     f"{self._name}: argument {names[i]} does not match the structure of "
                     f"input_signature entry {spec}")
             checked = [self._check_against_spec(s, v, names[i]) for s, v in zip(flat_specs, flat_values)]
@@ -696,12 +780,13 @@ class Function:
             from graphflow.ops.registry import to_array
             try:
                 t = EagerTensor(to_array(t, spec.dtype, self._name))
-            except InvalidArgumentError as e:
-                raise InvalidArgumentError(
+            except (InvalidArgumentError, TypeError) as e:
+                raise InvalidTypeError(
                     f"{self._name}: argument {name} ({value!r:.40}) does not match input_signature "
                     f"{spec}: {e}") from None
         if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
-            raise InvalidArgumentError(
+            # TF's binding TypeError ("Can not cast TensorSpec(...) to TensorSpec(...)")
+            raise InvalidTypeError(
                 f"{self._name}: argument {name} has dtype {t.dtype.name} and shape {t.shape}, "
                 f"which does not match input_signature {spec}")
         return t
@@ -712,11 +797,11 @@ class Function:
         if type(value) is type(spec):  # get_concrete_function(tf.SparseTensorSpec(...))
             return value
         if getattr(spec, "value_type", None) is not type(value):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"{self._name}: argument {name} ({type(value).__name__}) does not match "
                 f"input_signature {spec}")
         if value.dtype is not spec.dtype or not spec.shape.is_compatible_with(value.shape):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"{self._name}: argument {name} has dtype {value.dtype.name} and shape "
                 f"{value.shape}, which does not match input_signature {spec}")
         out = spec._from_composite_components(nest._components(value))

@@ -9,62 +9,101 @@
 """
 import functools
 import numbers
+import threading
+
+import numpy as np  # noqa: F401 - the doctests' np
 
 from graphflow.context import context
-from graphflow.errors import InvalidArgumentError, UnimplementedError
+from graphflow.errors import InvalidArgumentError, InvalidTypeError, UnimplementedError
 
 _FLOATX = ("float16", "float32", "float64", "bfloat16")
-EPSILON = 1e-7  # the fuzz factor graphflow's losses, metrics and constraints are written with
+EPSILON = 1e-7  # Keras's default fuzz factor (keras.config.epsilon() until set_epsilon)
+
+# Keras's settings are process-wide, not per thread: one thread's set_floatx is what every
+# thread's new layers, initializers and ops see. The lock only keeps a read from meeting a
+# half-done write; set them before building models, as in Keras.
+_settings_lock = threading.Lock()
+_settings = {"floatx": "float32", "epsilon": EPSILON}
 
 
 def clear_session(free_memory=True):
-    """Resets Keras's name counters (dense, dense_1, ... and get_uid start again)."""
+    """Resets Keras's name counters (dense, dense_1, ... and get_uid start again) and the
+    default dtype policy set by keras.config.set_dtype_policy (floatx and epsilon stay, as in
+    Keras)."""
     with context.lock:
         context.keras_names.clear()
-    from graphflow.keras import random as keras_random
+    from graphflow.keras import config, random as keras_random
     keras_random.reset_global_seed_generator()
+    config._reset_dtype_policy()
 
 
 def floatx():
-    """The default float dtype of Keras: "float32" (graphflow's layers create float32
-    weights unless a layer is given another dtype)."""
-    return "float32"
+    """The default float dtype of Keras ("float32" until set_floatx): the dtype of new layers'
+    weights and computations, keras.Input, initializers and keras.ops creation functions.
+
+        >>> from graphflow import keras
+        >>> keras.backend.floatx()
+        'float32'
+    """
+    return _settings["floatx"]
 
 
 def set_floatx(value):
-    """Keras's ValueError for a value that is no float dtype; graphflow supports only
-    "float32" (layers fix float32 as their default dtype; pass `dtype=` to a layer instead).
+    """Sets the default float dtype, as Keras: "float16", "float32" or "float64" (graphflow has
+    no bfloat16 dtype). Layers created afterwards use it; existing ones keep theirs. The
+    setting is global to the process (every thread sees it).
 
         >>> from graphflow import keras
+        >>> keras.backend.set_floatx("float64")
+        >>> keras.layers.Dense(2)(np.ones((1, 3))).dtype
+        tf.float64
         >>> keras.backend.set_floatx("float32")
         >>> keras.backend.set_floatx("int32")
         Traceback (most recent call last):
         ...
         graphflow.errors.InvalidArgumentError: Unknown `floatx` value: int32. Expected one of {'bfloat16', 'float16', 'float32', 'float64'}
     """
-    value = str(value)
-    if value not in _FLOATX:
+    name = value if isinstance(value, str) else str(value)
+    if name not in _FLOATX:
         raise InvalidArgumentError(
             f"Unknown `floatx` value: {value}. Expected one of "
             f"{{{', '.join(repr(v) for v in sorted(_FLOATX))}}}")
-    if value != "float32":
+    if name == "bfloat16":
         raise UnimplementedError(
-            f"keras.backend.set_floatx({value!r}): graphflow's layers create float32 weights by "
-            f"default; pass dtype={value!r} to each layer (or keras.Input) instead")
+            "keras.backend.set_floatx('bfloat16'): graphflow has no bfloat16 dtype; use "
+            "'float16', 'float32' or 'float64'")
+    with _settings_lock:
+        _settings["floatx"] = name
 
 
 def epsilon():
-    """The fuzz factor of Keras's numeric expressions: 1e-7."""
-    return EPSILON
+    """The fuzz factor of Keras's numeric expressions (1e-7 until set_epsilon): the clipping
+    of probabilities in the crossentropies, the denominators of MAPE, the F-scores, IoU and
+    the norm constraints, Normalization's smallest deviation.
+
+        >>> from graphflow import keras
+        >>> keras.backend.epsilon()
+        1e-07
+    """
+    return _settings["epsilon"]
 
 
 def set_epsilon(value):
-    """graphflow's losses and metrics are written with epsilon 1e-7; another value raises
-    UnimplementedError rather than being ignored by them."""
-    if not isinstance(value, numbers.Real) or float(value) != EPSILON:
-        raise UnimplementedError(
-            f"keras.backend.set_epsilon({value!r}): graphflow's losses, metrics and constraints "
-            f"use the fixed fuzz factor {EPSILON}; only that value is supported")
+    """Sets the fuzz factor, as Keras (global to the process). Keras stores any value;
+    graphflow asks for a real number, since every use of it is arithmetic.
+
+        >>> from graphflow import keras
+        >>> keras.backend.set_epsilon(1e-5)
+        >>> keras.backend.epsilon()
+        1e-05
+        >>> keras.backend.set_epsilon(1e-7)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidTypeError(
+            f"keras.backend.set_epsilon: expected a real number, got {value!r:.60} "
+            f"(of type {type(value).__name__})")
+    with _settings_lock:
+        _settings["epsilon"] = value
 
 
 def backend():
@@ -228,7 +267,8 @@ def result_type(*dtypes):
     else:
         out = _least_upper_bound(*{_weak(d) if w else d for d, w in zip(names, weak)})
         out_weak = out in ("int", "float")
-    if out_weak and out != "bool":  # a weak type takes floatx's precision (32 bits)
-        out = {"i": "int32", "u": "uint32"}.get(out[:1], "float32")
+    if out_weak and out != "bool":  # a weak type takes floatx's precision
+        bits = floatx()[-2:]
+        out = {"i": f"int{bits}", "u": f"uint{bits}"}.get(out[:1], f"float{bits}")
     # TF's Keras keeps int64 and float64 but narrows these two
     return {"uint64": "uint32", "complex128": "complex64"}.get(out, out)

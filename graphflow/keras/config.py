@@ -1,11 +1,12 @@
 """keras.config: Keras's process-wide settings.
 
-Settings graphflow follows (float32 weights, the 1e-7 fuzz factor, channels_last layers) can be
-read and set to the value graphflow supports; a value Keras accepts but graphflow cannot honour
-(`set_floatx("float64")`, `set_dtype_policy("mixed_float16")`, channels_first) raises
-UnimplementedError instead of being silently ignored. Settings that change nothing graphflow
-computes (traceback filtering, flash attention, unsafe deserialization) are recorded and read
-back as Keras does.
+`set_floatx` ("float16", "float32", "float64"), `set_epsilon` and `set_dtype_policy` with a
+float dtype's name are honoured as in Keras: layers, keras.Input, initializers, keras.ops
+creation functions, metrics and losses created afterwards use them. As in Keras they are
+global to the process, not per thread. A value Keras accepts but graphflow cannot honour
+(bfloat16, `set_dtype_policy("mixed_float16")`, channels_first) raises UnimplementedError
+instead of being silently ignored. Settings that change nothing graphflow computes (traceback
+filtering, flash attention, unsafe deserialization) are recorded and read back as Keras does.
 
     >>> from graphflow import keras
     >>> keras.config.floatx(), keras.config.epsilon(), keras.config.image_data_format()
@@ -15,7 +16,7 @@ back as Keras does.
     >>> keras.config.set_dtype_policy("mixed_float16")
     Traceback (most recent call last):
     ...
-    graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute and keep their weights in float32 (mixed precision is not built); only 'float32' is supported
+    graphflow.errors.UnimplementedError: keras.config.set_dtype_policy('mixed_float16'): graphflow's layers compute in the dtype of their weights (mixed precision is not built); use a float dtype's name such as 'float32'
 """
 import os
 import threading
@@ -29,7 +30,8 @@ from graphflow.keras.utils.io_utils import (  # noqa: F401
 _FLOAT_POLICIES = ("float16", "float32", "float64", "bfloat16")
 _lock = threading.Lock()
 _settings = {"traceback_filtering": True, "flash_attention": None,
-             "unsafe_deserialization": False, "max_epochs": None, "max_steps_per_epoch": None}
+             "unsafe_deserialization": False, "max_epochs": None, "max_steps_per_epoch": None,
+             "dtype_policy": None}  # None: DTypePolicy(floatx())
 
 
 def _env_limit(name):
@@ -43,8 +45,8 @@ def _env_limit(name):
 
 
 class DTypePolicy:
-    """A dtype policy: the dtype a layer computes in and the dtype of its weights. graphflow
-    builds only "float32" (both float32).
+    """A dtype policy: the dtype a layer computes in and the dtype of its weights (the same
+    float dtype: graphflow has no mixed policies). The default name is the default policy's.
 
         >>> from graphflow import keras
         >>> p = keras.DTypePolicy("float32")
@@ -53,7 +55,7 @@ class DTypePolicy:
     """
 
     def __init__(self, name=None):
-        name = check_policy_name(floatx() if name is None else name)
+        name = check_policy_name(dtype_policy().name if name is None else name)
         self._name = name
 
     @property
@@ -105,21 +107,46 @@ def check_policy_name(name):
             f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include "
             "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as "
             "'float32'.")
-    if name != "float32":
+    if name.startswith("mixed"):
         raise UnimplementedError(
-            f"keras.config.set_dtype_policy({name!r}): graphflow's layers compute and keep their "
-            "weights in float32 (mixed precision is not built); only 'float32' is supported")
+            f"keras.config.set_dtype_policy({name!r}): graphflow's layers compute in the dtype "
+            "of their weights (mixed precision is not built); use a float dtype's name such "
+            "as 'float32'")
+    if name == "bfloat16":
+        raise UnimplementedError(
+            "keras.config.set_dtype_policy('bfloat16'): graphflow has no bfloat16 dtype")
     return name
 
 
 def set_dtype_policy(policy):
-    """Sets the default dtype policy of new layers; only "float32" exists in graphflow."""
-    check_policy_name(policy.name if isinstance(policy, DTypePolicy) else policy)
+    """Sets the default dtype policy of new layers (a float dtype's name or a DTypePolicy;
+    clear_session resets it to follow floatx()).
+
+        >>> from graphflow import keras
+        >>> keras.config.set_dtype_policy("float64")
+        >>> keras.layers.Dense(2).dtype
+        'float64'
+        >>> keras.backend.clear_session()
+        >>> keras.config.dtype_policy()
+        <DTypePolicy "float32">
+    """
+    name = check_policy_name(policy.name if isinstance(policy, DTypePolicy) else policy)
+    with _lock:
+        _settings["dtype_policy"] = name
+
+
+def _reset_dtype_policy():
+    with _lock:
+        _settings["dtype_policy"] = None
 
 
 def dtype_policy():
-    """The default dtype policy of new layers: DTypePolicy("float32")."""
-    return DTypePolicy("float32")
+    """The default dtype policy of new layers: the one set by set_dtype_policy, else
+    DTypePolicy(floatx()). (Keras fixes the default policy the first time it is read, so a
+    later set_floatx reaches new layers only after clear_session; graphflow's follows
+    floatx() until set_dtype_policy is called.)"""
+    name = _settings["dtype_policy"]
+    return DTypePolicy(floatx() if name is None else name)
 
 
 def _flag(key, value=None):

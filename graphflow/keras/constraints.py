@@ -13,9 +13,8 @@ Keras does.
 """
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import object_registration as registry
+from graphflow.keras.backend import epsilon as _epsilon  # read at each use: set_epsilon
 from graphflow.ops import api as ops
-
-EPSILON = 1e-7  # keras.backend.epsilon(): keeps zero columns at zero instead of NaN
 
 
 class Constraint:
@@ -56,7 +55,7 @@ class MaxNorm(Constraint):
     def __call__(self, w):
         norms = _norms(w, self.axis)
         desired = ops.clip_by_value(norms, 0.0, self.max_value)
-        return w * (desired / (EPSILON + norms))
+        return w * (desired / (_epsilon() + norms))
 
     def get_config(self):
         return {"max_value": self.max_value, "axis": self.axis}
@@ -77,7 +76,7 @@ class UnitNorm(Constraint):
         self.axis = _axis("UnitNorm", axis)
 
     def __call__(self, w):
-        return w / (EPSILON + _norms(w, self.axis))
+        return w / (_epsilon() + _norms(w, self.axis))
 
     def get_config(self):
         return {"axis": self.axis}
@@ -95,7 +94,7 @@ class MinMaxNorm(Constraint):
         norms = _norms(w, self.axis)
         desired = self.rate * ops.clip_by_value(norms, self.min_value, self.max_value) + \
             (1 - self.rate) * norms
-        return w * (desired / (EPSILON + norms))
+        return w * (desired / (_epsilon() + norms))
 
     def get_config(self):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,

@@ -89,7 +89,8 @@ def _as_array(value, what):
         value = value.numpy()
     arr = np.asarray(value)
     if arr.dtype == np.float64:
-        arr = arr.astype(np.float32)  # Keras feeds float64 NumPy data to float32 models
+        from graphflow.keras.backend import floatx
+        arr = arr.astype(floatx())  # Keras feeds float64 NumPy data as floatx()
     if arr.dtype.kind in "SUO":  # text data (string inputs of text models) as tf.string
         from graphflow.dtypes import as_bytes_array
         arr = as_bytes_array(arr)

@@ -28,7 +28,10 @@ class Initializer:
 
 
 def _dtype(dtype):
-    return dtypes.as_dtype(dtype or "float32")
+    if dtype is None:
+        from graphflow.keras.backend import floatx
+        dtype = floatx()  # Keras's initializers default to floatx()
+    return dtypes.as_dtype(dtype)
 
 
 def _fans(shape):

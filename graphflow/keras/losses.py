@@ -19,11 +19,11 @@ import math
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import object_registration as registry
+from graphflow.keras.backend import epsilon, floatx
 from graphflow.ops import api as ops
 from graphflow.ops import nn
 from graphflow.tensor import EagerTensor, Tensor, Variable
 
-EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON]
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight")
 
@@ -147,7 +147,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     """
     y_true, y_pred = _pair("mean_absolute_percentage_error", y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), EPSILON))
+    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), epsilon()))
     return 100.0 * _mean_last(diff)
 
 
@@ -159,8 +159,8 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     """
     y_true, y_pred = _pair("mean_squared_logarithmic_error", y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    first = ops.log(ops.maximum(y_pred, EPSILON) + 1.0)
-    second = ops.log(ops.maximum(y_true, EPSILON) + 1.0)
+    first = ops.log(ops.maximum(y_pred, epsilon()) + 1.0)
+    second = ops.log(ops.maximum(y_true, epsilon()) + 1.0)
     return _mean_last(ops.square(first - second))
 
 
@@ -214,8 +214,8 @@ def kl_divergence(y_true, y_pred):
     """
     y_true, y_pred = _pair("kl_divergence", y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    y_true = ops.clip_by_value(y_true, EPSILON, 1.0)
-    y_pred = ops.clip_by_value(y_pred, EPSILON, 1.0)
+    y_true = ops.clip_by_value(y_true, epsilon(), 1.0)
+    y_pred = ops.clip_by_value(y_pred, epsilon(), 1.0)
     return ops.reduce_sum(y_true * ops.log(y_true / y_pred), -1)
 
 
@@ -227,7 +227,7 @@ def poisson(y_true, y_pred):
     """
     y_true, y_pred = _pair("poisson", y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    return _mean_last(y_pred - y_true * ops.log(y_pred + EPSILON))
+    return _mean_last(y_pred - y_true * ops.log(y_pred + epsilon()))
 
 
 def _hinge_labels(y_true):
@@ -290,7 +290,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if from_logits:
         return nn.softmax_cross_entropy_with_logits(y_true, y_pred, axis)
     probs = y_pred / ops.reduce_sum(y_pred, axis, keepdims=True)
-    probs = ops.clip_by_value(probs, EPSILON, 1.0 - EPSILON)
+    probs = ops.clip_by_value(probs, epsilon(), 1.0 - epsilon())
     return -ops.reduce_sum(y_true * ops.log(probs), axis)
 
 
@@ -348,7 +348,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         # sum(one_hot * p) picks each sample's probability without a gather.
         hot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
         picked = ops.reduce_sum(hot * y_pred, -1) / ops.reduce_sum(y_pred, -1)
-        losses = -ops.log(ops.clip_by_value(picked, EPSILON, 1.0 - EPSILON))
+        losses = -ops.log(ops.clip_by_value(picked, epsilon(), 1.0 - epsilon()))
     if valid is not None:
         losses = ops.where(valid, losses, ops.zeros_like(losses))
     return losses
@@ -369,7 +369,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if from_logits:
         per_value = nn.sigmoid_cross_entropy_with_logits(y_true, y_pred)
     else:
-        p = ops.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+        p = ops.clip_by_value(y_pred, epsilon(), 1.0 - epsilon())
         per_value = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
     return _mean_last(per_value, axis)
 
@@ -392,7 +392,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
         y_pred = ops.sigmoid(y_pred)
-    p = ops.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+    p = ops.clip_by_value(y_pred, epsilon(), 1.0 - epsilon())
     bce = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
     p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
     focal = ops.pow(1.0 - p_t, float(gamma)) * bce
@@ -425,7 +425,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     if from_logits:
         y_pred = nn.softmax(y_pred, axis)
     output = y_pred / ops.reduce_sum(y_pred, axis, keepdims=True)
-    output = ops.clip_by_value(output, EPSILON, 1.0 - EPSILON)
+    output = ops.clip_by_value(output, epsilon(), 1.0 - epsilon())
     cce = -y_true * ops.log(output)
     focal = ops.pow(1.0 - output, float(gamma)) * float(alpha) * cce
     return ops.reduce_sum(focal, axis)
@@ -483,7 +483,7 @@ def dice(y_true, y_pred, axis=None):
     y_true, y_pred = _pair("dice", y_true, y_pred)
     intersection = ops.reduce_sum(y_true * y_pred, axis)
     score = 2.0 * intersection / (ops.reduce_sum(y_true, axis) + ops.reduce_sum(y_pred, axis)
-                                  + EPSILON)
+                                  + epsilon())
     return 1.0 - score
 
 
@@ -499,7 +499,7 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     tp = ops.reduce_sum(y_true * y_pred, axis)
     fp = ops.reduce_sum((1.0 - y_pred) * y_true, axis)
     fn = ops.reduce_sum(y_pred * (1.0 - y_true), axis)
-    return 1.0 - tp / (tp + fp * float(alpha) + fn * float(beta) + EPSILON)
+    return 1.0 - tp / (tp + fp * float(alpha) + fn * float(beta) + epsilon())
 
 
 def _masked_logsumexp(values, mask):
@@ -640,7 +640,7 @@ class Loss:
     def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
         self.name = name or _snake(type(self).__name__)
         self.reduction = _check_reduction(f"{type(self).__name__} {self.name!r}", reduction)
-        self.dtype = dtypes.as_dtype(dtype or "float32").name
+        self.dtype = dtypes.as_dtype(dtype or floatx()).name
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_pred = as_tensor(y_pred, self.dtype)

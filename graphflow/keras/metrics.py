@@ -23,8 +23,10 @@ from graphflow.context import context
 from graphflow.errors import InvalidArgumentError, UnimplementedError
 from graphflow.keras import object_registration as registry
 from graphflow.keras import losses as losses_mod
+from graphflow.keras.backend import floatx
+from graphflow.keras.backend import epsilon as _epsilon  # read at each use: set_epsilon
 from graphflow.keras.losses import (
-    EPSILON, as_tensor, divide_no_nan, float_tensor, squeeze_or_expand_to_same_rank)
+    as_tensor, divide_no_nan, float_tensor, squeeze_or_expand_to_same_rank)
 from graphflow.ops import api as ops
 from graphflow.tensor import TensorShape, Variable
 
@@ -106,7 +108,7 @@ class Metric:
         object.__setattr__(self, "_variables", [])
         object.__setattr__(self, "_metrics", [])
         self.name = name or _unique_name(_snake(type(self).__name__))
-        self._dtype = dtypes.as_dtype(dtype or "float32")
+        self._dtype = dtypes.as_dtype(dtype or floatx())
 
     def __setattr__(self, name, value):
         # Track Variables and sub-metrics assigned as attributes, as Keras does.
@@ -650,7 +652,7 @@ def _evenly_distributed(thresholds):
     """Keras's is_evenly_distributed_thresholds: 3 or more thresholds i / (n - 1)."""
     n = len(thresholds)
     return n >= 3 and np.allclose(thresholds, np.arange(n, dtype=np.float32) / (n - 1),
-                                  atol=EPSILON)
+                                  atol=_epsilon())
 
 
 def _confusion_counts(y_true, y_pred, thresholds, sample_weight, dtype, class_id=None,
@@ -815,7 +817,7 @@ class AUC(Metric):
             inner = [(i + 1) * 1.0 / (n - 1) for i in range(n - 2)]
         self.num_thresholds = int(num_thresholds)
         self._init_thresholds = None if thresholds is None else list(thresholds)
-        self.thresholds = [0.0 - EPSILON] + inner + [1.0 + EPSILON]
+        self.thresholds = [0.0 - _epsilon()] + inner + [1.0 + _epsilon()]
         self._evenly = _evenly_distributed([0.0] + inner + [1.0])
         self.curve = curve
         self.summation_method = summation_method
@@ -930,7 +932,7 @@ def concordance_correlation(y_true, y_pred, axis=-1):
     pred_var = var(y_pred - pred_mean)
     covar = (y_true - pred_mean) * (y_pred - pred_mean)
     norm = true_var + pred_var + ops.square(true_mean - pred_mean)
-    return ops.reduce_mean(2.0 * covar / (norm + EPSILON), axis)
+    return ops.reduce_mean(2.0 * covar / (norm + _epsilon()), axis)
 
 
 class _NameDtypeConfig:
@@ -1349,9 +1351,9 @@ class _IoUBase(Metric):
         true_positives = ops.gather(true_positives, ids)
         denominator = ops.gather(denominator, ids)
         valid = ops.cast(ops.greater(denominator, 1e-9), dtypes.float32)
-        iou = ops.where(ops.greater(valid, 0.0), true_positives / (denominator + EPSILON),
+        iou = ops.where(ops.greater(valid, 0.0), true_positives / (denominator + _epsilon()),
                         ops.zeros_like(denominator))
-        return ops.reduce_sum(iou) / (ops.reduce_sum(valid) + EPSILON)
+        return ops.reduce_sum(iou) / (ops.reduce_sum(valid) + _epsilon())
 
 
 class IoU(_IoUBase):
@@ -1560,13 +1562,13 @@ class FBetaScore(Metric):
                 "number of classes is not known yet)")
         tp, fp = self.true_positives.value(), self.false_positives.value()
         fn = self.false_negatives.value()
-        precision = tp / (tp + fp + EPSILON)
-        recall = tp / (tp + fn + EPSILON)
+        precision = tp / (tp + fp + _epsilon())
+        recall = tp / (tp + fn + _epsilon())
         beta2 = self.beta ** 2
-        score = precision * recall / (beta2 * precision + recall + EPSILON) * (1.0 + beta2)
+        score = precision * recall / (beta2 * precision + recall + _epsilon()) * (1.0 + beta2)
         if self.average == "weighted":
             w = self.intermediate_weights.value()
-            return ops.reduce_sum(score * (w / (ops.reduce_sum(w) + EPSILON)))
+            return ops.reduce_sum(score * (w / (ops.reduce_sum(w) + _epsilon())))
         if self.average is not None:
             return ops.reduce_mean(score)
         return score

@@ -56,6 +56,13 @@ class Model(Trainer, Layer):
     """A Layer with training: functional (Model(inputs, outputs)) or subclassed (override call)."""
 
     _standardize_build_shape = False
+    _is_model = True
+
+    @property
+    def _convert_input_args(self):
+        # Functional and Sequential models cast their inputs to their Input dtypes (and keep
+        # float64 data for a float64 Input); a subclassed model converts as any layer.
+        return not (self.__dict__.get("_is_graph_network", False) or isinstance(self, Sequential))
 
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
@@ -331,7 +338,7 @@ def _input_tensor(x, kt, model, position):
     from graphflow.keras.layers.base import _to_tensor
     from graphflow.ops.elementwise import cast
     from graphflow.ops import api as ops
-    t = _to_tensor(x)
+    t = _to_tensor(x, None)  # float64 data for a float64 Input keeps its precision
     if hasattr(t, "dtype") and t.dtype is not kt.dtype and t.dtype.is_floating != kt.dtype.is_floating \
             or (hasattr(t, "dtype") and t.dtype.is_floating and kt.dtype.is_floating
                 and t.dtype is not kt.dtype):

@@ -17,12 +17,18 @@ import numpy as np
 
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError as _InvalidArgumentError
+from graphflow.keras.backend import epsilon as _epsilon  # read at each use: set_epsilon
 from graphflow.keras.ops_numpy import _promote
 from graphflow.ops import api as _tf
 from graphflow.ops import nn as _nn
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 
-_FLOATX = dtypes.float32
+
+
+def _floatx():
+    """keras.config.floatx() as a DType: the default of the creation functions."""
+    from graphflow.keras.backend import floatx
+    return dtypes.as_dtype(floatx())
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -75,8 +81,9 @@ def cast(x, dtype):
 
 
 def _float(x):
+    # integers become float32 whatever floatx() is (Keras's mean: result_type(x, "float32"))
     x = _t(x)
-    return x if x.dtype.is_floating else _tf.cast(x, _FLOATX)
+    return x if x.dtype.is_floating else _tf.cast(x, dtypes.float32)
 
 
 def _axis(axis):
@@ -85,15 +92,15 @@ def _axis(axis):
 
 # -- creation ---------------------------------------------------------------------------------
 def zeros(shape, dtype=None):
-    return _tf.zeros(shape, dtype or _FLOATX)
+    return _tf.zeros(shape, dtype or _floatx())
 
 
 def ones(shape, dtype=None):
-    return _tf.ones(shape, dtype or _FLOATX)
+    return _tf.ones(shape, dtype or _floatx())
 
 
 def full(shape, fill_value, dtype=None):
-    return _tf.fill(shape, _tf.cast(fill_value, dtype or _FLOATX))
+    return _tf.fill(shape, _tf.cast(fill_value, dtype or _floatx()))
 
 
 def zeros_like(x, dtype=None):
@@ -112,37 +119,41 @@ def full_like(x, fill_value, dtype=None):
 def arange(start, stop=None, step=1, dtype=None):
     if dtype is None:
         ints = builtins.all(isinstance(v, (int, np.integer)) for v in (start, stop, step) if v is not None)
-        dtype = dtypes.int32 if ints else _FLOATX
+        if ints:  # Keras: a weak int, with floatx()'s bits (int64 under float64)
+            from graphflow.keras.backend import result_type
+            dtype = dtypes.as_dtype(result_type(int))
+        else:
+            dtype = _floatx()
     return _tf.range(start, stop, step, dtype=dtype)
 
 
 def eye(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras's names
-    out = _tf.eye(N, M, dtype=dtype or _FLOATX)
+    out = _tf.eye(N, M, dtype=dtype or _floatx())
     if k:
         cols = N if M is None else M
         rows = np.arange(N)[:, None]
         mask = (np.arange(cols)[None, :] - rows) == k
-        out = _tf.constant(mask.astype(np.dtype(dtypes.as_dtype(dtype or _FLOATX).np)))
+        out = _tf.constant(mask.astype(np.dtype(dtypes.as_dtype(dtype or _floatx()).np)))
     return out
 
 
 def identity(n, dtype=None):
-    return _tf.eye(n, dtype=dtype or _FLOATX)
+    return _tf.eye(n, dtype=dtype or _floatx())
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     if not endpoint or retstep:
         values = np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep)
         if retstep:
-            return _tf.constant(values[0].astype(np.float32)), values[1]
-        return _tf.constant(values.astype(np.float32))
-    out = _tf.linspace(_tf.cast(start, _FLOATX), _tf.cast(stop, _FLOATX), num, axis=axis)
+            return _tf.constant(values[0].astype(_floatx().np)), values[1]
+        return _tf.constant(values.astype(_floatx().np))
+    out = _tf.linspace(_tf.cast(start, _floatx()), _tf.cast(stop, _floatx()), num, axis=axis)
     return out if dtype is None else _tf.cast(out, dtype)
 
 
 def tri(N, M=None, k=0, dtype=None):  # noqa: N803
     M = N if M is None else M  # noqa: N806
-    return _tf.constant(np.tri(N, M, k, dtype=dtypes.as_dtype(dtype or _FLOATX).np))
+    return _tf.constant(np.tri(N, M, k, dtype=dtypes.as_dtype(dtype or _floatx()).np))
 
 
 # -- elementwise --------------------------------------------------------------------------------
@@ -615,7 +626,7 @@ def top_k(x, k, sorted=True):  # noqa: A002
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None):
-    return _tf.one_hot(x, num_classes, axis=axis, dtype=dtype or _FLOATX)
+    return _tf.one_hot(x, num_classes, axis=axis, dtype=dtype or _floatx())
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
@@ -708,7 +719,7 @@ def binary_crossentropy(target, output, from_logits=False):
     target, output = _float(target), _float(output)
     if from_logits:
         return _nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
-    eps = 1e-7
+    eps = _epsilon()
     output = _tf.clip_by_value(output, eps, 1.0 - eps)
     return -(target * _tf.log(output) + (1.0 - target) * _tf.log(1.0 - output))
 
@@ -718,7 +729,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if from_logits:
         return -_tf.reduce_sum(target * _nn.log_softmax(output, axis=axis), axis)
     output = output / _tf.reduce_sum(output, axis, keepdims=True)
-    output = _tf.clip_by_value(output, 1e-7, 1.0 - 1e-7)
+    output = _tf.clip_by_value(output, _epsilon(), 1.0 - _epsilon())
     return -_tf.reduce_sum(target * _tf.log(output), axis)
 
 

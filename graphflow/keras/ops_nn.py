@@ -13,11 +13,10 @@ import builtins
 import numpy as np
 
 from graphflow import dtypes
+from graphflow.keras.backend import epsilon as _epsilon, floatx
 from graphflow.keras.ops_numpy import _t, log10, result_type
 from graphflow.ops import api as _tf
 from graphflow.ops import nn as _nn
-
-_EPSILON = 1e-7
 
 
 def _fl(x):
@@ -148,7 +147,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
                                   "use rms_normalization")
     if kwargs:
         raise TypeError(f"layer_normalization() got unexpected keyword arguments {list(kwargs)}")
-    eps = _EPSILON if epsilon is None else epsilon
+    eps = _epsilon() if epsilon is None else epsilon
     orig, x = _compute(x)
     rank = x.shape.rank
     axes = sorted(a % rank for a in ([axis] if isinstance(axis, int) else axis))
@@ -174,7 +173,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x * rsqrt(mean(x**2) + epsilon) * scale over `axis`."""
-    eps = _EPSILON if epsilon is None else epsilon
+    eps = _epsilon() if epsilon is None else epsilon
     orig, x = _compute(x)
     if x.shape.rank == 0:
         x = _tf.expand_dims(x, 0)
@@ -211,7 +210,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     x = _t(x)
     if x.shape.rank == 0:
         x = _tf.expand_dims(x, 0)
-    eps = _EPSILON if epsilon is None else epsilon
+    eps = _epsilon() if epsilon is None else epsilon
     if order == 2:
         inv = _tf.rsqrt(_tf.reduce_sum(_tf.square(x), axis, keepdims=True))
         return x * _tf.minimum(inv, 1.0 / eps)
@@ -428,7 +427,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
         raise NotImplementedError("keras.ops.multi_hot: sparse outputs are not supported")
     x = _t(inputs)
     red = 1 if x.shape.rank > 1 else 0
-    dt = dtype or "float32"
+    dt = dtype or floatx()
     hot = _tf.one_hot(_tf.cast(x, dtypes.int32), num_classes, axis=axis, dtype=dtypes.float32)
     out = _tf.reduce_max(hot, red)
     return _tf.cast(out, dt)

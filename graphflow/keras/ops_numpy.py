@@ -22,13 +22,19 @@ from graphflow.errors import InvalidArgumentError as _InvalidArgumentError
 from graphflow.ops import api as _tf
 from graphflow.tensor import Tensor as _Tensor, Variable as _Variable
 
-_FLOATX = "float32"
+
+
+def _floatx():
+    """keras.config.floatx(): the default float dtype of creation and of int-to-float math."""
+    from graphflow.keras.backend import floatx
+    return floatx()
+
 
 # -- Keras's type promotion ----------------------------------------------------------------------
 def _dtype_of(x):
     """(dtype name, weak) of a value as Keras sees it: Python int/float are weak."""
     if x is None:
-        return _FLOATX, False
+        return _floatx(), False
     if x is int or x is float:
         return ("int64" if x is int else "float32"), True
     if x is bool:
@@ -119,7 +125,7 @@ def _promote(*xs, extra=(), weak=False):
 def _float_dt(x):
     """Keras's dtype for float-valued unary math: ints and bool become float32 (int64 too)."""
     name = _dtype_of(x)[0]
-    return name if "float" in name else _FLOATX
+    return name if "float" in name else _floatx()
 
 
 def _as_float(x):
@@ -159,7 +165,7 @@ def copy(x):
 
 def empty(shape, dtype=None):
     """A tensor of shape (zeros, as Keras's TensorFlow backend returns)."""
-    return _tf.zeros(shape, dtype or _FLOATX)
+    return _tf.zeros(shape, dtype or _floatx())
 
 
 def empty_like(x, dtype=None):
@@ -226,8 +232,8 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 def _window(n, fn):
     n = int(n)
     if n <= 0:
-        return _tf.constant(np.zeros(0, np.float32))
-    return _tf.constant(fn(n).astype(np.float32))
+        return _tf.constant(np.zeros(0, _floatx()))
+    return _tf.constant(fn(n).astype(_floatx()))
 
 
 def bartlett(x):
@@ -326,13 +332,13 @@ def i0(x):
     from graphflow import math as _math
     name = _dtype_of(x)[0]
     return _math.bessel_i0(_tf.cast(_t(x), "float64" if name in ("int64", "float64")
-                                    else name if name in ("float16", "bfloat16") else _FLOATX))
+                                    else name if name in ("float16", "bfloat16") else _floatx()))
 
 
 def sinc(x):
     """sin(pi x) / (pi x), 1 at 0 (the normalized sinc)."""
     name = _dtype_of(x)[0]
-    x = _tf.cast(_t(x), _FLOATX if name == "int64" else result_type(name, float))
+    x = _tf.cast(_t(x), _floatx() if name == "int64" else result_type(name, float))
     pix = x * _tf.cast(np.pi, x.dtype)
     safe = _tf.where(_tf.equal(x, 0), _tf.ones_like(x), pix)
     return _tf.where(_tf.equal(x, 0), _tf.ones_like(x), _tf.sin(safe) / safe)
@@ -413,7 +419,7 @@ def isreal(x):
 def _int_float(dt):
     # Keras's hypot/heaviside: small ints compute in float32, int64 in float64
     if dt in ("int8", "int16", "int32", "uint8", "uint16", "uint32", "bool"):
-        return _FLOATX
+        return _floatx()
     return "float64" if dt == "int64" else dt
 
 
@@ -847,7 +853,7 @@ def corrcoef(x):
     """Pearson correlation coefficients of the rows of x."""
     x = _t(x)
     dt = x.dtype.name
-    x = _tf.cast(x, _FLOATX if dt in ("bool", "int8", "int16", "int32", "uint8", "uint16",
+    x = _tf.cast(x, _floatx() if dt in ("bool", "int8", "int16", "int32", "uint8", "uint16",
                                       "uint32") else dt)
     if x.shape.rank == 0:
         return _tf.constant(np.float32(np.nan))
@@ -996,7 +1002,7 @@ def correlate(x1, x2, mode="valid"):
     if dt in ("int64",):
         dt = "float64"
     elif "float" not in dt:
-        dt = _FLOATX
+        dt = _floatx()
     a, b = _tf.cast(a, dt), _tf.cast(b, dt)
     n, m = a.shape[0], b.shape[0]
     if n < m:

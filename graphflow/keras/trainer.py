@@ -259,7 +259,7 @@ class Trainer:
         from graphflow.ops import api as ops
         # Losses are averaged over the epoch weighted by batch size, so a partial last batch
         # counts for what it holds (Keras 3).
-        batch = ops.cast(ops.shape(nest.flatten(y_pred)[0])[0], "float32")
+        batch = ops.cast(ops.shape(nest.flatten(y_pred)[0])[0], self._loss_tracker.dtype)
         self._loss_tracker.update_state(total, sample_weight=batch)
         for o, value in zip(self._compiled_outputs or [], per_output):
             if o["tracker"] is not None and value is not None:

@@ -14,6 +14,7 @@ placeholders, so every layer's output shape is inferred by the same op shape rul
 """
 import collections
 import contextlib
+import functools
 import inspect
 import math
 import re
@@ -36,6 +37,10 @@ class _CallState(threading.local):
     def __init__(self):
         self.depth = 0
         self.discard = False
+        # inside a layer's call() (not a functional or Sequential model's): sublayers take
+        # their inputs as given, since graphflow's composite layers do not hand their dtype to
+        # their sublayers as Keras's do (Keras's casts there are no-ops)
+        self.in_layer = False
 
 
 _call_state = _CallState()
@@ -190,11 +195,16 @@ class KerasTensor:
     """A symbolic tensor of a functional model: a shape (None for the batch), a dtype and the
     layer call that produced it."""
 
-    def __init__(self, shape, dtype="float32", name=None, history=None, sparse=False):
+    def __init__(self, shape, dtype=None, name=None, history=None, sparse=False, ragged=False):
+        from graphflow.keras.backend import floatx
+        if sparse and ragged:
+            raise InvalidArgumentError(
+                "KerasTensor cannot have `sparse=True` and `ragged=True` at the same time.")
         self.shape = TensorShape(shape)
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = dtypes.as_dtype(floatx() if dtype is None else dtype)
         self.name = name
         self.sparse = bool(sparse)  # stands for a tf.SparseTensor (Input(sparse=True))
+        self.ragged = bool(ragged)  # stands for a tf.RaggedTensor (Input(ragged=True))
         self._keras_history = history  # (layer, node index, output index)
 
     @property
@@ -208,7 +218,7 @@ class KerasTensor:
 
     def __repr__(self):
         layer = self._keras_history[0].name if self._keras_history else None
-        sparse = ", sparse=True" if self.sparse else ""
+        sparse = ", sparse=True" if self.sparse else ", ragged=True" if self.ragged else ""
         return (f"<KerasTensor shape={tuple(self.shape.as_list())}, dtype={self.dtype.name}"
                 f"{sparse}, name={self.name}{', from layer ' + layer if layer else ''}>")
 
@@ -269,14 +279,58 @@ def _is_symbolic(structure):
     return any(isinstance(t, KerasTensor) for t in nest.flatten(structure))
 
 
-def _to_tensor(x):
+def _to_tensor(x, float_dtype="floatx"):
+    """NumPy arrays and Python numbers as tensors; their float64 becomes `float_dtype`
+    ("floatx": keras.config.floatx(); None: kept, as a model's inputs are before they are cast
+    to its Input dtypes)."""
     if isinstance(x, (np.ndarray, np.generic)) or isinstance(x, (float, int)) and not isinstance(x, bool):
         from graphflow.ops.creation import convert_to_tensor
         arr = np.asarray(x)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)  # Keras layers compute in float32 by default
+        if arr.dtype == np.float64 and float_dtype is not None:
+            from graphflow.keras.backend import floatx
+            arr = arr.astype(floatx() if float_dtype == "floatx" else float_dtype)
         return convert_to_tensor(arr)
     return x
+
+
+def _autocast(x, dtype):
+    """Keras's input conversion: a float tensor or array of another float dtype is cast to the
+    layer's compute dtype; integers, bools, strings, sparse and ragged tensors pass."""
+    x = _to_tensor(x, dtype)
+    if isinstance(x, (SymbolicTensor, EagerTensor)) and x.dtype.is_floating and \
+            x.dtype.name != dtype:
+        from graphflow.ops.elementwise import cast
+        mask = get_mask(x)
+        out = cast(x, dtype)
+        if mask is not None:  # the cast carries the input's mask on
+            set_mask(out, mask)
+        return out
+    return x
+
+
+def _default_dtype(dtype):
+    """A layer's dtype name: its `dtype` argument (a name, a DType or a DTypePolicy), else the
+    default policy's (keras.config.dtype_policy(): floatx() unless set_dtype_policy)."""
+    if dtype is None:
+        from graphflow.keras.config import dtype_policy
+        return dtype_policy().name
+    if hasattr(dtype, "compute_dtype") and not isinstance(dtype, str):
+        return dtypes.as_dtype(dtype.compute_dtype).name
+    if isinstance(dtype, str) and dtype.startswith("mixed"):
+        from graphflow.keras.config import check_policy_name
+        check_policy_name(dtype)  # UnimplementedError, naming what is not built
+    return dtypes.as_dtype(dtype).name
+
+
+def _ragged_placeholder(t):
+    """A RaggedTensor of placeholders (ragged in axis 1) standing for a ragged KerasTensor
+    while a layer's output spec is traced."""
+    from graphflow.ops.creation import placeholder_node
+    from graphflow.ops.ragged import RaggedTensor
+    dims = t.shape.dims_tuple()
+    values = placeholder_node((None,) + tuple(dims[2:]), t.dtype, "flat_values")
+    splits = placeholder_node((None,), dtypes.int64, "row_splits")
+    return RaggedTensor.from_row_splits(values, splits, validate=False)
 
 
 def _sparse_placeholder(t):
@@ -348,7 +402,10 @@ class Layer:
         object.__setattr__(self, "_tracked_variables", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = dtypes.as_dtype(dtype or "float32").name
+        self.dtype = _default_dtype(dtype)
+        # Keras: float inputs are cast to the layer's dtype before call() (autocast=False
+        # keeps them)
+        self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self._trainable_weights = []
         self._non_trainable_weights = []
@@ -414,6 +471,20 @@ class Layer:
         var._regularizer = regularizers.get(regularizer)  # read by `losses`, on every access
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
+
+    @property
+    def dtype_policy(self):
+        """The layer's DTypePolicy (graphflow's compute and variable dtypes are one)."""
+        from graphflow.keras.config import DTypePolicy
+        return DTypePolicy(self.dtype)
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
 
     @property
     def trainable(self):
@@ -637,13 +708,14 @@ class Layer:
                 f"tensors. Inputs received: {list(args[0])!r:.1000}")
         if _is_symbolic((args, kwargs)):
             return self._functional_call(args, kwargs)
-        args = nest.map_structure(_to_tensor, list(args))
+        args, kwargs = self._convert_inputs(args, kwargs)
         inputs = args[0]
         self._check_input_spec(inputs)
-        depth = _call_state.depth
+        depth, in_layer = _call_state.depth, _call_state.in_layer
         if depth == 0:
             self._clear_losses()  # an outermost call starts its losses afresh, as Keras
         _call_state.depth = depth + 1
+        _call_state.in_layer = not self._hands_inputs_on()
         try:
             self._maybe_build(inputs)
             mask = kwargs.get("mask")
@@ -659,11 +731,40 @@ class Layer:
             if self.activity_regularizer is not None:
                 self._add_activity_loss(outputs)
         finally:
-            _call_state.depth = depth
+            _call_state.depth, _call_state.in_layer = depth, in_layer
         self._last_output_shape = nest.map_structure(
             lambda t: t.shape if hasattr(t, "shape") else None, outputs) \
             if nest.is_nested(outputs) else getattr(outputs, "shape", None)
         return outputs
+
+    # Keras's flag: False where call() converts its own inputs (lookups, hashing, encodings,
+    # flips and crops) or hands them on (functional and Sequential models cast them to their
+    # Input dtypes).
+    _convert_input_args = True
+
+    def _compute_dtype_for_inputs(self):
+        if not (self._convert_input_args and self.autocast) or _call_state.in_layer:
+            return None
+        return self.dtype if dtypes.as_dtype(self.dtype).is_floating else None
+
+    def _convert_inputs(self, args, kwargs, compute="auto"):
+        if compute == "auto":
+            compute = self._compute_dtype_for_inputs()
+        if compute is None:
+            keep = None if self._hands_inputs_on() else "floatx"
+            return nest.map_structure(lambda x: _to_tensor(x, keep), list(args)), kwargs
+        args = nest.map_structure(lambda x: _autocast(x, compute), list(args))
+
+        def keyword(x):  # Python numbers stay numbers (k=3, rate=0.5): only arrays are cast
+            return _autocast(x, compute) if isinstance(x, (np.ndarray, Tensor)) else x
+        kwargs = {k: v if k in ("mask", "training") else nest.map_structure(keyword, v)
+                  for k, v in kwargs.items()}
+        return args, kwargs
+
+    def _hands_inputs_on(self):
+        """Whether this is a functional or Sequential model, whose layers convert their own
+        inputs; inside any other layer's call, sublayers take theirs as given."""
+        return getattr(self, "_is_model", False) and not self._convert_input_args
 
     def _check_input_spec(self, inputs):
         spec = self.__dict__.get("input_spec")
@@ -698,25 +799,49 @@ class Layer:
         graph = Graph(is_function=True, name=f"{self.name}_spec")
         saved_tapes = context.tapes
         context.tapes = []
-        saved_state = _call_state.depth, _call_state.discard
+        saved_state = _call_state.depth, _call_state.discard, _call_state.in_layer
+        compute = self._compute_dtype_for_inputs()
         _call_state.depth, _call_state.discard = saved_state[0] + 1, True
+        _call_state.in_layer = not self._hands_inputs_on()
         try:
             with graph.as_default():
-                def placeholder(t):
+                def placeholder(t, ragged=True):
                     if isinstance(t, KerasTensor) and t.sparse:
                         return _sparse_placeholder(t)
+                    if isinstance(t, KerasTensor) and t.ragged and ragged:
+                        return _ragged_placeholder(t)
                     if isinstance(t, KerasTensor):
                         return placeholder_node(t.shape.dims_tuple(), t.dtype, "x")
                     return t
                 sym_args = nest.map_structure(placeholder, list(args))
                 sym_kwargs = nest.map_structure(placeholder, dict(kwargs))
-                call_kwargs = self._call_kwargs(sym_kwargs)
+                if compute is not None:  # the spec sees the cast the call will make
+                    sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs, compute)
                 mask = sym_kwargs.get("mask")
                 if mask is None:  # the masks the inputs' layers made (Keras's _keras_mask)
                     mask = _mask_placeholders(first)
-                    if mask is not None and self._call_accepts("mask"):
-                        call_kwargs["mask"] = mask
-                out = self.call(*sym_args, **call_kwargs)
+
+                def call_kwargs(sym_kwargs):
+                    kw = self._call_kwargs(sym_kwargs)
+                    if mask is not None and "mask" not in sym_kwargs and \
+                            self._call_accepts("mask"):
+                        kw["mask"] = mask
+                    return kw
+                try:
+                    out = self.call(*sym_args, **call_kwargs(sym_kwargs))
+                except Exception:
+                    if not any(isinstance(t, KerasTensor) and t.ragged
+                               for t in nest.flatten((args, kwargs))):
+                        raise
+                    # A layer without a ragged path still gets a spec from dense stand-ins
+                    # (its output is then recorded as not ragged); the call on real data
+                    # decides whether the layer takes the RaggedTensor.
+                    dense = functools.partial(placeholder, ragged=False)
+                    sym_args = nest.map_structure(dense, list(args))
+                    sym_kwargs = nest.map_structure(dense, dict(kwargs))
+                    if compute is not None:
+                        sym_args, sym_kwargs = self._convert_inputs(sym_args, sym_kwargs, compute)
+                    out = self.call(*sym_args, **call_kwargs(sym_kwargs))
                 out_mask = self.compute_mask(sym_args[0], mask)
         except InvalidArgumentError as e:
             raise InvalidArgumentError(
@@ -724,12 +849,16 @@ class Layer:
                 f"{_describe_inputs(first)}: {e}") from None
         finally:
             context.tapes = saved_tapes
-            _call_state.depth, _call_state.discard = saved_state
+            _call_state.depth, _call_state.discard, _call_state.in_layer = saved_state
         index = len(self._inbound_nodes)
         flat = nest.flatten(out)
         keras_out = []
+        from graphflow.ops.ragged import RaggedTensor
         for i, t in enumerate(flat):
-            if getattr(t, "_composite_components", None) is not None:  # a SparseTensor
+            if isinstance(t, RaggedTensor):
+                keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
+                                             (self, index, i), ragged=True))
+            elif getattr(t, "_composite_components", None) is not None:  # a SparseTensor
                 keras_out.append(KerasTensor(t.shape, t.dtype, f"{self.name}/out{i}",
                                              (self, index, i), sparse=True))
             elif isinstance(t, (SymbolicTensor, EagerTensor, Variable)):
@@ -841,17 +970,18 @@ class InputLayer(Layer):
     """The layer behind `Input`: it produces the model's input KerasTensor."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, sparse=False,
-                 batch_input_shape=None, **kwargs):
+                 batch_input_shape=None, ragged=False, **kwargs):
         if batch_input_shape is None:
             if input_shape is None:
                 raise InvalidArgumentError("InputLayer: pass shape= (input_shape) or batch_input_shape=")
             batch_input_shape = (batch_size,) + tuple(input_shape)
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         self.sparse = bool(sparse)
+        self.ragged = bool(ragged)
         self._batch_input_shape = tuple(batch_input_shape)
         self.built = True
         tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0),
-                             sparse=self.sparse)
+                             sparse=self.sparse, ragged=self.ragged)
         self._inbound_nodes.append(Node(self, [], {}, tensor))
 
     def get_config(self):
@@ -859,11 +989,13 @@ class InputLayer(Layer):
                   "name": self.name}
         if self.sparse:
             config["sparse"] = True
+        if self.ragged:
+            config["ragged"] = True
         return config
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, tensor=None,
-          sparse=None, **kwargs):  # noqa: N802 - Keras's function name
+          sparse=None, ragged=None, **kwargs):  # noqa: N802 - Keras's function name
     """A symbolic input for a functional model.
 
         >>> keras.Input(shape=(28, 28)).shape
@@ -881,5 +1013,5 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
             raise InvalidArgumentError(f"Input: cannot convert '{tuple(dims)}' to a shape. "
                                        "Negative dimensions are not allowed.")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
-                       batch_input_shape=batch_shape, sparse=bool(sparse))
+                       batch_input_shape=batch_shape, sparse=bool(sparse), ragged=bool(ragged))
     return layer._inbound_nodes[0].outputs

@@ -14,14 +14,13 @@ import numpy as np
 
 from graphflow.errors import InvalidArgumentError
 from graphflow.keras import activations, constraints, initializers, regularizers
+from graphflow.keras.backend import epsilon as _epsilon  # read at each use: set_epsilon
 from graphflow.keras.layers.base import Layer, get_mask
 from graphflow.keras.layers.core import Embedding
 from graphflow.keras.layers.input_spec import InputSpec
 from graphflow.ops import api as ops
 from graphflow.ops import random
 from graphflow.tensor import TensorShape
-
-_EPSILON = 1e-7  # keras.config.epsilon()
 
 
 class Wrapper(Layer):
@@ -187,7 +186,7 @@ class RMSNormalization(Layer):
 
 def _l2_normalize_all(x):
     """Keras's normalize(x, axis=None): x * min(rsqrt(sum(x**2)), 1 / epsilon)."""
-    inv = ops.minimum(ops.rsqrt(ops.reduce_sum(ops.square(x))), 1.0 / _EPSILON)
+    inv = ops.minimum(ops.rsqrt(ops.reduce_sum(ops.square(x))), 1.0 / _epsilon())
     return x * inv
 
 

@@ -14,6 +14,7 @@ Keras's random stream.
     array([[[[ 10., 200.,  30.]]]], dtype=float32)
 """
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.backend import epsilon
 from graphflow.keras.layers.preprocessing.image import _Random
 from graphflow.ops import api as ops
 from graphflow.ops import random
@@ -338,7 +339,7 @@ class RandomSaturation(_Random):
     def transform(self, x):
         f = random.uniform(ops.shape(x)[:1], float(self.factor[0]), float(self.factor[1]),
                            dtype=x.dtype, seed=self.seed)
-        f = ops.reshape(f / (1.0 - f + 1e-7), [-1, 1, 1])
+        f = ops.reshape(f / (1.0 - f + epsilon()), [-1, 1, 1])  # Keras: backend.epsilon()
         hsv = rgb_to_hsv(x)
         s = ops.clip_by_value(hsv[..., 1] * f, float(self.value_range[0]),
                               float(self.value_range[1]))

@@ -78,6 +78,8 @@ class CategoryEncoding(Layer):
     """Encodes integer category ids in [0, num_tokens) as one-hot, multi-hot or count vectors;
     count_weights (in call) weights each id's count."""
 
+    _convert_input_args = False  # converts its own inputs (as Keras's)
+
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
         if num_tokens is None or isinstance(num_tokens, bool) or int(num_tokens) < 1:
@@ -108,6 +110,8 @@ class Hashing(Layer):
     """Hashes strings (or integers, hashed as their decimal text) into `num_bins` bins with
     FarmHash Fingerprint64 (SipHash with a `salt`), as Keras; with `mask_value` that value maps
     to 0 and the others to [1, num_bins)."""
+
+    _convert_input_args = False  # converts its own inputs (as Keras's)
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):

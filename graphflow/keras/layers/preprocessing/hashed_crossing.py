@@ -20,6 +20,8 @@ class HashedCrossing(Layer):
     (batch, 1) into `num_bins` bins; output_mode "int" (int64, the inputs' shape) or
     "one_hot"."""
 
+    _convert_input_args = False  # converts its own inputs (as Keras's)
+
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
                  **kwargs):
         if output_mode == "int" and dtype is None:

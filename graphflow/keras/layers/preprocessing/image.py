@@ -175,6 +175,8 @@ class RandomCrop(_Random):
     """A random (height, width) window (one offset per batch, as Keras) in training; at
     inference the images pass through unchanged, as in Keras 3.15."""
 
+    _convert_input_args = False  # converts its own inputs (as Keras's)
+
     def __init__(self, height, width, seed=None, data_format=None, **kwargs):
         super().__init__(seed, data_format, **kwargs)
         self.height, self.width = _size("RandomCrop", height, width)
@@ -200,6 +202,8 @@ class RandomCrop(_Random):
 
 class RandomFlip(_Random):
     """Flips each image left-right and/or up-down with probability 1/2 each."""
+
+    _convert_input_args = False  # converts its own inputs (as Keras's)
     _modes = ("horizontal", "vertical", "horizontal_and_vertical")
 
     def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):

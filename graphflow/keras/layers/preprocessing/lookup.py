@@ -35,6 +35,8 @@ SPARSE_MESSAGE = ("`sparse` may only be true if `output_mode` is `'one_hot'`, `'
 
 class IndexLookup(Layer):
     """The shared lookup machinery; subclasses say how terms are typed (`_key_dtype`)."""
+
+    _convert_input_args = False  # converts its own inputs (as Keras's)
     _key_dtype = "string"
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",

@@ -12,14 +12,13 @@ statistics from `adapt`.
 import numpy as np
 
 from graphflow.errors import InvalidArgumentError
+from graphflow.keras.backend import epsilon as _epsilon  # read at each use: set_epsilon
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.preprocessing.adapt import adapt_batches
 from graphflow.keras.layers.preprocessing.encoding import (check_mode, check_sparse,
                                                            encode_categorical, sparse_result)
 from graphflow.ops import api as ops
 from graphflow.tensor import TensorShape
-
-EPSILON = 1e-7  # keras.backend.epsilon(): the smallest standard deviation divided by
 
 
 class Normalization(Layer):
@@ -124,7 +123,7 @@ class Normalization(Layer):
         if inputs.dtype.name != "float32":
             inputs = ops.cast(inputs, "float32")
         mean = self.mean
-        std = ops.maximum(ops.sqrt(self.variance), EPSILON)
+        std = ops.maximum(ops.sqrt(self.variance), _epsilon())  # Keras's smallest deviation
         if self.invert:
             return mean + inputs * std
         return (inputs - mean) / std

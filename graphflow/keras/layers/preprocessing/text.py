@@ -79,6 +79,8 @@ class TextVectorization(Layer):
     "lower", "strip_punctuation", None or a callable; split: "whitespace" (default),
     "character", None or a callable; ngrams: None, n (1..n-grams) or a tuple of widths."""
 
+    _convert_input_args = False  # converts its own inputs (as Keras's)
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
                  output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
