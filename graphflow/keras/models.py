@@ -63,9 +63,9 @@ class Model(Trainer, Layer):
         layers = []
         for t in self.inputs:  # Keras lists the InputLayers first, in input order
             layers.append(t._keras_history[0])
-        for node in self._nodes:
-            if not any(node.layer is l for l in layers):
-                layers.append(node.layer)
+        for layer in self._keras_layer_order():
+            if not any(layer is l for l in layers):
+                layers.append(layer)
         object.__setattr__(self, "_layers", layers)
         self.built = True
         self._build_input_shape = nest.map_structure(lambda t: t.shape, inputs)
@@ -98,6 +98,37 @@ class Model(Trainer, Layer):
         for t in self.outputs:
             visit(t, frozenset())
         return [n for n in order if not isinstance(n.layer, InputLayer)]
+
+    def _keras_layer_order(self):
+        """The layers in Keras 3's order (its map_graph): by decreasing depth (the longest path
+        to an output), ties by first visit of a depth-first walk from the outputs. Keras's
+        weights files key layers by this order (conv2d, conv2d_1, ...), so a branched model
+        (a ResNet's shortcut) must list its layers the same way to read them."""
+        first_visit, stack_seen = {}, set()
+
+        def visit(tensor):
+            layer, index, _ = tensor._keras_history
+            node = layer._inbound_nodes[index]
+            if id(node) in stack_seen:
+                return
+            first_visit.setdefault(id(layer), len(first_visit))
+            stack_seen.add(id(node))
+            for t in node.input_tensors:
+                visit(t)
+
+        for t in self.outputs:
+            visit(t)
+        node_depth, layer_depth = {}, {}
+        for node in reversed(self._nodes):  # from the outputs back
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depth
+            node_depth[id(node)] = depth
+            for t in node.input_tensors:
+                layer, index, _ = t._keras_history
+                parent = id(layer._inbound_nodes[index])
+                node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+        layers = {id(n.layer): n.layer for n in self._nodes}
+        return sorted(layers.values(), key=lambda l: (-layer_depth[id(l)], first_visit[id(l)]))
 
     def _run_graph(self, inputs, training):
         values = {}

@@ -1,0 +1,22 @@
+"""keras.applications: Keras 3's image-classification architectures, built layer for layer as
+Keras builds them (same layer names, order, shapes and parameter counts).
+
+graphflow does not download: `weights="imagenet"` raises a ValueError naming the file; pass
+`weights=<path>` of a weights file of the same architecture written by Keras's or graphflow's
+`save_weights` (a Keras 3 `.weights.h5` file, or graphflow's own format) instead.
+
+    >>> from graphflow import keras
+    >>> base = keras.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False,
+    ...                                       weights=None, alpha=0.35)
+    >>> [layer.name for layer in base.layers][:4]
+    ['input_layer', 'Conv1', 'bn_Conv1', 'Conv1_relu']
+"""
+from graphflow.keras.applications import (  # noqa: F401
+    imagenet_utils, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19)
+from graphflow.keras.applications.mobilenet import MobileNet  # noqa: F401
+from graphflow.keras.applications.mobilenet_v2 import MobileNetV2  # noqa: F401
+from graphflow.keras.applications.resnet import ResNet50, ResNet101, ResNet152  # noqa: F401
+from graphflow.keras.applications.resnet_v2 import (  # noqa: F401
+    ResNet50V2, ResNet101V2, ResNet152V2)
+from graphflow.keras.applications.vgg16 import VGG16  # noqa: F401
+from graphflow.keras.applications.vgg19 import VGG19  # noqa: F401
