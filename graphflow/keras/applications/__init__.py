@@ -12,10 +12,13 @@ graphflow does not download: `weights="imagenet"` raises a ValueError naming the
     ['input_layer', 'Conv1', 'bn_Conv1', 'Conv1_relu']
 """
 from graphflow.keras.applications import (  # noqa: F401
-    densenet, imagenet_utils, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, resnet,
+    densenet, efficientnet, imagenet_utils, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, resnet,
     resnet50, resnet_v2, vgg16, vgg19, xception)
 from graphflow.keras.applications.densenet import (  # noqa: F401
     DenseNet121, DenseNet169, DenseNet201)
+from graphflow.keras.applications.efficientnet import (  # noqa: F401
+    EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4,
+    EfficientNetB5, EfficientNetB6, EfficientNetB7)
 from graphflow.keras.applications.inception_v3 import InceptionV3  # noqa: F401
 from graphflow.keras.applications.mobilenet import MobileNet  # noqa: F401
 from graphflow.keras.applications.mobilenet_v2 import MobileNetV2  # noqa: F401
