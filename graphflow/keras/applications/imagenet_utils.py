@@ -92,7 +92,8 @@ def _preprocess_tensor(x, data_format, mode):
     from graphflow.keras import ops
     if not ops.is_tensor(x) and not _is_keras_tensor(x):
         x = ops.convert_to_tensor(x)
-    if not str(x.dtype).startswith(("float", "bfloat")):
+    from graphflow.dtypes import as_dtype
+    if not as_dtype(x.dtype).is_floating:
         from graphflow.keras import backend
         x = ops.cast(x, backend.floatx())
     ndim = len(x.shape)
