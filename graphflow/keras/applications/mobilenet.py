@@ -20,7 +20,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1,  # noqa: N802 - K
     "max" pools a headless model.
 
         >>> MobileNet(input_shape=(32, 32, 3), weights=None, alpha=0.25, classes=10).name
-        'mobilenet_0.25_224'
+        'mobilenet_0.25_32'
     """
     from graphflow.keras import backend, layers
     imagenet_utils.check_weights(

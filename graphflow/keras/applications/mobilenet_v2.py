@@ -5,7 +5,7 @@ parameter counts, so Keras's `.weights.h5` files of it load.
     >>> model = mobilenet_v2.MobileNetV2(input_shape=(32, 32, 3), include_top=False,
     ...                                  weights=None, alpha=0.35)
     >>> model.name, model.output_shape
-    ('mobilenetv2_0.35_224', TensorShape([None, 1, 1, 1280]))
+    ('mobilenetv2_0.35_32', TensorShape([None, 1, 1, 1280]))
 """
 
 from graphflow.keras.applications import imagenet_utils
