@@ -30,6 +30,10 @@ STRUCTURE = [
                                                     pooling="avg")),
     ("densenet121", "DenseNet121", dict(input_shape=(32, 32, 3), include_top=False)),
     ("efficientnet_b0", "EfficientNetB0", dict(input_shape=(32, 32, 3), classes=7)),
+    ("efficientnet_v2_b0", "EfficientNetV2B0", dict(input_shape=(32, 32, 3), include_top=False,
+                                                    pooling="avg")),
+    ("efficientnet_v2_s", "EfficientNetV2S", dict(input_shape=(32, 32, 3), classes=3,
+                                                  include_preprocessing=False)),
     ("xception", "Xception", dict(input_shape=(71, 71, 3), include_top=False)),
     ("inception_v3", "InceptionV3", dict(input_shape=(75, 75, 3), include_top=False,
                                          pooling="max")),
@@ -38,7 +42,7 @@ STRUCTURE = [
 # parameter counts only (bigger variants, headless)
 COUNTS = [("ResNet152", {}), ("ResNet152V2", {}), ("DenseNet169", {}), ("DenseNet201", {}),
           ("EfficientNetB1", {}), ("EfficientNetB2", {}), ("EfficientNetB3", {}),
-          ("EfficientNetB4", {})]
+          ("EfficientNetB4", {}), ("EfficientNetV2B3", {}), ("EfficientNetV2M", {})]
 
 # (case id, constructor, kwargs, preprocess module) for the forward-pass check
 FORWARD = [
