@@ -160,10 +160,10 @@ def decode_predictions(preds, top=5):
     `$KERAS_HOME/models/` or `$GRAPHFLOW_DATA_DIR/`; graphflow does not download it.
 
         >>> import numpy as np
-        >>> decode_predictions(np.zeros((2, 10)))
+        >>> decode_predictions(np.zeros((2, 10)))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: `decode_predictions` expects a batch of predictions (i.e. a 2D array of shape (samples, 1000)). Received array with shape: (2, 10)
+        ValueError: `decode_predictions` expects a batch ... Received array with shape: (2, 10)
     """
     global CLASS_INDEX
     if not hasattr(preds, "shape"):
