@@ -55,6 +55,17 @@ FORWARD = [
 PREPROCESS_MODES = ["caffe", "tf", "torch"]
 
 
+def legacy_model(keras):
+    """A small model in the pretrained files' Keras 2 HDF5 layout (tests/golden/
+    keras2_weights.h5): a Conv2D, a BatchNormalization, an unnamed Dense."""
+    inputs = keras.Input((6, 6, 3))
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.ReLU(name="relu")(x)  # no weights: skipped, as in Keras's loader
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(2)(x))
+
+
 def weight_for(name, shape):
     """Deterministic weights that keep activations of a deep random network in range."""
     rng = np.random.default_rng(zlib.crc32(name.encode()))

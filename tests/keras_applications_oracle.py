@@ -17,8 +17,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 def main():
     import keras  # noqa: PLC0415 - TensorFlow's venv only
+    import h5py  # noqa: PLC0415
+    from keras.src.legacy.saving import legacy_h5_format  # noqa: PLC0415
     from keras_applications_cases import (COUNTS, FORWARD, PREPROCESS_MODES, STRUCTURE,
-                                          describe, images, weight_for)
+                                          describe, images, legacy_model, weight_for)
     A = keras.applications
     out = {"keras": keras.__version__, "structure": {}, "counts": {}, "forward": {},
            "preprocess": {}}
@@ -44,6 +46,13 @@ def main():
         for fmt in ("channels_last", "channels_first"):
             y = A.imagenet_utils.preprocess_input(x.copy(), data_format=fmt, mode=mode)
             out["preprocess"][f"{mode}/{fmt}"] = np.asarray(y).tolist()
+    keras.backend.clear_session()
+    model = legacy_model(keras)
+    for v in model.weights:
+        v.assign(weight_for(v.path, tuple(v.shape)))
+    with h5py.File(os.path.join(HERE, "golden", "keras2_weights.h5"), "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    out["legacy"] = np.asarray(model(images((2, 6, 6, 3)) / 255.0)).tolist()
     path = os.path.join(HERE, "golden", "keras_applications.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))

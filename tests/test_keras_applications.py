@@ -16,7 +16,7 @@ from graphflow.keras.applications import imagenet_utils
 
 sys.path.insert(0, os.path.dirname(__file__))
 from keras_applications_cases import (  # noqa: E402
-    COUNTS, FORWARD, PREPROCESS_MODES, STRUCTURE, describe, images, weight_for)
+    COUNTS, FORWARD, PREPROCESS_MODES, STRUCTURE, describe, images, legacy_model, weight_for)
 
 A = keras.applications
 with open(os.path.join(os.path.dirname(__file__), "golden", "keras_applications.json")) as f:
@@ -123,10 +123,27 @@ def test_weights_from_a_path(tmp_path, suffix):
     np.testing.assert_allclose(loaded(x).numpy(), source(x).numpy(), rtol=1e-6)
 
 
+def test_keras2_h5_weights_load():
+    # the pretrained keras.applications files are Keras 2 HDF5 weights: layers with weights
+    # matched in order, as Keras's legacy loader does (the golden file is Keras's own writing)
+    pytest.importorskip("h5py")
+    keras.backend.clear_session()
+    model = legacy_model(keras)
+    model.load_weights(os.path.join(os.path.dirname(__file__), "golden", "keras2_weights.h5"))
+    np.testing.assert_allclose(model(images((2, 6, 6, 3)) / 255.0).numpy(), GOLDEN["legacy"],
+                               rtol=1e-5, atol=1e-6)
+    other = keras.Sequential([keras.Input((6, 6, 3)), keras.layers.Conv2D(4, 3)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="holds weights for 3 layers"):
+        other.load_weights(os.path.join(os.path.dirname(__file__), "golden", "keras2_weights.h5"))
+
+
 def test_imagenet_weights_need_a_path():
-    with pytest.raises(ValueError, match=r"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1\.0"
-                                         r"_224_no_top\.h5.*weights='<file>\.weights\.h5'"):
+    with pytest.raises(ValueError, match=r"keras-applications/mobilenet_v2/mobilenet_v2_weights_"
+                                         r"tf_dim_ordering_tf_kernels_1\.0_160_no_top\.h5 and "
+                                         r"pass its path"):
         A.MobileNetV2(input_shape=(160, 160, 3), include_top=False)  # weights="imagenet"
+    with pytest.raises(ValueError, match=r"keras-applications/mobilenet/mobilenet_2_5_224_tf\.h5"):
+        A.MobileNet(alpha=0.25)
     with pytest.raises(ValueError, match="does not download weights"):
         A.ResNet50()
     with pytest.raises(ValueError, match="`classes` should be 1000"):

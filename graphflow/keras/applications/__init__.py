@@ -1,9 +1,10 @@
 """keras.applications: Keras 3's image-classification architectures, built layer for layer as
 Keras builds them (same layer names, order, shapes and parameter counts).
 
-graphflow does not download: `weights="imagenet"` raises a ValueError naming the file; pass
-`weights=<path>` of a weights file of the same architecture written by Keras's or graphflow's
-`save_weights` (a Keras 3 `.weights.h5` file, or graphflow's own format) instead.
+graphflow does not download: `weights="imagenet"` raises a ValueError naming the file and its
+URL; pass `weights=<path>` instead: Keras's pretrained `.h5` file itself (Keras 2's HDF5 layout),
+or a weights file of the same architecture written by Keras's or graphflow's `save_weights` (a
+Keras 3 `.weights.h5` file, or graphflow's own format).
 
     >>> from graphflow import keras
     >>> base = keras.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False,

@@ -49,7 +49,8 @@ def DenseNet(blocks, include_top=True, weights="imagenet",  # noqa: N802 - Keras
     file_name = _FILES.get(tuple(blocks), "densenet")
     imagenet_utils.check_weights(
         weights, include_top, classes,
-        f"{file_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5")
+        f"{imagenet_utils.KERAS_WEIGHTS}densenet/{file_name}_weights_tf_dim_ordering_tf_kernels"
+        f"{'' if include_top else '_notop'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
@@ -76,8 +77,9 @@ def DenseNet(blocks, include_top=True, weights="imagenet",  # noqa: N802 - Keras
 
 _ARGS = """
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `input_shape` (at least 32x32) is given only with `include_top=False`; `pooling` "avg" or
     "max" pools a headless model. Inputs are preprocessed "torch"-style.
 """

@@ -46,8 +46,9 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,  # noqa: N8
     from graphflow.keras import backend, layers
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
-    imagenet_utils.check_weights(weights, include_top, classes,
-                                 f"{name}{'.h5' if include_top else '_notop.h5'}")
+    imagenet_utils.check_weights(  # Keras names the file after the model
+        weights, include_top, classes, "https://storage.googleapis.com/keras-applications/"
+        f"{name}{'.h5' if include_top else '_notop.h5'}")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
@@ -166,8 +167,9 @@ def _variant(key):
     build.__doc__ = f"""Instantiates the EfficientNet{key} architecture (default input
     {size}x{size}; the model rescales and normalises its [0, 255] inputs itself).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `pooling` "avg" or "max" pools a headless model.
     """
     return build

@@ -194,8 +194,9 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size,  # noqa: 
     variant = variant or name
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS[variant]
-    imagenet_utils.check_weights(weights, include_top, classes,
-                                 f"{name}{'.h5' if include_top else '_notop.h5'}")
+    imagenet_utils.check_weights(  # Keras names the file after the model
+        weights, include_top, classes, f"{imagenet_utils.KERAS_WEIGHTS}efficientnet_v2/{name}"
+        f"{'.h5' if include_top else '_notop.h5'}")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
@@ -282,8 +283,9 @@ def _variant(key):
     {size}x{size}; the model rescales its [0, 255] inputs itself unless
     `include_preprocessing=False`).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `pooling` "avg" or "max" pools a headless model.
     """
     return build

@@ -186,9 +186,16 @@ def decode_predictions(preds, top=5):
 
 # -- what every architecture checks and builds -----------------------------------------------
 
-def check_weights(weights, include_top, classes, file_name):
-    """Keras's checks of `weights` and `classes`. `weights="imagenet"` needs a download, which
-    graphflow never makes: the error says how to get the file and pass its path instead."""
+def check_weights(weights, include_top, classes, url):
+    """Keras's checks of `weights` and `classes`. `weights="imagenet"` needs a download (Keras's
+    file at `url`), which graphflow never makes: the error says to pass the file's path.
+
+        >>> check_weights("imagenet", True, 1000, KERAS_WEIGHTS + "resnet/x.h5")
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: weights='imagenet' needs Keras's pretrained file x.h5, ... weights='<folder>/x.h5'...
+    """
     if weights is not None and weights != "imagenet" and not (
             isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)):
         raise ValueError("The `weights` argument should be either `None` (random "
@@ -198,13 +205,12 @@ def check_weights(weights, include_top, classes, file_name):
         raise ValueError("If using `weights='imagenet'` with `include_top=True`, `classes` "
                          f"should be 1000.  Received classes={classes}")
     if weights == "imagenet":
+        file_name = url.rsplit("/", 1)[-1]
         raise ValueError(
-            "weights='imagenet' needs Keras's pretrained file "
-            f"{file_name} (from {KERAS_WEIGHTS}), and graphflow does not download weights. "
-            "Pass the path of a weights file of the same architecture instead: "
-            "weights='<file>.weights.h5', written by Keras's or graphflow's "
-            "model.save_weights() (in Keras: build the model with weights='imagenet', then "
-            "model.save_weights('<file>.weights.h5')).")
+            f"weights='imagenet' needs Keras's pretrained file {file_name}, and graphflow does "
+            f"not download weights. Download it from {url} and pass its path instead: "
+            f"weights='<folder>/{file_name}'. A `.weights.h5` file of the same architecture "
+            "written by Keras's or graphflow's model.save_weights() loads too.")
 
 
 def obtain_input_shape(input_shape, default_size, min_size, data_format, require_flatten,

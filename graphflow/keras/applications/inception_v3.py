@@ -26,15 +26,16 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
     """Instantiates the InceptionV3 architecture (default input 299x299, at least 75x75;
     inputs scaled to [-1, 1]).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `pooling` "avg" or "max" pools a headless model.
     """
     from graphflow.keras import backend, layers
     imagenet_utils.check_weights(
         weights, include_top, classes,
-        "inception_v3_weights_tf_dim_ordering_tf_kernels"
-        f"{'' if include_top else '_notop'}.h5")
+        f"{imagenet_utils.KERAS_WEIGHTS}inception_v3/inception_v3_weights_tf_dim_ordering_tf_"
+        f"kernels{'' if include_top else '_notop'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=299, min_size=75, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)

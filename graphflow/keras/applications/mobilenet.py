@@ -14,8 +14,9 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1,  # noqa: N802 - K
     """Instantiates the MobileNet architecture (width `alpha`, `depth_multiplier` of the
     depthwise convolutions; inputs scaled to [-1, 1]).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `input_shape` (at least 32x32) is given only with `include_top=False`; `pooling` "avg" or
     "max" pools a headless model.
 
@@ -23,15 +24,17 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1,  # noqa: N802 - K
         'mobilenet_0.25_32'
     """
     from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
-        weights, include_top, classes,
-        f"mobilenet_{alpha}_224_tf{'' if include_top else '_no_top'}.h5")
     channels_first = backend.image_data_format() == "channels_first"
     default_size = 224
     if input_shape is not None:
         rows, cols = (input_shape[1], input_shape[2]) if channels_first else input_shape[:2]
         if rows == cols and rows in (128, 160, 192, 224):
             default_size = rows
+    alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0"}.get(alpha, "2_5")
+    imagenet_utils.check_weights(
+        weights, include_top, classes,
+        f"{imagenet_utils.KERAS_WEIGHTS}mobilenet/mobilenet_{alpha_text}_{default_size}_tf"
+        f"{'' if include_top else '_no_top'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)

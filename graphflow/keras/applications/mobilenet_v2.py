@@ -21,8 +21,9 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
                 classifier_activation="softmax", name=None):
     """Instantiates the MobileNetV2 architecture (inverted residual blocks, width `alpha`).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `input_shape` (at least 32x32) is given only with `include_top=False`; `pooling` "avg" or
     "max" pools a headless model; `classifier_activation` is the top Dense's activation.
     Inputs are expected in [-1, 1] (see `preprocess_input`).
@@ -33,10 +34,6 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
         (TensorShape([None, 1280]), 410208)
     """
     from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
-        weights, include_top, classes,
-        f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_224"
-        f"{'' if include_top else '_no_top'}.h5")
     channels_first = backend.image_data_format() == "channels_first"
     if input_shape is not None and input_tensor is not None:
         if not imagenet_utils._is_keras_tensor(input_tensor):
@@ -60,6 +57,10 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
         rows, cols = (shape[1], shape[2]) if channels_first else (shape[0], shape[1])
         if rows == cols and rows in (96, 128, 160, 192, 224):
             default_size = rows
+    imagenet_utils.check_weights(
+        weights, include_top, classes,
+        f"{imagenet_utils.KERAS_WEIGHTS}mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_"
+        f"kernels_{float(alpha)}_{default_size}{'' if include_top else '_no_top'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)

@@ -95,7 +95,8 @@ def MobileNetV3(stack_fn, last_point_ch, input_shape=None, alpha=1.0,  # noqa: N
     model_name = (f"{model_type}{'_minimalistic' if minimalistic else ''}_224_{alpha}_float")
     imagenet_utils.check_weights(
         weights, include_top, classes,
-        f"weights_mobilenet_v3_{model_name}{'' if include_top else '_no_top_v2'}.h5")
+        f"{imagenet_utils.KERAS_WEIGHTS}mobilenet_v3/weights_mobilenet_v3_{model_name}"
+        f"{'' if include_top else '_no_top_v2'}.h5")
     channels_first = backend.image_data_format() == "channels_first"
     if input_shape is not None and input_tensor is not None:
         if not imagenet_utils._is_keras_tensor(input_tensor):
@@ -215,8 +216,9 @@ _DOC = """Instantiates the {name} architecture (width `alpha`; `minimalistic` dr
     squeeze-excite blocks, hard-swish and 5x5 kernels). The model rescales its [0, 255] inputs
     itself unless `include_preprocessing=False`.
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `pooling` "avg" or "max" pools a headless model.
     """
 MobileNetV3Small.__doc__ = _DOC.format(name="MobileNetV3Small")

@@ -21,7 +21,8 @@ def ResNet(stack_fn, preact, use_bias, include_top=True,  # noqa: N802 - Keras's
     from graphflow.keras import backend, layers
     imagenet_utils.check_weights(
         weights, include_top, classes,
-        f"{weights_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5")
+        f"{imagenet_utils.KERAS_WEIGHTS}resnet/{weights_name}_weights_tf_dim_ordering_tf_kernels"
+        f"{'' if include_top else '_notop'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
@@ -117,8 +118,9 @@ def _resnet_v1(depths, weights_name, **kwargs):
 
 _ARGS = """
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     `input_shape` (at least 32x32) is given only with `include_top=False`; `pooling` "avg" or
     "max" pools a headless model; `classifier_activation` is the top Dense's activation.
 """

@@ -14,7 +14,8 @@ def vgg(convs_per_block, weights_name, include_top, weights, input_tensor, input
     from graphflow.keras import backend, layers
     imagenet_utils.check_weights(
         weights, include_top, classes,
-        f"{weights_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5")
+        f"{imagenet_utils.KERAS_WEIGHTS}{weights_name}/{weights_name}_weights_tf_dim_ordering_"
+        f"tf_kernels{'' if include_top else '_notop'}.h5")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
@@ -40,8 +41,9 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N802
           name="vgg16"):
     """Instantiates the VGG16 architecture (inputs preprocessed "caffe"-style).
 
-    `weights` is None or the path of a weights file of the same architecture (written by
-    Keras's or graphflow's save_weights); "imagenet" raises, as graphflow does not download.
+    `weights` is None or the path of a weights file of the same architecture (Keras's
+    pretrained .h5, or a file written by Keras's or graphflow's save_weights); "imagenet"
+    raises, as graphflow does not download.
     With `include_top` the input must be 224x224 (the Flatten fixes fc1's size), unless
     `input_shape` says otherwise; `pooling` "avg" or "max" pools a headless model.
 
