@@ -52,6 +52,28 @@ def test_functional_multi_input_multi_output_with_shared_layer():
         model.predict({"a": xa}, verbose=0)
 
 
+def test_functional_layers_are_listed_in_keras_order():
+    # Keras 3.15's map_graph order (checked under TF 2.21): deepest first, ties by first visit
+    # from the outputs, so a shortcut made first is listed after the longer branch, and a
+    # second input sits at its own depth. Keras's weights files key layers in this order.
+    x = keras.Input((4,))
+    short = L.Dense(3, name="shortcut")(x)
+    a = L.Dense(3, name="a2")(L.Dense(5, name="a1")(x))
+    y = L.Add(name="add")([short, a])
+    z = L.Concatenate(name="cat")([y, L.Dense(3, name="b1")(x), L.Dense(2, name="late")(y)])
+    assert [l.name for l in keras.Model(x, z).layers] == [
+        x._keras_history[0].name, "a1", "shortcut", "a2", "add", "b1", "late", "cat"]
+    shared = L.Dense(4, name="shared")
+    i1, i2 = keras.Input((4,), name="i1"), keras.Input((4,), name="i2")
+    h = shared(L.Dense(4, name="pre")(i1))
+    out = L.Concatenate(name="c2")([L.Dense(2, name="post")(h), shared(i2)])
+    assert [l.name for l in keras.Model([i1, i2], out).layers] == [
+        "i1", "pre", "shared", "i2", "post", "c2"]
+    unused = keras.Input((4,), name="unused")
+    assert [l.name for l in keras.Model([unused, i1], L.Dense(1, name="d")(i1)).layers] == [
+        "i1", "unused", "d"]
+
+
 def test_feature_extraction_and_model_as_layer():
     inputs = keras.Input(shape=(6,))
     h = L.Dense(4, activation="relu", name="hidden")(inputs)

@@ -10,6 +10,7 @@ from graphflow.keras import (  # noqa: F401
     regularizers)
 from graphflow.keras import backend, config, datasets, ops, random, tree, utils  # noqa: F401
 from graphflow.keras import preprocessing  # noqa: F401,E402
+from graphflow.keras import applications  # noqa: F401,E402
 from graphflow.keras.layers import Input  # noqa: F401
 from graphflow.keras.models import Model, Sequential  # noqa: F401
 from graphflow.keras import models  # noqa: F401

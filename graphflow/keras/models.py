@@ -100,12 +100,7 @@ class Model(Trainer, Layer):
         self.outputs = nest.flatten(outputs)
         self._nested_inputs, self._nested_outputs = inputs, outputs
         self._nodes = self._topological_nodes()
-        layers = []
-        for t in self.inputs:  # Keras lists the InputLayers first, in input order
-            layers.append(t._keras_history[0])
-        for node in self._nodes:
-            if not any(node.layer is l for l in layers):
-                layers.append(node.layer)
+        layers = self._keras_layer_order()
         object.__setattr__(self, "_layers", layers)
         self.built = True
         self._build_input_shape = nest.map_structure(lambda t: t.shape, inputs)
@@ -138,6 +133,48 @@ class Model(Trainer, Layer):
         for t in self.outputs:
             visit(t, frozenset())
         return [n for n in order if not isinstance(n.layer, InputLayer)]
+
+    def _keras_layer_order(self):
+        """The layers in Keras 3's order (its map_graph): by decreasing depth (the longest path
+        to an output), ties by first visit of a depth-first walk from the outputs; an input no
+        output depends on comes last. Keras's weights files key layers by this order (conv2d,
+        conv2d_1, ...), so a branched model (a ResNet's shortcut) must list its layers the same
+        way to read them."""
+        first_visit, finished, order = {}, set(), []
+
+        def node_of(tensor):
+            layer, index, _ = tensor._keras_history
+            return layer._inbound_nodes[index]
+
+        def visit(tensor):
+            node = node_of(tensor)
+            if id(node) in finished:
+                return
+            first_visit.setdefault(id(node.layer), len(first_visit))
+            if not isinstance(node.layer, InputLayer):
+                for t in node.input_tensors:
+                    visit(t)
+            finished.add(id(node))
+            order.append(node)
+
+        for t in self.outputs:
+            visit(t)
+        node_depth, layer_depth, layers = {}, {}, {}
+        for node in reversed(order):  # from the outputs back
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depth
+            node_depth[id(node)] = depth
+            layers[id(node.layer)] = node.layer
+            if not isinstance(node.layer, InputLayer):
+                for t in node.input_tensors:
+                    parent = id(node_of(t))
+                    node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+        for t in self.inputs:  # an input no output uses
+            layer = t._keras_history[0]
+            if id(layer) not in layer_depth:
+                layer_depth[id(layer)], first_visit[id(layer)] = 0, -1
+                layers[id(layer)] = layer
+        return sorted(layers.values(), key=lambda l: (-layer_depth[id(l)], first_visit[id(l)]))
 
     def _run_graph(self, inputs, training):
         values = {}

@@ -12,6 +12,10 @@ sublayers (`layers/multi_head_attention/query_dense/vars`). Reading maps keys to
 the config's layer order (Keras's order), so a functional model loads whatever order graphflow
 lists its layers in. Every array is checked (shape, dtype kind) before any variable changes.
 
+Keras 2's HDF5 weights layout (root attribute `layer_names`, each layer group's `weight_names`:
+the pretrained keras.applications files) is read too, layers with weights matched in order as
+Keras's legacy loader does.
+
 A Keras 3 config is translated to graphflow's layer arguments: Keras's bookkeeping keys
 (module, registered_name, build_config, DTypePolicy, ...) are dropped, and an argument that
 graphflow's layer does not take is dropped only when it holds Keras's default (groups=1,
@@ -449,14 +453,68 @@ def _plan(model, group, source):
     return plan
 
 
+def _h5_attribute(group, name):
+    """A list-of-names attribute, which Keras 2 splits into name0, name1, ... when it is big."""
+    if name in group.attrs:
+        values = list(group.attrs[name])
+    else:
+        values, chunk = [], 0
+        while f"{name}{chunk}" in group.attrs:
+            values.extend(group.attrs[f"{name}{chunk}"])
+            chunk += 1
+    return [v.decode("utf8") if isinstance(v, bytes) else str(v) for v in values]
+
+
+def _legacy_plan(model, f, source):
+    """[(variable, array)] from a Keras 2 HDF5 weights file (the layout of the pretrained
+    keras.applications files: `layer_names`, each layer group's `weight_names`). As Keras's
+    legacy loader does, layers with weights are matched in order, each layer's trainable then
+    non-trainable weights to its `weight_names`."""
+    layers = [layer for layer in model.layers
+              if layer.trainable_weights or layer.non_trainable_weights]
+    names = [name for name in _h5_attribute(f, "layer_names")
+             if name in f and _h5_attribute(f[name], "weight_names")]
+    if len(names) != len(layers):
+        raise InvalidArgumentError(
+            f"{source}: the file holds weights for {len(names)} layers, the model has "
+            f"{len(layers)} layers with weights (another architecture?)")
+    plan = []
+    for name, layer in zip(names, layers):
+        group = f[name]
+        weight_names = _h5_attribute(group, "weight_names")
+        variables = list(layer.trainable_weights) + list(layer.non_trainable_weights)
+        if len(weight_names) != len(variables):
+            raise InvalidArgumentError(
+                f"{source}: layer {layer.name!r} ({type(layer).__name__}) has "
+                f"{len(variables)} weights but the file's layer {name!r} holds "
+                f"{len(weight_names)}")
+        for var, weight_name in zip(variables, weight_names):
+            data = group.get(weight_name)
+            want = tuple(var.shape.as_list())
+            if data is None or not hasattr(data, "shape"):
+                raise InvalidArgumentError(f"{source}: '{name}/{weight_name}' is missing")
+            if tuple(data.shape) != want:
+                raise InvalidArgumentError(
+                    f"{source}: layer {layer.name!r}: weight {var.name!r} has shape {want} "
+                    f"but '{name}/{weight_name}' has shape {tuple(data.shape)}")
+            plan.append((var, np.asarray(data[()]).astype(var.dtype.np)))
+    return plan
+
+
 def read_h5_weights(model, data, source):
-    """The checked (variable, array) plan of a Keras 3 weights file's bytes (nothing assigned)."""
+    """The checked (variable, array) plan of a Keras 3 weights file's bytes, or of a Keras 2
+    HDF5 weights (or whole-model) file's (nothing assigned)."""
     h5py = require_h5py(f"Loading {source}")
     try:
         f = h5py.File(io.BytesIO(data), "r")
     except OSError as e:
         raise InvalidArgumentError(f"{source}: not an HDF5 weights file ({e})") from None
     with f:
+        root = f
+        if "layer_names" not in f.attrs and "model_weights" in f:  # a Keras 2 whole model
+            root = f["model_weights"]
+        if _h5_attribute(root, "layer_names"):
+            return _legacy_plan(model, root, source)
         return _plan(model, f, source)
 
 
