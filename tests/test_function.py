@@ -478,3 +478,22 @@ def test_pretty_printed_signatures_and_structured_input_signature_as_tf():
     assert tf.function(lambda x: x).pretty_printed_concrete_signatures() == ""
     nodes = c.graph.as_graph_def().node
     assert nodes[0].name == "x" and nodes[0].input == [] and all(n.op for n in nodes)
+
+
+def test_distributed_iterators_and_datasets_are_read_when_the_function_runs():
+    strategy = tf.distribute.MirroredStrategy()
+    dist = strategy.experimental_distribute_dataset(tf.data.Dataset.range(6).batch(2))
+    it = iter(dist)
+    step = tf.function(lambda iterator: strategy.run(lambda x: x * 10, args=(next(iterator),)))
+    assert [step(it).numpy().tolist() for _ in range(3)] == [[0, 10], [20, 30], [40, 50]]
+
+    @tf.function
+    def epoch(dataset):
+        total = tf.constant(0, tf.int64)
+        for x in dataset:  # staged: the dataset is read afresh on each call
+            total += tf.reduce_sum(x)
+        return total
+    assert int(epoch(dist)) == int(epoch(dist)) == 15
+    # an iterator made while tracing is read while tracing (it cannot outlive the trace)
+    inner = tf.function(lambda: next(iter(tf.data.Dataset.range(3))) + 1)
+    assert int(inner()) == 1

@@ -561,9 +561,13 @@ class Iterator:
     """What iter(dataset) returns: `next()` / `get_next()` give the next element as tensors."""
 
     def __init__(self, dataset):
+        from graphflow.graph.ir import inside_function
         self._dataset = dataset
         self._it = dataset._elements()
         self._lock = threading.Lock()  # a function's runs may pull from several threads
+        # An iterator made outside a function and passed to (or captured by) one is read when
+        # the function runs; one made while tracing is read while tracing.
+        self._outside = not inside_function()
 
     @property
     def element_spec(self):
@@ -578,7 +582,7 @@ class Iterator:
 
     def __next__(self):
         from graphflow.graph.ir import inside_function
-        if inside_function():  # traced: the element is taken each time the function runs
+        if self._outside and inside_function():  # taken each time the function runs
             return self._staged_next()
         return structure.to_tensors(self._next_element())
 

@@ -19,3 +19,9 @@ from graphflow.distribute.strategy import (  # noqa: F401
     Strategy, StrategyExtended, experimental_set_strategy, get_replica_context, get_strategy,
     has_strategy, in_cross_replica_context)
 from graphflow.distribute import experimental  # noqa: F401
+
+# `for x in dist_dataset` in a graphflow.function reads the dataset when the function runs, as
+# for a tf.data.Dataset (graphflow/autograph/operators.py).
+from graphflow.autograph import operators as _autograph_operators  # noqa: E402
+
+_autograph_operators.register_for_loop(DistributedDataset, _autograph_operators.iterable_for_stmt)

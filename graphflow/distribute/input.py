@@ -156,6 +156,13 @@ class DistributedDataset:
         return getattr(self._dataset, "element_spec", None)
 
     def __iter__(self):
+        """A tf.data iterator over this replica's elements: next() of it inside a
+        graphflow.function takes an element each time the function runs (TF's
+        DistributedIterator in `train_step(next(iterator))` loops)."""
+        from graphflow.data.dataset import Iterator
+        return Iterator(self)
+
+    def _elements(self):
         n, rank = self._strategy.num_replicas_in_sync, self._strategy._comm.rank
         if self._policy == "FILE":
             sizes = replica_batch_sizes(static_batch_size(self._dataset), n, rank)
