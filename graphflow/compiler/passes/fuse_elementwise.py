@@ -36,7 +36,9 @@ def run(graph):
     moved = set()   # nodes that move after a formed region's fused node
     clusters = []
     for node in reversed(graph.nodes):
-        if id(node) in taken or not fused.can_fuse_elementwise(node):
+        # A node that moves after a formed region cannot start one at its own place: it reads
+        # that region's outputs, so its region would run before they exist.
+        if id(node) in taken or id(node) in moved or not fused.can_fuse_elementwise(node):
             continue
 
         def can_join(n):
