@@ -283,13 +283,14 @@ def model_input(weights, include_top, classes, url, input_tensor, input_shape, d
 
 
 def classifier_top(x, include_top, pooling, classes, classifier_activation, weights,
-                   pool_names=(None, None), dropout_rate=0.0, **dense_kwargs):
+                   pool_names=(None, None), dropout_rate=0.0, avg_name="avg_pool",
+                   **dense_kwargs):
     """The end most architectures share: with `include_top`, global average pooling
-    ("avg_pool"), an optional Dropout ("top_dropout") and the Dense classifier
+    (`avg_name`), an optional Dropout ("top_dropout") and the Dense classifier
     ("predictions", with `dense_kwargs`); without it, `pool_top` with `pool_names`."""
     from graphflow.keras import layers
     if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.GlobalAveragePooling2D(name=avg_name)(x)
         if dropout_rate > 0:
             x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         validate_activation(classifier_activation, weights)

@@ -81,11 +81,9 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
     x = layers.BatchNormalization(axis=channel_axis, epsilon=1e-3, momentum=0.999,
                                   name="Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling)
+    # Keras leaves MobileNetV2's top pooling layer unnamed (global_average_pooling2d)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, avg_name=None)
     if name is None:
         name = f"mobilenetv2_{alpha:0.2f}_{rows}"
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
