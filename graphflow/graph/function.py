@@ -277,6 +277,11 @@ class ConcreteFunction:
                 results = [EagerTensor(v) for v in executable.run(arrays)]
             else:
                 results = self._run_on_gpu(device, arrays)
+        return self._pack_outputs(results)
+
+    def _pack_outputs(self, results):
+        """The flat results, one per graph output, packed into the output structure (the
+        non-tensor outputs the trace returned stand between them as they were)."""
         if self._single_output:
             return results[0]
         if self.structured_outputs is None:
@@ -665,30 +670,14 @@ class Function:
 
     def _bind(self, args, kwargs):
         if self._sig is None:
-            return list(args) + [kwargs[k] for k in sorted(kwargs)], \
-                [f"args[{i}]" for i in range(len(args))] + sorted(kwargs)
+            return flat_call_arguments(None, args, kwargs)
         try:
             bound = self._sig.bind(*args, **kwargs)
         except TypeError as e:
             raise self._binding_error(e, args, kwargs) from None
         if self._input_signature is not None:
             return self._bind_to_signature(bound, args, kwargs)
-        bound.apply_defaults()
-        names, values = [], []
-        for name, value in bound.arguments.items():
-            kind = self._sig.parameters[name].kind
-            if kind is inspect.Parameter.VAR_POSITIONAL:
-                for i, v in enumerate(value):
-                    names.append(f"{name}[{i}]")
-                    values.append(v)
-            elif kind is inspect.Parameter.VAR_KEYWORD:
-                for k in sorted(value):
-                    names.append(k)
-                    values.append(value[k])
-            else:
-                names.append(name)
-                values.append(value)
-        return values, names
+        return flat_call_arguments(bound)
 
     def _bind_to_signature(self, bound, args, kwargs):
         """The call's values for an input_signature: one per spec (positional parameters, then
@@ -917,6 +906,31 @@ class Function:
 
     def __repr__(self):
         return f"<graphflow.function {self._name}>"
+
+
+def flat_call_arguments(bound, args=(), kwargs=None):
+    """A call's arguments as (values, names), in the order traces and signatures use: for an
+    `inspect.BoundArguments`, each parameter (defaults applied) with *args as `name[i]` and
+    **kwargs by sorted key; with `bound` None (no Python signature), `args` as `args[i]`, then
+    `kwargs` by sorted key. Shared by Function and the loaded RestoredFunction."""
+    if bound is None:
+        kwargs = kwargs or {}
+        return list(args) + [kwargs[k] for k in sorted(kwargs)], \
+            [f"args[{i}]" for i in range(len(args))] + sorted(kwargs)
+    bound.apply_defaults()
+    names, values = [], []
+    for name, value in bound.arguments.items():
+        kind = bound.signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            names += [f"{name}[{i}]" for i in range(len(value))]
+            values += list(value)
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            names += sorted(value)
+            values += [value[k] for k in sorted(value)]
+        else:
+            names.append(name)
+            values.append(value)
+    return values, names
 
 
 def _fast_key(args):

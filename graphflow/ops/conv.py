@@ -97,10 +97,15 @@ def _shapes_text(named):
     return ", ".join(f"{what} shape {rules.fmt(shape)}" for what, shape in named)
 
 
-def _check_attrs(op, strides, padding, ksize=None, dilations=(1, 1)):
+def check_padding_attr(op, padding):
+    """A rule's `padding` attribute (already normalised by _padding): 'SAME' or 'VALID'."""
     if padding not in PADDINGS:
         raise InvalidArgumentError(
             f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+
+
+def _check_attrs(op, strides, padding, ksize=None, dilations=(1, 1)):
+    check_padding_attr(op, padding)
     for what, pair in (("strides", strides), ("ksize", ksize), ("dilations", dilations)):
         if pair is None and what == "ksize":
             continue
@@ -727,14 +732,27 @@ def _padding(op, padding):
     raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
 
 
-def _data_format(op, data_format):
-    if data_format is None or data_format in ("NHWC", "channels_last"):
+def check_channels_last(op, data_format, last, first, why):
+    """TF's `data_format` argument for an op that runs only on channels-last inputs (`last`,
+    e.g. "NHWC"): None, `last` or "channels_last" pass; `first` ("NCHW") or "channels_first"
+    is not implemented (`why` says what graphflow takes); anything else is invalid.
+
+        >>> check_channels_last("conv1d", "NCW", "NWC", "NCW", "use NWC")
+        Traceback (most recent call last):
+        ...
+        graphflow.errors.UnimplementedError: conv1d: data_format 'NCW' is not supported; use NWC
+    """
+    if data_format is None or data_format in (last, "channels_last"):
         return
-    if data_format in ("NCHW", "channels_first"):
-        raise UnimplementedError(
-            f"{op}: data_format {data_format!r} is not supported; graphflow images are NHWC "
-            f"(channels_last): transpose with tf.transpose(x, [0, 2, 3, 1]) first")
-    raise InvalidArgumentError(f"{op}: data_format must be 'NHWC', got {data_format!r}")
+    if data_format in (first, "channels_first"):
+        raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; {why}")
+    raise InvalidArgumentError(f"{op}: data_format must be '{last}', got {data_format!r}")
+
+
+def _data_format(op, data_format):
+    check_channels_last(op, data_format, "NHWC", "NCHW",
+                        "graphflow images are NHWC (channels_last): transpose with "
+                        "tf.transpose(x, [0, 2, 3, 1]) first")
 
 
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002

@@ -45,8 +45,7 @@ _LAYOUT = "NDHWC (batch, depth, height, width, channels)"
 
 
 def _check_attrs(op, strides, padding, ksize=None, dilations=(1, 1, 1)):
-    if padding not in conv.PADDINGS:
-        raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    conv.check_padding_attr(op, padding)
     for what, triple in (("strides", strides), ("ksize", ksize), ("dilations", dilations)):
         if triple is None and what == "ksize":
             continue
@@ -491,12 +490,8 @@ def _triple(op, what, value, error=InvalidArgumentError):
 
 
 def _data_format(op, data_format):
-    if data_format in (None, "NDHWC", "channels_last"):
-        return
-    if data_format in ("NCDHW", "channels_first"):
-        raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; "
-                                 "graphflow's 3-D inputs are NDHWC (channels_last)")
-    raise InvalidArgumentError(f"{op}: data_format must be 'NDHWC', got {data_format!r}")
+    conv.check_channels_last(op, data_format, "NDHWC", "NCDHW",
+                             "graphflow's 3-D inputs are NDHWC (channels_last)")
 
 
 def _pool3d(op_def, op, input, ksize, strides, padding, data_format, name):  # noqa: A002

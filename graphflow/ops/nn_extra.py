@@ -44,12 +44,8 @@ def _width(op, what, value):
 
 
 def _nwc(op, data_format):
-    if data_format in (None, "NWC", "channels_last"):
-        return
-    if data_format in ("NCW", "channels_first"):
-        raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; "
-                                 "graphflow's 1-D inputs are NWC (batch, width, channels)")
-    raise InvalidArgumentError(f"{op}: data_format must be 'NWC', got {data_format!r}")
+    conv.check_channels_last(op, data_format, "NWC", "NCW",
+                             "graphflow's 1-D inputs are NWC (batch, width, channels)")
 
 
 def _rank3(op, what, x):
@@ -180,11 +176,7 @@ def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None
     when the graph is built.
     """
     op = "conv3d"
-    if data_format not in (None, "NDHWC", "channels_last"):
-        if data_format in ("NCDHW", "channels_first"):
-            raise UnimplementedError(f"{op}: data_format {data_format!r} is not supported; "
-                                     "graphflow's 3-D inputs are NDHWC")
-        raise InvalidArgumentError(f"{op}: data_format must be 'NDHWC', got {data_format!r}")
+    conv.check_channels_last(op, data_format, "NDHWC", "NCDHW", "graphflow's 3-D inputs are NDHWC")
     sd, sh_, sw = _five(op, "strides", strides)
     dd, dh, dw = (1, 1, 1) if dilations is None else _five(op, "dilations", dilations)
     padding = conv._padding(op, padding)

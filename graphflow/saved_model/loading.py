@@ -23,7 +23,6 @@ differentiable with GradientTape and inline into functions being traced.
     ['w:0']
 """
 import collections.abc
-import inspect
 import os
 
 import numpy as np
@@ -31,7 +30,8 @@ import numpy as np
 from graphflow import checkpoint
 from graphflow import dtypes
 from graphflow.errors import InvalidArgumentError
-from graphflow.graph.function import ConcreteFunction, _checked_array, _Leaf, _paths
+from graphflow.graph.function import (
+    ConcreteFunction, _checked_array, _Leaf, _paths, flat_call_arguments)
 from graphflow.ops.registry import to_array
 from graphflow.saved_model.encoding import (
     _decode_structure, _Decoder, _signature_from_json, _spec_from_json)
@@ -169,17 +169,6 @@ def _inline(concrete, tensors):
     return inline(view, tensors)
 
 
-def _pack(concrete, results):
-    """Flat results packed into the concrete function's output structure."""
-    if concrete._single_output:
-        return results[0]
-    if concrete.structured_outputs is None:
-        return None
-    it = iter(results)
-    flat = [next(it) if isinstance(o, SymbolicTensor) else o for o in concrete._flat_outputs]
-    return nest.pack_sequence_as(concrete.structured_outputs, flat, expand_composites=True)
-
-
 def variables_used(functions):
     """The variables the concrete functions of loaded functions or signatures read or write
     (nested bodies included), each once, in order of first use."""
@@ -235,26 +224,12 @@ class RestoredFunction:
 
     def _bind(self, args, kwargs):
         if self._sig is None:
-            return list(args) + [kwargs[k] for k in sorted(kwargs)], \
-                [f"args[{i}]" for i in range(len(args))] + sorted(kwargs)
+            return flat_call_arguments(None, args, kwargs)
         try:
             bound = self._sig.bind(*args, **kwargs)
         except TypeError as e:
             raise TypeError(f"{self.__name__}: {e}") from None
-        bound.apply_defaults()
-        names, values = [], []
-        for name, value in bound.arguments.items():
-            kind = self._sig.parameters[name].kind
-            if kind is inspect.Parameter.VAR_POSITIONAL:
-                names += [f"{name}[{i}]" for i in range(len(value))]
-                values += list(value)
-            elif kind is inspect.Parameter.VAR_KEYWORD:
-                names += sorted(value)
-                values += [value[k] for k in sorted(value)]
-            else:
-                names.append(name)
-                values.append(value)
-        return values, names
+        return flat_call_arguments(bound)
 
     def _match(self, concrete, values, names):
         """The tensors of a call for `concrete`, or None when the call does not match it."""
@@ -310,7 +285,7 @@ class RestoredFunction:
     def __call__(self, *args, **kwargs):
         concrete, tensors = self._find(args, kwargs)
         if _building(tensors):
-            return _pack(concrete, _inline(concrete, tensors))
+            return concrete._pack_outputs(_inline(concrete, tensors))
         from graphflow.tensor import device_array_of
         arrays = [device_array_of(t) if isinstance(t, EagerTensor) else np.asarray(t)
                   for t in tensors]

@@ -47,14 +47,10 @@ def DenseNet(blocks, include_top=True, weights="imagenet",  # noqa: N802 - Keras
                          "Switch to `channels_last` by editing your local config file at "
                          "~/.keras/keras.json")
     file_name = _FILES.get(tuple(blocks), "densenet")
-    imagenet_utils.check_weights(
+    _, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}densenet/{file_name}_weights_tf_dim_ordering_tf_kernels"
-        f"{'' if include_top else '_notop'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"{'' if include_top else '_notop'}.h5", input_tensor, input_shape, default_size=224)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)))(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)
     x = layers.BatchNormalization(axis=3, epsilon=1.001e-5, name="conv1_bn")(x)
@@ -67,11 +63,8 @@ def DenseNet(blocks, include_top=True, weights="imagenet",  # noqa: N802 - Keras
             x = transition_block(x, 0.5, name=f"pool{i + 2}")
     x = layers.BatchNormalization(axis=3, epsilon=1.001e-5, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling, "avg_pool", "max_pool")
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, ("avg_pool", "max_pool"))
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 

@@ -46,13 +46,10 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,  # noqa: N8
     from graphflow.keras import backend, layers
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
-    imagenet_utils.check_weights(  # Keras names the file after the model
+    _, img_input = imagenet_utils.model_input(  # Keras names the file after the model
         weights, include_top, classes, "https://storage.googleapis.com/keras-applications/"
-        f"{name}{'.h5' if include_top else '_notop.h5'}")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32,
-        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"{name}{'.h5' if include_top else '_notop.h5'}", input_tensor, input_shape,
+        default_size)
     bn_axis = 3 if backend.image_data_format() == "channels_last" else 1
 
     def round_filters(filters, divisor=depth_divisor):
@@ -91,14 +88,9 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,  # noqa: N8
                       kernel_initializer=CONV_KERNEL_INITIALIZER, name="top_conv")(x)
     x = layers.BatchNormalization(axis=bn_axis, name="top_bn")(x)
     x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling, "avg_pool", "max_pool")
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, ("avg_pool", "max_pool"), dropout_rate,
+                                      kernel_initializer=DENSE_KERNEL_INITIALIZER)
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 
@@ -186,12 +178,6 @@ EfficientNetB7 = _variant("B7")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder kept for API compatibility, as in Keras: EfficientNet models preprocess
-    their inputs themselves, so this returns `x` unchanged.
-
-        >>> preprocess_input(3.0)
-        3.0
-    """
     return x
 
 
@@ -199,4 +185,5 @@ def decode_predictions(preds, top=5):
     return imagenet_utils.decode_predictions(preds, top=top)
 
 
+preprocess_input.__doc__ = imagenet_utils.PLACEHOLDER_PREPROCESS_DOC.format(model="EfficientNet")
 decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__

@@ -194,13 +194,9 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size,  # noqa: 
     variant = variant or name
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS[variant]
-    imagenet_utils.check_weights(  # Keras names the file after the model
+    input_shape, img_input = imagenet_utils.model_input(  # Keras names the file after the model
         weights, include_top, classes, f"{imagenet_utils.KERAS_WEIGHTS}efficientnet_v2/{name}"
-        f"{'.h5' if include_top else '_notop.h5'}")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32,
-        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"{'.h5' if include_top else '_notop.h5'}", input_tensor, input_shape, default_size)
     bn_axis = 3 if backend.image_data_format() == "channels_last" else 1
     x = img_input
     if include_preprocessing:
@@ -247,15 +243,10 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size,  # noqa: 
                       use_bias=False, name="top_conv")(x)
     x = layers.BatchNormalization(axis=bn_axis, momentum=bn_momentum, name="top_bn")(x)
     x = layers.Activation(activation=activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                         bias_initializer=initializers.Constant(0.0), name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling, "avg_pool", "max_pool")
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, ("avg_pool", "max_pool"), dropout_rate,
+                                      kernel_initializer=DENSE_KERNEL_INITIALIZER,
+                                      bias_initializer=initializers.Constant(0.0))
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 
@@ -301,12 +292,6 @@ EfficientNetV2L = _variant("L")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder kept for API compatibility, as in Keras: EfficientNetV2 models preprocess
-    their inputs themselves, so this returns `x` unchanged.
-
-        >>> preprocess_input(3.0)
-        3.0
-    """
     return x
 
 
@@ -314,4 +299,6 @@ def decode_predictions(preds, top=5):
     return imagenet_utils.decode_predictions(preds, top=top)
 
 
+preprocess_input.__doc__ = imagenet_utils.PLACEHOLDER_PREPROCESS_DOC.format(
+    model="EfficientNetV2")
 decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__

@@ -214,7 +214,7 @@ def check_weights(weights, include_top, classes, url):
 
 
 def obtain_input_shape(input_shape, default_size, min_size, data_format, require_flatten,
-                       weights=None):
+                       weights=None, stacklevel=3):
     """The model's input shape (without batch) from the `input_shape` argument, as Keras checks
     and defaults it.
 
@@ -226,7 +226,7 @@ def obtain_input_shape(input_shape, default_size, min_size, data_format, require
         if channels not in {1, 3}:
             warnings.warn("This model usually expects 1 or 3 input channels. However, it was "
                           f"passed an input_shape with {channels} input channels.",
-                          stacklevel=3)
+                          stacklevel=stacklevel)
         default_shape = (input_shape[0], default_size, default_size) \
             if data_format == "channels_first" else (default_size, default_size, input_shape[-1])
     else:
@@ -259,6 +259,44 @@ def image_input(input_tensor, input_shape):
         raise ValueError("Argument `input_tensor` must be a KerasTensor. Received invalid type: "
                          f"input_tensor={input_tensor} (of type {type(input_tensor)})")
     return input_tensor
+
+
+def model_input(weights, include_top, classes, url, input_tensor, input_shape, default_size,
+                min_size=32):
+    """`check_weights`, `obtain_input_shape` and `image_input` in the order every architecture
+    runs them: the checked input shape (without batch) and the model's image input.
+
+        >>> shape, img_input = model_input(None, False, 1000, KERAS_WEIGHTS + "x.h5", None,
+        ...                                None, default_size=224)
+        >>> shape, img_input.shape
+        ((None, None, 3), TensorShape([None, None, None, 3]))
+    """
+    from graphflow.keras import backend
+    check_weights(weights, include_top, classes, url)
+    # stacklevel 4: the channels warning points at the architecture's caller, as when the
+    # architecture called obtain_input_shape itself
+    input_shape = obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size,
+        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights,
+        stacklevel=4)
+    return input_shape, image_input(input_tensor, input_shape)
+
+
+def classifier_top(x, include_top, pooling, classes, classifier_activation, weights,
+                   pool_names=(None, None), dropout_rate=0.0, avg_name="avg_pool",
+                   **dense_kwargs):
+    """The end most architectures share: with `include_top`, global average pooling
+    (`avg_name`), an optional Dropout ("top_dropout") and the Dense classifier
+    ("predictions", with `dense_kwargs`); without it, `pool_top` with `pool_names`."""
+    from graphflow.keras import layers
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name=avg_name)(x)
+        if dropout_rate > 0:
+            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
+        validate_activation(classifier_activation, weights)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions",
+                         **dense_kwargs)(x)
+    return pool_top(x, include_top, pooling, *pool_names)
 
 
 def validate_activation(classifier_activation, weights):
@@ -319,3 +357,10 @@ CAFFE = "RGB to BGR, then each channel zero-centred by the ImageNet mean, withou
 TF = "scaled to [-1, 1] sample-wise"
 TORCH = ("scaled to [0, 1], then each channel normalised by the ImageNet mean and standard "
          "deviation")
+# preprocess_input of the architectures that rescale their inputs themselves
+PLACEHOLDER_PREPROCESS_DOC = """A placeholder kept for API compatibility, as in Keras: {model}
+    models preprocess their inputs themselves, so this returns `x` unchanged.
+
+        >>> preprocess_input(3.0)
+        3.0
+    """

@@ -32,14 +32,11 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
     `pooling` "avg" or "max" pools a headless model.
     """
     from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
+    _, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}inception_v3/inception_v3_weights_tf_dim_ordering_tf_"
-        f"kernels{'' if include_top else '_notop'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=75, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"kernels{'' if include_top else '_notop'}.h5", input_tensor, input_shape,
+        default_size=299, min_size=75)
     axis = 1 if backend.image_data_format() == "channels_first" else 3
 
     def avg_pool_branch(x, filters):
@@ -93,11 +90,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
         branch_pool = avg_pool_branch(x, 192)
         x = layers.concatenate([branch1x1, branch3x3, branch3x3dbl, branch_pool], axis=axis,
                                name=f"mixed{9 + i}")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights)
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 

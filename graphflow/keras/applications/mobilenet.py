@@ -31,15 +31,11 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1,  # noqa: N802 - K
         if rows == cols and rows in (128, 160, 192, 224):
             default_size = rows
     alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0"}.get(alpha, "2_5")
-    imagenet_utils.check_weights(
+    input_shape, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}mobilenet/mobilenet_{alpha_text}_{default_size}_tf"
-        f"{'' if include_top else '_no_top'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32,
-        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
+        f"{'' if include_top else '_no_top'}.h5", input_tensor, input_shape, default_size)
     rows = input_shape[1] if channels_first else input_shape[0]
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
 
     x = _conv_block(img_input, 32, alpha, strides=(2, 2))
     for block_id, (filters, strides) in enumerate(

@@ -57,15 +57,12 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
         rows, cols = (shape[1], shape[2]) if channels_first else (shape[0], shape[1])
         if rows == cols and rows in (96, 128, 160, 192, 224):
             default_size = rows
-    imagenet_utils.check_weights(
+    input_shape, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_"
-        f"kernels_{float(alpha)}_{default_size}{'' if include_top else '_no_top'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32,
-        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
+        f"kernels_{float(alpha)}_{default_size}{'' if include_top else '_no_top'}.h5",
+        input_tensor, input_shape, default_size)
     rows = input_shape[1] if channels_first else input_shape[0]
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
     channel_axis = 1 if channels_first else -1
 
     x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
@@ -84,11 +81,9 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,  # noqa: N802 - K
     x = layers.BatchNormalization(axis=channel_axis, epsilon=1e-3, momentum=0.999,
                                   name="Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling)
+    # Keras leaves MobileNetV2's top pooling layer unnamed (global_average_pooling2d)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, avg_name=None)
     if name is None:
         name = f"mobilenetv2_{alpha:0.2f}_{rows}"
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)

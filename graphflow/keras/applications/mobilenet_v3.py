@@ -226,12 +226,6 @@ MobileNetV3Large.__doc__ = _DOC.format(name="MobileNetV3Large")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder kept for API compatibility, as in Keras: MobileNetV3 models preprocess
-    their inputs themselves, so this returns `x` unchanged.
-
-        >>> preprocess_input(3.0)
-        3.0
-    """
     return x
 
 
@@ -239,4 +233,5 @@ def decode_predictions(preds, top=5):
     return imagenet_utils.decode_predictions(preds, top=top)
 
 
+preprocess_input.__doc__ = imagenet_utils.PLACEHOLDER_PREPROCESS_DOC.format(model="MobileNetV3")
 decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__

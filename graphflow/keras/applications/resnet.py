@@ -18,15 +18,11 @@ def ResNet(stack_fn, preact, use_bias, include_top=True,  # noqa: N802 - Keras's
            weights="imagenet", input_tensor=None, input_shape=None, pooling=None, classes=1000,
            classifier_activation="softmax", name="resnet", weights_name=None):
     """A ResNet whose residual stages `stack_fn(x)` builds (v1 when `preact` is False)."""
-    from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
+    from graphflow.keras import layers
+    _, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}resnet/{weights_name}_weights_tf_dim_ordering_tf_kernels"
-        f"{'' if include_top else '_notop'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"{'' if include_top else '_notop'}.h5", input_tensor, input_shape, default_size=224)
     bn_axis = _bn_axis()
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
@@ -39,11 +35,8 @@ def ResNet(stack_fn, preact, use_bias, include_top=True,  # noqa: N802 - Keras's
     if preact:
         x = layers.BatchNormalization(axis=bn_axis, epsilon=1.001e-5, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling, "avg_pool", "max_pool")
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights, ("avg_pool", "max_pool"))
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 
@@ -106,14 +99,12 @@ def stack_residual_blocks_v2(x, filters, blocks, stride1=2, name=None):
     return residual_block_v2(x, filters, stride=stride1, name=f"{name}_block{blocks}")
 
 
-def _resnet_v1(depths, weights_name, **kwargs):
-    def stack_fn(x):
-        x = stack_residual_blocks_v1(x, 64, depths[0], stride1=1, name="conv2")
-        x = stack_residual_blocks_v1(x, 128, depths[1], name="conv3")
-        x = stack_residual_blocks_v1(x, 256, depths[2], name="conv4")
-        return stack_residual_blocks_v1(x, 512, depths[3], name="conv5")
-    return ResNet(stack_fn, preact=False, use_bias=True, weights_name=weights_name,
-                  **kwargs)
+def _stack_stages(x, stack, depths, strides):
+    """The residual stages conv2..conv5 (64, 128, 256 and 512 filters) of ResNet and ResNetV2:
+    `stack` (v1 or v2) with `depths[i]` blocks and first/last-block stride `strides[i]`."""
+    for i, (filters, blocks, stride) in enumerate(zip((64, 128, 256, 512), depths, strides)):
+        x = stack(x, filters, blocks, stride1=stride, name=f"conv{i + 2}")
+    return x
 
 
 _ARGS = """
@@ -126,42 +117,37 @@ _ARGS = """
 """
 
 
-def ResNet50(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N802
-             input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-             name="resnet50"):
-    return _resnet_v1((3, 4, 6, 3), "resnet50", name=name, include_top=include_top,
-                      weights=weights, input_tensor=input_tensor, input_shape=input_shape,
-                      pooling=pooling, classes=classes,
-                      classifier_activation=classifier_activation)
+def _variant(fn_name, depths, preact, doc, module=__name__):
+    """The public builder `fn_name` (ResNet50, ..., ResNet152V2): Keras's signature, its
+    default `name` and weights file both `fn_name.lower()`. v1 (`preact` False) strides in
+    its first block of stages 3-5, v2 in the last block of stages 2-4."""
+    stack, strides = ((stack_residual_blocks_v2, (2, 2, 2, 1)) if preact
+                      else (stack_residual_blocks_v1, (1, 2, 2, 2)))
+    weights_name = fn_name.lower()
+
+    def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+              pooling=None, classes=1000, classifier_activation="softmax", name=weights_name):
+        return ResNet(lambda x: _stack_stages(x, stack, depths, strides), preact=preact,
+                      use_bias=True, include_top=include_top, weights=weights,
+                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+                      classes=classes, classifier_activation=classifier_activation, name=name,
+                      weights_name=weights_name)
+    build.__name__ = build.__qualname__ = fn_name
+    build.__module__ = module
+    build.__doc__ = doc + _ARGS
+    return build
 
 
-def ResNet101(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N802
-              input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-              name="resnet101"):
-    return _resnet_v1((3, 4, 23, 3), "resnet101", name=name, include_top=include_top,
-                      weights=weights, input_tensor=input_tensor, input_shape=input_shape,
-                      pooling=pooling, classes=classes,
-                      classifier_activation=classifier_activation)
+ResNet50 = _variant("ResNet50", (3, 4, 6, 3), False, """Instantiates the ResNet50 architecture
+    (inputs preprocessed "caffe"-style).
 
-
-def ResNet152(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N802
-              input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-              name="resnet152"):
-    return _resnet_v1((3, 8, 36, 3), "resnet152", name=name, include_top=include_top,
-                      weights=weights, input_tensor=input_tensor, input_shape=input_shape,
-                      pooling=pooling, classes=classes,
-                      classifier_activation=classifier_activation)
-
-
-ResNet50.__doc__ = """Instantiates the ResNet50 architecture (inputs preprocessed "caffe"-style).
-""" + _ARGS + """
         >>> ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3)).count_params()
         23587712
-    """
-ResNet101.__doc__ = """Instantiates the ResNet101 architecture (inputs preprocessed
-    "caffe"-style).""" + _ARGS
-ResNet152.__doc__ = """Instantiates the ResNet152 architecture (inputs preprocessed
-    "caffe"-style).""" + _ARGS
+    """)
+ResNet101 = _variant("ResNet101", (3, 4, 23, 3), False, """Instantiates the ResNet101
+    architecture (inputs preprocessed "caffe"-style).""")
+ResNet152 = _variant("ResNet152", (3, 8, 36, 3), False, """Instantiates the ResNet152
+    architecture (inputs preprocessed "caffe"-style).""")
 
 
 def preprocess_input(x, data_format=None):

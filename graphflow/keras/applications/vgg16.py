@@ -11,15 +11,12 @@ from graphflow.keras.applications import imagenet_utils
 def vgg(convs_per_block, weights_name, include_top, weights, input_tensor, input_shape,
         pooling, classes, classifier_activation, name):
     """A VGG with `convs_per_block[i]` 3x3 convolutions in block i+1 (Keras's VGG16/VGG19)."""
-    from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
+    from graphflow.keras import layers
+    _, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}{weights_name}/{weights_name}_weights_tf_dim_ordering_"
-        f"tf_kernels{'' if include_top else '_notop'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"tf_kernels{'' if include_top else '_notop'}.h5", input_tensor, input_shape,
+        default_size=224)
     x = img_input
     for block, (filters, convs) in enumerate(zip((64, 128, 256, 512, 512), convs_per_block), 1):
         for i in range(1, convs + 1):

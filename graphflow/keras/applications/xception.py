@@ -21,14 +21,11 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N
     `pooling` "avg" or "max" pools a headless model.
     """
     from graphflow.keras import backend, layers
-    imagenet_utils.check_weights(
+    _, img_input = imagenet_utils.model_input(
         weights, include_top, classes,
         f"{imagenet_utils.KERAS_WEIGHTS}xception/xception_weights_tf_dim_ordering_tf_kernels"
-        f"{'' if include_top else '_notop'}.h5")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=71, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = imagenet_utils.image_input(input_tensor, input_shape)
+        f"{'' if include_top else '_notop'}.h5", input_tensor, input_shape, default_size=299,
+        min_size=71)
     axis = 1 if backend.image_data_format() == "channels_first" else -1
 
     def sepconv_bn(x, filters, prefix):
@@ -75,11 +72,8 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N
     x = layers.Activation("relu", name="block14_sepconv1_act")(x)
     x = sepconv_bn(x, 2048, "block14_sepconv2")
     x = layers.Activation("relu", name="block14_sepconv2_act")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    x = imagenet_utils.pool_top(x, include_top, pooling)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation,
+                                      weights)
     return imagenet_utils.finish(img_input, input_tensor, x, name, weights)
 
 

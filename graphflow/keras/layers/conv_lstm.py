@@ -24,7 +24,7 @@ from graphflow.errors import InvalidArgumentError
 from graphflow.keras import activations, constraints, initializers, regularizers
 from graphflow.keras.layers.base import Layer
 from graphflow.keras.layers.conv import check_strides_and_dilation
-from graphflow.keras.layers.recurrent import RNN
+from graphflow.keras.layers.recurrent import RNN, _CellLayer
 from graphflow.keras.layers.rnn_cells import DropoutRNNCell, _positive_int, _rate
 from graphflow.ops import api as ops
 from graphflow.ops import conv as conv_ops
@@ -164,20 +164,9 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         return forget_bias_one
 
     # -- dropout: four masks (one per gate), as Keras's dropout_mask_count = 4 ---------------
-    def _masks(self, x, rate):
+    # (DropoutRNNCell keeps them per thread and per sequence, as for the other cells)
+    def _make_mask(self, x, rate):
         return [ops.nn.dropout(ops.ones_like(x), rate, seed=self.seed) for _ in range(4)]
-
-    def get_dropout_mask(self, step_input):
-        slots = self._mask_slots()
-        if slots.dropout is None and self.dropout > 0:
-            slots.dropout = self._masks(step_input, self.dropout)
-        return slots.dropout
-
-    def get_recurrent_dropout_mask(self, step_state):
-        slots = self._mask_slots()
-        if slots.recurrent is None and self.recurrent_dropout > 0:
-            slots.recurrent = self._masks(step_state, self.recurrent_dropout)
-        return slots.recurrent
 
     # -- the step ------------------------------------------------------------------------------
     def project_inputs(self, inputs, training=None):
@@ -258,9 +247,10 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                 "seed": self.seed}
 
 
-class _ConvLSTM(RNN):
+class _ConvLSTM(_CellLayer):
     """An RNN over a ConvLSTMCell built from the layer's arguments; the cell's settings are
-    readable on the layer (layer.filters, ...) and the config is one flat dict, as Keras's."""
+    readable on the layer (layer.filters, ...) and the config is one flat dict, as Keras's
+    (both from _CellLayer, as for LSTM)."""
     _rank = None
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -283,15 +273,11 @@ class _ConvLSTM(RNN):
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
             dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
             name="conv_lstm_cell", dtype=kwargs.get("dtype"))
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful,
-                         activity_regularizer=activity_regularizer, **kwargs)
-
-    def __getattr__(self, name):
-        cell = self.__dict__.get("cell")
-        if cell is not None and not name.startswith("_") and hasattr(cell, name):
-            return getattr(cell, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        # the cell is built above from Keras's explicit signature, so RNN's __init__ is called
+        # directly rather than _CellLayer's (which builds a cell from `units`)
+        RNN.__init__(self, cell, return_sequences=return_sequences, return_state=return_state,
+                     go_backwards=go_backwards, stateful=stateful,
+                     activity_regularizer=activity_regularizer, **kwargs)
 
     def build(self, input_shape):
         shape = input_shape[0] if isinstance(input_shape, (list, tuple)) and input_shape and \
@@ -304,16 +290,8 @@ class _ConvLSTM(RNN):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("cell")
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_config.pop(key, None)
         config.setdefault("activity_regularizer", None)  # Keras lists it, set or not
-        return {**config, **cell_config}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)
+        return config
 
 
 class ConvLSTM1D(_ConvLSTM):

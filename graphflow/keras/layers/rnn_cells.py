@@ -76,18 +76,20 @@ class DropoutRNNCell:
     def _recurrent_dropout_mask(self):
         return self._mask_slots().recurrent
 
+    def _make_mask(self, x, rate):
+        """A dropout mask shaped like `x`; a cell with one mask per gate overrides it."""
+        return ops.nn.dropout(ops.ones_like(x), rate, seed=self.seed)
+
     def get_dropout_mask(self, step_input):
         slots = self._mask_slots()
         if slots.dropout is None and self.dropout > 0:
-            slots.dropout = ops.nn.dropout(ops.ones_like(step_input), self.dropout,
-                                           seed=self.seed)
+            slots.dropout = self._make_mask(step_input, self.dropout)
         return slots.dropout
 
     def get_recurrent_dropout_mask(self, step_state):
         slots = self._mask_slots()
         if slots.recurrent is None and self.recurrent_dropout > 0:
-            slots.recurrent = ops.nn.dropout(ops.ones_like(step_state), self.recurrent_dropout,
-                                             seed=self.seed)
+            slots.recurrent = self._make_mask(step_state, self.recurrent_dropout)
         return slots.recurrent
 
     def reset_dropout_mask(self):
