@@ -45,6 +45,9 @@ HOST_OPS |= {"confusion_matrix", "bincount", "invert_permutation", "matrix_inver
 # Control flow runs its bodies on the host (native device bodies come later, issue 15); ops
 # taking a shape as an input see it computed when the graph runs, so a one-op graph fed that
 # shape has a data-dependent shape and runs on the host (in real graphs the shape is folded).
+# tf.sets: set operations on the host (their output sizes are data)
+HOST_OPS |= {"dense_to_dense_set_operation", "dense_to_sparse_set_operation",
+             "sparse_to_sparse_set_operation", "set_size"}
 HOST_OPS |= {"cond", "switch_case", "while_loop", "check_numerics", "fill", "range",
              "dynamic_reshape", "dynamic_tile", "dynamic_untile", "dynamic_one_hot",
              "dynamic_slice", "dynamic_slice_grad"}

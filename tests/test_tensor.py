@@ -52,8 +52,9 @@ def test_dtype_objects():
     assert tf.float32 != tf.float64 and tf.float32 != "not a dtype"
     with pytest.raises(InvalidArgumentError, match="Unknown dtype name 'float128'"):
         tf.as_dtype("float128")
+    assert tf.as_dtype(np.complex64) is tf.complex64
     with pytest.raises(InvalidArgumentError, match="Unsupported dtype"):
-        tf.as_dtype(np.complex64)
+        tf.as_dtype(np.dtype("datetime64[s]"))
 
 
 def test_constant_with_dtype_and_shape():

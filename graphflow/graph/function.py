@@ -358,7 +358,8 @@ class ConcreteFunction:
                 if isinstance(n.attrs.get("var"), Variable)]
 
     def __repr__(self):
-        return f"<ConcreteFunction {self.name}({self.pretty_printed_signature()})>"
+        args = ", ".join(f"{leaf.path}: {leaf.spec}" for leaf in self._input_leaves)
+        return f"<ConcreteFunction {self.name}({args})>"
 
 
 def _argument_spec(value, leaves):
