@@ -11,9 +11,11 @@ import os
 from hypothesis import seed
 
 # The seed CI's examples are drawn from. Until 2026-12 the examples were derandomized from each
-# test's source; 31337 passed a campaign with 4-20 times the default counts (see the commit that
-# set it). Change it now and then, after such a campaign with the new seed.
-DEFAULT_SEED = 31337
+# test's source; 31337 passed a campaign with 4-20 times the default counts. 777 replaced it on
+# 2026-12-04: its campaign at 10x (and one with seed 20261204 at 4x) found the fuse_elementwise
+# ordering bug (tests/test_compiler_passes.py), then passed. Change it now and then, after such a
+# campaign with the new seed.
+DEFAULT_SEED = 777
 SEED = os.environ.get("GRAPHFLOW_FUZZ_SEED", "").strip() or str(DEFAULT_SEED)
 
 
